@@ -9,6 +9,27 @@
 export const STORE_VERSION = 1;
 
 export const TABLES = {
+  /** What each input said about a trace as a whole, one row per (source record, trace); `traces` is derived. */
+  trace_sources: `
+    trace_id VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    ord BIGINT NOT NULL,
+    row_hash VARCHAR NOT NULL,
+    session_id VARCHAR,
+    user_id VARCHAR,
+    name VARCHAR,
+    start_time TIMESTAMP,
+    end_time TIMESTAMP,
+    status VARCHAR,
+    model VARCHAR,
+    prompt_version VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    tags VARCHAR[],
+    metadata JSON`,
+  /** One row per trace, derived from trace_sources and the trace's spans, messages, tool calls and feedback. */
   traces: `
     trace_id VARCHAR NOT NULL,
     session_id VARCHAR,

@@ -1,0 +1,255 @@
+/**
+ * @module `plumbline ingest`: files and folders of traces into the workspace store.
+ *
+ * Each file is split into records, each record read by the file's format into staged rows, and the staged rows
+ * merged into the store in one transaction at the end. A malformed record is quarantined with its file, line and
+ * reason and never stops the rest.
+ */
+import {mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {availableParallelism} from "node:os";
+import {basename, join, resolve} from "node:path";
+import type {Format} from "../../src/core/schemas/trace.js";
+import {withConnection} from "../store/db.js";
+import {mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
+import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
+import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
+import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
+import {StagingWriter} from "./stagingWriter.js";
+import {WorkerPool} from "./workerPool.js";
+import type {FormatReader} from "../formats/reader.js";
+
+export interface IngestOptions {
+  workspace: string;
+  paths: string[];
+  /** Overrides detection for every file. */
+  format?: Format;
+  /** Worker threads for large JSON Lines files; 0 reads everything in this thread. */
+  workers?: number;
+  /** Files at least this large are read by workers (when there are any). */
+  workerThresholdBytes?: number;
+}
+
+export interface IngestEffects {
+  log(line: string): void;
+  /** Reports progress over all input bytes; a no-op where nobody watches. */
+  progress(doneBytes: number, totalBytes: number, detail: string): void;
+}
+
+export const silentEffects: IngestEffects = {log() {}, progress() {}};
+
+export interface FileSummary {
+  path: string;
+  format: Format | null;
+  records: number;
+  ingested: number;
+  rejected: number;
+  spans: number;
+  messages: number;
+  /** Why the file was skipped as a whole (unknown format, unreadable). */
+  error?: string;
+}
+
+export interface IngestSummary {
+  files: FileSummary[];
+  records: number;
+  ingested: number;
+  rejected: number;
+  spansRead: number;
+  added: MergeCounts;
+  quarantineFile: string | null;
+  rejectedSample: Rejected[];
+  durationMs: number;
+}
+
+const INPUT_EXTENSIONS = [".json", ".jsonl", ".ndjson"];
+
+/** Input files named by the user: files as given, folders walked for JSON and JSON Lines files. */
+export function expandPaths(paths: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      if (entry.startsWith(".")) continue;
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (INPUT_EXTENSIONS.some((ext) => entry.endsWith(ext))) files.push(path);
+    }
+  };
+  for (const path of paths) {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      throw new IngestError(`no such file or folder: ${path}`);
+    }
+    if (stat.isDirectory()) walk(path);
+    else files.push(path);
+  }
+  return files;
+}
+
+export class IngestError extends Error {
+  override readonly name = "IngestError";
+}
+
+export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
+  const started = performance.now();
+  const files = expandPaths(options.paths);
+  if (files.length === 0) throw new IngestError(`no .json, .jsonl or .ndjson files in ${options.paths.join(", ")}`);
+  const totalBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  mkdirSync(options.workspace, {recursive: true});
+  const stagingDir = join(options.workspace, `.staging-${process.pid}-${Date.now()}`);
+  mkdirSync(stagingDir, {recursive: true});
+  const workers = options.workers ?? Math.min(availableParallelism(), 4);
+  const threshold = options.workerThresholdBytes ?? 16 << 20;
+  const writer = new StagingWriter(stagingDir, "main");
+  let pool: WorkerPool | null = null;
+  const summaries: FileSummary[] = [];
+  const rejected: Rejected[] = [];
+  const inputs: InputFile[] = [];
+  let doneBytes = 0;
+  try {
+    for (const [fileIndex, file] of files.entries()) {
+      const size = statSync(file).size;
+      const summary: FileSummary = {path: file, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0};
+      summaries.push(summary);
+      inputs.push({path: resolve(file), format: "unknown"});
+      const tally = emptyTally();
+      try {
+        const mode = fileMode(file);
+        if (mode.mode === "lines") {
+          const reader = options.format ? readerFor(options.format) : detectReader(mode.first, basename(file));
+          summary.format = inputs[fileIndex]!.format = reader.format;
+          if (workers > 0 && size >= threshold) {
+            pool ??= new WorkerPool(workers, stagingDir);
+            const results: Promise<ConvertTally>[] = [];
+            let fileDone = 0;
+            for await (const {block, firstLine} of lineBlocks(file)) {
+              const length = block.byteLength;
+              const result = await pool.submit({format: reader.format, file, fileIndex, block, firstLine});
+              results.push(
+                result.then((part) => {
+                  fileDone += length + 1;
+                  effects.progress(doneBytes + Math.min(fileDone, size), totalBytes, basename(file));
+                  return part;
+                })
+              );
+            }
+            for (const part of await Promise.all(results)) addTally(tally, part);
+          } else {
+            let fileDone = 0;
+            for await (const {block, firstLine} of lineBlocks(file)) {
+              convertRecords(reader, recordsFromBlock(block, firstLine), file, fileIndex, writer, tally);
+              fileDone += block.byteLength + 1;
+              effects.progress(doneBytes + Math.min(fileDone, size), totalBytes, basename(file));
+            }
+          }
+        } else {
+          const reader = readDocumentFile(file, fileIndex, options.format, writer, tally);
+          if (reader) summary.format = inputs[fileIndex]!.format = reader.format;
+        }
+      } catch (error) {
+        if (!(error instanceof UnknownFormatError) && !(error instanceof IngestError)) throw error;
+        summary.error = error.message;
+        effects.log(`skipped ${file}: ${error.message}`);
+      }
+      summary.records = tally.records;
+      summary.ingested = tally.ingested;
+      summary.rejected = tally.rejected.length;
+      summary.spans = tally.spans;
+      summary.messages = tally.messages;
+      rejected.push(...tally.rejected);
+      doneBytes += size;
+      effects.progress(doneBytes, totalBytes, basename(file));
+    }
+    const staged = mergeFiles([writer.close(), ...(pool ? await pool.close() : [])]);
+    pool = null;
+    const added = await withConnection(options.workspace, (connection) =>
+      mergeStaged(connection, staged, inputs, new Date())
+    );
+    const quarantineFile = rejected.length ? writeQuarantine(options.workspace, rejected) : null;
+    const sum = (key: "records" | "ingested" | "rejected" | "spans") => summaries.reduce((s, f) => s + f[key], 0);
+    return {
+      files: summaries,
+      records: sum("records"),
+      ingested: sum("ingested"),
+      rejected: sum("rejected"),
+      spansRead: sum("spans"),
+      added,
+      quarantineFile,
+      rejectedSample: rejected.slice(0, 20),
+      durationMs: performance.now() - started
+    };
+  } finally {
+    if (pool) await pool.close().catch(() => {});
+    rmSync(stagingDir, {recursive: true, force: true});
+  }
+}
+
+/** Reads a file that is one JSON document; returns its reader, or null when the document itself is broken. */
+function readDocumentFile(
+  file: string,
+  fileIndex: number,
+  format: Format | undefined,
+  writer: StagingWriter,
+  tally: ConvertTally
+): FormatReader | null {
+  let record: RawRecord;
+  try {
+    record = readDocument(file);
+  } catch (error) {
+    throw new IngestError((error as Error).message);
+  }
+  if (record.text === null) {
+    tally.records++;
+    tally.rejected.push({file, line: 1, reason: "invalid UTF-8", text: record.base64 ?? "", encoding: "base64"});
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(record.text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const line = position ? lineOfOffset(record.text, Number(position[1])) : 1;
+    tally.records++;
+    tally.rejected.push({file, line, reason: `invalid JSON: ${message}`, text: record.text, encoding: "utf8"});
+    return null;
+  }
+  const reader = format ? readerFor(format) : detectReader(value, basename(file));
+  if (Array.isArray(value) && reader.splitArrays) {
+    const elements: RawRecord[] = value.map((element, index) => ({
+      text: JSON.stringify(element),
+      value: element,
+      line: 1,
+      ordinal: index,
+      element: index
+    }));
+    convertRecords(reader, elements, file, fileIndex, writer, tally);
+  } else {
+    convertRecords(reader, [{...record, value}], file, fileIndex, writer, tally);
+  }
+  return reader;
+}
+
+function addTally(into: ConvertTally, part: ConvertTally): void {
+  into.records += part.records;
+  into.ingested += part.ingested;
+  into.spans += part.spans;
+  into.messages += part.messages;
+  into.rejected.push(...part.rejected);
+}
+
+function mergeFiles(parts: StagedFiles[]): StagedFiles {
+  const merged: StagedFiles = {sources: [], spans: [], messages: [], toolCalls: [], feedback: []};
+  for (const part of parts) for (const kind of STAGED_KINDS) merged[kind].push(...part[kind]);
+  return merged;
+}
+
+/** Writes every rejected record, whole, to a new file in the workspace's quarantine folder. */
+function writeQuarantine(workspace: string, rejected: Rejected[]): string {
+  const dir = join(workspace, "quarantine");
+  mkdirSync(dir, {recursive: true});
+  const path = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}.jsonl`);
+  writeFileSync(path, rejected.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return path;
+}

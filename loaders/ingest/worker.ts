@@ -1,0 +1,38 @@
+/**
+ * @module A worker thread of the ingest: parses and reads blocks of JSON Lines and writes staged rows to its own
+ * files, so that parsing runs on every core while the main thread only reads the file and hands out blocks.
+ */
+import {parentPort, workerData} from "node:worker_threads";
+import {readerFor} from "./formatOf.js";
+import {convertRecords, emptyTally} from "./convert.js";
+import {recordsFromBlock} from "./records.js";
+import {StagingWriter} from "./stagingWriter.js";
+import type {Format} from "../../src/core/schemas/trace.js";
+
+export interface BlockTask {
+  type: "block";
+  id: number;
+  format: Format;
+  file: string;
+  fileIndex: number;
+  block: Uint8Array;
+  firstLine: number;
+}
+
+const {stagingDir, name} = workerData as {stagingDir: string; name: string};
+const writer = new StagingWriter(stagingDir, name);
+const port = parentPort!;
+
+port.on("message", (task: BlockTask | {type: "close"}) => {
+  if (task.type === "close") {
+    port.postMessage({type: "closed", files: writer.close()});
+    return;
+  }
+  const tally = emptyTally();
+  try {
+    convertRecords(readerFor(task.format), recordsFromBlock(task.block, task.firstLine), task.file, task.fileIndex, writer, tally);
+    port.postMessage({type: "done", id: task.id, tally});
+  } catch (error) {
+    port.postMessage({type: "failed", id: task.id, message: (error as Error).stack ?? String(error)});
+  }
+});

@@ -1,0 +1,114 @@
+/**
+ * @module Opening the workspace's DuckDB file. This module owns instance and connection lifetimes: every
+ * connection it hands out is closed in a `finally`, so a failed statement never leaves the file locked.
+ */
+import {mkdirSync} from "node:fs";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
+import {STORE_VERSION, TABLES, type TableName} from "./ddl.js";
+
+/** The file inside a workspace folder that holds the store. */
+export const DB_FILE = "plumbline.duckdb";
+
+const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** The workspace folder: `PLUMBLINE_WORKSPACE` when set, else the repository's `data/`. */
+export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.PLUMBLINE_WORKSPACE ?? join(REPO_ROOT, "data"));
+}
+
+export function dbPath(workspace: string): string {
+  return join(workspace, DB_FILE);
+}
+
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+}
+
+/** Runs `fn` with a read-write connection to the workspace, creating and migrating the store first. */
+export async function withConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  mkdirSync(workspace, {recursive: true});
+  const instance = await openInstance(dbPath(workspace), {});
+  try {
+    const connection = await instance.connect();
+    try {
+      await ensureSchema(connection);
+      return await fn(connection);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/**
+ * Runs `fn` with a read-only connection. Data loaders use this so that a page build never takes the write lock
+ * that an ingest or the annotation server may hold.
+ */
+export async function withReadConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const instance = await openInstance(dbPath(workspace), {access_mode: "READ_ONLY"});
+  try {
+    const connection = await instance.connect();
+    try {
+      await checkVersion(connection);
+      return await fn(connection);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/lock/i.test(message)) {
+      throw new StoreError(`the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`);
+    }
+    if (options.access_mode === "READ_ONLY" && /not exist|No such file/i.test(message)) {
+      throw new StoreError(`no workspace at ${path}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
+    }
+    throw new StoreError(`cannot open the workspace ${path}: ${message}`);
+  }
+}
+
+async function storeVersion(connection: DuckDBConnection): Promise<number | null> {
+  const exists = await connection.runAndReadAll(
+    "SELECT count(*) FROM information_schema.tables WHERE table_name = 'plumbline_meta'"
+  );
+  if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return null;
+  const result = await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = 'store_version'");
+  const value = result.getRows()[0]?.[0];
+  return value == null ? null : Number(value);
+}
+
+async function checkVersion(connection: DuckDBConnection): Promise<void> {
+  const version = await storeVersion(connection);
+  if (version === null) throw new StoreError("this file is not a Plumbline workspace (no plumbline_meta table)");
+  if (version > STORE_VERSION) {
+    throw new StoreError(`the workspace is store version ${version}, newer than this Plumbline (${STORE_VERSION}); upgrade Plumbline`);
+  }
+}
+
+/** Creates missing tables. Older store versions are migrated here, one step at a time, when there are any. */
+export async function ensureSchema(connection: DuckDBConnection): Promise<void> {
+  const version = await storeVersion(connection);
+  if (version !== null && version > STORE_VERSION) await checkVersion(connection);
+  await connection.run("CREATE TABLE IF NOT EXISTS plumbline_meta (key VARCHAR, value VARCHAR)");
+  for (const [name, columns] of Object.entries(TABLES) as [TableName, string][]) {
+    await connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columns})`);
+  }
+  await connection.run(`CREATE OR REPLACE VIEW sessions AS
+    SELECT coalesce(session_id, trace_id) AS session_id, count(*) AS trace_count, min(start_time) AS first_seen,
+      max(end_time) AS last_seen, any_value(user_id) AS user_id, sum(total_tokens) AS total_tokens,
+      sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE status = 'error') AS error_traces
+    FROM traces GROUP BY ALL`);
+  if (version === null) {
+    await connection.run("INSERT INTO plumbline_meta VALUES ('store_version', ?)", [String(STORE_VERSION)]);
+  }
+}

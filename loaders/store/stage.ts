@@ -1,0 +1,224 @@
+/**
+ * @module Staging: how normalized rows travel from the readers into the store.
+ *
+ * Readers' rows are written as JSON Lines (one file per kind of row and writer) and DuckDB's own parallel JSON
+ * reader loads them, because one `JSON.stringify` per row costs far less than a native call per value through
+ * the appender. The merge then dedupes set-wise: first occurrence wins within the batch (by `_o`, the record's
+ * position), and an anti-join drops what the store already holds, so re-ingesting the same input adds nothing.
+ */
+import type {DuckDBConnection} from "@duckdb/node-api";
+
+/** The kinds of staged rows and the file stem each is written to. */
+export const STAGED_KINDS = ["sources", "spans", "messages", "toolCalls", "feedback"] as const;
+export type StagedKind = (typeof STAGED_KINDS)[number];
+
+/**
+ * Column types for `read_json`, keyed by the JSON property names the model uses. `_o` is the record ordinal and
+ * `_f` the index of the input file in this ingest (only on sources).
+ */
+const COLUMNS: Record<StagedKind, Record<string, string>> = {
+  sources: {
+    _o: "BIGINT", _f: "INTEGER", traceId: "VARCHAR", sessionId: "VARCHAR", userId: "VARCHAR", name: "VARCHAR",
+    startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", model: "VARCHAR", promptVersion: "VARCHAR",
+    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", tags: "VARCHAR[]", metadata: "JSON"
+  },
+  spans: {
+    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", parentSpanId: "VARCHAR", name: "VARCHAR", kind: "VARCHAR",
+    startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", statusMessage: "VARCHAR", model: "VARCHAR",
+    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", attributes: "JSON"
+  },
+  messages: {
+    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", index: "INTEGER", direction: "VARCHAR", turn: "INTEGER",
+    role: "VARCHAR", name: "VARCHAR", content: "VARCHAR", toolCallId: "VARCHAR"
+  },
+  toolCalls: {
+    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", callId: "VARCHAR", index: "INTEGER", name: "VARCHAR",
+    arguments: "VARCHAR", result: "VARCHAR", success: "BOOLEAN", error: "VARCHAR"
+  },
+  feedback: {
+    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", name: "VARCHAR", value: "DOUBLE", label: "VARCHAR",
+    comment: "VARCHAR", source: "VARCHAR"
+  }
+};
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function columnsLiteral(kind: StagedKind): string {
+  return `{${Object.entries(COLUMNS[kind]).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ")}}`;
+}
+
+/** Microseconds since the epoch from fractional milliseconds; NULL stays NULL. */
+function ts(column: string): string {
+  return `make_timestamp(CAST(round(${column} * 1000) AS BIGINT))`;
+}
+
+export interface StagedFiles {
+  sources: string[];
+  spans: string[];
+  messages: string[];
+  toolCalls: string[];
+  feedback: string[];
+}
+
+export interface InputFile {
+  path: string;
+  format: string;
+}
+
+export interface MergeCounts {
+  traces: number;
+  spans: number;
+  messages: number;
+  toolCalls: number;
+  feedback: number;
+  /** Traces whose derived row was rebuilt (new or touched by this ingest). */
+  tracesTouched: number;
+}
+
+/** Loads staged JSON Lines files into the store, deduplicated, and rebuilds the derived rows they touch. */
+export async function mergeStaged(
+  connection: DuckDBConnection,
+  staged: StagedFiles,
+  inputs: InputFile[],
+  ingestedAt: Date
+): Promise<MergeCounts> {
+  await connection.run("BEGIN TRANSACTION");
+  try {
+    for (const kind of STAGED_KINDS) {
+      const files = staged[kind];
+      const table = `stage_${kind}`;
+      if (files.length === 0) {
+        const columns = Object.entries(COLUMNS[kind]).map(([name, type]) => `"${name}" ${type}`).join(", ");
+        await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns})`);
+      } else {
+        const list = `[${files.map(sqlString).join(", ")}]`;
+        await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
+          SELECT * FROM read_json(${list}, format = 'newline_delimited', columns = ${columnsLiteral(kind)},
+            maximum_object_size = 536870912)`);
+      }
+    }
+    await connection.run("CREATE OR REPLACE TEMP TABLE stage_inputs (f INTEGER, path VARCHAR, format VARCHAR)");
+    for (const [index, input] of inputs.entries()) {
+      await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
+    }
+    const counts = await mergeTables(connection);
+    const touched = await rebuildTraces(connection, ingestedAt);
+    await connection.run("COMMIT");
+    return {...counts, tracesTouched: touched};
+  } catch (error) {
+    await connection.run("ROLLBACK");
+    throw error;
+  } finally {
+    for (const kind of STAGED_KINDS) await connection.run(`DROP TABLE IF EXISTS stage_${kind}`);
+    await connection.run("DROP TABLE IF EXISTS stage_inputs");
+    await connection.run("DROP TABLE IF EXISTS touched");
+  }
+}
+
+async function changes(connection: DuckDBConnection, sql: string): Promise<number> {
+  const result = await connection.run(sql);
+  return Number(result.rowsChanged);
+}
+
+async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCounts, "tracesTouched">> {
+  const sources = await changes(connection, `INSERT INTO trace_sources
+    SELECT s.* FROM (
+      SELECT DISTINCT ON (traceId, row_hash) traceId AS trace_id, i.format, i.path AS source_file, _o AS ord, row_hash,
+        sessionId, userId, name, ${ts("startTime")}, ${ts("endTime")}, status, model, promptVersion,
+        CAST(inputTokens AS BIGINT), CAST(outputTokens AS BIGINT), costUsd, tags, metadata
+      FROM (SELECT *, md5(concat_ws('|', traceId, sessionId, userId, name, startTime, endTime, status, model,
+              promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR), CAST(metadata AS VARCHAR)))
+              AS row_hash FROM stage_sources) r
+      JOIN stage_inputs i ON i.f = r._f
+      ORDER BY traceId, row_hash, _o
+    ) s ANTI JOIN trace_sources t ON t.trace_id = s.trace_id AND t.row_hash = s.row_hash`);
+  const spans = await changes(connection, `INSERT INTO spans
+    SELECT s.* FROM (
+      SELECT DISTINCT ON (traceId, spanId) traceId, spanId, parentSpanId, name, kind, ${ts("startTime")}, ${ts("endTime")},
+        endTime - startTime, status, statusMessage, model, CAST(inputTokens AS BIGINT), CAST(outputTokens AS BIGINT),
+        costUsd, attributes
+      FROM stage_spans ORDER BY traceId, spanId, _o
+    ) s ANTI JOIN spans t ON t.trace_id = s.traceId AND t.span_id = s.spanId`);
+  const messages = await changes(connection, `INSERT INTO messages
+    SELECT s.* FROM (
+      SELECT DISTINCT ON (traceId, spanId, direction, index) traceId, spanId, index, direction, turn, role, name,
+        content, toolCallId
+      FROM stage_messages ORDER BY traceId, spanId, direction, index, _o
+    ) s ANTI JOIN messages t ON t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId
+      AND t.direction = s.direction AND t.idx = s.index`);
+  const toolCalls = await changes(connection, `INSERT INTO tool_calls
+    SELECT s.* FROM (
+      SELECT DISTINCT ON (traceId, callId) traceId, spanId, callId, index, name, arguments, result, success, error
+      FROM stage_toolCalls ORDER BY traceId, callId, _o
+    ) s ANTI JOIN tool_calls t ON t.trace_id = s.traceId AND t.call_id = s.callId`);
+  const feedback = await changes(connection, `INSERT INTO feedback
+    SELECT s.* FROM (
+      SELECT DISTINCT traceId, spanId, name, value, label, comment, source FROM stage_feedback
+    ) s ANTI JOIN feedback t ON t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId
+      AND t.name = s.name AND t.source = s.source AND t.value IS NOT DISTINCT FROM s.value
+      AND t.label IS NOT DISTINCT FROM s.label AND t.comment IS NOT DISTINCT FROM s.comment`);
+  return {traces: sources, spans, messages, toolCalls, feedback};
+}
+
+/**
+ * Rebuilds `traces` rows for every trace the staged rows mention. What a source said about the trace wins;
+ * what it left unknown is derived from spans (tokens from LLM spans, so nested agent totals are not counted
+ * twice), and what neither knows stays NULL.
+ */
+async function rebuildTraces(connection: DuckDBConnection, ingestedAt: Date): Promise<number> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE touched AS
+    SELECT DISTINCT traceId AS trace_id FROM stage_sources
+    UNION SELECT DISTINCT traceId FROM stage_spans
+    UNION SELECT DISTINCT traceId FROM stage_messages
+    UNION SELECT DISTINCT traceId FROM stage_toolCalls
+    UNION SELECT DISTINCT traceId FROM stage_feedback`);
+  await connection.run("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
+  const first = (column: string) => `first(${column} ORDER BY ord) FILTER (WHERE ${column} IS NOT NULL)`;
+  return changes(connection, `INSERT INTO traces
+    WITH src AS (
+      SELECT trace_id, first(format ORDER BY ord) AS format, first(source_file ORDER BY ord) AS source_file,
+        ${first("session_id")} AS session_id, ${first("user_id")} AS user_id, ${first("name")} AS name,
+        ${first("start_time")} AS start_time, ${first("end_time")} AS end_time, ${first("status")} AS status,
+        ${first("model")} AS model, ${first("prompt_version")} AS prompt_version,
+        ${first("input_tokens")} AS input_tokens, ${first("output_tokens")} AS output_tokens,
+        ${first("cost_usd")} AS cost_usd, flatten(list(tags ORDER BY ord)) AS tags,
+        first(metadata ORDER BY ord) AS metadata
+      FROM trace_sources WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+    sp AS (
+      SELECT trace_id, count(*) AS n, min(start_time) AS start_time, max(end_time) AS end_time,
+        bool_or(status = 'error') AS any_error, bool_or(status = 'ok') AS any_ok,
+        coalesce(sum(input_tokens) FILTER (WHERE kind = 'llm'), sum(input_tokens)) AS input_tokens,
+        coalesce(sum(output_tokens) FILTER (WHERE kind = 'llm'), sum(output_tokens)) AS output_tokens,
+        coalesce(sum(cost_usd) FILTER (WHERE kind = 'llm'), sum(cost_usd)) AS cost_usd,
+        mode(model) FILTER (WHERE model IS NOT NULL) AS model
+      FROM spans WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+    msg AS (
+      SELECT m.trace_id, count(*) AS n,
+        first(m.content ORDER BY s.start_time NULLS FIRST, m.direction, m.idx) FILTER (WHERE m.role = 'user'
+          AND m.content IS NOT NULL) AS first_user_message
+      FROM messages m LEFT JOIN spans s ON s.trace_id = m.trace_id AND s.span_id = m.span_id
+      WHERE m.trace_id IN (SELECT trace_id FROM touched) GROUP BY m.trace_id),
+    tc AS (
+      SELECT trace_id, count(*) AS n, count(*) FILTER (WHERE success = false) AS errors
+      FROM tool_calls WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+    fb AS (
+      SELECT trace_id, count(*) AS n FROM feedback WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id)
+    SELECT t.trace_id, src.session_id, src.user_id, src.name,
+      coalesce(src.format, 'unknown'), src.source_file,
+      coalesce(src.start_time, sp.start_time) AS st, coalesce(src.end_time, sp.end_time) AS et,
+      epoch_us(coalesce(src.end_time, sp.end_time)) / 1000.0 - epoch_us(coalesce(src.start_time, sp.start_time)) / 1000.0,
+      coalesce(src.status, CASE WHEN sp.any_error OR coalesce(tc.errors, 0) > 0 THEN 'error'
+        WHEN sp.any_ok THEN 'ok' ELSE 'unset' END),
+      coalesce(src.model, sp.model), src.prompt_version,
+      coalesce(src.input_tokens, sp.input_tokens), coalesce(src.output_tokens, sp.output_tokens),
+      coalesce(src.input_tokens, sp.input_tokens) + coalesce(src.output_tokens, sp.output_tokens),
+      coalesce(src.cost_usd, sp.cost_usd),
+      coalesce(sp.n, 0), coalesce(msg.n, 0), coalesce(tc.n, 0), coalesce(tc.errors, 0), coalesce(fb.n, 0),
+      coalesce(src.tags, []), coalesce(src.metadata, '{}'), msg.first_user_message,
+      make_timestamp(${ingestedAt.getTime() * 1000})
+    FROM touched t
+      LEFT JOIN src USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
+      LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
+}
