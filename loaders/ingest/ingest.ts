@@ -125,7 +125,7 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
             let fileDone = 0;
             for await (const {block, firstLine} of lineBlocks(file)) {
               const length = block.byteLength;
-              const result = await pool.submit({format: reader.format, file, fileIndex, block, firstLine});
+              const {result} = await pool.submit({format: reader.format, file, fileIndex, block, firstLine});
               results.push(
                 result.then((part) => {
                   fileDone += length + 1;

@@ -48,8 +48,11 @@ export class WorkerPool {
     this.pending.clear();
   }
 
-  /** Hands a block to the next idle worker, waiting for one when all are busy. */
-  async submit(task: Omit<BlockTask, "type" | "id">): Promise<Promise<ConvertTally>> {
+  /**
+   * Hands a block to the next idle worker, waiting for one when all are busy. The result is wrapped so that
+   * awaiting the hand-off does not also await the work.
+   */
+  async submit(task: Omit<BlockTask, "type" | "id">): Promise<{result: Promise<ConvertTally>}> {
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.shift()!;
     const id = this.nextId++;
@@ -58,7 +61,7 @@ export class WorkerPool {
     // Transfer the block's memory instead of copying it when it owns its buffer.
     const transfer = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? [block.buffer as ArrayBuffer] : [];
     worker.postMessage({type: "block", id, ...task}, transfer);
-    return result;
+    return {result};
   }
 
   /** Closes every worker's files and returns them. */

@@ -68,6 +68,7 @@ export interface InputFile {
 }
 
 export interface MergeCounts {
+  /** Traces that were not in the store before. */
   traces: number;
   spans: number;
   messages: number;
@@ -104,9 +105,9 @@ export async function mergeStaged(
       await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
     }
     const counts = await mergeTables(connection);
-    const touched = await rebuildTraces(connection, ingestedAt);
+    const {newTraces, rebuilt} = await rebuildTraces(connection, ingestedAt);
     await connection.run("COMMIT");
-    return {...counts, tracesTouched: touched};
+    return {...counts, traces: newTraces, tracesTouched: rebuilt};
   } catch (error) {
     await connection.run("ROLLBACK");
     throw error;
@@ -122,8 +123,8 @@ async function changes(connection: DuckDBConnection, sql: string): Promise<numbe
   return Number(result.rowsChanged);
 }
 
-async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCounts, "tracesTouched">> {
-  const sources = await changes(connection, `INSERT INTO trace_sources
+async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
+  await connection.run(`INSERT INTO trace_sources
     SELECT s.* FROM (
       SELECT DISTINCT ON (traceId, row_hash) traceId AS trace_id, i.format, i.path AS source_file, _o AS ord, row_hash,
         sessionId, userId, name, ${ts("startTime")}, ${ts("endTime")}, status, model, promptVersion,
@@ -159,7 +160,7 @@ async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCoun
     ) s ANTI JOIN feedback t ON t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId
       AND t.name = s.name AND t.source = s.source AND t.value IS NOT DISTINCT FROM s.value
       AND t.label IS NOT DISTINCT FROM s.label AND t.comment IS NOT DISTINCT FROM s.comment`);
-  return {traces: sources, spans, messages, toolCalls, feedback};
+  return {spans, messages, toolCalls, feedback};
 }
 
 /**
@@ -167,16 +168,23 @@ async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCoun
  * what it left unknown is derived from spans (tokens from LLM spans, so nested agent totals are not counted
  * twice), and what neither knows stays NULL.
  */
-async function rebuildTraces(connection: DuckDBConnection, ingestedAt: Date): Promise<number> {
+async function rebuildTraces(
+  connection: DuckDBConnection,
+  ingestedAt: Date
+): Promise<{newTraces: number; rebuilt: number}> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE touched AS
     SELECT DISTINCT traceId AS trace_id FROM stage_sources
     UNION SELECT DISTINCT traceId FROM stage_spans
     UNION SELECT DISTINCT traceId FROM stage_messages
     UNION SELECT DISTINCT traceId FROM stage_toolCalls
     UNION SELECT DISTINCT traceId FROM stage_feedback`);
+  const known = await connection.runAndReadAll(
+    "SELECT count(*) FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)"
+  );
+  const existing = Number(known.getRows()[0]?.[0] ?? 0);
   await connection.run("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
   const first = (column: string) => `first(${column} ORDER BY ord) FILTER (WHERE ${column} IS NOT NULL)`;
-  return changes(connection, `INSERT INTO traces
+  const rebuilt = await changes(connection, `INSERT INTO traces
     WITH src AS (
       SELECT trace_id, first(format ORDER BY ord) AS format, first(source_file ORDER BY ord) AS source_file,
         ${first("session_id")} AS session_id, ${first("user_id")} AS user_id, ${first("name")} AS name,
@@ -221,4 +229,5 @@ async function rebuildTraces(connection: DuckDBConnection, ingestedAt: Date): Pr
     FROM touched t
       LEFT JOIN src USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
       LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
+  return {newTraces: rebuilt - existing, rebuilt};
 }

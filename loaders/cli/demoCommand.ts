@@ -1,0 +1,76 @@
+/** @module `plumbline demo`: the bundled demo workspace, built from real public traces shipped in data/demo. */
+import {existsSync, readdirSync, rmSync} from "node:fs";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {ingest} from "../ingest/ingest.js";
+import {dbPath, workspaceDir} from "../store/db.js";
+import {usageError} from "./error.js";
+import type {Command} from "./main.js";
+import {progressBar} from "./progress.js";
+import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
+
+const DEMO = join(PROJECT_ROOT, "data", "demo");
+
+/** The demo's trace files: every real trace set in data/demo, without the files beside them that are not traces. */
+export function demoInputs(demo = DEMO): string[] {
+  const list = (dir: string, keep: (name: string) => boolean) =>
+    readdirSync(join(demo, dir)).filter(keep).sort().map((name) => join(demo, dir, name));
+  return [
+    join(demo, "tau-bench-airline", "gpt-4o-airline.json"),
+    join(demo, "who-and-when", "Hand-Crafted"),
+    join(demo, "who-and-when", "Algorithm-Generated"),
+    ...list("formats/langfuse", (name) => name.endsWith(".trace.json")),
+    ...list("formats/langsmith", (name) => name.endsWith(".json")),
+    join(demo, "formats", "otlp", "trace.json"),
+    ...list("formats/openinference", (name) => name.endsWith(".json") && name !== "vercel-capture-results.json")
+  ];
+}
+
+/** Builds the demo workspace when it does not exist yet (or always, with `force`). Returns whether it built. */
+export async function ensureDemoWorkspace(workspace: string, force: boolean, log: (line: string) => void): Promise<boolean> {
+  if (!force && existsSync(dbPath(workspace))) return false;
+  if (force) rmSync(dbPath(workspace), {force: true});
+  log(`building the demo workspace in ${workspace} from data/demo (τ-bench airline, Who&When, format fixtures)…`);
+  const bar = progressBar("demo");
+  try {
+    const summary = await ingest(
+      {workspace, paths: demoInputs()},
+      {log, progress: (done, total, detail) => bar.update(done, total, detail)}
+    );
+    bar.done();
+    log(`demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages`);
+  } finally {
+    bar.done();
+  }
+  await afterWorkspaceChange(workspace);
+  return true;
+}
+
+const help = `Usage: plumbline demo [options]
+
+Builds a workspace from the real public traces bundled in data/demo: 200 τ-bench airline runs of a GPT-4o
+tool-calling agent, 184 failed Who&When multi-agent runs with human failure labels, and small real
+Langfuse, LangSmith, OTLP and OpenInference exports. Needs no network and no API key.
+
+Options:
+  --workspace <dir>    where to build it (default: $PLUMBLINE_WORKSPACE or data/)
+  --force              rebuild even when the workspace exists
+  -h, --help           show this help`;
+
+export const command: Command = {
+  name: "demo",
+  summary: "build the bundled demo workspace",
+  help,
+  async run(args, io) {
+    let values;
+    try {
+      ({values} = parseArgs({args, options: {workspace: {type: "string"}, force: {type: "boolean", default: false}}}));
+    } catch (error) {
+      throw usageError((error as Error).message, "demo");
+    }
+    const workspace = values.workspace ?? workspaceDir(io.env);
+    const built = await ensureDemoWorkspace(workspace, values.force, (line) => io.err(line));
+    if (!built) io.out(`the workspace ${workspace} exists; use --force to rebuild it`);
+    return 0;
+  }
+};

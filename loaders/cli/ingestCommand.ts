@@ -1,0 +1,112 @@
+/** @module `plumbline ingest <files or folders>`. */
+import {parseArgs} from "node:util";
+import {FORMATS} from "../../src/core/schemas/trace.js";
+import {ingest, IngestError, type IngestSummary} from "../ingest/ingest.js";
+import {parseFormat, UnknownFormatError} from "../ingest/formatOf.js";
+import {StoreError, workspaceDir} from "../store/db.js";
+import {CliError, usageError} from "./error.js";
+import type {Command, Io} from "./main.js";
+import {progressBar} from "./progress.js";
+import {afterWorkspaceChange} from "./workspaceChanged.js";
+
+const help = `Usage: plumbline ingest [options] <file or folder>...
+
+Reads traces into the workspace's DuckDB store. Folders are walked for .json, .jsonl and .ndjson files.
+The format of each file is detected from its first record; --format names it instead.
+Re-ingesting the same input adds nothing. A malformed record is reported with its file, line and reason,
+written whole to <workspace>/quarantine/, and the rest of the input is still ingested.
+
+Formats: ${FORMATS.join(", ")}
+
+Options:
+  --format <name>      read every file as this format
+  --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --workers <n>        worker threads for large JSON Lines files (default: cores, at most 4; 0 = none)
+  --strict             exit with status 1 when any record was rejected or any file skipped
+  --json               print the summary as JSON
+  -h, --help           show this help
+
+Exit status: 0 when something was ingested, 1 when nothing was (or --strict and anything was rejected),
+2 on a usage error.`;
+
+export const command: Command = {
+  name: "ingest",
+  summary: "read trace files into the workspace",
+  help,
+  async run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          format: {type: "string"},
+          workspace: {type: "string"},
+          workers: {type: "string"},
+          strict: {type: "boolean", default: false},
+          json: {type: "boolean", default: false}
+        }
+      });
+    } catch (error) {
+      throw usageError((error as Error).message, "ingest");
+    }
+    const {values, positionals} = parsed;
+    if (positionals.length === 0) throw usageError("name at least one file or folder to ingest", "ingest");
+    let format;
+    try {
+      format = values.format === undefined ? undefined : parseFormat(values.format);
+    } catch (error) {
+      throw usageError((error as Error).message, "ingest");
+    }
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
+      throw usageError(`invalid --workers: ${values.workers}`, "ingest");
+    }
+    const workspace = values.workspace ?? workspaceDir(io.env);
+    const bar = progressBar("ingest");
+    let summary: IngestSummary;
+    try {
+      summary = await ingest(
+        {workspace, paths: positionals, ...(format ? {format} : {}), ...(workers === undefined ? {} : {workers})},
+        {log: (line) => io.err(line), progress: (done, total, detail) => bar.update(done, total, detail)}
+      );
+    } catch (error) {
+      if (error instanceof IngestError || error instanceof StoreError || error instanceof UnknownFormatError) {
+        throw new CliError(error.message);
+      }
+      throw error;
+    } finally {
+      bar.done();
+    }
+    await afterWorkspaceChange(workspace);
+    if (values.json) io.out(JSON.stringify({...summary, peakRssMb: process.resourceUsage().maxRSS / 1024}, null, 2));
+    else printSummary(summary, io);
+    const skipped = summary.files.filter((f) => f.error).length;
+    if (summary.ingested === 0) return 1;
+    if (values.strict && (summary.rejected > 0 || skipped > 0)) return 1;
+    return 0;
+  }
+};
+
+function printSummary(summary: IngestSummary, io: Io): void {
+  for (const rejected of summary.rejectedSample) {
+    const where = rejected.element === undefined ? `${rejected.line}` : `${rejected.line} (element ${rejected.element})`;
+    io.err(`${rejected.file}:${where}: ${rejected.reason}`);
+  }
+  if (summary.rejected > summary.rejectedSample.length) {
+    io.err(`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`);
+  }
+  const seconds = summary.durationMs / 1000;
+  const files = summary.files.length;
+  const skipped = summary.files.filter((f) => f.error).length;
+  io.out(
+    [
+      `read ${summary.records} records from ${files} file${files === 1 ? "" : "s"} in ${seconds.toFixed(1)} s` +
+        (skipped ? ` (${skipped} skipped)` : ""),
+      `  ingested ${summary.ingested}, rejected ${summary.rejected}`,
+      `  added ${summary.added.traces} traces, ${summary.added.spans} spans, ` +
+        `${summary.added.messages} messages, ${summary.added.toolCalls} tool calls, ${summary.added.feedback} feedback`,
+      ...(summary.quarantineFile ? [`  rejected records written to ${summary.quarantineFile}`] : [])
+    ].join("\n")
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * @module The `plumbline` command: one flat dispatcher. Each verb lives in its own module, loaded only when it
+ * runs, and turns failures into a `CliError`; only this function decides the exit status.
+ */
+import {CliError} from "./error.js";
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** The full `--help` text. */
+  help: string;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+/** Verbs in the order `plumbline --help` lists them. */
+const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
+  ingest: {summary: "read trace files into the workspace", load: async () => (await import("./ingestCommand.js")).command},
+  demo: {summary: "build the bundled demo workspace from real public traces", load: async () => (await import("./demoCommand.js")).command},
+  start: {summary: "serve the environment on 127.0.0.1", load: async () => (await import("./siteCommand.js")).startCommand},
+  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand}
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
+  return [
+    "Usage: plumbline <command> [options]",
+    "",
+    "Make LLM evaluations agree with the people who know what good means.",
+    "",
+    "Commands:",
+    ...Object.entries(VERBS).map(([name, verb]) => `  ${name.padEnd(width)}  ${verb.summary}`),
+    "",
+    "Run `plumbline <command> --help` for a command's options.",
+    "The workspace is the folder named by PLUMBLINE_WORKSPACE, or data/ in the project."
+  ].join("\n");
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  env: process.env
+};
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [verb, ...args] = argv;
+  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
+    if (verb === "help" && args[0] && VERBS[args[0]]) return main([args[0], "--help"], io);
+    io.out(mainHelp());
+    return verb === undefined ? 2 : 0;
+  }
+  if (verb === "--version") {
+    io.out("plumbline 0.1.0");
+    return 0;
+  }
+  const entry = VERBS[verb];
+  if (!entry) {
+    io.err(`unknown command: ${verb}\n\n${mainHelp()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (args.includes("--help") || args.includes("-h")) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(`plumbline ${verb}: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

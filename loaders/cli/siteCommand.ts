@@ -1,0 +1,100 @@
+/** @module `plumbline start` and `plumbline build`: the pages, served live or built as a static site. */
+import {spawn} from "node:child_process";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {workspaceDir} from "../store/db.js";
+import {CliError, usageError} from "./error.js";
+import type {Command, Io} from "./main.js";
+import {ensureDemoWorkspace} from "./demoCommand.js";
+import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
+
+const OBSERVABLE = join(PROJECT_ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+
+function runObservable(args: string[], io: Io, workspace: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [OBSERVABLE, ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: "inherit",
+      // Data loaders are TypeScript run by tsx; the workspace reaches them through the environment.
+      env: {...io.env, PLUMBLINE_WORKSPACE: workspace, PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${io.env.PATH ?? ""}`}
+    });
+    const stop = () => child.kill("SIGINT");
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(code ?? (signal ? 0 : 1));
+    });
+  });
+}
+
+const startHelp = `Usage: plumbline start [options]
+
+Serves the environment at http://127.0.0.1:3000 (the next free port when taken). On first run it builds the
+demo workspace from data/demo, so it works with no network and no API key.
+
+Options:
+  --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --port <n>           the port (default 3000)
+  --host <address>     the address to bind (default 127.0.0.1)
+  --no-open            do not open a browser
+  -h, --help           show this help`;
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "serve the environment on 127.0.0.1",
+  help: startHelp,
+  async run(args, io) {
+    let values;
+    try {
+      ({values} = parseArgs({
+        args,
+        options: {
+          workspace: {type: "string"},
+          port: {type: "string", default: "3000"},
+          host: {type: "string", default: "127.0.0.1"},
+          open: {type: "boolean", default: true},
+          "no-open": {type: "boolean", default: false}
+        }
+      }));
+    } catch (error) {
+      throw usageError((error as Error).message, "start");
+    }
+    const workspace = values.workspace ?? workspaceDir(io.env);
+    await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
+    await afterWorkspaceChange(workspace);
+    const open = values.open && !values["no-open"] && !io.env.CI;
+    return runObservable(["preview", "--host", values.host, "--port", values.port, ...(open ? [] : ["--no-open"])], io, workspace);
+  }
+};
+
+const buildHelp = `Usage: plumbline build [options]
+
+Builds the static, read-only report site into dist/ from the workspace. The site needs no network and runs
+under a strict Content-Security-Policy; serve dist/ with any static file server.
+
+Options:
+  --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  -h, --help           show this help`;
+
+export const buildCommand: Command = {
+  name: "build",
+  summary: "build the static report site into dist/",
+  help: buildHelp,
+  async run(args, io) {
+    let values;
+    try {
+      ({values} = parseArgs({args, options: {workspace: {type: "string"}}}));
+    } catch (error) {
+      throw usageError((error as Error).message, "build");
+    }
+    const workspace = values.workspace ?? workspaceDir(io.env);
+    await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
+    await afterWorkspaceChange(workspace);
+    const status = await runObservable(["build"], io, workspace);
+    if (status !== 0) throw new CliError(`the site build failed (exit status ${status})`);
+    return 0;
+  }
+};

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {test} from "node:test";
+import {main, type Io} from "../cli/main.js";
+import {demoInputs} from "../cli/demoCommand.js";
+import {withReadConnection} from "../store/db.js";
+import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {ingest} from "./ingest.js";
+
+const DEMO = join(PROJECT_ROOT, "data", "demo");
+
+function tempWorkspace(): string {
+  return mkdtempSync(join(tmpdir(), "plumbline-ingest-"));
+}
+
+async function query(workspace: string, sql: string): Promise<Record<string, unknown>[]> {
+  return withReadConnection(workspace, async (connection) => {
+    const result = await connection.runAndReadAll(sql);
+    return result.getRowObjectsJS() as Record<string, unknown>[];
+  });
+}
+
+function captureIo(): Io & {stdout: string[]; stderr: string[]} {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env: {}};
+}
+
+function chatLine(id: string, user: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id,
+    messages: [
+      {role: "user", content: user},
+      {role: "assistant", content: null, tool_calls: [{id: `${id}-c1`, type: "function", function: {name: "lookup", arguments: "{\"q\":1}"}}]},
+      {role: "tool", tool_call_id: `${id}-c1`, content: "Error: not found"},
+      {role: "assistant", content: "Sorry, I could not find it."}
+    ],
+    ...extra
+  });
+}
+
+test("ingest of the τ-bench runs stores 200 traces whose unknown tokens, cost and latency stay null", async () => {
+  const workspace = tempWorkspace();
+  const summary = await ingest({workspace, paths: [join(DEMO, "tau-bench-airline", "gpt-4o-airline.json")]});
+  assert.equal(summary.ingested, 200);
+  assert.equal(summary.rejected, 0);
+  assert.equal(summary.added.traces, 200);
+  const [row] = await query(
+    workspace,
+    `SELECT count(*)::INT AS traces, count(input_tokens)::INT AS with_tokens, count(cost_usd)::INT AS with_cost,
+       count(latency_ms)::INT AS with_latency, sum(message_count)::INT AS messages, sum(tool_call_count)::INT AS calls,
+       sum(tool_error_count)::INT AS tool_errors FROM traces`
+  );
+  assert.deepEqual(row, {traces: 200, with_tokens: 0, with_cost: 0, with_latency: 0, messages: 5308, calls: 1164, tool_errors: 73});
+  const [reward] = await query(workspace, "SELECT count(*)::INT AS passes FROM feedback WHERE name = 'reward' AND value = 1");
+  assert.equal(reward!.passes, 84);
+});
+
+test("re-ingesting the whole demo input adds nothing", async () => {
+  const workspace = tempWorkspace();
+  const first = await ingest({workspace, paths: demoInputs()});
+  assert.ok(first.added.traces > 380, `expected the demo's traces, got ${first.added.traces}`);
+  const counts = `SELECT (SELECT count(*) FROM traces)::INT AS traces, (SELECT count(*) FROM spans)::INT AS spans,
+    (SELECT count(*) FROM messages)::INT AS messages, (SELECT count(*) FROM tool_calls)::INT AS calls,
+    (SELECT count(*) FROM feedback)::INT AS feedback, (SELECT count(*) FROM trace_sources)::INT AS sources`;
+  const [before] = await query(workspace, counts);
+  const second = await ingest({workspace, paths: demoInputs()});
+  assert.equal(second.added.traces, 0);
+  assert.equal(second.added.spans, 0);
+  assert.equal(second.added.messages, 0);
+  assert.equal(second.added.feedback, 0);
+  const [after] = await query(workspace, counts);
+  assert.deepEqual(after, before);
+});
+
+test("worker threads and the single-thread path store the same rows", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "chats.jsonl");
+  writeFileSync(file, Array.from({length: 500}, (_, i) => chatLine(`t${i}`, `question ${i}`)).join("\n") + "\n");
+  const threaded = join(dir, "threaded");
+  const single = join(dir, "single");
+  await ingest({workspace: threaded, paths: [file], workers: 2, workerThresholdBytes: 0});
+  await ingest({workspace: single, paths: [file], workers: 0});
+  const dump = "SELECT trace_id, status, message_count, tool_error_count, first_user_message FROM traces ORDER BY trace_id";
+  const a = await query(threaded, dump);
+  assert.equal(a.length, 500);
+  assert.deepEqual(a, await query(single, dump));
+});
+
+test("malformed records are quarantined with file, line and reason while the rest is ingested", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "mixed.jsonl");
+  const good = [chatLine("a", "first"), chatLine("b", "second"), chatLine("c", "third")];
+  const lines = [
+    good[0]!,
+    chatLine("d", "truncated").slice(0, 40),
+    good[1]!,
+    JSON.stringify({id: "e", messages: "not a list"}),
+    '{"id": "f", "messages": [{"role": "user", "content": NaN}]}',
+    good[2]!
+  ];
+  const bytes = Buffer.concat([
+    Buffer.from(lines.join("\n") + "\n"),
+    Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a])
+  ]);
+  writeFileSync(file, bytes);
+  const workspace = join(dir, "ws");
+  const io = captureIo();
+  const status = await main(["ingest", "--workspace", workspace, "--workers", "0", file], io);
+  assert.equal(status, 0, io.stderr.join("\n"));
+  const [row] = await query(workspace, "SELECT count(*)::INT AS n, list(trace_id ORDER BY trace_id) AS ids FROM traces");
+  assert.equal(row!.n, 3);
+  const errors = io.stderr.join("\n");
+  assert.match(errors, new RegExp(`${file.replaceAll("/", "\\/")}:2: invalid JSON`));
+  assert.match(errors, /mixed\.jsonl:4: /);
+  assert.match(errors, /mixed\.jsonl:5: invalid JSON/);
+  assert.match(errors, /mixed\.jsonl:7: invalid UTF-8/);
+  const quarantine = io.stdout.join("\n").match(/written to (\S+)/)?.[1];
+  assert.ok(quarantine, io.stdout.join("\n"));
+  const kept = readFileSync(quarantine, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(kept.map((r) => r.line), [2, 4, 5, 7]);
+  assert.equal(kept[0].text, lines[1]);
+  assert.equal(Buffer.from(kept[3].text, "base64").at(-3), 0xfe);
+  assert.equal(kept[3].encoding, "base64");
+  const strict = await main(["ingest", "--workspace", workspace, "--strict", file], captureIo());
+  assert.equal(strict, 1);
+});
+
+test("a pretty-printed document that is cut short is one rejected record naming its line", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "cut.json");
+  const text = readFileSync(join(DEMO, "formats", "otlp", "trace.json"), "utf8");
+  writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file], format: "otlp"});
+  assert.equal(summary.ingested, 0);
+  assert.equal(summary.rejected, 1);
+  assert.equal(summary.rejectedSample[0]!.file, file);
+  assert.ok(summary.rejectedSample[0]!.line > 1);
+  assert.match(summary.rejectedSample[0]!.reason, /invalid JSON/);
+});
+
+test("an unknown format is an error that names the known formats, and nothing ingested exits 1", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "weird.jsonl");
+  writeFileSync(file, '{"hello": "world"}\n{"hello": "again"}\n');
+  const io = captureIo();
+  const status = await main(["ingest", "--workspace", join(dir, "ws"), file], io);
+  assert.equal(status, 1);
+  const errors = io.stderr.join("\n");
+  assert.match(errors, /unknown format/);
+  for (const format of ["otlp", "langfuse", "langsmith", "chat-jsonl", "tau-bench", "who-and-when", "openinference"]) {
+    assert.ok(errors.includes(format), `${format} is not named in: ${errors}`);
+  }
+  assert.equal(await main(["ingest", "--format", "nope", file], captureIo()), 2);
+});
+
+test("every ingest verb option is documented in --help", async () => {
+  const io = captureIo();
+  assert.equal(await main(["ingest", "--help"], io), 0);
+  for (const option of ["--format", "--workspace", "--workers", "--strict", "--json"]) assert.ok(io.stdout[0]!.includes(option));
+});
