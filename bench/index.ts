@@ -1,0 +1,34 @@
+/**
+ * @module `npm run bench`: prints every benchmark's figures and writes them to bench/out/results.json.
+ * `npm run bench -- ingest` runs one section; `--spans N` scales the ingest benchmark.
+ */
+import {mkdirSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {availableParallelism, cpus, totalmem} from "node:os";
+import {ingestBench} from "./ingestBench.js";
+import {OUT} from "./run.js";
+
+const {values, positionals} = parseArgs({
+  allowPositionals: true,
+  options: {spans: {type: "string", default: "1000000"}, help: {type: "boolean", short: "h", default: false}}
+});
+if (values.help) {
+  console.log(`Usage: npm run bench -- [section...] [--spans N]
+
+Sections: ingest (default: all). Figures print as tables and are written to bench/out/results.json.`);
+  process.exit(0);
+}
+const sections = positionals.length ? positionals : ["ingest"];
+const results: Record<string, unknown> = {
+  machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
+  date: new Date().toISOString()
+};
+for (const section of sections) {
+  console.log(`\n## ${section}`);
+  if (section === "ingest") results.ingest = await ingestBench(Number(values.spans));
+  else throw new Error(`unknown section ${section}`);
+}
+mkdirSync(OUT, {recursive: true});
+writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
+console.log(`\nfigures written to bench/out/results.json`);

@@ -1,0 +1,78 @@
+/**
+ * @module Ingest throughput: `plumbline ingest` on generated OTLP/JSON Lines of GenAI spans (100 spans a line),
+ * next to DuckDB's own `read_json` flattening the same file and bare `JSON.parse` of its lines, each in a fresh
+ * process of the same run. Two file sizes show whether peak memory grows with the input.
+ */
+import {createWriteStream, existsSync, mkdirSync, rmSync, statSync} from "node:fs";
+import {join} from "node:path";
+import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
+import {fmt, OUT, runNode, table} from "./run.js";
+
+const SPANS_PER_LINE = 100;
+
+export async function generateOtlpFile(path: string, spans: number): Promise<void> {
+  if (existsSync(path) && statSync(path).size > 0) return;
+  mkdirSync(OUT, {recursive: true});
+  const stream = createWriteStream(path);
+  const lines = Math.ceil(spans / SPANS_PER_LINE);
+  for (let i = 0; i < lines; i++) {
+    if (!stream.write(generateOtlpLine(i, SPANS_PER_LINE) + "\n")) await new Promise((r) => stream.once("drain", r));
+  }
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+interface Measured {
+  ms: number;
+  spans: number;
+  peakRssMb: number;
+}
+
+async function measureIngest(file: string, workspace: string): Promise<Measured> {
+  rmSync(workspace, {recursive: true, force: true});
+  const {wallMs, result} = await runNode<{spansRead: number; peakRssMb: number}>([
+    "bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file
+  ]);
+  return {ms: wallMs, spans: result.spansRead, peakRssMb: result.peakRssMb};
+}
+
+async function measureChild(mode: string, file: string): Promise<Measured> {
+  const {wallMs, result} = await runNode<Measured>(["--import", "tsx", "bench/child.ts", mode, file]);
+  // Wall time includes process start-up, as it does for the ingest command.
+  return {...result, ms: wallMs};
+}
+
+export interface IngestFigures {
+  spans: number;
+  bytes: number;
+  ingest: Measured;
+  duckdb: Measured;
+  jsonParse: Measured;
+  small: {spans: number; ingest: Measured};
+}
+
+export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
+  const file = join(OUT, `otlp-${spans}.jsonl`);
+  const smallSpans = Math.round(spans / 4);
+  const smallFile = join(OUT, `otlp-${smallSpans}.jsonl`);
+  console.log(`generating ${fmt.int(spans)} GenAI spans as OTLP/JSON Lines …`);
+  await generateOtlpFile(file, spans);
+  await generateOtlpFile(smallFile, smallSpans);
+  const jsonParse = await measureChild("json-parse", file);
+  const duckdb = await measureChild("duckdb-read-json", file);
+  const ingest = await measureIngest(file, join(OUT, "ws-ingest"));
+  const small = await measureIngest(smallFile, join(OUT, "ws-ingest-small"));
+  for (const m of [jsonParse, duckdb, ingest]) {
+    if (m.spans !== spans) throw new Error(`expected ${spans} spans, a run saw ${m.spans}`);
+  }
+  const rate = (m: Measured) => m.spans / (m.ms / 1000);
+  console.log(
+    table([
+      ["", "spans/s", "time", "peak RSS", "ingest ÷ this"],
+      ["plumbline ingest", fmt.int(rate(ingest)), fmt.ms(ingest.ms), fmt.mb(ingest.peakRssMb), "1.00×"],
+      ["DuckDB read_json", fmt.int(rate(duckdb)), fmt.ms(duckdb.ms), fmt.mb(duckdb.peakRssMb), fmt.ratio(rate(ingest) / rate(duckdb))],
+      ["bare JSON.parse", fmt.int(rate(jsonParse)), fmt.ms(jsonParse.ms), fmt.mb(jsonParse.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParse))],
+      [`ingest, ${fmt.int(smallSpans)} spans`, fmt.int(rate(small)), fmt.ms(small.ms), fmt.mb(small.peakRssMb), ""]
+    ])
+  );
+  return {spans, bytes: statSync(file).size, ingest, duckdb, jsonParse, small: {spans: smallSpans, ingest: small}};
+}
