@@ -1,0 +1,5 @@
+// Every trace's spans, messages, tool calls and feedback, packed for range requests. See loaders/browser/detailPack.ts.
+import {withReadConnection, workspaceDir} from "../../loaders/store/read.js";
+import {writeDetailPack} from "../../loaders/browser/detailPack.js";
+
+await withReadConnection(workspaceDir(), (connection) => writeDetailPack(connection, process.stdout));

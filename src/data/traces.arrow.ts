@@ -1,0 +1,8 @@
+// The trace list, one row per trace, as Arrow IPC. See loaders/browser/traceList.ts.
+import {withReadConnection, workspaceDir} from "../../loaders/store/read.js";
+import {traceListIPC} from "../../loaders/browser/traceList.js";
+import {writeAll, endOutput} from "../../loaders/browser/output.js";
+
+const bytes = await withReadConnection(workspaceDir(), traceListIPC);
+await writeAll(process.stdout, bytes);
+await endOutput(process.stdout);
