@@ -1,0 +1,40 @@
+/**
+ * @module A tiny element builder. Strings always become text nodes, never markup: trace content is untrusted,
+ * and this is the only way components put text on the page.
+ */
+
+export type Child = Node | string | number | null | undefined | false;
+
+export interface Props {
+  class?: string;
+  title?: string;
+  style?: string;
+  attrs?: Record<string, string>;
+  on?: {[K in keyof HTMLElementEventMap]?: (event: HTMLElementEventMap[K]) => void};
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props) {
+    if (props.class) node.className = props.class;
+    if (props.title) node.title = props.title;
+    if (props.style) node.setAttribute("style", props.style);
+    for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
+    for (const [type, listener] of Object.entries(props.on ?? {})) node.addEventListener(type, listener as EventListener);
+  }
+  append(node, ...children);
+  return node;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces all of a node's children. */
+export function replace(parent: Node, ...children: Child[]): void {
+  while (parent.firstChild) parent.removeChild(parent.firstChild);
+  append(parent, ...children);
+}
