@@ -1,0 +1,70 @@
+/**
+ * @module Keeps Framework's data loader cache from hiding a changed workspace.
+ *
+ * Framework decides whether a loader's cached output is fresh from the loader file alone: `observable build`
+ * reuses any cached output that exists, and `observable preview` reruns a loader only when the loader file is
+ * newer than its output. Neither knows that the loaders read the workspace's DuckDB file. So whoever changes the
+ * workspace calls `invalidateLoaderCache`, and the app's config calls `invalidateIfWorkspaceChanged` each time
+ * Framework loads it, which catches a workspace changed behind our back or a different PLUMBLINE_WORKSPACE.
+ */
+import {existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+
+/** Where Framework keeps its caches, under the source root (`src/` in this repository). */
+export function cacheDir(sourceRoot: string): string {
+  return join(sourceRoot, ".observablehq", "cache");
+}
+
+const STAMP = "plumbline-workspace.json";
+
+/**
+ * Deletes every cached loader output under `sourceRoot` (the Framework `root`, e.g. `<repo>/src`), so the next
+ * build or page view reruns the loaders. Framework's own caches, whose names start with an underscore (`_npm`,
+ * `_observablehq`, …), are kept: they depend on package versions, not on the workspace.
+ */
+export function invalidateLoaderCache(sourceRoot: string): void {
+  const dir = cacheDir(sourceRoot);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith("_")) rmSync(join(dir, entry), {recursive: true, force: true});
+  }
+}
+
+/**
+ * Names the workspace's state: its real path and the size and modification time of each file directly inside it
+ * (the DuckDB file, its write-ahead log, annotation logs). Any write by DuckDB changes at least one of them.
+ */
+export function workspaceFingerprint(workspace: string): string {
+  if (!existsSync(workspace)) return JSON.stringify({workspace, missing: true});
+  const files: [string, number, number][] = [];
+  for (const name of readdirSync(workspace).sort()) {
+    const stat = statSync(join(workspace, name));
+    if (stat.isFile()) files.push([name, stat.size, stat.mtimeMs]);
+  }
+  return JSON.stringify({workspace: realpathSync(workspace), files});
+}
+
+/**
+ * Clears the loader cache when the workspace differs from the one the cache was built from, then records the
+ * current one. Returns whether it cleared anything.
+ */
+export function invalidateIfWorkspaceChanged(sourceRoot: string, workspace: string): boolean {
+  const stampPath = join(cacheDir(sourceRoot), STAMP);
+  const current = workspaceFingerprint(workspace);
+  let previous: string | null = null;
+  try {
+    previous = readFileSync(stampPath, "utf8");
+  } catch {
+    // No stamp: a cache of unknown origin, so it is treated as stale.
+  }
+  const changed = previous !== current;
+  if (changed) invalidateLoaderCache(sourceRoot);
+  mkdirSync(cacheDir(sourceRoot), {recursive: true});
+  writeFileSync(stampPath, current);
+  return changed;
+}
