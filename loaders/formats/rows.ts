@@ -1,0 +1,140 @@
+/**
+ * @module Turns read chat messages and tool calls into Message and ToolCall rows of one record's Fragment.
+ *
+ * Rules every reader shares:
+ * - A message without a role is a `user` message on the input side and an `assistant` message on the output side
+ *   (what the model was given, and what came back).
+ * - `turn` starts at 0 and increments at each user message, so whatever precedes the first user message (a system
+ *   prompt) is turn 0. Each span counts its own messages; a transcript counts the whole trace.
+ * - ToolCall rows come from what a span produced (output messages, transcripts) and from tool execution spans,
+ *   never from the history an LLM call was given as input, which repeats earlier calls. Within one record, rows
+ *   with the same call id are one call: a tool execution span's row wins over a message's (it knows the outcome).
+ * - A call's result is the content of the `tool` message answering its id; a result that starts with the word
+ *   "Error" marks the call failed, since agent frameworks report tool exceptions that way.
+ */
+import type {Fragment, Message, ToolCall} from "../../src/core/schemas/trace.js";
+import type {ChatMessage, ChatToolCall} from "./chatContent.js";
+
+export type Direction = Message["direction"];
+
+/** Where the next message of a span (or transcript) goes. */
+export interface Cursor {
+  index: number;
+  turn: number;
+}
+
+export function cursor(): Cursor {
+  return {index: 0, turn: 0};
+}
+
+export interface ExecutedCall extends ChatToolCall {
+  result: string | null;
+  /** Null leaves success to be judged from the result. */
+  success: boolean | null;
+  error: string | null;
+}
+
+const ERROR_RESULT = /^\s*error\b/i;
+
+/** Whether a tool result reads as a failure report ("Error: payment amount does not add up"). */
+export function isErrorResult(text: string | null): boolean {
+  return text !== null && ERROR_RESULT.test(text);
+}
+
+export class RowBuilder {
+  private readonly calls = new Map<string, {row: ToolCall; executed: boolean}>();
+  private readonly results = new Map<string, string | null>();
+
+  constructor(readonly fragment: Fragment) {}
+
+  /** Appends messages; `collectCalls` says whether their tool calls are this span's own (see module rules). */
+  messages(traceId: string, spanId: string | null, list: readonly ChatMessage[], direction: Direction, at: Cursor, collectCalls: boolean): void {
+    const rows = this.fragment.messages;
+    for (const m of list) {
+      const role = m.role ?? (direction === "output" ? "assistant" : "user");
+      if (role === "user") at.turn++;
+      rows.push({
+        traceId,
+        spanId,
+        index: at.index++,
+        direction,
+        turn: at.turn,
+        role,
+        name: m.name,
+        content: m.content,
+        toolCallId: m.toolCallId
+      });
+      if (m.toolCallId !== null && role === "tool") {
+        const key = traceId + "\u0000" + m.toolCallId;
+        if (!this.results.has(key)) this.results.set(key, m.content);
+      }
+      if (collectCalls) for (const call of m.toolCalls) this.toolCall(traceId, spanId, call, null);
+    }
+  }
+
+  /** Records a tool call; `executed` carries the outcome when the call comes from a tool execution span. */
+  toolCall(traceId: string, spanId: string | null, call: ChatToolCall, executed: ExecutedCall | null): ToolCall {
+    const known = call.id !== null ? this.findCall(traceId, call.id) : undefined;
+    if (known) {
+      const row = known.row;
+      if (executed && !known.executed) {
+        row.spanId = spanId;
+        known.executed = true;
+      }
+      if (row.arguments === null) row.arguments = call.arguments;
+      if (executed) this.applyOutcome(row, executed);
+      return row;
+    }
+    // A span's calls are recorded together, so the previous row tells this call's position within its span.
+    const rows = this.fragment.toolCalls;
+    const last = rows.length ? rows[rows.length - 1]! : null;
+    const index = last !== null && last.spanId === spanId && last.traceId === traceId ? last.index + 1 : 0;
+    const row: ToolCall = {
+      traceId,
+      spanId,
+      callId: call.id ?? `${spanId ?? traceId}#${index}`,
+      index,
+      name: call.name,
+      arguments: call.arguments,
+      result: null,
+      success: null,
+      error: null
+    };
+    if (executed) this.applyOutcome(row, executed);
+    rows.push(row);
+    if (call.id !== null) {
+      const entry = {row, executed: executed !== null};
+      // Call ids are keyed alone (the common case: one trace per id); an id reused by another trace of the same
+      // record is keyed with its trace.
+      if (this.calls.has(call.id)) this.calls.set(traceId + "\u0000" + call.id, entry);
+      else this.calls.set(call.id, entry);
+    }
+    return row;
+  }
+
+  private findCall(traceId: string, id: string): {row: ToolCall; executed: boolean} | undefined {
+    const found = this.calls.get(id);
+    if (found === undefined || found.row.traceId === traceId) return found;
+    return this.calls.get(traceId + "\u0000" + id);
+  }
+
+  private applyOutcome(row: ToolCall, outcome: ExecutedCall): void {
+    if (outcome.result !== null) row.result = outcome.result;
+    if (outcome.success !== null) row.success = outcome.success;
+    if (outcome.error !== null) row.error = outcome.error;
+  }
+
+  /** Fills results from `tool` messages and judges success where no span said; returns the fragment. */
+  finish(): Fragment {
+    for (const row of this.fragment.toolCalls) {
+      if (row.result === null) {
+        const result = this.results.get(row.traceId + "\u0000" + row.callId);
+        if (result !== undefined) row.result = result;
+        else if (row.success === null) continue;
+      }
+      if (row.success === null) row.success = !isErrorResult(row.result);
+      if (row.success === false && row.error === null && isErrorResult(row.result)) row.error = row.result;
+    }
+    return this.fragment;
+  }
+}
