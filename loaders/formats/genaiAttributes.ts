@@ -1,0 +1,298 @@
+/**
+ * @module The mapping from flattened span attributes to the trace model, shared by the OTLP reader and the
+ * attribute-map reader: OpenTelemetry GenAI conventions (`gen_ai.*`), OpenInference (`openinference.span.kind`,
+ * `llm.*`, `input.value`), and the Vercel AI SDK (`ai.*`).
+ *
+ * It runs once per attribute inside the OTLP reader's loop, so it is built for speed: one Map lookup turns a key
+ * into a small code, a switch stores the value, and everything that needs parsing (message JSON, indexed
+ * OpenInference message keys) waits until `finishGenAi`, once per span. Keys it does not know cost one lookup.
+ *
+ * Choices: the model is the response model when given (what actually ran), else the requested one; kinds come
+ * from `openinference.span.kind`, then `gen_ai.operation.name`, then the Vercel operation id; `error.type` makes
+ * an unset status "error". Trace-level values (session, user, prompt version, tags) are returned to the caller,
+ * which emits a TraceInfo only when one of them is present.
+ */
+import type {Feedback, Span, SpanKind} from "../../src/core/schemas/trace.js";
+import type {ChatMessage} from "./chatContent.js";
+import {contentText, NONE} from "./chatContent.js";
+import {extractChat} from "./chatMessages.js";
+import {indexedMessages, setIndexed, type IndexedTree} from "./openinferenceMessages.js";
+import {cursor, type RowBuilder} from "./rows.js";
+import {isRecord, num, parseJsonText, str, toText, type JsonRecord} from "./values.js";
+
+export interface GenAiFields {
+  oiKind: unknown;
+  operation: unknown;
+  aiOperation: unknown;
+  requestModel: unknown;
+  responseModel: unknown;
+  inputTokens: unknown;
+  outputTokens: unknown;
+  cost: unknown;
+  inputMessages: unknown;
+  outputMessages: unknown;
+  systemInstructions: unknown;
+  toolName: unknown;
+  toolCallId: unknown;
+  toolArguments: unknown;
+  toolResult: unknown;
+  errorType: unknown;
+  sessionId: unknown;
+  userId: unknown;
+  promptVersion: unknown;
+  tags: unknown;
+  inputValue: unknown;
+  outputValue: unknown;
+  bareInput: unknown;
+  bareOutput: unknown;
+  aiPrompt: unknown;
+  aiResponseToolCalls: unknown;
+  oiInput: IndexedTree | null;
+  oiOutput: IndexedTree | null;
+  /** The rank of the alias that set a field, when it was not the best-ranked one. */
+  ranks: Partial<Record<Field, number>> | null;
+}
+
+export function newGenAi(): GenAiFields {
+  return {
+    oiKind: undefined, operation: undefined, aiOperation: undefined, requestModel: undefined,
+    responseModel: undefined, inputTokens: undefined, outputTokens: undefined, cost: undefined,
+    inputMessages: undefined, outputMessages: undefined, systemInstructions: undefined, toolName: undefined,
+    toolCallId: undefined, toolArguments: undefined, toolResult: undefined, errorType: undefined,
+    sessionId: undefined, userId: undefined, promptVersion: undefined, tags: undefined, inputValue: undefined,
+    outputValue: undefined, bareInput: undefined, bareOutput: undefined, aiPrompt: undefined,
+    aiResponseToolCalls: undefined, oiInput: null, oiOutput: null, ranks: null
+  };
+}
+
+type Field = Exclude<keyof GenAiFields, "oiInput" | "oiOutput" | "ranks">;
+
+// Several keys feed one field; a key listed earlier for a field wins over a later one whatever their order in
+// the span, so each key carries its rank within its field.
+const KEYS: [string, Field][] = [
+  ["openinference.span.kind", "oiKind"],
+  ["gen_ai.operation.name", "operation"],
+  ["ai.operationId", "aiOperation"],
+  ["gen_ai.response.model", "responseModel"],
+  ["ai.response.model", "responseModel"],
+  ["gen_ai.request.model", "requestModel"],
+  ["llm.model_name", "requestModel"],
+  ["ai.model.id", "requestModel"],
+  ["gen_ai.usage.input_tokens", "inputTokens"],
+  ["llm.token_count.prompt", "inputTokens"],
+  ["ai.usage.inputTokens", "inputTokens"],
+  ["ai.usage.promptTokens", "inputTokens"],
+  ["gen_ai.usage.output_tokens", "outputTokens"],
+  ["llm.token_count.completion", "outputTokens"],
+  ["ai.usage.outputTokens", "outputTokens"],
+  ["ai.usage.completionTokens", "outputTokens"],
+  ["gen_ai.usage.cost", "cost"],
+  ["llm.cost.total", "cost"],
+  ["gen_ai.input.messages", "inputMessages"],
+  ["ai.prompt.messages", "inputMessages"],
+  ["gen_ai.output.messages", "outputMessages"],
+  ["ai.response.text", "outputMessages"],
+  ["gen_ai.system_instructions", "systemInstructions"],
+  ["gen_ai.tool.name", "toolName"],
+  ["tool.name", "toolName"],
+  ["ai.toolCall.name", "toolName"],
+  ["gen_ai.tool.call.id", "toolCallId"],
+  ["tool_call.id", "toolCallId"],
+  ["ai.toolCall.id", "toolCallId"],
+  ["gen_ai.tool.call.arguments", "toolArguments"],
+  ["ai.toolCall.args", "toolArguments"],
+  ["ai.toolCall.input", "toolArguments"],
+  ["gen_ai.tool.call.result", "toolResult"],
+  ["ai.toolCall.result", "toolResult"],
+  ["ai.toolCall.output", "toolResult"],
+  ["error.type", "errorType"],
+  ["session.id", "sessionId"],
+  ["gen_ai.conversation.id", "sessionId"],
+  ["langfuse.session.id", "sessionId"],
+  ["ai.telemetry.metadata.sessionId", "sessionId"],
+  ["user.id", "userId"],
+  ["enduser.id", "userId"],
+  ["langfuse.user.id", "userId"],
+  ["ai.telemetry.metadata.userId", "userId"],
+  ["gen_ai.prompt.version", "promptVersion"],
+  ["prompt.version", "promptVersion"],
+  ["llm.prompt_template.version", "promptVersion"],
+  ["langfuse.prompt.version", "promptVersion"],
+  ["tag.tags", "tags"],
+  ["input.value", "inputValue"],
+  ["output.value", "outputValue"],
+  ["input", "bareInput"],
+  ["output", "bareOutput"],
+  ["ai.prompt", "aiPrompt"],
+  ["ai.response.toolCalls", "aiResponseToolCalls"]
+];
+
+const CODES = new Map<string, {field: Field; rank: number}>();
+{
+  const seen = new Map<Field, number>();
+  for (const [key, field] of KEYS) {
+    const rank = seen.get(field) ?? 0;
+    seen.set(field, rank + 1);
+    CODES.set(key, {field, rank});
+  }
+}
+/** Records one attribute if it means something to the model; unknown keys cost one Map lookup. */
+export function applyAttribute(g: GenAiFields, key: string, value: unknown): void {
+  const code = CODES.get(key);
+  if (code !== undefined) {
+    const field = code.field;
+    if (g[field] === undefined) {
+      g[field] = value;
+      if (code.rank > 0) (g.ranks ??= {})[field] = code.rank;
+    } else if (code.rank < (g.ranks?.[field] ?? 0)) {
+      g[field] = value;
+      (g.ranks ??= {})[field] = code.rank;
+    }
+    return;
+  }
+  if (key.charCodeAt(0) === 108 && key.startsWith("llm.")) {
+    if (key.startsWith("llm.input_messages.")) g.oiInput = setIndexed(g.oiInput, key, 19, value);
+    else if (key.startsWith("llm.output_messages.")) g.oiOutput = setIndexed(g.oiOutput, key, 20, value);
+  }
+}
+
+const OPERATION_KINDS: Record<string, SpanKind> = {
+  chat: "llm", text_completion: "llm", generate_content: "llm", execute_tool: "tool", invoke_agent: "agent",
+  create_agent: "agent", embeddings: "embedding", retrieval: "retriever"
+};
+
+const OI_KINDS: Record<string, SpanKind> = {
+  LLM: "llm", TOOL: "tool", AGENT: "agent", CHAIN: "chain", RETRIEVER: "retriever", RERANKER: "retriever",
+  EMBEDDING: "embedding", EVALUATOR: "evaluator", GUARDRAIL: "span", PROMPT: "span"
+};
+
+function kindOf(g: GenAiFields): SpanKind {
+  const oi = typeof g.oiKind === "string" ? OI_KINDS[g.oiKind.toUpperCase()] : undefined;
+  if (oi) return oi;
+  const op = typeof g.operation === "string" ? OPERATION_KINDS[g.operation] : undefined;
+  if (op) return op;
+  const ai = typeof g.aiOperation === "string" ? g.aiOperation : null;
+  if (ai !== null) {
+    if (ai.endsWith(".doGenerate") || ai.endsWith(".doStream")) return "llm";
+    if (ai.endsWith(".doEmbed")) return "embedding";
+    if (ai === "ai.toolCall") return "tool";
+    if (ai.startsWith("ai.")) return "chain";
+  }
+  return "span";
+}
+
+export interface TraceLevel {
+  sessionId: string | null;
+  userId: string | null;
+  promptVersion: string | null;
+  tags: string[];
+}
+
+/**
+ * Completes a span row from what `applyAttribute` collected, and adds its messages and tool calls to the
+ * builder. Returns the trace-level values when the span carries any, else null.
+ */
+export function finishGenAi(g: GenAiFields, row: Span, builder: RowBuilder): TraceLevel | null {
+  const kind = kindOf(g);
+  row.kind = kind;
+  row.model = str(g.responseModel) ?? str(g.requestModel);
+  row.inputTokens = num(g.inputTokens);
+  row.outputTokens = num(g.outputTokens);
+  row.costUsd = num(g.cost);
+  const errorType = str(g.errorType);
+  if (errorType !== null && row.status !== "error") {
+    row.status = "error";
+    if (row.statusMessage === null) row.statusMessage = errorType;
+  }
+  const input = inputMessages(g);
+  const output = outputMessages(g);
+  if (input !== null || output !== null) {
+    const at = cursor();
+    if (input !== null) builder.messages(row.traceId, row.spanId, input, "input", at, false);
+    if (output !== null) builder.messages(row.traceId, row.spanId, output, "output", at, true);
+  }
+  if (kind === "tool") toolCall(g, row, builder);
+  return traceLevel(g);
+}
+
+function inputMessages(g: GenAiFields): ChatMessage[] | null {
+  let messages: ChatMessage[] | null = null;
+  if (g.inputMessages !== undefined) messages = extractChat(parseJsonText(g.inputMessages), "input");
+  else if (g.oiInput !== null) messages = indexedMessages(g.oiInput);
+  else if (g.aiPrompt !== undefined) messages = vercelPrompt(parseJsonText(g.aiPrompt));
+  if (g.systemInstructions !== undefined) {
+    const text = contentText(parseJsonText(g.systemInstructions));
+    if (text !== null) messages = [{role: "system", name: null, content: text, toolCallId: null, toolCalls: NONE}, ...(messages ?? [])];
+  }
+  return messages;
+}
+
+function outputMessages(g: GenAiFields): ChatMessage[] | null {
+  if (g.outputMessages !== undefined) {
+    const value = g.outputMessages;
+    // `ai.response.text` is plain text; `gen_ai.output.messages` is JSON (a string or already an array).
+    if (typeof value === "string" && !looksLikeJson(value)) {
+      const calls = g.aiResponseToolCalls !== undefined ? extractChat(parseJsonText(g.aiResponseToolCalls), "output") : null;
+      const text: ChatMessage = {role: "assistant", name: null, content: value, toolCallId: null, toolCalls: calls?.[0]?.toolCalls ?? NONE};
+      return [text];
+    }
+    return extractChat(parseJsonText(value), "output");
+  }
+  if (g.oiOutput !== null) return indexedMessages(g.oiOutput);
+  if (g.aiResponseToolCalls !== undefined) return extractChat(parseJsonText(g.aiResponseToolCalls), "output");
+  return null;
+}
+
+function looksLikeJson(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 91 || c === 123;
+}
+
+/** The Vercel AI SDK's `ai.prompt`: `{prompt}` (one user message) or `{system?, messages}`. */
+function vercelPrompt(value: unknown): ChatMessage[] | null {
+  if (!isRecord(value)) return null;
+  const out: ChatMessage[] = [];
+  const system = str(value.system);
+  if (system !== null) out.push({role: "system", name: null, content: system, toolCallId: null, toolCalls: NONE});
+  if (typeof value.prompt === "string") out.push({role: "user", name: null, content: value.prompt, toolCallId: null, toolCalls: NONE});
+  else if (Array.isArray(value.messages)) out.push(...(extractChat(value.messages, "input") ?? []));
+  return out.length ? out : null;
+}
+
+function toolCall(g: GenAiFields, row: Span, builder: RowBuilder): void {
+  const name = str(g.toolName) ?? row.name;
+  if (name === "") return;
+  const args = g.toolArguments ?? g.inputValue ?? g.bareInput ?? null;
+  const result = g.toolResult ?? g.outputValue ?? g.bareOutput ?? null;
+  const failed = row.status === "error";
+  builder.toolCall(row.traceId, row.spanId, {id: str(g.toolCallId), name, arguments: toText(args)}, {
+    id: null,
+    name,
+    arguments: null,
+    result: toText(result),
+    success: !failed,
+    error: failed ? (row.statusMessage ?? str(g.errorType) ?? "error") : null
+  });
+}
+
+function traceLevel(g: GenAiFields): TraceLevel | null {
+  const sessionId = str(g.sessionId);
+  const userId = str(g.userId);
+  const promptVersion = g.promptVersion === undefined ? null : str(typeof g.promptVersion === "number" ? String(g.promptVersion) : g.promptVersion);
+  const tags = Array.isArray(g.tags) ? g.tags.filter((t): t is string => typeof t === "string") : [];
+  if (sessionId === null && userId === null && promptVersion === null && tags.length === 0) return null;
+  return {sessionId, userId, promptVersion, tags};
+}
+
+/** A `gen_ai.evaluation.result` event's attributes as Feedback from an automated evaluator. */
+export function evaluationFeedback(attrs: JsonRecord, traceId: string, spanId: string | null): Feedback {
+  return {
+    traceId,
+    spanId,
+    name: str(attrs["gen_ai.evaluation.name"]) ?? "evaluation",
+    value: num(attrs["gen_ai.evaluation.score.value"]),
+    label: str(attrs["gen_ai.evaluation.score.label"]),
+    comment: str(attrs["gen_ai.evaluation.explanation"]) ?? str(attrs["error.type"]),
+    source: "eval"
+  };
+}
