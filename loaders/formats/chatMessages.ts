@@ -24,20 +24,24 @@ import {isRecord, parseJsonText, str, type JsonRecord} from "./values.js";
 
 export type Side = "input" | "output";
 
-const LANGCHAIN_ROLES: Record<string, string> = {
-  human: "user",
-  HumanMessage: "user",
-  HumanMessageChunk: "user",
-  ai: "assistant",
-  AIMessage: "assistant",
-  AIMessageChunk: "assistant",
-  system: "system",
-  SystemMessage: "system",
-  tool: "tool",
-  ToolMessage: "tool",
-  function: "function",
-  FunctionMessage: "function"
-};
+// A Map, not an object literal: `"constructor" in {}` is true, and LangChain's serialized messages have
+// `type: "constructor"`.
+const LANGCHAIN_ROLES = new Map<string, string>([
+  ["human", "user"],
+  ["HumanMessage", "user"],
+  ["HumanMessageChunk", "user"],
+  ["ai", "assistant"],
+  ["AIMessage", "assistant"],
+  ["AIMessageChunk", "assistant"],
+  ["system", "system"],
+  ["SystemMessage", "system"],
+  ["tool", "tool"],
+  ["ToolMessage", "tool"],
+  ["function", "function"],
+  ["FunctionMessage", "function"],
+  ["chat", "chat"],
+  ["ChatMessage", "chat"]
+]);
 
 /** Messages in `value` (already JSON-decoded), or null when it is not a message shape. */
 export function extractChat(value: unknown, side: Side): ChatMessage[] | null {
@@ -61,6 +65,9 @@ function readObject(obj: JsonRecord, side: Side): ChatMessage[] | null {
   if ("contents" in obj && !("messages" in obj)) return readGeminiRequest(obj);
   if (isRecord(obj.new_message) && Array.isArray(obj.new_message.parts)) return readMessage(obj.new_message);
   if ("messages" in obj) {
+    // A chat request is `{messages, tools?}` with tool definitions; an object whose `tools` are something else
+    // (agno's run record lists executed calls there) is a run record that merely holds a message list.
+    if ("tools" in obj && !areToolDefinitions(obj.tools)) return null;
     const messages = parseJsonText(obj.messages);
     return Array.isArray(messages) ? readList(messages, side) : null;
   }
@@ -84,6 +91,16 @@ function readList(list: readonly unknown[], side: Side): ChatMessage[] | null {
     if (!readItem(item, out)) return null;
   }
   return out;
+}
+
+function areToolDefinitions(tools: unknown): boolean {
+  if (!Array.isArray(tools)) return false;
+  for (const t of tools) {
+    if (!isRecord(t)) return false;
+    const fn = isRecord(t.function) ? t.function : t;
+    if (typeof fn.name !== "string") return false;
+  }
+  return true;
 }
 
 function isToolCallList(list: readonly unknown[]): boolean {
@@ -121,7 +138,7 @@ function readItem(item: JsonRecord, out: ChatMessage[]): boolean {
 /** Whether an object is one chat message (as opposed to a data object). */
 function isMessage(obj: JsonRecord): boolean {
   if (typeof obj.role === "string") return "content" in obj || "parts" in obj || "tool_calls" in obj;
-  if (typeof obj.type === "string" && obj.type in LANGCHAIN_ROLES) return "content" in obj || isRecord(obj.data);
+  if (typeof obj.type === "string" && LANGCHAIN_ROLES.has(obj.type) && ("content" in obj || isRecord(obj.data))) return true;
   return obj.lc === 1 && obj.type === "constructor" && Array.isArray(obj.id) && isRecord(obj.kwargs);
 }
 
@@ -155,13 +172,13 @@ function unwrapLangChain(m: JsonRecord): JsonRecord {
   if (typeof m.role === "string") return m;
   if (m.lc === 1 && Array.isArray(m.id) && isRecord(m.kwargs)) {
     const cls = m.id[m.id.length - 1];
-    const role = typeof cls === "string" ? LANGCHAIN_ROLES[cls] : undefined;
-    return {...m.kwargs, role: role ?? m.kwargs.role ?? null};
+    const role = typeof cls === "string" ? LANGCHAIN_ROLES.get(cls) : undefined;
+    return {...m.kwargs, role: role === "chat" || role === undefined ? (m.kwargs.role ?? null) : role};
   }
-  if (typeof m.type === "string" && m.type in LANGCHAIN_ROLES) {
+  const role = typeof m.type === "string" ? LANGCHAIN_ROLES.get(m.type) : undefined;
+  if (role !== undefined) {
     const body = isRecord(m.data) && !("content" in m) ? m.data : m;
-    const role = m.type === "chat" ? body.role : LANGCHAIN_ROLES[m.type];
-    return {...body, role};
+    return {...body, role: role === "chat" ? body.role : role};
   }
   return m;
 }

@@ -43,6 +43,9 @@ export function isErrorResult(text: string | null): boolean {
 
 export class RowBuilder {
   private readonly calls = new Map<string, {row: ToolCall; executed: boolean}>();
+  private readonly executed = new Set<ToolCall>();
+  /** Calls whose source gave no id (their id is made up from the span and position). */
+  private readonly unnamed = new Set<ToolCall>();
   private readonly results = new Map<string, string | null>();
 
   constructor(readonly fragment: Fragment) {}
@@ -80,6 +83,7 @@ export class RowBuilder {
       if (executed && !known.executed) {
         row.spanId = spanId;
         known.executed = true;
+        this.executed.add(row);
       }
       if (row.arguments === null) row.arguments = call.arguments;
       if (executed) this.applyOutcome(row, executed);
@@ -100,16 +104,39 @@ export class RowBuilder {
       success: null,
       error: null
     };
-    if (executed) this.applyOutcome(row, executed);
-    rows.push(row);
-    if (call.id !== null) {
-      const entry = {row, executed: executed !== null};
-      // Call ids are keyed alone (the common case: one trace per id); an id reused by another trace of the same
-      // record is keyed with its trace.
-      if (this.calls.has(call.id)) this.calls.set(traceId + "\u0000" + call.id, entry);
-      else this.calls.set(call.id, entry);
+    if (executed) {
+      this.applyOutcome(row, executed);
+      this.executed.add(row);
     }
+    rows.push(row);
+    if (call.id === null) this.unnamed.add(row);
+    const entry = {row, executed: executed !== null};
+    // Call ids are keyed alone (the common case: one trace per id); an id reused by another trace of the same
+    // record is keyed with its trace.
+    if (this.calls.has(row.callId)) this.calls.set(traceId + "\u0000" + row.callId, entry);
+    else this.calls.set(row.callId, entry);
     return row;
+  }
+
+  /**
+   * The call id a tool execution should record, for sources whose executions do not reliably name the call they
+   * answer: `id` when a call with that id is known; otherwise the earliest recorded call of tool `name` that no
+   * execution has claimed yet — among all such calls when `id` is null, and among calls that had no id of their
+   * own (Gemini's) when it is not, in which case that call takes `id`. With no match, `id` as given.
+   */
+  claimCall(traceId: string, name: string, id: string | null): string | null {
+    if (id !== null && this.findCall(traceId, id)) return id;
+    for (const row of this.fragment.toolCalls) {
+      if (row.traceId !== traceId || row.name !== name || this.executed.has(row)) continue;
+      if (id === null) return row.callId;
+      if (!this.unnamed.has(row)) continue;
+      this.calls.delete(row.callId);
+      row.callId = id;
+      this.calls.set(id, {row, executed: false});
+      this.unnamed.delete(row);
+      return id;
+    }
+    return id;
   }
 
   private findCall(traceId: string, id: string): {row: ToolCall; executed: boolean} | undefined {
