@@ -2,11 +2,16 @@
  * @module Every format reader, in the order `detectFormat` tries them on a file's first record.
  *
  * The order runs from the most specific shape to the least: OTLP requests (`resourceSpans` / `resourceLogs`),
- * then the single-purpose envelopes (τ-bench runs, Who&When runs), chat transcripts (`messages` of role-bearing
- * objects), and last span attribute maps, whose only mark is attribute-like key names. Each reader's `detect`
- * looks at the top-level shape only, never at deep content, so detection costs nothing next to reading.
+ * Langfuse exports (`{trace, observations}`), LangSmith payloads (`{post, patch}`) and runs (`id` + `run_type`),
+ * then the dataset envelopes (τ-bench runs `{task_id, trial, traj, reward}`, Who&When runs `{history,
+ * question_ID, mistake_agent}`), chat transcripts (`messages` of role-bearing objects, or such an array), and last
+ * span attribute maps and Vercel span captures, whose only mark is attribute-like key names or `spanContext`.
+ * Each `detect` looks at the top-level shape only, never at deep content, so detection costs nothing next to
+ * reading. Files that are none of these (a capture summary, Langfuse's expected-message files) detect as nothing.
  */
 import {chatJsonlReader} from "./chatJsonl.js";
+import {langfuseReader} from "./langfuse.js";
+import {langsmithReader} from "./langsmith.js";
 import {openinferenceReader} from "./openinference.js";
 import {otlpReader} from "./otlp.js";
 import type {FormatReader} from "./reader.js";
@@ -15,6 +20,8 @@ import {whoAndWhenReader} from "./whoAndWhen.js";
 
 export const READERS: FormatReader[] = [
   otlpReader,
+  langfuseReader,
+  langsmithReader,
   tauBenchReader,
   whoAndWhenReader,
   chatJsonlReader,
