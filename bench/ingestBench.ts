@@ -16,7 +16,7 @@ export async function generateOtlpFile(path: string, spans: number): Promise<voi
   const stream = createWriteStream(path);
   const lines = Math.ceil(spans / SPANS_PER_LINE);
   for (let i = 0; i < lines; i++) {
-    if (!stream.write(generateOtlpLine(i, SPANS_PER_LINE) + "\n")) await new Promise((r) => stream.once("drain", r));
+    if (!stream.write(generateOtlpLine(i, SPANS_PER_LINE) + "\n")) await new Promise<void>((r) => stream.once("drain", () => r()));
   }
   await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }

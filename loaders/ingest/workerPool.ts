@@ -20,11 +20,10 @@ export class WorkerPool {
   private nextId = 0;
 
   constructor(size: number, stagingDir: string) {
-    // Workers run the TypeScript sources through the same loader as the main thread.
-    const url = new URL("./worker.ts", import.meta.url);
-    const execArgv = ["--import", import.meta.resolve("tsx")];
+    // A plain-JavaScript entry registers the TypeScript loader inside the worker before loading its source.
+    const url = new URL("./workerEntry.mjs", import.meta.url);
     this.workers = Array.from({length: size}, (_, i) => {
-      const worker = new Worker(url, {workerData: {stagingDir, name: `worker${i}`}, execArgv});
+      const worker = new Worker(url, {workerData: {stagingDir, name: `worker${i}`}});
       worker.on("message", (reply: Reply) => this.onReply(worker, reply));
       worker.on("error", (error) => this.failAll(error));
       return worker;

@@ -85,6 +85,8 @@ export async function mergeStaged(
   inputs: InputFile[],
   ingestedAt: Date
 ): Promise<MergeCounts> {
+  // Insertion order carries no meaning in these tables; dropping it lets DuckDB insert in parallel.
+  await connection.run("SET preserve_insertion_order = false");
   await connection.run("BEGIN TRANSACTION");
   try {
     for (const kind of STAGED_KINDS) {
@@ -123,43 +125,57 @@ async function changes(connection: DuckDBConnection, sql: string): Promise<numbe
   return Number(result.rowsChanged);
 }
 
+/**
+ * Inserts `stage` rows that the table does not hold yet. Rows repeated within the batch are rare, so the batch
+ * is first checked for them (a count over the key columns alone) and only then deduplicated, keeping the first
+ * by position; sorting whole rows, large attribute payloads included, would cost more than the insert itself.
+ */
+async function insertNew(
+  connection: DuckDBConnection,
+  stage: string,
+  key: string[],
+  target: string,
+  select: string,
+  match: string
+): Promise<number> {
+  const keyList = key.map((k) => `"${k}"`).join(", ");
+  const check = await connection.runAndReadAll(`SELECT count(*) - count(DISTINCT (${keyList})) FROM ${stage}`);
+  const repeated = Number(check.getRows()[0]?.[0] ?? 0) > 0;
+  const source = repeated
+    ? `(SELECT * FROM ${stage} WHERE rowid IN (SELECT min(rowid) FROM ${stage} GROUP BY ${keyList}))`
+    : stage;
+  return changes(connection, `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${target} t ON ${match}`);
+}
+
 async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
-  await connection.run(`INSERT INTO trace_sources
-    SELECT s.* FROM (
-      SELECT DISTINCT ON (traceId, row_hash) traceId AS trace_id, i.format, i.path AS source_file, _o AS ord, row_hash,
-        sessionId, userId, name, ${ts("startTime")}, ${ts("endTime")}, status, model, promptVersion,
-        CAST(inputTokens AS BIGINT), CAST(outputTokens AS BIGINT), costUsd, tags, metadata
-      FROM (SELECT *, md5(concat_ws('|', traceId, sessionId, userId, name, startTime, endTime, status, model,
-              promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR), CAST(metadata AS VARCHAR)))
-              AS row_hash FROM stage_sources) r
-      JOIN stage_inputs i ON i.f = r._f
-      ORDER BY traceId, row_hash, _o
-    ) s ANTI JOIN trace_sources t ON t.trace_id = s.trace_id AND t.row_hash = s.row_hash`);
-  const spans = await changes(connection, `INSERT INTO spans
-    SELECT s.* FROM (
-      SELECT DISTINCT ON (traceId, spanId) traceId, spanId, parentSpanId, name, kind, ${ts("startTime")}, ${ts("endTime")},
-        endTime - startTime, status, statusMessage, model, CAST(inputTokens AS BIGINT), CAST(outputTokens AS BIGINT),
-        costUsd, attributes
-      FROM stage_spans ORDER BY traceId, spanId, _o
-    ) s ANTI JOIN spans t ON t.trace_id = s.traceId AND t.span_id = s.spanId`);
-  const messages = await changes(connection, `INSERT INTO messages
-    SELECT s.* FROM (
-      SELECT DISTINCT ON (traceId, spanId, direction, index) traceId, spanId, index, direction, turn, role, name,
-        content, toolCallId
-      FROM stage_messages ORDER BY traceId, spanId, direction, index, _o
-    ) s ANTI JOIN messages t ON t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId
-      AND t.direction = s.direction AND t.idx = s.index`);
-  const toolCalls = await changes(connection, `INSERT INTO tool_calls
-    SELECT s.* FROM (
-      SELECT DISTINCT ON (traceId, callId) traceId, spanId, callId, index, name, arguments, result, success, error
-      FROM stage_toolCalls ORDER BY traceId, callId, _o
-    ) s ANTI JOIN tool_calls t ON t.trace_id = s.traceId AND t.call_id = s.callId`);
-  const feedback = await changes(connection, `INSERT INTO feedback
-    SELECT s.* FROM (
-      SELECT DISTINCT traceId, spanId, name, value, label, comment, source FROM stage_feedback
-    ) s ANTI JOIN feedback t ON t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId
-      AND t.name = s.name AND t.source = s.source AND t.value IS NOT DISTINCT FROM s.value
-      AND t.label IS NOT DISTINCT FROM s.label AND t.comment IS NOT DISTINCT FROM s.comment`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
+    SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId, name, startTime,
+      endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR),
+      CAST(metadata AS VARCHAR))) AS row_hash
+    FROM stage_sources r JOIN stage_inputs i ON i.f = r._f`);
+  await insertNew(connection, "stage_sources_keyed", ["traceId", "row_hash"], "trace_sources",
+    `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
+      ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
+      CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
+    "t.trace_id = s.traceId AND t.row_hash = s.row_hash");
+  await connection.run("DROP TABLE stage_sources_keyed");
+  const spans = await insertNew(connection, "stage_spans", ["traceId", "spanId"], "spans",
+    `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
+      s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
+      CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
+    "t.trace_id = s.traceId AND t.span_id = s.spanId");
+  const messages = await insertNew(connection, "stage_messages", ["traceId", "spanId", "direction", "index"], "messages",
+    "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
+    "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index");
+  const toolCalls = await insertNew(connection, "stage_toolCalls", ["traceId", "callId"], "tool_calls",
+    "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
+    "t.trace_id = s.traceId AND t.call_id = s.callId");
+  const feedback = await insertNew(connection, "stage_feedback",
+    ["traceId", "spanId", "name", "value", "label", "comment", "source"], "feedback",
+    "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
+    `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
+      AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
+      AND t.comment IS NOT DISTINCT FROM s.comment`);
   return {spans, messages, toolCalls, feedback};
 }
 
