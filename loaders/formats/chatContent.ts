@@ -4,7 +4,9 @@
  *
  * The storage rule for structured content (an array of parts, in any vendor's notation):
  * - text parts (`{type: "text" | "input_text" | "output_text", text}`, GenAI `{type: "text", content}`, Gemini
- *   `{text}`, bare strings) are joined without a separator, as the providers themselves concatenate them;
+ *   `{text}`, bare strings) are joined without a separator, as the providers themselves concatenate them —
+ *   except in Anthropic messages (marked by `tool_use` / `tool_result` / `thinking` blocks), whose text blocks
+ *   are paragraphs joined with a newline, as Langfuse shows them;
  * - tool calls (GenAI `tool_call`, Vercel `tool-call`, Anthropic `tool_use`, Gemini `function_call`) become
  *   ToolCall rows and tool results (GenAI `tool_call_response`, Vercel `tool-result`, Anthropic `tool_result`)
  *   become separate `tool` messages, so neither is part of the text;
@@ -40,6 +42,8 @@ export interface ToolResult {
 
 const TEXT_TYPES = new Set(["text", "input_text", "output_text"]);
 const REASONING_TYPES = new Set(["reasoning", "thinking", "redacted_thinking"]);
+/** Block types only Anthropic's Messages API uses; their presence marks a message as Anthropic's. */
+const ANTHROPIC_TYPES = new Set(["tool_use", "tool_result", "thinking", "redacted_thinking", "server_tool_use"]);
 
 /** The stored text of any content value, by the rule in this module's header. */
 export function contentText(content: unknown): string | null {
@@ -67,6 +71,8 @@ export interface PartsReading {
 export function readParts(parts: readonly unknown[]): PartsReading {
   // Runs for every message of every GenAI span, so it allocates only what a message actually holds.
   let text: string | null = null;
+  let texts = 0;
+  let anthropic = false;
   let other = false;
   let toolCalls: ChatToolCall[] | null = null;
   let toolResults: ToolResult[] | null = null;
@@ -74,12 +80,17 @@ export function readParts(parts: readonly unknown[]): PartsReading {
     const part = parts[i];
     if (typeof part === "string") {
       text = text === null ? part : text + part;
+      texts++;
       continue;
     }
     if (!isRecord(part)) continue;
+    if (!anthropic && typeof part.type === "string" && ANTHROPIC_TYPES.has(part.type)) anthropic = true;
     const t = partText(part);
     if (t !== undefined) {
-      if (t !== null) text = text === null ? t : text + t;
+      if (t !== null) {
+        text = text === null ? t : text + t;
+        texts++;
+      }
       continue;
     }
     const call = partToolCall(part);
@@ -95,7 +106,18 @@ export function readParts(parts: readonly unknown[]): PartsReading {
     other = true;
   }
   if (other) text = JSON.stringify(keptParts(parts));
+  else if (anthropic && texts > 1) text = joinedText(parts, "\n");
   return {text, toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE};
+}
+
+/** The text parts joined with `separator` (Anthropic's text blocks are separate paragraphs). */
+function joinedText(parts: readonly unknown[], separator: string): string {
+  const texts: string[] = [];
+  for (const part of parts) {
+    const t = typeof part === "string" ? part : isRecord(part) ? partText(part) : undefined;
+    if (typeof t === "string") texts.push(t);
+  }
+  return texts.join(separator);
 }
 
 /** The parts stored as JSON when content is not all text: everything but tool calls, results and reasoning. */
