@@ -54,15 +54,23 @@ export interface GenAiFields {
 }
 
 export function newGenAi(): GenAiFields {
-  return {
-    oiKind: undefined, operation: undefined, aiOperation: undefined, requestModel: undefined,
-    responseModel: undefined, inputTokens: undefined, outputTokens: undefined, cost: undefined,
-    inputMessages: undefined, outputMessages: undefined, systemInstructions: undefined, toolName: undefined,
-    toolCallId: undefined, toolArguments: undefined, toolResult: undefined, errorType: undefined,
-    sessionId: undefined, userId: undefined, promptVersion: undefined, tags: undefined, inputValue: undefined,
-    outputValue: undefined, bareInput: undefined, bareOutput: undefined, aiPrompt: undefined,
-    aiResponseToolCalls: undefined, oiInput: null, oiOutput: null, ranks: null
-  };
+  return resetGenAi({} as GenAiFields);
+}
+
+/**
+ * Clears `g` for the next span. The OTLP reader reuses one GenAiFields for all spans of a record: a span's
+ * fields are consumed by `finishGenAi` before the next span starts, and not allocating thirty fields per span
+ * is a measurable share of the hot path's garbage.
+ */
+export function resetGenAi(g: GenAiFields): GenAiFields {
+  g.oiKind = g.operation = g.aiOperation = g.requestModel = g.responseModel = undefined;
+  g.inputTokens = g.outputTokens = g.cost = g.inputMessages = g.outputMessages = undefined;
+  g.systemInstructions = g.toolName = g.toolCallId = g.toolArguments = g.toolResult = undefined;
+  g.errorType = g.sessionId = g.userId = g.promptVersion = g.tags = undefined;
+  g.inputValue = g.outputValue = g.bareInput = g.bareOutput = g.aiPrompt = g.aiResponseToolCalls = undefined;
+  g.oiInput = g.oiOutput = null;
+  g.ranks = null;
+  return g;
 }
 
 type Field = Exclude<keyof GenAiFields, "oiInput" | "oiOutput" | "ranks">;

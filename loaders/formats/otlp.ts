@@ -22,7 +22,7 @@
  *   tags); everything else about a trace is derived by the store from its spans.
  */
 import {emptyFragment, traceInfo, type Feedback, type Fragment, type Span, type Status, type TraceInfo} from "../../src/core/schemas/trace.js";
-import {applyAttribute, evaluationFeedback, finishGenAi, newGenAi, type GenAiFields, type TraceLevel} from "./genaiAttributes.js";
+import {applyAttribute, evaluationFeedback, finishGenAi, newGenAi, resetGenAi, type GenAiFields, type TraceLevel} from "./genaiAttributes.js";
 import {anyValue, nanosToMs, otlpId} from "./otlpValues.js";
 import {RecordError, type FormatReader} from "./reader.js";
 import {RowBuilder} from "./rows.js";
@@ -30,25 +30,34 @@ import {isRecord, str, type JsonRecord} from "./values.js";
 
 interface ReadState {
   builder: RowBuilder;
+  /** One GenAI accumulator for the record, cleared for each span. */
+  g: GenAiFields;
   traces: Map<string, TraceInfo> | null;
   /** Spans read so far in this record, for error messages. */
   n: number;
 }
 
-/** Flattens an OTLP attribute list into `into`, feeding each attribute to the GenAI mapping when given. */
-export function flattenAttributes(list: unknown, into: JsonRecord, g: GenAiFields | null, where: string): JsonRecord {
+/**
+ * Flattens an OTLP attribute list into `into`, feeding each attribute to the GenAI mapping when given. `where`
+ * names the owner for error messages: a span's ordinal, so the hot path builds no string unless one is thrown.
+ */
+export function flattenAttributes(list: unknown, into: JsonRecord, g: GenAiFields | null, where: number | string): JsonRecord {
   if (list === undefined || list === null) return into;
-  if (!Array.isArray(list)) throw new RecordError(`${where}: attributes is not an array`);
+  if (!Array.isArray(list)) throw new RecordError(`${place(where)}: attributes is not an array`);
   for (let i = 0; i < list.length; i++) {
     const kv: unknown = list[i];
-    if (typeof kv !== "object" || kv === null) throw new RecordError(`${where}: attribute ${i} is not an object`);
+    if (typeof kv !== "object" || kv === null) throw new RecordError(`${place(where)}: attribute ${i} is not an object`);
     const key = (kv as JsonRecord).key;
-    if (typeof key !== "string") throw new RecordError(`${where}: attribute ${i} has no string key`);
+    if (typeof key !== "string") throw new RecordError(`${place(where)}: attribute ${i} has no string key`);
     const value = anyValue((kv as JsonRecord).value);
     into[key] = value;
     if (g !== null) applyAttribute(g, key, value);
   }
   return into;
+}
+
+function place(where: number | string): string {
+  return typeof where === "string" ? where : `span ${where}`;
 }
 
 function readSpan(raw: unknown, state: ReadState, resource: JsonRecord | null, scope: JsonRecord | null): void {
@@ -61,8 +70,8 @@ function readSpan(raw: unknown, state: ReadState, resource: JsonRecord | null, s
   const parentSpanId = parent === undefined || parent === null || parent === "" ? null : otlpId(parent, n, "parentSpanId");
   const name = s.name;
   if (name !== undefined && typeof name !== "string") throw new RecordError(`span ${n}: name is not a string`);
-  const g = newGenAi();
-  const attributes = flattenAttributes(s.attributes, {}, g, `span ${n}`);
+  const g = resetGenAi(state.g);
+  const attributes = flattenAttributes(s.attributes, {}, g, n);
   if (resource !== null) attributes["otel.resource"] = resource;
   if (scope !== null) attributes["otel.scope"] = scope;
   let status: Status = "unset";
@@ -180,7 +189,7 @@ export const otlpReader: FormatReader = {
   },
   read(value: unknown): Fragment {
     if (!isRecord(value)) throw new RecordError("an OTLP request must be a JSON object");
-    const state: ReadState = {builder: new RowBuilder(emptyFragment()), traces: null, n: 0};
+    const state: ReadState = {builder: new RowBuilder(emptyFragment()), g: newGenAi(), traces: null, n: 0};
     if (value.resourceSpans === undefined && value.resourceLogs === undefined) {
       throw new RecordError("an OTLP request needs resourceSpans or resourceLogs");
     }
