@@ -1,0 +1,65 @@
+/**
+ * @module Builds the Framework app from a throwaway copy of the project, offline, for tests and measurements.
+ *
+ * A copy keeps the build's loader cache and `dist/` away from the developer's own, and lets several builds run
+ * against different workspaces. `node_modules` is linked, not copied. The build runs with the network guard
+ * preloaded, so any request it would make to a registry or CDN fails and is recorded.
+ */
+import {spawn} from "node:child_process";
+import {cpSync, mkdtempSync, readFileSync, symlinkSync, existsSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const GUARD = fileURLToPath(new URL("./networkGuard.mjs", import.meta.url));
+
+/** What the project copy needs besides `node_modules`. */
+const PROJECT_FILES = ["package.json", "tsconfig.json", "observablehq.config.ts", "src", "loaders"];
+
+export interface BuiltSite {
+  projectDir: string;
+  distDir: string;
+  /** Every non-loopback URL the build tried to fetch. */
+  networkRequests: string[];
+  output: string;
+  elapsedMs: number;
+}
+
+/** Copies the project into a new temporary folder (without caches or build output) and returns its path. */
+export function copyProject(from = REPO_ROOT): string {
+  const dir = mkdtempSync(join(tmpdir(), "plumbline-site-"));
+  for (const name of PROJECT_FILES) {
+    cpSync(join(from, name), join(dir, name), {
+      recursive: true,
+      filter: (source) => !/[/\\](\.observablehq|dist)$/.test(source) && !source.endsWith(".test.ts")
+    });
+  }
+  symlinkSync(join(from, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. */
+export async function buildSite(projectDir: string, workspace: string): Promise<BuiltSite> {
+  const log = join(projectDir, "network.log");
+  const start = performance.now();
+  const cli = join(projectDir, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+  const child = spawn(process.execPath, ["--import", GUARD, cli, "build"], {
+    cwd: projectDir,
+    env: {
+      ...process.env,
+      PATH: `${join(projectDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+      PLUMBLINE_WORKSPACE: workspace,
+      PLUMBLINE_NETWORK_LOG: log,
+      NO_COLOR: "1"
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => (output += data));
+  child.stderr.on("data", (data: Buffer) => (output += data));
+  const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+  const networkRequests = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+  if (code !== 0) throw new Error(`observable build exited with ${code}:\n${output}`);
+  return {projectDir, distDir: join(projectDir, "dist"), networkRequests, output, elapsedMs: performance.now() - start};
+}

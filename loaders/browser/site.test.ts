@@ -1,0 +1,128 @@
+// The built site, driven in Chromium with the network cut off: it must load every page from itself alone,
+// and trace text must reach the page as text. One build serves both tests; it is the slow part.
+import assert from "node:assert/strict";
+import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join, relative} from "node:path";
+import {after, before, describe, it} from "node:test";
+import type {Browser} from "playwright-core";
+import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
+import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
+import {addCspMeta} from "./csp.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
+import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {serveStatic, type StaticServer} from "./staticServer.js";
+
+const CDN_HOSTS = [
+  "cdn.jsdelivr.net", "unpkg.com", "esm.sh", "esm.run", "fonts.googleapis.com", "fonts.gstatic.com",
+  "cdn.observableusercontent.com", "api.observablehq.com", "events.observablehq.com", "cdnjs.cloudflare.com",
+  "cdn.skypack.dev", "ga.jspm.io", "registry.npmjs.org"
+];
+
+function* files(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else yield path;
+  }
+}
+
+function assertClean(record: PageRecord, page: string) {
+  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
+  assert.deepEqual(record.failed, [], `${page}: requests failed`);
+  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
+  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
+  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
+}
+
+describe("the built site", {timeout: 120_000}, () => {
+  let workspace: string;
+  let site: BuiltSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-ws-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    site = await buildSite(copyProject(), workspace);
+    addCspMeta(site.distDir);
+    server = await serveStatic(site.distDir, {csp: "strict"});
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) rmSync(site.projectDir, {recursive: true, force: true});
+    if (workspace) rmSync(workspace, {recursive: true, force: true});
+  });
+
+  it("references no CDN host and loads every page offline", async () => {
+    assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
+    for (const file of files(site.distDir)) {
+      const text = readFileSync(file, "latin1");
+      for (const host of CDN_HOSTS) assert.ok(!text.includes(host), `${relative(site.distDir, file)} names ${host}`);
+    }
+
+    const overview = await recordedPage(browser);
+    await overview.page.goto(`${server.url}/`);
+    await overview.page.getByText("Error traces").waitFor();
+    const cards = await overview.page.locator(".pl-cards").innerText();
+    assert.match(cards, /Traces\s+4\b/);
+    await overview.page.locator("svg").first().waitFor();
+    assertClean(overview.record, "/");
+
+    const traces = await recordedPage(browser);
+    await traces.page.goto(`${server.url}/traces`);
+    await traces.page.getByText("4 traces").waitFor();
+    assert.equal(await traces.page.locator(".pl-body .pl-row").count(), 4);
+    await traces.page.locator(".pl-body .pl-row", {hasText: "Where is my refund"}).click();
+    await traces.page.locator(".pl-tool-failed").waitFor();
+    const view = await traces.page.locator(".pl-detail").innerText();
+    assert.match(view, /KeyError: order 991 not found/);
+    assert.match(view, /thumbs: down/);
+    await traces.page.getByRole("button", {name: /^Spans/}).click();
+    await traces.page.locator(".pl-span-error").first().waitFor();
+    assert.match(traces.page.url(), /#trace=trace-refund$/);
+    assertClean(traces.record, "/traces");
+  });
+
+  it("shows a trace's unknown tokens as —, never 0", async () => {
+    const {page} = await recordedPage(browser);
+    await page.goto(`${server.url}/traces#trace=trace-timeout`);
+    await page.locator(".pl-view-head").waitFor();
+    const metrics = await page.locator(".pl-metrics").innerText();
+    assert.match(metrics, /Total tokens\s+—/);
+    assert.match(metrics, /Cost\s+—/);
+  });
+
+  it("renders trace text as text, never HTML", async () => {
+    // Without a policy: the strict one would block an injected inline handler and hide the bug this looks for.
+    const open = await serveStatic(site.distDir, {csp: null});
+    try {
+      await hostileTraceIsText(`${open.url}/traces#trace=${HOSTILE_TRACE_ID}`);
+    } finally {
+      await open.close();
+    }
+  });
+
+  async function hostileTraceIsText(url: string) {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(url);
+    await page.locator(".pl-conversation").waitFor();
+    await page.getByRole("button", {name: /^Spans/}).click();
+    await page.locator(".pl-span:not(.pl-span-head)").first().click();
+    await page.locator(".pl-span-detail").waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+    assert.equal(await page.locator(".pl-detail img, .pl-list img").count(), 0);
+    const text = await page.locator("body").innerText();
+    assert.ok(text.includes(HOSTILE_SCRIPT), "the <script> text is visible");
+    assert.ok(text.includes(HOSTILE_IMAGE), "the <img> text is visible");
+    await page.getByRole("button", {name: /^Conversation/}).click();
+    const conversation = await page.locator(".pl-conversation").innerText();
+    assert.ok(conversation.includes(HOSTILE_SCRIPT));
+    assert.ok(conversation.includes(HOSTILE_IMAGE));
+    assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+    assertClean(record, "/traces (hostile trace)");
+  }
+});
