@@ -4,7 +4,7 @@ import {contentText} from "./chatContent.js";
 import {extractChat} from "./chatMessages.js";
 
 /** [role, content, toolCallId, "name(id)" of each tool call] per message, for compact comparisons. */
-function brief(value: unknown, side: "input" | "output" = "input") {
+function compact(value: unknown, side: "input" | "output" = "input") {
   const messages = extractChat(value, side);
   return messages?.map((m) => [m.role, m.content, m.toolCallId, m.toolCalls.map((c) => `${c.name}(${c.id})`).join(",")]) ?? null;
 }
@@ -36,7 +36,7 @@ test("chat extraction reads Anthropic blocks: tool_use as calls, tool_result as 
       {role: "user", content: [{type: "tool_result", tool_use_id: "toolu_1", content: [{type: "text", text: "Sunny"}]}]}
     ]
   };
-  assert.deepEqual(brief(request), [
+  assert.deepEqual(compact(request), [
     ["user", "Weather in Oslo?", null, ""],
     ["assistant", "Let me check.\nOne moment.", null, "weather(toolu_1)"],
     ["tool", "Sunny", "toolu_1", ""]
@@ -53,20 +53,20 @@ test("chat extraction reads Gemini requests and responses, keeping the model rol
       {role: "user", parts: [{function_response: {name: "say_hello", response: {greeting: "Hello"}}}]}
     ]
   };
-  assert.deepEqual(brief(request), [
+  assert.deepEqual(compact(request), [
     ["system", "Greet.", null, ""],
     ["user", "hi", null, ""],
     ["model", null, null, "say_hello(null)"],
     ["user", '{"greeting":"Hello"}', null, ""]
   ]);
-  assert.deepEqual(brief({candidates: [{content: {role: "model", parts: [{text: "Hel"}, {text: "lo"}, {text: "plan", thought: true}]}}]}, "output"), [
+  assert.deepEqual(compact({candidates: [{content: {role: "model", parts: [{text: "Hel"}, {text: "lo"}, {text: "plan", thought: true}]}}]}, "output"), [
     ["model", "Hello", null, ""]
   ]);
-  assert.deepEqual(brief({model: "gemini", contents: "What is Langfuse?"}), [["user", "What is Langfuse?", null, ""]]);
+  assert.deepEqual(compact({model: "gemini", contents: "What is Langfuse?"}), [["user", "What is Langfuse?", null, ""]]);
 });
 
 test("chat extraction reads OpenAI Responses items and completion choices", () => {
-  assert.deepEqual(brief([
+  assert.deepEqual(compact([
     {role: "user", content: "Weather?"},
     {type: "reasoning", summary: []},
     {type: "function_call", call_id: "c1", name: "weather", arguments: "{}"},
@@ -76,16 +76,16 @@ test("chat extraction reads OpenAI Responses items and completion choices", () =
     ["assistant", null, null, "weather(c1)"],
     ["tool", "Sunny", "c1", ""]
   ]);
-  assert.deepEqual(brief({object: "response", output: [{type: "message", role: "assistant", content: [{type: "output_text", text: "Sunny."}]}]}, "output"), [
+  assert.deepEqual(compact({object: "response", output: [{type: "message", role: "assistant", content: [{type: "output_text", text: "Sunny."}]}]}, "output"), [
     ["assistant", "Sunny.", null, ""]
   ]);
-  assert.deepEqual(brief({choices: [{message: {content: null, tool_calls: [{id: "c2", type: "function", function: {name: "f", arguments: "{}"}}]}}]}, "output"), [
+  assert.deepEqual(compact({choices: [{message: {content: null, tool_calls: [{id: "c2", type: "function", function: {name: "f", arguments: "{}"}}]}}]}, "output"), [
     ["assistant", null, null, "f(c2)"]
   ]);
 });
 
 test("chat extraction reads LangChain messages in their plain, data-wrapped and constructor forms", () => {
-  assert.deepEqual(brief({messages: [
+  assert.deepEqual(compact({messages: [
     {type: "human", content: "hi", name: null},
     {type: "ai", data: {content: "", tool_calls: [{name: "search", args: {q: "x"}, id: "t1"}]}},
     {lc: 1, type: "constructor", id: ["langchain_core", "messages", "ToolMessage"], kwargs: {content: "found", tool_call_id: "t1"}},
@@ -99,14 +99,14 @@ test("chat extraction reads LangChain messages in their plain, data-wrapped and 
 });
 
 test("chat extraction reads a Vercel AI SDK tool-call list and tool-result parts", () => {
-  assert.deepEqual(brief([{toolCallId: "v1", toolName: "getWeather", input: '{"city":"SF"}'}], "output"), [["assistant", null, null, "getWeather(v1)"]]);
-  assert.deepEqual(brief([{role: "tool", content: [{type: "tool-result", toolCallId: "v1", toolName: "getWeather", output: {type: "json", value: {t: 64}}}]}]), [
+  assert.deepEqual(compact([{toolCallId: "v1", toolName: "getWeather", input: '{"city":"SF"}'}], "output"), [["assistant", null, null, "getWeather(v1)"]]);
+  assert.deepEqual(compact([{role: "tool", content: [{type: "tool-result", toolCallId: "v1", toolName: "getWeather", output: {type: "json", value: {t: 64}}}]}]), [
     ["tool", '{"t":64}', "v1", ""]
   ]);
 });
 
 test("chat extraction skips LangGraph tool definitions and list entries that are not objects", () => {
-  assert.deepEqual(brief([
+  assert.deepEqual(compact([
     {role: "user", content: "hi"},
     {role: "tool", content: {type: "function", function: {name: "search", parameters: {}}}},
     "role='system' content='a Python repr'"
@@ -114,15 +114,15 @@ test("chat extraction skips LangGraph tool definitions and list entries that are
 });
 
 test("chat extraction keeps an output object that is not a message as one message holding its JSON", () => {
-  assert.deepEqual(brief({location: "SF", temperature: 64}, "output"), [[null, '{"location":"SF","temperature":64}', null, ""]]);
-  assert.deepEqual(brief({}, "output"), []);
+  assert.deepEqual(compact({location: "SF", temperature: 64}, "output"), [[null, '{"location":"SF","temperature":64}', null, ""]]);
+  assert.deepEqual(compact({}, "output"), []);
 });
 
 test("chat extraction finds no messages in text, tool arguments, or objects whose message fields have the wrong types", () => {
-  assert.equal(brief("Hello World!", "output"), null);
-  assert.equal(brief({city: "Tokyo"}, "input"), null);
-  assert.equal(brief({description: "task", name: null}, "output"), null);
-  assert.equal(brief({content: "x", tools: [{tool_name: "search"}]}, "output"), null);
-  assert.equal(brief({messages: [{role: "user", content: "x"}], tools: [{tool_call_id: "c1"}]}, "output"), null);
-  assert.equal(brief({prompt: "Write a haiku"}, "input"), null);
+  assert.equal(compact("Hello World!", "output"), null);
+  assert.equal(compact({city: "Tokyo"}, "input"), null);
+  assert.equal(compact({description: "task", name: null}, "output"), null);
+  assert.equal(compact({content: "x", tools: [{tool_name: "search"}]}, "output"), null);
+  assert.equal(compact({messages: [{role: "user", content: "x"}], tools: [{tool_call_id: "c1"}]}, "output"), null);
+  assert.equal(compact({prompt: "Write a haiku"}, "input"), null);
 });

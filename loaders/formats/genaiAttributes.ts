@@ -46,6 +46,7 @@ export interface GenAiFields {
   bareInput: unknown;
   bareOutput: unknown;
   aiPrompt: unknown;
+  aiResponseText: unknown;
   aiResponseToolCalls: unknown;
   oiInput: IndexedTree | null;
   oiOutput: IndexedTree | null;
@@ -67,7 +68,8 @@ export function resetGenAi(g: GenAiFields): GenAiFields {
   g.inputTokens = g.outputTokens = g.cost = g.inputMessages = g.outputMessages = undefined;
   g.systemInstructions = g.toolName = g.toolCallId = g.toolArguments = g.toolResult = undefined;
   g.errorType = g.sessionId = g.userId = g.promptVersion = g.tags = undefined;
-  g.inputValue = g.outputValue = g.bareInput = g.bareOutput = g.aiPrompt = g.aiResponseToolCalls = undefined;
+  g.inputValue = g.outputValue = g.bareInput = g.bareOutput = g.aiPrompt = g.aiResponseText = undefined;
+  g.aiResponseToolCalls = undefined;
   g.oiInput = g.oiOutput = null;
   g.ranks = null;
   return g;
@@ -99,7 +101,7 @@ const KEYS: [string, Field][] = [
   ["gen_ai.input.messages", "inputMessages"],
   ["ai.prompt.messages", "inputMessages"],
   ["gen_ai.output.messages", "outputMessages"],
-  ["ai.response.text", "outputMessages"],
+  ["ai.response.text", "aiResponseText"],
   ["gen_ai.system_instructions", "systemInstructions"],
   ["gen_ai.tool.name", "toolName"],
   ["tool.name", "toolName"],
@@ -236,24 +238,14 @@ function inputMessages(g: GenAiFields): ChatMessage[] | null {
 }
 
 function outputMessages(g: GenAiFields): ChatMessage[] | null {
-  if (g.outputMessages !== undefined) {
-    const value = g.outputMessages;
-    // `ai.response.text` is plain text; `gen_ai.output.messages` is JSON (a string or already an array).
-    if (typeof value === "string" && !looksLikeJson(value)) {
-      const calls = g.aiResponseToolCalls !== undefined ? extractChat(parseJsonText(g.aiResponseToolCalls), "output") : null;
-      const text: ChatMessage = {role: "assistant", name: null, content: value, toolCallId: null, toolCalls: calls?.[0]?.toolCalls ?? NONE};
-      return [text];
-    }
-    return extractChat(parseJsonText(value), "output");
-  }
+  if (g.outputMessages !== undefined) return extractChat(parseJsonText(g.outputMessages), "output");
   if (g.oiOutput !== null) return indexedMessages(g.oiOutput);
-  if (g.aiResponseToolCalls !== undefined) return extractChat(parseJsonText(g.aiResponseToolCalls), "output");
-  return null;
-}
-
-function looksLikeJson(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return c === 91 || c === 123;
+  // The Vercel AI SDK logs the answer as plain text and the calls it made as a JSON list beside it.
+  const calls = g.aiResponseToolCalls !== undefined ? extractChat(parseJsonText(g.aiResponseToolCalls), "output") : null;
+  if (typeof g.aiResponseText === "string") {
+    return [{role: "assistant", name: null, content: g.aiResponseText, toolCallId: null, toolCalls: calls?.[0]?.toolCalls ?? NONE}];
+  }
+  return calls;
 }
 
 /** The Vercel AI SDK's `ai.prompt`: `{prompt}` (one user message) or `{system?, messages}`. */

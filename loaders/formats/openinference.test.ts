@@ -138,3 +138,14 @@ test("openinference reader reads Phoenix span rows with their context ids and at
   assert.equal(f.traces[0]!.sessionId, "s-1");
   assertValidFragment(f);
 });
+
+test("openinference reader keeps Vercel response text as text, even when it reads like JSON, beside the calls it made", () => {
+  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-generateText-doGenerate.json")) as {attributes: Record<string, unknown>}[];
+  const span = spans[0]!;
+  span.attributes["ai.response.text"] = '{"answer": 4}';
+  span.attributes["ai.response.toolCalls"] = JSON.stringify([{toolCallId: "call_9", toolName: "calc", input: '{"x":2}'}]);
+  const f = openinferenceReader.read(span, contextFor("x.json", JSON.stringify(span)));
+  const out = f.messages.filter((m) => m.direction === "output");
+  assert.deepEqual(out.map((m) => [m.role, m.content]), [["assistant", '{"answer": 4}']]);
+  assert.deepEqual(f.toolCalls.map((c) => [c.callId, c.name, c.arguments, c.success]), [["call_9", "calc", '{"x":2}', null]]);
+});
