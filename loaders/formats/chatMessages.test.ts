@@ -105,6 +105,16 @@ test("chat extraction reads a Vercel AI SDK tool-call list and tool-result parts
   ]);
 });
 
+test("chat extraction unwraps GenAI choice events that report a message", () => {
+  assert.deepEqual(compact([
+    {role: "user", content: "hi", "event.name": "gen_ai.user.message"},
+    {index: 0, message: {role: "assistant", content: "hello"}, finish_reason: "stop", "event.name": "gen_ai.choice"}
+  ]), [
+    ["user", "hi", null, ""],
+    ["assistant", "hello", null, ""]
+  ]);
+});
+
 test("chat extraction skips LangGraph tool definitions and list entries that are not objects", () => {
   assert.deepEqual(compact([
     {role: "user", content: "hi"},

@@ -129,6 +129,11 @@ function readItem(item: JsonRecord, out: ChatMessage[]): boolean {
     readMessage(item, out);
     return true;
   }
+  // GenAI choice events (`{index, message: {role, content}, finish_reason}`) wrap the message they report.
+  if (isRecord(item.message) && isMessage(item.message)) {
+    readMessage(item.message, out);
+    return true;
+  }
   const data = dataMessage(item);
   if (data === null) return false;
   for (const m of data) out.push(m);
