@@ -166,20 +166,21 @@ export function applyAttribute(g: GenAiFields, key: string, value: unknown): voi
   }
 }
 
-const OPERATION_KINDS: Record<string, SpanKind> = {
-  chat: "llm", text_completion: "llm", generate_content: "llm", execute_tool: "tool", invoke_agent: "agent",
-  create_agent: "agent", embeddings: "embedding", retrieval: "retriever"
-};
+// Maps rather than object literals, so a value such as "constructor" finds nothing instead of a prototype member.
+const OPERATION_KINDS = new Map<string, SpanKind>([
+  ["chat", "llm"], ["text_completion", "llm"], ["generate_content", "llm"], ["execute_tool", "tool"],
+  ["invoke_agent", "agent"], ["create_agent", "agent"], ["embeddings", "embedding"], ["retrieval", "retriever"]
+]);
 
-const OI_KINDS: Record<string, SpanKind> = {
-  LLM: "llm", TOOL: "tool", AGENT: "agent", CHAIN: "chain", RETRIEVER: "retriever", RERANKER: "retriever",
-  EMBEDDING: "embedding", EVALUATOR: "evaluator", GUARDRAIL: "span", PROMPT: "span"
-};
+const OI_KINDS = new Map<string, SpanKind>([
+  ["LLM", "llm"], ["TOOL", "tool"], ["AGENT", "agent"], ["CHAIN", "chain"], ["RETRIEVER", "retriever"],
+  ["RERANKER", "retriever"], ["EMBEDDING", "embedding"], ["EVALUATOR", "evaluator"], ["GUARDRAIL", "span"], ["PROMPT", "span"]
+]);
 
 function kindOf(g: GenAiFields): SpanKind {
-  const oi = typeof g.oiKind === "string" ? OI_KINDS[g.oiKind.toUpperCase()] : undefined;
+  const oi = typeof g.oiKind === "string" ? OI_KINDS.get(g.oiKind.toUpperCase()) : undefined;
   if (oi) return oi;
-  const op = typeof g.operation === "string" ? OPERATION_KINDS[g.operation] : undefined;
+  const op = typeof g.operation === "string" ? OPERATION_KINDS.get(g.operation) : undefined;
   if (op) return op;
   const ai = typeof g.aiOperation === "string" ? g.aiOperation : null;
   if (ai !== null) {

@@ -28,17 +28,17 @@ import {RecordError, type FormatReader} from "./reader.js";
 import {cursor, RowBuilder} from "./rows.js";
 import {isRecord, num, parseJsonText, str, timeToMs, toText, type JsonRecord} from "./values.js";
 
-const KINDS: Record<string, SpanKind> = {
-  GENERATION: "llm", AGENT: "agent", TOOL: "tool", CHAIN: "chain", RETRIEVER: "retriever",
-  EMBEDDING: "embedding", EVALUATOR: "evaluator", SPAN: "span", EVENT: "span", GUARDRAIL: "span"
-};
+const KINDS = new Map<string, SpanKind>([
+  ["GENERATION", "llm"], ["AGENT", "agent"], ["TOOL", "tool"], ["CHAIN", "chain"], ["RETRIEVER", "retriever"],
+  ["EMBEDDING", "embedding"], ["EVALUATOR", "evaluator"], ["SPAN", "span"], ["EVENT", "span"], ["GUARDRAIL", "span"]
+]);
 
 const TOOL_CALL_ID_KEYS = ["gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id"];
 const TOOL_NAME_KEYS = ["gen_ai.tool.name", "tool.name", "ai.toolCall.name"];
 
 /** A SPAN whose OpenTelemetry attributes name a tool (`tool.name`, as agno's tool spans do) is a tool execution. */
 function kindOf(type: string, otel: JsonRecord): SpanKind {
-  const kind = KINDS[type] ?? "span";
+  const kind = KINDS.get(type) ?? "span";
   if (kind === "span" && pick(otel, TOOL_NAME_KEYS) !== null) return "tool";
   return kind;
 }

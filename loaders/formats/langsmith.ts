@@ -25,10 +25,10 @@ import {RecordError, type FormatReader} from "./reader.js";
 import {cursor, RowBuilder} from "./rows.js";
 import {isRecord, num, str, timeToMs, toText, type JsonRecord} from "./values.js";
 
-const KINDS: Record<string, SpanKind> = {
-  llm: "llm", tool: "tool", chain: "chain", retriever: "retriever", embedding: "embedding", agent: "agent",
-  prompt: "span", parser: "span"
-};
+const KINDS = new Map<string, SpanKind>([
+  ["llm", "llm"], ["tool", "tool"], ["chain", "chain"], ["retriever", "retriever"], ["embedding", "embedding"],
+  ["agent", "agent"], ["prompt", "span"], ["parser", "span"]
+]);
 
 function isRun(value: unknown): value is JsonRecord {
   return isRecord(value) && typeof value.id === "string" && typeof value.run_type === "string" && ("inputs" in value || "outputs" in value);
@@ -95,7 +95,7 @@ function readRun(run: JsonRecord, builder: RowBuilder): void {
   const traceId = str(run.trace_id) ?? (run.parent_run_id ? null : id);
   if (traceId === null) throw new RecordError(`run ${id} has a parent but no trace_id`);
   const runType = str(run.run_type) ?? "chain";
-  const kind = KINDS[runType] ?? "span";
+  const kind = KINDS.get(runType) ?? "span";
   const extra = isRecord(run.extra) ? run.extra : {};
   const metadata = isRecord(extra.metadata) ? extra.metadata : {};
   const inputs = isRecord(run.inputs) ? run.inputs : null;

@@ -131,6 +131,19 @@ test("otlp reader reads OpenInference attributes on OTLP spans as Phoenix export
   assertValidFragment(f);
 });
 
+test("otlp reader gives unknown operation names the plain span kind, even names of object members", () => {
+  const f = otlpReader.read(
+    otlpRequest([
+      {traceId: TRACE, spanId: "8888888888888881", name: "a", attributes: {"gen_ai.operation.name": "constructor"}},
+      {traceId: TRACE, spanId: "8888888888888882", name: "b", attributes: {"openinference.span.kind": "toString"}},
+      {traceId: TRACE, spanId: "8888888888888883", name: "c", attributes: {"gen_ai.operation.name": "embeddings"}}
+    ]),
+    ctx
+  );
+  assert.deepEqual(f.spans.map((s) => s.kind), ["span", "span", "embedding"]);
+  assertValidFragment(f);
+});
+
 test("otlp reader turns gen_ai.evaluation.result span events into eval feedback on that span", () => {
   const f = otlpReader.read(
     otlpRequest([
