@@ -28,12 +28,6 @@ export function num(value: unknown): number | null {
   return null;
 }
 
-/** The first argument that is not null or undefined, or null. */
-export function first<T>(...values: (T | null | undefined)[]): T | null {
-  for (const v of values) if (v !== null && v !== undefined) return v;
-  return null;
-}
-
 /**
  * Parses a string that holds JSON (an object, array or quoted string), and returns anything else unchanged.
  * Sources such as Langfuse store inputs as JSON text inside JSON, and sometimes plain text ("None") in the same
