@@ -9,6 +9,8 @@ import {tableFromIPC} from "apache-arrow";
 import {DETAIL_TRAILER_BYTES, decodeDetailTrailer, type TraceDetail} from "../core/explore/detail.js";
 
 export interface DetailReader {
+  /** Fetches the index ahead of the first `get`, so opening the first trace costs one request. */
+  warm(): void;
   /** The trace's detail, or null when the packed file has no such trace (it was built from another workspace state). */
   get(traceId: string): Promise<TraceDetail | null>;
 }
@@ -46,9 +48,15 @@ export function detailReader(url: string): DetailReader {
     return {entries, gzip: trailer.gzip};
   }
 
+  const ready = () => (index ??= loadIndex().catch((error) => ((index = null), Promise.reject(error))));
   return {
+    warm() {
+      ready().catch(() => {
+        // A failure here is reported by the `get` that needs the index.
+      });
+    },
     async get(traceId) {
-      const {entries, gzip} = await (index ??= loadIndex().catch((error) => ((index = null), Promise.reject(error))));
+      const {entries, gzip} = await ready();
       const entry = entries.get(traceId);
       if (!entry) return null;
       const bytes = await read(entry[0], entry[0] + entry[1]);

@@ -2,8 +2,9 @@
  * @module The trace list loaded from `data/traces.arrow`, as plain columns for filtering and a row accessor for
  * the rows on screen. Column names follow the loader (`loaders/browser/traceList.ts`).
  */
-import type {Table} from "apache-arrow";
+import type {Table, Vector} from "apache-arrow";
 import type {TraceListColumns} from "../core/explore/filter.js";
+import {dictionaryColumn, numberColumn} from "./arrowColumns.js";
 
 export interface TraceRow {
   traceId: string;
@@ -48,36 +49,51 @@ export interface TraceList extends TraceListColumns {
   search(): string[];
 }
 
+/** How each column is read: numbers and categories up front (the filters scan them), strings on demand. */
+const NUMBERS = ["startTime", "latencyMs", "inputTokens", "outputTokens", "totalTokens", "costUsd", "spanCount",
+  "messageCount", "toolCallCount", "toolErrorCount", "feedbackCount"] as const;
+const CATEGORIES = ["name", "format", "status", "model", "promptVersion"] as const;
+const STRINGS = ["traceId", "sessionId", "firstUserMessage"] as const;
+
 export function traceList(table: Table): TraceList {
-  // Materializing a column once is cheaper than Arrow's per-value access in the filter loop, and keeps nulls.
-  const column = <T>(name: string): T[] => {
-    const vector = table.getChild(name);
-    if (!vector) throw new Error(`trace list has no column ${name}`);
-    // A typed array has no nulls (Arrow writes 0 in their place), so it is only used when there are none.
-    return (vector.nullCount === 0 && ArrayBuffer.isView(vector.toArray()) ? vector.toArray() : Array.from(vector)) as T[];
+  const vector = (key: keyof TraceRow): Vector => {
+    const v = table.getChild(FIELDS[key]);
+    if (!v) throw new Error(`trace list has no column ${FIELDS[key]}`);
+    return v;
   };
-  const columns = Object.fromEntries(Object.entries(FIELDS).map(([key, name]) => [key, column(name)])) as {
-    [K in keyof TraceRow]: TraceRow[K][];
-  };
+  const columns = {} as Record<keyof TraceRow, ArrayLike<unknown>>;
+  for (const key of NUMBERS) columns[key] = numberColumn(vector(key));
+  for (const key of CATEGORIES) columns[key] = dictionaryColumn(vector(key));
+  columns.hasFeedback = Array.from(vector("hasFeedback")) as (boolean | null)[];
+  // Strings are decoded only when needed: a row on screen reads its own, search and lookup build theirs once.
+  const strings = Object.fromEntries(STRINGS.map((key) => [key, vector(key)])) as Record<(typeof STRINGS)[number], Vector>;
+  const decoded: Partial<Record<(typeof STRINGS)[number], (string | null)[]>> = {};
+  const decode = (key: (typeof STRINGS)[number]) => (decoded[key] ??= Array.from(strings[key]) as (string | null)[]);
   let ids: Map<string, number> | null = null;
   let haystack: string[] | null = null;
-  return {
-    ...columns,
+  const list = {
+    ...(columns as unknown as Omit<TraceList, "traceId" | "row" | "indexOf" | "search" | "length">),
     length: table.numRows,
-    row(i) {
+    get traceId() {
+      return decode("traceId") as string[];
+    },
+    row(i: number) {
       const row = {} as Record<string, unknown>;
-      for (const key of Object.keys(FIELDS) as (keyof TraceRow)[]) row[key] = columns[key][i] ?? null;
+      for (const key of Object.keys(FIELDS) as (keyof TraceRow)[]) {
+        row[key] = (key in strings ? strings[key as (typeof STRINGS)[number]].get(i) : columns[key][i]) ?? null;
+      }
       return row as unknown as TraceRow;
     },
-    indexOf(traceId) {
-      ids ??= new Map(columns.traceId.map((id, i) => [id, i]));
+    indexOf(traceId: string) {
+      ids ??= new Map(decode("traceId").map((id, i) => [id!, i]));
       return ids.get(traceId) ?? -1;
     },
     search() {
-      haystack ??= columns.traceId.map((id, i) =>
-        [id, columns.name[i], columns.sessionId[i], columns.firstUserMessage[i]].filter(Boolean).join("\n").toLowerCase()
-      );
+      const [id, session, message] = [decode("traceId"), decode("sessionId"), decode("firstUserMessage")];
+      const name = columns.name as (string | null)[];
+      haystack ??= id.map((_, i) => [id[i], name[i], session[i], message[i]].filter(Boolean).join("\n").toLowerCase());
       return haystack;
     }
   };
+  return list as TraceList;
 }

@@ -24,6 +24,7 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
   let rows: Uint32Array = filtered;
   let sort: {key: SortKey; descending: boolean} | null = null;
   let selected: string | null = null;
+  let pendingScroll = false;
 
   const header = el("div", {class: "pl-row pl-head"});
   const spacer = el("div", {class: "pl-spacer"});
@@ -104,7 +105,9 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
 
   function select(traceId: string | null) {
     selected = traceId;
-    if (traceId !== null) {
+    // Before the table is laid out its height is 0 and it cannot scroll; the resize observer scrolls later.
+    pendingScroll = body.clientHeight === 0;
+    if (traceId !== null && !pendingScroll) {
       const i = list.indexOf(traceId);
       const position = i < 0 ? -1 : rows.indexOf(i);
       if (position >= 0) {
@@ -126,7 +129,7 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
     if (rows.length) choose(list.traceId[rows[next]!]!);
   });
   // The body's height is only known once the table is in the page; render again whenever it changes.
-  new ResizeObserver(() => render()).observe(body);
+  new ResizeObserver(() => (pendingScroll && body.clientHeight ? select(selected) : render())).observe(body);
 
   renderHeader();
   return {
