@@ -52,6 +52,8 @@ export interface GenAiFields {
   oiOutput: IndexedTree | null;
   /** The rank of the alias that set a field, when it was not the best-ranked one. */
   ranks: Partial<Record<Field, number>> | null;
+  /** The attribute key each message payload came from, for putting an unreadable one back. */
+  movedKeys: Partial<Record<Field, string>> | undefined;
 }
 
 export function newGenAi(): GenAiFields {
@@ -72,10 +74,11 @@ export function resetGenAi(g: GenAiFields): GenAiFields {
   g.aiResponseToolCalls = undefined;
   g.oiInput = g.oiOutput = null;
   g.ranks = null;
+  g.movedKeys = undefined;
   return g;
 }
 
-type Field = Exclude<keyof GenAiFields, "oiInput" | "oiOutput" | "ranks">;
+type Field = Exclude<keyof GenAiFields, "oiInput" | "oiOutput" | "ranks" | "movedKeys">;
 
 // Several keys feed one field; a key listed earlier for a field wins over a later one whatever their order in
 // the span, so each key carries its rank within its field.
@@ -146,11 +149,19 @@ const CODES = new Map<string, {field: Field; rank: number}>();
     CODES.set(key, {field, rank});
   }
 }
-/** Records one attribute if it means something to the model; unknown keys cost one Map lookup. */
-export function applyAttribute(g: GenAiFields, key: string, value: unknown): void {
+/** Fields whose payload becomes message rows, so a span's attributes need not hold a second copy. */
+const MOVED_FIELDS = new Set<Field>(["inputMessages", "outputMessages", "systemInstructions"]);
+
+/**
+ * Records one attribute if it means something to the model; unknown keys cost one Map lookup. Returns true for a
+ * message payload, which callers that build attributes themselves (OTLP) may leave out of them.
+ */
+export function applyAttribute(g: GenAiFields, key: string, value: unknown): boolean {
   const code = CODES.get(key);
   if (code !== undefined) {
     const field = code.field;
+    const moved = MOVED_FIELDS.has(field);
+    if (moved) (g.movedKeys ??= {})[field] = key;
     if (g[field] === undefined) {
       g[field] = value;
       if (code.rank > 0) (g.ranks ??= {})[field] = code.rank;
@@ -158,12 +169,13 @@ export function applyAttribute(g: GenAiFields, key: string, value: unknown): voi
       g[field] = value;
       (g.ranks ??= {})[field] = code.rank;
     }
-    return;
+    return moved;
   }
   if (key.charCodeAt(0) === 108 && key.startsWith("llm.")) {
     if (key.startsWith("llm.input_messages.")) g.oiInput = setIndexed(g.oiInput, key, 19, value);
     else if (key.startsWith("llm.output_messages.")) g.oiOutput = setIndexed(g.oiOutput, key, 20, value);
   }
+  return false;
 }
 
 // Maps rather than object literals, so a value such as "constructor" finds nothing instead of a prototype member.
@@ -217,6 +229,7 @@ export function finishGenAi(g: GenAiFields, row: Span, builder: RowBuilder): Tra
   }
   const input = inputMessages(g);
   const output = outputMessages(g);
+  if (g.movedKeys !== undefined) restoreUnread(g, row, input !== null, output !== null);
   if (input !== null || output !== null) {
     const at = cursor();
     if (input !== null) builder.messages(row.traceId, row.spanId, input, "input", at, false);
@@ -224,6 +237,21 @@ export function finishGenAi(g: GenAiFields, row: Span, builder: RowBuilder): Tra
   }
   if (kind === "tool") toolCall(g, row, builder);
   return traceLevel(g);
+}
+
+/**
+ * Puts a message payload back into the span's attributes when it could not be read as messages, so a reader
+ * that leaves payloads out of attributes never loses one. Readers that keep every attribute skip nothing.
+ */
+function restoreUnread(g: GenAiFields, row: Span, inputRead: boolean, outputRead: boolean): void {
+  const keys = g.movedKeys!;
+  const restore = (field: Field, read: boolean) => {
+    const key = keys[field];
+    if (key !== undefined && !read && !(key in row.attributes)) row.attributes[key] = g[field];
+  };
+  restore("inputMessages", inputRead);
+  restore("systemInstructions", inputRead);
+  restore("outputMessages", outputRead);
 }
 
 function inputMessages(g: GenAiFields): ChatMessage[] | null {

@@ -31,9 +31,11 @@ test("otlp reader reads the OTLP example span with lower-cased ids and keeps its
   assert.equal(s.model, null);
   assert.equal(s.inputTokens, null);
   assert.equal(s.attributes["my.span.attr"], "some value");
-  assert.deepEqual(s.attributes["otel.resource"], {"service.name": "my.service"});
-  assert.deepEqual(s.attributes["otel.scope"], {name: "my.library", version: "1.0.0"});
-  assert.equal(f.traces.length, 0, "a span without session, user or prompt version needs no TraceInfo");
+  assert.equal(s.attributes["otel.resource"], undefined, "resource attributes are not copied into every span");
+  assert.equal(f.traces.length, 1, "the trace records the resource and scope it came from");
+  assert.deepEqual(f.traces[0]!.metadata["otel.resource"], {"service.name": "my.service"});
+  assert.deepEqual(f.traces[0]!.metadata["otel.scope"], {name: "my.library", version: "1.0.0"});
+  assert.equal(f.traces[0]!.sessionId, null);
   assertValidFragment(f);
 });
 
@@ -157,7 +159,7 @@ test("otlp reader turns gen_ai.evaluation.result span events into eval feedback 
   assert.deepEqual(f.feedback, [{traceId: TRACE, spanId: "4444444444444444", name: "correctness", value: 0, label: "fail", comment: null, source: "eval"}]);
 });
 
-test("otlp reader emits one TraceInfo per trace that carries session, user or prompt version", () => {
+test("otlp reader emits one TraceInfo per trace, with session, user and prompt version where spans carry them", () => {
   const other = "9".repeat(32);
   const f = otlpReader.read(
     otlpRequest([
@@ -167,9 +169,10 @@ test("otlp reader emits one TraceInfo per trace that carries session, user or pr
     ]),
     ctx
   );
-  assert.equal(f.traces.length, 1);
+  assert.deepEqual(f.traces.map((t) => t.traceId), [TRACE, other]);
   const t = f.traces[0]!;
   assert.deepEqual([t.traceId, t.sessionId, t.userId, t.promptVersion], [TRACE, "conv_1", "u-7", "v3"]);
+  assert.deepEqual([f.traces[1]!.sessionId, f.traces[1]!.userId], [null, null]);
   assert.equal(t.inputTokens, null);
   assert.equal(t.startTime, null);
   assertValidFragment(f);
@@ -190,10 +193,7 @@ test("otlp reader flattens every AnyValue kind and keeps integers beyond 2^53 as
     {key: "empty", value: {}}
   ];
   const attrs = otlpReader.read(request, ctx).spans[0]!.attributes;
-  assert.deepEqual(
-    {...attrs, "otel.resource": undefined, "otel.scope": undefined},
-    {i: 42, big: "9007199254740993", d: 0.5, nan: "NaN", b: false, bytes: "AQID", arr: ["x", 1], kv: {k: "v"}, empty: null, "otel.resource": undefined, "otel.scope": undefined}
-  );
+  assert.deepEqual(attrs, {i: 42, big: "9007199254740993", d: 0.5, nan: "NaN", b: false, bytes: "AQID", arr: ["x", 1], kv: {k: "v"}, empty: null});
 });
 
 test("otlp reader converts base64 ids, as protobuf's JSON mapping writes them, to hex", () => {
@@ -240,9 +240,22 @@ test("otlp reader reads a synthetic benchmark line into 100 valid GenAI spans wi
   assert.equal(f.spans.filter((s) => s.kind === "llm").length, 50);
   assert.equal(f.spans.filter((s) => s.kind === "tool").length, 40);
   assert.equal(f.toolCalls.length, 40);
-  assert.equal(f.traces.length, 5);
+  assert.equal(f.traces.length, 10, "every trace records its resource");
+  assert.equal(f.traces.filter((t) => t.sessionId !== null).length, 5, "every other trace has a session");
   assert.equal(f.messages.length, 150);
   assert.ok(f.toolCalls.some((c) => c.success === false));
   assert.equal(line, generateOtlpLine(3, 100), "the generator is deterministic");
   assertValidFragment(f);
+});
+
+test("otlp reader moves readable message payloads out of span attributes and keeps an unreadable one", () => {
+  const input = JSON.stringify([{role: "user", parts: [{type: "text", content: "hi"}]}]);
+  const request = otlpRequest([
+    {traceId: TRACE, spanId: "7777777777777777", name: "chat", attributes: {"gen_ai.operation.name": "chat", "gen_ai.input.messages": input, "gen_ai.output.messages": "{not json"}}
+  ]);
+  const f = otlpReader.read(request, ctx);
+  const attrs = f.spans[0]!.attributes;
+  assert.equal(attrs["gen_ai.input.messages"], undefined, "the payload now lives in the messages rows");
+  assert.equal(attrs["gen_ai.output.messages"], "{not json", "an unreadable payload stays as it came");
+  assert.deepEqual(f.messages.map((m) => [m.direction, m.role, m.content]), [["input", "user", "hi"]]);
 });

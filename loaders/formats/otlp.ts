@@ -9,17 +9,21 @@
  * - Attribute values (`stringValue`, `intValue` as a decimal string, `doubleValue`, `boolValue`, `arrayValue`,
  *   `kvlistValue`, `bytesValue` as base64 text) become plain JSON values in `attributes`. An `intValue` beyond
  *   2^53 stays a string rather than lose digits.
- * - Resource attributes are not copied into every span: the span's `attributes["otel.resource"]` holds the
- *   resource's flattened attributes (one object shared by the resource's spans), and `attributes["otel.scope"]`
- *   the instrumentation scope's `{name, version}`.
+ * - Resource attributes are not copied into every span: they describe the process that emitted the trace, so
+ *   the trace's `metadata["otel.resource"]` holds them (flattened), and `metadata["otel.scope"]` the
+ *   instrumentation scope's `{name, version}`. Written once per trace instead of once per span, they cost the
+ *   store nothing per span.
+ * - Message payloads (`gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`) are moved
+ *   out of `attributes` into message rows rather than stored twice; a payload that cannot be read stays in
+ *   `attributes` as it came.
  * - Ids are lower-cased hex; base64 ids (protobuf's own JSON mapping) are converted to hex. A span whose parent is
  *   not in the file is kept with its parent id as given.
  * - `*UnixNano` decimal strings become epoch milliseconds by splitting the string (no BigInt); "0" is unknown.
  * - `status.code` 2 is "error" (with `status.message`), 1 "ok", anything else "unset".
  * - Span events named `gen_ai.evaluation.result` become Feedback (source "eval") on that span; events named
  *   `gen_ai.client.inference.operation.details` contribute their messages as if they were span attributes.
- * - A TraceInfo is emitted only for traces whose spans carry trace-level values (session, user, prompt version,
- *   tags); everything else about a trace is derived by the store from its spans.
+ * - A TraceInfo is emitted for traces whose spans carry trace-level values (session, user, prompt version, tags)
+ *   or a resource; everything else about a trace is derived by the store from its spans.
  */
 import {emptyFragment, traceInfo, type Feedback, type Fragment, type Span, type Status, type TraceInfo} from "../../src/core/schemas/trace.js";
 import {applyAttribute, evaluationFeedback, finishGenAi, newGenAi, resetGenAi, type GenAiFields, type TraceLevel} from "./genaiAttributes.js";
@@ -50,8 +54,10 @@ export function flattenAttributes(list: unknown, into: JsonRecord, g: GenAiField
     const key = (kv as JsonRecord).key;
     if (typeof key !== "string") throw new RecordError(`${place(where)}: attribute ${i} has no string key`);
     const value = anyValue((kv as JsonRecord).value);
-    into[key] = value;
-    if (g !== null) applyAttribute(g, key, value);
+    // A message payload goes to the GenAI mapping only; finishGenAi puts it back if it cannot be read.
+    if (g !== null) {
+      if (!applyAttribute(g, key, value)) into[key] = value;
+    } else into[key] = value;
   }
   return into;
 }
@@ -72,8 +78,7 @@ function readSpan(raw: unknown, state: ReadState, resource: JsonRecord | null, s
   if (name !== undefined && typeof name !== "string") throw new RecordError(`span ${n}: name is not a string`);
   const g = resetGenAi(state.g);
   const attributes = flattenAttributes(s.attributes, {}, g, n);
-  if (resource !== null) attributes["otel.resource"] = resource;
-  if (scope !== null) attributes["otel.scope"] = scope;
+  if (resource !== null || scope !== null) describeTrace(state, traceId, resource, scope);
   let status: Status = "unset";
   let statusMessage: string | null = null;
   const st = s.status;
@@ -121,6 +126,15 @@ function readEvents(events: unknown, row: Span, g: GenAiFields, feedback: Feedba
       row.statusMessage = str(flattenAttributes(e.attributes, {}, null, `span ${n} event ${i}`)["exception.message"]);
     }
   }
+}
+
+/** Records the resource and scope a trace's spans came from, once per trace and record. */
+function describeTrace(state: ReadState, traceId: string, resource: JsonRecord | null, scope: JsonRecord | null): void {
+  const traces = (state.traces ??= new Map());
+  let info = traces.get(traceId);
+  if (!info) traces.set(traceId, (info = traceInfo(traceId)));
+  if (resource !== null && info.metadata["otel.resource"] === undefined) info.metadata["otel.resource"] = resource;
+  if (scope !== null && info.metadata["otel.scope"] === undefined) info.metadata["otel.scope"] = scope;
 }
 
 function addTraceLevel(state: ReadState, traceId: string, level: TraceLevel): void {
