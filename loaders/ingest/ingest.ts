@@ -209,8 +209,13 @@ function readDocumentFile(
     value = JSON.parse(record.text);
   } catch (error) {
     const message = (error as Error).message;
+    // V8 names the offending position, except when the text simply ends too soon: then it is the last line.
     const position = /position (\d+)/.exec(message);
-    const line = position ? lineOfOffset(record.text, Number(position[1])) : 1;
+    const line = position
+      ? lineOfOffset(record.text, Number(position[1]))
+      : /end of JSON input/.test(message)
+        ? lineOfOffset(record.text.trimEnd(), record.text.trimEnd().length)
+        : 1;
     tally.records++;
     tally.rejected.push({file, line, reason: `invalid JSON: ${message}`, text: record.text, encoding: "utf8"});
     return null;
