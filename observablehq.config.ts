@@ -14,13 +14,30 @@ invalidateIfWorkspaceChanged(root, workspaceDir());
 // Without these, building the client bundles asks the npm registry for versions of libraries no page uses.
 ensureNpmPlaceholders(root);
 
+/** The app's pages, in the order of the navigation bar. Later pages (clusters, annotate, …) are added here. */
+const pages = [
+  {name: "Overview", path: "/"},
+  {name: "Traces", path: "/traces"}
+];
+
+// A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.
+// Links are relative so that the site works under any base path; page names are ours, never user data.
+function header({path}: {path: string}): string {
+  const here = path === "/index" ? "/" : path;
+  const links = pages.map((page) => {
+    const href = page.path === "/" ? "./" : `.${page.path}`;
+    return `<a href="${href}"${page.path === here ? ' aria-current="page"' : ""}>${page.name}</a>`;
+  });
+  return `<nav class="pl-nav"><span class="pl-brand">Plumbline</span>${links.join("")}</nav>`;
+}
+
 export default {
   root,
   title: "Plumbline",
-  pages: [
-    {name: "Overview", path: "/"},
-    {name: "Traces", path: "/traces"}
-  ],
+  pages,
+  sidebar: false,
+  pager: false,
+  header,
   style: "style.css",
   globalStylesheets: [],
   head: '<link rel="icon" href="data:,">',

@@ -32,6 +32,8 @@ export interface ServeOptions {
    * hashes on HTML responses; a string is sent as it is; null sends none.
    */
   csp?: "strict" | string | null;
+  /** False answers every request whole, like hosts that ignore `Range`. */
+  ranges?: boolean;
 }
 
 function resolveFile(root: string, pathname: string): string | null {
@@ -48,7 +50,7 @@ function resolveFile(root: string, pathname: string): string | null {
   return null;
 }
 
-export async function serveStatic(root: string, {csp = "strict"}: ServeOptions = {}): Promise<StaticServer> {
+export async function serveStatic(root: string, {csp = "strict", ranges = true}: ServeOptions = {}): Promise<StaticServer> {
   const server: Server = createServer((request, response) => {
     const {pathname} = new URL(request.url ?? "/", "http://localhost");
     const file = resolveFile(normalize(root), pathname);
@@ -59,7 +61,7 @@ export async function serveStatic(root: string, {csp = "strict"}: ServeOptions =
     const size = statSync(file).size;
     const headers: Record<string, string | number> = {
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "accept-ranges": "bytes",
+      "accept-ranges": ranges ? "bytes" : "none",
       "cache-control": "no-cache"
     };
     if (csp === "strict") {
@@ -68,7 +70,7 @@ export async function serveStatic(root: string, {csp = "strict"}: ServeOptions =
       headers["content-security-policy"] = csp;
     }
     const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? "");
-    if (range && (range[1] || range[2])) {
+    if (ranges && range && (range[1] || range[2])) {
       // "bytes=a-b", "bytes=a-" and the suffix form "bytes=-n" (the last n bytes).
       const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
       const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;

@@ -25,11 +25,18 @@ function roleClass(role: string): string {
   return ["user", "assistant", "system", "tool", "developer"].includes(role) ? `pl-role-${role}` : "pl-role-other";
 }
 
+/** One of six colours per agent name, the same on every page view, so each agent of a team reads apart. */
+function agentClass(name: string): string {
+  let hash = 0;
+  for (let i = 0; i < name.length; ++i) hash = (hash * 31 + name.charCodeAt(i)) | 0;
+  return `pl-agent pl-agent-${Math.abs(hash) % 6}`;
+}
+
 function messageNode(m: DetailMessage): HTMLElement {
   return el("div", {class: `pl-msg ${roleClass(m.role)}`, attrs: {"data-span": m.spanId ?? ""}},
     el("div", {class: "pl-msg-head"},
       el("span", {class: "pl-role"}, m.role),
-      m.name ? el("span", {class: "pl-agent"}, m.name) : null,
+      m.name ? el("span", {class: agentClass(m.name)}, m.name) : null,
       m.toolCallId ? el("span", {class: "pl-muted pl-mono"}, m.toolCallId) : null
     ),
     body(m.content, "pl-content")

@@ -18,11 +18,11 @@ export function headline(s: WorkspaceSummary): HTMLElement {
   return el("div", {class: "pl-cards"},
     card("Traces", count(s.traces), `${timestamp(s.firstTrace)} → ${timestamp(s.lastTrace)}`),
     card("Spans", count(s.spans), `${count(s.messages)} messages`),
-    card("Tool calls", count(s.toolCalls), `${count(s.toolErrors)} failed`, s.toolErrors ? "pl-bad-text" : ""),
+    card("Tool calls", count(s.toolCalls), `${count(s.toolErrors)} failed`),
     card("Error traces", count(errorTraces), s.traces ? `${((100 * errorTraces) / s.traces).toFixed(1)}% of traces` : undefined,
       errorTraces ? "pl-bad-text" : ""),
     card("Feedback", count(s.feedback), "scores, labels and comments"),
-    card("Ingested", timestamp(s.lastIngest), `${count(s.sources)} source file${s.sources === 1 ? "" : "s"}`)
+    card("Last ingest (UTC)", timestamp(s.lastIngest), `${count(s.sources)} source file${s.sources === 1 ? "" : "s"}`, "pl-card-time")
   );
 }
 

@@ -1,0 +1,66 @@
+// The packed detail file, written from a workspace and read back the way the trace view reads it.
+import assert from "node:assert/strict";
+import {createWriteStream, mkdirSync, mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import {decodeDetailTrailer, encodeDetailTrailer} from "../../src/core/explore/detail.js";
+import {detailReader} from "../../src/components/detailReader.js";
+import {withReadConnection} from "../store/read.js";
+import {writeDetailPack, type DetailPackStats} from "./detailPack.js";
+import {fixtureTraces} from "./fixtures.js";
+import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {serveStatic} from "./staticServer.js";
+
+describe("encodeDetailTrailer(trailer)", () => {
+  it("round-trips through decodeDetailTrailer and refuses other bytes", () => {
+    const trailer = {indexOffset: 2 ** 40 + 3, indexLength: 12345, gzip: true};
+    assert.deepEqual(decodeDetailTrailer(encodeDetailTrailer(trailer)), trailer);
+    assert.throws(() => decodeDetailTrailer(new Uint8Array(24)), /invalid detail trailer: magic/);
+  });
+});
+
+describe("writeDetailPack(connection, out)", () => {
+  let dir: string;
+  const stats: Record<string, DetailPackStats> = {};
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "plumbline-pack-"));
+    const workspace = join(dir, "workspace");
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    mkdirSync(join(dir, "site"));
+    for (const gzip of [true, false]) {
+      const name = gzip ? "details.bin" : "plain.bin";
+      const out = createWriteStream(join(dir, "site", name));
+      stats[name] = await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip}));
+    }
+  });
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  for (const [file, ranges] of [["details.bin", true], ["plain.bin", true], ["details.bin", false]] as const) {
+    it(`is read back one trace at a time (${file}, ${ranges ? "with" : "without"} range requests)`, async () => {
+      const server = await serveStatic(join(dir, "site"), {csp: null, ranges});
+      try {
+        const reader = detailReader(`${server.url}/${file}`);
+        const detail = await reader.get("trace-refund");
+        assert.ok(detail);
+        assert.equal(detail.traceId, "trace-refund");
+        assert.deepEqual(detail.spans.map((s) => s.spanId), ["root", "llm-1", "tool-1", "llm-2"]);
+        assert.equal(detail.spans[2]!.durationMs, 300);
+        assert.deepEqual(detail.messages.map((m) => m.index), [0, 1, 2, 3, 4, 5]);
+        assert.deepEqual(detail.toolCalls[0], {spanId: "tool-1", callId: "call-1", index: 0, name: "lookup_order",
+          arguments: '{"order_id": 991}', result: null, success: false, error: "KeyError: order 991 not found"});
+        assert.equal(detail.feedback[0]!.comment, "wrong order");
+        assert.equal((await reader.get("trace-weather"))?.messages.length, 3);
+        assert.equal(await reader.get("no-such-trace"), null);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("compresses records", () => {
+    assert.equal(stats["details.bin"]!.traces, 4);
+    assert.ok(stats["details.bin"]!.fileBytes < stats["plain.bin"]!.fileBytes);
+  });
+});
