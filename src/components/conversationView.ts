@@ -9,11 +9,13 @@ import {NONE, prettyJson} from "./format.js";
 
 /** Longer contents are cut to this many characters until "Show all" is clicked. */
 const COLLAPSED_CHARS = 2400;
+/** System prompts are long and the same in every trace of an agent; they are cut sooner. */
+const COLLAPSED_SYSTEM_CHARS = 480;
 
-function body(content: string | null, cls: string): HTMLElement {
+function body(content: string | null, cls: string, limit = COLLAPSED_CHARS): HTMLElement {
   if (content === null) return el("div", {class: `${cls} pl-muted`}, NONE);
-  if (content.length <= COLLAPSED_CHARS) return el("div", {class: cls}, content);
-  const node = el("div", {class: cls}, content.slice(0, COLLAPSED_CHARS) + "…");
+  if (content.length <= limit) return el("div", {class: cls}, content);
+  const node = el("div", {class: cls}, content.slice(0, limit) + "…");
   const more: HTMLButtonElement = el("button", {
     class: "pl-link",
     on: {click: () => ((node.textContent = content), more.remove())}
@@ -39,7 +41,7 @@ function messageNode(m: DetailMessage): HTMLElement {
       m.name ? el("span", {class: agentClass(m.name)}, m.name) : null,
       m.toolCallId ? el("span", {class: "pl-muted pl-mono"}, m.toolCallId) : null
     ),
-    body(m.content, "pl-content")
+    body(m.content, "pl-content", m.role === "system" || m.role === "developer" ? COLLAPSED_SYSTEM_CHARS : COLLAPSED_CHARS)
   );
 }
 

@@ -23,7 +23,8 @@ export function duration(ms: number | null | undefined): string {
 export function cost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return NONE;
   if (usd === 0) return "$0";
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  // Two significant digits below a cent: a model call often costs a few hundredths of a cent.
+  return usd < 0.01 ? `$${usd.toPrecision(2)}` : `$${usd.toFixed(2)}`;
 }
 
 /** UTC date and time to the second, sortable and unambiguous across time zones. */

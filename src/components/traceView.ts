@@ -73,14 +73,16 @@ export function traceView(row: TraceRow, state: DetailState): HTMLElement {
     conversation: el("button", {class: "pl-tab"}, `Conversation (${detail.messages.length + detail.toolCalls.length})`),
     spans: el("button", {class: "pl-tab"}, `Spans (${detail.spans.length})`)
   };
-  const show = (next: typeof tab) => {
-    tab = next;
-    for (const [name, button] of Object.entries(buttons)) button.classList.toggle("pl-tab-active", name === tab);
-    replace(content, tab === "conversation" ? conversationView(detail) : spanTreeView(detail));
+  const show = (next: typeof tab, remember = true) => {
+    if (remember) tab = next;
+    for (const [name, button] of Object.entries(buttons)) button.classList.toggle("pl-tab-active", name === next);
+    replace(content, next === "conversation" ? conversationView(detail) : spanTreeView(detail));
   };
   buttons.conversation.addEventListener("click", () => show("conversation"));
   buttons.spans.addEventListener("click", () => show("spans"));
+  const conversationEmpty = !detail.messages.length && !detail.toolCalls.length;
   node.append(...[feedbackNode(detail), el("div", {class: "pl-tabs"}, buttons.conversation, buttons.spans), content].filter((n) => n !== null));
-  show(tab);
+  // A trace with spans but no messages (a bare OTLP export) opens on its spans, without changing the choice.
+  show(tab === "conversation" && conversationEmpty && detail.spans.length ? "spans" : tab, false);
   return node;
 }
