@@ -87,7 +87,7 @@ export function convertRecords(
       else reject(`${reader.format} reader failed: ${(error as Error).message ?? String(error)}`);
       continue;
     }
-    writeFragment(fragment, globalOrdinal(fileIndex, record.ordinal), fileIndex, writer);
+    stageFragment(fragment, globalOrdinal(fileIndex, record.ordinal), fileIndex, writer);
     tally.ingested++;
     tally.spans += fragment.spans.length;
     tally.messages += fragment.messages.length;
@@ -98,7 +98,7 @@ export function convertRecords(
  * Writes a fragment's rows. Every trace the fragment touches gets a source row, so the store knows each trace's
  * format and file even when the format (OTLP) says nothing about traces as a whole.
  */
-function writeFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter): void {
+export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter): void {
   const described = new Set<string>();
   for (const info of fragment.traces) {
     described.add(info.traceId);
