@@ -24,6 +24,7 @@ Options:
   --workers <n>        worker threads for large JSON Lines files (default: cores, at most 4; 0 = none)
   --strict             exit with status 1 when any record was rejected or any file skipped
   --json               print the summary as JSON
+  --timings            print how long each step took, on standard error
   -h, --help           show this help
 
 Exit status: 0 when something was ingested, 1 when nothing was (or --strict and anything was rejected),
@@ -44,7 +45,8 @@ export const command: Command = {
           workspace: {type: "string"},
           workers: {type: "string"},
           strict: {type: "boolean", default: false},
-          json: {type: "boolean", default: false}
+          json: {type: "boolean", default: false},
+          timings: {type: "boolean", default: false}
         }
       });
     } catch (error) {
@@ -68,7 +70,11 @@ export const command: Command = {
     try {
       summary = await ingest(
         {workspace, paths: positionals, ...(format ? {format} : {}), ...(workers === undefined ? {} : {workers})},
-        {log: (line) => io.err(line), progress: (done, total, detail) => bar.update(done, total, detail)}
+        {
+          log: (line) => io.err(line),
+          progress: (done, total, detail) => bar.update(done, total, detail),
+          ...(values.timings ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)} : {})
+        }
       );
     } catch (error) {
       if (error instanceof IngestError || error instanceof StoreError || error instanceof UnknownFormatError) {

@@ -9,11 +9,13 @@ import {mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {basename, join, resolve} from "node:path";
 import type {Format} from "../../src/core/schemas/trace.js";
+import type {DuckDBConnection} from "@duckdb/node-api";
 import {withConnection} from "../store/db.js";
-import {mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
+import type {InputFile, MergeCounts} from "../store/stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
 import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
 import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
+import {SegmentMerger, SEGMENT_BYTES} from "./segmentMerger.js";
 import {StagingWriter} from "./stagingWriter.js";
 import {WorkerPool} from "./workerPool.js";
 import type {FormatReader} from "../formats/reader.js";
@@ -27,12 +29,18 @@ export interface IngestOptions {
   workers?: number;
   /** Files at least this large are read by workers (when there are any). */
   workerThresholdBytes?: number;
+  /** Input bytes merged into the store at a time (default SEGMENT_BYTES). */
+  segmentBytes?: number;
+  /** DuckDB's memory limit during the ingest (default 512MB). */
+  memoryLimit?: string;
 }
 
 export interface IngestEffects {
   log(line: string): void;
   /** Reports progress over all input bytes; a no-op where nobody watches. */
   progress(doneBytes: number, totalBytes: number, detail: string): void;
+  /** Reports how long a step took (reading, each merge step), for `--timings`. */
+  timing?(step: string, ms: number): void;
 }
 
 export const silentEffects: IngestEffects = {log() {}, progress() {}};
@@ -92,21 +100,50 @@ export class IngestError extends Error {
 }
 
 export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
-  const started = performance.now();
   const files = expandPaths(options.paths);
   if (files.length === 0) throw new IngestError(`no .json, .jsonl or .ndjson files in ${options.paths.join(", ")}`);
-  const totalBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   mkdirSync(options.workspace, {recursive: true});
+  return withConnection(options.workspace, async (connection) => {
+    // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
+    // folder. Segments commit without a checkpoint each; one checkpoint at the end writes the store compactly.
+    await connection.run(`SET memory_limit = '${options.memoryLimit ?? "512MB"}'`);
+    await connection.run("SET checkpoint_threshold = '8GB'");
+    const summary = await ingestFiles(connection, files, options, effects);
+    const started = performance.now();
+    await connection.run("CHECKPOINT");
+    effects.timing?.("checkpoint", performance.now() - started);
+    return summary;
+  });
+}
+
+async function ingestFiles(
+  connection: DuckDBConnection,
+  files: string[],
+  options: IngestOptions,
+  effects: IngestEffects
+): Promise<IngestSummary> {
+  const started = performance.now();
+  const totalBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
   const stagingDir = join(options.workspace, `.staging-${process.pid}-${Date.now()}`);
   mkdirSync(stagingDir, {recursive: true});
   const workers = options.workers ?? Math.min(availableParallelism(), 4);
   const threshold = options.workerThresholdBytes ?? 16 << 20;
+  const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   const writer = new StagingWriter(stagingDir, "main");
   let pool: WorkerPool | null = null;
   const summaries: FileSummary[] = [];
   const rejected: Rejected[] = [];
   const inputs: InputFile[] = [];
+  const merger = new SegmentMerger(connection, inputs, new Date());
   let doneBytes = 0;
+  let unmergedBytes = 0;
+  // Hands what is staged so far to the merger once a segment's worth of input has been read.
+  const maybeMerge = async (bytes: number, force = false) => {
+    unmergedBytes += bytes;
+    if (!force && unmergedBytes < segmentBytes) return;
+    unmergedBytes = 0;
+    await merger.enqueue([writer.close(), ...(pool ? await pool.rotate() : [])]);
+  };
   try {
     for (const [fileIndex, file] of files.entries()) {
       const size = statSync(file).size;
@@ -133,6 +170,7 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
                   return part;
                 })
               );
+              await maybeMerge(length + 1);
             }
             for (const part of await Promise.all(results)) addTally(tally, part);
           } else {
@@ -141,11 +179,13 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
               convertRecords(reader, recordsFromBlock(block, firstLine), file, fileIndex, writer, tally);
               fileDone += block.byteLength + 1;
               effects.progress(doneBytes + Math.min(fileDone, size), totalBytes, basename(file));
+              await maybeMerge(block.byteLength + 1);
             }
           }
         } else {
           const reader = readDocumentFile(file, fileIndex, options.format, writer, tally);
           if (reader) summary.format = inputs[fileIndex]!.format = reader.format;
+          await maybeMerge(size);
         }
       } catch (error) {
         if (!(error instanceof UnknownFormatError) && !(error instanceof IngestError)) throw error;
@@ -161,11 +201,9 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
       doneBytes += size;
       effects.progress(doneBytes, totalBytes, basename(file));
     }
-    const staged = mergeFiles([writer.close(), ...(pool ? await pool.close() : [])]);
-    pool = null;
-    const added = await withConnection(options.workspace, (connection) =>
-      mergeStaged(connection, staged, inputs, new Date())
-    );
+    await maybeMerge(0, true);
+    const {added, steps} = await merger.finish();
+    for (const [step, ms] of steps) effects.timing?.(`merge: ${step}`, ms);
     const quarantineFile = rejected.length ? writeQuarantine(options.workspace, rejected) : null;
     const sum = (key: "records" | "ingested" | "rejected" | "spans") => summaries.reduce((s, f) => s + f[key], 0);
     return {
@@ -181,6 +219,8 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
     };
   } finally {
     if (pool) await pool.close().catch(() => {});
+    writer.close();
+    await merger.finish().catch(() => {});
     rmSync(stagingDir, {recursive: true, force: true});
   }
 }
@@ -242,12 +282,6 @@ function addTally(into: ConvertTally, part: ConvertTally): void {
   into.spans += part.spans;
   into.messages += part.messages;
   into.rejected.push(...part.rejected);
-}
-
-function mergeFiles(parts: StagedFiles[]): StagedFiles {
-  const merged: StagedFiles = {sources: [], spans: [], messages: [], toolCalls: [], feedback: []};
-  for (const part of parts) for (const kind of STAGED_KINDS) merged[kind].push(...part[kind]);
-  return merged;
 }
 
 /** Writes every rejected record, whole, to a new file in the workspace's quarantine folder. */

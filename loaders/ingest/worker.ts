@@ -24,6 +24,7 @@ const writer = new StagingWriter(stagingDir, name);
 const port = parentPort!;
 
 port.on("message", (task: BlockTask | {type: "close"}) => {
+  // Messages arrive in order, so every block sent before this one is already in the files it closes.
   if (task.type === "close") {
     port.postMessage({type: "closed", files: writer.close()});
     return;

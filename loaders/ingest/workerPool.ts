@@ -1,6 +1,7 @@
 /**
- * @module A small pool of ingest worker threads with bounded work in flight, so the main thread never reads
- * further ahead of the workers than a few blocks (memory stays flat whatever the file size).
+ * @module A small pool of ingest worker threads with bounded work in flight: each worker holds at most two blocks
+ * (one in work, one waiting, so it never idles while the main thread reads the next), and the main thread never
+ * reads further ahead than that, so memory stays flat whatever the file size.
  */
 import {Worker} from "node:worker_threads";
 import type {StagedFiles} from "../store/stage.js";
@@ -12,30 +13,37 @@ type Reply =
   | {type: "failed"; id: number; message: string}
   | {type: "closed"; files: StagedFiles};
 
+const DEPTH = 2;
+
 export class WorkerPool {
   private readonly workers: Worker[];
-  private readonly idle: Worker[];
+  private readonly load: number[];
   private readonly pending = new Map<number, {resolve: (t: ConvertTally) => void; reject: (e: Error) => void}>();
   private readonly waiting: (() => void)[] = [];
+  private readonly closing: ((files: StagedFiles) => void)[][] = [];
   private nextId = 0;
 
   constructor(size: number, stagingDir: string) {
     // A plain-JavaScript entry registers the TypeScript loader inside the worker before loading its source.
     const url = new URL("./workerEntry.mjs", import.meta.url);
+    this.load = Array.from({length: size}, () => 0);
+    this.closing = Array.from({length: size}, () => []);
     this.workers = Array.from({length: size}, (_, i) => {
       const worker = new Worker(url, {workerData: {stagingDir, name: `worker${i}`}});
-      worker.on("message", (reply: Reply) => this.onReply(worker, reply));
+      worker.on("message", (reply: Reply) => this.onReply(i, reply));
       worker.on("error", (error) => this.failAll(error));
       return worker;
     });
-    this.idle = [...this.workers];
   }
 
-  private onReply(worker: Worker, reply: Reply): void {
-    if (reply.type === "closed") return;
+  private onReply(index: number, reply: Reply): void {
+    if (reply.type === "closed") {
+      this.closing[index]!.shift()?.(reply.files);
+      return;
+    }
     const entry = this.pending.get(reply.id);
     this.pending.delete(reply.id);
-    this.idle.push(worker);
+    this.load[index]!--;
     this.waiting.shift()?.();
     if (!entry) return;
     if (reply.type === "done") entry.resolve(reply.tally);
@@ -47,34 +55,48 @@ export class WorkerPool {
     this.pending.clear();
   }
 
+  private leastLoaded(): number {
+    let best = 0;
+    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
+    return best;
+  }
+
   /**
-   * Hands a block to the next idle worker, waiting for one when all are busy. The result is wrapped so that
-   * awaiting the hand-off does not also await the work.
+   * Hands a block to the least busy worker, waiting while every worker has a full queue. The result is wrapped so
+   * that awaiting the hand-off does not also await the work.
    */
   async submit(task: Omit<BlockTask, "type" | "id">): Promise<{result: Promise<ConvertTally>}> {
-    while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    const worker = this.idle.shift()!;
+    while (this.load[this.leastLoaded()]! >= DEPTH) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const index = this.leastLoaded();
+    this.load[index]!++;
     const id = this.nextId++;
     const result = new Promise<ConvertTally>((resolve, reject) => this.pending.set(id, {resolve, reject}));
     const block = task.block;
     // Transfer the block's memory instead of copying it when it owns its buffer.
     const transfer = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? [block.buffer as ArrayBuffer] : [];
-    worker.postMessage({type: "block", id, ...task}, transfer);
+    this.workers[index]!.postMessage({type: "block", id, ...task}, transfer);
     return {result};
   }
 
-  /** Closes every worker's files and returns them. */
-  async close(): Promise<StagedFiles[]> {
-    const files = await Promise.all(
+  /**
+   * Closes every worker's current staged files once the blocks already sent are done, and returns them; workers
+   * go on staging into new files.
+   */
+  rotate(): Promise<StagedFiles[]> {
+    return Promise.all(
       this.workers.map(
-        (worker) =>
-          new Promise<StagedFiles>((resolve, reject) => {
-            worker.on("message", (reply: Reply) => reply.type === "closed" && resolve(reply.files));
-            worker.once("error", reject);
+        (worker, i) =>
+          new Promise<StagedFiles>((resolve) => {
+            this.closing[i]!.push(resolve);
             worker.postMessage({type: "close"});
           })
       )
     );
+  }
+
+  /** Closes every worker's files, returns them, and ends the workers. */
+  async close(): Promise<StagedFiles[]> {
+    const files = await this.rotate();
     await Promise.all(this.workers.map((worker) => worker.terminate()));
     return files;
   }

@@ -78,46 +78,64 @@ export interface MergeCounts {
   tracesTouched: number;
 }
 
-/** Loads staged JSON Lines files into the store, deduplicated, and rebuilds the derived rows they touch. */
+/** Reports how long each step of a merge took, for `plumbline ingest --timings`. */
+export type Timings = (step: string, ms: number) => void;
+
+/**
+ * Loads staged JSON Lines files into the store, deduplicated, and rebuilds the derived rows they touch. Rows go
+ * from DuckDB's JSON reader straight into their tables, never through an in-memory copy, so memory stays flat
+ * whatever the size of the input; DuckDB spills to `temp_directory` when a join needs more.
+ */
 export async function mergeStaged(
   connection: DuckDBConnection,
   staged: StagedFiles,
   inputs: InputFile[],
-  ingestedAt: Date
+  ingestedAt: Date,
+  timings: Timings = () => {}
 ): Promise<MergeCounts> {
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    timings(name, performance.now() - started);
+    return result;
+  };
   // Insertion order carries no meaning in these tables; dropping it lets DuckDB insert in parallel.
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("BEGIN TRANSACTION");
   try {
-    for (const kind of STAGED_KINDS) {
-      const files = staged[kind];
-      const table = `stage_${kind}`;
-      if (files.length === 0) {
-        const columns = Object.entries(COLUMNS[kind]).map(([name, type]) => `"${name}" ${type}`).join(", ");
-        await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns})`);
-      } else {
-        const list = `[${files.map(sqlString).join(", ")}]`;
-        await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
-          SELECT * FROM read_json(${list}, format = 'newline_delimited', columns = ${columnsLiteral(kind)},
-            maximum_object_size = 536870912)`);
+    await step("load trace sources", async () => {
+      const columns = Object.entries(COLUMNS.sources).map(([name, type]) => `"${name}" ${type}`).join(", ");
+      await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources (${columns})`);
+      if (staged.sources.length) await connection.run(`INSERT INTO stage_sources SELECT * FROM ${reader(staged, "sources")}`);
+      await connection.run("CREATE OR REPLACE TEMP TABLE stage_inputs (f INTEGER, path VARCHAR, format VARCHAR)");
+      for (const [index, input] of inputs.entries()) {
+        await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
       }
-    }
-    await connection.run("CREATE OR REPLACE TEMP TABLE stage_inputs (f INTEGER, path VARCHAR, format VARCHAR)");
-    for (const [index, input] of inputs.entries()) {
-      await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
-    }
-    const counts = await mergeTables(connection);
-    const {newTraces, rebuilt} = await rebuildTraces(connection, ingestedAt);
-    await connection.run("COMMIT");
+    });
+    const counts = await mergeTables(connection, staged, step);
+    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt));
+    await step("commit", () => connection.run("COMMIT"));
     return {...counts, traces: newTraces, tracesTouched: rebuilt};
   } catch (error) {
     await connection.run("ROLLBACK");
     throw error;
   } finally {
-    for (const kind of STAGED_KINDS) await connection.run(`DROP TABLE IF EXISTS stage_${kind}`);
+    await connection.run("DROP TABLE IF EXISTS stage_sources");
     await connection.run("DROP TABLE IF EXISTS stage_inputs");
     await connection.run("DROP TABLE IF EXISTS touched");
   }
+}
+
+/**
+ * The largest staged row DuckDB's reader accepts. Its buffers are sized from this, so it bounds the merge's memory;
+ * the stager never writes a larger row (see StagingWriter).
+ */
+export const MAX_ROW_BYTES = 32 << 20;
+
+/** DuckDB's parallel JSON reader over one kind's staged files. */
+function reader(staged: StagedFiles, kind: StagedKind): string {
+  const list = `[${staged[kind].map(sqlString).join(", ")}]`;
+  return `read_json(${list}, format = 'newline_delimited', columns = ${columnsLiteral(kind)}, maximum_object_size = ${MAX_ROW_BYTES})`;
 }
 
 async function changes(connection: DuckDBConnection, sql: string): Promise<number> {
@@ -125,57 +143,79 @@ async function changes(connection: DuckDBConnection, sql: string): Promise<numbe
   return Number(result.rowsChanged);
 }
 
+async function scalar(connection: DuckDBConnection, sql: string): Promise<number> {
+  const result = await connection.runAndReadAll(sql);
+  return Number(result.getRows()[0]?.[0] ?? 0);
+}
+
 /**
- * Inserts `stage` rows that the table does not hold yet. Rows repeated within the batch are rare, so the batch
- * is first checked for them (a count over the key columns alone) and only then deduplicated, keeping the first
- * by position; sorting whole rows, large attribute payloads included, would cost more than the insert itself.
+ * Inserts the staged rows that `target` does not hold yet (an anti-join on the key). Rows repeated within the
+ * batch itself are rare; they are found afterwards among the rows just appended (whose row ids all follow the
+ * table's previous last one) and all but one removed, which costs a scan of the new keys instead of sorting or
+ * materializing every staged row, large attribute payloads included.
  */
 async function insertNew(
   connection: DuckDBConnection,
-  stage: string,
-  key: string[],
+  source: string,
   target: string,
+  key: string[],
   select: string,
   match: string
 ): Promise<number> {
-  const keyList = key.map((k) => `"${k}"`).join(", ");
-  const check = await connection.runAndReadAll(`SELECT count(*) - count(DISTINCT (${keyList})) FROM ${stage}`);
-  const repeated = Number(check.getRows()[0]?.[0] ?? 0) > 0;
-  const source = repeated
-    ? `(SELECT * FROM ${stage} WHERE rowid IN (SELECT min(rowid) FROM ${stage} GROUP BY ${keyList}))`
-    : stage;
-  return changes(connection, `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${target} t ON ${match}`);
+  const firstNew = await scalar(connection, `SELECT coalesce(max(rowid) + 1, 0) FROM ${target}`);
+  const inserted = await changes(connection, `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${target} t ON ${match}`);
+  if (inserted === 0) return 0;
+  const keys = key.join(", ");
+  const repeated = await scalar(
+    connection,
+    `SELECT count(*) - count(DISTINCT (${keys})) FROM ${target} WHERE rowid >= ${firstNew}`
+  );
+  if (repeated === 0) return inserted;
+  await connection.run(`DELETE FROM ${target} WHERE rowid >= ${firstNew} AND rowid NOT IN (
+    SELECT min(rowid) FROM ${target} WHERE rowid >= ${firstNew} GROUP BY ${keys})`);
+  return inserted - repeated;
 }
 
-async function mergeTables(connection: DuckDBConnection): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
-    SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId, name, startTime,
-      endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR),
-      CAST(metadata AS VARCHAR))) AS row_hash
-    FROM stage_sources r JOIN stage_inputs i ON i.f = r._f`);
-  await insertNew(connection, "stage_sources_keyed", ["traceId", "row_hash"], "trace_sources",
-    `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
-      ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
-      CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
-    "t.trace_id = s.traceId AND t.row_hash = s.row_hash");
-  await connection.run("DROP TABLE stage_sources_keyed");
-  const spans = await insertNew(connection, "stage_spans", ["traceId", "spanId"], "spans",
-    `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
-      s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
-      CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
-    "t.trace_id = s.traceId AND t.span_id = s.spanId");
-  const messages = await insertNew(connection, "stage_messages", ["traceId", "spanId", "direction", "index"], "messages",
-    "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
-    "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index");
-  const toolCalls = await insertNew(connection, "stage_toolCalls", ["traceId", "callId"], "tool_calls",
-    "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
-    "t.trace_id = s.traceId AND t.call_id = s.callId");
-  const feedback = await insertNew(connection, "stage_feedback",
-    ["traceId", "spanId", "name", "value", "label", "comment", "source"], "feedback",
-    "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
-    `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
-      AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
-      AND t.comment IS NOT DISTINCT FROM s.comment`);
+async function mergeTables(
+  connection: DuckDBConnection,
+  staged: StagedFiles,
+  step: <T>(name: string, work: () => Promise<T>) => Promise<T>
+): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
+  await step("merge trace sources", async () => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
+      SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId, name, startTime,
+        endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR),
+        CAST(metadata AS VARCHAR))) AS row_hash
+      FROM stage_sources r JOIN stage_inputs i ON i.f = r._f`);
+    await insertNew(connection, "stage_sources_keyed", "trace_sources", ["trace_id", "row_hash"],
+      `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
+        ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
+        CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
+      "t.trace_id = s.traceId AND t.row_hash = s.row_hash");
+    await connection.run("DROP TABLE stage_sources_keyed");
+  });
+  const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
+    staged[kind].length ? step(name, () => work(reader(staged, kind))) : Promise.resolve(0);
+  const spans = await load("spans", "merge spans", (source) =>
+    insertNew(connection, source, "spans", ["trace_id", "span_id"],
+      `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
+        s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
+        CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
+      "t.trace_id = s.traceId AND t.span_id = s.spanId"));
+  const messages = await load("messages", "merge messages", (source) =>
+    insertNew(connection, source, "messages", ["trace_id", "span_id", "direction", "idx"],
+      "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
+      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index"));
+  const toolCalls = await load("toolCalls", "merge tool calls", (source) =>
+    insertNew(connection, source, "tool_calls", ["trace_id", "call_id"],
+      "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
+      "t.trace_id = s.traceId AND t.call_id = s.callId"));
+  const feedback = await load("feedback", "merge feedback", (source) =>
+    insertNew(connection, source, "feedback", ["trace_id", "span_id", "name", "value", "label", "comment", "source"],
+      "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
+      `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
+        AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
+        AND t.comment IS NOT DISTINCT FROM s.comment`));
   return {spans, messages, toolCalls, feedback};
 }
 
@@ -188,12 +228,8 @@ async function rebuildTraces(
   connection: DuckDBConnection,
   ingestedAt: Date
 ): Promise<{newTraces: number; rebuilt: number}> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE touched AS
-    SELECT DISTINCT traceId AS trace_id FROM stage_sources
-    UNION SELECT DISTINCT traceId FROM stage_spans
-    UNION SELECT DISTINCT traceId FROM stage_messages
-    UNION SELECT DISTINCT traceId FROM stage_toolCalls
-    UNION SELECT DISTINCT traceId FROM stage_feedback`);
+  // Every trace a staged row mentions has a source row (the stager writes one), so sources name them all.
+  await connection.run("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT traceId AS trace_id FROM stage_sources");
   const known = await connection.runAndReadAll(
     "SELECT count(*) FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)"
   );
