@@ -1,7 +1,7 @@
 /**
  * @module Merges staged rows into the store segment by segment while the ingest goes on reading.
  *
- * Each segment (about 128 MB of input) is merged in its own transaction as soon as it is staged, so DuckDB's work
+ * Each segment (about 512 MB of input) is merged in its own transaction as soon as it is staged, so DuckDB's work
  * overlaps the parsing of the next segment and the memory a merge needs depends on the segment, not on the file.
  * A crash mid-ingest leaves the segments merged so far; ingesting the same input again adds only the rest.
  */
@@ -10,7 +10,7 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 import {mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
 
 /** Input bytes per segment. */
-export const SEGMENT_BYTES = 128 << 20;
+export const SEGMENT_BYTES = 512 << 20;
 
 export class SegmentMerger {
   private chain: Promise<void> = Promise.resolve();
