@@ -1,10 +1,9 @@
 /** @module `plumbline demo`: the bundled demo workspace, built from real public traces shipped in data/demo. */
 import {existsSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
-import {parseArgs} from "node:util";
 import {ingest} from "../ingest/ingest.js";
 import {dbPath, workspaceDir} from "../store/db.js";
-import {usageError} from "./error.js";
+import {parseVerbArgs} from "./error.js";
 import type {Command} from "./main.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
@@ -62,12 +61,7 @@ export const command: Command = {
   summary: "build the bundled demo workspace",
   help,
   async run(args, io) {
-    let values;
-    try {
-      ({values} = parseArgs({args, options: {workspace: {type: "string"}, force: {type: "boolean", default: false}}}));
-    } catch (error) {
-      throw usageError((error as Error).message, "demo");
-    }
+    const {values} = parseVerbArgs("demo", {args, options: {workspace: {type: "string"}, force: {type: "boolean", default: false}}});
     const workspace = values.workspace ?? workspaceDir(io.env);
     const built = await ensureDemoWorkspace(workspace, values.force, (line) => io.err(line));
     if (!built) io.out(`the workspace ${workspace} exists; use --force to rebuild it`);

@@ -1,4 +1,5 @@
 /** @module Errors that end a command with a message and an exit status, never a stack trace. */
+import {parseArgs, type ParseArgsConfig} from "node:util";
 
 /** Throw this to make the command print `message` and exit with `exitCode` (2 for usage errors). */
 export class CliError extends Error {
@@ -10,4 +11,13 @@ export class CliError extends Error {
 
 export function usageError(message: string, verb: string): CliError {
   return new CliError(`${message}\nRun \`plumbline ${verb} --help\` for usage.`, 2);
+}
+
+/** `parseArgs` for a verb: an unknown or malformed option becomes a usage error that points at `--help`. */
+export function parseVerbArgs<T extends ParseArgsConfig>(verb: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw usageError((error as Error).message, verb);
+  }
 }

@@ -1,10 +1,9 @@
 /** @module `plumbline ingest <files or folders>`. */
-import {parseArgs} from "node:util";
 import {FORMATS} from "../../src/core/schemas/trace.js";
 import {ingest, IngestError, type IngestSummary} from "../ingest/ingest.js";
 import {parseFormat, UnknownFormatError} from "../ingest/formatOf.js";
 import {StoreError, workspaceDir} from "../store/db.js";
-import {CliError, usageError} from "./error.js";
+import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
@@ -35,24 +34,18 @@ export const command: Command = {
   summary: "read trace files into the workspace",
   help,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: {type: "string"},
-          workspace: {type: "string"},
-          workers: {type: "string"},
-          strict: {type: "boolean", default: false},
-          json: {type: "boolean", default: false},
-          timings: {type: "boolean", default: false}
-        }
-      });
-    } catch (error) {
-      throw usageError((error as Error).message, "ingest");
-    }
-    const {values, positionals} = parsed;
+    const {values, positionals} = parseVerbArgs("ingest", {
+      args,
+      allowPositionals: true,
+      options: {
+        format: {type: "string"},
+        workspace: {type: "string"},
+        workers: {type: "string"},
+        strict: {type: "boolean", default: false},
+        json: {type: "boolean", default: false},
+        timings: {type: "boolean", default: false}
+      }
+    });
     if (positionals.length === 0) throw usageError("name at least one file or folder to ingest", "ingest");
     let format;
     try {

@@ -33,3 +33,9 @@ test("an unknown verb or option is a usage error with status 2 that says what to
   assert.equal(await main(["ingest", "--bogus", "x"], option), 2);
   assert.match(option.stderr.join("\n"), /plumbline ingest --help/);
 });
+
+test("plumbline start refuses to bind beyond loopback", async () => {
+  const io = captureIo();
+  assert.equal(await main(["start", "--host", "0.0.0.0", "--no-open"], io), 2);
+  assert.match(io.stderr.join("\n"), /refusing to serve on 0\.0\.0\.0/);
+});

@@ -1,10 +1,9 @@
 /** @module `plumbline start` and `plumbline build`: the pages, served live or built as a static site. */
 import {spawn} from "node:child_process";
 import {join} from "node:path";
-import {parseArgs} from "node:util";
 import {addCspMeta} from "../browser/csp.js";
 import {workspaceDir} from "../store/db.js";
-import {CliError, usageError} from "./error.js";
+import {CliError, parseVerbArgs} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
@@ -31,6 +30,16 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
   });
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** The workspace to show: built from the demo when it does not exist yet, with no stale loader output. */
+async function prepareWorkspace(named: string | undefined, io: Io): Promise<string> {
+  const workspace = named ?? workspaceDir(io.env);
+  await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
+  await afterWorkspaceChange(workspace);
+  return workspace;
+}
+
 const startHelp = `Usage: plumbline start [options]
 
 Serves the environment at http://127.0.0.1:3000 (the next free port when taken). On first run it builds the
@@ -39,7 +48,7 @@ demo workspace from data/demo, so it works with no network and no API key.
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
   --port <n>           the port (default 3000)
-  --host <address>     the address to bind (default 127.0.0.1)
+  --host <address>     the loopback address to bind (default 127.0.0.1; other addresses are refused)
   --no-open            do not open a browser
   -h, --help           show this help`;
 
@@ -48,24 +57,24 @@ export const startCommand: Command = {
   summary: "serve the environment on 127.0.0.1",
   help: startHelp,
   async run(args, io) {
-    let values;
-    try {
-      ({values} = parseArgs({
-        args,
-        options: {
-          workspace: {type: "string"},
-          port: {type: "string", default: "3000"},
-          host: {type: "string", default: "127.0.0.1"},
-          open: {type: "boolean", default: true},
-          "no-open": {type: "boolean", default: false}
-        }
-      }));
-    } catch (error) {
-      throw usageError((error as Error).message, "start");
+    const {values} = parseVerbArgs("start", {
+      args,
+      options: {
+        workspace: {type: "string"},
+        port: {type: "string", default: "3000"},
+        host: {type: "string", default: "127.0.0.1"},
+        open: {type: "boolean", default: true},
+        "no-open": {type: "boolean", default: false}
+      }
+    });
+    if (!LOOPBACK.has(values.host)) {
+      throw new CliError(
+        `refusing to serve on ${values.host}: the environment shows untrusted trace text and has no access token yet, ` +
+          "so it binds to loopback only; reach it from elsewhere through an SSH tunnel (ssh -L 3000:127.0.0.1:3000)",
+        2
+      );
     }
-    const workspace = values.workspace ?? workspaceDir(io.env);
-    await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
-    await afterWorkspaceChange(workspace);
+    const workspace = await prepareWorkspace(values.workspace, io);
     const open = values.open && !values["no-open"] && !io.env.CI;
     return runObservable(["preview", "--host", values.host, "--port", values.port, ...(open ? [] : ["--no-open"])], io, workspace);
   }
@@ -85,15 +94,8 @@ export const buildCommand: Command = {
   summary: "build the static report site into dist/",
   help: buildHelp,
   async run(args, io) {
-    let values;
-    try {
-      ({values} = parseArgs({args, options: {workspace: {type: "string"}}}));
-    } catch (error) {
-      throw usageError((error as Error).message, "build");
-    }
-    const workspace = values.workspace ?? workspaceDir(io.env);
-    await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
-    await afterWorkspaceChange(workspace);
+    const {values} = parseVerbArgs("build", {args, options: {workspace: {type: "string"}}});
+    const workspace = await prepareWorkspace(values.workspace, io);
     const status = await runObservable(["build"], io, workspace);
     if (status !== 0) throw new CliError(`the site build failed (exit status ${status})`);
     // Each page's inline scripts change with every build; pin them by hash so the site runs under a strict policy.

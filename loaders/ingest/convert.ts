@@ -4,6 +4,7 @@
  */
 import type {Fragment} from "../../src/core/schemas/trace.js";
 import {RecordError, type FormatReader} from "../formats/reader.js";
+import type {StagedKind} from "../store/stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 
 /** One raw record: a JSON Lines line, a whole document, or an element of a top-level array. */
@@ -109,24 +110,15 @@ export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: nu
     described.add(traceId);
     writer.write("sources", `{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
   };
-  for (const span of fragment.spans) {
-    mention(span.traceId);
-    (span as {_o?: number})._o = ordinal;
-    writer.write("spans", JSON.stringify(span));
-  }
-  for (const message of fragment.messages) {
-    mention(message.traceId);
-    (message as {_o?: number})._o = ordinal;
-    writer.write("messages", JSON.stringify(message));
-  }
-  for (const call of fragment.toolCalls) {
-    mention(call.traceId);
-    (call as {_o?: number})._o = ordinal;
-    writer.write("toolCalls", JSON.stringify(call));
-  }
-  for (const item of fragment.feedback) {
-    mention(item.traceId);
-    (item as {_o?: number})._o = ordinal;
-    writer.write("feedback", JSON.stringify(item));
-  }
+  const stage = (kind: StagedKind, rows: readonly {traceId: string}[]) => {
+    for (const row of rows) {
+      mention(row.traceId);
+      (row as {_o?: number})._o = ordinal;
+      writer.write(kind, JSON.stringify(row));
+    }
+  };
+  stage("spans", fragment.spans);
+  stage("messages", fragment.messages);
+  stage("toolCalls", fragment.toolCalls);
+  stage("feedback", fragment.feedback);
 }

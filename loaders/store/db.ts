@@ -29,18 +29,7 @@ export class StoreError extends Error {
 /** Runs `fn` with a read-write connection to the workspace, creating and migrating the store first. */
 export async function withConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
   mkdirSync(workspace, {recursive: true});
-  const instance = await openInstance(dbPath(workspace), {});
-  try {
-    const connection = await instance.connect();
-    try {
-      await ensureSchema(connection);
-      return await fn(connection);
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
+  return withInstance(dbPath(workspace), {}, ensureSchema, fn);
 }
 
 /**
@@ -48,11 +37,20 @@ export async function withConnection<T>(workspace: string, fn: (connection: Duck
  * that an ingest or the annotation server may hold.
  */
 export async function withReadConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await openInstance(dbPath(workspace), {access_mode: "READ_ONLY"});
+  return withInstance(dbPath(workspace), {access_mode: "READ_ONLY"}, checkVersion, fn);
+}
+
+async function withInstance<T>(
+  path: string,
+  options: Record<string, string>,
+  prepare: (connection: DuckDBConnection) => Promise<void>,
+  fn: (connection: DuckDBConnection) => Promise<T>
+): Promise<T> {
+  const instance = await openInstance(path, options);
   try {
     const connection = await instance.connect();
     try {
-      await checkVersion(connection);
+      await prepare(connection);
       return await fn(connection);
     } finally {
       connection.closeSync();
