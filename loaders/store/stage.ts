@@ -255,11 +255,13 @@ async function rebuildTraces(
         mode(model) FILTER (WHERE model IS NOT NULL) AS model
       FROM spans WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
     msg AS (
-      SELECT m.trace_id, count(*) AS n,
-        first(m.content ORDER BY s.start_time NULLS FIRST, m.direction, m.idx) FILTER (WHERE m.role = 'user'
-          AND m.content IS NOT NULL) AS first_user_message
+      SELECT trace_id, count(*) AS n FROM messages WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+    -- Only user messages are joined to their spans (for the spans' start times), not every message.
+    first_user AS (
+      SELECT m.trace_id, first(m.content ORDER BY s.start_time NULLS FIRST, m.direction, m.idx) AS first_user_message
       FROM messages m LEFT JOIN spans s ON s.trace_id = m.trace_id AND s.span_id = m.span_id
-      WHERE m.trace_id IN (SELECT trace_id FROM touched) GROUP BY m.trace_id),
+      WHERE m.role = 'user' AND m.content IS NOT NULL AND m.trace_id IN (SELECT trace_id FROM touched)
+      GROUP BY m.trace_id),
     tc AS (
       SELECT trace_id, count(*) AS n, count(*) FILTER (WHERE success = false) AS errors
       FROM tool_calls WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
@@ -276,10 +278,11 @@ async function rebuildTraces(
       coalesce(src.input_tokens, sp.input_tokens) + coalesce(src.output_tokens, sp.output_tokens),
       coalesce(src.cost_usd, sp.cost_usd),
       coalesce(sp.n, 0), coalesce(msg.n, 0), coalesce(tc.n, 0), coalesce(tc.errors, 0), coalesce(fb.n, 0),
-      coalesce(src.tags, []), coalesce(src.metadata, '{}'), msg.first_user_message,
+      coalesce(src.tags, []), coalesce(src.metadata, '{}'), first_user.first_user_message,
       make_timestamp(${ingestedAt.getTime() * 1000})
     FROM touched t
       LEFT JOIN src USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
+      LEFT JOIN first_user USING (trace_id)
       LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
   return {newTraces: rebuilt - existing, rebuilt};
 }
