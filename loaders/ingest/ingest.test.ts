@@ -128,6 +128,26 @@ test("malformed records are quarantined with file, line and reason while the res
   assert.equal(strict, 1);
 });
 
+test("an OTLP line whose span has no ids is quarantined by line while the other lines are ingested", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "otlp.jsonl");
+  const line = (traceId: string | null, spanId: string) =>
+    JSON.stringify({
+      resourceSpans: [{resource: {attributes: []}, scopeSpans: [{scope: {name: "t"}, spans: [
+        {...(traceId ? {traceId} : {}), spanId, name: "chat", startTimeUnixNano: "1700000000000000000", endTimeUnixNano: "1700000000500000000",
+          attributes: [{key: "gen_ai.operation.name", value: {stringValue: "chat"}}]}
+      ]}]}]
+    });
+  writeFileSync(file, [line("a".repeat(32), "1".repeat(16)), line(null, "2".repeat(16)), line("b".repeat(32), "3".repeat(16))].join("\n") + "\n");
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file]});
+  assert.equal(summary.ingested, 2);
+  assert.equal(summary.rejected, 1);
+  assert.equal(summary.rejectedSample[0]!.line, 2);
+  assert.match(summary.rejectedSample[0]!.reason, /traceId/);
+  const [row] = await query(join(dir, "ws"), "SELECT count(*)::INT AS n, min(latency_ms) AS latency FROM traces");
+  assert.deepEqual(row, {n: 2, latency: 500});
+});
+
 test("a pretty-printed document that is cut short is one rejected record naming its line", async () => {
   const dir = tempWorkspace();
   const file = join(dir, "cut.json");
