@@ -7,7 +7,7 @@ import {after, before, describe, it} from "node:test";
 import {decodeDetailTrailer, encodeDetailTrailer} from "../../src/core/explore/detail.js";
 import {detailReader} from "../../src/components/detailReader.js";
 import {withReadConnection} from "../store/read.js";
-import {writeDetailPack, type DetailPackStats} from "./detailPack.js";
+import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";

@@ -13,7 +13,7 @@ import {buildSite, copyProject} from "./buildSite.js";
 import {launchChromium, recordedPage} from "./chromium.js";
 import {addCspMeta} from "./csp.js";
 import {serveStatic} from "./staticServer.js";
-import {writeSyntheticWorkspace} from "./syntheticWorkspace.js";
+import {writeSyntheticWorkspace} from "../store/syntheticWorkspace.js";
 
 export interface ExplorerFigures {
   buildMs: number;

@@ -1,6 +1,6 @@
 /**
  * @module The trace list loaded from `data/traces.arrow`, as plain columns for filtering and a row accessor for
- * the rows on screen. Column names follow the loader (`loaders/browser/traceList.ts`).
+ * the rows on screen. Column names follow the loader (`loaders/store/traceList.ts`).
  */
 import type {Table, Vector} from "apache-arrow";
 import type {TraceListColumns} from "../core/explore/filter.js";

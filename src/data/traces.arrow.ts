@@ -1,6 +1,6 @@
-// The trace list, one row per trace, as Arrow IPC. See loaders/browser/traceList.ts.
+// The trace list, one row per trace, as Arrow IPC. See loaders/store/traceList.ts.
 import {withReadConnection, workspaceDir} from "../../loaders/store/read.js";
-import {traceListIPC} from "../../loaders/browser/traceList.js";
+import {traceListIPC} from "../../loaders/store/traceList.js";
 import {writeAll, endOutput} from "../../loaders/browser/output.js";
 
 const bytes = await withReadConnection(workspaceDir(), traceListIPC);

@@ -5,7 +5,7 @@
  * messages per turn, tool calls of which some fail, and feedback on some traces. Text lengths vary by row so
  * that sizes and compression ratios resemble real transcripts rather than a repeated constant.
  */
-import {withConnection} from "../store/db.js";
+import {withConnection} from "./db.js";
 
 export interface SyntheticOptions {
   traces: number;
