@@ -41,7 +41,7 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   } finally {
     bar.done();
   }
-  await afterWorkspaceChange(workspace);
+  await afterWorkspaceChange();
   return true;
 }
 

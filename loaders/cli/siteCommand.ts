@@ -36,7 +36,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 async function prepareWorkspace(named: string | undefined, io: Io): Promise<string> {
   const workspace = named ?? workspaceDir(io.env);
   await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
-  await afterWorkspaceChange(workspace);
+  await afterWorkspaceChange();
   return workspace;
 }
 

@@ -11,6 +11,6 @@ import {invalidateLoaderCache} from "../browser/cache.js";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
-export async function afterWorkspaceChange(_workspace: string, root = PROJECT_ROOT): Promise<void> {
+export async function afterWorkspaceChange(root = PROJECT_ROOT): Promise<void> {
   invalidateLoaderCache(join(root, "src"));
 }
