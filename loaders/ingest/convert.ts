@@ -4,7 +4,7 @@
  */
 import type {Fragment} from "../../src/core/schemas/trace.js";
 import {RecordError, type FormatReader} from "../formats/reader.js";
-import type {StagedKind} from "../store/stage.js";
+import {MAX_ROW_BYTES, type StagedKind} from "../store/stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 
 /** One raw record: a JSON Lines line, a whole document, or an element of a top-level array. */
@@ -88,7 +88,13 @@ export function convertRecords(
       else reject(`${reader.format} reader failed: ${(error as Error).message ?? String(error)}`);
       continue;
     }
-    stageFragment(fragment, globalOrdinal(fileIndex, record.ordinal), fileIndex, writer);
+    try {
+      stageFragment(fragment, globalOrdinal(fileIndex, record.ordinal), fileIndex, writer);
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      reject(error.message);
+      continue;
+    }
     tally.ingested++;
     tally.spans += fragment.spans.length;
     tally.messages += fragment.messages.length;
@@ -97,28 +103,40 @@ export function convertRecords(
 
 /**
  * Writes a fragment's rows. Every trace the fragment touches gets a source row, so the store knows each trace's
- * format and file even when the format (OTLP) says nothing about traces as a whole.
+ * format and file even when the format (OTLP) says nothing about traces as a whole. Rows are serialized before any
+ * is written, so a record with a row too large for the store is rejected whole instead of half staged.
  */
 export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter): void {
+  const kinds: StagedKind[] = [];
+  const rows: string[] = [];
+  const add = (kind: StagedKind, json: string) => {
+    // A UTF-16 unit takes at most three bytes, so only a long row needs its bytes counted.
+    if (json.length * 3 > MAX_ROW_BYTES && Buffer.byteLength(json) > MAX_ROW_BYTES) {
+      throw new RecordError(`a ${kind} row of ${(Buffer.byteLength(json) / 2 ** 20).toFixed(1)} MiB is larger than the ${MAX_ROW_BYTES / 2 ** 20} MiB a stored row may take`);
+    }
+    kinds.push(kind);
+    rows.push(json);
+  };
   const described = new Set<string>();
   for (const info of fragment.traces) {
     described.add(info.traceId);
-    writer.write("sources", JSON.stringify({...info, _o: ordinal, _f: fileIndex}));
+    add("sources", JSON.stringify({...info, _o: ordinal, _f: fileIndex}));
   }
   const mention = (traceId: string) => {
     if (described.has(traceId)) return;
     described.add(traceId);
-    writer.write("sources", `{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
+    add("sources", `{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
   };
-  const stage = (kind: StagedKind, rows: readonly {traceId: string}[]) => {
-    for (const row of rows) {
-      mention(row.traceId);
-      (row as {_o?: number})._o = ordinal;
-      writer.write(kind, JSON.stringify(row));
+  const stage = (kind: StagedKind, items: readonly {traceId: string}[]) => {
+    for (const item of items) {
+      mention(item.traceId);
+      (item as {_o?: number})._o = ordinal;
+      add(kind, JSON.stringify(item));
     }
   };
   stage("spans", fragment.spans);
   stage("messages", fragment.messages);
   stage("toolCalls", fragment.toolCalls);
   stage("feedback", fragment.feedback);
+  for (let i = 0; i < rows.length; i++) writer.write(kinds[i]!, rows[i]!);
 }

@@ -148,6 +148,20 @@ test("an OTLP line whose span has no ids is quarantined by line while the other 
   assert.deepEqual(row, {n: 2, latency: 500});
 });
 
+test("a record with a row too large for the store is quarantined whole and the rest is ingested", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "huge.jsonl");
+  const huge = chatLine("big", "x".repeat(33 * 2 ** 20));
+  writeFileSync(file, [chatLine("a", "small"), huge, chatLine("c", "small too")].join("\n") + "\n");
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file], workers: 0});
+  assert.equal(summary.ingested, 2);
+  assert.equal(summary.rejected, 1);
+  assert.equal(summary.rejectedSample[0]!.line, 2);
+  assert.match(summary.rejectedSample[0]!.reason, /larger than the 32 MiB a stored row may take/);
+  const [row] = await query(join(dir, "ws"), "SELECT list(trace_id ORDER BY trace_id) AS ids FROM traces");
+  assert.deepEqual(row!.ids, ["a", "c"]);
+});
+
 test("a pretty-printed document that is cut short is one rejected record naming its line", async () => {
   const dir = tempWorkspace();
   const file = join(dir, "cut.json");

@@ -128,7 +128,7 @@ export async function mergeStaged(
 
 /**
  * The largest staged row DuckDB's reader accepts. Its buffers are sized from this, so it bounds the merge's memory;
- * the stager never writes a larger row (see StagingWriter).
+ * the stager rejects a record with a larger row (see `stageFragment`) rather than stage what DuckDB would refuse.
  */
 export const MAX_ROW_BYTES = 32 << 20;
 
