@@ -102,7 +102,6 @@ export class IngestError extends Error {
 export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
   const files = expandPaths(options.paths);
   if (files.length === 0) throw new IngestError(`no .json, .jsonl or .ndjson files in ${options.paths.join(", ")}`);
-  mkdirSync(options.workspace, {recursive: true});
   return withConnection(options.workspace, async (connection) => {
     // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
     // folder. Segments commit without a checkpoint each; one checkpoint at the end writes the store compactly.
