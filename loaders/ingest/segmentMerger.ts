@@ -7,7 +7,7 @@
  */
 import {rmSync} from "node:fs";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
+import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
 
 /** Input bytes per segment. */
 export const SEGMENT_BYTES = 512 << 20;
@@ -58,7 +58,7 @@ export class SegmentMerger {
 }
 
 function combine(parts: StagedFiles[]): StagedFiles {
-  const merged: StagedFiles = {sources: [], spans: [], messages: [], toolCalls: [], feedback: []};
+  const merged = emptyFiles();
   for (const part of parts) for (const kind of STAGED_KINDS) merged[kind].push(...part[kind]);
   return merged;
 }

@@ -6,7 +6,7 @@
  */
 import {closeSync, openSync, writeSync} from "node:fs";
 import {join} from "node:path";
-import {STAGED_KINDS, type StagedFiles, type StagedKind} from "../store/stage.js";
+import {emptyFiles, STAGED_KINDS, type StagedFiles, type StagedKind} from "../store/stage.js";
 
 const BUFFER_BYTES = 1 << 22;
 
@@ -72,8 +72,4 @@ export class StagingWriter {
     this.generation++;
     return files;
   }
-}
-
-export function emptyFiles(): StagedFiles {
-  return {sources: [], spans: [], messages: [], toolCalls: [], feedback: []};
 }

@@ -62,6 +62,10 @@ export interface StagedFiles {
   feedback: string[];
 }
 
+export function emptyFiles(): StagedFiles {
+  return {sources: [], spans: [], messages: [], toolCalls: [], feedback: []};
+}
+
 export interface InputFile {
   path: string;
   format: string;
