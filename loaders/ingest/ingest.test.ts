@@ -8,6 +8,7 @@ import {demoInputs} from "../cli/demoCommand.js";
 import {withReadConnection} from "../store/db.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {ingest} from "./ingest.js";
+import {generateOtlpLine} from "../formats/otlpSynth.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -146,6 +147,17 @@ test("an OTLP line whose span has no ids is quarantined by line while the other 
   assert.match(summary.rejectedSample[0]!.reason, /traceId/);
   const [row] = await query(join(dir, "ws"), "SELECT count(*)::INT AS n, min(latency_ms) AS latency FROM traces");
   assert.deepEqual(row, {n: 2, latency: 500});
+});
+
+test("an OTLP trace, which has no name of its own, is named after its root span", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "otlp.jsonl");
+  writeFileSync(file, [generateOtlpLine(0, 10), generateOtlpLine(1, 10)].join("\n"));
+  await ingest({workspace: join(dir, "ws"), paths: [file]});
+  const rows = await query(join(dir, "ws"), `SELECT DISTINCT t.name, s.name AS root FROM traces t
+    JOIN spans s ON s.trace_id = t.trace_id AND s.parent_span_id IS NULL`);
+  assert.ok(rows.length > 0);
+  for (const row of rows) assert.equal(row.name, row.root);
 });
 
 test("a record with a row too large for the store is quarantined whole and the rest is ingested", async () => {

@@ -256,7 +256,10 @@ async function rebuildTraces(
         coalesce(sum(input_tokens) FILTER (WHERE kind = 'llm'), sum(input_tokens)) AS input_tokens,
         coalesce(sum(output_tokens) FILTER (WHERE kind = 'llm'), sum(output_tokens)) AS output_tokens,
         coalesce(sum(cost_usd) FILTER (WHERE kind = 'llm'), sum(cost_usd)) AS cost_usd,
-        mode(model) FILTER (WHERE model IS NOT NULL) AS model
+        mode(model) FILTER (WHERE model IS NOT NULL) AS model,
+        -- OTLP says nothing about a trace as a whole: its root span (or, when the root was not exported, its
+        -- earliest span) names what the trace did.
+        first(name ORDER BY parent_span_id IS NULL DESC, start_time NULLS LAST) AS root_name
       FROM spans WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
     msg AS (
       SELECT trace_id, count(*) AS n FROM messages WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
@@ -271,7 +274,7 @@ async function rebuildTraces(
       FROM tool_calls WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
     fb AS (
       SELECT trace_id, count(*) AS n FROM feedback WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id)
-    SELECT t.trace_id, src.session_id, src.user_id, src.name,
+    SELECT t.trace_id, src.session_id, src.user_id, coalesce(src.name, sp.root_name),
       coalesce(src.format, 'unknown'), src.source_file,
       coalesce(src.start_time, sp.start_time) AS st, coalesce(src.end_time, sp.end_time) AS et,
       epoch_us(coalesce(src.end_time, sp.end_time)) / 1000.0 - epoch_us(coalesce(src.start_time, sp.start_time)) / 1000.0,
