@@ -87,6 +87,25 @@ describe("the built site", {timeout: 120_000}, () => {
     assertClean(traces.record, "/traces");
   });
 
+  it("keeps the filters in the URL, so a filtered list can be linked to", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/traces#tool_errors=1`);
+    await page.getByText(/of 4 traces/).waitFor();
+    assert.ok(await page.getByRole("checkbox").isChecked());
+    const linked = await page.locator(".pl-body .pl-row").count();
+    assert.ok(linked > 0 && linked < 4, `${linked} traces with tool errors`);
+    await page.getByRole("searchbox", {name: "Search traces"}).fill("refund");
+    // The URL changes through history.replaceState, which is no navigation for waitForURL to see.
+    await page.waitForFunction(() => location.hash.includes("q=refund"));
+    await page.locator(".pl-body .pl-row", {hasText: "Where is my refund"}).click();
+    await page.waitForFunction(() => location.hash === "#q=refund&tool_errors=1&trace=trace-refund");
+    await page.reload();
+    await page.locator(".pl-view-head").waitFor();
+    assert.equal(await page.getByRole("searchbox", {name: "Search traces"}).inputValue(), "refund");
+    assert.equal(await page.locator(".pl-body .pl-row").count(), 1);
+    assertClean(record, "/traces (linked filter)");
+  });
+
   it("shows a trace's unknown tokens as —, never 0", async () => {
     const {page} = await recordedPage(browser);
     await page.goto(`${server.url}/traces#trace=trace-timeout`);

@@ -1,8 +1,10 @@
 /**
  * @module The trace explorer: filters and the trace list on the left, the selected trace on the right. The
- * selection lives in the URL (`#trace=<id>`, or `?trace=<id>` on arrival) so a trace can be linked to.
+ * selection and the filters live in the URL (`#status=error&q=refund&trace=<id>`, or `?trace=<id>` on arrival) so
+ * a trace or a filtered list can be linked to.
  */
-import {NO_FILTER, filterTraces} from "../core/explore/filter.js";
+import {filterTraces, type TraceFilter} from "../core/explore/filter.js";
+import {filterFromParams, filterToParams} from "../core/explore/filterUrl.js";
 import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
 import {filterBar} from "./filterBar.js";
@@ -40,26 +42,41 @@ export function explorer(list: TraceList, details: DetailReader): HTMLElement {
     if (mine === request) replace(view, traceView(row, state));
   }
 
+  let filter: TraceFilter = filterFromParams(new URLSearchParams(location.hash.slice(1)));
+  let selected: string | null = null;
+  const writeUrl = () => {
+    const params = new URLSearchParams(filterToParams(filter));
+    if (selected !== null) params.set("trace", selected);
+    const hash = params.toString();
+    history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
+  };
+
   const table = traceTable(list, (traceId) => {
-    history.replaceState(null, "", `#trace=${encodeURIComponent(traceId)}`);
+    selected = traceId;
+    writeUrl();
     void show(traceId);
   });
-  const filters = filterBar(list, (filter) => {
+  const apply = () => {
     const rows = filterTraces(list, filter, list.search);
     filters.setCount(rows.length, list.length);
     table.setRows(rows);
+  };
+  const filters = filterBar(list, filter, (next) => {
+    filter = next;
+    writeUrl();
+    apply();
   });
-  const all = filterTraces(list, NO_FILTER);
-  filters.setCount(all.length, list.length);
-  table.setRows(all);
+  apply();
 
   // Load the detail index while the user reads the list, so the first trace opens as fast as the next ones.
   setTimeout(() => details.warm(), 0);
   const initial = linkedTrace();
+  selected = initial;
   table.select(initial);
   void show(initial);
   addEventListener("hashchange", () => {
     const traceId = linkedTrace();
+    selected = traceId;
     table.select(traceId);
     void show(traceId);
   });

@@ -2,7 +2,7 @@
  * @module The explorer's filter controls. Calls `onChange` with a complete filter whenever a control changes
  * (text after a short pause, so typing through a large list stays smooth).
  */
-import {NO_FILTER, distinctValues, type TraceFilter} from "../core/explore/filter.js";
+import {distinctValues, type TraceFilter} from "../core/explore/filter.js";
 import {el} from "./dom.js";
 import type {TraceList} from "./traceList.js";
 
@@ -11,8 +11,9 @@ export interface FilterBar {
   setCount(shown: number, total: number): void;
 }
 
-export function filterBar(list: TraceList, onChange: (filter: TraceFilter) => void): FilterBar {
-  let filter: TraceFilter = {...NO_FILTER};
+/** `initial` sets the controls (a filter read from the URL); `onChange` is not called for it. */
+export function filterBar(list: TraceList, initial: TraceFilter, onChange: (filter: TraceFilter) => void): FilterBar {
+  let filter: TraceFilter = {...initial};
   const update = (patch: Partial<TraceFilter>) => {
     filter = {...filter, ...patch};
     onChange(filter);
@@ -21,7 +22,7 @@ export function filterBar(list: TraceList, onChange: (filter: TraceFilter) => vo
   let timer: ReturnType<typeof setTimeout> | undefined;
   const search = el("input", {
     class: "pl-search",
-    attrs: {type: "search", placeholder: "Search id, name, session, first message…", "aria-label": "Search traces"},
+    attrs: {type: "search", placeholder: "Search id, name, session, first message…", "aria-label": "Search traces", value: initial.text},
     on: {
       input: () => {
         clearTimeout(timer);
@@ -31,11 +32,15 @@ export function filterBar(list: TraceList, onChange: (filter: TraceFilter) => vo
   });
 
   const choice = (label: string, values: string[], key: "model" | "promptVersion" | "status" | "format") => {
+    // A value linked to that this workspace lacks still shows, so the empty list it gives is explained.
+    const wanted = initial[key];
+    const options = wanted !== null && !values.includes(wanted) ? [...values, wanted] : values;
     const select = el("select", {attrs: {"aria-label": label}, on: {change: () => update({[key]: select.value || null})}},
       el("option", {attrs: {value: ""}}, `${label}: all`),
-      ...values.map((v) => el("option", {attrs: {value: v}}, v))
+      ...options.map((v) => el("option", {attrs: {value: v}}, v))
     );
-    return values.length ? select : null;
+    select.value = wanted ?? "";
+    return options.length ? select : null;
   };
 
   // Times are entered and shown in UTC, like the list, so a copied timestamp filters as it reads.
@@ -44,6 +49,8 @@ export function filterBar(list: TraceList, onChange: (filter: TraceFilter) => vo
       attrs: {type: "datetime-local", "aria-label": `${label} (UTC)`, title: `${label} (UTC)`},
       on: {change: () => update({[key]: input.value ? Date.parse(`${input.value}Z`) : null})}
     });
+    const ms = initial[key];
+    if (ms !== null) input.value = new Date(ms).toISOString().slice(0, 16);
     return input;
   };
 
@@ -56,7 +63,9 @@ export function filterBar(list: TraceList, onChange: (filter: TraceFilter) => vo
     el("option", {attrs: {value: "without"}}, "Without feedback")
   );
 
+  feedback.value = initial.feedback;
   const toolErrors = el("input", {attrs: {type: "checkbox"}, on: {change: () => update({toolErrors: toolErrors.checked})}});
+  toolErrors.checked = initial.toolErrors;
   const count = el("span", {class: "pl-count"});
 
   const node = el("div", {class: "pl-filters"},
