@@ -99,7 +99,70 @@ export const TABLES = {
     value DOUBLE,
     label VARCHAR,
     comment VARCHAR,
-    source VARCHAR NOT NULL`
+    source VARCHAR NOT NULL`,
+  // Calibration: judge verdicts (read by annotation queues), the judge-call cache, runs, and imported judgment sets.
+  /** One verdict of one evaluator version on one trace in one run; a failed call is an 'error' row, never a verdict. */
+  judge_verdicts: `
+    run_id VARCHAR NOT NULL,
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    reasoning VARCHAR,
+    error VARCHAR,
+    judge_model VARCHAR,
+    prompt_hash VARCHAR,
+    dataset_version VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    created_at TIMESTAMP NOT NULL`,
+  /** Successful judge answers by (evaluator version, judge model, trace content hash): a rerun costs no calls. */
+  judge_cache: `
+    cache_key VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    judge_model VARCHAR NOT NULL,
+    trace_hash VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    reasoning VARCHAR,
+    prompt_hash VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    created_at TIMESTAMP NOT NULL`,
+  /** One row per judge run, updated when it ends; an interrupted run keeps status 'interrupted' until resumed. */
+  judge_runs: `
+    run_id VARCHAR NOT NULL,
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    judge_model VARCHAR,
+    dataset_version VARCHAR,
+    status VARCHAR NOT NULL,
+    total INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    cost_usd DOUBLE,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP`,
+  /**
+   * Human and judge labels from an imported judgment set (PandaLM, LLMBar), as given, one row per (item, rater):
+   * the raw class ('1', '2', 'tie', 'garbage', …) and any explanation. Binary pass/fail views are derived from it.
+   */
+  imported_judgments: `
+    dataset VARCHAR NOT NULL,
+    item_id VARCHAR NOT NULL,
+    rater VARCHAR NOT NULL,
+    rater_kind VARCHAR NOT NULL,
+    label VARCHAR,
+    reasoning VARCHAR`,
+  /** Ground truth of imported judgment sets, with the columns of the annotation side's ground_truth view. */
+  imported_ground_truth: `
+    trace_id VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    pass BOOLEAN NOT NULL,
+    failure_mode VARCHAR,
+    explanation VARCHAR,
+    decided_by VARCHAR NOT NULL`
 } as const;
 
 export type TableName = keyof typeof TABLES;
