@@ -17,10 +17,11 @@ function spec(value: unknown): EvaluatorSpec {
   return result.spec;
 }
 
-const judgeSpec = spec({
+const judgeInput = {
   id: "refund-promise", version: "1", failureMode: "promises a refund", criterion: "overall", kind: "llm_judge",
   judge: {model: "judge-1", prompt: "Does the agent promise a refund?\n\n{{trace}}"}
-});
+};
+const judgeSpec = spec(judgeInput);
 
 function items(n: number): JudgeItem[] {
   return Array.from({length: n}, (_, i) => {
@@ -86,7 +87,7 @@ describe("runJudge(options)", () => {
     assert.equal(server.requests.length, 6, "no new requests");
     assert.deepEqual([again.calls, again.cached, again.fail], [0, 6, 2]);
     assert.equal(again.costUsd, 0);
-    const changed = spec({...judgeSpec, judge: {...judgeSpec.judge, prompt: "Is there a refund promise?\n\n{{trace}}"}});
+    const changed = spec({...judgeInput, judge: {...judgeInput.judge, prompt: "Is there a refund promise?\n\n{{trace}}"}});
     await runJudge({spec: changed, evaluatorVersion: versionOf(changed).version, items: all, store, runId: "c", datasetVersion: "d", client: client()});
     assert.equal(server.requests.length, 12, "a changed spec is a new version and is asked again");
   });
@@ -157,7 +158,7 @@ describe("runJudge(options)", () => {
     assert.deepEqual([summary.fail, summary.pass, summary.calls], [3, 6, 0]);
     const hybrid = spec({
       id: "refund-hybrid", version: "1", failureMode: "promises a refund", criterion: "overall", kind: "hybrid",
-      prefilter: {op: "contains", value: "refund"}, judge: judgeSpec.kind === "llm_judge" ? judgeSpec.judge : null
+      prefilter: {op: "contains", value: "refund"}, judge: judgeInput.judge
     });
     server.requests.length = 0;
     const h = await runJudge({spec: hybrid, evaluatorVersion: "h", items: all, store, runId: "hyb", datasetVersion: "d", client: client()});

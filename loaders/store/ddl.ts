@@ -145,16 +145,42 @@ export const TABLES = {
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP`,
   /**
-   * Human and judge labels from an imported judgment set (PandaLM, LLMBar), as given, one row per (item, rater):
-   * the raw class ('1', '2', 'tie', 'garbage', …) and any explanation. Binary pass/fail views are derived from it.
+   * Human and judge labels from an imported judgment set (PandaLM, LLMBar), one row per (item, rater): the label
+   * as the source wrote it, the class it maps to ('1', '2', 'tie'; NULL when it maps to none) and any reasoning.
+   * Binary pass/fail views (ground truth, per-annotator labels, verdicts) are derived from it at import.
    */
   imported_judgments: `
     dataset VARCHAR NOT NULL,
     item_id VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
     rater VARCHAR NOT NULL,
     rater_kind VARCHAR NOT NULL,
+    raw_label VARCHAR,
     label VARCHAR,
     reasoning VARCHAR`,
+  /** Every evaluator version that has verdicts: what it is calibrated against, and when it was first seen. */
+  evaluator_versions: `
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    failure_mode VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    judge_model VARCHAR,
+    spec JSON,
+    first_seen TIMESTAMP NOT NULL`,
+  /** Per-annotator labels of imported judgment sets, with the columns of the annotation side's human_labels view. */
+  imported_human_labels: `
+    trace_id VARCHAR NOT NULL,
+    span_id VARCHAR,
+    criterion VARCHAR NOT NULL,
+    annotator VARCHAR NOT NULL,
+    pass BOOLEAN,
+    score DOUBLE,
+    label VARCHAR,
+    failure_mode VARCHAR,
+    explanation VARCHAR,
+    source VARCHAR NOT NULL,
+    annotated_at TIMESTAMP NOT NULL`,
   /** Ground truth of imported judgment sets, with the columns of the annotation side's ground_truth view. */
   imported_ground_truth: `
     trace_id VARCHAR NOT NULL,

@@ -3,6 +3,7 @@
  * one connection that the judge run holds for its whole length.
  */
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
+import {insertRows} from "./insertRows.js";
 
 export interface VerdictRow {
   runId: string;
@@ -47,19 +48,10 @@ export interface RunRow {
   costUsd: number | null;
 }
 
-/** Insert `rows` into `table`, `width` columns each, in statements of at most 500 rows. */
-async function insertRows(connection: DuckDBConnection, table: string, width: number, rows: DuckDBValue[][], cast: string[] = []): Promise<void> {
-  const one = `(${Array.from({length: width}, (_, i) => (cast[i] ? `?::${cast[i]}` : "?")).join(", ")})`;
-  for (let start = 0; start < rows.length; start += 500) {
-    const batch = rows.slice(start, start + 500);
-    await connection.run(`INSERT INTO ${table} VALUES ${batch.map(() => one).join(", ")}`, batch.flat());
-  }
-}
-
 const big = (n: number | null): DuckDBValue => (n === null ? null : BigInt(Math.round(n)));
 
 export async function writeVerdicts(connection: DuckDBConnection, rows: readonly VerdictRow[]): Promise<void> {
-  const cast: string[] = [];
+  const cast: (string | undefined)[] = [];
   cast[13] = "TIMESTAMP";
   await insertRows(
     connection,
@@ -82,7 +74,7 @@ export async function writeCache(connection: DuckDBConnection, entries: readonly
       e.key, e.evaluatorVersion, e.judgeModel, e.traceHash, e.outcome, e.reasoning, e.promptHash, big(e.inputTokens), big(e.outputTokens), e.costUsd,
       new Date().toISOString()
     ]),
-    [, , , , , , , , , , "TIMESTAMP"] as string[]
+    [, , , , , , , , , , "TIMESTAMP"]
   );
 }
 
