@@ -2,8 +2,15 @@
  * @module Three-class agreement in an imported judgment set: each judge against the human majority, and each
  * pair of annotators with each other (Cohen's kappa), as the sets' own papers report them.
  */
-import {PREFERENCE_CLASSES} from "../schemas/judgmentSet.js";
 import {multiAgreement, multiConfusion, type MultiAgreement, type MultiConfusion} from "./multiclass.js";
+
+/**
+ * The classes a pairwise preference takes: the first output is better, the second is, or neither. Defined here,
+ * not beside the zod schemas, so that pages importing this module do not load zod, whose feature test for
+ * `new Function` is reported as a violation under the site's strict Content-Security-Policy.
+ */
+export const PREFERENCE_CLASSES = ["1", "2", "tie"] as const;
+export type PreferenceClass = (typeof PREFERENCE_CLASSES)[number];
 
 export interface ClassRow {
   itemId: string;

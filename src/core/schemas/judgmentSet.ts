@@ -4,6 +4,9 @@
  * validated by the schemas here.
  */
 import {z} from "zod";
+import type {PreferenceClass} from "../calibration/judgmentSetStats.js";
+
+export {PREFERENCE_CLASSES, type PreferenceClass} from "../calibration/judgmentSetStats.js";
 
 /** A model's answer as the file holds it: six PandaLM responses are JSON booleans (`true`), kept as their text. */
 const AnswerTextSchema = z.union([z.string(), z.boolean(), z.number()]).transform(String);
@@ -29,9 +32,6 @@ export const LlmbarResultSchema = LlmbarItemSchema.extend({
   results: z.array(z.unknown()).min(1)
 });
 
-/** The classes a pairwise preference takes: the first output is better, the second is, or neither. */
-export const PREFERENCE_CLASSES = ["1", "2", "tie"] as const;
-export type PreferenceClass = (typeof PREFERENCE_CLASSES)[number];
 
 export interface JudgmentSet {
   dataset: string;
