@@ -10,6 +10,7 @@
 import OpenAI from "openai";
 import {JUDGE_VERDICT_JSON_SCHEMA, JudgeVerdictSchema, type JudgeVerdict} from "../../src/core/schemas/evaluator.js";
 import type {ChatMessage} from "../../src/core/evaluator/judgePrompt.js";
+import {httpFetch} from "./httpFetch.js";
 
 export type ResponseFormat = "json_schema" | "json_object" | "none";
 
@@ -22,6 +23,11 @@ export interface JudgeClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   responseFormat?: ResponseFormat;
+  /**
+   * The HTTP stack under the client: Node's built-in fetch, or `node-http` (the default), a keep-alive
+   * `node:http` transport that costs a fraction of the CPU per call (see httpFetch.ts).
+   */
+  fetch?: "builtin" | "node-http";
   /** Injected for tests; waits honour it. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -50,7 +56,10 @@ export interface JudgeClient {
 const RETRYABLE = new Set([408, 409, 429]);
 
 export function createJudgeClient(options: JudgeClientOptions): JudgeClient {
-  const client = new OpenAI({baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs ?? 60_000});
+  const client = new OpenAI({
+    baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs ?? 60_000,
+    ...((options.fetch ?? "node-http") === "node-http" ? {fetch: httpFetch()} : {})
+  });
   const maxAttempts = options.maxAttempts ?? 5;
   const base = options.baseDelayMs ?? 500;
   const cap = options.maxDelayMs ?? 30_000;
