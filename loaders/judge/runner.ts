@@ -177,7 +177,10 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
         summary.calls--;
         break;
       }
-      const cost = costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
+      // A call refused before any answer (an HTTP error) reports no usage and is not billed: it costs 0, not
+      // "unknown". An answer without usage is unknown, and makes the run's total unknown.
+      const unbilled = !result.ok && result.usage.inputTokens === null && result.usage.outputTokens === null;
+      const cost = unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
       summary.inputTokens += result.usage.inputTokens ?? 0;
       summary.outputTokens += result.usage.outputTokens ?? 0;
       if (summary.costUsd !== null) summary.costUsd = cost === null ? null : summary.costUsd + cost;

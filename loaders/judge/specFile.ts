@@ -5,6 +5,7 @@
 import {existsSync, readFileSync, readdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {compileRule, RuleError} from "../../src/core/evaluator/rule.js";
 import {evaluatorVersion, parseEvaluatorSpec, specContent, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {sha256} from "./runner.js";
 
@@ -42,5 +43,15 @@ export function loadSpec(pathOrId: string, dir = EVALUATORS_DIR): LoadedSpec {
   }
   const result = parseEvaluatorSpec(value);
   if ("errors" in result) throw new SpecError(`${path}: invalid evaluator spec:\n  ${result.errors.join("\n  ")}`);
+  // Compiling the rule now reports an unsafe regex or a bad JSONPath when the spec is read, not mid-run.
+  const condition = result.spec.kind === "rule" ? result.spec.rule : result.spec.kind === "hybrid" ? result.spec.prefilter : null;
+  if (condition) {
+    try {
+      compileRule(condition);
+    } catch (error) {
+      if (error instanceof RuleError) throw new SpecError(`${path}: invalid evaluator spec: ${error.message}`);
+      throw error;
+    }
+  }
   return {spec: result.spec, path, ...versionOf(result.spec)};
 }
