@@ -106,7 +106,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         json: {
           object: "list",
           model: body.model ?? "fake-embedding",
-          data: texts.map((text, index) => ({object: "embedding", index, embedding: fakeEmbedding(text, dimensions)})),
+          // The openai client asks for base64 (little-endian float32) unless told otherwise, and decodes it.
+          data: texts.map((text, index) => {
+            const vector = fakeEmbedding(text, dimensions);
+            const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+            return {object: "embedding", index, embedding};
+          }),
           usage: {prompt_tokens: texts.reduce((s, t) => s + Math.ceil(t.length / 4), 0), total_tokens: 0}
         }
       };
