@@ -40,26 +40,23 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
     `SELECT t.trace_id, t.status, ${TRACE_FIELDS.map((f) => `t.${f}::DOUBLE AS ${f}`).join(", ")}
      FROM traces t JOIN judge_selection s USING (trace_id) ORDER BY t.start_time NULLS LAST, t.trace_id`
   );
-  const byTrace = new Map<string, JudgeItem & {rule: RuleContext & {messages: unknown[]; spans: unknown[]; toolCalls: unknown[]}}>();
+  type Message = RuleContext["messages"][number] & JudgeItem["trace"]["messages"][number];
+  type ToolCall = RuleContext["toolCalls"][number] & JudgeItem["trace"]["toolCalls"][number];
+  type Span = RuleContext["spans"][number];
+  // One array per trace serves both views: the rule reads roles and directions, the judge prompt names.
+  const byTrace = new Map<string, {traceId: string; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}>();
   for (const t of traces) {
     const fields: RuleContext["fields"] = {};
     for (const f of TRACE_FIELDS) fields[f] = num(t[f]);
-    const messages: JudgeItem["trace"]["messages"][number][] = [];
-    const toolCalls: JudgeItem["trace"]["toolCalls"][number][] = [];
     const id = String(t.trace_id);
-    byTrace.set(id, {
-      traceId: id,
-      rule: {status: (t.status as RuleContext["status"]) ?? "unset", fields, messages: messages as never, spans: [], toolCalls: toolCalls as never},
-      trace: {messages, toolCalls}
-    });
+    byTrace.set(id, {traceId: id, status: (t.status as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
   }
   for (const m of await rows(
     connection,
     `SELECT m.trace_id, m.span_id, m.role, m.name, m.direction, m.content FROM messages m JOIN judge_selection s USING (trace_id)
      ORDER BY m.trace_id, m.turn, m.span_id NULLS FIRST, m.idx`
   )) {
-    const item = byTrace.get(String(m.trace_id));
-    (item?.trace.messages as unknown[] | undefined)?.push({
+    byTrace.get(String(m.trace_id))?.messages.push({
       role: String(m.role), name: (m.name as string | null) ?? null, content: (m.content as string | null) ?? null,
       direction: String(m.direction), spanId: (m.span_id as string | null) ?? null
     });
@@ -69,8 +66,7 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
     `SELECT c.trace_id, c.span_id, c.name, c.arguments, c.result, c.success FROM tool_calls c JOIN judge_selection s USING (trace_id)
      ORDER BY c.trace_id, c.idx`
   )) {
-    const item = byTrace.get(String(c.trace_id));
-    (item?.trace.toolCalls as unknown[] | undefined)?.push({
+    byTrace.get(String(c.trace_id))?.toolCalls.push({
       name: String(c.name), arguments: (c.arguments as string | null) ?? null, result: (c.result as string | null) ?? null,
       success: (c.success as boolean | null) ?? null, spanId: (c.span_id as string | null) ?? null
     });
@@ -80,16 +76,19 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
     `SELECT p.trace_id, p.span_id, p.name, p.kind, p.attributes::VARCHAR AS attributes FROM spans p JOIN judge_selection s USING (trace_id)
      ORDER BY p.trace_id, p.start_time NULLS LAST`
   )) {
-    const item = byTrace.get(String(s.trace_id));
     let attributes: Record<string, unknown> = {};
     try {
       attributes = s.attributes ? (JSON.parse(String(s.attributes)) as Record<string, unknown>) : {};
     } catch {
       attributes = {};
     }
-    (item?.rule.spans as unknown[] | undefined)?.push({spanId: String(s.span_id), name: String(s.name), kind: String(s.kind), attributes});
+    byTrace.get(String(s.trace_id))?.spans.push({spanId: String(s.span_id), name: String(s.name), kind: String(s.kind), attributes});
   }
-  return [...byTrace.values()];
+  return [...byTrace.values()].map((t) => ({
+    traceId: t.traceId,
+    rule: {status: t.status, fields: t.fields, messages: t.messages, spans: t.spans, toolCalls: t.toolCalls},
+    trace: {messages: t.messages, toolCalls: t.toolCalls}
+  }));
 }
 
 /** Trace ids asked for that the store does not hold. */
