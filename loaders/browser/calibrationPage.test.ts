@@ -89,7 +89,7 @@ describe("the calibration page", {timeout: 180_000}, () => {
     assert.match(first, /votes: annotator1/, "the annotators' explanation");
 
     const sets = await page.locator('.pl-cal-set tr[data-rater="gpt-3.5-turbo"]').innerText();
-    assert.match(sets, /0\.7107\s+0\.5879\s+0\.5736\s+0\.5755/);
+    assert.match(sets, /999\s+0\.7107\s+0\.5879\s+0\.5736\s+0\.5755/);
     const csv = await page.locator(".pl-cal-exports a", {hasText: "CSV"}).getAttribute("href");
     const response = await page.request.get(new URL(csv!, page.url()).href);
     assert.match(await response.text(), /^evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell/);

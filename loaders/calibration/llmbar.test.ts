@@ -70,6 +70,16 @@ describe("the bundled LLMBar Natural runs", () => {
     assert.deepEqual(swapped.confusion, {tp: 28, fp: 3, fn: 14, tn: 55}, "position bias moves ChatGPT's errors from fp to fn");
   });
 
+  test("a set without ties is a two-class problem: macro figures are defined", () => {
+    const set = data.judgmentSets.find((s) => s.dataset === "llmbar-natural")!;
+    const chatgpt = set.stats.judges.find((j) => j.rater === "ChatGPT/Vanilla")!;
+    assert.equal(chatgpt.matrix.length, 2);
+    const {accuracy, macroF1, kappa} = chatgpt.agreement;
+    assert.ok("value" in accuracy && "value" in macroF1 && "value" in kappa);
+    assert.equal(accuracy.value, 0.8);
+    assert.equal(kappa.value.toFixed(4), "0.6025", "two-class kappa equals the binary view's");
+  });
+
   test("ChatGPT's MCC straddles 0.6 at n = 100, and the page's gate warns about it", () => {
     const v = current("llmbar-natural-chatgpt/vanilla");
     assert.equal(v.gate.status, "blocks");

@@ -164,9 +164,9 @@ function cellTraces(spec: (typeof CELLS)[number], rows: Row[]): HTMLElement {
   if (!rows.length) return box;
   box.append(el("table", {class: "pl-cal-table"},
     el("thead", null, el("tr", null, el("th", null, "Trace"), el("th", null, "Judge's reasoning"), el("th", null, "Annotator's explanation"))),
-    el("tbody", null, ...rows.slice(0, SHOWN).map((r) =>
+    el("tbody", null, ...[...rows].sort((a, b) => a.t.localeCompare(b.t, undefined, {numeric: true})).slice(0, SHOWN).map((r) =>
       el("tr", {class: "pl-cal-trace"},
-        el("td", {class: "pl-mono"}, r.t),
+        el("td", {class: "pl-mono pl-cal-id"}, r.t),
         el("td", {class: "pl-cal-text"}, r.r ?? "—"),
         el("td", {class: "pl-cal-text"}, r.x ?? "—", el("div", {class: "pl-muted"}, r.d))))))
   );
@@ -197,7 +197,7 @@ function mccChart(e: EvaluatorCalibration, Plot: Plot): HTMLElement | SVGSVGElem
     marks: [
       Plot.ruleY([0.6], {stroke: "var(--pl-ok)", strokeDasharray: "4 3"}),
       Plot.ruleY([0.4], {stroke: "var(--pl-warn)", strokeDasharray: "4 3"}),
-      Plot.text([{y: 0.6, t: "blocks"}, {y: 0.4, t: "reports"}], {x: () => e.versions[0]!.info.evaluatorVersion, y: "y", text: "t", dy: -6, dx: -20, fill: "currentColor", fontSize: 10}),
+      Plot.text([{y: 0.6, t: "blocks"}, {y: 0.4, t: "reports"}], {y: "y", text: "t", frameAnchor: "left", textAnchor: "start", dx: 4, dy: -7, fill: "currentColor", fontSize: 10}),
       Plot.ruleX(points, {x: "version", y1: "low", y2: "high", strokeWidth: 2}),
       Plot.dot(points, {x: "version", y: "mcc", r: 4, fill: "currentColor", title: (d: (typeof points)[number]) => `${d.version}\nfirst seen ${d.firstSeen}\nMCC ${d.mcc.toFixed(3)} [${d.low.toFixed(3)}, ${d.high.toFixed(3)}], n ${d.n}`})
     ]
@@ -229,9 +229,10 @@ function judgmentSets(data: CalibrationPageData): HTMLElement {
     const stats = judgmentSetStats(classRows(set));
     out.append(
       el("h3", null, `${set.dataset}: ${stats.items} items, human majority on ${stats.withMajority}`),
+      el("p", {class: "pl-muted"}, "n counts the items with a majority and a readable answer from the judge; unreadable answers are left out here."),
       el("table", {class: "pl-cal-table pl-cal-set"},
-        el("thead", null, el("tr", null, ...["Judge vs human majority", "Accuracy", "Macro precision", "Macro recall", "Macro F1", "Cohen's kappa"].map((h) => el("th", null, h)))),
-        el("tbody", null, ...stats.judges.map((j) => el("tr", {attrs: {"data-rater": j.rater}}, el("td", null, j.rater),
+        el("thead", null, el("tr", null, ...["Judge vs human majority", "n", "Accuracy", "Macro precision", "Macro recall", "Macro F1", "Cohen's kappa"].map((h) => el("th", null, h)))),
+        el("tbody", null, ...stats.judges.map((j) => el("tr", {attrs: {"data-rater": j.rater}}, el("td", null, j.rater), el("td", {class: "pl-num"}, j.agreement.n),
           ...[j.agreement.accuracy, j.agreement.macroPrecision, j.agreement.macroRecall, j.agreement.macroF1, j.agreement.kappa].map((m) => el("td", {class: "pl-num"}, f(m, 4))))))),
       el("table", {class: "pl-cal-table pl-cal-set"},
         el("thead", null, el("tr", null, el("th", null, "Annotators"), el("th", null, "Cohen's kappa"), el("th", null, "Agreement"))),

@@ -28,7 +28,10 @@ export interface JudgmentSetStats {
 }
 
 export function judgmentSetStats(rows: readonly ClassRow[]): JudgmentSetStats {
-  const classes = PREFERENCE_CLASSES as readonly string[];
+  // Only the classes the set uses: a set without ties (LLMBar) is a two-class problem, and a tie class nobody
+  // chose would leave every macro average undefined.
+  const used = new Set(rows.map((r) => r.label));
+  const classes = (PREFERENCE_CLASSES as readonly string[]).filter((c) => used.has(c));
   const items = new Map<string, Map<string, string | null>>();
   const humans = new Set<string>();
   const judges = new Set<string>();
