@@ -95,3 +95,42 @@ describe("plumbline judge run", () => {
     assert.match(trace.stderr.join("\n"), /no such trace in the workspace: nope/);
   });
 });
+
+describe("plumbline judge run on the real τ-bench airline traces", () => {
+  let server: FakeOpenAI;
+  let workspace: string;
+  before(async () => {
+    server = await startFakeOpenAI();
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-tau-"));
+    const {ingest} = await import("../ingest/ingest.js");
+    const {sharedPath} = await import("../fixtures/sharedData.js");
+    await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});
+  });
+  after(async () => {
+    await server.close();
+    rmSync(workspace, {recursive: true, force: true});
+  });
+
+  test("the bundled hybrid evaluator asks the judge only about runs that cancel a reservation, with the policy in the prompt", async () => {
+    server.respondWith("chat", ({body}) => {
+      const prompt = (body.messages as {content: string}[])[1]!.content;
+      // Fail a run when the agent cancels before any user message that says yes: a crude stand-in for a judge.
+      const fail = !/\[user\]\n(yes|Yes)/.test(prompt.slice(0, prompt.indexOf("cancel_reservation(")));
+      return chatCompletion(JSON.stringify({reasoning: fail ? "no explicit yes before the cancellation" : "confirmed first", verdict: fail ? "fail" : "pass"}));
+    });
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
+    assert.equal(await main(["judge", "run", "--evaluator", "unconfirmed-cancellation", "--run-id", "tau"], io), 0, io.stderr.join("\n"));
+    const called = await withReadConnection(workspace, async (c) =>
+      Number((await c.runAndReadAll("SELECT count(DISTINCT trace_id) FROM tool_calls WHERE name = 'cancel_reservation'")).getRows()[0]![0])
+    );
+    assert.ok(called > 0);
+    assert.equal(server.requests.length, called, "one call per run that cancels, none for the rest");
+    const prompt = (server.requests[0]!.body.messages as {content: string}[])[1]!.content;
+    assert.match(prompt, /obtain explicit user confirmation \(yes\)/, "the reference document is in the prompt");
+    assert.match(prompt, /cancel_reservation\(/, "so are the run's tool calls");
+    const rows = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE judge_model IS NULL)::INTEGER AS prefiltered FROM judge_verdicts WHERE run_id = 'tau'")).getRowObjectsJS()
+    );
+    assert.deepEqual(rows, [{n: 200, prefiltered: 200 - called}]);
+  });
+});
