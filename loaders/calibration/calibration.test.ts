@@ -67,6 +67,19 @@ describe("the bundled PandaLM judgments", () => {
     assert.equal(local.gate.status, "reports");
   });
 
+  test("plumbline calibrate report prints each evaluator's figures, gate and warnings, per annotator and per criterion", async () => {
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["calibrate", "report", "--resamples", "200"], io), 0);
+    const text = io.stdout.join("\n");
+    assert.match(text, /tp 332 fp 86 fn 71 tn 360/);
+    assert.match(text, /MCC 0\.630 \[0\.5\d, 0\.6\d\]/);
+    assert.match(text, /gate: blocks \(MCC 0\.630\)/);
+    assert.match(text, /warning: with n = 849 the 95 % interval .* crosses 0\.6/);
+    assert.match(text, /pandalm-gpt-3\.5-turbo × annotator3: n 842/);
+    assert.match(text, /pandalm-preference: pandalm-gpt-3\.5-turbo blocks, pandalm-pandalm-7b reports/);
+    assert.match(text, /annotator1 vs annotator2: Cohen's kappa 0\.8520/);
+  });
+
   test("importing again replaces the set instead of doubling it", async () => {
     await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
     const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 10}));

@@ -34,6 +34,10 @@ Example, with the bundled PandaLM judgments:
   plumbline calibrate import pandalm data/demo/pandalm
   plumbline calibrate report`;
 
+const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) => {
+  const m = e.current.report.metrics.mcc.metric;
+  return "value" in m ? m.value : -Infinity;
+};
 const fmt = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "undefined");
 const withInterval = (m: MetricWithInterval) => `${fmt(m.metric)}${"low" in m.interval ? ` [${m.interval.low.toFixed(2)}, ${m.interval.high.toFixed(2)}]` : ""}`;
 
@@ -129,8 +133,28 @@ async function runReport(workspace: string, options: {resamples: number; seed: n
       }
     }
   }
+  if (data.annotators.length) {
+    lines.push("per annotator (their own labels against the current version):");
+    for (const e of data.evaluators) {
+      for (const a of data.annotators.filter((x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === e.current.info.evaluatorVersion)) {
+        lines.push(`  ${e.evaluatorId} × ${a.annotator}: n ${a.report.n}  MCC ${withInterval(a.report.metrics.mcc)}  kappa ${fmt(a.report.metrics.kappa.metric)}`);
+      }
+    }
+  }
+  const criteria = [...new Set(data.evaluators.map((e) => e.criterion))].sort();
+  if (criteria.length) {
+    lines.push("by criterion (current versions; the best calibrated first):");
+    for (const criterion of criteria) {
+      const ranked = data.evaluators
+        .filter((e) => e.criterion === criterion)
+        .sort((a, b) => mccValue(b) - mccValue(a))
+        .map((e) => `${e.evaluatorId} ${e.current.gate.status}`);
+      lines.push(`  ${criterion}: ${ranked.join(", ")}`);
+    }
+  }
   for (const s of data.judgmentSets) {
-    lines.push(`judgment set ${s.dataset}: ${s.stats.items} items, ${s.stats.withMajority} with a human majority (three classes: 1, 2, tie)`);
+    const classes = s.stats.judges[0]?.matrix.length ?? 0;
+    lines.push(`judgment set ${s.dataset}: ${s.stats.items} items, ${s.stats.withMajority} with a human majority (${classes} classes${classes === 3 ? ": 1, 2, tie" : ""})`);
     for (const j of s.stats.judges) {
       const a = j.agreement;
       lines.push(`  ${j.rater} vs majority: accuracy ${fmt(a.accuracy, 4)}  macro precision ${fmt(a.macroPrecision, 4)}  recall ${fmt(a.macroRecall, 4)}  F1 ${fmt(a.macroF1, 4)}  kappa ${fmt(a.kappa, 4)}`);
