@@ -5,7 +5,7 @@ import type {MetricWithInterval} from "../../src/core/calibration/report.js";
 import {readCalibrationData} from "../calibration/calibrationData.js";
 import {ImportError, importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
 import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
-import {exportAligned} from "../store/calibration.js";
+import {exportAligned, tableExists} from "../store/calibration.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
@@ -70,7 +70,10 @@ export const command: Command = {
         const format = values.format ?? (values.out.endsWith(".parquet") ? "parquet" : values.out.endsWith(".csv") ? "csv" : undefined);
         if (format !== "csv" && format !== "parquet") throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
         const out = resolve(values.out);
-        const rows = await withReadConnection(workspace, (connection) => exportAligned(connection, out, format, values.evaluator));
+        const rows = await withReadConnection(workspace, async (connection) => {
+          if (!(await tableExists(connection, "judge_verdicts"))) throw new CliError("this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first");
+          return exportAligned(connection, out, format, values.evaluator);
+        });
         io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
         return 0;
       }

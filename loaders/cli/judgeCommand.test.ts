@@ -66,6 +66,11 @@ describe("plumbline judge run", () => {
     assert.equal(rows[1]!.judge_model, "judge-model");
     assert.equal(rows[1]!.i, 500);
 
+    // Resuming with another selection of traces is refused: it would not be the same run.
+    const other = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1", "--limit", "2"], other), 1);
+    assert.match(other.stderr.join("\n"), /resume with the same --trace, --limit/);
+
     // Resuming retries the error only; the other traces come from this run.
     server.requests.length = 0;
     server.respondWith("chat", () => chatCompletion(JSON.stringify({reasoning: "fine", verdict: "fail"})));

@@ -116,13 +116,12 @@ export const command: Command = {
     let summary: RunSummary;
     try {
       summary = await withConnection(workspace, async (connection) => {
+        const resumed = values.resume ? await readRun(connection, values.resume) : null;
         if (values.resume) {
-          const run = await readRun(connection, values.resume);
-          if (!run) throw new CliError(`no run ${values.resume} in this workspace`);
-          if (run.evaluatorVersion !== version) {
-            throw new CliError(`run ${run.runId} used evaluator version ${run.evaluatorVersion}, but the spec is now ${version}; start a new run`);
+          if (!resumed) throw new CliError(`no run ${values.resume} in this workspace`);
+          if (resumed.evaluatorVersion !== version) {
+            throw new CliError(`run ${resumed.runId} used evaluator version ${resumed.evaluatorVersion}, but the spec is now ${version}; start a new run`);
           }
-          await clearRunErrors(connection, run.runId);
         }
         if (values.trace) {
           const missing = await missingTraces(connection, values.trace);
@@ -131,6 +130,13 @@ export const command: Command = {
         const items = await readJudgeItems(connection, {...(values.trace ? {traceIds: values.trace} : {}), ...(limit ? {limit} : {})});
         if (!items.length) throw new CliError("the workspace has no traces to judge; run `plumbline ingest <files>` or `plumbline demo` first");
         const datasetVersion = values["dataset-version"] ?? datasetVersionOf(items);
+        if (resumed && resumed.datasetVersion !== datasetVersion) {
+          throw new CliError(
+            `run ${resumed.runId} judged dataset ${resumed.datasetVersion}, but these options select ${datasetVersion}; ` +
+              "resume with the same --trace, --limit and --dataset-version as the run had, or start a new run"
+          );
+        }
+        if (resumed) await clearRunErrors(connection, resumed.runId);
         const model = spec.kind === "rule" ? null : values.model ?? spec.judge.model;
         const runRow = {runId, evaluatorId: spec.id, evaluatorVersion: version, judgeModel: model, datasetVersion, status: "running" as const, total: items.length, calls: 0, errors: 0, costUsd: null};
         await registerEvaluatorVersion(connection, {
