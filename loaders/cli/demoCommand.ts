@@ -2,7 +2,8 @@
 import {existsSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {ingest} from "../ingest/ingest.js";
-import {dbPath, workspaceDir} from "../store/db.js";
+import {importJudgmentSet} from "../calibration/importSet.js";
+import {dbPath, withConnection, workspaceDir} from "../store/db.js";
 import {parseVerbArgs} from "./error.js";
 import type {Command} from "./main.js";
 import {progressBar} from "./progress.js";
@@ -37,7 +38,9 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
       {log, progress: (done, total, detail) => bar.update(done, total, detail)}
     );
     bar.done();
-    log(`demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages`);
+    const judgments = await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", join(DEMO, "pandalm")));
+    log(`demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages, ` +
+      `${judgments.items} PandaLM judgments by people and two LLM judges`);
   } finally {
     bar.done();
   }
@@ -49,7 +52,8 @@ const help = `Usage: plumbline demo [options]
 
 Builds a workspace from the real public traces bundled in data/demo: 200 τ-bench airline runs of a GPT-4o
 tool-calling agent, 184 failed Who&When multi-agent runs with human failure labels, and small real
-Langfuse, LangSmith, OTLP and OpenInference exports. Needs no network and no API key.
+Langfuse, LangSmith, OTLP and OpenInference exports; and 999 PandaLM comparisons judged by three people,
+gpt-3.5-turbo and PandaLM-7B, for the Calibration page. Needs no network and no API key.
 
 Options:
   --workspace <dir>    where to build it (default: $PLUMBLINE_WORKSPACE or data/)

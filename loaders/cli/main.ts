@@ -23,7 +23,9 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   ingest: {summary: "read trace files into the workspace", load: async () => (await import("./ingestCommand.js")).command},
   demo: {summary: "build the bundled demo workspace from real public traces", load: async () => (await import("./demoCommand.js")).command},
   start: {summary: "serve the environment on 127.0.0.1", load: async () => (await import("./siteCommand.js")).startCommand},
-  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand}
+  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
+  judge: {summary: "run an evaluator or LLM judge over the workspace's traces", load: async () => (await import("./judgeCommand.js")).command},
+  calibrate: {summary: "compare judge verdicts with human labels; import and export judgment sets", load: async () => (await import("./calibrateCommand.js")).command}
 };
 
 export function mainHelp(): string {

@@ -99,7 +99,96 @@ export const TABLES = {
     value DOUBLE,
     label VARCHAR,
     comment VARCHAR,
-    source VARCHAR NOT NULL`
+    source VARCHAR NOT NULL`,
+  // Calibration: judge verdicts (read by annotation queues), the judge-call cache, runs, and imported judgment sets.
+  /** One verdict of one evaluator version on one trace in one run; a failed call is an 'error' row, never a verdict. */
+  judge_verdicts: `
+    run_id VARCHAR NOT NULL,
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    reasoning VARCHAR,
+    error VARCHAR,
+    judge_model VARCHAR,
+    prompt_hash VARCHAR,
+    dataset_version VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    created_at TIMESTAMP NOT NULL`,
+  /** Successful judge answers by (evaluator version, judge model, trace content hash): a rerun costs no calls. */
+  judge_cache: `
+    cache_key VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    judge_model VARCHAR NOT NULL,
+    trace_hash VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    reasoning VARCHAR,
+    prompt_hash VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    created_at TIMESTAMP NOT NULL`,
+  /** One row per judge run, updated when it ends; an interrupted run keeps status 'interrupted' until resumed. */
+  judge_runs: `
+    run_id VARCHAR NOT NULL,
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    judge_model VARCHAR,
+    dataset_version VARCHAR,
+    status VARCHAR NOT NULL,
+    total INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    cost_usd DOUBLE,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP`,
+  /**
+   * Human and judge labels from an imported judgment set (PandaLM, LLMBar), one row per (item, rater): the label
+   * as the source wrote it, the class it maps to ('1', '2', 'tie'; NULL when it maps to none) and any reasoning.
+   * Binary pass/fail views (ground truth, per-annotator labels, verdicts) are derived from it at import.
+   */
+  imported_judgments: `
+    dataset VARCHAR NOT NULL,
+    item_id VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    rater VARCHAR NOT NULL,
+    rater_kind VARCHAR NOT NULL,
+    raw_label VARCHAR,
+    label VARCHAR,
+    reasoning VARCHAR`,
+  /** Every evaluator version that has verdicts: what it is calibrated against, and when it was first seen. */
+  evaluator_versions: `
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    failure_mode VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    judge_model VARCHAR,
+    spec JSON,
+    first_seen TIMESTAMP NOT NULL`,
+  /** Per-annotator labels of imported judgment sets, with the columns of the annotation side's human_labels view. */
+  imported_human_labels: `
+    trace_id VARCHAR NOT NULL,
+    span_id VARCHAR,
+    criterion VARCHAR NOT NULL,
+    annotator VARCHAR NOT NULL,
+    pass BOOLEAN,
+    score DOUBLE,
+    label VARCHAR,
+    failure_mode VARCHAR,
+    explanation VARCHAR,
+    source VARCHAR NOT NULL,
+    annotated_at TIMESTAMP NOT NULL`,
+  /** Ground truth of imported judgment sets, with the columns of the annotation side's ground_truth view. */
+  imported_ground_truth: `
+    trace_id VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    pass BOOLEAN NOT NULL,
+    failure_mode VARCHAR,
+    explanation VARCHAR,
+    decided_by VARCHAR NOT NULL`
 } as const;
 
 export type TableName = keyof typeof TABLES;

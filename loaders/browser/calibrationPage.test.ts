@@ -1,0 +1,117 @@
+// The calibration page in the built site, in Chromium with the network cut off and the strict policy on: it shows
+// each evaluator's matrix, lists a cell's traces on click, and sets untrusted reasoning as text.
+import assert from "node:assert/strict";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import type {Browser} from "playwright-core";
+import {importJudgmentSet} from "../calibration/importSet.js";
+import {sharedPath} from "../fixtures/sharedData.js";
+import {withConnection} from "../store/db.js";
+import {registerEvaluatorVersion} from "../store/calibration.js";
+import {writeVerdicts} from "../store/judgeVerdicts.js";
+import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
+import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
+import {addCspMeta} from "./csp.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
+import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {serveStatic, type StaticServer} from "./staticServer.js";
+
+function assertClean(record: PageRecord, page: string) {
+  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
+  assert.deepEqual(record.failed, [], `${page}: requests failed`);
+  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
+  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
+  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
+}
+
+/** An evaluator whose reasoning and whose ground-truth explanation are hostile HTML. */
+async function hostileEvaluator(workspace: string) {
+  await withConnection(workspace, async (connection) => {
+    await registerEvaluatorVersion(connection, {
+      evaluatorId: "hostile-judge", evaluatorVersion: "1+abc", criterion: "overall", failureMode: "hostile text", kind: "llm_judge", judgeModel: "m", spec: null
+    });
+    const traces = fixtureTraces().map((t) => t.info.traceId);
+    await writeVerdicts(connection, traces.map((traceId) => ({
+      runId: "r", evaluatorId: "hostile-judge", evaluatorVersion: "1+abc", traceId, outcome: "fail", reasoning: `judge says ${HOSTILE_SCRIPT}`, error: null,
+      judgeModel: "m", promptHash: null, datasetVersion: null, inputTokens: null, outputTokens: null, costUsd: null, createdAt: new Date()
+    })));
+    for (const traceId of traces) {
+      await connection.run("INSERT INTO imported_ground_truth VALUES (?, 'overall', false, NULL, ?, 'single')", [traceId, `annotator says ${HOSTILE_IMAGE}`]);
+    }
+  });
+}
+
+describe("the calibration page", {timeout: 180_000}, () => {
+  let workspace: string;
+  let site: BuiltSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-cal-ws-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
+    await hostileEvaluator(workspace);
+    site = await buildSite(copyProject(), workspace);
+    addCspMeta(site.distDir);
+    server = await serveStatic(site.distDir, {csp: "strict"});
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) rmSync(site.projectDir, {recursive: true, force: true});
+    if (workspace) rmSync(workspace, {recursive: true, force: true});
+  });
+
+  it("renders each evaluator's matrix offline, and a click on a cell lists its traces with reasoning beside explanation", async () => {
+    assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/calibration`);
+    await page.locator(".pl-cal-overview").waitFor();
+    await page.locator('.pl-cal-overview tr[data-evaluator="pandalm-gpt-3.5-turbo"]').click();
+    await page.locator(".pl-cal-evaluator h2", {hasText: "pandalm-gpt-3.5-turbo"}).waitFor();
+    const counts = await page.locator(".pl-cal-matrix .pl-cal-count").allInnerTexts();
+    assert.deepEqual(counts, ["332", "71", "86", "360"]);
+    assert.match(await page.locator('.pl-cal-metrics tr[data-metric="mcc"]').innerText(), /0\.630/);
+    assert.match(await page.locator(".pl-cal-gate").innerText(), /can block a deployment/);
+    await page.locator(".pl-cal-evaluator svg").first().waitFor();
+
+    await page.locator('.pl-cal-cell[data-cell="fp"]').click();
+    await page.getByText("86 false positives").waitFor();
+    assert.equal(await page.locator(".pl-cal-trace").count(), 86);
+    const first = await page.locator(".pl-cal-trace").first().innerText();
+    assert.match(first, /pandalm-\d+/);
+    assert.match(first, /Response 1 is better/, "the judge's reasoning");
+    assert.match(first, /votes: annotator1/, "the annotators' explanation");
+
+    const sets = await page.locator('.pl-cal-set tr[data-rater="gpt-3.5-turbo"]').innerText();
+    assert.match(sets, /999\s+0\.7107\s+0\.5879\s+0\.5736\s+0\.5755/);
+    const csv = await page.locator(".pl-cal-exports a", {hasText: "CSV"}).getAttribute("href");
+    const response = await page.request.get(new URL(csv!, page.url()).href);
+    assert.match(await response.text(), /^evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell/);
+    assertClean(record, "/calibration");
+  });
+
+  it("sets judge reasoning and annotator explanations as text, never HTML", async () => {
+    // Without a policy: the strict one would block an injected inline handler and hide the bug this looks for.
+    const open = await serveStatic(site.distDir, {csp: null});
+    try {
+      const {page} = await recordedPage(browser);
+      await page.goto(`${open.url}/calibration`);
+      await page.locator('.pl-cal-overview tr[data-evaluator="hostile-judge"]').click();
+      await page.locator('.pl-cal-cell[data-cell="tp"]').click();
+      await page.locator(".pl-cal-trace").first().waitFor();
+      const text = await page.locator(".pl-cal-traces").innerText();
+      assert.ok(text.includes(HOSTILE_SCRIPT));
+      assert.ok(text.includes(HOSTILE_IMAGE));
+      assert.equal(await page.locator(".pl-cal-traces img, .pl-cal-traces script").count(), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+    } finally {
+      await open.close();
+    }
+  });
+});

@@ -1,0 +1,195 @@
+// Calibration end to end on real data and on a workspace with the annotation side's views present.
+import assert from "node:assert/strict";
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import type {Metric} from "../../src/core/calibration/metric.js";
+import {sharedPath} from "../fixtures/sharedData.js";
+import {main, type Io} from "../cli/main.js";
+import {withConnection, withReadConnection} from "../store/db.js";
+import {exportAligned} from "../store/calibration.js";
+import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {fixtureTraces} from "../browser/fixtures.js";
+import {readCalibrationData} from "./calibrationData.js";
+import {importJudgmentSet} from "./importSet.js";
+
+const v = (m: Metric, digits = 4) => ("value" in m ? m.value.toFixed(digits) : `undefined: ${m.undefined}`);
+
+function captureIo(env: NodeJS.ProcessEnv = {}): Io & {stdout: string[]; stderr: string[]} {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env};
+}
+
+describe("the bundled PandaLM judgments", () => {
+  let workspace: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-pandalm-"));
+    await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  test("reproduce the README's human agreement: Cohen's kappa 0.85, 0.88 and 0.86 between annotators", async () => {
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 200}));
+    const set = data.judgmentSets.find((s) => s.dataset === "pandalm")!;
+    assert.equal(set.stats.items, 999);
+    assert.deepEqual(set.stats.annotatorPairs.map((p) => [p.a, p.b, v(p.agreement.kappa, 2)]), [
+      ["annotator1", "annotator2", "0.85"],
+      ["annotator1", "annotator3", "0.88"],
+      ["annotator2", "annotator3", "0.86"]
+    ]);
+  });
+
+  test("reproduce the published judge table: accuracy, macro precision, recall and F1 against the human majority", async () => {
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 200}));
+    const judges = data.judgmentSets[0]!.stats.judges;
+    const row = (rater: string) => {
+      const a = judges.find((j) => j.rater === rater)!.agreement;
+      return [a.accuracy, a.macroPrecision, a.macroRecall, a.macroF1].map((m) => ("value" in m ? (m.value * 100).toFixed(2) : "undefined"));
+    };
+    assert.deepEqual(row("gpt-3.5-turbo"), ["71.07", "58.79", "57.36", "57.55"]);
+    assert.deepEqual(row("pandalm-7b"), ["66.77", "57.38", "57.50", "57.43"]);
+  });
+
+  test("the pass/fail view gives the README's binary matrices, MCC and kappa, and the unreadable answers are errors", async () => {
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 500}));
+    const gpt = data.evaluators.find((e) => e.evaluatorId === "pandalm-gpt-3.5-turbo")!.current;
+    assert.deepEqual(gpt.report.confusion, {tp: 332, fp: 86, fn: 71, tn: 360});
+    assert.equal(v(gpt.report.metrics.mcc.metric), "0.6303");
+    assert.equal(v(gpt.report.metrics.kappa.metric), "0.6299");
+    assert.equal(v(gpt.report.metrics.accuracy.metric), "0.8151");
+    assert.equal(gpt.info.errors, 25, "the 25 'garbage' answers");
+    assert.equal(gpt.gate.status, "blocks");
+    const local = data.evaluators.find((e) => e.evaluatorId === "pandalm-pandalm-7b")!.current;
+    assert.deepEqual(local.report.confusion, {tp: 298, fp: 100, fn: 84, tn: 337});
+    assert.equal(v(local.report.metrics.mcc.metric), "0.5502");
+    assert.equal(local.gate.status, "reports");
+  });
+
+  test("plumbline calibrate report prints each evaluator's figures, gate and warnings, per annotator and per criterion", async () => {
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["calibrate", "report", "--resamples", "200"], io), 0);
+    const text = io.stdout.join("\n");
+    assert.match(text, /tp 332 fp 86 fn 71 tn 360/);
+    assert.match(text, /MCC 0\.630 \[0\.5\d, 0\.6\d\]/);
+    assert.match(text, /gate: blocks \(MCC 0\.630\)/);
+    assert.match(text, /warning: with n = 849 the 95 % interval .* crosses 0\.6/);
+    assert.match(text, /pandalm-gpt-3\.5-turbo × annotator3: n 842/);
+    assert.match(text, /pandalm-preference: pandalm-gpt-3\.5-turbo blocks, pandalm-pandalm-7b reports/);
+    assert.match(text, /annotator1 vs annotator2: Cohen's kappa 0\.8520/);
+  });
+
+  test("importing again replaces the set instead of doubling it", async () => {
+    await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 10}));
+    assert.equal(data.evaluators.find((e) => e.evaluatorId === "pandalm-gpt-3.5-turbo")!.current.report.n, 849);
+  });
+
+  test("exports the aligned labels side by side as CSV and Parquet", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plumbline-export-"));
+    try {
+      const csv = join(dir, "labels.csv");
+      const parquet = join(dir, "labels.parquet");
+      const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+      assert.equal(await main(["calibrate", "export", "--out", csv, "--evaluator", "pandalm-gpt-3.5-turbo"], io), 0);
+      assert.match(io.stdout.join("\n"), /wrote 849 aligned/);
+      const lines = readFileSync(csv, "utf8").trim().split("\n");
+      assert.equal(lines.length, 850);
+      assert.equal(lines[0], "evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell,judge_reasoning,human_explanation,decided_by,judge_model,run_id,dataset_version");
+      const rows = await withReadConnection(workspace, async (c) => {
+        await exportAligned(c, parquet, "parquet");
+        const r = await c.runAndReadAll(`SELECT cell, count(*)::INTEGER AS n FROM read_parquet('${parquet}') WHERE evaluator_id = 'pandalm-gpt-3.5-turbo' GROUP BY cell ORDER BY cell`);
+        return r.getRowObjectsJS();
+      });
+      assert.deepEqual(rows, [{cell: "fn", n: 71}, {cell: "fp", n: 86}, {cell: "tn", n: 360}, {cell: "tp", n: 332}]);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  test("plumbline calibrate import reports a malformed record with its file and index and imports the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plumbline-bad-pandalm-"));
+    const ws = mkdtempSync(join(tmpdir(), "plumbline-ws-"));
+    try {
+      for (const f of ["testset-v1.json", "gpt-3.5-turbo-testset-v1.json", "pandalm-7b-testset-v1.json"]) {
+        const items = JSON.parse(readFileSync(sharedPath("pandalm", f), "utf8")) as Record<string, unknown>[];
+        if (f === "testset-v1.json") items[5] = {...items[5], annotator2: 7};
+        writeFileSync(join(dir, f), JSON.stringify(items.slice(0, 20)));
+      }
+      const io = captureIo({PLUMBLINE_WORKSPACE: ws});
+      assert.equal(await main(["calibrate", "import", "pandalm", dir], io), 1);
+      assert.match(io.stderr.join("\n"), /testset-v1\.json:\[5\]: annotator2/);
+      assert.match(io.stdout.join("\n"), /imported pandalm: 19 items/);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+      rmSync(ws, {recursive: true, force: true});
+    }
+  });
+});
+
+describe("calibration against the annotation side's ground_truth and human_labels", () => {
+  let workspace: string;
+  let specDir: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-gt-"));
+    specDir = mkdtempSync(join(tmpdir(), "plumbline-specs-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+  });
+  after(() => {
+    rmSync(workspace, {recursive: true, force: true});
+    rmSync(specDir, {recursive: true, force: true});
+  });
+
+  test("a workspace without the views has no labels, and a rule evaluator's verdicts are uncalibrated", async () => {
+    const spec = join(specDir, "tool-error.json");
+    writeFileSync(spec, JSON.stringify({id: "tool-error", version: "1", failureMode: "a tool call failed", criterion: "overall", kind: "rule", rule: {op: "tool_call", failed: true}}));
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["judge", "run", "--evaluator", spec], io), 0, io.stderr.join("\n"));
+    assert.match(io.stdout.join("\n"), /4 traces: 1 fail, 3 pass, 0 errors/);
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
+    const e = data.evaluators.find((x) => x.evaluatorId === "tool-error")!;
+    assert.equal(e.current.report.n, 0);
+    assert.equal(e.current.gate.status, "uncalibrated");
+  });
+
+  test("with the views present, verdicts align by trace and criterion, per annotator too; a new version starts uncalibrated", async () => {
+    const traces = fixtureTraces().map((t) => t.info.traceId).sort();
+    await withConnection(workspace, async (c) => {
+      // Exactly the contract's columns, as plain tables.
+      await c.run(`CREATE TABLE ground_truth (trace_id VARCHAR, criterion VARCHAR, pass BOOLEAN, failure_mode VARCHAR, explanation VARCHAR, decided_by VARCHAR)`);
+      await c.run(`CREATE TABLE human_labels (trace_id VARCHAR, span_id VARCHAR, criterion VARCHAR, annotator VARCHAR, pass BOOLEAN, score DOUBLE,
+        label VARCHAR, failure_mode VARCHAR, explanation VARCHAR, source VARCHAR, annotated_at TIMESTAMP)`);
+      for (const id of traces) {
+        const pass = id !== "trace-refund";
+        await c.run("INSERT INTO ground_truth VALUES (?, 'overall', ?, NULL, ?, 'unanimous')", [id, pass, pass ? "fine" : "the refund tool failed"]);
+        await c.run("INSERT INTO ground_truth VALUES (?, 'tone', true, NULL, NULL, 'single')", [id]);
+        for (const annotator of ["ana", "bo"]) {
+          await c.run("INSERT INTO human_labels VALUES (?, NULL, 'overall', ?, ?, NULL, NULL, NULL, NULL, 'ui', now()::TIMESTAMP)", [id, annotator, annotator === "bo" ? true : pass]);
+        }
+      }
+    });
+    const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
+    const e = data.evaluators.find((x) => x.evaluatorId === "tool-error")!;
+    assert.equal(e.current.report.n, traces.length);
+    const failing = data.aligned.filter((r) => r.evaluatorId === "tool-error" && r.human === "fail");
+    assert.deepEqual(failing.map((r) => [r.traceId, r.judge, r.explanation]), [["trace-refund", "fail", "the refund tool failed"]]);
+    const ana = data.annotators.find((a) => a.annotator === "ana")!;
+    const bo = data.annotators.find((a) => a.annotator === "bo")!;
+    assert.deepEqual(ana.report.confusion, {tp: 1, fp: 0, fn: 0, tn: traces.length - 1});
+    assert.deepEqual(bo.report.confusion, {tp: 0, fp: 1, fn: 0, tn: traces.length - 1});
+
+    // Version 2 of the same evaluator: its old figures stay as history, the new version has none until judged.
+    writeFileSync(join(specDir, "tool-error.json"), JSON.stringify({id: "tool-error", version: "2", failureMode: "a tool call failed", criterion: "overall", kind: "rule", rule: {op: "status", is: "error"}}));
+    await withConnection(workspace, async (c) => {
+      const {registerEvaluatorVersion} = await import("../store/calibration.js");
+      await registerEvaluatorVersion(c, {evaluatorId: "tool-error", evaluatorVersion: "2+new", criterion: "overall", failureMode: "a tool call failed", kind: "rule", judgeModel: null, spec: null, firstSeen: new Date(Date.now() + 1000)});
+    });
+    const after2 = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
+    const e2 = after2.evaluators.find((x) => x.evaluatorId === "tool-error")!;
+    assert.equal(e2.versions.length, 2);
+    assert.equal(e2.current.info.evaluatorVersion, "2+new");
+    assert.equal(e2.current.gate.status, "uncalibrated");
+    assert.equal(e2.versions[0]!.report.n, traces.length, "the old version's figures are kept as history");
+  });
+});

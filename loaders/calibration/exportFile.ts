@@ -1,0 +1,24 @@
+/** @module The aligned-label export written to standard output, for the page's download loaders. */
+import {mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {exportAligned, tableExists} from "../store/calibration.js";
+import {withReadConnection, workspaceDir} from "../store/read.js";
+
+/** DuckDB writes the file (COPY … TO); it goes through a temporary file so the bytes reach stdout whole. */
+export async function writeExportToStdout(format: "csv" | "parquet"): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "plumbline-export-"));
+  try {
+    const path = join(dir, `labels.${format}`);
+    await withReadConnection(workspaceDir(), async (connection) => {
+      if (!(await tableExists(connection, "judge_verdicts"))) {
+        await connection.run(`COPY (SELECT NULL::VARCHAR AS evaluator_id WHERE false) TO '${path}' (FORMAT ${format}${format === "csv" ? ", HEADER true" : ""})`);
+        return;
+      }
+      await exportAligned(connection, path, format);
+    });
+    process.stdout.write(readFileSync(path));
+  } finally {
+    rmSync(dir, {recursive: true, force: true});
+  }
+}

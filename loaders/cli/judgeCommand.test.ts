@@ -1,0 +1,141 @@
+// `plumbline judge run` end to end: a real workspace, the real openai client and a local OpenAI-compatible server.
+import assert from "node:assert/strict";
+import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {fixtureTraces} from "../browser/fixtures.js";
+import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from "../judge/fakeOpenAI.js";
+import {withReadConnection} from "../store/db.js";
+import {main, type Io} from "./main.js";
+
+const KEY = "sk-never-print-me-4242";
+
+function captureIo(env: NodeJS.ProcessEnv): Io & {stdout: string[]; stderr: string[]} {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env};
+}
+
+describe("plumbline judge run", () => {
+  let server: FakeOpenAI;
+  let workspace: string;
+  let spec: string;
+  before(async () => {
+    server = await startFakeOpenAI();
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-cli-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    spec = join(workspace, "tool-judge.json");
+    writeFileSync(spec, JSON.stringify({
+      id: "tool-judge", version: "1", failureMode: "tool failure not admitted", criterion: "overall", kind: "llm_judge",
+      judge: {model: "judge-model", prompt: "{{trace}}"}
+    }));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(workspace, {recursive: true, force: true});
+  });
+  const env = () => ({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
+
+  test("without a key it says which variable to set", async () => {
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["judge", "run", "--evaluator", spec], io), 1);
+    assert.match(io.stderr.join("\n"), /\$OPENAI_API_KEY is not set/);
+  });
+
+  test("judges every trace, records tokens and cost, keeps failures as errors, and never prints the key", async () => {
+    let n = 0;
+    server.respondWith("chat", () =>
+      n++ === 1 ? errorResponse(400, `bad key ${KEY}`) : chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"}), {prompt_tokens: 500, completion_tokens: 50})
+    );
+    const io = captureIo(env());
+    const code = await main(["judge", "run", "--evaluator", spec, "--run-id", "cli-1", "--price-in", "2", "--price-out", "8", "--concurrency", "1"], io);
+    assert.equal(code, 1, "a run with an error exits 1");
+    const text = [...io.stdout, ...io.stderr].join("\n");
+    assert.ok(!text.includes(KEY), "the key is never printed");
+    assert.match(text, /4 traces: 0 fail, 3 pass, 1 errors/);
+    assert.match(text, /cost \$0\.0042/);
+    const rows = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT outcome, error, judge_model, evaluator_version, input_tokens::INTEGER AS i, cost_usd FROM judge_verdicts WHERE run_id = 'cli-1' ORDER BY outcome")).getRowObjectsJS()
+    );
+    assert.equal(rows.length, 4);
+    assert.equal(rows[0]!.outcome, "error");
+    assert.ok(!String(rows[0]!.error).includes(KEY), "nor stored");
+    assert.match(String(rows[1]!.evaluator_version), /^1\+[0-9a-f]{12}$/);
+    assert.equal(rows[1]!.judge_model, "judge-model");
+    assert.equal(rows[1]!.i, 500);
+
+    // Resuming with another selection of traces is refused: it would not be the same run.
+    const other = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1", "--limit", "2"], other), 1);
+    assert.match(other.stderr.join("\n"), /resume with the same --trace, --limit/);
+
+    // Resuming retries the error only; the other traces come from this run.
+    server.requests.length = 0;
+    server.respondWith("chat", () => chatCompletion(JSON.stringify({reasoning: "fine", verdict: "fail"})));
+    const again = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1"], again), 0, again.stderr.join("\n"));
+    assert.equal(server.requests.length, 1);
+    assert.match(again.stdout.join("\n"), /1 fail, 0 pass, 0 errors \(3 judged before this resumption\)/);
+    const run = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status, calls, errors FROM judge_runs WHERE run_id = 'cli-1'")).getRowObjectsJS());
+    assert.deepEqual(run, [{status: "done", calls: 5, errors: 0}]);
+
+    // A new run of the same version costs no calls.
+    server.requests.length = 0;
+    const third = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec], third), 0);
+    assert.equal(server.requests.length, 0);
+    assert.match(third.stdout.join("\n"), /0 calls, 4 answers from the cache/);
+  });
+
+  test("usage errors point at --help", async () => {
+    const io = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--concurrency", "0"], io), 2);
+    assert.match(io.stderr.join("\n"), /invalid --concurrency: 0[\s\S]*plumbline judge --help/);
+    const unknown = captureIo(env());
+    assert.equal(await main(["judge", "walk"], unknown), 2);
+    const trace = captureIo(env());
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--trace", "nope"], trace), 1);
+    assert.match(trace.stderr.join("\n"), /no such trace in the workspace: nope/);
+  });
+});
+
+describe("plumbline judge run on the real τ-bench airline traces", () => {
+  let server: FakeOpenAI;
+  let workspace: string;
+  before(async () => {
+    server = await startFakeOpenAI();
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-tau-"));
+    const {ingest} = await import("../ingest/ingest.js");
+    const {sharedPath} = await import("../fixtures/sharedData.js");
+    await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});
+  });
+  after(async () => {
+    await server.close();
+    rmSync(workspace, {recursive: true, force: true});
+  });
+
+  test("the bundled hybrid evaluator asks the judge only about runs that cancel a reservation, with the policy in the prompt", async () => {
+    server.respondWith("chat", ({body}) => {
+      const prompt = (body.messages as {content: string}[])[1]!.content;
+      // Fail a run when the agent cancels before any user message that says yes: a crude stand-in for a judge.
+      const fail = !/\[user\]\n(yes|Yes)/.test(prompt.slice(0, prompt.indexOf("cancel_reservation(")));
+      return chatCompletion(JSON.stringify({reasoning: fail ? "no explicit yes before the cancellation" : "confirmed first", verdict: fail ? "fail" : "pass"}));
+    });
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
+    assert.equal(await main(["judge", "run", "--evaluator", "unconfirmed-cancellation", "--run-id", "tau"], io), 0, io.stderr.join("\n"));
+    const called = await withReadConnection(workspace, async (c) =>
+      Number((await c.runAndReadAll("SELECT count(DISTINCT trace_id) FROM tool_calls WHERE name = 'cancel_reservation'")).getRows()[0]![0])
+    );
+    assert.ok(called > 0);
+    assert.equal(server.requests.length, called, "one call per run that cancels, none for the rest");
+    const prompt = (server.requests[0]!.body.messages as {content: string}[])[1]!.content;
+    assert.match(prompt, /obtain explicit user confirmation \(yes\)/, "the reference document is in the prompt");
+    assert.match(prompt, /cancel_reservation\(/, "so are the run's tool calls");
+    const rows = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE judge_model IS NULL)::INTEGER AS prefiltered FROM judge_verdicts WHERE run_id = 'tau'")).getRowObjectsJS()
+    );
+    assert.deepEqual(rows, [{n: 200, prefiltered: 200 - called}]);
+  });
+});

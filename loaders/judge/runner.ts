@@ -1,0 +1,222 @@
+/**
+ * @module A judge run: one evaluator version over a set of traces, with bounded concurrency, a cache keyed by
+ * (evaluator version, judge model, trace content hash) so that a rerun costs no calls, and resumption: verdicts
+ * are written as they come, so a run that is interrupted continues where it stopped.
+ *
+ * Rule evaluators run here too (no calls); hybrid evaluators call the judge only for traces their prefilter
+ * matches. The store is passed in (`RunStore`), so tests and benchmarks can run against memory or DuckDB alike.
+ */
+import {createHash} from "node:crypto";
+import {compileRule, type RuleContext} from "../../src/core/evaluator/rule.js";
+import {renderJudgePrompt, type TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
+import type {EvaluatorSpec, JudgeSpec} from "../../src/core/schemas/evaluator.js";
+import type {CacheEntry, VerdictRow} from "../store/judgeVerdicts.js";
+import type {JudgeClient} from "./judgeClient.js";
+
+export interface JudgeItem {
+  traceId: string;
+  rule: RuleContext;
+  trace: TraceForJudge;
+}
+
+export interface RunStore {
+  cached(keys: readonly string[]): Promise<Map<string, CacheEntry>>;
+  finished(runId: string): Promise<Set<string>>;
+  write(rows: readonly VerdictRow[], cache: readonly CacheEntry[]): Promise<void>;
+}
+
+/** USD per million tokens. */
+export interface Price {
+  input: number;
+  output: number;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  calls: number;
+  errors: number;
+  costUsd: number | null;
+}
+
+export interface RunOptions {
+  spec: EvaluatorSpec;
+  evaluatorVersion: string;
+  items: readonly JudgeItem[];
+  store: RunStore;
+  runId: string;
+  datasetVersion: string;
+  /** Needed for llm_judge and hybrid specs. */
+  client?: JudgeClient;
+  /** Overrides the spec's model (the stored verdicts name the model actually asked). */
+  model?: string;
+  concurrency?: number;
+  price?: Price | null;
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** How many finished verdicts are buffered before a write. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export interface RunSummary {
+  runId: string;
+  total: number;
+  /** Traces skipped because this run already had their verdict (a resumption). */
+  resumed: number;
+  cached: number;
+  calls: number;
+  pass: number;
+  fail: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  interrupted: boolean;
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The hash of what the judge sees of a trace: its messages and tool calls. */
+export function traceHash(trace: TraceForJudge): string {
+  return sha256(JSON.stringify([trace.messages.map((m) => [m.role, m.name ?? null, m.content]), trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])]));
+}
+
+export function cacheKey(evaluatorVersion: string, model: string, hash: string): string {
+  return sha256(`${evaluatorVersion}\u0000${model}\u0000${hash}`);
+}
+
+/** A dataset version names the exact set of trace contents judged: the same traces give the same version. */
+export function datasetVersionOf(items: readonly JudgeItem[]): string {
+  const lines = items.map((item) => `${item.traceId}\t${traceHash(item.trace)}`).sort();
+  return `ds-${sha256(lines.join("\n")).slice(0, 12)}`;
+}
+
+export function costOf(price: Price | null | undefined, inputTokens: number | null, outputTokens: number | null): number | null {
+  if (!price || inputTokens === null || outputTokens === null) return null;
+  return (inputTokens * price.input + outputTokens * price.output) / 1e6;
+}
+
+export async function runJudge(options: RunOptions): Promise<RunSummary> {
+  const {spec, store, runId} = options;
+  const now = options.now ?? (() => new Date());
+  const judge: JudgeSpec | null = spec.kind === "rule" ? null : spec.judge;
+  const model = judge ? options.model ?? judge.model : null;
+  if (judge && !options.client) throw new Error(`the evaluator ${spec.id} is an LLM judge: a client is needed`);
+  const rule = spec.kind === "rule" ? compileRule(spec.rule) : spec.kind === "hybrid" ? compileRule(spec.prefilter) : null;
+
+  const finished = await store.finished(runId);
+  const todo = options.items.filter((item) => !finished.has(item.traceId));
+  const summary: RunSummary = {
+    runId, total: options.items.length, resumed: options.items.length - todo.length, cached: 0, calls: 0, pass: 0, fail: 0, errors: 0,
+    inputTokens: 0, outputTokens: 0, costUsd: options.price ? 0 : null, interrupted: false
+  };
+
+  const base = {runId, evaluatorId: spec.id, evaluatorVersion: options.evaluatorVersion, datasetVersion: options.datasetVersion};
+  const rows: VerdictRow[] = [];
+  const fresh: CacheEntry[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (force: boolean) => {
+    if (!force && rows.length < (options.batchSize ?? 50)) return writing;
+    const batch = rows.splice(0);
+    const cache = fresh.splice(0);
+    if (batch.length || cache.length) writing = writing.then(() => store.write(batch, cache));
+    return writing;
+  };
+  const progress = () =>
+    options.onProgress?.({done: summary.resumed + summary.pass + summary.fail + summary.errors, total: summary.total, calls: summary.calls, errors: summary.errors, costUsd: summary.costUsd});
+  const record = (row: VerdictRow) => {
+    rows.push(row);
+    if (row.outcome === "error") summary.errors++;
+    else summary[row.outcome]++;
+    progress();
+    void flush(false);
+  };
+  const emptyRow = {reasoning: null, error: null, judgeModel: null, promptHash: null, inputTokens: null, outputTokens: null, costUsd: null};
+
+  // Everything a rule settles is settled before any call.
+  const needJudge: {item: JudgeItem; hash: string; key: string}[] = [];
+  for (const item of todo) {
+    if (spec.kind === "rule") {
+      const failed = rule!(item.rule);
+      record({...base, ...emptyRow, traceId: item.traceId, outcome: failed ? "fail" : "pass", reasoning: "rule condition " + (failed ? "held" : "did not hold"), createdAt: now()});
+      continue;
+    }
+    if (spec.kind === "hybrid" && !rule!(item.rule)) {
+      record({...base, ...emptyRow, traceId: item.traceId, outcome: spec.otherwise, reasoning: "prefilter did not match; the judge was not asked", createdAt: now()});
+      continue;
+    }
+    const hash = traceHash(item.trace);
+    needJudge.push({item, hash, key: cacheKey(options.evaluatorVersion, model!, hash)});
+  }
+
+  const cached = await store.cached(needJudge.map((n) => n.key));
+  const toCall: typeof needJudge = [];
+  for (const n of needJudge) {
+    const hit = cached.get(n.key);
+    if (!hit) {
+      toCall.push(n);
+      continue;
+    }
+    summary.cached++;
+    // The cached answer cost nothing in this run, so this run's row records zero tokens and cost.
+    record({...base, traceId: n.item.traceId, outcome: hit.outcome, reasoning: hit.reasoning, error: null, judgeModel: model, promptHash: hit.promptHash, inputTokens: 0, outputTokens: 0, costUsd: options.price ? 0 : null, createdAt: now()});
+  }
+
+  let next = 0;
+  const worker = async () => {
+    while (next < toCall.length && !options.signal?.aborted) {
+      const {item, hash, key} = toCall[next++]!;
+      const messages = renderJudgePrompt(judge!, item.trace, {criterion: spec.criterion, failureMode: spec.failureMode});
+      const promptHash = sha256(JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})).slice(0, 16);
+      summary.calls++;
+      const result = await options.client!.call({model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages}, options.signal);
+      if (!result.ok && result.error === "interrupted") {
+        summary.calls--;
+        break;
+      }
+      // A call refused before any answer (an HTTP error) reports no usage and is not billed: it costs 0, not
+      // "unknown". An answer without usage is unknown, and makes the run's total unknown.
+      const unbilled = !result.ok && result.usage.inputTokens === null && result.usage.outputTokens === null;
+      const cost = unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
+      summary.inputTokens += result.usage.inputTokens ?? 0;
+      summary.outputTokens += result.usage.outputTokens ?? 0;
+      if (summary.costUsd !== null) summary.costUsd = cost === null ? null : summary.costUsd + cost;
+      const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: cost};
+      if (result.ok) {
+        fresh.push({key, evaluatorVersion: options.evaluatorVersion, judgeModel: model!, traceHash: hash, outcome: result.verdict.verdict, reasoning: result.verdict.reasoning, promptHash, ...usage});
+        record({...base, traceId: item.traceId, outcome: result.verdict.verdict, reasoning: result.verdict.reasoning, error: null, judgeModel: model, promptHash, ...usage, createdAt: now()});
+      } else {
+        record({...base, traceId: item.traceId, outcome: "error", reasoning: null, error: result.error, judgeModel: model, promptHash, ...usage, createdAt: now()});
+      }
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, toCall.length || 1));
+  await Promise.all(Array.from({length: concurrency}, worker));
+  summary.interrupted = options.signal?.aborted ?? false;
+  await flush(true);
+  progress();
+  return summary;
+}
+
+/** A `RunStore` in memory, for benchmarks and tests that do not need DuckDB. */
+export function memoryRunStore(): RunStore & {rows: VerdictRow[]; cache: Map<string, CacheEntry>} {
+  const rows: VerdictRow[] = [];
+  const cache = new Map<string, CacheEntry>();
+  return {
+    rows,
+    cache,
+    async cached(keys) {
+      return new Map(keys.flatMap((k) => (cache.has(k) ? [[k, cache.get(k)!] as const] : [])));
+    },
+    async finished(runId) {
+      return new Set(rows.filter((r) => r.runId === runId && r.outcome !== "error").map((r) => r.traceId));
+    },
+    async write(batch, entries) {
+      rows.push(...batch);
+      for (const e of entries) cache.set(e.key, e);
+    }
+  };
+}

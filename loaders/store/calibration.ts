@@ -1,0 +1,179 @@
+/**
+ * @module Judge verdicts aligned with human labels, for calibration reports, the page and exports.
+ *
+ * Human labels come from the annotation side's `ground_truth` and `human_labels` views when the workspace has
+ * them (a workspace without them is treated as having no labels) and from imported judgment sets. A verdict is
+ * aligned with the ground truth of the same trace under the evaluator's criterion; per evaluator version and
+ * trace the latest non-error verdict counts.
+ */
+import type {DuckDBConnection} from "@duckdb/node-api";
+
+export interface AlignedRow {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  criterion: string;
+  failureMode: string;
+  judgeModel: string | null;
+  firstSeen: string;
+  traceId: string;
+  judge: "pass" | "fail";
+  human: "pass" | "fail";
+  reasoning: string | null;
+  explanation: string | null;
+  decidedBy: string;
+  runId: string;
+  datasetVersion: string | null;
+}
+
+export interface AnnotatorRow {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  annotator: string;
+  judge: "pass" | "fail";
+  human: "pass" | "fail";
+}
+
+export async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll("SELECT count(*)::INTEGER FROM information_schema.tables WHERE table_name = ?", [name]);
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+}
+
+/** The ground truth of every source the workspace has, as one SQL relation. */
+async function truthSql(connection: DuckDBConnection): Promise<string> {
+  const parts = ["SELECT trace_id, criterion, pass, explanation, decided_by FROM imported_ground_truth"];
+  if (await tableExists(connection, "ground_truth")) parts.unshift("SELECT trace_id, criterion, pass, explanation, decided_by FROM ground_truth");
+  return parts.join(" UNION ALL ");
+}
+
+async function labelsSql(connection: DuckDBConnection): Promise<string> {
+  const parts = ["SELECT trace_id, criterion, annotator, pass FROM imported_human_labels"];
+  if (await tableExists(connection, "human_labels")) parts.unshift("SELECT trace_id, criterion, annotator, pass FROM human_labels");
+  return parts.join(" UNION ALL ");
+}
+
+/** The latest verdict (not an error) of each evaluator version on each trace. */
+const LATEST = `
+  SELECT v.*, e.criterion, e.failure_mode, e.first_seen FROM judge_verdicts v
+  JOIN evaluator_versions e USING (evaluator_id, evaluator_version)
+  WHERE v.outcome IN ('pass', 'fail')
+  QUALIFY row_number() OVER (PARTITION BY v.evaluator_id, v.evaluator_version, v.trace_id ORDER BY v.created_at DESC, v.run_id DESC) = 1`;
+
+async function alignedSql(connection: DuckDBConnection): Promise<string> {
+  return `
+    WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
+    SELECT l.evaluator_id, l.evaluator_version, l.criterion, l.failure_mode, l.judge_model, strftime(l.first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
+      l.trace_id, l.outcome AS judge, CASE WHEN t.pass THEN 'pass' ELSE 'fail' END AS human, l.reasoning, t.explanation,
+      t.decided_by, l.run_id, l.dataset_version
+    FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
+    WHERE t.pass IS NOT NULL`;
+}
+
+export async function readAligned(connection: DuckDBConnection, evaluatorId?: string): Promise<AlignedRow[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT * FROM (${await alignedSql(connection)}) ${evaluatorId ? "WHERE evaluator_id = ?" : ""} ORDER BY evaluator_id, first_seen, evaluator_version, trace_id`,
+    evaluatorId ? [evaluatorId] : []
+  );
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
+    evaluatorVersion: String(r.evaluator_version),
+    criterion: String(r.criterion),
+    failureMode: String(r.failure_mode),
+    judgeModel: (r.judge_model as string | null) ?? null,
+    firstSeen: String(r.first_seen),
+    traceId: String(r.trace_id),
+    judge: r.judge === "fail" ? "fail" : "pass",
+    human: r.human === "fail" ? "fail" : "pass",
+    reasoning: (r.reasoning as string | null) ?? null,
+    explanation: (r.explanation as string | null) ?? null,
+    decidedBy: String(r.decided_by),
+    runId: String(r.run_id),
+    datasetVersion: (r.dataset_version as string | null) ?? null
+  }));
+}
+
+/** Each annotator's own labels against the judge, per evaluator version. */
+export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<AnnotatorRow[]> {
+  const reader = await connection.runAndReadAll(`
+    WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
+    SELECT l.evaluator_id, l.evaluator_version, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
+    FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
+    WHERE h.pass IS NOT NULL ORDER BY ALL`);
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
+    evaluatorVersion: String(r.evaluator_version),
+    annotator: String(r.annotator),
+    judge: r.judge === "fail" ? "fail" : "pass",
+    human: r.human === "fail" ? "fail" : "pass"
+  }));
+}
+
+export interface EvaluatorVersionRow {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  criterion: string;
+  failureMode: string;
+  kind: string;
+  judgeModel: string | null;
+  firstSeen: string;
+  /**
+   * Verdicts (pass or fail) of this version on workspace traces with no ground truth for its criterion: the
+   * unlabeled traffic whose failure rate is corrected. Items of imported sets are not traces and never count.
+   */
+  unlabeled: {fail: number; total: number};
+  errors: number;
+}
+
+export async function readEvaluatorVersions(connection: DuckDBConnection): Promise<EvaluatorVersionRow[]> {
+  const reader = await connection.runAndReadAll(`
+    WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)}),
+    unlabeled AS (
+      SELECT l.evaluator_id, l.evaluator_version, count(*) FILTER (WHERE l.outcome = 'fail')::INTEGER AS fail, count(*)::INTEGER AS total
+      FROM latest l SEMI JOIN traces p ON p.trace_id = l.trace_id
+      ANTI JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion GROUP BY ALL),
+    errors AS (SELECT evaluator_id, evaluator_version, count(DISTINCT trace_id)::INTEGER AS errors FROM judge_verdicts WHERE outcome = 'error' GROUP BY ALL)
+    SELECT e.evaluator_id, e.evaluator_version, e.criterion, e.failure_mode, e.kind, e.judge_model,
+      strftime(e.first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen, coalesce(u.fail, 0) AS fail, coalesce(u.total, 0) AS total, coalesce(x.errors, 0) AS errors
+    FROM evaluator_versions e LEFT JOIN unlabeled u USING (evaluator_id, evaluator_version) LEFT JOIN errors x USING (evaluator_id, evaluator_version)
+    ORDER BY e.evaluator_id, e.first_seen, e.evaluator_version`);
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
+    evaluatorVersion: String(r.evaluator_version),
+    criterion: String(r.criterion),
+    failureMode: String(r.failure_mode),
+    kind: String(r.kind),
+    judgeModel: (r.judge_model as string | null) ?? null,
+    firstSeen: String(r.first_seen),
+    unlabeled: {fail: Number(r.fail), total: Number(r.total)},
+    errors: Number(r.errors)
+  }));
+}
+
+/** Records an evaluator version the first time it produces verdicts. */
+export async function registerEvaluatorVersion(
+  connection: DuckDBConnection,
+  v: {evaluatorId: string; evaluatorVersion: string; criterion: string; failureMode: string; kind: string; judgeModel: string | null; spec: unknown; firstSeen?: Date}
+): Promise<void> {
+  const reader = await connection.runAndReadAll("SELECT count(*)::INTEGER FROM evaluator_versions WHERE evaluator_id = ? AND evaluator_version = ?", [v.evaluatorId, v.evaluatorVersion]);
+  if (Number(reader.getRows()[0]?.[0]) > 0) return;
+  await connection.run("INSERT INTO evaluator_versions VALUES (?, ?, ?, ?, ?, ?, ?::JSON, ?::TIMESTAMP)", [
+    v.evaluatorId, v.evaluatorVersion, v.criterion, v.failureMode, v.kind, v.judgeModel, JSON.stringify(v.spec ?? null), (v.firstSeen ?? new Date()).toISOString()
+  ]);
+}
+
+/**
+ * Writes the aligned judge and human labels side by side to `path` as CSV or Parquet with DuckDB's COPY.
+ * Returns the number of rows.
+ */
+export async function exportAligned(connection: DuckDBConnection, path: string, format: "csv" | "parquet", evaluatorId?: string): Promise<number> {
+  const where = evaluatorId ? "WHERE evaluator_id = ?" : "";
+  const select = `SELECT evaluator_id, evaluator_version, criterion, trace_id, judge AS judge_outcome, human AS human_outcome,
+      CASE WHEN human = 'fail' AND judge = 'fail' THEN 'tp' WHEN human = 'pass' AND judge = 'fail' THEN 'fp'
+           WHEN human = 'fail' AND judge = 'pass' THEN 'fn' ELSE 'tn' END AS cell,
+      reasoning AS judge_reasoning, explanation AS human_explanation, decided_by, judge_model, run_id, dataset_version
+    FROM (${await alignedSql(connection)}) ${where} ORDER BY evaluator_id, evaluator_version, trace_id`;
+  const options = format === "csv" ? "(FORMAT csv, HEADER true)" : "(FORMAT parquet)";
+  const quoted = `'${path.replace(/'/g, "''")}'`;
+  await connection.run(`COPY (${select}) TO ${quoted} ${options}`, evaluatorId ? [evaluatorId] : []);
+  const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM (${select})`, evaluatorId ? [evaluatorId] : []);
+  return Number(count.getRows()[0]?.[0] ?? 0);
+}

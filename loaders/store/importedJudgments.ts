@@ -1,0 +1,133 @@
+/**
+ * @module Writes an imported judgment set into the store: the labels as given (imported_judgments), the binary
+ * ground truth from the human majority (imported_ground_truth), each annotator's binary labels
+ * (imported_human_labels), and each judge's verdicts (judge_verdicts, one evaluator version per judge file).
+ * Importing the same set again replaces it.
+ */
+import {createHash} from "node:crypto";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import type {JudgmentSet, PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
+import {registerEvaluatorVersion} from "./calibration.js";
+import {insertRows} from "./insertRows.js";
+import {writeVerdicts, type VerdictRow} from "./judgeVerdicts.js";
+
+export interface ImportSummary {
+  dataset: string;
+  items: number;
+  groundTruth: number;
+  humanLabels: number;
+  verdicts: {evaluatorId: string; evaluatorVersion: string; pass: number; fail: number; errors: number; leftOut: number}[];
+  rejected: JudgmentSet["rejected"];
+}
+
+export interface ImportOptions {
+  /** Whether a judge's raw label is an unreadable answer, stored as an error. */
+  unparseable: (rawLabel: string | null) => boolean;
+  now?: Date;
+}
+
+const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
+
+export function importRunId(dataset: string): string {
+  return `import-${dataset}`;
+}
+
+export async function writeJudgmentSet(connection: DuckDBConnection, set: JudgmentSet, options: ImportOptions): Promise<ImportSummary> {
+  const now = options.now ?? new Date();
+  const at = now.toISOString();
+  const traceOf = new Map(set.items.map((i) => [i.itemId, i.traceId]));
+  const kindOf = new Map(set.raters.map((r) => [r.rater, r]));
+  const outcome = (label: PreferenceClass | null): "pass" | "fail" | null =>
+    label === set.binary.fail ? "fail" : label === set.binary.pass ? "pass" : null;
+  const datasetVersion = `${set.dataset}-${sha12(JSON.stringify(set.labels.filter((l) => kindOf.get(l.rater)?.kind === "human")))}`;
+  const runId = importRunId(set.dataset);
+
+  await connection.run("BEGIN TRANSACTION");
+  try {
+    await connection.run("DELETE FROM imported_judgments WHERE dataset = ?", [set.dataset]);
+    await connection.run("DELETE FROM imported_ground_truth WHERE criterion = ?", [set.criterion]);
+    await connection.run("DELETE FROM imported_human_labels WHERE source = ?", [set.dataset]);
+    await connection.run("DELETE FROM judge_verdicts WHERE run_id = ?", [runId]);
+
+    await insertRows(
+      connection,
+      "imported_judgments",
+      8,
+      set.labels.map((l) => [set.dataset, l.itemId, traceOf.get(l.itemId)!, l.rater, kindOf.get(l.rater)!.kind, l.rawLabel, l.label, l.reasoning])
+    );
+
+    // Ground truth: the class most of the item's annotators chose, when more than half chose it.
+    const byItem = new Map<string, {rater: string; label: PreferenceClass | null}[]>();
+    for (const l of set.labels) {
+      if (kindOf.get(l.rater)?.kind !== "human") continue;
+      let votes = byItem.get(l.itemId);
+      if (!votes) byItem.set(l.itemId, (votes = []));
+      votes.push({rater: l.rater, label: l.label});
+    }
+    const truth: (string | boolean | null)[][] = [];
+    for (const [itemId, votes] of byItem) {
+      const counts = new Map<PreferenceClass | null, number>();
+      for (const v of votes) counts.set(v.label, (counts.get(v.label) ?? 0) + 1);
+      const [top, count] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+      if (count * 2 <= votes.length) continue;
+      const pass = outcome(top);
+      if (pass === null) continue;
+      const decidedBy = votes.length === 1 ? "single" : count === votes.length ? "unanimous" : "majority";
+      const explanation = `votes: ${votes.map((v) => `${v.rater} ${v.label ?? "none"}`).join(", ")}`;
+      truth.push([traceOf.get(itemId)!, set.criterion, pass === "pass", pass === "fail" ? set.failureMode : null, explanation, decidedBy]);
+    }
+    await insertRows(connection, "imported_ground_truth", 6, truth);
+
+    const human = set.labels.flatMap((l) => {
+      const o = kindOf.get(l.rater)?.kind === "human" ? outcome(l.label) : null;
+      return o === null ? [] : [[traceOf.get(l.itemId)!, null, set.criterion, l.rater, o === "pass", null, l.rawLabel, o === "fail" ? set.failureMode : null, l.reasoning, set.dataset, at]];
+    });
+    await insertRows(connection, "imported_human_labels", 11, human, [, , , , , , , , , , "TIMESTAMP"]);
+
+    const summary: ImportSummary = {dataset: set.dataset, items: set.items.length, groundTruth: truth.length, humanLabels: human.length, verdicts: [], rejected: set.rejected};
+    for (const rater of set.raters.filter((r) => r.kind === "judge")) {
+      const evaluatorId = `${set.dataset}-${rater.rater}`.toLowerCase();
+      const evaluatorVersion = `imported+${(rater.sourceHash ?? sha12(rater.rater)).slice(0, 12)}`;
+      await registerEvaluatorVersion(connection, {
+        evaluatorId, evaluatorVersion, criterion: set.criterion, failureMode: set.failureMode, kind: "imported", judgeModel: rater.model,
+        spec: {importedFrom: set.dataset, rater: rater.rater}, firstSeen: now
+      });
+      const counts = {evaluatorId, evaluatorVersion, pass: 0, fail: 0, errors: 0, leftOut: 0};
+      const rows: VerdictRow[] = [];
+      for (const l of set.labels) {
+        if (l.rater !== rater.rater) continue;
+        const base = {runId, evaluatorId, evaluatorVersion, traceId: traceOf.get(l.itemId)!, judgeModel: rater.model, promptHash: null, datasetVersion, inputTokens: null, outputTokens: null, costUsd: null, createdAt: now};
+        if (options.unparseable(l.rawLabel)) {
+          counts.errors++;
+          rows.push({...base, outcome: "error", reasoning: null, error: `the judge's answer could not be parsed (${JSON.stringify(l.rawLabel)})`});
+          continue;
+        }
+        const o = outcome(l.label);
+        if (o === null) {
+          counts.leftOut++;
+          continue;
+        }
+        counts[o]++;
+        rows.push({...base, outcome: o, reasoning: l.reasoning, error: null});
+      }
+      await writeVerdicts(connection, rows);
+      summary.verdicts.push(counts);
+    }
+    await connection.run("COMMIT");
+    return summary;
+  } catch (error) {
+    await connection.run("ROLLBACK");
+    throw error;
+  }
+}
+
+/** The three-class labels of an imported set: for each item, every rater's class. */
+export async function readImportedClasses(connection: DuckDBConnection, dataset?: string): Promise<{dataset: string; itemId: string; rater: string; kind: string; label: string | null}[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT dataset, item_id, rater, rater_kind, label FROM imported_judgments ${dataset ? "WHERE dataset = ?" : ""} ORDER BY dataset, item_id, rater`,
+    dataset ? [dataset] : []
+  );
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    dataset: String(r.dataset), itemId: String(r.item_id), rater: String(r.rater), kind: String(r.rater_kind), label: (r.label as string | null) ?? null
+  }));
+}

@@ -1,0 +1,83 @@
+/**
+ * @module Calibration per evaluator: every version's report, gate status and corrected failure rate, in the order
+ * the versions appeared. The newest version is the current one; a version with no aligned human labels is
+ * uncalibrated, whatever its predecessors scored, and their figures are history.
+ */
+import {assessGate, type GateAssessment} from "./gate.js";
+import {correctedFailureRate, type CorrectedRate} from "./correction.js";
+import {confusion} from "./confusion.js";
+import {reportFromConfusion, type CalibrationReport} from "./report.js";
+import type {Outcome} from "../schemas/evaluator.js";
+
+export interface AlignedPair {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  human: Outcome;
+  judge: Outcome;
+}
+
+export interface VersionInfo {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  criterion: string;
+  failureMode: string;
+  kind: string;
+  judgeModel: string | null;
+  firstSeen: string;
+  unlabeled: {fail: number; total: number};
+  errors: number;
+}
+
+export interface VersionCalibration {
+  info: VersionInfo;
+  report: CalibrationReport;
+  gate: GateAssessment;
+  correction: CorrectedRate;
+}
+
+export interface EvaluatorCalibration {
+  evaluatorId: string;
+  criterion: string;
+  failureMode: string;
+  /** Oldest first; the last is the current version. */
+  versions: VersionCalibration[];
+  current: VersionCalibration;
+}
+
+export interface SummaryOptions {
+  resamples?: number;
+  seed?: number;
+  minPerClass?: number;
+}
+
+export function summarizeCalibration(pairs: readonly AlignedPair[], versions: readonly VersionInfo[], options: SummaryOptions = {}): EvaluatorCalibration[] {
+  const byVersion = new Map<string, AlignedPair[]>();
+  for (const p of pairs) {
+    const key = `${p.evaluatorId}\u0000${p.evaluatorVersion}`;
+    let list = byVersion.get(key);
+    if (!list) byVersion.set(key, (list = []));
+    list.push(p);
+  }
+  const out = new Map<string, EvaluatorCalibration>();
+  const sorted = [...versions].sort((a, b) => a.evaluatorId.localeCompare(b.evaluatorId) || a.firstSeen.localeCompare(b.firstSeen));
+  for (const info of sorted) {
+    const c = confusion(byVersion.get(`${info.evaluatorId}\u0000${info.evaluatorVersion}`) ?? []);
+    const report = reportFromConfusion(c, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
+    const calibration: VersionCalibration = {
+      info,
+      report,
+      gate: assessGate(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
+      correction: correctedFailureRate(c, info.unlabeled, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1})
+    };
+    let evaluator = out.get(info.evaluatorId);
+    if (!evaluator) {
+      evaluator = {evaluatorId: info.evaluatorId, criterion: info.criterion, failureMode: info.failureMode, versions: [], current: calibration};
+      out.set(info.evaluatorId, evaluator);
+    }
+    evaluator.versions.push(calibration);
+    evaluator.current = calibration;
+    evaluator.criterion = info.criterion;
+    evaluator.failureMode = info.failureMode;
+  }
+  return [...out.values()];
+}
