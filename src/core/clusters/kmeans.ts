@@ -120,3 +120,48 @@ export function kmeansBySilhouette(points: readonly Point[], random: Random, opt
   const {silhouette: _, ...chosen} = best!;
   return {...chosen, scores};
 }
+
+export interface SplitOptions {
+  maxK: number;
+  minSize: number;
+  /** A split is kept only when its mean silhouette reaches this: below it, the parts are not separate groups. */
+  threshold: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_SPLIT_OPTIONS: SplitOptions = {maxK: 12, minSize: 5, threshold: 0.5, maxDepth: 3};
+
+/**
+ * Clusters by splitting recursively: k-means by silhouette at the top, then inside each part again while the
+ * best split is well separated. The silhouette alone prefers the coarsest split (two sources of traces, say),
+ * which hides the failure groups inside each; a threshold on every further split finds them without a hand-set k.
+ */
+export function splitBySilhouette(
+  points: readonly Point[],
+  random: Random,
+  options: SplitOptions = DEFAULT_SPLIT_OPTIONS
+): {labels: number[]; centres: number[][]; scores: {k: number; silhouette: number}[]} {
+  const labels = new Array<number>(points.length).fill(0);
+  const centres: number[][] = [];
+  let topScores: {k: number; silhouette: number}[] = [];
+  const visit = (indices: number[], depth: number) => {
+    const subset = indices.map((i) => points[i]!);
+    const centre = (members: number[][]) => subset[0]!.map((_, d) => members.reduce((s, p) => s + p[d]!, 0) / members.length);
+    const leaf = () => {
+      centres.push(centre(subset.map((p) => p.slice())));
+      for (const i of indices) labels[i] = centres.length - 1;
+    };
+    if (depth >= options.maxDepth || indices.length < 4 * options.minSize) return leaf();
+    const chosen = kmeansBySilhouette(subset, random, {maxK: options.maxK, minSize: options.minSize});
+    if (depth === 0) topScores = chosen.scores;
+    const best = chosen.scores.find((s) => s.k === chosen.k)?.silhouette ?? 0;
+    const threshold = depth === 0 ? -Infinity : options.threshold;
+    if (chosen.k < 2 || best < threshold) return leaf();
+    for (let part = 0; part < chosen.k; part++) {
+      const members = indices.filter((_, j) => chosen.labels[j] === part);
+      if (members.length) visit(members, depth + 1);
+    }
+  };
+  if (points.length > 0) visit(points.map((_, i) => i), 0);
+  return {labels, centres, scores: topScores};
+}

@@ -1,11 +1,11 @@
 /**
  * @module Semantic clusters: embedding vectors → a 2-D UMAP projection (seeded) → k-means with k chosen by the
- * silhouette → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its centre.
+ * silhouette, split again inside each part while the split is well separated → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its centre.
  * Pure: the vectors, the tokens to name clusters by and the random source are passed in.
  */
 import {UMAP} from "umap-js";
 import {classTerms, type ClassTerm} from "./classTerms.js";
-import {kmeansBySilhouette} from "./kmeans.js";
+import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
 import type {Random} from "./random.js";
 
 export interface SemanticOptions {
@@ -58,7 +58,7 @@ export function semanticClusters(
   options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS
 ): SemanticResult {
   const coords = project(vectors, random, options);
-  const chosen = kmeansBySilhouette(coords, random, {maxK: options.maxK, minSize: options.minSize});
+  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize});
   const terms = classTerms(tokens, chosen.labels, 6);
   const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);
