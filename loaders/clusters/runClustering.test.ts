@@ -51,7 +51,7 @@ describe("clustering a workspace", () => {
     assert.equal(first.members.length, 19);
     assert.ok(first.members.every((m) => Number.isFinite(m.x) && Number.isFinite(m.y)));
     const refundCluster = first.members.find((m) => m.trace_id === "refund-0")!.cluster_id;
-    assert.ok(first.members.filter((m) => m.trace_id.toString().startsWith("refund-")).every((m) => m.cluster_id === refundCluster));
+    assert.ok(first.members.filter((m) => String(m.trace_id).startsWith("refund-")).every((m) => m.cluster_id === refundCluster));
     const named = first.clusters.find((c) => c.cluster_id === refundCluster)!;
     assert.ok((named.terms as string[]).some((t) => ["refund", "tool:issue_refund", "shipping", "delay", "delayed"].includes(t)), String(named.terms));
     await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
