@@ -27,7 +27,8 @@ export interface TraceClusterRow {
 }
 
 const timestamp = (ms: number | null): DuckDBValue => (ms === null ? null : new Date(ms).toISOString());
-const strings = (values: readonly string[] | null): DuckDBValue => (values === null ? null : listValue(values.slice()));
+// Lists travel as JSON text: an empty list parameter would have no item type.
+const strings = (values: readonly string[] | null): DuckDBValue => (values === null ? null : JSON.stringify(values));
 
 /** Replaces every cluster of the given kinds (and their memberships) in one transaction. */
 export async function replaceClusters(
@@ -42,7 +43,7 @@ export async function replaceClusters(
     const kindList = listValue(kinds.slice());
     await connection.run("DELETE FROM clusters WHERE kind IN (SELECT unnest(?::VARCHAR[]))", [kindList]);
     await connection.run("DELETE FROM trace_clusters WHERE kind IN (SELECT unnest(?::VARCHAR[]))", [kindList]);
-    const insert = await connection.prepare(`INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?::VARCHAR[],
+    const insert = await connection.prepare(`INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?, ?, CAST(?::JSON AS VARCHAR[]), CAST(?::JSON AS VARCHAR[]),
       ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?, ?, now()::TIMESTAMP)`);
     for (const c of clusters) {
       insert.bind([

@@ -74,13 +74,15 @@ export async function replaceFailureModes(connection: DuckDBConnection, modes: r
   await connection.run("BEGIN TRANSACTION");
   try {
     await connection.run("DELETE FROM failure_modes");
+    // Lists travel as JSON text: an empty list parameter would have no item type.
     const insert = await connection.prepare(
-      "INSERT INTO failure_modes VALUES (?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?::VARCHAR[], ?, now()::TIMESTAMP)"
+      `INSERT INTO failure_modes VALUES (?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, CAST(?::JSON AS VARCHAR[]), ?,
+        CAST(?::JSON AS VARCHAR[]), CAST(?::JSON AS VARCHAR[]), ?, now()::TIMESTAMP)`
     );
     const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     for (const m of modes) {
-      insert.bind([m.name, m.description, m.state, time(m.firstSeen), time(m.lastSeen), m.traces, m.sessions, listValue(m.clusterIds),
-        m.annotationCount, listValue(m.evaluatorIds), listValue(m.trends), m.pruneCandidate]);
+      insert.bind([m.name, m.description, m.state, time(m.firstSeen), time(m.lastSeen), m.traces, m.sessions, JSON.stringify(m.clusterIds),
+        m.annotationCount, JSON.stringify(m.evaluatorIds), JSON.stringify(m.trends), m.pruneCandidate]);
       await insert.run();
     }
     insert.destroySync();
