@@ -35,7 +35,8 @@ export function clusterMap(
   const x = plot.scale("x");
   const y = plot.scale("y");
   const brush = d3.brush<unknown>()
-    .extent([[MARGIN, MARGIN], [width - MARGIN, height - MARGIN]])
+    // The brush reaches past the outermost dots, which Plot places exactly on the margin line.
+    .extent([[MARGIN / 3, MARGIN / 3], [width - MARGIN / 3, height - MARGIN / 3]])
     .on("end", (event: d3.D3BrushEvent<unknown>) => {
       const selection = event.selection as [[number, number], [number, number]] | null;
       if (!selection) return onBrush(null);

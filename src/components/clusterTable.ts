@@ -72,7 +72,7 @@ export function clusterTable(clusters: readonly ClusterSummaryRow[], onShow: (cl
     render();
   });
   render();
-  return el("div", null,
+  return el("div", {class: "pl-cluster-table"},
     el("div", null, kind),
     el("table", {class: "pl-clusters"},
       el("thead", null, el("tr", null, ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Volume, 30 days", ""].map((h) => el("th", null, h)))),
