@@ -1,5 +1,6 @@
 /** @module `plumbline cluster`: signature and semantic failure clusters, written to the workspace. */
 import {EmbeddingError} from "../clusters/embeddings.js";
+import {mirror} from "../failureModes/actions.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
 import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
 import {StoreError, withConnection, workspaceDir} from "../store/db.js";
@@ -99,13 +100,16 @@ export async function clusterWorkspace(workspace: string, options: ClusterOption
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   let summary: ClusterSummary;
   try {
-    summary = await withConnection(workspace, (connection) =>
-      runClustering(connection, options, (phase, done, total) => {
+    summary = await withConnection(workspace, async (connection) => {
+      const result = await runClustering(connection, options, (phase, done, total) => {
         let bar = bars.get(phase);
         if (!bar) bars.set(phase, (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items")));
         bar.update(done, total, "");
-      })
-    );
+      });
+      // Failure modes count the current members of their signature clusters: refresh their mirror too.
+      await mirror(connection, {workspace, now: Date.now()});
+      return result;
+    });
   } catch (error) {
     if (error instanceof EmbeddingError || error instanceof StoreError) throw new CliError(error.message);
     throw error;

@@ -19,7 +19,8 @@ export class FailureModeError extends Error {
 
 export type ActionOptions = Omit<RegistryOptions, "workspace"> & {workspace: string};
 
-async function mirror(connection: DuckDBConnection, options: ActionOptions): Promise<FailureModeView[]> {
+/** Rebuilds the failure_modes mirror from the event file and the store; clustering calls it as memberships change. */
+export async function mirror(connection: DuckDBConnection, options: ActionOptions): Promise<FailureModeView[]> {
   const {modes} = await loadRegistry(connection, options);
   await replaceFailureModes(connection, modes);
   return modes;

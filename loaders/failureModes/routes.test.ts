@@ -69,4 +69,14 @@ describe("failure-mode writes over HTTP and from the command line", () => {
     assert.equal(await main(["failure-mode", "forget"], unknown), 2);
     assert.match(unknown.stderr.join("\n"), /unknown action: forget/);
   });
+
+  test("a new clustering run refreshes the failure_modes mirror", async () => {
+    await withConnection(workspace, (c) => c.run("DELETE FROM failure_modes"));
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["cluster", "--signatures-only"], io), 0);
+    assert.match(io.stdout.join("\n"), /^19 of 22 traces have a failure cue\n {2}4 signature clusters; the largest, 6 traces: /);
+    const rows = await withConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT name, state, traces FROM failure_modes")).getRowObjectsJson());
+    assert.deepEqual(rows, [{name: "empty kb search", state: "annotated", traces: 6}]);
+  });
 });
