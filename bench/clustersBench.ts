@@ -8,7 +8,7 @@
  *   the hand-crafted subset (4 agents).
  * - Timings: clustering the demo workspace, and semantic clustering of 500–2,000 documents (single demo turns).
  */
-import {existsSync, rmSync} from "node:fs";
+import {existsSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {adjustedRandIndex, purity} from "../src/core/clusters/agreement.js";
@@ -18,6 +18,7 @@ import {DEFAULT_SIGNATURE_OPTIONS, signatureOf} from "../src/core/clusters/signa
 import {tfidfVectors, tokenize, traceTokens} from "../src/core/clusters/tfidf.js";
 import {demoInputs} from "../loaders/cli/demoCommand.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../loaders/clusters/runClustering.js";
+import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
 import {ingest} from "../loaders/ingest/ingest.js";
 import {readTraceFacts, readTraceTexts} from "../loaders/store/clusterInputs.js";
 import {withConnection} from "../loaders/store/db.js";
@@ -106,6 +107,18 @@ export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{
     }
     return out;
   });
+  // Scale: 200,000 synthetic OTLP spans (20,000 traces, one tool call in eight failing): signatures for every trace,
+  // semantic clusters for the seeded sample of 2,000 that --max-traces allows.
+  const synthetic = join(OUT, "ws-cluster-scale");
+  const file = join(OUT, "cluster-scale.jsonl");
+  rmSync(synthetic, {recursive: true, force: true});
+  writeFileSync(file, Array.from({length: 2000}, (_, i) => generateOtlpLine(i)).join("\n") + "\n");
+  await ingest({workspace: synthetic, paths: [file]}, {log: () => {}, progress: () => {}});
+  const started = performance.now();
+  const scale = await withConnection(synthetic, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS));
+  timings[`runClustering on ${fmt.int(scale.traces)} synthetic traces (${fmt.int(scale.flagged)} flagged, ${fmt.int(scale.semantic?.clustered ?? 0)} sampled)`] =
+    performance.now() - started;
+  for (const [step, ms] of Object.entries(scale.timings)) timings[`  ${step} `] = ms;
   console.log(table([
     ["dataset", "method", "traces", "classes", "clusters", "purity", "chance purity", "one-cluster purity", "ARI"],
     ...agreement.map((a) => [a.dataset, a.method, String(a.traces), String(a.classes), String(a.clusters), a.purity.toFixed(3), a.chance.toFixed(3), a.baseline.toFixed(3), a.ari.toFixed(3)])

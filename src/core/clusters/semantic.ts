@@ -37,18 +37,51 @@ export interface SemanticResult {
   silhouettes: {k: number; silhouette: number}[];
 }
 
-/** Projects `vectors` to 2-D; with fewer than three points UMAP cannot run and the points sit on a line. */
+/**
+ * Projects `vectors` to 2-D. Identical vectors (traces with the same text) are projected once and share a place,
+ * spread by a small seeded jitter so the map still shows how many there are: UMAP's neighbour search degrades
+ * badly on many exact duplicates (18 s instead of under 2 s for 2,000 templated traces). With fewer than three
+ * distinct vectors UMAP cannot run and they sit on a line.
+ */
 export function project(vectors: readonly number[][], random: Random, options: SemanticOptions): [number, number][] {
-  const n = vectors.length;
-  if (n < 3) return vectors.map((_, i) => [i, 0]);
-  const umap = new UMAP({nComponents: 2, nNeighbors: Math.max(2, Math.min(options.nNeighbors, n - 1)), minDist: options.minDist, random});
-  const epochs = umap.initializeFit(vectors.map((v) => v.slice()));
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    umap.step();
-    if (epoch % 10 === 0) options.progress?.(epoch, epochs);
+  const index = new Map<string, number>();
+  const unique: number[][] = [];
+  const of = vectors.map((v) => {
+    const key = v.join(",");
+    let i = index.get(key);
+    if (i === undefined) {
+      index.set(key, (i = unique.length));
+      unique.push(v.slice());
+    }
+    return i;
+  });
+  let places: [number, number][];
+  const n = unique.length;
+  if (n < 3) places = unique.map((_, i) => [i, 0]);
+  else {
+    const umap = new UMAP({nComponents: 2, nNeighbors: Math.max(2, Math.min(options.nNeighbors, n - 1)), minDist: options.minDist, random});
+    const epochs = umap.initializeFit(unique);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      umap.step();
+      if (epoch % 10 === 0) options.progress?.(epoch, epochs);
+    }
+    options.progress?.(epochs, epochs);
+    places = umap.getEmbedding().map((p) => [p[0]!, p[1]!]);
   }
-  options.progress?.(epochs, epochs);
-  return umap.getEmbedding().map((p) => [p[0]!, p[1]!]);
+  if (n === vectors.length) return places;
+  const xs = places.map((p) => p[0]);
+  const ys = places.map((p) => p[1]);
+  const spread = 0.01 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1);
+  const seen = new Set<number>();
+  return of.map((i) => {
+    const [x, y] = places[i]!;
+    // The first of a group keeps the exact place; the others scatter around it.
+    if (!seen.has(i)) {
+      seen.add(i);
+      return [x, y];
+    }
+    return [x + (random() - 0.5) * spread, y + (random() - 0.5) * spread];
+  });
 }
 
 export function semanticClusters(
