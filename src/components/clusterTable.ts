@@ -54,7 +54,12 @@ function promoteForm(cluster: ClusterSummaryRow): HTMLElement {
 
 const SHOWN = 25;
 
-export function clusterTable(clusters: readonly ClusterSummaryRow[], onShow: (cluster: ClusterSummaryRow) => void): HTMLElement {
+/** `labels` names semantic clusters as the map does (S1, S2, …). */
+export function clusterTable(
+  clusters: readonly ClusterSummaryRow[],
+  onShow: (cluster: ClusterSummaryRow) => void,
+  labels: ReadonlyMap<string, string> = new Map()
+): HTMLElement {
   const sorted = clusters.slice().sort(byPriority);
   const body = el("tbody");
   const kind = el("select", {attrs: {"aria-label": "Kind of cluster"}},
@@ -63,7 +68,7 @@ export function clusterTable(clusters: readonly ClusterSummaryRow[], onShow: (cl
   let showAll = false;
   const render = () => {
     const rows = sorted.filter((c) => !kind.value || c.kind === kind.value);
-    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow)));
+    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels.get(cluster.id))));
     replace(more, rows.length > SHOWN ? (showAll ? `show the first ${SHOWN}` : `show all ${count(rows.length)} clusters`) : "");
   };
   kind.addEventListener("change", render);
@@ -80,10 +85,10 @@ export function clusterTable(clusters: readonly ClusterSummaryRow[], onShow: (cl
     more);
 }
 
-function clusterRow(cluster: ClusterSummaryRow, onShow: (cluster: ClusterSummaryRow) => void): HTMLElement[] {
+function clusterRow(cluster: ClusterSummaryRow, onShow: (cluster: ClusterSummaryRow) => void, label: string | undefined): HTMLElement[] {
   const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
   const row = el("tr", {attrs: {"data-cluster": cluster.id}},
-    el("td", null, el("span", {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`}, cluster.kind)),
+    el("td", null, el("span", {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`}, label ? `${cluster.kind} ${label}` : cluster.kind)),
     el("td", {class: "pl-cluster-name"}, cluster.name,
       cluster.kind === "semantic" && cluster.terms.length ? el("div", {class: "pl-muted"}, cluster.terms.join(" · ")) : null),
     el("td", {class: "pl-num"}, count(cluster.size)),

@@ -26,7 +26,7 @@ export function clustersView(data: ClusterPageData, width = 640): {map: HTMLElem
     traces.show(members, `${semanticLabels.get(cluster.id) ?? "Signature"} · ${count(members.length)} traces, representatives first: ${cluster.name}`);
     traces.node.scrollIntoView({block: "nearest"});
   };
-  return {map, list: traces.node, table: clusterTable(data.clusters, show)};
+  return {map, list: traces.node, table: clusterTable(data.clusters, show, semanticLabels)};
 }
 
 export function runNote(data: ClusterPageData): HTMLElement {
