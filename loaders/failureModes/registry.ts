@@ -56,7 +56,7 @@ export async function loadRegistry(connection: DuckDBConnection, options: Regist
   const views = records.map((record, i): FailureModeView => {
     const seen = [...traceSets[i]!].flatMap((id) => (times.has(id) ? [times.get(id)!] : []));
     const seenAt = seen.map((t) => t.seenAt);
-    const evaluatorIds = evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id).sort();
+    const evaluatorIds = [...new Set(evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id))].sort();
     const annotationCount = labelled.get(record.name)?.labels ?? 0;
     const lastSeen = seenAt.length ? Math.max(...seenAt) : null;
     // Contract: a name only annotators have used is `new` until someone registers it; registered modes are lifted.
