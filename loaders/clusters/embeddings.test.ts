@@ -100,6 +100,15 @@ describe("plumbline cluster --embeddings openai", () => {
     assert.equal(after, before);
   });
 
+  test("an unknown embeddings kind or a bad bound is a usage error", async () => {
+    const kind = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["cluster", "--embeddings", "bert"], kind), 2);
+    assert.match(kind.text(), /invalid --embeddings: bert \(tfidf or openai\)\nRun `plumbline cluster --help`/);
+    const bound = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["cluster", "--max-traces", "0"], bound), 2);
+    assert.match(bound.text(), /invalid --max-traces: 0/);
+  });
+
   test("no key is an error that says how to give one or stay offline", async () => {
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: endpoint.url});
     assert.equal(await main(["cluster", "--embeddings", "openai", "--model", "never-cached"], io), 1);
