@@ -4,7 +4,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
-import type {ClusterPageData} from "../../src/core/clusters/pageData.js";
+import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
 import {tableExists} from "./clusterTables.js";
 
 async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -26,6 +26,14 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30): 
     LEFT JOIN trace_clusters sem ON sem.trace_id = t.trace_id AND sem.kind = 'semantic'
     LEFT JOIN trace_clusters sig ON sig.trace_id = t.trace_id AND sig.kind = 'signature'
     ORDER BY t.trace_id`);
+  const semanticOf = new Map<string, (string | null)[]>();
+  for (const p of points) {
+    if (p.signature_id === null) continue;
+    const list = semanticOf.get(String(p.signature_id)) ?? [];
+    list.push(p.semantic_id === null ? null : String(p.semantic_id));
+    semanticOf.set(String(p.signature_id), list);
+  }
+  const termsOf = new Map(clusters.filter((c) => c.kind === "semantic").map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()]));
   const seenByCluster = new Map<string, number[]>();
   for (const p of points) {
     for (const id of [p.semantic_id, p.signature_id]) {
@@ -53,7 +61,8 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30): 
       representatives: (c.representative_trace_ids as string[]).slice(),
       firstSeen: num(c.first_seen),
       lastSeen: num(c.last_seen),
-      daily: volumeUntil === null ? [] : dailyCounts(seenByCluster.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count)
+      daily: volumeUntil === null ? [] : dailyCounts(seenByCluster.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
+      topic: c.kind === "signature" ? dominantTopic(semanticOf.get(String(c.cluster_id)) ?? [], termsOf) : null
     })),
     points: points.map((p) => ({
       traceId: String(p.trace_id),

@@ -68,7 +68,7 @@ export function clusterTable(
   let showAll = false;
   const render = () => {
     const rows = sorted.filter((c) => !kind.value || c.kind === kind.value);
-    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels.get(cluster.id))));
+    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels)));
     replace(more, rows.length > SHOWN ? (showAll ? `show the first ${SHOWN}` : `show all ${count(rows.length)} clusters`) : "");
   };
   kind.addEventListener("change", render);
@@ -85,12 +85,20 @@ export function clusterTable(
     more);
 }
 
-function clusterRow(cluster: ClusterSummaryRow, onShow: (cluster: ClusterSummaryRow) => void, label: string | undefined): HTMLElement[] {
+function clusterRow(
+  cluster: ClusterSummaryRow,
+  onShow: (cluster: ClusterSummaryRow) => void,
+  labels: ReadonlyMap<string, string>
+): HTMLElement[] {
+  const label = labels.get(cluster.id);
   const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
   const row = el("tr", {attrs: {"data-cluster": cluster.id}},
     el("td", null, el("span", {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`}, label ? `${cluster.kind} ${label}` : cluster.kind)),
     el("td", {class: "pl-cluster-name"}, cluster.name,
-      cluster.kind === "semantic" && cluster.terms.length ? el("div", {class: "pl-muted"}, cluster.terms.join(" · ")) : null),
+      cluster.kind === "semantic" && cluster.terms.length ? el("div", {class: "pl-muted"}, cluster.terms.join(" · ")) : null,
+      cluster.topic ? el("div", {class: "pl-muted pl-topic"},
+        `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
+        `${Math.round(cluster.topic.share * 100)}% of its traces)`) : null),
     el("td", {class: "pl-num"}, count(cluster.size)),
     el("td", {class: "pl-num"}, count(cluster.sessions)),
     el("td", {class: "pl-num"}, cluster.severity.toFixed(1)),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {byPriority, pointsIn, promoteCommand, setStateCommand, shellQuote, type ClusterPoint, type ClusterSummaryRow} from "./pageData.js";
+import {byPriority, dominantTopic, pointsIn, promoteCommand, setStateCommand, shellQuote, type ClusterPoint, type ClusterSummaryRow} from "./pageData.js";
 
 test("shell words are quoted only when they need it, and a quote inside survives", () => {
   assert.equal(shellQuote("sig-0123"), "sig-0123");
@@ -26,4 +26,11 @@ test("clusters are reviewed by volume × severity, then volume", () => {
   const cluster = (id: string, size: number, severity: number) => ({id, size, severity}) as ClusterSummaryRow;
   const order = [cluster("a", 10, 0.4), cluster("b", 5, 1), cluster("c", 4, 1), cluster("d", 8, 0.5)].sort(byPriority).map((c) => c.id);
   assert.deepEqual(order, ["b", "a", "d", "c"]);
+});
+
+test("a signature cluster is about the semantic cluster holding at least half of its traces", () => {
+  const terms = new Map([["sem-0", ["refund", "shipping", "delay"]], ["sem-1", ["password"]]]);
+  assert.deepEqual(dominantTopic(["sem-0", "sem-0", "sem-1", null], terms), {clusterId: "sem-0", terms: ["refund", "shipping", "delay"], share: 0.5});
+  assert.equal(dominantTopic(["sem-0", "sem-1", null], terms), null);
+  assert.equal(dominantTopic([], terms), null);
 });

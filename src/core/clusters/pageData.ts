@@ -15,6 +15,25 @@ export interface ClusterSummaryRow {
   lastSeen: number | null;
   /** Traces a day over the 30 days up to `volumeUntil`, oldest first. */
   daily: number[];
+  /**
+   * For a signature cluster, what its traces are mostly about: the semantic cluster holding most of them, when it
+   * holds at least half ("refund tool error" · "after a shipping-delay question").
+   */
+  topic: {clusterId: string; terms: string[]; share: number} | null;
+}
+
+/** The semantic cluster holding at least `minShare` of a signature cluster's traces, or null. */
+export function dominantTopic(
+  members: readonly (string | null)[],
+  terms: ReadonlyMap<string, string[]>,
+  minShare = 0.5
+): ClusterSummaryRow["topic"] {
+  const counts = new Map<string, number>();
+  for (const id of members) if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let best: [string, number] | null = null;
+  for (const entry of [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || entry[1] > best[1]) best = entry;
+  if (!best || members.length === 0 || best[1] / members.length < minShare) return null;
+  return {clusterId: best[0], terms: terms.get(best[0]) ?? [], share: best[1] / members.length};
 }
 
 export interface ClusterPoint {
