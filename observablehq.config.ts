@@ -18,6 +18,7 @@ ensureNpmPlaceholders(root);
 const pages = [
   {name: "Overview", path: "/"},
   {name: "Traces", path: "/traces"},
+  {name: "Clusters", path: "/clusters"},
   {name: "Calibration", path: "/calibration"}
 ];
 

@@ -8,6 +8,8 @@ import {parseVerbArgs} from "./error.js";
 import type {Command} from "./main.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
+import {DEFAULT_CLUSTER_OPTIONS} from "../clusters/runClustering.js";
+import {clusterWorkspace, describeRun} from "./clusterCommand.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -44,6 +46,9 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   } finally {
     bar.done();
   }
+  // Offline TF-IDF clusters, so the Clusters page has something to show with no API key.
+  const clusters = await clusterWorkspace(workspace, DEFAULT_CLUSTER_OPTIONS, {err: log});
+  log(describeRun(clusters));
   await afterWorkspaceChange();
   return true;
 }

@@ -8,7 +8,7 @@ function captureIo(): Io & {stdout: string[]; stderr: string[]} {
   return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env: {}};
 }
 
-const verbs = [...mainHelp().matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]!);
+const verbs = [...mainHelp().matchAll(/^ {2}([\w-]+) {2,}/gm)].map((m) => m[1]!);
 
 test("plumbline --help lists the verbs and exits 0", async () => {
   const io = captureIo();

@@ -188,7 +188,54 @@ export const TABLES = {
     pass BOOLEAN NOT NULL,
     failure_mode VARCHAR,
     explanation VARCHAR,
-    decided_by VARCHAR NOT NULL`
+    decided_by VARCHAR NOT NULL`,
+  // Failure clusters and failure modes. `plumbline cluster` replaces clusters and trace_clusters whole on each run.
+  /** One row per cluster: 'signature' (equal structural failure signature) or 'semantic' (embedding neighbourhood). */
+  clusters: `
+    cluster_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    size INTEGER NOT NULL,
+    sessions INTEGER NOT NULL,
+    severity DOUBLE NOT NULL,
+    signature VARCHAR,
+    terms VARCHAR[],
+    representative_trace_ids VARCHAR[] NOT NULL,
+    first_seen TIMESTAMP,
+    last_seen TIMESTAMP,
+    x DOUBLE,
+    y DOUBLE,
+    method VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL`,
+  /** Which cluster of each kind a trace belongs to, with its place on the semantic map (x, y; null for signatures). */
+  trace_clusters: `
+    trace_id VARCHAR NOT NULL,
+    cluster_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    x DOUBLE,
+    y DOUBLE`,
+  /** Embedding vectors by model and SHA-256 of the embedded text, so a re-run asks the endpoint only for new text. */
+  embedding_cache: `
+    model VARCHAR NOT NULL,
+    text_sha256 VARCHAR NOT NULL,
+    vector FLOAT[] NOT NULL,
+    created_at TIMESTAMP NOT NULL`,
+  /** The failure-mode registry, mirrored from the append-only failure-modes.jsonl and what the store shows of each. */
+  failure_modes: `
+    name VARCHAR NOT NULL,
+    description VARCHAR,
+    state VARCHAR NOT NULL,
+    first_seen TIMESTAMP,
+    last_seen TIMESTAMP,
+    traces INTEGER NOT NULL,
+    sessions_affected INTEGER NOT NULL,
+    cluster_ids VARCHAR[] NOT NULL,
+    annotation_count INTEGER NOT NULL,
+    evaluator_ids VARCHAR[] NOT NULL,
+    trends VARCHAR[] NOT NULL,
+    prune_candidate BOOLEAN NOT NULL,
+    updated_at TIMESTAMP NOT NULL`
 } as const;
 
 export type TableName = keyof typeof TABLES;

@@ -1,0 +1,149 @@
+// The Clusters page, built from a workspace clustered by `plumbline cluster` and served offline under the strict
+// policy: the map and the table render, brushing the map filters the trace list, and trace text stays text.
+import assert from "node:assert/strict";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import type {Browser, Page} from "playwright-core";
+import {span, traceInfo} from "../../src/core/schemas/trace.js";
+import {FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
+import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
+import {promote} from "../failureModes/actions.js";
+import {withConnection} from "../store/db.js";
+import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
+import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
+import {addCspMeta} from "./csp.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
+import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
+import {serveStatic, type StaticServer} from "./staticServer.js";
+
+/** A failing trace whose error, user turn and name are markup that would run if any of it became HTML. */
+function hostileFailure(): FixtureTrace {
+  const id = "hostile-failure";
+  const start = FIXTURE_NOW - 3_600_000;
+  return {
+    format: "otlp",
+    info: traceInfo(id, {name: HOSTILE_IMAGE, startTime: start, endTime: start + 10, status: "error"}),
+    spans: [
+      span(id, "root", {name: HOSTILE_IMAGE, kind: "agent", startTime: start, endTime: start + 10, status: "error"}),
+      span(id, "tool", {parentSpanId: "root", name: "issue_refund", kind: "tool", startTime: start, endTime: start + 5, status: "error"})
+    ],
+    messages: [{traceId: id, spanId: null, index: 0, direction: "transcript", turn: 0, role: "user", name: null, content: `${HOSTILE_SCRIPT} refund`, toolCallId: null}],
+    toolCalls: [{traceId: id, spanId: "tool", callId: "c", index: 0, name: "issue_refund", arguments: null, result: null, success: false, error: HOSTILE_IMAGE}],
+    feedback: []
+  };
+}
+
+function assertClean(record: PageRecord) {
+  assert.deepEqual(record.external, [], "requests left the machine");
+  assert.deepEqual(record.failed, [], "requests failed");
+  assert.deepEqual(record.consoleErrors, [], "console errors");
+  assert.deepEqual(record.pageErrors, [], "uncaught errors");
+  assert.deepEqual(record.cspViolations, [], "Content-Security-Policy violations");
+}
+
+describe("the Clusters page", {timeout: 180_000}, () => {
+  let workspace: string;
+  let site: BuiltSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-clusters-ws-"));
+    await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
+    await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
+    const clusterId = await withConnection(workspace, async (c) =>
+      String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
+    await promote({workspace, now: FIXTURE_NOW}, {name: "empty kb search", description: "the knowledge base returned nothing", clusterId});
+    site = await buildSite(copyProject(), workspace);
+    addCspMeta(site.distDir);
+    server = await serveStatic(site.distDir, {csp: "strict"});
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) rmSync(site.projectDir, {recursive: true, force: true});
+    if (workspace) rmSync(workspace, {recursive: true, force: true});
+  });
+
+  const listTitle = (page: Page) => page.locator(".pl-list-title").innerText();
+
+  it("renders the map and the cluster table, and brushing the map filters the trace list", async () => {
+    assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/clusters`);
+    await page.locator(".pl-map svg circle").first().waitFor();
+    assert.equal(await page.locator(".pl-map svg circle").count(), 20);
+    assert.match(await listTitle(page), /^all 20 traces on the map$/i);
+    assert.equal(await page.locator(".pl-trace-list li").count(), 20);
+    const first = page.locator(".pl-clusters tbody tr[data-cluster]", {hasText: "issue_refund failed in support agent: RefundError: order <n> not found"}).first();
+    await first.waitFor();
+    // What the refund failures are about: the semantic cluster that holds all of them.
+    assert.match(await first.locator(".pl-topic").innerText(), /^about: .*(refund|shipping|delay).* \(S\d+, 100% of its traces\)$/);
+    assert.ok((await page.locator(".pl-clusters tbody tr[data-cluster]").count()) >= 5);
+    assert.equal(await page.locator(".pl-spark rect").count() > 0, true);
+
+    // Brush the left half of the map: some traces, not all, and exactly the ones listed.
+    const overlay = await page.locator(".pl-brush .overlay").boundingBox();
+    assert.ok(overlay);
+    const inside = await page.evaluate(({x0, x1, y0, y1}) => {
+      let n = 0;
+      for (const c of document.querySelectorAll(".pl-map svg circle")) {
+        const r = c.getBoundingClientRect();
+        const [cx, cy] = [r.x + r.width / 2, r.y + r.height / 2];
+        if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1) n++;
+      }
+      return n;
+    }, {x0: overlay.x + 1, x1: overlay.x + overlay.width / 2, y0: overlay.y + 1, y1: overlay.y + overlay.height - 1});
+    await page.mouse.move(overlay.x + 1, overlay.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(overlay.x + overlay.width / 4, overlay.y + overlay.height / 2, {steps: 5});
+    await page.mouse.move(overlay.x + overlay.width / 2, overlay.y + overlay.height - 1, {steps: 5});
+    await page.mouse.up();
+    await page.getByText(/traces in the brushed area/i).waitFor();
+    assert.match(await listTitle(page), new RegExp(`^${inside} traces in the brushed area$`, "i"));
+    assert.ok(inside > 0 && inside < 20, `brushed ${inside} of 20`);
+    assert.equal(await page.locator(".pl-trace-list li").count(), inside);
+
+    // Drill down: a cluster's traces, representatives first, each linking to the explorer.
+    await first.getByRole("button", {name: "traces"}).click();
+    assert.match(await listTitle(page), /^signature · 6 traces, representatives first/i);
+    const href = await page.locator(".pl-trace-list li a").first().getAttribute("href");
+    assert.match(href!, /^\.\/traces#trace=refund-\d+$/);
+
+    // Promotion on the static site: the form shows the equivalent command.
+    await first.getByRole("button", {name: "promote…"}).click();
+    await page.getByRole("textbox", {name: "Failure-mode name"}).fill("refund lookup's failing");
+    const command = await page.locator(".pl-promote .pl-command").innerText();
+    assert.match(command, /^plumbline failure-mode promote --name 'refund lookup'\\''s failing' --cluster sig-[0-9a-f]{16}$/);
+
+    // The registry: the promoted mode with its state, trend and volume, and the command for a move.
+    const mode = page.locator('.pl-modes tr[data-mode="empty kb search"]');
+    assert.match(await mode.innerText(), /empty kb search[\s\S]*new[\s\S]*quiet[\s\S]*\b6\b/);
+    assertClean(record);
+  });
+
+  it("renders trace text from errors and user turns as text, never HTML", async () => {
+    // Without a policy: the strict one would block an injected handler and hide the bug this looks for.
+    const open = await serveStatic(site.distDir, {csp: null});
+    try {
+      const {page, record} = await recordedPage(browser);
+      await page.goto(`${open.url}/clusters`);
+      await page.locator(".pl-clusters").waitFor();
+      await page.locator(".pl-cluster-table select").selectOption("signature");
+      const row = page.locator(".pl-clusters tbody tr[data-cluster]", {hasText: "<img"});
+      await row.getByRole("button", {name: "traces"}).click();
+      const body = await page.locator("body").innerText();
+      assert.ok(body.includes(HOSTILE_IMAGE), "the <img> text is visible");
+      assert.ok(body.includes(HOSTILE_SCRIPT), "the <script> text is visible");
+      assert.equal(await page.locator(".pl-clusters img, .pl-trace-list img, .pl-trace-list script").count(), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+      assertClean(record);
+    } finally {
+      await open.close();
+    }
+  });
+});

@@ -1,0 +1,139 @@
+/** @module `plumbline cluster`: signature and semantic failure clusters, written to the workspace. */
+import {EmbeddingError} from "../clusters/embeddings.js";
+import {mirror} from "../failureModes/actions.js";
+import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
+import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
+import {StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {CliError, parseVerbArgs, usageError} from "./error.js";
+import type {Command, Io} from "./main.js";
+import {progressBar} from "./progress.js";
+import {afterWorkspaceChange} from "./workspaceChanged.js";
+
+const help = `Usage: plumbline cluster [options]
+
+Groups the workspace's failing and flagged traces so that one review item stands for many traces:
+
+  signature clusters  traces that share a failure signature read off their structure: the first failing tool
+                      and its error (ids, numbers and quotes stripped), the agent or step where it went wrong,
+                      retrieval misses, negative or attributing feedback, and the final status
+  semantic clusters   the same traces embedded (TF-IDF offline, or an OpenAI-compatible embeddings endpoint),
+                      projected to 2-D with UMAP (seeded) and grouped by k-means, k chosen by the silhouette;
+                      each named by its most distinctive terms (class-based TF-IDF)
+
+Writes the clusters and trace_clusters tables, replacing the previous run. Open the Clusters page to review.
+
+Options:
+  --embeddings <kind>   tfidf (default; no network) or openai
+  --model <name>        embeddings model for --embeddings openai (default: text-embedding-3-small)
+  --base-url <url>      OpenAI-compatible API base URL (default: $OPENAI_BASE_URL, else OpenAI's)
+  --api-key-env <name>  environment variable holding the API key (default: OPENAI_API_KEY); the key is never printed
+  --batch-size <n>      texts per embeddings request (default: 64)
+  --max-traces <n>      cluster at most n traces semantically, a seeded sample when there are more (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
+  --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
+  --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
+  --signatures-only     skip semantic clustering
+  --no-feedback         leave feedback out of signatures (structure only)
+  --workspace <dir>     the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --json                print the run's summary as JSON
+  -h, --help            show this help`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`invalid --${name}: ${value} (a whole number of at least 1)`, "cluster");
+  return n;
+}
+
+export const command: Command = {
+  name: "cluster",
+  summary: "group failing traces into signature and semantic clusters",
+  help,
+  async run(args, io) {
+    const {values} = parseVerbArgs("cluster", {
+      args,
+      options: {
+        embeddings: {type: "string", default: "tfidf"},
+        model: {type: "string", default: "text-embedding-3-small"},
+        "base-url": {type: "string"},
+        "api-key-env": {type: "string", default: "OPENAI_API_KEY"},
+        "batch-size": {type: "string"},
+        "max-traces": {type: "string"},
+        seed: {type: "string"},
+        "max-k": {type: "string"},
+        "signatures-only": {type: "boolean", default: false},
+        "no-feedback": {type: "boolean", default: false},
+        workspace: {type: "string"},
+        json: {type: "boolean", default: false}
+      }
+    });
+    const embeddings = values.embeddings;
+    if (embeddings !== "tfidf" && embeddings !== "openai") throw usageError(`invalid --embeddings: ${embeddings} (tfidf or openai)`, "cluster");
+    const seed = values.seed === undefined ? DEFAULT_CLUSTER_OPTIONS.seed : Number(values.seed);
+    if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "cluster");
+    const options: ClusterOptions = {
+      embeddings,
+      maxTraces: positiveInt(values["max-traces"], "max-traces", DEFAULT_CLUSTER_OPTIONS.maxTraces),
+      maxK: positiveInt(values["max-k"], "max-k", DEFAULT_CLUSTER_OPTIONS.maxK),
+      seed,
+      semantic: !values["signatures-only"],
+      signature: {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: values["no-feedback"]},
+      ...(embeddings === "openai"
+        ? {
+            endpoint: {
+              baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL,
+              apiKey: io.env[values["api-key-env"]],
+              model: values.model,
+              batchSize: positiveInt(values["batch-size"], "batch-size", 64)
+            }
+          }
+        : {})
+    };
+    const summary = await clusterWorkspace(values.workspace ?? workspaceDir(io.env), options, io);
+    if (values.json) io.out(JSON.stringify(summary, null, 2));
+    else io.out(describeRun(summary));
+    return 0;
+  }
+};
+
+/** Runs clustering with a progress bar and clears the pages' cached data; shared with `plumbline demo`. */
+export async function clusterWorkspace(workspace: string, options: ClusterOptions, io: Pick<Io, "err">): Promise<ClusterSummary> {
+  const bars = new Map<string, ReturnType<typeof progressBar>>();
+  let summary: ClusterSummary;
+  try {
+    summary = await withConnection(workspace, async (connection) => {
+      const result = await runClustering(connection, options, (phase, done, total) => {
+        let bar = bars.get(phase);
+        if (!bar) bars.set(phase, (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items")));
+        bar.update(done, total, "");
+      });
+      // Failure modes count the current members of their signature clusters: refresh their mirror too.
+      await mirror(connection, {workspace, now: Date.now()});
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof EmbeddingError || error instanceof StoreError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    for (const bar of bars.values()) bar.done();
+  }
+  await afterWorkspaceChange();
+  return summary;
+}
+
+export function describeRun(summary: ClusterSummary): string {
+  const lines = [
+    `${summary.flagged} of ${summary.traces} traces have a failure cue`,
+    `  ${summary.signatureClusters} signature clusters` +
+      (summary.largestSignature ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}` : "")
+  ];
+  if (summary.semantic) {
+    const s = summary.semantic;
+    lines.push(
+      `  ${s.k} semantic clusters of ${s.clustered} traces${s.sampled ? " (a seeded sample)" : ""} by ${s.method}` +
+        (s.fetched !== undefined ? `; ${s.cached} embeddings from the cache, ${s.fetched} fetched` : "")
+    );
+  }
+  const seconds = Object.values(summary.timings).reduce((a, b) => a + b, 0) / 1000;
+  lines.push(`  done in ${seconds.toFixed(1)} s; open the Clusters page (plumbline start) to review them`);
+  return lines.join("\n");
+}

@@ -1,0 +1,45 @@
+// Clusters of the real demo traces reproduce the figures their sources publish (data/demo/*/README.md).
+import assert from "node:assert/strict";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {ensureDemoWorkspace} from "../cli/demoCommand.js";
+import {withReadConnection} from "../store/db.js";
+
+describe("clusters of the demo workspace", () => {
+  let workspace: string;
+  let log: string[];
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-demo-clusters-"));
+    log = [];
+    await ensureDemoWorkspace(workspace, false, (line) => void log.push(line));
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  const query = (sql: string) => withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
+
+  test("building the demo clusters it offline: 116 failed plus 9 passing-with-errors τ-bench runs and all 184 Who&When runs", async () => {
+    assert.ok(log.some((line) => /^309 of 411 traces have a failure cue/.test(line)), log.join("\n"));
+    const flagged = await query(`SELECT split_part(trace_id, '-', 1) AS source, count(DISTINCT trace_id)::INTEGER AS n
+      FROM trace_clusters WHERE kind = 'signature' GROUP BY ALL ORDER BY source`);
+    assert.deepEqual(flagged, [{source: "tau", n: 125}, {source: "ww", n: 184}]);
+    const semantic = await query("SELECT count(DISTINCT trace_id)::INTEGER AS n, count(DISTINCT cluster_id)::INTEGER AS k FROM trace_clusters WHERE kind = 'semantic'");
+    assert.equal(semantic[0]!.n, 309);
+    assert.ok(Number(semantic[0]!.k) >= 3);
+  });
+
+  test("tool-error signatures cover the 36 τ-bench runs with a tool error, and blamed agents match the published counts", async () => {
+    const toolRuns = await query(`SELECT count(DISTINCT m.trace_id)::INTEGER AS n FROM trace_clusters m JOIN clusters c USING (cluster_id)
+      WHERE c.kind = 'signature' AND c.signature LIKE 'tool %' AND m.trace_id LIKE 'tau-%'`);
+    assert.equal(toolRuns[0]!.n, 36);
+    const blamed = await query(`SELECT regexp_extract(signature, 'blamed agent (\\S+)', 1) AS agent, sum(size)::INTEGER AS n FROM clusters
+      WHERE kind = 'signature' AND signature LIKE 'blamed agent %' GROUP BY ALL ORDER BY n DESC, agent LIMIT 3`);
+    assert.deepEqual(blamed, [{agent: "WebSurfer", n: 33}, {agent: "Orchestrator", n: 18}, {agent: "Verification_Expert", n: 18}]);
+    const payment = await query(`SELECT name, size FROM clusters WHERE kind = 'signature' AND name LIKE '%payment amount does not add up%' ORDER BY size DESC LIMIT 1`);
+    assert.deepEqual(payment, [{
+      name: "tool book_reservation failed in tau-bench airline agent: Error: payment amount does not add up, total price is <n>, but paid <n> · feedback reward=fail · status error",
+      size: 12
+    }]);
+  });
+});

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {DAY, FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
+import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
+import {withConnection, withReadConnection} from "../store/db.js";
+import {FailureModeError, listModes, promote, setState, type ActionOptions} from "./actions.js";
+import {eventLogPath} from "./eventLog.js";
+
+const REFUND_SIGNATURE = "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error";
+
+describe("the failure-mode registry", () => {
+  let workspace: string;
+  let evaluators: string;
+  let options: ActionOptions;
+  let refundCluster: string;
+  let kbCluster: string;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-modes-"));
+    evaluators = join(workspace, "evaluators");
+    mkdirSync(evaluators);
+    options = {workspace, now: FIXTURE_NOW, evaluatorsDir: evaluators};
+    await writeFixtureWorkspace(workspace, clusterFixtureTraces());
+    await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
+    const ids = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT cluster_id, signature FROM clusters")).getRowObjectsJson());
+    refundCluster = String(ids.find((r) => r.signature === REFUND_SIGNATURE)!.cluster_id);
+    kbCluster = String(ids.find((r) => String(r.signature).startsWith("retrieval miss"))!.cluster_id);
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  test("promoting a cluster registers a mode with the traces, sessions and dates the store shows, and trend flags", async () => {
+    const mode = await promote(options, {name: "refund lookup fails", description: "refunds for unknown orders", clusterId: refundCluster});
+    assert.equal(mode.state, "new");
+    assert.deepEqual([mode.traces, mode.sessions], [6, 2]);
+    assert.equal(mode.lastSeen, FIXTURE_NOW);
+    assert.equal(mode.firstSeen, FIXTURE_NOW - 2 * DAY - 8 * 60_000);
+    assert.deepEqual(mode.trends, ["new", "escalating"]);
+    assert.deepEqual(mode.clusterIds, [refundCluster]);
+    const mirrored = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT name, state, traces, sessions_affected FROM failure_modes")).getRowObjectsJson());
+    assert.deepEqual(mirrored, [{name: "refund lookup fails", state: "new", traces: 6, sessions_affected: 2}]);
+    const kb = await promote(options, {name: "empty knowledge-base search", description: null, clusterId: kbCluster});
+    assert.deepEqual(kb.trends, ["quiet"]);
+    assert.equal(kb.pruneCandidate, false);
+    const later = await listModes({...options, now: FIXTURE_NOW + 80 * DAY});
+    assert.equal(later.modes.find((m) => m.name === "empty knowledge-base search")!.pruneCandidate, true);
+  });
+
+  test("an unknown cluster or an empty name is refused with what to do next, and nothing is written", async () => {
+    const before = readFileSync(eventLogPath(workspace), "utf8");
+    await assert.rejects(promote(options, {name: "x", description: null, clusterId: "sig-nope"}), /no cluster sig-nope in the workspace; run `plumbline cluster`/);
+    await assert.rejects(promote(options, {name: "  ", description: null, clusterId: null}), FailureModeError);
+    assert.equal(readFileSync(eventLogPath(workspace), "utf8"), before);
+  });
+
+  test("human labels lift a mode to annotated, a label-only name is listed as new, and an evaluator lifts to has_evaluator", async () => {
+    // The annotation side owns human_labels; this creates it with the columns the contract names.
+    await withConnection(workspace, async (c) => {
+      await c.run(`CREATE TABLE human_labels (trace_id VARCHAR, span_id VARCHAR, criterion VARCHAR, annotator VARCHAR, pass BOOLEAN,
+        score DOUBLE, label VARCHAR, failure_mode VARCHAR, explanation VARCHAR, source VARCHAR, annotated_at TIMESTAMP)`);
+      await c.run(`INSERT INTO human_labels VALUES
+        ('refund-1', NULL, 'overall', 'ana', false, NULL, NULL, 'refund lookup fails', NULL, 'ui', now()),
+        ('refund-3', NULL, 'overall', 'ben', false, NULL, NULL, 'refund lookup fails', NULL, 'ui', now()),
+        ('planner-crash', NULL, 'overall', 'ana', false, NULL, NULL, 'plan parse error', NULL, 'ui', now())`);
+    });
+    writeFileSync(join(evaluators, "refund.json"), JSON.stringify({id: "refund-judge", version: 3, failureMode: "refund lookup fails", criterion: "overall", kind: "llm"}));
+    writeFileSync(join(evaluators, "broken.json"), JSON.stringify({id: "no-mode"}));
+    const {modes, problems} = await listModes(options);
+    const refund = modes.find((m) => m.name === "refund lookup fails")!;
+    // Labelled traces refund-1 and refund-3 join the six of the cluster.
+    assert.deepEqual([refund.state, refund.annotationCount, refund.evaluatorIds, refund.traces], ["has_evaluator", 2, ["refund-judge"], 8]);
+    const fromLabels = modes.find((m) => m.name === "plan parse error")!;
+    assert.deepEqual([fromLabels.state, fromLabels.registered, fromLabels.traces], ["new", false, 1]);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /broken\.json: skipped, failureMode/);
+    rmSync(join(evaluators, "refund.json"));
+    rmSync(join(evaluators, "broken.json"));
+  });
+
+  test("moves follow the lifecycle; a resolved mode seen again is regressed", async () => {
+    await assert.rejects(setState(options, {name: "refund lookup fails", state: "verified_resolved", note: null}), /cannot move a failure mode from annotated to verified_resolved/);
+    const resolvedAt = FIXTURE_NOW - 5 * DAY;
+    await setState({...options, now: resolvedAt}, {name: "refund lookup fails", state: "fix_shipped", note: "ledger lookup by order id"});
+    const resolved = await setState({...options, now: resolvedAt}, {name: "refund lookup fails", state: "verified_resolved", note: null});
+    // Traces of the refund cluster were seen after the resolution, so it shows as regressed.
+    assert.equal(resolved.setState, "verified_resolved");
+    assert.equal(resolved.state, "regressed");
+    assert.ok(resolved.trends.includes("regressed"));
+    assert.deepEqual(resolved.history.map((h) => h.state), ["new", "fix_shipped", "verified_resolved"]);
+    // A label-only name is registered by its first move.
+    const triaged = await setState(options, {name: "plan parse error", state: "triaged", note: null});
+    assert.deepEqual([triaged.registered, triaged.state], [true, "annotated"]);
+  });
+
+  test("a torn line in the event file is reported by line and the other events still apply", async () => {
+    appendFileSync(eventLogPath(workspace), '{"version":1,"type":"set-st');
+    const {modes, problems} = await listModes(options);
+    assert.equal(modes.find((m) => m.name === "refund lookup fails")!.setState, "verified_resolved");
+    const lines = readFileSync(eventLogPath(workspace), "utf8").split("\n").length;
+    assert.deepEqual(problems.map((p) => p.replace(/^.*failure-modes\.jsonl:/, "")), [`${lines}: not JSON (Unterminated string in JSON at position 27)`]);
+    // The next event starts on a line of its own.
+    await setState(options, {name: "empty knowledge-base search", state: "triaged", note: null});
+    assert.equal((await listModes(options)).modes.find((m) => m.name === "empty knowledge-base search")!.setState, "triaged");
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * @module What clustering reads from the store: the structural facts of each trace's signature, and the text a
+ * semantic embedding is made from (user turns, the tool sequence, the speakers).
+ */
+import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
+import type {SignatureInput} from "../../src/core/clusters/signature.js";
+
+export interface TraceFacts extends SignatureInput {
+  sessionId: string;
+  /** When the trace happened: its start time, or when it was ingested for traces that carry no time (epoch ms). */
+  seenAt: number;
+  firstUserMessage: string | null;
+}
+
+async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
+  const reader = await connection.runAndReadAll(sql, params);
+  return reader.getRowObjectsJson() as Record<string, unknown>[];
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** One row per trace, in trace id order. A retriever span that returned an empty document list is a miss. */
+export async function readTraceFacts(connection: DuckDBConnection): Promise<TraceFacts[]> {
+  const result = await rows(connection, `
+    WITH tools AS (
+      SELECT c.trace_id, list({name: c.name, error: coalesce(c.error, c.result), parent: p.name} ORDER BY c.idx) AS failed
+      FROM tool_calls c
+      LEFT JOIN spans s ON s.trace_id = c.trace_id AND s.span_id = c.span_id
+      LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
+      WHERE c.success = false GROUP BY c.trace_id
+    ), error_spans AS (
+      -- The deepest failed span that is not a tool call: a failed parent whose failed child explains it comes later.
+      SELECT s.trace_id, list({name: s.name, kind: s.kind, message: s.status_message}
+        ORDER BY (SELECT count(*) FROM spans c WHERE c.trace_id = s.trace_id AND c.parent_span_id = s.span_id AND c.status = 'error' AND c.kind <> 'tool'),
+          s.start_time NULLS LAST, s.span_id) AS spans
+      FROM spans s WHERE s.status = 'error' AND s.kind <> 'tool' GROUP BY s.trace_id
+    ), misses AS (
+      SELECT trace_id, list(name ORDER BY start_time NULLS LAST, span_id) AS names FROM spans
+      WHERE kind = 'retriever' AND status <> 'error'
+        AND regexp_matches(coalesce(attributes::VARCHAR, ''), '"(retrieval\\.documents|documents|output\\.documents)"\\s*:\\s*\\[\\s*\\]')
+      GROUP BY trace_id
+    ), fb AS (
+      SELECT trace_id, list({name: name, label: label, value: value} ORDER BY name, label) AS items FROM feedback GROUP BY trace_id
+    )
+    SELECT t.trace_id, t.status, coalesce(t.session_id, t.trace_id) AS session_id,
+      epoch_ms(coalesce(t.start_time, t.ingested_at)) AS seen_at, t.first_user_message,
+      coalesce(tools.failed, []) AS failed, coalesce(error_spans.spans, []) AS error_spans,
+      coalesce(misses.names, []) AS misses, coalesce(fb.items, []) AS feedback
+    FROM traces t
+    LEFT JOIN tools USING (trace_id) LEFT JOIN error_spans USING (trace_id)
+    LEFT JOIN misses USING (trace_id) LEFT JOIN fb USING (trace_id)
+    ORDER BY t.trace_id`);
+  return result.map((r) => ({
+    traceId: String(r.trace_id),
+    status: String(r.status),
+    sessionId: String(r.session_id),
+    seenAt: Number(r.seen_at),
+    firstUserMessage: text(r.first_user_message),
+    failedTools: (r.failed as {name: string; error: string | null; parent: string | null}[]).map((t) => ({
+      name: t.name,
+      error: t.error,
+      parentName: t.parent
+    })),
+    errorSpans: (r.error_spans as {name: string; kind: string; message: string | null}[]).map((s) => ({...s})),
+    retrievalMisses: (r.misses as string[]).slice(),
+    feedback: (r.feedback as {name: string; label: string | null; value: number | null}[]).map((f) => ({
+      name: f.name,
+      label: f.label,
+      value: f.value === null ? null : Number(f.value)
+    }))
+  }));
+}
+
+/** Per trace: its user turns (each cut to `maxTurnChars`) and the names of the tools it called, in order. */
+export async function readTraceTexts(
+  connection: DuckDBConnection,
+  traceIds: readonly string[],
+  maxTurnChars = 600
+): Promise<Map<string, {userTurns: string[]; tools: string[]; speakers: string[]}>> {
+  const out = new Map<string, {userTurns: string[]; tools: string[]; speakers: string[]}>();
+  for (const id of traceIds) out.set(id, {userTurns: [], tools: [], speakers: []});
+  if (traceIds.length === 0) return out;
+  // The ids travel as one list parameter, so this also runs on the read-only connection a data loader holds.
+  const ids = listValue(traceIds.slice());
+  const messages = await rows(connection, `
+    SELECT m.trace_id, list(left(m.content, ?) ORDER BY m.idx) FILTER (WHERE m.role = 'user' AND m.content IS NOT NULL) AS turns,
+      list(DISTINCT m.name) FILTER (WHERE m.role = 'assistant' AND m.name IS NOT NULL) AS speakers
+    FROM messages m WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY m.trace_id`, [maxTurnChars, ids]);
+  for (const r of messages) {
+    const entry = out.get(String(r.trace_id))!;
+    entry.userTurns = ((r.turns as string[] | null) ?? []).slice();
+    entry.speakers = ((r.speakers as string[] | null) ?? []).slice().sort();
+  }
+  const tools = await rows(connection, `
+    SELECT c.trace_id, list(c.name ORDER BY c.idx) AS names FROM tool_calls c WHERE c.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY c.trace_id`, [ids]);
+  for (const r of tools) out.get(String(r.trace_id))!.tools = (r.names as string[]).slice();
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * @module The cluster table, in review order (volume × severity), with a volume sparkline per cluster, a button
+ * that shows a cluster's traces and a form that promotes it to a failure mode. Cluster names come from trace
+ * text (error messages, user words) and are rendered as text.
+ */
+import {byPriority, promoteCommand, type ClusterSummaryRow} from "../core/clusters/pageData.js";
+import {el, replace} from "./dom.js";
+import {count} from "./format.js";
+import {tryApi} from "./api.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** Bars of traces per day, drawn as SVG rects (no text from the data goes in). */
+export function sparkline(daily: readonly number[], width = 90, height = 18): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("width", String(width));
+  svg.setAttribute("height", String(height));
+  svg.setAttribute("class", "pl-spark");
+  const max = Math.max(1, ...daily);
+  const step = width / Math.max(1, daily.length);
+  daily.forEach((value, i) => {
+    if (value === 0) return;
+    const rect = document.createElementNS(SVG, "rect");
+    const h = Math.max(1.5, (value / max) * height);
+    rect.setAttribute("x", String(i * step));
+    rect.setAttribute("y", String(height - h));
+    rect.setAttribute("width", String(Math.max(1, step - 1)));
+    rect.setAttribute("height", String(h));
+    svg.appendChild(rect);
+  });
+  return svg;
+}
+
+function promoteForm(cluster: ClusterSummaryRow): HTMLElement {
+  const name = el("input", {attrs: {type: "text", "aria-label": "Failure-mode name", maxlength: "120", placeholder: "failure-mode name"}});
+  name.value = cluster.name.slice(0, 80);
+  const description = el("input", {attrs: {type: "text", "aria-label": "Description", maxlength: "400", placeholder: "what goes wrong, in a sentence"}});
+  const command = el("code", {class: "pl-command"});
+  const status = el("div", {class: "pl-muted"});
+  const update = () => replace(command, promoteCommand(name.value.trim(), cluster.id, description.value.trim()));
+  name.addEventListener("input", update);
+  description.addEventListener("input", update);
+  update();
+  const submit = el("button", {on: {click: async () => {
+    replace(status, "Promoting…");
+    const result = await tryApi("api/failure-modes/promote", {name: name.value, description: description.value || null, clusterId: cluster.id});
+    replace(status, result.ok ? "Promoted. Reload the page to see it among the failure modes." : result.message);
+  }}}, "Promote");
+  return el("div", {class: "pl-promote"},
+    el("div", {class: "pl-label"}, "Promote to a failure mode"),
+    name, description, submit,
+    el("div", {class: "pl-label"}, "or run"), command, status);
+}
+
+const SHOWN = 25;
+
+/** `labels` names semantic clusters as the map does (S1, S2, …). */
+export function clusterTable(
+  clusters: readonly ClusterSummaryRow[],
+  onShow: (cluster: ClusterSummaryRow) => void,
+  labels: ReadonlyMap<string, string> = new Map()
+): HTMLElement {
+  const sorted = clusters.slice().sort(byPriority);
+  const body = el("tbody");
+  const kind = el("select", {attrs: {"aria-label": "Kind of cluster"}},
+    el("option", {attrs: {value: ""}}, "all kinds"), el("option", {attrs: {value: "signature"}}, "signature"), el("option", {attrs: {value: "semantic"}}, "semantic"));
+  const more = el("button", {class: "pl-link"});
+  let showAll = false;
+  const render = () => {
+    const rows = sorted.filter((c) => !kind.value || c.kind === kind.value);
+    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels)));
+    replace(more, rows.length > SHOWN ? (showAll ? `show the first ${SHOWN}` : `show all ${count(rows.length)} clusters`) : "");
+  };
+  kind.addEventListener("change", render);
+  more.addEventListener("click", () => {
+    showAll = !showAll;
+    render();
+  });
+  render();
+  return el("div", {class: "pl-cluster-table"},
+    el("div", null, kind),
+    el("table", {class: "pl-clusters"},
+      el("thead", null, el("tr", null, ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Volume, 30 days", ""].map((h) => el("th", null, h)))),
+      body),
+    more);
+}
+
+function clusterRow(
+  cluster: ClusterSummaryRow,
+  onShow: (cluster: ClusterSummaryRow) => void,
+  labels: ReadonlyMap<string, string>
+): HTMLElement[] {
+  const label = labels.get(cluster.id);
+  const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
+  const row = el("tr", {attrs: {"data-cluster": cluster.id}},
+    el("td", null, el("span", {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`}, label ? `${cluster.kind} ${label}` : cluster.kind)),
+    el("td", {class: "pl-cluster-name"}, cluster.name,
+      cluster.kind === "semantic" && cluster.terms.length ? el("div", {class: "pl-muted"}, cluster.terms.join(" · ")) : null,
+      cluster.topic ? el("div", {class: "pl-muted pl-topic"},
+        `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
+        `${Math.round(cluster.topic.share * 100)}% of its traces)`) : null),
+    el("td", {class: "pl-num"}, count(cluster.size)),
+    el("td", {class: "pl-num"}, count(cluster.sessions)),
+    el("td", {class: "pl-num"}, cluster.severity.toFixed(1)),
+    el("td", {class: "pl-num"}, (cluster.size * cluster.severity).toFixed(1)),
+    el("td", null, sparkline(cluster.daily)),
+    el("td", null,
+      el("button", {class: "pl-link", on: {click: () => onShow(cluster)}}, "traces"), " · ",
+      el("button", {class: "pl-link", on: {click: () => {
+        const cell = detail.firstElementChild!;
+        if (!cell.firstChild) replace(cell, promoteForm(cluster));
+        detail.toggleAttribute("hidden");
+      }}}, "promote…"))
+  );
+  return [row, detail];
+}

@@ -1,0 +1,99 @@
+/** @module The shape of `data/clusters.json`, written by its data loader and read by the Clusters page. */
+import type {FailureModeState} from "../schemas/failureMode.js";
+
+export interface ClusterSummaryRow {
+  id: string;
+  kind: "signature" | "semantic";
+  name: string;
+  size: number;
+  sessions: number;
+  severity: number;
+  signature: string | null;
+  terms: string[];
+  representatives: string[];
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** Traces a day over the 30 days up to `volumeUntil`, oldest first. */
+  daily: number[];
+  /**
+   * For a signature cluster, what its traces are mostly about: the semantic cluster holding most of them, when it
+   * holds at least half ("refund tool error" · "after a shipping-delay question").
+   */
+  topic: {clusterId: string; terms: string[]; share: number} | null;
+}
+
+/** The semantic cluster holding at least `minShare` of a signature cluster's traces, or null. */
+export function dominantTopic(
+  members: readonly (string | null)[],
+  terms: ReadonlyMap<string, string[]>,
+  minShare = 0.5
+): ClusterSummaryRow["topic"] {
+  const counts = new Map<string, number>();
+  for (const id of members) if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let best: [string, number] | null = null;
+  for (const entry of [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || entry[1] > best[1]) best = entry;
+  if (!best || members.length === 0 || best[1] / members.length < minShare) return null;
+  return {clusterId: best[0], terms: terms.get(best[0]) ?? [], share: best[1] / members.length};
+}
+
+export interface ClusterPoint {
+  traceId: string;
+  name: string | null;
+  status: string;
+  preview: string | null;
+  seenAt: number;
+  semanticId: string | null;
+  signatureId: string | null;
+  x: number | null;
+  y: number | null;
+}
+
+export interface FailureModeSummary {
+  name: string;
+  description: string | null;
+  registered: boolean;
+  state: FailureModeState;
+  allowedMoves: FailureModeState[];
+  firstSeen: number | null;
+  lastSeen: number | null;
+  traces: number;
+  sessions: number;
+  clusterIds: string[];
+  annotationCount: number;
+  evaluatorIds: string[];
+  trends: string[];
+  pruneCandidate: boolean;
+}
+
+export interface ClusterPageData {
+  run: {runId: string; createdAt: number; method: string} | null;
+  volumeUntil: number | null;
+  clusters: ClusterSummaryRow[];
+  points: ClusterPoint[];
+  failureModes: FailureModeSummary[];
+  problems: string[];
+}
+
+/** Review order: volume × severity, then volume. */
+export function byPriority(a: ClusterSummaryRow, b: ClusterSummaryRow): number {
+  return b.size * b.severity - a.size * a.severity || b.size - a.size || (a.id < b.id ? -1 : 1);
+}
+
+/** A shell word: single-quoted unless it is plainly safe, so a copied command means exactly what was typed. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function promoteCommand(name: string, clusterId: string, description: string): string {
+  return ["plumbline failure-mode promote", "--name", shellQuote(name || "<name>"), "--cluster", shellQuote(clusterId),
+    ...(description ? ["--description", shellQuote(description)] : [])].join(" ");
+}
+
+export function setStateCommand(name: string, state: string): string {
+  return `plumbline failure-mode set-state ${shellQuote(name)} ${state}`;
+}
+
+/** Points inside a rectangle of the map (x0 ≤ x ≤ x1, y0 ≤ y ≤ y1); points without a place are never inside. */
+export function pointsIn(points: readonly ClusterPoint[], [[x0, y0], [x1, y1]]: [[number, number], [number, number]]): ClusterPoint[] {
+  return points.filter((p) => p.x !== null && p.y !== null && p.x >= Math.min(x0, x1) && p.x <= Math.max(x0, x1) && p.y >= Math.min(y0, y1) && p.y <= Math.max(y0, y1));
+}
