@@ -17,7 +17,8 @@ ensureNpmPlaceholders(root);
 /** The app's pages, in the order of the navigation bar. Later pages (clusters, annotate, …) are added here. */
 const pages = [
   {name: "Overview", path: "/"},
-  {name: "Traces", path: "/traces"}
+  {name: "Traces", path: "/traces"},
+  {name: "Annotate", path: "/annotate"}
 ];
 
 // A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.

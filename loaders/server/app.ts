@@ -61,7 +61,7 @@ export function createApp(options: AppOptions): Hono {
     rubric: service.rubric(),
     failureModes: service.failureModes(),
     annotations: service.list(),
-    queues: readQueues(service.workspace).queues.map(({items, ...queue}) => ({...queue, itemCount: items.length})),
+    queues: readQueues(service.workspace).queues,
     logProblems: service.problems
   }));
   api.get("/annotations", (c) => c.json(service.list({traceId: c.req.query("traceId"), annotator: c.req.query("annotator")})));
