@@ -23,7 +23,9 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   ingest: {summary: "read trace files into the workspace", load: async () => (await import("./ingestCommand.js")).command},
   demo: {summary: "build the bundled demo workspace from real public traces", load: async () => (await import("./demoCommand.js")).command},
   start: {summary: "serve the environment on 127.0.0.1", load: async () => (await import("./siteCommand.js")).startCommand},
-  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand}
+  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
+  // Annotation: queues, feedback import, label export and adjudication.
+  queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command}
 };
 
 export function mainHelp(): string {

@@ -38,8 +38,10 @@ export interface PickOptions {
 }
 
 /**
- * Picks up to `size` items from scored candidates (highest first). Random picks are spread evenly through the
- * queue rather than left at its end, so a reviewer who stops early has still seen some of them.
+ * Picks up to `size` items: `round(size · randomShare)` drawn at random from the traces the signals did not pick,
+ * the rest the highest-scoring traces with a score above zero and at least `minScore`. A workspace with few
+ * signals gives a shorter queue rather than one padded with traces nothing points at. Random picks are spread
+ * evenly through the queue rather than left at its end, so a reviewer who stops early has still seen some.
  */
 export function pickQueueItems(scored: readonly QueueItem[], options: PickOptions): QueueItem[] {
   const available = scored.filter((item) => !options.exclude?.has(item.traceId));
@@ -49,7 +51,7 @@ export function pickQueueItems(scored: readonly QueueItem[], options: PickOption
   const pool = available.filter((item) => !taken.has(item.traceId));
   // Fisher–Yates on the pool, stopping after the picks we need.
   const randomPicks: QueueItem[] = [];
-  for (let i = 0; i < pool.length && randomPicks.length < options.size - prioritized.length; ++i) {
+  for (let i = 0; i < pool.length && randomPicks.length < randomCount; ++i) {
     const j = i + Math.floor(options.random() * (pool.length - i));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
     randomPicks.push({...pool[i]!, random: true});

@@ -17,6 +17,8 @@ export function median(values: readonly number[]): number | null {
 export interface RobustScale {
   median: number;
   mad: number;
+  /** Mean absolute deviation from the median: the fallback spread when the MAD is 0. */
+  meanAd: number;
 }
 
 /** Median and median absolute deviation of the finite values; null when there are none. */
@@ -24,18 +26,20 @@ export function robustScale(values: readonly (number | null)[]): RobustScale | n
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
   const m = median(finite);
   if (m === null) return null;
-  return {median: m, mad: median(finite.map((v) => Math.abs(v - m)))!};
+  const deviations = finite.map((v) => Math.abs(v - m));
+  return {median: m, mad: median(deviations)!, meanAd: deviations.reduce((a, b) => a + b, 0) / deviations.length};
 }
 
 /**
- * The modified z-score of `value`. When more than half the values are equal the MAD is 0; then any value off the
- * median is infinitely far by this measure, and we report a large finite score so ordering still works.
+ * The modified z-score of `value`. When more than half the values are equal the MAD is 0; then the mean absolute
+ * deviation stands in, scaled by 1.253314 so that it estimates the same spread for normal data (the usual
+ * fallback). Only when every value is equal is there no spread at all, and every value scores 0.
  */
 export function modifiedZ(value: number | null, scale: RobustScale | null): number | null {
   if (value === null || !Number.isFinite(value) || scale === null) return null;
   const deviation = value - scale.median;
-  if (scale.mad === 0) return deviation === 0 ? 0 : Math.sign(deviation) * 10;
-  return (0.6745 * deviation) / scale.mad;
+  if (scale.mad > 0) return (0.6745 * deviation) / scale.mad;
+  return scale.meanAd > 0 ? deviation / (1.253314 * scale.meanAd) : 0;
 }
 
 /** Modified z-scores computed within groups (e.g. per model), so a large model is not an outlier among small ones. */

@@ -38,7 +38,7 @@ export const QueueSchema = z.object({
   annotatorsPerTrace: z.number().int().min(1),
   /** The criterion whose label marks a trace as done for an annotator. */
   criterion: z.string().default("overall"),
-  size: z.number().int().positive(),
+  size: z.number().int().nonnegative(),
   randomShare: z.number().min(0).max(1),
   seed: z.number().int(),
   filter: QueueFilterSchema,
