@@ -18,7 +18,8 @@ ensureNpmPlaceholders(root);
 const pages = [
   {name: "Overview", path: "/"},
   {name: "Traces", path: "/traces"},
-  {name: "Annotate", path: "/annotate"}
+  {name: "Annotate", path: "/annotate"},
+  {name: "Agreement", path: "/agreement"}
 ];
 
 // A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.

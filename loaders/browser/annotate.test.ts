@@ -9,6 +9,11 @@ import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {traceInfo, type Message} from "../../src/core/schemas/trace.js";
 import {startServer, type RunningServer} from "../server/serve.js";
+import {withConnection} from "../store/db.js";
+import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
+import {buildSite, copyProject} from "./buildSite.js";
+import {addCspMeta} from "./csp.js";
+import {serveStatic} from "./staticServer.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
@@ -158,5 +163,56 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await server.service.flush();
     assertClean(a.record);
     assertClean(b.record);
+  });
+
+  it("shows agreement per criterion, and the owner's decision on a disagreement becomes ground truth", async () => {
+    await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "bo", pass: true, source: "reviewer"});
+    await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "cy", pass: false, source: "reviewer"});
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/agreement?annotator=olga`);
+    const overall = page.locator('.pl-agreement-criterion[data-criterion="overall"]');
+    await overall.waitFor({timeout: 60_000});
+    // The figure on the page is the one the core computes from the same labels.
+    const labels = server.service.list().filter((a) => a.source === "reviewer")
+      .map((a) => ({traceId: a.traceId, criterion: a.criterion, annotator: a.annotator, value: a.pass}));
+    const expected = agreementByCriterion(labels).find((c) => c.criterion === "overall")!;
+    assert.equal(await overall.locator(".pl-alpha").textContent(),
+      expected.alpha.alpha === null ? `undefined (${expected.alpha.reason})` : expected.alpha.alpha.toFixed(3));
+    const row = overall.locator('.pl-disagreement[data-trace="trace-weather"]');
+    await row.getByText("decide fail").click();
+    await row.getByText("decided fail by olga").waitFor();
+    await server.service.flush();
+    assertClean(record);
+    // The server still holds the store; read the view through its own serialised access.
+    const truth = await server.service.withStore(async (c) =>
+      (await c.runAndReadAll("SELECT pass, decided_by FROM ground_truth WHERE trace_id = 'trace-weather' AND criterion = 'overall'")).getRows());
+    assert.deepEqual(truth, [[false, "adjudicated"]]);
+  });
+
+  it("the published site shows the labels read-only, offline, under the strict policy", async () => {
+    const labels = server.service.list().length;
+    await server.close();
+    const site = await buildSite(copyProject(), workspace);
+    addCspMeta(site.distDir);
+    const staticServer = await serveStatic(site.distDir, {csp: "strict"});
+    try {
+      assert.deepEqual(site.networkRequests, []);
+      const {page, record} = await recordedPage(browser);
+      await page.goto(`${staticServer.url}/annotate#trace=trace-chat-2`);
+      await page.locator(".pl-annotate-bar .pl-badge", {hasText: "read-only"}).waitFor({timeout: 30_000});
+      await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
+      assert.equal(await page.locator('.pl-verdict[data-verdict="fail"]').first().isDisabled(), true);
+      await page.keyboard.press("p");
+      await page.locator(".pl-status-line", {hasText: "read-only"}).waitFor();
+      await page.goto(`${staticServer.url}/agreement`);
+      await page.locator('.pl-disagreement[data-trace="trace-weather"]', {hasText: "decided fail by olga"}).waitFor({timeout: 30_000});
+      assert.equal(await page.getByText("decide pass").count(), 0);
+      assertClean(record);
+      assert.deepEqual(record.cspViolations, []);
+      assert.ok(labels > 10);
+    } finally {
+      await staticServer.close();
+      rmSync(site.projectDir, {recursive: true, force: true});
+    }
   });
 });

@@ -58,7 +58,7 @@ function startPreview(port: number, options: ServerOptions): ChildProcess {
   return spawn(process.execPath, [OBSERVABLE, "preview", "--host", "127.0.0.1", "--port", String(port), "--no-open"], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {...env, PLUMBLINE_WORKSPACE: options.workspace, PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`}
+    env: {...env, PLUMBLINE_WORKSPACE: options.workspace, PLUMBLINE_API: "1", PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`}
   });
 }
 
@@ -77,8 +77,11 @@ async function waitForPreview(child: ChildProcess, port: number): Promise<void> 
 }
 
 /** Pipes a WebSocket upgrade to the preview server byte for byte, after the same token check as any request. */
-function proxyUpgrade(previewPort: number, token: string | null) {
+function proxyUpgrade(previewPort: number, token: string | null, open: Set<Duplex>) {
   return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Upgraded sockets leave the HTTP server's bookkeeping but still hold `close` open; they are ended there.
+    open.add(socket);
+    socket.once("close", () => open.delete(socket));
     const url = new URL(request.url ?? "/", "http://localhost");
     if (token && !tokenMatches(token, presentedToken({authorization: request.headers.authorization, cookie: request.headers.cookie}, url))) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
@@ -135,24 +138,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const app = createApp({service, token, subApps: options.subApps, pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null});
     const server = await listen(app.fetch, options.host, options.port, options.port === 0 ? 0 : 20);
-    if (previewPort) server.on("upgrade", proxyUpgrade(previewPort, token));
+    const upgraded = new Set<Duplex>();
+    let closing: Promise<void> | null = null;
+    if (previewPort) server.on("upgrade", proxyUpgrade(previewPort, token, upgraded));
     const port = (server.address() as AddressInfo).port;
     const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
     return {
       url: `http://${shownHost}:${port}`,
       port,
       service,
-      async close() {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        if ("closeAllConnections" in server) server.closeAllConnections();
-        await closed;
-        if (preview && preview.exitCode === null) {
-          preview.kill("SIGTERM");
-          await once(preview, "exit");
-        }
-        await service.close();
+      close() {
+        return (closing ??= shutdown());
       }
     };
+    async function shutdown(): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
+      await closed;
+      if (preview && preview.exitCode === null) {
+        preview.kill("SIGTERM");
+        await once(preview, "exit");
+      }
+      await service.close();
+    }
   } catch (error) {
     if (preview && preview.exitCode === null) preview.kill("SIGTERM");
     await service.close();

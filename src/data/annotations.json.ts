@@ -12,6 +12,8 @@ for (const problem of problems) process.stderr.write(`${problem.file}:${problem.
 const annotations = currentAnnotations(events);
 const rubric = readRubric(workspace);
 process.stdout.write(JSON.stringify({
+  // Set by `plumbline start` for the page server it runs: only then is there an API to write through.
+  api: process.env.PLUMBLINE_API === "1",
   rubric,
   failureModes: failureModeChoices(rubric, annotations.map((a) => a.failureMode)),
   annotations,
