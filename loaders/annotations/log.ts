@@ -6,7 +6,7 @@
  * can leave a torn last line; reading reports it (line number and reason) and loads everything else, and the next
  * writer starts on a fresh line so the fragment never glues onto a good event.
  */
-import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync, constants} from "node:fs";
+import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync, constants} from "node:fs";
 import {dirname, join} from "node:path";
 import {parseAnnotationEvent, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
 
@@ -34,29 +34,70 @@ export interface LoadedLog {
 
 /** Reads every event; bad lines are reported with their line number and skipped, never fatal. */
 export function readLog(file: string): LoadedLog {
-  if (!existsSync(file)) return {events: [], problems: []};
-  const text = readFileSync(file, "utf8");
-  const lines = text.split("\n");
-  const terminated = text.endsWith("\n");
-  if (terminated) lines.pop();
-  const events: AnnotationEvent[] = [];
-  const problems: LogProblem[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    const torn = !terminated && i === lines.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
-      problems.push({file, line: i + 1, reason, torn});
-      return;
+  return followLog(file).read(true);
+}
+
+export interface LogFollower {
+  /**
+   * The events appended since the last read (by this process or another). An unterminated last line is left for
+   * the next read, since its writer may still be finishing it, unless `final`: then it is reported as torn.
+   */
+  read(final?: boolean): LoadedLog;
+}
+
+export function followLog(file: string): LogFollower {
+  let offset = 0;
+  let line = 0;
+  return {
+    read(final = false) {
+      if (!existsSync(file)) return {events: [], problems: []};
+      const fd = openSync(file, "r");
+      let bytes: Buffer;
+      try {
+        const size = fstatSync(fd).size;
+        bytes = Buffer.alloc(Math.max(0, size - offset));
+        let read = 0;
+        while (read < bytes.length) {
+          const n = readSync(fd, bytes, read, bytes.length - read, offset + read);
+          if (n === 0) break;
+          read += n;
+        }
+        bytes = bytes.subarray(0, read);
+      } finally {
+        closeSync(fd);
+      }
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      const complete = bytes.subarray(0, end).toString("utf8");
+      const tail = bytes.subarray(end);
+      const events: AnnotationEvent[] = [];
+      const problems: LogProblem[] = [];
+      const take = (text: string, torn: boolean) => {
+        line++;
+        if (!text.trim()) return;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
+          problems.push({file, line, reason, torn});
+          return;
+        }
+        const parsed = parseAnnotationEvent(value);
+        if (parsed.ok) events.push(parsed.event);
+        else problems.push({file, line, reason: parsed.reason, torn});
+      };
+      const lines = complete.split("\n");
+      lines.pop();
+      for (const text of lines) take(text, false);
+      offset += end;
+      if (final && tail.length) {
+        take(tail.toString("utf8"), true);
+        // The fragment is consumed: the next writer starts a new line after it, which reads as an empty line.
+        offset += tail.length;
+      }
+      return {events, problems};
     }
-    const parsed = parseAnnotationEvent(value);
-    if (parsed.ok) events.push(parsed.event);
-    else problems.push({file, line: i + 1, reason: parsed.reason, torn});
-  });
-  return {events, problems};
+  };
 }
 
 export interface LogWriter {

@@ -113,3 +113,19 @@ describe("the annotation service", () => {
     assert.equal(readLog(logPath(workspace)).events.length, 1);
   });
 });
+
+describe("two writers on one log (the server and a feedback import)", () => {
+  test("each sees the other's labels without a restart, and the store mirrors both", async () => {
+    const workspace = join(root, "two-writers");
+    const server = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const importer = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    await server.create(label("t1", "ana", true));
+    await importer.importMany([{id: "fb-1", fields: label("t2", "end-user", false, {source: "end_user"})}], "import:thumbs");
+    await importer.close();
+    assert.deepEqual(server.list().map((a) => a.traceId).sort(), ["t1", "t2"]);
+    await server.create(label("t3", "ana", false));
+    await server.flush();
+    await server.close();
+    assert.deepEqual(await rows(workspace, "SELECT trace_id FROM human_labels ORDER BY 1"), [["t1"], ["t2"], ["t3"]]);
+  });
+});

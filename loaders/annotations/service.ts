@@ -16,7 +16,7 @@ import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/sche
 import {withConnection} from "../store/db.js";
 import {mirrorAnnotationEvents} from "../store/annotationMirror.js";
 import {readRubric} from "./files.js";
-import {logPath, openLogWriter, readLog, type LogProblem} from "./log.js";
+import {followLog, logPath, openLogWriter, type LogProblem} from "./log.js";
 
 /** A request the service refuses: bad input (400), a missing label (404) or a forbidden action (403). */
 export class AnnotationError extends Error {
@@ -53,6 +53,11 @@ export interface AnnotationService {
   events(): readonly AnnotationEvent[];
   failureModes(): {name: string; isNew: boolean}[];
   create(input: unknown, by?: string): Promise<Annotation>;
+  /**
+   * Adds labels from another source with ids the caller derives from the source row, in one durable append;
+   * a label whose id the log already has (a re-import) is skipped, and an invalid one is returned with its reason.
+   */
+  importMany(inputs: readonly {id: string; fields: unknown}[], by: string): Promise<{created: Annotation[]; skipped: number; rejected: {index: number; reason: string}[]}>;
   /** Settles a criterion for a trace; only the criterion's owner may, when it has one. */
   adjudicate(input: unknown, adjudicator: string): Promise<Annotation>;
   edit(id: string, patch: unknown, by: string): Promise<Annotation>;
@@ -69,16 +74,38 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   const clock = options.clock ?? Date.now;
   const newId = options.newId ?? randomUUID;
   const delay = options.mirrorDelayMs ?? 200;
-  const loaded = readLog(logPath(workspace));
+  // The log is followed, not just read once: `plumbline feedback import` may append while the server runs.
+  const follower = followLog(logPath(workspace));
+  const loaded = follower.read(true);
   const events = loaded.events;
+  const problems = [...loaded.problems];
+  const seen = new Set(events.map((e) => e.eventId));
   const current = new Map(currentAnnotations(events).map((a) => [a.id, a]));
+  const apply = (event: AnnotationEvent) => {
+    seen.add(event.eventId);
+    events.push(event);
+    if (event.op === "delete") current.delete(event.id);
+    else if (event.op === "create" || current.has(event.annotation.id)) current.set(event.annotation.id, event.annotation);
+  };
+  /** Takes in what other processes appended since the last look; this process's own lines are already known. */
+  const sync = () => {
+    const more = follower.read(false);
+    problems.push(...more.problems);
+    let added = false;
+    for (const event of more.events) {
+      if (seen.has(event.eventId)) continue;
+      apply(event);
+      added = true;
+    }
+    if (added) scheduleMirror();
+  };
   const writer = openLogWriter(logPath(workspace));
   const rubric = readRubric(workspace);
 
   // One chain serialises validation and appends, so a check and the write it guards cannot interleave.
   let writes: Promise<unknown> = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = writes.then(task);
+    const next = writes.then(() => (sync(), task()));
     writes = next.catch(() => undefined);
     return next;
   };
@@ -129,32 +156,54 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     if (!parsed.success) throw new AnnotationError(`invalid annotation: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   };
-  const commit = async (event: AnnotationEvent) => {
-    await writer.append([event]);
-    events.push(event);
-    if (event.op === "delete") current.delete(event.id);
-    else current.set(event.annotation.id, event.annotation);
+  const commit = async (batch: AnnotationEvent[]) => {
+    await writer.append(batch);
+    for (const event of batch) apply(event);
     scheduleMirror();
   };
 
   return {
     workspace,
-    problems: loaded.problems,
+    problems,
     rubric: () => rubric,
-    events: () => events,
+    events: () => (sync(), events),
     list(filter = {}) {
+      sync();
       return [...current.values()].filter((a) =>
         (filter.traceId === undefined || a.traceId === filter.traceId) && (filter.annotator === undefined || a.annotator === filter.annotator));
     },
-    failureModes: () => failureModeChoices(rubric, [...current.values()].map((a) => a.failureMode)),
+    failureModes: () => (sync(), failureModeChoices(rubric, [...current.values()].map((a) => a.failureMode))),
     create(input, by) {
       return serial(async () => {
         const fields = parse(NewAnnotationSchema, input);
         if (fields.source === "adjudication") throw new AnnotationError("an adjudication is made through adjudicate, by the criterion's owner");
         const at = clock();
         const annotation = normalize(AnnotationSchema.parse({...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at}));
-        await commit({op: "create", eventId: newId(), at, by: by ?? annotation.annotator, annotation});
+        await commit([{op: "create", eventId: newId(), at, by: by ?? annotation.annotator, annotation}]);
         return annotation;
+      });
+    },
+    importMany(inputs, by) {
+      return serial(async () => {
+        const known = new Set(events.flatMap((e) => (e.op === "delete" ? [e.id] : [e.annotation.id])));
+        const batch: AnnotationEvent[] = [];
+        const rejected: {index: number; reason: string}[] = [];
+        let skipped = 0;
+        const at = clock();
+        inputs.forEach(({id, fields}, index) => {
+          if (known.has(id)) return void skipped++;
+          try {
+            const parsed = parse(NewAnnotationSchema, fields);
+            if (parsed.source === "adjudication") throw new AnnotationError("an import cannot adjudicate");
+            const annotation = normalize(AnnotationSchema.parse({...parsed, version: ANNOTATION_VERSION, id, createdAt: (fields as {createdAt?: number}).createdAt ?? at}));
+            known.add(id);
+            batch.push({op: "create", eventId: newId(), at, by, annotation});
+          } catch (error) {
+            rejected.push({index, reason: error instanceof Error ? error.message : String(error)});
+          }
+        });
+        if (batch.length) await commit(batch);
+        return {created: batch.map((e) => (e as Extract<AnnotationEvent, {op: "create"}>).annotation), skipped, rejected};
       });
     },
     adjudicate(input, adjudicator) {
@@ -168,7 +217,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
         const annotation = normalize(AnnotationSchema.parse({
           ...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at, source: "adjudication", annotator: adjudicator
         }));
-        await commit({op: "create", eventId: newId(), at, by: adjudicator, annotation});
+        await commit([{op: "create", eventId: newId(), at, by: adjudicator, annotation}]);
         return annotation;
       });
     },
@@ -182,14 +231,14 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
         // A pass derived from a category or a score is derived again when the answer changes.
         if (("label" in named || "score" in named) && !("pass" in named)) named.pass = null;
         const annotation = normalize(AnnotationSchema.parse({...old, ...named}));
-        await commit({op: "edit", eventId: newId(), at: clock(), by, annotation});
+        await commit([{op: "edit", eventId: newId(), at: clock(), by, annotation}]);
         return annotation;
       });
     },
     remove(id, by) {
       return serial(async () => {
         if (!current.has(id)) throw new AnnotationError(`no label ${id}: it does not exist or was deleted`, 404);
-        await commit({op: "delete", eventId: newId(), at: clock(), by, id});
+        await commit([{op: "delete", eventId: newId(), at: clock(), by, id}]);
       });
     },
     withStore: (fn) => serial(async () => undefined).then(() => withStore(fn)),

@@ -25,7 +25,8 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   start: {summary: "serve the environment on 127.0.0.1", load: async () => (await import("./siteCommand.js")).startCommand},
   build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
   // Annotation: queues, feedback import, label export and adjudication.
-  queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command}
+  queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
+  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command}
 };
 
 export function mainHelp(): string {
