@@ -14,11 +14,13 @@ invalidateIfWorkspaceChanged(root, workspaceDir());
 // Without these, building the client bundles asks the npm registry for versions of libraries no page uses.
 ensureNpmPlaceholders(root);
 
-/** The app's pages, in the order of the navigation bar. Later pages (clusters, annotate, …) are added here. */
+/** The app's pages, in the order of the navigation bar. The loop's order: observe, cluster, annotate, agree, calibrate. */
 const pages = [
   {name: "Overview", path: "/"},
   {name: "Traces", path: "/traces"},
   {name: "Clusters", path: "/clusters"},
+  {name: "Annotate", path: "/annotate"},
+  {name: "Agreement", path: "/agreement"},
   {name: "Calibration", path: "/calibration"}
 ];
 

@@ -27,7 +27,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   judge: {summary: "run an evaluator or LLM judge over the workspace's traces", load: async () => (await import("./judgeCommand.js")).command},
   calibrate: {summary: "compare judge verdicts with human labels; import and export judgment sets", load: async () => (await import("./calibrateCommand.js")).command},
   cluster: {summary: "group failing traces into signature and semantic clusters", load: async () => (await import("./clusterCommand.js")).command},
-  "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command}
+  "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command},
+  // Annotation: queues, feedback import, label export and adjudication.
+  queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
+  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command}
 };
 
 export function mainHelp(): string {

@@ -3,7 +3,9 @@ import {spawn} from "node:child_process";
 import {join} from "node:path";
 import {addCspMeta} from "../browser/csp.js";
 import {workspaceDir} from "../store/db.js";
-import {CliError, parseVerbArgs} from "./error.js";
+import {generateToken, isLoopbackHost} from "../server/auth.js";
+import {startServer} from "../server/serve.js";
+import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
@@ -30,8 +32,6 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
   });
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
-
 /** The workspace to show: built from the demo when it does not exist yet, with no stale loader output. */
 async function prepareWorkspace(named: string | undefined, io: Io): Promise<string> {
   const workspace = named ?? workspaceDir(io.env);
@@ -42,13 +42,16 @@ async function prepareWorkspace(named: string | undefined, io: Io): Promise<stri
 
 const startHelp = `Usage: plumbline start [options]
 
-Serves the environment at http://127.0.0.1:3000 (the next free port when taken). On first run it builds the
-demo workspace from data/demo, so it works with no network and no API key.
+Serves the environment at http://127.0.0.1:3000 (the next free port when taken): the pages, and the JSON API
+under /api/ that the annotation page writes through. On first run it builds the demo workspace from data/demo,
+so it works with no network and no API key. Labels are appended to <workspace>/annotations/events.jsonl.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
   --port <n>           the port (default 3000)
-  --host <address>     the loopback address to bind (default 127.0.0.1; other addresses are refused)
+  --host <address>     the address to bind (default 127.0.0.1). Any other address requires an access token
+  --token <token>      the access token; when another address is bound without one, a token is generated and
+                       printed once (also read from $PLUMBLINE_TOKEN)
   --no-open            do not open a browser
   -h, --help           show this help`;
 
@@ -63,22 +66,41 @@ export const startCommand: Command = {
         workspace: {type: "string"},
         port: {type: "string", default: "3000"},
         host: {type: "string", default: "127.0.0.1"},
+        token: {type: "string"},
         open: {type: "boolean", default: true},
         "no-open": {type: "boolean", default: false}
       }
     });
-    if (!LOOPBACK.has(values.host)) {
-      throw new CliError(
-        `refusing to serve on ${values.host}: the environment shows untrusted trace text and has no access token yet, ` +
-          "so it binds to loopback only; reach it from elsewhere through an SSH tunnel (ssh -L 3000:127.0.0.1:3000)",
-        2
-      );
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid port: ${values.port}`, "start");
+    let token = values.token ?? io.env.PLUMBLINE_TOKEN ?? null;
+    const exposed = !isLoopbackHost(values.host);
+    if (exposed && !token) {
+      token = generateToken();
+      io.err(`access token (shown once; pass --token to choose your own): ${token}`);
     }
     const workspace = await prepareWorkspace(values.workspace, io);
+    const server = await startServer({workspace, host: values.host, port, token: exposed ? token : token ?? null, env: io.env,
+      log: (line) => io.err(line)});
+    const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
+    io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
     const open = values.open && !values["no-open"] && !io.env.CI;
-    return runObservable(["preview", "--host", values.host, "--port", values.port, ...(open ? [] : ["--no-open"])], io, workspace);
+    if (open) openBrowser(url);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+    return 0;
   }
 };
+
+function openBrowser(url: string): void {
+  const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  spawn(command, [url], {stdio: "ignore", detached: true}).on("error", () => {
+    // No desktop to open it on; the URL is printed above.
+  }).unref();
+}
 
 const buildHelp = `Usage: plumbline build [options]
 

@@ -6,6 +6,7 @@ import {mkdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
+import {createAnnotationViews} from "./annotationViews.js";
 import {STORE_VERSION, TABLES, type TableName} from "./ddl.js";
 
 /** The file inside a workspace folder that holds the store. */
@@ -106,6 +107,7 @@ export async function ensureSchema(connection: DuckDBConnection): Promise<void> 
       max(end_time) AS last_seen, any_value(user_id) AS user_id, sum(total_tokens) AS total_tokens,
       sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE status = 'error') AS error_traces
     FROM traces GROUP BY ALL`);
+  await createAnnotationViews(connection);
   if (version === null) {
     await connection.run("INSERT INTO plumbline_meta VALUES ('store_version', ?)", [String(STORE_VERSION)]);
   }

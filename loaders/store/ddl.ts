@@ -235,7 +235,31 @@ export const TABLES = {
     evaluator_ids VARCHAR[] NOT NULL,
     trends VARCHAR[] NOT NULL,
     prune_candidate BOOLEAN NOT NULL,
-    updated_at TIMESTAMP NOT NULL`
+    updated_at TIMESTAMP NOT NULL`,
+  /**
+   * Annotation: a mirror of the annotation log (`annotations/events.jsonl`), one row per event in log order
+   * (`seq`). The log is the record; this table is rebuilt from it whenever the two disagree. The views
+   * `human_labels` and `ground_truth` (loaders/store/annotationViews.ts) are derived from it.
+   */
+  annotation_events: `
+    seq BIGINT NOT NULL,
+    event_id VARCHAR NOT NULL,
+    op VARCHAR NOT NULL,
+    event_at TIMESTAMP NOT NULL,
+    event_by VARCHAR NOT NULL,
+    annotation_id VARCHAR NOT NULL,
+    trace_id VARCHAR,
+    span_id VARCHAR,
+    criterion VARCHAR,
+    annotator VARCHAR,
+    pass BOOLEAN,
+    score DOUBLE,
+    label VARCHAR,
+    failure_mode VARCHAR,
+    explanation VARCHAR,
+    source VARCHAR,
+    annotated_at TIMESTAMP,
+    body JSON`
 } as const;
 
 export type TableName = keyof typeof TABLES;

@@ -34,8 +34,9 @@ function agentClass(name: string): string {
   return `pl-agent pl-agent-${Math.abs(hash) % 6}`;
 }
 
-function messageNode(m: DetailMessage): HTMLElement {
-  return el("div", {class: `pl-msg ${roleClass(m.role)}`, attrs: {"data-span": m.spanId ?? ""}},
+/** `position` is the message's place in the detail record; the annotation page scopes text labels by it. */
+function messageNode(m: DetailMessage, position: number): HTMLElement {
+  return el("div", {class: `pl-msg ${roleClass(m.role)}`, attrs: {"data-span": m.spanId ?? "", "data-message": String(position)}},
     el("div", {class: "pl-msg-head"},
       el("span", {class: "pl-role"}, m.role),
       m.name ? el("span", {class: agentClass(m.name)}, m.name) : null,
@@ -82,7 +83,7 @@ export function conversationView(detail: TraceDetail): HTMLElement {
         turn = m.turn;
         nodes.push(el("div", {class: "pl-turn"}, `Turn ${turn + 1}`));
       }
-      nodes.push(messageNode(m));
+      nodes.push(messageNode(m, detail.messages.indexOf(m)));
     } else {
       nodes.push(toolNode(entry.call, entry.result));
     }

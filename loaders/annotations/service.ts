@@ -1,0 +1,265 @@
+/**
+ * @module The annotation service: the one place labels are written. It validates against the schema and the
+ * rubric, appends to the log (durable before it answers), keeps the current labels in memory for reads, and
+ * mirrors the log into DuckDB in the background.
+ *
+ * The mirror is deliberately lazy and forgiving: the DuckDB file can be held by a page build or an ingest for a
+ * moment, and a label must never fail for that. Writes are acknowledged once the log has them; the mirror retries
+ * until the store catches up, and `flush()` waits for it.
+ */
+import {randomUUID} from "node:crypto";
+import {z} from "zod";
+import {
+  ANNOTATION_VERSION, AnnotationSchema, currentAnnotations, NewAnnotationSchema, type Annotation, type AnnotationEvent
+} from "../../src/core/schemas/annotation.js";
+import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
+import {withConnection} from "../store/db.js";
+import {mirrorAnnotationEvents} from "../store/annotationMirror.js";
+import {readRubric} from "./files.js";
+import {followLog, logPath, openLogWriter, type LogProblem} from "./log.js";
+
+/** A request the service refuses: bad input (400), a missing label (404) or a forbidden action (403). */
+export class AnnotationError extends Error {
+  override readonly name = "AnnotationError";
+  constructor(message: string, readonly status: 400 | 403 | 404 = 400) {
+    super(message);
+  }
+}
+
+export interface AnnotationServiceOptions {
+  workspace: string;
+  clock?: () => number;
+  newId?: () => string;
+  /** How long the mirror waits for more writes before it opens the store; and between retries, doubled. */
+  mirrorDelayMs?: number;
+  onMirrorError?: (error: unknown) => void;
+}
+
+const AdjudicationSchema = z.object({
+  traceId: z.string().min(1),
+  criterion: z.string().min(1),
+  pass: z.boolean(),
+  failureMode: z.string().min(1).nullable().default(null),
+  explanation: z.string().nullable().default(null)
+});
+
+const EditSchema = NewAnnotationSchema.partial().omit({traceId: true, annotator: true, source: true});
+
+export interface AnnotationService {
+  readonly workspace: string;
+  readonly problems: readonly LogProblem[];
+  rubric(): Rubric;
+  list(filter?: {traceId?: string; annotator?: string}): Annotation[];
+  events(): readonly AnnotationEvent[];
+  failureModes(): {name: string; isNew: boolean}[];
+  create(input: unknown, by?: string): Promise<Annotation>;
+  /**
+   * Adds labels from another source with ids the caller derives from the source row, in one durable append;
+   * a label whose id the log already has (a re-import) is skipped, and an invalid one is returned with its reason.
+   */
+  importMany(inputs: readonly {id: string; fields: unknown}[], by: string): Promise<{created: Annotation[]; skipped: number; rejected: {index: number; reason: string}[]}>;
+  /** Settles a criterion for a trace; only the criterion's owner may, when it has one. */
+  adjudicate(input: unknown, adjudicator: string): Promise<Annotation>;
+  edit(id: string, patch: unknown, by: string): Promise<Annotation>;
+  remove(id: string, by: string): Promise<void>;
+  /** Runs `fn` with the store, after any pending mirror writes, one caller at a time. */
+  withStore<T>(fn: Parameters<typeof withConnection<T>>[1]): Promise<T>;
+  /** Resolves once the store mirrors every acknowledged event. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openAnnotationService(options: AnnotationServiceOptions): AnnotationService {
+  const {workspace} = options;
+  const clock = options.clock ?? Date.now;
+  const newId = options.newId ?? randomUUID;
+  const delay = options.mirrorDelayMs ?? 200;
+  // The log is followed, not just read once: `plumbline feedback import` may append while the server runs.
+  const follower = followLog(logPath(workspace));
+  const loaded = follower.read(true);
+  const events = loaded.events;
+  const problems = [...loaded.problems];
+  const seen = new Set(events.map((e) => e.eventId));
+  const current = new Map(currentAnnotations(events).map((a) => [a.id, a]));
+  const apply = (event: AnnotationEvent) => {
+    seen.add(event.eventId);
+    events.push(event);
+    if (event.op === "delete") current.delete(event.id);
+    else if (event.op === "create" || current.has(event.annotation.id)) current.set(event.annotation.id, event.annotation);
+  };
+  /** Takes in what other processes appended since the last look; this process's own lines are already known. */
+  const sync = () => {
+    const more = follower.read(false);
+    problems.push(...more.problems);
+    let added = false;
+    for (const event of more.events) {
+      if (seen.has(event.eventId)) continue;
+      apply(event);
+      added = true;
+    }
+    if (added) scheduleMirror();
+  };
+  const writer = openLogWriter(logPath(workspace));
+  const rubric = readRubric(workspace);
+
+  // One chain serialises validation and appends, so a check and the write it guards cannot interleave.
+  let writes: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = writes.then(() => (sync(), task()));
+    writes = next.catch(() => undefined);
+    return next;
+  };
+  // A second chain serialises store access: the mirror and any reader share one connection at a time.
+  let store: Promise<unknown> = Promise.resolve();
+  const withStore = <T>(fn: Parameters<typeof withConnection<T>>[1]): Promise<T> => {
+    const next = store.then(() => withConnection(workspace, fn));
+    store = next.catch(() => undefined);
+    return next;
+  };
+
+  let mirrored = -1;
+  let timer: NodeJS.Timeout | null = null;
+  const waiters: {resolve: () => void; reject: (error: unknown) => void}[] = [];
+  const scheduleMirror = (wait = delay) => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const target = events.length;
+      withStore((connection) => mirrorAnnotationEvents(connection, events.slice(0, target)))
+        .then(() => {
+          mirrored = target;
+          if (mirrored < events.length) scheduleMirror();
+          else for (const waiter of waiters.splice(0)) waiter.resolve();
+        })
+        .catch((error) => {
+          options.onMirrorError?.(error);
+          for (const waiter of waiters.splice(0)) waiter.reject(error);
+          scheduleMirror(Math.min(wait * 2, 5000));
+        });
+    }, wait);
+  };
+  // A store older than the log (a crash between append and mirror, or a log copied in) catches up at start.
+  scheduleMirror(0);
+
+  const normalize = (annotation: Annotation): Annotation => {
+    const criterion = rubric.criteria.find((c) => c.id === annotation.criterion);
+    if (!criterion) throw new AnnotationError(`unknown criterion: ${annotation.criterion} (the rubric has ${rubric.criteria.map((c) => c.id).join(", ")})`);
+    if (criterion.kind === "categorical" && annotation.label !== null && !criterion.options.includes(annotation.label)) {
+      throw new AnnotationError(`invalid label for ${criterion.id}: ${annotation.label} (choose one of ${criterion.options.join(", ")})`);
+    }
+    const pass = answerPasses(criterion, annotation);
+    const score = annotation.score ?? (criterion.kind === "boolean" && pass !== null ? (pass ? 1 : 0) : null);
+    return {...annotation, pass, score, rubricRevision: annotation.rubricRevision ?? rubric.revision};
+  };
+  const parse = <T>(schema: z.ZodType<T>, value: unknown): T => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new AnnotationError(`invalid annotation: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  };
+  const commit = async (batch: AnnotationEvent[]) => {
+    await writer.append(batch);
+    for (const event of batch) apply(event);
+    scheduleMirror();
+  };
+
+  return {
+    workspace,
+    problems,
+    rubric: () => rubric,
+    events: () => (sync(), events),
+    list(filter = {}) {
+      sync();
+      return [...current.values()].filter((a) =>
+        (filter.traceId === undefined || a.traceId === filter.traceId) && (filter.annotator === undefined || a.annotator === filter.annotator));
+    },
+    failureModes: () => (sync(), failureModeChoices(rubric, [...current.values()].map((a) => a.failureMode))),
+    create(input, by) {
+      return serial(async () => {
+        const fields = parse(NewAnnotationSchema, input);
+        if (fields.source === "adjudication") throw new AnnotationError("an adjudication is made through adjudicate, by the criterion's owner");
+        const at = clock();
+        const annotation = normalize(AnnotationSchema.parse({...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at}));
+        await commit([{op: "create", eventId: newId(), at, by: by ?? annotation.annotator, annotation}]);
+        return annotation;
+      });
+    },
+    importMany(inputs, by) {
+      return serial(async () => {
+        const known = new Set(events.flatMap((e) => (e.op === "delete" ? [e.id] : [e.annotation.id])));
+        const batch: AnnotationEvent[] = [];
+        const rejected: {index: number; reason: string}[] = [];
+        let skipped = 0;
+        const at = clock();
+        inputs.forEach(({id, fields}, index) => {
+          if (known.has(id)) return void skipped++;
+          try {
+            const parsed = parse(NewAnnotationSchema, fields);
+            if (parsed.source === "adjudication") throw new AnnotationError("an import cannot adjudicate");
+            const annotation = normalize(AnnotationSchema.parse({...parsed, version: ANNOTATION_VERSION, id, createdAt: (fields as {createdAt?: number}).createdAt ?? at}));
+            known.add(id);
+            batch.push({op: "create", eventId: newId(), at, by, annotation});
+          } catch (error) {
+            rejected.push({index, reason: error instanceof Error ? error.message : String(error)});
+          }
+        });
+        if (batch.length) await commit(batch);
+        return {created: batch.map((e) => (e as Extract<AnnotationEvent, {op: "create"}>).annotation), skipped, rejected};
+      });
+    },
+    adjudicate(input, adjudicator) {
+      return serial(async () => {
+        const fields = parse(AdjudicationSchema, input);
+        const criterion = rubric.criteria.find((c) => c.id === fields.criterion);
+        if (criterion?.owner && criterion.owner !== adjudicator) {
+          throw new AnnotationError(`only ${criterion.owner}, the owner of ${criterion.id}, adjudicates it`, 403);
+        }
+        const at = clock();
+        const annotation = normalize(AnnotationSchema.parse({
+          ...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at, source: "adjudication", annotator: adjudicator
+        }));
+        await commit([{op: "create", eventId: newId(), at, by: adjudicator, annotation}]);
+        return annotation;
+      });
+    },
+    edit(id, patch, by) {
+      return serial(async () => {
+        const old = current.get(id);
+        if (!old) throw new AnnotationError(`no label ${id}: it does not exist or was deleted`, 404);
+        // Defaults in the schema would fill fields the patch leaves out; only the fields it names change.
+        const parsed = parse(EditSchema, patch) as Record<string, unknown>;
+        const named = Object.fromEntries(Object.keys(patch as object).filter((k) => k in parsed).map((k) => [k, parsed[k]]));
+        // A pass derived from a category or a score is derived again when the answer changes.
+        if (("label" in named || "score" in named) && !("pass" in named)) named.pass = null;
+        const annotation = normalize(AnnotationSchema.parse({...old, ...named}));
+        await commit([{op: "edit", eventId: newId(), at: clock(), by, annotation}]);
+        return annotation;
+      });
+    },
+    remove(id, by) {
+      return serial(async () => {
+        if (!current.has(id)) throw new AnnotationError(`no label ${id}: it does not exist or was deleted`, 404);
+        await commit([{op: "delete", eventId: newId(), at: clock(), by, id}]);
+      });
+    },
+    withStore: (fn) => serial(async () => undefined).then(() => withStore(fn)),
+    flush() {
+      if (mirrored === events.length && !timer) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        waiters.push({resolve, reject});
+        scheduleMirror(0);
+      });
+    },
+    async close() {
+      await serial(async () => undefined);
+      await writer.close();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      // One last attempt to bring the store up to date; if it fails the next start catches up from the log.
+      if (mirrored < events.length) {
+        await withStore((connection) => mirrorAnnotationEvents(connection, events)).then(
+          () => void (mirrored = events.length), (error) => options.onMirrorError?.(error));
+      }
+      for (const waiter of waiters.splice(0)) waiter.resolve();
+    }
+  };
+}
