@@ -31,19 +31,16 @@ before(async () => {
     chat("judged", "u3", "Upgrade me", "Upgraded."),
     chat("plain", "u4", "Hello", "Hi, how can I help?")
   ]);
-  // Judge verdicts and clusters belong to other parts of Plumbline; here they are plain tables with their columns.
+  // Judge verdicts and clusters as the judge runner and `plumbline cluster` write them.
   await withConnection(workspace, async (c) => {
-    await c.run(`CREATE TABLE judge_verdicts (run_id VARCHAR, evaluator_id VARCHAR, evaluator_version VARCHAR, trace_id VARCHAR,
-      outcome VARCHAR, reasoning VARCHAR, error VARCHAR, judge_model VARCHAR, prompt_hash VARCHAR, dataset_version VARCHAR,
-      input_tokens BIGINT, output_tokens BIGINT, cost_usd DOUBLE, created_at TIMESTAMP)`);
     await c.run(`INSERT INTO judge_verdicts (run_id, evaluator_id, evaluator_version, trace_id, outcome, created_at) VALUES
       ('r1', 'policy', '1', 'judged', 'pass', now()), ('r1', 'policy', '1', 'plain', 'error', now())`);
-    await c.run("CREATE TABLE clusters (cluster_id VARCHAR, kind VARCHAR, name VARCHAR, size INTEGER)");
-    await c.run("CREATE TABLE trace_clusters (trace_id VARCHAR, cluster_id VARCHAR, kind VARCHAR)");
-    await c.run(`INSERT INTO clusters VALUES ('sig-tool', 'signature', 'KeyError in lookup_order', 40), ('sig-judged', 'signature', 'upgrades', 2),
-      ('sem-1', 'semantic', 'refunds', 300)`);
-    await c.run(`INSERT INTO trace_clusters VALUES ('trace-refund', 'sig-tool', 'signature'), ('trace-refund', 'sem-1', 'semantic'),
-      ('judged', 'sig-judged', 'signature'), ('hedge', 'sig-judged', 'signature')`);
+    await c.run(`INSERT INTO clusters (cluster_id, kind, name, size, sessions, severity, representative_trace_ids, method, run_id,
+      created_at) VALUES ('sig-tool', 'signature', 'KeyError in lookup_order', 40, 40, 1, [], 'signature', 'c1', now()),
+      ('sig-judged', 'signature', 'upgrades', 2, 2, 1, [], 'signature', 'c1', now()),
+      ('sem-1', 'semantic', 'refunds', 300, 300, 1, [], 'tfidf', 'c1', now())`);
+    await c.run(`INSERT INTO trace_clusters (trace_id, cluster_id, kind) VALUES ('trace-refund', 'sig-tool', 'signature'),
+      ('trace-refund', 'sem-1', 'semantic'), ('judged', 'sig-judged', 'signature'), ('hedge', 'sig-judged', 'signature')`);
   });
   // A reviewer failed "judged", which the judge passed: a disagreement.
   const service = openAnnotationService({workspace, mirrorDelayMs: 5});

@@ -69,4 +69,12 @@ describe("plumbline start on a new workspace", {timeout: 180_000}, () => {
     assert.deepEqual(record.consoleErrors, [], "console errors");
     assert.deepEqual(record.pageErrors, [], "uncaught errors");
   });
+
+  it("serves the annotation and failure-mode APIs on the same origin", async () => {
+    const health = await fetch(`${base}/api/health`);
+    assert.deepEqual(await health.json(), {ok: true, logProblems: []});
+    const modes = await fetch(`${base}/api/failure-modes`);
+    assert.equal(modes.status, 200);
+    assert.ok(Array.isArray(((await modes.json()) as {modes: unknown}).modes));
+  });
 });

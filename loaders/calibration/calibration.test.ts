@@ -11,6 +11,7 @@ import {withConnection, withReadConnection} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {fixtureTraces} from "../browser/fixtures.js";
+import {openAnnotationService} from "../annotations/service.js";
 import {readCalibrationData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
 
@@ -153,22 +154,24 @@ describe("calibration against the annotation side's ground_truth and human_label
     assert.equal(e.current.gate.status, "uncalibrated");
   });
 
-  test("with the views present, verdicts align by trace and criterion, per annotator too; a new version starts uncalibrated", async () => {
+  test("verdicts align with the annotators' ground truth by trace and criterion, per annotator too; a new version starts uncalibrated", async () => {
     const traces = fixtureTraces().map((t) => t.info.traceId).sort();
-    await withConnection(workspace, async (c) => {
-      // Exactly the contract's columns, as plain tables.
-      await c.run(`CREATE TABLE ground_truth (trace_id VARCHAR, criterion VARCHAR, pass BOOLEAN, failure_mode VARCHAR, explanation VARCHAR, decided_by VARCHAR)`);
-      await c.run(`CREATE TABLE human_labels (trace_id VARCHAR, span_id VARCHAR, criterion VARCHAR, annotator VARCHAR, pass BOOLEAN, score DOUBLE,
-        label VARCHAR, failure_mode VARCHAR, explanation VARCHAR, source VARCHAR, annotated_at TIMESTAMP)`);
+    // Labels written as annotators write them: through the annotation service, into its log and the store's views.
+    const service = openAnnotationService({workspace, mirrorDelayMs: 5});
+    try {
       for (const id of traces) {
         const pass = id !== "trace-refund";
-        await c.run("INSERT INTO ground_truth VALUES (?, 'overall', ?, NULL, ?, 'unanimous')", [id, pass, pass ? "fine" : "the refund tool failed"]);
-        await c.run("INSERT INTO ground_truth VALUES (?, 'tone', true, NULL, NULL, 'single')", [id]);
         for (const annotator of ["ana", "bo"]) {
-          await c.run("INSERT INTO human_labels VALUES (?, NULL, 'overall', ?, ?, NULL, NULL, NULL, NULL, 'ui', now()::TIMESTAMP)", [id, annotator, annotator === "bo" ? true : pass]);
+          await service.create({traceId: id, criterion: "overall", annotator, source: "reviewer",
+            pass: annotator === "bo" ? true : pass, explanation: annotator === "bo" ? null : pass ? "fine" : "the refund tool failed"});
         }
       }
-    });
+      // ana and bo disagree on the refund trace: the criterion's owner settles it.
+      await service.adjudicate({traceId: "trace-refund", criterion: "overall", pass: false, explanation: "the refund tool failed"}, "owner");
+      await service.flush();
+    } finally {
+      await service.close();
+    }
     const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
     const e = data.evaluators.find((x) => x.evaluatorId === "tool-error")!;
     assert.equal(e.current.report.n, traces.length);

@@ -5,6 +5,7 @@ import {addCspMeta} from "../browser/csp.js";
 import {workspaceDir} from "../store/db.js";
 import {generateToken, isLoopbackHost} from "../server/auth.js";
 import {startServer} from "../server/serve.js";
+import {failureModeRoutes} from "../failureModes/routes.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
@@ -80,8 +81,10 @@ export const startCommand: Command = {
       io.err(`access token (shown once; pass --token to choose your own): ${token}`);
     }
     const workspace = await prepareWorkspace(values.workspace, io);
+    // Writes from other pages mount beside the annotation API, behind the same token.
+    const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
     const server = await startServer({workspace, host: values.host, port, token: exposed ? token : token ?? null, env: io.env,
-      log: (line) => io.err(line)});
+      log: (line) => io.err(line), subApps});
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
     const open = values.open && !values["no-open"] && !io.env.CI;

@@ -9,6 +9,7 @@ import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.
 import {withConnection, withReadConnection} from "../store/db.js";
 import {FailureModeError, listModes, promote, setState, type ActionOptions} from "./actions.js";
 import {eventLogPath} from "./eventLog.js";
+import {openAnnotationService} from "../annotations/service.js";
 
 const REFUND_SIGNATURE = "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error";
 
@@ -59,15 +60,17 @@ describe("the failure-mode registry", () => {
   });
 
   test("human labels lift a mode to annotated, a label-only name is listed as new, and an evaluator lifts to has_evaluator", async () => {
-    // The annotation side owns human_labels; this creates it with the columns the contract names.
-    await withConnection(workspace, async (c) => {
-      await c.run(`CREATE TABLE human_labels (trace_id VARCHAR, span_id VARCHAR, criterion VARCHAR, annotator VARCHAR, pass BOOLEAN,
-        score DOUBLE, label VARCHAR, failure_mode VARCHAR, explanation VARCHAR, source VARCHAR, annotated_at TIMESTAMP)`);
-      await c.run(`INSERT INTO human_labels VALUES
-        ('refund-1', NULL, 'overall', 'ana', false, NULL, NULL, 'refund lookup fails', NULL, 'ui', now()),
-        ('refund-3', NULL, 'overall', 'ben', false, NULL, NULL, 'refund lookup fails', NULL, 'ui', now()),
-        ('planner-crash', NULL, 'overall', 'ana', false, NULL, NULL, 'plan parse error', NULL, 'ui', now())`);
-    });
+    // Labels as annotators write them, through the annotation service into its log and the store's views.
+    const service = openAnnotationService({workspace, mirrorDelayMs: 5});
+    try {
+      for (const [traceId, annotator, failureMode] of [["refund-1", "ana", "refund lookup fails"], ["refund-3", "ben", "refund lookup fails"],
+        ["planner-crash", "ana", "plan parse error"]]) {
+        await service.create({traceId, criterion: "overall", annotator, source: "reviewer", pass: false, failureMode});
+      }
+      await service.flush();
+    } finally {
+      await service.close();
+    }
     writeFileSync(join(evaluators, "refund.json"), JSON.stringify({id: "refund-judge", version: 3, failureMode: "refund lookup fails", criterion: "overall", kind: "llm"}));
     writeFileSync(join(evaluators, "broken.json"), JSON.stringify({id: "no-mode"}));
     const {modes, problems} = await listModes(options);

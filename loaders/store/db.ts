@@ -2,6 +2,7 @@
  * @module Opening the workspace's DuckDB file. This module owns instance and connection lifetimes: every
  * connection it hands out is closed in a `finally`, so a failed statement never leaves the file locked.
  */
+import {AsyncLocalStorage} from "node:async_hooks";
 import {mkdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -41,39 +42,74 @@ export async function withReadConnection<T>(workspace: string, fn: (connection: 
   return withInstance(dbPath(workspace), {access_mode: "READ_ONLY"}, checkVersion, fn);
 }
 
+/**
+ * One open instance per file in this process at a time. Two DuckDB instances on one file in one process would not
+ * see each other's lock (POSIX locks are per process) and could both write it: the annotation server, the
+ * failure-mode routes and the judge all open the store from one process. A nested open on the same file, from
+ * inside `fn`, runs at once instead of waiting on itself.
+ */
+const queues = new Map<string, Promise<unknown>>();
+const held = new AsyncLocalStorage<ReadonlySet<string>>();
+
+function oneAtATime<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const mine = held.getStore();
+  if (mine?.has(path)) return work();
+  const previous = queues.get(path) ?? Promise.resolve();
+  const next = previous.then(() => held.run(new Set([...(mine ?? []), path]), work));
+  const settled = next.catch(() => undefined);
+  queues.set(path, settled);
+  void settled.then(() => {
+    if (queues.get(path) === settled) queues.delete(path);
+  });
+  return next;
+}
+
 async function withInstance<T>(
   path: string,
   options: Record<string, string>,
   prepare: (connection: DuckDBConnection) => Promise<void>,
   fn: (connection: DuckDBConnection) => Promise<T>
 ): Promise<T> {
-  const instance = await openInstance(path, options);
-  try {
-    const connection = await instance.connect();
+  return oneAtATime(resolve(path), async () => {
+    const instance = await openInstance(path, options);
     try {
-      await prepare(connection);
-      return await fn(connection);
+      const connection = await instance.connect();
+      try {
+        await prepare(connection);
+        return await fn(connection);
+      } finally {
+        connection.closeSync();
+      }
     } finally {
-      connection.closeSync();
+      instance.closeSync();
     }
-  } finally {
-    instance.closeSync();
+  });
+}
+
+/** How long an open waits for another process's brief hold on the file (the annotation server's mirror). */
+const LOCK_WAIT_MS = 10_000;
+
+async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await DuckDBInstance.create(path, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/lock/i.test(message) || Date.now() + wait > deadline) return failOpen(path, options, message);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 
-async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
-  try {
-    return await DuckDBInstance.create(path, options);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/lock/i.test(message)) {
-      throw new StoreError(`the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`);
-    }
-    if (options.access_mode === "READ_ONLY" && /not exist|No such file/i.test(message)) {
-      throw new StoreError(`no workspace at ${path}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
-    }
-    throw new StoreError(`cannot open the workspace ${path}: ${message}`);
+function failOpen(path: string, options: Record<string, string>, message: string): never {
+  if (/lock/i.test(message)) {
+    throw new StoreError(`the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`);
   }
+  if (options.access_mode === "READ_ONLY" && /not exist|No such file/i.test(message)) {
+    throw new StoreError(`no workspace at ${path}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
+  }
+  throw new StoreError(`cannot open the workspace ${path}: ${message}`);
 }
 
 async function storeVersion(connection: DuckDBConnection): Promise<number | null> {
