@@ -95,8 +95,8 @@ export const command: Command = {
       throw error;
     }
     const {spec, version} = loaded;
-    if (spec.scope !== "trace") {
-      throw new CliError(`the evaluator ${spec.id} has scope "${spec.scope}"; judge run stores one verdict per trace, so it runs trace-scoped evaluators only`);
+    if (spec.kind !== "rule" && spec.scope !== "trace") {
+      throw new CliError(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; LLM judges run on whole traces (scope "trace"), rules on spans and threads too`);
     }
     let client: JudgeClient | undefined;
     if (spec.kind !== "rule") {
