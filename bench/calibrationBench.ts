@@ -12,6 +12,7 @@ import {reportFromConfusion} from "../src/core/calibration/report.js";
 import {seededRandom} from "../src/core/calibration/rng.js";
 import {compileRule, type RuleContext} from "../src/core/evaluator/rule.js";
 import {ConditionSchema, parseEvaluatorSpec, type Condition} from "../src/core/schemas/evaluator.js";
+import {httpFetch} from "../loaders/judge/httpFetch.js";
 import {createJudgeClient} from "../loaders/judge/judgeClient.js";
 import {memoryRunStore, runJudge, type JudgeItem} from "../loaders/judge/runner.js";
 import {spawn} from "node:child_process";
@@ -123,12 +124,30 @@ function serverProcess(latencyMs: number): Promise<{baseURL: string; close(): vo
   });
 }
 
+/**
+ * The same number of bare HTTP requests at the same concurrency against the same server, with no client library
+ * and no runner: what this machine allows at that moment, so the runner's own cost can be told from contention.
+ */
+async function rawHttpRate(baseURL: string, concurrency: number, calls: number): Promise<number> {
+  const send = httpFetch();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({length: concurrency}, async () => {
+    while (next < calls) {
+      next++;
+      const response = await send(`${baseURL}/chat/completions`, {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({model: "m", messages: [{role: "user", content: `raw ${next}`}]})});
+      await response.json();
+    }
+  }));
+  return calls / ((performance.now() - started) / 1000);
+}
+
 async function runnerFigures() {
   const latencyMs = 50;
   const server = await serverProcess(latencyMs);
   const parsed = parseEvaluatorSpec({id: "bench", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}});
   if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
-  const rows: {concurrency: number; calls: number; seconds: number; callsPerSecond: number; ideal: number; ofIdeal: number; clientCpuMsPerCall: number}[] = [];
+  const rows: {concurrency: number; calls: number; seconds: number; callsPerSecond: number; ideal: number; ofIdeal: number; clientCpuMsPerCall: number; rawHttpPerSecond: number}[] = [];
   try {
     // A short run first, so the figures measure warm code rather than the JIT compiling the client.
     for (const concurrency of [0, 1, 8, 32]) {
@@ -147,7 +166,8 @@ async function runnerFigures() {
       if (summary.errors) throw new Error(`${summary.errors} errors at concurrency ${concurrency}`);
       if (warmUp) continue;
       const ideal = concurrency / (latencyMs / 1000);
-      rows.push({concurrency, calls, seconds, callsPerSecond: calls / seconds, ideal, ofIdeal: calls / seconds / ideal, clientCpuMsPerCall: (used.user + used.system) / 1000 / calls});
+      const rawHttpPerSecond = await rawHttpRate(server.baseURL, concurrency, calls);
+      rows.push({concurrency, calls, seconds, callsPerSecond: calls / seconds, ideal, ofIdeal: calls / seconds / ideal, clientCpuMsPerCall: (used.user + used.system) / 1000 / calls, rawHttpPerSecond});
     }
   } finally {
     server.close();
@@ -168,7 +188,7 @@ export async function calibrationBench() {
       [`${EVALUATORS} rule evaluators × ${fmt.int(LABELS)} traces (a later gate wants < 5 s)`, fmt.ms(rules.ms)],
       ...runner.rows.map((r) => [
         `judge run, concurrency ${r.concurrency}, ${r.calls} calls at ${runner.latencyMs} ms: calls/s (ideal ${r.ideal})`,
-        `${r.callsPerSecond.toFixed(1)} (${(r.ofIdeal * 100).toFixed(1)} % of ideal; runner CPU ${r.clientCpuMsPerCall.toFixed(2)} ms/call)`
+        `${r.callsPerSecond.toFixed(1)} (${(r.ofIdeal * 100).toFixed(1)} % of ideal; bare HTTP ${r.rawHttpPerSecond.toFixed(1)}; runner CPU ${r.clientCpuMsPerCall.toFixed(2)} ms/call)`
       ])
     ])
   );

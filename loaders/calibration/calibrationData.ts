@@ -67,7 +67,8 @@ export async function readCalibrationData(connection: DuckDBConnection, options:
     return {evaluatorId, evaluatorVersion, annotator, report};
   });
   const classes = await readImportedClasses(connection);
-  const datasets = [...new Set(classes.map((c) => c.dataset))];
+  // With one evaluator asked for, only the judgment set it was imported from.
+  const datasets = [...new Set(classes.map((c) => c.dataset))].filter((d) => !options.evaluatorId || options.evaluatorId.startsWith(`${d}-`));
   const judgmentSets = datasets.map((dataset) => ({dataset, stats: judgmentSetStats(classes.filter((c) => c.dataset === dataset))}));
   return {evaluators, aligned, annotators, judgmentSets};
 }

@@ -22,10 +22,15 @@ describe("the bundled LLMBar Natural runs", () => {
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
 
-  const current = (id: string) => {
+  /** The version of a judge's evaluator for one strategy: `run` is `<judge>/<strategy>[/swapped]`. */
+  const current = (run: string) => {
+    const [judge, strategy, swapped] = run.toLowerCase().split("/");
+    const id = `llmbar-natural-${judge}${swapped ? "-swapped" : ""}`;
     const e = data.evaluators.find((x) => x.evaluatorId === id);
     assert.ok(e, `no evaluator ${id}`);
-    return e.current;
+    const v = e.versions.find((x) => x.info.evaluatorVersion.startsWith(`${strategy!.replace(/_/g, "-")}+`));
+    assert.ok(v, `no version ${strategy} of ${id}`);
+    return v;
   };
 
   test("reproduce each run's published statistics.json: correct in each order and their average", () => {
@@ -33,7 +38,7 @@ describe("the bundled LLMBar Natural runs", () => {
     assert.equal(runs.length, 12);
     for (const run of runs) {
       const published = JSON.parse(readFileSync(join(run.path, "..", "statistics.json"), "utf8")) as Record<string, string>;
-      const id = `llmbar-natural-${run.judge}/${run.strategy}`.toLowerCase();
+      const id = `${run.judge}/${run.strategy}`;
       // LLMBar counts an unparseable (null) verdict as wrong, so correct = (tp + tn) out of all 100 items.
       const correct = (v: ReturnType<typeof current>) => v.report.confusion.tp + v.report.confusion.tn;
       const first = current(id);
@@ -59,15 +64,22 @@ describe("the bundled LLMBar Natural runs", () => {
       ["falcon/metrics_reference", [41, 40, 1, 18], "0.3605"]
     ];
     for (const [run, [tp, fp, fn, tn], mcc] of table) {
-      const v = current(`llmbar-natural-${run}`);
+      const v = current(run);
       assert.deepEqual(v.report.confusion, {tp, fp, fn, tn}, run);
       const m = v.report.metrics.mcc.metric;
       assert.ok("value" in m);
       assert.equal(m.value.toFixed(4), mcc, run);
     }
-    assert.equal(current("llmbar-natural-palm2/vanilla").info.errors, 2, "PaLM2's two null verdicts are errors");
-    const swapped = current("llmbar-natural-chatgpt/vanilla/swapped").report;
+    assert.equal(current("palm2/vanilla").info.errors, 2, "PaLM2's two null verdicts are errors");
+    const swapped = current("chatgpt/vanilla/swapped").report;
     assert.deepEqual(swapped.confusion, {tp: 28, fp: 3, fn: 14, tn: 55}, "position bias moves ChatGPT's errors from fp to fn");
+  });
+
+  test("each judge is one evaluator whose strategies are versions, Vanilla before Metrics_Reference", () => {
+    const chatgpt = data.evaluators.find((e) => e.evaluatorId === "llmbar-natural-chatgpt")!;
+    assert.deepEqual(chatgpt.versions.map((v) => v.info.evaluatorVersion.split("+")[0]), ["vanilla", "metrics-reference"]);
+    assert.equal(chatgpt.current, chatgpt.versions[1]);
+    assert.equal(data.evaluators.filter((e) => e.evaluatorId.startsWith("llmbar-natural-")).length, 12);
   });
 
   test("a set without ties is a two-class problem: macro figures are defined", () => {
@@ -81,7 +93,7 @@ describe("the bundled LLMBar Natural runs", () => {
   });
 
   test("ChatGPT's MCC straddles 0.6 at n = 100, and the page's gate warns about it", () => {
-    const v = current("llmbar-natural-chatgpt/vanilla");
+    const v = current("chatgpt/vanilla");
     assert.equal(v.gate.status, "blocks");
     assert.ok(v.gate.warnings.some((w) => /crosses 0\.6/.test(w)), v.gate.warnings.join("; "));
   });

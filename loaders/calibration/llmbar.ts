@@ -6,6 +6,8 @@
  * (`swap = True`, already mapped back to dataset numbering). The verdict is the last element of `results`, as
  * LLMBar's own scorer reads it. A `null` winner could not be parsed: an error, never a verdict. In the pass/fail
  * view the failure (positive class) is "output 1 is the one that follows the instruction", i.e. output 2 fails.
+ * Each judge is one evaluator (two with the swapped order), whose strategies are its versions, from the plainest
+ * prompt to the most elaborate, so the calibration page shows how MCC moved as the prompt was revised.
  */
 import {createHash} from "node:crypto";
 import {existsSync, readFileSync, readdirSync} from "node:fs";
@@ -31,6 +33,14 @@ export function llmbarRuns(dir: string): {judge: string; strategy: string; path:
       return existsSync(path) ? [{judge, strategy, path}] : [];
     })
   );
+}
+
+/** The paper's strategies from the plainest prompt to the most elaborate: the order they are versions in. */
+const STRATEGY_ORDER = ["Vanilla_NoRules", "Vanilla", "Vanilla_1shot", "Vanilla_2shot", "CoT", "Swap", "Swap_CoT", "Metrics", "Reference", "Metrics_Reference"];
+
+function strategyRank(strategy: string): number {
+  const i = STRATEGY_ORDER.indexOf(strategy);
+  return i === -1 ? STRATEGY_ORDER.length : i;
 }
 
 function winnerOf(results: unknown[], order: "swap = False" | "swap = True"): string | null | undefined {
@@ -69,7 +79,9 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
     set.items.push({itemId: String(index), traceId: `llmbar-natural-${index}`});
     set.labels.push({itemId: String(index), rater: "gold", rawLabel: String(item.data.label), label: item.data.label === 1 ? "1" : "2", reasoning: null});
   });
-  const runs = llmbarRuns(dir).filter((r) => !options.strategies || options.strategies.includes(r.strategy));
+  const runs = llmbarRuns(dir)
+    .filter((r) => !options.strategies || options.strategies.includes(r.strategy))
+    .sort((a, b) => a.judge.localeCompare(b.judge) || strategyRank(a.strategy) - strategyRank(b.strategy));
   for (const run of runs) {
     const {value, hash} = readJson(run.path);
     if (!Array.isArray(value)) {
@@ -78,7 +90,11 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
     }
     for (const [order, suffix] of [["swap = False", ""], ["swap = True", "/swapped"]] as const) {
       const rater = `${run.judge}/${run.strategy}${suffix}`;
-      set.raters.push({rater, kind: "judge", model: run.judge, sourceHash: createHash("sha256").update(`${hash}${suffix}`).digest("hex")});
+      // One evaluator per judge and presentation order; its strategies are successive versions of its prompt.
+      set.raters.push({
+        rater, kind: "judge", model: run.judge, sourceHash: createHash("sha256").update(`${hash}${suffix}`).digest("hex"),
+        evaluator: `llmbar-natural-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(), version: run.strategy.toLowerCase().replace(/_/g, "-")
+      });
       value.forEach((raw, index) => {
         const result = LlmbarResultSchema.safeParse(raw);
         if (!result.success) {

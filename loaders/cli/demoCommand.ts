@@ -40,9 +40,12 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
       {log, progress: (done, total, detail) => bar.update(done, total, detail)}
     );
     bar.done();
-    const judgments = await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", join(DEMO, "pandalm")));
+    const judgments = await withConnection(workspace, async (connection) => [
+      await importJudgmentSet(connection, "pandalm", join(DEMO, "pandalm")),
+      await importJudgmentSet(connection, "llmbar", join(DEMO, "llmbar", "Natural"))
+    ]);
     log(`demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages, ` +
-      `${judgments.items} PandaLM judgments by people and two LLM judges`);
+      `and judge-vs-human judgments: ${judgments.map((j) => `${j.items} ${j.dataset}`).join(", ")}`);
   } finally {
     bar.done();
   }
@@ -57,8 +60,9 @@ const help = `Usage: plumbline demo [options]
 
 Builds a workspace from the real public traces bundled in data/demo: 200 τ-bench airline runs of a GPT-4o
 tool-calling agent, 184 failed Who&When multi-agent runs with human failure labels, and small real
-Langfuse, LangSmith, OTLP and OpenInference exports; and 999 PandaLM comparisons judged by three people,
-gpt-3.5-turbo and PandaLM-7B, for the Calibration page. Needs no network and no API key.
+Langfuse, LangSmith, OTLP and OpenInference exports; and, for the Calibration page, 999 PandaLM comparisons
+judged by three people, gpt-3.5-turbo and PandaLM-7B, and 100 LLMBar items with gold labels and six judges'
+verdicts under two prompt strategies. Needs no network and no API key.
 
 Options:
   --workspace <dir>    where to build it (default: $PLUMBLINE_WORKSPACE or data/)

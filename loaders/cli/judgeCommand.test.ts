@@ -139,3 +139,50 @@ describe("plumbline judge run on the real τ-bench airline traces", () => {
     assert.deepEqual(rows, [{n: 200, prefiltered: 200 - called}]);
   });
 });
+
+describe("Ctrl-C during plumbline judge run", () => {
+  let server: FakeOpenAI;
+  let workspace: string;
+  let spec: string;
+  before(async () => {
+    server = await startFakeOpenAI();
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-sigint-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    spec = join(workspace, "slow-judge.json");
+    writeFileSync(spec, JSON.stringify({id: "slow-judge", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}}));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(workspace, {recursive: true, force: true});
+  });
+
+  test("stops the run, says how to resume, and the resumed run asks only what was left", async () => {
+    const {spawn} = await import("node:child_process");
+    const {PROJECT_ROOT} = await import("./workspaceChanged.js");
+    let answered = 0;
+    server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: answered++ === 0 ? 0 : 3000}));
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig", "--concurrency", "1"], {
+      env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    // Interrupt while the second call hangs.
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 130, output);
+    assert.match(output, /interrupted; continue with: plumbline judge run --evaluator .* --resume sig/);
+    assert.ok(!output.includes(KEY));
+    const status = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig'")).getRows());
+    assert.deepEqual(status, [["interrupted"]]);
+
+    server.respondWith("chat", () => chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})));
+    server.requests.length = 0;
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
+    assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "sig"], io), 0, io.stderr.join("\n"));
+    assert.equal(server.requests.length, 3, "the three traces not judged before Ctrl-C");
+    assert.match(io.stdout.join("\n"), /\(1 judged before this resumption\)/);
+  });
+});

@@ -95,8 +95,8 @@ export const command: Command = {
       throw error;
     }
     const {spec, version} = loaded;
-    if (spec.scope !== "trace") {
-      throw new CliError(`the evaluator ${spec.id} has scope "${spec.scope}"; judge run stores one verdict per trace, so it runs trace-scoped evaluators only`);
+    if (spec.kind !== "rule" && spec.scope !== "trace") {
+      throw new CliError(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; LLM judges run on whole traces (scope "trace"), rules on spans and threads too`);
     }
     let client: JudgeClient | undefined;
     if (spec.kind !== "rule") {
@@ -180,7 +180,7 @@ function printSummary(s: RunSummary, id: string, version: string, io: Io): void 
     [
       `${id} ${version}: run ${s.runId}`,
       `  ${s.total} traces: ${s.fail} fail, ${s.pass} pass, ${s.errors} errors` + (s.resumed ? ` (${s.resumed} judged before this resumption)` : ""),
-      `  ${s.calls} calls, ${s.cached} answers from the cache, ${s.inputTokens} input and ${s.outputTokens} output tokens, cost ${s.costUsd === null ? "unknown (give --price-in and --price-out)" : `$${s.costUsd.toFixed(4)}`}`,
+      `  ${s.calls} calls, ${s.cached} answers from the cache, ${s.inputTokens} input and ${s.outputTokens} output tokens, cost ${s.calls === 0 ? "nothing (no calls)" : s.costUsd === null ? "unknown (give --price-in and --price-out)" : `$${s.costUsd.toFixed(4)}`}`,
       ...(s.errors ? ["  errors are stored with their reason (judge_verdicts.error); rerun with --resume to retry them"] : [])
     ].join("\n")
   );

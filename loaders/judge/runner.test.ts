@@ -167,6 +167,45 @@ describe("runJudge(options)", () => {
     assert.match(store.rows.find((r) => r.runId === "hyb" && r.traceId === "t001")!.reasoning!, /prefilter did not match/);
   });
 
+  test("a span-scoped rule fails a trace when it holds on any span, naming the spans", async () => {
+    const rule = spec({
+      id: "slow-llm-span", version: "1", failureMode: "an LLM span over budget", criterion: "overall", kind: "rule", scope: "span",
+      rule: {op: "jsonpath", path: "$.gen_ai.usage.input_tokens", test: {gt: 1000}}
+    });
+    const base = items(2);
+    base[0]!.rule = {...base[0]!.rule, spans: [
+      {spanId: "a", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 400}},
+      {spanId: "b", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 4000}}
+    ]};
+    base[1]!.rule = {...base[1]!.rule, spans: [{spanId: "c", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 900}}]};
+    const store = memoryRunStore();
+    await runJudge({spec: rule, evaluatorVersion: "s", items: base, store, runId: "span", datasetVersion: "d"});
+    assert.deepEqual(store.rows.map((r) => [r.traceId, r.outcome, r.reasoning]), [
+      ["t000", "fail", "rule condition held on span b"],
+      ["t001", "pass", "rule condition held on no span"]
+    ]);
+  });
+
+  test("a thread-scoped rule sees the whole session, and each of its traces gets the thread's verdict", async () => {
+    const rule = spec({
+      id: "long-thread", version: "1", failureMode: "the user had to ask three times", criterion: "overall", kind: "rule", scope: "thread",
+      rule: {op: "threshold", field: "message_count", test: {gte: 5}}
+    });
+    const base = items(4).map((item, i) => ({...item, sessionId: i < 3 ? "s1" : null, rule: {...item.rule, fields: {message_count: 2}}}));
+    const store = memoryRunStore();
+    await runJudge({spec: rule, evaluatorVersion: "th", items: base, store, runId: "thread", datasetVersion: "d"});
+    assert.deepEqual(store.rows.map((r) => [r.traceId, r.outcome]), [["t000", "fail"], ["t001", "fail"], ["t002", "fail"], ["t003", "pass"]]);
+    assert.equal(store.rows[0]!.reasoning, "rule condition held on thread s1 (3 traces)");
+  });
+
+  test("an LLM judge with a span or thread scope is refused", async () => {
+    const spanJudge = spec({...judgeInput, scope: "span"});
+    await assert.rejects(
+      runJudge({spec: spanJudge, evaluatorVersion: "x", items: items(1), store: memoryRunStore(), runId: "x", datasetVersion: "d", client: client()}),
+      /judges run on whole traces only/
+    );
+  });
+
   test("verdicts and the cache persist in the workspace store", async () => {
     const workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-"));
     try {

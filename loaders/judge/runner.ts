@@ -8,6 +8,7 @@
  */
 import {createHash} from "node:crypto";
 import {compileRule, type RuleContext} from "../../src/core/evaluator/rule.js";
+import {spanContexts, threadContext} from "../../src/core/evaluator/scope.js";
 import {renderJudgePrompt, type TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
 import type {EvaluatorSpec, JudgeSpec} from "../../src/core/schemas/evaluator.js";
 import type {CacheEntry, VerdictRow} from "../store/judgeVerdicts.js";
@@ -15,6 +16,8 @@ import type {JudgeClient} from "./judgeClient.js";
 
 export interface JudgeItem {
   traceId: string;
+  /** The trace's session (its thread), when it has one. */
+  sessionId?: string | null;
   rule: RuleContext;
   trace: TraceForJudge;
 }
@@ -105,6 +108,9 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
   const judge: JudgeSpec | null = spec.kind === "rule" ? null : spec.judge;
   const model = judge ? options.model ?? judge.model : null;
   if (judge && !options.client) throw new Error(`the evaluator ${spec.id} is an LLM judge: a client is needed`);
+  if (spec.kind !== "rule" && spec.scope !== "trace") {
+    throw new Error(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; judges run on whole traces only, rules on spans and threads too`);
+  }
   const rule = spec.kind === "rule" ? compileRule(spec.rule) : spec.kind === "hybrid" ? compileRule(spec.prefilter) : null;
 
   const finished = await store.finished(runId);
@@ -138,10 +144,11 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
 
   // Everything a rule settles is settled before any call.
   const needJudge: {item: JudgeItem; hash: string; key: string}[] = [];
+  const threads = spec.kind === "rule" && spec.scope === "thread" ? threadsOf(options.items) : null;
   for (const item of todo) {
     if (spec.kind === "rule") {
-      const failed = rule!(item.rule);
-      record({...base, ...emptyRow, traceId: item.traceId, outcome: failed ? "fail" : "pass", reasoning: "rule condition " + (failed ? "held" : "did not hold"), createdAt: now()});
+      const {failed, reasoning} = ruleVerdict(spec.scope, rule!, item, threads);
+      record({...base, ...emptyRow, traceId: item.traceId, outcome: failed ? "fail" : "pass", reasoning, createdAt: now()});
       continue;
     }
     if (spec.kind === "hybrid" && !rule!(item.rule)) {
@@ -199,6 +206,41 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
   await flush(true);
   progress();
   return summary;
+}
+
+/** The traces of each thread (session) among the items, in item order; a trace without a session is its own thread. */
+function threadsOf(items: readonly JudgeItem[]): Map<string, JudgeItem[]> {
+  const threads = new Map<string, JudgeItem[]>();
+  for (const item of items) {
+    const key = item.sessionId ?? `trace:${item.traceId}`;
+    let list = threads.get(key);
+    if (!list) threads.set(key, (list = []));
+    list.push(item);
+  }
+  return threads;
+}
+
+/**
+ * A rule's verdict on one trace, whatever the spec's scope, since verdicts are stored per trace: a span-scoped rule
+ * fails the trace when it holds on any of its spans (the reasoning names them); a thread-scoped rule is evaluated
+ * on the trace's whole session and every trace of the session gets that verdict.
+ */
+function ruleVerdict(scope: EvaluatorSpec["scope"], rule: (c: RuleContext) => boolean, item: JudgeItem, threads: Map<string, JudgeItem[]> | null): {failed: boolean; reasoning: string} {
+  if (scope === "span") {
+    const failing = spanContexts(item.rule).filter((unit) => rule(unit.context)).map((unit) => unit.unit);
+    return failing.length
+      ? {failed: true, reasoning: `rule condition held on span${failing.length > 1 ? "s" : ""} ${failing.slice(0, 10).join(", ")}${failing.length > 10 ? ", …" : ""}`}
+      : {failed: false, reasoning: "rule condition held on no span"};
+  }
+  if (scope === "thread" && threads) {
+    const key = item.sessionId ?? `trace:${item.traceId}`;
+    const members = threads.get(key) ?? [item];
+    const failed = rule(threadContext(members.map((m) => m.rule)));
+    const name = item.sessionId ? `thread ${item.sessionId} (${members.length} traces)` : "this trace's thread (no session)";
+    return {failed, reasoning: `rule condition ${failed ? "held" : "did not hold"} on ${name}`};
+  }
+  const failed = rule(item.rule);
+  return {failed, reasoning: `rule condition ${failed ? "held" : "did not hold"}`};
 }
 
 /** A `RunStore` in memory, for benchmarks and tests that do not need DuckDB. */

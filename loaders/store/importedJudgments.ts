@@ -85,12 +85,14 @@ export async function writeJudgmentSet(connection: DuckDBConnection, set: Judgme
     await insertRows(connection, "imported_human_labels", 11, human, [, , , , , , , , , , "TIMESTAMP"]);
 
     const summary: ImportSummary = {dataset: set.dataset, items: set.items.length, groundTruth: truth.length, humanLabels: human.length, verdicts: [], rejected: set.rejected};
-    for (const rater of set.raters.filter((r) => r.kind === "judge")) {
-      const evaluatorId = `${set.dataset}-${rater.rater}`.toLowerCase();
-      const evaluatorVersion = `imported+${(rater.sourceHash ?? sha12(rater.rater)).slice(0, 12)}`;
+    const judges = set.raters.filter((r) => r.kind === "judge");
+    for (const [order, rater] of judges.entries()) {
+      const evaluatorId = rater.evaluator ?? `${set.dataset}-${rater.rater}`.toLowerCase();
+      const evaluatorVersion = `${rater.version ?? "imported"}+${(rater.sourceHash ?? sha12(rater.rater)).slice(0, 12)}`;
+      // Versions of one evaluator are a second apart, in the order the set lists them, so their history has an order.
       await registerEvaluatorVersion(connection, {
         evaluatorId, evaluatorVersion, criterion: set.criterion, failureMode: set.failureMode, kind: "imported", judgeModel: rater.model,
-        spec: {importedFrom: set.dataset, rater: rater.rater}, firstSeen: now
+        spec: {importedFrom: set.dataset, rater: rater.rater}, firstSeen: new Date(now.getTime() + order * 1000)
       });
       const counts = {evaluatorId, evaluatorVersion, pass: 0, fail: 0, errors: 0, leftOut: 0};
       const rows: VerdictRow[] = [];

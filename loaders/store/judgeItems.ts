@@ -37,19 +37,19 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   }
   const traces = await rows(
     connection,
-    `SELECT t.trace_id, t.status, ${TRACE_FIELDS.map((f) => `t.${f}::DOUBLE AS ${f}`).join(", ")}
+    `SELECT t.trace_id, t.session_id, t.status, ${TRACE_FIELDS.map((f) => `t.${f}::DOUBLE AS ${f}`).join(", ")}
      FROM traces t JOIN judge_selection s USING (trace_id) ORDER BY t.start_time NULLS LAST, t.trace_id`
   );
   type Message = RuleContext["messages"][number] & JudgeItem["trace"]["messages"][number];
   type ToolCall = RuleContext["toolCalls"][number] & JudgeItem["trace"]["toolCalls"][number];
   type Span = RuleContext["spans"][number];
   // One array per trace serves both views: the rule reads roles and directions, the judge prompt names.
-  const byTrace = new Map<string, {traceId: string; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}>();
+  const byTrace = new Map<string, {traceId: string; sessionId: string | null; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}>();
   for (const t of traces) {
     const fields: RuleContext["fields"] = {};
     for (const f of TRACE_FIELDS) fields[f] = num(t[f]);
     const id = String(t.trace_id);
-    byTrace.set(id, {traceId: id, status: (t.status as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
+    byTrace.set(id, {traceId: id, sessionId: (t.session_id as string | null) ?? null, status: (t.status as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
   }
   for (const m of await rows(
     connection,
@@ -86,6 +86,7 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   }
   return [...byTrace.values()].map((t) => ({
     traceId: t.traceId,
+    sessionId: t.sessionId,
     rule: {status: t.status, fields: t.fields, messages: t.messages, spans: t.spans, toolCalls: t.toolCalls},
     trace: {messages: t.messages, toolCalls: t.toolCalls}
   }));

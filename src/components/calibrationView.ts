@@ -224,7 +224,7 @@ function correction(v: VersionCalibration): HTMLElement {
 }
 
 function judgmentSets(data: CalibrationPageData): HTMLElement {
-  const out = el("section", {class: "pl-cal-sets"}, el("h2", null, "Imported judgment sets: three classes (first better, second better, tie)"));
+  const out = el("section", {class: "pl-cal-sets"}, el("h2", null, "Imported judgment sets: every class (first better, second better, and tie where the set has ties)"));
   for (const set of data.judgmentSets) {
     const stats = judgmentSetStats(classRows(set));
     out.append(

@@ -4,7 +4,8 @@
  * Resampling n (human, judge) pairs with replacement only changes how many pairs land in each of the four
  * confusion cells, and those counts are exactly Multinomial(n; tp/n, fp/n, fn/n, tn/n). So each resample is drawn
  * as three conditional binomials (tp, then fp among the rest, then fn among the rest; tn is what remains) with an
- * exact sampler: O(1) per resample instead of n index draws, and the same distribution (the test compares both).
+ * exact binomial sampler (d3-random's): O(1) per resample instead of n index draws, and the same distribution
+ * (the test compares both).
  */
 import {METRICS, type MetricName} from "./agreement.js";
 import {binomial} from "./binomial.js";

@@ -41,7 +41,12 @@ export interface JudgmentSet {
   /** Which class is the failure (positive) class of the binary view, which the pass class; others are left out. */
   binary: {fail: PreferenceClass; pass: PreferenceClass};
   items: {itemId: string; traceId: string}[];
-  raters: {rater: string; kind: "human" | "judge"; model: string | null; sourceHash: string | null}[];
+  /**
+   * Who labelled. A judge rater becomes an evaluator version: `evaluator` and `version` name it when several raters
+   * are versions of one evaluator (the same judge with a revised prompt), else the set and rater name it. Versions
+   * of one evaluator are dated in the order they are listed here.
+   */
+  raters: {rater: string; kind: "human" | "judge"; model: string | null; sourceHash: string | null; evaluator?: string; version?: string}[];
   labels: {itemId: string; rater: string; rawLabel: string | null; label: PreferenceClass | null; reasoning: string | null}[];
   /** Records that could not be read, by file and position; the rest is imported. */
   rejected: {file: string; index: number; reason: string}[];
