@@ -31,6 +31,8 @@ Options:
   --max-traces <n>      cluster at most n traces semantically, a seeded sample when there are more (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
   --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
+  --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
+                        (default: ${DEFAULT_CLUSTER_OPTIONS.splitThreshold}; lower finds finer clusters)
   --signatures-only     skip semantic clustering
   --no-feedback         leave feedback out of signatures (structure only)
   --workspace <dir>     the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -60,6 +62,7 @@ export const command: Command = {
         "max-traces": {type: "string"},
         seed: {type: "string"},
         "max-k": {type: "string"},
+        "split-threshold": {type: "string"},
         "signatures-only": {type: "boolean", default: false},
         "no-feedback": {type: "boolean", default: false},
         workspace: {type: "string"},
@@ -70,7 +73,10 @@ export const command: Command = {
     if (embeddings !== "tfidf" && embeddings !== "openai") throw usageError(`invalid --embeddings: ${embeddings} (tfidf or openai)`, "cluster");
     const seed = values.seed === undefined ? DEFAULT_CLUSTER_OPTIONS.seed : Number(values.seed);
     if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "cluster");
+    const splitThreshold = values["split-threshold"] === undefined ? DEFAULT_CLUSTER_OPTIONS.splitThreshold : Number(values["split-threshold"]);
+    if (!(splitThreshold >= 0 && splitThreshold <= 1)) throw usageError(`invalid --split-threshold: ${values["split-threshold"]} (between 0 and 1)`, "cluster");
     const options: ClusterOptions = {
+      splitThreshold,
       embeddings,
       maxTraces: positiveInt(values["max-traces"], "max-traces", DEFAULT_CLUSTER_OPTIONS.maxTraces),
       maxK: positiveInt(values["max-k"], "max-k", DEFAULT_CLUSTER_OPTIONS.maxK),

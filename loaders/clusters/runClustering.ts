@@ -18,12 +18,14 @@ export interface ClusterOptions {
   maxTraces: number;
   seed: number;
   maxK: number;
+  /** See SemanticOptions.splitThreshold. */
+  splitThreshold: number;
   signature?: SignatureOptions;
   /** Skip semantic clustering (signatures only). */
   semantic: boolean;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {embeddings: "tfidf", maxTraces: 2000, seed: 42, maxK: 12, semantic: true};
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {embeddings: "tfidf", maxTraces: 2000, seed: 42, maxK: 12, splitThreshold: 0.5, semantic: true};
 
 export interface ClusterSummary {
   runId: string;
@@ -108,6 +110,7 @@ export async function runClustering(
     const result = semanticClusters(vectors, tokens, random, {
       ...DEFAULT_SEMANTIC_OPTIONS,
       maxK: options.maxK,
+      splitThreshold: options.splitThreshold,
       progress: (d, n) => progress("umap", d, n)
     });
     lap("umap + k-means");

@@ -14,12 +14,14 @@ export interface SemanticOptions {
   maxK: number;
   /** The fewest traces a cluster should average when choosing the largest k to try. */
   minSize: number;
+  /** Split a cluster again only when the split's mean silhouette reaches this (0–1). */
+  splitThreshold: number;
   representatives: number;
   /** Called with (epochs done, epochs in all) while UMAP optimises. */
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {nNeighbors: 15, minDist: 0.1, maxK: 12, minSize: 5, representatives: 5};
+export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {nNeighbors: 15, minDist: 0.1, maxK: 12, minSize: 5, splitThreshold: 0.5, representatives: 5};
 
 export interface SemanticCluster {
   label: number;
@@ -91,7 +93,7 @@ export function semanticClusters(
   options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS
 ): SemanticResult {
   const coords = project(vectors, random, options);
-  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize});
+  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize, threshold: options.splitThreshold});
   const terms = classTerms(tokens, chosen.labels, 6);
   const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);
