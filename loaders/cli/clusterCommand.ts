@@ -3,7 +3,8 @@ import {EmbeddingError} from "../clusters/embeddings.js";
 import {mirror} from "../failureModes/actions.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
 import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
-import {StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {existsSync} from "node:fs";
+import {dbPath, StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
@@ -103,6 +104,7 @@ export const command: Command = {
 
 /** Runs clustering with a progress bar and clears the pages' cached data; shared with `plumbline demo`. */
 export async function clusterWorkspace(workspace: string, options: ClusterOptions, io: Pick<Io, "err">): Promise<ClusterSummary> {
+  requireWorkspace(workspace);
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   let summary: ClusterSummary;
   try {
@@ -142,4 +144,11 @@ export function describeRun(summary: ClusterSummary): string {
   const seconds = Object.values(summary.timings).reduce((a, b) => a + b, 0) / 1000;
   lines.push(`  done in ${seconds.toFixed(1)} s; open the Clusters page (plumbline start) to review them`);
   return lines.join("\n");
+}
+
+/** Clustering or registering failure modes in a folder with no store would only create an empty one. */
+export function requireWorkspace(workspace: string): void {
+  if (!existsSync(dbPath(workspace))) {
+    throw new CliError(`no workspace at ${workspace}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
+  }
 }
