@@ -2,6 +2,7 @@
  * @module One clustering run over the workspace: signature clusters of every trace with a failure cue, then
  * semantic clusters of (a seeded sample of at most `maxTraces` of) the same traces, written to the store.
  */
+import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {clusterSignatures, DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureOptions} from "../../src/core/clusters/signature.js";
 import {sampleIndices, seededRandom} from "../../src/core/clusters/random.js";
@@ -44,8 +45,8 @@ export interface ClusterProgress {
 function span(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
   const seen = facts.map((f) => f.seenAt).filter(Number.isFinite);
   return {
-    firstSeen: seen.length ? Math.min(...seen) : null,
-    lastSeen: seen.length ? Math.max(...seen) : null,
+    firstSeen: seen.length ? minOf(seen) : null,
+    lastSeen: seen.length ? maxOf(seen) : null,
     sessions: new Set(facts.map((f) => f.sessionId)).size
   };
 }
@@ -120,7 +121,7 @@ export async function runClustering(
       const terms = c.terms.map((x) => x.term);
       clusters.push({
         clusterId, kind: "semantic", name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`, size: ids.length,
-        severity: Math.max(...ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
+        severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
         representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...span(ids.map((id) => byId.get(id)!))
       });
       for (const i of c.members) members.push({traceId: chosen[i]!, clusterId, kind: "semantic", x: result.coords[i]![0], y: result.coords[i]![1]});

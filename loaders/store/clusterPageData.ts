@@ -2,6 +2,7 @@
  * @module The Clusters page's data: every cluster with its daily volume, and every clustered trace with its
  * place on the map, status and first user message (cut short), from the last `plumbline cluster` run.
  */
+import {maxOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
 import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
@@ -44,7 +45,7 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30): 
     }
   }
   // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape.
-  const volumeUntil = points.length ? Math.max(...points.map((p) => Number(p.seen_at))) : null;
+  const volumeUntil = points.length ? maxOf(points.map((p) => Number(p.seen_at))) : null;
   const first = clusters[0];
   return {
     run: first ? {runId: String(first.run_id), createdAt: Number(first.created_at), method: [...new Set(clusters.map((c) => String(c.method)))].join("; ")} : null,

@@ -3,6 +3,7 @@
  * silhouette, split again inside each part while the split is well separated → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its centre.
  * Pure: the vectors, the tokens to name clusters by and the random source are passed in.
  */
+import {maxOf, minOf} from "./extent.js";
 import {UMAP} from "umap-js";
 import {classTerms, type ClassTerm} from "./classTerms.js";
 import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
@@ -73,7 +74,7 @@ export function project(vectors: readonly number[][], random: Random, options: S
   if (n === vectors.length) return places;
   const xs = places.map((p) => p[0]);
   const ys = places.map((p) => p[1]);
-  const spread = 0.01 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1);
+  const spread = 0.01 * Math.max(maxOf(xs) - minOf(xs), maxOf(ys) - minOf(ys), 1);
   const seen = new Set<number>();
   return of.map((i) => {
     const [x, y] = places[i]!;
