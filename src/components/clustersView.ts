@@ -26,7 +26,9 @@ export function clustersView(data: ClusterPageData, width = 640): {map: HTMLElem
     // Representatives first: the traces nearest the cluster's centre, or its most recent for a signature.
     const rank = (id: string) => (cluster.representatives.includes(id) ? cluster.representatives.indexOf(id) : Infinity);
     members.sort((a, b) => rank(a.traceId) - rank(b.traceId) || (a.traceId < b.traceId ? -1 : 1));
-    traces.show(members, `${semanticLabels.get(cluster.id) ?? "Signature"} · ${count(members.length)} traces, representatives first: ${cluster.name}`);
+    // Large signature clusters ship only their most recent traces; say so rather than miscount.
+    const listed = members.length < cluster.size ? ` (${count(members.length)} listed)` : "";
+    traces.show(members, `${semanticLabels.get(cluster.id) ?? "Signature"} · ${count(cluster.size)} traces${listed}, representatives first: ${cluster.name}`);
     map.highlight(new Set(members.map((p) => p.traceId)));
     traces.node.scrollIntoView({block: "nearest"});
   };
