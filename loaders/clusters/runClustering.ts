@@ -42,7 +42,7 @@ export interface ClusterProgress {
   (phase: string, done: number, total: number): void;
 }
 
-function span(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
+function seenRange(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
   const seen = facts.map((f) => f.seenAt).filter(Number.isFinite);
   return {
     firstSeen: seen.length ? minOf(seen) : null,
@@ -79,7 +79,7 @@ export async function runClustering(
     clusters.push({
       clusterId: c.clusterId, kind: "signature", name: c.name, size: c.traceIds.length, severity: c.severity, signature: c.key,
       terms: null, representativeTraceIds: recent.slice(0, 5).map((f) => f.traceId), x: null, y: null, method: "signature",
-      ...span(traceFacts)
+      ...seenRange(traceFacts)
     });
     for (const traceId of c.traceIds) members.push({traceId, clusterId: c.clusterId, kind: "signature", x: null, y: null});
   }
@@ -122,7 +122,7 @@ export async function runClustering(
       clusters.push({
         clusterId, kind: "semantic", name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`, size: ids.length,
         severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
-        representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...span(ids.map((id) => byId.get(id)!))
+        representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...seenRange(ids.map((id) => byId.get(id)!))
       });
       for (const i of c.members) members.push({traceId: chosen[i]!, clusterId, kind: "semantic", x: result.coords[i]![0], y: result.coords[i]![1]});
     }
