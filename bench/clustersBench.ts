@@ -64,17 +64,18 @@ async function labelOf(connection: DuckDBConnection, name: string): Promise<Map<
   return new Map(reader.getRows().map(([id, label]) => [String(id), String(label)]));
 }
 
-async function semanticAgreement(connection: DuckDBConnection, dataset: string, truth: Map<string, string>, seed = 42): Promise<Agreement> {
+async function semanticAgreement(connection: DuckDBConnection, dataset: string, truth: Map<string, string>, splitThreshold = 0.5, seed = 42): Promise<Agreement> {
+  const options = {...DEFAULT_SEMANTIC_OPTIONS, splitThreshold};
   const ids = [...truth.keys()].sort();
   const texts = await readTraceTexts(connection, ids);
   const tokens = ids.map((id) => traceTokens(texts.get(id)!));
   const vectors = tfidfVectors(tokens).vectors;
   const labels = ids.map((id) => truth.get(id)!);
-  const ari = (s: number) => adjustedRandIndex(semanticClusters(vectors, tokens, seededRandom(s), DEFAULT_SEMANTIC_OPTIONS).labels, labels);
-  const result = semanticClusters(vectors, tokens, seededRandom(seed), DEFAULT_SEMANTIC_OPTIONS);
+  const ari = (s: number) => adjustedRandIndex(semanticClusters(vectors, tokens, seededRandom(s), options).labels, labels);
+  const result = semanticClusters(vectors, tokens, seededRandom(seed), options);
   const others = SEEDS.map(ari);
   return {
-    dataset, method: "semantic (TF-IDF, UMAP, k-means by silhouette)", traces: ids.length, classes: new Set(labels).size,
+    dataset, method: `semantic (TF-IDF, UMAP, k-means by silhouette), split ≥ ${splitThreshold}`, traces: ids.length, classes: new Set(labels).size,
     clusters: result.k, purity: purity(result.labels, labels), baseline: baseline(labels), chance: chancePurity(result.labels, labels),
     ari: adjustedRandIndex(result.labels, labels), ariRange: [Math.min(...others), Math.max(...others)]
   };
@@ -98,6 +99,10 @@ export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{
       clusters: new Set(keys).size, purity: purity(keys, truth), baseline: baseline(truth), chance: chancePurity(keys, truth), ari: adjustedRandIndex(keys, truth)});
     out.push(await semanticAgreement(connection, "Who&When: blamed agent, all runs", blamed));
     out.push(await semanticAgreement(connection, "Who&When: blamed agent, hand-crafted", hand));
+    // Finer clusters: split again at a lower silhouette.
+    out.push(await semanticAgreement(connection, "τ-bench airline: pass/fail", reward, 0.4));
+    out.push(await semanticAgreement(connection, "Who&When: blamed agent, all runs", blamed, 0.4));
+    out.push(await semanticAgreement(connection, "Who&When: blamed agent, hand-crafted", hand, 0.4));
     let t = performance.now();
     const run = await runClustering(connection, DEFAULT_CLUSTER_OPTIONS);
     timings["plumbline cluster, demo workspace (411 traces, 309 flagged)"] = performance.now() - t;

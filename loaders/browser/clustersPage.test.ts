@@ -111,6 +111,9 @@ describe("the Clusters page", {timeout: 180_000}, () => {
     // Drill down: a cluster's traces, representatives first, each linking to the explorer.
     await first.getByRole("button", {name: "traces"}).click();
     assert.match(await listTitle(page), /^signature · 6 traces, representatives first/i);
+    // The map dims every other trace.
+    const lit = await page.locator('.pl-map svg circle[fill-opacity="0.75"]').count();
+    assert.equal(lit, 6);
     const href = await page.locator(".pl-trace-list li a").first().getAttribute("href");
     assert.match(href!, /^\.\/traces#trace=refund-\d+$/);
 

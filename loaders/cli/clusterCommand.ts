@@ -3,7 +3,8 @@ import {EmbeddingError} from "../clusters/embeddings.js";
 import {mirror} from "../failureModes/actions.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
 import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
-import {StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {existsSync} from "node:fs";
+import {dbPath, StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
@@ -31,6 +32,8 @@ Options:
   --max-traces <n>      cluster at most n traces semantically, a seeded sample when there are more (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
   --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
+  --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
+                        (default: ${DEFAULT_CLUSTER_OPTIONS.splitThreshold}; lower finds finer clusters)
   --signatures-only     skip semantic clustering
   --no-feedback         leave feedback out of signatures (structure only)
   --workspace <dir>     the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -60,6 +63,7 @@ export const command: Command = {
         "max-traces": {type: "string"},
         seed: {type: "string"},
         "max-k": {type: "string"},
+        "split-threshold": {type: "string"},
         "signatures-only": {type: "boolean", default: false},
         "no-feedback": {type: "boolean", default: false},
         workspace: {type: "string"},
@@ -70,7 +74,10 @@ export const command: Command = {
     if (embeddings !== "tfidf" && embeddings !== "openai") throw usageError(`invalid --embeddings: ${embeddings} (tfidf or openai)`, "cluster");
     const seed = values.seed === undefined ? DEFAULT_CLUSTER_OPTIONS.seed : Number(values.seed);
     if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "cluster");
+    const splitThreshold = values["split-threshold"] === undefined ? DEFAULT_CLUSTER_OPTIONS.splitThreshold : Number(values["split-threshold"]);
+    if (!(splitThreshold >= 0 && splitThreshold <= 1)) throw usageError(`invalid --split-threshold: ${values["split-threshold"]} (between 0 and 1)`, "cluster");
     const options: ClusterOptions = {
+      splitThreshold,
       embeddings,
       maxTraces: positiveInt(values["max-traces"], "max-traces", DEFAULT_CLUSTER_OPTIONS.maxTraces),
       maxK: positiveInt(values["max-k"], "max-k", DEFAULT_CLUSTER_OPTIONS.maxK),
@@ -97,6 +104,7 @@ export const command: Command = {
 
 /** Runs clustering with a progress bar and clears the pages' cached data; shared with `plumbline demo`. */
 export async function clusterWorkspace(workspace: string, options: ClusterOptions, io: Pick<Io, "err">): Promise<ClusterSummary> {
+  requireWorkspace(workspace);
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   let summary: ClusterSummary;
   try {
@@ -136,4 +144,11 @@ export function describeRun(summary: ClusterSummary): string {
   const seconds = Object.values(summary.timings).reduce((a, b) => a + b, 0) / 1000;
   lines.push(`  done in ${seconds.toFixed(1)} s; open the Clusters page (plumbline start) to review them`);
   return lines.join("\n");
+}
+
+/** Clustering or registering failure modes in a folder with no store would only create an empty one. */
+export function requireWorkspace(workspace: string): void {
+  if (!existsSync(dbPath(workspace))) {
+    throw new CliError(`no workspace at ${workspace}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
+  }
 }

@@ -6,6 +6,7 @@ import type {FailureModeView} from "../failureModes/registry.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {requireWorkspace} from "./clusterCommand.js";
 
 const help = `Usage: plumbline failure-mode <list | promote | set-state> [options]
 
@@ -88,6 +89,7 @@ export const command: Command = {
       escalationRatio: number(values.escalation, "escalation", DEFAULT_TRENDS.escalationRatio)
     };
     const options: ActionOptions = {workspace: values.workspace ?? workspaceDir(io.env), now, thresholds};
+    if (action === "list" || action === "promote" || action === "set-state") requireWorkspace(options.workspace);
     try {
       if (action === "list") return list(options, values.json, io);
       if (action === "promote") {

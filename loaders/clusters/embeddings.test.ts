@@ -107,6 +107,10 @@ describe("plumbline cluster --embeddings openai", () => {
     const bound = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["cluster", "--max-traces", "0"], bound), 2);
     assert.match(bound.text(), /invalid --max-traces: 0/);
+    const missing = captureIo({PLUMBLINE_WORKSPACE: join(workspace, "nowhere")});
+    assert.equal(await main(["cluster"], missing), 1);
+    assert.match(missing.text(), /no workspace at .*nowhere; run `plumbline ingest <files>` or `plumbline demo` first/);
+    assert.equal(await main(["failure-mode", "list"], missing), 1);
   });
 
   test("no key is an error that says how to give one or stay offline", async () => {

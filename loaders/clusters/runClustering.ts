@@ -2,6 +2,7 @@
  * @module One clustering run over the workspace: signature clusters of every trace with a failure cue, then
  * semantic clusters of (a seeded sample of at most `maxTraces` of) the same traces, written to the store.
  */
+import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {clusterSignatures, DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureOptions} from "../../src/core/clusters/signature.js";
 import {sampleIndices, seededRandom} from "../../src/core/clusters/random.js";
@@ -18,12 +19,14 @@ export interface ClusterOptions {
   maxTraces: number;
   seed: number;
   maxK: number;
+  /** See SemanticOptions.splitThreshold. */
+  splitThreshold: number;
   signature?: SignatureOptions;
   /** Skip semantic clustering (signatures only). */
   semantic: boolean;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {embeddings: "tfidf", maxTraces: 2000, seed: 42, maxK: 12, semantic: true};
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {embeddings: "tfidf", maxTraces: 2000, seed: 42, maxK: 12, splitThreshold: 0.5, semantic: true};
 
 export interface ClusterSummary {
   runId: string;
@@ -39,11 +42,11 @@ export interface ClusterProgress {
   (phase: string, done: number, total: number): void;
 }
 
-function span(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
+function seenRange(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
   const seen = facts.map((f) => f.seenAt).filter(Number.isFinite);
   return {
-    firstSeen: seen.length ? Math.min(...seen) : null,
-    lastSeen: seen.length ? Math.max(...seen) : null,
+    firstSeen: seen.length ? minOf(seen) : null,
+    lastSeen: seen.length ? maxOf(seen) : null,
     sessions: new Set(facts.map((f) => f.sessionId)).size
   };
 }
@@ -76,7 +79,7 @@ export async function runClustering(
     clusters.push({
       clusterId: c.clusterId, kind: "signature", name: c.name, size: c.traceIds.length, severity: c.severity, signature: c.key,
       terms: null, representativeTraceIds: recent.slice(0, 5).map((f) => f.traceId), x: null, y: null, method: "signature",
-      ...span(traceFacts)
+      ...seenRange(traceFacts)
     });
     for (const traceId of c.traceIds) members.push({traceId, clusterId: c.clusterId, kind: "signature", x: null, y: null});
   }
@@ -108,6 +111,7 @@ export async function runClustering(
     const result = semanticClusters(vectors, tokens, random, {
       ...DEFAULT_SEMANTIC_OPTIONS,
       maxK: options.maxK,
+      splitThreshold: options.splitThreshold,
       progress: (d, n) => progress("umap", d, n)
     });
     lap("umap + k-means");
@@ -117,8 +121,8 @@ export async function runClustering(
       const terms = c.terms.map((x) => x.term);
       clusters.push({
         clusterId, kind: "semantic", name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`, size: ids.length,
-        severity: Math.max(...ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
-        representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...span(ids.map((id) => byId.get(id)!))
+        severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
+        representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...seenRange(ids.map((id) => byId.get(id)!))
       });
       for (const i of c.members) members.push({traceId: chosen[i]!, clusterId, kind: "semantic", x: result.coords[i]![0], y: result.coords[i]![1]});
     }

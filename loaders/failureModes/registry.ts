@@ -4,6 +4,7 @@
  * its effective state and trend flags as of `now`. Failure-mode names that annotators used but nobody promoted
  * are listed too, in state `new`, so the registry never misses a mode people have started to name.
  */
+import {maxOf} from "../../src/core/clusters/extent.js";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {allowedMoves, effectiveState, enteredAt, replayEvents, type ModeRecord} from "../../src/core/failureModes/lifecycle.js";
@@ -58,7 +59,7 @@ export async function loadRegistry(connection: DuckDBConnection, options: Regist
     const seenAt = seen.map((t) => t.seenAt);
     const evaluatorIds = [...new Set(evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id))].sort();
     const annotationCount = labelled.get(record.name)?.labels ?? 0;
-    const lastSeen = seenAt.length ? Math.max(...seenAt) : null;
+    const lastSeen = seenAt.length ? maxOf(seenAt) : null;
     // Contract: a name only annotators have used is `new` until someone registers it; registered modes are lifted.
     const state = record.registered ? effectiveState(record, {annotationCount, evaluatorCount: evaluatorIds.length, lastSeen}) : "new";
     const trend = trendFlags(seenAt, {now: options.now, state: record.state, resolvedAt: enteredAt(record, "verified_resolved")}, options.thresholds ?? DEFAULT_TRENDS);

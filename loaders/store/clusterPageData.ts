@@ -1,50 +1,65 @@
 /**
- * @module The Clusters page's data: every cluster with its daily volume, and every clustered trace with its
- * place on the map, status and first user message (cut short), from the last `plumbline cluster` run.
+ * @module The Clusters page's data: every cluster with its daily volume and what it is mostly about, and the
+ * clustered traces the page lists — every trace on the semantic map, and up to `perSignature` of each signature
+ * cluster's most recent traces, so that a cluster of a hundred thousand traces does not ship them all.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
 import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
 import {tableExists} from "./clusterTables.js";
 
-async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+async function rows(connection: DuckDBConnection, sql: string, params: number[] = []): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const DAY = 86_400_000;
 
-export async function clusterPageData(connection: DuckDBConnection, days = 30): Promise<Omit<ClusterPageData, "failureModes" | "problems">> {
+export async function clusterPageData(connection: DuckDBConnection, days = 30, perSignature = 100): Promise<Omit<ClusterPageData, "failureModes" | "problems">> {
   if (!(await tableExists(connection, "clusters"))) return {clusters: [], points: [], run: null, volumeUntil: null};
   const clusters = await rows(connection, `SELECT cluster_id, kind, name, size, sessions, severity, signature, terms,
     representative_trace_ids, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen, method, run_id, epoch_ms(created_at) AS created_at
     FROM clusters ORDER BY kind, size * severity DESC, size DESC, cluster_id`);
   const points = await rows(connection, `
+    WITH seen AS (
+      SELECT m.trace_id, m.cluster_id, m.kind, m.x, m.y, epoch_ms(coalesce(t.start_time, t.ingested_at)) AS seen_at,
+        row_number() OVER (PARTITION BY m.cluster_id ORDER BY coalesce(t.start_time, t.ingested_at) DESC, m.trace_id) AS recency
+      FROM trace_clusters m JOIN traces t USING (trace_id)
+    ), listed AS (
+      SELECT DISTINCT trace_id FROM seen WHERE kind = 'semantic' OR recency <= ?
+    )
     SELECT t.trace_id, t.name, t.status, left(t.first_user_message, 200) AS preview, epoch_ms(coalesce(t.start_time, t.ingested_at)) AS seen_at,
       sem.cluster_id AS semantic_id, sem.x, sem.y, sig.cluster_id AS signature_id
-    FROM traces t
-    JOIN (SELECT DISTINCT trace_id FROM trace_clusters) USING (trace_id)
+    FROM traces t JOIN listed USING (trace_id)
     LEFT JOIN trace_clusters sem ON sem.trace_id = t.trace_id AND sem.kind = 'semantic'
     LEFT JOIN trace_clusters sig ON sig.trace_id = t.trace_id AND sig.kind = 'signature'
-    ORDER BY t.trace_id`);
-  const semanticOf = new Map<string, (string | null)[]>();
-  for (const p of points) {
-    if (p.signature_id === null) continue;
-    const list = semanticOf.get(String(p.signature_id)) ?? [];
-    list.push(p.semantic_id === null ? null : String(p.semantic_id));
-    semanticOf.set(String(p.signature_id), list);
-  }
-  const termsOf = new Map(clusters.filter((c) => c.kind === "semantic").map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()]));
-  const seenByCluster = new Map<string, number[]>();
-  for (const p of points) {
-    for (const id of [p.semantic_id, p.signature_id]) {
-      if (id === null) continue;
-      const list = seenByCluster.get(String(id)) ?? [];
-      list.push(Number(p.seen_at));
-      seenByCluster.set(String(id), list);
+    ORDER BY t.trace_id`, [perSignature]);
+  // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape.
+  const [until] = await rows(connection, `SELECT epoch_ms(max(coalesce(t.start_time, t.ingested_at))) AS until
+    FROM traces t WHERE trace_id IN (SELECT trace_id FROM trace_clusters)`);
+  const volumeUntil = num(until?.until);
+  const byDay = new Map<string, number[]>();
+  if (volumeUntil !== null) {
+    const start = Math.floor(volumeUntil / DAY) * DAY - (days - 1) * DAY;
+    const counts = await rows(connection, `SELECT m.cluster_id, (epoch_ms(coalesce(t.start_time, t.ingested_at)) // ${DAY}) * ${DAY} AS day, count(*) AS n
+      FROM trace_clusters m JOIN traces t USING (trace_id) WHERE epoch_ms(coalesce(t.start_time, t.ingested_at)) >= ? GROUP BY ALL`, [start]);
+    for (const r of counts) {
+      // dailyCounts takes one time per trace; a day's count is as many copies of that day.
+      const list = byDay.get(String(r.cluster_id)) ?? [];
+      for (let i = 0; i < Number(r.n); i++) list.push(Number(r.day));
+      byDay.set(String(r.cluster_id), list);
     }
   }
-  // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape.
-  const volumeUntil = points.length ? Math.max(...points.map((p) => Number(p.seen_at))) : null;
+  const overlap = await rows(connection, `SELECT sig.cluster_id AS signature_id, sem.cluster_id AS semantic_id, count(*) AS n
+    FROM trace_clusters sig LEFT JOIN trace_clusters sem ON sem.trace_id = sig.trace_id AND sem.kind = 'semantic'
+    WHERE sig.kind = 'signature' GROUP BY ALL`);
+  const topicCounts = new Map<string, Map<string | null, number>>();
+  for (const r of overlap) {
+    const counts = topicCounts.get(String(r.signature_id)) ?? new Map<string | null, number>();
+    counts.set(r.semantic_id === null ? null : String(r.semantic_id), Number(r.n));
+    topicCounts.set(String(r.signature_id), counts);
+  }
+  const termsOf = new Map(clusters.filter((c) => c.kind === "semantic").map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()]));
   const first = clusters[0];
   return {
     run: first ? {runId: String(first.run_id), createdAt: Number(first.created_at), method: [...new Set(clusters.map((c) => String(c.method)))].join("; ")} : null,
@@ -61,8 +76,8 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30): 
       representatives: (c.representative_trace_ids as string[]).slice(),
       firstSeen: num(c.first_seen),
       lastSeen: num(c.last_seen),
-      daily: volumeUntil === null ? [] : dailyCounts(seenByCluster.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
-      topic: c.kind === "signature" ? dominantTopic(semanticOf.get(String(c.cluster_id)) ?? [], termsOf) : null
+      daily: volumeUntil === null ? [] : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
+      topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null
     })),
     points: points.map((p) => ({
       traceId: String(p.trace_id),

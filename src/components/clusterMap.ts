@@ -9,15 +9,21 @@ import {el} from "./dom.js";
 
 const MARGIN = 24;
 
+export interface ClusterMap {
+  node: HTMLElement;
+  /** Dims every dot but these traces' (null shows all). */
+  highlight(traceIds: ReadonlySet<string> | null): void;
+}
+
 export function clusterMap(
   points: readonly ClusterPoint[],
   labels: ReadonlyMap<string, string>,
   onBrush: (selected: ClusterPoint[] | null) => void,
   width = 640,
   height = 420
-): HTMLElement {
+): ClusterMap {
   const placed = points.filter((p) => p.x !== null && p.y !== null && p.semanticId !== null);
-  if (placed.length === 0) return el("p", {class: "pl-muted"}, "No semantic clusters yet: run `plumbline cluster`.");
+  if (placed.length === 0) return {node: el("p", {class: "pl-muted"}, "No semantic clusters yet: run `plumbline cluster`."), highlight() {}};
   const centres = d3.rollups(placed, (members) => ({x: d3.mean(members, (p) => p.x!)!, y: d3.mean(members, (p) => p.y!)!}), (p) => p.semanticId!)
     .map(([id, centre]) => ({id, ...centre, label: labels.get(id) ?? id}));
   const plot = Plot.plot({
@@ -44,5 +50,12 @@ export function clusterMap(
       onBrush(pointsIn(placed, [[x.invert(px0), y.invert(py0)], [x.invert(px1), y.invert(py1)]]));
     });
   d3.select(plot).append("g").attr("class", "pl-brush").call(brush);
-  return el("div", {class: "pl-map"}, plot);
+  // Plot draws one circle per placed point, in order, in the first mark's group.
+  const circles = d3.select(plot).select("g[aria-label=dot]").selectAll<SVGCircleElement, unknown>("circle");
+  return {
+    node: el("div", {class: "pl-map"}, plot),
+    highlight(traceIds) {
+      circles.attr("fill-opacity", (_, i) => (traceIds === null || traceIds.has(placed[i]!.traceId) ? 0.75 : 0.08));
+    }
+  };
 }

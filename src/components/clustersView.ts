@@ -16,17 +16,23 @@ export function clustersView(data: ClusterPageData, width = 640): {map: HTMLElem
   const all = data.points.filter((p) => p.semanticId !== null);
   const showAll = () => traces.show(all, `All ${count(all.length)} traces on the map`);
   showAll();
-  const map = clusterMap(data.points, semanticLabels, (selected) =>
-    selected === null ? showAll() : traces.show(selected, `${count(selected.length)} traces in the brushed area`), width);
+  const map = clusterMap(data.points, semanticLabels, (selected) => {
+    map.highlight(null);
+    if (selected === null) showAll();
+    else traces.show(selected, `${count(selected.length)} traces in the brushed area`);
+  }, width);
   const show = (cluster: ClusterSummaryRow) => {
     const members = data.points.filter((p) => p.semanticId === cluster.id || p.signatureId === cluster.id);
     // Representatives first: the traces nearest the cluster's centre, or its most recent for a signature.
     const rank = (id: string) => (cluster.representatives.includes(id) ? cluster.representatives.indexOf(id) : Infinity);
     members.sort((a, b) => rank(a.traceId) - rank(b.traceId) || (a.traceId < b.traceId ? -1 : 1));
-    traces.show(members, `${semanticLabels.get(cluster.id) ?? "Signature"} · ${count(members.length)} traces, representatives first: ${cluster.name}`);
+    // Large signature clusters ship only their most recent traces; say so rather than miscount.
+    const listed = members.length < cluster.size ? ` (${count(members.length)} listed)` : "";
+    traces.show(members, `${semanticLabels.get(cluster.id) ?? "Signature"} · ${count(cluster.size)} traces${listed}, representatives first: ${cluster.name}`);
+    map.highlight(new Set(members.map((p) => p.traceId)));
     traces.node.scrollIntoView({block: "nearest"});
   };
-  return {map, list: traces.node, table: clusterTable(data.clusters, show, semanticLabels)};
+  return {map: map.node, list: traces.node, table: clusterTable(data.clusters, show, semanticLabels)};
 }
 
 export function runNote(data: ClusterPageData): HTMLElement {

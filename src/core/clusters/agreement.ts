@@ -2,6 +2,7 @@
  * @module How well a clustering matches known classes: purity and the adjusted Rand index (Hubert & Arabie 1985).
  * Both take one predicted and one true label per item, as strings or numbers.
  */
+import {maxOf} from "./extent.js";
 
 type Label = string | number;
 
@@ -20,7 +21,7 @@ function contingency(predicted: readonly Label[], truth: readonly Label[]): Map<
 export function purity(predicted: readonly Label[], truth: readonly Label[]): number {
   if (predicted.length === 0) return NaN;
   let majority = 0;
-  for (const row of contingency(predicted, truth).values()) majority += Math.max(...row.values());
+  for (const row of contingency(predicted, truth).values()) majority += maxOf(row.values());
   return majority / predicted.length;
 }
 

@@ -30,7 +30,8 @@ test("clusters are reviewed by volume × severity, then volume", () => {
 
 test("a signature cluster is about the semantic cluster holding at least half of its traces", () => {
   const terms = new Map([["sem-0", ["refund", "shipping", "delay"]], ["sem-1", ["password"]]]);
-  assert.deepEqual(dominantTopic(["sem-0", "sem-0", "sem-1", null], terms), {clusterId: "sem-0", terms: ["refund", "shipping", "delay"], share: 0.5});
-  assert.equal(dominantTopic(["sem-0", "sem-1", null], terms), null);
-  assert.equal(dominantTopic([], terms), null);
+  assert.deepEqual(dominantTopic(new Map([["sem-0", 2], ["sem-1", 1], [null, 1]]), terms), {clusterId: "sem-0", terms: ["refund", "shipping", "delay"], share: 0.5});
+  assert.equal(dominantTopic(new Map([["sem-0", 1], ["sem-1", 1], [null, 1]]), terms), null);
+  assert.equal(dominantTopic(new Map([[null, 3]]), terms), null);
+  assert.equal(dominantTopic(new Map(), terms), null);
 });

@@ -22,18 +22,20 @@ export interface ClusterSummaryRow {
   topic: {clusterId: string; terms: string[]; share: number} | null;
 }
 
-/** The semantic cluster holding at least `minShare` of a signature cluster's traces, or null. */
+/** The semantic cluster holding at least `minShare` of a signature cluster's traces, from counts by semantic cluster (null: none). */
 export function dominantTopic(
-  members: readonly (string | null)[],
+  counts: ReadonlyMap<string | null, number>,
   terms: ReadonlyMap<string, string[]>,
   minShare = 0.5
 ): ClusterSummaryRow["topic"] {
-  const counts = new Map<string, number>();
-  for (const id of members) if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let total = 0;
   let best: [string, number] | null = null;
-  for (const entry of [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) if (!best || entry[1] > best[1]) best = entry;
-  if (!best || members.length === 0 || best[1] / members.length < minShare) return null;
-  return {clusterId: best[0], terms: terms.get(best[0]) ?? [], share: best[1] / members.length};
+  for (const [id, n] of [...counts.entries()].sort((a, b) => String(a[0]) < String(b[0]) ? -1 : 1)) {
+    total += n;
+    if (id !== null && (!best || n > best[1])) best = [id, n];
+  }
+  if (!best || total === 0 || best[1] / total < minShare) return null;
+  return {clusterId: best[0], terms: terms.get(best[0]) ?? [], share: best[1] / total};
 }
 
 export interface ClusterPoint {

@@ -3,6 +3,7 @@
  * silhouette, split again inside each part while the split is well separated → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its centre.
  * Pure: the vectors, the tokens to name clusters by and the random source are passed in.
  */
+import {maxOf, minOf} from "./extent.js";
 import {UMAP} from "umap-js";
 import {classTerms, type ClassTerm} from "./classTerms.js";
 import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
@@ -14,12 +15,14 @@ export interface SemanticOptions {
   maxK: number;
   /** The fewest traces a cluster should average when choosing the largest k to try. */
   minSize: number;
+  /** Split a cluster again only when the split's mean silhouette reaches this (0–1). */
+  splitThreshold: number;
   representatives: number;
   /** Called with (epochs done, epochs in all) while UMAP optimises. */
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {nNeighbors: 15, minDist: 0.1, maxK: 12, minSize: 5, representatives: 5};
+export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {nNeighbors: 15, minDist: 0.1, maxK: 12, minSize: 5, splitThreshold: 0.5, representatives: 5};
 
 export interface SemanticCluster {
   label: number;
@@ -71,7 +74,7 @@ export function project(vectors: readonly number[][], random: Random, options: S
   if (n === vectors.length) return places;
   const xs = places.map((p) => p[0]);
   const ys = places.map((p) => p[1]);
-  const spread = 0.01 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1);
+  const spread = 0.01 * Math.max(maxOf(xs) - minOf(xs), maxOf(ys) - minOf(ys), 1);
   const seen = new Set<number>();
   return of.map((i) => {
     const [x, y] = places[i]!;
@@ -91,7 +94,7 @@ export function semanticClusters(
   options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS
 ): SemanticResult {
   const coords = project(vectors, random, options);
-  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize});
+  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize, threshold: options.splitThreshold});
   const terms = classTerms(tokens, chosen.labels, 6);
   const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);

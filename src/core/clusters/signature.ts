@@ -5,6 +5,7 @@
  * book_reservation failed with 'payment amount does not add up' · reward=fail" once instead of 38 times.
  * Deterministic and explainable: every part of the key is a fact a person can check in the trace.
  */
+import {maxOf} from "./extent.js";
 import {errorTemplate} from "./errorTemplate.js";
 import {shortHash} from "./hash.js";
 
@@ -115,7 +116,7 @@ export function clusterSignatures(signatures: readonly Signature[]): SignatureCl
       key,
       name: members[0]!.parts.join(" · "),
       parts: members[0]!.parts,
-      severity: Math.max(...members.map((m) => m.severity)),
+      severity: maxOf(members.map((m) => m.severity)),
       traceIds: members.map((m) => m.traceId).sort()
     }))
     .sort((a, b) => b.traceIds.length - a.traceIds.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

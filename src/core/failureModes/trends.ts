@@ -2,6 +2,7 @@
  * @module Trend flags of a failure mode from when its traces were seen, relative to a "now" passed in:
  * new, escalating, quiet, regressed, and whether to propose pruning it. Thresholds are options.
  */
+import {maxOf, minOf} from "../clusters/extent.js";
 import type {FailureModeState} from "../schemas/failureMode.js";
 
 export interface TrendThresholds {
@@ -38,8 +39,8 @@ export function trendFlags(
   thresholds: TrendThresholds = DEFAULT_TRENDS
 ): TrendResult {
   const {now} = context;
-  const firstSeen = seen.length ? Math.min(...seen) : null;
-  const lastSeen = seen.length ? Math.max(...seen) : null;
+  const firstSeen = seen.length ? minOf(seen) : null;
+  const lastSeen = seen.length ? maxOf(seen) : null;
   const lastDay = seen.filter((t) => t > now - DAY && t <= now).length;
   const windowStart = now - DAY * (1 + thresholds.windowDays);
   const windowAverage = seen.filter((t) => t > windowStart && t <= now - DAY).length / thresholds.windowDays;

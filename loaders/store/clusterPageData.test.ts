@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {DAY, FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
+import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
+import {clusterPageData} from "./clusterPageData.js";
+import {withConnection, withReadConnection} from "./db.js";
+
+let workspace: string;
+before(async () => {
+  workspace = mkdtempSync(join(tmpdir(), "plumbline-page-data-"));
+  await writeFixtureWorkspace(workspace, clusterFixtureTraces());
+});
+after(() => rmSync(workspace, {recursive: true, force: true}));
+
+test("without a semantic map, each signature cluster lists only its most recent traces, and counts stay whole", async () => {
+  await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
+  const data = await withReadConnection(workspace, (c) => clusterPageData(c, 30, 2));
+  assert.equal(data.points.length, 7); // two each of three clusters, and the one planner failure
+  const refund = data.clusters.find((c) => c.name.startsWith("tool issue_refund") && c.name.includes("thumbs=down"))!;
+  assert.equal(refund.size, 6);
+  // Volume over the 30 days up to the newest trace: the six traces fall on the last three days, two a day.
+  assert.equal(data.volumeUntil, FIXTURE_NOW);
+  assert.deepEqual(refund.daily.slice(-3), [2, 2, 2]);
+  assert.equal(refund.daily.reduce((a, b) => a + b, 0), 6);
+  const listed = data.points.filter((p) => p.signatureId === refund.id).map((p) => p.seenAt);
+  assert.deepEqual(listed.sort(), [FIXTURE_NOW - 6 * 60_000, FIXTURE_NOW].sort());
+  assert.equal(refund.topic, null);
+  const kb = data.clusters.find((c) => c.name.startsWith("retrieval miss"))!;
+  assert.equal(kb.daily.reduce((a, b) => a + b, 0), 6);
+  assert.ok(kb.lastSeen! <= FIXTURE_NOW - 20 * DAY);
+});
