@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {after, before, describe, test} from "node:test";
 import OpenAI from "openai";
+import {createJudgeClient} from "./judgeClient.js";
 import {errorResponse, fakeEmbedding, startFakeOpenAI, type FakeOpenAI} from "./fakeOpenAI.js";
 
 describe("startFakeOpenAI()", () => {
@@ -41,6 +42,16 @@ describe("startFakeOpenAI()", () => {
     server.respondWith("chat", null);
     const fallback = await client.chat.completions.create({model: "m1", messages: [{role: "user", content: "hi"}]});
     assert.match(fallback.choices[0]!.message.content!, /"verdict":"pass"/);
+  });
+
+  test("keeps connections alive, so the judge's keep-alive transport reuses one socket for calls in a row", async () => {
+    const judge = createJudgeClient({baseURL: server.baseURL, apiKey: "k", maxAttempts: 1});
+    const before = server.connections();
+    for (let i = 0; i < 5; i++) {
+      const result = await judge.call({model: "m", temperature: 0, maxTokens: 100, messages: [{role: "user", content: `hi ${i}`}]});
+      assert.ok(result.ok);
+    }
+    assert.equal(server.connections() - before, 1);
   });
 
   test("counts requests in flight", async () => {

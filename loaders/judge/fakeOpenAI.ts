@@ -46,6 +46,8 @@ export interface FakeOpenAI {
   /** Requests currently being answered, and the most seen at once. */
   inFlight(): number;
   maxInFlight(): number;
+  /** TCP connections accepted so far: a keep-alive client makes one per concurrent call, not one per call. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const requests: FakeRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let connections = 0;
   const dimensions = options.embeddingDimensions ?? 64;
 
   const defaults: Record<Endpoint, Responder> = {
@@ -155,7 +158,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (!res.headersSent) res.writeHead(500).end(JSON.stringify({error: {message: String(error)}}));
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Long enough that clients keep connections: Node's agent drops a socket whose server hints `timeout=1`
+  // (it keeps a socket for the hint less one second), which made every call a new connection.
+  server.keepAliveTimeout = 10_000;
+  server.on("connection", () => void connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const {port} = server.address() as AddressInfo;
   return {
@@ -164,6 +170,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     enqueue: (endpoint, ...responses) => void queues[endpoint].push(...responses),
     respondWith: (endpoint, responder) => void (responders[endpoint] = responder),
     inFlight: () => inFlight,
+    connections: () => connections,
     maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve) => {
