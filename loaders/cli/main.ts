@@ -26,7 +26,8 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
   // Annotation: queues, feedback import, label export and adjudication.
   queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
-  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command}
+  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command},
+  annotations: {summary: "export labels, measure agreement, adjudicate, edit the rubric", load: async () => (await import("./annotationsCommand.js")).command}
 };
 
 export function mainHelp(): string {
