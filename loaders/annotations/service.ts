@@ -133,8 +133,9 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   let mirrored = -1;
   let timer: NodeJS.Timeout | null = null;
   const waiters: {resolve: () => void; reject: (error: unknown) => void}[] = [];
+  let closed = false;
   const scheduleMirror = (wait = delay) => {
-    if (timer) return;
+    if (timer || closed) return;
     timer = setTimeout(() => {
       timer = null;
       const target = events.length;
@@ -264,6 +265,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     },
     async close() {
       await serial(async () => undefined);
+      closed = true;
       await writer.close();
       if (timer) clearTimeout(timer);
       timer = null;

@@ -34,8 +34,9 @@ test("an unknown verb or option is a usage error with status 2 that says what to
   assert.match(option.stderr.join("\n"), /plumbline ingest --help/);
 });
 
-test("plumbline start refuses to bind beyond loopback", async () => {
+test("plumbline start rejects an invalid port before starting anything", async () => {
+  // Binding beyond loopback needs a token; loaders/server/startToken.test.ts runs that end to end.
   const io = captureIo();
-  assert.equal(await main(["start", "--host", "0.0.0.0", "--no-open"], io), 2);
-  assert.match(io.stderr.join("\n"), /refusing to serve on 0\.0\.0\.0/);
+  assert.equal(await main(["start", "--port", "http", "--no-open"], io), 2);
+  assert.match(io.stderr.join("\n"), /invalid port: http/);
 });
