@@ -83,6 +83,13 @@ describe("the annotation page", {timeout: 240_000}, () => {
       const id = await currentTrace(page);
       await waitForTrace(page, id);
       const pass = n % 2 === 1;
+      if (n === 0) {
+        // A failure mode the rubric lacks, typed from the keyboard: m focuses the field, Escape leaves it.
+        await page.keyboard.press("m");
+        await page.keyboard.type("invented_refund_rule");
+        await page.keyboard.press("Escape");
+        await page.locator(".pl-status-line", {hasText: "Kept for the next verdict"}).waitFor();
+      }
       await verdict(page, pass ? "p" : "f");
       expected.set(id, pass);
       await page.keyboard.press("j");
@@ -133,6 +140,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await waitForTrace(page, "trace-chat-2");
     await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
 
+    // The new failure mode is on its label and offered to everyone as new.
+    assert.equal(server.service.list().filter((a) => a.failureMode === "invented_refund_rule").length, 1);
+    assert.equal(await page.locator('#pl-failure-modes option[value="invented_refund_rule"]').textContent(), "new");
+    assert.ok(server.service.failureModes().some((m) => m.name === "invented_refund_rule" && m.isNew));
     const ranged = server.service.list().find((a) => a.scope.kind === "text")!;
     assert.deepEqual(ranged.scope, {kind: "text", messageIndex: 1, spanId: null, start: 19, end: 44, quote});
     assert.equal(ranged.pass, false);
