@@ -6,6 +6,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {availableParallelism, cpus, totalmem} from "node:os";
+import {annotationsBench} from "./annotationsBench.js";
 import {explorerBench} from "./explorerBench.js";
 import {ingestBench} from "./ingestBench.js";
 import {OUT} from "./run.js";
@@ -17,10 +18,10 @@ const {values, positionals} = parseArgs({
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
 
-Sections: ingest, explorer (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
+Sections: ingest, explorer, annotations (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
-const sections = positionals.length ? positionals : ["ingest", "explorer"];
+const sections = positionals.length ? positionals : ["ingest", "explorer", "annotations"];
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
@@ -29,6 +30,7 @@ for (const section of sections) {
   console.log(`\n## ${section}`);
   if (section === "ingest") results.ingest = await ingestBench(Number(values.spans));
   else if (section === "explorer") results.explorer = await explorerBench();
+  else if (section === "annotations") results.annotations = await annotationsBench();
   else throw new Error(`unknown section ${section}`);
 }
 mkdirSync(OUT, {recursive: true});
