@@ -61,11 +61,16 @@ async function withInstance<T>(
   }
 }
 
-async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
+async function openInstance(path: string, options: Record<string, string>, attempt = 0): Promise<DuckDBInstance> {
   try {
     return await DuckDBInstance.create(path, options);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    // The annotation server holds the file for a moment at each mirror write; a reader waits that out.
+    if (/lock/i.test(message) && options.access_mode === "READ_ONLY" && attempt < 20) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return openInstance(path, options, attempt + 1);
+    }
     if (/lock/i.test(message)) {
       throw new StoreError(`the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`);
     }
