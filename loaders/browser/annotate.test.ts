@@ -14,6 +14,8 @@ import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {buildSite, copyProject} from "./buildSite.js";
 import {addCspMeta} from "./csp.js";
 import {serveStatic} from "./staticServer.js";
+import {buildQueue} from "../annotations/queues.js";
+import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
@@ -174,6 +176,31 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await server.service.flush();
     assertClean(a.record);
     assertClean(b.record);
+  });
+
+  it("works through a prioritized queue: why each trace is there, and the annotator's progress", async () => {
+    const {queue} = await server.service.withStore((c) =>
+      buildQueue(workspace, c, {id: "triage", name: "Triage", annotators: ["dee", "eve"], annotatorsPerTrace: 2, size: 4, randomShare: 0.25}, Date.now()));
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=dee&queue=triage`);
+    const first = queue.items[0]!;
+    await waitForTrace(page, first.traceId);
+    assert.equal(await page.locator(".pl-queue-item").count(), queue.items.length);
+    const why = await page.locator(".pl-why li").allTextContents();
+    assert.ok(first.contributions.every((c) => why.some((line) => line.startsWith(c.reason))), `${why.join(" | ")}`);
+    // Earlier tests' labels count too: a trace two others already labelled needs no one else.
+    const expected = (annotator: string) => {
+      const p = queueProgress(queue, server.service.list()).annotators.find((a) => a.annotator === annotator)!;
+      return `${annotator}: ${p.done} done, ${p.remaining} to go`;
+    };
+    const before = expected("dee");
+    assert.match(before, /dee: 0 done/);
+    await page.locator(".pl-progress", {hasText: before}).waitFor();
+    await verdict(page, "f");
+    const after = expected("dee");
+    assert.match(after, /dee: 1 done/);
+    await page.locator(".pl-progress", {hasText: after}).waitFor();
+    assertClean(record);
   });
 
   it("shows agreement per criterion, and the owner's decision on a disagreement becomes ground truth", async () => {

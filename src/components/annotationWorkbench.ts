@@ -276,6 +276,11 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   document.addEventListener("keydown", onKey);
 
   const linked = new URLSearchParams(location.hash.slice(1)).get("trace");
+  // A link to a trace outside the default queue (from the agreement page, say) opens it among all traces.
+  if (linked && !params.has("queue") && !items().some((i) => i.traceId === linked)) {
+    queueId = "";
+    queueSelect.value = "";
+  }
   const start = linked ? items().findIndex((i) => i.traceId === linked) : items().findIndex((i) => !doneSet().has(i.traceId));
   const root = el("div", {class: "pl-annotate"},
     el("div", {class: "pl-annotate-bar"},
