@@ -17,7 +17,7 @@ import {serveStatic} from "./staticServer.js";
 import {buildQueue} from "../annotations/queues.js";
 import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {fixtureTraces} from "./fixtures.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 
 function chat(id: string, n: number): FixtureTrace {
@@ -228,6 +228,8 @@ describe("the annotation page", {timeout: 240_000}, () => {
   });
 
   it("the published site shows the labels read-only, offline, under the strict policy", async () => {
+    await server.service.create({traceId: HOSTILE_TRACE_ID, criterion: "overall", annotator: "eve", pass: false, source: "reviewer",
+      explanation: HOSTILE_SCRIPT, failureMode: HOSTILE_IMAGE});
     const labels = server.service.list().length;
     await server.close();
     const site = await buildSite(copyProject(), workspace);
@@ -242,6 +244,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
       assert.equal(await page.locator('.pl-verdict[data-verdict="fail"]').first().isDisabled(), true);
       await page.keyboard.press("p");
       await page.locator(".pl-status-line", {hasText: "read-only"}).waitFor();
+      // Label text is as untrusted as trace text: a hostile explanation and failure mode on a hostile trace stay text.
+      await page.goto(`${staticServer.url}/annotate#trace=${HOSTILE_TRACE_ID}`);
+      await page.locator(".pl-label-item", {hasText: HOSTILE_SCRIPT}).waitFor({timeout: 30_000});
+      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
       await page.goto(`${staticServer.url}/agreement`);
       await page.locator('.pl-disagreement[data-trace="trace-weather"]', {hasText: "decided fail by olga"}).waitFor({timeout: 30_000});
       assert.equal(await page.getByText("decide pass").count(), 0);

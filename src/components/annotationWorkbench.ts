@@ -274,6 +274,15 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     go(0);
   });
   document.addEventListener("keydown", onKey);
+  // Following a link to another trace on this page (`#trace=<id>`) moves there, among all traces if need be.
+  const onHash = () => {
+    if (!root.isConnected) return removeEventListener("hashchange", onHash);
+    const id = new URLSearchParams(location.hash.slice(1)).get("trace");
+    if (!id || id === traceId()) return;
+    if (!items().some((i) => i.traceId === id)) queueSelect.value = queueId = "";
+    go(items().findIndex((i) => i.traceId === id));
+  };
+  addEventListener("hashchange", onHash);
 
   const linked = new URLSearchParams(location.hash.slice(1)).get("trace");
   // A link to a trace outside the default queue (from the agreement page, say) opens it among all traces.
