@@ -6,6 +6,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {availableParallelism, cpus, totalmem} from "node:os";
+import {annotationsBench} from "./annotationsBench.js";
 import {calibrationBench} from "./calibrationBench.js";
 import {clustersBench} from "./clustersBench.js";
 import {explorerBench} from "./explorerBench.js";
@@ -19,10 +20,10 @@ const {values, positionals} = parseArgs({
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
 
-Sections: ingest, explorer, clusters, calibration (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
+Sections: ingest, explorer, clusters, annotations, calibration (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
-const sections = positionals.length ? positionals : ["ingest", "explorer", "clusters", "calibration"];
+const sections = positionals.length ? positionals : ["ingest", "explorer", "clusters", "annotations", "calibration"];
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
@@ -32,6 +33,7 @@ for (const section of sections) {
   if (section === "ingest") results.ingest = await ingestBench(Number(values.spans));
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "clusters") results.clusters = await clustersBench();
+  else if (section === "annotations") results.annotations = await annotationsBench();
   else if (section === "calibration") results.calibration = await calibrationBench();
   else throw new Error(`unknown section ${section}`);
 }

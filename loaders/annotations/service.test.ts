@@ -36,6 +36,8 @@ describe("the annotation service", () => {
     await service.close();
     const view = await rows(workspace, "SELECT trace_id, criterion, annotator, pass, score, failure_mode, source FROM human_labels ORDER BY trace_id");
     assert.deepEqual(view, [["t1", "overall", "ana", false, 0, "policy_violation", "reviewer"], ["t2", "overall", "ana", true, 1, null, "reviewer"]]);
+    const times = await rows(workspace, "SELECT epoch_ms(annotated_at) FROM human_labels ORDER BY trace_id");
+    assert.deepEqual(times.map((r) => Number(r[0])), [a.createdAt, service.list()[1]!.createdAt]);
   });
 
   test("a delete removes the label from human_labels while the log keeps its history", async () => {

@@ -8,6 +8,7 @@
  * until the store catches up, and `flush()` waits for it.
  */
 import {randomUUID} from "node:crypto";
+import {existsSync, statSync} from "node:fs";
 import {z} from "zod";
 import {
   ANNOTATION_VERSION, AnnotationSchema, currentAnnotations, NewAnnotationSchema, type Annotation, type AnnotationEvent
@@ -15,8 +16,13 @@ import {
 import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
 import {withConnection} from "../store/db.js";
 import {mirrorAnnotationEvents} from "../store/annotationMirror.js";
-import {readRubric} from "./files.js";
+import {readRubric, rubricPath} from "./files.js";
 import {followLog, logPath, openLogWriter, type LogProblem} from "./log.js";
+
+function rubricMtime(workspace: string): number {
+  const file = rubricPath(workspace);
+  return existsSync(file) ? statSync(file).mtimeMs : 0;
+}
 
 /** A request the service refuses: bad input (400), a missing label (404) or a forbidden action (403). */
 export class AnnotationError extends Error {
@@ -89,6 +95,11 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   };
   /** Takes in what other processes appended since the last look; this process's own lines are already known. */
   const sync = () => {
+    const stamp = rubricMtime(workspace);
+    if (stamp !== rubricStamp) {
+      rubricStamp = stamp;
+      rubric = readRubric(workspace);
+    }
     const more = follower.read(false);
     problems.push(...more.problems);
     let added = false;
@@ -100,7 +111,9 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     if (added) scheduleMirror();
   };
   const writer = openLogWriter(logPath(workspace));
-  const rubric = readRubric(workspace);
+  // The rubric is re-read when its file changes, so `plumbline annotations rubric --set` reaches a running server.
+  let rubric = readRubric(workspace);
+  let rubricStamp = rubricMtime(workspace);
 
   // One chain serialises validation and appends, so a check and the write it guards cannot interleave.
   let writes: Promise<unknown> = Promise.resolve();
@@ -120,8 +133,9 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   let mirrored = -1;
   let timer: NodeJS.Timeout | null = null;
   const waiters: {resolve: () => void; reject: (error: unknown) => void}[] = [];
+  let closed = false;
   const scheduleMirror = (wait = delay) => {
-    if (timer) return;
+    if (timer || closed) return;
     timer = setTimeout(() => {
       timer = null;
       const target = events.length;
@@ -165,7 +179,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   return {
     workspace,
     problems,
-    rubric: () => rubric,
+    rubric: () => (sync(), rubric),
     events: () => (sync(), events),
     list(filter = {}) {
       sync();
@@ -251,6 +265,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     },
     async close() {
       await serial(async () => undefined);
+      closed = true;
       await writer.close();
       if (timer) clearTimeout(timer);
       timer = null;

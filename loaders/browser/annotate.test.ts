@@ -14,8 +14,10 @@ import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {buildSite, copyProject} from "./buildSite.js";
 import {addCspMeta} from "./csp.js";
 import {serveStatic} from "./staticServer.js";
+import {buildQueue} from "../annotations/queues.js";
+import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {fixtureTraces} from "./fixtures.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 
 function chat(id: string, n: number): FixtureTrace {
@@ -83,6 +85,13 @@ describe("the annotation page", {timeout: 240_000}, () => {
       const id = await currentTrace(page);
       await waitForTrace(page, id);
       const pass = n % 2 === 1;
+      if (n === 0) {
+        // A failure mode the rubric lacks, typed from the keyboard: m focuses the field, Escape leaves it.
+        await page.keyboard.press("m");
+        await page.keyboard.type("invented_refund_rule");
+        await page.keyboard.press("Escape");
+        await page.locator(".pl-status-line", {hasText: "Kept for the next verdict"}).waitFor();
+      }
       await verdict(page, pass ? "p" : "f");
       expected.set(id, pass);
       await page.keyboard.press("j");
@@ -133,6 +142,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await waitForTrace(page, "trace-chat-2");
     await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
 
+    // The new failure mode is on its label and offered to everyone as new.
+    assert.equal(server.service.list().filter((a) => a.failureMode === "invented_refund_rule").length, 1);
+    assert.equal(await page.locator('#pl-failure-modes option[value="invented_refund_rule"]').textContent(), "new");
+    assert.ok(server.service.failureModes().some((m) => m.name === "invented_refund_rule" && m.isNew));
     const ranged = server.service.list().find((a) => a.scope.kind === "text")!;
     assert.deepEqual(ranged.scope, {kind: "text", messageIndex: 1, spanId: null, start: 19, end: 44, quote});
     assert.equal(ranged.pass, false);
@@ -165,6 +178,31 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assertClean(b.record);
   });
 
+  it("works through a prioritized queue: why each trace is there, and the annotator's progress", async () => {
+    const {queue} = await server.service.withStore((c) =>
+      buildQueue(workspace, c, {id: "triage", name: "Triage", annotators: ["dee", "eve"], annotatorsPerTrace: 2, size: 4, randomShare: 0.25}, Date.now()));
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=dee&queue=triage`);
+    const first = queue.items[0]!;
+    await waitForTrace(page, first.traceId);
+    assert.equal(await page.locator(".pl-queue-item").count(), queue.items.length);
+    const why = await page.locator(".pl-why li").allTextContents();
+    assert.ok(first.contributions.every((c) => why.some((line) => line.startsWith(c.reason))), `${why.join(" | ")}`);
+    // Earlier tests' labels count too: a trace two others already labelled needs no one else.
+    const expected = (annotator: string) => {
+      const p = queueProgress(queue, server.service.list()).annotators.find((a) => a.annotator === annotator)!;
+      return `${annotator}: ${p.done} done, ${p.remaining} to go`;
+    };
+    const before = expected("dee");
+    assert.match(before, /dee: 0 done/);
+    await page.locator(".pl-progress", {hasText: before}).waitFor();
+    await verdict(page, "f");
+    const after = expected("dee");
+    assert.match(after, /dee: 1 done/);
+    await page.locator(".pl-progress", {hasText: after}).waitFor();
+    assertClean(record);
+  });
+
   it("shows agreement per criterion, and the owner's decision on a disagreement becomes ground truth", async () => {
     await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "bo", pass: true, source: "reviewer"});
     await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "cy", pass: false, source: "reviewer"});
@@ -190,6 +228,8 @@ describe("the annotation page", {timeout: 240_000}, () => {
   });
 
   it("the published site shows the labels read-only, offline, under the strict policy", async () => {
+    await server.service.create({traceId: HOSTILE_TRACE_ID, criterion: "overall", annotator: "eve", pass: false, source: "reviewer",
+      explanation: HOSTILE_SCRIPT, failureMode: HOSTILE_IMAGE});
     const labels = server.service.list().length;
     await server.close();
     const site = await buildSite(copyProject(), workspace);
@@ -204,6 +244,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
       assert.equal(await page.locator('.pl-verdict[data-verdict="fail"]').first().isDisabled(), true);
       await page.keyboard.press("p");
       await page.locator(".pl-status-line", {hasText: "read-only"}).waitFor();
+      // Label text is as untrusted as trace text: a hostile explanation and failure mode on a hostile trace stay text.
+      await page.goto(`${staticServer.url}/annotate#trace=${HOSTILE_TRACE_ID}`);
+      await page.locator(".pl-label-item", {hasText: HOSTILE_SCRIPT}).waitFor({timeout: 30_000});
+      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
       await page.goto(`${staticServer.url}/agreement`);
       await page.locator('.pl-disagreement[data-trace="trace-weather"]', {hasText: "decided fail by olga"}).waitFor({timeout: 30_000});
       assert.equal(await page.getByText("decide pass").count(), 0);

@@ -30,7 +30,8 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command},
   // Annotation: queues, feedback import, label export and adjudication.
   queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
-  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command}
+  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command},
+  annotations: {summary: "export labels, measure agreement, adjudicate, edit the rubric", load: async () => (await import("./annotationsCommand.js")).command}
 };
 
 export function mainHelp(): string {

@@ -134,9 +134,16 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     void showTrace();
   }
 
-  async function write(change: () => Promise<Change>, record = true) {
-    if (client.readOnly) return say("This published site is read-only; annotate with `plumbline start`.", true);
-    if (!annotator) return say("Type your name above first.", true);
+  // Writes run one after another, so an undo pressed while a label is still being saved undoes that label.
+  let writing: Promise<void> = Promise.resolve();
+  function write(change: () => Promise<Change>, record = true): Promise<void> {
+    if (client.readOnly) return Promise.resolve(say("This published site is read-only; annotate with `plumbline start`.", true));
+    if (!annotator) return Promise.resolve(say("Type your name above first.", true));
+    say("Saving…");
+    return (writing = writing.then(() => apply(change, record)));
+  }
+
+  async function apply(change: () => Promise<Change>, record: boolean) {
     try {
       const done = await change();
       if (done.op === "delete") annotations.delete(done.before.id);
@@ -199,23 +206,27 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   }
 
   function undoLast() {
-    const last = undo.pop();
-    if (!last) return say("Nothing to undo.");
-    return write(async () => {
-      switch (last.op) {
-        case "create":
-          await client.remove(last.after.id, annotator);
-          return {op: "delete", before: last.after};
-        case "edit": {
-          const {pass, score, label, failureMode, explanation, correctedOutput} = last.before;
-          return {op: "edit", before: last.after, after: await client.edit(last.before.id, {pass, score, label, failureMode, explanation, correctedOutput}, annotator)};
+    writing = writing.then(async () => {
+      const last = undo.pop();
+      if (!last) return say("Nothing to undo.");
+      await apply(async () => {
+        switch (last.op) {
+          case "create":
+            await client.remove(last.after.id, annotator);
+            return {op: "delete", before: last.after};
+          case "edit": {
+            const {pass, score, label, failureMode, explanation, correctedOutput} = last.before;
+            return {op: "edit", before: last.after, after: await client.edit(last.before.id, {pass, score, label, failureMode, explanation, correctedOutput}, annotator)};
+          }
+          case "delete": {
+            const {version: _v, id: _i, createdAt: _c, ...fields} = last.before;
+            return {op: "create", after: await client.create(fields)};
+          }
         }
-        case "delete": {
-          const {version: _v, id: _i, createdAt: _c, ...fields} = last.before;
-          return {op: "create", after: await client.create(fields)};
-        }
-      }
-    }, false).then(() => say(`Undone: ${last.op}`));
+      }, false);
+      say(`Undone: ${last.op}`);
+    });
+    return writing;
   }
 
   function onKey(event: KeyboardEvent) {
@@ -263,8 +274,22 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     go(0);
   });
   document.addEventListener("keydown", onKey);
+  // Following a link to another trace on this page (`#trace=<id>`) moves there, among all traces if need be.
+  const onHash = () => {
+    if (!root.isConnected) return removeEventListener("hashchange", onHash);
+    const id = new URLSearchParams(location.hash.slice(1)).get("trace");
+    if (!id || id === traceId()) return;
+    if (!items().some((i) => i.traceId === id)) queueSelect.value = queueId = "";
+    go(items().findIndex((i) => i.traceId === id));
+  };
+  addEventListener("hashchange", onHash);
 
   const linked = new URLSearchParams(location.hash.slice(1)).get("trace");
+  // A link to a trace outside the default queue (from the agreement page, say) opens it among all traces.
+  if (linked && !params.has("queue") && !items().some((i) => i.traceId === linked)) {
+    queueId = "";
+    queueSelect.value = "";
+  }
   const start = linked ? items().findIndex((i) => i.traceId === linked) : items().findIndex((i) => !doneSet().has(i.traceId));
   const root = el("div", {class: "pl-annotate"},
     el("div", {class: "pl-annotate-bar"},

@@ -1,0 +1,55 @@
+// `plumbline start --host 0.0.0.0` as a user runs it: with no token given, one is generated and printed once,
+// and the server then refuses every request that does not carry it, pages and API alike.
+import assert from "node:assert/strict";
+import {spawn, type ChildProcess} from "node:child_process";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import {fixtureTraces} from "../browser/fixtures.js";
+import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {freePort} from "./serve.js";
+
+describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
+  let workspace: string;
+  let child: ChildProcess;
+  let output = "";
+  let base: string;
+  let token: string;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-start-token-"));
+    await writeFixtureWorkspace(workspace, fixtureTraces());
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ["bin/plumbline.js", "start", "--host", "0.0.0.0", "--port", String(port), "--no-open"], {
+      cwd: PROJECT_ROOT, env: {...process.env, PLUMBLINE_WORKSPACE: workspace, CI: "1", NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"], detached: true
+    });
+    child.stdout!.on("data", (d: Buffer) => (output += d));
+    child.stderr!.on("data", (d: Buffer) => (output += d));
+    const deadline = Date.now() + 90_000;
+    while (!/Plumbline is serving/.test(output)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`plumbline start did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    token = /access token \(shown once[^)]*\): (\S+)/.exec(output)![1]!;
+  });
+
+  after(() => {
+    if (child?.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+    if (workspace) rmSync(workspace, {recursive: true, force: true});
+  });
+
+  it("prints a generated token once and refuses pages and API without it", async () => {
+    assert.ok(token.length >= 32);
+    assert.equal(output.split(token).length - 1, 2, "the token line and the sign-in URL, nothing else");
+    assert.equal((await fetch(`${base}/api/state`)).status, 401);
+    assert.equal((await fetch(`${base}/traces`)).status, 401);
+    assert.equal((await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token.slice(0, -1)}x`}})).status, 401);
+    assert.equal((await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token}`}})).status, 200);
+    const page = await fetch(`${base}/traces`, {headers: {cookie: `plumbline_token=${token}`}});
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Traces/);
+  });
+});
