@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import {join} from "node:path";
 import {test} from "node:test";
 import {main, mainHelp, type Io} from "./main.js";
 
