@@ -34,7 +34,11 @@ before(async () => {
   // Judge verdicts and clusters as the judge runner and `plumbline cluster` write them.
   await withConnection(workspace, async (c) => {
     await c.run(`INSERT INTO judge_verdicts (run_id, evaluator_id, evaluator_version, trace_id, outcome, created_at) VALUES
-      ('r1', 'policy', '1', 'judged', 'pass', now()), ('r1', 'policy', '1', 'plain', 'error', now())`);
+      ('r1', 'policy', '1', 'judged', 'pass', now()), ('r1', 'policy', '1', 'plain', 'error', now()),
+      ('r2', 'tone-judge', 't1', 'hedge', 'pass', now()), ('r2', 'policy-judge', 'p1', 'again-1', 'pass', now())`);
+    await c.run(`INSERT INTO evaluator_versions (evaluator_id, evaluator_version, criterion, failure_mode, kind, first_seen) VALUES
+      ('tone-judge', 't1', 'tone', 'curt replies', 'llm_judge', now()),
+      ('policy-judge', 'p1', 'policy_followed', 'policy broken', 'llm_judge', now())`);
     await c.run(`INSERT INTO clusters (cluster_id, kind, name, size, sessions, severity, representative_trace_ids, method, run_id,
       created_at) VALUES ('sig-tool', 'signature', 'KeyError in lookup_order', 40, 40, 1, [], 'signature', 'c1', now()),
       ('sig-judged', 'signature', 'upgrades', 2, 2, 1, [], 'signature', 'c1', now()),
@@ -45,6 +49,10 @@ before(async () => {
   // A reviewer failed "judged", which the judge passed: a disagreement.
   const service = openAnnotationService({workspace, mirrorDelayMs: 5});
   await service.create({traceId: "judged", criterion: "overall", annotator: "ana", pass: false, source: "reviewer"});
+  // A person failed "hedge" overall, which a judge of tone passed: different criteria, no disagreement. A person
+  // failed "again-1" on policy, which the policy judge passed: a disagreement on that criterion.
+  await service.create({traceId: "hedge", criterion: "overall", annotator: "ana", pass: false, source: "reviewer"});
+  await service.create({traceId: "again-1", criterion: "policy_followed", annotator: "ana", pass: false, source: "reviewer"});
   await service.close();
 });
 
@@ -62,6 +70,8 @@ describe("queue features from the store", () => {
     assert.equal(features.get("judged")!.judgeDisagreements, 1);
     assert.equal(features.get("judged")!.clusterEvaluated, true);
     assert.equal(features.get("plain")!.judgeDisagreements, 0, "an errored verdict is not a disagreement");
+    assert.equal(features.get("hedge")!.judgeDisagreements, 0, "a verdict is compared on its evaluator's criterion only");
+    assert.equal(features.get("again-1")!.judgeDisagreements, 1);
   });
 
   test("without judge_verdicts or clusters tables the same query runs and those signals are zero", async () => {

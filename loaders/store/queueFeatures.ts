@@ -18,9 +18,17 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"
 export async function readTraceFeatures(connection: DuckDBConnection): Promise<TraceFeatures[]> {
   const judged = await tableExists(connection, "judge_verdicts");
   const clustered = (await tableExists(connection, "clusters")) && (await tableExists(connection, "trace_clusters"));
-  const verdicts = judged
-    ? "SELECT trace_id, outcome FROM judge_verdicts WHERE outcome IN ('pass', 'fail')"
-    : "SELECT NULL::VARCHAR AS trace_id, NULL::VARCHAR AS outcome WHERE false";
+  // A verdict is compared with the ground truth of its evaluator's criterion (`overall` when the evaluator's
+  // version was never registered), so a judge of tone does not disagree with a person failing the whole trace.
+  const registered = judged && (await tableExists(connection, "evaluator_versions"));
+  const verdicts = !judged
+    ? "SELECT NULL::VARCHAR AS trace_id, NULL::VARCHAR AS outcome, NULL::VARCHAR AS criterion WHERE false"
+    : registered
+      ? `SELECT v.trace_id, v.outcome, coalesce(e.criterion, 'overall') AS criterion FROM judge_verdicts v
+         LEFT JOIN (SELECT DISTINCT evaluator_id, evaluator_version, criterion FROM evaluator_versions) e
+           USING (evaluator_id, evaluator_version)
+         WHERE v.outcome IN ('pass', 'fail')`
+      : "SELECT trace_id, outcome, 'overall' AS criterion FROM judge_verdicts WHERE outcome IN ('pass', 'fail')";
   const clusters = clustered
     ? `SELECT tc.trace_id, tc.cluster_id, c.size FROM trace_clusters tc JOIN clusters c USING (cluster_id)
        WHERE tc.kind = 'signature' QUALIFY row_number() OVER (PARTITION BY tc.trace_id ORDER BY c.size DESC) = 1`
@@ -52,9 +60,9 @@ export async function readTraceFeatures(connection: DuckDBConnection): Promise<T
       WHERE coalesce(user_id, session_id) IS NOT NULL AND first_user_message IS NOT NULL),
     resubmitted AS (
       SELECT trace_id, count(*) OVER (PARTITION BY who, request) - 1 AS n FROM requests),
-    truth AS (SELECT trace_id, pass FROM ground_truth WHERE criterion = 'overall'),
+    truth AS (SELECT trace_id, criterion, pass FROM ground_truth),
     disagreements AS (
-      SELECT v.trace_id, count(*) AS n FROM (${verdicts}) v JOIN truth t USING (trace_id)
+      SELECT v.trace_id, count(*) AS n FROM (${verdicts}) v JOIN truth t USING (trace_id, criterion)
       WHERE (v.outcome = 'fail') = t.pass GROUP BY 1),
     cluster AS (${clusters}),
     evaluated AS (
