@@ -11,7 +11,7 @@ import {openAnnotationService} from "../loaders/annotations/service.js";
 import {withConnection} from "../loaders/store/db.js";
 import {mirrorAnnotationEvents} from "../loaders/store/annotationMirror.js";
 import {scoreTraces} from "../src/core/queue/priority.js";
-import {seededRandom} from "../src/core/queue/random.js";
+import {seededRandom} from "../src/core/random.js";
 import type {TraceFeatures} from "../src/core/queue/signals.js";
 import {fmt, table} from "./run.js";
 

@@ -12,7 +12,7 @@ import {existsSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {adjustedRandIndex, purity} from "../src/core/clusters/agreement.js";
-import {seededRandom} from "../src/core/clusters/random.js";
+import {seededRandom} from "../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../src/core/clusters/semantic.js";
 import {DEFAULT_SIGNATURE_OPTIONS, signatureOf} from "../src/core/clusters/signature.js";
 import {tfidfVectors, tokenize, traceTokens} from "../src/core/clusters/tfidf.js";

@@ -5,7 +5,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {matchesFilter, pickQueueItems, scoreTraces} from "../../src/core/queue/priority.js";
-import {seededRandom} from "../../src/core/queue/random.js";
+import {seededRandom} from "../../src/core/random.js";
 import {DEFAULT_WEIGHTS, type SignalWeights} from "../../src/core/queue/signals.js";
 import {QUEUE_VERSION, QueueFilterSchema, type Queue, type QueueFilter} from "../../src/core/schemas/queue.js";
 import {readTraceFeatures} from "../store/queueFeatures.js";

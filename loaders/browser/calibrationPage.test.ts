@@ -1,9 +1,6 @@
 // The calibration page in the built site, in Chromium with the network cut off and the strict policy on: it shows
 // each evaluator's matrix, lists a cell's traces on click, and sets untrusted reasoning as text.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {importJudgmentSet} from "../calibration/importSet.js";
@@ -11,9 +8,9 @@ import {sharedPath} from "../fixtures/sharedData.js";
 import {withConnection} from "../store/db.js";
 import {registerEvaluatorVersion} from "../store/calibration.js";
 import {writeVerdicts} from "../store/judgeVerdicts.js";
-import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
-import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
+import type {BuiltSite} from "./buildSite.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {recordedPage, type PageRecord} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
@@ -44,28 +41,21 @@ async function hostileEvaluator(workspace: string) {
 }
 
 describe("the calibration page", {timeout: 180_000}, () => {
-  let workspace: string;
+  let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-cal-ws-"));
-    await writeFixtureWorkspace(workspace, fixtureTraces());
-    await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
-    await hostileEvaluator(workspace);
-    site = await buildSite(copyProject(), workspace);
-    addCspMeta(site.distDir);
-    server = await serveStatic(site.distDir, {csp: "strict"});
-    browser = await launchChromium();
+    built = await openBuiltSite("plumbline-cal-ws-", async (workspace) => {
+      await writeFixtureWorkspace(workspace, fixtureTraces());
+      await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
+      await hostileEvaluator(workspace);
+    });
+    ({site, server, browser} = built);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) rmSync(site.projectDir, {recursive: true, force: true});
-    if (workspace) rmSync(workspace, {recursive: true, force: true});
-  });
+  after(() => built?.close());
 
   it("renders each evaluator's matrix offline, and a click on a cell lists its traces with reasoning beside explanation", async () => {
     assert.deepEqual(site.networkRequests, [], "the build asked the network for something");

@@ -1,9 +1,6 @@
 // The Clusters page, built from a workspace clustered by `plumbline cluster` and served offline under the strict
 // policy: the map and the table render, brushing the map filters the trace list, and trace text stays text.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {span, traceInfo} from "../../src/core/schemas/trace.js";
@@ -11,9 +8,9 @@ import {FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {promote} from "../failureModes/actions.js";
 import {withConnection} from "../store/db.js";
-import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
-import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
+import type {BuiltSite} from "./buildSite.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {recordedPage, type PageRecord} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
@@ -44,30 +41,23 @@ function assertClean(record: PageRecord) {
 }
 
 describe("the Clusters page", {timeout: 180_000}, () => {
-  let workspace: string;
+  let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-clusters-ws-"));
-    await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
-    await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
-    const clusterId = await withConnection(workspace, async (c) =>
-      String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
-    await promote({workspace, now: FIXTURE_NOW}, {name: "empty kb search", description: "the knowledge base returned nothing", clusterId});
-    site = await buildSite(copyProject(), workspace);
-    addCspMeta(site.distDir);
-    server = await serveStatic(site.distDir, {csp: "strict"});
-    browser = await launchChromium();
+    built = await openBuiltSite("plumbline-clusters-ws-", async (workspace) => {
+      await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
+      await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
+      const clusterId = await withConnection(workspace, async (c) =>
+        String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
+      await promote({workspace, now: FIXTURE_NOW}, {name: "empty kb search", description: "the knowledge base returned nothing", clusterId});
+    });
+    ({site, server, browser} = built);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) rmSync(site.projectDir, {recursive: true, force: true});
-    if (workspace) rmSync(workspace, {recursive: true, force: true});
-  });
+  after(() => built?.close());
 
   const listTitle = (page: Page) => page.locator(".pl-list-title").innerText();
 

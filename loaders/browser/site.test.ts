@@ -1,14 +1,13 @@
 // The built site, driven in Chromium with the network cut off: it must load every page from itself alone,
 // and trace text must reach the page as text. One build serves both tests; it is the slow part.
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, readdirSync, statSync} from "node:fs";
 import {join, relative} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
-import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
+import type {BuiltSite} from "./buildSite.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {recordedPage, type PageRecord} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
@@ -36,26 +35,19 @@ function assertClean(record: PageRecord, page: string) {
 }
 
 describe("the built site", {timeout: 120_000}, () => {
-  let workspace: string;
+  let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-ws-"));
-    await writeFixtureWorkspace(workspace, fixtureTraces());
-    site = await buildSite(copyProject(), workspace);
-    addCspMeta(site.distDir);
-    server = await serveStatic(site.distDir, {csp: "strict"});
-    browser = await launchChromium();
+    built = await openBuiltSite("plumbline-ws-", async (workspace) => {
+      await writeFixtureWorkspace(workspace, fixtureTraces());
+    });
+    ({site, server, browser} = built);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) rmSync(site.projectDir, {recursive: true, force: true});
-    if (workspace) rmSync(workspace, {recursive: true, force: true});
-  });
+  after(() => built?.close());
 
   it("references no CDN host and loads every page offline", async () => {
     assert.deepEqual(site.networkRequests, [], "the build asked the network for something");

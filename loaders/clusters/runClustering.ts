@@ -5,7 +5,7 @@
 import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {clusterSignatures, DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureOptions} from "../../src/core/clusters/signature.js";
-import {sampleIndices, seededRandom} from "../../src/core/clusters/random.js";
+import {sampleIndices, seededRandom} from "../../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../../src/core/clusters/semantic.js";
 import {tfidfVectors, traceEmbeddingText, traceTokens} from "../../src/core/clusters/tfidf.js";
 import {readTraceFacts, readTraceTexts, type TraceFacts} from "../store/clusterInputs.js";

@@ -6,6 +6,7 @@
  * aligned with the ground truth of the same trace under the evaluator's criterion; per evaluator version and
  * trace the latest non-error verdict counts.
  */
+import type {VersionInfo} from "../../src/core/calibration/summary.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 
 export interface AlignedRow {
@@ -107,21 +108,12 @@ export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<
   }));
 }
 
-export interface EvaluatorVersionRow {
-  evaluatorId: string;
-  evaluatorVersion: string;
-  criterion: string;
-  failureMode: string;
-  kind: string;
-  judgeModel: string | null;
-  firstSeen: string;
-  /**
-   * Verdicts (pass or fail) of this version on workspace traces with no ground truth for its criterion: the
-   * unlabeled traffic whose failure rate is corrected. Items of imported sets are not traces and never count.
-   */
-  unlabeled: {fail: number; total: number};
-  errors: number;
-}
+/**
+ * One evaluator version as the page and the report show it. Its `unlabeled` counts are verdicts on workspace
+ * traces with no ground truth for its criterion: the unlabeled traffic whose failure rate is corrected. Items of
+ * imported sets are not traces and never count.
+ */
+export type EvaluatorVersionRow = VersionInfo;
 
 export async function readEvaluatorVersions(connection: DuckDBConnection): Promise<EvaluatorVersionRow[]> {
   const reader = await connection.runAndReadAll(`

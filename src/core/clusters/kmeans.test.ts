@@ -3,7 +3,7 @@ import {test} from "node:test";
 import {HDBSCAN} from "hdbscan-ts";
 import {adjustedRandIndex} from "./agreement.js";
 import {kmeans, kmeansBySilhouette, silhouette} from "./kmeans.js";
-import {seededRandom, type Random} from "./random.js";
+import {seededRandom, type Random} from "../random.js";
 
 /** Three unit-variance Gaussian blobs of 50 points, ten units apart: any sound clustering recovers them. */
 function blobs(random: Random): {points: number[][]; truth: number[]} {

@@ -6,7 +6,7 @@
  * cannot be trusted. On the UMAP projection, where clusters are compact, k-means++ with the k of the best mean
  * silhouette finds the same structure deterministically from a seeded random source.
  */
-import type {Random} from "./random.js";
+import type {Random} from "../random.js";
 
 type Point = readonly number[];
 

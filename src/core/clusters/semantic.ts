@@ -7,7 +7,7 @@ import {maxOf, minOf} from "./extent.js";
 import {UMAP} from "umap-js";
 import {classTerms, type ClassTerm} from "./classTerms.js";
 import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
-import type {Random} from "./random.js";
+import type {Random} from "../random.js";
 
 export interface SemanticOptions {
   nNeighbors: number;

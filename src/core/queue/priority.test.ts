@@ -3,7 +3,7 @@ import {describe, test} from "node:test";
 import type {Queue} from "../schemas/queue.js";
 import {pickQueueItems, scoreTraces} from "./priority.js";
 import {bulkTargets, itemsFor, queueProgress} from "./progress.js";
-import {seededRandom} from "./random.js";
+import {seededRandom} from "../random.js";
 import {modifiedZ, robustScale} from "./robust.js";
 import {clusterWeight, contributions, type TraceFeatures} from "./signals.js";
 

@@ -4,7 +4,7 @@
  */
 import type {QueueFilter, QueueItem} from "../schemas/queue.js";
 import {clusterWeight, contributions, DEFAULT_WEIGHTS, type SignalWeights, type TraceFeatures} from "./signals.js";
-import type {Random} from "./random.js";
+import type {Random} from "../random.js";
 
 /** Every trace's priority with the contributions behind it, highest first (ties by trace id, for stability). */
 export function scoreTraces(traces: readonly TraceFeatures[], weights: SignalWeights = DEFAULT_WEIGHTS): QueueItem[] {

@@ -1,4 +1,4 @@
-/** @module A seeded random source (mulberry32), so that every clustering run with the same seed agrees. */
+/** @module A seeded random source (mulberry32), so that a clustering run or a queue's random share repeats exactly for the same seed. */
 export type Random = () => number;
 
 export function seededRandom(seed: number): Random {
