@@ -141,6 +141,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await page.locator('.pl-queue-item[data-trace="trace-chat-2"]').click();
     await waitForTrace(page, "trace-chat-2");
     await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
+    // The labelled words are marked in the message itself, as text.
+    const marked = page.locator('.pl-annotate-trace .pl-msg[data-message="1"] mark.pl-range-fail');
+    await marked.waitFor();
+    assert.deepEqual(await marked.allInnerTexts(), ["to Tuesday without asking"]);
 
     // The new failure mode is on its label and offered to everyone as new.
     assert.equal(server.service.list().filter((a) => a.failureMode === "invented_refund_rule").length, 1);

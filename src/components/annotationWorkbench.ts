@@ -13,7 +13,7 @@ import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
 import {queuePanel} from "./queuePanel.js";
 import {rubricForm} from "./rubricForm.js";
-import {selectedTextScope} from "./textScope.js";
+import {markTextRanges, selectedTextScope} from "./textScope.js";
 import type {TraceList} from "./traceList.js";
 import {traceView, type DetailState} from "./traceView.js";
 
@@ -106,6 +106,13 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       ))),
       status
     );
+    markLabelledRanges();
+  }
+
+  function markLabelledRanges() {
+    const id = traceId();
+    markTextRanges(viewPane, all().filter((a) => a.traceId === id).flatMap((a) =>
+      a.scope.kind === "text" ? [{scope: a.scope, failing: a.pass === false}] : []));
   }
 
   async function showTrace() {
@@ -123,7 +130,10 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     } catch (error) {
       detail = {state: "error", error};
     }
-    if (mine === request) replace(viewPane, traceView(list.row(i), detail));
+    if (mine === request) {
+      replace(viewPane, traceView(list.row(i), detail));
+      markLabelledRanges();
+    }
   }
 
   function go(next: number) {

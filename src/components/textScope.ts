@@ -25,3 +25,41 @@ export function selectedTextScope(root: HTMLElement, spanOf: (messageIndex: numb
   if (!quote.trim()) return null;
   return {kind: "text", messageIndex, spanId: spanOf(messageIndex), start, end: start + quote.length, quote};
 }
+
+/**
+ * Marks the characters each text-range label covers in its message, so a reader sees what was labelled. Marks are
+ * rebuilt from scratch on every call (a deleted or undone label loses its mark), and a range whose characters no
+ * longer read as its quote (a long message shown cut short) is left unmarked rather than marked wrongly. Only text
+ * nodes are split and wrapped: the message stays text.
+ */
+export function markTextRanges(root: HTMLElement, ranges: readonly {scope: TextScope; failing: boolean}[]): void {
+  for (const mark of root.querySelectorAll("mark.pl-range")) {
+    const parent = mark.parentNode;
+    mark.replaceWith(...mark.childNodes);
+    parent?.normalize();
+  }
+  for (const {scope, failing} of ranges) {
+    const container = root.querySelector(`.pl-msg[data-message="${scope.messageIndex}"] .pl-content`);
+    if (!container || container.textContent?.slice(scope.start, scope.end) !== scope.quote) continue;
+    const range = document.createRange();
+    let offset = 0;
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const length = node.textContent?.length ?? 0;
+      if (scope.start >= offset && scope.start <= offset + length) range.setStart(node, scope.start - offset);
+      if (scope.end >= offset && scope.end <= offset + length) {
+        range.setEnd(node, scope.end - offset);
+        break;
+      }
+      offset += length;
+    }
+    const mark = document.createElement("mark");
+    mark.className = `pl-range ${failing ? "pl-range-fail" : "pl-range-pass"}`;
+    mark.title = "labelled range";
+    try {
+      range.surroundContents(mark);
+    } catch {
+      // Overlaps an earlier mark: the first label's mark stands for both.
+    }
+  }
+}
