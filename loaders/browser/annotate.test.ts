@@ -157,6 +157,28 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assertClean(record);
   });
 
+  it("labels one span when a span is open in the span tree, and marks it", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=fay#trace=trace-refund`);
+    await waitForTrace(page, "trace-refund");
+    await page.locator(".pl-annotate-trace").getByRole("button", {name: /^Spans/}).click();
+    const row = page.locator(".pl-annotate-trace .pl-span.pl-span-error").first();
+    const spanId = await row.getAttribute("data-span-id");
+    assert.ok(spanId);
+    await row.click();
+    await verdict(page, "f");
+    const labels = server.service.list({annotator: "fay"}).filter((a) => a.traceId === "trace-refund");
+    assert.deepEqual(labels.map((a) => [a.scope, a.pass]), [[{kind: "span", spanId}, false]]);
+    await page.locator(`.pl-annotate-trace .pl-span-labelled-fail[data-span-id="${spanId}"]`).waitFor();
+    await page.locator(".pl-label-item", {hasText: `span ${spanId}`}).waitFor();
+    // Back on the conversation, no span is open there: the next verdict is on the whole trace.
+    await page.locator(".pl-annotate-trace").getByRole("button", {name: /^Conversation/}).click();
+    await verdict(page, "p");
+    const after = server.service.list({annotator: "fay"}).filter((a) => a.traceId === "trace-refund");
+    assert.deepEqual(after.map((a) => a.scope.kind).sort(), ["span", "trace"]);
+    assertClean(record);
+  });
+
   it("two annotators labelling at the same time lose nothing", async () => {
     const [a, b] = await Promise.all([recordedPage(browser), recordedPage(browser)]);
     const run = async (page: Page, annotator: string) => {

@@ -13,7 +13,7 @@ import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
 import {queuePanel} from "./queuePanel.js";
 import {rubricForm} from "./rubricForm.js";
-import {markTextRanges, selectedTextScope} from "./textScope.js";
+import {markLabelledSpans, markTextRanges, selectedSpanScope, selectedTextScope} from "./textScope.js";
 import type {TraceList} from "./traceList.js";
 import {traceView, type DetailState} from "./traceView.js";
 
@@ -55,6 +55,10 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     el("option", {attrs: {value: ""}}, `All traces (${list.length})`));
   queueSelect.value = queueId;
   const viewPane = el("div", {class: "pl-pane pl-detail pl-annotate-trace"});
+  // Switching between the conversation and the span tree rebuilds the view: mark what labels cover again.
+  viewPane.addEventListener("click", (event) => {
+    if ((event.target as Element | null)?.closest(".pl-tab")) markLabelledRanges();
+  });
   const formPane = el("div", {class: "pl-pane pl-annotate-form"});
   const panel = queuePanel({select: (i) => go(i), bulkPass: (ids) => void bulkPass(ids)});
 
@@ -111,8 +115,9 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
 
   function markLabelledRanges() {
     const id = traceId();
-    markTextRanges(viewPane, all().filter((a) => a.traceId === id).flatMap((a) =>
-      a.scope.kind === "text" ? [{scope: a.scope, failing: a.pass === false}] : []));
+    const labels = all().filter((a) => a.traceId === id);
+    markTextRanges(viewPane, labels.flatMap((a) => a.scope.kind === "text" ? [{scope: a.scope, failing: a.pass === false}] : []));
+    markLabelledSpans(viewPane, labels.flatMap((a) => a.scope.kind === "span" ? [{spanId: a.scope.spanId, failing: a.pass === false}] : []));
   }
 
   async function showTrace() {
@@ -171,7 +176,8 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     const id = traceId();
     if (id === null) return;
     const root = viewPane;
-    const scope = selectedTextScope(root, (m) => (detail.state === "ready" ? detail.detail.messages[m]?.spanId ?? null : null));
+    const scope = selectedTextScope(root, (m) => (detail.state === "ready" ? detail.detail.messages[m]?.spanId ?? null : null))
+      ?? selectedSpanScope(root);
     const existing = scope ? undefined : mineOn(id).get(criterion.id);
     focused = criterion.id;
     return write(async () => {
@@ -184,7 +190,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
         scope: scope ?? {kind: "trace"},
         metadata: {model: row?.model ?? null, promptVersion: row?.promptVersion ?? null, productArea: null}
       });
-      if (scope) getSelection()?.removeAllRanges();
+      if (scope?.kind === "text") getSelection()?.removeAllRanges();
       return {op: "create", after};
     });
   }
@@ -304,7 +310,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   const root = el("div", {class: "pl-annotate"},
     el("div", {class: "pl-annotate-bar"},
       el("label", null, "Annotator ", who), el("label", null, "Queue ", queueSelect),
-      el("span", {class: "pl-muted pl-keys"}, "p pass · f fail (select text first to label a range) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation"),
+      el("span", {class: "pl-muted pl-keys"}, "p pass · f fail (select text, or open a span, to label just that) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation"),
       client.readOnly ? el("span", {class: "pl-badge"}, "read-only") : null),
     el("div", {class: "pl-annotate-grid"}, panel.node, viewPane, formPane));
   setTimeout(() => details.warm(), 0);

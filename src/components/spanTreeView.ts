@@ -34,11 +34,16 @@ export function spanTreeView(detail: TraceDetail): HTMLElement {
     const open = el("div", {class: "pl-span-open"});
     const row = el("div", {
       class: `pl-span${span.status === "error" ? " pl-span-error" : ""}`,
-      attrs: {tabindex: "0"},
+      attrs: {tabindex: "0", "data-span-id": span.spanId},
       on: {
         click: () => {
+          // The open span is the selected one: the annotation page scopes a label to it.
+          for (const other of row.parentElement?.parentElement?.querySelectorAll(".pl-span-selected") ?? []) {
+            if (other !== row) other.classList.remove("pl-span-selected");
+          }
           if (open.firstChild) open.replaceChildren();
           else open.append(spanDetail(span));
+          row.classList.toggle("pl-span-selected", open.firstChild !== null);
         }
       }
     },

@@ -1,6 +1,7 @@
 /**
- * @module Turns the reader's text selection inside one message into a label scope: the message's position,
- * character offsets into its content and the quoted text. A selection across messages, or outside any, is none.
+ * @module Turns what the reader selected into a label scope: text inside one message (the message's position,
+ * character offsets into its content and the quoted text), or an open span in the span tree. A selection across
+ * messages, or outside any, is none. It also marks, in the trace view, what existing labels cover.
  */
 import type {Scope} from "../core/schemas/annotation.js";
 
@@ -61,5 +62,29 @@ export function markTextRanges(root: HTMLElement, ranges: readonly {scope: TextS
     } catch {
       // Overlaps an earlier mark: the first label's mark stands for both.
     }
+  }
+}
+
+export type SpanScope = Extract<Scope, {kind: "span"}>;
+
+/** The span open in a visible span tree, when there is one: a verdict then labels that span, not the trace. */
+export function selectedSpanScope(root: HTMLElement): SpanScope | null {
+  const row = root.querySelector<HTMLElement>(".pl-span.pl-span-selected");
+  const spanId = row?.dataset.spanId;
+  // A span opened on the Spans tab and left behind when the reader went back to the conversation does not count.
+  if (!row || !spanId || row.offsetParent === null) return null;
+  return {kind: "span", spanId};
+}
+
+/** Marks the span rows that carry labels, failing over passing when a span has both. */
+export function markLabelledSpans(root: HTMLElement, spans: readonly {spanId: string; failing: boolean}[]): void {
+  const failing = new Map<string, boolean>();
+  for (const {spanId, failing: fails} of spans) failing.set(spanId, (failing.get(spanId) ?? false) || fails);
+  for (const row of root.querySelectorAll<HTMLElement>(".pl-span[data-span-id]")) {
+    const labelled = failing.get(row.dataset.spanId ?? "");
+    row.classList.toggle("pl-span-labelled-fail", labelled === true);
+    row.classList.toggle("pl-span-labelled-pass", labelled === false);
+    if (labelled === undefined) row.removeAttribute("title");
+    else row.title = labelled ? "labelled: fail" : "labelled: pass";
   }
 }
