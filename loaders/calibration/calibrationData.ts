@@ -9,7 +9,8 @@ import {judgmentSetStats, type JudgmentSetStats} from "../../src/core/calibratio
 import type {CalibrationPageData} from "../../src/core/calibration/pageData.js";
 import {groupedReports, type CalibrationReport} from "../../src/core/calibration/report.js";
 import {summarizeCalibration, type EvaluatorCalibration, type SummaryOptions} from "../../src/core/calibration/summary.js";
-import {readAligned, readAnnotatorPairs, readEvaluatorVersions, tableExists, type AlignedRow} from "../store/calibration.js";
+import {readAligned, readAnnotatorPairs, readEvaluatorVersions, type AlignedRow} from "../store/calibration.js";
+import {tableExists} from "../store/db.js";
 import {readImportedClasses} from "../store/importedJudgments.js";
 
 export async function readCalibrationPageData(connection: DuckDBConnection): Promise<CalibrationPageData> {

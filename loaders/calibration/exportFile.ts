@@ -2,7 +2,8 @@
 import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {exportAligned, tableExists} from "../store/calibration.js";
+import {exportAligned} from "../store/calibration.js";
+import {tableExists} from "../store/db.js";
 import {withReadConnection, workspaceDir} from "../store/read.js";
 
 /** DuckDB writes the file (COPY … TO); it goes through a temporary file so the bytes reach stdout whole. */

@@ -13,6 +13,7 @@ import {createHash} from "node:crypto";
 import {existsSync, readFileSync, readdirSync} from "node:fs";
 import {join} from "node:path";
 import {LlmbarItemSchema, LlmbarResultSchema, type JudgmentSet} from "../../src/core/schemas/judgmentSet.js";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 function readJson(path: string): {value: unknown; hash: string} {
   const text = readFileSync(path, "utf8");
@@ -71,7 +72,7 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
   dataset.forEach((raw, index) => {
     const item = LlmbarItemSchema.safeParse(raw);
     if (!item.success) {
-      rejected.push({file: datasetPath, index, reason: item.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")});
+      rejected.push({file: datasetPath, index, reason: issueText(item.error)});
       inputs.push(null);
       return;
     }
@@ -98,7 +99,7 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
       value.forEach((raw, index) => {
         const result = LlmbarResultSchema.safeParse(raw);
         if (!result.success) {
-          if (!suffix) rejected.push({file: run.path, index, reason: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")});
+          if (!suffix) rejected.push({file: run.path, index, reason: issueText(result.error)});
           return;
         }
         if (inputs[index] !== result.data.input) {

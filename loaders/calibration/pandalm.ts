@@ -13,6 +13,7 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import type {z} from "zod";
 import {PandalmGptSchema, PandalmItemSchema, PandalmLocalSchema, type JudgmentSet, type PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 export const PANDALM_FILES = {humans: "testset-v1.json", gpt: "gpt-3.5-turbo-testset-v1.json", local: "pandalm-7b-testset-v1.json"} as const;
 
@@ -32,7 +33,7 @@ function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, rejected:
   value.forEach((item, index) => {
     const result = schema.safeParse(item);
     if (result.success) records.push(result.data);
-    else rejected.push({file: path, index, reason: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")});
+    else rejected.push({file: path, index, reason: issueText(result.error)});
   });
   return {records, hash: createHash("sha256").update(text).digest("hex")};
 }

@@ -83,7 +83,7 @@ export const startCommand: Command = {
     const workspace = await prepareWorkspace(values.workspace, io);
     // Writes from other pages mount beside the annotation API, behind the same token.
     const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
-    const server = await startServer({workspace, host: values.host, port, token: exposed ? token : token ?? null, env: io.env,
+    const server = await startServer({workspace, host: values.host, port, token, env: io.env,
       log: (line) => io.err(line), subApps});
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);

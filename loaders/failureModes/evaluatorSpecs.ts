@@ -6,6 +6,7 @@
 import {existsSync, readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {z} from "zod";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 const SpecFieldsSchema = z.looseObject({id: z.string().min(1), failureMode: z.string().min(1), criterion: z.string()});
 
@@ -26,7 +27,7 @@ export function readEvaluatorLinks(dir: string): {links: EvaluatorLink[]; proble
       const spec = SpecFieldsSchema.parse(JSON.parse(readFileSync(file, "utf8")));
       links.push({id: spec.id, failureMode: spec.failureMode.trim(), criterion: spec.criterion, file});
     } catch (error) {
-      const reason = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : (error as Error).message;
+      const reason = error instanceof z.ZodError ? issueText(error) : (error as Error).message;
       problems.push(`${file}: skipped, ${reason}`);
     }
   }

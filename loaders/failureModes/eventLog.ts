@@ -6,6 +6,7 @@
 import {appendFileSync, existsSync, mkdirSync, readFileSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {FailureModeEventSchema, type FailureModeEvent} from "../../src/core/schemas/failureMode.js";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 export const EVENT_FILE = "failure-modes.jsonl";
 
@@ -32,7 +33,7 @@ export function readEvents(path: string): {events: FailureModeEvent[]; problems:
     }
     const parsed = FailureModeEventSchema.safeParse(value);
     if (parsed.success) events.push(parsed.data);
-    else problems.push({file: path, line: i + 1, reason: parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`).join("; ")});
+    else problems.push({file: path, line: i + 1, reason: issueText(parsed.error, "event")});
   });
   return {events, problems};
 }

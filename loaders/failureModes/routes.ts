@@ -8,6 +8,7 @@ import {z} from "zod";
 import {FailureModeNameSchema, FailureModeStateSchema} from "../../src/core/schemas/failureMode.js";
 import {FailureModeError, listModes, promote, setState} from "./actions.js";
 import type {TrendThresholds} from "../../src/core/failureModes/trends.js";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 const PromoteBodySchema = z.object({
   name: FailureModeNameSchema,
@@ -41,7 +42,7 @@ export function failureModeRoutes(options: FailureModeRouteOptions): Hono {
       throw new FailureModeError("the request body must be JSON");
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new FailureModeError(parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+    if (!parsed.success) throw new FailureModeError(issueText(parsed.error, "body"));
     return parsed.data;
   };
   app.onError((error, c) => {

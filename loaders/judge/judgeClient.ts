@@ -11,6 +11,7 @@ import OpenAI from "openai";
 import {JUDGE_VERDICT_JSON_SCHEMA, JudgeVerdictSchema, type JudgeVerdict} from "../../src/core/schemas/evaluator.js";
 import type {ChatMessage} from "../../src/core/evaluator/judgePrompt.js";
 import {httpFetch} from "./httpFetch.js";
+import {issueText} from "../../src/core/schemas/issues.js";
 
 export type ResponseFormat = "json_schema" | "json_object" | "none";
 
@@ -147,7 +148,7 @@ export function parseVerdict(content: string | null | undefined): {verdict: Judg
   }
   const result = JudgeVerdictSchema.safeParse(value);
   if (!result.success) {
-    return {error: `the answer breaks the verdict schema: ${result.error.issues.map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`).join("; ")}`};
+    return {error: `the answer breaks the verdict schema: ${issueText(result.error, "(answer)")}`};
   }
   return {verdict: result.data};
 }

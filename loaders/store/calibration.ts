@@ -8,6 +8,7 @@
  */
 import type {VersionInfo} from "../../src/core/calibration/summary.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {tableExists} from "./db.js";
 
 export interface AlignedRow {
   evaluatorId: string;
@@ -32,11 +33,6 @@ export interface AnnotatorRow {
   annotator: string;
   judge: "pass" | "fail";
   human: "pass" | "fail";
-}
-
-export async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
-  const reader = await connection.runAndReadAll("SELECT count(*)::INTEGER FROM information_schema.tables WHERE table_name = ?", [name]);
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
 }
 
 /** The ground truth of every source the workspace has, as one SQL relation. */

@@ -6,7 +6,7 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
 import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
-import {tableExists} from "./clusterTables.js";
+import {tableExists} from "./db.js";
 
 async function rows(connection: DuckDBConnection, sql: string, params: number[] = []): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];

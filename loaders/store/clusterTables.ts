@@ -97,8 +97,3 @@ export async function cacheEmbeddings(connection: DuckDBConnection, model: strin
   }
 }
 
-/** Whether a table exists: tables another part of Plumbline owns are read only when present. */
-export async function tableExists(connection: DuckDBConnection, table: string): Promise<boolean> {
-  const reader = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]);
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
-}

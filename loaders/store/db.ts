@@ -112,11 +112,17 @@ function failOpen(path: string, options: Record<string, string>, message: string
   throw new StoreError(`cannot open the workspace ${path}: ${message}`);
 }
 
+/**
+ * Whether a table or view exists. A workspace written by an older Plumbline and opened read-only lacks what later
+ * versions add, so readers of those tables check first and treat a missing one as empty.
+ */
+export async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]);
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+}
+
 async function storeVersion(connection: DuckDBConnection): Promise<number | null> {
-  const exists = await connection.runAndReadAll(
-    "SELECT count(*) FROM information_schema.tables WHERE table_name = 'plumbline_meta'"
-  );
-  if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return null;
+  if (!(await tableExists(connection, "plumbline_meta"))) return null;
   const result = await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = 'store_version'");
   const value = result.getRows()[0]?.[0];
   return value == null ? null : Number(value);

@@ -1,7 +1,7 @@
 /** @module What the failure-mode registry reads from the store (clusters, traces, human labels) and its mirror table. */
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
-import {tableExists} from "./clusterTables.js";
+import {tableExists} from "./db.js";
 
 async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];

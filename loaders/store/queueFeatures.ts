@@ -6,12 +6,8 @@
  * Plumbline; when a workspace has no such table yet, the signals that need it are zero, never an error.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {tableExists} from "./db.js";
 import {HEDGING_MARKERS, TraceFeaturesSchema, type TraceFeatures} from "../../src/core/queue/signals.js";
-
-async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
-  const rows = (await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])).getRows();
-  return Number(rows[0]?.[0] ?? 0) > 0;
-}
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -12,6 +12,7 @@
  * A rule's condition describes the failure: when it holds, the outcome is `fail` (the positive class).
  */
 import {z} from "zod";
+import {issueLines} from "./issues.js";
 
 /** The spec file format's own version; readers refuse newer ones. */
 export const EVALUATOR_SPEC_FORMAT = 1;
@@ -251,5 +252,5 @@ export function parseEvaluatorSpec(value: unknown): {spec: EvaluatorSpec} | {err
   }
   const result = EvaluatorSpecSchema.safeParse(value);
   if (result.success) return {spec: result.data};
-  return {errors: result.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(spec)"}: ${issue.message}`)};
+  return {errors: issueLines(result.error, "(spec)")};
 }
