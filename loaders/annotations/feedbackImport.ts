@@ -7,7 +7,6 @@
  * file with its line number and the reason, and the rest is imported. Importing the same file again adds nothing
  * (each label's id is derived from the row).
  */
-import {createHash} from "node:crypto";
 import {readFileSync, writeFileSync} from "node:fs";
 import {basename, extname, join} from "node:path";
 import {parse} from "csv-parse/sync";
@@ -16,6 +15,7 @@ import type {Source} from "../../src/core/schemas/annotation.js";
 import {readTraceIds} from "../store/traceIds.js";
 import {annotationDir} from "./log.js";
 import type {AnnotationService} from "./service.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export const FEEDBACK_KINDS = {
   thumbs: {source: "end_user", annotator: "end-user", verdictRequired: true},
@@ -155,7 +155,7 @@ export async function importFeedback(service: AnnotationService, options: Feedba
     const content = `${options.kind}\0${basename(options.file)}\0${JSON.stringify(row.record)}`;
     const occurrence = (seen.get(content) ?? 0) + 1;
     seen.set(content, occurrence);
-    const id = `fb-${createHash("sha256").update(`${content}\0${occurrence}`).digest("hex").slice(0, 24)}`;
+    const id = `fb-${sha256Hex(`${content}\0${occurrence}`).slice(0, 24)}`;
     const str = (v: unknown) => (v === null ? null : String(v));
     inputs.push({id, row, fields: {
       traceId: String(traceId), criterion: str(value(row, "criterion")) ?? options.criterion ?? "overall",

@@ -9,16 +9,16 @@
  * Each judge is one evaluator (two with the swapped order), whose strategies are its versions, from the plainest
  * prompt to the most elaborate, so the calibration page shows how MCC moved as the prompt was revised.
  */
-import {createHash} from "node:crypto";
 import {existsSync, readFileSync, readdirSync} from "node:fs";
 import {join} from "node:path";
 import {LlmbarItemSchema, LlmbarResultSchema, type JudgmentSet} from "../../src/core/schemas/judgmentSet.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {sha256Hex} from "../formats/hash.js";
 
 function readJson(path: string): {value: unknown; hash: string} {
   const text = readFileSync(path, "utf8");
   try {
-    return {value: JSON.parse(text), hash: createHash("sha256").update(text).digest("hex")};
+    return {value: JSON.parse(text), hash: sha256Hex(text)};
   } catch (error) {
     throw new Error(`${path}: not valid JSON: ${(error as Error).message}`);
   }
@@ -93,7 +93,7 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
       const rater = `${run.judge}/${run.strategy}${suffix}`;
       // One evaluator per judge and presentation order; its strategies are successive versions of its prompt.
       set.raters.push({
-        rater, kind: "judge", model: run.judge, sourceHash: createHash("sha256").update(`${hash}${suffix}`).digest("hex"),
+        rater, kind: "judge", model: run.judge, sourceHash: sha256Hex(`${hash}${suffix}`),
         evaluator: `llmbar-natural-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(), version: run.strategy.toLowerCase().replace(/_/g, "-")
       });
       value.forEach((raw, index) => {

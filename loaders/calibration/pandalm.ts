@@ -8,12 +8,12 @@
  * The pass/fail view is the binary preference matrix of the README: the failure (positive class) is "response 1 is
  * better", i.e. response 2 fails the comparison; ties on either side are left out.
  */
-import {createHash} from "node:crypto";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import type {z} from "zod";
 import {PandalmGptSchema, PandalmItemSchema, PandalmLocalSchema, type JudgmentSet, type PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export const PANDALM_FILES = {humans: "testset-v1.json", gpt: "gpt-3.5-turbo-testset-v1.json", local: "pandalm-7b-testset-v1.json"} as const;
 
@@ -35,7 +35,7 @@ function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, rejected:
     if (result.success) records.push(result.data);
     else rejected.push({file: path, index, reason: issueText(result.error)});
   });
-  return {records, hash: createHash("sha256").update(text).digest("hex")};
+  return {records, hash: sha256Hex(text)};
 }
 
 export function readPandalm(dir: string): JudgmentSet {

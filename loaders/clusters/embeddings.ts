@@ -2,10 +2,10 @@
  * @module Embedding vectors for traces from any OpenAI-compatible `/embeddings` endpoint, cached in the workspace
  * by model and SHA-256 of the text. The API key is handed to the client and never printed, logged or stored.
  */
-import {createHash} from "node:crypto";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import OpenAI from "openai";
 import {cacheEmbeddings, cachedEmbeddings} from "../store/clusterTables.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export interface EmbeddingEndpoint {
   baseURL: string | undefined;
@@ -18,8 +18,6 @@ export class EmbeddingError extends Error {
   override readonly name = "EmbeddingError";
 }
 
-export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
-
 /** Vectors for `texts`, in order: cached ones from the store, the rest fetched in batches and then cached. */
 export async function embedTexts(
   connection: DuckDBConnection,
@@ -27,7 +25,7 @@ export async function embedTexts(
   endpoint: EmbeddingEndpoint,
   progress: (done: number, total: number) => void = () => {}
 ): Promise<{vectors: number[][]; cached: number; fetched: number}> {
-  const hashes = texts.map(sha256);
+  const hashes = texts.map(sha256Hex);
   const known = await cachedEmbeddings(connection, endpoint.model, [...new Set(hashes)]);
   const missing = [...new Set(hashes.filter((h) => !known.has(h)))];
   const textOf = new Map(hashes.map((h, i) => [h, texts[i]!]));

@@ -1,12 +1,20 @@
 /**
- * @module FNV-1a 64-bit hashing, for ids that a source does not give (an attribute map, a chat transcript line).
+ * @module Hashing for ids and content keys: FNV-1a 64 for ids that a source does not give (an attribute map, a
+ * chat transcript line), SHA-256 where a key must not collide (caches, content versions, imported sources).
  *
  * The hash runs over the UTF-8 bytes of the text, so any other implementation of FNV-1a 64 (Python, Go, SQL)
  * reproduces the same id from the same record. The 64-bit product is computed in four 16-bit limbs: plain
  * numbers stay exact below 2^53, and BigInt would cost ten times as much per byte.
  */
 
+import {createHash} from "node:crypto";
+
 const encoder = new TextEncoder();
+
+/** The SHA-256 of `text`'s UTF-8 bytes, as 64 lower-case hex digits. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
 
 /** The FNV-1a 64 hash of `text`'s UTF-8 bytes, as 16 lower-case hex digits. */
 export function fnv1a64(text: string): string {

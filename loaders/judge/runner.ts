@@ -6,13 +6,13 @@
  * Rule evaluators run here too (no calls); hybrid evaluators call the judge only for traces their prefilter
  * matches. The store is passed in (`RunStore`), so tests and benchmarks can run against memory or DuckDB alike.
  */
-import {createHash} from "node:crypto";
 import {compileRule, type RuleContext} from "../../src/core/evaluator/rule.js";
 import {spanContexts, threadContext} from "../../src/core/evaluator/scope.js";
 import {renderJudgePrompt, type TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
 import type {EvaluatorSpec, JudgeSpec} from "../../src/core/schemas/evaluator.js";
 import type {CacheEntry, VerdictRow} from "../store/judgeVerdicts.js";
 import type {JudgeClient} from "./judgeClient.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export interface JudgeItem {
   traceId: string;
@@ -78,23 +78,19 @@ export interface RunSummary {
   interrupted: boolean;
 }
 
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 /** The hash of what the judge sees of a trace: its messages and tool calls. */
 export function traceHash(trace: TraceForJudge): string {
-  return sha256(JSON.stringify([trace.messages.map((m) => [m.role, m.name ?? null, m.content]), trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])]));
+  return sha256Hex(JSON.stringify([trace.messages.map((m) => [m.role, m.name ?? null, m.content]), trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])]));
 }
 
 export function cacheKey(evaluatorVersion: string, model: string, hash: string): string {
-  return sha256(`${evaluatorVersion}\u0000${model}\u0000${hash}`);
+  return sha256Hex(`${evaluatorVersion}\u0000${model}\u0000${hash}`);
 }
 
 /** A dataset version names the exact set of trace contents judged: the same traces give the same version. */
 export function datasetVersionOf(items: readonly JudgeItem[]): string {
   const lines = items.map((item) => `${item.traceId}\t${traceHash(item.trace)}`).sort();
-  return `ds-${sha256(lines.join("\n")).slice(0, 12)}`;
+  return `ds-${sha256Hex(lines.join("\n")).slice(0, 12)}`;
 }
 
 export function costOf(price: Price | null | undefined, inputTokens: number | null, outputTokens: number | null): number | null {
@@ -177,7 +173,7 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     while (next < toCall.length && !options.signal?.aborted) {
       const {item, hash, key} = toCall[next++]!;
       const messages = renderJudgePrompt(judge!, item.trace, {criterion: spec.criterion, failureMode: spec.failureMode});
-      const promptHash = sha256(JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})).slice(0, 16);
+      const promptHash = sha256Hex(JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})).slice(0, 16);
       summary.calls++;
       const result = await options.client!.call({model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages}, options.signal);
       if (!result.ok && result.error === "interrupted") {

@@ -7,7 +7,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {compileRule, RuleError} from "../../src/core/evaluator/rule.js";
 import {evaluatorVersion, parseEvaluatorSpec, specContent, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
-import {sha256} from "./runner.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export const EVALUATORS_DIR = resolve(fileURLToPath(new URL("../../evaluators", import.meta.url)));
 
@@ -24,7 +24,7 @@ export interface LoadedSpec {
 }
 
 export function versionOf(spec: EvaluatorSpec): {contentHash: string; version: string} {
-  const contentHash = sha256(specContent(spec));
+  const contentHash = sha256Hex(specContent(spec));
   return {contentHash, version: evaluatorVersion(spec, contentHash)};
 }
 

@@ -4,12 +4,12 @@
  * (imported_human_labels), and each judge's verdicts (judge_verdicts, one evaluator version per judge file).
  * Importing the same set again replaces it.
  */
-import {createHash} from "node:crypto";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {JudgmentSet, PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
 import {registerEvaluatorVersion} from "./calibration.js";
 import {insertRows} from "./insertRows.js";
 import {writeVerdicts, type VerdictRow} from "./judgeVerdicts.js";
+import {sha256Hex} from "../formats/hash.js";
 
 export interface ImportSummary {
   dataset: string;
@@ -26,7 +26,7 @@ export interface ImportOptions {
   now?: Date;
 }
 
-const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
+const sha12 = (text: string) => sha256Hex(text).slice(0, 12);
 
 export function importRunId(dataset: string): string {
   return `import-${dataset}`;
