@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Metric} from "../../src/core/calibration/metric.js";
 import {sharedPath} from "../fixtures/sharedData.js";
-import {main, type Io} from "../cli/main.js";
+import {main} from "../cli/main.js";
 import {withConnection, withReadConnection} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
@@ -14,14 +14,9 @@ import {fixtureTraces} from "../browser/fixtures.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {readCalibrationData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
+import {captureIo} from "../fixtures/captureIo.js";
 
 const v = (m: Metric, digits = 4) => ("value" in m ? m.value.toFixed(digits) : `undefined: ${m.undefined}`);
-
-function captureIo(env: NodeJS.ProcessEnv = {}): Io & {stdout: string[]; stderr: string[]} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env};
-}
 
 describe("the bundled PandaLM judgments", () => {
   let workspace: string;

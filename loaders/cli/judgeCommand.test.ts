@@ -8,15 +8,10 @@ import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from "../judge/fakeOpenAI.js";
 import {withReadConnection} from "../store/db.js";
-import {main, type Io} from "./main.js";
+import {main} from "./main.js";
+import {captureIo} from "../fixtures/captureIo.js";
 
 const KEY = "sk-never-print-me-4242";
-
-function captureIo(env: NodeJS.ProcessEnv): Io & {stdout: string[]; stderr: string[]} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env};
-}
 
 describe("plumbline judge run", () => {
   let server: FakeOpenAI;

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {main, mainHelp, type Io} from "./main.js";
-
-function captureIo(): Io & {stdout: string[]; stderr: string[]} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env: {}};
-}
+import {main, mainHelp} from "./main.js";
+import {captureIo} from "../fixtures/captureIo.js";
 
 const verbs = [...mainHelp().matchAll(/^ {2}([\w-]+) {2,}/gm)].map((m) => m[1]!);
 

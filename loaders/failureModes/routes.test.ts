@@ -3,18 +3,13 @@ import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {main, type Io} from "../cli/main.js";
+import {main} from "../cli/main.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {withConnection} from "../store/db.js";
 import {failureModeRoutes} from "./routes.js";
-
-function captureIo(env: NodeJS.ProcessEnv): Io & {stdout: string[]; stderr: string[]} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env};
-}
+import {captureIo} from "../fixtures/captureIo.js";
 
 describe("failure-mode writes over HTTP and from the command line", () => {
   let workspace: string;

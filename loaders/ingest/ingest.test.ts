@@ -3,12 +3,13 @@ import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
-import {main, type Io} from "../cli/main.js";
+import {main} from "../cli/main.js";
 import {demoInputs} from "../cli/demoCommand.js";
 import {withReadConnection} from "../store/db.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {ingest} from "./ingest.js";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
+import {captureIo} from "../fixtures/captureIo.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -21,12 +22,6 @@ async function query(workspace: string, sql: string): Promise<Record<string, unk
     const result = await connection.runAndReadAll(sql);
     return result.getRowObjectsJS() as Record<string, unknown>[];
   });
-}
-
-function captureIo(): Io & {stdout: string[]; stderr: string[]} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), env: {}};
 }
 
 function chatLine(id: string, user: string, extra: Record<string, unknown> = {}): string {

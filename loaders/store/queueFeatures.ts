@@ -7,9 +7,8 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {tableExists} from "./db.js";
+import {escapeRegex} from "../../src/core/evaluator/rule.js";
 import {HEDGING_MARKERS, TraceFeaturesSchema, type TraceFeatures} from "../../src/core/queue/signals.js";
-
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export async function readTraceFeatures(connection: DuckDBConnection): Promise<TraceFeatures[]> {
   const judged = await tableExists(connection, "judge_verdicts");
