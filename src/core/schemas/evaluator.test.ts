@@ -79,6 +79,25 @@ describe("specContent(spec)", () => {
     assert.notEqual(specContent(parsed({...judgeSpec, judge: {...judgeSpec.judge, temperature: 0.5}})), base);
   });
 
+  test("recording calibration figures or a gate threshold does not make a new version", () => {
+    const base = specContent(parsed(judgeSpec));
+    const calibration = {
+      evaluatorVersion: "1.0.0+0123456789ab", criterion: "overall", labels: "test", measuredAt: "2026-01-01T00:00:00Z", split: "held-out",
+      confusion: {tp: 8, fp: 1, fn: 2, tn: 9}, mcc: 0.7, mccInterval: [0.4, 0.9]
+    };
+    assert.equal(specContent(parsed({...judgeSpec, calibration, gate: {minPassRate: 0.9}})), base);
+  });
+
+  test("a calibration block with an unknown field or an MCC outside [-1, 1] is refused", () => {
+    const calibration = {
+      evaluatorVersion: "v", criterion: "overall", labels: "", measuredAt: "2026-01-01T00:00:00Z", split: "all",
+      confusion: {tp: 1, fp: 0, fn: 0, tn: 1}, mcc: 1.5, mccInterval: null
+    };
+    assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, calibration}));
+    assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, calibration: {...calibration, mcc: 1, extra: true}}));
+    assert.ok("spec" in parseEvaluatorSpec({...judgeSpec, calibration: {...calibration, mcc: 1}}));
+  });
+
   test("canonicalJson sorts keys at every depth", () => {
     assert.equal(canonicalJson({b: 1, a: {d: [2, {y: 1, x: 0}], c: null}}), '{"a":{"c":null,"d":[2,{"x":0,"y":1}]},"b":1}');
   });

@@ -173,6 +173,44 @@ export const LineageSchema = z
 
 const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "an id is lower-case letters, digits, '.', '_' or '-', at most 100");
 
+/**
+ * The calibration figures a spec carries: the human-vs-evaluator confusion matrix of one evaluator version on
+ * labels it did not learn from. They belong to `evaluatorVersion`: once the deciding content changes, the spec's
+ * version changes and these figures describe an older evaluator, so the gate treats it as uncalibrated.
+ * Kept out of the content hash (see `specContent`), so recording figures never makes a new version.
+ */
+export const SpecCalibrationSchema = z
+  .object({
+    /** `<version>+<12 hex digits>` of the spec these figures were measured on. */
+    evaluatorVersion: z.string().min(1),
+    criterion: z.string().min(1),
+    /** Where the human labels came from, e.g. "workspace data/: ground truth of 'overall', 142 traces". */
+    labels: z.string(),
+    measuredAt: z.iso.datetime(),
+    /** `held-out`: labels kept out of generation; `all`: every label (a spec written by hand, calibrated later). */
+    split: z.enum(["held-out", "all"]),
+    confusion: z.object({tp: z.number().int().nonnegative(), fp: z.number().int().nonnegative(), fn: z.number().int().nonnegative(), tn: z.number().int().nonnegative()}).strict(),
+    /** null when undefined (a class missing on one side); `mccUndefined` then says why. */
+    mcc: z.number().min(-1).max(1).nullable(),
+    mccUndefined: z.string().optional(),
+    /** 95 % bootstrap interval of the MCC. */
+    mccInterval: z.tuple([z.number(), z.number()]).nullable(),
+    /** The same figures on the training split, and for a generated judge the seed prompt's held-out MCC. */
+    train: z.object({n: z.number().int().nonnegative(), mcc: z.number().nullable()}).strict().optional(),
+    baseline: z.object({name: z.string(), mcc: z.number().nullable()}).strict().optional()
+  })
+  .strict();
+export type SpecCalibration = z.infer<typeof SpecCalibrationSchema>;
+
+/** What the gate asks of an evaluator's verdicts on a candidate: a pass-rate floor. */
+export const GateThresholdSchema = z
+  .object({
+    /** The candidate fails this evaluator when fewer than this share of its traces pass (0–1). */
+    minPassRate: z.number().min(0).max(1).default(0.95)
+  })
+  .strict();
+export type GateThreshold = z.infer<typeof GateThresholdSchema>;
+
 const common = {
   format: z.literal(EVALUATOR_SPEC_FORMAT).default(EVALUATOR_SPEC_FORMAT),
   id: IdSchema,
@@ -182,7 +220,9 @@ const common = {
   failureMode: z.string().min(1),
   criterion: z.string().min(1),
   scope: ScopeSchema.default("trace"),
-  lineage: LineageSchema.default({derivedFrom: null, note: ""})
+  lineage: LineageSchema.default({derivedFrom: null, note: ""}),
+  gate: GateThresholdSchema.optional(),
+  calibration: SpecCalibrationSchema.optional()
 };
 
 export const EvaluatorSpecSchema = z.discriminatedUnion("kind", [
@@ -222,11 +262,11 @@ export const JUDGE_VERDICT_JSON_SCHEMA = {
 
 /**
  * The part of a spec that decides verdicts, in a canonical JSON form (sorted keys). Its hash is the content half of
- * the evaluator version: editing the description or lineage does not start a new calibration, editing the rule,
- * prompt, model, examples or criterion does.
+ * the evaluator version: editing the description, lineage, gate threshold or recorded calibration does not start a
+ * new calibration, editing the rule, prompt, model, examples or criterion does.
  */
 export function specContent(spec: EvaluatorSpec): string {
-  const {description: _d, lineage: _l, version: _v, ...decisive} = spec;
+  const {description: _d, lineage: _l, version: _v, calibration: _c, gate: _g, ...decisive} = spec;
   return canonicalJson(decisive);
 }
 
