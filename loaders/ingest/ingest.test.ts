@@ -10,6 +10,7 @@ import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {ingest} from "./ingest.js";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {otlpRequest} from "../fixtures/otlpBuild.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -69,6 +70,32 @@ test("re-ingesting the whole demo input adds nothing", async () => {
   assert.equal(second.added.feedback, 0);
   const [after] = await query(workspace, counts);
   assert.deepEqual(after, before);
+});
+
+test("a later export with more spans of a stored trace adds only the new spans and rebuilds the trace", async () => {
+  const dir = tempWorkspace();
+  const span = (traceId: string, n: number, parent?: string) => ({
+    traceId, spanId: `${traceId.slice(0, 12)}${String(n).padStart(4, "0")}`, ...(parent ? {parentSpanId: parent} : {}),
+    name: n === 0 ? "invoke_agent" : `chat ${n}`, attributes: {"gen_ai.operation.name": n === 0 ? "invoke_agent" : "chat", "gen_ai.usage.input_tokens": 10},
+    startTimeUnixNano: `17600000000${String(n).padStart(2, "0")}000000000`, endTimeUnixNano: `17600000000${String(n).padStart(2, "0")}500000000`
+  });
+  const known = "a".repeat(32);
+  const fresh = "b".repeat(32);
+  const root = span(known, 0).spanId;
+  const first = join(dir, "first.json");
+  const second = join(dir, "second.json");
+  writeFileSync(first, JSON.stringify(otlpRequest([span(known, 0), span(known, 1, root), span(known, 2, root)])));
+  // The second export repeats two spans of the stored trace, adds two to it, and brings a trace of its own.
+  writeFileSync(second, JSON.stringify(otlpRequest([span(known, 1, root), span(known, 2, root), span(known, 3, root), span(known, 4, root), span(fresh, 0)])));
+  const workspace = join(dir, "ws");
+  await ingest({workspace, paths: [first]});
+  const again = await ingest({workspace, paths: [second]});
+  assert.equal(again.added.spans, 3);
+  assert.equal(again.added.traces, 1);
+  const rows = await query(workspace, "SELECT trace_id, span_count::INT AS spans, input_tokens::INT AS tokens FROM traces ORDER BY trace_id");
+  assert.deepEqual(rows, [{trace_id: known, spans: 5, tokens: 40}, {trace_id: fresh, spans: 1, tokens: 10}]);
+  const [spans] = await query(workspace, "SELECT count(*)::INT AS n, count(DISTINCT (trace_id, span_id))::INT AS distinct_n FROM spans");
+  assert.deepEqual(spans, {n: 6, distinct_n: 6});
 });
 
 test("worker threads and the single-thread path store the same rows", async () => {

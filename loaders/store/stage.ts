@@ -116,8 +116,16 @@ export async function mergeStaged(
         await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
       }
     });
-    const counts = await mergeTables(connection, staged, step);
-    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt));
+    // Every trace a staged row mentions has a source row (the stager writes one), so sources name them all.
+    // Rows can only repeat stored ones for traces the store already has: the anti-joins look at those alone, and
+    // when the batch holds only new traces (a fresh workspace, new production traffic) they are skipped.
+    const existing = await step("find known traces", async () => {
+      await connection.run("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT traceId AS trace_id FROM stage_sources");
+      await connection.run("CREATE OR REPLACE TEMP TABLE known_traces AS SELECT trace_id FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
+      return scalar(connection, "SELECT count(*) FROM known_traces");
+    });
+    const counts = await mergeTables(connection, staged, step, existing > 0);
+    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt, existing));
     await step("commit", () => connection.run("COMMIT"));
     return {...counts, traces: newTraces, tracesTouched: rebuilt};
   } catch (error) {
@@ -127,6 +135,7 @@ export async function mergeStaged(
     await connection.run("DROP TABLE IF EXISTS stage_sources");
     await connection.run("DROP TABLE IF EXISTS stage_inputs");
     await connection.run("DROP TABLE IF EXISTS touched");
+    await connection.run("DROP TABLE IF EXISTS known_traces");
   }
 }
 
@@ -164,10 +173,15 @@ async function insertNew(
   target: string,
   key: string[],
   select: string,
-  match: string
+  match: string,
+  known: boolean
 ): Promise<number> {
   const firstNew = await scalar(connection, `SELECT coalesce(max(rowid) + 1, 0) FROM ${target}`);
-  const inserted = await changes(connection, `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${target} t ON ${match}`);
+  const stored = `(SELECT * FROM ${target} WHERE trace_id IN (SELECT trace_id FROM known_traces))`;
+  const inserted = await changes(
+    connection,
+    known ? `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${stored} t ON ${match}` : `INSERT INTO ${target} SELECT ${select} FROM ${source} s`
+  );
   if (inserted === 0) return 0;
   const keys = key.join(", ");
   const repeated = await scalar(
@@ -183,7 +197,8 @@ async function insertNew(
 async function mergeTables(
   connection: DuckDBConnection,
   staged: StagedFiles,
-  step: <T>(name: string, work: () => Promise<T>) => Promise<T>
+  step: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+  known: boolean
 ): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
   await step("merge trace sources", async () => {
     await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
@@ -195,7 +210,7 @@ async function mergeTables(
       `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
         ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
         CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
-      "t.trace_id = s.traceId AND t.row_hash = s.row_hash");
+      "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known);
     await connection.run("DROP TABLE stage_sources_keyed");
   });
   const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
@@ -205,21 +220,21 @@ async function mergeTables(
       `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
         s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
         CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
-      "t.trace_id = s.traceId AND t.span_id = s.spanId"));
+      "t.trace_id = s.traceId AND t.span_id = s.spanId", known));
   const messages = await load("messages", "merge messages", (source) =>
     insertNew(connection, source, "messages", ["trace_id", "span_id", "direction", "idx"],
       "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
-      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index"));
+      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index", known));
   const toolCalls = await load("toolCalls", "merge tool calls", (source) =>
     insertNew(connection, source, "tool_calls", ["trace_id", "call_id"],
       "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
-      "t.trace_id = s.traceId AND t.call_id = s.callId"));
+      "t.trace_id = s.traceId AND t.call_id = s.callId", known));
   const feedback = await load("feedback", "merge feedback", (source) =>
     insertNew(connection, source, "feedback", ["trace_id", "span_id", "name", "value", "label", "comment", "source"],
       "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
       `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
         AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
-        AND t.comment IS NOT DISTINCT FROM s.comment`));
+        AND t.comment IS NOT DISTINCT FROM s.comment`, known));
   return {spans, messages, toolCalls, feedback};
 }
 
@@ -230,15 +245,10 @@ async function mergeTables(
  */
 async function rebuildTraces(
   connection: DuckDBConnection,
-  ingestedAt: Date
+  ingestedAt: Date,
+  existing: number
 ): Promise<{newTraces: number; rebuilt: number}> {
-  // Every trace a staged row mentions has a source row (the stager writes one), so sources name them all.
-  await connection.run("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT traceId AS trace_id FROM stage_sources");
-  const known = await connection.runAndReadAll(
-    "SELECT count(*) FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)"
-  );
-  const existing = Number(known.getRows()[0]?.[0] ?? 0);
-  await connection.run("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
+  if (existing > 0) await connection.run("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM known_traces)");
   const first = (column: string) => `first(${column} ORDER BY ord) FILTER (WHERE ${column} IS NOT NULL)`;
   const rebuilt = await changes(connection, `INSERT INTO traces
     WITH src AS (
