@@ -10,6 +10,8 @@ import {progressBar} from "./progress.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
 import {DEFAULT_CLUSTER_OPTIONS} from "../clusters/runClustering.js";
 import {clusterWorkspace, describeRun} from "./clusterCommand.js";
+import {openAnnotationService} from "../annotations/service.js";
+import {graderLabels, NOT_COMPLETED_MODE, readTauRuns, TOOL_ERROR_MODE} from "../annotations/tauBenchLabels.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -49,6 +51,16 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   } finally {
     bar.done();
   }
+  // The τ-bench runs come with their benchmark's verdicts: imported as a QA review, they are ground truth to
+  // generate and calibrate evaluators against from the first start.
+  const service = openAnnotationService({workspace, mirrorDelayMs: 5});
+  try {
+    const labels = await service.importMany(graderLabels(readTauRuns(join(DEMO, "tau-bench-airline", "gpt-4o-airline.json"))), "demo");
+    await service.flush();
+    log(`imported ${labels.created.length} τ-bench grader labels (criterion overall; failure modes "${TOOL_ERROR_MODE}" and "${NOT_COMPLETED_MODE}")`);
+  } finally {
+    await service.close();
+  }
   // Offline TF-IDF clusters, so the Clusters page has something to show with no API key.
   const clusters = await clusterWorkspace(workspace, DEFAULT_CLUSTER_OPTIONS, {err: log});
   log(describeRun(clusters));
@@ -62,7 +74,9 @@ Builds a workspace from the real public traces bundled in data/demo: 200 τ-benc
 tool-calling agent, 184 failed Who&When multi-agent runs with human failure labels, and small real
 Langfuse, LangSmith, OTLP and OpenInference exports; and, for the Calibration page, 999 PandaLM comparisons
 judged by three people, gpt-3.5-turbo and PandaLM-7B, and 100 LLMBar items with gold labels and six judges'
-verdicts under two prompt strategies. Needs no network and no API key.
+verdicts under two prompt strategies. The τ-bench runs' benchmark verdicts are imported as labels of a QA
+review by "tau-bench-grader" (fail when the reward is 0; failure mode "tool error not recovered" when a tool
+answered "Error: …", else "task not completed"). Needs no network and no API key.
 
 Options:
   --workspace <dir>    where to build it (default: $PLUMBLINE_WORKSPACE or data/)

@@ -42,4 +42,14 @@ describe("clusters of the demo workspace", () => {
       size: 12
     }]);
   });
+
+  test("the demo's τ-bench runs come labelled by their benchmark's grader: 116 failures in two modes, 84 passes", async () => {
+    assert.ok(log.some((line) => /^imported 200 τ-bench grader labels/.test(line)), log.join("\n"));
+    const truth = await query(`SELECT failure_mode, pass, decided_by, count(*)::INTEGER AS n FROM ground_truth GROUP BY ALL ORDER BY ALL`);
+    assert.deepEqual(truth, [
+      {failure_mode: "task not completed", pass: false, decided_by: "single", n: 89},
+      {failure_mode: "tool error not recovered", pass: false, decided_by: "single", n: 27},
+      {failure_mode: null, pass: true, decided_by: "single", n: 84}
+    ]);
+  });
 });
