@@ -3,9 +3,9 @@
  * passing traces, mined from the training examples only, each already in the spec's condition language with a
  * sentence that says what it checks.
  *
- * - text: word n-grams (`contains`) in chosen turns: any, the first or the last message of each role, and the last
- *   message of the conversation;
- * - tool: a tool is called, a call to it failed, it is called at least k times, some call failed;
+ * - text: word n-grams (`contains`) and opening words (`regex` `^` + the escaped literal) in chosen turns: any, the
+ *   first or the last message of each role, and the last message of the conversation;
+ * - tool: a tool is called, a call to it failed or succeeded, it is called at least k times, some call failed;
  * - span: span attribute values (`jsonpath` equals, or a numeric bound);
  * - number: bounds on the trace's numbers (`threshold`);
  * - status: the trace's status.
@@ -13,9 +13,9 @@
  * Counts here are the miner's estimate (a text n-gram is counted where its words occur, the runtime matches the
  * substring); the induction recomputes every feature it keeps with the rule runtime itself.
  */
-import type {RuleContext} from "../evaluator/rule.js";
 import {TRACE_FIELDS, canonicalJson, type Condition, type MessageSelector, type Outcome} from "../schemas/evaluator.js";
-import {gramCache, type GramOptions} from "./textGrams.js";
+import {escapeRegex, type RuleContext} from "../evaluator/rule.js";
+import {gramCache, prefixCache, type GramOptions} from "./textGrams.js";
 
 export type FeatureSource = "text" | "tool" | "span" | "number" | "status";
 
@@ -134,13 +134,18 @@ function turns(examples: readonly Example[]): Turn[] {
  * then a count over integer arrays, not a second pass over the text.
  */
 export interface TextIndex {
-  turns: {turn: Turn; grams: string[]; perExample: Int32Array[]}[];
+  turns: {turn: Turn; mode: "contains" | "prefix"; grams: string[]; perExample: Int32Array[]}[];
 }
 
 export function indexText(examples: readonly Example[], options: GramOptions = {}): TextIndex {
-  const grams = gramCache(options);
+  const containsGrams = gramCache(options);
+  const prefixGrams = prefixCache(options);
+  const modes = [
+    {mode: "contains" as const, grams: containsGrams},
+    {mode: "prefix" as const, grams: prefixGrams}
+  ];
   return {
-    turns: turns(examples).map((turn) => {
+    turns: turns(examples).flatMap((turn) => modes.map(({mode, grams}) => {
       const {role, quantifier} = turn.selector;
       const ids = new Map<string, number>();
       const names: string[] = [];
@@ -168,14 +173,14 @@ export function indexText(examples: readonly Example[], options: GramOptions = {
         }
         return Int32Array.from(out);
       });
-      return {turn, grams: names, perExample};
-    })
+      return {turn, mode, grams: names, perExample};
+    }))
   };
 }
 
 function textFeatures(index: TextIndex, examples: readonly Example[], members: readonly number[]): Feature[] {
   const out: Feature[] = [];
-  for (const {turn, grams, perExample} of index.turns) {
+  for (const {turn, mode, grams, perExample} of index.turns) {
     const fail = new Int32Array(grams.length);
     const pass = new Int32Array(grams.length);
     for (const i of members) {
@@ -196,7 +201,13 @@ function textFeatures(index: TextIndex, examples: readonly Example[], members: r
       group.sort((a, b) => grams[a]!.length - grams[b]!.length || (grams[a]! < grams[b]! ? -1 : 1));
       for (const id of group.slice(0, 2)) {
         const gram = grams[id]!;
-        out.push(feature({op: "contains", messages: turn.selector, value: gram, caseSensitive: false}, `${turn.words} contains ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+        if (mode === "contains") {
+          out.push(feature({op: "contains", messages: turn.selector, value: gram, caseSensitive: false}, `${turn.words} contains ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+        } else {
+          // The one regex induction writes: an escaped literal anchored at the start, which the runtime's guards accept.
+          const condition: Condition = {op: "regex", messages: turn.selector, pattern: `^\\s*${escapeRegex(gram)}`, flags: "i"};
+          out.push(feature(condition, `${turn.words} starts with ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+        }
       }
     }
   }
@@ -219,7 +230,7 @@ function toolFeatures(examples: readonly Example[]): Feature[] {
       if (call.success === false) {
         emit("failed");
         emit(`failed\u0000${call.name}`);
-      }
+      } else if (call.success === true) emit(`succeeded\u0000${call.name}`);
     }
     for (const [name, n] of perName) for (const k of [2, 3, 5]) if (n >= k) emit(`times\u0000${name}\u0000${k}`);
   });
@@ -228,6 +239,7 @@ function toolFeatures(examples: readonly Example[]): Feature[] {
     const [kind, name, k] = key.split("\u0000");
     if (kind === "failed" && name === undefined) out.push(feature({op: "tool_call", failed: true}, "some tool call failed", "tool", c.fail, c.pass));
     else if (kind === "failed") out.push(feature({op: "tool_call", name: name!, failed: true}, `a call to ${name} failed`, "tool", c.fail, c.pass));
+    else if (kind === "succeeded") out.push(feature({op: "tool_call", name: name!, failed: false}, `a call to ${name} succeeded`, "tool", c.fail, c.pass));
     else if (kind === "called") out.push(feature({op: "tool_call", name: name!}, `${name} is called`, "tool", c.fail, c.pass));
     else out.push(feature({op: "tool_call", name: name!, count: {gte: Number(k)}}, `${name} is called at least ${k} times`, "tool", c.fail, c.pass));
   }

@@ -6,7 +6,8 @@ import type {Condition} from "../schemas/evaluator.js";
 import {induceRule, InductionError, ruleConfusion} from "./ruleInduction.js";
 import {generateRuleSpec} from "./ruleSpec.js";
 import {splitExamples, type LabelledExample} from "./examples.js";
-import {textGrams} from "./textGrams.js";
+import {textGrams, textPrefixes} from "./textGrams.js";
+import {mineFeatures} from "./features.js";
 
 const fillers = ["Let me look that up for you.", "Here are the details of your booking.", "Anything else I can help with today?", "I have checked the reservation."];
 
@@ -151,5 +152,27 @@ describe("textGrams(text)", () => {
     assert.ok(grams.includes("payment amount does"));
     assert.ok(!grams.some((g) => /305/.test(g)));
     for (const g of grams) assert.ok("error: payment amount does not add up, total 305".includes(g), g);
+  });
+});
+
+describe("mineFeatures(examples)", () => {
+  test("opening words become an anchored regex of the escaped literal that the runtime guards accept and that matches its source", () => {
+    const opening = "(a+)+$ [x]* error: {retry} later";
+    const examples = Array.from({length: 40}, (_, i) =>
+      example(i, i % 2 === 0 ? "fail" : "pass", trace(i, {tools: [{name: "lookup", result: i % 2 === 0 ? opening : "{\"ok\": true}", success: true}]})));
+    // Tool results are tool messages too, as an ingested transcript has them.
+    for (const e of examples) (e.rule.messages as RuleContext["messages"][number][]).push({role: "tool", direction: "transcript", content: e.rule.toolCalls[0]!.result});
+    const regexes = mineFeatures(examples, {minSupport: 2}).flatMap((f) => (f.condition.op === "regex" ? [f.condition] : []));
+    assert.ok(regexes.length > 0);
+    for (const r of regexes) {
+      assert.doesNotThrow(() => safeRegex(r.pattern, r.flags), r.pattern);
+      assert.match(r.pattern, /^\^\\s\*/);
+    }
+    const fromOpening = regexes.filter((r) => safeRegex(r.pattern, r.flags).test(opening));
+    assert.ok(fromOpening.length > 0, "a prefix of the opening words is mined");
+    assert.deepEqual(textPrefixes(opening), ["(a"]);
+    const rule = induceRule(examples);
+    assert.equal(rule.trainMcc, 1);
+    assert.doesNotThrow(() => compileRule(rule.condition));
   });
 });

@@ -61,3 +61,36 @@ export function gramCache(options: GramOptions = {}): (text: string) => readonly
     return grams;
   };
 }
+
+/**
+ * The opening one to three words of a text, with any short run of punctuation before them (`error:`,
+ * `transfer successful`, `[{"flight_number`): what a message starts with, as a literal to anchor.
+ */
+export function textPrefixes(text: string, options: GramOptions = {}): string[] {
+  const maxN = options.maxN ?? 3;
+  const maxChars = options.maxChars ?? 60;
+  const lower = text.slice(0, 400).toLowerCase().trimStart();
+  const out: string[] = [];
+  let n = 0;
+  for (const match of lower.matchAll(WORD)) {
+    const end = match.index + match[0].length;
+    if (/\p{N}/u.test(match[0]) || end > maxChars) break;
+    if (n === 0 && match.index > 3) break;
+    if (n > 0 && (match.index - (out.length ? out[out.length - 1]!.length : 0) > 3 || lower.slice(out[out.length - 1]!.length, match.index).includes("\n"))) break;
+    out.push(lower.slice(0, end));
+    if (++n === maxN) break;
+  }
+  return out;
+}
+
+export function prefixCache(options: GramOptions = {}): (text: string) => readonly string[] {
+  const cache = new Map<string, string[]>();
+  return (text) => {
+    let prefixes = cache.get(text);
+    if (!prefixes) {
+      prefixes = textPrefixes(text, options);
+      cache.set(text, prefixes);
+    }
+    return prefixes;
+  };
+}
