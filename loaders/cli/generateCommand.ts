@@ -15,6 +15,7 @@ import {EVALUATORS_DIR, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {progressBar} from "./progress.js";
 
 const help = `Usage: plumbline generate --failure-mode <name> [options]
 
@@ -60,6 +61,8 @@ export interface MethodInput {
   measuredAt: string;
   seed: number;
   io: Io;
+  /** Reports progress, drawn as a bar on a terminal. */
+  progress: (done: number, total: number, detail: string) => void;
 }
 
 /** What a method gives back: a spec with its held-out calibration, and lines that describe how it was found. */
@@ -72,7 +75,7 @@ export interface MethodResult {
 const methods: Record<string, (input: MethodInput) => Promise<MethodResult>> = {
   async rule(input) {
     const started = performance.now();
-    const generated = generateRuleSpec(input.split, input);
+    const generated = generateRuleSpec(input.split, {...input, induction: {onProgress: input.progress}});
     const ms = performance.now() - started;
     const {rule} = generated;
     const calibration = generated.spec.calibration!;
@@ -161,11 +164,14 @@ export const command: Command = {
     const split = splitExamples(examples, {heldOut: heldOutShare, seed});
     const labels = `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}`;
     let result: MethodResult;
+    const bar = progressBar("generate", process.stderr, "items");
     try {
-      result = await method({split, id, failureMode, criterion, labels, measuredAt: new Date().toISOString(), seed, io});
+      result = await method({split, id, failureMode, criterion, labels, measuredAt: new Date().toISOString(), seed, io, progress: (done, total, detail) => bar.update(done, total, detail)});
     } catch (error) {
       if (error instanceof InductionError) throw new CliError(error.message);
       throw error;
+    } finally {
+      bar.done();
     }
 
     let version: string;

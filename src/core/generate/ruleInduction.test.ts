@@ -119,6 +119,14 @@ describe("induceRule(train)", () => {
     assert.equal(rule.terms, 1, rule.description);
   });
 
+  test("reports progress through mining, the search and every cross-validation fold", () => {
+    const seen: [number, number][] = [];
+    const rule = induceRule(refundSet(), {onProgress: (done, total) => seen.push([done, total])});
+    assert.equal(rule.crossValidation?.folds, 5);
+    assert.deepEqual(seen.map(([done]) => done), [0, 1, 2, 3, 4, 5, 6]);
+    assert.ok(seen.every(([, total]) => total === 6));
+  });
+
   test("refuses training sets with one class, and says why", () => {
     const all = refundSet().map((e) => ({...e, outcome: "pass" as const}));
     assert.throws(() => induceRule(all), (error: Error) => error instanceof InductionError && /failing and passing/.test(error.message));

@@ -36,6 +36,8 @@ export interface InductionOptions extends GramOptions {
    * Bonferroni-corrected for the literals tried).
    */
   alpha?: number;
+  /** Called after each step (mining and the full search, then each cross-validation fold). */
+  onProgress?: (done: number, total: number, step: string) => void;
   /** Cross-validation folds within the training examples that choose the rule's size (default 5). */
   folds?: number;
 }
@@ -155,19 +157,24 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
       `no feature holds on at least ${minSupport} and at most ${n - minSupport} of the ${n} training traces; label more traces or lower the minimum support`
     );
   }
+  const foldCount = Math.min(options.folds ?? 5, failing, n - failing);
+  const steps = 1 + (foldCount >= 3 ? foldCount : 0);
+  options.onProgress?.(0, steps, `${literals.length / 2} features`);
   const counter = {considered: 0};
   const searchOptions = {alpha: options.alpha ?? 0.05, maxTerms, beamWidth, penalty, counter};
   const ranked = search(literals, truth, full, searchOptions);
+  options.onProgress?.(1, steps, `${counter.considered} rules scored`);
 
   // How many literals the rule gets is chosen by cross-validation within the training split: each fold's
   // complement is mined and searched afresh, and the best rule of each size is scored on the fold it did not
   // see. (Mining once on all of train would let n-grams that only fit by chance look as if they generalize.)
   // With few examples of a class there are no folds to speak of, and the penalty alone decides.
-  const folds = Math.min(options.folds ?? 5, failing, n - failing);
+  const folds = foldCount;
   let cvMcc: (number | null)[] = [];
   let size: number | null = null;
   if (folds >= 3) {
     const pooled = Array.from({length: maxTerms}, () => ({tp: 0, fp: 0, fn: 0, tn: 0}));
+    let done = 1;
     for (const validation of foldMasks(train, folds, words)) {
       const fitMask = validation.map((w, i) => ~w & full[i]!);
       const fold = literalsOf(fitMask, all.filter((i) => (fitMask[i >> 5]! >>> (i & 31)) & 1));
@@ -183,6 +190,7 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
         p.fn += c.fn;
         p.tn += c.tn;
       }
+      options.onProgress?.(++done, steps, `cross-validation fold ${done - 1} of ${folds}`);
     }
     cvMcc = pooled.map(mccOf);
     // The one-standard-error rule: the smallest rule whose cross-validated MCC is within one standard error of
