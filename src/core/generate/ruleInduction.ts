@@ -181,7 +181,7 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
       if (!fold.literals.length) continue;
       const fitted = search(fold.literals, truth, fitMask, searchOptions);
       for (let terms = 1; terms <= maxTerms; terms++) {
-        const best = fitted.find((c) => c.terms === terms);
+        const best = simplest(fitted.filter((c) => c.terms === terms), fold.literals, popcount(fitMask))[0];
         if (!best) continue;
         const c = confusionOf(best.bits, truth, validation);
         const p = pooled[terms - 1]!;
@@ -202,7 +202,7 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
       size = index + 1;
     }
   }
-  const chosen = size === null ? ranked : ranked.filter((c) => c.terms === size);
+  const chosen = simplest(size === null ? ranked : ranked.filter((c) => c.terms === size), literals, n);
   const distinct: Candidate[] = [];
   const seen = new Set<string>();
   for (const c of [...chosen, ...ranked]) {
@@ -271,6 +271,24 @@ function search(literals: readonly Literal[], truth: Uint32Array, mask: Uint32Ar
     beam = [...next.values()].sort(better).slice(0, options.beamWidth);
   }
   return [...all.values()].sort(better);
+}
+
+/**
+ * The candidates reordered so that, among those within one standard error of the best MCC, the ones with fewer
+ * text checks come first: a tool-call or status check that scores about as well as an n-gram names what happened,
+ * while the n-gram, picked from thousands, is likelier to fit these traces by chance ("it seems" in the agent's
+ * reply against "some tool call failed"). Outside that band the order is unchanged.
+ */
+function simplest(candidates: readonly Candidate[], literals: readonly Literal[], n: number): Candidate[] {
+  if (!candidates.length) return [];
+  const top = Math.max(...candidates.map((c) => c.mcc ?? -Infinity));
+  if (top === -Infinity) return [...candidates];
+  const se = Math.sqrt((1 - top * top) / Math.max(1, n - 2));
+  const text = (c: Candidate) => [...c.literals].filter((i) => literals[i]!.feature.source === "text").length;
+  const band = candidates.filter((c) => c.mcc !== null && c.mcc >= top - se);
+  const ordered = [...band].sort((a, b) => a.terms - b.terms || text(a) - text(b) || better(a, b));
+  const rest = candidates.filter((c) => !band.includes(c));
+  return [...ordered, ...rest];
 }
 
 /**
