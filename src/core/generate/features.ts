@@ -25,6 +25,8 @@ export interface Feature {
   condition: Condition;
   /** What the condition checks, in words. */
   description: string;
+  /** What its negation checks, in words ("no tool call failed"). */
+  negation: string;
   source: FeatureSource;
   /** Training examples of each class it holds on, as estimated while mining. */
   fail: number;
@@ -86,8 +88,8 @@ export function mineFeatures(examples: readonly Example[], options: MiningOption
   ];
 }
 
-function feature(condition: Condition, description: string, source: FeatureSource, fail: number, pass: number): Feature {
-  return {key: canonicalJson(condition), condition, description, source, fail, pass};
+function feature(condition: Condition, description: string, negation: string, source: FeatureSource, fail: number, pass: number): Feature {
+  return {key: canonicalJson(condition), condition, description, negation, source, fail, pass};
 }
 
 /** Counts, per key, the examples of each class some `emit` call named it in. */
@@ -112,18 +114,20 @@ function tally<K>(examples: readonly Example[], visit: (example: Example, emit: 
 interface Turn {
   selector: MessageSelector;
   words: string;
+  /** "no user message" for any message of a role; null where the negation reads "… does not …". */
+  none: string | null;
 }
 
 function turns(examples: readonly Example[]): Turn[] {
   const roles = [...new Set(examples.flatMap((e) => e.rule.messages.map((m) => m.role)))].sort();
   const many = new Set(roles.filter((role) => examples.some((e) => e.rule.messages.filter((m) => m.role === role).length > 1)));
-  const out: Turn[] = [{selector: {quantifier: "last"}, words: "the last message"}];
+  const out: Turn[] = [{selector: {quantifier: "last"}, words: "the last message", none: null}];
   for (const role of roles) {
-    out.push({selector: {role, quantifier: "any"}, words: `${/^[aeio]/i.test(role) ? "an" : "a"} ${role} message`});
+    out.push({selector: {role, quantifier: "any"}, words: `${/^[aeio]/i.test(role) ? "an" : "a"} ${role} message`, none: `no ${role} message`});
     // With one message of a role per trace, its first and last are the same check as "any".
     if (many.has(role)) {
-      out.push({selector: {role, quantifier: "first"}, words: `the first ${role} message`});
-      out.push({selector: {role, quantifier: "last"}, words: `the last ${role} message`});
+      out.push({selector: {role, quantifier: "first"}, words: `the first ${role} message`, none: null});
+      out.push({selector: {role, quantifier: "last"}, words: `the last ${role} message`, none: null});
     }
   }
   return out;
@@ -202,11 +206,11 @@ function textFeatures(index: TextIndex, examples: readonly Example[], members: r
       for (const id of group.slice(0, 2)) {
         const gram = grams[id]!;
         if (mode === "contains") {
-          out.push(feature({op: "contains", messages: turn.selector, value: gram, caseSensitive: false}, `${turn.words} contains ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+          out.push(feature({op: "contains", messages: turn.selector, value: gram, caseSensitive: false}, `${turn.words} contains ${JSON.stringify(gram)}`, turn.none ? `${turn.none} contains ${JSON.stringify(gram)}` : `${turn.words} does not contain ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
         } else {
           // The one regex induction writes: an escaped literal anchored at the start, which the runtime's guards accept.
           const condition: Condition = {op: "regex", messages: turn.selector, pattern: `^\\s*${escapeRegex(gram)}`, flags: "i"};
-          out.push(feature(condition, `${turn.words} starts with ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+          out.push(feature(condition, `${turn.words} starts with ${JSON.stringify(gram)}`, turn.none ? `${turn.none} starts with ${JSON.stringify(gram)}` : `${turn.words} does not start with ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
         }
       }
     }
@@ -237,11 +241,11 @@ function toolFeatures(examples: readonly Example[]): Feature[] {
   const out: Feature[] = [];
   for (const [key, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const [kind, name, k] = key.split("\u0000");
-    if (kind === "failed" && name === undefined) out.push(feature({op: "tool_call", failed: true}, "some tool call failed", "tool", c.fail, c.pass));
-    else if (kind === "failed") out.push(feature({op: "tool_call", name: name!, failed: true}, `a call to ${name} failed`, "tool", c.fail, c.pass));
-    else if (kind === "succeeded") out.push(feature({op: "tool_call", name: name!, failed: false}, `a call to ${name} succeeded`, "tool", c.fail, c.pass));
-    else if (kind === "called") out.push(feature({op: "tool_call", name: name!}, `${name} is called`, "tool", c.fail, c.pass));
-    else out.push(feature({op: "tool_call", name: name!, count: {gte: Number(k)}}, `${name} is called at least ${k} times`, "tool", c.fail, c.pass));
+    if (kind === "failed" && name === undefined) out.push(feature({op: "tool_call", failed: true}, "some tool call failed", "no tool call failed", "tool", c.fail, c.pass));
+    else if (kind === "failed") out.push(feature({op: "tool_call", name: name!, failed: true}, `a call to ${name} failed`, `no call to ${name} failed`, "tool", c.fail, c.pass));
+    else if (kind === "succeeded") out.push(feature({op: "tool_call", name: name!, failed: false}, `a call to ${name} succeeded`, `no call to ${name} succeeded`, "tool", c.fail, c.pass));
+    else if (kind === "called") out.push(feature({op: "tool_call", name: name!}, `${name} is called`, `${name} is never called`, "tool", c.fail, c.pass));
+    else out.push(feature({op: "tool_call", name: name!, count: {gte: Number(k)}}, `${name} is called at least ${k} times`, `${name} is called fewer than ${k} times`, "tool", c.fail, c.pass));
   }
   return out;
 }
@@ -280,12 +284,12 @@ function spanFeatures(examples: readonly Example[], minSupport: number): Feature
     // A key with hundreds of values (ids, timestamps) names single traces, not a kind of trace.
     if (c.fail + c.pass < minSupport || (perKey.get(key) ?? 0) >= 30) continue;
     perKey.set(key, (perKey.get(key) ?? 0) + 1);
-    out.push(feature({op: "jsonpath", path: attributePath(key), test: {equals: value}, quantifier: "any"}, `a span's ${key} is ${JSON.stringify(value)}`, "span", c.fail, c.pass));
+    out.push(feature({op: "jsonpath", path: attributePath(key), test: {equals: value}, quantifier: "any"}, `a span's ${key} is ${JSON.stringify(value)}`, `no span's ${key} is ${JSON.stringify(value)}`, "span", c.fail, c.pass));
   }
   for (const [key, values] of [...numbers].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const at of cutPoints(values)) {
       const counted = countWhere(examples, (e) => e.rule.spans.some((s) => typeof s.attributes[key] === "number" && (s.attributes[key] as number) >= at));
-      out.push(feature({op: "jsonpath", path: attributePath(key), test: {gte: at}, quantifier: "any"}, `a span's ${key} is at least ${at}`, "span", counted.fail, counted.pass));
+      out.push(feature({op: "jsonpath", path: attributePath(key), test: {gte: at}, quantifier: "any"}, `a span's ${key} is at least ${at}`, `no span's ${key} is at least ${at}`, "span", counted.fail, counted.pass));
     }
   }
   return out;
@@ -315,9 +319,9 @@ function numberFeatures(examples: readonly Example[]): Feature[] {
     if (!values.length) continue;
     for (const at of cutPoints(values)) {
       const atLeast = countWhere(examples, (e) => (e.rule.fields[field] ?? -Infinity) >= at);
-      out.push(feature({op: "threshold", field, test: {gte: at}, missing: "pass"}, `${field} ≥ ${at}`, "number", atLeast.fail, atLeast.pass));
+      out.push(feature({op: "threshold", field, test: {gte: at}, missing: "pass"}, `${field} ≥ ${at}`, `${field} < ${at} or unknown`, "number", atLeast.fail, atLeast.pass));
       const atMost = countWhere(examples, (e) => e.rule.fields[field] != null && e.rule.fields[field]! <= at);
-      out.push(feature({op: "threshold", field, test: {lte: at}, missing: "pass"}, `${field} ≤ ${at}`, "number", atMost.fail, atMost.pass));
+      out.push(feature({op: "threshold", field, test: {lte: at}, missing: "pass"}, `${field} ≤ ${at}`, `${field} > ${at} or unknown`, "number", atMost.fail, atMost.pass));
     }
   }
   return out;
@@ -326,6 +330,6 @@ function numberFeatures(examples: readonly Example[]): Feature[] {
 function statusFeatures(examples: readonly Example[]): Feature[] {
   return (["error", "ok", "unset"] as const).map((is) => {
     const c = countWhere(examples, (e) => e.rule.status === is);
-    return feature({op: "status", is}, `the trace's status is ${is}`, "status", c.fail, c.pass);
+    return feature({op: "status", is}, `the trace's status is ${is}`, `the trace's status is not ${is}`, "status", c.fail, c.pass);
   });
 }

@@ -364,7 +364,7 @@ function conditionOf(node: Node | number, literals: readonly Literal[]): Conditi
 function describe(node: Node | number, literals: readonly Literal[], top = false): string {
   if (typeof node === "number") {
     const literal = literals[node]!;
-    return literal.negated ? `not (${literal.feature.description})` : literal.feature.description;
+    return literal.negated ? literal.feature.negation : literal.feature.description;
   }
   if (node.parts.length === 1) return describe(node.parts[0]!, literals, top);
   const text = node.parts.map((p) => describe(p, literals)).join(node.op === "and" ? " and " : " or ");
