@@ -1,0 +1,213 @@
+/**
+ * @module `plumbline generate`: an evaluator spec from the annotated traces of one failure mode. The labels are
+ * split into training and held-out traces; a method (rule induction here) learns from the training split only,
+ * and the held-out figures become the spec's calibration block. The workspace is only read.
+ */
+import {resolve} from "node:path";
+import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
+import {InductionError} from "../../src/core/generate/ruleInduction.js";
+import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
+import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
+import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
+import {StoreError, withReadConnection, workspaceDir} from "../store/db.js";
+import {labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
+import {EVALUATORS_DIR, SpecError, versionOf} from "../judge/specFile.js";
+import {writeGeneratedSpec} from "../generate/writeSpec.js";
+import {CliError, parseVerbArgs, usageError} from "./error.js";
+import type {Command, Io} from "./main.js";
+import {progressBar} from "./progress.js";
+
+const help = `Usage: plumbline generate --failure-mode <name> [options]
+
+Generates an evaluator spec for one failure mode from the workspace's ground truth: traces that fail the
+criterion with this failure mode are positives, traces that pass it are negatives. The labels are split (stratified,
+by a seeded hash of the trace id) into training and held-out traces. The method learns from the training traces
+only; the spec's calibration block records its confusion matrix and MCC on the held-out traces.
+
+Method rule (rule induction): mines what separates failing from passing training traces (word n-grams in the
+first, last or any message of each role, tool calls that are made, fail or repeat, span attribute values, trace
+numbers and status), composes and/or rules of up to three checks, and keeps the one with the best training MCC;
+the rule's size is chosen by cross-validation within the training traces. The rule is written as declarative
+checks (contains, tool_call, jsonpath, threshold, status) that the rule runtime validates.
+
+The spec is written to <out-dir>/<id>.json. When a spec with that id exists and the new one decides differently,
+the new one is its next minor version and names it in lineage.derivedFrom; the same rule keeps its version and
+gets fresh calibration figures.
+
+Options:
+  --failure-mode <name>   the failure mode, as annotators named it (required)
+  --method <m>            rule (default)
+  --criterion <id>        the rubric criterion (default: the one most of the mode's failing labels are on)
+  --others-as-pass        count traces failing the criterion with another failure mode as passes (default: left out)
+  --id <id>               the spec id (default: the failure mode in lower-case-with-dashes)
+  --held-out <share>      share of each class held out for the figures (default 0.3)
+  --seed <n>              seed of the split and the bootstrap interval (default 1)
+  --out-dir <dir>         where specs are written (default evaluators/)
+  --workspace <dir>       the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --dry-run               print the spec instead of writing it
+  --json                  print the result as JSON
+  -h, --help              show this help
+
+Exit status: 0 when a spec was generated, 1 when it could not be (too few labels, no separating feature),
+2 on a usage error.`;
+
+/** What a method gets: the labelled traces already split, and what the spec is about. */
+export interface MethodInput {
+  split: Split<LabelledExample>;
+  id: string;
+  failureMode: string;
+  criterion: string;
+  labels: string;
+  measuredAt: string;
+  seed: number;
+  io: Io;
+  /** Reports progress, drawn as a bar on a terminal. */
+  progress: (done: number, total: number, detail: string) => void;
+}
+
+/** What a method gives back: a spec with its held-out calibration, and lines that describe how it was found. */
+export interface MethodResult {
+  spec: EvaluatorSpecInput & {calibration: SpecCalibration};
+  summary: string[];
+  details: Record<string, unknown>;
+}
+
+const methods: Record<string, (input: MethodInput) => Promise<MethodResult>> = {
+  async rule(input) {
+    const started = performance.now();
+    const generated = generateRuleSpec(input.split, {...input, induction: {onProgress: input.progress}});
+    const ms = performance.now() - started;
+    const {rule} = generated;
+    const calibration = generated.spec.calibration!;
+    const fixed = (m: number | null | undefined) => (m == null ? "undefined" : m.toFixed(3));
+    return {
+      spec: {...generated.spec, calibration},
+      summary: [
+        `  rule: fails when ${rule.description}`,
+        `  train MCC ${fixed(rule.trainMcc)} (${input.split.train.length} traces); best single feature held-out MCC ${fixed(calibration.baseline?.mcc)}`,
+        `  ${rule.features.verified} features kept of ${rule.features.mined} mined, ${rule.candidatesConsidered} candidate rules scored, ` +
+          (rule.crossValidation ? `size ${rule.crossValidation.terms} chosen by ${rule.crossValidation.folds}-fold cross-validation, ` : "") +
+          `${Math.round(ms)} ms`
+      ],
+      details: {
+        description: rule.description,
+        trainMcc: rule.trainMcc,
+        trainConfusion: rule.trainConfusion,
+        bestSingle: {description: rule.bestSingle.description, trainMcc: rule.bestSingle.trainMcc, heldOut: generated.baselineHeldOut},
+        alternatives: rule.alternatives.map((a) => ({description: a.description, trainMcc: a.trainMcc})),
+        features: rule.features,
+        crossValidation: rule.crossValidation,
+        candidatesConsidered: rule.candidatesConsidered,
+        ms: Math.round(ms)
+      }
+    };
+  }
+};
+
+/** "Tool error not recovered" → "tool-error-not-recovered". */
+export function specIdOf(failureMode: string): string {
+  const id = failureMode.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|-+$/g, "").slice(0, 100);
+  return id || "generated";
+}
+
+export const command: Command = {
+  name: "generate",
+  summary: "generate an evaluator spec for a failure mode from its annotated traces",
+  help,
+  async run(args, io) {
+    const {values} = parseVerbArgs("generate", {
+      args,
+      options: {
+        "failure-mode": {type: "string"}, method: {type: "string", default: "rule"}, criterion: {type: "string"},
+        "others-as-pass": {type: "boolean", default: false}, id: {type: "string"}, "held-out": {type: "string", default: "0.3"},
+        seed: {type: "string", default: "1"}, "out-dir": {type: "string"}, workspace: {type: "string"},
+        "dry-run": {type: "boolean", default: false}, json: {type: "boolean", default: false}
+      }
+    });
+    const failureMode = values["failure-mode"];
+    if (!failureMode) throw usageError("name the failure mode: --failure-mode <name>", "generate");
+    const method = methods[values.method];
+    if (!method) throw usageError(`invalid --method: ${values.method} (choose ${Object.keys(methods).join(", ")})`, "generate");
+    const heldOutShare = Number(values["held-out"]);
+    if (!(heldOutShare > 0 && heldOutShare < 1)) throw usageError(`invalid --held-out: ${values["held-out"]} (a share between 0 and 1)`, "generate");
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "generate");
+    const id = values.id ?? specIdOf(failureMode);
+    if (!EvaluatorSpecSchema.options[0].shape.id.safeParse(id).success) throw usageError(`invalid --id: ${id} (lower-case letters, digits, '.', '_' or '-')`, "generate");
+    const workspace = values.workspace ?? workspaceDir(io.env);
+    const outDir = values["out-dir"] ? resolve(values["out-dir"]) : EVALUATORS_DIR;
+
+    let read;
+    let known: {failureMode: string; traces: number}[] = [];
+    try {
+      read = await withReadConnection(workspace, async (connection) => {
+        const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"]});
+        if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof StoreError) throw new CliError(error.message);
+      throw error;
+    }
+    const {criterion, examples, skipped} = read;
+    const fails = examples.filter((e) => e.outcome === "fail").length;
+    const passes = examples.length - fails;
+    if (criterion === null || fails === 0) {
+      throw new CliError(
+        `no ground truth fails ${values.criterion ? `criterion ${values.criterion} ` : ""}with failure mode "${failureMode}"` +
+          (known.length ? `; labelled failure modes: ${known.map((k) => `"${k.failureMode}" (${k.traces})`).join(", ")}` : "; annotate traces first (plumbline start, or plumbline feedback import)")
+      );
+    }
+    if (fails < 2 || passes < 2) {
+      throw new CliError(`"${failureMode}" on ${criterion} has ${fails} failing and ${passes} passing labelled traces; label at least 2 of each (more make better evaluators)`);
+    }
+    const split = splitExamples(examples, {heldOut: heldOutShare, seed});
+    const labels = `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}`;
+    let result: MethodResult;
+    const bar = progressBar("generate", process.stderr, "items");
+    try {
+      result = await method({split, id, failureMode, criterion, labels, measuredAt: new Date().toISOString(), seed, io, progress: (done, total, detail) => bar.update(done, total, detail)});
+    } catch (error) {
+      if (error instanceof InductionError) throw new CliError(error.message);
+      throw error;
+    } finally {
+      bar.done();
+    }
+
+    let version: string;
+    let path: string | null = null;
+    let spec = EvaluatorSpecSchema.parse(result.spec);
+    if (values["dry-run"]) {
+      version = versionOf(spec).version;
+      spec = {...spec, calibration: {...result.spec.calibration, evaluatorVersion: version}};
+    } else {
+      try {
+        const written = writeGeneratedSpec(spec, outDir);
+        ({spec, version, path} = written);
+      } catch (error) {
+        if (error instanceof SpecError) throw new CliError(`${error.message}\nFix or move that file, or choose another --id.`);
+        throw error;
+      }
+    }
+    const calibration = spec.calibration!;
+    const gate = specGateStatus(calibration, version);
+    if (values.json) {
+      io.out(JSON.stringify({path, version, spec, split: {train: split.train.length, heldOut: split.heldOut.length}, skipped, gate, method: values.method, ...result.details}, null, 2));
+      return 0;
+    }
+    const c = calibration.confusion;
+    const interval = calibration.mccInterval ? ` [${calibration.mccInterval[0].toFixed(2)}, ${calibration.mccInterval[1].toFixed(2)}]` : "";
+    io.out(
+      [
+        `${spec.id} ${version}${path ? ` → ${path}` : " (dry run, not written)"}` + (spec.lineage.derivedFrom ? ` (derived from ${spec.lineage.derivedFrom.id} ${spec.lineage.derivedFrom.version})` : ""),
+        `  labels: ${examples.length} traces on "${criterion}" (${fails} fail, ${passes} pass); train ${split.train.length}, held-out ${split.heldOut.length}` +
+          (skipped.otherFailureModes ? `; ${skipped.otherFailureModes} failing with other modes left out` : "") +
+          (skipped.notInStore ? `; ${skipped.notInStore} labelled traces not in the store` : ""),
+        ...result.summary,
+        `  held-out MCC ${calibration.mcc === null ? `undefined (${calibration.mccUndefined})` : calibration.mcc.toFixed(3)}${interval}, tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}; gate: ${gate.status}`,
+        ...(values["dry-run"] ? ["", JSON.stringify(spec, null, 2)] : [])
+      ].join("\n")
+    );
+    return 0;
+  }
+};
