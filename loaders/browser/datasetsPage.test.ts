@@ -64,7 +64,7 @@ describe("the datasets page", {timeout: 180_000}, () => {
     assert.match(await refund.locator(".pl-ds-why").innerText(), /Added by ana on 2026-11-20 10:00: first triage; ground truth fails overall \(wrong_tool_arguments\)/);
     await refund.locator(".pl-ds-context summary").click();
     await refund.locator(".pl-ds-tool").first().waitFor();
-    assert.match(await refund.locator(".pl-ds-context").innerText(), /lookup_order · failed\s+\{"order_id": 991\} → —/);
+    assert.match(await refund.locator(".pl-ds-context").innerText(), /lookup_order · failed\s+\{"order_id": 991\} → —/i);
 
     const reviews = page.locator(".pl-ds-reviews");
     assert.match(await reviews.locator(".pl-ds-review-summary").innerText(), /4 completed reviews; 1 led nowhere\. With an outcome: 0 evaluator updated, 0 new evaluator, 3 dataset case, 0 product fix\./);
