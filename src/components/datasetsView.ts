@@ -4,7 +4,7 @@
  * completed reviews that led nowhere. Every piece of case and review text is set as text.
  */
 import type {CaseView, DatasetsPageData, DatasetView, NowhereReview} from "../core/datasets/pageData.js";
-import {REVIEW_OUTCOMES} from "../core/schemas/reviewOutcome.js";
+import {REVIEW_OUTCOMES} from "../core/datasets/outcomeKinds.js";
 import {el, replace} from "./dom.js";
 
 const KIND_TEXT: Record<CaseView["kind"], string> = {

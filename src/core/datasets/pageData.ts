@@ -1,6 +1,6 @@
 /** @module What the datasets page reads: every dataset version with its cases, and the completed reviews that led nowhere. */
 import type {CaseKind} from "../schemas/dataset.js";
-import type {ReviewOutcomeKind} from "../schemas/reviewOutcome.js";
+import type {ReviewOutcomeKind} from "./outcomeKinds.js";
 
 export interface CaseView {
   caseId: string;

@@ -4,7 +4,8 @@
  */
 import {labelledBy, type LabelRef} from "../queue/progress.js";
 import type {Queue} from "../schemas/queue.js";
-import {REVIEW_OUTCOMES, type ReviewOutcome, type ReviewOutcomeKind} from "../schemas/reviewOutcome.js";
+import {REVIEW_OUTCOMES, type ReviewOutcomeKind} from "./outcomeKinds.js";
+import type {ReviewOutcome} from "../schemas/reviewOutcome.js";
 
 export interface CompletedReview {
   queueId: string;

@@ -6,10 +6,11 @@
  * Outcomes are events in an append-only file; a review can collect several (a dataset case and later a fix).
  */
 import {z} from "zod";
+import {REVIEW_OUTCOMES} from "../datasets/outcomeKinds.js";
 
 export const REVIEW_OUTCOME_VERSION = 1;
 
-export const REVIEW_OUTCOMES = ["evaluator_updated", "new_evaluator", "dataset_case", "product_fix", "none"] as const;
+export {REVIEW_OUTCOMES};
 export const ReviewOutcomeKindSchema = z.enum(REVIEW_OUTCOMES);
 export type ReviewOutcomeKind = z.infer<typeof ReviewOutcomeKindSchema>;
 
