@@ -70,15 +70,18 @@ export async function writeCases(path: string, cases: readonly DatasetCase[]): P
     } else {
       await withMemory(async (connection) => {
         await connection.run(`CREATE TABLE cases (${COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})`);
-        const insert = await connection.prepare(`INSERT INTO cases VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+        const appender = await connection.createAppender("cases");
         try {
+          const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
           for (const c of cases) {
-            insert.bind([c.format, c.caseId, c.input, JSON.stringify(c.context), c.expectedOutput, c.expectedBehaviour, c.failureMode,
-              c.criterion, c.kind, c.sourceTraceId, c.addedBy, c.reason, c.addedAt]);
-            await insert.run();
+            appender.appendInteger(c.format);
+            for (const value of [c.caseId, c.input, JSON.stringify(c.context), c.expectedOutput, c.expectedBehaviour, c.failureMode, c.criterion, c.kind,
+              c.sourceTraceId, c.addedBy, c.reason, c.addedAt]) text(value);
+            appender.endRow();
           }
+          appender.flushSync();
         } finally {
-          insert.destroySync();
+          appender.closeSync();
         }
         await connection.run(`COPY cases TO ${quoted(temp)} (FORMAT parquet)`);
       });

@@ -2,7 +2,7 @@
  * @module The `datasets` and `dataset_cases` tables: named, versioned evaluation datasets. Writing a version
  * copies the cases it keeps, so every version reads back whole on its own and no version is ever changed.
  */
-import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
+import {DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import {DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {tableExists} from "./db.js";
@@ -109,14 +109,27 @@ export async function writeDatasetVersion(connection: DuckDBConnection, next: Ne
     const at = next.createdAt.toISOString();
     await connection.run("INSERT INTO datasets VALUES (?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
       [next.name, version, at, next.createdBy, next.source, next.note, next.cases.length, next.added, next.removed]);
-    const insert = await connection.prepare("INSERT INTO dataset_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMP, ?::JSON)");
+    // The appender, not one INSERT per case: a promotion of thousands of cases with their contexts is one batch.
+    const appender = await connection.createAppender("dataset_cases");
     try {
+      const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
       for (const [ord, c] of next.cases.entries()) {
-        insert.bind([next.name, version, ord, c.caseId, c.kind, c.sourceTraceId, c.failureMode, c.criterion, c.addedBy, c.addedAt, JSON.stringify(c)]);
-        await insert.run();
+        appender.appendVarchar(next.name);
+        appender.appendInteger(version);
+        appender.appendInteger(ord);
+        appender.appendVarchar(c.caseId);
+        appender.appendVarchar(c.kind);
+        text(c.sourceTraceId);
+        text(c.failureMode);
+        text(c.criterion);
+        appender.appendVarchar(c.addedBy);
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(c.addedAt)) * 1000n));
+        appender.appendVarchar(JSON.stringify(c));
+        appender.endRow();
       }
+      appender.flushSync();
     } finally {
-      insert.destroySync();
+      appender.closeSync();
     }
     await connection.run("COMMIT");
     return version;
