@@ -57,18 +57,25 @@ describe("plumbline dataset and plumbline review", () => {
       assert.match(exported.out, new RegExp(`wrote 3 cases of airline@1 to .*\\(${ext}\\)`));
       const imported = await run("dataset", "import", file, "--name", `copy-${ext}`, "--by", "bo");
       assert.equal(imported.status, 0, imported.err);
-      assert.match(imported.out, new RegExp(`copy-${ext}@1: imported 3 cases`));
+      assert.match(imported.out, new RegExp(`copy-${ext}@1: imported 3 cases, 3 new or changed \\(3 in all, 0 replaced or removed\\)`));
       const a = JSON.parse((await run("dataset", "show", "airline", "--json")).out);
       const b = JSON.parse((await run("dataset", "show", `copy-${ext}`, "--json")).out);
       assert.deepEqual(b.cases, a.cases);
     }
+    const again = await run("dataset", "import", join(root, "airline.jsonl"), "--name", "copy-jsonl", "--by", "bo");
+    assert.equal(again.status, 0);
+    assert.match(again.out, /nothing new: copy-jsonl already holds these 3 cases as they are/);
     const lines = readFileSync(join(root, "airline.jsonl"), "utf8").trimEnd().split("\n");
+    const one = join(root, "one.jsonl");
+    writeFileSync(one, lines[1] + "\n");
+    const replaced = await run("dataset", "import", one, "--name", "copy-jsonl", "--by", "bo", "--replace");
+    assert.match(replaced.out, /copy-jsonl@2: imported 1 cases, 0 new or changed \(1 in all, 2 replaced or removed\)/);
     const broken = join(root, "broken.jsonl");
     writeFileSync(broken, [lines[0], '{"caseId": "x"}', lines[1]].join("\n") + "\n");
     const partial = await run("dataset", "import", broken, "--name", "partial", "--by", "bo", "--strict");
     assert.equal(partial.status, 1, "--strict fails on a rejected line");
     assert.match(partial.err, new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: `));
-    assert.match(partial.out, /partial@1: imported 2 cases .*; 1 rejected/);
+    assert.match(partial.out, /partial@1: imported 2 cases, 2 new or changed \(2 in all, 0 replaced or removed\); 1 rejected/);
   });
 
   test("review list shows the completed review that led nowhere until an outcome is recorded", async () => {

@@ -212,9 +212,14 @@ async function importFile(workspace: string, file: string | undefined, values: V
     }));
     if (written.version !== null) await afterWorkspaceChange();
   }
-  io.out(written.version === null
-    ? `imported nothing into ${name}${problems.length ? `: all ${problems.length} lines were rejected` : ": the file holds no case"}`
-    : `${name}@${written.version}: imported ${cases.length} cases (${written.cases.length} in all, ${written.removed} replaced or removed)${problems.length ? `; ${problems.length} rejected` : ""}`);
+  const rejected = problems.length ? `; ${problems.length} rejected` : "";
+  if (written.version !== null) {
+    io.out(`${name}@${written.version}: imported ${cases.length} cases, ${written.added} new or changed (${written.cases.length} in all, ${written.removed} replaced or removed)${rejected}`);
+  } else if (cases.length) {
+    io.out(`nothing new: ${name} already holds these ${cases.length} cases as they are${rejected}`);
+  } else {
+    io.out(`imported nothing into ${name}${problems.length ? `: all ${problems.length} lines were rejected` : ": the file holds no case"}`);
+  }
   if (!cases.length) return 1;
   return values.strict === true && problems.length ? 1 : 0;
 }

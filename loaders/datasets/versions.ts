@@ -1,7 +1,7 @@
 /**
  * @module Making a dataset's next version from its latest one: cases added (a case whose id the dataset already
- * holds is replaced by the new one), cases removed, or the whole membership replaced. Nothing changes a version
- * once it is written; a change that adds and removes nothing writes no version.
+ * holds is replaced by the new one; one it holds unchanged is no change), cases removed, or the whole membership
+ * replaced. Nothing changes a version once it is written; a change that adds and removes nothing writes no version.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {DatasetCase} from "../../src/core/schemas/dataset.js";
@@ -33,17 +33,25 @@ export interface VersionWritten {
 export async function writeNextVersion(connection: DuckDBConnection, change: VersionChange): Promise<VersionWritten> {
   const latest = await latestVersion(connection, change.name);
   const previous = latest === null ? [] : (await readDatasetCases(connection, change.name, latest)).cases;
-  const add = change.add ?? [];
-  const incoming = new Set(add.map((c) => c.caseId));
+  // A case the dataset already holds exactly as given is no change: re-importing a file writes no version.
+  const text = (c: DatasetCase) => JSON.stringify(c);
+  const before = new Map(previous.map((c) => [c.caseId, text(c)]));
   const removing = new Set(change.removeIds ?? []);
-  const held = new Set(previous.map((c) => c.caseId));
-  const unknownIds = [...removing].filter((id) => !held.has(id));
-  const kept = change.replaceAll ? [] : previous.filter((c) => !removing.has(c.caseId) && !incoming.has(c.caseId));
-  const cases = [...kept, ...add];
-  const removed = previous.length - kept.length;
-  if (!add.length && !removed) return {name: change.name, version: null, cases: previous, added: 0, removed: 0, unknownIds};
+  const unknownIds = [...removing].filter((id) => !before.has(id));
+  let cases: DatasetCase[];
+  if (change.replaceAll) {
+    cases = [...(change.add ?? [])];
+  } else {
+    const add = (change.add ?? []).filter((c) => before.get(c.caseId) !== text(c));
+    const incoming = new Set(add.map((c) => c.caseId));
+    cases = [...previous.filter((c) => !removing.has(c.caseId) && !incoming.has(c.caseId)), ...add];
+  }
+  const after = new Set(cases.map(text));
+  const added = cases.filter((c) => before.get(c.caseId) !== text(c)).length;
+  const removed = previous.filter((c) => !after.has(text(c))).length;
+  if (!added && !removed && cases.length === previous.length) return {name: change.name, version: null, cases: previous, added: 0, removed: 0, unknownIds};
   const version = await writeDatasetVersion(connection, {
-    name: change.name, cases, createdBy: change.createdBy, source: change.source, note: change.note, added: add.length, removed, createdAt: change.now
+    name: change.name, cases, createdBy: change.createdBy, source: change.source, note: change.note, added, removed, createdAt: change.now
   });
-  return {name: change.name, version, cases, added: add.length, removed, unknownIds};
+  return {name: change.name, version, cases, added, removed, unknownIds};
 }
