@@ -9,6 +9,7 @@ import {availableParallelism, cpus, totalmem} from "node:os";
 import {annotationsBench} from "./annotationsBench.js";
 import {calibrationBench} from "./calibrationBench.js";
 import {clustersBench} from "./clustersBench.js";
+import {datasetsBench} from "./datasetsBench.js";
 import {explorerBench} from "./explorerBench.js";
 import {generateBench} from "./generateBench.js";
 import {ingestBench} from "./ingestBench.js";
@@ -18,13 +19,23 @@ const {values, positionals} = parseArgs({
   allowPositionals: true,
   options: {spans: {type: "string", default: "1000000"}, help: {type: "boolean", short: "h", default: false}}
 });
+// One name per line, so that adding a section never conflicts with adding another.
+const ALL = [
+  "ingest",
+  "explorer",
+  "clusters",
+  "annotations",
+  "calibration",
+  "generate",
+  "datasets"
+];
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
 
-Sections: ingest, explorer, clusters, annotations, calibration, generate (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
+Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
-const sections = positionals.length ? positionals : ["ingest", "explorer", "clusters", "annotations", "calibration", "generate"];
+const sections = positionals.length ? positionals : ALL;
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
@@ -37,6 +48,7 @@ for (const section of sections) {
   else if (section === "annotations") results.annotations = await annotationsBench();
   else if (section === "calibration") results.calibration = await calibrationBench();
   else if (section === "generate") results.generate = await generateBench();
+  else if (section === "datasets") results.datasets = await datasetsBench();
   else throw new Error(`unknown section ${section}`);
 }
 mkdirSync(OUT, {recursive: true});

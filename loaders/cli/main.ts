@@ -32,7 +32,9 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   // Annotation: queues, feedback import, label export and adjudication.
   queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
   feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command},
-  annotations: {summary: "export labels, measure agreement, adjudicate, edit the rubric", load: async () => (await import("./annotationsCommand.js")).command}
+  annotations: {summary: "export labels, measure agreement, adjudicate, edit the rubric", load: async () => (await import("./annotationsCommand.js")).command},
+  dataset: {summary: "promote traces into versioned evaluation datasets; export and import them", load: async () => (await import("./datasetCommand.js")).command},
+  review: {summary: "record what completed reviews led to; list those that led nowhere", load: async () => (await import("./reviewCommand.js")).command}
 };
 
 export function mainHelp(): string {

@@ -259,7 +259,45 @@ export const TABLES = {
     explanation VARCHAR,
     source VARCHAR,
     annotated_at TIMESTAMP,
-    body JSON`
+    body JSON`,
+  // Evaluation datasets and review outcomes (loaders/store/datasets.ts, loaders/store/reviewOutcomes.ts).
+  /** One row per version of a named dataset; a version is never changed once written. */
+  datasets: `
+    name VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    note VARCHAR,
+    case_count INTEGER NOT NULL,
+    added INTEGER NOT NULL,
+    removed INTEGER NOT NULL`,
+  /** Every case of every dataset version, in case order (`ord`); `body` is the whole DatasetCase as JSON. */
+  dataset_cases: `
+    name VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    case_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    source_trace_id VARCHAR,
+    failure_mode VARCHAR,
+    criterion VARCHAR,
+    added_by VARCHAR NOT NULL,
+    added_at TIMESTAMP NOT NULL,
+    body JSON NOT NULL`,
+  /** A mirror of the review-outcome file (`annotations/review-outcomes.jsonl`), one row per event in file order. */
+  review_outcomes: `
+    seq INTEGER NOT NULL,
+    id VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    queue_id VARCHAR,
+    outcome VARCHAR NOT NULL,
+    note VARCHAR,
+    dataset VARCHAR,
+    dataset_version INTEGER,
+    evaluator_id VARCHAR,
+    recorded_by VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL`
 } as const;
 
 export type TableName = keyof typeof TABLES;
