@@ -26,6 +26,7 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
   judge: {summary: "run an evaluator or LLM judge over the workspace's traces", load: async () => (await import("./judgeCommand.js")).command},
   calibrate: {summary: "compare judge verdicts with human labels; import and export judgment sets", load: async () => (await import("./calibrateCommand.js")).command},
+  gate: {summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it", load: async () => (await import("./gateCommand.js")).command},
   cluster: {summary: "group failing traces into signature and semantic clusters", load: async () => (await import("./clusterCommand.js")).command},
   "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command},
   // Annotation: queues, feedback import, label export and adjudication.
