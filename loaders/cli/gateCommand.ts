@@ -15,7 +15,7 @@ import {
   CandidateError, datasetFileCandidate, namedDatasetCandidate, parseDatasetArg, traceFilesCandidate, type Candidate, type NamedDatasetReader
 } from "../gate/candidate.js";
 import {appendGateRun} from "../gate/gateRuns.js";
-import {judgesToCall, planSuite, runGate} from "../gate/runGate.js";
+import {judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
 import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
@@ -120,7 +120,8 @@ export const command: Command = {
     // Everything that can be wrong with the suite is found before any trace is read or any call is made.
     const suite = loadSuite(values.suite);
     if (suite.problems.length) throw new CliError(`the suite cannot run:\n  ${suite.problems.join("\n  ")}`, 2);
-    const judges = judgesToCall(planSuite(suite, minPassRate));
+    const planned = planSuite(suite, minPassRate);
+    const judges = judgesToCall(planned);
     const threadJudges = judges.filter((l) => l.spec.scope !== "trace");
     if (threadJudges.length) {
       throw new CliError(`${threadJudges.map((l) => `${l.path}: the judge asks about each ${l.spec.scope}; LLM judges run on whole traces (scope "trace")`).join("\n")}`, 2);
@@ -138,7 +139,7 @@ export const command: Command = {
     let run: GateRun;
     try {
       if (values.traces) {
-        candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: () => {}});
+        candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: () => {}}, {spanAttributes: needsSpanAttributes(planned)});
       } else if (dataset && "file" in dataset) {
         candidate = datasetFileCandidate(dataset.file);
       } else {

@@ -29,7 +29,7 @@ export class CandidateError extends Error {
   override readonly name = "CandidateError";
 }
 
-export async function traceFilesCandidate(paths: string[], effects: IngestEffects): Promise<Candidate> {
+export async function traceFilesCandidate(paths: string[], effects: IngestEffects, read: {spanAttributes?: boolean} = {}): Promise<Candidate> {
   const workspace = mkdtempSync(join(tmpdir(), "plumbline-gate-"));
   try {
     const summary: IngestSummary = await ingest({workspace, paths}, effects);
@@ -39,7 +39,7 @@ export async function traceFilesCandidate(paths: string[], effects: IngestEffect
       ...(summary.rejected > summary.rejectedSample.length ? [`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`] : [])
     ];
     if (summary.ingested === 0) throw new CandidateError(`no trace could be read from ${paths.join(", ")}${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`);
-    const items = await withConnection(workspace, (connection) => readJudgeItems(connection));
+    const items = await withConnection(workspace, (connection) => readJudgeItems(connection, read));
     return {items, info: {kind: "traces", name: paths.map((p) => basename(p)).join(", "), version: null, traces: items.length, rejected: summary.rejected}, notes};
   } finally {
     rmSync(workspace, {recursive: true, force: true});

@@ -9,6 +9,7 @@ import {suiteCoverage, type RegistryMode} from "../../src/core/gate/coverage.js"
 import {decideEvaluator, planEvaluator, type EvaluatorPlan, type RunCounts} from "../../src/core/gate/decide.js";
 import {gateRun} from "../../src/core/gate/report.js";
 import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
+import type {Condition} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
 import {memoryRunStore, runJudge, type JudgeItem} from "../judge/runner.js";
@@ -36,6 +37,13 @@ export interface GateOptions {
 
 export function planSuite(suite: Pick<Suite, "specs">, defaultMinPassRate: number): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
   return suite.specs.map((loaded) => ({loaded, plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate)}));
+}
+
+/** Whether any evaluator that will run reads span attributes (a JSONPath condition), so the reader can skip them. */
+export function needsSpanAttributes(planned: readonly {loaded: LoadedSpec; plan: EvaluatorPlan}[]): boolean {
+  const uses = (c: Condition): boolean =>
+    c.op === "jsonpath" || (c.op === "and" ? c.all.some(uses) : c.op === "or" ? c.any.some(uses) : c.op === "not" ? uses(c.condition) : false);
+  return planned.some(({loaded: {spec}, plan}) => plan.role !== "skipped" && (spec.kind === "rule" ? uses(spec.rule) : spec.kind === "hybrid" ? uses(spec.prefilter) : false));
 }
 
 /** The planned evaluators that will call a judge: the client must exist before the gate starts. */
