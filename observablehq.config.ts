@@ -21,7 +21,8 @@ const pages = [
   {name: "Clusters", path: "/clusters"},
   {name: "Annotate", path: "/annotate"},
   {name: "Agreement", path: "/agreement"},
-  {name: "Calibration", path: "/calibration"}
+  {name: "Calibration", path: "/calibration"},
+  {name: "Suite", path: "/suite"}
 ];
 
 // A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.

@@ -2,7 +2,8 @@
 import {randomUUID} from "node:crypto";
 import {mkdirSync, renameSync, writeFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
-import {percent, correctedText, exitStatusOf} from "../../src/core/gate/report.js";
+import {correctedText, percent} from "../../src/core/gate/format.js";
+import {exitStatusOf} from "../../src/core/gate/report.js";
 import {renderJunit} from "../../src/core/gate/junit.js";
 import {renderMarkdown} from "../../src/core/gate/markdown.js";
 import type {GateEvaluator, GateRun} from "../../src/core/schemas/gateReport.js";
@@ -20,6 +21,7 @@ import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
+import {afterWorkspaceChange} from "./workspaceChanged.js";
 
 /** Reads a named dataset from the workspace store; null where this build has no datasets tables. */
 const readNamedDataset: NamedDatasetReader | null = null;
@@ -168,7 +170,10 @@ export const command: Command = {
 
     if (values.junit) writeAtomic(values.junit, renderJunit(run));
     if (values.markdown) writeAtomic(values.markdown, renderMarkdown(run));
-    if (workspace) appendGateRun(workspace, run);
+    if (workspace) {
+      appendGateRun(workspace, run);
+      await afterWorkspaceChange();
+    }
     if (values.json) io.out(JSON.stringify(run, null, 2));
     else printSummary(run, io);
     if (run.blocked) {

@@ -6,7 +6,7 @@
  * XML 1.0 cannot hold are dropped, since names come from spec files.
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, percent} from "./report.js";
+import {correctedText, percent} from "./format.js";
 
 // Control characters other than tab, newline and return, lone surrogates and U+FFFE/U+FFFF are not XML 1.0 characters.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

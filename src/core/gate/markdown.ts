@@ -6,7 +6,7 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, percent} from "./report.js";
+import {correctedText, percent} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return text

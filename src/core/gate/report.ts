@@ -47,13 +47,3 @@ export function gateRun(meta: RunMeta, evaluators: GateEvaluator[], coverage: Co
 export function exitStatusOf(run: GateRun): 0 | 1 {
   return run.blocked ? 1 : 0;
 }
-
-export const percent = (x: number | null, digits = 1): string => (x === null ? "—" : `${(x * 100).toFixed(digits)} %`);
-
-/** "12.0 % [8.1 %, 16.3 %]", or why there is no corrected rate. */
-export function correctedText(e: GateEvaluator): string {
-  const c = e.correctedFailRate;
-  if (!c) return "—";
-  if (c.value === null) return `undefined (${c.undefined ?? "no reason"})`;
-  return c.interval ? `${percent(c.value)} [${percent(c.interval[0])}, ${percent(c.interval[1])}]` : percent(c.value);
-}
