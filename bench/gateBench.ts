@@ -132,7 +132,7 @@ export async function gateBench() {
       ["  load and version the suite", fmt.ms(figures.ms.loadSuite)],
       ["  read every trace's messages, spans and tool calls from the store", fmt.ms(figures.ms.readItems)],
       ["  run the rules, correct the rates, coverage", fmt.ms(figures.ms.evaluate)],
-      ["    of which the rules", fmt.ms(figures.ms.rulesOnly)],
+      ["    the rules alone, run again apart", fmt.ms(figures.ms.rulesOnly)],
       ["  render JUnit, Markdown and JSON", fmt.ms(figures.ms.render)],
       [`ingest of the 10k-trace file (${fmt.int(SPANS)} spans), fresh process`, fmt.ms(figures.ingestMs)],
       [`plumbline gate --traces <that file>, fresh process (ingest included; exit ${cli.code})`, fmt.ms(figures.cliWithIngestMs)]

@@ -50,33 +50,39 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   } else {
     await connection.run(`INSERT INTO judge_selection SELECT trace_id FROM traces ORDER BY start_time NULLS LAST, trace_id ${selection.limit ? `LIMIT ${Math.floor(selection.limit)}` : ""}`);
   }
+  // Each selected trace's position in the answer: rows below carry it instead of the trace id, so that hundreds of
+  // thousands of id strings are neither decoded nor looked up.
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE judge_order AS SELECT t.trace_id, (row_number() OVER (ORDER BY t.start_time NULLS LAST, t.trace_id) - 1)::INTEGER AS n
+     FROM traces t WHERE t.trace_id IN (SELECT trace_id FROM judge_selection)`
+  );
   const traces = await columns(
     connection,
     `SELECT t.trace_id, t.session_id, t.status, ${TRACE_FIELDS.map((f) => `t.${f}::DOUBLE AS ${f}`).join(", ")}
-     FROM traces t JOIN judge_selection s USING (trace_id) ORDER BY t.start_time NULLS LAST, t.trace_id`
+     FROM traces t JOIN judge_order o USING (trace_id) ORDER BY o.n`
   );
   type Message = RuleContext["messages"][number] & JudgeItem["trace"]["messages"][number];
   type ToolCall = RuleContext["toolCalls"][number] & JudgeItem["trace"]["toolCalls"][number];
   type Span = RuleContext["spans"][number];
   // One array per trace serves both views: the rule reads roles and directions, the judge prompt names.
-  const byTrace = new Map<string, {traceId: string; sessionId: string | null; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}>();
+  const byTrace: {traceId: string; sessionId: string | null; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}[] = [];
   {
     const {length, column: c} = traces;
     for (let i = 0; i < length; i++) {
       const fields: RuleContext["fields"] = {};
       for (const f of TRACE_FIELDS) fields[f] = num(c[f]![i]);
       const id = String(c.trace_id![i]);
-      byTrace.set(id, {traceId: id, sessionId: (c.session_id![i] as string | null) ?? null, status: (c.status![i] as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
+      byTrace.push({traceId: id, sessionId: (c.session_id![i] as string | null) ?? null, status: (c.status![i] as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
     }
   }
   {
     const {length, column: c} = await columns(
       connection,
-      `SELECT m.trace_id, m.span_id, m.role, m.name, m.direction, m.content FROM messages m JOIN judge_selection s USING (trace_id)
-       ORDER BY m.trace_id, m.turn, m.span_id NULLS FIRST, m.idx`
+      `SELECT o.n, m.span_id, m.role, m.name, m.direction, m.content FROM messages m JOIN judge_order o USING (trace_id)
+       ORDER BY o.n, m.turn, m.span_id NULLS FIRST, m.idx`
     );
     for (let i = 0; i < length; i++) {
-      byTrace.get(String(c.trace_id![i]))?.messages.push({
+      byTrace[c.n![i] as number]!.messages.push({
         role: String(c.role![i]), name: (c.name![i] as string | null) ?? null, content: (c.content![i] as string | null) ?? null,
         direction: String(c.direction![i]), spanId: (c.span_id![i] as string | null) ?? null
       });
@@ -85,11 +91,11 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   {
     const {length, column: c} = await columns(
       connection,
-      `SELECT c.trace_id, c.span_id, c.name, c.arguments, c.result, c.success FROM tool_calls c JOIN judge_selection s USING (trace_id)
-       ORDER BY c.trace_id, c.idx`
+      `SELECT o.n, c.span_id, c.name, c.arguments, c.result, c.success FROM tool_calls c JOIN judge_order o USING (trace_id)
+       ORDER BY o.n, c.idx`
     );
     for (let i = 0; i < length; i++) {
-      byTrace.get(String(c.trace_id![i]))?.toolCalls.push({
+      byTrace[c.n![i] as number]!.toolCalls.push({
         name: String(c.name![i]), arguments: (c.arguments![i] as string | null) ?? null, result: (c.result![i] as string | null) ?? null,
         success: (c.success![i] as boolean | null) ?? null, spanId: (c.span_id![i] as string | null) ?? null
       });
@@ -98,8 +104,8 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   {
     const {length, column: c} = await columns(
       connection,
-      `SELECT p.trace_id, p.span_id, p.name, p.kind, ${selection.spanAttributes === false ? "NULL" : "p.attributes::VARCHAR"} AS attributes FROM spans p JOIN judge_selection s USING (trace_id)
-       ORDER BY p.trace_id, p.start_time NULLS LAST`
+      `SELECT o.n, p.span_id, p.name, p.kind, ${selection.spanAttributes === false ? "NULL" : "p.attributes::VARCHAR"} AS attributes FROM spans p JOIN judge_order o USING (trace_id)
+       ORDER BY o.n, p.start_time NULLS LAST`
     );
     for (let i = 0; i < length; i++) {
       let attributes: Record<string, unknown> = {};
@@ -109,10 +115,10 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
       } catch {
         attributes = {};
       }
-      byTrace.get(String(c.trace_id![i]))?.spans.push({spanId: String(c.span_id![i]), name: String(c.name![i]), kind: String(c.kind![i]), attributes});
+      byTrace[c.n![i] as number]!.spans.push({spanId: String(c.span_id![i]), name: String(c.name![i]), kind: String(c.kind![i]), attributes});
     }
   }
-  return [...byTrace.values()].map((t) => ({
+  return byTrace.map((t) => ({
     traceId: t.traceId,
     sessionId: t.sessionId,
     rule: {status: t.status, fields: t.fields, messages: t.messages, spans: t.spans, toolCalls: t.toolCalls},
