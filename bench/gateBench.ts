@@ -101,7 +101,7 @@ export async function gateBench() {
   const t4 = performance.now();
   const cpu = process.cpuUsage(cpu0);
 
-  // The two parts of evaluating, apart: the rules alone, and the corrected rates (bootstrap) alone.
+  // The rules alone, run again apart from the rest of the evaluation (corrected rates, coverage).
   const rulesStart = performance.now();
   for (const loaded of suite.specs) if (loaded.spec.kind === "rule") ruleCounts(loaded.spec.scope, compileRule(loaded.spec.rule), items);
   const rulesMs = performance.now() - rulesStart;
