@@ -16,7 +16,7 @@ import {
   CandidateError, datasetFileCandidate, namedDatasetCandidate, parseDatasetArg, traceFilesCandidate, type Candidate, type NamedDatasetReader
 } from "../gate/candidate.js";
 import {appendGateRun} from "../gate/gateRuns.js";
-import {judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
+import {GateInterrupted, judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
 import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
@@ -63,7 +63,7 @@ Options:
   -h, --help              show this help
 
 Exit status: 0 when no blocking evaluator fails the candidate, 1 when one does (the failure modes that blocked
-are named), 2 on a usage error, a bad spec in the suite, or unreadable input.`;
+are named), 2 on a usage error, a bad spec in the suite, or unreadable input, 130 when interrupted.`;
 
 function positive(value: string | undefined, name: string, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -137,11 +137,19 @@ export const command: Command = {
     }
 
     const bar = progressBar("gate", process.stderr, "items");
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once("SIGINT", onSignal);
     let candidate: Candidate;
     let run: GateRun;
     try {
       if (values.traces) {
-        candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: () => {}}, {spanAttributes: needsSpanAttributes(planned)});
+        const reading = progressBar("read traces");
+        try {
+          candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: (done, total, detail) => reading.update(done, total, detail)}, {spanAttributes: needsSpanAttributes(planned)});
+        } finally {
+          reading.done();
+        }
       } else if (dataset && "file" in dataset) {
         candidate = datasetFileCandidate(dataset.file);
       } else {
@@ -158,14 +166,17 @@ export const command: Command = {
       run = await runGate({
         suite, items: candidate.items, candidate: candidate.info, registry, label: values.label ?? candidate.info.name,
         runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, defaultMinPassRate: minPassRate,
-        concurrency, ...(client ? {client} : {}), onProgress: (done, total, detail) => bar.update(done, total, detail)
+        concurrency, ...(client ? {client} : {}), signal: controller.signal, onProgress: (done, total, detail) => bar.update(done, total, detail),
+        onJudgeProgress: (id, done, total, errors) => bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
       });
     } catch (error) {
       if (error instanceof CandidateError || error instanceof IngestError || error instanceof UnknownFormatError) throw new CliError(error.message, 2);
       if (error instanceof StoreError) throw new CliError(error.message, 2);
+      if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
       throw error;
     } finally {
       bar.done();
+      process.removeListener("SIGINT", onSignal);
     }
 
     if (values.junit) writeAtomic(values.junit, renderJunit(run));

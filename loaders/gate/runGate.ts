@@ -33,6 +33,13 @@ export interface GateOptions {
   resamples?: number;
   now?: () => Date;
   onProgress?: (done: number, total: number, detail: string) => void;
+  /** Traces a judge has answered so far, for a progress bar during the long part. */
+  onJudgeProgress?: (evaluator: string, done: number, total: number, errors: number) => void;
+}
+
+/** The signal stopped a judge mid-run: the gate has no decision to give. */
+export class GateInterrupted extends Error {
+  override readonly name = "GateInterrupted";
 }
 
 export function planSuite(suite: Pick<Suite, "specs">, defaultMinPassRate: number): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
@@ -90,8 +97,10 @@ async function judgeRun(loaded: LoadedSpec, options: GateOptions): Promise<RunCo
   const store = memoryRunStore();
   const summary = await runJudge({
     spec: loaded.spec, evaluatorVersion: loaded.version, items: options.items, store, runId: options.runId, datasetVersion: "gate",
-    client: options.client, ...(options.concurrency ? {concurrency: options.concurrency} : {}), ...(options.signal ? {signal: options.signal} : {})
+    client: options.client, ...(options.concurrency ? {concurrency: options.concurrency} : {}), ...(options.signal ? {signal: options.signal} : {}),
+    onProgress: (p) => options.onJudgeProgress?.(loaded.spec.id, p.done, p.total, p.errors)
   });
+  if (summary.interrupted) throw new GateInterrupted(`interrupted while ${loaded.spec.id} was judging; no verdict was recorded`);
   const outcomes = new Map(store.rows.map((r) => [r.traceId, r.outcome]));
   const failing: string[] = [];
   for (const item of options.items) if (outcomes.get(item.traceId) === "fail" && failing.length < 20) failing.push(item.traceId);
