@@ -18,6 +18,7 @@ import {findAll, parseXml, textOf} from "../fixtures/xml.js";
 import {readGateRuns} from "../gate/gateRuns.js";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from "../judge/fakeOpenAI.js";
 import {versionOf} from "../judge/specFile.js";
+import {gateCommand} from "./gateCommand.js";
 import {main} from "./main.js";
 
 const TAU = new URL("../../data/demo/tau-bench-airline/gpt-4o-airline.json", import.meta.url).pathname;
@@ -212,6 +213,26 @@ describe("plumbline gate", () => {
     const help = captureIo();
     assert.equal(await main(["gate", "--help"], help), 0);
     assert.match(help.stdout.join("\n"), /MCC ≥ 0\.6 blocks, 0\.4–0\.6 reports only/);
+  });
+
+  test("a named dataset is read from the workspace store through the datasets reader, at the version asked for", async () => {
+    const asked: unknown[] = [];
+    const command = gateCommand(async (connection, name, version) => {
+      asked.push([name, version]);
+      const rows = (await connection.runAndReadAll("SELECT trace_id FROM traces ORDER BY trace_id")).getRowObjectsJS();
+      return {name, version: version ?? 3, cases: rows.map((r, i) => datasetCase(String(r.trace_id), "from the store", i === 0))};
+    });
+    const io = captureIo();
+    assert.equal(await command.run(["--suite", suite, "--dataset", "regressions@2", "--workspace", workspace, "--json"], io), 1);
+    assert.deepEqual(asked, [["regressions", 2]]);
+    const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
+    assert.deepEqual(run.candidate, {kind: "dataset", name: "regressions", version: "2", traces: 4, rejected: 0});
+    assert.deepEqual(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts, {traces: 4, pass: 3, fail: 1, errors: 0});
+
+    // This build has no datasets tables: the command says how to gate the dataset from a file instead.
+    const plain = captureIo();
+    assert.equal(await main(["gate", "--suite", suite, "--dataset", "regressions"], plain), 2);
+    assert.match(plain.stderr.join("\n"), /plumbline dataset export regressions --out regressions\.jsonl/);
   });
 
   describe("with LLM judges", () => {

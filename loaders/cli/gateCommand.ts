@@ -23,9 +23,6 @@ import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
 
-/** Reads a named dataset from the workspace store; null where this build has no datasets tables. */
-const readNamedDataset: NamedDatasetReader | null = null;
-
 const help = `Usage: plumbline gate --suite <folder> (--traces <file>... | --dataset <name[@version] | file.jsonl>) [options]
 
 Runs every evaluator spec in the suite folder on a candidate version's traces and decides whether it may ship.
@@ -81,118 +78,126 @@ function writeAtomic(path: string, text: string): void {
   renameSync(temp, target);
 }
 
-export const command: Command = {
-  name: "gate",
-  summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it",
-  help,
-  async run(args, io) {
-    const {values} = parseVerbArgs("gate", {
-      args,
-      options: {
-        suite: {type: "string"}, traces: {type: "string", multiple: true}, dataset: {type: "string"}, workspace: {type: "string"},
-        junit: {type: "string"}, markdown: {type: "string"}, json: {type: "boolean", default: false}, "min-pass-rate": {type: "string"},
-        label: {type: "string"}, concurrency: {type: "string"}, timeout: {type: "string"}, "max-attempts": {type: "string"},
-        "base-url": {type: "string"}, "api-key-env": {type: "string"}
-      }
-    });
-    if (!values.suite) throw usageError("name the suite: --suite <folder of evaluator specs>", "gate");
-    if (!values.traces === !values.dataset) throw usageError("give the candidate's traces with --traces <file>... or --dataset <name or file.jsonl>, one of them", "gate");
-    const minPassRate = values["min-pass-rate"] === undefined ? 0.95 : Number(values["min-pass-rate"]);
-    if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
-    const concurrency = positive(values.concurrency, "concurrency", 8);
-    const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
-    const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
-    const workspace = values.workspace ?? io.env.PLUMBLINE_WORKSPACE ?? null;
-    let dataset: ReturnType<typeof parseDatasetArg> | null = null;
-    if (values.dataset) {
-      try {
-        dataset = parseDatasetArg(values.dataset);
-      } catch (error) {
-        if (error instanceof CandidateError) throw usageError(error.message, "gate");
-        throw error;
-      }
-      if ("name" in dataset && !readNamedDataset) {
-        throw usageError(
-          `this build reads a dataset from an exported file only: export ${dataset.name} with \`plumbline dataset export ${dataset.name} --out ${dataset.name}.jsonl\` and give --dataset ${dataset.name}.jsonl`,
-          "gate"
-        );
-      }
-    }
-
-    // Everything that can be wrong with the suite is found before any trace is read or any call is made.
-    const suite = loadSuite(values.suite);
-    if (suite.problems.length) throw new CliError(`the suite cannot run:\n  ${suite.problems.join("\n  ")}`, 2);
-    const planned = planSuite(suite, minPassRate);
-    const judges = judgesToCall(planned);
-    const threadJudges = judges.filter((l) => l.spec.scope !== "trace");
-    if (threadJudges.length) {
-      throw new CliError(`${threadJudges.map((l) => `${l.path}: the judge asks about each ${l.spec.scope}; LLM judges run on whole traces (scope "trace")`).join("\n")}`, 2);
-    }
-    let client: JudgeClient | undefined;
-    if (judges.length) {
-      const keyVar = values["api-key-env"] ?? "OPENAI_API_KEY";
-      const apiKey = io.env[keyVar];
-      if (!apiKey) throw new CliError(`${judges.map((l) => l.spec.id).join(", ")} ${judges.length > 1 ? "are LLM judges" : "is an LLM judge"} trusted to gate, and $${keyVar} is not set; export it (or name another variable with --api-key-env)`, 2);
-      client = createJudgeClient({baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1", apiKey, timeoutMs, maxAttempts});
-    }
-
-    const bar = progressBar("gate", process.stderr, "items");
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once("SIGINT", onSignal);
-    let candidate: Candidate;
-    let run: GateRun;
-    try {
-      if (values.traces) {
-        const reading = progressBar("read traces");
-        try {
-          candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: (done, total, detail) => reading.update(done, total, detail)}, {spanAttributes: needsSpanAttributes(planned)});
-        } finally {
-          reading.done();
+/**
+ * The command, given the reader of named datasets in the workspace store (null where this build has no datasets
+ * tables: `--dataset name` then says how to export the dataset to a file instead).
+ */
+export function gateCommand(readNamedDataset: NamedDatasetReader | null): Command {
+  return {
+    name: "gate",
+    summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it",
+    help,
+    async run(args, io) {
+      const {values} = parseVerbArgs("gate", {
+        args,
+        options: {
+          suite: {type: "string"}, traces: {type: "string", multiple: true}, dataset: {type: "string"}, workspace: {type: "string"},
+          junit: {type: "string"}, markdown: {type: "string"}, json: {type: "boolean", default: false}, "min-pass-rate": {type: "string"},
+          label: {type: "string"}, concurrency: {type: "string"}, timeout: {type: "string"}, "max-attempts": {type: "string"},
+          "base-url": {type: "string"}, "api-key-env": {type: "string"}
         }
-      } else if (dataset && "file" in dataset) {
-        candidate = datasetFileCandidate(dataset.file);
-      } else {
-        const named = dataset as {name: string; version?: number};
-        candidate = await namedDatasetCandidate(workspace ?? workspaceDir(io.env), named.name, named.version, readNamedDataset!);
-      }
-      for (const note of candidate.notes) io.err(note);
-      let registry = null;
-      if (workspace) {
-        const read = await readRegistryModes(workspace, suite.dir, Date.now());
-        for (const problem of read.problems) io.err(`failure-mode registry: ${problem}`);
-        registry = read.modes;
-      }
-      run = await runGate({
-        suite, items: candidate.items, candidate: candidate.info, registry, label: values.label ?? candidate.info.name,
-        runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, defaultMinPassRate: minPassRate,
-        concurrency, ...(client ? {client} : {}), signal: controller.signal, onProgress: (done, total, detail) => bar.update(done, total, detail),
-        onJudgeProgress: (id, done, total, errors) => bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
       });
-    } catch (error) {
-      if (error instanceof CandidateError || error instanceof IngestError || error instanceof UnknownFormatError) throw new CliError(error.message, 2);
-      if (error instanceof StoreError) throw new CliError(error.message, 2);
-      if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
-      throw error;
-    } finally {
-      bar.done();
-      process.removeListener("SIGINT", onSignal);
-    }
+      if (!values.suite) throw usageError("name the suite: --suite <folder of evaluator specs>", "gate");
+      if (!values.traces === !values.dataset) throw usageError("give the candidate's traces with --traces <file>... or --dataset <name or file.jsonl>, one of them", "gate");
+      const minPassRate = values["min-pass-rate"] === undefined ? 0.95 : Number(values["min-pass-rate"]);
+      if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
+      const concurrency = positive(values.concurrency, "concurrency", 8);
+      const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
+      const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
+      const workspace = values.workspace ?? io.env.PLUMBLINE_WORKSPACE ?? null;
+      let dataset: ReturnType<typeof parseDatasetArg> | null = null;
+      if (values.dataset) {
+        try {
+          dataset = parseDatasetArg(values.dataset);
+        } catch (error) {
+          if (error instanceof CandidateError) throw usageError(error.message, "gate");
+          throw error;
+        }
+        if ("name" in dataset && !readNamedDataset) {
+          throw usageError(
+            `this build reads a dataset from an exported file only: export ${dataset.name} with \`plumbline dataset export ${dataset.name} --out ${dataset.name}.jsonl\` and give --dataset ${dataset.name}.jsonl`,
+            "gate"
+          );
+        }
+      }
 
-    if (values.junit) writeAtomic(values.junit, renderJunit(run));
-    if (values.markdown) writeAtomic(values.markdown, renderMarkdown(run));
-    if (workspace) {
-      appendGateRun(workspace, run);
-      await afterWorkspaceChange();
+      // Everything that can be wrong with the suite is found before any trace is read or any call is made.
+      const suite = loadSuite(values.suite);
+      if (suite.problems.length) throw new CliError(`the suite cannot run:\n  ${suite.problems.join("\n  ")}`, 2);
+      const planned = planSuite(suite, minPassRate);
+      const judges = judgesToCall(planned);
+      const threadJudges = judges.filter((l) => l.spec.scope !== "trace");
+      if (threadJudges.length) {
+        throw new CliError(`${threadJudges.map((l) => `${l.path}: the judge asks about each ${l.spec.scope}; LLM judges run on whole traces (scope "trace")`).join("\n")}`, 2);
+      }
+      let client: JudgeClient | undefined;
+      if (judges.length) {
+        const keyVar = values["api-key-env"] ?? "OPENAI_API_KEY";
+        const apiKey = io.env[keyVar];
+        if (!apiKey) throw new CliError(`${judges.map((l) => l.spec.id).join(", ")} ${judges.length > 1 ? "are LLM judges" : "is an LLM judge"} trusted to gate, and $${keyVar} is not set; export it (or name another variable with --api-key-env)`, 2);
+        client = createJudgeClient({baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1", apiKey, timeoutMs, maxAttempts});
+      }
+
+      const bar = progressBar("gate", process.stderr, "items");
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once("SIGINT", onSignal);
+      let candidate: Candidate;
+      let run: GateRun;
+      try {
+        if (values.traces) {
+          const reading = progressBar("read traces");
+          try {
+            candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: (done, total, detail) => reading.update(done, total, detail)}, {spanAttributes: needsSpanAttributes(planned)});
+          } finally {
+            reading.done();
+          }
+        } else if (dataset && "file" in dataset) {
+          candidate = datasetFileCandidate(dataset.file);
+        } else {
+          const named = dataset as {name: string; version?: number};
+          candidate = await namedDatasetCandidate(workspace ?? workspaceDir(io.env), named.name, named.version, readNamedDataset as NamedDatasetReader);
+        }
+        for (const note of candidate.notes) io.err(note);
+        let registry = null;
+        if (workspace) {
+          const read = await readRegistryModes(workspace, suite.dir, Date.now());
+          for (const problem of read.problems) io.err(`failure-mode registry: ${problem}`);
+          registry = read.modes;
+        }
+        run = await runGate({
+          suite, items: candidate.items, candidate: candidate.info, registry, label: values.label ?? candidate.info.name,
+          runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, defaultMinPassRate: minPassRate,
+          concurrency, ...(client ? {client} : {}), signal: controller.signal, onProgress: (done, total, detail) => bar.update(done, total, detail),
+          onJudgeProgress: (id, done, total, errors) => bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
+        });
+      } catch (error) {
+        if (error instanceof CandidateError || error instanceof IngestError || error instanceof UnknownFormatError) throw new CliError(error.message, 2);
+        if (error instanceof StoreError) throw new CliError(error.message, 2);
+        if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
+        throw error;
+      } finally {
+        bar.done();
+        process.removeListener("SIGINT", onSignal);
+      }
+
+      if (values.junit) writeAtomic(values.junit, renderJunit(run));
+      if (values.markdown) writeAtomic(values.markdown, renderMarkdown(run));
+      if (workspace) {
+        appendGateRun(workspace, run);
+        await afterWorkspaceChange();
+      }
+      if (values.json) io.out(JSON.stringify(run, null, 2));
+      else printSummary(run, io);
+      if (run.blocked) {
+        io.err(`blocked by failure mode${run.blockedBy.length > 1 ? "s" : ""} ${run.blockedBy.map((b) => `"${b.failureMode}" (${b.evaluators.join(", ")})`).join(", ")}`);
+      }
+      return exitStatusOf(run);
     }
-    if (values.json) io.out(JSON.stringify(run, null, 2));
-    else printSummary(run, io);
-    if (run.blocked) {
-      io.err(`blocked by failure mode${run.blockedBy.length > 1 ? "s" : ""} ${run.blockedBy.map((b) => `"${b.failureMode}" (${b.evaluators.join(", ")})`).join(", ")}`);
-    }
-    return exitStatusOf(run);
-  }
-};
+  };
+}
+
+export const command = gateCommand(null);
 
 const MARK: Record<GateEvaluator["outcome"], string> = {blocked: "✗", error: "!", warned: "~", passed: "✓", skipped: "-"};
 
