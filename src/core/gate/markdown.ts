@@ -2,7 +2,7 @@
  * @module The gate run as a Markdown summary for a CI job page or a pull-request comment: the verdict and what
  * blocked it first, then a table of every evaluator with its pass rate beside the threshold and the raw failure
  * rate beside the corrected one, then coverage with the uncovered modes. Names come from spec files and the
- * registry, so they are escaped: Markdown punctuation is backslash-escaped and HTML characters become entities
+ * registry, so they are escaped: Markdown's inline punctuation is backslash-escaped and HTML characters become entities
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
@@ -11,7 +11,8 @@ import {correctedText, percent} from "./format.js";
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, " ")
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&")
+    // Names sit mid-line (table cells, after "**"), so only the characters that act there need escaping.
+    .replace(/[\\`*_[\]|~]/g, "\\$&")
     .replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!);
 }
 
@@ -33,7 +34,7 @@ function row(e: GateEvaluator): string {
     escapeMarkdown(e.failureMode),
     `${mcc} ${ROLE[e.role]}`,
     OUTCOME[e.outcome],
-    e.passRate === null ? "—" : `${percent(e.passRate)} ≥ ${percent(e.minPassRate)}?`,
+    e.passRate === null ? "—" : `${percent(e.passRate)} (min ${percent(e.minPassRate)})`,
     percent(e.failRate),
     escapeMarkdown(correctedText(e)),
     n
@@ -55,7 +56,7 @@ export function renderMarkdown(run: GateRun): string {
     `${run.candidate.traces} traces (${escapeMarkdown(candidate)}${run.candidate.rejected ? `, ${run.candidate.rejected} records rejected` : ""}); ` +
       `${ran} of ${run.evaluators.length} evaluators ran. MCC ≥ ${run.thresholds.block} blocks, ${run.thresholds.report}–${run.thresholds.block} reports only, below that or uncalibrated is skipped.`,
     "",
-    "| Evaluator | Failure mode | MCC, role | Outcome | Pass rate ≥ threshold | Failure rate | Corrected [95 %] | Traces judged |",
+    "| Evaluator | Failure mode | MCC, role | Outcome | Pass rate (threshold) | Failure rate | Corrected [95 %] | Traces judged |",
     "|---|---|---|---|---|---|---|---|",
     ...run.evaluators.map(row),
     ""
