@@ -11,6 +11,7 @@ import {parseEvaluatorSpec, type EvaluatorSpecInput} from "../../src/core/schema
 import type {DatasetCase} from "../../src/core/schemas/dataset.js";
 import {GateRunSchema} from "../../src/core/schemas/gateReport.js";
 import {fixtureTraces} from "../browser/fixtures.js";
+import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {promote, setState} from "../failureModes/actions.js";
 import {captureIo} from "../fixtures/captureIo.js";
@@ -151,6 +152,18 @@ describe("plumbline gate", () => {
     const io = captureIo();
     assert.equal(await main(["gate", "--suite", changed, "--traces", TAU], io), 0, io.stdout.join("\n"));
     assert.match(io.stdout.join("\n"), /tool-call-failed .* skipped: uncalibrated, calibrated as 1\.0\.0\+[0-9a-f]{12}, but the spec is now 1\.0\.0\+[0-9a-f]{12}/);
+  });
+
+  test("a malformed record in a trace file is named with its line, and the gate still runs on the rest", async () => {
+    const file = join(root, "candidate.otlp.jsonl");
+    writeFileSync(file, [generateOtlpLine(0, 20), "{not json", generateOtlpLine(1, 20)].join("\n") + "\n");
+    const io = captureIo();
+    const code = await main(["gate", "--suite", suite, "--traces", file, "--json"], io);
+    assert.ok(code === 0 || code === 1, io.stderr.join("\n"));
+    assert.ok(io.stderr.some((line) => line.includes(`${file}:2`)), io.stderr.join("\n"));
+    const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
+    assert.deepEqual([run.candidate.traces, run.candidate.rejected], [4, 1]);
+    assert.equal(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts!.traces, 4);
   });
 
   function datasetCase(caseId: string, text: string, failedTool: boolean): DatasetCase {
