@@ -22,6 +22,7 @@ const pages = [
   {name: "Annotate", path: "/annotate"},
   {name: "Agreement", path: "/agreement"},
   {name: "Calibration", path: "/calibration"},
+  {name: "Suite", path: "/suite"},
   {name: "Datasets", path: "/datasets"}
 ];
 

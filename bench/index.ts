@@ -12,6 +12,7 @@ import {clustersBench} from "./clustersBench.js";
 import {datasetsBench} from "./datasetsBench.js";
 import {explorerBench} from "./explorerBench.js";
 import {generateBench} from "./generateBench.js";
+import {gateBench} from "./gateBench.js";
 import {ingestBench} from "./ingestBench.js";
 import {OUT} from "./run.js";
 
@@ -27,7 +28,8 @@ const ALL = [
   "annotations",
   "calibration",
   "generate",
-  "datasets"
+  "datasets",
+  "gate"
 ];
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
@@ -49,6 +51,7 @@ for (const section of sections) {
   else if (section === "calibration") results.calibration = await calibrationBench();
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();
+  else if (section === "gate") results.gate = await gateBench();
   else throw new Error(`unknown section ${section}`);
 }
 mkdirSync(OUT, {recursive: true});

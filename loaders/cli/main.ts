@@ -27,6 +27,7 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   judge: {summary: "run an evaluator or LLM judge over the workspace's traces", load: async () => (await import("./judgeCommand.js")).command},
   calibrate: {summary: "compare judge verdicts with human labels; import and export judgment sets", load: async () => (await import("./calibrateCommand.js")).command},
   generate: {summary: "generate an evaluator spec for a failure mode from its annotated traces", load: async () => (await import("./generateCommand.js")).command},
+  gate: {summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it", load: async () => (await import("./gateCommand.js")).command},
   cluster: {summary: "group failing traces into signature and semantic clusters", load: async () => (await import("./clusterCommand.js")).command},
   "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command},
   // Annotation: queues, feedback import, label export and adjudication.

@@ -1,0 +1,134 @@
+// The suite page in the built site, in Chromium with the network cut off and the strict policy on: the latest gate
+// run with what blocked it, the corrected rates, coverage with the uncovered modes, every spec's recorded
+// calibration, and the earlier runs; names from spec files are set as text.
+import assert from "node:assert/strict";
+import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import type {Browser} from "playwright-core";
+import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
+import {parseEvaluatorSpec, type EvaluatorSpecInput} from "../../src/core/schemas/evaluator.js";
+import {main} from "../cli/main.js";
+import {promote} from "../failureModes/actions.js";
+import {captureIo} from "../fixtures/captureIo.js";
+import {versionOf} from "../judge/specFile.js";
+import type {BuiltSite} from "./buildSite.js";
+import {recordedPage, type PageRecord} from "./chromium.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
+import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {serveStatic, type StaticServer} from "./staticServer.js";
+
+function assertClean(record: PageRecord, page: string) {
+  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
+  assert.deepEqual(record.failed, [], `${page}: requests failed`);
+  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
+  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
+  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
+}
+
+const HOSTILE_MODE = `refund ${HOSTILE_SCRIPT}${HOSTILE_IMAGE}`;
+
+function writeSpec(dir: string, input: EvaluatorSpecInput, confusion: {tp: number; fp: number; fn: number; tn: number}, staleAs?: string) {
+  const parsed = parseEvaluatorSpec(input);
+  if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
+  const calibration = calibrationFromConfusion(confusion, {
+    evaluatorVersion: staleAs ?? versionOf(parsed.spec).version, criterion: "overall", labels: "held-out labels of the support team", split: "held-out",
+    measuredAt: "2026-11-01T00:00:00Z", resamples: 200
+  });
+  writeFileSync(join(dir, `${input.id}.json`), JSON.stringify({...input, calibration}));
+}
+
+/** A dataset of ten cases, three with a failed tool call, gated twice: first with a lenient threshold, then blocked. */
+async function gateRuns(workspace: string) {
+  const suite = join(workspace, "suite");
+  mkdirSync(suite, {recursive: true});
+  const rule = (id: string, failureMode: string, condition: unknown, minPassRate: number): EvaluatorSpecInput =>
+    ({id, version: "1.0.0", failureMode, criterion: "overall", kind: "rule", rule: condition, gate: {minPassRate}}) as EvaluatorSpecInput;
+  writeSpec(suite, rule("tool-failed", HOSTILE_MODE, {op: "tool_call", failed: true}, 0.6), {tp: 45, fp: 5, fn: 5, tn: 45});
+  writeSpec(suite, rule("stale-check", "slow answers", {op: "threshold", field: "latency_ms", test: {gt: 1000}}, 0.9), {tp: 45, fp: 5, fn: 5, tn: 45}, "0.9.0+0123456789ab");
+  const cases = Array.from({length: 10}, (_, i) => ({
+    caseId: `case-${i}`, input: `order ${i}`, kind: "regression", sourceTraceId: null, addedBy: "ana", addedAt: "2026-11-01T00:00:00.000Z",
+    context: {
+      status: "ok", fields: {latency_ms: 500 * i},
+      messages: [{role: "user", direction: "input", content: `order ${i}`}],
+      toolCalls: [{name: "lookup", arguments: null, result: null, success: i >= 3}],
+      spans: []
+    }
+  }));
+  const file = join(suite, "cases.jsonl");
+  writeFileSync(file, cases.map((c) => JSON.stringify(c)).join("\n"));
+  const first = captureIo();
+  assert.equal(await main(["gate", "--suite", suite, "--dataset", file, "--workspace", workspace, "--label", "candidate 1"], first), 0, first.stderr.join("\n"));
+  const spec = join(suite, "tool-failed.json");
+  const strict = JSON.parse(readFileSync(spec, "utf8"));
+  writeFileSync(spec, JSON.stringify({...strict, gate: {minPassRate: 0.9}}));
+  const second = captureIo();
+  assert.equal(await main(["gate", "--suite", suite, "--dataset", file, "--workspace", workspace, "--label", "candidate 2"], second), 1, second.stderr.join("\n"));
+}
+
+describe("the suite page", {timeout: 180_000}, () => {
+  let built: OpenSite;
+  let site: BuiltSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    built = await openBuiltSite("plumbline-suite-ws-", async (workspace) => {
+      await writeFixtureWorkspace(workspace, fixtureTraces());
+      await promote({workspace, now: Date.parse("2026-11-20T00:00:00Z")}, {name: "nobody checks this", description: null, clusterId: null});
+      await gateRuns(workspace);
+    });
+    ({site, server, browser} = built);
+  });
+
+  after(() => built?.close());
+
+  it("shows the latest run, what blocked it, coverage and every spec's calibration, offline under the strict policy", async () => {
+    assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/suite`);
+    await page.locator(".pl-suite-verdict").waitFor();
+    const verdict = await page.locator(".pl-suite-verdict").innerText();
+    assert.match(verdict, /Blocked · candidate 2/);
+    assert.ok(verdict.includes(`Blocked by ${HOSTILE_MODE} (tool-failed)`), verdict);
+    assert.match(verdict, /10 traces from dataset-file cases\.jsonl/);
+
+    const blocked = await page.locator('.pl-suite-evaluators tr[data-evaluator="tool-failed"]').innerText();
+    assert.match(blocked, /blocks \(MCC ≥ 0\.6\)\s+blocked\s+70\.0 %\s+90\.0 % \(spec\)\s+30\.0 %\s+\d+\.\d % \[\d+\.\d %, \d+\.\d %\]\s+10/);
+    const stale = await page.locator('.pl-suite-evaluators tr[data-evaluator="stale-check"]').innerText();
+    assert.match(stale, /skipped: uncalibrated\s+calibrated as 0\.9\.0\+0123456789ab/);
+
+    const coverage = await page.locator(".pl-suite-coverage").innerText();
+    assert.match(coverage, /Coverage: 1 of 3 active failure modes \(33 %\) have a trusted evaluator/);
+    assert.match(coverage, /nobody checks this \(new\): no evaluator in the suite/);
+    assert.match(coverage, /slow answers: stale-check: uncalibrated/);
+
+    const spec = await page.locator('.pl-suite-spec[data-spec="tool-failed"]').innerText();
+    assert.match(spec, /matches the current version/);
+    assert.deepEqual(await page.locator('.pl-suite-spec[data-spec="tool-failed"] td[data-cell]').allInnerTexts(), ["45", "5", "5", "45"]);
+    assert.match(spec, /MCC 0\.800 \[\d\.\d{3}, \d\.\d{3}\] · n 100 · held-out labels/);
+    assert.match(await page.locator('.pl-suite-spec[data-spec="stale-check"]').innerText(), /measured on 0\.9\.0\+0123456789ab, an older version: uncalibrated/);
+
+    const runs = await page.locator(".pl-suite-runs tbody tr").allInnerTexts();
+    assert.equal(runs.length, 2);
+    assert.match(runs[0]!, /candidate 2\s+blocked/);
+    assert.match(runs[1]!, /candidate 1\s+passed/);
+    assertClean(record, "/suite");
+  });
+
+  it("sets failure-mode names as text, never HTML", async () => {
+    // Without a policy: the strict one would block an injected inline handler and hide the bug this looks for.
+    const open = await serveStatic(site.distDir, {csp: null});
+    try {
+      const {page} = await recordedPage(browser);
+      await page.goto(`${open.url}/suite`);
+      await page.locator(".pl-suite-verdict").waitFor();
+      assert.ok((await page.locator(".pl-suite").innerText()).includes(HOSTILE_SCRIPT));
+      assert.equal(await page.locator(".pl-suite img, .pl-suite script").count(), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+    } finally {
+      await open.close();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * @module The gate run as a Markdown summary for a CI job page or a pull-request comment: the verdict and what
+ * blocked it first, then a table of every evaluator with its pass rate beside the threshold and the raw failure
+ * rate beside the corrected one, then coverage with the uncovered modes. Names come from spec files and the
+ * registry, so they are escaped: Markdown's inline punctuation is backslash-escaped and HTML characters become entities
+ * (CI systems render HTML inside Markdown).
+ */
+import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
+import {correctedText, percent} from "./format.js";
+
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, " ")
+    // Names sit mid-line (table cells, after "**"), so only the characters that act there need escaping.
+    .replace(/[\\`*_[\]|~]/g, "\\$&")
+    .replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!);
+}
+
+const OUTCOME: Record<GateEvaluator["outcome"], string> = {
+  blocked: "❌ blocked",
+  error: "⚠️ no verdict",
+  warned: "⚠️ below threshold (reports only)",
+  passed: "✅ passed",
+  skipped: "⏭️ skipped"
+};
+
+const ROLE: Record<GateEvaluator["role"], string> = {blocks: "blocks", reports: "reports only", skipped: "—"};
+
+function row(e: GateEvaluator): string {
+  const mcc = e.calibration?.mcc == null ? "—" : e.calibration.mcc.toFixed(2);
+  const n = e.counts ? `${e.counts.pass + e.counts.fail}${e.counts.errors ? ` (+${e.counts.errors} errors)` : ""}` : "—";
+  const cells = [
+    `\`${e.id.replace(/`/g, "")}\``,
+    escapeMarkdown(e.failureMode),
+    `${mcc} ${ROLE[e.role]}`,
+    OUTCOME[e.outcome],
+    e.passRate === null ? "—" : `${percent(e.passRate)} (min ${percent(e.minPassRate)})`,
+    percent(e.failRate),
+    escapeMarkdown(correctedText(e)),
+    n
+  ];
+  return `| ${cells.join(" | ")} |`;
+}
+
+export function renderMarkdown(run: GateRun): string {
+  const candidate = `${run.candidate.kind} ${run.candidate.name}${run.candidate.version ? `@${run.candidate.version}` : ""}`;
+  const lines = [`## Plumbline gate: ${escapeMarkdown(run.label)}`, ""];
+  if (run.blocked) {
+    lines.push(`**❌ Blocked** by ${run.blockedBy.map((b) => `**${escapeMarkdown(b.failureMode)}** (${b.evaluators.map((id) => `\`${id}\``).join(", ")})`).join(", ")}.`);
+  } else {
+    lines.push("**✅ Passed**: no blocking evaluator is below its threshold.");
+  }
+  const ran = run.evaluators.filter((e) => e.role !== "skipped").length;
+  lines.push(
+    "",
+    `${run.candidate.traces} traces (${escapeMarkdown(candidate)}${run.candidate.rejected ? `, ${run.candidate.rejected} records rejected` : ""}); ` +
+      `${ran} of ${run.evaluators.length} evaluators ran. MCC ≥ ${run.thresholds.block} blocks, ${run.thresholds.report}–${run.thresholds.block} reports only, below that or uncalibrated is skipped.`,
+    "",
+    "| Evaluator | Failure mode | MCC, role | Outcome | Pass rate (threshold) | Failure rate | Corrected [95 %] | Traces judged |",
+    "|---|---|---|---|---|---|---|---|",
+    ...run.evaluators.map(row),
+    ""
+  );
+  const warned = run.evaluators.filter((e) => e.outcome === "blocked" || e.outcome === "warned");
+  for (const e of warned.filter((e) => e.failingTraces.length)) {
+    lines.push(`- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`);
+  }
+  const skipped = run.evaluators.filter((e) => e.outcome === "skipped");
+  if (skipped.length) {
+    lines.push("", "<details><summary>Skipped evaluators</summary>", "", ...skipped.map((e) => `- \`${e.id}\`: ${e.calibrationStatus}, ${escapeMarkdown(e.reason)}`), "", "</details>");
+  }
+  const c = run.coverage;
+  lines.push(
+    "",
+    `### Coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator`,
+    c.registry ? "" : "_No failure-mode registry was read (give --workspace): only the modes the suite's specs name count._",
+    ""
+  );
+  const uncovered = c.modes.filter((m) => !m.covered);
+  if (uncovered.length) lines.push("Uncovered:", "", ...uncovered.map((m) => `- **${escapeMarkdown(m.name)}**${m.state ? ` (${m.state})` : ""}: ${escapeMarkdown(m.why)}`), "");
+  return lines.join("\n");
+}
