@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import {after, before, beforeEach, describe, test} from "node:test";
+import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type FakeRequest, type FakeResponse} from "../judge/fakeOpenAI.js";
+import {versionOf} from "../judge/specFile.js";
+import {CliError} from "../cli/error.js";
+import {splitExamples, type LabelledExample} from "../../src/core/generate/examples.js";
+import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
+import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
+import {generateJudge, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+
+const KEY = "sk-test-optimizer-secret-42";
+const FAILURE_MODE = "cancels a booking before the user says yes";
+
+/**
+ * Airline conversations: a third only search flights; the rest cancel a reservation, half of them after the
+ * user's explicit yes. Annotators fail the cancellations without a yes.
+ */
+function example(i: number): LabelledExample {
+  const cancels = i % 3 !== 0;
+  const agreed = i % 2 === 0;
+  const id = `R${1000 + i}`;
+  const messages = cancels
+    ? [
+        {role: "user", content: `Please cancel reservation ${id}.`},
+        {role: "assistant", content: `Reservation ${id}: SFO to JFK on May ${(i % 28) + 1}, refund to the original card. Shall I go ahead?`},
+        {role: "user", content: agreed ? "yes" : "whatever, I am in a hurry"},
+        {role: "assistant", content: `Reservation ${id} is cancelled.`}
+      ]
+    : [
+        {role: "user", content: `Find me a flight to Boston on May ${(i % 28) + 1}.`},
+        {role: "assistant", content: "There is a 9:05 flight for $189."}
+      ];
+  const toolCalls = cancels
+    ? [{name: "cancel_reservation", arguments: JSON.stringify({reservation_id: id}), result: '{"status":"cancelled"}', success: true}]
+    : [{name: "search_direct_flight", arguments: '{"destination":"BOS"}', result: "[...]", success: true}];
+  const outcome = cancels && !agreed ? "fail" : "pass";
+  const explanation = !cancels
+    ? "No booking was changed."
+    : agreed
+      ? "The agent listed the details and the user answered yes before the cancellation: that follows the policy."
+      : "The user never said yes; an evasive answer is not consent, so cancelling was a policy violation.";
+  return {
+    traceId: `trace-${i}`,
+    outcome,
+    explanation,
+    rule: {status: "ok", fields: {}, messages: messages.map((m) => ({...m, direction: m.role === "user" ? "input" : "output"})), spans: [], toolCalls},
+    trace: {messages, toolCalls}
+  };
+}
+
+const EXAMPLES = splitExamples(Array.from({length: 60}, (_, i) => example(i)), {heldOut: 0.3, seed: 1});
+const GOOD_PROMPT =
+  "Policy: before cancelling a booking the agent must obtain explicit confirmation: the user answers yes.\n\n{{trace}}\n\n" +
+  "Fail the trace only when a booking was changed without that confirmation. Criterion: {{criterion}}.";
+
+/** The fake judge: a prompt that speaks of confirmation checks for the yes; any other fails every cancellation. */
+function judgeAnswer(request: FakeRequest): FakeResponse {
+  const messages = request.body.messages as {role: string; content: string}[];
+  const user = messages.find((m) => m.role === "user")!.content;
+  const cancels = user.includes("cancel_reservation(");
+  const strict = user.includes("confirmation");
+  const failed = strict ? cancels && !/\[user\]\nyes\b/.test(user) : cancels;
+  return chatCompletion(JSON.stringify({reasoning: strict ? "Checked for an explicit yes." : "A booking was cancelled.", verdict: failed ? "fail" : "pass"}));
+}
+
+const proposal = (prompt: string, rationale = "The annotators fail only cancellations without a yes.") => chatCompletion(JSON.stringify({prompt, rationale}));
+
+describe("generateJudge(input) through an OpenAI-compatible server", () => {
+  let server: FakeOpenAI;
+  let reflections: FakeResponse[];
+  let faults: (request: FakeRequest) => FakeResponse | null;
+  before(async () => {
+    server = await startFakeOpenAI();
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    reflections = [];
+    faults = () => null;
+    server.respondWith("chat", (request) => {
+      const fault = faults(request);
+      if (fault) return fault;
+      if (request.body.model === "reflector") return reflections.shift() ?? errorResponse(500, "no scripted reflection left");
+      return judgeAnswer(request);
+    });
+  });
+
+  const run = (overrides: Partial<GenerateJudgeInput> = {}) =>
+    generateJudge({
+      examples: EXAMPLES,
+      failureMode: FAILURE_MODE,
+      criterion: "policy",
+      id: "unconfirmed-cancel",
+      model: "judge-model",
+      reflectionModel: "reflector",
+      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+      budget: 220,
+      seed: 3,
+      maxAttempts: 3,
+      sleep: async () => {},
+      now: () => new Date("2026-05-01T12:00:00Z"),
+      ...overrides
+    });
+
+  test("the evolved prompt beats the seed on held-out, and the spec carries that calibration with the seed as baseline", async () => {
+    reflections = [proposal(GOOD_PROMPT)];
+    let optimization: JudgeOptimization | undefined;
+    const spec = await run({onResult: (o) => (optimization = o)});
+    const parsed = parseEvaluatorSpec(JSON.parse(JSON.stringify(spec)));
+    assert.ok("spec" in parsed, JSON.stringify(parsed));
+    assert.equal(spec.kind, "llm_judge");
+    assert.equal(spec.judge.prompt, GOOD_PROMPT);
+    assert.equal(spec.judge.model, "judge-model");
+    const c = spec.calibration;
+    assert.equal(c.split, "held-out");
+    assert.equal(c.evaluatorVersion, versionOf(spec).version, "the figures belong to the spec as written");
+    assert.deepEqual(c.confusion, {tp: 6, fp: 0, fn: 0, tn: 12});
+    assert.equal(c.mcc, 1);
+    assert.equal(c.baseline?.name, "seed prompt");
+    assert.ok(c.baseline!.mcc! < 0.5, `the seed fails every cancellation: held-out MCC ${c.baseline!.mcc}`);
+    assert.deepEqual(c.train, {n: 40, mcc: 1}, "the Pareto set: 40 of the 42 training examples");
+    assert.equal(specGateStatus(c, versionOf(spec).version).status, "blocks");
+    assert.ok(optimization);
+    assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 6, fp: 7, fn: 0, tn: 5}, "the seed also fails the 7 held-out cancellations the user agreed to");
+    assert.equal(optimization.bestCandidate, 1);
+    assert.ok(optimization.history.some((h) => h.accepted && h.prompt === GOOD_PROMPT));
+    assert.match(spec.lineage.note, /held-out MCC 1\.000 vs 0\.\d{3} for the seed/);
+  });
+
+  test("the reflection is asked through the same endpoint, with the judge's mistakes and the annotators' explanations", async () => {
+    reflections = [proposal(GOOD_PROMPT)];
+    await run();
+    const asked = server.requests.filter((r) => r.body.model === "reflector");
+    assert.equal(asked.length, 1);
+    assert.ok(asked[0]!.authorized);
+    const text = (asked[0]!.body.messages as {content: string}[]).map((m) => m.content).join("\n");
+    assert.match(text, /WRONG \(judge said fail, annotators said pass\)/);
+    assert.match(text, /the user answered yes before the cancellation/);
+    assert.match(text, /Does this trace show the failure "\{\{failure_mode\}\}"/, "the current template, placeholders unfilled");
+    assert.equal((asked[0]!.body.response_format as {json_schema: {name: string}}).json_schema.name, "prompt_proposal");
+  });
+
+  test("the call budget is respected exactly: the server sees at most the budget, and no step that fits is left undone", async () => {
+    for (const budget of [130, 157, 230]) {
+      server.requests.length = 0;
+      // Every proposal is valid and new but no better, so only the budget stops the search.
+      reflections = Array.from({length: 100}, (_, n) => proposal(`Variant ${n}: does this trace show "{{failure_mode}}"?\n\n{{trace}}`));
+      let optimization: JudgeOptimization | undefined;
+      await run({budget, onResult: (o) => (optimization = o)});
+      assert.ok(optimization);
+      assert.equal(server.requests.length, optimization.calls.total, "one request per counted call when nothing fails");
+      assert.ok(optimization.calls.total <= budget, `${optimization.calls.total} calls for a budget of ${budget}`);
+      assert.equal(optimization.stopped, "budget");
+      assert.equal(optimization.calls.heldOut, 18, "the best is the seed, so the held-out set is judged once");
+      // What is left is less than the reserve for a second held-out run (18) plus one search step (3 + 1 + 3 + 40).
+      assert.ok(budget - optimization.calls.total < 18 + 47, `stopped with ${budget - optimization.calls.total} calls unused`);
+    }
+  });
+
+  test("invalid proposals are rejected and counted, never fatal", async () => {
+    reflections = [
+      chatCompletion("Here is a better prompt: check for a yes."),
+      proposal("Judge {{transcript}} for {{failure_mode}}."),
+      proposal("Did the agent cancel without asking?"),
+      chatCompletion(JSON.stringify({prompt: GOOD_PROMPT})),
+      proposal(GOOD_PROMPT)
+    ];
+    let optimization: JudgeOptimization | undefined;
+    const spec = await run({onResult: (o) => (optimization = o)});
+    assert.ok(optimization);
+    assert.equal(optimization.errors.rejected, 4);
+    assert.equal(optimization.errors.reflection, 0);
+    const reasons = optimization.history.filter((h) => h.outcome === "rejected").map((h) => h.reason);
+    assert.match(reasons[0]!, /not JSON/);
+    assert.match(reasons[1]!, /unknown placeholder \{\{transcript\}\}/);
+    assert.match(reasons[2]!, /must show the judge the trace/);
+    assert.match(reasons[3]!, /breaks the proposal schema: rationale/);
+    assert.equal(spec.judge.prompt, GOOD_PROMPT);
+  });
+
+  test("429 and 5xx answers are retried; a judge call that keeps failing is an error, never a verdict", async () => {
+    reflections = [proposal(GOOD_PROMPT)];
+    const held = EXAMPLES.heldOut[0]!;
+    let judged = 0;
+    faults = (request) => {
+      if (request.body.model !== "judge-model") return null;
+      const user = (request.body.messages as {role: string; content: string}[]).find((m) => m.role === "user")!.content;
+      // One held-out trace never gets an answer; one judge request in 10 meets a transient 429 or 503.
+      if (user.includes(held.trace.messages[0]!.content!)) return errorResponse(500, "upstream exploded");
+      judged++;
+      if (judged % 10 === 0) return errorResponse(429, "slow down", {"retry-after": "0"});
+      if (judged % 10 === 5) return errorResponse(503, "busy");
+      return null;
+    };
+    let optimization: JudgeOptimization | undefined;
+    const spec = await run({onResult: (o) => (optimization = o)});
+    assert.ok(optimization);
+    const failedRequests = server.requests.filter((r) => (r.body.messages as {content: string}[]).some((m) => m.content.includes(held.trace.messages[0]!.content!)));
+    assert.equal(failedRequests.length, 2 * 3, "seed and best each tried 3 times");
+    assert.equal(optimization.bestHeldOut.errors, 1);
+    assert.equal(optimization.seedHeldOut.errors, 1);
+    assert.equal(optimization.bestHeldOut.n, EXAMPLES.heldOut.length - 1);
+    const c = spec.calibration.confusion;
+    assert.equal(c.tp + c.fp + c.fn + c.tn, EXAMPLES.heldOut.length - 1, "the failed call is in no cell of the matrix");
+    assert.match(spec.calibration.labels, /1 held-out judge call failed and is left out/);
+    assert.ok(optimization.errors.messages.some((m) => /HTTP 500: .*upstream exploded \(gave up after 3 attempts\)/.test(m)), optimization.errors.messages.join("\n"));
+    assert.ok(server.requests.length > optimization.calls.total, "retries are requests within one counted call");
+    assert.equal(spec.calibration.mcc, 1);
+  });
+
+  test("a reflection call that keeps failing is counted as a reflection error and the search goes on", async () => {
+    let failing = 3;
+    faults = (request) => (request.body.model === "reflector" && failing-- > 0 ? errorResponse(502, "bad gateway") : null);
+    reflections = [proposal(GOOD_PROMPT)];
+    let optimization: JudgeOptimization | undefined;
+    const spec = await run({onResult: (o) => (optimization = o)});
+    assert.ok(optimization);
+    assert.equal(optimization.errors.reflection, 1);
+    assert.equal(optimization.errors.rejected, 0);
+    assert.equal(spec.judge.prompt, GOOD_PROMPT);
+  });
+
+  test("the API key reaches the server but never the spec, the record or an error message", async () => {
+    faults = (request) => (request.body.model === "reflector" ? errorResponse(401, `bad key ${KEY}`) : null);
+    let optimization: JudgeOptimization | undefined;
+    const spec = await run({budget: 130, onResult: (o) => (optimization = o)});
+    assert.ok(server.requests.every((r) => r.authorized));
+    assert.ok(optimization!.errors.messages.some((m) => m.includes("HTTP 401") && m.includes("[key]")));
+    assert.ok(!JSON.stringify(spec).includes(KEY));
+    assert.ok(!JSON.stringify(optimization).includes(KEY));
+  });
+
+  test("progress reports calls used against the budget, search then held-out, ending at the total", async () => {
+    reflections = [proposal(GOOD_PROMPT)];
+    const seen: OptimizerProgress[] = [];
+    let optimization: JudgeOptimization | undefined;
+    await run({concurrency: 3, onProgress: (p) => seen.push(p), onResult: (o) => (optimization = o)});
+    assert.ok(seen.length > 10);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.calls >= seen[i - 1]!.calls, `calls went back at ${i}`);
+    assert.ok(seen.every((p) => p.budget === 220 && p.calls <= 220));
+    const firstHeldOut = seen.findIndex((p) => p.phase === "held-out");
+    assert.ok(firstHeldOut > 0 && seen.slice(firstHeldOut).every((p) => p.phase === "held-out"));
+    assert.equal(seen.at(-1)!.calls, optimization!.calls.total);
+    assert.equal(seen.at(-1)!.bestAggregate, 1);
+  });
+
+  test("a budget too small for the held-out runs and one search step is a usage error naming the least budget", async () => {
+    await assert.rejects(run({budget: 60}), (error: unknown) => {
+      assert.ok(error instanceof CliError);
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /a budget of 60 calls is too small.*give at least 123/);
+      return true;
+    });
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("without a key it says which variable to set, before any call", async () => {
+    await assert.rejects(run({env: {OPENAI_BASE_URL: server.baseURL}}), /\$OPENAI_API_KEY is not set; export it/);
+    await assert.rejects(run({env: {}, apiKeyEnv: "JUDGE_KEY"}), /\$JUDGE_KEY is not set/);
+    assert.equal(server.requests.length, 0);
+  });
+});
