@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
+import {mkdtempSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
 import {after, before, beforeEach, describe, test} from "node:test";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type FakeRequest, type FakeResponse} from "../judge/fakeOpenAI.js";
 import {versionOf} from "../judge/specFile.js";
+import {withReadConnection} from "../store/db.js";
+import {readJudgeItems} from "../store/judgeItems.js";
 import {CliError} from "../cli/error.js";
 import {splitExamples, type LabelledExample} from "../../src/core/generate/examples.js";
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
+import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
 import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
 import {generateJudge, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
 
@@ -258,5 +264,81 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     await assert.rejects(run({env: {OPENAI_BASE_URL: server.baseURL}}), /\$OPENAI_API_KEY is not set; export it/);
     await assert.rejects(run({env: {}, apiKeyEnv: "JUDGE_KEY"}), /\$JUDGE_KEY is not set/);
     assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("generateJudge(input) on the real τ-bench airline runs", () => {
+  let server: FakeOpenAI;
+  let workspace: string;
+  let examples: LabelledExample[];
+  // Tools that change the booking database, which the policy allows only after the user's explicit yes.
+  const CHANGES = /^(cancel_reservation|update_reservation_flights|update_reservation_baggages|update_reservation_passengers|book_reservation)$/;
+  const saidYes = (messages: readonly {role: string; content: string | null}[]) => messages.some((m) => m.role === "user" && /^\s*yes\b/i.test(m.content ?? ""));
+  before(async () => {
+    server = await startFakeOpenAI();
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-generate-judge-tau-"));
+    const {ingest} = await import("../ingest/ingest.js");
+    const {sharedPath} = await import("../fixtures/sharedData.js");
+    await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});
+    const items = await withReadConnection(workspace, (connection) => readJudgeItems(connection));
+    // Scripted labels, as an annotator applying the policy would give them.
+    examples = items.map((item): LabelledExample => {
+      const changes = item.trace.toolCalls.some((t) => CHANGES.test(t.name));
+      const yes = saidYes(item.trace.messages);
+      return {
+        traceId: item.traceId, rule: item.rule, trace: item.trace,
+        outcome: changes && !yes ? "fail" : "pass",
+        explanation: !changes ? "No booking was changed." : yes ? "The user answered yes before the booking was changed." : "The agent changed the booking, but the user never answered yes."
+      };
+    });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(workspace, {recursive: true, force: true});
+  });
+
+  test("the evolved prompt beats the seed on held-out runs, within the budget", async () => {
+    let reflected = 0;
+    server.respondWith("chat", (request) => {
+      const messages = request.body.messages as {role: string; content: string}[];
+      if (request.body.model === "reflector") {
+        // The first reflection finds the rule; later ones only reword the question, which helps nothing.
+        return reflected++ === 0
+          ? proposal(`Policy: any change to a booking needs the user's explicit confirmation, a yes, first.\n\n{{trace}}\n\nDoes this run show "{{failure_mode}}"?`)
+          : proposal(`Policy, reworded ${reflected}: any change to a booking needs the user's explicit confirmation.\n\n{{trace}}`);
+      }
+      const user = messages.find((m) => m.role === "user")!.content;
+      // The judge reads the template's own words (before the trace starts) and the trace as rendered, cut to size.
+      const template = user.slice(0, user.search(/\[(system|user|assistant)[^\]]*\]\n/));
+      const changes = /\b(cancel_reservation|update_reservation_\w+|book_reservation)\(/.test(user);
+      const failed = template.includes("confirmation") ? changes && !/\[user\]\n\s*yes\b/i.test(user) : changes;
+      return chatCompletion(JSON.stringify({reasoning: "checked", verdict: failed ? "fail" : "pass"}));
+    });
+    const split = splitExamples(examples, {heldOut: 0.3, seed: 1});
+    let optimization: JudgeOptimization | undefined;
+    const spec = await generateJudge({
+      examples: split, failureMode: "changes a booking without an explicit yes", criterion: "policy", model: "judge-model", reflectionModel: "reflector",
+      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY}, budget: 400, seed: 1, concurrency: 8, sleep: async () => {},
+      labels: "scripted from the τ-bench airline policy", onResult: (o) => (optimization = o)
+    });
+    assert.ok(optimization);
+    assert.equal(split.heldOut.length, 61, "30 % of each class: 5 of 17 failures, 56 of 183 passes");
+    assert.ok(optimization.history.find((h) => h.accepted)!.prompt!.startsWith("Policy: any change"));
+    assert.ok(optimization.calls.total <= 400, `${optimization.calls.total} calls`);
+    assert.equal(server.requests.length, optimization.calls.total);
+    assert.ok(spec.judge.prompt.startsWith("Policy:"));
+    const {mcc, baseline, confusion: c} = spec.calibration;
+    assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 5, fp: 24, fn: 0, tn: 32}, "the seed fails every run that changes a booking");
+    // The 7 false alarms left are all runs longer than the judge's 24,000-character cut, whose yes was in the
+    // middle that the prompt leaves out: a limit of the trace view, not of the prompt.
+    assert.deepEqual(c, {tp: 5, fp: 7, fn: 0, tn: 49});
+    const yesCutOut = split.heldOut.filter(
+      (e) => e.outcome === "pass" && e.trace.toolCalls.some((t) => CHANGES.test(t.name)) && !/\[user\]\n\s*yes\b/i.test(cutMiddle(traceText(e.trace), 24_000))
+    );
+    assert.equal(yesCutOut.length, 7);
+    assert.ok(yesCutOut.every((e) => traceText(e.trace).length > 24_000));
+    assert.equal(baseline!.mcc!.toFixed(3), "0.314");
+    assert.equal(mcc!.toFixed(3), "0.604");
+    assert.equal(optimization.stopped, "budget");
   });
 });
