@@ -12,7 +12,7 @@ import {splitExamples, type LabelledExample} from "../../src/core/generate/examp
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
 import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
-import {generateJudge, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+import {generateJudge, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
 
 const KEY = "sk-test-optimizer-secret-42";
 const FAILURE_MODE = "cancels a booking before the user says yes";
@@ -258,6 +258,18 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
       return true;
     });
     assert.equal(server.requests.length, 0);
+  });
+
+  test("without a model named, the judge model comes from PLUMBLINE_JUDGE_MODEL", async () => {
+    reflections = [proposal(GOOD_PROMPT)];
+    const spec = await run({model: undefined, env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY, PLUMBLINE_JUDGE_MODEL: "local-judge"}, budget: 130});
+    assert.equal(spec.judge.model, "local-judge");
+    assert.deepEqual(new Set(server.requests.map((r) => r.body.model)), new Set(["local-judge", "reflector"]));
+  });
+
+  test("progressDetail(progress) says what the calls are for", () => {
+    assert.equal(progressDetail({phase: "search", calls: 10, budget: 100, candidates: 1, bestAggregate: null}), "searching: 1 prompt");
+    assert.equal(progressDetail({phase: "held-out", calls: 90, budget: 100, candidates: 3, bestAggregate: 0.875}), "judging held-out: 3 prompts, best 88% balanced accuracy");
   });
 
   test("without a key it says which variable to set, before any call", async () => {

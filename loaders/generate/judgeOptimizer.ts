@@ -203,6 +203,12 @@ export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise
   };
 }
 
+/** The progress bar's detail text: what the calls are for, how many candidates, how good the best is. */
+export function progressDetail(p: OptimizerProgress): string {
+  const best = p.bestAggregate === null ? "" : `, best ${(p.bestAggregate * 100).toFixed(0)}% balanced accuracy`;
+  return `${p.phase === "search" ? "searching" : "judging held-out"}: ${p.candidates} prompt${p.candidates === 1 ? "" : "s"}${best}`;
+}
+
 function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
   for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
@@ -229,7 +235,7 @@ export interface GenerateJudgeInput {
   labels?: string;
   /** The seed judge (default: `DEFAULT_SEED_PROMPT` on `model`). */
   seedJudge?: z.input<typeof JudgeSpecSchema>;
-  /** The judge model when no seed judge is given (default gpt-4o-mini). */
+  /** The judge model when no seed judge is given (default: `PLUMBLINE_JUDGE_MODEL` from `env`, else gpt-4o-mini). */
   model?: string;
   /** The reflection model (default: the judge's model). */
   reflectionModel?: string;
@@ -269,7 +275,8 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
   const apiKey = env[keyVar];
   if (!apiKey) throw new CliError(`generating a judge calls an LLM and $${keyVar} is not set; export it (or name another variable with --api-key-env)`);
   const baseURL = input.baseURL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
-  const seedParsed = JudgeSpecSchema.safeParse(input.seedJudge ?? {model: input.model ?? "gpt-4o-mini", prompt: DEFAULT_SEED_PROMPT});
+  const model = input.model ?? env.PLUMBLINE_JUDGE_MODEL ?? "gpt-4o-mini";
+  const seedParsed = JudgeSpecSchema.safeParse(input.seedJudge ?? {model, prompt: DEFAULT_SEED_PROMPT});
   if (!seedParsed.success) throw new CliError(`invalid seed judge: ${issueText(seedParsed.error, "(judge)")}`);
   const seed = seedParsed.data;
   const connection = {
