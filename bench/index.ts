@@ -11,6 +11,7 @@ import {calibrationBench} from "./calibrationBench.js";
 import {clustersBench} from "./clustersBench.js";
 import {explorerBench} from "./explorerBench.js";
 import {ingestBench} from "./ingestBench.js";
+import {judgeGenerationBench} from "./judgeGenerationBench.js";
 import {OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
@@ -20,10 +21,10 @@ const {values, positionals} = parseArgs({
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
 
-Sections: ingest, explorer, clusters, annotations, calibration (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
+Sections: ingest, explorer, clusters, annotations, calibration, judge-generation (default: all; explorer uses the workspace that ingest builds). Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
-const sections = positionals.length ? positionals : ["ingest", "explorer", "clusters", "annotations", "calibration"];
+const sections = positionals.length ? positionals : ["ingest", "explorer", "clusters", "annotations", "calibration", "judge-generation"];
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
@@ -35,6 +36,7 @@ for (const section of sections) {
   else if (section === "clusters") results.clusters = await clustersBench();
   else if (section === "annotations") results.annotations = await annotationsBench();
   else if (section === "calibration") results.calibration = await calibrationBench();
+  else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);
 }
 mkdirSync(OUT, {recursive: true});

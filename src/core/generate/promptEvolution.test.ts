@@ -215,17 +215,49 @@ describe("paretoFrontier(input) and sampleParent(input, random)", () => {
     assert.deepEqual(paretoFrontier({scores: [[1, 1], [1, 1]], aggregate: [1, 1]}).candidates, [0], "on a tie the earlier one stays");
   });
 
+  test("one weakest-first pass drops exactly the candidates GEPA's drop-one-and-rescan loop drops", () => {
+    // GEPA's loop, written out: drop the weakest dominated candidate, then scan again from the weakest.
+    const reference = (input: {scores: (number | null)[][]; aggregate: (number | null)[]}) => {
+      const fronts = winnersPerExample(input);
+      const score = (c: number) => input.aggregate[c] ?? -Infinity;
+      const order = [...new Set(fronts.flatMap((f) => [...f]))].sort((a, b) => (score(a) < score(b) ? -1 : score(a) > score(b) ? 1 : b - a));
+      const kept = new Set(order);
+      const dominated = (c: number) => fronts.every((front) => !front.has(c) || [...front].some((o) => o !== c && kept.has(o)));
+      for (let changed = true; changed; ) {
+        changed = false;
+        for (const c of order) {
+          if (kept.has(c) && kept.size > 1 && dominated(c)) {
+            kept.delete(c);
+            changed = true;
+            break;
+          }
+        }
+      }
+      return [...kept].sort((a, b) => a - b);
+    };
+    const random = seededRandom(11);
+    for (let trial = 0; trial < 300; trial++) {
+      const candidates = 1 + Math.floor(random() * 12);
+      const examples = 1 + Math.floor(random() * 10);
+      const scores = Array.from({length: candidates}, () => Array.from({length: examples}, () => (random() < 0.1 ? null : random() < 0.5 ? 1 : 0)));
+      const aggregate = scores.map((row) => (random() < 0.3 ? Math.round(random() * 4) / 4 : row.reduce<number>((s, x) => s + (x ?? 0), 0) / examples));
+      assert.deepEqual(paretoFrontier({scores, aggregate}).candidates, reference({scores, aggregate}), JSON.stringify({scores, aggregate}));
+    }
+  });
+
   test("a failed call (null) never wins an example", () => {
     const input = {scores: [[null, 1], [0, 1]], aggregate: [1, 0.5]};
     assert.deepEqual([...winnersPerExample(input)].map((s) => [...s]), [[1], [0, 1]]);
     assert.deepEqual(winnersPerExample({scores: [[null], [null]], aggregate: [null, null]}).map((s) => s.size), [0]);
+    assert.equal(sampleParent(paretoFrontier({scores: [[null], [null]], aggregate: [null, null]}), seededRandom(1)), null, "no parent to sample without a verdict");
   });
 
   test("parents are sampled in proportion to the examples they win", () => {
     const input = {scores: [[1, 1, 1, 0], [0, 0, 0, 1]], aggregate: [0.75, 0.25]};
     const random = seededRandom(3);
     const counts = [0, 0];
-    for (let i = 0; i < 4000; i++) counts[sampleParent(input, random)]!++;
+    const frontier = paretoFrontier(input);
+    for (let i = 0; i < 4000; i++) counts[sampleParent(frontier, random)!]!++;
     assert.ok(Math.abs(counts[0]! / 4000 - 0.75) < 0.03, `sampled ${counts}`);
   });
 

@@ -17,7 +17,7 @@
  */
 import type {Outcome} from "../schemas/evaluator.js";
 import {seededRandom, type Random} from "../calibration/rng.js";
-import {bestCandidate, paretoFrontier, sampleParent} from "./paretoFrontier.js";
+import {bestCandidate, paretoFrontier, sampleParent, type Frontier} from "./paretoFrontier.js";
 
 export interface EvolutionExample {
   traceId: string;
@@ -174,6 +174,9 @@ export function paretoIndices(outcomes: readonly Outcome[], size: number, random
   return picked.sort((a, b) => a - b);
 }
 
+const frontierOf = (candidates: readonly Candidate[]): Frontier =>
+  paretoFrontier({scores: candidates.map((c) => c.scores), aggregate: candidates.map((c) => c.aggregate)});
+
 export async function evolvePrompt<T extends EvolutionExample>(options: EvolutionOptions<T>): Promise<EvolutionResult> {
   const {train, budget} = options;
   if (!train.length) throw new RangeError("prompt evolution needs training examples");
@@ -254,6 +257,7 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
   const paretoSet = new Set(pareto);
   const epoch = Math.ceil(train.length / m);
   let quiet = 0;
+  let frontier: Frontier | null = null;
   let stopped: StopReason = "max-iterations";
   const maxIterations = options.maxIterations ?? 10_000;
 
@@ -262,8 +266,9 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
       stopped = "interrupted";
       break;
     }
-    const frontierInput = {scores: candidates.map((c) => c.scores), aggregate: candidates.map((c) => c.aggregate)};
-    const parent = candidates[sampleParent(frontierInput, random)]!;
+    // Scores never change once a candidate is scored, so the frontier changes only when a candidate is added.
+    frontier ??= frontierOf(candidates);
+    const parent = candidates[sampleParent(frontier, random) ?? bestCandidate(candidates.map((c) => c.aggregate))]!;
     const minibatch = nextMinibatch();
     // The most this step can cost: the parent's unjudged minibatch, one reflection, the child's minibatch, and
     // the child's Pareto-set examples outside the minibatch. A step that might not fit is not started.
@@ -332,15 +337,15 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
       continue;
     }
     const child = await addCandidate(proposal.prompt, parent.id, proposal.rationale);
+    frontier = null;
     record({...fields, candidate: child.id, accepted: true, outcome: "accepted", reason: `minibatch score ${childSum.toFixed(2)} beats the parent's ${parentSum.toFixed(2)}`});
     progress();
   }
 
-  const frontier = paretoFrontier({scores: candidates.map((c) => c.scores), aggregate: candidates.map((c) => c.aggregate)}).candidates;
   return {
     candidates,
     paretoSet: pareto.map((i) => train[i]!.traceId),
-    frontier,
+    frontier: (frontier ?? frontierOf(candidates)).candidates,
     best: bestCandidate(candidates.map((c) => c.aggregate)),
     history,
     calls: {...calls, total: used()},
