@@ -167,6 +167,23 @@ describe("evolvePrompt(options)", () => {
     });
   });
 
+  test("during a judge outage nothing is reflected on, every call is an error, and the budget still ends the search", async () => {
+    const {options, reflections} = harness([], {
+      budget: 60,
+      async evaluate(_prompt, batch) {
+        return {results: batch.map(() => ({error: "HTTP 503: unavailable (gave up after 5 attempts)"})), calls: batch.length};
+      }
+    });
+    const result = await evolvePrompt(options);
+    assert.equal(reflections(), 0);
+    assert.equal(result.judgeErrors, result.calls.judge);
+    assert.ok(result.history.length > 0 && result.history.every((h) => h.outcome === "no-verdicts"));
+    assert.deepEqual(result.candidates[0]!.scores, examples.map(() => null));
+    assert.equal(result.candidates[0]!.aggregate, null);
+    assert.equal(result.stopped, "budget");
+    assert.ok(result.calls.total <= 60);
+  });
+
   test("verdicts already known for a prompt are not asked for again", async () => {
     const {options, asked} = harness([{ok: true, prompt: GOOD, rationale: "r"}]);
     await evolvePrompt(options);

@@ -100,7 +100,7 @@ export interface Candidate {
   aggregate: number | null;
 }
 
-export type IterationOutcome = "accepted" | "not-better" | "rejected" | "reflection-failed" | "no-mistakes";
+export type IterationOutcome = "accepted" | "not-better" | "rejected" | "reflection-failed" | "no-mistakes" | "no-verdicts";
 
 export interface IterationRecord {
   iteration: number;
@@ -290,7 +290,11 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     const empty = {candidate: null, prompt: null, rationale: null, childScores: null, accepted: false};
     if (!feedback.some((f) => !f.correct)) {
       quiet = used() === before ? quiet + 1 : 0;
-      record({...empty, parentScores, outcome: "no-mistakes", reason: feedback.length ? "the parent made no mistake on this minibatch" : "the judge gave no verdict on this minibatch"});
+      record(
+        feedback.length
+          ? {...empty, parentScores, outcome: "no-mistakes", reason: "the parent made no mistake on this minibatch"}
+          : {...empty, parentScores, outcome: "no-verdicts", reason: "every judge call on this minibatch failed"}
+      );
       if (quiet >= epoch) {
         stopped = "no-mistakes";
         break;
