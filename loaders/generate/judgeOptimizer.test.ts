@@ -214,6 +214,20 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     assert.equal(spec.calibration.mcc, 1);
   });
 
+  test("when the judge endpoint is down throughout, no spec is written and the error says why", async () => {
+    faults = () => errorResponse(503, "service unavailable");
+    let optimization: JudgeOptimization | undefined;
+    await assert.rejects(run({budget: 130, onResult: (o) => (optimization = o)}), (error: unknown) => {
+      assert.ok(error instanceof CliError);
+      assert.match(error.message, /every held-out judge call failed.*HTTP 503.*service unavailable/);
+      return true;
+    });
+    assert.ok(optimization);
+    assert.equal(optimization.calls.reflection, 0, "nothing to reflect on without verdicts");
+    assert.equal(optimization.bestHeldOut.n, 0);
+    assert.equal(optimization.errors.judge, optimization.calls.judge + optimization.calls.heldOut);
+  });
+
   test("a reflection call that keeps failing is counted as a reflection error and the search goes on", async () => {
     let failing = 3;
     faults = (request) => (request.body.model === "reflector" && failing-- > 0 ? errorResponse(502, "bad gateway") : null);

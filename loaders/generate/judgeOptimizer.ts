@@ -298,6 +298,10 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
   }
   if (optimization.stopped === "interrupted" || input.signal?.aborted) throw new CliError("interrupted: no judge written", 130);
   input.onResult?.(optimization);
+  if (optimization.bestHeldOut.n === 0) {
+    const first = optimization.errors.messages.find((m) => m.startsWith("judge: "))?.slice(7) ?? "no answer";
+    throw new CliError(`every held-out judge call failed, so the judge cannot be calibrated and none is written (${first}); check the endpoint and try again`);
+  }
 
   const {best, bestHeldOut, seedHeldOut, bestTrain, calls} = optimization;
   const fmt = (x: number | null) => (x === null ? "undefined" : x.toFixed(3));
