@@ -14,6 +14,7 @@ import {explorerBench} from "./explorerBench.js";
 import {generateBench} from "./generateBench.js";
 import {gateBench} from "./gateBench.js";
 import {ingestBench} from "./ingestBench.js";
+import {judgeGenerationBench} from "./judgeGenerationBench.js";
 import {OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
@@ -28,6 +29,7 @@ const ALL = [
   "annotations",
   "calibration",
   "generate",
+  "judge-generation",
   "datasets",
   "gate"
 ];
@@ -52,6 +54,7 @@ for (const section of sections) {
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();
   else if (section === "gate") results.gate = await gateBench();
+  else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);
 }
 mkdirSync(OUT, {recursive: true});

@@ -1,50 +1,14 @@
 /**
- * @module One judge call through the `openai` client, with this module's own retry policy: the client's retries
- * are off (`maxRetries: 0`) so that what is measured and tested is exactly this policy.
- *
- * Retried: 429, 408, 409 and 5xx answers, timeouts and connection failures, waiting what `Retry-After`
- * (or `retry-after-ms`) asks, else exponential backoff with full jitter. Not retried: other 4xx answers and
- * answers that arrive but are not a valid verdict (retrying a model that answered badly mostly buys the same
- * answer again, at a price). A call that fails is returned as an error, never as a verdict.
+ * @module One judge call: a chat call (`chatClient.ts`, with its retry policy) whose answer must be a verdict
+ * object. A call that fails, or an answer that is not a valid verdict, is returned as an error, never as a verdict.
  */
-import OpenAI from "openai";
 import {JUDGE_VERDICT_JSON_SCHEMA, JudgeVerdictSchema, type JudgeVerdict} from "../../src/core/schemas/evaluator.js";
-import type {ChatMessage} from "../../src/core/evaluator/judgePrompt.js";
-import {httpFetch} from "./httpFetch.js";
-import {issueText} from "../../src/core/schemas/issues.js";
+import {createChatClient, parseJsonAnswer, type AnswerShape, type ChatClientOptions, type ChatRequest, type Usage} from "./chatClient.js";
 
-export type ResponseFormat = "json_schema" | "json_object" | "none";
+export {retryAfterMs, type ResponseFormat, type Usage} from "./chatClient.js";
 
-export interface JudgeClientOptions {
-  baseURL: string;
-  apiKey: string;
-  /** Per attempt. */
-  timeoutMs?: number;
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  responseFormat?: ResponseFormat;
-  /**
-   * The HTTP stack under the client: Node's built-in fetch, or `node-http` (the default), a keep-alive
-   * `node:http` transport that costs a fraction of the CPU per call (see httpFetch.ts).
-   */
-  fetch?: "builtin" | "node-http";
-  /** Injected for tests; waits honour it. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
-
-export interface JudgeRequest {
-  model: string;
-  temperature: number;
-  maxTokens: number;
-  messages: ChatMessage[];
-}
-
-export interface Usage {
-  inputTokens: number | null;
-  outputTokens: number | null;
-}
+export type JudgeClientOptions = ChatClientOptions;
+export type JudgeRequest = ChatRequest;
 
 export type JudgeCallResult =
   | {ok: true; verdict: JudgeVerdict; usage: Usage; attempts: number; model: string}
@@ -54,83 +18,22 @@ export interface JudgeClient {
   call(request: JudgeRequest, signal?: AbortSignal): Promise<JudgeCallResult>;
 }
 
-const RETRYABLE = new Set([408, 409, 429]);
+const VERDICT: AnswerShape<JudgeVerdict> = {
+  name: "verdict",
+  jsonSchema: JUDGE_VERDICT_JSON_SCHEMA,
+  parse: (content) => parseJsonAnswer(content, JudgeVerdictSchema, {who: "judge", what: "verdict"})
+};
 
 export function createJudgeClient(options: JudgeClientOptions): JudgeClient {
-  const client = new OpenAI({
-    baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs ?? 60_000,
-    ...((options.fetch ?? "node-http") === "node-http" ? {fetch: httpFetch()} : {})
-  });
-  const maxAttempts = options.maxAttempts ?? 5;
-  const base = options.baseDelayMs ?? 500;
-  const cap = options.maxDelayMs ?? 30_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  const format = options.responseFormat ?? "json_schema";
-  const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[key]") : text);
-
+  const chat = createChatClient(options);
   return {
     async call(request, signal) {
-      const usage: Usage = {inputTokens: null, outputTokens: null};
-      let lastError = "no attempt made";
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        if (signal?.aborted) return {ok: false, error: "interrupted", usage, attempts: attempt - 1};
-        let wait: number | null = null;
-        try {
-          const completion = await client.chat.completions.create(
-            {
-              model: request.model,
-              temperature: request.temperature,
-              max_tokens: request.maxTokens,
-              messages: request.messages,
-              ...(format === "json_schema"
-                ? {response_format: {type: "json_schema", json_schema: {name: "verdict", strict: true, schema: JUDGE_VERDICT_JSON_SCHEMA}}}
-                : format === "json_object"
-                  ? {response_format: {type: "json_object"}}
-                  : {})
-            },
-            signal ? {signal} : {}
-          );
-          usage.inputTokens = completion.usage?.prompt_tokens ?? null;
-          usage.outputTokens = completion.usage?.completion_tokens ?? null;
-          const content = completion.choices[0]?.message?.content;
-          const parsed = parseVerdict(content);
-          if ("error" in parsed) return {ok: false, error: parsed.error, usage, attempts: attempt};
-          return {ok: true, verdict: parsed.verdict, usage, attempts: attempt, model: completion.model || request.model};
-        } catch (error) {
-          if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) return {ok: false, error: "interrupted", usage, attempts: attempt};
-          if (error instanceof OpenAI.APIConnectionTimeoutError) {
-            lastError = `timed out after ${options.timeoutMs ?? 60_000} ms`;
-          } else if (error instanceof OpenAI.APIConnectionError) {
-            lastError = `connection failed: ${redact(error.message)}`;
-          } else if (error instanceof OpenAI.APIError) {
-            const status = error.status ?? 0;
-            lastError = `HTTP ${status}: ${redact(error.message)}`;
-            if (!(RETRYABLE.has(status) || status >= 500)) return {ok: false, error: lastError, usage, attempts: attempt};
-            wait = retryAfterMs(error.headers);
-          } else {
-            return {ok: false, error: redact(error instanceof Error ? error.message : String(error)), usage, attempts: attempt};
-          }
-        }
-        if (attempt === maxAttempts) break;
-        // Full jitter keeps many concurrent workers from retrying in lockstep after a shared 429.
-        const backoff = Math.min(cap, base * 2 ** (attempt - 1)) * random();
-        await sleep(wait === null ? backoff : Math.min(Math.max(wait, 0), cap * 4));
-      }
-      return {ok: false, error: `${lastError} (gave up after ${maxAttempts} attempts)`, usage, attempts: maxAttempts};
+      const result = await chat.call(request, VERDICT, signal);
+      if (!result.ok) return result;
+      const {value, ...rest} = result;
+      return {...rest, verdict: value};
     }
   };
-}
-
-/** The wait a server asks for: `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
-  const ms = headers?.get("retry-after-ms");
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const value = headers?.get("retry-after");
-  if (!value) return null;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 /**
@@ -138,17 +41,6 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
  * validated by the schema. Anything else is an error; the text is never searched for "pass" or "fail".
  */
 export function parseVerdict(content: string | null | undefined): {verdict: JudgeVerdict} | {error: string} {
-  if (content == null || content.trim() === "") return {error: "the judge returned no content"};
-  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(content);
-  let value: unknown;
-  try {
-    value = JSON.parse(fenced ? fenced[1]! : content);
-  } catch {
-    return {error: `the answer is not JSON: ${JSON.stringify(content.slice(0, 120))}`};
-  }
-  const result = JudgeVerdictSchema.safeParse(value);
-  if (!result.success) {
-    return {error: `the answer breaks the verdict schema: ${issueText(result.error, "(answer)")}`};
-  }
-  return {verdict: result.data};
+  const parsed = parseJsonAnswer(content, JudgeVerdictSchema, {who: "judge", what: "verdict"});
+  return "error" in parsed ? parsed : {verdict: parsed.value};
 }
