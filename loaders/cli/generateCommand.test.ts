@@ -129,3 +129,46 @@ test("an unknown failure mode names the labelled ones, and bad options are usage
   const share = captureIo();
   assert.equal(await main(["generate", "--failure-mode", "x", "--held-out", "1.5", "--workspace", workspace], share), 2);
 });
+
+test("plumbline generate --method judge evolves a judge prompt through an OpenAI-compatible server and writes it with its held-out figures", async () => {
+  const {startFakeOpenAI, chatCompletion} = await import("../judge/fakeOpenAI.js");
+  const server = await startFakeOpenAI();
+  const key = "sk-generate-cli-secret";
+  let reflections = 0;
+  // The fake judge fails every trace unless its prompt speaks of failed tool calls; then it fails those alone.
+  // The scripted reflection proposes exactly that prompt.
+  server.respondWith("chat", (request) => {
+    const messages = request.body.messages as {role: string; content: string}[];
+    if (request.body.model === "reflector") {
+      reflections++;
+      return chatCompletion(JSON.stringify({
+        prompt: "A tool call that FAILED and was never recovered from is the failure.\n\n{{trace}}\n\nCriterion: {{criterion}}.",
+        rationale: "The annotators fail runs whose tool calls failed."
+      }));
+    }
+    const user = messages.find((m) => m.role === "user")!.content;
+    const failed = user.includes("FAILED and was never recovered") ? / → FAILED /.test(user) : true;
+    return chatCompletion(JSON.stringify({reasoning: "scripted", verdict: failed ? "fail" : "pass"}));
+  });
+  try {
+    const io = captureIo({OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: key});
+    const status = await main([
+      "generate", "--failure-mode", "tool error not recovered", "--method", "judge", "--id", "tool-error-judge", "--model", "judge-model",
+      "--reflection-model", "reflector", "--budget", "260", "--workspace", workspace, "--out-dir", out
+    ], io);
+    assert.equal(status, 0, io.stderr.join("\n"));
+    assert.ok(reflections >= 1);
+    assert.ok(server.requests.length <= 260, `${server.requests.length} calls for a budget of 260`);
+    const text = readFileSync(join(out, "tool-error-judge.json"), "utf8");
+    assert.ok(!text.includes(key), "the key never lands in the spec");
+    const loaded = loadSpec(join(out, "tool-error-judge.json"));
+    assert.equal(loaded.spec.kind, "llm_judge");
+    const calibration = loaded.spec.calibration!;
+    assert.equal(calibration.evaluatorVersion, loaded.version);
+    assert.equal(calibration.baseline?.name, "seed prompt");
+    assert.ok(calibration.mcc! > (calibration.baseline?.mcc ?? -1), `evolved ${calibration.mcc} vs seed ${calibration.baseline?.mcc}`);
+    assert.match(io.stdout.join("\n"), /held-out MCC .* gate: (blocks|reports)/);
+  } finally {
+    await server.close();
+  }
+});

@@ -30,13 +30,19 @@ numbers and status), composes and/or rules of up to three checks, and keeps the 
 the rule's size is chosen by cross-validation within the training traces. The rule is written as declarative
 checks (contains, tool_call, jsonpath, threshold, status) that the rule runtime validates.
 
+Method judge (reflective prompt evolution, as GEPA does): starts from a seed judge prompt, scores candidate
+prompts on minibatches of training traces, asks an LLM to reflect on the judge's mistakes against the annotators'
+explanations and propose an edited prompt, keeps a Pareto frontier of prompts across examples, and stops at the
+call budget. The spec records the best prompt's held-out MCC next to the seed prompt's. It calls an
+OpenAI-compatible endpoint (OPENAI_BASE_URL and OPENAI_API_KEY); the key is never printed or written.
+
 The spec is written to <out-dir>/<id>.json. When a spec with that id exists and the new one decides differently,
 the new one is its next minor version and names it in lineage.derivedFrom; the same rule keeps its version and
 gets fresh calibration figures.
 
 Options:
   --failure-mode <name>   the failure mode, as annotators named it (required)
-  --method <m>            rule (default)
+  --method <m>            rule (default) or judge
   --criterion <id>        the rubric criterion (default: the one most of the mode's failing labels are on)
   --others-as-pass        count traces failing the criterion with another failure mode as passes (default: left out)
   --id <id>               the spec id (default: the failure mode in lower-case-with-dashes)
@@ -44,6 +50,12 @@ Options:
   --seed <n>              seed of the split and the bootstrap interval (default 1)
   --out-dir <dir>         where specs are written (default evaluators/)
   --workspace <dir>       the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --model <name>          judge: the judge model (default: $PLUMBLINE_JUDGE_MODEL, else gpt-4o-mini)
+  --reflection-model <m>  judge: the model that reflects on the judge's mistakes (default: the judge model)
+  --budget <n>            judge: most LLM calls in all, search and held-out figures included (default 400)
+  --concurrency <n>       judge: calls in flight at once (default 4)
+  --base-url <url>        judge: the endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)
+  --api-key-env <name>    judge: the environment variable holding the key (default OPENAI_API_KEY)
   --dry-run               print the spec instead of writing it
   --json                  print the result as JSON
   -h, --help              show this help
@@ -104,6 +116,47 @@ const methods: Record<string, (input: MethodInput) => Promise<MethodResult>> = {
   }
 };
 
+/** Options only the judge method reads; `rule` ignores them. */
+interface JudgeOptions {
+  model?: string;
+  reflectionModel?: string;
+  budget?: number;
+  concurrency?: number;
+  baseURL?: string;
+  apiKeyEnv?: string;
+}
+
+function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<MethodResult> {
+  return async (input) => {
+    const {generateJudge, progressDetail} = await import("../generate/judgeOptimizer.js");
+    let record: import("../generate/judgeOptimizer.js").JudgeOptimization | null = null;
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once("SIGINT", stop);
+    try {
+      const spec = await generateJudge({
+        examples: input.split, failureMode: input.failureMode, criterion: input.criterion, id: input.id, labels: input.labels, seed: input.seed,
+        env: input.io.env, signal: controller.signal, ...options,
+        onProgress: (p) => input.progress(p.calls, p.budget, progressDetail(p)),
+        onResult: (optimization) => (record = optimization)
+      });
+      const r = record as import("../generate/judgeOptimizer.js").JudgeOptimization | null;
+      const fixed = (m: number | null | undefined) => (m == null ? "undefined" : m.toFixed(3));
+      return {
+        spec,
+        summary: [
+          `  judge: ${spec.judge.model}, prompt evolved from the seed (seed prompt held-out MCC ${fixed(spec.calibration.baseline?.mcc)})`,
+          ...(r ? [`  ${r.calls.total} calls of a budget of ${r.budget} (judge ${r.calls.judge}, reflection ${r.calls.reflection}, held-out ${r.calls.heldOut}); ` +
+            `${r.candidates.length} prompts kept, ${r.errors.rejected} proposals rejected, ${r.errors.judge} judge calls failed; stopped: ${r.stopped}`] : [])
+        ],
+        details: r ? {calls: r.calls, budget: r.budget, candidates: r.candidates.length, frontier: r.frontier, errors: r.errors, stopped: r.stopped, seedHeldOut: r.seedHeldOut, bestHeldOut: r.bestHeldOut} : {}
+      };
+    } finally {
+      process.off("SIGINT", stop);
+    }
+  };
+}
+
 /** "Tool error not recovered" → "tool-error-not-recovered". */
 export function specIdOf(failureMode: string): string {
   const id = failureMode.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|-+$/g, "").slice(0, 100);
@@ -119,6 +172,8 @@ export const command: Command = {
       args,
       options: {
         "failure-mode": {type: "string"}, method: {type: "string", default: "rule"}, criterion: {type: "string"},
+        model: {type: "string"}, "reflection-model": {type: "string"}, budget: {type: "string"}, concurrency: {type: "string"},
+        "base-url": {type: "string"}, "api-key-env": {type: "string"},
         "others-as-pass": {type: "boolean", default: false}, id: {type: "string"}, "held-out": {type: "string", default: "0.3"},
         seed: {type: "string", default: "1"}, "out-dir": {type: "string"}, workspace: {type: "string"},
         "dry-run": {type: "boolean", default: false}, json: {type: "boolean", default: false}
@@ -126,8 +181,23 @@ export const command: Command = {
     });
     const failureMode = values["failure-mode"];
     if (!failureMode) throw usageError("name the failure mode: --failure-mode <name>", "generate");
-    const method = methods[values.method];
-    if (!method) throw usageError(`invalid --method: ${values.method} (choose ${Object.keys(methods).join(", ")})`, "generate");
+    const count = (name: "budget" | "concurrency") => {
+      const value = values[name];
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw usageError(`invalid --${name}: ${value}`, "generate");
+      return n;
+    };
+    const judgeOptions: JudgeOptions = {
+      ...(values.model ? {model: values.model} : {}),
+      ...(values["reflection-model"] ? {reflectionModel: values["reflection-model"]} : {}),
+      ...(values["base-url"] ? {baseURL: values["base-url"]} : {}),
+      ...(values["api-key-env"] ? {apiKeyEnv: values["api-key-env"]} : {}),
+      ...(count("budget") ? {budget: count("budget")} : {}),
+      ...(count("concurrency") ? {concurrency: count("concurrency")} : {})
+    };
+    const method = values.method === "judge" ? judgeMethod(judgeOptions) : methods[values.method];
+    if (!method) throw usageError(`invalid --method: ${values.method} (choose ${[...Object.keys(methods), "judge"].join(", ")})`, "generate");
     const heldOutShare = Number(values["held-out"]);
     if (!(heldOutShare > 0 && heldOutShare < 1)) throw usageError(`invalid --held-out: ${values["held-out"]} (a share between 0 and 1)`, "generate");
     const seed = Number(values.seed);
