@@ -55,6 +55,16 @@ test("ingest of the τ-bench runs stores 200 traces whose unknown tokens, cost a
   assert.equal(reward!.passes, 84);
 });
 
+test("a τ-bench array written on one line is read as the same runs as the pretty-printed file", async () => {
+  const dir = tempWorkspace();
+  const runs = JSON.parse(readFileSync(join(DEMO, "tau-bench-airline", "gpt-4o-airline.json"), "utf8")) as unknown[];
+  const file = join(dir, "compact.json");
+  writeFileSync(file, JSON.stringify(runs.slice(0, 7)));
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file]});
+  assert.equal(summary.rejected, 0);
+  assert.equal(summary.added.traces, 7);
+});
+
 test("re-ingesting the whole demo input adds nothing", async () => {
   const workspace = tempWorkspace();
   const first = await ingest({workspace, paths: demoInputs()});

@@ -142,6 +142,8 @@ export function fileMode(path: string): FileMode {
   const [first, second] = headLines(path, 2);
   const parsedFirst = parses(first);
   if (parsedFirst.ok) {
+    // A JSON array written on one line (as JSON.stringify writes it) is a document whose elements are the records.
+    if (Array.isArray(parsedFirst.value) && !second?.trim()) return {mode: "document"};
     // A single-line file is a document and a JSON Lines file of one record alike; lines mode reads both.
     return {mode: "lines", first: parsedFirst.value};
   }

@@ -37,14 +37,14 @@ export interface AnnotatorRow {
 
 /** The ground truth of every source the workspace has, as one SQL relation. */
 async function truthSql(connection: DuckDBConnection): Promise<string> {
-  const parts = ["SELECT trace_id, criterion, pass, explanation, decided_by FROM imported_ground_truth"];
-  if (await tableExists(connection, "ground_truth")) parts.unshift("SELECT trace_id, criterion, pass, explanation, decided_by FROM ground_truth");
+  const parts = ["SELECT trace_id, criterion, pass, NULL::VARCHAR AS failure_mode, explanation, decided_by FROM imported_ground_truth"];
+  if (await tableExists(connection, "ground_truth")) parts.unshift("SELECT trace_id, criterion, pass, failure_mode, explanation, decided_by FROM ground_truth");
   return parts.join(" UNION ALL ");
 }
 
 async function labelsSql(connection: DuckDBConnection): Promise<string> {
-  const parts = ["SELECT trace_id, criterion, annotator, pass FROM imported_human_labels"];
-  if (await tableExists(connection, "human_labels")) parts.unshift("SELECT trace_id, criterion, annotator, pass FROM human_labels");
+  const parts = ["SELECT trace_id, criterion, annotator, pass, NULL::VARCHAR AS failure_mode FROM imported_human_labels"];
+  if (await tableExists(connection, "human_labels")) parts.unshift("SELECT trace_id, criterion, annotator, pass, failure_mode FROM human_labels");
   return parts.join(" UNION ALL ");
 }
 
@@ -55,6 +55,13 @@ const LATEST = `
   WHERE v.outcome IN ('pass', 'fail')
   QUALIFY row_number() OVER (PARTITION BY v.evaluator_id, v.evaluator_version, v.trace_id ORDER BY v.created_at DESC, v.run_id DESC) = 1`;
 
+/**
+ * Several evaluators can share a criterion, one per failure mode. A trace that fails the criterion for another
+ * named failure mode says nothing about whether this evaluator's failure is there, so it is left out of its
+ * calibration; failures with no mode named, or named as the evaluator's, count. (Case-blind, as annotators type.)
+ */
+const ABOUT_THIS_MODE = "(t.pass OR t.failure_mode IS NULL OR lower(t.failure_mode) = lower(l.failure_mode))";
+
 async function alignedSql(connection: DuckDBConnection): Promise<string> {
   return `
     WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
@@ -62,7 +69,7 @@ async function alignedSql(connection: DuckDBConnection): Promise<string> {
       l.trace_id, l.outcome AS judge, CASE WHEN t.pass THEN 'pass' ELSE 'fail' END AS human, l.reasoning, t.explanation,
       t.decided_by, l.run_id, l.dataset_version
     FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
-    WHERE t.pass IS NOT NULL`;
+    WHERE t.pass IS NOT NULL AND ${ABOUT_THIS_MODE}`;
 }
 
 export async function readAligned(connection: DuckDBConnection, evaluatorId?: string): Promise<AlignedRow[]> {
@@ -94,7 +101,7 @@ export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<
     WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
     SELECT l.evaluator_id, l.evaluator_version, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
     FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
-    WHERE h.pass IS NOT NULL ORDER BY ALL`);
+    WHERE h.pass IS NOT NULL AND ${ABOUT_THIS_MODE.replaceAll("t.", "h.")} ORDER BY ALL`);
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
     evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),

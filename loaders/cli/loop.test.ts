@@ -1,0 +1,147 @@
+// The whole loop on the real τ-bench airline runs and Who&When failures, through the plumbline command as a user
+// runs it: ingest, cluster, promote a failure mode, annotate (two scripted reviewers), generate an evaluator,
+// calibrate it, promote the failures into a dataset, and gate two candidate versions: one that regressed (the
+// runs where tools failed) is blocked, naming the failure mode; one that is fixed (runs where no tool failed) passes.
+import assert from "node:assert/strict";
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import {openAnnotationService} from "../annotations/service.js";
+import {readTauRuns, scriptedLabels, TOOL_ERROR_MODE, type TauRun} from "../annotations/tauBenchLabels.js";
+import {captureIo} from "../fixtures/captureIo.js";
+import {sharedPath} from "../fixtures/sharedData.js";
+import {loadSpec} from "../judge/specFile.js";
+import {withReadConnection} from "../store/db.js";
+import {GateRunSchema} from "../../src/core/schemas/gateReport.js";
+import {main} from "./main.js";
+
+const TAU = sharedPath("tau-bench-airline", "gpt-4o-airline.json");
+const WHO_AND_WHEN = sharedPath("who-and-when", "Hand-Crafted");
+
+describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
+  const root = mkdtempSync(join(tmpdir(), "plumbline-loop-"));
+  const workspace = join(root, "workspace");
+  const suite = join(root, "evaluators");
+  const runs: TauRun[] = readTauRuns(TAU);
+  after(() => rmSync(root, {recursive: true, force: true}));
+
+  const cli = async (args: string[], expected = 0) => {
+    const io = captureIo();
+    const status = await main([...args, "--workspace", workspace], io);
+    assert.equal(status, expected, `plumbline ${args.join(" ")} exited ${status}:\n${io.stderr.join("\n")}\n${io.stdout.join("\n")}`);
+    return {out: io.stdout.join("\n"), err: io.stderr.join("\n")};
+  };
+  const query = (sql: string) => withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
+
+  before(async () => {
+    await cli(["ingest", TAU, WHO_AND_WHEN]);
+  });
+
+  test("1. ingest and cluster: the tool-error signature holds the 36 runs where a tool failed", async () => {
+    await cli(["cluster"]);
+    const [cluster] = await query(`SELECT c.cluster_id, count(DISTINCT m.trace_id)::INTEGER AS n FROM clusters c JOIN trace_clusters m USING (cluster_id)
+      WHERE c.kind = 'signature' AND c.signature LIKE 'tool %' AND m.trace_id LIKE 'tau-%' GROUP BY ALL ORDER BY n DESC LIMIT 1`);
+    assert.ok(cluster, "a tool-failure signature cluster");
+    await cli(["failure-mode", "promote", "--name", TOOL_ERROR_MODE, "--cluster", String(cluster.cluster_id), "--description", "a tool answered an error and the agent never recovered"]);
+    const listed = JSON.parse((await cli(["failure-mode", "list", "--json"])).out);
+    assert.ok(JSON.stringify(listed).includes(TOOL_ERROR_MODE));
+  });
+
+  test("2. annotate: two reviewers label the runs; their agreement is measured and ties stay out of ground truth", async () => {
+    const service = openAnnotationService({workspace, mirrorDelayMs: 5});
+    try {
+      const result = await service.importMany(scriptedLabels(runs), "review");
+      assert.deepEqual(result.rejected, []);
+      await service.flush();
+    } finally {
+      await service.close();
+    }
+    const truth = await query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE failure_mode = '${TOOL_ERROR_MODE}')::INTEGER AS tool FROM ground_truth`);
+    assert.deepEqual(truth, [{n: 197, tool: 27}], "200 runs less 3 ties");
+    const agreement = await cli(["annotations", "agreement"]);
+    assert.match(agreement.out, /alice/);
+  });
+
+  let specPath = "";
+  test("3. generate: rule induction on the training split; its held-out MCC lets it block", async () => {
+    const {out} = await cli(["generate", "--failure-mode", TOOL_ERROR_MODE, "--out-dir", suite, "--json"]);
+    const result = JSON.parse(out);
+    specPath = result.path;
+    const loaded = loadSpec(specPath);
+    assert.equal(loaded.spec.kind, "rule");
+    assert.equal(loaded.spec.calibration!.evaluatorVersion, loaded.version);
+    assert.ok(loaded.spec.calibration!.mcc! >= 0.6, `held-out MCC ${loaded.spec.calibration!.mcc}`);
+    assert.equal(result.gate.status, "blocks");
+  });
+
+  test("4. calibrate: the evaluator's verdicts on every labelled run agree with the reviewers (MCC ≥ 0.6)", async () => {
+    await cli(["judge", "run", "--evaluator", specPath]);
+    const report = JSON.parse((await cli(["calibrate", "report", "--json"])).out);
+    const evaluator = report.evaluators.find((e: {evaluatorId: string}) => e.evaluatorId === "tool-error-not-recovered");
+    assert.ok(evaluator, "the generated evaluator is calibrated");
+    const mcc = evaluator.current.report.metrics.mcc.metric.value;
+    // Every run where a tool failed is flagged; 9 of those still passed, and those are its only mistakes. Runs that
+    // failed for the other mode ("task not completed") say nothing about this one and are left out.
+    assert.deepEqual(evaluator.current.report.confusion, {tp: 27, fp: 9, fn: 0, tn: 75});
+    assert.ok(mcc >= 0.6, `MCC ${mcc}`);
+    await cli(["failure-mode", "set-state", TOOL_ERROR_MODE, "has_evaluator", "--note", "generated from review labels"]);
+  });
+
+  test("5. dataset: the confirmed failures become cases of a versioned dataset, exported for CI", async () => {
+    await cli(["dataset", "promote", "airline-regressions", "--failure-mode", TOOL_ERROR_MODE, "--by", "alice", "--reason", "unrecovered tool errors"]);
+    const shown = JSON.parse((await cli(["dataset", "show", "airline-regressions", "--json"])).out);
+    assert.equal(shown.version, 1);
+    assert.equal(shown.cases.length, 27);
+    assert.ok(shown.cases.every((c: {kind: string; failureMode: string}) => c.kind === "confirmed_failure" && c.failureMode === TOOL_ERROR_MODE));
+    const file = join(root, "airline-regressions.jsonl");
+    await cli(["dataset", "export", "airline-regressions", "--out", file]);
+    assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 27);
+  });
+
+  const candidate = (name: string, keep: (run: TauRun) => boolean) => {
+    const file = join(root, `${name}.json`);
+    writeFileSync(file, JSON.stringify(runs.filter(keep).map((run) => run.raw)));
+    return file;
+  };
+
+  test("6. gate: a version whose tools fail again is blocked, naming the failure mode, with JUnit and Markdown for CI", async () => {
+    // The regressed version: every run where a tool failed, and as many of the rest.
+    let clean = 0;
+    const regressed = candidate("regressed", (run) => run.toolError !== null || clean++ < 36);
+    const junit = join(root, "regressed.xml");
+    const markdown = join(root, "regressed.md");
+    const {err} = await cli(["gate", "--suite", suite, "--traces", regressed, "--junit", junit, "--markdown", markdown, "--label", "regressed"], 1);
+    assert.match(err, new RegExp(TOOL_ERROR_MODE));
+    const xml = readFileSync(junit, "utf8");
+    assert.match(xml, /<testsuite[^>]*failures="1"/);
+    assert.match(readFileSync(markdown, "utf8"), /tool error not recovered/);
+  });
+
+  test("7. gate: the fixed version passes; coverage lists the reviewers' other failure mode as uncovered", async () => {
+    const fixed = candidate("fixed", (run) => run.toolError === null);
+    await cli(["gate", "--suite", suite, "--traces", fixed, "--label", "fixed"]);
+    const lines = readFileSync(join(workspace, "gate-runs.jsonl"), "utf8").trim().split("\n").map((line) => GateRunSchema.parse(JSON.parse(line)));
+    assert.deepEqual(lines.map((r) => [r.label, r.blocked]), [["regressed", true], ["fixed", false]]);
+    const last = lines.at(-1)!;
+    const evaluator = last.evaluators.find((e) => e.id === "tool-error-not-recovered")!;
+    assert.equal(evaluator.role, "blocks");
+    assert.deepEqual(evaluator.counts, {traces: 164, pass: 164, fail: 0, errors: 0});
+    assert.equal(last.coverage.share, 0.5);
+    assert.deepEqual(last.coverage.modes.map((m) => [m.name, m.covered]).sort(), [["task not completed", false], [TOOL_ERROR_MODE, true]]);
+    assert.ok(existsSync(specPath));
+  });
+
+  test("8. a spec edited after calibration is uncalibrated and no longer blocks", async () => {
+    const spec = JSON.parse(readFileSync(specPath, "utf8"));
+    const edited = join(root, "edited");
+    const {mkdirSync} = await import("node:fs");
+    mkdirSync(edited);
+    writeFileSync(join(edited, "tool-error-not-recovered.json"), JSON.stringify({...spec, rule: {op: "status", is: "error"}}));
+    const regressed = join(root, "regressed.json");
+    const {out} = await cli(["gate", "--suite", edited, "--traces", regressed, "--json"]);
+    const run = GateRunSchema.parse(JSON.parse(out));
+    assert.equal(run.blocked, false);
+    assert.equal(run.evaluators[0]!.calibrationStatus, "uncalibrated");
+  });
+});
