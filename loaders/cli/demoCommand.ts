@@ -5,7 +5,8 @@ import {ingest} from "../ingest/ingest.js";
 import {importJudgmentSet} from "../calibration/importSet.js";
 import {dbPath, withConnection, workspaceDir} from "../store/db.js";
 import {parseVerbArgs} from "./error.js";
-import type {Command} from "./main.js";
+import type {Command, Io} from "./main.js";
+import {EVALUATORS_DIR} from "../judge/specFile.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
 import {DEFAULT_CLUSTER_OPTIONS} from "../clusters/runClustering.js";
@@ -64,6 +65,15 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   // Offline TF-IDF clusters, so the Clusters page has something to show with no API key.
   const clusters = await clusterWorkspace(workspace, DEFAULT_CLUSTER_OPTIONS, {err: log});
   log(describeRun(clusters));
+  // The rest of the loop, so the Suite and Datasets pages open on real figures: the grader's confirmed tool-error
+  // failures become a regression dataset, and the shipped evaluator suite gates the τ-bench runs.
+  const quiet: Io = {out: () => {}, err: () => {}, env: {}};
+  const tau = join(DEMO, "tau-bench-airline", "gpt-4o-airline.json");
+  const {command: dataset} = await import("./datasetCommand.js");
+  await dataset.run(["promote", "airline-regressions", "--failure-mode", TOOL_ERROR_MODE, "--by", "demo", "--reason", "the grader's unrecovered tool errors", "--workspace", workspace], quiet);
+  const {command: gate} = await import("./gateCommand.js");
+  const status = await gate.run(["--suite", EVALUATORS_DIR, "--traces", tau, "--workspace", workspace, "--label", "demo: τ-bench GPT-4o airline runs"], quiet);
+  log(`dataset airline-regressions holds the grader's ${TOOL_ERROR_MODE} failures; the evaluator suite ${status === 1 ? "blocks" : "passes"} the τ-bench runs (see the Suite page)`);
   await afterWorkspaceChange();
   return true;
 }
