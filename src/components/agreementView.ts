@@ -38,7 +38,7 @@ export function agreementView(client: AnnotationClient): HTMLElement {
     const canDecide = !client.readOnly && me !== "" && (owner === null || owner === me);
     return el("section", {class: "pl-agreement-criterion", attrs: {"data-criterion": c.criterion}},
       el("h3", null, c.criterion, owner ? el("span", {class: "pl-muted"}, ` · owner ${owner}`) : null),
-      el("p", null, `${c.items} items, ${c.annotators.length} annotators. Krippendorff's alpha (nominal): `,
+      el("p", null, `${c.items} items, ${c.annotators.length} annotator${c.annotators.length === 1 ? "" : "s"}. Krippendorff's alpha (nominal): `,
         el("strong", {class: "pl-alpha"}, fmt(c.alpha.alpha, c.alpha.reason))),
       c.pairs.length ? el("table", {class: "pl-small-table"},
         el("thead", null, el("tr", null, el("th", null, "pair"), el("th", null, "items"), el("th", null, "observed"), el("th", null, "Cohen's kappa"))),

@@ -1,0 +1,69 @@
+// The published report: `npm run build` on a workspace that has been round the loop (the demo: real traces,
+// grader labels, clusters, a calibrated evaluator, a dataset and a gate run) gives a static site that shows every
+// part of it from dist/ alone, in Chromium with every request off the machine failed and the strict policy on.
+import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {after, before, describe, it} from "node:test";
+import {ensureDemoWorkspace} from "../cli/demoCommand.js";
+import {main} from "../cli/main.js";
+import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {captureIo} from "../fixtures/captureIo.js";
+import {recordedPage, type PageRecord} from "./chromium.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+
+/** What each page of the report must show of the demo's loop. */
+const EXPECTED: Record<string, RegExp[]> = {
+  "/": [/411/],
+  "/traces": [/411 traces/],
+  "/clusters": [/payment amount does not add up/, /tool error not recovered/],
+  "/annotate": [/read-only/i],
+  "/agreement": [/200 items, 1 annotator\./],
+  "/calibration": [/tool-error-not-recovered/, /pandalm/i],
+  "/suite": [/blocked/i, /tool error not recovered/, /coverage/i, /task not completed/],
+  "/datasets": [/airline-regressions/, /confirmed[ _]failure/i]
+};
+
+function assertClean(record: PageRecord, page: string) {
+  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
+  assert.deepEqual(record.failed, [], `${page}: requests failed`);
+  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
+  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
+  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
+}
+
+describe("the published report", {timeout: 420_000}, () => {
+  let built: OpenSite;
+
+  before(async () => {
+    built = await openBuiltSite("plumbline-report-", async (workspace) => {
+      await ensureDemoWorkspace(workspace, false, () => {});
+      // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
+      const io = captureIo();
+      assert.equal(await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io), 0, io.stderr.join("\n"));
+    });
+  });
+
+  after(() => built?.close());
+
+  it("lists every page of the navigation", () => {
+    const config = readFileSync(join(PROJECT_ROOT, "observablehq.config.ts"), "utf8");
+    const paths = [...config.matchAll(/path: "([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(paths.sort(), Object.keys(EXPECTED).sort());
+  });
+
+  for (const [path, patterns] of Object.entries(EXPECTED)) {
+    it(`${path} shows its part of the loop from dist/ alone`, async () => {
+      const {page, record} = await recordedPage(built.browser);
+      await page.goto(`${built.server.url}${path}`);
+      await page.locator("main").waitFor();
+      for (const pattern of patterns) {
+        await page.getByText(pattern).first().waitFor({timeout: 30_000}).catch(async () => {
+          assert.fail(`${path} never showed ${pattern}; it shows:\n${(await page.locator("main").innerText()).slice(0, 2000)}`);
+        });
+      }
+      assertClean(record, path);
+      await page.close();
+    });
+  }
+});
