@@ -10,10 +10,11 @@ import {promote} from "../failureModes/actions.js";
 import {withConnection} from "../store/db.js";
 import type {BuiltSite} from "./buildSite.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
-import {recordedPage, type PageRecord} from "./chromium.js";
+import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
+import {assertClean} from "./assertClean.js";
 
 /** A failing trace whose error, user turn and name are markup that would run if any of it became HTML. */
 function hostileFailure(): FixtureTrace {
@@ -32,13 +33,6 @@ function hostileFailure(): FixtureTrace {
   };
 }
 
-function assertClean(record: PageRecord) {
-  assert.deepEqual(record.external, [], "requests left the machine");
-  assert.deepEqual(record.failed, [], "requests failed");
-  assert.deepEqual(record.consoleErrors, [], "console errors");
-  assert.deepEqual(record.pageErrors, [], "uncaught errors");
-  assert.deepEqual(record.cspViolations, [], "Content-Security-Policy violations");
-}
 
 describe("the Clusters page", {timeout: 180_000}, () => {
   let built: OpenSite;

@@ -9,18 +9,12 @@ import {promoteTraces} from "../datasets/promote.js";
 import {writeNextVersion} from "../datasets/versions.js";
 import {withConnection} from "../store/db.js";
 import type {BuiltSite} from "./buildSite.js";
-import {recordedPage, type PageRecord} from "./chromium.js";
+import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
+import {assertClean} from "./assertClean.js";
 
-function assertClean(record: PageRecord, page: string) {
-  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
-  assert.deepEqual(record.failed, [], `${page}: requests failed`);
-  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
-  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
-  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
-}
 
 describe("the datasets page", {timeout: 180_000}, () => {
   let built: OpenSite;

@@ -9,8 +9,9 @@ import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {main} from "../cli/main.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {captureIo} from "../fixtures/captureIo.js";
-import {recordedPage, type PageRecord} from "./chromium.js";
+import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {assertClean} from "./assertClean.js";
 
 /** What each page of the report must show of the demo's loop. */
 const EXPECTED: Record<string, RegExp[]> = {
@@ -24,13 +25,6 @@ const EXPECTED: Record<string, RegExp[]> = {
   "/datasets": [/airline-regressions/, /confirmed[ _]failure/i]
 };
 
-function assertClean(record: PageRecord, page: string) {
-  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
-  assert.deepEqual(record.failed, [], `${page}: requests failed`);
-  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
-  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
-  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
-}
 
 describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;

@@ -7,10 +7,11 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
-import {recordedPage, type PageRecord} from "./chromium.js";
+import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
+import {assertClean} from "./assertClean.js";
 
 const CDN_HOSTS = [
   "cdn.jsdelivr.net", "unpkg.com", "esm.sh", "esm.run", "fonts.googleapis.com", "fonts.gstatic.com",
@@ -26,13 +27,6 @@ function* files(dir: string): Generator<string> {
   }
 }
 
-function assertClean(record: PageRecord, page: string) {
-  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
-  assert.deepEqual(record.failed, [], `${page}: requests failed`);
-  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
-  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
-  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
-}
 
 describe("the built site", {timeout: 120_000}, () => {
   let built: OpenSite;

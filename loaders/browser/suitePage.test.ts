@@ -13,19 +13,13 @@ import {promote} from "../failureModes/actions.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {versionOf} from "../judge/specFile.js";
 import type {BuiltSite} from "./buildSite.js";
-import {recordedPage, type PageRecord} from "./chromium.js";
+import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
+import {assertClean} from "./assertClean.js";
 
-function assertClean(record: PageRecord, page: string) {
-  assert.deepEqual(record.external, [], `${page}: requests left the machine`);
-  assert.deepEqual(record.failed, [], `${page}: requests failed`);
-  assert.deepEqual(record.consoleErrors, [], `${page}: console errors`);
-  assert.deepEqual(record.pageErrors, [], `${page}: uncaught errors`);
-  assert.deepEqual(record.cspViolations, [], `${page}: Content-Security-Policy violations`);
-}
 
 const HOSTILE_MODE = `refund ${HOSTILE_SCRIPT}${HOSTILE_IMAGE}`;
 
