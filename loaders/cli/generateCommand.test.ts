@@ -14,6 +14,7 @@ import {loadSpec} from "../judge/specFile.js";
 import {compileRule} from "../../src/core/evaluator/rule.js";
 import {splitExamples} from "../../src/core/generate/examples.js";
 import {main} from "./main.js";
+import {readOutcomes} from "../annotations/reviewOutcomes.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-generate-"));
 const workspace = join(root, "workspace");
@@ -107,6 +108,14 @@ test("generating again with the same labels keeps the version; a different rule 
   assert.equal(next.spec.calibration!.evaluatorVersion, next.version);
   assert.notEqual(next.version, first.version);
   assert.match(other.stdout.join("\n"), /derived from tool-error-not-recovered 1\.0\.0/);
+  // Each new or changed version is a review outcome for the failing traces it was made from; the rerun that kept
+  // the version recorded none.
+  const outcomes = readOutcomes(workspace).outcomes.filter((o) => o.evaluatorId === "tool-error-not-recovered");
+  const byKind = (kind: string) => new Set(outcomes.filter((o) => o.outcome === kind).map((o) => o.traceId)).size;
+  assert.equal(byKind("new_evaluator"), 27);
+  assert.equal(byKind("evaluator_updated"), 89);
+  assert.equal(outcomes.length, 27 + 89);
+  assert.doesNotMatch(again.stdout.join("\n"), /recorded review outcome/);
 });
 
 test("the harder mode 'task not completed' (reward 0 without a tool error) gives a dry-run spec with held-out figures", async () => {

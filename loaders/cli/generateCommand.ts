@@ -1,17 +1,20 @@
 /**
  * @module `plumbline generate`: an evaluator spec from the annotated traces of one failure mode. The labels are
  * split into training and held-out traces; a method (rule induction here) learns from the training split only,
- * and the held-out figures become the spec's calibration block. The workspace is only read.
+ * and the held-out figures become the spec's calibration block. Of the workspace, only the review outcomes grow: the
+ * failures the new or changed evaluator was made from are recorded as having led to it.
  */
+import {existsSync} from "node:fs";
 import {resolve} from "node:path";
 import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
 import {InductionError} from "../../src/core/generate/ruleInduction.js";
 import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
 import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
-import {StoreError, withReadConnection, workspaceDir} from "../store/db.js";
+import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
-import {EVALUATORS_DIR, SpecError, versionOf} from "../judge/specFile.js";
+import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
@@ -38,7 +41,8 @@ OpenAI-compatible endpoint (OPENAI_BASE_URL and OPENAI_API_KEY); the key is neve
 
 The spec is written to <out-dir>/<id>.json. When a spec with that id exists and the new one decides differently,
 the new one is its next minor version and names it in lineage.derivedFrom; the same rule keeps its version and
-gets fresh calibration figures.
+gets fresh calibration figures. A new or changed spec records the review outcome new_evaluator or
+evaluator_updated for the failing traces it was made from (see plumbline review list).
 
 Options:
   --failure-mode <name>   the failure mode, as annotators named it (required)
@@ -246,23 +250,37 @@ export const command: Command = {
 
     let version: string;
     let path: string | null = null;
+    let outcomes: {outcome: string; traces: number} | null = null;
     let spec = EvaluatorSpecSchema.parse(result.spec);
     if (values["dry-run"]) {
       version = versionOf(spec).version;
       spec = {...spec, calibration: {...result.spec.calibration, evaluatorVersion: version}};
     } else {
+      let before: string | null = null;
       try {
+        const target = resolve(outDir, `${spec.id}.json`);
+        before = existsSync(target) ? loadSpec(target, outDir).version : null;
         const written = writeGeneratedSpec(spec, outDir);
         ({spec, version, path} = written);
       } catch (error) {
         if (error instanceof SpecError) throw new CliError(`${error.message}\nFix or move that file, or choose another --id.`);
         throw error;
       }
+      // The reviews whose failures this evaluator now catches led somewhere: say so, so that the Datasets page's
+      // list of reviews that led nowhere shrinks. A rerun that changes nothing records nothing.
+      if (before !== version) {
+        const outcome = before === null ? "new_evaluator" : "evaluator_updated";
+        const failures = examples.filter((e) => e.outcome === "fail");
+        await withConnection(workspace, (connection) => recordOutcomes(connection, workspace, failures.map((e) => ({
+          traceId: e.traceId, queueId: null, outcome, by: io.env.USER || "plumbline generate", evaluatorId: spec.id, note: `${spec.id} ${version}`
+        })), new Date()));
+        outcomes = {outcome, traces: failures.length};
+      }
     }
     const calibration = spec.calibration!;
     const gate = specGateStatus(calibration, version);
     if (values.json) {
-      io.out(JSON.stringify({path, version, spec, split: {train: split.train.length, heldOut: split.heldOut.length}, skipped, gate, method: values.method, ...result.details}, null, 2));
+      io.out(JSON.stringify({path, version, spec, split: {train: split.train.length, heldOut: split.heldOut.length}, skipped, gate, method: values.method, reviewOutcomes: outcomes, ...result.details}, null, 2));
       return 0;
     }
     const c = calibration.confusion;
@@ -275,6 +293,7 @@ export const command: Command = {
           (skipped.notInStore ? `; ${skipped.notInStore} labelled traces not in the store` : ""),
         ...result.summary,
         `  held-out MCC ${calibration.mcc === null ? `undefined (${calibration.mccUndefined})` : calibration.mcc.toFixed(3)}${interval}, tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}; gate: ${gate.status}`,
+        ...(outcomes ? [`  recorded review outcome ${outcomes.outcome} for the ${outcomes.traces} failing traces it was made from`] : []),
         ...(values["dry-run"] ? ["", JSON.stringify(spec, null, 2)] : [])
       ].join("\n")
     );
