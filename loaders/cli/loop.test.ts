@@ -85,7 +85,6 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     // failed for the other mode ("task not completed") say nothing about this one and are left out.
     assert.deepEqual(evaluator.current.report.confusion, {tp: 27, fp: 9, fn: 0, tn: 75});
     assert.ok(mcc >= 0.6, `MCC ${mcc}`);
-    await cli(["failure-mode", "set-state", TOOL_ERROR_MODE, "has_evaluator", "--note", "generated from review labels"]);
   });
 
   test("5. dataset: the confirmed failures become cases of a versioned dataset, exported for CI", async () => {
@@ -130,6 +129,10 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     assert.equal(last.coverage.share, 0.5);
     assert.deepEqual(last.coverage.modes.map((m) => [m.name, m.covered]).sort(), [["task not completed", false], [TOOL_ERROR_MODE, true]]);
     assert.ok(existsSync(specPath));
+    // The fix passed the gate: the failure mode moves on in its lifecycle.
+    await cli(["failure-mode", "set-state", TOOL_ERROR_MODE, "fix_shipped", "--note", "the fixed version passed the gate"]);
+    const listed = JSON.parse((await cli(["failure-mode", "list", "--json"])).out) as {modes: {name: string; state: string}[]};
+    assert.equal(listed.modes.find((m) => m.name === TOOL_ERROR_MODE)?.state, "fix_shipped");
   });
 
   test("8. a spec edited after calibration is uncalibrated and no longer blocks", async () => {
