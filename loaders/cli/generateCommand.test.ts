@@ -181,3 +181,21 @@ test("plumbline generate --method judge evolves a judge prompt through an OpenAI
     await server.close();
   }
 });
+
+test("--group-by metadata.task_id keeps every τ-bench task's runs on one side of the split; a bad grouping is a usage error", async () => {
+  const io = captureIo();
+  assert.equal(await main(["generate", "--failure-mode", "tool error not recovered", "--group-by", "metadata.task_id", "--workspace", workspace, "--dry-run", "--json"], io), 0, io.stderr.join("\n"));
+  const result = JSON.parse(io.stdout.join("\n"));
+  const read = await withReadConnection(workspace, (c) => readLabelledExamples(c, {failureMode: "tool error not recovered", groupBy: "metadata.task_id"}));
+  assert.ok(read.examples.every((e) => e.group !== undefined), "every τ-bench run has its task id");
+  const {train, heldOut} = splitExamples(read.examples, {heldOut: 0.3, seed: 1});
+  const trainTasks = new Set(train.map((e) => e.group));
+  assert.ok(heldOut.every((e) => !trainTasks.has(e.group)), "a task has runs on both sides");
+  assert.deepEqual(result.split, {train: train.length, heldOut: heldOut.length});
+  const c = result.spec.calibration.confusion;
+  assert.equal(c.tp + c.fp + c.fn + c.tn, heldOut.length);
+  assert.match(result.spec.calibration.labels, /split by metadata\.task_id/);
+  const bad = captureIo();
+  assert.equal(await main(["generate", "--failure-mode", "tool error not recovered", "--group-by", "metadata.x'); DROP TABLE traces; --", "--workspace", workspace], bad), 2);
+  assert.match(bad.stderr.join("\n"), /invalid --group-by/);
+});

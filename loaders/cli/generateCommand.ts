@@ -13,7 +13,7 @@ import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
-import {labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
+import {groupExpression, labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -51,6 +51,8 @@ Options:
   --others-as-pass        count traces failing the criterion with another failure mode as passes (default: left out)
   --id <id>               the spec id (default: the failure mode in lower-case-with-dashes)
   --held-out <share>      share of each class held out for the figures (default 0.3)
+  --group-by <g>          split whole groups, so none is both learned from and measured on: session, or
+                          metadata.<key> (e.g. metadata.task_id when each task was run several times)
   --seed <n>              seed of the split and the bootstrap interval (default 1)
   --out-dir <dir>         where specs are written (default evaluators/)
   --workspace <dir>       the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -178,7 +180,7 @@ export const command: Command = {
         "failure-mode": {type: "string"}, method: {type: "string", default: "rule"}, criterion: {type: "string"},
         model: {type: "string"}, "reflection-model": {type: "string"}, budget: {type: "string"}, concurrency: {type: "string"},
         "base-url": {type: "string"}, "api-key-env": {type: "string"},
-        "others-as-pass": {type: "boolean", default: false}, id: {type: "string"}, "held-out": {type: "string", default: "0.3"},
+        "others-as-pass": {type: "boolean", default: false}, id: {type: "string"}, "held-out": {type: "string", default: "0.3"}, "group-by": {type: "string"},
         seed: {type: "string", default: "1"}, "out-dir": {type: "string"}, workspace: {type: "string"},
         "dry-run": {type: "boolean", default: false}, json: {type: "boolean", default: false}
       }
@@ -211,11 +213,19 @@ export const command: Command = {
     const workspace = values.workspace ?? workspaceDir(io.env);
     const outDir = values["out-dir"] ? resolve(values["out-dir"]) : EVALUATORS_DIR;
 
+    const groupBy = values["group-by"];
+    if (groupBy !== undefined) {
+      try {
+        groupExpression(groupBy);
+      } catch (error) {
+        throw usageError(`invalid --group-by: ${(error as Error).message}`, "generate");
+      }
+    }
     let read;
     let known: {failureMode: string; traces: number}[] = [];
     try {
       read = await withReadConnection(workspace, async (connection) => {
-        const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"]});
+        const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"], ...(groupBy ? {groupBy} : {})});
         if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
         return result;
       });
@@ -236,7 +246,8 @@ export const command: Command = {
       throw new CliError(`"${failureMode}" on ${criterion} has ${fails} failing and ${passes} passing labelled traces; label at least 2 of each (more make better evaluators)`);
     }
     const split = splitExamples(examples, {heldOut: heldOutShare, seed});
-    const labels = `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}`;
+    const labels = `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}` +
+      (groupBy ? `, split by ${groupBy}` : "");
     let result: MethodResult;
     const bar = progressBar("generate", process.stderr, "items");
     try {

@@ -14,6 +14,19 @@ export interface LabelledSelection {
   criterion?: string;
   /** Count traces that fail the criterion with another failure mode as passes (default: leave them out). */
   othersAsPass?: boolean;
+  /**
+   * What makes traces one group, split whole: `session` (the trace's session), or `metadata.<key>` (a value of the
+   * trace's metadata, e.g. `metadata.task_id` for a task run several times). A trace without one is its own group.
+   */
+  groupBy?: string;
+}
+
+/** The grouping expressions a user may ask for; anything else is refused before it reaches SQL. */
+export function groupExpression(groupBy: string): {sql: string; params: string[]} {
+  if (groupBy === "session") return {sql: "session_id", params: []};
+  const key = /^metadata\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)$/.exec(groupBy);
+  if (key) return {sql: "json_extract_string(metadata, ?)", params: [`$.${key[1]}`]};
+  throw new RangeError(`cannot group by ${JSON.stringify(groupBy)}: use session or metadata.<key>`);
 }
 
 export interface LabelledExamples {
@@ -34,7 +47,7 @@ export async function readLabelledExamples(connection: DuckDBConnection, selecti
   if (criterion === null) {
     const top = await rows(
       connection,
-      `SELECT criterion, count(*) AS n FROM ground_truth WHERE NOT pass AND failure_mode = ? GROUP BY criterion ORDER BY n DESC, criterion LIMIT 1`,
+      `SELECT criterion, count(*) AS n FROM ground_truth WHERE NOT pass AND lower(failure_mode) = lower(?) GROUP BY criterion ORDER BY n DESC, criterion LIMIT 1`,
       [selection.failureMode]
     );
     if (!top.length) return none;
@@ -50,12 +63,22 @@ export async function readLabelledExamples(connection: DuckDBConnection, selecti
   for (const label of labels) {
     const explanation = (label.explanation as string | null) ?? null;
     if (label.pass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
-    else if (label.failure_mode === selection.failureMode) outcomes.set(String(label.trace_id), {outcome: "fail", explanation});
+    else if (String(label.failure_mode ?? "").toLowerCase() === selection.failureMode.toLowerCase()) outcomes.set(String(label.trace_id), {outcome: "fail", explanation});
     else if (selection.othersAsPass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
     else otherFailureModes++;
   }
   const items = await readJudgeItems(connection, {traceIds: [...outcomes.keys()]});
-  const examples = items.map((item) => ({traceId: item.traceId, ...outcomes.get(item.traceId)!, rule: item.rule, trace: item.trace}));
+  const groups = new Map<string, string>();
+  if (selection.groupBy) {
+    const {sql, params} = groupExpression(selection.groupBy);
+    for (const r of await rows(connection, `SELECT trace_id, ${sql} AS g FROM traces WHERE ${sql} IS NOT NULL`, [...params, ...params])) {
+      groups.set(String(r.trace_id), String(r.g));
+    }
+  }
+  const examples = items.map((item) => {
+    const group = groups.get(item.traceId);
+    return {traceId: item.traceId, ...outcomes.get(item.traceId)!, rule: item.rule, trace: item.trace, ...(group === undefined ? {} : {group})};
+  });
   return {criterion, examples, skipped: {otherFailureModes, notInStore: outcomes.size - examples.length}};
 }
 
