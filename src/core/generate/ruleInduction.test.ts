@@ -3,7 +3,7 @@ import {describe, test} from "node:test";
 import type {RuleContext} from "../evaluator/rule.js";
 import {compileRule, safeRegex} from "../evaluator/rule.js";
 import type {Condition} from "../schemas/evaluator.js";
-import {induceRule, InductionError, ruleConfusion} from "./ruleInduction.js";
+import {foldMasks, induceRule, InductionError, ruleConfusion} from "./ruleInduction.js";
 import {generateRuleSpec} from "./ruleSpec.js";
 import {splitExamples, type LabelledExample} from "./examples.js";
 import {textGrams, textPrefixes} from "./textGrams.js";
@@ -182,5 +182,24 @@ describe("mineFeatures(examples)", () => {
     const rule = induceRule(examples);
     assert.equal(rule.trainMcc, 1);
     assert.doesNotThrow(() => compileRule(rule.condition));
+  });
+});
+
+describe("foldMasks(examples, folds)", () => {
+  const members = (masks: Uint32Array[], fold: number, n: number) => Array.from({length: n}, (_, i) => i).filter((i) => (masks[fold]![i >> 5]! >>> (i & 31)) & 1);
+
+  test("deals each class round the folds, and keeps a group's examples in one fold", () => {
+    const examples = Array.from({length: 40}, (_, i) => ({outcome: (i % 4 === 0 ? "fail" : "pass") as "fail" | "pass", group: `task-${i % 10}`}));
+    const masks = foldMasks(examples, 3, 2);
+    const foldOf = examples.map((_, i) => masks.findIndex((m) => (m[i >> 5]! >>> (i & 31)) & 1));
+    assert.ok(foldOf.every((f) => f >= 0), "every example is in a fold");
+    for (let g = 0; g < 10; g++) {
+      assert.equal(new Set(foldOf.filter((_, i) => i % 10 === g)).size, 1, `task-${g} is split across folds`);
+    }
+    const ungrouped = foldMasks(examples.map(({outcome}) => ({outcome})), 4, 2);
+    // 10 failures and 30 passes over 4 folds.
+    const perClass = (outcome: string) => [0, 1, 2, 3].map((f) => members(ungrouped, f, 40).filter((i) => examples[i]!.outcome === outcome).length);
+    assert.deepEqual(perClass("fail"), [3, 3, 2, 2]);
+    assert.deepEqual(perClass("pass"), [8, 8, 7, 7]);
   });
 });

@@ -66,7 +66,7 @@ export class InductionError extends Error {
   override readonly name = "InductionError";
 }
 
-type Example = {outcome: Outcome; rule: RuleContext};
+type Example = {outcome: Outcome; rule: RuleContext; group?: string};
 
 interface Literal {
   feature: Feature;
@@ -317,12 +317,20 @@ function better(a: Candidate, b: Candidate): number {
   return b.score - a.score || a.terms - b.terms || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
-/** Stratified folds in input order: the i-th example of each class goes to fold i mod k. */
-function foldMasks(examples: readonly Example[], folds: number, words: number): Uint32Array[] {
+/**
+ * Stratified folds in input order: the i-th example of each class goes to fold i mod k. Examples of one group go
+ * to the fold of the group's first example, so that, as in the outer split, no group is fitted and validated on.
+ */
+export function foldMasks(examples: readonly Pick<Example, "outcome" | "group">[], folds: number, words: number): Uint32Array[] {
   const masks = Array.from({length: folds}, () => new Uint32Array(words));
   const seen = {fail: 0, pass: 0};
+  const groupFold = new Map<string, number>();
   examples.forEach((e, i) => {
-    const fold = seen[e.outcome]++ % folds;
+    let fold = e.group === undefined ? undefined : groupFold.get(e.group);
+    if (fold === undefined) {
+      fold = seen[e.outcome]++ % folds;
+      if (e.group !== undefined) groupFold.set(e.group, fold);
+    }
     masks[fold]![i >> 5]! |= 1 << (i & 31);
   });
   return masks;
