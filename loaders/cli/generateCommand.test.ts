@@ -15,6 +15,7 @@ import {compileRule} from "../../src/core/evaluator/rule.js";
 import {splitExamples} from "../../src/core/generate/examples.js";
 import {main} from "./main.js";
 import {readOutcomes} from "../annotations/reviewOutcomes.js";
+import {chatCompletion, startFakeOpenAI} from "../judge/fakeOpenAI.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-generate-"));
 const workspace = join(root, "workspace");
@@ -140,7 +141,6 @@ test("an unknown failure mode names the labelled ones, and bad options are usage
 });
 
 test("plumbline generate --method judge evolves a judge prompt through an OpenAI-compatible server and writes it with its held-out figures", async () => {
-  const {startFakeOpenAI, chatCompletion} = await import("../judge/fakeOpenAI.js");
   const server = await startFakeOpenAI();
   const key = "sk-generate-cli-secret";
   let reflections = 0;

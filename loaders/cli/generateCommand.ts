@@ -19,6 +19,7 @@ import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
 import {progressBar} from "./progress.js";
+import type {JudgeOptimization} from "../generate/judgeOptimizer.js";
 
 const help = `Usage: plumbline generate --failure-mode <name> [options]
 
@@ -135,7 +136,7 @@ interface JudgeOptions {
 function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<MethodResult> {
   return async (input) => {
     const {generateJudge, progressDetail} = await import("../generate/judgeOptimizer.js");
-    let record: import("../generate/judgeOptimizer.js").JudgeOptimization | null = null;
+    const record: {optimization?: JudgeOptimization} = {};
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once("SIGINT", stop);
@@ -144,9 +145,9 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
         examples: input.split, failureMode: input.failureMode, criterion: input.criterion, id: input.id, labels: input.labels, seed: input.seed,
         env: input.io.env, signal: controller.signal, ...options,
         onProgress: (p) => input.progress(p.calls, p.budget, progressDetail(p)),
-        onResult: (optimization) => (record = optimization)
+        onResult: (optimization) => (record.optimization = optimization)
       });
-      const r = record as import("../generate/judgeOptimizer.js").JudgeOptimization | null;
+      const r = record.optimization;
       const fixed = (m: number | null | undefined) => (m == null ? "undefined" : m.toFixed(3));
       return {
         spec,

@@ -3,7 +3,7 @@
 // calibrate it, promote the failures into a dataset, and gate two candidate versions: one that regressed (the
 // runs where tools failed) is blocked, naming the failure mode; one that is fixed (runs where no tool failed) passes.
 import assert from "node:assert/strict";
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
@@ -138,7 +138,6 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   test("8. a spec edited after calibration is uncalibrated and no longer blocks", async () => {
     const spec = JSON.parse(readFileSync(specPath, "utf8"));
     const edited = join(root, "edited");
-    const {mkdirSync} = await import("node:fs");
     mkdirSync(edited);
     writeFileSync(join(edited, "tool-error-not-recovered.json"), JSON.stringify({...spec, rule: {op: "status", is: "error"}}));
     const regressed = join(root, "regressed.json");

@@ -60,7 +60,8 @@ const LATEST = `
  * named failure mode says nothing about whether this evaluator's failure is there, so it is left out of its
  * calibration; failures with no mode named, or named as the evaluator's, count. (Case-blind, as annotators type.)
  */
-const ABOUT_THIS_MODE = "(t.pass OR t.failure_mode IS NULL OR lower(t.failure_mode) = lower(l.failure_mode))";
+const aboutThisMode = (label: string) =>
+  `(${label}.pass OR ${label}.failure_mode IS NULL OR lower(${label}.failure_mode) = lower(l.failure_mode))`;
 
 async function alignedSql(connection: DuckDBConnection): Promise<string> {
   return `
@@ -69,7 +70,7 @@ async function alignedSql(connection: DuckDBConnection): Promise<string> {
       l.trace_id, l.outcome AS judge, CASE WHEN t.pass THEN 'pass' ELSE 'fail' END AS human, l.reasoning, t.explanation,
       t.decided_by, l.run_id, l.dataset_version
     FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
-    WHERE t.pass IS NOT NULL AND ${ABOUT_THIS_MODE}`;
+    WHERE t.pass IS NOT NULL AND ${aboutThisMode("t")}`;
 }
 
 export async function readAligned(connection: DuckDBConnection, evaluatorId?: string): Promise<AlignedRow[]> {
@@ -101,7 +102,7 @@ export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<
     WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
     SELECT l.evaluator_id, l.evaluator_version, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
     FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
-    WHERE h.pass IS NOT NULL AND ${ABOUT_THIS_MODE.replaceAll("t.", "h.")} ORDER BY ALL`);
+    WHERE h.pass IS NOT NULL AND ${aboutThisMode("h")} ORDER BY ALL`);
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
     evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),

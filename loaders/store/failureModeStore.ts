@@ -2,6 +2,7 @@
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
 import {tableExists} from "./db.js";
+import type {FailureModeSummary} from "../../src/core/clusters/pageData.js";
 
 async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];
@@ -54,20 +55,8 @@ export async function readTraceTimes(connection: DuckDBConnection, traceIds: rea
   return out;
 }
 
-export interface FailureModeRow {
-  name: string;
-  description: string | null;
-  state: string;
-  firstSeen: number | null;
-  lastSeen: number | null;
-  traces: number;
-  sessions: number;
-  clusterIds: string[];
-  annotationCount: number;
-  evaluatorIds: string[];
-  trends: string[];
-  pruneCandidate: boolean;
-}
+/** A mode as the mirror stores it: the Clusters page's summary less what only the page needs, with a plain state. */
+export type FailureModeRow = Omit<FailureModeSummary, "registered" | "allowedMoves" | "state"> & {state: string};
 
 /** Rebuilds the failure_modes mirror in one transaction. */
 export async function replaceFailureModes(connection: DuckDBConnection, modes: readonly FailureModeRow[]): Promise<void> {
