@@ -124,8 +124,8 @@ export async function mergeStaged(
       await connection.run("CREATE OR REPLACE TEMP TABLE known_traces AS SELECT trace_id FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
       return scalar(connection, "SELECT count(*) FROM known_traces");
     });
-    const counts = await mergeTables(connection, staged, step, existing > 0);
-    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt, existing));
+    const {counts, firstNew} = await mergeTables(connection, staged, step, existing > 0);
+    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt, existing, firstNew));
     await step("commit", () => connection.run("COMMIT"));
     return {...counts, traces: newTraces, tracesTouched: rebuilt};
   } catch (error) {
@@ -161,6 +161,9 @@ async function scalar(connection: DuckDBConnection, sql: string): Promise<number
   return Number(result.getRows()[0]?.[0] ?? 0);
 }
 
+/** The first row id each merged table gave this batch's rows: every row after it was appended by this merge. */
+type FirstNew = Partial<Record<"trace_sources" | "spans" | "messages" | "tool_calls" | "feedback", number>>;
+
 /**
  * Inserts the staged rows that `target` does not hold yet (an anti-join on the key). Rows repeated within the
  * batch itself are rare; they are found afterwards among the rows just appended (whose row ids all follow the
@@ -170,13 +173,15 @@ async function scalar(connection: DuckDBConnection, sql: string): Promise<number
 async function insertNew(
   connection: DuckDBConnection,
   source: string,
-  target: string,
+  target: keyof FirstNew,
   key: string[],
   select: string,
   match: string,
-  known: boolean
+  known: boolean,
+  firstNewOf: FirstNew
 ): Promise<number> {
   const firstNew = await scalar(connection, `SELECT coalesce(max(rowid) + 1, 0) FROM ${target}`);
+  firstNewOf[target] = firstNew;
   const stored = `(SELECT * FROM ${target} WHERE trace_id IN (SELECT trace_id FROM known_traces))`;
   const inserted = await changes(
     connection,
@@ -199,7 +204,8 @@ async function mergeTables(
   staged: StagedFiles,
   step: <T>(name: string, work: () => Promise<T>) => Promise<T>,
   known: boolean
-): Promise<Omit<MergeCounts, "traces" | "tracesTouched">> {
+): Promise<{counts: Omit<MergeCounts, "traces" | "tracesTouched">; firstNew: FirstNew}> {
+  const firstNew: FirstNew = {};
   await step("merge trace sources", async () => {
     await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
       SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId, name, startTime,
@@ -210,7 +216,7 @@ async function mergeTables(
       `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
         ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
         CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
-      "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known);
+      "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known, firstNew);
     await connection.run("DROP TABLE stage_sources_keyed");
   });
   const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
@@ -220,22 +226,22 @@ async function mergeTables(
       `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
         s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
         CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
-      "t.trace_id = s.traceId AND t.span_id = s.spanId", known));
+      "t.trace_id = s.traceId AND t.span_id = s.spanId", known, firstNew));
   const messages = await load("messages", "merge messages", (source) =>
     insertNew(connection, source, "messages", ["trace_id", "span_id", "direction", "idx"],
       "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
-      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index", known));
+      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index", known, firstNew));
   const toolCalls = await load("toolCalls", "merge tool calls", (source) =>
     insertNew(connection, source, "tool_calls", ["trace_id", "call_id"],
       "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
-      "t.trace_id = s.traceId AND t.call_id = s.callId", known));
+      "t.trace_id = s.traceId AND t.call_id = s.callId", known, firstNew));
   const feedback = await load("feedback", "merge feedback", (source) =>
     insertNew(connection, source, "feedback", ["trace_id", "span_id", "name", "value", "label", "comment", "source"],
       "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
       `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
         AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
-        AND t.comment IS NOT DISTINCT FROM s.comment`, known));
-  return {spans, messages, toolCalls, feedback};
+        AND t.comment IS NOT DISTINCT FROM s.comment`, known, firstNew));
+  return {counts: {spans, messages, toolCalls, feedback}, firstNew};
 }
 
 /**
@@ -246,20 +252,34 @@ async function mergeTables(
 async function rebuildTraces(
   connection: DuckDBConnection,
   ingestedAt: Date,
-  existing: number
+  existing: number,
+  firstNew: FirstNew
 ): Promise<{newTraces: number; rebuilt: number}> {
   if (existing > 0) await connection.run("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM known_traces)");
-  const first = (column: string) => `first(${column} ORDER BY ord) FILTER (WHERE ${column} IS NOT NULL)`;
+  // When no touched trace was stored before, its rows are exactly the ones this merge appended: a row-id range
+  // scans only those, where the semi-join on `touched` would probe every row the store holds.
+  const rows = (table: keyof FirstNew, alias = "") => {
+    const column = alias ? `${alias}.` : "";
+    if (existing > 0) return `${column}trace_id IN (SELECT trace_id FROM touched)`;
+    // A table this batch staged nothing for holds no rows of its (new) traces.
+    return firstNew[table] === undefined ? "false" : `${column}rowid >= ${firstNew[table]}`;
+  };
+  // arg_min over the record ordinal (unique per trace's source rows) is "first by ord" without the per-group sort
+  // that an ordered aggregate costs.
+  const first = (column: string) => `arg_min(${column}, ord) FILTER (WHERE ${column} IS NOT NULL)`;
   const rebuilt = await changes(connection, `INSERT INTO traces
     WITH src AS (
-      SELECT trace_id, first(format ORDER BY ord) AS format, first(source_file ORDER BY ord) AS source_file,
+      SELECT trace_id, arg_min(format, ord) AS format, arg_min(source_file, ord) AS source_file,
         ${first("session_id")} AS session_id, ${first("user_id")} AS user_id, ${first("name")} AS name,
         ${first("start_time")} AS start_time, ${first("end_time")} AS end_time, ${first("status")} AS status,
         ${first("model")} AS model, ${first("prompt_version")} AS prompt_version,
         ${first("input_tokens")} AS input_tokens, ${first("output_tokens")} AS output_tokens,
-        ${first("cost_usd")} AS cost_usd, flatten(list(tags ORDER BY ord)) AS tags,
-        first(metadata ORDER BY ord) AS metadata
-      FROM trace_sources WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+        ${first("cost_usd")} AS cost_usd, arg_min(metadata, ord) AS metadata
+      FROM trace_sources WHERE ${rows("trace_sources")} GROUP BY trace_id),
+    -- An ordered list aggregate is costly per group, and most traces carry no tags: only those that do pay for it.
+    tg AS (
+      SELECT trace_id, flatten(list(tags ORDER BY ord)) AS tags
+      FROM trace_sources WHERE ${rows("trace_sources")} AND len(tags) > 0 GROUP BY trace_id),
     sp AS (
       SELECT trace_id, count(*) AS n, min(start_time) AS start_time, max(end_time) AS end_time,
         bool_or(status = 'error') AS any_error, bool_or(status = 'ok') AS any_ok,
@@ -269,21 +289,24 @@ async function rebuildTraces(
         mode(model) FILTER (WHERE model IS NOT NULL) AS model,
         -- OTLP says nothing about a trace as a whole: its root span (or, when the root was not exported, its
         -- earliest span) names what the trace did.
-        first(name ORDER BY parent_span_id IS NULL DESC, start_time NULLS LAST) AS root_name
-      FROM spans WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+        arg_min(name, (parent_span_id IS NOT NULL, coalesce(start_time, 'infinity'::TIMESTAMP))) AS root_name
+      FROM spans WHERE ${rows("spans")} GROUP BY trace_id),
     msg AS (
-      SELECT trace_id, count(*) AS n FROM messages WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+      SELECT trace_id, count(*) AS n FROM messages WHERE ${rows("messages")} GROUP BY trace_id),
     -- Only user messages are joined to their spans (for the spans' start times), not every message.
     first_user AS (
-      SELECT m.trace_id, first(m.content ORDER BY s.start_time NULLS FIRST, m.direction, m.idx) AS first_user_message
-      FROM messages m LEFT JOIN spans s ON s.trace_id = m.trace_id AND s.span_id = m.span_id
-      WHERE m.role = 'user' AND m.content IS NOT NULL AND m.trace_id IN (SELECT trace_id FROM touched)
+      SELECT m.trace_id,
+        arg_min(m.content, (coalesce(s.start_time, '-infinity'::TIMESTAMP), m.direction, m.idx)) AS first_user_message
+      FROM messages m
+        LEFT JOIN (SELECT trace_id, span_id, start_time FROM spans WHERE ${rows("spans")}) s
+          ON s.trace_id = m.trace_id AND s.span_id = m.span_id
+      WHERE m.role = 'user' AND m.content IS NOT NULL AND ${rows("messages", "m")}
       GROUP BY m.trace_id),
     tc AS (
       SELECT trace_id, count(*) AS n, count(*) FILTER (WHERE success = false) AS errors
-      FROM tool_calls WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id),
+      FROM tool_calls WHERE ${rows("tool_calls")} GROUP BY trace_id),
     fb AS (
-      SELECT trace_id, count(*) AS n FROM feedback WHERE trace_id IN (SELECT trace_id FROM touched) GROUP BY trace_id)
+      SELECT trace_id, count(*) AS n FROM feedback WHERE ${rows("feedback")} GROUP BY trace_id)
     SELECT t.trace_id, src.session_id, src.user_id, coalesce(src.name, sp.root_name),
       coalesce(src.format, 'unknown'), src.source_file,
       coalesce(src.start_time, sp.start_time) AS st, coalesce(src.end_time, sp.end_time) AS et,
@@ -295,10 +318,10 @@ async function rebuildTraces(
       coalesce(src.input_tokens, sp.input_tokens) + coalesce(src.output_tokens, sp.output_tokens),
       coalesce(src.cost_usd, sp.cost_usd),
       coalesce(sp.n, 0), coalesce(msg.n, 0), coalesce(tc.n, 0), coalesce(tc.errors, 0), coalesce(fb.n, 0),
-      coalesce(src.tags, []), coalesce(src.metadata, '{}'), first_user.first_user_message,
+      coalesce(tg.tags, []), coalesce(src.metadata, '{}'), first_user.first_user_message,
       make_timestamp(${ingestedAt.getTime() * 1000})
     FROM touched t
-      LEFT JOIN src USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
+      LEFT JOIN src USING (trace_id) LEFT JOIN tg USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
       LEFT JOIN first_user USING (trace_id)
       LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
   return {newTraces: rebuilt - existing, rebuilt};
