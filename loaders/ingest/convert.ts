@@ -101,42 +101,63 @@ export function convertRecords(
   }
 }
 
+/** Characters of a row's text values; a UTF-16 unit takes at most three bytes, so only a long row is measured. */
+function checkRow(kind: StagedKind, ...texts: unknown[]): void {
+  let units = 0;
+  for (const text of texts) if (typeof text === "string") units += text.length;
+  if (units * 3 <= MAX_ROW_BYTES) return;
+  let bytes = 0;
+  for (const text of texts) if (typeof text === "string") bytes += Buffer.byteLength(text);
+  if (bytes > MAX_ROW_BYTES) {
+    throw new RecordError(`a ${kind} row of ${(bytes / 2 ** 20).toFixed(1)} MiB is larger than the ${MAX_ROW_BYTES / 2 ** 20} MiB a stored row may take`);
+  }
+}
+
 /**
  * Writes a fragment's rows. Every trace the fragment touches gets a source row, so the store knows each trace's
- * format and file even when the format (OTLP) says nothing about traces as a whole. Rows are serialized before any
- * is written, so a record with a row too large for the store is rejected whole instead of half staged.
+ * format and file even when the format (OTLP) says nothing about traces as a whole. Every row is serialized or
+ * sized before any is written, so a record with a row too large for the store is rejected whole instead of half
+ * staged.
  */
 export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter): void {
-  const kinds: StagedKind[] = [];
-  const rows: string[] = [];
-  const add = (kind: StagedKind, json: string) => {
-    // A UTF-16 unit takes at most three bytes, so only a long row needs its bytes counted.
-    if (json.length * 3 > MAX_ROW_BYTES && Buffer.byteLength(json) > MAX_ROW_BYTES) {
-      throw new RecordError(`a ${kind} row of ${(Buffer.byteLength(json) / 2 ** 20).toFixed(1)} MiB is larger than the ${MAX_ROW_BYTES / 2 ** 20} MiB a stored row may take`);
-    }
-    kinds.push(kind);
-    rows.push(json);
-  };
+  const sources: string[] = [];
   const described = new Set<string>();
   for (const info of fragment.traces) {
     described.add(info.traceId);
-    add("sources", JSON.stringify({...info, _o: ordinal, _f: fileIndex}));
+    const json = JSON.stringify({...info, _o: ordinal, _f: fileIndex});
+    checkRow("sources", json);
+    sources.push(json);
   }
   const mention = (traceId: string) => {
     if (described.has(traceId)) return;
     described.add(traceId);
-    add("sources", `{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
+    sources.push(`{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
   };
-  const stage = (kind: StagedKind, items: readonly {traceId: string}[]) => {
-    for (const item of items) {
-      mention(item.traceId);
-      (item as {_o?: number})._o = ordinal;
-      add(kind, JSON.stringify(item));
-    }
-  };
-  stage("spans", fragment.spans);
-  stage("messages", fragment.messages);
-  stage("toolCalls", fragment.toolCalls);
-  stage("feedback", fragment.feedback);
-  for (let i = 0; i < rows.length; i++) writer.write(kinds[i]!, rows[i]!);
+  const attributes: (string | undefined)[] = [];
+  for (const span of fragment.spans) {
+    mention(span.traceId);
+    const json = JSON.stringify(span.attributes) as string | undefined;
+    checkRow("spans", span.traceId, span.spanId, span.parentSpanId, span.name, span.statusMessage, span.model, json);
+    attributes.push(json);
+  }
+  for (const message of fragment.messages) {
+    mention(message.traceId);
+    checkRow("messages", message.traceId, message.spanId, message.role, message.name, message.content, message.toolCallId);
+  }
+  for (const call of fragment.toolCalls) {
+    mention(call.traceId);
+    checkRow("toolCalls", call.traceId, call.spanId, call.callId, call.name, call.arguments, call.result, call.error);
+  }
+  const feedback: string[] = [];
+  for (const item of fragment.feedback) {
+    mention(item.traceId);
+    const json = JSON.stringify(item);
+    checkRow("feedback", json);
+    feedback.push(json);
+  }
+  for (const json of sources) writer.write("sources", json);
+  for (let i = 0; i < fragment.spans.length; i++) writer.span(fragment.spans[i]!, attributes[i]);
+  for (const message of fragment.messages) writer.message(message);
+  for (const call of fragment.toolCalls) writer.toolCall(call);
+  for (const json of feedback) writer.write("feedback", json);
 }

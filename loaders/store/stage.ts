@@ -1,42 +1,57 @@
 /**
  * @module Staging: how normalized rows travel from the readers into the store.
  *
- * Readers' rows are written as JSON Lines (one file per kind of row and writer) and DuckDB's own parallel JSON
- * reader loads them, because one `JSON.stringify` per row costs far less than a native call per value through
- * the appender. The merge then dedupes set-wise: first occurrence wins within the batch (by `_o`, the record's
- * position), and an anti-join drops what the store already holds, so re-ingesting the same input adds nothing.
+ * Spans, messages and tool calls are staged as Parquet (see `loaders/ingest/parquetWriter.ts`): encoded column by
+ * column in JavaScript and read by DuckDB's parallel Parquet reader with next to no parsing. Trace sources and
+ * feedback, few rows with nested values, are staged as JSON Lines for DuckDB's JSON reader. The merge then
+ * dedupes set-wise: an anti-join drops what the store already holds, so re-ingesting the same input adds nothing,
+ * and rows repeated within the batch are removed after the insert.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
+import type {ColumnSpec} from "../ingest/parquetWriter.js";
 
 /** The kinds of staged rows and the file stem each is written to. */
 export const STAGED_KINDS = ["sources", "spans", "messages", "toolCalls", "feedback"] as const;
 export type StagedKind = (typeof STAGED_KINDS)[number];
+export type ParquetStagedKind = "spans" | "messages" | "toolCalls";
+export type JsonStagedKind = Exclude<StagedKind, ParquetStagedKind>;
 
 /**
- * Column types for `read_json`, keyed by the JSON property names the model uses. `_o` is the record ordinal and
- * `_f` the index of the input file in this ingest (only on sources).
+ * Columns of the Parquet-staged kinds, named like the model's properties so the merge reads both formats alike.
+ * `StagingWriter` writes them in this order.
  */
-const COLUMNS: Record<StagedKind, Record<string, string>> = {
+export const STAGED_COLUMNS: Record<ParquetStagedKind, readonly ColumnSpec[]> = {
+  spans: [
+    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "parentSpanId", type: "string"},
+    {name: "name", type: "string"}, {name: "kind", type: "string"}, {name: "startTime", type: "double"},
+    {name: "endTime", type: "double"}, {name: "status", type: "string"}, {name: "statusMessage", type: "string"},
+    {name: "model", type: "string"}, {name: "inputTokens", type: "double"}, {name: "outputTokens", type: "double"},
+    {name: "costUsd", type: "double"}, {name: "attributes", type: "string"}
+  ],
+  messages: [
+    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "index", type: "int32"},
+    {name: "direction", type: "string"}, {name: "turn", type: "int32"}, {name: "role", type: "string"},
+    {name: "name", type: "string"}, {name: "content", type: "string"}, {name: "toolCallId", type: "string"}
+  ],
+  toolCalls: [
+    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "callId", type: "string"},
+    {name: "index", type: "int32"}, {name: "name", type: "string"}, {name: "arguments", type: "string"},
+    {name: "result", type: "string"}, {name: "success", type: "boolean"}, {name: "error", type: "string"}
+  ]
+};
+
+/**
+ * Column types for `read_json` of the JSON-staged kinds, keyed by the JSON property names the model uses. `_o` is
+ * the record ordinal and `_f` the index of the input file in this ingest (only on sources).
+ */
+const COLUMNS: Record<JsonStagedKind, Record<string, string>> = {
   sources: {
     _o: "BIGINT", _f: "INTEGER", traceId: "VARCHAR", sessionId: "VARCHAR", userId: "VARCHAR", name: "VARCHAR",
     startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", model: "VARCHAR", promptVersion: "VARCHAR",
     inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", tags: "VARCHAR[]", metadata: "JSON"
   },
-  spans: {
-    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", parentSpanId: "VARCHAR", name: "VARCHAR", kind: "VARCHAR",
-    startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", statusMessage: "VARCHAR", model: "VARCHAR",
-    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", attributes: "JSON"
-  },
-  messages: {
-    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", index: "INTEGER", direction: "VARCHAR", turn: "INTEGER",
-    role: "VARCHAR", name: "VARCHAR", content: "VARCHAR", toolCallId: "VARCHAR"
-  },
-  toolCalls: {
-    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", callId: "VARCHAR", index: "INTEGER", name: "VARCHAR",
-    arguments: "VARCHAR", result: "VARCHAR", success: "BOOLEAN", error: "VARCHAR"
-  },
   feedback: {
-    _o: "BIGINT", traceId: "VARCHAR", spanId: "VARCHAR", name: "VARCHAR", value: "DOUBLE", label: "VARCHAR",
+    traceId: "VARCHAR", spanId: "VARCHAR", name: "VARCHAR", value: "DOUBLE", label: "VARCHAR",
     comment: "VARCHAR", source: "VARCHAR"
   }
 };
@@ -45,7 +60,7 @@ function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-function columnsLiteral(kind: StagedKind): string {
+function columnsLiteral(kind: JsonStagedKind): string {
   return `{${Object.entries(COLUMNS[kind]).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ")}}`;
 }
 
@@ -140,14 +155,16 @@ export async function mergeStaged(
 }
 
 /**
- * The largest staged row DuckDB's reader accepts. Its buffers are sized from this, so it bounds the merge's memory;
- * the stager rejects a record with a larger row (see `stageFragment`) rather than stage what DuckDB would refuse.
+ * The largest row a record may stage. DuckDB's JSON reader sizes its buffers from this, so it bounds the merge's
+ * memory; the same bound holds for the Parquet-staged kinds, so a record is judged alike whatever its rows are
+ * staged as, and the stager rejects it whole (see `stageFragment`) rather than stage part of it.
  */
 export const MAX_ROW_BYTES = 32 << 20;
 
-/** DuckDB's parallel JSON reader over one kind's staged files. */
+/** DuckDB's parallel reader over one kind's staged files. */
 function reader(staged: StagedFiles, kind: StagedKind): string {
   const list = `[${staged[kind].map(sqlString).join(", ")}]`;
+  if (kind === "spans" || kind === "messages" || kind === "toolCalls") return `read_parquet(${list})`;
   return `read_json(${list}, format = 'newline_delimited', columns = ${columnsLiteral(kind)}, maximum_object_size = ${MAX_ROW_BYTES})`;
 }
 

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import {mkdtempSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {test} from "node:test";
+import {DuckDBInstance} from "@duckdb/node-api";
+import {ParquetWriter} from "./parquetWriter.js";
+
+async function readBack(path: string, sql = "SELECT * FROM read_parquet(?)"): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const result = await connection.runAndReadAll(sql, [path]);
+    return result.getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+test("DuckDB reads back every value the Parquet writer wrote, nulls, non-ASCII text and empty strings included", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "plumbline-parquet-")), "rows.parquet");
+  const writer = new ParquetWriter(path, [
+    {name: "text", type: "string"},
+    {name: "number", type: "double"},
+    {name: "count", type: "int32"},
+    {name: "flag", type: "boolean"}
+  ]);
+  const rows = [
+    {text: "plain", number: 1.5, count: 1, flag: true},
+    {text: null, number: null, count: null, flag: null},
+    {text: "", number: -0.25, count: -7, flag: false},
+    {text: "héllo 世界 🙂 \"quoted\"\n<script>", number: 1767225600123.456, count: 2147483647, flag: true},
+    {text: "x".repeat(100_000), number: Number.NaN, count: 2 ** 40, flag: false}
+  ];
+  for (const row of rows) {
+    writer.string(0, row.text);
+    writer.double(1, row.number);
+    writer.int32(2, row.count);
+    writer.boolean(3, row.flag);
+    writer.endRow();
+  }
+  writer.close();
+  const read = await readBack(path);
+  assert.deepEqual(read, [
+    {text: "plain", number: 1.5, count: 1, flag: true},
+    {text: null, number: null, count: null, flag: null},
+    {text: "", number: -0.25, count: -7, flag: false},
+    {text: "héllo 世界 🙂 \"quoted\"\n<script>", number: 1767225600123.456, count: 2147483647, flag: true},
+    // NaN and integers out of INT32's range are not values the column can hold: they stay unknown.
+    {text: "x".repeat(100_000), number: null, count: null, flag: false}
+  ]);
+});
+
+test("a file of many row groups keeps every row, in order, with nulls in the right places", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "plumbline-parquet-")), "many.parquet");
+  const writer = new ParquetWriter(path, [
+    {name: "id", type: "int32"},
+    {name: "label", type: "string"},
+    {name: "even", type: "boolean"}
+  ]);
+  const n = 100_003;
+  for (let i = 0; i < n; i++) {
+    writer.int32(0, i);
+    writer.string(1, i % 3 === 0 ? null : `row ${i}`);
+    writer.boolean(2, i % 5 === 0 ? null : i % 2 === 0);
+    writer.endRow();
+  }
+  writer.close();
+  assert.equal(writer.rowCount, n);
+  const [summary] = await readBack(path, `SELECT count(*)::INTEGER AS n, count(label)::INTEGER AS labels,
+    count(*) FILTER (WHERE label IS DISTINCT FROM CASE WHEN id % 3 = 0 THEN NULL ELSE 'row ' || id END)::INTEGER AS wrong_labels,
+    count(*) FILTER (WHERE even IS DISTINCT FROM CASE WHEN id % 5 = 0 THEN NULL ELSE id % 2 = 0 END)::INTEGER AS wrong_flags,
+    sum(id)::DOUBLE AS ids FROM read_parquet(?)`);
+  assert.deepEqual(summary, {n, labels: n - Math.ceil(n / 3), wrong_labels: 0, wrong_flags: 0, ids: (n * (n - 1)) / 2});
+  const [groups] = await readBack(path, "SELECT count(DISTINCT row_group_id)::INTEGER AS groups FROM parquet_metadata(?)");
+  assert.ok((groups!.groups as number) > 1, "more rows than one row group holds");
+});
+
+test("a file with no rows is a valid empty Parquet file", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "plumbline-parquet-")), "empty.parquet");
+  const writer = new ParquetWriter(path, [{name: "text", type: "string"}]);
+  writer.close();
+  assert.deepEqual(await readBack(path), []);
+});
