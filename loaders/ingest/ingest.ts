@@ -201,6 +201,7 @@ async function ingestFiles(
       effects.progress(doneBytes, totalBytes, basename(file));
     }
     await maybeMerge(0, true);
+    effects.timing?.("read and stage", performance.now() - started);
     effects.progress(totalBytes, totalBytes, "merging into the store…");
     const {added, steps} = await merger.finish();
     for (const [step, ms] of steps) effects.timing?.(`merge: ${step}`, ms);
