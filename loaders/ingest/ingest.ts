@@ -18,6 +18,7 @@ import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from
 import {SegmentMerger, SEGMENT_BYTES} from "./segmentMerger.js";
 import {StagingWriter} from "./stagingWriter.js";
 import {WorkerPool} from "./workerPool.js";
+import {workerScript} from "./workerScript.js";
 import type {FormatReader} from "../formats/reader.js";
 
 export interface IngestOptions {
@@ -156,7 +157,7 @@ async function ingestFiles(
           const reader = options.format ? readerFor(options.format) : detectReader(mode.first, basename(file));
           summary.format = inputs[fileIndex]!.format = reader.format;
           if (workers > 0 && size >= threshold) {
-            pool ??= new WorkerPool(workers, stagingDir);
+            pool ??= new WorkerPool(workers, stagingDir, await workerScript());
             const results: Promise<ConvertTally>[] = [];
             let fileDone = 0;
             for await (const {block, firstLine} of lineBlocks(file)) {

@@ -7,6 +7,7 @@ import {Worker} from "node:worker_threads";
 import type {StagedFiles} from "../store/stage.js";
 import type {ConvertTally} from "./convert.js";
 import type {BlockTask} from "./worker.js";
+import {SOURCE_WORKER} from "./workerScript.js";
 
 type Reply =
   | {type: "done"; id: number; tally: ConvertTally}
@@ -23,9 +24,9 @@ export class WorkerPool {
   private readonly closing: ((files: StagedFiles) => void)[][] = [];
   private nextId = 0;
 
-  constructor(size: number, stagingDir: string) {
-    // A plain-JavaScript entry registers the TypeScript loader inside the worker before loading its source.
-    const url = new URL("./workerEntry.mjs", import.meta.url);
+  /** `script` is the worker's module: the bundle from `workerScript()`, or the sources through the loader. */
+  constructor(size: number, stagingDir: string, script: URL = SOURCE_WORKER) {
+    const url = script;
     this.load = Array.from({length: size}, () => 0);
     this.closing = Array.from({length: size}, () => []);
     this.workers = Array.from({length: size}, (_, i) => {
