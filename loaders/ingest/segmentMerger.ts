@@ -49,6 +49,17 @@ export class SegmentMerger {
     });
   }
 
+  /** Runs a statement between merges, never under one (a setting a running merge must not see change). */
+  between(sql: string): void {
+    this.chain = this.chain.then(async () => {
+      try {
+        if (!this.failure) await this.connection.run(sql);
+      } catch (error) {
+        this.failure ??= error;
+      }
+    });
+  }
+
   /** Waits for every queued merge; throws the first failure. Returns the counts and time spent per merge step. */
   async finish(): Promise<{added: MergeCounts; steps: Map<string, number>}> {
     await this.chain;
