@@ -122,6 +122,21 @@ test("worker threads and the single-thread path store the same rows", async () =
   assert.deepEqual(a, await query(single, dump));
 });
 
+test("a file read in many blocks by worker threads reports a bad line by its true number, long lines included", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "many-blocks.jsonl");
+  const lines = Array.from({length: 6000}, (_, i) => chatLine(`t${i}`, `question ${i} ${"padding ".repeat(60)}`));
+  lines[99] = chatLine("long", "x".repeat(2.5 * 2 ** 20));
+  lines[4320] = lines[4320]!.slice(0, 40);
+  writeFileSync(file, lines.join("\n") + "\n");
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file], workers: 2, workerThresholdBytes: 0});
+  assert.equal(summary.records, 6000);
+  assert.equal(summary.ingested, 5999);
+  assert.deepEqual(summary.rejectedSample.map((r) => r.line), [4321]);
+  const [row] = await query(join(dir, "ws"), "SELECT count(*)::INT AS n, max(length(first_user_message))::INT AS longest FROM traces");
+  assert.deepEqual(row, {n: 5999, longest: 2.5 * 2 ** 20});
+});
+
 test("malformed records are quarantined with file, line and reason while the rest is ingested", async () => {
   const dir = tempWorkspace();
   const file = join(dir, "mixed.jsonl");

@@ -6,7 +6,8 @@
  * JSON on its own is a single document (pretty-printed JSON), read whole.
  */
 import {isAscii} from "node:buffer";
-import {createReadStream, openSync, readSync, closeSync, readFileSync, statSync} from "node:fs";
+import {openSync, readSync, closeSync, readFileSync, statSync} from "node:fs";
+import {open} from "node:fs/promises";
 import type {RawRecord} from "./convert.js";
 
 const strict = new TextDecoder("utf-8", {fatal: true});
@@ -81,23 +82,41 @@ function countNewlines(bytes: Uint8Array): number {
   return count;
 }
 
-/** Blocks of whole lines, each with the number of its first line. */
+/**
+ * Reads a file in blocks of whole lines. Each block has an ArrayBuffer of its own (the partial line after its last
+ * newline is copied out into the next block's), so it can be transferred to a worker thread instead of copied,
+ * and no pooled or concatenated buffer is left for the garbage collector to chase.
+ */
 export async function* lineBlocks(path: string): AsyncGenerator<{block: Uint8Array; firstLine: number}> {
-  let carry: Buffer | null = null;
-  let line = 1;
-  for await (const chunk of createReadStream(path, {highWaterMark: BLOCK}) as AsyncIterable<Buffer>) {
-    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const cut = data.lastIndexOf(10);
-    if (cut === -1) {
-      carry = data;
-      continue;
+  const handle = await open(path, "r");
+  try {
+    let carry: Uint8Array = new Uint8Array(0);
+    let line = 1;
+    for (;;) {
+      // A line longer than a block doubles the next read, so a very long line costs linear, not quadratic, copying.
+      const buffer = Buffer.allocUnsafeSlow(carry.length + Math.max(BLOCK, carry.length));
+      buffer.set(carry, 0);
+      const {bytesRead} = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
+      const filled = carry.length + bytesRead;
+      if (bytesRead === 0) {
+        if (filled > 0) yield {block: buffer.subarray(0, filled), firstLine: line};
+        return;
+      }
+      const cut = buffer.lastIndexOf(10, filled - 1);
+      if (cut === -1) {
+        carry = buffer.subarray(0, filled);
+        continue;
+      }
+      carry = Uint8Array.prototype.slice.call(buffer, cut + 1, filled);
+      const block = buffer.subarray(0, cut);
+      // Counted before the block is handed on: a worker pool takes its buffer away.
+      const lines = countNewlines(block) + 1;
+      yield {block, firstLine: line};
+      line += lines;
     }
-    const block = data.subarray(0, cut);
-    carry = data.subarray(cut + 1);
-    yield {block, firstLine: line};
-    line += countNewlines(block) + 1;
+  } finally {
+    await handle.close();
   }
-  if (carry && carry.length) yield {block: carry, firstLine: line};
 }
 
 /** Reads lines from the start of a file until `count` non-blank lines are found (or the file ends). */

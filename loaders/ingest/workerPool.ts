@@ -63,7 +63,7 @@ export class WorkerPool {
   }
 
   /**
-   * Hands a block to the least busy worker, waiting while every worker has a full queue. The result is wrapped so
+   * Hands a block (and its whole buffer, which the caller must not use afterwards) to the least busy worker, waiting while every worker has a full queue. The result is wrapped so
    * that awaiting the hand-off does not also await the work.
    */
   async submit(task: Omit<BlockTask, "type" | "id">): Promise<{result: Promise<ConvertTally>}> {
@@ -72,10 +72,9 @@ export class WorkerPool {
     this.load[index]!++;
     const id = this.nextId++;
     const result = new Promise<ConvertTally>((resolve, reject) => this.pending.set(id, {resolve, reject}));
-    const block = task.block;
-    // Transfer the block's memory instead of copying it when it owns its buffer.
-    const transfer = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? [block.buffer as ArrayBuffer] : [];
-    this.workers[index]!.postMessage({type: "block", id, ...task}, transfer);
+    // The block's memory moves to the worker instead of being copied: `lineBlocks` gives every block a buffer of
+    // its own, which the caller hands over with the block.
+    this.workers[index]!.postMessage({type: "block", id, ...task}, [task.block.buffer as ArrayBuffer]);
     return {result};
   }
 
