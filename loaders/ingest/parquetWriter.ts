@@ -307,22 +307,18 @@ const PLAIN = 0;
 const DELTA_LENGTH_BYTE_ARRAY = 6;
 const EMPTY = new Uint8Array(0);
 
-/** Zigzag then ULEB128, exact for every safe integer. */
-function zigzagVarint(out: number[], value: number): void {
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
+/** Zigzag then ULEB128 into `out` at `at`; returns the next position. Exact for every safe integer. */
+function putZigzag(out: Uint8Array, at: number, value: number): number {
+  return putVarint(out, at, value >= 0 ? value * 2 : -value * 2 - 1);
 }
 
-function pushVarint(out: number[], value: number): void {
+function putVarint(out: Uint8Array, at: number, value: number): number {
   while (value >= 0x80) {
-    out.push((value % 128) | 0x80);
+    out[at++] = (value % 128) | 0x80;
     value = Math.floor(value / 128);
   }
-  out.push(value);
+  out[at++] = value;
+  return at;
 }
 
 /**
@@ -330,26 +326,36 @@ function pushVarint(out: number[], value: number): void {
  * miniblock's deltas (less the block's smallest) bit-packed LSB first at the width its largest needs.
  */
 export function deltaBinaryPacked(values: Int32Array, count: number): Uint8Array {
-  const out: number[] = [];
-  pushVarint(out, 128);
-  pushVarint(out, 4);
-  pushVarint(out, count);
-  zigzagVarint(out, count > 0 ? values[0]! : 0);
+  const blocks = Math.ceil(Math.max(count - 1, 0) / 128);
+  // Header, then per block: the minimum (at most 10 bytes), 4 widths, and at most 4 miniblocks of 32 values × 4 bytes.
+  const out = new Uint8Array(40 + blocks * (14 + 4 * 32 * 4));
+  let at = putVarint(out, 0, 128);
+  at = putVarint(out, at, 4);
+  at = putVarint(out, at, count);
+  at = putZigzag(out, at, count > 0 ? values[0]! : 0);
   const deltas = count - 1;
+  const widths = [0, 0, 0, 0];
   for (let start = 0; start < deltas; start += 128) {
-    const end = Math.min(start + 128, deltas);
-    let min = Infinity;
-    for (let i = start; i < end; i++) min = Math.min(min, values[i + 1]! - values[i]!);
-    zigzagVarint(out, min);
-    const widths: number[] = [];
+    const end = start + 128 < deltas ? start + 128 : deltas;
+    let min = values[start + 1]! - values[start]!;
+    for (let i = start + 1; i < end; i++) {
+      const delta = values[i + 1]! - values[i]!;
+      if (delta < min) min = delta;
+    }
+    at = putZigzag(out, at, min);
     for (let m = 0; m < 4; m++) {
       const from = start + m * 32;
+      const to = from + 32 < end ? from + 32 : end;
       let max = 0;
-      for (let i = from; i < Math.min(from + 32, end); i++) max = Math.max(max, values[i + 1]! - values[i]! - min);
-      // Deltas of lengths within one page (at most a few MB) need far fewer than 32 bits.
-      widths.push(from < end ? (max === 0 ? 0 : Math.floor(Math.log2(max)) + 1) : 0);
+      for (let i = from; i < to; i++) {
+        const v = values[i + 1]! - values[i]! - min;
+        if (v > max) max = v;
+      }
+      // A width of 0 for miniblocks past the last value, as the format asks.
+      const width = from < end && max > 0 ? 32 - Math.clz32(max) : 0;
+      widths[m] = width;
+      out[at++] = width;
     }
-    out.push(...widths);
     for (let m = 0; m < 4; m++) {
       const from = start + m * 32;
       if (from >= end) break;
@@ -363,14 +369,14 @@ export function deltaBinaryPacked(values: Int32Array, count: number): Uint8Array
         acc += v * 2 ** bits;
         bits += width;
         while (bits >= 8) {
-          out.push(acc % 256);
-          acc = Math.floor(acc / 256);
+          out[at++] = acc & 255;
+          acc = (acc - (acc & 255)) / 256;
           bits -= 8;
         }
       }
     }
   }
-  return Uint8Array.from(out);
+  return out.subarray(0, at);
 }
 
 function varint(value: number): Uint8Array {
