@@ -160,4 +160,5 @@ export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: nu
   for (const message of fragment.messages) writer.message(message);
   for (const call of fragment.toolCalls) writer.toolCall(call);
   for (const json of feedback) writer.write("feedback", json);
+  writer.endRecord();
 }

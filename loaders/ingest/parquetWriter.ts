@@ -177,6 +177,11 @@ export class ParquetWriter {
     column.define(this.rows);
   }
 
+  /** Encodes every column's batched strings now (the values of one record, say, while they are still young). */
+  encodeBatches(): void {
+    for (const column of this.columns) if (column.batch.length) column.encodeBatch();
+  }
+
   endRow(): void {
     this.rows++;
     if (this.rows >= ROW_GROUP_ROWS) this.flush();

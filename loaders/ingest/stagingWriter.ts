@@ -118,6 +118,11 @@ export class StagingWriter {
     t.endRow();
   }
 
+  /** Ends a record's rows: its strings are encoded while still young, so the garbage collector never moves them. */
+  endRecord(): void {
+    for (const table of this.tables.values()) table.encodeBatches();
+  }
+
   private flush(sink: Sink): void {
     let offset = 0;
     while (offset < sink.used) offset += writeSync(sink.fd, sink.buffer, offset, sink.used - offset);
