@@ -17,8 +17,7 @@ import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
 import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
 import {SegmentMerger, SEGMENT_BYTES} from "./segmentMerger.js";
 import {StagingWriter} from "./stagingWriter.js";
-import {WorkerPool} from "./workerPool.js";
-import {workerScript} from "./workerScript.js";
+import {WorkerPool, workerScript} from "./workerPool.js";
 import type {FormatReader} from "../formats/reader.js";
 
 export interface IngestOptions {

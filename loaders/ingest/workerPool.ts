@@ -7,7 +7,17 @@ import {Worker} from "node:worker_threads";
 import type {StagedFiles} from "../store/stage.js";
 import type {ConvertTally} from "./convert.js";
 import type {BlockTask} from "./worker.js";
-import {SOURCE_WORKER} from "./workerScript.js";
+import {pathToFileURL} from "node:url";
+import {bundled, INGEST_WORKER} from "../bundle/bundle.js";
+
+/** The worker's sources, run through the TypeScript loader: the fallback when no bundle can be had. */
+export const SOURCE_WORKER = new URL("./workerEntry.mjs", import.meta.url);
+
+/** The worker threads' script: the cached bundle of their sources, or the sources themselves. */
+export async function workerScript(): Promise<URL> {
+  const bundle = await bundled(INGEST_WORKER);
+  return bundle ? pathToFileURL(bundle) : SOURCE_WORKER;
+}
 
 type Reply =
   | {type: "done"; id: number; tally: ConvertTally}
