@@ -104,9 +104,9 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
   if (files.length === 0) throw new IngestError(`no .json, .jsonl or .ndjson files in ${options.paths.join(", ")}`);
   return withConnection(options.workspace, async (connection) => {
     // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
-    // folder. Segments commit without a checkpoint each; one checkpoint at the end writes the store compactly.
+    // folder. Each segment's commit checkpoints (DuckDB's default threshold), so that work overlaps the reading of
+    // the next segment instead of piling up at the end; the last checkpoint only writes out what is left.
     await connection.run(`SET memory_limit = '${options.memoryLimit ?? "512MB"}'`);
-    await connection.run("SET checkpoint_threshold = '8GB'");
     const summary = await ingestFiles(connection, files, options, effects);
     const started = performance.now();
     await connection.run("CHECKPOINT");
