@@ -224,17 +224,16 @@ async function mergeTables(
 ): Promise<{counts: Omit<MergeCounts, "traces" | "tracesTouched">; firstNew: FirstNew}> {
   const firstNew: FirstNew = {};
   await step("merge trace sources", async () => {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources_keyed AS
-      SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId, name, startTime,
-        endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd, CAST(tags AS VARCHAR),
-        CAST(metadata AS VARCHAR))) AS row_hash
-      FROM stage_sources r JOIN stage_inputs i ON i.f = r._f`);
-    await insertNew(connection, "stage_sources_keyed", "trace_sources", ["trace_id", "row_hash"],
+    // Keyed on the fly: the rows stream from the staging table into the store without a keyed copy in between.
+    const keyed = `(SELECT r.*, i.format AS _format, i.path AS _path, md5(concat_ws('|', traceId, sessionId, userId,
+        name, startTime, endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd,
+        CAST(tags AS VARCHAR), CAST(metadata AS VARCHAR))) AS row_hash
+      FROM stage_sources r JOIN stage_inputs i ON i.f = r._f)`;
+    await insertNew(connection, keyed, "trace_sources", ["trace_id", "row_hash"],
       `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
         ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
         CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
       "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known, firstNew);
-    await connection.run("DROP TABLE stage_sources_keyed");
   });
   const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
     staged[kind].length ? step(name, () => work(reader(staged, kind))) : Promise.resolve(0);
