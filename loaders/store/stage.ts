@@ -302,11 +302,17 @@ async function rebuildTraces(
         coalesce(sum(input_tokens) FILTER (WHERE kind = 'llm'), sum(input_tokens)) AS input_tokens,
         coalesce(sum(output_tokens) FILTER (WHERE kind = 'llm'), sum(output_tokens)) AS output_tokens,
         coalesce(sum(cost_usd) FILTER (WHERE kind = 'llm'), sum(cost_usd)) AS cost_usd,
-        mode(model) FILTER (WHERE model IS NOT NULL) AS model,
         -- OTLP says nothing about a trace as a whole: its root span (or, when the root was not exported, its
         -- earliest span) names what the trace did.
         arg_min(name, (parent_span_id IS NOT NULL, coalesce(start_time, 'infinity'::TIMESTAMP))) AS root_name
       FROM spans WHERE ${rows("spans")} GROUP BY trace_id),
+    -- The trace's model is its spans' most frequent one, the first seen among equals: counted per model and then
+    -- picked, which costs a fraction of \`mode\`'s per-trace tally.
+    md AS (
+      SELECT trace_id, arg_max(model, (n, -first)) AS model FROM (
+        SELECT trace_id, model, count(*) AS n, min(rowid) AS first
+        FROM spans WHERE ${rows("spans")} AND model IS NOT NULL GROUP BY trace_id, model)
+      GROUP BY trace_id),
     msg AS (
       SELECT trace_id, count(*) AS n FROM messages WHERE ${rows("messages")} GROUP BY trace_id),
     -- Only user messages are joined to their spans (for the spans' start times), not every message.
@@ -329,7 +335,7 @@ async function rebuildTraces(
       epoch_us(coalesce(src.end_time, sp.end_time)) / 1000.0 - epoch_us(coalesce(src.start_time, sp.start_time)) / 1000.0,
       coalesce(src.status, CASE WHEN sp.any_error OR coalesce(tc.errors, 0) > 0 THEN 'error'
         WHEN sp.any_ok THEN 'ok' ELSE 'unset' END),
-      coalesce(src.model, sp.model), src.prompt_version,
+      coalesce(src.model, md.model), src.prompt_version,
       coalesce(src.input_tokens, sp.input_tokens), coalesce(src.output_tokens, sp.output_tokens),
       coalesce(src.input_tokens, sp.input_tokens) + coalesce(src.output_tokens, sp.output_tokens),
       coalesce(src.cost_usd, sp.cost_usd),
@@ -337,7 +343,8 @@ async function rebuildTraces(
       coalesce(tg.tags, []), coalesce(src.metadata, '{}'), first_user.first_user_message,
       make_timestamp(${ingestedAt.getTime() * 1000})
     FROM touched t
-      LEFT JOIN src USING (trace_id) LEFT JOIN tg USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN msg USING (trace_id)
+      LEFT JOIN src USING (trace_id) LEFT JOIN tg USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN md USING (trace_id)
+      LEFT JOIN msg USING (trace_id)
       LEFT JOIN first_user USING (trace_id)
       LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
   return {newTraces: rebuilt - existing, rebuilt};
