@@ -124,7 +124,9 @@ export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: nu
   const described = new Set<string>();
   for (const info of fragment.traces) {
     described.add(info.traceId);
-    const json = JSON.stringify({...info, _o: ordinal, _f: fileIndex});
+    // The ordinal and file index are spliced in front of the serialized info: a spread copy of it made
+    // `JSON.stringify` several times slower than the info alone (a trace info always has its trace id).
+    const json = `{"_o":${ordinal},"_f":${fileIndex},${JSON.stringify(info).slice(1)}`;
     checkRow("sources", json);
     sources.push(json);
   }
