@@ -101,9 +101,9 @@ export interface MergeCounts {
 export type Timings = (step: string, ms: number) => void;
 
 /**
- * Loads staged JSON Lines files into the store, deduplicated, and rebuilds the derived rows they touch. Rows go
- * from DuckDB's JSON reader straight into their tables, never through an in-memory copy, so memory stays flat
- * whatever the size of the input; DuckDB spills to `temp_directory` when a join needs more.
+ * Loads staged files (Parquet and JSON Lines) into the store, deduplicated, and rebuilds the derived rows they
+ * touch. Rows go from DuckDB's readers straight into their tables, never through an in-memory copy, so memory
+ * stays flat whatever the size of the input; DuckDB spills to `temp_directory` when a join needs more.
  */
 export async function mergeStaged(
   connection: DuckDBConnection,
