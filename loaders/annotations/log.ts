@@ -6,9 +6,10 @@
  * can leave a torn last line; reading reports it (line number and reason) and loads everything else, and the next
  * writer starts on a fresh line so the fragment never glues onto a good event.
  */
-import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync, constants} from "node:fs";
+import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
 import {dirname, join} from "node:path";
 import {parseAnnotationEvent, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {writeAll} from "../files/writeAll.js";
 
 /** Where a workspace keeps its annotation files. */
 export function annotationDir(workspace: string): string {
@@ -124,9 +125,7 @@ export function openLogWriter(file: string): LogWriter {
       const lines = events.map((e) => JSON.stringify(e)).join("\n") + "\n";
       return run(() => {
         const text = (needsNewline ? "\n" : "") + lines;
-        const bytes = Buffer.from(text, "utf8");
-        let written = 0;
-        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+        writeAll(fd, Buffer.from(text, "utf8"));
         fsyncSync(fd);
         needsNewline = false;
       });

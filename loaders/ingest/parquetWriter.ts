@@ -9,7 +9,8 @@
  * staging when every value was written on its own. DuckDB reads either encoding with little more than a copy.
  * Compression, dictionaries and statistics would cost CPU to save disk space that is freed moments later.
  */
-import {closeSync, openSync, writeSync} from "node:fs";
+import {closeSync, openSync} from "node:fs";
+import {writeAll} from "../files/writeAll.js";
 
 export type ColumnType = "string" | "double" | "int32" | "boolean";
 
@@ -199,8 +200,7 @@ export class ParquetWriter {
   }
 
   private emit(bytes: Uint8Array): void {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    writeAll(this.fd, bytes);
     this.offset += bytes.length;
   }
 

@@ -6,10 +6,11 @@
  * feedback, a few rows per record with nested values (tags, metadata), go to JSON Lines, each row encoded into a
  * fixed buffer written out when full. Memory stays bounded whatever the input size.
  */
-import {closeSync, openSync, writeSync} from "node:fs";
+import {closeSync, openSync} from "node:fs";
 import {join} from "node:path";
 import type {Message, Span, ToolCall} from "../../src/core/schemas/trace.js";
 import {emptyFiles, type JsonStagedKind, type ParquetStagedKind, type StagedFiles, STAGED_COLUMNS} from "../store/stage.js";
+import {writeAll} from "../files/writeAll.js";
 import {ParquetWriter} from "./parquetWriter.js";
 
 const BUFFER_BYTES = 1 << 22;
@@ -60,7 +61,7 @@ export class StagingWriter {
     if (sink.used + worst > sink.buffer.length) {
       this.flush(sink);
       if (worst > sink.buffer.length) {
-        writeSync(sink.fd, json + "\n");
+        writeAll(sink.fd, Buffer.from(json + "\n", "utf8"));
         return;
       }
     }
@@ -124,8 +125,7 @@ export class StagingWriter {
   }
 
   private flush(sink: Sink): void {
-    let offset = 0;
-    while (offset < sink.used) offset += writeSync(sink.fd, sink.buffer, offset, sink.used - offset);
+    writeAll(sink.fd, sink.buffer.subarray(0, sink.used));
     sink.used = 0;
   }
 
