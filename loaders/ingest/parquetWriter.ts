@@ -21,6 +21,12 @@ export interface ColumnSpec {
 
 /** Parquet physical types (parquet.thrift `Type`). */
 const PHYSICAL: Record<ColumnType, number> = {boolean: 0, int32: 1, double: 5, string: 6};
+// Parquet encodings (parquet.thrift `Encoding`).
+const PLAIN = 0;
+const RLE = 3;
+const DELTA_LENGTH_BYTE_ARRAY = 6;
+/** How each type's values are encoded in a page. */
+const ENCODING: Record<ColumnType, number> = {boolean: PLAIN, int32: PLAIN, double: PLAIN, string: DELTA_LENGTH_BYTE_ARRAY};
 const MAGIC = Buffer.from("PAR1");
 
 /**
@@ -212,7 +218,7 @@ export class ParquetWriter {
     for (const column of this.columns) {
       const strings = column.spec.type === "string";
       if (strings) column.encodeBatch();
-      const lengths = strings ? deltaBinaryPacked(column.lengths, column.count) : EMPTY;
+      const lengths = strings ? deltaBinaryPacked(column.lengths, column.count) : new Uint8Array(0);
       // Definition levels (bit width 1) as one bit-packed run of ceil(rows / 8) groups of eight, length-prefixed.
       const groupsOfEight = Math.ceil(rows / 8);
       const runHeader = varint((groupsOfEight << 1) | 1);
@@ -226,9 +232,9 @@ export class ParquetWriter {
         header.field(5, STRUCT);
         header.struct(() => {
           header.i32(1, rows);
-          header.i32(2, strings ? DELTA_LENGTH_BYTE_ARRAY : PLAIN);
-          header.i32(3, 3); // RLE definition levels
-          header.i32(4, 3); // RLE repetition levels (none: the schema is flat)
+          header.i32(2, ENCODING[column.spec.type]);
+          header.i32(3, RLE); // definition levels
+          header.i32(4, RLE); // repetition levels (none: the schema is flat)
         });
       });
       const prefix = Buffer.allocUnsafe(4);
@@ -280,8 +286,8 @@ export class ParquetWriter {
               meta.field(3, STRUCT);
               meta.struct(() => {
                 meta.i32(1, PHYSICAL[chunk.column.spec.type]);
-                const encoding = chunk.column.spec.type === "string" ? DELTA_LENGTH_BYTE_ARRAY : PLAIN;
-                meta.list(2, I32, 2, (e) => meta.rawI32(e === 0 ? encoding : 3)); // values', then RLE levels
+                // The encodings used: the values', then the levels'.
+                meta.list(2, I32, 2, (e) => meta.rawI32(e === 0 ? ENCODING[chunk.column.spec.type] : RLE));
                 meta.list(3, BINARY, 1, () => meta.rawBinary(chunk.column.spec.name));
                 meta.i32(4, 0); // UNCOMPRESSED
                 meta.i64(5, group.rows);
@@ -306,11 +312,6 @@ export class ParquetWriter {
     closeSync(this.fd);
   }
 }
-
-// Parquet encodings.
-const PLAIN = 0;
-const DELTA_LENGTH_BYTE_ARRAY = 6;
-const EMPTY = new Uint8Array(0);
 
 /** Zigzag then ULEB128 into `out` at `at`; returns the next position. Exact for every safe integer. */
 function putZigzag(out: Uint8Array, at: number, value: number): number {
@@ -339,39 +340,36 @@ export function deltaBinaryPacked(values: Int32Array, count: number): Uint8Array
   at = putVarint(out, at, count);
   at = putZigzag(out, at, count > 0 ? values[0]! : 0);
   const deltas = count - 1;
+  // One block's deltas, less the block's smallest: what its miniblocks pack. Doubles, as that difference of two
+  // 32-bit deltas may need 32 bits unsigned.
+  const block = new Float64Array(128);
   const widths = [0, 0, 0, 0];
   for (let start = 0; start < deltas; start += 128) {
-    const end = start + 128 < deltas ? start + 128 : deltas;
-    let min = values[start + 1]! - values[start]!;
-    for (let i = start + 1; i < end; i++) {
-      const delta = values[i + 1]! - values[i]!;
-      if (delta < min) min = delta;
+    const size = Math.min(128, deltas - start);
+    let min = Infinity;
+    for (let i = 0; i < size; i++) {
+      block[i] = values[start + i + 1]! - values[start + i]!;
+      if (block[i]! < min) min = block[i]!;
     }
     at = putZigzag(out, at, min);
+    for (let i = 0; i < size; i++) block[i]! -= min;
+    // Past the last value, the rest of the last miniblock packs as zeros.
+    block.fill(0, size);
     for (let m = 0; m < 4; m++) {
-      const from = start + m * 32;
-      const to = from + 32 < end ? from + 32 : end;
       let max = 0;
-      for (let i = from; i < to; i++) {
-        const v = values[i + 1]! - values[i]! - min;
-        if (v > max) max = v;
-      }
-      // A width of 0 for miniblocks past the last value, as the format asks.
-      const width = from < end && max > 0 ? 32 - Math.clz32(max) : 0;
-      widths[m] = width;
-      out[at++] = width;
+      for (let i = m * 32; i < Math.min(m * 32 + 32, size); i++) if (block[i]! > max) max = block[i]!;
+      // Miniblocks past the last value get width 0 and no bytes, as the format asks.
+      widths[m] = m * 32 < size && max > 0 ? 32 - Math.clz32(max) : 0;
+      out[at++] = widths[m]!;
     }
-    for (let m = 0; m < 4; m++) {
-      const from = start + m * 32;
-      if (from >= end) break;
+    for (let m = 0; m * 32 < size; m++) {
       const width = widths[m]!;
       if (width === 0) continue;
       // An accumulator of fewer than 8 + 32 bits stays exact as a double.
       let acc = 0;
       let bits = 0;
-      for (let i = from; i < from + 32; i++) {
-        const v = i < end ? values[i + 1]! - values[i]! - min : 0;
-        acc += v * 2 ** bits;
+      for (let i = m * 32; i < m * 32 + 32; i++) {
+        acc += block[i]! * 2 ** bits;
         bits += width;
         while (bits >= 8) {
           out[at++] = acc & 255;
@@ -384,21 +382,20 @@ export function deltaBinaryPacked(values: Int32Array, count: number): Uint8Array
   return out.subarray(0, at);
 }
 
+/** A ULEB128 integer as bytes of its own. */
 function varint(value: number): Uint8Array {
-  const bytes: number[] = [];
-  while (value >= 0x80) {
-    bytes.push((value & 0x7f) | 0x80);
-    value = Math.floor(value / 128);
-  }
-  bytes.push(value);
-  return Uint8Array.from(bytes);
+  const out = new Uint8Array(10);
+  return out.subarray(0, putVarint(out, 0, value));
 }
 
 // Thrift compact protocol type ids.
 const I32 = 5;
 const I64 = 6;
 const BINARY = 8;
+const LIST = 9;
 const STRUCT = 12;
+/** Room for one varint (ten bytes hold any 64-bit value). */
+const SCRATCH = new Uint8Array(10);
 
 /** Just enough of Thrift's compact protocol to write Parquet page headers and file metadata. */
 class Thrift {
@@ -410,16 +407,16 @@ class Thrift {
   }
 
   private varint(value: number): void {
-    while (value >= 0x80) {
-      this.out.push((value & 0x7f) | 0x80);
-      value = Math.floor(value / 128);
-    }
-    this.out.push(value);
+    this.push(SCRATCH, putVarint(SCRATCH, 0, value));
   }
 
   /** Zigzag-encodes a signed integer (exact for every safe integer, so also for i64 offsets and counts). */
   private zigzag(value: number): void {
-    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+    this.push(SCRATCH, putZigzag(SCRATCH, 0, value));
+  }
+
+  private push(bytes: Uint8Array, length: number): void {
+    for (let i = 0; i < length; i++) this.out.push(bytes[i]!);
   }
 
   field(id: number, type: number): void {
@@ -463,11 +460,11 @@ class Thrift {
   rawBinary(value: string): void {
     const bytes = Buffer.from(value, "utf8");
     this.varint(bytes.length);
-    for (const byte of bytes) this.out.push(byte);
+    this.push(bytes, bytes.length);
   }
 
   list(id: number, elementType: number, size: number, element: (index: number) => void): void {
-    this.field(id, 9);
+    this.field(id, LIST);
     if (size < 15) this.out.push((size << 4) | elementType);
     else {
       this.out.push(0xf0 | elementType);

@@ -3,12 +3,12 @@
  * (one in work, one waiting, so it never idles while the main thread reads the next), and the main thread never
  * reads further ahead than that, so memory stays flat whatever the file size.
  */
+import {pathToFileURL} from "node:url";
 import {Worker} from "node:worker_threads";
+import {bundled, INGEST_WORKER} from "../bundle/bundle.js";
 import type {StagedFiles} from "../store/stage.js";
 import type {ConvertTally} from "./convert.js";
 import type {BlockTask} from "./worker.js";
-import {pathToFileURL} from "node:url";
-import {bundled, INGEST_WORKER} from "../bundle/bundle.js";
 
 /** The worker's sources, run through the TypeScript loader: the fallback when no bundle can be had. */
 export const SOURCE_WORKER = new URL("./workerEntry.mjs", import.meta.url);
@@ -36,11 +36,10 @@ export class WorkerPool {
 
   /** `script` is the worker's module: the bundle from `workerScript()`, or the sources through the loader. */
   constructor(size: number, stagingDir: string, script: URL = SOURCE_WORKER) {
-    const url = script;
     this.load = Array.from({length: size}, () => 0);
     this.closing = Array.from({length: size}, () => []);
     this.workers = Array.from({length: size}, (_, i) => {
-      const worker = new Worker(url, {workerData: {stagingDir, name: `worker${i}`}});
+      const worker = new Worker(script, {workerData: {stagingDir, name: `worker${i}`}});
       worker.on("message", (reply: Reply) => this.onReply(i, reply));
       worker.on("error", (error) => this.failAll(error));
       return worker;
@@ -73,8 +72,9 @@ export class WorkerPool {
   }
 
   /**
-   * Hands a block (and its whole buffer, which the caller must not use afterwards) to the least busy worker, waiting while every worker has a full queue. The result is wrapped so
-   * that awaiting the hand-off does not also await the work.
+   * Hands a block (and its whole buffer, which the caller must not use afterwards) to the least busy worker,
+   * waiting while every worker has a full queue. The result is wrapped so that awaiting the hand-off does not also
+   * await the work.
    */
   async submit(task: Omit<BlockTask, "type" | "id">): Promise<{result: Promise<ConvertTally>}> {
     while (this.load[this.leastLoaded()]! >= DEPTH) await new Promise<void>((resolve) => this.waiting.push(resolve));
