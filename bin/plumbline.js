@@ -5,14 +5,12 @@
 // `plumbline ingest` is the exception: it runs on large inputs, in CI and in benchmarks, where the loader's
 // third of a second before the first byte is read shows. It runs from a bundle of the same sources, cached and
 // rebuilt whenever a source changes (see loaders/bundle/bundle.ts); the first run after a change builds it.
-import {join} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
-import {currentBundle} from "../loaders/bundle/currentBundle.mjs";
+import {cacheDirOf, COMMAND_BUNDLE, currentBundle} from "../loaders/bundle/currentBundle.mjs";
 
 const argv = process.argv.slice(2);
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cacheDir = process.env.PLUMBLINE_CACHE_DIR ?? join(root, "node_modules", ".cache", "plumbline");
-const bundle = argv[0] === "ingest" ? currentBundle(root, cacheDir, "command") : null;
+const bundle = argv[0] === "ingest" ? currentBundle(root, cacheDirOf(root), COMMAND_BUNDLE) : null;
 if (bundle) {
   const {main} = await import(pathToFileURL(bundle).href);
   process.exitCode = await main(argv);

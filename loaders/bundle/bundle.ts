@@ -13,14 +13,10 @@ import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync}
 import {basename, join, resolve} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import type {Plugin} from "esbuild";
-import {currentBundle, hashInputs, manifestPath, type BundleManifest} from "./currentBundle.mjs";
+import {cacheDirOf, COMMAND_BUNDLE, currentBundle, hashInputs, manifestPath, type BundleManifest} from "./currentBundle.mjs";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-/**
- * `PLUMBLINE_CACHE_DIR` when set (the command reads the same variable; it must lie inside the project, for bundles
- * to resolve their dependencies), else the project's node_modules cache.
- */
-export const CACHE_DIR = process.env.PLUMBLINE_CACHE_DIR ?? join(PROJECT_ROOT, "node_modules", ".cache", "plumbline");
+export const CACHE_DIR = cacheDirOf(PROJECT_ROOT);
 
 export interface BundleOptions {
   /** The project folder: sources are named relative to it, and dependencies resolve from its node_modules. */
@@ -35,7 +31,7 @@ export interface BundleOptions {
 /** The ingest worker threads' script. */
 export const INGEST_WORKER: BundleOptions = {root: PROJECT_ROOT, entry: "loaders/ingest/worker.ts", cacheDir: CACHE_DIR, name: "ingest-worker"};
 /** The command, for `plumbline ingest` (see `bin/plumbline.js`). */
-export const COMMAND: BundleOptions = {root: PROJECT_ROOT, entry: "loaders/cli/main.ts", cacheDir: CACHE_DIR, name: "command"};
+export const COMMAND: BundleOptions = {root: PROJECT_ROOT, entry: "loaders/cli/main.ts", cacheDir: CACHE_DIR, name: COMMAND_BUNDLE};
 
 /**
  * Modules find files next to themselves through `import.meta.url`; in a bundle that would name the bundle. Each

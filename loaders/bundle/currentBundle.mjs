@@ -3,6 +3,17 @@ import {createHash} from "node:crypto";
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 
+/** The bundle the `plumbline` command runs `ingest` from. */
+export const COMMAND_BUNDLE = "command";
+
+/**
+ * Where bundles are kept: `PLUMBLINE_CACHE_DIR` when set (a folder inside the project, for bundles to resolve
+ * their dependencies), else the project's node_modules cache.
+ */
+export function cacheDirOf(root, env = process.env) {
+  return env.PLUMBLINE_CACHE_DIR ?? join(root, "node_modules", ".cache", "plumbline");
+}
+
 /** Hashes the named source files (paths relative to `root`) with their contents. */
 export function hashInputs(root, inputs) {
   const hash = createHash("sha256");

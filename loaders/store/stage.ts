@@ -40,6 +40,10 @@ export const STAGED_COLUMNS: Record<ParquetStagedKind, readonly ColumnSpec[]> = 
   ]
 };
 
+function isParquetStaged(kind: StagedKind): kind is ParquetStagedKind {
+  return kind in STAGED_COLUMNS;
+}
+
 /**
  * Column types for `read_json` of the JSON-staged kinds, keyed by the JSON property names the model uses. `_o` is
  * the record ordinal and `_f` the index of the input file in this ingest (only on sources).
@@ -164,7 +168,7 @@ export const MAX_ROW_BYTES = 32 << 20;
 /** DuckDB's parallel reader over one kind's staged files. */
 function reader(staged: StagedFiles, kind: StagedKind): string {
   const list = `[${staged[kind].map(sqlString).join(", ")}]`;
-  if (kind === "spans" || kind === "messages" || kind === "toolCalls") return `read_parquet(${list})`;
+  if (isParquetStaged(kind)) return `read_parquet(${list})`;
   return `read_json(${list}, format = 'newline_delimited', columns = ${columnsLiteral(kind)}, maximum_object_size = ${MAX_ROW_BYTES})`;
 }
 
