@@ -9,6 +9,7 @@ import {dirname, join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {REVIEW_OUTCOME_VERSION, ReviewOutcomeSchema, type ReviewOutcome} from "../../src/core/schemas/reviewOutcome.js";
+import {jsonLines} from "../files/jsonLines.js";
 import {mirrorReviewOutcomes} from "../store/reviewOutcomes.js";
 import {annotationDir} from "./log.js";
 
@@ -25,24 +26,22 @@ export function readOutcomes(workspace: string): {outcomes: ReviewOutcome[]; pro
   if (!existsSync(file)) return {outcomes: [], problems: []};
   const outcomes: ReviewOutcome[] = [];
   const problems: OutcomeProblem[] = [];
-  readFileSync(file, "utf8").split("\n").forEach((text, i) => {
-    if (!text.trim()) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      problems.push({file, line: i + 1, reason: `not JSON (${(error as Error).message})`});
-      return;
+  for (const entry of jsonLines(readFileSync(file, "utf8"))) {
+    const line = entry.line;
+    if ("error" in entry) {
+      problems.push({file, line, reason: `not JSON (${entry.error})`});
+      continue;
     }
+    const value = entry.value;
     const version = value && typeof value === "object" ? (value as {version?: unknown}).version : undefined;
     if (typeof version === "number" && version > REVIEW_OUTCOME_VERSION) {
-      problems.push({file, line: i + 1, reason: `review outcome version ${version} is newer than this Plumbline reads (${REVIEW_OUTCOME_VERSION}); upgrade Plumbline`});
-      return;
+      problems.push({file, line, reason: `review outcome version ${version} is newer than this Plumbline reads (${REVIEW_OUTCOME_VERSION}); upgrade Plumbline`});
+      continue;
     }
     const parsed = ReviewOutcomeSchema.safeParse(value);
     if (parsed.success) outcomes.push(parsed.data);
-    else problems.push({file, line: i + 1, reason: issueText(parsed.error, "outcome")});
-  });
+    else problems.push({file, line, reason: issueText(parsed.error, "outcome")});
+  }
   return {outcomes, problems};
 }
 

@@ -11,6 +11,7 @@ import {extname} from "node:path";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {DatasetCaseSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {jsonLines} from "../files/jsonLines.js";
 
 export type CaseFileFormat = "jsonl" | "parquet";
 
@@ -93,7 +94,10 @@ export async function writeCases(path: string, cases: readonly DatasetCase[]): P
   return format;
 }
 
-function collect(file: string, values: Iterable<{line: number; value: unknown} | {line: number; reason: string}>): ReadCases {
+/** A case read from a file, numbered by line (JSON Lines) or row (Parquet), or why it could not be read. */
+type CaseEntry = {line: number; value: unknown} | {line: number; reason: string};
+
+function collect(file: string, values: Iterable<CaseEntry>): ReadCases {
   const cases: DatasetCase[] = [];
   const problems: CaseProblem[] = [];
   const first = new Map<string, number>();
@@ -118,18 +122,6 @@ function collect(file: string, values: Iterable<{line: number; value: unknown} |
   return {cases, problems};
 }
 
-function* jsonLines(text: string): Generator<{line: number; value: unknown} | {line: number; reason: string}> {
-  const lines = text.split("\n");
-  for (const [i, raw] of lines.entries()) {
-    if (!raw.trim()) continue;
-    try {
-      yield {line: i + 1, value: JSON.parse(raw)};
-    } catch (error) {
-      yield {line: i + 1, reason: `not JSON (${(error as Error).message})`};
-    }
-  }
-}
-
 export async function readCases(path: string): Promise<ReadCases> {
   const format = caseFileFormat(path);
   if (format === "jsonl") {
@@ -139,7 +131,7 @@ export async function readCases(path: string): Promise<ReadCases> {
     } catch (error) {
       throw new CaseFileError(`cannot read ${path}: ${(error as Error).message}`);
     }
-    return collect(path, jsonLines(text));
+    return collect(path, Array.from(jsonLines(text), (entry): CaseEntry => ("error" in entry ? {line: entry.line, reason: `not JSON (${entry.error})`} : entry)));
   }
   const rows = await withMemory(async (connection) => {
     let reader;

@@ -7,6 +7,7 @@ import {appendFileSync, existsSync, mkdirSync, readFileSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {FailureModeEventSchema, type FailureModeEvent} from "../../src/core/schemas/failureMode.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {jsonLines} from "../files/jsonLines.js";
 
 export const EVENT_FILE = "failure-modes.jsonl";
 
@@ -22,19 +23,15 @@ export function readEvents(path: string): {events: FailureModeEvent[]; problems:
   if (!existsSync(path)) return {events: [], problems: []};
   const events: FailureModeEvent[] = [];
   const problems: EventProblem[] = [];
-  readFileSync(path, "utf8").split("\n").forEach((text, i) => {
-    if (text.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      problems.push({file: path, line: i + 1, reason: `not JSON (${(error as Error).message})`});
-      return;
+  for (const entry of jsonLines(readFileSync(path, "utf8"))) {
+    if ("error" in entry) {
+      problems.push({file: path, line: entry.line, reason: `not JSON (${entry.error})`});
+      continue;
     }
-    const parsed = FailureModeEventSchema.safeParse(value);
+    const parsed = FailureModeEventSchema.safeParse(entry.value);
     if (parsed.success) events.push(parsed.data);
-    else problems.push({file: path, line: i + 1, reason: issueText(parsed.error, "event")});
-  });
+    else problems.push({file: path, line: entry.line, reason: issueText(parsed.error, "event")});
+  }
   return {events, problems};
 }
 

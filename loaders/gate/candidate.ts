@@ -12,6 +12,7 @@ import {DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/
 import {TRACE_FIELDS} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {jsonLines} from "../files/jsonLines.js";
 import {ingest, type IngestEffects, type IngestSummary} from "../ingest/ingest.js";
 import type {JudgeItem} from "../judge/runner.js";
 import {withConnection, withReadConnection} from "../store/db.js";
@@ -68,22 +69,25 @@ export function datasetFileCandidate(path: string): Candidate {
   const cases: DatasetCase[] = [];
   const problems: string[] = [];
   const ids = new Map<string, number>();
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${path}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      return void problems.push(`${where}: not valid JSON: ${(error as Error).message}`);
+  for (const entry of jsonLines(text)) {
+    const where = `${path}:${entry.line}`;
+    if ("error" in entry) {
+      problems.push(`${where}: not valid JSON: ${entry.error}`);
+      continue;
     }
-    const parsed = DatasetCaseSchema.safeParse(value);
-    if (!parsed.success) return void problems.push(`${where}: not a dataset case: ${issueText(parsed.error)}`);
+    const parsed = DatasetCaseSchema.safeParse(entry.value);
+    if (!parsed.success) {
+      problems.push(`${where}: not a dataset case: ${issueText(parsed.error)}`);
+      continue;
+    }
     const first = ids.get(parsed.data.caseId);
-    if (first !== undefined) return void problems.push(`${where}: case ${parsed.data.caseId} repeats line ${first}`);
-    ids.set(parsed.data.caseId, i + 1);
+    if (first !== undefined) {
+      problems.push(`${where}: case ${parsed.data.caseId} repeats line ${first}`);
+      continue;
+    }
+    ids.set(parsed.data.caseId, entry.line);
     cases.push(parsed.data);
-  });
+  }
   if (problems.length) {
     const shown = problems.slice(0, 20);
     throw new CandidateError(`${problems.length} bad line${problems.length > 1 ? "s" : ""} in the dataset; the gate did not run:\n  ${shown.join("\n  ")}${problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : ""}`);

@@ -7,6 +7,7 @@ import {appendFileSync, existsSync, mkdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {GATE_REPORT_FORMAT, GateRunSchema, type GateRun} from "../../src/core/schemas/gateReport.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {jsonLines} from "../files/jsonLines.js";
 
 export const GATE_RUNS_FILE = "gate-runs.jsonl";
 
@@ -27,20 +28,21 @@ export function readGateRuns(workspace: string): {runs: GateRun[]; problems: str
   if (!existsSync(path)) return {runs: [], problems: []};
   const runs: GateRun[] = [];
   const problems: string[] = [];
-  readFileSync(path, "utf8").split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${path}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return void problems.push(`${where}: not valid JSON (a torn write?); skipped`);
+  for (const entry of jsonLines(readFileSync(path, "utf8"))) {
+    const where = `${path}:${entry.line}`;
+    if ("error" in entry) {
+      problems.push(`${where}: not valid JSON (a torn write?); skipped`);
+      continue;
     }
+    const value = entry.value;
     const format = (value as {format?: unknown} | null)?.format;
-    if (typeof format === "number" && format > GATE_REPORT_FORMAT) return void problems.push(`${where}: format ${format} is newer than this Plumbline reads; skipped`);
+    if (typeof format === "number" && format > GATE_REPORT_FORMAT) {
+      problems.push(`${where}: format ${format} is newer than this Plumbline reads; skipped`);
+      continue;
+    }
     const parsed = GateRunSchema.safeParse(value);
-    if (!parsed.success) return void problems.push(`${where}: not a gate run: ${issueText(parsed.error)}`);
-    runs.push(parsed.data);
-  });
+    if (parsed.success) runs.push(parsed.data);
+    else problems.push(`${where}: not a gate run: ${issueText(parsed.error)}`);
+  }
   return {runs, problems};
 }

@@ -49,17 +49,22 @@ export function textGrams(text: string, options: GramOptions = {}): string[] {
   return [...out];
 }
 
-/** `textGrams` with a cache by text: system prompts and repeated tool results are read once, however many traces hold them. */
-export function gramCache(options: GramOptions = {}): (text: string) => readonly string[] {
+/** A reading of texts cached by text: system prompts and repeated tool results are read once, however many traces hold them. */
+function cachedByText(read: (text: string) => string[]): (text: string) => readonly string[] {
   const cache = new Map<string, string[]>();
   return (text) => {
-    let grams = cache.get(text);
-    if (!grams) {
-      grams = textGrams(text, options);
-      cache.set(text, grams);
+    let found = cache.get(text);
+    if (!found) {
+      found = read(text);
+      cache.set(text, found);
     }
-    return grams;
+    return found;
   };
+}
+
+/** `textGrams`, cached by text. */
+export function gramCache(options: GramOptions = {}): (text: string) => readonly string[] {
+  return cachedByText((text) => textGrams(text, options));
 }
 
 /**
@@ -83,14 +88,7 @@ export function textPrefixes(text: string, options: GramOptions = {}): string[] 
   return out;
 }
 
+/** `textPrefixes`, cached by text. */
 export function prefixCache(options: GramOptions = {}): (text: string) => readonly string[] {
-  const cache = new Map<string, string[]>();
-  return (text) => {
-    let prefixes = cache.get(text);
-    if (!prefixes) {
-      prefixes = textPrefixes(text, options);
-      cache.set(text, prefixes);
-    }
-    return prefixes;
-  };
+  return cachedByText((text) => textPrefixes(text, options));
 }
