@@ -4,6 +4,7 @@
  */
 import type {Outcome, SpecCalibration} from "../schemas/evaluator.js";
 import {confusion, type Confusion} from "./confusion.js";
+import {valueOr} from "./metric.js";
 import {statusOf, type GateStatus} from "./gate.js";
 import {reportFromConfusion} from "./report.js";
 
@@ -33,7 +34,7 @@ export function calibrationFromConfusion(c: Confusion, options: CalibrationOfOpt
     measuredAt: options.measuredAt,
     split: options.split,
     confusion: {...c},
-    mcc: "value" in metric ? metric.value : null,
+    mcc: valueOr(metric),
     ...("undefined" in metric ? {mccUndefined: metric.undefined} : {}),
     mccInterval: "low" in interval ? [interval.low, interval.high] : null,
     ...(options.train ? {train: options.train} : {}),

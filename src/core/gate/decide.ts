@@ -6,6 +6,7 @@
  */
 import {correctedFailureRate} from "../calibration/correction.js";
 import type {GateStatus} from "../calibration/gate.js";
+import {valueOr} from "../calibration/metric.js";
 import {specGateStatus} from "../calibration/specCalibration.js";
 import type {EvaluatorSpec, SpecCalibration} from "../schemas/evaluator.js";
 import type {GateEvaluator, GateOutcome, GateRole} from "../schemas/gateReport.js";
@@ -80,7 +81,7 @@ export function decideEvaluator(plan: EvaluatorPlan, counts: RunCounts | null, o
   if (plan.calibration && judged) {
     const c = correctedFailureRate(plan.calibration.confusion, {fail: counts.fail, total: judged}, {resamples: options.resamples ?? 2000, seed: options.seed ?? 1});
     correctedFailRate = {
-      value: "value" in c.corrected ? c.corrected.value : null,
+      value: valueOr(c.corrected),
       interval: "low" in c.interval ? [c.interval.low, c.interval.high] : null,
       undefined: "undefined" in c.corrected ? c.corrected.undefined : "undefined" in c.interval ? c.interval.undefined : null
     };

@@ -15,7 +15,9 @@
  */
 import {compileRule, ruleOutcome, RuleError, type RuleContext} from "../evaluator/rule.js";
 import type {Condition, Outcome} from "../schemas/evaluator.js";
+import {mcc} from "../calibration/agreement.js";
 import {confusion, type Confusion} from "../calibration/confusion.js";
+import {valueOr} from "../calibration/metric.js";
 import {indexText, mineFeatures, type Feature, type FeatureSource} from "./features.js";
 import type {GramOptions} from "./textGrams.js";
 import {failsMoreOften} from "./significance.js";
@@ -419,7 +421,7 @@ function confusionOf(predicted: Uint32Array, truth: Uint32Array, mask: Uint32Arr
   return {tp, fp: fail - tp, fn: actual - tp, tn: n - fail - actual + tp};
 }
 
+/** The calibration page's MCC, or null where it is undefined (a class absent from the truth or the rule). */
 function mccOf(c: Confusion): number | null {
-  const d = (c.tp + c.fp) * (c.fn + c.tn) * (c.tp + c.fn) * (c.fp + c.tn);
-  return d === 0 ? null : (c.tp * c.tn - c.fp * c.fn) / Math.sqrt(d);
+  return valueOr(mcc(c));
 }
