@@ -105,3 +105,23 @@ test("strings of every length, ASCII or not, null or not, come back exactly, in 
   const wrong = rows.findIndex((row, i) => row.text !== expected[i]);
   assert.equal(wrong, -1, `row ${wrong} differs`);
 });
+
+test("string lengths that jump by tens of millions of characters, past the packer's integer path, come back exactly", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "plumbline-parquet-")), "wide.parquet");
+  const writer = new ParquetWriter(path, [{name: "i", type: "int32"}, {name: "text", type: "string"}]);
+  // Deltas of ±60 M make the miniblock 27 bits wide, and the third value (120 M) is packed after six pending bits:
+  // in a 32-bit integer it would overflow.
+  const lengths = [0, 0, 0, 60_000_000, 0, 1, 2];
+  for (const [i, length] of lengths.entries()) {
+    writer.int32(0, i);
+    writer.string(1, String.fromCharCode(97 + i).repeat(length));
+    writer.endRow();
+  }
+  writer.close();
+  const rows = await readBack(path, "SELECT length(text) AS n, left(text, 1) AS c, right(text, 1) AS z FROM read_parquet(?) ORDER BY i");
+  assert.deepEqual(rows.map((row) => Number(row.n)), lengths);
+  assert.deepEqual(
+    rows.map((row) => [row.c, row.z]),
+    lengths.map((length, i) => (length ? [String.fromCharCode(97 + i), String.fromCharCode(97 + i)] : ["", ""]))
+  );
+});

@@ -365,7 +365,23 @@ export function deltaBinaryPacked(values: Int32Array, count: number): Uint8Array
     for (let m = 0; m * 32 < size; m++) {
       const width = widths[m]!;
       if (width === 0) continue;
-      // An accumulator of fewer than 8 + 32 bits stays exact as a double.
+      if (width <= 24) {
+        // The common case (string lengths differ by less than 16 M): fewer than 8 pending bits plus a value of at
+        // most 24 fit one 32-bit integer, so the packing is plain integer shifts.
+        let acc = 0;
+        let bits = 0;
+        for (let i = m * 32; i < m * 32 + 32; i++) {
+          acc |= block[i]! << bits;
+          bits += width;
+          while (bits >= 8) {
+            out[at++] = acc & 255;
+            acc >>>= 8;
+            bits -= 8;
+          }
+        }
+        continue;
+      }
+      // Wider values: an accumulator of fewer than 8 + 32 bits stays exact as a double.
       let acc = 0;
       let bits = 0;
       for (let i = m * 32; i < m * 32 + 32; i++) {
