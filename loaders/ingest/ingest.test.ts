@@ -122,6 +122,31 @@ test("worker threads and the single-thread path store the same rows", async () =
   assert.deepEqual(a, await query(single, dump));
 });
 
+test("a record repeated within a file and across two files of one ingest is stored once", async () => {
+  const dir = tempWorkspace();
+  const lines = [generateOtlpLine(0, 20), generateOtlpLine(1, 20)];
+  const once = join(dir, "once.jsonl");
+  writeFileSync(once, lines.join("\n") + "\n");
+  // The first line again, in the same file and in a second file.
+  const repeated = join(dir, "repeated.jsonl");
+  writeFileSync(repeated, [lines[0], lines[1], lines[0]].join("\n") + "\n");
+  const copy = join(dir, "copy.jsonl");
+  writeFileSync(copy, lines[0] + "\n");
+  const counts = "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
+    "(SELECT count(*) FROM tool_calls)::INTEGER AS calls, (SELECT count(*) FROM traces)::INTEGER AS traces, " +
+    "(SELECT sum(span_count) FROM traces)::INTEGER AS traced, (SELECT count(*) FROM trace_sources)::INTEGER AS sources";
+  const single = join(dir, "single");
+  await ingest({workspace: single, paths: [once], workers: 0});
+  const expected = (await query(single, counts))[0]!;
+  assert.ok(expected.spans === 40 && expected.traced === 40 && (expected.messages as number) > 0 && (expected.calls as number) > 0, JSON.stringify(expected));
+  for (const workers of [0, 2]) {
+    const workspace = join(dir, `repeated-${workers}`);
+    const summary = await ingest({workspace, paths: [repeated, copy], workers, workerThresholdBytes: 0});
+    assert.equal(summary.added.spans, 40, `${workers} workers`);
+    assert.deepEqual((await query(workspace, counts))[0], expected, `${workers} workers`);
+  }
+});
+
 test("a file read in many blocks by worker threads reports a bad line by its true number, long lines included", async () => {
   const dir = tempWorkspace();
   const file = join(dir, "many-blocks.jsonl");
