@@ -21,7 +21,7 @@ export async function generateOtlpFile(path: string, spans: number): Promise<voi
   await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 /** Lets the machine settle between heavy runs. */
 function pause(ms = 3000): Promise<void> {
@@ -67,7 +67,7 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   await generateOtlpFile(file, spans);
   await generateOtlpFile(smallFile, smallSpans);
   // This machine's speed drifts by tens of percent within minutes (a run right after another heavy one is slower),
-  // so each reader runs twice, interleaved with the others and after a pause, and its faster run counts.
+  // so each reader runs three times, interleaved with the others and after a pause, and its fastest run counts.
   const runs: Record<"jsonParse" | "duckdb" | "ingest", Measured[]> = {jsonParse: [], duckdb: [], ingest: []};
   for (let round = 0; round < ROUNDS; round++) {
     for (const reader of ["jsonParse", "ingest", "duckdb"] as const) {
