@@ -1,24 +1,41 @@
 /**
  * @module One measured job in a fresh process, so that each figure has its own clean peak memory.
- * Usage: node --import tsx bench/child.ts <json-parse|duckdb-read-json> <file>
+ * Usage: node --import tsx bench/child.ts <json-parse|json-parse-lines|duckdb-read-json> <file>
  * Prints one JSON object: {ms, spans, peakRssMb}.
  */
 import {rmSync} from "node:fs";
 import {DuckDBInstance} from "@duckdb/node-api";
-import {lineBlocks} from "../loaders/ingest/records.js";
+import {lineBlocks, recordsFromBlock} from "../loaders/ingest/records.js";
 
 const [mode, file] = process.argv.slice(2);
-if (!mode || !file) throw new Error("usage: child.ts <json-parse|duckdb-read-json> <file>");
+if (!mode || !file) throw new Error("usage: child.ts <json-parse|json-parse-lines|duckdb-read-json> <file>");
 
+type Request = {resourceSpans: {scopeSpans: {spans: unknown[]}[]}[]};
+
+function countSpans(request: Request): number {
+  let spans = 0;
+  for (const resource of request.resourceSpans) for (const scope of resource.scopeSpans) spans += scope.spans.length;
+  return spans;
+}
+
+/** The straightforward way: each block of lines decoded whole, split at newlines, each line parsed. */
 async function jsonParse(path: string): Promise<number> {
   const decoder = new TextDecoder();
   let spans = 0;
   for await (const {block} of lineBlocks(path)) {
     for (const line of decoder.decode(block).split("\n")) {
       if (!line) continue;
-      const request = JSON.parse(line) as {resourceSpans: {scopeSpans: {spans: unknown[]}[]}[]};
-      for (const resource of request.resourceSpans) for (const scope of resource.scopeSpans) spans += scope.spans.length;
+      spans += countSpans(JSON.parse(line) as Request);
     }
+  }
+  return spans;
+}
+
+/** The lean floor: lines cut and decoded one by one, as the ingest's workers cut them, then parsed. */
+async function jsonParseLines(path: string): Promise<number> {
+  let spans = 0;
+  for await (const {block, firstLine} of lineBlocks(path)) {
+    for (const record of recordsFromBlock(block, firstLine)) spans += countSpans(JSON.parse(record.text!) as Request);
   }
   return spans;
 }
@@ -48,6 +65,6 @@ async function duckdbReadJson(path: string): Promise<number> {
 }
 
 const started = performance.now();
-const spans = mode === "json-parse" ? await jsonParse(file) : await duckdbReadJson(file);
+const spans = mode === "json-parse" ? await jsonParse(file) : mode === "json-parse-lines" ? await jsonParseLines(file) : await duckdbReadJson(file);
 const ms = performance.now() - started;
 process.stdout.write(JSON.stringify({ms, spans, peakRssMb: process.resourceUsage().maxRSS / 1024}) + "\n");

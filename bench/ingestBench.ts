@@ -1,7 +1,8 @@
 /**
  * @module Ingest throughput: `plumbline ingest` on generated OTLP/JSON Lines of GenAI spans (100 spans a line),
- * next to DuckDB's own `read_json` flattening the same file and bare `JSON.parse` of its lines, each in a fresh
- * process of the same run. Two file sizes show whether peak memory grows with the input.
+ * next to DuckDB's own `read_json` flattening the same file and bare `JSON.parse` of its lines (read the
+ * straightforward way, and cut one by one as the ingest cuts them), each in a fresh process of the same run. Two
+ * file sizes show whether peak memory grows with the input.
  */
 import {createWriteStream, existsSync, mkdirSync, rmSync, statSync} from "node:fs";
 import {join} from "node:path";
@@ -22,6 +23,8 @@ export async function generateOtlpFile(path: string, spans: number): Promise<voi
 }
 
 const ROUNDS = 3;
+
+type Reader = "jsonParse" | "jsonParseLines" | "duckdb" | "ingest";
 
 /** Lets the machine settle between heavy runs. */
 function pause(ms = 3000): Promise<void> {
@@ -54,9 +57,11 @@ export interface IngestFigures {
   ingest: Measured;
   duckdb: Measured;
   jsonParse: Measured;
+  /** JSON.parse of lines cut one by one as the ingest cuts them: the lean floor beside the straightforward one. */
+  jsonParseLines: Measured;
   small: {spans: number; ingest: Measured};
   /** Every run of each reader; the figures above are the fastest. */
-  runs: Record<"jsonParse" | "duckdb" | "ingest", Measured[]>;
+  runs: Record<Reader, Measured[]>;
 }
 
 export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
@@ -68,12 +73,13 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   await generateOtlpFile(smallFile, smallSpans);
   // This machine's speed drifts by tens of percent within minutes (a run right after another heavy one is slower),
   // so each reader runs three times, interleaved with the others and after a pause, and its fastest run counts.
-  const runs: Record<"jsonParse" | "duckdb" | "ingest", Measured[]> = {jsonParse: [], duckdb: [], ingest: []};
+  const runs: Record<Reader, Measured[]> = {jsonParse: [], jsonParseLines: [], duckdb: [], ingest: []};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const reader of ["jsonParse", "ingest", "duckdb"] as const) {
+    for (const reader of ["jsonParse", "ingest", "jsonParseLines", "duckdb"] as const) {
       await pause();
       runs[reader].push(
         reader === "jsonParse" ? await measureChild("json-parse", file)
+          : reader === "jsonParseLines" ? await measureChild("json-parse-lines", file)
           : reader === "duckdb" ? await measureChild("duckdb-read-json", file)
           : await measureIngest(file, join(OUT, "ws-ingest"))
       );
@@ -84,11 +90,12 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   }
   const fastest = (measured: Measured[]) => measured.reduce((a, b) => (b.ms < a.ms ? b : a));
   const jsonParse = fastest(runs.jsonParse);
+  const jsonParseLines = fastest(runs.jsonParseLines);
   const duckdb = fastest(runs.duckdb);
   const ingest = fastest(runs.ingest);
   await pause();
   const small = await measureIngest(smallFile, join(OUT, "ws-ingest-small"));
-  for (const m of [jsonParse, duckdb, ingest]) {
+  for (const m of [jsonParse, jsonParseLines, duckdb, ingest]) {
     if (m.spans !== spans) throw new Error(`expected ${spans} spans, a run saw ${m.spans}`);
   }
   const rate = (m: Measured) => m.spans / (m.ms / 1000);
@@ -98,8 +105,9 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
       ["plumbline ingest", fmt.int(rate(ingest)), fmt.ms(ingest.ms), fmt.mb(ingest.peakRssMb), "1.00×"],
       ["DuckDB read_json", fmt.int(rate(duckdb)), fmt.ms(duckdb.ms), fmt.mb(duckdb.peakRssMb), fmt.ratio(rate(ingest) / rate(duckdb))],
       ["bare JSON.parse", fmt.int(rate(jsonParse)), fmt.ms(jsonParse.ms), fmt.mb(jsonParse.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParse))],
+      ["JSON.parse, lines cut one by one", fmt.int(rate(jsonParseLines)), fmt.ms(jsonParseLines.ms), fmt.mb(jsonParseLines.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParseLines))],
       [`ingest, ${fmt.int(smallSpans)} spans`, fmt.int(rate(small)), fmt.ms(small.ms), fmt.mb(small.peakRssMb), ""]
     ])
   );
-  return {spans, bytes: statSync(file).size, ingest, duckdb, jsonParse, small: {spans: smallSpans, ingest: small}, runs};
+  return {spans, bytes: statSync(file).size, ingest, duckdb, jsonParse, jsonParseLines, small: {spans: smallSpans, ingest: small}, runs};
 }

@@ -106,7 +106,12 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
     // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
     // folder. Each segment's commit checkpoints (DuckDB's default threshold), so that work overlaps the reading of
     // the next segment instead of piling up at the end; the last checkpoint only writes out what is left.
-    await connection.run(`SET memory_limit = '${options.memoryLimit ?? "512MB"}'`);
+    const memoryLimit = options.memoryLimit ?? "512MB";
+    await connection.run(`SET memory_limit = '${memoryLimit}'`);
+    // Buffer blocks come from a pool of that size, kept for the instance's life: allocated and freed through the
+    // general allocator, every merge faulted its blocks' pages in afresh (1M spans: about 0.8 s less CPU, 50–100 MB
+    // more peak memory). The pool goes with the instance when the ingest closes it.
+    await connection.run(`SET block_allocator_memory = '${memoryLimit}'`);
     const summary = await ingestFiles(connection, files, options, effects);
     const started = performance.now();
     await connection.run("CHECKPOINT");
