@@ -125,3 +125,19 @@ test("string lengths that jump by tens of millions of characters, past the packe
     lengths.map((length, i) => (length ? [String.fromCharCode(97 + i), String.fromCharCode(97 + i)] : ["", ""]))
   );
 });
+
+test("a json column reads back as DuckDB's JSON type, text unchanged, while a string column stays VARCHAR", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "plumbline-parquet-")), "json.parquet");
+  const writer = new ParquetWriter(path, [{name: "text", type: "string"}, {name: "doc", type: "json"}]);
+  const docs = ['{"gen_ai.usage.input_tokens":176,"tags":["a","é"]}', null, "[]"];
+  for (const doc of docs) {
+    writer.string(0, doc);
+    writer.string(1, doc);
+    writer.endRow();
+  }
+  writer.close();
+  const types = await readBack(path, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))");
+  assert.deepEqual(types, [{column_name: "text", column_type: "VARCHAR"}, {column_name: "doc", column_type: "JSON"}]);
+  const read = await readBack(path, "SELECT CAST(doc AS VARCHAR) AS doc, doc->>'$.tags[1]' AS second FROM read_parquet(?)");
+  assert.deepEqual(read, [{doc: docs[0], second: "é"}, {doc: null, second: null}, {doc: "[]", second: null}]);
+});

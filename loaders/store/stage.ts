@@ -26,7 +26,7 @@ export const STAGED_COLUMNS: Record<ParquetStagedKind, readonly ColumnSpec[]> = 
     {name: "name", type: "string"}, {name: "kind", type: "string"}, {name: "startTime", type: "double"},
     {name: "endTime", type: "double"}, {name: "status", type: "string"}, {name: "statusMessage", type: "string"},
     {name: "model", type: "string"}, {name: "inputTokens", type: "double"}, {name: "outputTokens", type: "double"},
-    {name: "costUsd", type: "double"}, {name: "attributes", type: "string"}
+    {name: "costUsd", type: "double"}, {name: "attributes", type: "json"}
   ],
   messages: [
     {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "index", type: "int32"},
