@@ -101,6 +101,82 @@ export function convertRecords(
   }
 }
 
+/**
+ * A trace's user message that comes first within one record, by the order the store's trace rows use: its span's
+ * start time (none first), then direction, then position. The store picks each new trace's first user message
+ * among these, one per record, instead of joining every user message to its span.
+ */
+interface FirstUser {
+  /** The span's start in whole microseconds, rounded as the store rounds it; null when the message has no span. */
+  start: number | null;
+  direction: string;
+  index: number;
+  content: string;
+  /** A user message names a span this record does not hold (or holds twice, differently): the store must join. */
+  unresolved: boolean;
+}
+
+function firstUserMessages(fragment: Fragment): Map<string, FirstUser> | null {
+  let spans: Map<string, SpanStart> | null = null;
+  let firsts: Map<string, FirstUser> | null = null;
+  for (const m of fragment.messages) {
+    if (m.role !== "user" || m.content === null) continue;
+    let start: number | null = null;
+    let unresolved = false;
+    if (m.spanId !== null) {
+      const span = (spans ??= spanStarts(fragment)).get(m.spanId);
+      if (span === undefined || span.traceId !== m.traceId || span.start === undefined) unresolved = true;
+      else start = span.start;
+    }
+    const best = (firsts ??= new Map()).get(m.traceId);
+    if (best === undefined) {
+      firsts.set(m.traceId, {start, direction: m.direction, index: m.index, content: m.content, unresolved});
+    } else if (unresolved) {
+      best.unresolved = true;
+    } else if (comesFirst(start, m.direction, m.index, best)) {
+      best.start = start;
+      best.direction = m.direction;
+      best.index = m.index;
+      best.content = m.content;
+    }
+  }
+  return firsts;
+}
+
+/** A span's start as the store keeps it (microseconds, half away from zero); undefined when its id is ambiguous. */
+interface SpanStart {
+  traceId: string;
+  start: number | null | undefined;
+}
+
+/**
+ * The record's spans by id (keyed by the id alone, whose hash the string keeps, rather than by a new string per
+ * lookup). An id given twice with another start, or by two traces, has no start the stager can trust.
+ */
+function spanStarts(fragment: Fragment): Map<string, SpanStart> {
+  const spans = new Map<string, SpanStart>();
+  for (const span of fragment.spans) {
+    // A start that is not a finite number is staged as unknown, so it counts as none here too.
+    const ms = span.startTime;
+    const start = ms === null || !Number.isFinite(ms) ? null : Math.sign(ms) * Math.round(Math.abs(ms * 1000));
+    const seen = spans.get(span.spanId);
+    if (seen === undefined) spans.set(span.spanId, {traceId: span.traceId, start});
+    else if (seen.traceId !== span.traceId || seen.start !== start) seen.start = undefined;
+  }
+  return spans;
+}
+
+function comesFirst(start: number | null, direction: string, index: number, than: FirstUser): boolean {
+  if (start !== than.start) return start === null || (than.start !== null && start < than.start);
+  if (direction !== than.direction) return direction < than.direction;
+  return index < than.index;
+}
+
+function firstUserFields(first: FirstUser): string {
+  if (first.unresolved) return `"fuUnresolved":true,`;
+  return `"fuStart":${first.start},"fuDirection":${JSON.stringify(first.direction)},"fuIndex":${first.index},"fuContent":${JSON.stringify(first.content)},`;
+}
+
 /** Characters of a row's text values; a UTF-16 unit takes at most three bytes, so only a long row is measured. */
 function checkRow(kind: StagedKind, ...texts: unknown[]): void {
   let units = 0;
@@ -122,18 +198,25 @@ function checkRow(kind: StagedKind, ...texts: unknown[]): void {
 export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter): void {
   const sources: string[] = [];
   const described = new Set<string>();
+  const firstUser = firstUserMessages(fragment);
+  // The ordinal, file index and first user message are spliced in front of the serialized info: a spread copy of
+  // it made `JSON.stringify` several times slower than the info alone (a trace info always has its trace id).
+  const head = (traceId: string) => {
+    const first = firstUser?.get(traceId);
+    return `{"_o":${ordinal},"_f":${fileIndex},${first === undefined ? "" : firstUserFields(first)}`;
+  };
   for (const info of fragment.traces) {
     described.add(info.traceId);
-    // The ordinal and file index are spliced in front of the serialized info: a spread copy of it made
-    // `JSON.stringify` several times slower than the info alone (a trace info always has its trace id).
-    const json = `{"_o":${ordinal},"_f":${fileIndex},${JSON.stringify(info).slice(1)}`;
+    const json = `${head(info.traceId)}${JSON.stringify(info).slice(1)}`;
     checkRow("sources", json);
     sources.push(json);
   }
   const mention = (traceId: string) => {
     if (described.has(traceId)) return;
     described.add(traceId);
-    sources.push(`{"_o":${ordinal},"_f":${fileIndex},"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`);
+    const json = `${head(traceId)}"traceId":${JSON.stringify(traceId)},"tags":[],"metadata":{}}`;
+    if (firstUser?.has(traceId)) checkRow("sources", json);
+    sources.push(json);
   };
   const attributes: (string | undefined)[] = [];
   for (const span of fragment.spans) {

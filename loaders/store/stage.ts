@@ -46,13 +46,16 @@ function isParquetStaged(kind: StagedKind): kind is ParquetStagedKind {
 
 /**
  * Column types for `read_json` of the JSON-staged kinds, keyed by the JSON property names the model uses. `_o` is
- * the record ordinal and `_f` the index of the input file in this ingest (only on sources).
+ * the record ordinal and `_f` the index of the input file in this ingest (only on sources). The `fu` columns of a
+ * source row hold the trace's first user message within its record, or `fuUnresolved` when the record cannot tell
+ * (see `firstUserMessages` in the stager); they are not stored.
  */
 const COLUMNS: Record<JsonStagedKind, Record<string, string>> = {
   sources: {
     _o: "BIGINT", _f: "INTEGER", traceId: "VARCHAR", sessionId: "VARCHAR", userId: "VARCHAR", name: "VARCHAR",
     startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", model: "VARCHAR", promptVersion: "VARCHAR",
-    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", tags: "VARCHAR[]", metadata: "JSON"
+    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", tags: "VARCHAR[]", metadata: "JSON",
+    fuStart: "BIGINT", fuDirection: "VARCHAR", fuIndex: "INTEGER", fuContent: "VARCHAR", fuUnresolved: "BOOLEAN"
   },
   feedback: {
     traceId: "VARCHAR", spanId: "VARCHAR", name: "VARCHAR", value: "DOUBLE", label: "VARCHAR",
@@ -289,6 +292,27 @@ async function rebuildTraces(
   // arg_min over the record ordinal (unique per trace's source rows) is "first by ord" without the per-group sort
   // that an ordered aggregate costs.
   const first = (column: string) => `arg_min(${column}, ord) FILTER (WHERE ${column} IS NOT NULL)`;
+  // A trace's first user message: the one whose span started first, then by direction and position. Only user
+  // messages are joined to their spans (for the spans' start times), not every message.
+  const joined = (where: string) => `
+      SELECT m.trace_id,
+        arg_min(m.content, (coalesce(s.start_time, '-infinity'::TIMESTAMP), m.direction, m.idx)) AS first_user_message
+      FROM messages m
+        LEFT JOIN (SELECT trace_id, span_id, start_time FROM spans WHERE ${rows("spans")}) s
+          ON s.trace_id = m.trace_id AND s.span_id = m.span_id
+      WHERE m.role = 'user' AND m.content IS NOT NULL AND ${rows("messages", "m")}${where}
+      GROUP BY m.trace_id`;
+  // New traces have every row in this batch, and the stager already picked each record's first user message per
+  // trace with its span's start: the first of those is the trace's, with no join (a third of rebuilding the rows).
+  // Traces whose records could not tell (a message naming a span of another record) are joined as above.
+  const unresolved = existing > 0 ? 0 : await scalar(connection, "SELECT count(*) FROM stage_sources WHERE fuUnresolved");
+  const unresolvedTraces = "(SELECT traceId FROM stage_sources WHERE fuUnresolved)";
+  const firstUser = existing > 0 ? joined("") : `
+      SELECT traceId AS trace_id,
+        arg_min(fuContent, (coalesce(make_timestamp(fuStart), '-infinity'::TIMESTAMP), fuDirection, fuIndex)) AS first_user_message
+      FROM stage_sources WHERE fuContent IS NOT NULL${unresolved ? ` AND traceId NOT IN ${unresolvedTraces}` : ""}
+      GROUP BY traceId${unresolved ? `
+      UNION ALL ${joined(` AND m.trace_id IN ${unresolvedTraces}`)}` : ""}`;
   const rebuilt = await changes(connection, `INSERT INTO traces
     WITH src AS (
       SELECT trace_id, arg_min(format, ord) AS format, arg_min(source_file, ord) AS source_file,
@@ -321,15 +345,7 @@ async function rebuildTraces(
       GROUP BY trace_id),
     msg AS (
       SELECT trace_id, count(*) AS n FROM messages WHERE ${rows("messages")} GROUP BY trace_id),
-    -- Only user messages are joined to their spans (for the spans' start times), not every message.
-    first_user AS (
-      SELECT m.trace_id,
-        arg_min(m.content, (coalesce(s.start_time, '-infinity'::TIMESTAMP), m.direction, m.idx)) AS first_user_message
-      FROM messages m
-        LEFT JOIN (SELECT trace_id, span_id, start_time FROM spans WHERE ${rows("spans")}) s
-          ON s.trace_id = m.trace_id AND s.span_id = m.span_id
-      WHERE m.role = 'user' AND m.content IS NOT NULL AND ${rows("messages", "m")}
-      GROUP BY m.trace_id),
+    first_user AS (${firstUser}),
     tc AS (
       SELECT trace_id, count(*) AS n, count(*) FILTER (WHERE success = false) AS errors
       FROM tool_calls WHERE ${rows("tool_calls")} GROUP BY trace_id),
