@@ -62,8 +62,9 @@ export function recordsFromBlock(block: Uint8Array, firstLine: number): RawRecor
       const line = decodeLine(lineBytes);
       if (line === null) {
         records.push({text: null, base64: lineBytes.toString("base64"), line: lineNumber, ordinal: lineNumber - 1});
-      } else if (!blank(stripCR(line))) {
-        records.push({text: stripCR(line), line: lineNumber, ordinal: lineNumber - 1});
+      } else {
+        const text = stripCR(line);
+        if (!blank(text)) records.push({text, line: lineNumber, ordinal: lineNumber - 1});
       }
     }
     start = end + 1;
