@@ -3,7 +3,9 @@ import {mkdtempSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
+import {DuckDBInstance} from "@duckdb/node-api";
 import {withConnection, withReadConnection} from "./db.js";
+import {TABLES} from "./ddl.js";
 
 test("concurrent opens of one workspace in one process take turns, so no write is lost", async () => {
   const workspace = mkdtempSync(join(tmpdir(), "plumbline-db-"));
@@ -25,4 +27,31 @@ test("opening the workspace again from inside an open does not wait on itself", 
   const workspace = mkdtempSync(join(tmpdir(), "plumbline-db-"));
   const inner = await withConnection(workspace, async () => withReadConnection(workspace, async () => "inner ran"));
   assert.equal(inner, "inner ran");
+});
+
+test("a new workspace stores free text with ZSTD, and one created before keeps its format and compression", async () => {
+  const compressionOf = async (workspace: string) => withReadConnection(workspace, async (c) => {
+    const rows = (await c.runAndReadAll(`SELECT DISTINCT compression FROM pragma_storage_info('spans')
+      WHERE column_name = 'attributes' AND compression NOT IN ('Constant', 'Empty Validity')`)).getRows();
+    return rows.map((row) => String(row[0]));
+  });
+  const fill = (workspace: string) => withConnection(workspace, async (c) => {
+    await c.run(`INSERT INTO spans (trace_id, span_id, name, kind, status, attributes)
+      SELECT 't' || (i // 10), 's' || i, 'chat', 'llm', 'ok', json_object('gen_ai.response.id', 'chatcmpl-' || i, 'n', i)
+      FROM range(20000) r(i)`);
+    await c.run("CHECKPOINT");
+  });
+  const fresh = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  await fill(fresh);
+  assert.deepEqual(await compressionOf(fresh), ["ZSTD"]);
+
+  // A store written before: DuckDB's default format, the spans table as it was created then (FSST).
+  const older = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  const instance = await DuckDBInstance.create(join(older, "plumbline.duckdb"));
+  const connection = await instance.connect();
+  await connection.run(`CREATE TABLE spans (${TABLES.spans.replace("attributes JSON USING COMPRESSION zstd", "attributes JSON USING COMPRESSION fsst")})`);
+  connection.closeSync();
+  instance.closeSync();
+  await fill(older);
+  assert.deepEqual(await compressionOf(older), ["FSST"]);
 });

@@ -3,7 +3,7 @@
  * connection it hands out is closed in a `finally`, so a failed statement never leaves the file locked.
  */
 import {AsyncLocalStorage} from "node:async_hooks";
-import {mkdirSync} from "node:fs";
+import {existsSync, mkdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
@@ -28,10 +28,18 @@ export class StoreError extends Error {
   override readonly name = "StoreError";
 }
 
+/**
+ * A new store is written in DuckDB's 1.2 storage format, the first with ZSTD for text: span attributes (the
+ * largest column) take half the space of FSST and less CPU to write. Any DuckDB from 1.2 on reads it. A store
+ * created earlier keeps its format and its tables' compression.
+ */
+const NEW_STORE = {storage_compatibility_version: "v1.2.0"};
+
 /** Runs `fn` with a read-write connection to the workspace, creating and migrating the store first. */
 export async function withConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
   mkdirSync(workspace, {recursive: true});
-  return withInstance(dbPath(workspace), {}, ensureSchema, fn);
+  const path = dbPath(workspace);
+  return withInstance(path, existsSync(path) ? {} : NEW_STORE, ensureSchema, fn);
 }
 
 /**

@@ -5,8 +5,10 @@
  * (an anti-join from staging tables) instead. Times are TIMESTAMP (UTC, microseconds); unknown numbers are NULL.
  *
  * The bulk tables' text columns name their compression: dictionary for ids that repeat and short labels, FSST for
- * free text and unique ids. Left to choose, DuckDB analyzes every method on every segment it writes, which took
- * about a fifth of an ingest's store time for a store a few percent smaller.
+ * unique ids, ZSTD for free text and JSON (span attributes, message contents, tool arguments and results). Left to
+ * choose, DuckDB analyzes every method on every segment it writes, which took about a fifth of an ingest's store
+ * time for a store a few percent smaller. ZSTD needs a store in DuckDB's 1.2 format (see `NEW_STORE` in `db.ts`);
+ * in an older one DuckDB writes those columns uncompressed, but an older store's tables already exist, with FSST.
  */
 
 /** Bumped when a table changes shape; `openStore` refuses a newer workspace and migrates older ones. */
@@ -75,7 +77,7 @@ export const TABLES = {
     input_tokens BIGINT,
     output_tokens BIGINT,
     cost_usd DOUBLE,
-    attributes JSON USING COMPRESSION fsst`,
+    attributes JSON USING COMPRESSION zstd`,
   messages: `
     trace_id VARCHAR NOT NULL USING COMPRESSION dictionary,
     span_id VARCHAR USING COMPRESSION dictionary,
@@ -84,7 +86,7 @@ export const TABLES = {
     turn INTEGER NOT NULL,
     role VARCHAR NOT NULL USING COMPRESSION dictionary,
     name VARCHAR USING COMPRESSION dictionary,
-    content VARCHAR USING COMPRESSION fsst,
+    content VARCHAR USING COMPRESSION zstd,
     tool_call_id VARCHAR USING COMPRESSION fsst`,
   tool_calls: `
     trace_id VARCHAR NOT NULL USING COMPRESSION dictionary,
@@ -92,8 +94,8 @@ export const TABLES = {
     call_id VARCHAR NOT NULL USING COMPRESSION fsst,
     idx INTEGER NOT NULL,
     name VARCHAR NOT NULL USING COMPRESSION dictionary,
-    arguments VARCHAR USING COMPRESSION fsst,
-    result VARCHAR USING COMPRESSION fsst,
+    arguments VARCHAR USING COMPRESSION zstd,
+    result VARCHAR USING COMPRESSION zstd,
     success BOOLEAN,
     error VARCHAR USING COMPRESSION dictionary`,
   feedback: `
