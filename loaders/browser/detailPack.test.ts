@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import {createWriteStream, mkdirSync, mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
+import {Writable} from "node:stream";
 import {after, before, describe, it} from "node:test";
+import {tableFromIPC} from "apache-arrow";
 import {decodeDetailTrailer, encodeDetailTrailer} from "../../src/core/explore/detail.js";
 import {detailReader} from "../../src/components/detailReader.js";
 import {withReadConnection} from "../store/read.js";
@@ -58,6 +60,24 @@ describe("writeDetailPack(connection, out)", () => {
       }
     });
   }
+
+  it("holds every trace once when the traces fill several buckets", async () => {
+    const workspace = join(dir, "workspace");
+    const chunks: Buffer[] = [];
+    const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
+    const written = await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false, tracesPerBucket: 1}));
+    const file = Buffer.concat(chunks);
+    const trailer = decodeDetailTrailer(file.subarray(file.length - 24));
+    const index = tableFromIPC(file.subarray(trailer.indexOffset, trailer.indexOffset + trailer.indexLength));
+    const spansOf = new Map<string, number>();
+    for (const row of index) {
+      const record = JSON.parse(file.subarray(row.offset, row.offset + row.length).toString("utf8")) as {traceId: string; spans: unknown[]};
+      assert.equal(record.traceId, row.trace_id);
+      spansOf.set(row.trace_id, record.spans.length);
+    }
+    assert.equal(written.traces, 4);
+    assert.deepEqual(spansOf, new Map(fixtureTraces().map((t) => [t.info.traceId, t.spans.length])));
+  });
 
   it("compresses records", () => {
     assert.equal(stats["details.bin"]!.traces, 4);

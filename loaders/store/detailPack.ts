@@ -25,7 +25,9 @@ const ATTRIBUTES = `CASE WHEN attributes IS NULL OR strlen(attributes::VARCHAR) 
     END) FROM json_each(attributes)) END`;
 
 const MS = (column: string) => `epoch_us(${column}) / 1000.0`;
-const BUCKET = "hash(trace_id) % $buckets = $bucket";
+// `hash` is a UBIGINT: with the parameters left as integers DuckDB widened every modulo to HUGEINT, 128-bit
+// division that took a fifth of this loader's CPU (1M spans: 41.5 s against 54.7 s).
+const BUCKET = "hash(trace_id) % $buckets::UBIGINT = $bucket::UBIGINT";
 
 const DETAIL_SQL = `
 WITH
@@ -55,7 +57,7 @@ SELECT t.trace_id, to_json({
 })::VARCHAR AS record
 FROM traces t LEFT JOIN sp USING (trace_id) LEFT JOIN ms USING (trace_id) LEFT JOIN tc USING (trace_id)
   LEFT JOIN fb USING (trace_id)
-WHERE hash(t.trace_id) % $buckets = $bucket`;
+WHERE hash(t.trace_id) % $buckets::UBIGINT = $bucket::UBIGINT`;
 
 export interface DetailPackStats {
   traces: number;
@@ -68,11 +70,11 @@ export interface DetailPackStats {
 export async function writeDetailPack(
   connection: DuckDBConnection,
   out: Writable,
-  {gzip = true}: {gzip?: boolean} = {}
+  {gzip = true, tracesPerBucket = TRACES_PER_BUCKET}: {gzip?: boolean; tracesPerBucket?: number} = {}
 ): Promise<DetailPackStats> {
   const count = await connection.runAndReadAll("SELECT count(*)::INTEGER FROM traces");
   const traces = Number(count.getRows()[0]?.[0] ?? 0);
-  const buckets = Math.max(1, Math.ceil(traces / TRACES_PER_BUCKET));
+  const buckets = Math.max(1, Math.ceil(traces / tracesPerBucket));
   const ids: string[] = [];
   const offsets: number[] = [];
   const lengths: number[] = [];
