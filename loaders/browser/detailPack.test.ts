@@ -6,12 +6,13 @@ import {join} from "node:path";
 import {Writable} from "node:stream";
 import {after, before, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
-import {decodeDetailTrailer, encodeDetailTrailer} from "../../src/core/explore/detail.js";
+import {decodeDetailTrailer, encodeDetailTrailer, type TraceDetail} from "../../src/core/explore/detail.js";
+import {span, traceInfo, type Feedback, type Message, type ToolCall} from "../../src/core/schemas/trace.js";
 import {detailReader} from "../../src/components/detailReader.js";
 import {withReadConnection} from "../store/read.js";
 import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
 import {fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";
 
 describe("encodeDetailTrailer(trailer)", () => {
@@ -77,6 +78,41 @@ describe("writeDetailPack(connection, out)", () => {
     }
     assert.equal(written.traces, 4);
     assert.deepEqual(spansOf, new Map(fixtureTraces().map((t) => [t.info.traceId, t.spans.length])));
+  });
+
+  it("writes the same file for the same workspace: traces by id, rows that tie broken by span and id", async () => {
+    const tied = (traceId: string): FixtureTrace => ({
+      format: "otlp",
+      info: traceInfo(traceId),
+      // Stored in the reverse of the order the pack must give them, so insertion order cannot pass for it.
+      spans: ["span-b", "span-a"].map((spanId) => span(traceId, spanId, {startTime: 1_767_000_000_000})),
+      messages: ["span-b", "span-a"].map((spanId): Message => ({traceId, spanId, index: 0, direction: "input", turn: 0,
+        role: "user", name: null, content: `asked on ${spanId}`, toolCallId: null})),
+      toolCalls: ["call-b", "call-a"].map((callId): ToolCall => ({traceId, spanId: callId.replace("call", "span"), callId,
+        index: 0, name: "lookup", arguments: null, result: null, success: true, error: null})),
+      feedback: ["span-b", "span-a"].map((spanId): Feedback => ({traceId, spanId, name: "thumbs", value: 1, label: null,
+        comment: null, source: "user"}))
+    });
+    const workspace = join(dir, "tied");
+    const traceIds = Array.from({length: 30}, (_, i) => `trace-${String(i).padStart(2, "0")}`);
+    await writeFixtureWorkspace(workspace, [...traceIds].reverse().map(tied));
+    const files = await Promise.all([0, 1].map(async () => {
+      const chunks: Buffer[] = [];
+      const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
+      await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false}));
+      return Buffer.concat(chunks);
+    }));
+    assert.ok(files[0]!.equals(files[1]!));
+    const file = files[0]!;
+    const trailer = decodeDetailTrailer(file.subarray(file.length - 24));
+    const index = [...tableFromIPC(file.subarray(trailer.indexOffset, trailer.indexOffset + trailer.indexLength))];
+    assert.deepEqual(index.map((row) => row.trace_id), traceIds);
+    const first = index[0]!;
+    const record = JSON.parse(file.subarray(first.offset, first.offset + first.length).toString("utf8")) as TraceDetail;
+    assert.deepEqual(record.spans.map((s) => s.spanId), ["span-a", "span-b"]);
+    assert.deepEqual(record.messages.map((m) => m.spanId), ["span-a", "span-b"]);
+    assert.deepEqual(record.toolCalls.map((c) => c.callId), ["call-a", "call-b"]);
+    assert.deepEqual(record.feedback.map((f) => f.spanId), ["span-a", "span-b"]);
   });
 
   it("compresses records", () => {

@@ -43,15 +43,17 @@ sp AS (
   FROM spans WHERE ${BUCKET} GROUP BY trace_id),
 ms AS (
   SELECT trace_id, string_agg(to_json({spanId: span_id, index: idx, direction: direction, turn: turn, role: role,
-    name: name, content: content, toolCallId: tool_call_id})::VARCHAR, ',' ORDER BY turn, idx) AS messages
+    name: name, content: content, toolCallId: tool_call_id})::VARCHAR, ','
+    ORDER BY turn, idx, span_id NULLS FIRST, direction) AS messages
   FROM messages WHERE ${BUCKET} GROUP BY trace_id),
 tc AS (
   SELECT trace_id, string_agg(to_json({spanId: span_id, callId: call_id, index: idx, name: name,
-    arguments: arguments, result: result, success: success, error: error})::VARCHAR, ',' ORDER BY idx) AS tool_calls
+    arguments: arguments, result: result, success: success, error: error})::VARCHAR, ','
+    ORDER BY idx, span_id NULLS FIRST, call_id) AS tool_calls
   FROM tool_calls WHERE ${BUCKET} GROUP BY trace_id),
 fb AS (
   SELECT trace_id, string_agg(to_json({spanId: span_id, name: name, value: value, label: label, comment: comment,
-    source: source})::VARCHAR, ',') AS feedback
+    source: source})::VARCHAR, ',' ORDER BY span_id NULLS FIRST, name, source, value, label, comment) AS feedback
   FROM feedback WHERE ${BUCKET} GROUP BY trace_id)
 SELECT t.trace_id, concat('{"traceId":', to_json(t.trace_id), ',"spans":[', sp.spans, '],"messages":[', ms.messages,
   '],"toolCalls":[', tc.tool_calls, '],"feedback":[', fb.feedback, ']}') AS record
@@ -81,20 +83,26 @@ export async function writeDetailPack(
   let offset = 0;
   let jsonBytes = 0;
   for (let bucket = 0; bucket < buckets; ++bucket) {
+    // A bucket's records are written in trace-id order, not in the order DuckDB's threads finish them, so the
+    // same workspace always gives the same file (a published report diffs clean, and caches keep their copies).
+    const packed: {traceId: string; bytes: Uint8Array}[] = [];
     const result = await connection.stream(DETAIL_SQL, {buckets, bucket});
     for (let chunk; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) {
       const [traceIds, records] = chunk.getColumns() as [string[], string[]];
       for (let i = 0; i < chunk.rowCount; ++i) {
         const json = Buffer.from(records[i]!, "utf8");
-        // Level 1 keeps most of the gain (transcripts compress 4–9×) at a fraction of the default level's time.
-        const bytes = gzip ? gzipSync(json, {level: 1}) : json;
         jsonBytes += json.length;
-        ids.push(traceIds[i]!);
-        offsets.push(offset);
-        lengths.push(bytes.length);
-        offset += bytes.length;
-        await writeAll(out, bytes);
+        // Level 1 keeps most of the gain (transcripts compress 4–9×) at a fraction of the default level's time.
+        packed.push({traceId: traceIds[i]!, bytes: gzip ? gzipSync(json, {level: 1}) : json});
       }
+    }
+    packed.sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
+    for (const {traceId, bytes} of packed) {
+      ids.push(traceId);
+      offsets.push(offset);
+      lengths.push(bytes.length);
+      offset += bytes.length;
+      await writeAll(out, bytes);
     }
   }
   const index = tableToIPC(
