@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {Writable} from "node:stream";
 import {after, before, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
-import {decodeDetailTrailer, encodeDetailTrailer, type TraceDetail} from "../../src/core/explore/detail.js";
+import {DETAIL_TRAILER_BYTES, decodeDetailTrailer, encodeDetailTrailer, type TraceDetail} from "../../src/core/explore/detail.js";
 import {span, traceInfo, type Feedback, type Message, type ToolCall} from "../../src/core/schemas/trace.js";
 import {detailReader} from "../../src/components/detailReader.js";
 import {withReadConnection} from "../store/read.js";
@@ -14,6 +14,18 @@ import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";
+
+/** Writes a workspace's pack uncompressed into memory, and reads its index and records back. */
+async function packInMemory(workspace: string, options: {tracesPerBucket?: number} = {}) {
+  const chunks: Buffer[] = [];
+  const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
+  const stats = await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false, ...options}));
+  const file = Buffer.concat(chunks);
+  const trailer = decodeDetailTrailer(file.subarray(file.length - DETAIL_TRAILER_BYTES));
+  const index = [...tableFromIPC(file.subarray(trailer.indexOffset, trailer.indexOffset + trailer.indexLength))];
+  const record = (row: (typeof index)[number]) => JSON.parse(file.subarray(row.offset, row.offset + row.length).toString("utf8")) as TraceDetail;
+  return {stats, file, index, record};
+}
 
 describe("encodeDetailTrailer(trailer)", () => {
   it("round-trips through decodeDetailTrailer and refuses other bytes", () => {
@@ -63,18 +75,12 @@ describe("writeDetailPack(connection, out)", () => {
   }
 
   it("holds every trace once when the traces fill several buckets", async () => {
-    const workspace = join(dir, "workspace");
-    const chunks: Buffer[] = [];
-    const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
-    const written = await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false, tracesPerBucket: 1}));
-    const file = Buffer.concat(chunks);
-    const trailer = decodeDetailTrailer(file.subarray(file.length - 24));
-    const index = tableFromIPC(file.subarray(trailer.indexOffset, trailer.indexOffset + trailer.indexLength));
+    const {stats: written, index, record} = await packInMemory(join(dir, "workspace"), {tracesPerBucket: 1});
     const spansOf = new Map<string, number>();
     for (const row of index) {
-      const record = JSON.parse(file.subarray(row.offset, row.offset + row.length).toString("utf8")) as {traceId: string; spans: unknown[]};
-      assert.equal(record.traceId, row.trace_id);
-      spansOf.set(row.trace_id, record.spans.length);
+      const detail = record(row);
+      assert.equal(detail.traceId, row.trace_id);
+      spansOf.set(row.trace_id, detail.spans.length);
     }
     assert.equal(written.traces, 4);
     assert.deepEqual(spansOf, new Map(fixtureTraces().map((t) => [t.info.traceId, t.spans.length])));
@@ -96,19 +102,10 @@ describe("writeDetailPack(connection, out)", () => {
     const workspace = join(dir, "tied");
     const traceIds = Array.from({length: 30}, (_, i) => `trace-${String(i).padStart(2, "0")}`);
     await writeFixtureWorkspace(workspace, [...traceIds].reverse().map(tied));
-    const files = await Promise.all([0, 1].map(async () => {
-      const chunks: Buffer[] = [];
-      const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
-      await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false}));
-      return Buffer.concat(chunks);
-    }));
-    assert.ok(files[0]!.equals(files[1]!));
-    const file = files[0]!;
-    const trailer = decodeDetailTrailer(file.subarray(file.length - 24));
-    const index = [...tableFromIPC(file.subarray(trailer.indexOffset, trailer.indexOffset + trailer.indexLength))];
-    assert.deepEqual(index.map((row) => row.trace_id), traceIds);
-    const first = index[0]!;
-    const record = JSON.parse(file.subarray(first.offset, first.offset + first.length).toString("utf8")) as TraceDetail;
+    const [pack, again] = await Promise.all([packInMemory(workspace), packInMemory(workspace)]);
+    assert.ok(pack.file.equals(again.file));
+    assert.deepEqual(pack.index.map((row) => row.trace_id), traceIds);
+    const record = pack.record(pack.index[0]!);
     assert.deepEqual(record.spans.map((s) => s.spanId), ["span-a", "span-b"]);
     assert.deepEqual(record.messages.map((m) => m.spanId), ["span-a", "span-b"]);
     assert.deepEqual(record.toolCalls.map((c) => c.callId), ["call-a", "call-b"]);

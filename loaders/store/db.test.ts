@@ -4,7 +4,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
-import {withConnection, withReadConnection} from "./db.js";
+import {dbPath, withConnection, withReadConnection} from "./db.js";
 import {TABLES} from "./ddl.js";
 
 test("concurrent opens of one workspace in one process take turns, so no write is lost", async () => {
@@ -47,7 +47,7 @@ test("a new workspace stores free text with ZSTD, and one created before keeps i
 
   // A store written before: DuckDB's default format, the spans table as it was created then (FSST).
   const older = mkdtempSync(join(tmpdir(), "plumbline-db-"));
-  const instance = await DuckDBInstance.create(join(older, "plumbline.duckdb"));
+  const instance = await DuckDBInstance.create(dbPath(older));
   const connection = await instance.connect();
   await connection.run(`CREATE TABLE spans (${TABLES.spans.replace("attributes JSON USING COMPRESSION zstd", "attributes JSON USING COMPRESSION fsst")})`);
   connection.closeSync();

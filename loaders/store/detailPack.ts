@@ -11,7 +11,7 @@ import type {Writable} from "node:stream";
 import {gzipSync} from "node:zlib";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray} from "apache-arrow";
-import {encodeDetailTrailer} from "../../src/core/explore/detail.js";
+import {DETAIL_TRAILER_BYTES, encodeDetailTrailer} from "../../src/core/explore/detail.js";
 import {endOutput, writeAll} from "../browser/output.js";
 
 /** Attribute objects longer than this (JSON characters) have each long value cut to ATTRIBUTE_VALUE_CHARS. */
@@ -59,7 +59,7 @@ SELECT t.trace_id, concat('{"traceId":', to_json(t.trace_id), ',"spans":[', sp.s
   '],"toolCalls":[', tc.tool_calls, '],"feedback":[', fb.feedback, ']}') AS record
 FROM traces t LEFT JOIN sp USING (trace_id) LEFT JOIN ms USING (trace_id) LEFT JOIN tc USING (trace_id)
   LEFT JOIN fb USING (trace_id)
-WHERE hash(t.trace_id) % $buckets::UBIGINT = $bucket::UBIGINT`;
+WHERE ${BUCKET}`;
 
 export interface DetailPackStats {
   traces: number;
@@ -115,5 +115,5 @@ export async function writeDetailPack(
   await writeAll(out, index);
   await writeAll(out, encodeDetailTrailer({indexOffset: offset, indexLength: index.length, gzip}));
   await endOutput(out);
-  return {traces: ids.length, jsonBytes, fileBytes: offset + index.length + 24};
+  return {traces: ids.length, jsonBytes, fileBytes: offset + index.length + DETAIL_TRAILER_BYTES};
 }
