@@ -115,3 +115,37 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   );
   return {spans, bytes: statSync(file).size, ingest, duckdb, jsonParse, jsonParseLines, small: {spans: smallSpans, ingest: small}, runs};
 }
+
+export interface MemoryScaling {
+  /** One ingest per input size, into a fresh workspace. */
+  runs: {spans: number; bytes: number; ms: number; peakRssMb: number}[];
+}
+
+/**
+ * Peak memory of the ingest as the input grows: one run per size, doubling up to `largest` spans. Memory is meant
+ * to be bounded by the segment merged at a time and DuckDB's memory limit, not by the input, so the peak should
+ * level off once the input holds a few segments. The inputs are large (about 1 GB a million spans), so this is a
+ * section of its own, not part of the default run.
+ */
+export async function ingestMemoryBench(largest = 4_000_000): Promise<MemoryScaling> {
+  const sizes: number[] = [];
+  for (let spans = largest; spans >= 250_000; spans /= 2) sizes.unshift(Math.round(spans));
+  const runs: MemoryScaling["runs"] = [];
+  for (const spans of sizes) {
+    const file = join(OUT, `otlp-${spans}.jsonl`);
+    console.log(`  ${fmt.int(spans)} spans: generating …`);
+    await generateOtlpFile(file, spans);
+    await pause();
+    const measured = await measureIngest(file, join(OUT, "ws-ingest-memory"));
+    if (measured.spans !== spans) throw new Error(`expected ${spans} spans, the ingest saw ${measured.spans}`);
+    runs.push({spans, bytes: statSync(file).size, ms: measured.ms, peakRssMb: measured.peakRssMb});
+  }
+  rmSync(join(OUT, "ws-ingest-memory"), {recursive: true, force: true});
+  console.log(
+    table([
+      ["spans", "input", "time", "spans/s", "peak RSS"],
+      ...runs.map((r) => [fmt.int(r.spans), fmt.mb(r.bytes / 2 ** 20), fmt.ms(r.ms), fmt.int(r.spans / (r.ms / 1000)), fmt.mb(r.peakRssMb)])
+    ])
+  );
+  return {runs};
+}
