@@ -39,9 +39,13 @@ interface Measured {
 
 async function measureIngest(file: string, workspace: string): Promise<Measured> {
   rmSync(workspace, {recursive: true, force: true});
-  const {wallMs, result} = await runNode<{spansRead: number; peakRssMb: number}>([
+  const {wallMs, result} = await runNode<{spansRead: number; added: {spans: number}; peakRssMb: number}>([
     "bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file
   ]);
+  // Every generated span has its own key, so a fresh workspace must store each one it read.
+  if (result.added.spans !== result.spansRead) {
+    throw new Error(`the ingest read ${result.spansRead} spans of ${file} and stored ${result.added.spans}`);
+  }
   return {ms: wallMs, spans: result.spansRead, peakRssMb: result.peakRssMb};
 }
 

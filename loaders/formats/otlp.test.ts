@@ -4,7 +4,7 @@ import {otlpRequest} from "../fixtures/otlpBuild.js";
 import {assertValidFragment, contextFor} from "../fixtures/rowChecks.js";
 import {readSharedJson, readSharedText} from "../fixtures/sharedData.js";
 import {otlpReader} from "./otlp.js";
-import {generateOtlpLine} from "./otlpSynth.js";
+import {generateOtlpLine, syntheticTraceId} from "./otlpSynth.js";
 import {nanosToMs} from "./otlpValues.js";
 import {RecordError} from "./reader.js";
 
@@ -231,6 +231,15 @@ test("otlp reader rejects malformed spans with a RecordError naming the span and
   assert.throws(bad({status: "ERROR"}), /span 1: status is not an object/);
   assert.throws(() => otlpReader.read({resourceSpans: {}}, ctx), /resourceSpans is not an array/);
   assert.throws(() => otlpReader.read([], ctx), RecordError);
+});
+
+test("the synthetic generator gives each of 400,000 traces (4M spans) an id of its own", () => {
+  const ids = new Set<string>();
+  for (let line = 0; line < 40_000; line++) for (let t = 0; t < 10; t++) ids.add(syntheticTraceId(line, t));
+  assert.equal(ids.size, 400_000);
+  const line = JSON.parse(generateOtlpLine(7, 20)) as {resourceSpans: {scopeSpans: {spans: {traceId: string}[]}[]}[]};
+  const used = new Set(line.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.traceId));
+  assert.deepEqual([...used], [syntheticTraceId(7, 0), syntheticTraceId(7, 1)], "the lines use these ids");
 });
 
 test("otlp reader reads a synthetic benchmark line into 100 valid GenAI spans with messages and tool calls", () => {

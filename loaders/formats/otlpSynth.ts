@@ -49,9 +49,29 @@ function span(trace: string, id: string, parent: string | null, name: string, st
   };
 }
 
+/**
+ * The id of trace `t` of line `line`: random-looking like an exporter's, and unique for every line below 2^26. Its
+ * first eight digits are a bijection of (line, t); ids drawn from a 32-bit seed alone collided about twenty times
+ * in 400,000 traces, and the ingest rightly kept one trace of each pair.
+ */
+export function syntheticTraceId(line: number, t: number): string {
+  const seed = mix(line, t);
+  return hex(bijection(line * 64 + t), 8) + hex(mix(seed, 1), 8) + hex(mix(seed, 2), 8) + hex(mix(seed, 3), 8);
+}
+
+/** MurmurHash3's 32-bit finalizer: every step (xor-shift, odd multiply) is invertible, so distinct inputs stay distinct. */
+function bijection(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 function traceSpans(line: number, t: number, count: number): unknown[] {
   const seed = mix(line, t);
-  const traceId = hex(seed, 8) + hex(mix(seed, 1), 8) + hex(mix(seed, 2), 8) + hex(mix(seed, 3), 8);
+  const traceId = syntheticTraceId(line, t);
   const spanId = (k: number) => hex(mix(seed, 100 + k), 8) + hex(mix(seed, 200 + k), 8);
   const model = MODELS[seed % MODELS.length]!;
   const question = QUESTIONS[seed % QUESTIONS.length]!;
