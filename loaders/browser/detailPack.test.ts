@@ -1,6 +1,6 @@
 // The packed detail file, written from a workspace and read back the way the trace view reads it.
 import assert from "node:assert/strict";
-import {createWriteStream, mkdirSync, mkdtempSync, rmSync} from "node:fs";
+import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {Writable} from "node:stream";
@@ -9,6 +9,7 @@ import {tableFromIPC} from "apache-arrow";
 import {DETAIL_TRAILER_BYTES, decodeDetailTrailer, encodeDetailTrailer, type TraceDetail} from "../../src/core/explore/detail.js";
 import {span, traceInfo, type Feedback, type Message, type ToolCall} from "../../src/core/schemas/trace.js";
 import {detailReader} from "../../src/components/detailReader.js";
+import {withConnection} from "../store/db.js";
 import {withReadConnection} from "../store/read.js";
 import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
 import {fixtureTraces} from "./fixtures.js";
@@ -16,7 +17,7 @@ import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";
 
 /** Writes a workspace's pack uncompressed into memory, and reads its index and records back. */
-async function packInMemory(workspace: string, options: {tracesPerBucket?: number} = {}) {
+async function packInMemory(workspace: string, options: {tracesPerBucket?: number; scratchDir?: string} = {}) {
   const chunks: Buffer[] = [];
   const out = new Writable({write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); }});
   const stats = await withReadConnection(workspace, (connection) => writeDetailPack(connection, out, {gzip: false, ...options}));
@@ -110,6 +111,34 @@ describe("writeDetailPack(connection, out)", () => {
     assert.deepEqual(record.messages.map((m) => m.spanId), ["span-a", "span-b"]);
     assert.deepEqual(record.toolCalls.map((c) => c.callId), ["call-a", "call-b"]);
     assert.deepEqual(record.feedback.map((f) => f.spanId), ["span-a", "span-b"]);
+  });
+
+  it("cuts each long value of a long attribute object, leaves short objects whole, and leaves no scratch files", async () => {
+    const traceId = "trace-long";
+    const longText = "x".repeat(6000);
+    const longList = Array.from({length: 400}, (_, i) => i);
+    const medium = Object.fromEntries(Array.from({length: 6}, (_, i) => [`part.${i}`, "m".repeat(900)]));
+    const attributes: Record<string, Record<string, unknown>> = {
+      "span-long": {"input.value": longText, "llm.model_name": "gpt-4o", "token.ids": longList},
+      "span-short": {"input.value": "hello"},
+      "span-medium": medium,
+      "span-none": {}
+    };
+    const workspace = join(dir, "long");
+    await writeFixtureWorkspace(workspace, [{format: "otlp", info: traceInfo(traceId),
+      spans: Object.entries(attributes).map(([spanId, a], i) => span(traceId, spanId, {startTime: 1_767_000_000_000 + i, attributes: a})),
+      messages: [], toolCalls: [], feedback: []}]);
+    // No reader stores a span without attributes, but a store may hold one: it must not drop out of the pack.
+    await withConnection(workspace, (connection) => connection.run("UPDATE spans SET attributes = NULL WHERE span_id = 'span-none'"));
+    const scratch = mkdtempSync(join(dir, "scratch-"));
+    const {index, record} = await packInMemory(workspace, {scratchDir: scratch});
+    const got = new Map(record(index[0]!).spans.map((s) => [s.spanId, s.attributes]));
+    assert.deepEqual(got.get("span-long"), {"input.value": `${"x".repeat(1024)}…`, "llm.model_name": "gpt-4o",
+      "token.ids": `${JSON.stringify(longList).slice(0, 1024)}…`});
+    assert.deepEqual(got.get("span-short"), attributes["span-short"]);
+    assert.deepEqual(got.get("span-medium"), medium, "an object over the limit keeps its values under the value limit");
+    assert.equal(got.get("span-none"), null);
+    assert.deepEqual(readdirSync(scratch), []);
   });
 
   it("compresses records", () => {

@@ -2,4 +2,6 @@
 import {withReadConnection, workspaceDir} from "../../loaders/store/read.js";
 import {writeDetailPack} from "../../loaders/store/detailPack.js";
 
-await withReadConnection(workspaceDir(), (connection) => writeDetailPack(connection, process.stdout));
+// The rows split for the pack go beside the workspace, on its disk, rather than into a /tmp that may be memory.
+const workspace = workspaceDir();
+await withReadConnection(workspace, (connection) => writeDetailPack(connection, process.stdout, {scratchDir: workspace}));
