@@ -1,6 +1,6 @@
 // The packed detail file, written from a workspace and read back the way the trace view reads it.
 import assert from "node:assert/strict";
-import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync} from "node:fs";
+import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {Writable} from "node:stream";
@@ -139,6 +139,13 @@ describe("writeDetailPack(connection, out)", () => {
     assert.deepEqual(got.get("span-medium"), medium, "an object over the limit keeps its values under the value limit");
     assert.equal(got.get("span-none"), null);
     assert.deepEqual(readdirSync(scratch), []);
+  });
+
+  it("writes the pack when its scratch folder cannot be made there", async () => {
+    const notAFolder = join(dir, "scratch-file");
+    writeFileSync(notAFolder, "");
+    const {stats: written} = await packInMemory(join(dir, "workspace"), {scratchDir: notAFolder});
+    assert.equal(written.traces, 4);
   });
 
   it("compresses records", () => {

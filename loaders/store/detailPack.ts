@@ -104,6 +104,15 @@ FROM ${traces} t LEFT JOIN sp USING (trace_id) LEFT JOIN ms USING (trace_id)
   LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`;
 }
 
+/** A new folder in `scratchDir`, or in the system's temporary folder when that one cannot be written (read-only). */
+function scratchFolder(scratchDir: string): string {
+  try {
+    return mkdtempSync(join(scratchDir, ".detail-pack-"));
+  } catch {
+    return mkdtempSync(join(tmpdir(), "plumbline-detail-pack-"));
+  }
+}
+
 export interface DetailPackStats {
   traces: number;
   /** Bytes of JSON before compression. */
@@ -134,7 +143,7 @@ export async function writeDetailPack(
   const lengths: number[] = [];
   let offset = 0;
   let jsonBytes = 0;
-  const dir = mkdtempSync(join(scratchDir, ".detail-pack-"));
+  const dir = scratchFolder(scratchDir);
   try {
     // Row order within a part carries no meaning (each trace's rows are ordered when they are joined).
     await connection.run("SET preserve_insertion_order = false");
