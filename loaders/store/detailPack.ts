@@ -27,8 +27,8 @@ const ATTRIBUTES_CHARS = 4096;
 const ATTRIBUTE_VALUE_CHARS = 1024;
 /**
  * Traces per bucket. A bucket's query holds its rows and records, and reading its part of the split rows costs
- * little, so small buckets cost next to nothing more (1M spans, before the memory limit below: 19–22 s at 1,000 or
- * 2,000 traces a bucket, 23–26 s at 5,000, and 2 GB at 20,000).
+ * little, so small buckets cost next to nothing more (1M spans: 19–22 s at 1,000 or 2,000 traces a bucket, 23–26 s
+ * at 5,000, and 2 GB of memory at 20,000).
  */
 const TRACES_PER_BUCKET = 2_000;
 
@@ -147,15 +147,16 @@ export async function writeDetailPack(
   try {
     // Row order within a part carries no meaning (each trace's rows are ordered when they are joined).
     await connection.run("SET preserve_insertion_order = false");
-    // Each thread holds a bucket's rows until this many, then writes them out: at DuckDB's default (524,288) the
-    // split of the 1M-span workspace peaked at 1.6 GB, at this one below 1 GB, in the same time.
+    // Each thread holds a bucket's rows until this many, then writes them out, and every open file its row group
+    // until it holds 4 MB (the COPY below): with DuckDB's defaults (524,288 rows; row groups of 122,880 rows) the
+    // split of the spans peaked at 1.6 GB for 1M spans and 2.3 GB for 4M, with these at 0.6 GB for 4M, no slower.
     await connection.run("SET partitioned_write_flush_threshold = 65536");
-    // Left at its default (most of the machine's memory) DuckDB keeps what it has read: the pack of 4M spans
-    // peaked at 2.7 GB, and at 1.1 GB under this limit in the same time (1M spans: 0.99 against 0.69 GB).
-    await connection.run("SET memory_limit = '512MB'");
+    // DuckDB's memory limit stays at its default (most of the machine's memory). Under a 512 MB limit the pack of
+    // 4M spans peaked at 1.1 GB instead of 2.7 GB in the same time, but a workspace of long transcripts could not be
+    // read at all: scanning a vector of 800 KB messages takes one 1 GB buffer, which no limit below that allows.
     for (const table of Object.keys(ROWS) as RowTable[]) {
       await connection.run(`COPY (SELECT hash(trace_id) % ${buckets}::UBIGINT AS bucket, * FROM (${ROWS[table].rows}))
-        TO ${sqlString(join(dir, table))} (FORMAT parquet, PARTITION_BY (bucket), COMPRESSION zstd)`);
+        TO ${sqlString(join(dir, table))} (FORMAT parquet, PARTITION_BY (bucket), COMPRESSION zstd, ROW_GROUP_SIZE_BYTES '4MB')`);
     }
     for (let bucket = 0; bucket < buckets; ++bucket) {
       // A bucket's records are written in trace-id order, not in the order DuckDB's threads finish them, so the
