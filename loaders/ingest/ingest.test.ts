@@ -279,3 +279,18 @@ test("every ingest verb option is documented in --help", async () => {
   assert.equal(await main(["ingest", "--help"], io), 0);
   for (const option of ["--format", "--workspace", "--workers", "--strict", "--json"]) assert.ok(io.stdout[0]!.includes(option));
 });
+
+test("a merge that runs out of DuckDB's memory is rolled back and run again with more, losing and doubling nothing", async () => {
+  const dir = tempWorkspace();
+  const file = join(dir, "traces.jsonl");
+  writeFileSync(file, Array.from({length: 50}, (_, i) => generateOtlpLine(i, 100)).join("\n") + "\n");
+  const rows = "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
+    "(SELECT count(*) FROM tool_calls)::INTEGER AS calls, (SELECT count(*) FROM traces)::INTEGER AS traces, " +
+    "(SELECT count(*) FROM trace_sources)::INTEGER AS sources";
+  // 4 MB is too little for the first try of this merge (a single allocation takes 64 MB).
+  const squeezed = await ingest({workspace: join(dir, "squeezed"), paths: [file], workers: 0, memoryLimit: "4MB"});
+  await ingest({workspace: join(dir, "roomy"), paths: [file], workers: 0});
+  assert.equal(squeezed.added.spans, 5000);
+  assert.deepEqual(await query(join(dir, "squeezed"), rows), await query(join(dir, "roomy"), rows));
+  assert.deepEqual((await query(join(dir, "squeezed"), rows))[0], {spans: 5000, messages: 7500, calls: 2000, traces: 500, sources: 500});
+});

@@ -119,6 +119,38 @@ export async function mergeStaged(
   ingestedAt: Date,
   timings: Timings = () => {}
 ): Promise<MergeCounts> {
+  let original: string | null = null;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await mergeOnce(connection, staged, inputs, ingestedAt, timings);
+      } catch (error) {
+        if (!/Out of Memory Error/.test(String(error)) || attempt >= MORE_MEMORY.length) throw error;
+        original ??= String((await connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+        const limit = MORE_MEMORY[attempt];
+        await connection.run(limit === null ? "RESET memory_limit" : `SET memory_limit = '${limit}'`);
+      }
+    }
+  } finally {
+    if (original !== null) await connection.run(`SET memory_limit = '${original}'`);
+  }
+}
+
+/**
+ * Memory limits a merge is tried again under, after rolling back, when it ran out of the one it was given; null is
+ * DuckDB's default (most of the machine's memory). The ingest's limit keeps its memory flat on ordinary traces, but
+ * a segment of long transcripts (1,000 user messages of 800 KB) needs more to derive its trace rows, and failing
+ * the ingest would lose what was read.
+ */
+const MORE_MEMORY: readonly (string | null)[] = ["2GB", null];
+
+async function mergeOnce(
+  connection: DuckDBConnection,
+  staged: StagedFiles,
+  inputs: InputFile[],
+  ingestedAt: Date,
+  timings: Timings
+): Promise<MergeCounts> {
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await work();
