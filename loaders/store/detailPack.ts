@@ -147,9 +147,9 @@ export async function writeDetailPack(
   try {
     // Row order within a part carries no meaning (each trace's rows are ordered when they are joined).
     await connection.run("SET preserve_insertion_order = false");
-    // Each thread holds a bucket's rows until this many, then writes them out, and every open file its row group
-    // until it holds 4 MB (the COPY below): with DuckDB's defaults (524,288 rows; row groups of 122,880 rows) the
-    // split of the spans peaked at 1.6 GB for 1M spans and 2.3 GB for 4M, with these at 0.6 GB for 4M, no slower.
+    // Each thread holds a bucket's rows until this many, then writes them out (at DuckDB's default, 524,288, the
+    // split of 1M spans took 1.6 GB); and each open file holds a row group until it reaches 4 MB (the COPY below):
+    // splitting 4M spans into 200 buckets took 2.3 GB with DuckDB's row groups of 122,880 rows, 0.6 GB with these.
     await connection.run("SET partitioned_write_flush_threshold = 65536");
     // DuckDB's memory limit stays at its default (most of the machine's memory). Under a 512 MB limit the pack of
     // 4M spans peaked at 1.1 GB instead of 2.7 GB in the same time, but a workspace of long transcripts could not be
