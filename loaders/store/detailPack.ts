@@ -21,6 +21,7 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 import {Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray} from "apache-arrow";
 import {DETAIL_TRAILER_BYTES, encodeDetailTrailer} from "../../src/core/explore/detail.js";
 import {endOutput, writeAll} from "../browser/output.js";
+import {sqlString} from "./sqlString.js";
 
 /** Attribute objects longer than this (JSON characters) have each long value cut to ATTRIBUTE_VALUE_CHARS. */
 const ATTRIBUTES_CHARS = 4096;
@@ -75,10 +76,6 @@ const ROWS = {
   traces: {rows: "SELECT trace_id FROM traces"}
 } as const;
 type RowTable = keyof typeof ROWS;
-
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** One bucket's records, from the rows split out for it; null when the bucket holds no trace. */
 function bucketSql(dir: string, bucket: number): string | null {

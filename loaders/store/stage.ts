@@ -9,6 +9,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {ColumnSpec} from "../ingest/parquetWriter.js";
+import {sqlString} from "./sqlString.js";
 
 /** The kinds of staged rows and the file stem each is written to. */
 export const STAGED_KINDS = ["sources", "spans", "messages", "toolCalls", "feedback"] as const;
@@ -62,10 +63,6 @@ const COLUMNS: Record<JsonStagedKind, Record<string, string>> = {
     comment: "VARCHAR", source: "VARCHAR"
   }
 };
-
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 function columnsLiteral(kind: JsonStagedKind): string {
   return `{${Object.entries(COLUMNS[kind]).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ")}}`;
