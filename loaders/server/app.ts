@@ -16,10 +16,9 @@ import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {itemsFor, queueProgress} from "../../src/core/queue/progress.js";
 import {readQueues} from "../annotations/files.js";
 import {AnnotationError, type AnnotationService} from "../annotations/service.js";
-import {requireToken} from "./auth.js";
+import {PAGES_SECRET_HEADER, requireToken} from "./auth.js";
 import {DEFAULT_MAX_BODY_BYTES, jsonBody, limitBody, requireJsonObject, type JsonBodyEnv} from "./body.js";
 import {hostAllowed, hostRefusal, namesFor, type HostPolicy} from "./hosts.js";
-import {PAGES_SECRET_HEADER} from "./pagesServer.js";
 
 export interface SubApp {
   path: string;

@@ -13,8 +13,8 @@ import {launchChromium, recordedPage} from "../browser/chromium.js";
 import {LIVE_EVAL, STRICT_CSP, inlineScripts, policyForPage, scriptHash} from "../browser/csp.js";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {PAGES_SECRET_HEADER} from "./auth.js";
 import {rawRequest} from "./httpClient.js";
-import {PAGES_SECRET_HEADER} from "./pagesServer.js";
 import {startServer, type RunningServer} from "./serve.js";
 
 /** Sends a WebSocket upgrade for Framework's live-reload socket and returns the status line of the answer. */

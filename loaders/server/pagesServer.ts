@@ -13,10 +13,7 @@ import {EventEmitter} from "node:events";
 import {createServer, type IncomingMessage, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
 import {PreviewServer} from "@observablehq/framework/dist/preview.js";
-import {tokenMatches} from "./auth.js";
-
-/** The header that carries the secret from the front server to the page server. */
-export const PAGES_SECRET_HEADER = "x-plumbline-pages-secret";
+import {PAGES_SECRET_HEADER, tokenMatches} from "./auth.js";
 
 const REFUSAL = "this is Plumbline's internal page server; open the address `plumbline start` printed instead\n";
 

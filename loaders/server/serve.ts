@@ -15,9 +15,8 @@ import {serve, type ServerType} from "@hono/node-server";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {createApp, type SubApp} from "./app.js";
-import {generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
+import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
 import {hostAllowed, hostRefusal, namesFor, type HostPolicy} from "./hosts.js";
-import {PAGES_SECRET_HEADER} from "./pagesServer.js";
 
 const PAGES_MAIN = join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts");
 
