@@ -2,6 +2,8 @@
 // refuses anything that did not come through the front server, a rebound host name gets nothing, and each page
 // carries the built site's Content-Security-Policy (plus its own live-reload socket) and runs under it.
 import assert from "node:assert/strict";
+import {spawn} from "node:child_process";
+import {once} from "node:events";
 import {mkdtempSync, rmSync} from "node:fs";
 import {connect} from "node:net";
 import {tmpdir} from "node:os";
@@ -13,6 +15,7 @@ import {launchChromium, recordedPage} from "../browser/chromium.js";
 import {LIVE_EVAL, STRICT_CSP, inlineScripts, policyForPage, scriptHash} from "../browser/csp.js";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {PAGES_SECRET_HEADER} from "./auth.js";
 import {rawRequest} from "./httpClient.js";
 import {startServer, type RunningServer} from "./serve.js";
@@ -108,6 +111,31 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
     }
     // Data and API answers are not pages and keep their own headers.
     assert.equal((await rawRequest(server.port, {path: "/api/health", host})).headers["content-security-policy"], undefined);
+  });
+
+  it("the page server's own process serves only the secret it read, and exits when its input closes", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts")],
+      {cwd: PROJECT_ROOT, stdio: ["pipe", "pipe", "inherit"], env: {...process.env, PLUMBLINE_WORKSPACE: workspace}});
+    try {
+      child.stdin!.write("a-secret-for-this-test\n");
+      let output = "";
+      child.stdout!.on("data", (data: Buffer) => (output += data));
+      const deadline = Date.now() + 60_000;
+      while (!/^listening \d+$/m.test(output)) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `the page server did not start: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const port = Number(/^listening (\d+)$/m.exec(output)![1]);
+      // Framework's own answer for a missing file (404, "File not found") shows the request got past the gate.
+      assert.equal((await rawRequest(port, {path: "/_file/missing.csv"})).status, 403);
+      const passed = await rawRequest(port, {path: "/_file/missing.csv", headers: {[PAGES_SECRET_HEADER]: "a-secret-for-this-test"}});
+      assert.deepEqual([passed.status, passed.text], [404, "File not found"]);
+      const exited = once(child, "exit");
+      child.stdin!.end();
+      assert.deepEqual(await exited, [0, null]);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGTERM");
+    }
   });
 
   describe("in Chromium", () => {

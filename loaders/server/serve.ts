@@ -70,7 +70,9 @@ async function startPages(secret: string, options: ServerOptions, log: (line: st
     env: {...env, PLUMBLINE_WORKSPACE: options.workspace, PLUMBLINE_API: "1", PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`}
   });
   child.stderr!.on("data", (data: Buffer) => log(data.toString().trimEnd()));
-  child.stdin!.end(`${secret}\n`);
+  // Standard input stays open: the page server exits when it closes, so it never outlives this process.
+  child.stdin!.write(`${secret}\n`);
+  child.stdin!.on("error", () => {});
   try {
     return {child, port: await new Promise<number>((resolve, reject) => {
       let output = "";
