@@ -6,7 +6,8 @@
  * change with every build (they name hashed file paths), so `script-src 'self'` alone blocks every page and
  * `'unsafe-inline'` would give up the point of the policy. Instead, after `observable build`, each page gets
  * its own policy allowing exactly its inline scripts by SHA-256 hash: as a `<meta http-equiv>` tag, which works
- * on any static host, and from `policyForPage` for a server that sends it as a header.
+ * on any static host, and from `policyForPage` for a server that sends it as a header. `plumbline start` sends
+ * the same policy as a header on each page it serves (`livePolicyForPage`).
  */
 import {createHash} from "node:crypto";
 import {readFileSync, readdirSync, statSync, writeFileSync} from "node:fs";
@@ -41,8 +42,30 @@ export function scriptHash(script: string): string {
 
 /** The strict policy for one page, allowing its own inline scripts and nothing else inline. */
 export function policyForPage(html: string): string {
-  const hashes = [...new Set(inlineScripts(html).map(scriptHash))];
-  return formatPolicy({...STRICT_CSP, "script-src": [...STRICT_CSP["script-src"]!, ...hashes]});
+  return formatPolicy({...STRICT_CSP, "script-src": scriptSources(html)});
+}
+
+function scriptSources(html: string): string[] {
+  return [...STRICT_CSP["script-src"]!, ...new Set(inlineScripts(html).map(scriptHash))];
+}
+
+/**
+ * The same policy for a page served live by `plumbline start`: its live-reload WebSocket goes to the page's own
+ * host, which `connect-src 'self'` covers in current browsers but not in every browser, so that one origin
+ * (`ws://<host>`) is named. Nothing else differs from the built site's policy.
+ */
+export function livePolicyForPage(html: string, host: string): string {
+  // The host has passed the server's Host check; the pattern keeps anything else out of the header regardless.
+  const connect = /^[\w.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(host) ? [`ws://${host}`] : [];
+  return formatPolicy({...STRICT_CSP, "script-src": scriptSources(html), "connect-src": [...STRICT_CSP["connect-src"]!, ...connect]});
+}
+
+/** What Framework's preview page evaluates when a page's code changes: under a policy without `'unsafe-eval'` it cannot. */
+export const LIVE_EVAL = "eval: (body) => eval(body)";
+
+/** A page served live reloads itself when its code changes instead of evaluating the new code, which the policy forbids. */
+export function withoutLiveEval(html: string): string {
+  return html.replace(LIVE_EVAL, "eval: () => location.reload()");
 }
 
 const META = /<meta http-equiv="Content-Security-Policy"[^>]*>\n?/i;

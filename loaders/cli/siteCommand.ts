@@ -4,6 +4,7 @@ import {join} from "node:path";
 import {addCspMeta} from "../browser/csp.js";
 import {workspaceDir} from "../store/db.js";
 import {generateToken, isLoopbackHost} from "../server/auth.js";
+import {DEFAULT_MAX_BODY_BYTES, formatBytes, parseByteSize} from "../server/body.js";
 import {startServer} from "../server/serve.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -53,6 +54,10 @@ Options:
   --host <address>     the address to bind (default 127.0.0.1). Any other address requires an access token
   --token <token>      the access token; when another address is bound without one, a token is generated and
                        printed once (also read from $PLUMBLINE_TOKEN)
+  --allowed-host <name>
+                       a further name the server answers to (repeatable); it answers only to 127.0.0.1,
+                       localhost, [::1] and --host (with --host 0.0.0.0: this machine's addresses and name)
+  --max-body <size>    the largest request body accepted, e.g. 4MiB (default ${formatBytes(DEFAULT_MAX_BODY_BYTES)})
   --no-open            do not open a browser
   -h, --help           show this help`;
 
@@ -68,12 +73,16 @@ export const startCommand: Command = {
         port: {type: "string", default: "3000"},
         host: {type: "string", default: "127.0.0.1"},
         token: {type: "string"},
+        "allowed-host": {type: "string", multiple: true},
+        "max-body": {type: "string"},
         open: {type: "boolean", default: true},
         "no-open": {type: "boolean", default: false}
       }
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid port: ${values.port}`, "start");
+    const maxBodyBytes = values["max-body"] === undefined ? DEFAULT_MAX_BODY_BYTES : parseByteSize(values["max-body"]);
+    if (maxBodyBytes === null) throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
     let token = values.token ?? io.env.PLUMBLINE_TOKEN ?? null;
     const exposed = !isLoopbackHost(values.host);
     if (exposed && !token) {
@@ -84,7 +93,7 @@ export const startCommand: Command = {
     // Writes from other pages mount beside the annotation API, behind the same token.
     const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
     const server = await startServer({workspace, host: values.host, port, token, env: io.env,
-      log: (line) => io.err(line), subApps});
+      log: (line) => io.err(line), subApps, allowedHosts: values["allowed-host"] ?? [], maxBodyBytes});
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
     const open = values.open && !values["no-open"] && !io.env.CI;

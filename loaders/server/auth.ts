@@ -10,6 +10,9 @@ import {getCookie, setCookie} from "hono/cookie";
 
 export const TOKEN_COOKIE = "plumbline_token";
 
+/** The header that carries the per-start secret from the front server to the internal page server. */
+export const PAGES_SECRET_HEADER = "x-plumbline-pages-secret";
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 export function isLoopbackHost(host: string): boolean {

@@ -2,7 +2,8 @@
  * @module `plumbline start`'s server: Framework's preview on an internal loopback port, and in front of it, on
  * the address the user asked for, one Hono server that answers `/api/` itself and passes everything else to the
  * preview, its live-reload WebSocket included. One origin means pages call the API with plain relative URLs and
- * one token check covers pages, data and API alike.
+ * one token check covers pages, data and API alike. The preview runs in its own process (pagesMain.ts) and
+ * answers only requests that carry a secret generated here for each start, which only this server adds.
  */
 import {spawn, type ChildProcess} from "node:child_process";
 import {once} from "node:events";
@@ -14,9 +15,10 @@ import {serve, type ServerType} from "@hono/node-server";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {createApp, type SubApp} from "./app.js";
-import {isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
+import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
+import {hostAllowed, hostRefusal, namesFor, type HostPolicy} from "./hosts.js";
 
-const OBSERVABLE = join(PROJECT_ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+const PAGES_MAIN = join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts");
 
 export interface ServerOptions {
   workspace: string;
@@ -27,6 +29,10 @@ export interface ServerOptions {
   subApps?: readonly SubApp[];
   /** Start Framework's preview and serve pages (default true); false serves the API alone. */
   pages?: boolean;
+  /** Names to answer to besides loopback and `host` (`--allowed-host`). */
+  allowedHosts?: readonly string[];
+  /** The largest request body accepted, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -34,6 +40,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The page server's own loopback port (null without pages); it refuses requests that did not come through here. */
+  pagesPort: number | null;
   service: AnnotationService;
   close(): Promise<void>;
 }
@@ -53,43 +61,82 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function startPreview(port: number, options: ServerOptions): ChildProcess {
+/** Starts the page server's process, hands it the secret, and resolves with its port once it listens. */
+async function startPages(secret: string, options: ServerOptions, log: (line: string) => void): Promise<{child: ChildProcess; port: number}> {
   const env = options.env ?? process.env;
-  return spawn(process.execPath, [OBSERVABLE, "preview", "--host", "127.0.0.1", "--port", String(port), "--no-open"], {
+  const child = spawn(process.execPath, ["--import", "tsx", PAGES_MAIN], {
     cwd: PROJECT_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
     env: {...env, PLUMBLINE_WORKSPACE: options.workspace, PLUMBLINE_API: "1", PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`}
   });
-}
-
-async function waitForPreview(child: ChildProcess, port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the page server exited with status ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  child.stderr!.on("data", (data: Buffer) => log(data.toString().trimEnd()));
+  // Standard input stays open: the page server exits when it closes, so it never outlives this process.
+  child.stdin!.write(`${secret}\n`);
+  child.stdin!.on("error", () => {});
+  try {
+    return {child, port: await new Promise<number>((resolve, reject) => {
+      let output = "";
+      const timer = setTimeout(() => reject(new Error("the page server did not start within 60 s")), 60_000);
+      const done = (error: Error | null, port?: number) => {
+        clearTimeout(timer);
+        child.stdout!.off("data", read);
+        child.off("exit", exited);
+        child.stdout!.on("data", () => {});
+        if (error) reject(error);
+        else resolve(port!);
+      };
+      const read = (data: Buffer) => {
+        output += data.toString();
+        const port = /^listening (\d+)$/m.exec(output)?.[1];
+        if (port) done(null, Number(port));
+      };
+      const exited = (code: number | null) => done(new Error(`the page server exited with status ${code}`));
+      child.stdout!.on("data", read);
+      child.once("exit", exited);
+    })};
+  } catch (error) {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    throw error;
   }
-  throw new Error("the page server did not start within 60 s");
 }
 
-/** Pipes a WebSocket upgrade to the preview server byte for byte, after the same token check as any request. */
-function proxyUpgrade(previewPort: number, token: string | null, open: Set<Duplex>) {
+/** Browsers send Origin on a WebSocket from any page; only this server's own pages may open one. */
+function sameOriginUpgrade(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: string, message: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${message}\n`);
+}
+
+/**
+ * Pipes a WebSocket upgrade to the page server byte for byte, after the same Host and token checks as any
+ * request and a same-origin check, adding the page server's secret.
+ */
+function proxyUpgrade(pages: {port: number; secret: string}, token: string | null, hosts: HostPolicy, open: Set<Duplex>) {
+  const names = namesFor(hosts);
   return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Upgraded sockets leave the HTTP server's bookkeeping but still hold `close` open; they are ended there.
     open.add(socket);
     socket.once("close", () => open.delete(socket));
     const url = new URL(request.url ?? "/", "http://localhost");
+    if (!hostAllowed(request.headers.host, hosts, names)) return refuseUpgrade(socket, "403 Forbidden", hostRefusal(request.headers.host));
     if (token && !tokenMatches(token, presentedToken({authorization: request.headers.authorization, cookie: request.headers.cookie}, url))) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
-      return;
+      return refuseUpgrade(socket, "401 Unauthorized", "this server needs its access token");
     }
-    const upstream: Socket = connect(previewPort, "127.0.0.1", () => {
+    if (!sameOriginUpgrade(request)) return refuseUpgrade(socket, "403 Forbidden", "cross-origin WebSockets are refused");
+    const upstream: Socket = connect(pages.port, "127.0.0.1", () => {
       const lines = [`${request.method} ${request.url} HTTP/1.1`];
-      for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+      for (let i = 0; i < request.rawHeaders.length; i += 2) {
+        if (request.rawHeaders[i]!.toLowerCase() !== PAGES_SECRET_HEADER) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+      }
+      lines.push(`${PAGES_SECRET_HEADER}: ${pages.secret}`);
       upstream.write(lines.join("\r\n") + "\r\n\r\n");
       if (head.length) upstream.write(head);
       upstream.pipe(socket);
@@ -128,24 +175,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
   let preview: ChildProcess | null = null;
   let previewPort: number | null = null;
+  // A new secret on every start: the page server answers only requests this server forwards.
+  const secret = generateToken();
   try {
     if (options.pages ?? true) {
-      previewPort = await freePort();
-      preview = startPreview(previewPort, options);
-      preview.stdout!.on("data", () => {});
-      preview.stderr!.on("data", (data: Buffer) => log(data.toString().trimEnd()));
-      await waitForPreview(preview, previewPort);
+      ({child: preview, port: previewPort} = await startPages(secret, options, log));
     }
-    const app = createApp({service, token, subApps: options.subApps, pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null});
-    const server = await listen(app.fetch, options.host, options.port, options.port === 0 ? 0 : 20);
+    // The Host check needs the port, known only once listening; the app is made before any request can arrive.
+    const server = await listen((request) => app.fetch(request), options.host, options.port, options.port === 0 ? 0 : 20);
+    const port = (server.address() as AddressInfo).port;
+    const hosts: HostPolicy = {host: options.host, port, allowedHosts: options.allowedHosts ?? []};
+    const app = createApp({service, token, subApps: options.subApps, hosts, maxBodyBytes: options.maxBodyBytes,
+      pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null, pagesSecret: secret});
     const upgraded = new Set<Duplex>();
     let closing: Promise<void> | null = null;
-    if (previewPort) server.on("upgrade", proxyUpgrade(previewPort, token, upgraded));
-    const port = (server.address() as AddressInfo).port;
+    if (previewPort) server.on("upgrade", proxyUpgrade({port: previewPort, secret}, token, hosts, upgraded));
     const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
     return {
       url: `http://${shownHost}:${port}`,
       port,
+      pagesPort: previewPort,
       service,
       close() {
         return (closing ??= shutdown());

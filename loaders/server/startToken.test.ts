@@ -3,13 +3,14 @@
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
 import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {hostname, tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
 import {freePort} from "./serve.js";
+import {rawRequest} from "./httpClient.js";
 
 describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
   let workspace: string;
@@ -23,7 +24,8 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     await writeFixtureWorkspace(workspace, fixtureTraces());
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ["bin/plumbline.js", "start", "--host", "0.0.0.0", "--port", String(port), "--no-open"], {
+    child = spawn(process.execPath, ["bin/plumbline.js", "start", "--host", "0.0.0.0", "--port", String(port), "--no-open",
+      "--max-body", "64KiB", "--allowed-host", "plumbline.test"], {
       cwd: PROJECT_ROOT, env: {...process.env, PLUMBLINE_WORKSPACE: workspace, CI: "1", NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"], detached: true
     });
     child.stdout!.on("data", (d: Buffer) => (output += d));
@@ -51,5 +53,20 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     const page = await fetch(`${base}/traces`, {headers: {cookie: `plumbline_token=${token}`}});
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>Traces/);
+  });
+
+  it("answers to this machine's name and the allowed names, refuses others, and applies --max-body", async () => {
+    const port = Number(new URL(base).port);
+    const auth = {authorization: `Bearer ${token}`};
+    for (const host of [`${hostname()}:${port}`, `plumbline.test:${port}`, `localhost:${port}`]) {
+      assert.equal((await rawRequest(port, {path: "/api/health", host, headers: auth})).status, 200, host);
+    }
+    const refused = await rawRequest(port, {path: "/api/health", host: `evil.example:${port}`, headers: auth});
+    assert.equal(refused.status, 403);
+    assert.match(refused.text, /--allowed-host/);
+    const big = await rawRequest(port, {method: "POST", path: "/api/annotations", headers: {...auth, "content-type": "application/json"},
+      body: JSON.stringify({explanation: "x".repeat(65 * 1024)})});
+    assert.equal(big.status, 413);
+    assert.match(big.text, /64 KiB/);
   });
 });
