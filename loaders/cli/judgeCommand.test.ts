@@ -209,3 +209,25 @@ describe("Ctrl-C during plumbline judge run", () => {
     assert.deepEqual(status, [["interrupted"]]);
   });
 });
+
+describe("plumbline judge run with rule regexes that backtrack in V8", () => {
+  let workspace: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-regex-"));
+    // One trace whose last message is 50,000 characters of what the patterns below almost match.
+    const traces = fixtureTraces().map((t, i) => (i === 0 ? {...t, messages: [...t.messages, {...t.messages[0]!, index: t.messages.length, content: "a".repeat(50_000)}]} : t));
+    await writeFixtureWorkspace(workspace, traces);
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  test("a*a*~ and (a|aa)*~ on a 50,000-character message give their verdicts, each trace passing", async () => {
+    // No trace holds a "~": in V8 both patterns would try every way of splitting the run of "a"s at every start.
+    for (const [id, pattern] of [["cubic", "a*a*~"], ["exponential", "(a|aa)*~"]]) {
+      const spec = join(workspace, `${id}.json`);
+      writeFileSync(spec, JSON.stringify({id, version: "1", failureMode: "f", criterion: "overall", kind: "rule", rule: {op: "regex", pattern}}));
+      const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+      assert.equal(await main(["judge", "run", "--evaluator", spec, "--run-id", id], io), 0, io.stderr.join("\n"));
+      assert.match(io.stdout.join("\n"), /4 traces: 0 fail, 4 pass, 0 errors/);
+    }
+  });
+});
