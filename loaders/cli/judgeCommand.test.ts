@@ -222,7 +222,7 @@ describe("plumbline judge run with rule regexes that backtrack in V8", () => {
 
   test("a*a*~ and (a|aa)*~ on a 50,000-character message give their verdicts, each trace passing", async () => {
     // No trace holds a "~": in V8 both patterns would try every way of splitting the run of "a"s at every start.
-    for (const [id, pattern] of [["cubic", "a*a*~"], ["exponential", "(a|aa)*~"]]) {
+    for (const [id, pattern] of [["cubic", "a*a*~"], ["exponential", "(a|aa)*~"]] as const) {
       const spec = join(workspace, `${id}.json`);
       writeFileSync(spec, JSON.stringify({id, version: "1", failureMode: "f", criterion: "overall", kind: "rule", rule: {op: "regex", pattern}}));
       const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
