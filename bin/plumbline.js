@@ -8,6 +8,16 @@
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {cacheDirOf, COMMAND_BUNDLE, currentBundle} from "../loaders/bundle/currentBundle.mjs";
 
+// A reader that stops early (`plumbline queue show … | head`) closes the pipe, and every later write fails. What
+// is left to print has nowhere to go, so it is dropped without a stack trace; the command still finishes what it
+// was doing (a run it records is recorded) and exits with its own status.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") return;
+    throw error;
+  });
+}
+
 const argv = process.argv.slice(2);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bundle = argv[0] === "ingest" ? currentBundle(root, cacheDirOf(root), COMMAND_BUNDLE) : null;

@@ -219,7 +219,7 @@ describe("plumbline gate", () => {
     }
     const broken = join(root, "broken");
     cpSync(suite, broken, {recursive: true});
-    writeFileSync(join(broken, "bad.json"), JSON.stringify({id: "bad", version: "1", failureMode: "x", criterion: "overall", kind: "rule", rule: {op: "regex", pattern: "(a+)+"}}));
+    writeFileSync(join(broken, "bad.json"), JSON.stringify({id: "bad", version: "1", failureMode: "x", criterion: "overall", kind: "rule", rule: {op: "regex", pattern: "(a)\\1"}}));
     const io = captureIo();
     assert.equal(await main(["gate", "--suite", broken, "--traces", TAU], io), 2);
     assert.match(io.stderr.join("\n"), /the suite cannot run:\n {2}.*bad\.json: invalid evaluator spec/);

@@ -21,6 +21,7 @@ import {GateInterrupted, judgesToCall, needsSpanAttributes, planSuite, runGate} 
 import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
 
@@ -135,8 +136,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
 
       const bar = progressBar("gate", process.stderr, "items");
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once("SIGINT", onSignal);
+      const release = onInterrupt({stop: () => controller.abort(), again: () => io.err("already stopping: the judges in flight are being cancelled")});
       let candidate: Candidate;
       let run: GateRun;
       try {
@@ -173,7 +173,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
         throw error;
       } finally {
         bar.done();
-        process.removeListener("SIGINT", onSignal);
+        release();
       }
 
       if (values.junit) writeAtomic(values.junit, renderJunit(run));

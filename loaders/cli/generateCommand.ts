@@ -18,6 +18,7 @@ import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import type {JudgeOptimization} from "../generate/judgeOptimizer.js";
 
@@ -138,8 +139,7 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
     const {generateJudge, progressDetail} = await import("../generate/judgeOptimizer.js");
     const record: {optimization?: JudgeOptimization} = {};
     const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once("SIGINT", stop);
+    const release = onInterrupt({stop: () => controller.abort(), again: () => input.io.err("already stopping: the calls in flight are being cancelled")});
     try {
       const spec = await generateJudge({
         examples: input.split, failureMode: input.failureMode, criterion: input.criterion, id: input.id, labels: input.labels, seed: input.seed,
@@ -159,7 +159,7 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
         details: r ? {calls: r.calls, budget: r.budget, candidates: r.candidates.length, frontier: r.frontier, errors: r.errors, stopped: r.stopped, seedHeldOut: r.seedHeldOut, bestHeldOut: r.bestHeldOut} : {}
       };
     } finally {
-      process.off("SIGINT", stop);
+      release();
     }
   };
 }

@@ -180,4 +180,54 @@ describe("Ctrl-C during plumbline judge run", () => {
     assert.equal(server.requests.length, 3, "the three traces not judged before Ctrl-C");
     assert.match(io.stdout.join("\n"), /\(1 judged before this resumption\)/);
   });
+
+  test("a second Ctrl-C while the run winds down is acknowledged, and the run is still recorded as interrupted", async () => {
+    const {spawn} = await import("node:child_process");
+    const {PROJECT_ROOT} = await import("./workspaceChanged.js");
+    server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: 3000}));
+    server.requests.length = 0;
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig-twice", "--concurrency", "2", "--model", "uncached"], {
+      env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (code, signal) => resolve([code, signal])));
+    let exited = false;
+    void closed.then(() => (exited = true));
+    while (server.requests.length < 2 && !exited) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(!exited, output);
+    child.kill("SIGINT");
+    // The second arrives apart from the first (two pending signals would be delivered as one), before the run ends.
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    child.kill("SIGINT");
+    const [code, signal] = await closed;
+    assert.deepEqual([code, signal], [130, null], output);
+    assert.match(output, /already stopping/);
+    const status = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig-twice'")).getRows());
+    assert.deepEqual(status, [["interrupted"]]);
+  });
+});
+
+describe("plumbline judge run with rule regexes that backtrack in V8", () => {
+  let workspace: string;
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-regex-"));
+    // One trace whose last message is 50,000 characters of what the patterns below almost match.
+    const traces = fixtureTraces().map((t, i) => (i === 0 ? {...t, messages: [...t.messages, {...t.messages[0]!, index: t.messages.length, content: "a".repeat(50_000)}]} : t));
+    await writeFixtureWorkspace(workspace, traces);
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  test("a*a*~ and (a|aa)*~ on a 50,000-character message give their verdicts, each trace passing", async () => {
+    // No trace holds a "~": in V8 both patterns would try every way of splitting the run of "a"s at every start.
+    for (const [id, pattern] of [["cubic", "a*a*~"], ["exponential", "(a|aa)*~"]] as const) {
+      const spec = join(workspace, `${id}.json`);
+      writeFileSync(spec, JSON.stringify({id, version: "1", failureMode: "f", criterion: "overall", kind: "rule", rule: {op: "regex", pattern}}));
+      const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+      assert.equal(await main(["judge", "run", "--evaluator", spec, "--run-id", id], io), 0, io.stderr.join("\n"));
+      assert.match(io.stdout.join("\n"), /4 traces: 0 fail, 4 pass, 0 errors/);
+    }
+  });
 });

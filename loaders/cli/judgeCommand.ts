@@ -9,6 +9,7 @@ import {datasetVersionOf, runJudge, type Price, type RunSummary} from "../judge/
 import {loadSpec, SpecError} from "../judge/specFile.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
 
@@ -110,8 +111,13 @@ export const command: Command = {
     const workspace = values.workspace ?? workspaceDir(io.env);
     const runId = values.resume ?? values["run-id"] ?? `run-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
     const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once("SIGINT", onSignal);
+    const release = onInterrupt({
+      stop: () => {
+        io.err("stopping: cancelling the calls in flight and recording the run as interrupted");
+        controller.abort();
+      },
+      again: () => io.err("already stopping: the run is being recorded as interrupted")
+    });
     const bar = progressBar("judge", process.stderr, "items");
     let summary: RunSummary;
     try {
@@ -162,7 +168,7 @@ export const command: Command = {
       throw error;
     } finally {
       bar.done();
-      process.removeListener("SIGINT", onSignal);
+      release();
     }
     await afterWorkspaceChange();
     if (values.json) io.out(JSON.stringify({...summary, evaluator: spec.id, evaluatorVersion: version}, null, 2));

@@ -3,6 +3,7 @@
  * runs, and turns failures into a `CliError`; only this function decides the exit status.
  */
 import {CliError} from "./error.js";
+import {terminalIo} from "./terminalText.js";
 
 export interface Io {
   out(text: string): void;
@@ -59,10 +60,12 @@ const defaultIo: Io = {
   env: process.env
 };
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = defaultIo): Promise<number> {
+  // Every command prints through this one writer, so no trace or label text reaches the terminal unescaped.
+  const io = terminalIo(rawIo);
   const [verb, ...args] = argv;
   if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
-    if (verb === "help" && args[0] && VERBS[args[0]]) return main([args[0], "--help"], io);
+    if (verb === "help" && args[0] && VERBS[args[0]]) return main([args[0], "--help"], rawIo);
     io.out(mainHelp());
     return verb === undefined ? 2 : 0;
   }

@@ -9,6 +9,7 @@ import {startServer} from "../server/serve.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./main.js";
+import {onInterrupt} from "./interrupt.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
 
@@ -22,13 +23,14 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
       // Data loaders are TypeScript run by tsx; the workspace reaches them through the environment.
       env: {...io.env, PLUMBLINE_WORKSPACE: workspace, PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${io.env.PATH ?? ""}`}
     });
-    const stop = () => child.kill("SIGINT");
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    child.on("error", reject);
+    // Every signal is passed on: the child decides when it has stopped, and this process waits for it.
+    const release = onInterrupt({stop: () => child.kill("SIGINT"), again: () => child.kill("SIGINT"), signals: ["SIGINT", "SIGTERM"]});
+    child.on("error", (error) => {
+      release();
+      reject(error);
+    });
     child.on("exit", (code, signal) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+      release();
       resolve(code ?? (signal ? 0 : 1));
     });
   });
@@ -98,11 +100,15 @@ export const startCommand: Command = {
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
     const open = values.open && !values["no-open"] && !io.env.CI;
     if (open) openBrowser(url);
+    let release = () => {};
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
+      release = onInterrupt({stop: resolve, again: () => io.err("already stopping: closing the open connections"), signals: ["SIGINT", "SIGTERM"]});
     });
-    await server.close();
+    try {
+      await server.close();
+    } finally {
+      release();
+    }
     return 0;
   }
 };

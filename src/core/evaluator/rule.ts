@@ -3,15 +3,14 @@
  * many traces. Pure (no DOM, no Node), so pages and the CLI give the same verdicts.
  *
  * Specs are data, never code: the only behaviours are the condition shapes in `schemas/evaluator.ts`.
- * Regexes come from specs and run on untrusted trace text, so two guards bound their cost: a pattern with a
- * quantified group that itself contains a quantifier or an alternation (`(a+)+`, `(a|aa)*`), or with a
- * backreference, is refused when the rule is compiled, since those are the shapes that backtrack catastrophically
- * in a backtracking engine like V8's; and every text a regex reads is cut to `maxInputChars` (10,000 by default),
- * so even a pattern the check lets through cannot run long on a huge message. This is a heuristic, not a proof:
- * the check cannot see every super-linear pattern, the input cap is what bounds the rest.
+ * Regexes come from specs and run on untrusted trace text, so they are matched by RE2's linear-time engine
+ * (`linearRegex.ts`), never by V8's backtracking one: `(a+)+$` or `a*a*c` cost time in proportion to the text
+ * like any other pattern. What RE2 cannot express (backreferences, lookahead) is refused when the rule is compiled.
  */
 import type {Condition, MessageSelector, NumericTest, Outcome} from "../schemas/evaluator.js";
 import {TRACE_FIELDS} from "../schemas/evaluator.js";
+import type {RE2JS} from "re2js";
+import {compileLinearRegex, LinearRegexError} from "./linearRegex.js";
 
 export type TraceField = (typeof TRACE_FIELDS)[number];
 
@@ -25,7 +24,12 @@ export interface RuleContext {
 }
 
 export interface RuleOptions {
-  /** Longest text, in UTF-16 units, that a regex or contains check reads of one message. */
+  /**
+   * Longest text, in UTF-16 units, that a regex or contains check reads of one message (10,000 by default).
+   * RE2 is linear, so this no longer guards against runaway patterns; it stays because it bounds the constant:
+   * RE2's slower engine (taken for patterns whose automaton grows large) costs time in proportion to the pattern
+   * times the text, and a trace may carry megabytes in one message. It also keeps the verdicts of existing specs.
+   */
   maxInputChars?: number;
 }
 
@@ -66,13 +70,16 @@ function compile(c: Condition, max: number): Predicate {
     }
     case "contains": {
       if (c.caseSensitive) return messageCheck(c.messages, (text) => cut(text, max).includes(c.value));
-      // A literal regex with the `i` flag: lowering every message on every run would cost far more.
+      // A literal regex with the `i` flag: lowering every message on every run would cost far more. This one stays
+      // on V8's engine, which runs it about ten times faster than RE2 does: a literal has no quantifier, group or
+      // alternation to backtrack into, so V8 searches it like a string (Boyer–Moore), in time bounded by the text
+      // times the literal at worst, and the text is cut to `max`.
       const regex = new RegExp(escapeRegex(c.value), "i");
       return messageCheck(c.messages, (text) => regex.test(cut(text, max)));
     }
     case "jsonpath": {
       const path = parseJsonPath(c.path);
-      const test = valueTest(c.test);
+      const test = valueTest(c.test, max);
       return (ctx) => {
         const values: unknown[] = [];
         for (const span of ctx.spans) {
@@ -156,12 +163,12 @@ function numeric(t: NumericTest): (n: number) => boolean {
 
 type JsonPathTest = Extract<Condition, {op: "jsonpath"}>["test"];
 
-function valueTest(test: JsonPathTest): (value: unknown) => boolean {
+function valueTest(test: JsonPathTest, max: number): (value: unknown) => boolean {
   if ("exists" in test) return () => true;
   if ("equals" in test) return (value) => value === test.equals;
   if ("matches" in test) {
     const regex = safeRegex(test.matches, test.flags);
-    return (value) => typeof value === "string" && regex.test(value.slice(0, 10_000));
+    return (value) => typeof value === "string" && regex.test(cut(value, max));
   }
   const check = numeric(test);
   return (value) => {
@@ -175,59 +182,20 @@ export function escapeRegex(text: string): string {
 }
 
 /**
- * Compiles a spec's regex after refusing the shapes known to backtrack catastrophically: a quantified group whose
- * body holds a quantifier or an alternation, and backreferences. Character classes and escapes are skipped over
- * so `[(+)]` or `\(` are not mistaken for groups.
+ * Compiles a spec's regex for RE2's linear-time engine, with JavaScript's syntax and flags; throws a `RuleError`
+ * naming the pattern when it is too long, invalid, or uses what RE2 lacks (backreferences, lookahead).
  */
-export function safeRegex(pattern: string, flags = ""): RegExp {
+export function safeRegex(pattern: string, flags = ""): RE2JS {
   if (pattern.length > 500) throw new RuleError(`regex too long (${pattern.length} > 500 characters)`);
-  if (/\\[1-9]|\\k</.test(pattern)) throw new RuleError(`regex ${JSON.stringify(pattern)}: backreferences are not allowed`);
-  // For each open group: whether its body has a quantifier or alternation so far.
-  const stack: boolean[] = [];
-  let i = 0;
-  const quantifierAt = (j: number) => {
-    const ch = pattern[j];
-    return ch === "*" || ch === "+" || ch === "?" || (ch === "{" && /^\{\d+(,\d*)?\}/.test(pattern.slice(j)));
-  };
-  while (i < pattern.length) {
-    const ch = pattern[i]!;
-    if (ch === "\\") {
-      i += 2;
-      if (quantifierAt(i) && stack.length) stack[stack.length - 1] = true;
-      continue;
-    }
-    if (ch === "[") {
-      i++;
-      while (i < pattern.length && pattern[i] !== "]") i += pattern[i] === "\\" ? 2 : 1;
-      i++;
-      if (quantifierAt(i) && stack.length) stack[stack.length - 1] = true;
-      continue;
-    }
-    if (ch === "(") {
-      stack.push(false);
-      i++;
-      continue;
-    }
-    if (ch === ")") {
-      const risky = stack.pop() ?? false;
-      i++;
-      const quantified = quantifierAt(i) && pattern[i] !== "?";
-      if (risky && (quantified || /^\{\d+,/.test(pattern.slice(i)))) {
-        throw new RuleError(
-          `regex ${JSON.stringify(pattern)}: a repeated group containing a repetition or alternation can take exponential time; rewrite it without nesting`
-        );
-      }
-      if ((risky || quantifierAt(i)) && stack.length) stack[stack.length - 1] = true;
-      continue;
-    }
-    if (ch === "|" && stack.length) stack[stack.length - 1] = true;
-    else if (quantifierAt(i) && stack.length) stack[stack.length - 1] = true;
-    i++;
-  }
+  return specRegex(pattern, flags);
+}
+
+function specRegex(pattern: string, flags: string): RE2JS {
   try {
-    return new RegExp(pattern, flags);
+    return compileLinearRegex(pattern, flags);
   } catch (error) {
-    throw new RuleError(`regex ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+    if (error instanceof LinearRegexError) throw new RuleError(error.message);
+    throw error;
   }
 }
 

@@ -41,7 +41,7 @@ const NumericTestSchema = z
   .refine((t) => Object.values(t).some((v) => v !== undefined), {message: "a numeric test needs one of gt, gte, lt, lte, eq"});
 export type NumericTest = z.infer<typeof NumericTestSchema>;
 
-/** Regexes from specs run on untrusted text: keep them short and free of nested quantifiers (see rule.ts). */
+/** Regexes from specs run on untrusted text, matched by RE2 in linear time (see evaluator/linearRegex.ts); keep them short. */
 const PatternSchema = z.string().min(1).max(500);
 const FlagsSchema = z.string().regex(/^[imsu]*$/, "regex flags may only be i, m, s, u").default("");
 
