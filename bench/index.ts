@@ -8,6 +8,7 @@ import {parseArgs} from "node:util";
 import {availableParallelism, cpus, totalmem} from "node:os";
 import {annotationsBench} from "./annotationsBench.js";
 import {calibrationBench} from "./calibrationBench.js";
+import {cliBench} from "./cliBench.js";
 import {clustersBench} from "./clustersBench.js";
 import {datasetsBench} from "./datasetsBench.js";
 import {explorerBench} from "./explorerBench.js";
@@ -31,7 +32,8 @@ const ALL = [
   "generate",
   "judge-generation",
   "datasets",
-  "gate"
+  "gate",
+  "cli"
 ];
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
@@ -57,6 +59,7 @@ for (const section of sections) {
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();
   else if (section === "gate") results.gate = await gateBench();
+  else if (section === "cli") results.cli = await cliBench();
   else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);
 }
