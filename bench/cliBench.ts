@@ -8,7 +8,7 @@ import {spawnSync} from "node:child_process";
 import {loadavg} from "node:os";
 import {join} from "node:path";
 import {verbNames} from "../loaders/cli/main.js";
-import {fmt, ROOT, table} from "./run.js";
+import {ensureCommandBuilt, fmt, ROOT, table} from "./run.js";
 
 const BIN = join(ROOT, "bin", "plumbline.js");
 
@@ -42,10 +42,7 @@ const median = (values: number[]) => {
 };
 
 export async function cliBench(runs = 15): Promise<CliBench> {
-  // A start that finds the build stale rebuilds it; that happens here, not in the first timed round.
-  const warm = spawnSync(process.execPath, [BIN, "--help"], {cwd: ROOT, encoding: "utf8"});
-  if (warm.status !== 0) throw new Error(warm.stderr);
-  if (warm.stderr) console.log(warm.stderr.trimEnd());
+  ensureCommandBuilt();
   const commands: {name: string; args: string[]; env?: NodeJS.ProcessEnv; runs: number}[] = [
     {name: "node -e 0", args: ["-e", "0"], runs},
     {name: "plumbline --help", args: [BIN, "--help"], runs},

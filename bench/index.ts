@@ -16,7 +16,7 @@ import {generateBench} from "./generateBench.js";
 import {gateBench} from "./gateBench.js";
 import {ingestBench, ingestMemoryBench} from "./ingestBench.js";
 import {judgeGenerationBench} from "./judgeGenerationBench.js";
-import {OUT} from "./run.js";
+import {ensureCommandBuilt, OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
   allowPositionals: true,
@@ -44,6 +44,7 @@ Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 
   process.exit(0);
 }
 const sections = positionals.length ? positionals : ALL;
+ensureCommandBuilt();
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
