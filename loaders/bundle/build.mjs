@@ -61,9 +61,9 @@ export async function buildCommand({root, buildDir, entries = COMMAND_ENTRIES, h
     metafile: true,
     logLevel: "silent"
   });
-  // This module shapes the output, so a change to it makes the build stale too.
-  const self = relative(root, fileURLToPath(import.meta.url));
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...(self.startsWith("..") ? [] : [self])])].sort();
+  // This module and the help-text script shape the output, so a change to either makes the build stale too.
+  const scripts = [fileURLToPath(import.meta.url), HELP_TEXTS].map((path) => relative(root, path)).filter((path) => !path.startsWith(".."));
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...scripts])].sort();
   const stamps = stampInputs(root, inputs);
   const hash = await hashInputs(root, inputs);
   const dir = `build-${hash.slice(0, 16)}`;

@@ -11,7 +11,10 @@
 import {existsSync, readFileSync, renameSync, statSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 
-/** The command's build folder, inside the project so that its imports resolve from the project's node_modules. */
+/**
+ * The command's build folder: `dist-cli/`, or the folder `PLUMBLINE_CLI_BUILD` names (the tests keep a private
+ * one). Inside the project, so that the build's imports resolve from the project's node_modules.
+ */
 export function buildDirOf(root, env = process.env) {
   return env.PLUMBLINE_CLI_BUILD || join(root, "dist-cli");
 }
