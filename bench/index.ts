@@ -8,6 +8,7 @@ import {parseArgs} from "node:util";
 import {availableParallelism, cpus, totalmem} from "node:os";
 import {annotationsBench} from "./annotationsBench.js";
 import {calibrationBench} from "./calibrationBench.js";
+import {cliBench} from "./cliBench.js";
 import {clustersBench} from "./clustersBench.js";
 import {datasetsBench} from "./datasetsBench.js";
 import {explorerBench} from "./explorerBench.js";
@@ -15,7 +16,7 @@ import {generateBench} from "./generateBench.js";
 import {gateBench} from "./gateBench.js";
 import {ingestBench, ingestMemoryBench} from "./ingestBench.js";
 import {judgeGenerationBench} from "./judgeGenerationBench.js";
-import {OUT} from "./run.js";
+import {ensureCommandBuilt, OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
   allowPositionals: true,
@@ -31,7 +32,8 @@ const ALL = [
   "generate",
   "judge-generation",
   "datasets",
-  "gate"
+  "gate",
+  "cli"
 ];
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N]
@@ -42,6 +44,7 @@ Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 
   process.exit(0);
 }
 const sections = positionals.length ? positionals : ALL;
+ensureCommandBuilt();
 const results: Record<string, unknown> = {
   machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
   date: new Date().toISOString()
@@ -57,6 +60,7 @@ for (const section of sections) {
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();
   else if (section === "gate") results.gate = await gateBench();
+  else if (section === "cli") results.cli = await cliBench();
   else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);
 }

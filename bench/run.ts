@@ -1,5 +1,5 @@
 /** @module Helpers shared by the benchmarks: child processes, timing and number formatting. */
-import {spawn} from "node:child_process";
+import {spawn, spawnSync} from "node:child_process";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 
@@ -39,4 +39,14 @@ export const fmt = {
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
+}
+
+/**
+ * Brings the command's build up to date (see loaders/bundle/build.mjs), so that no timed `plumbline` run includes
+ * a rebuild after a source changed.
+ */
+export function ensureCommandBuilt(): void {
+  const result = spawnSync(process.execPath, [join(ROOT, "bin", "plumbline.js"), "--version"], {cwd: ROOT, encoding: "utf8"});
+  if (result.status !== 0) throw new Error(`plumbline --version exited ${result.status}\n${result.stderr}`);
+  if (result.stderr) console.log(result.stderr.trimEnd());
 }

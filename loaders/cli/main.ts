@@ -39,6 +39,11 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   review: {summary: "record what completed reviews led to; list those that led nowhere", load: async () => (await import("./reviewCommand.js")).command}
 };
 
+/** The verbs, in the order `plumbline --help` lists them. */
+export function verbNames(): string[] {
+  return Object.keys(VERBS);
+}
+
 export function mainHelp(): string {
   const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
   return [

@@ -1,0 +1,26 @@
+/** A source's path relative to the project, its size in bytes and its modification time in milliseconds. */
+export type Stamp = [input: string, size: number, mtimeMs: number];
+
+export interface BuildManifest {
+  /** The build's version folder, inside the build folder. */
+  dir: string;
+  /** The hash of every source's path and contents, in the order of `stamps`. */
+  hash: string;
+  stamps: Stamp[];
+}
+
+export interface Build {
+  dir: string;
+  /** The command's entry module (exports `main`). */
+  main: string;
+  /** The ingest worker threads' script. */
+  worker: string;
+  /** The help texts, written at build time: `{main, verbs: {name: text}}`. */
+  help: string;
+}
+
+export function buildDirOf(root: string, env?: NodeJS.ProcessEnv): string;
+export function manifestPath(buildDir: string): string;
+export function stampInputs(root: string, inputs: readonly string[]): Stamp[];
+export function hashInputs(root: string, inputs: readonly string[]): Promise<string>;
+export function currentBuild(root: string, buildDir: string): Promise<Build | null>;
