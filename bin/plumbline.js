@@ -58,10 +58,6 @@ const build = process.env.PLUMBLINE_DEV === "1" ? null : await built();
 if (build) {
   const help = builtHelp(build.help);
   if (help !== null) {
-    // A reader that stops early (`| head`) has seen what it wanted.
-    process.stdout.on("error", (error) => {
-      if (error.code !== "EPIPE") throw error;
-    });
     process.stdout.write(help.endsWith("\n") ? help : `${help}\n`);
   } else {
     const {main} = await import(pathToFileURL(build.main).href);
