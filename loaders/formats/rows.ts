@@ -11,6 +11,9 @@
  *   with the same call id are one call: a tool execution span's row wins over a message's (it knows the outcome).
  * - A call's result is the content of the `tool` message answering its id; a result that starts with the word
  *   "Error" marks the call failed, since agent frameworks report tool exceptions that way.
+ * - Content parts left out of a message's text (reasoning, media, unknown types: see `chatContent.ts`) are listed
+ *   by type in the attribute `message.omitted_parts` of the message's span (the trace's root span for a
+ *   transcript): `[{direction, index, types}]`, never with their payload.
  */
 import type {Fragment, Message, ToolCall} from "../../src/core/schemas/trace.js";
 import type {ChatMessage, ChatToolCall} from "./chatContent.js";
@@ -35,6 +38,9 @@ export interface ExecutedCall extends ChatToolCall {
 }
 
 const ERROR_RESULT = /^\s*error\b/i;
+
+/** The span attribute listing the content parts left out of its messages' text. */
+export const OMITTED_PARTS = "message.omitted_parts";
 
 /** Whether a tool result reads as a failure report ("Error: payment amount does not add up"). */
 export function isErrorResult(text: string | null): boolean {
@@ -71,7 +77,23 @@ export class RowBuilder {
         const key = traceId + "\u0000" + m.toolCallId;
         if (!this.results.has(key)) this.results.set(key, m.content);
       }
+      if (m.omitted !== undefined && m.omitted.length > 0) this.recordOmitted(traceId, spanId, direction, at.index - 1, m.omitted);
       if (collectCalls) for (const call of m.toolCalls) this.toolCall(traceId, spanId, call, null);
+    }
+  }
+
+  /** Lists the types of a message's left-out parts on its span (see the module rules). */
+  private recordOmitted(traceId: string, spanId: string | null, direction: Direction, index: number, types: readonly string[]): void {
+    const spans = this.fragment.spans;
+    // The span was pushed just before its messages, so the search from the end stops at once.
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const s = spans[i]!;
+      if (s.traceId !== traceId || (spanId !== null ? s.spanId !== spanId : s.parentSpanId !== null)) continue;
+      const list = s.attributes[OMITTED_PARTS];
+      const entry = {direction, index, types: [...types]};
+      if (Array.isArray(list)) list.push(entry);
+      else s.attributes[OMITTED_PARTS] = [entry];
+      return;
     }
   }
 
