@@ -67,3 +67,25 @@ test("a hand-instrumented OTLP agent trace keeps session, model and tokens and s
   // A tool that reports failure only through its success attribute marks its span failed, as error.type does.
   assert.deepEqual(f.spans.map((s) => s.status), ["ok", "unset", "error", "error"]);
 });
+
+test("Vercel AI SDK spans grouped by operation name read as their spans, with generateObject's object as the answer and embed tokens", () => {
+  const {value, text} = fixture("vercel-ai-spans-by-operation.json");
+  assert.ok(openinferenceReader.detect(value, "spans-by-operation.json"));
+  const f = openinferenceReader.read(value, contextFor("spans-by-operation.json", text));
+  assertValidFragment(f);
+  assert.deepEqual(f.spans.map((s) => [s.name, s.kind, s.model, s.inputTokens, s.outputTokens]), [
+    ["ai.generateObject", "chain", "gpt-4o-mini", 40, 52],
+    ["ai.generateObject.doGenerate", "llm", "gpt-4o-mini-2024-07-18", 40, 52],
+    ["ai.embed", "chain", "text-embedding-3-small", 6, null],
+    ["ai.embed.doEmbed", "embedding", "text-embedding-3-small", 6, null]
+  ]);
+  const recipe = JSON.stringify({name: "Scrambled Eggs", ingredients: ["2 eggs", "1 tablespoon butter"], steps: ["Whisk the eggs.", "Stir them in the melted butter."]});
+  assert.deepEqual(f.messages.map((m) => [m.spanId, m.direction, m.role, m.content]), [
+    ["1a2b3c4d5e6f7a8b", "input", "user", "Give me a recipe for scrambled eggs."],
+    ["1a2b3c4d5e6f7a8b", "output", "assistant", recipe],
+    ["2b3c4d5e6f7a8b9c", "input", "user", "Give me a recipe for scrambled eggs."],
+    ["2b3c4d5e6f7a8b9c", "output", "assistant", recipe]
+  ]);
+  // An object of lists that are not spans is refused with a reason, not read as one span of junk attributes.
+  assert.throws(() => openinferenceReader.read({"ai.generateText": [{name: "x"}]}, contextFor("x.json", "{}")), /not a span attribute map/);
+});
