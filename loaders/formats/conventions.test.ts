@@ -1,10 +1,18 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {fileURLToPath} from "node:url";
 import type {Fragment} from "../../src/core/schemas/trace.js";
 import {assertValidFragment, contextFor} from "../fixtures/rowChecks.js";
+import {ingest} from "../ingest/ingest.js";
+import {withReadConnection} from "../store/db.js";
+import type {FormatReader} from "./reader.js";
+import {langfuseReader} from "./langfuse.js";
 import {openinferenceReader} from "./openinference.js";
 import {otlpReader} from "./otlp.js";
+import {dropRepeatedMessages} from "./repeatedMessages.js";
 
 /**
  * One test per instrumentation shape, each reading a small fixture in `fixtures/` written from that convention's
@@ -15,7 +23,7 @@ function fixture(name: string): {value: unknown; text: string} {
   return {value: JSON.parse(text), text};
 }
 
-function read(reader: typeof otlpReader, name: string): Fragment {
+function read(reader: FormatReader, name: string): Fragment {
   const {value, text} = fixture(name);
   const f = reader.read(value, contextFor(name, text));
   assertValidFragment(f);
@@ -88,4 +96,77 @@ test("Vercel AI SDK spans grouped by operation name read as their spans, with ge
   ]);
   // An object of lists that are not spans is refused with a reason, not read as one span of junk attributes.
   assert.throws(() => openinferenceReader.read({"ai.generateText": [{name: "x"}]}, contextFor("x.json", "{}")), /not a span attribute map/);
+});
+
+test("Langfuse messages written as {role, text} keep their role and their text as content", () => {
+  const f = read(langfuseReader, "langfuse-role-text.json");
+  assert.deepEqual(rows(f), [
+    ["input", "system", "Answer in one sentence.", null],
+    ["input", "user", "What is the capital of Norway?", null],
+    ["output", "model", "Oslo is the capital of Norway.", null]
+  ]);
+  assert.deepEqual([f.spans[0]!.model, f.spans[0]!.inputTokens, f.spans[0]!.outputTokens], ["gemini-2.5-flash", 14, 8]);
+});
+
+test("progress and status observations that repeat a tool's name are not tool calls: two ran, two are stored", () => {
+  const f = read(langfuseReader, "langfuse-langgraph-repeated-conversation.json");
+  assert.deepEqual(calls(f), [
+    ["call_a", "get_weather", '{"city": "Paris"}', "sunny, 21°C", true, null],
+    ["call_b", "get_news", '{"topic": "Paris"}', "The Paris marathon is on Sunday.", true, null]
+  ]);
+  assert.deepEqual(f.toolCalls.map((c) => c.spanId), ["tool-a", "tool-b"]);
+  assert.ok(f.spans.filter((s) => s.name === "tool progress" || s.name === "tool status").every((s) => s.kind === "span"));
+});
+
+test("a chain framework that repeats the whole conversation on every span stores each message of the trace once, in order", () => {
+  const f = read(langfuseReader, "langfuse-langgraph-repeated-conversation.json");
+  // The reader gives every observation its own messages, repeats included.
+  assert.equal(f.messages.length, 26);
+  assert.equal(dropRepeatedMessages(f), 20);
+  assertValidFragment(f);
+  assert.deepEqual(f.messages.map((m) => [m.spanId, m.direction, m.role, m.content, m.toolCallId]), [
+    ["gen-1", "input", "system", "You are a helpful assistant.", null],
+    ["gen-1", "input", "user", "Weather and news for Paris?", null],
+    ["gen-1", "output", "assistant", "", null],
+    ["gen-2", "input", "tool", "sunny, 21°C", "call_a"],
+    ["gen-2", "input", "tool", "The Paris marathon is on Sunday.", "call_b"],
+    ["gen-2", "output", "assistant", "Paris is sunny at 21°C, and the marathon is on Sunday.", null]
+  ]);
+  // The calls are unaffected: they belong to the generation that made them, executed by the tool observations.
+  assert.equal(f.toolCalls.length, 2);
+});
+
+test("repeated-message removal keeps a message said twice and a model's repeated answer", () => {
+  const span = (spanId: string, kind: "llm" | "chain", start: number) => ({
+    traceId: "t", spanId, parentSpanId: null, name: spanId, kind, startTime: start, endTime: start + 1, status: "unset" as const,
+    statusMessage: null, model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes: {}
+  });
+  const msg = (spanId: string, index: number, direction: "input" | "output", role: string, content: string) => ({
+    traceId: "t", spanId, index, direction, turn: 0, role, name: null, content, toolCallId: null
+  });
+  const f: Fragment = {traces: [], feedback: [], toolCalls: [], spans: [span("a", "llm", 1), span("b", "llm", 2), span("c", "chain", 3)], messages: [
+    msg("a", 0, "input", "user", "yes"), msg("a", 1, "output", "assistant", "OK"),
+    msg("b", 0, "input", "user", "yes"), msg("b", 1, "input", "assistant", "OK"), msg("b", 2, "input", "user", "yes"),
+    msg("b", 3, "output", "assistant", "OK"),
+    msg("c", 0, "output", "user", "yes"), msg("c", 1, "output", "assistant", "OK")
+  ]};
+  assert.equal(dropRepeatedMessages(f), 4);
+  assert.deepEqual(f.messages.map((m) => [m.spanId, m.index, m.content]), [["a", 0, "yes"], ["a", 1, "OK"], ["b", 2, "yes"], ["b", 3, "OK"]]);
+});
+
+test("ingest stores each message of a repeated conversation once and counts embedding tokens once per trace", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "plumbline-conventions-"));
+  t.after(() => rmSync(dir, {recursive: true, force: true}));
+  const fixtures = ["langfuse-langgraph-repeated-conversation.json", "vercel-ai-spans-by-operation.json"];
+  const summary = await ingest({workspace: dir, paths: fixtures.map((f) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url))), workers: 0});
+  assert.equal(summary.added.spans, 20);
+  const traces = await withReadConnection(dir, async (c) =>
+    (await c.runAndReadAll("SELECT trace_id, message_count, tool_call_count, input_tokens FROM traces ORDER BY trace_id")).getRowObjectsJS());
+  assert.deepEqual(traces.map((r) => [r.trace_id, r.message_count, r.tool_call_count, r.input_tokens === null ? null : Number(r.input_tokens)]), [
+    // generateObject's prompt and object, logged by the SDK span and again by the provider call, are stored once.
+    ["5d1e7c0a2b3f4e5d6c7b8a9f0e1d2c3b", 2, 0, 40],
+    // The embed call and the provider call under it both report 6 tokens; the trace read 6.
+    ["6e2f8d1b3c4a5f6e7d8c9b0a1f2e3d4c", 0, 0, 6],
+    ["lg-trace-7f3a", 6, 2, 330]
+  ]);
 });

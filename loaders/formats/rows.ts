@@ -7,7 +7,8 @@
  * - `turn` starts at 0 and increments at each user message, so whatever precedes the first user message (a system
  *   prompt) is turn 0. Each span counts its own messages; a transcript counts the whole trace.
  * - ToolCall rows come from what a span produced (output messages, transcripts) and from tool execution spans,
- *   never from the history an LLM call was given as input, which repeats earlier calls. Within one record, rows
+ *   never from the history an LLM call was given as input, which repeats earlier calls. A call in a message is a
+ *   call only when it has an id or arguments: a progress or status entry that merely names a tool is not one. Within one record, rows
  *   with the same call id are one call: a tool execution span's row wins over a message's (it knows the outcome).
  * - A call's result is the content of the `tool` message answering its id; a result that starts with the word
  *   "Error" marks the call failed, since agent frameworks report tool exceptions that way.
@@ -39,6 +40,14 @@ export interface ExecutedCall extends ChatToolCall {
 
 const ERROR_RESULT = /^\s*error\b/i;
 
+/** The tool calls a message row makes, as "name(id)" text, for telling otherwise equal messages apart. */
+const CALL_KEYS = new WeakMap<Message, string>();
+
+/** The tool calls of message row `m` as text ("" when it makes none); see `repeatedMessages.ts`. */
+export function callKey(m: Message): string {
+  return CALL_KEYS.get(m) ?? "";
+}
+
 /** The span attribute listing the content parts left out of its messages' text. */
 export const OMITTED_PARTS = "message.omitted_parts";
 
@@ -62,7 +71,7 @@ export class RowBuilder {
     for (const m of list) {
       const role = m.role ?? (direction === "output" ? "assistant" : "user");
       if (role === "user") at.turn++;
-      rows.push({
+      const row: Message = {
         traceId,
         spanId,
         index: at.index++,
@@ -72,13 +81,15 @@ export class RowBuilder {
         name: m.name,
         content: m.content,
         toolCallId: m.toolCallId
-      });
+      };
+      rows.push(row);
+      if (m.toolCalls.length > 0) CALL_KEYS.set(row, m.toolCalls.map((c) => `${c.name}(${c.id ?? c.arguments ?? ""})`).join(","));
       if (m.toolCallId !== null && role === "tool") {
         const key = traceId + "\u0000" + m.toolCallId;
         if (!this.results.has(key)) this.results.set(key, m.content);
       }
       if (m.omitted !== undefined && m.omitted.length > 0) this.recordOmitted(traceId, spanId, direction, at.index - 1, m.omitted);
-      if (collectCalls) for (const call of m.toolCalls) this.toolCall(traceId, spanId, call, null);
+      if (collectCalls) for (const call of m.toolCalls) if (call.id !== null || call.arguments !== null) this.toolCall(traceId, spanId, call, null);
     }
   }
 
