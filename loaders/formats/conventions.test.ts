@@ -170,3 +170,20 @@ test("ingest stores each message of a repeated conversation once and counts embe
     ["lg-trace-7f3a", 6, 2, 330]
   ]);
 });
+
+test("reasoning, media and unknown content parts stay out of the stored text and are listed by type on the span", () => {
+  const f = read(openinferenceReader, "genai-reasoning-and-unknown-parts.json");
+  assert.deepEqual(rows(f), [
+    ["input", "user", "Is 7919 prime?", null],
+    ["output", "assistant", "Yes, 7919 is prime.", null]
+  ]);
+  const s = f.spans[0]!;
+  assert.deepEqual(s.attributes["message.omitted_parts"], [
+    {direction: "input", index: 0, types: ["blob"]},
+    {direction: "output", index: 1, types: ["reasoning", "redacted_thinking"]}
+  ]);
+  assert.deepEqual([s.kind, s.model, s.inputTokens, s.outputTokens], ["llm", "o4-mini-2025-04-16", 25, 310]);
+  // The payloads are in no message and in no list of left-out parts.
+  const stored = JSON.stringify([f.messages, s.attributes["message.omitted_parts"]]);
+  assert.ok(!stored.includes("gAAAAABoEncryptedReasoningPayload") && !stored.includes("iVBORw0KGgo"));
+});
