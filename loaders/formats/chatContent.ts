@@ -10,9 +10,12 @@
  * - tool calls (GenAI `tool_call`, Vercel `tool-call`, Anthropic `tool_use`, Gemini `function_call`) become
  *   ToolCall rows and tool results (GenAI `tool_call_response`, Vercel `tool-result`, Anthropic `tool_result`)
  *   become separate `tool` messages, so neither is part of the text;
- * - reasoning parts (`reasoning`, `thinking`, Gemini `thought: true`) are left out: they are not what was said;
- * - when any other part remains (an image, a file, an unknown type), the content is the compact JSON of all
- *   remaining parts in order, so nothing is silently dropped;
+ * - every other part (reasoning, `thinking`, Gemini `thought: true`, an image, a file, a vendor's unknown type) is
+ *   left out of the text: reasoning is not what was said, and a part's payload (base64 media, encrypted
+ *   reasoning) is not text to search, show or judge. Its type is kept instead, in the message's `omitted` list
+ *   (the row builder records it on the span), so nothing is dropped without a trace. An array holding untyped
+ *   objects that are not Gemini parts is data rather than parts (a tool's result rows) and is stored as its JSON;
+ * - OpenAI `refusal` parts are text: what the model said instead of an answer;
  * - an object is stored as compact JSON; a string as it is (an empty tool result is still a result).
  * Gemini `function_response` parts stay text (the JSON of the response), as Gemini sends them in `user` turns.
  */
@@ -32,6 +35,8 @@ export interface ChatMessage {
   content: string | null;
   toolCallId: string | null;
   toolCalls: readonly ChatToolCall[];
+  /** The types of content parts left out of `content` (reasoning, media, unknown types), in order; absent when none. */
+  omitted?: readonly string[];
 }
 
 export interface ToolResult {
@@ -65,6 +70,8 @@ export interface PartsReading {
   text: string | null;
   toolCalls: readonly ChatToolCall[];
   toolResults: readonly ToolResult[];
+  /** Types of the parts that are neither text nor tool calls or results. */
+  omitted: readonly string[];
 }
 
 /** Splits an array of content parts into text, tool calls and tool results. */
@@ -73,7 +80,8 @@ export function readParts(parts: readonly unknown[]): PartsReading {
   let text: string | null = null;
   let texts = 0;
   let anthropic = false;
-  let other = false;
+  let omitted: string[] | null = null;
+  let data = false;
   let toolCalls: ChatToolCall[] | null = null;
   let toolResults: ToolResult[] | null = null;
   for (let i = 0; i < parts.length; i++) {
@@ -90,7 +98,7 @@ export function readParts(parts: readonly unknown[]): PartsReading {
       if (t !== null) {
         text = text === null ? t : text + t;
         texts++;
-      }
+      } else (omitted ??= []).push(partType(part));
       continue;
     }
     const call = partToolCall(part);
@@ -103,11 +111,24 @@ export function readParts(parts: readonly unknown[]): PartsReading {
       (toolResults ??= []).push(result);
       continue;
     }
-    other = true;
+    if (typeof part.type !== "string" && !GEMINI_MEDIA.some((k) => k in part)) data = true;
+    else (omitted ??= []).push(partType(part));
   }
-  if (other) text = JSON.stringify(keptParts(parts));
-  else if (anthropic && texts > 1) text = joinedText(parts, "\n");
-  return {text, toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE};
+  // Untyped objects are not content parts but data (a tool's result rows): the array is stored as its JSON.
+  if (data) return {text: JSON.stringify(parts), toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE, omitted: NONE};
+  if (anthropic && texts > 1) text = joinedText(parts, "\n");
+  return {text, toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE, omitted: omitted ?? NONE};
+}
+
+/** Gemini's untyped media parts. */
+const GEMINI_MEDIA = ["inline_data", "inlineData", "file_data", "fileData", "executable_code", "executableCode", "code_execution_result", "codeExecutionResult"];
+
+/** A part's type for the omitted list: its `type`, Gemini's `thought`, or the name of its one payload key. */
+function partType(part: JsonRecord): string {
+  if (typeof part.type === "string") return part.type;
+  if (part.thought === true) return "thought";
+  for (const key in part) return key;
+  return "unknown";
 }
 
 /** The text parts joined with `separator` (Anthropic's text blocks are separate paragraphs). */
@@ -120,24 +141,12 @@ function joinedText(parts: readonly unknown[], separator: string): string {
   return texts.join(separator);
 }
 
-/** The parts stored as JSON when content is not all text: everything but tool calls, results and reasoning. */
-function keptParts(parts: readonly unknown[]): unknown[] {
-  const kept: unknown[] = [];
-  for (const part of parts) {
-    if (typeof part === "string") kept.push(part);
-    else if (isRecord(part)) {
-      const t = partText(part);
-      if (t === undefined ? !partToolCall(part) && !partToolResult(part) : t !== null) kept.push(part);
-    }
-  }
-  return kept;
-}
-
 /** A text part's text; null for a part that is text but carries nothing to store (reasoning); undefined if not text. */
 function partText(part: JsonRecord): string | null | undefined {
   const type = part.type;
   if (typeof type === "string") {
     if (REASONING_TYPES.has(type)) return null;
+    if (type === "refusal" && typeof part.refusal === "string") return part.refusal;
     if (!TEXT_TYPES.has(type)) return undefined;
     if (part.thought === true) return null;
     if (typeof part.text === "string") return part.text;

@@ -9,12 +9,16 @@ function compact(value: unknown, side: "input" | "output" = "input") {
   return messages?.map((m) => [m.role, m.content, m.toolCallId, m.toolCalls.map((c) => `${c.name}(${c.id})`).join(",")]) ?? null;
 }
 
-test("chat extraction joins text parts and stores mixed or non-text content as the JSON of its parts", () => {
+test("chat extraction joins text parts, leaves other parts out of the text, and stores untyped data as JSON", () => {
   assert.equal(contentText([{type: "text", text: "a"}, {type: "input_text", text: "b"}, "c"]), "abc");
   assert.equal(contentText([{type: "text", content: "GenAI part"}]), "GenAI part");
   assert.equal(contentText([{type: "reasoning", content: "hmm"}, {type: "text", content: "answer"}]), "answer");
   const image = [{type: "text", text: "What is this?"}, {type: "image_url", image_url: {url: "https://x/y.png"}}];
-  assert.equal(contentText(image), JSON.stringify(image));
+  assert.equal(contentText(image), "What is this?");
+  assert.equal(contentText([{type: "refusal", refusal: "I can't help with that."}]), "I can't help with that.");
+  // A tool's result rows are data, not parts: kept whole.
+  const rows = [{url: "https://example.com", title: "Example"}];
+  assert.equal(contentText(rows), JSON.stringify(rows));
   assert.equal(contentText({a: 1}), '{"a":1}');
   assert.equal(contentText(""), "");
   assert.equal(contentText(null), null);
@@ -135,4 +139,25 @@ test("chat extraction finds no messages in text, tool arguments, or objects whos
   assert.equal(compact({content: "x", tools: [{tool_name: "search"}]}, "output"), null);
   assert.equal(compact({messages: [{role: "user", content: "x"}], tools: [{tool_call_id: "c1"}]}, "output"), null);
   assert.equal(compact({prompt: "Write a haiku"}, "input"), null);
+});
+
+test("chat extraction keeps the text of a message with reasoning or unknown parts and lists their types, never their payload", () => {
+  const secret = "gAAAAABo-ENCRYPTED-REASONING";
+  const messages = extractChat([
+    {role: "user", content: [{type: "text", text: "Plan the trip."}, {type: "image_url", image_url: {url: "data:image/png;base64,AAAA"}}]},
+    {role: "assistant", content: [
+      {type: "reasoning", encrypted_content: secret, summary: []},
+      {type: "redacted_thinking", data: secret},
+      {type: "text", text: "Here is the plan."},
+      {type: "vendor_annotation", payload: secret}
+    ]},
+    {role: "assistant", content: [{type: "redacted_thinking", data: secret}]}
+  ], "input")!;
+  assert.deepEqual(messages.map((m) => [m.role, m.content, m.omitted ?? []]), [
+    ["user", "Plan the trip.", ["image_url"]],
+    ["assistant", "Here is the plan.", ["reasoning", "redacted_thinking", "vendor_annotation"]],
+    // A message of nothing but left-out parts is still a message, with no text.
+    ["assistant", null, ["redacted_thinking"]]
+  ]);
+  assert.ok(!JSON.stringify(messages.map((m) => m.content)).includes(secret));
 });

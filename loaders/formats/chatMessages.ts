@@ -142,7 +142,8 @@ function readItem(item: JsonRecord, out: ChatMessage[]): boolean {
 
 /** Whether an object is one chat message (as opposed to a data object). */
 function isMessage(obj: JsonRecord): boolean {
-  if (typeof obj.role === "string") return "content" in obj || "parts" in obj || "tool_calls" in obj;
+  // `{role, text}` is how some SDKs log a plain text message (Langfuse shows such observations).
+  if (typeof obj.role === "string") return "content" in obj || "parts" in obj || "tool_calls" in obj || typeof obj.text === "string";
   if (typeof obj.type === "string" && LANGCHAIN_ROLES.has(obj.type) && ("content" in obj || isRecord(obj.data))) return true;
   return obj.lc === 1 && obj.type === "constructor" && Array.isArray(obj.id) && isRecord(obj.kwargs);
 }
@@ -154,7 +155,8 @@ function readMessage(raw: JsonRecord, out: ChatMessage[] = []): ChatMessage[] {
   // LangGraph lists tool definitions as `tool` messages whose content is the definition: they are not messages.
   if (role === "tool" && isRecord(m.content) && m.content.type === "function" && isRecord(m.content.function)) return out;
   const parts = Array.isArray(m.parts) ? m.parts : Array.isArray(m.content) ? m.content : null;
-  const reading = parts ? readParts(parts) : {text: contentText(m.content), toolCalls: NONE, toolResults: NONE};
+  const body = m.content === undefined && typeof m.text === "string" ? m.text : m.content;
+  const reading = parts ? readParts(parts) : {text: contentText(body), toolCalls: NONE, toolResults: NONE, omitted: NONE};
   let toolCalls: readonly ChatToolCall[] = reading.toolCalls;
   let listed = readToolCallList(m.tool_calls ?? m.toolCalls);
   if (listed.length === 0 && isRecord(m.additional_kwargs)) listed = readToolCallList(m.additional_kwargs.tool_calls);
@@ -163,8 +165,12 @@ function readMessage(raw: JsonRecord, out: ChatMessage[] = []): ChatMessage[] {
     toolCalls = [...toolCalls, ...listed, ...(legacy ? [legacy] : [])];
   }
   const toolCallId = str(m.tool_call_id) ?? str(m.toolCallId);
-  if (reading.text !== null || toolCalls.length > 0 || toolCallId !== null) {
-    out.push({role, name: str(m.name), content: reading.text, toolCallId, toolCalls});
+  // A message of only left-out parts (an image, encrypted reasoning) is still a message, with no text.
+  const omitted = reading.omitted;
+  if (reading.text !== null || toolCalls.length > 0 || toolCallId !== null || omitted.length > 0) {
+    const row: ChatMessage = {role, name: str(m.name), content: reading.text, toolCallId, toolCalls};
+    if (omitted.length > 0) row.omitted = omitted;
+    out.push(row);
   }
   for (const result of reading.toolResults) {
     out.push({role: "tool", name: result.name, content: result.content, toolCallId: result.id, toolCalls: NONE});

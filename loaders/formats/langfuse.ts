@@ -36,10 +36,14 @@ const KINDS = new Map<string, SpanKind>([
 const TOOL_CALL_ID_KEYS = ["gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id"];
 const TOOL_NAME_KEYS = ["gen_ai.tool.name", "tool.name", "ai.toolCall.name"];
 
-/** A SPAN whose OpenTelemetry attributes name a tool (`tool.name`, as agno's tool spans do) is a tool execution. */
-function kindOf(type: string, otel: JsonRecord): SpanKind {
+/**
+ * A SPAN whose OpenTelemetry attributes name a tool (`tool.name`, as agno's tool spans do) is a tool execution
+ * when it is one: it names the call it answers or carries the arguments. Progress and status observations that
+ * merely repeat the tool's name (EVENTs, or SPANs with neither) are not calls.
+ */
+function kindOf(type: string, otel: JsonRecord, o: JsonRecord): SpanKind {
   const kind = KINDS.get(type) ?? "span";
-  if (kind === "span" && pick(otel, TOOL_NAME_KEYS) !== null) return "tool";
+  if (type === "SPAN" && pick(otel, TOOL_NAME_KEYS) !== null && (pick(otel, TOOL_CALL_ID_KEYS) !== null || ioText(o.input) !== null)) return "tool";
   return kind;
 }
 
@@ -105,7 +109,7 @@ function readObservation(o: unknown, i: number, traceId: string, builder: RowBui
   if (o.modelParameters !== null && o.modelParameters !== undefined) attributes["langfuse.modelParameters"] = o.modelParameters;
   const error = o.level === "ERROR";
   const row: Span = {
-    traceId, spanId: id, parentSpanId: str(o.parentObservationId), name: str(o.name) ?? "", kind: kindOf(type, otel),
+    traceId, spanId: id, parentSpanId: str(o.parentObservationId), name: str(o.name) ?? "", kind: kindOf(type, otel, o),
     startTime: timeToMs(o.startTime), endTime: timeToMs(o.endTime), status: error ? "error" : "unset",
     statusMessage: str(o.statusMessage), model: str(o.model), inputTokens: detail(o.usageDetails, "input"),
     outputTokens: detail(o.usageDetails, "output"), costUsd: cost(o.costDetails), attributes
@@ -134,7 +138,7 @@ function rank(o: unknown): number {
   if (type === "GENERATION") return 0;
   const metadata = parseJsonText(o.metadata);
   const otel = isRecord(metadata) && isRecord(metadata.attributes) ? metadata.attributes : {};
-  return kindOf(type, otel) === "tool" ? 2 : 1;
+  return kindOf(type, otel, o) === "tool" ? 2 : 1;
 }
 
 function score(s: unknown, traceId: string): Feedback | null {

@@ -3,7 +3,8 @@
  * "llm.input_messages.0.message.role": "user", …}` or the same call under `gen_ai.*` names), Arize Phoenix span
  * rows (`context.trace_id`, `attributes.*` columns), and Vercel AI SDK spans as captured from its tracer
  * (`{name, spanContext: {traceId, spanId}, attributes, status: {code}, events, startTime: [s, ns], endTime}`,
- * usually a top-level array, split into one record per span).
+ * usually a top-level array, split into one record per span; or an object grouping them by operation name,
+ * `{"ai.generateText": [spans], "ai.generateText.doGenerate": [spans], …}`, read as all its spans).
  *
  * Attributes go through the same GenAI/OpenInference/Vercel mapping as OTLP spans (`genaiAttributes.ts`).
  * A bare attribute map has no ids: its trace and span id are the FNV-1a 64 hash of the record's text, so reading
@@ -32,6 +33,31 @@ function isAttributeMap(value: unknown): value is JsonRecord {
 
 function isVercelSpan(value: unknown): value is JsonRecord {
   return isRecord(value) && isRecord(value.spanContext) && typeof value.spanContext.traceId === "string" && isRecord(value.attributes);
+}
+
+/** Vercel spans grouped by operation name: every value an array, the first non-empty one holding a span. */
+function isGroupedSpans(value: unknown): value is Record<string, unknown[]> {
+  if (!isRecord(value)) return false;
+  let span = false;
+  for (const key in value) {
+    const list = value[key];
+    if (!Array.isArray(list)) return false;
+    if (!span && list.length > 0) {
+      if (!isVercelSpan(list[0])) return false;
+      span = true;
+    }
+  }
+  return span;
+}
+
+/** Reads a list of Vercel spans given as one record, failing on the first element that is not one. */
+function readSpanList(list: readonly unknown[], where: string, all: Fragment): void {
+  for (const [i, s] of list.entries()) {
+    if (!isVercelSpan(s)) throw new RecordError(`${where}span ${i}: not a Vercel AI SDK span (no spanContext or attributes)`);
+    const f = readVercelSpan(s, `${where}span ${i}`);
+    all.traces.push(...f.traces); all.spans.push(...f.spans); all.messages.push(...f.messages);
+    all.toolCalls.push(...f.toolCalls); all.feedback.push(...f.feedback);
+  }
 }
 
 function statusOf(code: unknown): Status {
@@ -108,22 +134,25 @@ export const openinferenceReader: FormatReader = {
   splitArrays: true,
   detect(value) {
     if (Array.isArray(value)) return value.length > 0 && isVercelSpan(value[0]);
-    return isVercelSpan(value) || isAttributeMap(value);
+    return isVercelSpan(value) || isGroupedSpans(value) || isAttributeMap(value);
   },
   read(value: unknown, context: RecordContext): Fragment {
     if (isVercelSpan(value)) return readVercelSpan(value, `span ${context.ordinal}`);
     if (Array.isArray(value)) {
       // A whole array given as one record (a JSON Lines line holding a capture) reads as its spans together.
       const all = emptyFragment();
-      for (const [i, s] of value.entries()) {
-        if (!isVercelSpan(s)) throw new RecordError(`span ${i}: not a Vercel AI SDK span (no spanContext or attributes)`);
-        const f = readVercelSpan(s, `span ${i}`);
-        all.traces.push(...f.traces); all.spans.push(...f.spans); all.messages.push(...f.messages);
-        all.toolCalls.push(...f.toolCalls); all.feedback.push(...f.feedback);
-      }
+      readSpanList(value, "", all);
+      return all;
+    }
+    if (isGroupedSpans(value)) {
+      const all = emptyFragment();
+      for (const key in value) readSpanList(value[key]!, `${key} `, all);
       return all;
     }
     if (isRecord(value) && isRecord(value.spanContext)) throw new RecordError("spanContext needs traceId and spanId strings, and attributes an object");
+    if (isRecord(value) && Object.values(value).every((v) => Array.isArray(v) && v.some(isRecord))) {
+      throw new RecordError("an object whose values are lists of objects is not a span attribute map; Vercel AI SDK spans grouped by operation name need {name, spanContext: {traceId, spanId}, attributes} in each list");
+    }
     if (!isRecord(value)) throw new RecordError("a span attribute map must be a JSON object");
     return readAttributeMap(value, context);
   }

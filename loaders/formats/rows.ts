@@ -7,10 +7,14 @@
  * - `turn` starts at 0 and increments at each user message, so whatever precedes the first user message (a system
  *   prompt) is turn 0. Each span counts its own messages; a transcript counts the whole trace.
  * - ToolCall rows come from what a span produced (output messages, transcripts) and from tool execution spans,
- *   never from the history an LLM call was given as input, which repeats earlier calls. Within one record, rows
+ *   never from the history an LLM call was given as input, which repeats earlier calls. A call in a message is a
+ *   call only when it has an id or arguments: a progress or status entry that merely names a tool is not one. Within one record, rows
  *   with the same call id are one call: a tool execution span's row wins over a message's (it knows the outcome).
  * - A call's result is the content of the `tool` message answering its id; a result that starts with the word
  *   "Error" marks the call failed, since agent frameworks report tool exceptions that way.
+ * - Content parts left out of a message's text (reasoning, media, unknown types: see `chatContent.ts`) are listed
+ *   by type in the attribute `message.omitted_parts` of the message's span (the trace's root span for a
+ *   transcript): `[{direction, index, types}]`, never with their payload.
  */
 import type {Fragment, Message, ToolCall} from "../../src/core/schemas/trace.js";
 import type {ChatMessage, ChatToolCall} from "./chatContent.js";
@@ -36,6 +40,17 @@ export interface ExecutedCall extends ChatToolCall {
 
 const ERROR_RESULT = /^\s*error\b/i;
 
+/** The tool calls a message row makes, as "name(id)" text, for telling otherwise equal messages apart. */
+const CALL_KEYS = new WeakMap<Message, string>();
+
+/** The tool calls of message row `m` as text ("" when it makes none); see `repeatedMessages.ts`. */
+export function callKey(m: Message): string {
+  return CALL_KEYS.get(m) ?? "";
+}
+
+/** The span attribute listing the content parts left out of its messages' text. */
+export const OMITTED_PARTS = "message.omitted_parts";
+
 /** Whether a tool result reads as a failure report ("Error: payment amount does not add up"). */
 export function isErrorResult(text: string | null): boolean {
   return text !== null && ERROR_RESULT.test(text);
@@ -56,7 +71,7 @@ export class RowBuilder {
     for (const m of list) {
       const role = m.role ?? (direction === "output" ? "assistant" : "user");
       if (role === "user") at.turn++;
-      rows.push({
+      const row: Message = {
         traceId,
         spanId,
         index: at.index++,
@@ -66,12 +81,30 @@ export class RowBuilder {
         name: m.name,
         content: m.content,
         toolCallId: m.toolCallId
-      });
+      };
+      rows.push(row);
+      if (m.toolCalls.length > 0) CALL_KEYS.set(row, m.toolCalls.map((c) => `${c.name}(${c.id ?? c.arguments ?? ""})`).join(","));
       if (m.toolCallId !== null && role === "tool") {
         const key = traceId + "\u0000" + m.toolCallId;
         if (!this.results.has(key)) this.results.set(key, m.content);
       }
-      if (collectCalls) for (const call of m.toolCalls) this.toolCall(traceId, spanId, call, null);
+      if (m.omitted !== undefined && m.omitted.length > 0) this.recordOmitted(traceId, spanId, direction, at.index - 1, m.omitted);
+      if (collectCalls) for (const call of m.toolCalls) if (call.id !== null || call.arguments !== null) this.toolCall(traceId, spanId, call, null);
+    }
+  }
+
+  /** Lists the types of a message's left-out parts on its span (see the module rules). */
+  private recordOmitted(traceId: string, spanId: string | null, direction: Direction, index: number, types: readonly string[]): void {
+    const spans = this.fragment.spans;
+    // The span was pushed just before its messages, so the search from the end stops at once.
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const s = spans[i]!;
+      if (s.traceId !== traceId || (spanId !== null ? s.spanId !== spanId : s.parentSpanId !== null)) continue;
+      const list = s.attributes[OMITTED_PARTS];
+      const entry = {direction, index, types: [...types]};
+      if (Array.isArray(list)) list.push(entry);
+      else s.attributes[OMITTED_PARTS] = [entry];
+      return;
     }
   }
 

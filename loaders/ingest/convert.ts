@@ -4,6 +4,7 @@
  */
 import type {Fragment} from "../../src/core/schemas/trace.js";
 import {RecordError, type FormatReader} from "../formats/reader.js";
+import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
 import {MAX_ROW_BYTES, type StagedKind} from "../store/stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 
@@ -83,6 +84,8 @@ export function convertRecords(
     let fragment: Fragment;
     try {
       fragment = reader.read(value, {file, line: record.line, ordinal: record.ordinal, text: record.text});
+      // Each message of a trace is stored once, however often its spans repeat the conversation.
+      dropRepeatedMessages(fragment);
     } catch (error) {
       if (error instanceof RecordError) reject(error.message);
       else reject(`${reader.format} reader failed: ${(error as Error).message ?? String(error)}`);

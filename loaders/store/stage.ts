@@ -300,8 +300,8 @@ async function mergeTables(
 
 /**
  * Rebuilds `traces` rows for every trace the staged rows mention. What a source said about the trace wins;
- * what it left unknown is derived from spans (tokens from LLM spans, so nested agent totals are not counted
- * twice), and what neither knows stays NULL.
+ * what it left unknown is derived from spans (tokens from model calls, LLM and embedding spans, so the totals
+ * that enclosing agent and SDK spans repeat are not counted twice), and what neither knows stays NULL.
  */
 async function rebuildTraces(
   connection: DuckDBConnection,
@@ -358,9 +358,9 @@ async function rebuildTraces(
     sp AS (
       SELECT trace_id, count(*) AS n, min(start_time) AS start_time, max(end_time) AS end_time,
         bool_or(status = 'error') AS any_error, bool_or(status = 'ok') AS any_ok,
-        coalesce(sum(input_tokens) FILTER (WHERE kind = 'llm'), sum(input_tokens)) AS input_tokens,
-        coalesce(sum(output_tokens) FILTER (WHERE kind = 'llm'), sum(output_tokens)) AS output_tokens,
-        coalesce(sum(cost_usd) FILTER (WHERE kind = 'llm'), sum(cost_usd)) AS cost_usd,
+        coalesce(sum(input_tokens) FILTER (WHERE kind IN ('llm', 'embedding')), sum(input_tokens)) AS input_tokens,
+        coalesce(sum(output_tokens) FILTER (WHERE kind IN ('llm', 'embedding')), sum(output_tokens)) AS output_tokens,
+        coalesce(sum(cost_usd) FILTER (WHERE kind IN ('llm', 'embedding')), sum(cost_usd)) AS cost_usd,
         -- OTLP says nothing about a trace as a whole: its root span (or, when the root was not exported, its
         -- earliest span) names what the trace did.
         arg_min(name, (parent_span_id IS NOT NULL, coalesce(start_time, 'infinity'::TIMESTAMP))) AS root_name

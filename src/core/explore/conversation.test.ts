@@ -18,6 +18,22 @@ describe("conversation(messages, toolCalls, spans)", () => {
     assert.deepEqual(text(entries), ["user:hello", "assistant:hi", "user:again"]);
   });
 
+  it("shows a chain span's restated conversation only where it says something new, and an LLM call's output whole", () => {
+    const spans = [{spanId: "chain", startTime: 0, kind: "chain"}, {spanId: "llm", startTime: 5, kind: "llm"}, {spanId: "later", startTime: 20, kind: "llm"}];
+    const entries = conversation([
+      m({spanId: "llm", direction: "input", role: "user", content: "hi", index: 0}),
+      m({spanId: "llm", direction: "output", role: "assistant", content: "hello", index: 1}),
+      // The chain, read in another record, ends after the call and restates the exchange plus a closing note.
+      m({spanId: "chain", direction: "input", role: "user", content: "hi", index: 0}),
+      m({spanId: "chain", direction: "output", role: "user", content: "hi", index: 1}),
+      m({spanId: "chain", direction: "output", role: "assistant", content: "hello", index: 2}),
+      m({spanId: "later", direction: "input", role: "user", content: "hi", index: 0}),
+      m({spanId: "later", direction: "input", role: "assistant", content: "hello", index: 1}),
+      m({spanId: "later", direction: "output", role: "assistant", content: "hello", index: 2})
+    ], [], spans);
+    assert.deepEqual(text(entries), ["user:hi", "assistant:hello", "assistant:hello"]);
+  });
+
   it("drops history repeated in later model calls but keeps a message really said twice", () => {
     const spans = [{spanId: "a", startTime: 0}, {spanId: "b", startTime: 10}];
     const entries = conversation([

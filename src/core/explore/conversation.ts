@@ -4,7 +4,10 @@
  * Transcript formats give each message once. Span-based formats (OpenTelemetry GenAI, OpenInference) give each
  * model call its whole input, so the history is repeated in every later call. Spans are read in start order and
  * only the part of each input not yet shown is kept, counting duplicates, so a user who really says "yes" twice
- * still says it twice. A tool call is shown where its result message is, or, with no result message, after the
+ * still says it twice. Chain and agent spans (LangChain, LangGraph) restate the conversation in their outputs too:
+ * a span's outputs are shown whole when it is an LLM call (what the model added), and otherwise only as far as
+ * they say something not yet shown; such spans come after the model calls, which record what was said. The store already keeps each message of a trace once per input record
+ * (`loaders/formats/repeatedMessages.ts`); this covers traces whose spans came in several records. A tool call is shown where its result message is, or, with no result message, after the
  * last message of its span (or of the latest span that started before it).
  */
 
@@ -28,6 +31,8 @@ export interface ConversationToolCall {
 export interface TimedSpan {
   spanId: string;
   startTime: number | null;
+  /** The span's kind; outputs of spans that are not LLM calls are shown only where they are new. */
+  kind?: string;
 }
 
 export type ConversationEntry<M extends ConversationMessage, T extends ConversationToolCall> =
@@ -42,7 +47,11 @@ export function conversation<M extends ConversationMessage, T extends Conversati
   spans: readonly TimedSpan[]
 ): ConversationEntry<M, T>[] {
   const spanStart = new Map<string, number | null>();
-  for (const span of spans) spanStart.set(span.spanId, span.startTime);
+  const restating = new Set<string>();
+  for (const span of spans) {
+    spanStart.set(span.spanId, span.startTime);
+    if (span.kind !== undefined && span.kind !== "llm") restating.add(span.spanId);
+  }
   const startOf = (spanId: string | null) => (spanId === null ? null : (spanStart.get(spanId) ?? null));
 
   const ordered: M[] = [];
@@ -63,7 +72,9 @@ export function conversation<M extends ConversationMessage, T extends Conversati
     if (!list) bySpan.set(m.spanId, (list = []));
     list.push(m);
   }
-  const spanOrder = [...bySpan.keys()].sort((a, b) => (startOf(a) ?? Infinity) - (startOf(b) ?? Infinity));
+  // Model calls first, then the spans that restate the conversation, so each message is shown where it was said.
+  const rank = (spanId: string) => (restating.has(spanId) ? 1 : 0);
+  const spanOrder = [...bySpan.keys()].sort((a, b) => rank(a) - rank(b) || (startOf(a) ?? Infinity) - (startOf(b) ?? Infinity));
   for (const spanId of spanOrder) {
     const list = bySpan.get(spanId)!.sort((a, b) => a.index - b.index);
     const inputs = list.filter((m) => m.direction === "input");
@@ -74,7 +85,17 @@ export function conversation<M extends ConversationMessage, T extends Conversati
       seenHere.set(k, n);
       if (n > (shown.get(k) ?? 0)) show(m);
     }
-    for (const m of list) if (m.direction === "output") show(m);
+    const outputs = list.filter((m) => m.direction === "output");
+    if (!restating.has(spanId)) for (const m of outputs) show(m);
+    else {
+      const said = new Map<string, number>();
+      for (const m of outputs) {
+        const k = key(m);
+        const n = (said.get(k) ?? 0) + 1;
+        said.set(k, n);
+        if (n > (shown.get(k) ?? 0)) show(m);
+      }
+    }
   }
 
   const calls = new Map<string, T>();
