@@ -272,6 +272,9 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
       timer = null;
       // One last attempt to bring the store up to date; if it fails the next start catches up from the log.
       if (mirrored < applied) await mirror().catch((error) => options.onMirrorError?.(error));
+      // A sync a timer started may still be running (it can have read further than this process, so the check above
+      // passes): the store is left only once it is done.
+      await store.then(() => undefined, () => undefined);
       for (const waiter of waiters.splice(0)) waiter.resolve();
     }
   };
