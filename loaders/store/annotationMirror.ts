@@ -49,9 +49,12 @@ interface Mirrored extends LogPosition {
 
 const KEY = "annotation_log_mirror";
 const HEAD_BYTES = 256;
-/** Events appended per transaction, and a bound on their bytes, so a long catch-up holds little at once. */
-const BATCH_EVENTS = 5000;
-const BATCH_BYTES = 16 << 20;
+/**
+ * Events appended per transaction, and a bound on their bytes: a long catch-up holds one batch at a time, and
+ * fewer, larger commits keep DuckDB's write-ahead log and checkpoints from dominating (5,000 a batch took twice as long).
+ */
+const BATCH_EVENTS = 50_000;
+const BATCH_BYTES = 64 << 20;
 
 function logHead(file: string): Buffer {
   let fd: number;
