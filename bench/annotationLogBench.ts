@@ -61,7 +61,7 @@ function writeLog(file: string): number {
   return statSync(file).size;
 }
 
-interface Start {listeningMs: number; mirroredMs: number; labels: number; peakRssMb: number}
+interface Start {listeningMs: number; mirroredMs: number; labels: number; retainedHeapMb: number; peakRssMb: number}
 interface Export {ms: number; lines: number; bytes: number; peakRssMb: number}
 
 export interface AnnotationLogFigures {
@@ -78,11 +78,11 @@ export async function annotationLogBench(): Promise<AnnotationLogFigures> {
     const workspace = join(dir, "ws");
     const bytes = writeLog(logPath(workspace));
     const child = "bench/annotationLogChild.ts";
-    const firstStart = (await runNode<Start>(["--import", "tsx", child, "start", workspace])).result;
-    const secondStart = (await runNode<Start>(["--import", "tsx", child, "start", workspace])).result;
+    const firstStart = (await runNode<Start>(["--expose-gc", "--import", "tsx", child, "start", workspace])).result;
+    const secondStart = (await runNode<Start>(["--expose-gc", "--import", "tsx", child, "start", workspace])).result;
     const exported = (await runNode<Export>(["--import", "tsx", child, "export", workspace])).result;
     const figures: AnnotationLogFigures = {events: EVENTS, logMb: bytes / 2 ** 20, firstStart, secondStart, export: exported};
-    const start = (s: Start) => `${fmt.ms(s.listeningMs)} / ${fmt.ms(s.mirroredMs)}, ${fmt.mb(s.peakRssMb)}`;
+    const start = (s: Start) => `${fmt.ms(s.listeningMs)} / ${fmt.ms(s.mirroredMs)}, ${fmt.mb(s.peakRssMb)} (heap kept ${fmt.mb(s.retainedHeapMb)})`;
     console.log(table([
       [`annotation log: ${fmt.int(EVENTS)} events, ${fmt.mb(figures.logMb)}, ${fmt.int(firstStart.labels)} current labels`, "listening / mirrored, peak RSS"],
       ["start, new store (mirrors the whole log)", start(firstStart)],
