@@ -6,13 +6,13 @@
  * can leave a torn last line; reading reports it (line number and reason) and loads everything else, and the next
  * writer starts on a fresh line so the fragment never glues onto a good event.
  *
- * The log is read as a stream of fixed-size chunks, a line at a time, never as one string: a log grows without
- * bound (a busy workspace passes the 512 MB a JavaScript string can hold), and a reader holds at most one chunk
- * and the line it is in.
+ * The log is read as a stream of fixed-size chunks, a line at a time, never as one string (loaders/files/lineReader.ts):
+ * a busy workspace's log passes the 512 MB a JavaScript string can hold.
  */
-import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
+import {closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
 import {dirname, join} from "node:path";
 import {applyAnnotationEvent, parseAnnotationEvent, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {readLines, type LinePosition, type ReadLinesEnd, type ReadLinesOptions} from "../files/lineReader.js";
 import {writeAll} from "../files/writeAll.js";
 
 /** Where a workspace keeps its annotation files. */
@@ -33,26 +33,13 @@ export interface LogProblem {
 }
 
 /** Where a reader stands in the log: the byte offset after the last line it took, and that line's number. */
-export interface LogPosition {
-  offset: number;
-  line: number;
-}
+export type LogPosition = LinePosition;
 
-export interface ScanOptions {
-  from?: LogPosition;
-  /** Take an unterminated last line too (and report it as torn); otherwise it is left for its writer to finish. */
-  final?: boolean;
-  /** Bytes read at a time. */
-  chunkBytes?: number;
-}
+export type ScanOptions = ReadLinesOptions;
 
-export interface ScanResult extends LogPosition {
+export interface ScanResult extends ReadLinesEnd {
   problems: LogProblem[];
-  /** The largest buffer the scan held, in bytes: one chunk plus the line it was in. */
-  peakBufferBytes: number;
 }
-
-const CHUNK_BYTES = 1 << 20;
 
 /** One line of the log: an event, or a problem with the line; `at` is the position after the line. */
 export type LogEntry = {event: AnnotationEvent; at: LogPosition} | {problem: LogProblem; at: LogPosition};
@@ -62,54 +49,22 @@ export type LogEntry = {event: AnnotationEvent; at: LogPosition} | {problem: Log
  * problems with their line number, never fatal. The file stays open until the generator finishes or is returned.
  */
 export function* logEntries(file: string, options: ScanOptions = {}): Generator<LogEntry, ScanResult, undefined> {
-  let {offset, line} = options.from ?? {offset: 0, line: 0};
-  if (!existsSync(file)) return {offset, line, problems: [], peakBufferBytes: 0};
-  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const entry = (bytes: Buffer, start: number, end: number, torn: boolean): LogEntry | null => {
-    line++;
-    const at = {offset, line};
+  const lines = readLines(file, options);
+  for (let next = lines.next(); ; next = lines.next()) {
+    if (next.done) return {...next.value, problems: []};
+    const {text, at, torn} = next.value;
+    if (!text.trim()) continue;
     let value: unknown;
     try {
-      const text = bytes.toString("utf8", start, end);
-      if (!text.trim()) return null;
       value = JSON.parse(text);
     } catch (error) {
       const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
-      return {problem: {file, line, reason, torn}, at};
+      yield {problem: {file, line: at.line, reason, torn}, at};
+      continue;
     }
     const parsed = parseAnnotationEvent(value);
-    return parsed.ok ? {event: parsed.event, at} : {problem: {file, line, reason: parsed.reason, torn}, at};
-  };
-  const fd = openSync(file, "r");
-  let peakBufferBytes = 0;
-  try {
-    // `pending` holds the start of a line that a chunk boundary cut; it outgrows a chunk only while one line does.
-    let pending: Buffer = Buffer.alloc(0);
-    const chunk = Buffer.alloc(chunkBytes);
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunkBytes, offset + pending.length);
-      if (n === 0) break;
-      const bytes = pending.length ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      peakBufferBytes = Math.max(peakBufferBytes, chunkBytes + bytes.length);
-      let start = 0;
-      for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
-        offset += newline + 1 - start;
-        const next = entry(bytes, start, newline, false);
-        start = newline + 1;
-        if (next) yield next;
-      }
-      pending = Buffer.from(bytes.subarray(start));
-    }
-    if (options.final && pending.length) {
-      // The fragment is consumed: the next writer starts a new line after it, which reads as an empty line.
-      offset += pending.length;
-      const next = entry(pending, 0, pending.length, true);
-      if (next) yield next;
-    }
-  } finally {
-    closeSync(fd);
+    yield parsed.ok ? {event: parsed.event, at} : {problem: {file, line: at.line, reason: parsed.reason, torn}, at};
   }
-  return {offset, line, problems: [], peakBufferBytes};
 }
 
 /** Reads the log from `from` to its end, passing each event to `onEvent` and collecting the problems. */
