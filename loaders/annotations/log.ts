@@ -100,6 +100,46 @@ export function readCurrentAnnotations(file: string): {annotations: Annotation[]
   return {annotations: [...current.values()], problems};
 }
 
+const HEAD_BYTES = 256;
+
+/**
+ * The log's first bytes, which name its first event. A reader that remembers a place in the log (the store mirror,
+ * the label snapshot) keeps them too: the log only grows, so a log that no longer starts with them was replaced.
+ */
+export function logHead(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const bytes = Buffer.alloc(Math.min(HEAD_BYTES, fstatSync(fd).size));
+    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a place remembered in the log still fits it: the log starts with `head` and `offset` ends a line in it. */
+export function placeFits(file: string, head: Buffer, offset: number): boolean {
+  const now = logHead(file);
+  if (head.length > now.length || !now.subarray(0, head.length).equals(head)) return false;
+  if (offset === 0) return true;
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const byte = Buffer.alloc(1);
+    return readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface LogFollower {
   /**
    * Passes each event appended since the last read (by this process or another) to `onEvent`. An unterminated last
@@ -111,8 +151,8 @@ export interface LogFollower {
   position(): LogPosition;
 }
 
-export function followLog(file: string): LogFollower {
-  let position: LogPosition = {offset: 0, line: 0};
+export function followLog(file: string, from: LogPosition = {offset: 0, line: 0}): LogFollower {
+  let position = from;
   return {
     read(onEvent, final = false) {
       const {offset, line, problems} = scanLog(file, onEvent, {from: position, final});

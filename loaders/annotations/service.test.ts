@@ -5,9 +5,11 @@ import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {withConnection} from "../store/db.js";
 import {AnnotationError, openAnnotationService} from "./service.js";
-import {readFileSync} from "node:fs";
+import {appendFileSync, existsSync, readFileSync, writeFileSync} from "node:fs";
+import {snapshotPath} from "./snapshot.js";
 import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
+import {createEvent} from "./testEvents.js";
 import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-annotations-"));
@@ -183,5 +185,42 @@ describe("edits", () => {
     await first.flush();
     await first.close();
     assert.deepEqual(await rows(workspace, "SELECT explanation FROM human_labels"), [[winner]]);
+  });
+});
+
+describe("the label snapshot", () => {
+  test("a restart folds only the lines appended after the snapshot, and lists what a fold of the whole log lists", async () => {
+    const workspace = join(root, "snapshot");
+    let service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const a = await service.create(label("t1", "ana", true, {explanation: "first"}));
+    const b = await service.create(label("t2", "bo", false));
+    await service.edit(a.id, {explanation: "second"}, "ana");
+    await service.remove(b.id, "bo");
+    await service.close();
+    assert.ok(existsSync(snapshotPath(workspace)));
+    // Spoil a line the snapshot covers without changing its length or the log's start: a start that read the log
+    // again would see a bad line. Then append a line the snapshot does not cover.
+    const log = logPath(workspace);
+    const text = readFileSync(log, "utf8");
+    writeFileSync(log, text.replace('"explanation":"second"', '"explanation":"SECOND"'));
+    appendFileSync(log, JSON.stringify({op: "patch", eventId: "late", at: 9, by: "bo", version: 2, id: a.id, changes: {failureMode: "wrong_tool"}}) + "\n");
+    service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    assert.deepEqual(service.problems, []);
+    assert.deepEqual(service.list().map((x) => [x.traceId, x.explanation, x.failureMode]), [["t1", "second", "wrong_tool"]]);
+    // An import still knows the deleted label's id.
+    const again = await service.importMany([{id: b.id, fields: label("t2", "bo", true)}], "import:test");
+    assert.equal(again.skipped, 1);
+    await service.close();
+  });
+
+  test("a snapshot that no longer fits the log, because the log was replaced, is ignored and the log folded whole", async () => {
+    const workspace = join(root, "snapshot-replaced");
+    let service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    await service.create(label("t1", "ana", true));
+    await service.close();
+    writeFileSync(logPath(workspace), [createEvent(7), createEvent(8)].map((e) => JSON.stringify(e)).join("\n") + "\n");
+    service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    assert.deepEqual(service.list().map((x) => x.traceId), ["trace-7", "trace-8"]);
+    await service.close();
   });
 });

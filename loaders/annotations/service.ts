@@ -3,8 +3,9 @@
  * rubric, appends to the log (durable before it answers), keeps the current labels in memory for reads, and
  * mirrors the log into DuckDB in the background.
  *
- * It keeps the current labels, not the events: the log is folded as it streams by at start and followed after,
- * so memory follows the number of labels however many edits the log holds. An edit is appended as a patch of the
+ * It keeps the current labels, not the events: the log is folded as it streams by at start (from the place a
+ * snapshot of the labels reached, loaders/annotations/snapshot.ts) and followed after, so memory follows the number
+ * of labels however many edits the log holds. An edit is appended as a patch of the
  * fields it names, and the labels it returns are the log folded in log order, other processes' writes included.
  *
  * The mirror is deliberately lazy and forgiving: the DuckDB file can be held by a page build or an ingest for a
@@ -23,6 +24,10 @@ import {withConnection} from "../store/db.js";
 import {mirrorAnnotationLog} from "../store/annotationMirror.js";
 import {readRubric, rubricPath} from "./files.js";
 import {followLog, logPath, openLogWriter, type LogPosition, type LogProblem} from "./log.js";
+import {readSnapshot, snapshotPath, writeSnapshot, type LabelState} from "./snapshot.js";
+
+/** How much of the log a start reads before it writes a snapshot straight away rather than only at close. */
+const SNAPSHOT_AFTER_BYTES = 64 << 20;
 
 function rubricMtime(workspace: string): number {
   const file = rubricPath(workspace);
@@ -83,19 +88,34 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   const newId = options.newId ?? randomUUID;
   const delay = options.mirrorDelayMs ?? 200;
   const file = logPath(workspace);
-  // The log is followed, not just read once: `plumbline feedback import` may append while the server runs.
-  const follower = followLog(file);
-  const current = new Map<string, Annotation>();
-  // Every label id the log has named, deleted ones too, so an import never reuses one.
-  const known = new Set<string>();
+  const snapshotFile = snapshotPath(workspace);
+  // A start folds the log from the snapshot's place when it has one that fits; otherwise from the start.
+  const state: LabelState = readSnapshot(snapshotFile, file)
+    ?? {position: {offset: 0, line: 0}, applied: 0, current: new Map(), known: new Set(), problems: []};
+  const {current, known} = state;
   // The end of the last event taken in: the mirror has caught up once it has read this far.
-  let applied = 0;
+  let applied = state.applied;
+  // The log is followed, not just read once: `plumbline feedback import` may append while the server runs.
+  const follower = followLog(file, state.position);
   const apply = (event: AnnotationEvent, at: LogPosition) => {
     known.add(eventAnnotationId(event));
     applyAnnotationEvent(current, event);
     applied = at.offset;
   };
-  const problems = follower.read(apply, true);
+  const problems = [...state.problems, ...follower.read(apply, true)];
+  let snapshotAt = state.position.offset;
+  const saveSnapshot = () => {
+    const position = follower.position();
+    if (position.offset === snapshotAt) return;
+    try {
+      writeSnapshot(snapshotFile, file, {position, applied, current, known, problems});
+      snapshotAt = position.offset;
+    } catch {
+      // The snapshot only saves time at the next start; without it the next start folds the whole log.
+    }
+  };
+  // A start that had to read much of the log saves its place at once, so a server that is killed still leaves it.
+  if (follower.position().offset - state.position.offset > SNAPSHOT_AFTER_BYTES) saveSnapshot();
   /** Takes in what was appended since the last look, by this process or another, in log order. */
   const sync = () => {
     const stamp = rubricMtime(workspace);
@@ -271,6 +291,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
       if (timer) clearTimeout(timer);
       timer = null;
       // One last attempt to bring the store up to date; if it fails the next start catches up from the log.
+      saveSnapshot();
       if (mirrored < applied) await mirror().catch((error) => options.onMirrorError?.(error));
       // A sync a timer started may still be running (it can have read further than this process, so the check above
       // passes): the store is left only once it is done.

@@ -8,10 +8,9 @@
  * not fit the log (a log restored or replaced, a table copied from elsewhere), the table is rebuilt from the log,
  * so the two never drift apart for longer than one sync.
  */
-import {openSync, closeSync, fstatSync, readSync} from "node:fs";
 import {DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBConnection} from "@duckdb/node-api";
 import {applyAnnotationEvent, AnnotationSchema, eventAnnotationId, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
-import {logEntries, type LogPosition} from "../annotations/log.js";
+import {logEntries, logHead, placeFits, type LogPosition} from "../annotations/log.js";
 
 type Cell = {kind: "bigint" | "varchar" | "timestamp" | "boolean" | "double"; value: unknown};
 
@@ -48,28 +47,12 @@ interface Mirrored extends LogPosition {
 }
 
 const KEY = "annotation_log_mirror";
-const HEAD_BYTES = 256;
 /**
  * Events appended per transaction, and a bound on their bytes: a long catch-up holds one batch at a time, and
  * fewer, larger commits keep DuckDB's write-ahead log and checkpoints from dominating (5,000 a batch took twice as long).
  */
 const BATCH_EVENTS = 50_000;
 const BATCH_BYTES = 64 << 20;
-
-function logHead(file: string): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return Buffer.alloc(0);
-  }
-  try {
-    const bytes = Buffer.alloc(Math.min(HEAD_BYTES, fstatSync(fd).size));
-    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 async function readMirrored(connection: DuckDBConnection): Promise<Mirrored | null> {
   const value = (await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = ?", [KEY])).getRows()[0]?.[0];
@@ -96,11 +79,8 @@ const count = async (connection: DuckDBConnection) =>
  * table emptied). Rows past the remembered place (a sync stopped between its rows and its record) are dropped.
  */
 async function resume(connection: DuckDBConnection, file: string): Promise<Mirrored> {
-  const head = logHead(file);
   const mirrored = await readMirrored(connection);
-  // The log only grows: the bytes it started with when last mirrored still start it, and it is no shorter.
-  const known = mirrored ? Buffer.from(mirrored.head, "base64") : null;
-  if (mirrored && known && known.length <= head.length && head.subarray(0, known.length).equals(known) && fitsLine(file, mirrored.offset)) {
+  if (mirrored && placeFits(file, Buffer.from(mirrored.head, "base64"), mirrored.offset)) {
     let rows = await count(connection);
     if (rows > mirrored.rows) {
       await connection.run("DELETE FROM annotation_events WHERE seq >= ?", [mirrored.seq]);
@@ -110,23 +90,6 @@ async function resume(connection: DuckDBConnection, file: string): Promise<Mirro
   }
   await connection.run("DELETE FROM annotation_events");
   return {offset: 0, line: 0, seq: 0, rows: 0, head: ""};
-}
-
-/** Whether `offset` is the start of the log or just after a line's end. */
-function fitsLine(file: string, offset: number): boolean {
-  if (offset === 0) return true;
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return false;
-  }
-  try {
-    const byte = Buffer.alloc(1);
-    return readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The labels the table holds for `ids`, as the last event before this sync left them; deleted ones are absent. */
