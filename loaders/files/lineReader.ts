@@ -3,7 +3,7 @@
  * append-only file grows without bound (past the 512 MB a JavaScript string can hold), and a reader holds at most
  * one chunk and the line it is in.
  */
-import {closeSync, existsSync, openSync, readSync} from "node:fs";
+import {closeSync, existsSync, fstatSync, openSync, readSync} from "node:fs";
 
 /** Where a reader stands: the byte offset after the last line it took, and that line's number (from 1). */
 export interface LinePosition {
@@ -43,12 +43,14 @@ export function* readLines(file: string, options: ReadLinesOptions = {}): Genera
   try {
     // `pending` holds the start of a line that a chunk boundary cut; it outgrows a chunk only while one line does.
     let pending: Buffer = Buffer.alloc(0);
-    const chunk = Buffer.alloc(chunkBytes);
+    // A follower reads a few new lines after every write: a chunk no larger than what is there keeps that cheap.
+    // Unzeroed, since only the bytes a read fills are ever looked at.
+    const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(4096, fstatSync(fd).size - offset)));
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunkBytes, offset + pending.length);
+      const n = readSync(fd, chunk, 0, chunk.length, offset + pending.length);
       if (n === 0) break;
       const bytes = pending.length ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      peakBufferBytes = Math.max(peakBufferBytes, chunkBytes + bytes.length);
+      peakBufferBytes = Math.max(peakBufferBytes, chunk.length + bytes.length);
       let start = 0;
       for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
         offset += newline + 1 - start;
