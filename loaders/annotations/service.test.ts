@@ -6,7 +6,7 @@ import {after, describe, test} from "node:test";
 import {withConnection} from "../store/db.js";
 import {AnnotationError, openAnnotationService} from "./service.js";
 import {appendFileSync, existsSync, readFileSync, writeFileSync} from "node:fs";
-import {snapshotPath} from "./snapshot.js";
+import {readLabels, snapshotPath} from "./snapshot.js";
 import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
 import {createEvent} from "./testEvents.js";
@@ -207,6 +207,8 @@ describe("the label snapshot", () => {
     service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
     assert.deepEqual(service.problems, []);
     assert.deepEqual(service.list().map((x) => [x.traceId, x.explanation, x.failureMode]), [["t1", "second", "wrong_tool"]]);
+    // `queue list` and the review pages read the labels the same way, without a service.
+    assert.deepEqual(readLabels(workspace), {annotations: service.list(), problems: []});
     // An import still knows the deleted label's id.
     const again = await service.importMany([{id: b.id, fields: label("t2", "bo", true)}], "import:test");
     assert.equal(again.skipped, 1);

@@ -10,10 +10,10 @@
 import {closeSync, openSync, renameSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {z} from "zod";
-import {AnnotationSchema, type Annotation} from "../../src/core/schemas/annotation.js";
+import {AnnotationSchema, applyAnnotationEvent, type Annotation} from "../../src/core/schemas/annotation.js";
 import {readLines} from "../files/lineReader.js";
 import {writeAll} from "../files/writeAll.js";
-import {annotationDir, logHead, placeFits, type LogPosition, type LogProblem} from "./log.js";
+import {annotationDir, logHead, logPath, placeFits, readCurrentAnnotations, scanLog, type LogPosition, type LogProblem} from "./log.js";
 
 export function snapshotPath(workspace: string): string {
   return join(annotationDir(workspace), "labels.snapshot.jsonl");
@@ -106,4 +106,16 @@ export function writeSnapshot(file: string, log: string, state: LabelState): voi
   }
   closeSync(fd);
   renameSync(temp, file);
+}
+
+/**
+ * The workspace's current labels and the log's problems, read as a start reads them: from the snapshot's place
+ * when it fits, the rest of the log streamed and folded. Never writes.
+ */
+export function readLabels(workspace: string): {annotations: Annotation[]; problems: LogProblem[]} {
+  const log = logPath(workspace);
+  const state = readSnapshot(snapshotPath(workspace), log);
+  if (!state) return readCurrentAnnotations(log);
+  const {problems} = scanLog(log, (event) => void applyAnnotationEvent(state.current, event), {from: state.position, final: true});
+  return {annotations: [...state.current.values()], problems: [...state.problems, ...problems]};
 }

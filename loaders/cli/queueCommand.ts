@@ -1,7 +1,7 @@
 /** @module `plumbline queue create|list|show`: prioritized annotation queues. */
 import {queueProgress} from "../../src/core/queue/progress.js";
 import {readQueues} from "../annotations/files.js";
-import {logPath, readCurrentAnnotations} from "../annotations/log.js";
+import {readLabels} from "../annotations/snapshot.js";
 import {buildQueue} from "../annotations/queues.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -55,7 +55,7 @@ export const command: Command = {
     const [action, id] = positionals;
     const workspace = values.workspace ?? workspaceDir(io.env);
     const labels = () => {
-      const {annotations, problems} = readCurrentAnnotations(logPath(workspace));
+      const {annotations, problems} = readLabels(workspace);
       for (const p of problems) io.err(`${p.file}:${p.line}: ${p.reason}`);
       return annotations;
     };

@@ -2,7 +2,7 @@
 import {summarizeReviews, type CompletedReview} from "../../src/core/datasets/reviews.js";
 import {REVIEW_OUTCOMES, ReviewOutcomeKindSchema} from "../../src/core/schemas/reviewOutcome.js";
 import {readQueues} from "../annotations/files.js";
-import {logPath, readCurrentAnnotations} from "../annotations/log.js";
+import {readLabels} from "../annotations/snapshot.js";
 import {readOutcomes, recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {DatasetError, parseDatasetRef} from "../store/datasets.js";
@@ -32,7 +32,7 @@ Outcomes are appended to <workspace>/annotations/review-outcomes.jsonl and mirro
 
 function reviewsOf(workspace: string, io: Io) {
   const {queues, problems: queueProblems} = readQueues(workspace);
-  const log = readCurrentAnnotations(logPath(workspace));
+  const log = readLabels(workspace);
   const {outcomes, problems} = readOutcomes(workspace);
   for (const p of queueProblems) io.err(`${p.file}: ${p.reason}`);
   for (const p of [...log.problems, ...problems]) io.err(`${p.file}:${p.line}: ${p.reason}`);
