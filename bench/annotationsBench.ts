@@ -9,7 +9,7 @@ import {logPath, openLogWriter, readLog} from "../loaders/annotations/log.js";
 import {createEvent} from "../loaders/annotations/testEvents.js";
 import {openAnnotationService} from "../loaders/annotations/service.js";
 import {withConnection} from "../loaders/store/db.js";
-import {mirrorAnnotationEvents} from "../loaders/store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../loaders/store/annotationMirror.js";
 import {scoreTraces} from "../src/core/queue/priority.js";
 import {seededRandom} from "../src/core/random.js";
 import type {TraceFeatures} from "../src/core/queue/signals.js";
@@ -54,7 +54,7 @@ export async function annotationsBench(): Promise<AnnotationFigures> {
     const {events} = readLog(big);
     const loadMs = performance.now() - loadStart;
     const mirrorStart = performance.now();
-    await withConnection(join(dir, "big"), (c) => mirrorAnnotationEvents(c, events));
+    await withConnection(join(dir, "big"), (c) => mirrorAnnotationLog(c, big));
     const mirrorMs = performance.now() - mirrorStart;
 
     const random = seededRandom(42);

@@ -6,6 +6,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {availableParallelism, cpus, totalmem} from "node:os";
+import {annotationLogBench} from "./annotationLogBench.js";
 import {annotationsBench} from "./annotationsBench.js";
 import {calibrationBench} from "./calibrationBench.js";
 import {cliBench} from "./cliBench.js";
@@ -28,6 +29,7 @@ const ALL = [
   "explorer",
   "clusters",
   "annotations",
+  "annotation-log",
   "calibration",
   "generate",
   "judge-generation",
@@ -56,6 +58,7 @@ for (const section of sections) {
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "clusters") results.clusters = await clustersBench();
   else if (section === "annotations") results.annotations = await annotationsBench();
+  else if (section === "annotation-log") results.annotationLog = await annotationLogBench();
   else if (section === "calibration") results.calibration = await calibrationBench();
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();

@@ -5,8 +5,11 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {fileURLToPath} from "node:url";
-import {currentAnnotations} from "../../src/core/schemas/annotation.js";
-import {openLogWriter, readLog} from "./log.js";
+import fs from "node:fs";
+import {syncBuiltinESMExports} from "node:module";
+import {currentAnnotations, parseAnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {logPath, openLogWriter, readCurrentAnnotations, readLog, scanLog} from "./log.js";
+import {openAnnotationService} from "./service.js";
 import {createEvent} from "./testEvents.js";
 
 const dir = mkdtempSync(join(tmpdir(), "plumbline-log-"));
@@ -64,6 +67,116 @@ describe("the annotation log", () => {
     const remove = {op: "delete" as const, eventId: "e2-del", at: 5, by: "ana", id: "a2"};
     const current = currentAnnotations([created, other, edit, remove]);
     assert.deepEqual(current.map((a) => [a.id, a.explanation]), [["a1", "on reflection"]]);
+  });
+});
+
+describe("reading the log as a stream", () => {
+  test("many events read in small chunks: every line lands once, a long line and split characters survive, and a torn line is reported by number", async () => {
+    const file = join(dir, "stream.jsonl");
+    const writer = openLogWriter(file);
+    const count = 20_000;
+    for (let start = 0; start < count; start += 5000) {
+      await writer.append(Array.from({length: 5000}, (_, i) => {
+        const event = createEvent(start + i);
+        // Multi-byte characters land across chunk boundaries; one line is far longer than a chunk.
+        if (event.op === "create") event.annotation.explanation = start + i === 777 ? "é".repeat(50_000) : `naïve 🛫 ${start + i}`;
+        return event;
+      }));
+    }
+    await writer.close();
+    appendFileSync(file, JSON.stringify(createEvent(count)).slice(0, 60));
+    const seen: string[] = [];
+    let long = "";
+    const result = scanLog(file, (event) => {
+      seen.push(event.eventId);
+      if (event.op === "create" && event.eventId === "e777") long = event.annotation.explanation!;
+    }, {final: true, chunkBytes: 4099});
+    assert.deepEqual(seen, Array.from({length: count}, (_, n) => `e${n}`));
+    assert.equal(long, "é".repeat(50_000));
+    assert.deepEqual(result.problems.map((p) => [p.line, p.torn]), [[count + 1, true]]);
+    // It held a chunk and the line it was in, never the log: the log is about 1.5 MB, the longest line about 100 kB.
+    assert.ok(fs.statSync(file).size > 1_000_000);
+    assert.ok(result.peakBufferBytes < 2 * 4099 + 2 * 101_000, `held ${result.peakBufferBytes} bytes`);
+    assert.equal(result.offset, fs.statSync(file).size);
+  });
+
+  test("neither the reader, the fold, the service nor its store mirror calls readFileSync on the log", async () => {
+    const workspace = join(dir, "no-read-file");
+    const file = logPath(workspace);
+    fs.mkdirSync(join(file, ".."), {recursive: true});
+    writeFileSync(file, [createEvent(1), createEvent(2)].map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const original = fs.readFileSync;
+    const calls: unknown[] = [];
+    fs.readFileSync = ((path: fs.PathOrFileDescriptor, options?: unknown) => {
+      calls.push(path);
+      return original(path, options as never);
+    }) as typeof fs.readFileSync;
+    syncBuiltinESMExports();
+    try {
+      assert.equal(readLog(file).events.length, 2);
+      assert.equal(readCurrentAnnotations(file).annotations.length, 2);
+      const service = openAnnotationService({workspace, mirrorDelayMs: 60_000});
+      assert.equal(service.list().length, 2);
+      await service.flush();
+      await service.close();
+    } finally {
+      fs.readFileSync = original;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(calls.filter((path) => path === file), []);
+  });
+});
+
+describe("edits as patches", () => {
+  const created = createEvent(1);
+  const patch = (eventId: string, changes: object) => ({op: "patch", eventId, at: 2, by: "bo", version: 2, id: "a1", changes});
+
+  test("a patch keeps only the fields it names: the schema's defaults fill nothing", () => {
+    const parsed = parseAnnotationEvent(patch("p1", {explanation: "on reflection"}));
+    assert.ok(parsed.ok);
+    assert.deepEqual((parsed.event as {changes: object}).changes, {explanation: "on reflection"});
+    const current = currentAnnotations([created, parsed.event]);
+    assert.deepEqual(current[0], {...(created as {annotation: object}).annotation, explanation: "on reflection"});
+  });
+
+  test("patches of different fields both apply; for one field the later line wins; a patch of a deleted label changes nothing", () => {
+    const events = [
+      created,
+      patch("p1", {explanation: "by ana"}), patch("p2", {failureMode: "wrong_tool"}), patch("p3", {explanation: "by bo"}),
+      createEvent(2), {op: "delete", eventId: "d2", at: 3, by: "ana", id: "a2"}, {...patch("p4", {explanation: "late"}), id: "a2"}
+    ].map((e) => {
+      const parsed = parseAnnotationEvent(e);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.event;
+    });
+    const current = currentAnnotations(events);
+    assert.deepEqual(current.map((a) => [a.id, a.explanation, a.failureMode]), [["a1", "by bo", "wrong_tool"]]);
+  });
+
+  test("a patch of a newer annotation version is refused with a message, and a field that is not editable is invalid", () => {
+    const newer = parseAnnotationEvent({...patch("p1", {explanation: "x"}), version: 3});
+    assert.ok(!newer.ok && /version 3 is newer than this Plumbline reads/.test(newer.reason));
+    const bad = parseAnnotationEvent(patch("p2", {pass: "yes"}));
+    assert.ok(!bad.ok && /invalid annotation event/.test(bad.reason));
+  });
+
+  test("an old log, whose edits are whole copies of the label, reads as it always did", () => {
+    // Written as Plumbline wrote edits before patches: each edit a full copy; an edit after a delete is ignored.
+    const file = join(dir, "old-format.jsonl");
+    const a1 = (created as {annotation: Record<string, unknown>}).annotation;
+    const lines: object[] = [
+      created,
+      {op: "edit", eventId: "x1", at: 2, by: "ana", annotation: {...a1, pass: true, score: 1, explanation: "second look"}},
+      createEvent(2),
+      {op: "edit", eventId: "x2", at: 3, by: "ana", annotation: {...a1, pass: false, score: 0, explanation: "third look", failureMode: "wrong_tool"}},
+      {op: "delete", eventId: "x3", at: 4, by: "ana", id: "a2"},
+      {op: "edit", eventId: "x4", at: 5, by: "ana", annotation: {...(createEvent(2) as {annotation: object}).annotation, explanation: "after delete"}}
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const {annotations, problems} = readCurrentAnnotations(file);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(annotations, [{...a1, pass: false, score: 0, explanation: "third look", failureMode: "wrong_tool"}]);
+    assert.deepEqual(currentAnnotations(readLog(file).events), annotations);
   });
 });
 

@@ -5,10 +5,14 @@
  * fsyncs before a write is acknowledged, so an acknowledged label survives a crash. A process killed mid-write
  * can leave a torn last line; reading reports it (line number and reason) and loads everything else, and the next
  * writer starts on a fresh line so the fragment never glues onto a good event.
+ *
+ * The log is read as a stream of fixed-size chunks, a line at a time, never as one string (loaders/files/lineReader.ts):
+ * a busy workspace's log passes the 512 MB a JavaScript string can hold.
  */
-import {closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
+import {closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
 import {dirname, join} from "node:path";
-import {parseAnnotationEvent, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {applyAnnotationEvent, parseAnnotationEvent, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {readLines, type LinePosition, type ReadLinesEnd, type ReadLinesOptions} from "../files/lineReader.js";
 import {writeAll} from "../files/writeAll.js";
 
 /** Where a workspace keeps its annotation files. */
@@ -28,76 +32,134 @@ export interface LogProblem {
   torn: boolean;
 }
 
+/** Where a reader stands in the log: the byte offset after the last line it took, and that line's number. */
+export type LogPosition = LinePosition;
+
+export type ScanOptions = ReadLinesOptions;
+
+export interface ScanResult extends ReadLinesEnd {
+  problems: LogProblem[];
+}
+
+/** One line of the log: an event, or a problem with the line; `at` is the position after the line. */
+export type LogEntry = {event: AnnotationEvent; at: LogPosition} | {problem: LogProblem; at: LogPosition};
+
+/**
+ * Reads the log from `from` to its end, one line at a time; returns where it stopped. Bad lines come out as
+ * problems with their line number, never fatal. The file stays open until the generator finishes or is returned.
+ */
+export function* logEntries(file: string, options: ScanOptions = {}): Generator<LogEntry, ScanResult, undefined> {
+  const lines = readLines(file, options);
+  for (let next = lines.next(); ; next = lines.next()) {
+    if (next.done) return {...next.value, problems: []};
+    const {text, at, torn} = next.value;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
+      yield {problem: {file, line: at.line, reason, torn}, at};
+      continue;
+    }
+    const parsed = parseAnnotationEvent(value);
+    yield parsed.ok ? {event: parsed.event, at} : {problem: {file, line: at.line, reason: parsed.reason, torn}, at};
+  }
+}
+
+/** Reads the log from `from` to its end, passing each event to `onEvent` and collecting the problems. */
+export function scanLog(file: string, onEvent: (event: AnnotationEvent, at: LogPosition) => void, options: ScanOptions = {}): ScanResult {
+  const problems: LogProblem[] = [];
+  const entries = logEntries(file, options);
+  for (let next = entries.next(); ; next = entries.next()) {
+    if (next.done) return {...next.value, problems};
+    if ("event" in next.value) onEvent(next.value.event, next.value.at);
+    else problems.push(next.value.problem);
+  }
+}
+
 export interface LoadedLog {
   events: AnnotationEvent[];
   problems: LogProblem[];
 }
 
-/** Reads every event; bad lines are reported with their line number and skipped, never fatal. */
+/**
+ * Reads every event into memory; bad lines are reported with their line number and skipped, never fatal. For a
+ * small log or a test: what needs only the current labels folds them as it reads, with `readCurrentAnnotations`.
+ */
 export function readLog(file: string): LoadedLog {
-  return followLog(file).read(true);
+  const events: AnnotationEvent[] = [];
+  const {problems} = scanLog(file, (event) => void events.push(event), {final: true});
+  return {events, problems};
+}
+
+/** The current labels (see `applyAnnotationEvent`), folded as the log streams by: memory follows the labels, not the log. */
+export function readCurrentAnnotations(file: string): {annotations: Annotation[]; problems: LogProblem[]} {
+  const current = new Map<string, Annotation>();
+  const {problems} = scanLog(file, (event) => void applyAnnotationEvent(current, event), {final: true});
+  return {annotations: [...current.values()], problems};
+}
+
+const HEAD_BYTES = 256;
+
+/**
+ * The log's first bytes, which name its first event. A reader that remembers a place in the log (the store mirror,
+ * the label snapshot) keeps them too: the log only grows, so a log that no longer starts with them was replaced.
+ */
+export function logHead(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const bytes = Buffer.alloc(Math.min(HEAD_BYTES, fstatSync(fd).size));
+    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a place remembered in the log still fits it: the log starts with `head` and `offset` ends a line in it. */
+export function placeFits(file: string, head: Buffer, offset: number): boolean {
+  const now = logHead(file);
+  if (head.length > now.length || !now.subarray(0, head.length).equals(head)) return false;
+  if (offset === 0) return true;
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const byte = Buffer.alloc(1);
+    return readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface LogFollower {
   /**
-   * The events appended since the last read (by this process or another). An unterminated last line is left for
-   * the next read, since its writer may still be finishing it, unless `final`: then it is reported as torn.
+   * Passes each event appended since the last read (by this process or another) to `onEvent`. An unterminated last
+   * line is left for the next read, since its writer may still be finishing it, unless `final`: then it is
+   * reported as torn.
    */
-  read(final?: boolean): LoadedLog;
+  read(onEvent: (event: AnnotationEvent, at: LogPosition) => void, final?: boolean): LogProblem[];
+  /** Where the reads have got to. */
+  position(): LogPosition;
 }
 
-export function followLog(file: string): LogFollower {
-  let offset = 0;
-  let line = 0;
+export function followLog(file: string, from: LogPosition = {offset: 0, line: 0}): LogFollower {
+  let position = from;
   return {
-    read(final = false) {
-      if (!existsSync(file)) return {events: [], problems: []};
-      const fd = openSync(file, "r");
-      let bytes: Buffer;
-      try {
-        const size = fstatSync(fd).size;
-        bytes = Buffer.alloc(Math.max(0, size - offset));
-        let read = 0;
-        while (read < bytes.length) {
-          const n = readSync(fd, bytes, read, bytes.length - read, offset + read);
-          if (n === 0) break;
-          read += n;
-        }
-        bytes = bytes.subarray(0, read);
-      } finally {
-        closeSync(fd);
-      }
-      const end = bytes.lastIndexOf(0x0a) + 1;
-      const complete = bytes.subarray(0, end).toString("utf8");
-      const tail = bytes.subarray(end);
-      const events: AnnotationEvent[] = [];
-      const problems: LogProblem[] = [];
-      const take = (text: string, torn: boolean) => {
-        line++;
-        if (!text.trim()) return;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (error) {
-          const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
-          problems.push({file, line, reason, torn});
-          return;
-        }
-        const parsed = parseAnnotationEvent(value);
-        if (parsed.ok) events.push(parsed.event);
-        else problems.push({file, line, reason: parsed.reason, torn});
-      };
-      const lines = complete.split("\n");
-      lines.pop();
-      for (const text of lines) take(text, false);
-      offset += end;
-      if (final && tail.length) {
-        take(tail.toString("utf8"), true);
-        // The fragment is consumed: the next writer starts a new line after it, which reads as an empty line.
-        offset += tail.length;
-      }
-      return {events, problems};
-    }
+    read(onEvent, final = false) {
+      const {offset, line, problems} = scanLog(file, onEvent, {from: position, final});
+      position = {offset, line};
+      return problems;
+    },
+    position: () => position
   };
 }
 

@@ -5,8 +5,11 @@ import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {withConnection} from "../store/db.js";
 import {AnnotationError, openAnnotationService} from "./service.js";
-import {readLog, logPath} from "./log.js";
+import {appendFileSync, existsSync, readFileSync, writeFileSync} from "node:fs";
+import {readLabels, snapshotPath} from "./snapshot.js";
+import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
+import {createEvent} from "./testEvents.js";
 import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-annotations-"));
@@ -129,5 +132,97 @@ describe("two writers on one log (the server and a feedback import)", () => {
     await server.flush();
     await server.close();
     assert.deepEqual(await rows(workspace, "SELECT trace_id FROM human_labels ORDER BY 1"), [["t1"], ["t2"], ["t3"]]);
+  });
+});
+
+describe("edits", () => {
+  test("an edit's log line holds only what changed, so its size does not grow with the label's explanation", async () => {
+    const workspace = join(root, "patch-size");
+    const service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const a = await service.create(label("t1", "ana", true, {explanation: "x".repeat(100_000)}));
+    const edited = await service.edit(a.id, {label: "unresolved", criterion: "resolution"}, "ana");
+    await service.flush();
+    await service.close();
+    // The returned label is whole; the event names the fields the edit named and the pass derived from them.
+    assert.deepEqual([edited.criterion, edited.label, edited.pass, edited.explanation?.length], ["resolution", "unresolved", false, 100_000]);
+    const lines = readFileSync(logPath(workspace), "utf8").trimEnd().split("\n");
+    assert.equal(lines.length, 2);
+    assert.ok(lines[1]!.length < 300, `the edit's line is ${lines[1]!.length} bytes`);
+    assert.deepEqual(JSON.parse(lines[1]!).changes, {criterion: "resolution", label: "unresolved", pass: false});
+    assert.deepEqual(await rows(workspace, "SELECT label, pass, length(explanation) FROM human_labels"), [["unresolved", false, 100_000n]]);
+  });
+
+  test("two annotators editing different fields of one label at once both keep their change", async () => {
+    const workspace = join(root, "concurrent-edits");
+    const first = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const a = await first.create(label("t1", "ana", true, {explanation: "looks fine"}));
+    const second = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    // Both read the label before either writes: two servers on one workspace, or the server and a script.
+    await Promise.all([first.edit(a.id, {explanation: "missed the refund rule"}, "ana"),
+      second.edit(a.id, {failureMode: "policy_violation"}, "bo")]);
+    const both = [["missed the refund rule", "policy_violation"]];
+    assert.deepEqual(readCurrentAnnotations(logPath(workspace)).annotations.map((x) => [x.explanation, x.failureMode]), both);
+    assert.deepEqual(first.list().map((x) => [x.explanation, x.failureMode]), both);
+    assert.deepEqual(second.list().map((x) => [x.explanation, x.failureMode]), both);
+    await second.close();
+    await first.flush();
+    await first.close();
+    assert.deepEqual(await rows(workspace, "SELECT explanation, failure_mode FROM human_labels"), both);
+  });
+
+  test("for one field edited twice at once, the edit later in the log wins, in every reader", async () => {
+    const workspace = join(root, "same-field");
+    const first = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const a = await first.create(label("t1", "ana", true));
+    const second = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    await Promise.all([first.edit(a.id, {explanation: "from ana"}, "ana"), second.edit(a.id, {explanation: "from bo"}, "bo")]);
+    const last = readLog(logPath(workspace)).events.at(-1)!;
+    const winner = last.op === "patch" ? last.changes.explanation : null;
+    assert.ok(winner === "from ana" || winner === "from bo");
+    assert.deepEqual(first.list().map((x) => x.explanation), [winner]);
+    assert.deepEqual(second.list().map((x) => x.explanation), [winner]);
+    await second.close();
+    await first.flush();
+    await first.close();
+    assert.deepEqual(await rows(workspace, "SELECT explanation FROM human_labels"), [[winner]]);
+  });
+});
+
+describe("the label snapshot", () => {
+  test("a restart folds only the lines appended after the snapshot, and lists what a fold of the whole log lists", async () => {
+    const workspace = join(root, "snapshot");
+    let service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    const a = await service.create(label("t1", "ana", true, {explanation: "first"}));
+    const b = await service.create(label("t2", "bo", false));
+    await service.edit(a.id, {explanation: "second"}, "ana");
+    await service.remove(b.id, "bo");
+    await service.close();
+    assert.ok(existsSync(snapshotPath(workspace)));
+    // Spoil a line the snapshot covers without changing its length or the log's start: a start that read the log
+    // again would see a bad line. Then append a line the snapshot does not cover.
+    const log = logPath(workspace);
+    const text = readFileSync(log, "utf8");
+    writeFileSync(log, text.replace('"explanation":"second"', '"explanation":"SECOND"'));
+    appendFileSync(log, JSON.stringify({op: "patch", eventId: "late", at: 9, by: "bo", version: 2, id: a.id, changes: {failureMode: "wrong_tool"}}) + "\n");
+    service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    assert.deepEqual(service.problems, []);
+    assert.deepEqual(service.list().map((x) => [x.traceId, x.explanation, x.failureMode]), [["t1", "second", "wrong_tool"]]);
+    // `queue list` and the review pages read the labels the same way, without a service.
+    assert.deepEqual(readLabels(workspace), {annotations: service.list(), problems: []});
+    // An import still knows the deleted label's id.
+    const again = await service.importMany([{id: b.id, fields: label("t2", "bo", true)}], "import:test");
+    assert.equal(again.skipped, 1);
+    await service.close();
+  });
+
+  test("a snapshot that no longer fits the log, because the log was replaced, is ignored and the log folded whole", async () => {
+    const workspace = join(root, "snapshot-replaced");
+    let service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    await service.create(label("t1", "ana", true));
+    await service.close();
+    writeFileSync(logPath(workspace), [createEvent(7), createEvent(8)].map((e) => JSON.stringify(e)).join("\n") + "\n");
+    service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
+    assert.deepEqual(service.list().map((x) => x.traceId), ["trace-7", "trace-8"]);
+    await service.close();
   });
 });

@@ -3,6 +3,11 @@
  * rubric, appends to the log (durable before it answers), keeps the current labels in memory for reads, and
  * mirrors the log into DuckDB in the background.
  *
+ * It keeps the current labels, not the events: the log is folded as it streams by at start (from the place a
+ * snapshot of the labels reached, loaders/annotations/snapshot.ts) and followed after, so memory follows the number
+ * of labels however many edits the log holds. An edit is appended as a patch of the
+ * fields it names, and the labels it returns are the log folded in log order, other processes' writes included.
+ *
  * The mirror is deliberately lazy and forgiving: the DuckDB file can be held by a page build or an ingest for a
  * moment, and a label must never fail for that. Writes are acknowledged once the log has them; the mirror retries
  * until the store catches up, and `flush()` waits for it.
@@ -11,13 +16,18 @@ import {randomUUID} from "node:crypto";
 import {existsSync, statSync} from "node:fs";
 import {z} from "zod";
 import {
-  ANNOTATION_VERSION, AnnotationSchema, currentAnnotations, NewAnnotationSchema, type Annotation, type AnnotationEvent
+  ANNOTATION_VERSION, AnnotationChangesSchema, AnnotationSchema, applyAnnotationEvent, eventAnnotationId, NewAnnotationSchema,
+  type Annotation, type AnnotationEvent
 } from "../../src/core/schemas/annotation.js";
 import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
 import {withConnection} from "../store/db.js";
-import {mirrorAnnotationEvents} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../store/annotationMirror.js";
 import {readRubric, rubricPath} from "./files.js";
-import {followLog, logPath, openLogWriter, type LogProblem} from "./log.js";
+import {followLog, logPath, openLogWriter, type LogPosition, type LogProblem} from "./log.js";
+import {readSnapshot, snapshotPath, writeSnapshot, type LabelState} from "./snapshot.js";
+
+/** How much of the log a start reads before it writes a snapshot straight away rather than only at close. */
+const SNAPSHOT_AFTER_BYTES = 64 << 20;
 
 function rubricMtime(workspace: string): number {
   const file = rubricPath(workspace);
@@ -49,14 +59,11 @@ const AdjudicationSchema = z.object({
   explanation: z.string().nullable().default(null)
 });
 
-const EditSchema = NewAnnotationSchema.partial().omit({traceId: true, annotator: true, source: true});
-
 export interface AnnotationService {
   readonly workspace: string;
   readonly problems: readonly LogProblem[];
   rubric(): Rubric;
   list(filter?: {traceId?: string; annotator?: string}): Annotation[];
-  events(): readonly AnnotationEvent[];
   failureModes(): {name: string; isNew: boolean}[];
   create(input: unknown, by?: string): Promise<Annotation>;
   /**
@@ -80,37 +87,47 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   const clock = options.clock ?? Date.now;
   const newId = options.newId ?? randomUUID;
   const delay = options.mirrorDelayMs ?? 200;
+  const file = logPath(workspace);
+  const snapshotFile = snapshotPath(workspace);
+  // A start folds the log from the snapshot's place when it has one that fits; otherwise from the start.
+  const state: LabelState = readSnapshot(snapshotFile, file)
+    ?? {position: {offset: 0, line: 0}, applied: 0, current: new Map(), known: new Set(), problems: []};
+  const {current, known} = state;
+  // The end of the last event taken in: the mirror has caught up once it has read this far.
+  let applied = state.applied;
   // The log is followed, not just read once: `plumbline feedback import` may append while the server runs.
-  const follower = followLog(logPath(workspace));
-  const loaded = follower.read(true);
-  const events = loaded.events;
-  const problems = [...loaded.problems];
-  const seen = new Set(events.map((e) => e.eventId));
-  const current = new Map(currentAnnotations(events).map((a) => [a.id, a]));
-  const apply = (event: AnnotationEvent) => {
-    seen.add(event.eventId);
-    events.push(event);
-    if (event.op === "delete") current.delete(event.id);
-    else if (event.op === "create" || current.has(event.annotation.id)) current.set(event.annotation.id, event.annotation);
+  const follower = followLog(file, state.position);
+  const apply = (event: AnnotationEvent, at: LogPosition) => {
+    known.add(eventAnnotationId(event));
+    applyAnnotationEvent(current, event);
+    applied = at.offset;
   };
-  /** Takes in what other processes appended since the last look; this process's own lines are already known. */
+  const problems = [...state.problems, ...follower.read(apply, true)];
+  let snapshotAt = state.position.offset;
+  const saveSnapshot = () => {
+    const position = follower.position();
+    if (position.offset === snapshotAt) return;
+    try {
+      writeSnapshot(snapshotFile, file, {position, applied, current, known, problems});
+      snapshotAt = position.offset;
+    } catch {
+      // The snapshot only saves time at the next start; without it the next start folds the whole log.
+    }
+  };
+  // A start that had to read much of the log saves its place at once, so a server that is killed still leaves it.
+  if (follower.position().offset - state.position.offset > SNAPSHOT_AFTER_BYTES) saveSnapshot();
+  /** Takes in what was appended since the last look, by this process or another, in log order. */
   const sync = () => {
     const stamp = rubricMtime(workspace);
     if (stamp !== rubricStamp) {
       rubricStamp = stamp;
       rubric = readRubric(workspace);
     }
-    const more = follower.read(false);
-    problems.push(...more.problems);
-    let added = false;
-    for (const event of more.events) {
-      if (seen.has(event.eventId)) continue;
-      apply(event);
-      added = true;
-    }
-    if (added) scheduleMirror();
+    const before = applied;
+    problems.push(...follower.read(apply));
+    if (applied !== before) scheduleMirror();
   };
-  const writer = openLogWriter(logPath(workspace));
+  const writer = openLogWriter(file);
   // The rubric is re-read when its file changes, so `plumbline annotations rubric --set` reaches a running server.
   let rubric = readRubric(workspace);
   let rubricStamp = rubricMtime(workspace);
@@ -131,6 +148,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   };
 
   let mirrored = -1;
+  const mirror = () => withStore((connection) => mirrorAnnotationLog(connection, file)).then((result) => void (mirrored = result.offset));
   let timer: NodeJS.Timeout | null = null;
   const waiters: {resolve: () => void; reject: (error: unknown) => void}[] = [];
   let closed = false;
@@ -138,11 +156,9 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     if (timer || closed) return;
     timer = setTimeout(() => {
       timer = null;
-      const target = events.length;
-      withStore((connection) => mirrorAnnotationEvents(connection, events.slice(0, target)))
+      mirror()
         .then(() => {
-          mirrored = target;
-          if (mirrored < events.length) scheduleMirror();
+          if (mirrored < applied) scheduleMirror();
           else for (const waiter of waiters.splice(0)) waiter.resolve();
         })
         .catch((error) => {
@@ -170,17 +186,17 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     if (!parsed.success) throw new AnnotationError(`invalid annotation: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   };
+  // The batch is taken in by reading it back, after anything another process appended before it, so this
+  // process's labels are always the log folded in log order.
   const commit = async (batch: AnnotationEvent[]) => {
     await writer.append(batch);
-    for (const event of batch) apply(event);
-    scheduleMirror();
+    sync();
   };
 
   return {
     workspace,
     problems,
     rubric: () => (sync(), rubric),
-    events: () => (sync(), events),
     list(filter = {}) {
       sync();
       return [...current.values()].filter((a) =>
@@ -199,18 +215,18 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     },
     importMany(inputs, by) {
       return serial(async () => {
-        const known = new Set(events.flatMap((e) => (e.op === "delete" ? [e.id] : [e.annotation.id])));
         const batch: AnnotationEvent[] = [];
         const rejected: {index: number; reason: string}[] = [];
         let skipped = 0;
+        const taken = new Set<string>();
         const at = clock();
         inputs.forEach(({id, fields}, index) => {
-          if (known.has(id)) return void skipped++;
+          if (known.has(id) || taken.has(id)) return void skipped++;
           try {
             const parsed = parse(NewAnnotationSchema, fields);
             if (parsed.source === "adjudication") throw new AnnotationError("an import cannot adjudicate");
             const annotation = normalize(AnnotationSchema.parse({...parsed, version: ANNOTATION_VERSION, id, createdAt: (fields as {createdAt?: number}).createdAt ?? at}));
-            known.add(id);
+            taken.add(id);
             batch.push({op: "create", eventId: newId(), at, by, annotation});
           } catch (error) {
             rejected.push({index, reason: error instanceof Error ? error.message : String(error)});
@@ -240,13 +256,18 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
         const old = current.get(id);
         if (!old) throw new AnnotationError(`no label ${id}: it does not exist or was deleted`, 404);
         // Defaults in the schema would fill fields the patch leaves out; only the fields it names change.
-        const parsed = parse(EditSchema, patch) as Record<string, unknown>;
+        const parsed = parse(AnnotationChangesSchema, patch) as Record<string, unknown>;
         const named = Object.fromEntries(Object.keys(patch as object).filter((k) => k in parsed).map((k) => [k, parsed[k]]));
         // A pass derived from a category or a score is derived again when the answer changes.
         if (("label" in named || "score" in named) && !("pass" in named)) named.pass = null;
         const annotation = normalize(AnnotationSchema.parse({...old, ...named}));
-        await commit([{op: "edit", eventId: newId(), at: clock(), by, annotation}]);
-        return annotation;
+        // The event holds the fields the edit names and what normalizing derived from them, nothing else: the rest
+        // of the label stays as the log has it, so an edit of another field made meanwhile is kept.
+        const fields = Object.keys(annotation) as (keyof Annotation)[];
+        const changed = fields.filter((k) => k in named || JSON.stringify(annotation[k]) !== JSON.stringify(old[k]));
+        const changes = Object.fromEntries(changed.map((k) => [k, annotation[k]]));
+        await commit([{op: "patch", eventId: newId(), at: clock(), by, version: ANNOTATION_VERSION, id, changes}]);
+        return current.get(id) ?? annotation;
       });
     },
     remove(id, by) {
@@ -257,7 +278,7 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     },
     withStore: (fn) => serial(async () => undefined).then(() => withStore(fn)),
     flush() {
-      if (mirrored === events.length && !timer) return Promise.resolve();
+      if (mirrored >= applied && !timer) return Promise.resolve();
       return new Promise((resolve, reject) => {
         waiters.push({resolve, reject});
         scheduleMirror(0);
@@ -270,10 +291,11 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
       if (timer) clearTimeout(timer);
       timer = null;
       // One last attempt to bring the store up to date; if it fails the next start catches up from the log.
-      if (mirrored < events.length) {
-        await withStore((connection) => mirrorAnnotationEvents(connection, events)).then(
-          () => void (mirrored = events.length), (error) => options.onMirrorError?.(error));
-      }
+      saveSnapshot();
+      if (mirrored < applied) await mirror().catch((error) => options.onMirrorError?.(error));
+      // A sync a timer started may still be running (it can have read further than this process, so the check above
+      // passes): the store is left only once it is done.
+      await store.then(() => undefined, () => undefined);
       for (const waiter of waiters.splice(0)) waiter.resolve();
     }
   };

@@ -4,10 +4,11 @@ import {join} from "node:path";
 import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {parseRubric} from "../../src/core/schemas/rubric.js";
 import {readRubric, writeJsonAtomic, writeRubric} from "../annotations/files.js";
-import {annotationDir} from "../annotations/log.js";
+import {annotationDir, logPath} from "../annotations/log.js";
 import {AnnotationError, openAnnotationService} from "../annotations/service.js";
-import {readView} from "../store/annotationExport.js";
-import {workspaceDir} from "../store/db.js";
+import {mirrorAnnotationLog} from "../store/annotationMirror.js";
+import {streamView} from "../store/annotationExport.js";
+import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command} from "./main.js";
 import {afterWorkspaceChange} from "./workspaceChanged.js";
@@ -56,18 +57,25 @@ export const command: Command = {
     const workspace = values.workspace ?? workspaceDir(io.env);
     switch (action) {
       case "export": {
-        const service = openAnnotationService({workspace});
-        try {
-          await service.flush();
-          const {columns, rows} = await service.withStore((c) => readView(c, values["ground-truth"] ? "ground_truth" : "human_labels"));
-          if (values.csv) {
-            io.out([columns.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n"));
-          } else {
-            io.out(rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))).join("\n"));
-          }
-        } finally {
-          await service.close();
-        }
+        // The export reads the store, brought up to date with the log first; it never loads the log or the whole
+        // export into memory, so it works on a log of any size.
+        let columns: string[] = [];
+        let first = true;
+        await withConnection(workspace, async (connection) => {
+          await mirrorAnnotationLog(connection, logPath(workspace));
+          await streamView(connection, values["ground-truth"] ? "ground_truth" : "human_labels", (names) => {
+            columns = names;
+            if (values.csv) io.out(names.join(","));
+          }, (rows) => {
+            if (!rows.length) return;
+            first = false;
+            io.out(values.csv
+              ? rows.map((r) => r.map(csvCell).join(",")).join("\n")
+              : rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))).join("\n"));
+          });
+        });
+        // An empty JSON Lines export still ends with a newline, as it did when it was printed in one piece.
+        if (first && !values.csv) io.out("");
         return 0;
       }
       case "agreement": {

@@ -1,8 +1,7 @@
 /** @module `plumbline queue create|list|show`: prioritized annotation queues. */
 import {queueProgress} from "../../src/core/queue/progress.js";
-import {currentAnnotations} from "../../src/core/schemas/annotation.js";
 import {readQueues} from "../annotations/files.js";
-import {logPath, readLog} from "../annotations/log.js";
+import {readLabels} from "../annotations/snapshot.js";
 import {buildQueue} from "../annotations/queues.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -55,7 +54,11 @@ export const command: Command = {
     });
     const [action, id] = positionals;
     const workspace = values.workspace ?? workspaceDir(io.env);
-    const labels = () => currentAnnotations(readLog(logPath(workspace)).events);
+    const labels = () => {
+      const {annotations, problems} = readLabels(workspace);
+      for (const p of problems) io.err(`${p.file}:${p.line}: ${p.reason}`);
+      return annotations;
+    };
     switch (action) {
       case "create": {
         if (!id) throw usageError("name the queue: plumbline queue create <id> --annotators a,b", "queue");

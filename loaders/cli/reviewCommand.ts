@@ -1,9 +1,8 @@
 /** @module `plumbline review outcome|list`: what each completed review led to, and the reviews that led nowhere. */
 import {summarizeReviews, type CompletedReview} from "../../src/core/datasets/reviews.js";
-import {currentAnnotations} from "../../src/core/schemas/annotation.js";
 import {REVIEW_OUTCOMES, ReviewOutcomeKindSchema} from "../../src/core/schemas/reviewOutcome.js";
 import {readQueues} from "../annotations/files.js";
-import {logPath, readLog} from "../annotations/log.js";
+import {readLabels} from "../annotations/snapshot.js";
 import {readOutcomes, recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {DatasetError, parseDatasetRef} from "../store/datasets.js";
@@ -33,11 +32,11 @@ Outcomes are appended to <workspace>/annotations/review-outcomes.jsonl and mirro
 
 function reviewsOf(workspace: string, io: Io) {
   const {queues, problems: queueProblems} = readQueues(workspace);
-  const log = readLog(logPath(workspace));
+  const log = readLabels(workspace);
   const {outcomes, problems} = readOutcomes(workspace);
   for (const p of queueProblems) io.err(`${p.file}: ${p.reason}`);
   for (const p of [...log.problems, ...problems]) io.err(`${p.file}:${p.line}: ${p.reason}`);
-  return summarizeReviews(queues, currentAnnotations(log.events), outcomes);
+  return summarizeReviews(queues, log.annotations, outcomes);
 }
 
 const describe = (r: CompletedReview) =>

@@ -5,9 +5,8 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {caseKey, type CaseView, type DatasetsPageData, type DatasetView} from "../../src/core/datasets/pageData.js";
 import {summarizeReviews} from "../../src/core/datasets/reviews.js";
-import {currentAnnotations} from "../../src/core/schemas/annotation.js";
 import {readQueues} from "../annotations/files.js";
-import {logPath, readLog} from "../annotations/log.js";
+import {readLabels} from "../annotations/snapshot.js";
 import {readOutcomes} from "../annotations/reviewOutcomes.js";
 import {listDatasetVersions, readDatasetCases} from "../store/datasets.js";
 
@@ -32,9 +31,9 @@ export async function readDatasetsPageData(connection: DuckDBConnection, workspa
     dataset.versions.push({version: v.version, createdAt: v.createdAt, createdBy: v.createdBy, source: v.source, note: v.note, added: v.added, removed: v.removed, cases: keys});
   }
   const {queues, problems: queueProblems} = readQueues(workspace);
-  const log = readLog(logPath(workspace));
+  const log = readLabels(workspace);
   const {outcomes, problems: outcomeProblems} = readOutcomes(workspace);
-  const summary = summarizeReviews(queues, currentAnnotations(log.events), outcomes);
+  const summary = summarizeReviews(queues, log.annotations, outcomes);
   return {
     datasets,
     cases,

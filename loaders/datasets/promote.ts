@@ -9,10 +9,10 @@ import {selectCases, type Pick, type SelectOptions} from "../../src/core/dataset
 import {DATASET_FORMAT, DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
 import type {Rubric} from "../../src/core/schemas/rubric.js";
 import {readQueues, readRubric} from "../annotations/files.js";
-import {logPath, readLog} from "../annotations/log.js";
+import {logPath, scanLog} from "../annotations/log.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {loadRegistry} from "../failureModes/registry.js";
-import {mirrorAnnotationEvents} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../store/annotationMirror.js";
 import {DatasetError, latestVersion, readDatasetCases} from "../store/datasets.js";
 import {
   finalAnswerQuantile, orderTraces, readCandidates, readClusterTraces, readCorrectedOutputs, readFailureModeTraces, readTopics
@@ -114,8 +114,9 @@ export async function promoteTraces(connection: DuckDBConnection, request: Promo
   const name = DatasetNameSchema.safeParse(request.name);
   if (!name.success) throw new DatasetError(`invalid dataset name ${JSON.stringify(request.name)}: ${name.error.issues[0]!.message}`);
   // Ground truth is read from the store's mirror of the annotation log: bring it up to date first.
-  const log = readLog(logPath(request.workspace));
-  await mirrorAnnotationEvents(connection, log.events);
+  await mirrorAnnotationLog(connection, logPath(request.workspace));
+  // The log's bad lines are still reported, read as a stream that keeps nothing else.
+  const log = scanLog(logPath(request.workspace), () => undefined, {final: true});
   const resolved = await resolve(connection, request);
   const latest = await latestVersion(connection, request.name);
   const previous = latest === null ? [] : (await readDatasetCases(connection, request.name, latest)).cases;

@@ -1,10 +1,13 @@
-/** @module Reading the annotation views for export. */
+/** @module Reading the annotation views for export, a chunk of rows at a time so an export's size is not held at once. */
 import type {DuckDBConnection} from "@duckdb/node-api";
 
 export type ExportView = "human_labels" | "ground_truth";
 
-export async function readView(connection: DuckDBConnection, view: ExportView): Promise<{columns: string[]; rows: unknown[][]}> {
+/** Streams the view in a fixed order: the column names, then each chunk of rows as JSON values. */
+export async function streamView(connection: DuckDBConnection, view: ExportView, onColumns: (columns: string[]) => void,
+  onRows: (rows: unknown[][]) => void): Promise<void> {
   const order = view === "human_labels" ? "trace_id, criterion, annotator, annotated_at" : "trace_id, criterion";
-  const reader = await connection.runAndReadAll(`SELECT * FROM ${view} ORDER BY ${order}`);
-  return {columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][]};
+  const result = await connection.stream(`SELECT * FROM ${view} ORDER BY ${order}`);
+  onColumns(result.columnNames());
+  for await (const rows of result.yieldRowsJson()) onRows(rows as unknown[][]);
 }

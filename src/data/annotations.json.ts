@@ -1,15 +1,13 @@
 // A snapshot of the annotation log for the published site, which shows labels read-only: the rubric, the current
 // labels, the failure-mode list and the queues. Reads the log file, not the store, so it never waits on a lock.
-import {readLog, logPath} from "../../loaders/annotations/log.js";
+import {readLabels} from "../../loaders/annotations/snapshot.js";
 import {readQueues, readRubric} from "../../loaders/annotations/files.js";
 import {workspaceDir} from "../../loaders/store/read.js";
-import {currentAnnotations} from "../core/schemas/annotation.js";
 import {failureModeChoices} from "../core/schemas/rubric.js";
 
 const workspace = workspaceDir();
-const {events, problems} = readLog(logPath(workspace));
+const {annotations, problems} = readLabels(workspace);
 for (const problem of problems) process.stderr.write(`${problem.file}:${problem.line}: ${problem.reason}\n`);
-const annotations = currentAnnotations(events);
 const rubric = readRubric(workspace);
 process.stdout.write(JSON.stringify({
   // Set by `plumbline start` for the page server it runs: only then is there an API to write through.

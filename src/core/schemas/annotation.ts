@@ -88,9 +88,30 @@ function migrateV1(old: z.infer<typeof AnnotationV1Schema>): Annotation {
   });
 }
 
+/** The fields an edit may change; who made the label, about which trace, and when, stay as they were. */
+export const AnnotationChangesSchema = AnnotationSchema.omit({version: true, id: true, traceId: true, annotator: true, source: true, createdAt: true}).partial();
+export type AnnotationChanges = z.infer<typeof AnnotationChangesSchema>;
+
+/**
+ * The log's events. `create` holds the whole label; `patch` holds only the fields an edit changed, so an edit's
+ * line stays small however long the label's explanation is, and two people editing different fields of one label
+ * at once both keep their change. `edit` (a whole new copy of the label) is what earlier versions wrote for every
+ * edit; it is still read, and replaces the label as it did.
+ *
+ * Folding: events apply in log order (the order their appends reached the file). A patch sets the fields it
+ * names and leaves the rest, so for one field the last patch in the log wins; `metadata` and `scope` are fields,
+ * replaced whole. A patch or edit of a label that does not exist (never created, or deleted) changes nothing.
+ */
 export const AnnotationEventSchema = z.discriminatedUnion("op", [
   z.object({op: z.literal("create"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), annotation: AnnotationSchema}),
   z.object({op: z.literal("edit"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), annotation: AnnotationSchema}),
+  z.object({
+    op: z.literal("patch"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1),
+    /** The annotation format the changes are written in, so a later format can migrate them. */
+    version: z.literal(ANNOTATION_VERSION),
+    id: z.string().min(1),
+    changes: AnnotationChangesSchema
+  }),
   z.object({op: z.literal("delete"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), id: z.string().min(1)})
 ]);
 export type AnnotationEvent = z.infer<typeof AnnotationEventSchema>;
@@ -99,6 +120,12 @@ export type ParsedEvent = {ok: true; event: AnnotationEvent} | {ok: false; reaso
 
 /** Parses one log line's JSON value, migrating an older annotation version; never throws. */
 export function parseAnnotationEvent(value: unknown): ParsedEvent {
+  if (value && typeof value === "object" && (value as {op?: unknown}).op === "patch") {
+    const version = (value as {version?: unknown}).version;
+    if (typeof version === "number" && version > ANNOTATION_VERSION) {
+      return {ok: false, reason: `annotation version ${version} is newer than this Plumbline reads (${ANNOTATION_VERSION}); upgrade Plumbline`};
+    }
+  }
   if (value && typeof value === "object" && "annotation" in value) {
     const annotation = (value as {annotation: unknown}).annotation;
     const version = annotation && typeof annotation === "object" ? (annotation as {version?: unknown}).version : undefined;
@@ -112,15 +139,50 @@ export function parseAnnotationEvent(value: unknown): ParsedEvent {
     }
   }
   const parsed = AnnotationEventSchema.safeParse(value);
-  return parsed.success ? {ok: true, event: parsed.data} : {ok: false, reason: `invalid annotation event: ${z.prettifyError(parsed.error)}`};
+  if (!parsed.success) return {ok: false, reason: `invalid annotation event: ${z.prettifyError(parsed.error)}`};
+  const event = parsed.data;
+  if (event.op === "patch") {
+    // The schema's defaults filled the fields the patch leaves out; a patch changes only the fields it names.
+    const named = new Set(Object.keys((value as {changes: object}).changes));
+    event.changes = Object.fromEntries(Object.entries(event.changes).filter(([key]) => named.has(key)));
+  }
+  return {ok: true, event};
+}
+
+/** The label an event is about. */
+export function eventAnnotationId(event: AnnotationEvent): string {
+  return event.op === "create" || event.op === "edit" ? event.annotation.id : event.id;
+}
+
+/**
+ * Applies one event to the current labels (see AnnotationEventSchema for the rule). Returns the label as the
+ * event leaves it, `"deleted"`, or null when the event changes nothing.
+ */
+export function applyAnnotationEvent(current: Map<string, Annotation>, event: AnnotationEvent): Annotation | "deleted" | null {
+  switch (event.op) {
+    case "create":
+      current.set(event.annotation.id, event.annotation);
+      return event.annotation;
+    case "edit":
+      if (!current.has(event.annotation.id)) return null;
+      current.set(event.annotation.id, event.annotation);
+      return event.annotation;
+    case "patch": {
+      const old = current.get(event.id);
+      if (!old) return null;
+      const next = {...old, ...event.changes};
+      current.set(event.id, next);
+      return next;
+    }
+    case "delete":
+      if (!current.delete(event.id)) return null;
+      return "deleted";
+  }
 }
 
 /** Folds events into the current labels: the latest version of each, deleted ones left out, in creation order. */
 export function currentAnnotations(events: Iterable<AnnotationEvent>): Annotation[] {
   const current = new Map<string, Annotation>();
-  for (const event of events) {
-    if (event.op === "delete") current.delete(event.id);
-    else if (event.op === "create" || current.has(event.annotation.id)) current.set(event.annotation.id, event.annotation);
-  }
+  for (const event of events) applyAnnotationEvent(current, event);
   return [...current.values()];
 }
