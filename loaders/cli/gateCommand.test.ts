@@ -15,7 +15,8 @@ import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {promote, setState} from "../failureModes/actions.js";
 import {captureIo} from "../fixtures/captureIo.js";
-import {findAll, parseXml, textOf} from "../fixtures/xml.js";
+import {assertGolden} from "../fixtures/golden.js";
+import {junitProblems} from "../fixtures/junitXml.js";
 import {readGateRuns} from "../gate/gateRuns.js";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from "../judge/fakeOpenAI.js";
 import {versionOf} from "../judge/specFile.js";
@@ -24,6 +25,20 @@ import {main} from "./main.js";
 
 const TAU = new URL("../../data/demo/tau-bench-airline/gpt-4o-airline.json", import.meta.url).pathname;
 const HOSTILE_MODE = `tool <call> & "failed" 'again'`;
+const GOLDEN = new URL("./golden/", import.meta.url).pathname;
+
+/**
+ * What varies from run to run in the command's output, masked so it can be compared with a golden file: the
+ * temporary folder, the run id (a date and a random part), the run's timestamp and its duration.
+ */
+function stable(text: string, root: string): string {
+  return text
+    .split(root).join("<tmp>")
+    .replace(/gate-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}/g, "gate-<date>-<id>")
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, "<timestamp>")
+    .replace(/ time="\d+\.\d{3}"/g, ' time="<seconds>"')
+    .replace(/ in \d+\.\d{2} s\b/g, " in <seconds> s");
+}
 
 function pairs(tp: number, fp: number, fn: number, tn: number) {
   const make = (n: number, human: "pass" | "fail", judge: "pass" | "fail") => Array.from({length: n}, () => ({human, judge}));
@@ -80,42 +95,18 @@ describe("plumbline gate", () => {
     const markdown = join(root, "out", "gate.md");
     const io = captureIo();
     const code = await main(["gate", "--suite", suite, "--traces", TAU, "--workspace", workspace, "--junit", junit, "--markdown", markdown, "--label", "gpt-4o candidate"], io);
-    const out = io.stdout.join("\n");
     assert.equal(code, 1, io.stderr.join("\n"));
-    assert.match(io.stderr.join("\n"), /blocked by failure mode "tool <call> & \\?"failed\\?" 'again'" \(tool-call-failed\)/);
-    assert.match(out, /BLOCKED by "tool <call>/);
-    assert.match(out, /tool-call-failed .* blocks MCC 0\.80: blocked; pass rate 82\.0 % \(min 90\.0 %\), failure rate 18\.0 %, corrected /);
-    assert.match(out, /handed-over .* reports MCC 0\.54: warned; pass rate 76\.0 % \(min 95\.0 %\)/);
-    assert.match(out, /thinks-aloud .* skipped: uncalibrated, calibrated as 0\.9\.0\+0123456789ab/);
-    assert.match(out, /weak .* skipped: not-trusted/);
-
-    // The JUnit file parses, and every name comes back exactly as written in the spec.
-    const xml = parseXml(readFileSync(junit, "utf8"));
-    const cases = findAll(xml, "testcase");
-    assert.deepEqual(cases.map((c) => c.attrs.name).sort(), ["handed-over", "thinks-aloud", "tool-call-failed", "weak"]);
-    const blocked = cases.find((c) => c.attrs.name === "tool-call-failed")!;
-    assert.equal(blocked.attrs.classname, `plumbline.gate.${HOSTILE_MODE}`);
-    const failure = findAll(blocked, "failure")[0]!;
-    assert.ok(failure.attrs.message!.startsWith(`blocked by failure mode "${HOSTILE_MODE}": pass rate 82.0 %`), failure.attrs.message);
-    assert.match(textOf(failure), /first failing traces: tau-gpt-4o-airline-/);
-    const props = Object.fromEntries(findAll(blocked, "property").map((p) => [p.attrs.name, p.attrs.value]));
-    assert.equal(props.failure_mode, HOSTILE_MODE);
-    assert.equal(props.fail_rate, "0.18");
-    assert.equal(props.mcc_version_match, "true");
-    assert.ok(Number(props.corrected_fail_rate_low) <= Number(props.corrected_fail_rate) && Number(props.corrected_fail_rate) <= Number(props.corrected_fail_rate_high));
-    assert.equal(findAll(cases.find((c) => c.attrs.name === "thinks-aloud")!, "skipped").length, 1);
-    assert.equal(findAll(cases.find((c) => c.attrs.name === "handed-over")!, "failure").length, 0, "report-only never fails the build");
-    assert.deepEqual([xml.attrs.tests, xml.attrs.failures, xml.attrs.skipped, xml.attrs.errors], ["4", "1", "2", "0"]);
-
-    const md = readFileSync(markdown, "utf8");
-    assert.match(md, /\*\*❌ Blocked\*\* by \*\*tool &lt;call&gt; &amp; &quot;failed&quot; 'again'\*\* \(`tool-call-failed`\)/);
-    assert.match(md, /Coverage: 2 of 5 active failure modes \(40 %\)/);
-
-    // Coverage: the registry's unresolved modes and the specs' own; the resolved one is not active.
-    assert.match(out, /coverage: 2 of 5 active failure modes \(40 %\) have a trusted evaluator/);
-    assert.match(out, /uncovered: nobody checks this \(new\): no evaluator in the suite/);
-    assert.match(out, /uncovered: thinks aloud: thinks-aloud: uncalibrated/);
-    assert.ok(!/uncovered: fixed long ago/.test(out));
+    // The summary, the JUnit file and the Markdown report, compared whole: names come back escaped exactly once,
+    // report-only and skipped evaluators never fail the build, and coverage counts the registry's unresolved modes
+    // and the specs' own (the resolved one is not active).
+    const xml = readFileSync(junit, "utf8");
+    assert.deepEqual(await junitProblems(xml), []);
+    assertGolden(join(GOLDEN, "gate-blocked"), {
+      "stdout.txt": stable(`${io.stdout.join("\n")}\n`, root),
+      "stderr.txt": stable(`${io.stderr.join("\n")}\n`, root),
+      "gate.xml": stable(xml, root),
+      "gate.md": stable(readFileSync(markdown, "utf8"), root)
+    });
 
     const {runs, problems} = readGateRuns(workspace);
     assert.deepEqual(problems, []);
@@ -302,12 +293,13 @@ describe("plumbline gate", () => {
       server.respondWith("chat", () => errorResponse(500, "upstream down"));
       const down = captureIo(env());
       assert.equal(await main(["gate", "--suite", judgeSuite, "--dataset", file, "--max-attempts", "1", "--junit", junit], down), 1);
-      assert.match(down.stdout.join("\n"), /refund-judge \[refund promised\] blocks MCC 0\.80: error; pass rate —/);
-      assert.match(down.stderr.join("\n"), /blocked by failure mode "refund promised"/);
-      const xml = parseXml(readFileSync(junit, "utf8"));
-      assert.equal(xml.attrs.errors, "1");
-      assert.match(findAll(xml, "error")[0]!.attrs.message!, /every one of 10 judge calls failed/);
-      assert.ok(existsSync(junit));
+      const xml = readFileSync(junit, "utf8");
+      assert.deepEqual(await junitProblems(xml), []);
+      assertGolden(join(GOLDEN, "gate-judge-down"), {
+        "stdout.txt": stable(`${down.stdout.join("\n")}\n`, root),
+        "stderr.txt": stable(`${down.stderr.join("\n")}\n`, root),
+        "gate.xml": stable(xml, root)
+      });
     });
   });
 });

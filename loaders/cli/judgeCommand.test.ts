@@ -10,8 +10,16 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from ".
 import {withReadConnection} from "../store/db.js";
 import {main} from "./main.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {assertGolden} from "../fixtures/golden.js";
 
 const KEY = "sk-never-print-me-4242";
+const GOLDEN = new URL("./golden/", import.meta.url).pathname;
+
+/** What the command printed, with the generated run id (a date and a random part) masked; it writes nothing to stderr. */
+function summary(io: {stdout: string[]; stderr: string[]}): string {
+  assert.deepEqual(io.stderr, []);
+  return `${io.stdout.join("\n")}\n`.replace(/\brun-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\b/g, "run-<date>-<id>");
+}
 
 describe("plumbline judge run", () => {
   let server: FakeOpenAI;
@@ -49,8 +57,8 @@ describe("plumbline judge run", () => {
     assert.equal(code, 1, "a run with an error exits 1");
     const text = [...io.stdout, ...io.stderr].join("\n");
     assert.ok(!text.includes(KEY), "the key is never printed");
-    assert.match(text, /4 traces: 0 fail, 3 pass, 1 errors/);
-    assert.match(text, /cost \$0\.0042/);
+    // The summaries of the run, its resumption and a cached rerun are compared with golden files below.
+    const summaries: Record<string, string> = {"run.txt": summary(io)};
     const rows = await withReadConnection(workspace, async (c) =>
       (await c.runAndReadAll("SELECT outcome, error, judge_model, evaluator_version, input_tokens::INTEGER AS i, cost_usd FROM judge_verdicts WHERE run_id = 'cli-1' ORDER BY outcome")).getRowObjectsJS()
     );
@@ -72,7 +80,7 @@ describe("plumbline judge run", () => {
     const again = captureIo(env());
     assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1"], again), 0, again.stderr.join("\n"));
     assert.equal(server.requests.length, 1);
-    assert.match(again.stdout.join("\n"), /1 fail, 0 pass, 0 errors \(3 judged before this resumption\)/);
+    summaries["resumed.txt"] = summary(again);
     const run = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status, calls, errors FROM judge_runs WHERE run_id = 'cli-1'")).getRowObjectsJS());
     assert.deepEqual(run, [{status: "done", calls: 5, errors: 0}]);
 
@@ -81,7 +89,8 @@ describe("plumbline judge run", () => {
     const third = captureIo(env());
     assert.equal(await main(["judge", "run", "--evaluator", spec], third), 0);
     assert.equal(server.requests.length, 0);
-    assert.match(third.stdout.join("\n"), /0 calls, 4 answers from the cache/);
+    summaries["cached.txt"] = summary(third);
+    assertGolden(join(GOLDEN, "judge-run"), summaries);
   });
 
   test("usage errors point at --help", async () => {

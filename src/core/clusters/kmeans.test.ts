@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {HDBSCAN} from "hdbscan-ts";
 import {adjustedRandIndex} from "./agreement.js";
 import {kmeans, kmeansBySilhouette, silhouette} from "./kmeans.js";
 import {seededRandom, type Random} from "../random.js";
@@ -26,15 +25,6 @@ test("k chosen by silhouette recovers three separated blobs exactly", () => {
   assert.equal(adjustedRandIndex(result.labels, truth), 1);
   const best = Math.max(...result.scores.map((s) => s.silhouette));
   assert.equal(result.scores.find((s) => s.k === 3)!.silhouette, best);
-});
-
-test("hdbscan-ts 1.0.17 does not recover the same three blobs, which is why k-means by silhouette is used", () => {
-  // If this starts failing, the library has been fixed: reconsider HDBSCAN, which needs no k at all.
-  const {points, truth} = blobs(seededRandom(1));
-  const labels = new HDBSCAN({minClusterSize: 5, minSamples: 5}).fit(points);
-  const noise = labels.filter((l) => l === -1).length;
-  assert.ok(noise > 50, `expected most points labelled noise, got ${noise}`);
-  assert.ok(adjustedRandIndex(labels, truth) < 0.5);
 });
 
 test("the same seed gives the same clustering", () => {
