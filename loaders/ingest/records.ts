@@ -41,6 +41,8 @@ function gunzipStream(path: string): AsyncIterable<Buffer> {
   const gunzip = createGunzip();
   const source = createReadStream(path);
   source.on("error", (error) => gunzip.destroy(error));
+  // A reader that stops early (format detection) destroys the gunzip stream; the file goes with it.
+  gunzip.on("close", () => source.destroy());
   return source.pipe(gunzip);
 }
 
