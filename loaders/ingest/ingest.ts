@@ -88,6 +88,11 @@ const INPUT_EXTENSIONS = [".json", ".jsonl", ".ndjson"].flatMap((ext) => [ext, `
 export interface SkippedPath {
   path: string;
   reason: string;
+  /**
+   * A folder reached again through a symbolic link (a loop, or folders linked to each other): its files are read
+   * once, so nothing is missing, and it is only logged rather than counted as a skipped file.
+   */
+  revisit?: true;
 }
 
 function isLink(path: string): boolean {
@@ -126,7 +131,7 @@ export function expandPaths(paths: string[]): {files: string[]; skipped: Skipped
     }
     if (seen.has(real)) {
       // A file named twice, or reached again through a link, is read once; a folder reached again is a loop.
-      if (stat.isDirectory() && !named) skipped.push({path, reason: `a link back to ${real}, which is already being read`});
+      if (stat.isDirectory() && !named) skipped.push({path, reason: `the folder ${real} again, through a symbolic link; its files are read once`, revisit: true});
       return;
     }
     seen.add(real);
@@ -177,7 +182,7 @@ export class IngestError extends Error {
 export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
   const {files, skipped} = expandPaths(options.paths);
   if (files.length === 0) {
-    const why = skipped.map((s) => `${s.path}: ${s.reason}`).join("; ");
+    const why = skipped.filter((s) => !s.revisit).map((s) => `${s.path}: ${s.reason}`).join("; ");
     throw new IngestError(`no .json, .jsonl or .ndjson files (or .gz of them) in ${options.paths.join(", ")}${why ? ` (skipped ${why})` : ""}`);
   }
   return withConnection(options.workspace, async (connection) => {
@@ -241,7 +246,11 @@ async function ingestFiles(
     await merger.enqueue([writer.close(), ...(pool ? await pool.rotate() : [])]);
   };
   try {
-    for (const {path, reason} of skipped) {
+    for (const {path, reason, revisit} of skipped) {
+      if (revisit) {
+        effects.log(`not walked again: ${path}: ${reason}`);
+        continue;
+      }
       summaries.push({path, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0, flags: emptyFlagCounts(), error: reason});
       effects.log(`skipped ${path}: ${reason}`);
     }
