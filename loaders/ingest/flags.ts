@@ -38,15 +38,19 @@ export const MAX_TIME_MS = 8.64e15;
 export type Note = (flag: FlagKind, detail: string) => void;
 
 /**
- * Whether JSON text may hold an escaped surrogate (`\uD800`–`\uDFFF`). Raw text cannot hold a lone one (strict
- * UTF-8 decoding rejects encoded surrogates), so only escapes need looking at; a pair escaped as two `\u` escapes
- * also matches, and the value is then checked precisely.
+ * Whether JSON text holds an escaped lone surrogate: a high one (`\uD800`–`\uDBFF`) not followed by an escaped low
+ * one, or a low one not after a high one. Raw text cannot hold a lone one (strict UTF-8 decoding rejects encoded
+ * surrogates), so only escapes need looking at, and an emoji escaped as a pair (as Python's `json.dumps` writes
+ * it) does not cost a walk of the record. The parsed value is then checked precisely.
  */
-export const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+export const SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/;
 
 const BACKSLASH_U = Buffer.from("\\u");
 
-/** `SURROGATE_ESCAPE` over raw bytes: one native search for `\u`, so a block without escapes costs a single pass. */
+/**
+ * Whether raw bytes hold any escaped surrogate, paired or not: one native search for `\u`, so a block without
+ * escapes costs a single pass, and only the lines of a block that has one are tested with `SURROGATE_ESCAPE`.
+ */
 export function bytesMayHoldSurrogates(bytes: Buffer): boolean {
   let at = bytes.indexOf(BACKSLASH_U);
   while (at !== -1) {
