@@ -109,7 +109,9 @@ const plan = fc.record({
   files: fc.integer({min: 1, max: 4}).chain((n) => fc.tuple(...Array.from({length: n}, (_, i) => filePlan(i)))),
   loop: fc.boolean(),
   mutual: fc.boolean(),
-  broken: fc.boolean()
+  broken: fc.boolean(),
+  /** Whether the mixed input is read by a worker thread (the files are small: every one is handed to it). */
+  worker: fc.boolean()
 });
 
 function writeInput(dir: string, files: FilePlan[], keep: (line: Line) => boolean): void {
@@ -159,7 +161,7 @@ test("no mix of bad records, gzip files and links loses a good record, and every
   rmSync(all, {recursive: true, force: true});
 
   await fc.assert(
-    fc.asyncProperty(plan, async ({files, loop, mutual, broken}) => {
+    fc.asyncProperty(plan, async ({files, loop, mutual, broken, worker}) => {
       const dir = join(root, `run-${run++}`);
       try {
         const mixed = join(dir, "mixed");
@@ -176,7 +178,7 @@ test("no mix of bad records, gzip files and links loses a good record, and every
           symlinkSync(join(mixed, "nowhere.jsonl"), join(mixed, "broken.jsonl"));
           symlinkSync("self.jsonl", join(mixed, "self.jsonl"));
         }
-        const summary = await ingest({workspace: join(dir, "ws-mixed"), paths: [mixed], workers: 0});
+        const summary = await ingest({workspace: join(dir, "ws-mixed"), paths: [mixed], workers: worker ? 1 : 0, workerThresholdBytes: 0});
         const alone = await ingest({workspace: join(dir, "ws-valid"), paths: [valid], workers: 0});
         assertCountsAddUp(summary);
         assertCountsAddUp(alone);
