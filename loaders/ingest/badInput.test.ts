@@ -224,3 +224,17 @@ test("a record with a row over 32 MiB is quarantined with that reason in a worke
     assert.ok(io.stdout[0]!.includes(phrase), phrase);
   }
 });
+
+test("a record nested too deeply to store is quarantined with that reason, before any of its rows is written", async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, "deep.jsonl");
+  const deep = "[".repeat(20_000) + "1" + "]".repeat(20_000);
+  writeFileSync(file, [chatLine("a", "before"), `{"id":"deep","metadata":{"x":${deep}},"messages":[{"role":"user","content":"hi"}]}`, chatLine("b", "after")].join("\n") + "\n");
+  const workspace = join(dir, "ws");
+  const summary = await ingest({workspace, paths: [file], workers: 0});
+  assert.equal(summary.ingested, 2);
+  assert.deepEqual(summary.rejectedSample.map((r) => r.line), [2]);
+  assert.match(summary.rejectedSample[0]!.reason, /nested too deeply to store/);
+  const [row] = await query(workspace, "SELECT list(DISTINCT trace_id ORDER BY trace_id) AS ids, (SELECT count(*) FROM messages WHERE trace_id = 'deep')::INT AS partial FROM traces");
+  assert.deepEqual(row, {ids: ["a", "b"], partial: 0});
+});

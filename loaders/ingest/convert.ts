@@ -125,10 +125,8 @@ export function convertRecords(
     try {
       stageFragment(fragment, globalOrdinal(fileIndex, record.ordinal), fileIndex, writer, note);
     } catch (error) {
-      // A value nested too deeply to serialize overflows the stack before any row is written.
-      if (error instanceof RangeError) reject(`a value nested too deeply to store: ${error.message}`);
-      else if (error instanceof RecordError) reject(error.message);
-      else throw error;
+      if (!(error instanceof RecordError)) throw error;
+      reject(error.message);
       continue;
     }
     tally.ingested++;
@@ -295,6 +293,31 @@ function wellFormed(json: string): string {
  * staged.
  */
 export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter, note: Note = () => {}): void {
+  let rows: SerializedRows;
+  try {
+    rows = serializeRows(fragment, ordinal, fileIndex, note);
+  } catch (error) {
+    // A value nested too deeply to serialize overflows the stack; nothing of the record is written yet.
+    if (error instanceof RangeError) throw new RecordError(`a value nested too deeply to store: ${error.message}`);
+    throw error;
+  }
+  const {sources, attributes, feedback} = rows;
+  for (const json of sources) writer.write("sources", json);
+  for (let i = 0; i < fragment.spans.length; i++) writer.span(fragment.spans[i]!, attributes[i]);
+  for (const message of fragment.messages) writer.message(message);
+  for (const call of fragment.toolCalls) writer.toolCall(call);
+  for (const json of feedback) writer.write("feedback", json);
+  writer.endRecord();
+}
+
+interface SerializedRows {
+  sources: string[];
+  attributes: (string | undefined)[];
+  feedback: string[];
+}
+
+/** Serializes and sizes a fragment's rows (and flags its numbers) before any is written. */
+function serializeRows(fragment: Fragment, ordinal: number, fileIndex: number, note: Note): SerializedRows {
   const sources: string[] = [];
   const described = new Set<string>();
   const firstUser = firstUserMessages(fragment);
@@ -341,10 +364,5 @@ export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: nu
     checkRow("feedback", json);
     feedback.push(json);
   }
-  for (const json of sources) writer.write("sources", json);
-  for (let i = 0; i < fragment.spans.length; i++) writer.span(fragment.spans[i]!, attributes[i]);
-  for (const message of fragment.messages) writer.message(message);
-  for (const call of fragment.toolCalls) writer.toolCall(call);
-  for (const json of feedback) writer.write("feedback", json);
-  writer.endRecord();
+  return {sources, attributes, feedback};
 }
