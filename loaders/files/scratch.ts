@@ -6,7 +6,8 @@
  * its `finally`, and its staged rows (hundreds of MB for a large ingest) would stay for good; the next process that
  * makes a folder of the same kind removes the folders whose process is gone. A live process's folder is never
  * touched: one whose pid belongs to a running process is kept even when that process is another program that reused
- * the pid, which only delays its removal to a later run.
+ * the pid, which only delays its removal to a later run. Process ids are this machine's; the ingest removes folders
+ * only while it holds the store's write lock, which keeps every other process, here or elsewhere, from opening the store.
  */
 import {mkdtempSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
