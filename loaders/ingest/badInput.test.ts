@@ -238,3 +238,18 @@ test("a record nested too deeply to store is quarantined with that reason, befor
   const [row] = await query(workspace, "SELECT list(DISTINCT trace_id ORDER BY trace_id) AS ids, (SELECT count(*) FROM messages WHERE trace_id = 'deep')::INT AS partial FROM traces");
   assert.deepEqual(row, {ids: ["a", "b"], partial: 0});
 });
+
+test("a gzip copy of τ-bench runs names the same traces as the file itself, so ingesting both adds nothing twice", async (t) => {
+  const dir = tempDir(t);
+  const runs = readFileSync(join(import.meta.dirname, "fixtures", "bad-input", "tau-bench.jsonl"));
+  mkdirSync(join(dir, "plain"));
+  mkdirSync(join(dir, "packed"));
+  writeFileSync(join(dir, "plain", "gpt-4o-airline.jsonl"), runs);
+  writeFileSync(join(dir, "packed", "gpt-4o-airline.jsonl.gz"), gzipSync(runs));
+  const workspace = join(dir, "ws");
+  const first = await ingest({workspace, paths: [join(dir, "plain")], workers: 0});
+  const second = await ingest({workspace, paths: [join(dir, "packed")], workers: 0});
+  assert.equal(first.added.traces, 3);
+  assert.equal(second.ingested, 3);
+  assert.equal(second.added.traces, 0);
+});
