@@ -253,3 +253,16 @@ test("a gzip copy of τ-bench runs names the same traces as the file itself, so 
   assert.equal(second.ingested, 3);
   assert.equal(second.added.traces, 0);
 });
+
+test("a user message whose span starts beyond the store's times is ordered as one with no start, not failing the merge", async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, "late.jsonl");
+  const late = span("7".repeat(32), 1, {"gen_ai.input.messages": JSON.stringify([{role: "user", parts: [{type: "text", content: "from the far future"}]}])}, ["1".padEnd(41, "0"), "1".padEnd(41, "0")]);
+  writeFileSync(file, JSON.stringify(otlpRequest([late])) + "\n" + JSON.stringify(otlpRequest([span("8".repeat(32), 2)])) + "\n");
+  const workspace = join(dir, "ws");
+  const summary = await ingest({workspace, paths: [file], workers: 0});
+  assert.equal(summary.ingested, 2);
+  assert.equal(summary.flags.outOfRange, 1);
+  const rows = await query(workspace, "SELECT trace_id, first_user_message AS first FROM traces ORDER BY trace_id");
+  assert.deepEqual(rows.map((r) => r.first), ["from the far future", null]);
+});

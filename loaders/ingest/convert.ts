@@ -318,6 +318,9 @@ interface SerializedRows {
 
 /** Serializes and sizes a fragment's rows (and flags its numbers) before any is written. */
 function serializeRows(fragment: Fragment, ordinal: number, fileIndex: number, note: Note): SerializedRows {
+  // First, since a trace's first user message is ordered by its span's start, which must be one the store keeps.
+  for (const info of fragment.traces) checkNumbers(info, note);
+  for (const span of fragment.spans) checkNumbers(span, note);
   const sources: string[] = [];
   const described = new Set<string>();
   const firstUser = firstUserMessages(fragment);
@@ -329,7 +332,6 @@ function serializeRows(fragment: Fragment, ordinal: number, fileIndex: number, n
   };
   for (const info of fragment.traces) {
     described.add(info.traceId);
-    checkNumbers(info, note);
     const json = wellFormed(`${head(info.traceId)}${JSON.stringify(info).slice(1)}`);
     checkRow("sources", json);
     sources.push(json);
@@ -344,7 +346,6 @@ function serializeRows(fragment: Fragment, ordinal: number, fileIndex: number, n
   const attributes: (string | undefined)[] = [];
   for (const span of fragment.spans) {
     mention(span.traceId);
-    checkNumbers(span, note);
     const json = JSON.stringify(span.attributes) as string | undefined;
     checkRow("spans", span.traceId, span.spanId, span.parentSpanId, span.name, span.statusMessage, span.model, json);
     attributes.push(json);
