@@ -1,6 +1,7 @@
 /** @module `plumbline ingest <files or folders>`. */
 import {FORMATS} from "../../src/core/schemas/trace.js";
 import {ingest, IngestError, type IngestSummary} from "../ingest/ingest.js";
+import {FLAG_KINDS, type FlagKind} from "../ingest/flags.js";
 import {parseFormat, UnknownFormatError} from "../ingest/formatOf.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -10,10 +11,18 @@ import {afterWorkspaceChange} from "./workspaceChanged.js";
 
 const help = `Usage: plumbline ingest [options] <file or folder>...
 
-Reads traces into the workspace's DuckDB store. Folders are walked for .json, .jsonl and .ndjson files.
-The format of each file is detected from its first record; --format names it instead.
-Re-ingesting the same input adds nothing. A malformed record is reported with its file, line and reason,
-written whole to <workspace>/quarantine/, and the rest of the input is still ingested.
+Reads traces into the workspace's DuckDB store. Folders are walked for .json, .jsonl and .ndjson files,
+and for gzip-compressed ones (.json.gz, .jsonl.gz, .ndjson.gz); a gzip file named directly is read whatever
+its name. Symbolic links are followed once; broken links and links that loop are skipped with a reason.
+The format of each file is what most of its first 16 records have; --format names it instead.
+Re-ingesting the same input adds nothing.
+
+Bad input loses nothing. A record that cannot be stored (invalid JSON or UTF-8, a record of another format
+than its file's, missing ids, a stored row over 32 MiB) is reported with its file, line and reason, written
+whole to <workspace>/quarantine/, and the rest of the input is still ingested. Odd values are kept and
+flagged in the summary: lone UTF-16 surrogates (stored as U+FFFD), numbers the store cannot hold (token
+counts beyond 2^53, times beyond the year 275760: stored as unknown), negative durations and token counts,
+and spans given twice with other content (the copy already stored stays).
 
 Formats: ${FORMATS.join(", ")}
 
@@ -64,7 +73,7 @@ export const command: Command = {
       summary = await ingest(
         {workspace, paths: positionals, ...(format ? {format} : {}), ...(workers === undefined ? {} : {workers})},
         {
-          log: (line) => io.err(line),
+          log: (line) => io.err(printable(line)),
           progress: (done, total, detail) => bar.update(done, total, detail),
           ...(values.timings ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)} : {})
         }
@@ -90,10 +99,18 @@ export const command: Command = {
 function printSummary(summary: IngestSummary, io: Io): void {
   for (const rejected of summary.rejectedSample) {
     const where = rejected.element === undefined ? `${rejected.line}` : `${rejected.line} (element ${rejected.element})`;
-    io.err(`${rejected.file}:${where}: ${rejected.reason}`);
+    io.err(printable(`${rejected.file}:${where}: ${rejected.reason}`));
   }
   if (summary.rejected > summary.rejectedSample.length) {
     io.err(`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`);
+  }
+  for (const item of summary.flaggedSample) {
+    const where = item.element === undefined ? `${item.line}` : `${item.line} (element ${item.element})`;
+    io.err(printable(`${item.file}:${where}: kept, flagged: ${item.detail}`));
+  }
+  for (const conflict of summary.conflictSample) {
+    io.err(printable(`span ${conflict.spanId} of trace ${conflict.traceId} was given again with other content; ` +
+      (conflict.stored ? "the stored copy stays" : "one copy was stored, the other not")));
   }
   const seconds = summary.durationMs / 1000;
   const files = summary.files.length;
@@ -103,9 +120,30 @@ function printSummary(summary: IngestSummary, io: Io): void {
       `read ${summary.records} records from ${files} file${files === 1 ? "" : "s"} in ${seconds.toFixed(1)} s` +
         (skipped ? ` (${skipped} skipped)` : ""),
       `  ingested ${summary.ingested}, rejected ${summary.rejected}`,
+      ...(flagLine(summary) ? [`  kept with flags: ${flagLine(summary)}`] : []),
       `  added ${summary.added.traces} traces, ${summary.added.spans} spans, ` +
         `${summary.added.messages} messages, ${summary.added.toolCalls} tool calls, ${summary.added.feedback} feedback`,
       ...(summary.quarantineFile ? [`  rejected records written to ${summary.quarantineFile}`] : [])
     ].join("\n")
   );
+}
+
+const FLAG_NAMES: Record<FlagKind, string> = {
+  loneSurrogates: "lone surrogates replaced",
+  outOfRange: "out-of-range numbers stored as unknown",
+  negativeDuration: "negative durations",
+  negativeTokens: "negative token counts"
+};
+
+/** The flag counts that are not zero, as "n records with …", or "" when there are none. */
+function flagLine(summary: IngestSummary): string {
+  const parts = FLAG_KINDS.filter((kind) => summary.flags[kind] > 0).map((kind) => `${FLAG_NAMES[kind]} in ${summary.flags[kind]} record${summary.flags[kind] === 1 ? "" : "s"}`);
+  if (summary.added.conflictingSpans > 0) parts.push(`${summary.added.conflictingSpans} span${summary.added.conflictingSpans === 1 ? "" : "s"} given again with other content`);
+  return parts.join(", ");
+}
+
+/** A line with the terminal control characters that trace text (ids, parse errors quoting it) may hold removed. */
+function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
 }

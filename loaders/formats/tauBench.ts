@@ -22,7 +22,8 @@ import {isRecord, num, str} from "./values.js";
 /** `gpt-4o-airline.json` → stem `gpt-4o-airline`, model hint `gpt-4o`, domain `airline`. */
 export function tauFileParts(file: string): {stem: string; modelHint: string | null; domain: string | null} {
   const base = file.split(/[\\/]/).pop() ?? file;
-  const stem = base.replace(/\.jsonl?$/i, "");
+  // A gzip copy of a file names the same runs: its ids must not depend on the compression.
+  const stem = base.replace(/\.gz$/i, "").replace(/\.jsonl?$/i, "");
   const m = /^(.+)-(airline|retail)$/.exec(stem);
   return {stem, modelHint: m ? m[1]! : null, domain: m ? m[2]! : null};
 }

@@ -60,7 +60,7 @@ export const whoAndWhenReader: FormatReader = {
   read(value: unknown, context: RecordContext): Fragment {
     if (!isRun(value)) throw new RecordError("a Who&When run needs history, question_ID and mistake_agent");
     const subset = subsetOf(context.file, value);
-    const stem = (context.file.split(/[\\/]/).pop() ?? context.file).replace(/\.json$/i, "");
+    const stem = (context.file.split(/[\\/]/).pop() ?? context.file).replace(/\.gz$/i, "").replace(/\.json$/i, "");
     const traceId = `ww-${subset === "hand-crafted" ? "hand" : "algo"}-${stem}`;
     const messages = historyMessages(value.history as unknown[], subset);
     const builder = new RowBuilder(emptyFragment());

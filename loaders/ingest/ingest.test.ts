@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {test} from "node:test";
+import {after, test} from "node:test";
 import {main} from "../cli/main.js";
 import {demoInputs} from "../cli/demoCommand.js";
 import {withReadConnection} from "../store/db.js";
@@ -14,8 +14,15 @@ import {otlpRequest} from "../fixtures/otlpBuild.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, {recursive: true, force: true});
+});
+
 function tempWorkspace(): string {
-  return mkdtempSync(join(tmpdir(), "plumbline-ingest-"));
+  const dir = mkdtempSync(join(tmpdir(), "plumbline-ingest-"));
+  made.push(dir);
+  return dir;
 }
 
 async function query(workspace: string, sql: string): Promise<Record<string, unknown>[]> {

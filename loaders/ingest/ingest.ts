@@ -5,16 +5,18 @@
  * merged into the store in one transaction at the end. A malformed record is quarantined with its file, line and
  * reason and never stops the rest.
  */
-import {mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync, type Stats} from "node:fs";
 import {availableParallelism} from "node:os";
 import {basename, join, resolve} from "node:path";
 import type {Format} from "../../src/core/schemas/trace.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {makeScratchFolder, removeAbandonedScratch, STAGING_PREFIX, WORKSPACE_SCRATCH_PREFIXES} from "../files/scratch.js";
 import {withConnection} from "../store/db.js";
-import type {InputFile, MergeCounts} from "../store/stage.js";
+import type {InputFile, MergeCounts, SpanConflict} from "../store/stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
+import {emptyFlagCounts, FLAG_KINDS, FLAGGED_SAMPLE_PER_KIND, type FlagCounts, type Flagged} from "./flags.js";
 import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
-import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
+import {fileMode, isGzip, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
 import {SegmentMerger, SEGMENT_BYTES} from "./segmentMerger.js";
 import {StagingWriter} from "./stagingWriter.js";
 import {WorkerPool, workerScript} from "./workerPool.js";
@@ -53,7 +55,12 @@ export interface FileSummary {
   rejected: number;
   spans: number;
   messages: number;
-  /** Why the file was skipped as a whole (unknown format, unreadable). */
+  /** Ingested records kept with a flag, per kind (see `flags.ts`). */
+  flags: FlagCounts;
+  /**
+   * Why the file was skipped as a whole (unknown format, empty, a broken link), or why it ended early (gzip data
+   * that is cut short or corrupt: the records before that point are read and counted).
+   */
   error?: string;
 }
 
@@ -66,33 +73,106 @@ export interface IngestSummary {
   added: MergeCounts;
   quarantineFile: string | null;
   rejectedSample: Rejected[];
+  /** Ingested records kept with a flag, per kind, over all files. */
+  flags: FlagCounts;
+  /** The first few flagged records of each kind. */
+  flaggedSample: Flagged[];
+  /** Spans given again with other content: one copy is stored (see `mergeStaged`), the others named here. */
+  conflictSample: SpanConflict[];
   durationMs: number;
 }
 
-const INPUT_EXTENSIONS = [".json", ".jsonl", ".ndjson"];
+const INPUT_EXTENSIONS = [".json", ".jsonl", ".ndjson"].flatMap((ext) => [ext, `${ext}.gz`]);
 
-/** Input files named by the user: files as given, folders walked for JSON and JSON Lines files. */
-export function expandPaths(paths: string[]): string[] {
+/** A path that was named or found but not read, and why. */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+  /**
+   * A folder reached again through a symbolic link (a loop, or folders linked to each other): its files are read
+   * once, so nothing is missing, and it is only logged rather than counted as a skipped file.
+   */
+  revisit?: true;
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function linkProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "a broken symbolic link (its target does not exist)";
+  if (code === "ELOOP") return "a symbolic link that loops back to itself";
+  if (code === "EACCES" || code === "EPERM") return "not readable (permission denied)";
+  return `cannot be read: ${(error as Error).message}`;
+}
+
+/**
+ * Input files named by the user: files as given, folders walked for JSON and JSON Lines files (gzip-compressed
+ * ones too). Symbolic links are followed, but each folder and file is visited once by its real path, so links that
+ * loop or point at each other end the walk instead of repeating it. Broken links and unreadable entries are
+ * skipped with a reason; a named path that does not exist is an error, since nothing then was meant to be read.
+ */
+export function expandPaths(paths: string[]): {files: string[]; skipped: SkippedPath[]} {
   const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir).sort()) {
+  const skipped: SkippedPath[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string, stat: Stats, named: boolean) => {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (error) {
+      skipped.push({path, reason: linkProblem(error)});
+      return;
+    }
+    if (seen.has(real)) {
+      // A file named twice, or reached again through a link, is read once; a folder reached again is a loop.
+      if (stat.isDirectory() && !named) skipped.push({path, reason: `the folder ${real} again, through a symbolic link; its files are read once`, revisit: true});
+      return;
+    }
+    seen.add(real);
+    if (!stat.isDirectory()) {
+      files.push(path);
+      return;
+    }
+    let entries: string[];
+    try {
+      entries = readdirSync(path).sort();
+    } catch (error) {
+      skipped.push({path, reason: linkProblem(error)});
+      return;
+    }
+    for (const entry of entries) {
       if (entry.startsWith(".")) continue;
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (INPUT_EXTENSIONS.some((ext) => entry.endsWith(ext))) files.push(path);
+      const child = join(path, entry);
+      let childStat: Stats;
+      try {
+        childStat = statSync(child);
+      } catch (error) {
+        skipped.push({path: child, reason: linkProblem(error)});
+        continue;
+      }
+      if (childStat.isDirectory() || (childStat.isFile() && INPUT_EXTENSIONS.some((ext) => entry.endsWith(ext)))) {
+        visit(child, childStat, false);
+      }
     }
   };
   for (const path of paths) {
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(path);
-    } catch {
-      throw new IngestError(`no such file or folder: ${path}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && !isLink(path)) throw new IngestError(`no such file or folder: ${path}`);
+      skipped.push({path, reason: linkProblem(error)});
+      continue;
     }
-    if (stat.isDirectory()) walk(path);
-    else files.push(path);
+    visit(path, stat, true);
   }
-  return files;
+  return {files, skipped};
 }
 
 export class IngestError extends Error {
@@ -100,8 +180,11 @@ export class IngestError extends Error {
 }
 
 export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
-  const files = expandPaths(options.paths);
-  if (files.length === 0) throw new IngestError(`no .json, .jsonl or .ndjson files in ${options.paths.join(", ")}`);
+  const {files, skipped} = expandPaths(options.paths);
+  if (files.length === 0) {
+    const why = skipped.filter((s) => !s.revisit).map((s) => `${s.path}: ${s.reason}`).join("; ");
+    throw new IngestError(`no .json, .jsonl or .ndjson files (or .gz of them) in ${options.paths.join(", ")}${why ? ` (skipped ${why})` : ""}`);
+  }
   return withConnection(options.workspace, async (connection) => {
     // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
     // folder. Each segment's commit checkpoints (DuckDB's default threshold), so that work overlaps the reading of
@@ -112,7 +195,7 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
     // general allocator, every merge faulted its blocks' pages in afresh (1M spans: about 0.8 s less CPU, 50–100 MB
     // more peak memory). The pool goes with the instance when the ingest closes it.
     await connection.run(`SET block_allocator_memory = '${memoryLimit}'`);
-    const summary = await ingestFiles(connection, files, options, effects);
+    const summary = await ingestFiles(connection, files, skipped, options, effects);
     const started = performance.now();
     await connection.run("CHECKPOINT");
     effects.timing?.("checkpoint", performance.now() - started);
@@ -123,13 +206,25 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
 async function ingestFiles(
   connection: DuckDBConnection,
   files: string[],
+  skipped: SkippedPath[],
   options: IngestOptions,
   effects: IngestEffects
 ): Promise<IngestSummary> {
   const started = performance.now();
-  const totalBytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  const stagingDir = join(options.workspace, `.staging-${process.pid}-${Date.now()}`);
-  mkdirSync(stagingDir, {recursive: true});
+  const sizes = files.map((file) => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  });
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+  // What an ingest or detail pack that was killed left behind would otherwise stay for good.
+  for (const path of removeAbandonedScratch(options.workspace, WORKSPACE_SCRATCH_PREFIXES)) {
+    effects.log(`removed ${path}, left behind by a run that ended without cleaning up`);
+  }
+  mkdirSync(options.workspace, {recursive: true});
+  const stagingDir = makeScratchFolder(options.workspace, STAGING_PREFIX);
   const workers = options.workers ?? Math.min(availableParallelism(), 4);
   const threshold = options.workerThresholdBytes ?? 16 << 20;
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
@@ -137,6 +232,7 @@ async function ingestFiles(
   let pool: WorkerPool | null = null;
   const summaries: FileSummary[] = [];
   const rejected: Rejected[] = [];
+  const flagged: Flagged[] = [];
   const inputs: InputFile[] = [];
   const merger = new SegmentMerger(connection, inputs, new Date());
   const threads = Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0] ?? 1);
@@ -150,16 +246,28 @@ async function ingestFiles(
     await merger.enqueue([writer.close(), ...(pool ? await pool.rotate() : [])]);
   };
   try {
+    for (const {path, reason, revisit} of skipped) {
+      if (revisit) {
+        effects.log(`not walked again: ${path}: ${reason}`);
+        continue;
+      }
+      summaries.push({path, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0, flags: emptyFlagCounts(), error: reason});
+      effects.log(`skipped ${path}: ${reason}`);
+    }
     for (const [fileIndex, file] of files.entries()) {
-      const size = statSync(file).size;
-      const summary: FileSummary = {path: file, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0};
+      const size = sizes[fileIndex]!;
+      const summary: FileSummary = {path: file, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0, flags: emptyFlagCounts()};
       summaries.push(summary);
       inputs.push({path: resolve(file), format: "unknown"});
       const tally = emptyTally();
+      const partial: Promise<ConvertTally>[] = [];
       try {
-        const mode = fileMode(file);
+        const gzip = isGzip(file);
+        const mode = await fileMode(file, gzip);
+        if (mode.mode === "empty") throw new IngestError(size === 0 ? "the file is empty" : "the file is empty (it holds only whitespace)");
         if (mode.mode === "lines") {
-          const reader = options.format ? readerFor(options.format) : detectReader(mode.first, basename(file));
+          const reader = options.format ? readerFor(options.format) : detectReader(mode.sample, basename(file));
+          const checkShape = !options.format;
           summary.format = inputs[fileIndex]!.format = reader.format;
           if (workers > 0 && size >= threshold) {
             if (!pool) {
@@ -168,12 +276,11 @@ async function ingestFiles(
               // threads would mostly wait for a core and poll for work (about a tenth less CPU in all).
               merger.between("SET threads = 1");
             }
-            const results: Promise<ConvertTally>[] = [];
             let fileDone = 0;
-            for await (const {block, firstLine} of lineBlocks(file)) {
+            for await (const {block, firstLine} of lineBlocks(file, gzip)) {
               const length = block.byteLength;
-              const {result} = await pool.submit({format: reader.format, file, fileIndex, block, firstLine});
-              results.push(
+              const {result} = await pool.submit({format: reader.format, file, fileIndex, block, firstLine, checkShape});
+              partial.push(
                 result.then((part) => {
                   fileDone += length + 1;
                   effects.progress(doneBytes + Math.min(fileDone, size), totalBytes, basename(file));
@@ -182,32 +289,35 @@ async function ingestFiles(
               );
               await maybeMerge(length + 1);
             }
-            for (const part of await Promise.all(results)) addTally(tally, part);
           } else {
             let fileDone = 0;
-            for await (const {block, firstLine} of lineBlocks(file)) {
-              convertRecords(reader, recordsFromBlock(block, firstLine), file, fileIndex, writer, tally);
+            for await (const {block, firstLine} of lineBlocks(file, gzip)) {
+              convertRecords(reader, recordsFromBlock(block, firstLine), file, fileIndex, writer, tally, checkShape);
               fileDone += block.byteLength + 1;
               effects.progress(doneBytes + Math.min(fileDone, size), totalBytes, basename(file));
               await maybeMerge(block.byteLength + 1);
             }
           }
         } else {
-          const reader = readDocumentFile(file, fileIndex, options.format, writer, tally);
+          const reader = readDocumentFile(file, gzip, fileIndex, options.format, writer, tally);
           if (reader) summary.format = inputs[fileIndex]!.format = reader.format;
           await maybeMerge(size);
         }
       } catch (error) {
-        if (!(error instanceof UnknownFormatError) && !(error instanceof IngestError)) throw error;
-        summary.error = error.message;
-        effects.log(`skipped ${file}: ${error.message}`);
+        if (!isInputError(error)) throw error;
+        summary.error = inputErrorMessage(error);
+        effects.log(`${tally.records || partial.length ? "stopped reading" : "skipped"} ${file}: ${summary.error}`);
       }
+      // Blocks handed to workers before a file ended early (corrupt gzip data) still count.
+      for (const part of await Promise.all(partial)) addTally(tally, part);
       summary.records = tally.records;
       summary.ingested = tally.ingested;
       summary.rejected = tally.rejected.length;
       summary.spans = tally.spans;
       summary.messages = tally.messages;
+      summary.flags = tally.flags;
       rejected.push(...tally.rejected);
+      addFlagged(flagged, tally.flagged);
       doneBytes += size;
       effects.progress(doneBytes, totalBytes, basename(file));
     }
@@ -220,6 +330,8 @@ async function ingestFiles(
     for (const [step, ms] of steps) effects.timing?.(`merge: ${step}`, ms);
     const quarantineFile = rejected.length ? writeQuarantine(options.workspace, rejected) : null;
     const sum = (key: "records" | "ingested" | "rejected" | "spans") => summaries.reduce((s, f) => s + f[key], 0);
+    const flags = emptyFlagCounts();
+    for (const file of summaries) for (const kind of FLAG_KINDS) flags[kind] += file.flags[kind];
     return {
       files: summaries,
       records: sum("records"),
@@ -229,6 +341,9 @@ async function ingestFiles(
       added,
       quarantineFile,
       rejectedSample: rejected.slice(0, 20),
+      flags,
+      flaggedSample: flagged,
+      conflictSample: merger.conflictSample,
       durationMs: performance.now() - started
     };
   } finally {
@@ -239,9 +354,34 @@ async function ingestFiles(
   }
 }
 
+/**
+ * Errors that end the reading of one file but not the ingest: an unknown format, an unreadable or empty file, gzip
+ * data that is corrupt or cut short (zlib's errors carry a `Z_` code), a file that vanished meanwhile.
+ */
+function isInputError(error: unknown): error is Error {
+  if (error instanceof UnknownFormatError || error instanceof IngestError) return true;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === "string" && (code.startsWith("Z_") || ["ENOENT", "EACCES", "EPERM", "EISDIR", "EIO"].includes(code));
+}
+
+function inputErrorMessage(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "Z_BUF_ERROR") return "the gzip data ends early (the file is cut short); the records before that point were read";
+  if (code?.startsWith("Z_")) return `the gzip data is corrupt (${error.message}); the records before that point were read`;
+  return error.message;
+}
+
+/** Keeps the first few flagged records of each kind (workers each report their own first few). */
+function addFlagged(into: Flagged[], more: Flagged[]): void {
+  for (const item of more) {
+    if (into.filter((f) => f.flag === item.flag).length < FLAGGED_SAMPLE_PER_KIND) into.push(item);
+  }
+}
+
 /** Reads a file that is one JSON document; returns its reader, or null when the document itself is broken. */
 function readDocumentFile(
   file: string,
+  gzip: boolean,
   fileIndex: number,
   format: Format | undefined,
   writer: StagingWriter,
@@ -249,7 +389,7 @@ function readDocumentFile(
 ): FormatReader | null {
   let record: RawRecord;
   try {
-    record = readDocument(file);
+    record = readDocument(file, gzip);
   } catch (error) {
     throw new IngestError((error as Error).message);
   }
@@ -274,20 +414,29 @@ function readDocumentFile(
     tally.rejected.push({file, line, reason: `invalid JSON: ${message}`, text: record.text, encoding: "utf8"});
     return null;
   }
-  const reader = format ? readerFor(format) : detectReader(value, basename(file));
+  const reader = format ? readerFor(format) : detectReader([value], basename(file));
   if (Array.isArray(value) && reader.splitArrays) {
     const elements: RawRecord[] = value.map((element, index) => ({
-      text: JSON.stringify(element),
+      text: elementText(element),
       value: element,
       line: 1,
       ordinal: index,
       element: index
     }));
-    convertRecords(reader, elements, file, fileIndex, writer, tally);
+    convertRecords(reader, elements, file, fileIndex, writer, tally, !format);
   } else {
-    convertRecords(reader, [{...record, value}], file, fileIndex, writer, tally);
+    convertRecords(reader, [{...record, value}], file, fileIndex, writer, tally, !format);
   }
   return reader;
+}
+
+/** An array element's own text (its content hash and its quarantine copy); a value too deep to write has none. */
+function elementText(element: unknown): string {
+  try {
+    return JSON.stringify(element) ?? "null";
+  } catch {
+    return "";
+  }
 }
 
 function addTally(into: ConvertTally, part: ConvertTally): void {
@@ -296,6 +445,8 @@ function addTally(into: ConvertTally, part: ConvertTally): void {
   into.spans += part.spans;
   into.messages += part.messages;
   into.rejected.push(...part.rejected);
+  for (const kind of FLAG_KINDS) into.flags[kind] += part.flags[kind];
+  addFlagged(into.flagged, part.flagged);
 }
 
 /** Writes every rejected record, whole, to a new file in the workspace's quarantine folder. */

@@ -3,12 +3,15 @@
  *
  * JSON Lines files are read in blocks cut at newlines; each block is decoded as a whole (one native call) and
  * only a block with invalid UTF-8 is decoded line by line to find the bad lines. A file whose first line is not
- * JSON on its own is a single document (pretty-printed JSON), read whole.
+ * JSON on its own is a single document (pretty-printed JSON), read whole. Gzip-compressed files (known by their
+ * first two bytes, whatever their name) are decompressed as they are read.
  */
 import {isAscii} from "node:buffer";
-import {openSync, readSync, closeSync, readFileSync, statSync} from "node:fs";
+import {closeSync, createReadStream, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {open} from "node:fs/promises";
+import {createGunzip, gunzipSync} from "node:zlib";
 import type {RawRecord} from "./convert.js";
+import {bytesMayHoldSurrogates} from "./flags.js";
 
 const strict = new TextDecoder("utf-8", {fatal: true});
 const BLOCK = 1 << 20;
@@ -16,7 +19,32 @@ const BLOCK = 1 << 20;
 /** Largest single JSON document read whole; larger inputs should be JSON Lines. */
 export const MAX_DOCUMENT_BYTES = 1 << 30;
 
-export type FileMode = {mode: "lines"; first: unknown} | {mode: "document"};
+/** How many records of a file its format is detected from. */
+export const SAMPLE_RECORDS = 16;
+
+/** A JSON Lines file with the values of its first records that parse (up to `SAMPLE_RECORDS`), or a document. */
+export type FileMode = {mode: "lines"; sample: unknown[]} | {mode: "document"} | {mode: "empty"};
+
+/** Whether a file is gzip-compressed: it starts with gzip's magic bytes. */
+export function isGzip(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A gzip-compressed file's decompressed bytes, chunk by chunk; a read error or corrupt data ends it with an error. */
+function gunzipStream(path: string): AsyncIterable<Buffer> {
+  const gunzip = createGunzip();
+  const source = createReadStream(path);
+  source.on("error", (error) => gunzip.destroy(error));
+  // A reader that stops early (format detection) destroys the gunzip stream; the file goes with it.
+  gunzip.on("close", () => source.destroy());
+  return source.pipe(gunzip);
+}
 
 function decodeLine(bytes: Uint8Array): string | null {
   try {
@@ -49,6 +77,8 @@ export function recordsFromBlock(block: Uint8Array, firstLine: number): RawRecor
   // Most trace exports are pure ASCII (JSON escapes what is not): such a block's lines are copied into one-byte
   // strings, several times faster than a strict UTF-8 decoder reads them.
   const ascii = isAscii(bytes);
+  // Escaped surrogates are rare: one search of the block spares testing each line (see `convertRecords`).
+  const escapes = bytesMayHoldSurrogates(bytes);
   let start = 0;
   let lineNumber = firstLine;
   while (start <= bytes.length) {
@@ -56,15 +86,15 @@ export function recordsFromBlock(block: Uint8Array, firstLine: number): RawRecor
     if (end === -1) end = bytes.length;
     if (ascii) {
       const line = bytes.toString("latin1", start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
-      if (!blank(line)) records.push({text: line, line: lineNumber, ordinal: lineNumber - 1});
+      if (!blank(line)) records.push({text: line, line: lineNumber, ordinal: lineNumber - 1, escapes});
     } else {
       const lineBytes = bytes.subarray(start, end);
       const line = decodeLine(lineBytes);
       if (line === null) {
-        records.push({text: null, base64: lineBytes.toString("base64"), line: lineNumber, ordinal: lineNumber - 1});
+        records.push({text: null, base64: lineBytes.toString("base64"), line: lineNumber, ordinal: lineNumber - 1, escapes});
       } else {
         const text = stripCR(line);
-        if (!blank(text)) records.push({text, line: lineNumber, ordinal: lineNumber - 1});
+        if (!blank(text)) records.push({text, line: lineNumber, ordinal: lineNumber - 1, escapes});
       }
     }
     start = end + 1;
@@ -88,7 +118,11 @@ function countNewlines(bytes: Uint8Array): number {
  * newline is copied out into the next block's), so it can be transferred to a worker thread instead of copied,
  * and no pooled or concatenated buffer is left for the garbage collector to chase.
  */
-export async function* lineBlocks(path: string): AsyncGenerator<{block: Uint8Array; firstLine: number}> {
+export async function* lineBlocks(path: string, gzip = false): AsyncGenerator<{block: Uint8Array; firstLine: number}> {
+  if (gzip) {
+    yield* gzipLineBlocks(path);
+    return;
+  }
   const handle = await open(path, "r");
   try {
     let carry: Uint8Array = new Uint8Array(0);
@@ -120,36 +154,70 @@ export async function* lineBlocks(path: string): AsyncGenerator<{block: Uint8Arr
   }
 }
 
-/** Reads lines from the start of a file until `count` non-blank lines are found (or the file ends). */
-function headLines(path: string, count: number): string[] {
-  const fd = openSync(path, "r");
-  try {
-    const lines: string[] = [];
-    let pending = "";
-    const buffer = Buffer.alloc(1 << 16);
-    let position = 0;
-    const decoder = new TextDecoder("utf-8");
-    for (;;) {
-      const read = readSync(fd, buffer, 0, buffer.length, position);
-      position += read;
-      pending += decoder.decode(buffer.subarray(0, read), {stream: read > 0});
-      let at: number;
-      while ((at = pending.indexOf("\n")) !== -1) {
-        const line = stripCR(pending.slice(0, at));
-        pending = pending.slice(at + 1);
-        if (line.trim() !== "") lines.push(line);
-        if (lines.length >= count) return lines;
-      }
-      if (read === 0) {
-        if (pending.trim() !== "") lines.push(pending);
-        return lines;
-      }
-      // A first line longer than 256 MiB is not a JSON Lines record anyone wants; treat the file as a document.
-      if (pending.length > 1 << 28) return lines;
+/** `lineBlocks` for a gzip-compressed file: decompressed chunks gathered into blocks of whole lines. */
+async function* gzipLineBlocks(path: string): AsyncGenerator<{block: Uint8Array; firstLine: number}> {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  let line = 1;
+  for await (const chunk of gunzipStream(path)) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size < BLOCK) continue;
+    // Copied into a buffer of its own, so the block can be transferred to a worker thread like a plain file's.
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const c of chunks) at += c.copy(buffer, at);
+    const cut = buffer.lastIndexOf(10);
+    if (cut === -1) {
+      chunks = [buffer];
+      continue;
     }
-  } finally {
-    closeSync(fd);
+    const carry = Buffer.from(Uint8Array.prototype.slice.call(buffer, cut + 1));
+    chunks = [carry];
+    size = carry.length;
+    const block = buffer.subarray(0, cut);
+    const lines = countNewlines(block) + 1;
+    yield {block, firstLine: line};
+    line += lines;
   }
+  if (size > 0) {
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const c of chunks) at += c.copy(buffer, at);
+    yield {block: buffer, firstLine: line};
+  }
+}
+
+/** A file's text from its start, chunk by chunk, decompressed when it is gzip; invalid UTF-8 becomes U+FFFD. */
+async function* headText(path: string, gzip: boolean): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  const source: AsyncIterable<Buffer> = gzip ? gunzipStream(path) : createReadStream(path, {highWaterMark: 1 << 16});
+  for await (const chunk of source) yield decoder.decode(chunk, {stream: true});
+  yield decoder.decode();
+}
+
+/**
+ * Reads lines from the start of a file until `count` non-blank lines are found, the file ends, or `maxChars` were
+ * read (a first line longer than that is not a JSON Lines record anyone wants; the file is then a document).
+ */
+async function headLines(path: string, gzip: boolean, count: number, maxChars = 1 << 28): Promise<string[]> {
+  const lines: string[] = [];
+  let pending = "";
+  let read = 0;
+  for await (const text of headText(path, gzip)) {
+    pending += text;
+    read += text.length;
+    let at: number;
+    while ((at = pending.indexOf("\n")) !== -1) {
+      const line = stripCR(pending.slice(0, at));
+      pending = pending.slice(at + 1);
+      if (line.trim() !== "") lines.push(line);
+      if (lines.length >= count) return lines;
+    }
+    if (read > maxChars) return lines;
+  }
+  if (pending.trim() !== "") lines.push(pending);
+  return lines;
 }
 
 function parses(text: string | undefined): {ok: true; value: unknown} | {ok: false} {
@@ -162,33 +230,51 @@ function parses(text: string | undefined): {ok: true; value: unknown} | {ok: fal
 }
 
 /**
- * Decides how a file is split. JSON Lines when its first non-blank line is JSON by itself, or when its first line
- * is broken but the next one parses (a truncated first record must not turn the file into one bad document).
+ * Decides how a file is split. JSON Lines when its first non-blank line is JSON by itself, or when, of its first
+ * lines, as many parse on their own as do not (a truncated or broken first record must not turn a file of good
+ * lines into one bad document); a line holding only a bracket opens a pretty-printed document. The values of the
+ * first lines that parse are the sample the file's format is detected from.
  */
-export function fileMode(path: string): FileMode {
-  const [first, second] = headLines(path, 2);
-  const parsedFirst = parses(first);
-  if (parsedFirst.ok) {
+export async function fileMode(path: string, gzip = false): Promise<FileMode> {
+  // Enough lines to find `SAMPLE_RECORDS` that parse among some broken ones; a sample line past the first
+  // megabytes would not change the decision, so long files are not read further to make it.
+  const lines = await headLines(path, gzip, SAMPLE_RECORDS * 2);
+  if (lines.length === 0) return {mode: "empty"};
+  const parsed = lines.map(parses);
+  const sample = parsed.flatMap((p) => (p.ok ? [p.value] : [])).slice(0, SAMPLE_RECORDS);
+  const first = parsed[0]!;
+  if (first.ok) {
     // A JSON array written on one line (as JSON.stringify writes it) is a document whose elements are the records.
-    if (Array.isArray(parsedFirst.value) && !second?.trim()) return {mode: "document"};
+    if (Array.isArray(first.value) && lines.length === 1) return {mode: "document"};
     // A single-line file is a document and a JSON Lines file of one record alike; lines mode reads both.
-    return {mode: "lines", first: parsedFirst.value};
+    return {mode: "lines", sample};
   }
-  // A line holding only a bracket opens a pretty-printed document, whatever the next line looks like.
-  const trimmed = first?.trim() ?? "";
-  const opensDocument = trimmed === "{" || trimmed === "[";
-  const parsedSecond = parses(second);
-  if (!opensDocument && parsedSecond.ok) return {mode: "lines", first: parsedSecond.value};
+  const trimmed = lines[0]!.trim();
+  if (trimmed === "{" || trimmed === "[") return {mode: "document"};
+  // Lines of a pretty-printed document rarely parse alone (they end in commas); records of JSON Lines do.
+  const records = parsed.slice(1).filter((p) => p.ok && typeof p.value === "object" && p.value !== null).length;
+  if (records > 0 && records * 2 >= lines.length - 1) return {mode: "lines", sample};
   return {mode: "document"};
 }
 
 /** Reads a whole document: its text, or null with base64 bytes when it is not UTF-8. */
-export function readDocument(path: string): RawRecord {
+export function readDocument(path: string, gzip = false): RawRecord {
   const size = statSync(path).size;
   if (size > MAX_DOCUMENT_BYTES) {
     throw new Error(`${path} is a single JSON document of ${size} bytes; write it as JSON Lines (one record a line) to ingest it`);
   }
-  const bytes = readFileSync(path);
+  let bytes: Buffer;
+  if (!gzip) bytes = readFileSync(path);
+  else {
+    try {
+      bytes = gunzipSync(readFileSync(path), {maxOutputLength: MAX_DOCUMENT_BYTES});
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new Error(`${path} holds a single JSON document of more than ${MAX_DOCUMENT_BYTES} bytes; write it as JSON Lines (one record a line) to ingest it`);
+      }
+      throw new Error(`${path} is not valid gzip: ${(error as Error).message}`);
+    }
+  }
   const text = decodeLine(bytes);
   return text === null
     ? {text: null, base64: bytes.toString("base64"), line: 1, ordinal: 0}

@@ -7,7 +7,7 @@
  */
 import {rmSync} from "node:fs";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type StagedFiles} from "../store/stage.js";
+import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type SpanConflict, type StagedFiles} from "../store/stage.js";
 
 /** Input bytes per segment. */
 export const SEGMENT_BYTES = 512 << 20;
@@ -17,7 +17,9 @@ export class SegmentMerger {
   private failure: unknown = null;
   private queued = 0;
   private readonly stepTotals = new Map<string, number>();
-  readonly added: MergeCounts = {traces: 0, spans: 0, messages: 0, toolCalls: 0, feedback: 0, tracesTouched: 0};
+  readonly added: MergeCounts = {traces: 0, spans: 0, messages: 0, toolCalls: 0, feedback: 0, tracesTouched: 0, conflictingSpans: 0};
+  /** The first spans each merge found given twice with other content. */
+  readonly conflictSample: SpanConflict[] = [];
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -40,6 +42,7 @@ export class SegmentMerger {
           this.stepTotals.set(step, (this.stepTotals.get(step) ?? 0) + ms)
         );
         for (const key of Object.keys(this.added) as (keyof MergeCounts)[]) this.added[key] += counts[key];
+        this.conflictSample.push(...counts.conflictSample.slice(0, Math.max(0, 5 - this.conflictSample.length)));
       } catch (error) {
         this.failure ??= error;
       } finally {

@@ -2,8 +2,8 @@
  * @module Storing fragments that were not read from files (test fixtures, imports that build rows themselves)
  * through the same staging and merge as `plumbline ingest`, so derived trace rows never follow a second rule.
  */
-import {mkdtempSync, rmSync} from "node:fs";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
+import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
 import type {Format, Fragment} from "../../src/core/schemas/trace.js";
 import {withConnection} from "../store/db.js";
 import {mergeStaged, type InputFile, type MergeCounts} from "../store/stage.js";
@@ -18,7 +18,7 @@ export interface SourcedFragment {
 }
 
 export async function storeFragments(workspace: string, items: readonly SourcedFragment[]): Promise<MergeCounts> {
-  const stagingDir = mkdtempSync(join(workspace, ".staging-"));
+  const stagingDir = makeScratchFolder(workspace, STAGING_PREFIX);
   try {
     const writer = new StagingWriter(stagingDir, "fragments");
     const inputs: InputFile[] = [];

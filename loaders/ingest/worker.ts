@@ -19,6 +19,8 @@ export interface BlockTask {
   fileIndex: number;
   block: Uint8Array;
   firstLine: number;
+  /** Quarantine records of another known format (the file's format was detected, not named). */
+  checkShape: boolean;
 }
 
 const {stagingDir, name} = workerData as {stagingDir: string; name: string};
@@ -34,7 +36,7 @@ port.on("message", (task: BlockTask | {type: "close"}) => {
   }
   const tally = emptyTally();
   try {
-    convertRecords(readerFor(task.format), recordsFromBlock(task.block, task.firstLine), task.file, task.fileIndex, writer, tally);
+    convertRecords(readerFor(task.format), recordsFromBlock(task.block, task.firstLine), task.file, task.fileIndex, writer, tally, task.checkShape);
     port.postMessage({type: "done", id: task.id, tally});
   } catch (error) {
     port.postMessage({type: "failed", id: task.id, message: (error as Error).stack ?? String(error)});

@@ -13,6 +13,7 @@
  * 202 s where 1M took 27 s.
  */
 import {existsSync, mkdtempSync, rmSync} from "node:fs";
+import {DETAIL_PACK_PREFIX, makeScratchFolder, removeAbandonedScratch} from "../files/scratch.js";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import type {Writable} from "node:stream";
@@ -104,7 +105,9 @@ FROM ${traces} t LEFT JOIN sp USING (trace_id) LEFT JOIN ms USING (trace_id)
 /** A new folder in `scratchDir`, or in the system's temporary folder when that one cannot be written (read-only). */
 function scratchFolder(scratchDir: string): string {
   try {
-    return mkdtempSync(join(scratchDir, ".detail-pack-"));
+    // Named after this process, so that a later run removes it should this one be killed (see `files/scratch.ts`).
+    removeAbandonedScratch(scratchDir, [DETAIL_PACK_PREFIX]);
+    return makeScratchFolder(scratchDir, DETAIL_PACK_PREFIX);
   } catch {
     return mkdtempSync(join(tmpdir(), "plumbline-detail-pack-"));
   }

@@ -68,9 +68,18 @@ function columnsLiteral(kind: JsonStagedKind): string {
   return `{${Object.entries(COLUMNS[kind]).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ")}}`;
 }
 
-/** Microseconds since the epoch from fractional milliseconds; NULL stays NULL. */
+/**
+ * Microseconds since the epoch from fractional milliseconds; NULL stays NULL. The stager already stores times and
+ * token counts beyond the store's range as unknown and flags them; TRY_CAST makes the same rule hold for any value
+ * that reaches the merge some other way, instead of failing the whole merge.
+ */
 function ts(column: string): string {
-  return `make_timestamp(CAST(round(${column} * 1000) AS BIGINT))`;
+  return `make_timestamp(TRY_CAST(round(${column} * 1000) AS BIGINT))`;
+}
+
+/** A count as BIGINT, NULL when it does not fit. */
+function bigint(expression: string): string {
+  return `TRY_CAST(${expression} AS BIGINT)`;
 }
 
 export interface StagedFiles {
@@ -99,7 +108,20 @@ export interface MergeCounts {
   feedback: number;
   /** Traces whose derived row was rebuilt (new or touched by this ingest). */
   tracesTouched: number;
+  /** Spans given again (by trace and span id) with other content; one copy is kept (see `insertNew`). */
+  conflictingSpans: number;
 }
+
+/** A span whose id came with two contents. */
+export interface SpanConflict {
+  traceId: string;
+  spanId: string;
+  /** Whether the copy kept was already in the store (otherwise both came in the same merge). */
+  stored: boolean;
+}
+
+/** Spans named per merge with other content; the rest are counted only. */
+const CONFLICT_SAMPLE = 5;
 
 /** Reports how long each step of a merge took, for `plumbline ingest --timings`. */
 export type Timings = (step: string, ms: number) => void;
@@ -115,7 +137,7 @@ export async function mergeStaged(
   inputs: InputFile[],
   ingestedAt: Date,
   timings: Timings = () => {}
-): Promise<MergeCounts> {
+): Promise<MergeCounts & {conflictSample: SpanConflict[]}> {
   let original: string | null = null;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -147,7 +169,7 @@ async function mergeOnce(
   inputs: InputFile[],
   ingestedAt: Date,
   timings: Timings
-): Promise<MergeCounts> {
+): Promise<MergeCounts & {conflictSample: SpanConflict[]}> {
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await work();
@@ -175,10 +197,14 @@ async function mergeOnce(
       await connection.run("CREATE OR REPLACE TEMP TABLE known_traces AS SELECT trace_id FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
       return scalar(connection, "SELECT count(*) FROM known_traces");
     });
-    const {counts, firstNew} = await mergeTables(connection, staged, step, existing > 0);
+    const conflicts: SpanConflict[] = [];
+    const {counts, firstNew} = await mergeTables(connection, staged, step, existing > 0, conflicts);
     const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt, existing, firstNew));
     await step("commit", () => connection.run("COMMIT"));
-    return {...counts, traces: newTraces, tracesTouched: rebuilt};
+    return {
+      ...counts, traces: newTraces, tracesTouched: rebuilt, conflictingSpans: conflicts.length,
+      conflictSample: conflicts.slice(0, CONFLICT_SAMPLE)
+    };
   } catch (error) {
     await connection.run("ROLLBACK");
     throw error;
@@ -218,10 +244,26 @@ async function scalar(connection: DuckDBConnection, sql: string): Promise<number
 type FirstNew = Partial<Record<"trace_sources" | "spans" | "messages" | "tool_calls" | "feedback", number>>;
 
 /**
+ * How a table's rows are compared when the same key comes twice: the stored columns that hold its content. Given
+ * for spans, whose copies with other content are reported (`SpanConflict`).
+ */
+interface ConflictCheck {
+  columns: string;
+  /** The staged row's content as the stored columns hold it (the same expressions as the insert's). */
+  staged: string;
+  out: SpanConflict[];
+}
+
+/**
  * Inserts the staged rows that `target` does not hold yet (an anti-join on the key). Rows repeated within the
  * batch itself are rare; they are found afterwards among the rows just appended (whose row ids all follow the
  * table's previous last one) and all but one removed, which costs a scan of the new keys instead of sorting or
  * materializing every staged row, large attribute payloads included.
+ *
+ * Which copy stays: a row the store already holds is never replaced by a later ingest; among copies in the same
+ * merge, the one with the lowest row id, which is the one DuckDB appended first (its parallel reader gives no
+ * guarantee that this is the first in the input). With `conflicts`, copies whose content differs are reported;
+ * that check only runs where repeats were found, so ingests without repeats pay nothing for it.
  */
 async function insertNew(
   connection: DuckDBConnection,
@@ -231,11 +273,19 @@ async function insertNew(
   select: string,
   match: string,
   known: boolean,
-  firstNewOf: FirstNew
+  firstNewOf: FirstNew,
+  conflicts?: ConflictCheck
 ): Promise<number> {
   const firstNew = await scalar(connection, `SELECT coalesce(max(rowid) + 1, 0) FROM ${target}`);
   firstNewOf[target] = firstNew;
   const stored = `(SELECT * FROM ${target} WHERE trace_id IN (SELECT trace_id FROM known_traces))`;
+  if (known && conflicts) {
+    // Staged copies of stored spans are dropped by the anti-join below; those with other content are named first.
+    const rows = (await connection.runAndReadAll(`SELECT t.trace_id, t.span_id FROM ${source} s JOIN ${stored} t ON ${match}
+      WHERE hash(${conflicts.staged}) <> hash(${conflicts.columns.split(", ").map((c) => `t.${c}`).join(", ")})
+      GROUP BY ALL ORDER BY ALL`)).getRows();
+    for (const [traceId, spanId] of rows) conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: true});
+  }
   const inserted = await changes(
     connection,
     known ? `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${stored} t ON ${match}` : `INSERT INTO ${target} SELECT ${select} FROM ${source} s`
@@ -249,6 +299,11 @@ async function insertNew(
     `SELECT count(*) - count(DISTINCT hash(${keys})) FROM ${target} WHERE rowid >= ${firstNew}`
   );
   if (suspect === 0) return inserted;
+  if (conflicts) {
+    const rows = (await connection.runAndReadAll(`SELECT ${keys} FROM ${target} WHERE rowid >= ${firstNew}
+      GROUP BY ${keys} HAVING count(DISTINCT hash(${conflicts.columns})) > 1 ORDER BY ALL`)).getRows();
+    for (const [traceId, spanId] of rows) conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: false});
+  }
   const removed = await changes(connection, `DELETE FROM ${target} WHERE rowid >= ${firstNew} AND rowid NOT IN (
     SELECT min(rowid) FROM ${target} WHERE rowid >= ${firstNew} GROUP BY ${keys})`);
   return inserted - removed;
@@ -258,8 +313,9 @@ async function mergeTables(
   connection: DuckDBConnection,
   staged: StagedFiles,
   step: <T>(name: string, work: () => Promise<T>) => Promise<T>,
-  known: boolean
-): Promise<{counts: Omit<MergeCounts, "traces" | "tracesTouched">; firstNew: FirstNew}> {
+  known: boolean,
+  conflicts: SpanConflict[]
+): Promise<{counts: Omit<MergeCounts, "traces" | "tracesTouched" | "conflictingSpans">; firstNew: FirstNew}> {
   const firstNew: FirstNew = {};
   await step("merge trace sources", async () => {
     // Keyed on the fly: the rows stream from the staging table into the store without a keyed copy in between.
@@ -269,18 +325,22 @@ async function mergeTables(
       FROM stage_sources r JOIN stage_inputs i ON i.f = r._f)`;
     await insertNew(connection, keyed, "trace_sources", ["trace_id", "row_hash"],
       `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
-        ${ts("s.endTime")}, s.status, s.model, s.promptVersion, CAST(s.inputTokens AS BIGINT),
-        CAST(s.outputTokens AS BIGINT), s.costUsd, s.tags, s.metadata`,
+        ${ts("s.endTime")}, s.status, s.model, s.promptVersion, ${bigint("s.inputTokens")},
+        ${bigint("s.outputTokens")}, s.costUsd, s.tags, s.metadata`,
       "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known, firstNew);
   });
   const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
     staged[kind].length ? step(name, () => work(reader(staged, kind))) : Promise.resolve(0);
+  const spanContent = `s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
+        s.endTime - s.startTime, s.status, s.statusMessage, s.model, ${bigint("s.inputTokens")},
+        ${bigint("s.outputTokens")}, s.costUsd, s.attributes`;
   const spans = await load("spans", "merge spans", (source) =>
-    insertNew(connection, source, "spans", ["trace_id", "span_id"],
-      `s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, ${ts("s.startTime")}, ${ts("s.endTime")},
-        s.endTime - s.startTime, s.status, s.statusMessage, s.model, CAST(s.inputTokens AS BIGINT),
-        CAST(s.outputTokens AS BIGINT), s.costUsd, s.attributes`,
-      "t.trace_id = s.traceId AND t.span_id = s.spanId", known, firstNew));
+    insertNew(connection, source, "spans", ["trace_id", "span_id"], `s.traceId, s.spanId, ${spanContent}`,
+      "t.trace_id = s.traceId AND t.span_id = s.spanId", known, firstNew, {
+        columns: "parent_span_id, name, kind, start_time, end_time, duration_ms, status, status_message, model, input_tokens, output_tokens, cost_usd, attributes",
+        staged: spanContent,
+        out: conflicts
+      }));
   const messages = await load("messages", "merge messages", (source) =>
     insertNew(connection, source, "messages", ["trace_id", "span_id", "direction", "idx"],
       "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
@@ -387,8 +447,8 @@ async function rebuildTraces(
       coalesce(src.status, CASE WHEN sp.any_error OR coalesce(tc.errors, 0) > 0 THEN 'error'
         WHEN sp.any_ok THEN 'ok' ELSE 'unset' END),
       coalesce(src.model, md.model), src.prompt_version,
-      coalesce(src.input_tokens, sp.input_tokens), coalesce(src.output_tokens, sp.output_tokens),
-      coalesce(src.input_tokens, sp.input_tokens) + coalesce(src.output_tokens, sp.output_tokens),
+      ${bigint("coalesce(src.input_tokens, sp.input_tokens)")}, ${bigint("coalesce(src.output_tokens, sp.output_tokens)")},
+      ${bigint("CAST(coalesce(src.input_tokens, sp.input_tokens) AS HUGEINT) + coalesce(src.output_tokens, sp.output_tokens)")},
       coalesce(src.cost_usd, sp.cost_usd),
       coalesce(sp.n, 0), coalesce(msg.n, 0), coalesce(tc.n, 0), coalesce(tc.errors, 0), coalesce(fb.n, 0),
       coalesce(tg.tags, []), coalesce(src.metadata, '{}'), first_user.first_user_message,
