@@ -73,7 +73,7 @@ export const command: Command = {
       summary = await ingest(
         {workspace, paths: positionals, ...(format ? {format} : {}), ...(workers === undefined ? {} : {workers})},
         {
-          log: (line) => io.err(printable(line)),
+          log: (line) => io.err(line),
           progress: (done, total, detail) => bar.update(done, total, detail),
           ...(values.timings ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)} : {})
         }
@@ -99,18 +99,18 @@ export const command: Command = {
 function printSummary(summary: IngestSummary, io: Io): void {
   for (const rejected of summary.rejectedSample) {
     const where = rejected.element === undefined ? `${rejected.line}` : `${rejected.line} (element ${rejected.element})`;
-    io.err(printable(`${rejected.file}:${where}: ${rejected.reason}`));
+    io.err(`${rejected.file}:${where}: ${rejected.reason}`);
   }
   if (summary.rejected > summary.rejectedSample.length) {
     io.err(`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`);
   }
   for (const item of summary.flaggedSample) {
     const where = item.element === undefined ? `${item.line}` : `${item.line} (element ${item.element})`;
-    io.err(printable(`${item.file}:${where}: kept, flagged: ${item.detail}`));
+    io.err(`${item.file}:${where}: kept, flagged: ${item.detail}`);
   }
   for (const conflict of summary.conflictSample) {
-    io.err(printable(`span ${conflict.spanId} of trace ${conflict.traceId} was given again with other content; ` +
-      (conflict.stored ? "the stored copy stays" : "one copy was stored, the other not")));
+    io.err(`span ${conflict.spanId} of trace ${conflict.traceId} was given again with other content; ` +
+      (conflict.stored ? "the stored copy stays" : "one copy was stored, the other not"));
   }
   const seconds = summary.durationMs / 1000;
   const files = summary.files.length;
@@ -142,8 +142,3 @@ function flagLine(summary: IngestSummary): string {
   return parts.join(", ");
 }
 
-/** A line with the terminal control characters that trace text (ids, parse errors quoting it) may hold removed. */
-function printable(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
-}
