@@ -21,7 +21,11 @@ import {ensureCommandBuilt, OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
   allowPositionals: true,
-  options: {spans: {type: "string", default: "1000000"}, help: {type: "boolean", short: "h", default: false}}
+  options: {
+    spans: {type: "string", default: "1000000"},
+    baseline: {type: "string"},
+    help: {type: "boolean", short: "h", default: false}
+  }
 });
 // One name per line, so that adding a section never conflicts with adding another.
 const ALL = [
@@ -38,11 +42,12 @@ const ALL = [
   "cli"
 ];
 if (values.help) {
-  console.log(`Usage: npm run bench -- [section...] [--spans N]
+  console.log(`Usage: npm run bench -- [section...] [--spans N] [--baseline DIR]
 
 Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds).
 Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 spans and doubling up to four times
---spans (about 7.5 GB of generated input at the default). Figures print as tables and are written to bench/out/results.json.`);
+--spans (about 7.5 GB of generated input at the default). --baseline DIR times the ingest of another checkout
+(another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
 const sections = positionals.length ? positionals : ALL;
@@ -53,7 +58,7 @@ const results: Record<string, unknown> = {
 };
 for (const section of sections) {
   console.log(`\n## ${section}`);
-  if (section === "ingest") results.ingest = await ingestBench(Number(values.spans));
+  if (section === "ingest") results.ingest = await ingestBench(Number(values.spans), values.baseline);
   else if (section === "ingest-memory") results.ingestMemory = await ingestMemoryBench(4 * Number(values.spans));
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "clusters") results.clusters = await clustersBench();

@@ -5,7 +5,7 @@
  * file sizes show whether peak memory grows with the input.
  */
 import {createWriteStream, existsSync, mkdirSync, rmSync, statSync} from "node:fs";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
 import {fmt, OUT, runNode, table} from "./run.js";
 
@@ -24,7 +24,7 @@ export async function generateOtlpFile(path: string, spans: number): Promise<voi
 
 const ROUNDS = 3;
 
-type Reader = "jsonParse" | "jsonParseLines" | "duckdb" | "ingest";
+type Reader = "jsonParse" | "jsonParseLines" | "duckdb" | "ingest" | "baseline";
 
 /** Lets the machine settle between heavy runs. */
 function pause(ms = 3000): Promise<void> {
@@ -37,10 +37,11 @@ interface Measured {
   peakRssMb: number;
 }
 
-async function measureIngest(file: string, workspace: string): Promise<Measured> {
+/** Times `plumbline ingest` of this checkout, or of another one at `root` (a baseline version). */
+async function measureIngest(file: string, workspace: string, root?: string): Promise<Measured> {
   rmSync(workspace, {recursive: true, force: true});
   const {wallMs, result} = await runNode<{spansRead: number; added: {spans: number}; peakRssMb: number}>([
-    "bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file
+    root ? join(resolve(root), "bin/plumbline.js") : "bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file
   ]);
   // Every generated span has its own key, so a fresh workspace must store each one it read.
   if (result.added.spans !== result.spansRead) {
@@ -68,11 +69,18 @@ export interface IngestFigures {
   /** JSON.parse of lines cut one by one as the ingest cuts them: the lean floor beside the straightforward one. */
   jsonParseLines: Measured;
   small: {spans: number; ingest: Measured};
+  /** `plumbline ingest` of another checkout (`--baseline DIR`), timed in the same rounds: a change's cost. */
+  baseline?: {root: string; ingest: Measured};
   /** Every run of each reader; the figures above are the fastest. */
   runs: Record<Reader, Measured[]>;
 }
 
-export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
+/**
+ * `baselineRoot` names another checkout of Plumbline (`git worktree add ../base <commit>`, then `npm ci` or a
+ * copy of node_modules there): its ingest runs in the same rounds as this one's, so a change's cost is a ratio
+ * measured under the same machine state rather than against figures from another day.
+ */
+export async function ingestBench(spans = 1_000_000, baselineRoot?: string): Promise<IngestFigures> {
   const file = join(OUT, `otlp-${spans}.jsonl`);
   const smallSpans = Math.round(spans / 4);
   const smallFile = join(OUT, `otlp-${smallSpans}.jsonl`);
@@ -81,19 +89,25 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   await generateOtlpFile(smallFile, smallSpans);
   // This machine's speed drifts by tens of percent within minutes (a run right after another heavy one is slower),
   // so each reader runs three times, interleaved with the others and after a pause, and its fastest run counts.
-  const runs: Record<Reader, Measured[]> = {jsonParse: [], jsonParseLines: [], duckdb: [], ingest: []};
+  const runs: Record<Reader, Measured[]> = {jsonParse: [], jsonParseLines: [], duckdb: [], ingest: [], baseline: []};
+  // The baseline's first run may build its own command; that run is on the small file and not timed.
+  if (baselineRoot) await measureIngest(smallFile, join(OUT, "ws-ingest-baseline"), baselineRoot);
+  const order: Reader[] = ["jsonParse", "ingest", "jsonParseLines", "duckdb", ...(baselineRoot ? (["baseline"] as const) : [])];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const reader of ["jsonParse", "ingest", "jsonParseLines", "duckdb"] as const) {
+    for (const reader of order) {
       await pause();
       runs[reader].push(
         reader === "jsonParse" ? await measureChild("json-parse", file)
           : reader === "jsonParseLines" ? await measureChild("json-parse-lines", file)
           : reader === "duckdb" ? await measureChild("duckdb-read-json", file)
+          : reader === "baseline" ? await measureIngest(file, join(OUT, "ws-ingest-baseline"), baselineRoot)
           : await measureIngest(file, join(OUT, "ws-ingest"))
       );
     }
   }
+  rmSync(join(OUT, "ws-ingest-baseline"), {recursive: true, force: true});
   for (const [reader, measured] of Object.entries(runs)) {
+    if (measured.length === 0) continue;
     console.log(`  ${reader}: ${measured.map((m) => fmt.ms(m.ms)).join(", ")}`);
   }
   const fastest = (measured: Measured[]) => measured.reduce((a, b) => (b.ms < a.ms ? b : a));
@@ -101,9 +115,10 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
   const jsonParseLines = fastest(runs.jsonParseLines);
   const duckdb = fastest(runs.duckdb);
   const ingest = fastest(runs.ingest);
+  const baseline = runs.baseline.length ? fastest(runs.baseline) : null;
   await pause();
   const small = await measureIngest(smallFile, join(OUT, "ws-ingest-small"));
-  for (const m of [jsonParse, jsonParseLines, duckdb, ingest]) {
+  for (const m of [jsonParse, jsonParseLines, duckdb, ingest, ...(baseline ? [baseline] : [])]) {
     if (m.spans !== spans) throw new Error(`expected ${spans} spans, a run saw ${m.spans}`);
   }
   const rate = (m: Measured) => m.spans / (m.ms / 1000);
@@ -114,10 +129,21 @@ export async function ingestBench(spans = 1_000_000): Promise<IngestFigures> {
       ["DuckDB read_json", fmt.int(rate(duckdb)), fmt.ms(duckdb.ms), fmt.mb(duckdb.peakRssMb), fmt.ratio(rate(ingest) / rate(duckdb))],
       ["bare JSON.parse", fmt.int(rate(jsonParse)), fmt.ms(jsonParse.ms), fmt.mb(jsonParse.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParse))],
       ["JSON.parse, lines cut one by one", fmt.int(rate(jsonParseLines)), fmt.ms(jsonParseLines.ms), fmt.mb(jsonParseLines.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParseLines))],
-      [`ingest, ${fmt.int(smallSpans)} spans`, fmt.int(rate(small)), fmt.ms(small.ms), fmt.mb(small.peakRssMb), ""]
+      [`ingest, ${fmt.int(smallSpans)} spans`, fmt.int(rate(small)), fmt.ms(small.ms), fmt.mb(small.peakRssMb), ""],
+      ...(baseline ? [[`baseline ingest (${baselineRoot})`, fmt.int(rate(baseline)), fmt.ms(baseline.ms), fmt.mb(baseline.peakRssMb), fmt.ratio(rate(ingest) / rate(baseline))]] : [])
     ])
   );
-  return {spans, bytes: statSync(file).size, ingest, duckdb, jsonParse, jsonParseLines, small: {spans: smallSpans, ingest: small}, runs};
+  return {
+    spans,
+    bytes: statSync(file).size,
+    ingest,
+    duckdb,
+    jsonParse,
+    jsonParseLines,
+    small: {spans: smallSpans, ingest: small},
+    ...(baseline && baselineRoot ? {baseline: {root: baselineRoot, ingest: baseline}} : {}),
+    runs
+  };
 }
 
 export interface MemoryScaling {
