@@ -6,7 +6,7 @@ import {parseRubric} from "../../src/core/schemas/rubric.js";
 import {readRubric, writeJsonAtomic, writeRubric} from "../annotations/files.js";
 import {annotationDir, logPath} from "../annotations/log.js";
 import {AnnotationError, openAnnotationService} from "../annotations/service.js";
-import {mirrorAnnotationLog} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {streamView} from "../store/annotationExport.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";

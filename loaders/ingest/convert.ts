@@ -5,7 +5,7 @@
 import type {Fragment} from "../../src/core/schemas/trace.js";
 import {RecordError, type FormatReader} from "../formats/reader.js";
 import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
-import {MAX_ROW_BYTES, type StagedKind} from "../store/stage.js";
+import {MAX_ROW_BYTES, type StagedKind} from "./stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 
 /** One raw record: a JSON Lines line, a whole document, or an element of a top-level array. */

@@ -11,7 +11,7 @@ import {basename, join, resolve} from "node:path";
 import type {Format} from "../../src/core/schemas/trace.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {withConnection} from "../store/db.js";
-import type {InputFile, MergeCounts} from "../store/stage.js";
+import type {InputFile, MergeCounts} from "./stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
 import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
 import {fileMode, lineBlocks, lineOfOffset, readDocument, recordsFromBlock} from "./records.js";
