@@ -5,7 +5,8 @@ import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
 import {openAnnotationService} from "../annotations/service.js";
-import {main, type Io} from "./main.js";
+import {main} from "./main.js";
+import type {Io} from "./command.js";
 
 const workspace = mkdtempSync(join(tmpdir(), "plumbline-annotations-cli-"));
 after(() => rmSync(workspace, {recursive: true, force: true}));

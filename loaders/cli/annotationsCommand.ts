@@ -10,8 +10,8 @@ import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {streamView} from "../store/annotationExport.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline annotations <export|agreement|adjudicate|rubric> [options]
 

@@ -4,8 +4,8 @@ import {FEEDBACK_KINDS, FeedbackImportError, importFeedback, type FeedbackKind} 
 import {openAnnotationService} from "../annotations/service.js";
 import {workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline feedback import <file> --kind <thumbs|tickets|qa> [options]
 

@@ -17,7 +17,7 @@ import {groupExpression, labelledFailureModes, readLabelledExamples} from "../st
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import type {JudgeOptimization} from "../generate/judgeOptimizer.js";

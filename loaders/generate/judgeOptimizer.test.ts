@@ -7,12 +7,11 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type Fa
 import {versionOf} from "../judge/specFile.js";
 import {withReadConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
-import {CliError} from "../cli/error.js";
 import {splitExamples, type LabelledExample} from "../../src/core/generate/examples.js";
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
 import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
-import {generateJudge, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+import {generateJudge, JudgeOptimizerError, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
 
 const KEY = "sk-test-optimizer-secret-42";
 const FAILURE_MODE = "cancels a booking before the user says yes";
@@ -218,7 +217,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     faults = () => errorResponse(503, "service unavailable");
     let optimization: JudgeOptimization | undefined;
     await assert.rejects(run({budget: 130, onResult: (o) => (optimization = o)}), (error: unknown) => {
-      assert.ok(error instanceof CliError);
+      assert.ok(error instanceof JudgeOptimizerError);
       assert.match(error.message, /every held-out judge call failed.*HTTP 503.*service unavailable/);
       return true;
     });
@@ -266,7 +265,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
 
   test("a budget too small for the held-out runs and one search step is a usage error naming the least budget", async () => {
     await assert.rejects(run({budget: 60}), (error: unknown) => {
-      assert.ok(error instanceof CliError);
+      assert.ok(error instanceof JudgeOptimizerError);
       assert.equal(error.exitCode, 2);
       assert.match(error.message, /a budget of 60 calls is too small.*give at least 123/);
       return true;
