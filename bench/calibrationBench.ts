@@ -4,7 +4,7 @@
  * 10,000 traces; and judge-run throughput against the local OpenAI-compatible server with a fixed 50 ms latency,
  * at concurrency 1, 8 and 32, next to the ideal (concurrency ÷ latency).
  */
-import {mcc} from "../src/core/calibration/agreement.js";
+import {mcc} from "../src/core/calibration/judgeAgreement.js";
 import {quantileSorted} from "../src/core/calibration/bootstrap.js";
 import {confusion, type Confusion, type LabelPair} from "../src/core/calibration/confusion.js";
 import {correctedFailureRate} from "../src/core/calibration/correction.js";

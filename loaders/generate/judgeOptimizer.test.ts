@@ -10,7 +10,7 @@ import {readJudgeItems} from "../store/judgeItems.js";
 import {splitExamples, type LabelledExample} from "../../src/core/generate/examples.js";
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
-import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
+import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {generateJudge, JudgeOptimizerError, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
 
 const KEY = "sk-test-optimizer-secret-42";
@@ -124,7 +124,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     assert.equal(c.baseline?.name, "seed prompt");
     assert.ok(c.baseline!.mcc! < 0.5, `the seed fails every cancellation: held-out MCC ${c.baseline!.mcc}`);
     assert.deepEqual(c.train, {n: 40, mcc: 1}, "the Pareto set: 40 of the 42 training examples");
-    assert.equal(specGateStatus(c, versionOf(spec).version).status, "blocks");
+    assert.equal(specTrustStatus(c, versionOf(spec).version).status, "blocks");
     assert.ok(optimization);
     assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 6, fp: 7, fn: 0, tn: 5}, "the seed also fails the 7 held-out cancellations the user agreed to");
     assert.equal(optimization.bestCandidate, 1);

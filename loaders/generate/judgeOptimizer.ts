@@ -17,7 +17,7 @@ import {versionOf} from "../judge/specFile.js";
 import type {LabelledExample, Split} from "../../src/core/generate/examples.js";
 import {evolvePrompt, type Candidate, type IterationRecord, type JudgeOutcome, type StopReason} from "../../src/core/generate/promptEvolution.js";
 import {confusion, type Confusion} from "../../src/core/calibration/confusion.js";
-import {mcc} from "../../src/core/calibration/agreement.js";
+import {mcc} from "../../src/core/calibration/judgeAgreement.js";
 import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {HDBSCAN} from "hdbscan-ts";
-import {adjustedRandIndex} from "./agreement.js";
+import {adjustedRandIndex} from "./randIndex.js";
 import {kmeans, kmeansBySilhouette, silhouette} from "./kmeans.js";
 import {seededRandom, type Random} from "../random.js";
 
