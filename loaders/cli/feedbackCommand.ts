@@ -1,5 +1,5 @@
 /** @module `plumbline feedback import`: thumbs, support tickets and QA review sheets as labels. */
-import {FEEDBACK_FIELDS, type ColumnMapping, type FeedbackField} from "../../src/core/annotate/feedbackMapping.js";
+import {FEEDBACK_FIELDS, type ColumnMapping, type FeedbackField} from "../../src/core/annotations/feedbackMapping.js";
 import {FEEDBACK_KINDS, FeedbackImportError, importFeedback, type FeedbackKind} from "../annotations/feedbackImport.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {workspaceDir} from "../store/db.js";
