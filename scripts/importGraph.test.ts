@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
 import {describe, test} from "node:test";
 import {cycleEdges, folderCycles, folderGraph, folderOf, importEdges, packageName, type ImportEdge} from "./importGraph.js";
 
@@ -85,5 +86,33 @@ describe("the layers", () => {
     const cycles = folderCycles(folderGraph(local));
     const report = cycles.map((cycle) => `{${cycle.join(", ")}}:\n  ${listed(cycleEdges(local, cycle)).join("\n  ")}`);
     assert.deepEqual(report, []);
+  });
+});
+
+describe("loaders/README.md", () => {
+  // The stage map's rows: "| `store/` | what it does | `files`, `formats` |"; "any folder" and "anything" allow all.
+  const readme = readFileSync(new URL("../loaders/README.md", import.meta.url), "utf8");
+  const map = new Map<string, Set<string> | "any">();
+  for (const match of readme.matchAll(/^\| `([\w.]+)\/?` \| [^|]+ \| ([^|]+) \|$/gm)) {
+    const folder = match[1] === "errors.ts" ? "loaders" : `loaders/${match[1]}`;
+    const allowed = match[2]!;
+    if (/^any/.test(allowed)) map.set(folder, "any");
+    else map.set(folder, new Set([...allowed.matchAll(/`([\w.]+)`/g)].map((m) => (m[1] === "errors.ts" ? "loaders" : `loaders/${m[1]}`))));
+  }
+
+  test("the stage map has a row for every folder under loaders/", () => {
+    const folders = [...new Set(edges.filter((edge) => edge.from.startsWith("loaders/")).map((edge) => folderOf(edge.from)))].sort();
+    assert.deepEqual(folders.filter((folder) => !map.has(folder)), []);
+  });
+
+  test("each folder imports only the folders its row of the stage map names", () => {
+    const offending = shipped.filter((edge) => {
+      if (!edge.local || !edge.from.startsWith("loaders/") || !edge.to.startsWith("loaders/")) return false;
+      const from = folderOf(edge.from);
+      const to = folderOf(edge.to);
+      const allowed = map.get(from);
+      return from !== to && allowed !== "any" && !(allowed ?? new Set()).has(to);
+    });
+    assert.deepEqual(listed(offending), []);
   });
 });
