@@ -9,7 +9,7 @@ import {logPath, openLogWriter, readLog} from "../loaders/annotations/log.js";
 import {createEvent} from "../loaders/annotations/testEvents.js";
 import {openAnnotationService} from "../loaders/annotations/service.js";
 import {withConnection} from "../loaders/store/db.js";
-import {mirrorAnnotationLog} from "../loaders/store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../loaders/annotations/mirror.js";
 import {scoreTraces} from "../src/core/queue/priority.js";
 import {seededRandom} from "../src/core/random.js";
 import type {TraceFeatures} from "../src/core/queue/signals.js";

@@ -4,7 +4,7 @@
  * 10,000 traces; and judge-run throughput against the local OpenAI-compatible server with a fixed 50 ms latency,
  * at concurrency 1, 8 and 32, next to the ideal (concurrency ÷ latency).
  */
-import {mcc} from "../src/core/calibration/agreement.js";
+import {mcc} from "../src/core/calibration/judgeAgreement.js";
 import {quantileSorted} from "../src/core/calibration/bootstrap.js";
 import {confusion, type Confusion, type LabelPair} from "../src/core/calibration/confusion.js";
 import {correctedFailureRate} from "../src/core/calibration/correction.js";
@@ -14,7 +14,8 @@ import {compileRule, type RuleContext} from "../src/core/evaluator/rule.js";
 import {ConditionSchema, parseEvaluatorSpec, type Condition} from "../src/core/schemas/evaluator.js";
 import {httpFetch} from "../loaders/judge/httpFetch.js";
 import {createJudgeClient} from "../loaders/judge/judgeClient.js";
-import {memoryRunStore, runJudge, type JudgeItem} from "../loaders/judge/runner.js";
+import {memoryRunStore, runJudge} from "../loaders/judge/runner.js";
+import type {JudgeItem} from "../loaders/store/judgeItems.js";
 import {spawn} from "node:child_process";
 import {join} from "node:path";
 import {fmt, ROOT, table} from "./run.js";

@@ -11,7 +11,7 @@
 import {existsSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {adjustedRandIndex, purity} from "../src/core/clusters/agreement.js";
+import {adjustedRandIndex, purity} from "../src/core/clusters/randIndex.js";
 import {seededRandom} from "../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../src/core/clusters/semantic.js";
 import {DEFAULT_SIGNATURE_OPTIONS, signatureOf} from "../src/core/clusters/signature.js";

@@ -10,7 +10,7 @@
  * annotators disagree. Traces that mention refunds in other ways, or refund with a call, pass.
  */
 import {seededRandom, type Random} from "../src/core/calibration/rng.js";
-import {mcc} from "../src/core/calibration/agreement.js";
+import {mcc} from "../src/core/calibration/judgeAgreement.js";
 import type {RuleContext} from "../src/core/evaluator/rule.js";
 import {splitExamples, type LabelledExample} from "../src/core/generate/examples.js";
 import {generateRuleSpec} from "../src/core/generate/ruleSpec.js";

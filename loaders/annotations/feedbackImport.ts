@@ -10,7 +10,7 @@
 import {readFileSync, writeFileSync} from "node:fs";
 import {basename, extname, join} from "node:path";
 import {parse} from "csv-parse/sync";
-import {detectColumns, parseTime, parseVerdict, type ColumnMapping} from "../../src/core/annotate/feedbackMapping.js";
+import {detectColumns, parseTime, parseVerdict, type ColumnMapping} from "../../src/core/annotations/feedbackMapping.js";
 import type {Source} from "../../src/core/schemas/annotation.js";
 import {readTraceIds} from "../store/traceIds.js";
 import {annotationDir} from "./log.js";

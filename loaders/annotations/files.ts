@@ -4,7 +4,7 @@
  */
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
+import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
 import {parseRubric, type Rubric} from "../../src/core/schemas/rubric.js";
 import {parseQueue, type Queue} from "../../src/core/schemas/queue.js";
 import {annotationDir} from "./log.js";

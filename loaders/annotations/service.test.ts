@@ -10,7 +10,7 @@ import {readLabels, snapshotPath} from "./snapshot.js";
 import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
 import {createEvent} from "./testEvents.js";
-import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
+import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-annotations-"));
 after(() => rmSync(root, {recursive: true, force: true}));

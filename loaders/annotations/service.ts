@@ -21,7 +21,7 @@ import {
 } from "../../src/core/schemas/annotation.js";
 import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
 import {withConnection} from "../store/db.js";
-import {mirrorAnnotationLog} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "./mirror.js";
 import {readRubric, rubricPath} from "./files.js";
 import {followLog, logPath, openLogWriter, type LogPosition, type LogProblem} from "./log.js";
 import {readSnapshot, snapshotPath, writeSnapshot, type LabelState} from "./snapshot.js";

@@ -7,7 +7,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {launchChromium, recordedPage} from "./chromium.js";
 
 /** The demo's traces: 200 τ-bench runs, 184 Who&When runs, and 27 from the format fixtures. */

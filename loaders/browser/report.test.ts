@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {main} from "../cli/main.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";

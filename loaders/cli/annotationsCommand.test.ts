@@ -3,9 +3,10 @@ import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {DEFAULT_RUBRIC} from "../../src/core/annotate/defaultRubric.js";
+import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
 import {openAnnotationService} from "../annotations/service.js";
-import {main, type Io} from "./main.js";
+import {main} from "./main.js";
+import type {Io} from "./command.js";
 
 const workspace = mkdtempSync(join(tmpdir(), "plumbline-annotations-cli-"));
 after(() => rmSync(workspace, {recursive: true, force: true}));

@@ -6,12 +6,12 @@ import {parseRubric} from "../../src/core/schemas/rubric.js";
 import {readRubric, writeJsonAtomic, writeRubric} from "../annotations/files.js";
 import {annotationDir, logPath} from "../annotations/log.js";
 import {AnnotationError, openAnnotationService} from "../annotations/service.js";
-import {mirrorAnnotationLog} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {streamView} from "../store/annotationExport.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline annotations <export|agreement|adjudicate|rubric> [options]
 

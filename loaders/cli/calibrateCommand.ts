@@ -8,8 +8,8 @@ import {StoreError, withConnection, withReadConnection, workspaceDir} from "../s
 import {exportAligned} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command, Io} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline calibrate <subcommand> [options]
 

@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {after, test} from "node:test";
 import {QUEUE_VERSION, type Queue} from "../../src/core/schemas/queue.js";
 import {writeQueue} from "../annotations/files.js";
-import {PROJECT_ROOT} from "./workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 
 const workspace = mkdtempSync(join(tmpdir(), "plumbline-closed-pipe-"));
 after(() => rmSync(workspace, {recursive: true, force: true}));

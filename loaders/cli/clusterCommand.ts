@@ -6,9 +6,9 @@ import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
 import {existsSync} from "node:fs";
 import {dbPath, StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline cluster [options]
 

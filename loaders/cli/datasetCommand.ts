@@ -7,8 +7,8 @@ import {StoreError, withConnection, withReadConnection, workspaceDir} from "../s
 import {DatasetError, listDatasetVersions, parseDatasetRef, readDatasetCases} from "../store/datasets.js";
 import {requireWorkspace} from "./clusterCommand.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command, Io} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline dataset <promote | list | show | export | import | remove> [options]
 

@@ -1,12 +1,10 @@
 /** @module Errors that end a command with a message and an exit status, never a stack trace. */
 import {parseArgs, type ParseArgsConfig} from "node:util";
+import {PlumblineError} from "../errors.js";
 
-/** Throw this to make the command print `message` and exit with `exitCode` (2 for usage errors). */
-export class CliError extends Error {
+/** Throw this from a command to make it print `message` and exit with `exitCode` (2 for usage errors). */
+export class CliError extends PlumblineError {
   override readonly name = "CliError";
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
 }
 
 export function usageError(message: string, verb: string): CliError {

@@ -5,7 +5,7 @@ import {FailureModeError, listModes, promote, setState, type ActionOptions} from
 import type {FailureModeView} from "../failureModes/registry.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {requireWorkspace} from "./clusterCommand.js";
 
 const help = `Usage: plumbline failure-mode <list | promote | set-state> [options]

@@ -1,11 +1,11 @@
 /** @module `plumbline feedback import`: thumbs, support tickets and QA review sheets as labels. */
-import {FEEDBACK_FIELDS, type ColumnMapping, type FeedbackField} from "../../src/core/annotate/feedbackMapping.js";
+import {FEEDBACK_FIELDS, type ColumnMapping, type FeedbackField} from "../../src/core/annotations/feedbackMapping.js";
 import {FEEDBACK_KINDS, FeedbackImportError, importFeedback, type FeedbackKind} from "../annotations/feedbackImport.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline feedback import <file> --kind <thumbs|tickets|qa> [options]
 

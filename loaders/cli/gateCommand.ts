@@ -20,10 +20,10 @@ import {appendGateRun} from "../gate/gateRuns.js";
 import {GateInterrupted, judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
 import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline gate --suite <folder> (--traces <file>... | --dataset <name[@version] | file.jsonl>) [options]
 

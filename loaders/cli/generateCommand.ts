@@ -9,7 +9,7 @@ import {resolve} from "node:path";
 import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
 import {InductionError} from "../../src/core/generate/ruleInduction.js";
 import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
-import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
+import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
@@ -17,7 +17,7 @@ import {groupExpression, labelledFailureModes, readLabelledExamples} from "../st
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import type {JudgeOptimization} from "../generate/judgeOptimizer.js";
@@ -290,7 +290,7 @@ export const command: Command = {
       }
     }
     const calibration = spec.calibration!;
-    const gate = specGateStatus(calibration, version);
+    const gate = specTrustStatus(calibration, version);
     if (values.json) {
       io.out(JSON.stringify({path, version, spec, split: {train: split.train.length, heldOut: split.heldOut.length}, skipped, gate, method: values.method, reviewOutcomes: outcomes, ...result.details}, null, 2));
       return 0;

@@ -5,9 +5,9 @@ import {FLAG_KINDS, type FlagKind} from "../ingest/flags.js";
 import {parseFormat, UnknownFormatError} from "../ingest/formatOf.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline ingest [options] <file or folder>...
 

@@ -162,7 +162,7 @@ describe("Ctrl-C during plumbline judge run", () => {
 
   test("stops the run, says how to resume, and the resumed run asks only what was left", async () => {
     const {spawn} = await import("node:child_process");
-    const {PROJECT_ROOT} = await import("./workspaceChanged.js");
+    const {PROJECT_ROOT} = await import("../workspace/changed.js");
     let answered = 0;
     server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: answered++ === 0 ? 0 : 3000}));
     const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig", "--concurrency", "1"], {
@@ -192,7 +192,7 @@ describe("Ctrl-C during plumbline judge run", () => {
 
   test("a second Ctrl-C while the run winds down is acknowledged, and the run is still recorded as interrupted", async () => {
     const {spawn} = await import("node:child_process");
-    const {PROJECT_ROOT} = await import("./workspaceChanged.js");
+    const {PROJECT_ROOT} = await import("../workspace/changed.js");
     server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: 3000}));
     server.requests.length = 0;
     const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig-twice", "--concurrency", "2", "--model", "uncached"], {

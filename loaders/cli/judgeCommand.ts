@@ -8,10 +8,10 @@ import {createJudgeClient, type JudgeClient, type ResponseFormat} from "../judge
 import {datasetVersionOf, runJudge, type Price, type RunSummary} from "../judge/runner.js";
 import {loadSpec, SpecError} from "../judge/specFile.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline judge run --evaluator <id or file> [options]
 

@@ -1,23 +1,11 @@
 /**
  * @module The `plumbline` command: one flat dispatcher. Each verb lives in its own module, loaded only when it
- * runs, and turns failures into a `CliError`; only this function decides the exit status.
+ * runs, and throws a `PlumblineError` (a command's `CliError`, or a library's own subclass) for failures the user
+ * can act on; only this function turns those into a message and an exit status.
  */
-import {CliError} from "./error.js";
+import {PlumblineError} from "../errors.js";
+import type {Command, Io} from "./command.js";
 import {terminalIo} from "./terminalText.js";
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
-
-export interface Command {
-  name: string;
-  summary: string;
-  /** The full `--help` text. */
-  help: string;
-  run(args: string[], io: Io): Promise<number>;
-}
 
 /** Verbs in the order `plumbline --help` lists them. */
 const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
@@ -91,7 +79,7 @@ export async function main(argv: string[], rawIo: Io = defaultIo): Promise<numbe
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof PlumblineError) {
       io.err(`plumbline ${verb}: ${error.message}`);
       return error.exitCode;
     }

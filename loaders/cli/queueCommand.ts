@@ -5,7 +5,7 @@ import {readLabels} from "../annotations/snapshot.js";
 import {buildQueue} from "../annotations/queues.js";
 import {withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command} from "./main.js";
+import type {Command} from "./command.js";
 
 const help = `Usage: plumbline queue <create|list|show> [options]
 

@@ -8,8 +8,8 @@ import {StoreError, withConnection, workspaceDir} from "../store/db.js";
 import {DatasetError, parseDatasetRef} from "../store/datasets.js";
 import {requireWorkspace} from "./clusterCommand.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
-import {afterWorkspaceChange} from "./workspaceChanged.js";
+import type {Command, Io} from "./command.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline review <outcome | list> [options]
 

@@ -8,10 +8,10 @@ import {DEFAULT_MAX_BODY_BYTES, formatBytes, parseByteSize} from "../server/body
 import {startServer} from "../server/serve.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
-import type {Command, Io} from "./main.js";
+import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
-import {afterWorkspaceChange, PROJECT_ROOT} from "./workspaceChanged.js";
+import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 
 const OBSERVABLE = join(PROJECT_ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
 

@@ -2,7 +2,7 @@
  * @module Text on its way to a terminal. Trace text, labels and failure-mode names are untrusted, and a control
  * character in them could clear the screen, retitle the window, hide a line or reverse the order of what it says.
  */
-import type {Io} from "./main.js";
+import type {Io} from "./command.js";
 
 /**
  * C0 controls but tab and newline (ESC starts every escape sequence, BEL ends a title change, CR rewrites a line),

@@ -12,7 +12,7 @@ import {readQueues, readRubric} from "../annotations/files.js";
 import {logPath, scanLog} from "../annotations/log.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {loadRegistry} from "../failureModes/registry.js";
-import {mirrorAnnotationLog} from "../store/annotationMirror.js";
+import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {DatasetError, latestVersion, readDatasetCases} from "../store/datasets.js";
 import {
   finalAnswerQuantile, orderTraces, readCandidates, readClusterTraces, readCorrectedOutputs, readFailureModeTraces, readTopics

@@ -8,7 +8,7 @@ import {checkMove} from "../../src/core/failureModes/lifecycle.js";
 import {FailureModeNameSchema, type FailureModeState, type PromoteEvent} from "../../src/core/schemas/failureMode.js";
 import {withConnection} from "../store/db.js";
 import {readClusterLink, replaceFailureModes} from "../store/failureModeStore.js";
-import {afterWorkspaceChange} from "../cli/workspaceChanged.js";
+import {afterWorkspaceChange} from "../workspace/changed.js";
 import {appendEvent, eventLogPath} from "./eventLog.js";
 import {loadRegistry, type FailureModeView, type RegistryOptions} from "./registry.js";
 

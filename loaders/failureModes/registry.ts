@@ -10,7 +10,7 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 import {allowedMoves, effectiveState, enteredAt, replayEvents, type ModeRecord} from "../../src/core/failureModes/lifecycle.js";
 import {dailyCounts, DEFAULT_TRENDS, trendFlags, type TrendThresholds} from "../../src/core/failureModes/trends.js";
 import type {FailureModeState} from "../../src/core/schemas/failureMode.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {readLabelledModes, readSignatureMembers, readTraceTimes, type FailureModeRow} from "../store/failureModeStore.js";
 import {readEvaluatorLinks} from "./evaluatorSpecs.js";
 import {eventLogPath, readEvents} from "./eventLog.js";

@@ -14,9 +14,8 @@ import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {jsonLines} from "../files/jsonLines.js";
 import {ingest, type IngestEffects, type IngestSummary} from "../ingest/ingest.js";
-import type {JudgeItem} from "../judge/runner.js";
 import {withConnection, withReadConnection} from "../store/db.js";
-import {readJudgeItems} from "../store/judgeItems.js";
+import {readJudgeItems, type JudgeItem} from "../store/judgeItems.js";
 
 export interface Candidate {
   items: JudgeItem[];

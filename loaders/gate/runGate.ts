@@ -12,7 +12,8 @@ import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
 import type {Condition} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
-import {memoryRunStore, runJudge, type JudgeItem} from "../judge/runner.js";
+import {memoryRunStore, runJudge} from "../judge/runner.js";
+import type {JudgeItem} from "../store/judgeItems.js";
 import type {LoadedSpec} from "../judge/specFile.js";
 import type {Suite} from "./suite.js";
 

@@ -7,12 +7,11 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type Fa
 import {versionOf} from "../judge/specFile.js";
 import {withReadConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
-import {CliError} from "../cli/error.js";
 import {splitExamples, type LabelledExample} from "../../src/core/generate/examples.js";
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
-import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
-import {generateJudge, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
+import {generateJudge, JudgeOptimizerError, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
 
 const KEY = "sk-test-optimizer-secret-42";
 const FAILURE_MODE = "cancels a booking before the user says yes";
@@ -125,7 +124,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     assert.equal(c.baseline?.name, "seed prompt");
     assert.ok(c.baseline!.mcc! < 0.5, `the seed fails every cancellation: held-out MCC ${c.baseline!.mcc}`);
     assert.deepEqual(c.train, {n: 40, mcc: 1}, "the Pareto set: 40 of the 42 training examples");
-    assert.equal(specGateStatus(c, versionOf(spec).version).status, "blocks");
+    assert.equal(specTrustStatus(c, versionOf(spec).version).status, "blocks");
     assert.ok(optimization);
     assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 6, fp: 7, fn: 0, tn: 5}, "the seed also fails the 7 held-out cancellations the user agreed to");
     assert.equal(optimization.bestCandidate, 1);
@@ -218,7 +217,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     faults = () => errorResponse(503, "service unavailable");
     let optimization: JudgeOptimization | undefined;
     await assert.rejects(run({budget: 130, onResult: (o) => (optimization = o)}), (error: unknown) => {
-      assert.ok(error instanceof CliError);
+      assert.ok(error instanceof JudgeOptimizerError);
       assert.match(error.message, /every held-out judge call failed.*HTTP 503.*service unavailable/);
       return true;
     });
@@ -266,7 +265,7 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
 
   test("a budget too small for the held-out runs and one search step is a usage error naming the least budget", async () => {
     await assert.rejects(run({budget: 60}), (error: unknown) => {
-      assert.ok(error instanceof CliError);
+      assert.ok(error instanceof JudgeOptimizerError);
       assert.equal(error.exitCode, 2);
       assert.match(error.message, /a budget of 60 calls is too small.*give at least 123/);
       return true;

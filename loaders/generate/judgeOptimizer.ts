@@ -10,14 +10,14 @@
  * with no verdict and is left out of every confusion matrix, counted.
  */
 import type {z} from "zod";
-import {CliError} from "../cli/error.js";
+import {PlumblineError} from "../errors.js";
 import {createJudgeClient, type JudgeClient, type ResponseFormat} from "../judge/judgeClient.js";
 import {memoryRunStore, runJudge} from "../judge/runner.js";
 import {versionOf} from "../judge/specFile.js";
 import type {LabelledExample, Split} from "../../src/core/generate/examples.js";
 import {evolvePrompt, type Candidate, type IterationRecord, type JudgeOutcome, type StopReason} from "../../src/core/generate/promptEvolution.js";
 import {confusion, type Confusion} from "../../src/core/calibration/confusion.js";
-import {mcc} from "../../src/core/calibration/agreement.js";
+import {mcc} from "../../src/core/calibration/judgeAgreement.js";
 import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {
@@ -83,6 +83,11 @@ export interface JudgeOptimization {
   history: IterationRecord[];
   errors: {judge: number; reflection: number; rejected: number; messages: string[]};
   stopped: StopReason;
+}
+
+/** A judge that cannot be generated for a reason the user can fix (a missing key, a small budget, a dead endpoint). */
+export class JudgeOptimizerError extends PlumblineError {
+  override readonly name = "JudgeOptimizerError";
 }
 
 /** Calls the held-out evaluation may need, and the least budget that leaves the search one step. */
@@ -267,17 +272,17 @@ export function slugOf(text: string): string {
 
 /**
  * The `--method judge` of `plumbline generate`: evolves the judge prompt and returns the spec to write, carrying
- * its held-out calibration (with the seed prompt as baseline). Problems the user can fix are `CliError`s.
+ * its held-out calibration (with the seed prompt as baseline). Problems the user can fix are `JudgeOptimizerError`s.
  */
 export async function generateJudge(input: GenerateJudgeInput): Promise<GeneratedJudgeSpec> {
   const env = input.env ?? process.env;
   const keyVar = input.apiKeyEnv ?? "OPENAI_API_KEY";
   const apiKey = env[keyVar];
-  if (!apiKey) throw new CliError(`generating a judge calls an LLM and $${keyVar} is not set; export it (or name another variable with --api-key-env)`);
+  if (!apiKey) throw new JudgeOptimizerError(`generating a judge calls an LLM and $${keyVar} is not set; export it (or name another variable with --api-key-env)`);
   const baseURL = input.baseURL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
   const model = input.model ?? env.PLUMBLINE_JUDGE_MODEL ?? "gpt-4o-mini";
   const seedParsed = JudgeSpecSchema.safeParse(input.seedJudge ?? {model, prompt: DEFAULT_SEED_PROMPT});
-  if (!seedParsed.success) throw new CliError(`invalid seed judge: ${issueText(seedParsed.error, "(judge)")}`);
+  if (!seedParsed.success) throw new JudgeOptimizerError(`invalid seed judge: ${issueText(seedParsed.error, "(judge)")}`);
   const seed = seedParsed.data;
   const connection = {
     baseURL, apiKey, ...pick(input, "responseFormat", "timeoutMs", "maxAttempts", "sleep")
@@ -293,14 +298,14 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
       ...(input.seed === undefined ? {} : {randomSeed: input.seed})
     });
   } catch (error) {
-    if (error instanceof RangeError) throw new CliError(error.message, 2);
+    if (error instanceof RangeError) throw new JudgeOptimizerError(error.message, 2);
     throw error;
   }
-  if (optimization.stopped === "interrupted" || input.signal?.aborted) throw new CliError("interrupted: no judge written", 130);
+  if (optimization.stopped === "interrupted" || input.signal?.aborted) throw new JudgeOptimizerError("interrupted: no judge written", 130);
   input.onResult?.(optimization);
   if (optimization.bestHeldOut.n === 0) {
     const first = optimization.errors.messages.find((m) => m.startsWith("judge: "))?.slice(7) ?? "no answer";
-    throw new CliError(`every held-out judge call failed, so the judge cannot be calibrated and none is written (${first}); check the endpoint and try again`);
+    throw new JudgeOptimizerError(`every held-out judge call failed, so the judge cannot be calibrated and none is written (${first}); check the endpoint and try again`);
   }
 
   const {best, bestHeldOut, seedHeldOut, bestTrain, calls} = optimization;

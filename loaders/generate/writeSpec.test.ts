@@ -4,7 +4,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import type {EvaluatorSpecInput, SpecCalibration} from "../../src/core/schemas/evaluator.js";
-import {specGateStatus} from "../../src/core/calibration/specCalibration.js";
+import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {SpecError} from "../judge/specFile.js";
 import {bumpMinor, writeGeneratedSpec} from "./writeSpec.js";
 
@@ -24,7 +24,7 @@ test("a new spec is written as 1.0.0 with its calibration stamped with the writt
   const written = writeGeneratedSpec(spec({op: "contains", value: "cannot refund"}, 0.8), dir);
   assert.equal(written.spec.version, "1.0.0");
   assert.equal(written.spec.calibration!.evaluatorVersion, written.version);
-  assert.equal(specGateStatus(written.spec.calibration, written.version).status, "blocks");
+  assert.equal(specTrustStatus(written.spec.calibration, written.version).status, "blocks");
   assert.deepEqual(JSON.parse(readFileSync(join(dir, "refusal.json"), "utf8")).calibration.evaluatorVersion, written.version);
 });
 
@@ -39,7 +39,7 @@ test("the same rule keeps its version and gets the new figures; a different rule
   assert.notEqual(changed.version, same.version);
   assert.equal(changed.spec.calibration!.evaluatorVersion, changed.version);
   // Figures recorded for 1.0.0 do not count for 1.1.0.
-  assert.equal(specGateStatus(same.spec.calibration, changed.version).status, "uncalibrated");
+  assert.equal(specTrustStatus(same.spec.calibration, changed.version).status, "uncalibrated");
 });
 
 test("an unreadable spec with the same id is reported, never overwritten", () => {

@@ -7,7 +7,7 @@ import {basename} from "node:path";
 import {detectFormat} from "../formats/index.js";
 import {RecordError, type FormatReader} from "../formats/reader.js";
 import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
-import {MAX_ROW_BYTES, type StagedKind} from "../store/stage.js";
+import {MAX_ROW_BYTES, type StagedKind} from "./stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 import {
   emptyFlagCounts, FLAGGED_SAMPLE_PER_KIND, MAX_TIME_MS, MAX_TOKENS, mendSurrogates, SURROGATE_ESCAPE, wellFormedJson,

@@ -6,7 +6,7 @@ import {after, test} from "node:test";
 import {main} from "../cli/main.js";
 import {demoInputs} from "../cli/demoCommand.js";
 import {withReadConnection} from "../store/db.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {ingest} from "./ingest.js";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {captureIo} from "../fixtures/captureIo.js";

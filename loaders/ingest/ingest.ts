@@ -12,7 +12,7 @@ import type {Format} from "../../src/core/schemas/trace.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {makeScratchFolder, removeAbandonedScratch, STAGING_PREFIX, WORKSPACE_SCRATCH_PREFIXES} from "../files/scratch.js";
 import {withConnection} from "../store/db.js";
-import type {InputFile, MergeCounts, SpanConflict} from "../store/stage.js";
+import type {InputFile, MergeCounts, SpanConflict} from "./stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
 import {emptyFlagCounts, FLAG_KINDS, FLAGGED_SAMPLE_PER_KIND, type FlagCounts, type Flagged} from "./flags.js";
 import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";

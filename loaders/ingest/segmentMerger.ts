@@ -7,7 +7,7 @@
  */
 import {rmSync} from "node:fs";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type SpanConflict, type StagedFiles} from "../store/stage.js";
+import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type SpanConflict, type StagedFiles} from "./stage.js";
 
 /** Input bytes per segment. */
 export const SEGMENT_BYTES = 512 << 20;

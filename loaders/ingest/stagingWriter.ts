@@ -9,7 +9,7 @@
 import {closeSync, openSync} from "node:fs";
 import {join} from "node:path";
 import type {Message, Span, ToolCall} from "../../src/core/schemas/trace.js";
-import {emptyFiles, type JsonStagedKind, type ParquetStagedKind, type StagedFiles, STAGED_COLUMNS} from "../store/stage.js";
+import {emptyFiles, type JsonStagedKind, type ParquetStagedKind, type StagedFiles, STAGED_COLUMNS} from "./stage.js";
 import {writeAll} from "../files/writeAll.js";
 import {ParquetWriter} from "./parquetWriter.js";
 

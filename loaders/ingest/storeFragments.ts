@@ -6,7 +6,7 @@ import {rmSync} from "node:fs";
 import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
 import type {Format, Fragment} from "../../src/core/schemas/trace.js";
 import {withConnection} from "../store/db.js";
-import {mergeStaged, type InputFile, type MergeCounts} from "../store/stage.js";
+import {mergeStaged, type InputFile, type MergeCounts} from "./stage.js";
 import {globalOrdinal, stageFragment} from "./convert.js";
 import {StagingWriter} from "./stagingWriter.js";
 

@@ -6,7 +6,7 @@
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {Worker} from "node:worker_threads";
 import {buildDirOf, currentBuild} from "../bundle/currentBuild.mjs";
-import type {StagedFiles} from "../store/stage.js";
+import type {StagedFiles} from "./stage.js";
 import type {ConvertTally} from "./convert.js";
 import type {BlockTask} from "./worker.js";
 

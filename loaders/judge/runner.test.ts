@@ -8,7 +8,8 @@ import {withConnection} from "../store/db.js";
 import {duckdbRunStore} from "../store/judgeVerdicts.js";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from "./fakeOpenAI.js";
 import {createJudgeClient} from "./judgeClient.js";
-import {datasetVersionOf, memoryRunStore, runJudge, type JudgeItem} from "./runner.js";
+import {datasetVersionOf, memoryRunStore, runJudge} from "./runner.js";
+import type {JudgeItem} from "../store/judgeItems.js";
 import {versionOf} from "./specFile.js";
 
 function spec(value: unknown): EvaluatorSpec {

@@ -11,16 +11,9 @@ import {spanContexts, threadContext} from "../../src/core/evaluator/scope.js";
 import {renderJudgePrompt, type TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
 import type {EvaluatorSpec, JudgeSpec} from "../../src/core/schemas/evaluator.js";
 import type {CacheEntry, VerdictRow} from "../store/judgeVerdicts.js";
+import type {JudgeItem} from "../store/judgeItems.js";
 import type {JudgeClient} from "./judgeClient.js";
 import {sha256Hex} from "../formats/hash.js";
-
-export interface JudgeItem {
-  traceId: string;
-  /** The trace's session (its thread), when it has one. */
-  sessionId?: string | null;
-  rule: RuleContext;
-  trace: TraceForJudge;
-}
 
 export interface RunStore {
   cached(keys: readonly string[]): Promise<Map<string, CacheEntry>>;

@@ -15,7 +15,7 @@ import {launchChromium, recordedPage} from "../browser/chromium.js";
 import {LIVE_EVAL, STRICT_CSP, inlineScripts, policyForPage, scriptHash} from "../browser/csp.js";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {PAGES_SECRET_HEADER} from "./auth.js";
 import {rawRequest} from "./httpClient.js";
 import {startServer, type RunningServer} from "./serve.js";

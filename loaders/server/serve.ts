@@ -13,7 +13,7 @@ import {join} from "node:path";
 import type {Duplex} from "node:stream";
 import {serve, type ServerType} from "@hono/node-server";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {createApp, type SubApp} from "./app.js";
 import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
 import {hostAllowed, hostRefusal, namesFor, type HostPolicy} from "./hosts.js";

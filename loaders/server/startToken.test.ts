@@ -8,7 +8,7 @@ import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
-import {PROJECT_ROOT} from "../cli/workspaceChanged.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {freePort} from "./serve.js";
 import {rawRequest} from "./httpClient.js";
 

@@ -21,7 +21,7 @@ import {gzipSync} from "node:zlib";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray} from "apache-arrow";
 import {DETAIL_TRAILER_BYTES, encodeDetailTrailer} from "../../src/core/explore/detail.js";
-import {endOutput, writeAll} from "../browser/output.js";
+import {endOutput, writeAll} from "../files/loaderOutput.js";
 import {sqlString} from "./sqlString.js";
 
 /** Attribute objects longer than this (JSON characters) have each long value cut to ATTRIBUTE_VALUE_CHARS. */

@@ -9,7 +9,7 @@ import {ingest} from "../ingest/ingest.js";
 import {StagingWriter} from "../ingest/stagingWriter.js";
 import {otlpRequest} from "../fixtures/otlpBuild.js";
 import {withConnection, withReadConnection} from "./db.js";
-import {mergeStaged} from "./stage.js";
+import {mergeStaged} from "../ingest/stage.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const OTHER = "1bf7651916cd43dd8448eb211c80319d";

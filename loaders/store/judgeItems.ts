@@ -5,7 +5,16 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {TRACE_FIELDS} from "../../src/core/schemas/evaluator.js";
 import type {RuleContext} from "../../src/core/evaluator/rule.js";
-import type {JudgeItem} from "../judge/runner.js";
+import type {TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
+
+/** One trace as an evaluator reads it: what rules test and what the judge's prompt shows. */
+export interface JudgeItem {
+  traceId: string;
+  /** The trace's session (its thread), when it has one. */
+  sessionId?: string | null;
+  rule: RuleContext;
+  trace: TraceForJudge;
+}
 
 export interface ItemSelection {
   /** Only these traces; every trace when absent. */

@@ -5,9 +5,9 @@
  * failure rate; then the three-class figures of imported judgment sets. All text is set as text.
  */
 import type * as PlotModule from "@observablehq/plot";
-import type {MetricName} from "../core/calibration/agreement.js";
+import type {MetricName} from "../core/calibration/judgeAgreement.js";
 import type {Cell} from "../core/calibration/confusion.js";
-import type {GateStatus} from "../core/calibration/gate.js";
+import type {TrustStatus} from "../core/calibration/trust.js";
 import {judgmentSetStats} from "../core/calibration/judgmentSetStats.js";
 import type {Metric} from "../core/calibration/metric.js";
 import {classRows, type CalibrationPageData} from "../core/calibration/pageData.js";
@@ -18,7 +18,7 @@ import {el, replace} from "./dom.js";
 type Plot = typeof PlotModule;
 type Row = CalibrationPageData["aligned"][number];
 
-const STATUS_TEXT: Record<GateStatus, string> = {
+const STATUS_TEXT: Record<TrustStatus, string> = {
   blocks: "can block a deployment (MCC ≥ 0.6)",
   reports: "reports only (0.4 ≤ MCC < 0.6)",
   "not-trusted": "not trusted (MCC < 0.4)",
@@ -51,7 +51,7 @@ function metricText(m: MetricWithInterval): string {
   return "low" in i ? `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
 }
 
-function badge(status: GateStatus): HTMLElement {
+function badge(status: TrustStatus): HTMLElement {
   return el("span", {class: `pl-cal-badge pl-cal-${status}`}, STATUS_TEXT[status]);
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {mcc} from "./agreement.js";
+import {mcc} from "./judgeAgreement.js";
 import {binomial} from "./binomial.js";
 import {bootstrapIntervals, percentileInterval, quantileSorted, resampleConfusion} from "./bootstrap.js";
 import type {Confusion} from "./confusion.js";

@@ -7,7 +7,7 @@
  * exact binomial sampler (d3-random's): O(1) per resample instead of n index draws, and the same distribution
  * (the test compares both).
  */
-import {METRICS, type MetricName} from "./agreement.js";
+import {METRICS, type MetricName} from "./judgeAgreement.js";
 import {binomial} from "./binomial.js";
 import {total, type Confusion} from "./confusion.js";
 import type {Metric} from "./metric.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {describe, test} from "node:test";
 import type {Metric} from "./metric.js";
 import {multiAgreement} from "./multiclass.js";
-import {assessGate, statusOf} from "./gate.js";
+import {assessTrust, statusOf} from "./trust.js";
 import {reportFromConfusion} from "./report.js";
 
 const v = (m: Metric, digits = 4) => ("value" in m ? m.value.toFixed(digits) : m.undefined);
@@ -22,7 +22,7 @@ describe("multiAgreement(matrix)", () => {
   });
 });
 
-describe("assessGate(report)", () => {
+describe("assessTrust(report)", () => {
   test("maps MCC to the gate: ≥ 0.6 blocks, 0.4–0.6 reports, below not trusted", () => {
     assert.equal(statusOf(0.6), "blocks");
     assert.equal(statusOf(0.59), "reports");
@@ -31,18 +31,18 @@ describe("assessGate(report)", () => {
   });
 
   test("warns when the interval crosses a threshold or a class has too few labels", () => {
-    const small = assessGate(reportFromConfusion({tp: 37, fp: 15, fn: 5, tn: 43}, {seed: 1}));
+    const small = assessTrust(reportFromConfusion({tp: 37, fp: 15, fn: 5, tn: 43}, {seed: 1}));
     assert.equal(small.status, "blocks");
     assert.ok(small.warnings.some((w) => /crosses 0\.6/.test(w)), small.warnings.join("; "));
-    const large = assessGate(reportFromConfusion({tp: 3320, fp: 860, fn: 710, tn: 3600}, {seed: 1}));
+    const large = assessTrust(reportFromConfusion({tp: 3320, fp: 860, fn: 710, tn: 3600}, {seed: 1}));
     assert.equal(large.status, "blocks");
     assert.deepEqual(large.warnings, []);
-    const few = assessGate(reportFromConfusion({tp: 4, fp: 1, fn: 1, tn: 90}, {seed: 1}));
+    const few = assessTrust(reportFromConfusion({tp: 4, fp: 1, fn: 1, tn: 90}, {seed: 1}));
     assert.ok(few.warnings.some((w) => /only 5 human-labelled failures/.test(w)));
   });
 
   test("an undefined MCC leaves the evaluator uncalibrated", () => {
-    const none = assessGate(reportFromConfusion({tp: 0, fp: 2, fn: 0, tn: 40}, {seed: 1}));
+    const none = assessTrust(reportFromConfusion({tp: 0, fp: 2, fn: 0, tn: 40}, {seed: 1}));
     assert.equal(none.status, "uncalibrated");
     assert.match(none.reason, /no trace a human failed/);
   });

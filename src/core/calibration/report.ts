@@ -3,7 +3,7 @@
  * the class counts, for one evaluator version against one set of human labels, and grouped by any key
  * (evaluator, criterion, annotator).
  */
-import {METRICS, type MetricName} from "./agreement.js";
+import {METRICS, type MetricName} from "./judgeAgreement.js";
 import {bootstrapIntervals, type BootstrapOptions, type Interval} from "./bootstrap.js";
 import {confusion, total, type Confusion, type LabelPair} from "./confusion.js";
 import type {Metric} from "./metric.js";

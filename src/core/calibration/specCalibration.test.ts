@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {calibrationOf, specGateStatus} from "./specCalibration.js";
+import {calibrationOf, specTrustStatus} from "./specCalibration.js";
 
 const pairs = (tp: number, fp: number, fn: number, tn: number) => [
   ...Array.from({length: tp}, () => ({human: "fail" as const, judge: "fail" as const})),
@@ -23,16 +23,16 @@ describe("spec calibration", () => {
     const c = calibrationOf(pairs(0, 0, 0, 10), options);
     assert.equal(c.mcc, null);
     assert.match(c.mccUndefined!, /./);
-    assert.equal(specGateStatus(c, options.evaluatorVersion).status, "uncalibrated");
+    assert.equal(specTrustStatus(c, options.evaluatorVersion).status, "uncalibrated");
   });
 
   test("figures of the current version set the status; figures of an older version leave it uncalibrated", () => {
     const c = calibrationOf(pairs(40, 5, 10, 45), options);
-    assert.equal(specGateStatus(c, options.evaluatorVersion).status, "blocks");
-    const stale = specGateStatus(c, "1.1.0+bbbbbbbbbbbb");
+    assert.equal(specTrustStatus(c, options.evaluatorVersion).status, "blocks");
+    const stale = specTrustStatus(c, "1.1.0+bbbbbbbbbbbb");
     assert.equal(stale.status, "uncalibrated");
     assert.match(stale.reason, /1\.0\.0\+aaaaaaaaaaaa/);
-    assert.equal(specGateStatus(undefined, "x").status, "uncalibrated");
-    assert.equal(specGateStatus(calibrationOf(pairs(25, 10, 25, 40), options), options.evaluatorVersion).status, "not-trusted");
+    assert.equal(specTrustStatus(undefined, "x").status, "uncalibrated");
+    assert.equal(specTrustStatus(calibrationOf(pairs(25, 10, 25, 40), options), options.evaluatorVersion).status, "not-trusted");
   });
 });

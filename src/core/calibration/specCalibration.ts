@@ -5,7 +5,7 @@
 import type {Outcome, SpecCalibration} from "../schemas/evaluator.js";
 import {confusion, type Confusion} from "./confusion.js";
 import {valueOr} from "./metric.js";
-import {statusOf, type GateStatus} from "./gate.js";
+import {statusOf, type TrustStatus} from "./trust.js";
 import {reportFromConfusion} from "./report.js";
 
 export interface CalibrationOfOptions {
@@ -46,7 +46,7 @@ export function calibrationFromConfusion(c: Confusion, options: CalibrationOfOpt
  * The gate status a spec's recorded calibration gives its current version: figures measured on another version
  * (or none, or an undefined MCC) leave it uncalibrated, whatever they say.
  */
-export function specGateStatus(calibration: SpecCalibration | undefined, currentVersion: string): {status: GateStatus; reason: string} {
+export function specTrustStatus(calibration: SpecCalibration | undefined, currentVersion: string): {status: TrustStatus; reason: string} {
   if (!calibration) return {status: "uncalibrated", reason: "no calibration recorded"};
   if (calibration.evaluatorVersion !== currentVersion) {
     return {status: "uncalibrated", reason: `calibrated as ${calibration.evaluatorVersion}, but the spec is now ${currentVersion}`};

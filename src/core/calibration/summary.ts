@@ -3,7 +3,7 @@
  * the versions appeared. The newest version is the current one; a version with no aligned human labels is
  * uncalibrated, whatever its predecessors scored, and their figures are history.
  */
-import {assessGate, type GateAssessment} from "./gate.js";
+import {assessTrust, type TrustAssessment} from "./trust.js";
 import {correctedFailureRate, type CorrectedRate} from "./correction.js";
 import {confusion} from "./confusion.js";
 import {reportFromConfusion, type CalibrationReport} from "./report.js";
@@ -31,7 +31,7 @@ export interface VersionInfo {
 export interface VersionCalibration {
   info: VersionInfo;
   report: CalibrationReport;
-  gate: GateAssessment;
+  gate: TrustAssessment;
   correction: CorrectedRate;
 }
 
@@ -66,7 +66,7 @@ export function summarizeCalibration(pairs: readonly AlignedPair[], versions: re
     const calibration: VersionCalibration = {
       info,
       report,
-      gate: assessGate(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
+      gate: assessTrust(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
       correction: correctedFailureRate(c, info.unlabeled, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1})
     };
     let evaluator = out.get(info.evaluatorId);

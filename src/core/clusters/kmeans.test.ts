@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {adjustedRandIndex} from "./agreement.js";
+import {adjustedRandIndex} from "./randIndex.js";
 import {kmeans, kmeansBySilhouette, silhouette} from "./kmeans.js";
 import {seededRandom, type Random} from "../random.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {adjustedRandIndex} from "./agreement.js";
+import {adjustedRandIndex} from "./randIndex.js";
 import {seededRandom} from "../random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, project, semanticClusters} from "./semantic.js";
 import {tfidfVectors} from "./tfidf.js";

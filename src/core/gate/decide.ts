@@ -5,9 +5,9 @@
  * failure rate beside the one corrected for the evaluator's measured errors.
  */
 import {correctedFailureRate} from "../calibration/correction.js";
-import type {GateStatus} from "../calibration/gate.js";
+import type {TrustStatus} from "../calibration/trust.js";
 import {valueOr} from "../calibration/metric.js";
-import {specGateStatus} from "../calibration/specCalibration.js";
+import {specTrustStatus} from "../calibration/specCalibration.js";
 import type {EvaluatorSpec, SpecCalibration} from "../schemas/evaluator.js";
 import type {GateEvaluator, GateOutcome, GateRole} from "../schemas/gateReport.js";
 
@@ -20,7 +20,7 @@ export interface EvaluatorPlan {
   scope: EvaluatorSpec["scope"];
   evaluatorVersion: string;
   role: GateRole;
-  calibrationStatus: GateStatus;
+  calibrationStatus: TrustStatus;
   reason: string;
   calibration: SpecCalibration | null;
   versionMatch: boolean | null;
@@ -28,13 +28,13 @@ export interface EvaluatorPlan {
   thresholdFrom: "spec" | "option";
 }
 
-export function roleOf(status: GateStatus): GateRole {
+export function roleOf(status: TrustStatus): GateRole {
   return status === "blocks" ? "blocks" : status === "reports" ? "reports" : "skipped";
 }
 
 /** The threshold is the spec's own when it sets one, else the run's default. */
 export function planEvaluator(spec: EvaluatorSpec, evaluatorVersion: string, file: string, defaultMinPassRate: number): EvaluatorPlan {
-  const {status, reason} = specGateStatus(spec.calibration, evaluatorVersion);
+  const {status, reason} = specTrustStatus(spec.calibration, evaluatorVersion);
   return {
     id: spec.id,
     file,

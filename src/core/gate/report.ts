@@ -2,7 +2,7 @@
  * @module The gate's verdict on a candidate from its evaluators' decisions: blocked when any blocking evaluator is
  * below its threshold, or could not judge at all (every call failed), naming the failure modes responsible.
  */
-import {BLOCK_AT, REPORT_AT} from "../calibration/gate.js";
+import {BLOCK_AT, REPORT_AT} from "../calibration/trust.js";
 import type {Coverage, GateEvaluator, GateRun} from "../schemas/gateReport.js";
 import {GATE_REPORT_FORMAT} from "../schemas/gateReport.js";
 

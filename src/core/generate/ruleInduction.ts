@@ -15,7 +15,7 @@
  */
 import {compileRule, ruleOutcome, RuleError, type RuleContext} from "../evaluator/rule.js";
 import type {Condition, Outcome} from "../schemas/evaluator.js";
-import {mcc} from "../calibration/agreement.js";
+import {mcc} from "../calibration/judgeAgreement.js";
 import {confusion, type Confusion} from "../calibration/confusion.js";
 import {valueOr} from "../calibration/metric.js";
 import {indexText, mineFeatures, type Feature, type FeatureSource} from "./features.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {DEFAULT_RUBRIC} from "../annotate/defaultRubric.js";
+import {DEFAULT_RUBRIC} from "../annotations/defaultRubric.js";
 import {answerPasses, failureModeChoices, parseRubric, type Criterion} from "./rubric.js";
 import {NewAnnotationSchema, ScopeSchema} from "./annotation.js";
 

@@ -10,7 +10,7 @@
  */
 import {DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBConnection} from "@duckdb/node-api";
 import {applyAnnotationEvent, AnnotationSchema, eventAnnotationId, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
-import {logEntries, logHead, placeFits, type LogPosition} from "../annotations/log.js";
+import {logEntries, logHead, placeFits, type LogPosition} from "./log.js";
 
 type Cell = {kind: "bigint" | "varchar" | "timestamp" | "boolean" | "double"; value: unknown};
 

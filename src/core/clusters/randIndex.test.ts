@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {adjustedRandIndex, purity} from "./agreement.js";
+import {adjustedRandIndex, purity} from "./randIndex.js";
 
 test("purity and ARI of a split-and-merged partition match the values computed by hand", () => {
   // Contingency: cluster 0 = {a, a}, cluster 1 = {a, b}, cluster 2 = {b, b}.

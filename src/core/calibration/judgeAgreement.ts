@@ -1,6 +1,6 @@
 /**
- * @module Agreement metrics from a binary confusion matrix (positive = fail). Each returns a `Metric`: where the
- * formula divides by zero the result is undefined with the reason in words.
+ * @module How well a judge agrees with the human labels: metrics from a binary confusion matrix (positive = fail).
+ * Each returns a `Metric`: where the formula divides by zero the result is undefined with the reason in words.
  */
 import {total, type Confusion} from "./confusion.js";
 import {defined, ratio, undefinedBecause, type Metric} from "./metric.js";

@@ -1,26 +1,27 @@
 /**
- * @module What an evaluator's MCC lets it do in the gate: at 0.6 or more its verdicts can block a deployment,
- * from 0.4 it may only report, below 0.4 it is not trusted. The status comes with warnings when the evidence is too
- * thin to support it: an interval that crosses a threshold, or too few human labels of one class.
+ * @module How far an evaluator is trusted, from its MCC against human labels: at 0.6 or more its verdicts can block
+ * a deployment in the gate, from 0.4 it may only report, below 0.4 it is not trusted. The status comes with warnings
+ * when the evidence is too thin to support it: an interval that crosses a threshold, or too few human labels of one
+ * class.
  */
 import type {CalibrationReport} from "./report.js";
 
-export type GateStatus = "blocks" | "reports" | "not-trusted" | "uncalibrated";
+export type TrustStatus = "blocks" | "reports" | "not-trusted" | "uncalibrated";
 
 export const BLOCK_AT = 0.6;
 export const REPORT_AT = 0.4;
 
-export interface GateAssessment {
-  status: GateStatus;
+export interface TrustAssessment {
+  status: TrustStatus;
   reason: string;
   warnings: string[];
 }
 
-export function statusOf(mccValue: number): Exclude<GateStatus, "uncalibrated"> {
+export function statusOf(mccValue: number): Exclude<TrustStatus, "uncalibrated"> {
   return mccValue >= BLOCK_AT ? "blocks" : mccValue >= REPORT_AT ? "reports" : "not-trusted";
 }
 
-export function assessGate(report: CalibrationReport, options: {minPerClass?: number} = {}): GateAssessment {
+export function assessTrust(report: CalibrationReport, options: {minPerClass?: number} = {}): TrustAssessment {
   const minPerClass = options.minPerClass ?? 20;
   const {metric, interval} = report.metrics.mcc;
   const warnings: string[] = [];

@@ -3,10 +3,10 @@ import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, test} from "node:test";
-import {logPath} from "../annotations/log.js";
-import {createEvent} from "../annotations/testEvents.js";
-import {mirrorAnnotationLog} from "./annotationMirror.js";
-import {withConnection} from "./db.js";
+import {logPath} from "./log.js";
+import {createEvent} from "./testEvents.js";
+import {mirrorAnnotationLog} from "./mirror.js";
+import {withConnection} from "../store/db.js";
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-mirror-"));
 after(() => rmSync(root, {recursive: true, force: true}));

@@ -8,8 +8,8 @@
  * and rows repeated within the batch are removed after the insert.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import type {ColumnSpec} from "../ingest/parquetWriter.js";
-import {sqlString} from "./sqlString.js";
+import type {ColumnSpec} from "./parquetWriter.js";
+import {sqlString} from "../store/sqlString.js";
 
 /** The kinds of staged rows and the file stem each is written to. */
 export const STAGED_KINDS = ["sources", "spans", "messages", "toolCalls", "feedback"] as const;

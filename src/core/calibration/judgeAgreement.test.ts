@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {accuracy, balancedAccuracy, f1, kappa, mcc, precision, tnr, tpr} from "./agreement.js";
+import {accuracy, balancedAccuracy, f1, kappa, mcc, precision, tnr, tpr} from "./judgeAgreement.js";
 import {cellOf, confusion} from "./confusion.js";
 import type {Metric} from "./metric.js";
 
