@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {appendFileSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {fileURLToPath} from "node:url";
 import {currentAnnotations} from "../../src/core/schemas/annotation.js";
 import {openLogWriter, readLog} from "./log.js";
 import {createEvent} from "./testEvents.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "plumbline-log-"));
+const dir = tempDir("log");
 after(() => rmSync(dir, {recursive: true, force: true}));
 
 describe("the annotation log", () => {

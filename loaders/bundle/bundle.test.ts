@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {pathToFileURL} from "node:url";
 import {bundled, type BundleOptions} from "./bundle.js";
 import {currentBundle} from "./currentBundle.mjs";
+import {tempDir} from "../fixtures/tempDir.js";
 
 function project(): BundleOptions {
-  const root = mkdtempSync(join(tmpdir(), "plumbline-bundle-"));
+  const root = tempDir("bundle");
   writeFileSync(join(root, "entry.ts"), `import {word} from "./dep.ts";\nexport const said: string = word;\nexport const here: string = import.meta.url;\n`);
   writeFileSync(join(root, "dep.ts"), `export const word = "first";\n`);
   return {root, entry: "entry.ts", cacheDir: join(root, "cache"), name: "w"};
@@ -54,7 +54,7 @@ test("`plumbline ingest` builds the command's bundle on its first run and runs f
   const input = join(PROJECT_ROOT, "data", "demo", "formats", "otlp", "trace.json");
   let lastStderr = "";
   const run = () => {
-    const workspace = mkdtempSync(join(tmpdir(), "plumbline-bundled-ingest-"));
+    const workspace = tempDir("bundled-ingest");
     const result = spawnSync(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "ingest", "--json", "--workspace", workspace, input], {
       encoding: "utf8",
       env: {...process.env, PLUMBLINE_CACHE_DIR: cacheDir}

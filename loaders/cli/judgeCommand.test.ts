@@ -1,7 +1,6 @@
 // `plumbline judge run` end to end: a real workspace, the real openai client and a local OpenAI-compatible server.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
@@ -10,6 +9,7 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from ".
 import {withReadConnection} from "../store/db.js";
 import {main} from "./main.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-never-print-me-4242";
 
@@ -19,7 +19,7 @@ describe("plumbline judge run", () => {
   let spec: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-cli-"));
+    workspace = tempDir("judge-cli");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "tool-judge.json");
     writeFileSync(spec, JSON.stringify({
@@ -101,7 +101,7 @@ describe("plumbline judge run on the real τ-bench airline traces", () => {
   let workspace: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-tau-"));
+    workspace = tempDir("judge-tau");
     const {ingest} = await import("../ingest/ingest.js");
     const {sharedPath} = await import("../fixtures/sharedData.js");
     await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});
@@ -141,7 +141,7 @@ describe("Ctrl-C during plumbline judge run", () => {
   let spec: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-sigint-"));
+    workspace = tempDir("judge-sigint");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "slow-judge.json");
     writeFileSync(spec, JSON.stringify({id: "slow-judge", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}}));

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
+import {rmSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {main, type Io} from "../cli/main.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {withReadConnection} from "../store/db.js";
 import {clusterFixtureTraces} from "./fixtures.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-test-secret-4242";
 
@@ -59,7 +59,7 @@ describe("plumbline cluster --embeddings openai", () => {
   let workspace: string;
   let endpoint: Awaited<ReturnType<typeof embeddingsServer>>;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-embed-"));
+    workspace = tempDir("embed");
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
     endpoint = await embeddingsServer();
   });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {main} from "../cli/main.js";
@@ -11,11 +10,12 @@ import {ingest} from "./ingest.js";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {otlpRequest} from "../fixtures/otlpBuild.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
 function tempWorkspace(): string {
-  return mkdtempSync(join(tmpdir(), "plumbline-ingest-"));
+  return tempDir("ingest");
 }
 
 async function query(workspace: string, sql: string): Promise<Record<string, unknown>[]> {
