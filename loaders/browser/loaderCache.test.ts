@@ -56,7 +56,7 @@ describe("invalidateIfWorkspaceChanged(sourceRoot, workspace)", () => {
   });
 });
 
-describe("observable build", {timeout: 120_000}, () => {
+describe("observable build", {timeout: 300_000}, () => {
   it("shows a changed workspace on the next build, and a read-only build leaves the workspace unchanged", async () => {
     const workspace = tempDir("ws");
     await writeFixtureWorkspace(workspace, fixtureTraces());
