@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
@@ -10,8 +9,9 @@ import type {Io} from "../cli/command.js";
 import {withConnection} from "../store/db.js";
 import {importFeedback} from "./feedbackImport.js";
 import {openAnnotationService} from "./service.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const workspace = mkdtempSync(join(tmpdir(), "plumbline-feedback-"));
+const workspace = tempDir("feedback");
 after(() => rmSync(workspace, {recursive: true, force: true}));
 before(() => writeFixtureWorkspace(workspace, fixtureTraces()));
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {appendFileSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {fileURLToPath} from "node:url";
@@ -11,8 +10,9 @@ import {currentAnnotations, parseAnnotationEvent} from "../../src/core/schemas/a
 import {logPath, openLogWriter, readCurrentAnnotations, readLog, scanLog} from "./log.js";
 import {openAnnotationService} from "./service.js";
 import {createEvent} from "./testEvents.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "plumbline-log-"));
+const dir = tempDir("log");
 after(() => rmSync(dir, {recursive: true, force: true}));
 
 describe("the annotation log", () => {

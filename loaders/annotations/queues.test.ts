@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
@@ -11,8 +9,9 @@ import {readTraceFeatures} from "../store/queueFeatures.js";
 import {readQueues} from "./files.js";
 import {buildQueue} from "./queues.js";
 import {openAnnotationService} from "./service.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const workspace = mkdtempSync(join(tmpdir(), "plumbline-queues-"));
+const workspace = tempDir("queues");
 after(() => rmSync(workspace, {recursive: true, force: true}));
 
 function chat(id: string, user: string, request: string, answer: string) {
@@ -75,7 +74,7 @@ describe("queue features from the store", () => {
   });
 
   test("without judge_verdicts or clusters tables the same query runs and those signals are zero", async () => {
-    const bare = mkdtempSync(join(tmpdir(), "plumbline-queues-bare-"));
+    const bare = tempDir("queues-bare");
     try {
       await writeFixtureWorkspace(bare, fixtureTraces());
       const features = await withConnection(bare, readTraceFeatures);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import {appendFileSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {appendFileSync, readFileSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {withConnection} from "../store/db.js";
 import {outcomesPath, readOutcomes, recordOutcomes} from "./reviewOutcomes.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-outcomes-"));
+const root = tempDir("outcomes");
 after(() => rmSync(root, {recursive: true, force: true}));
 const at = new Date("2026-11-20T10:00:00.000Z");
 

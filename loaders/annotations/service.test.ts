@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, test} from "node:test";
 import {withConnection} from "../store/db.js";
@@ -11,8 +10,9 @@ import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
 import {createEvent} from "./testEvents.js";
 import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-annotations-"));
+const root = tempDir("annotations");
 after(() => rmSync(root, {recursive: true, force: true}));
 
 let counter = 0;

@@ -2,8 +2,7 @@
 // five traces labelled by keyboard, one label scoped to a text range, a reload that finds them all, and two
 // annotators writing at once without losing anything.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
@@ -19,6 +18,7 @@ import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 function chat(id: string, n: number): FixtureTrace {
   const message = (index: number, role: Message["role"], content: string): Message =>
@@ -63,7 +63,7 @@ describe("the annotation page", {timeout: 240_000}, () => {
   let browser: Browser;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-annotate-"));
+    workspace = tempDir("annotate");
     await writeFixtureWorkspace(workspace, [...fixtureTraces(), ...Array.from({length: 6}, (_, n) => chat(`trace-chat-${n}`, n))]);
     server = await startServer({workspace, host: "127.0.0.1", port: 0});
     await server.service.flush();

@@ -6,10 +6,10 @@
  * preloaded, so any request it would make to a registry or CDN fails and is recorded.
  */
 import {spawn} from "node:child_process";
-import {cpSync, mkdtempSync, readFileSync, symlinkSync, existsSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {cpSync, mkdirSync, readFileSync, symlinkSync, existsSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {tempDir} from "../fixtures/tempDir.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const GUARD = fileURLToPath(new URL("./networkGuard.mjs", import.meta.url));
@@ -26,9 +26,13 @@ export interface BuiltSite {
   elapsedMs: number;
 }
 
-/** Copies the project into a new temporary folder (without caches or build output) and returns its path. */
-export function copyProject(from = REPO_ROOT): string {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-site-"));
+/**
+ * Copies the project (without caches or build output) into `into`, by default a new temporary folder removed when
+ * the process exits, and returns its path.
+ */
+export function copyProject(from = REPO_ROOT, into?: string): string {
+  const dir = into ?? tempDir("site");
+  mkdirSync(dir, {recursive: true});
   for (const name of PROJECT_FILES) {
     cpSync(join(from, name), join(dir, name), {
       recursive: true,

@@ -3,49 +3,23 @@
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {importJudgmentSet} from "../calibration/importSet.js";
-import {sharedPath} from "../fixtures/sharedData.js";
-import {withConnection} from "../store/db.js";
-import {registerEvaluatorVersion} from "../store/calibration.js";
-import {writeVerdicts} from "../store/judgeVerdicts.js";
 import type {BuiltSite} from "./buildSite.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openFixtureSite} from "./fixtureSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
 
-/** An evaluator whose reasoning and whose ground-truth explanation are hostile HTML. */
-async function hostileEvaluator(workspace: string) {
-  await withConnection(workspace, async (connection) => {
-    await registerEvaluatorVersion(connection, {
-      evaluatorId: "hostile-judge", evaluatorVersion: "1+abc", criterion: "overall", failureMode: "hostile text", kind: "llm_judge", judgeModel: "m", spec: null
-    });
-    const traces = fixtureTraces().map((t) => t.info.traceId);
-    await writeVerdicts(connection, traces.map((traceId) => ({
-      runId: "r", evaluatorId: "hostile-judge", evaluatorVersion: "1+abc", traceId, outcome: "fail", reasoning: `judge says ${HOSTILE_SCRIPT}`, error: null,
-      judgeModel: "m", promptHash: null, datasetVersion: null, inputTokens: null, outputTokens: null, costUsd: null, createdAt: new Date()
-    })));
-    for (const traceId of traces) {
-      await connection.run("INSERT INTO imported_ground_truth VALUES (?, 'overall', false, NULL, ?, 'single')", [traceId, `annotator says ${HOSTILE_IMAGE}`]);
-    }
-  });
-}
-
-describe("the calibration page", {timeout: 180_000}, () => {
+describe("the calibration page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-cal-ws-", async (workspace) => {
-      await writeFixtureWorkspace(workspace, fixtureTraces());
-      await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
-      await hostileEvaluator(workspace);
-    });
+    built = await openFixtureSite();
     ({site, server, browser} = built);
   });
 

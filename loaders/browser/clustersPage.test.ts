@@ -41,7 +41,7 @@ describe("the Clusters page", {timeout: 180_000}, () => {
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-clusters-ws-", async (workspace) => {
+    built = await openBuiltSite("clusters-ws", async (workspace) => {
       await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
       await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
       const clusterId = await withConnection(workspace, async (c) =>

@@ -4,34 +4,23 @@
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {QUEUE_ID, writeDatasetWorkspace} from "../datasets/fixtures.js";
-import {promoteTraces} from "../datasets/promote.js";
-import {writeNextVersion} from "../datasets/versions.js";
-import {withConnection} from "../store/db.js";
 import type {BuiltSite} from "./buildSite.js";
 import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openFixtureSite} from "./fixtureSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
 
-describe("the datasets page", {timeout: 180_000}, () => {
+describe("the datasets page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-datasets-ws-", async (workspace) => {
-      await writeDatasetWorkspace(workspace);
-      await withConnection(workspace, async (connection) => {
-        await promoteTraces(connection, {workspace, name: "airline", source: {kind: "queue", id: QUEUE_ID}, addedBy: "ana", reason: "first triage",
-          now: new Date("2026-11-20T10:00:00.000Z")});
-        await writeNextVersion(connection, {name: "airline", removeIds: ["trace-timeout"], createdBy: "bo", source: "remove", note: "flaky upstream",
-          now: new Date("2026-11-21T10:00:00.000Z")});
-      });
-    });
+    built = await openFixtureSite();
     ({site, server, browser} = built);
   });
 

@@ -1,7 +1,6 @@
 // The packed detail file, written from a workspace and read back the way the trace view reads it.
 import assert from "node:assert/strict";
 import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {Writable} from "node:stream";
 import {after, before, describe, it} from "node:test";
@@ -15,6 +14,7 @@ import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 /** Writes a workspace's pack uncompressed into memory, and reads its index and records back. */
 async function packInMemory(workspace: string, options: {tracesPerBucket?: number; scratchDir?: string} = {}) {
@@ -41,7 +41,7 @@ describe("writeDetailPack(connection, out)", () => {
   const stats: Record<string, DetailPackStats> = {};
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "plumbline-pack-"));
+    dir = tempDir("pack");
     const workspace = join(dir, "workspace");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     mkdirSync(join(dir, "site"));

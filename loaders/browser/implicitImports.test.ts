@@ -1,11 +1,11 @@
 // Framework turns some free names in a page (d3, Plot, html, Inputs, sample datasets…) into CDN imports. With the
 // npm placeholders in place, such a page must fail the offline build loudly rather than quietly need a CDN.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {buildSite, copyProject} from "./buildSite.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("observable build", {timeout: 60_000}, () => {
   const dirs: string[] = [];
@@ -13,7 +13,7 @@ describe("observable build", {timeout: 60_000}, () => {
 
   it("fails, offline, on a page that uses d3 without importing it", async () => {
     const project = copyProject();
-    const workspace = mkdtempSync(join(tmpdir(), "plumbline-ws-"));
+    const workspace = tempDir("ws");
     dirs.push(project, workspace);
     // Only this page: the others and their loaders would make the build slower and prove nothing more.
     for (const name of ["index.md", "traces.md", "data"]) rmSync(join(project, "src", name), {recursive: true});

@@ -1,7 +1,6 @@
 // Framework reuses cached loader output whatever the workspace holds; these prove a changed workspace shows.
 import assert from "node:assert/strict";
-import {appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
@@ -10,18 +9,14 @@ import {buildSite, copyProject} from "./buildSite.js";
 import {cacheDir, invalidateIfWorkspaceChanged, invalidateLoaderCache, workspaceFingerprint} from "./cache.js";
 import {fixtureTraces} from "./fixtures.js";
 import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const temporary: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporary.push(dir);
-  return dir;
-};
 after(() => temporary.forEach((dir) => rmSync(dir, {recursive: true, force: true})));
 
 describe("invalidateLoaderCache(sourceRoot)", () => {
   it("deletes loader outputs and keeps Framework's own caches", () => {
-    const root = tempDir("plumbline-root-");
+    const root = tempDir("root");
     mkdirSync(join(cacheDir(root), "data"), {recursive: true});
     mkdirSync(join(cacheDir(root), "_npm", "d3@0.0.0-offline"), {recursive: true});
     writeFileSync(join(cacheDir(root), "data", "traces.arrow"), "old");
@@ -31,14 +26,14 @@ describe("invalidateLoaderCache(sourceRoot)", () => {
   });
 
   it("does nothing when there is no cache yet", () => {
-    invalidateLoaderCache(join(tempDir("plumbline-root-"), "missing"));
+    invalidateLoaderCache(join(tempDir("root"), "missing"));
   });
 });
 
 describe("invalidateIfWorkspaceChanged(sourceRoot, workspace)", () => {
   it("clears the cache for an unknown or changed workspace, and only then", () => {
-    const root = tempDir("plumbline-root-");
-    const workspace = tempDir("plumbline-ws-");
+    const root = tempDir("root");
+    const workspace = tempDir("ws");
     const cached = join(cacheDir(root), "data", "traces.arrow");
     const seed = () => (mkdirSync(join(cacheDir(root), "data"), {recursive: true}), writeFileSync(cached, "old"));
     writeFileSync(join(workspace, "plumbline.duckdb"), "v1");
@@ -56,14 +51,14 @@ describe("invalidateIfWorkspaceChanged(sourceRoot, workspace)", () => {
     assert.equal(existsSync(cached), false);
 
     seed();
-    assert.equal(invalidateIfWorkspaceChanged(root, tempDir("plumbline-ws-")), true, "another workspace");
+    assert.equal(invalidateIfWorkspaceChanged(root, tempDir("ws")), true, "another workspace");
     assert.equal(existsSync(cached), false);
   });
 });
 
-describe("observable build", {timeout: 120_000}, () => {
+describe("observable build", {timeout: 300_000}, () => {
   it("shows a changed workspace on the next build, and a read-only build leaves the workspace unchanged", async () => {
-    const workspace = tempDir("plumbline-ws-");
+    const workspace = tempDir("ws");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     const project = copyProject();
     temporary.push(project);

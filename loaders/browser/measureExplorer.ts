@@ -6,10 +6,11 @@
  *
  * Passing the project copy of an earlier run reuses its loader cache, so only the pages are rebuilt.
  */
-import {cpSync, existsSync, readdirSync, rmSync, statSync} from "node:fs";
+import {cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync} from "node:fs";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {pathToFileURL} from "node:url";
-import {buildSite, copyProject} from "./buildSite.js";
+import {buildSite, copyProject, REPO_ROOT} from "./buildSite.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
 import {addCspMeta} from "./csp.js";
 import {serveStatic} from "./staticServer.js";
@@ -38,7 +39,8 @@ function addProblems(into: ExplorerFigures["problems"], record: PageRecord): Exp
 }
 
 export async function measureExplorer(workspace: string, project?: string, log: (line: string) => void = () => {}): Promise<ExplorerFigures> {
-  let projectDir = copyProject();
+  // A folder of its own that outlives the process: its path is logged, so a later measurement can reuse its cache.
+  let projectDir = copyProject(REPO_ROOT, mkdtempSync(join(tmpdir(), "plumbline-site-")));
   if (project) {
     // Refresh the copy's sources but keep its cache: the workspace is unchanged, so the loaders need not rerun.
     cpSync(join(projectDir, "src"), join(project, "src"), {recursive: true});

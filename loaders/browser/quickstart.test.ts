@@ -2,13 +2,12 @@
 // the bundled real traces and serves the explorer, which must work in Chromium with the network cut off.
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {launchChromium, recordedPage} from "./chromium.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 /** The demo's traces: 200 τ-bench runs, 184 Who&When runs, and 27 from the format fixtures. */
 const DEMO_TRACES = 411;
@@ -35,7 +34,7 @@ describe("plumbline start on a new workspace", {timeout: 180_000}, () => {
   let output = "";
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-quickstart-"));
+    workspace = tempDir("quickstart");
     const port = 40_000 + Math.floor(Math.random() * 10_000);
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ["bin/plumbline.js", "start", "--no-open", "--port", String(port)], {

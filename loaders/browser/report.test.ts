@@ -30,7 +30,7 @@ describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-report-", async (workspace) => {
+    built = await openBuiltSite("report", async (workspace) => {
       await ensureDemoWorkspace(workspace, false, () => {});
       // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
       const io = captureIo();

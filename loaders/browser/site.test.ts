@@ -6,10 +6,10 @@ import {join, relative} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openFixtureSite} from "./fixtureSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID} from "./fixtures.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
@@ -28,16 +28,14 @@ function* files(dir: string): Generator<string> {
 }
 
 
-describe("the built site", {timeout: 120_000}, () => {
+describe("the built site", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-ws-", async (workspace) => {
-      await writeFixtureWorkspace(workspace, fixtureTraces());
-    });
+    built = await openFixtureSite();
     ({site, server, browser} = built);
   });
 

@@ -2,77 +2,25 @@
 // run with what blocked it, the corrected rates, coverage with the uncovered modes, every spec's recorded
 // calibration, and the earlier runs; names from spec files are set as text.
 import assert from "node:assert/strict";
-import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
-import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
-import {parseEvaluatorSpec, type EvaluatorSpecInput} from "../../src/core/schemas/evaluator.js";
-import {main} from "../cli/main.js";
-import {promote} from "../failureModes/actions.js";
-import {captureIo} from "../fixtures/captureIo.js";
-import {versionOf} from "../judge/specFile.js";
 import type {BuiltSite} from "./buildSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT, fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
+import {HOSTILE_MODE, openFixtureSite} from "./fixtureSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
 
-const HOSTILE_MODE = `refund ${HOSTILE_SCRIPT}${HOSTILE_IMAGE}`;
-
-function writeSpec(dir: string, input: EvaluatorSpecInput, confusion: {tp: number; fp: number; fn: number; tn: number}, staleAs?: string) {
-  const parsed = parseEvaluatorSpec(input);
-  if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
-  const calibration = calibrationFromConfusion(confusion, {
-    evaluatorVersion: staleAs ?? versionOf(parsed.spec).version, criterion: "overall", labels: "held-out labels of the support team", split: "held-out",
-    measuredAt: "2026-11-01T00:00:00Z", resamples: 200
-  });
-  writeFileSync(join(dir, `${input.id}.json`), JSON.stringify({...input, calibration}));
-}
-
-/** A dataset of ten cases, three with a failed tool call, gated twice: first with a lenient threshold, then blocked. */
-async function gateRuns(workspace: string) {
-  const suite = join(workspace, "suite");
-  mkdirSync(suite, {recursive: true});
-  const rule = (id: string, failureMode: string, condition: unknown, minPassRate: number): EvaluatorSpecInput =>
-    ({id, version: "1.0.0", failureMode, criterion: "overall", kind: "rule", rule: condition, gate: {minPassRate}}) as EvaluatorSpecInput;
-  writeSpec(suite, rule("tool-failed", HOSTILE_MODE, {op: "tool_call", failed: true}, 0.6), {tp: 45, fp: 5, fn: 5, tn: 45});
-  writeSpec(suite, rule("stale-check", "slow answers", {op: "threshold", field: "latency_ms", test: {gt: 1000}}, 0.9), {tp: 45, fp: 5, fn: 5, tn: 45}, "0.9.0+0123456789ab");
-  const cases = Array.from({length: 10}, (_, i) => ({
-    caseId: `case-${i}`, input: `order ${i}`, kind: "regression", sourceTraceId: null, addedBy: "ana", addedAt: "2026-11-01T00:00:00.000Z",
-    context: {
-      status: "ok", fields: {latency_ms: 500 * i},
-      messages: [{role: "user", direction: "input", content: `order ${i}`}],
-      toolCalls: [{name: "lookup", arguments: null, result: null, success: i >= 3}],
-      spans: []
-    }
-  }));
-  const file = join(suite, "cases.jsonl");
-  writeFileSync(file, cases.map((c) => JSON.stringify(c)).join("\n"));
-  const first = captureIo();
-  assert.equal(await main(["gate", "--suite", suite, "--dataset", file, "--workspace", workspace, "--label", "candidate 1"], first), 0, first.stderr.join("\n"));
-  const spec = join(suite, "tool-failed.json");
-  const strict = JSON.parse(readFileSync(spec, "utf8"));
-  writeFileSync(spec, JSON.stringify({...strict, gate: {minPassRate: 0.9}}));
-  const second = captureIo();
-  assert.equal(await main(["gate", "--suite", suite, "--dataset", file, "--workspace", workspace, "--label", "candidate 2"], second), 1, second.stderr.join("\n"));
-}
-
-describe("the suite page", {timeout: 180_000}, () => {
+describe("the suite page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
   let server: StaticServer;
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("plumbline-suite-ws-", async (workspace) => {
-      await writeFixtureWorkspace(workspace, fixtureTraces());
-      await promote({workspace, now: Date.parse("2026-11-20T00:00:00Z")}, {name: "nobody checks this", description: null, clusterId: null});
-      await gateRuns(workspace);
-    });
+    built = await openFixtureSite();
     ({site, server, browser} = built);
   });
 

@@ -1,7 +1,6 @@
 // Calibration end to end on real data and on a workspace with the annotation side's views present.
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Metric} from "../../src/core/calibration/metric.js";
@@ -15,13 +14,14 @@ import {openAnnotationService} from "../annotations/service.js";
 import {readCalibrationData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const v = (m: Metric, digits = 4) => ("value" in m ? m.value.toFixed(digits) : `undefined: ${m.undefined}`);
 
 describe("the bundled PandaLM judgments", () => {
   let workspace: string;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-pandalm-"));
+    workspace = tempDir("pandalm");
     await withConnection(workspace, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
@@ -83,7 +83,7 @@ describe("the bundled PandaLM judgments", () => {
   });
 
   test("exports the aligned labels side by side as CSV and Parquet", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plumbline-export-"));
+    const dir = tempDir("export");
     try {
       const csv = join(dir, "labels.csv");
       const parquet = join(dir, "labels.parquet");
@@ -105,8 +105,8 @@ describe("the bundled PandaLM judgments", () => {
   });
 
   test("plumbline calibrate import reports a malformed record with its file and index and imports the rest", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plumbline-bad-pandalm-"));
-    const ws = mkdtempSync(join(tmpdir(), "plumbline-ws-"));
+    const dir = tempDir("bad-pandalm");
+    const ws = tempDir("ws");
     try {
       for (const f of ["testset-v1.json", "gpt-3.5-turbo-testset-v1.json", "pandalm-7b-testset-v1.json"]) {
         const items = JSON.parse(readFileSync(sharedPath("pandalm", f), "utf8")) as Record<string, unknown>[];
@@ -128,8 +128,8 @@ describe("calibration against the annotation side's ground_truth and human_label
   let workspace: string;
   let specDir: string;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-gt-"));
-    specDir = mkdtempSync(join(tmpdir(), "plumbline-specs-"));
+    workspace = tempDir("gt");
+    specDir = tempDir("specs");
     await writeFixtureWorkspace(workspace, fixtureTraces());
   });
   after(() => {

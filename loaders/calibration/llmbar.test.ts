@@ -1,7 +1,6 @@
 // LLMBar's stored judge runs, imported as judgment sets, against the figures the authors published with them.
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {sharedPath} from "../fixtures/sharedData.js";
@@ -9,13 +8,14 @@ import {withConnection, withReadConnection} from "../store/db.js";
 import {readCalibrationData, type CalibrationData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
 import {llmbarRuns} from "./llmbar.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("the bundled LLMBar Natural runs", () => {
   let workspace: string;
   let data: CalibrationData;
   const dir = () => sharedPath("llmbar", "Natural");
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-llmbar-"));
+    workspace = tempDir("llmbar");
     const summary = await withConnection(workspace, (c) => importJudgmentSet(c, "llmbar", dir()));
     assert.deepEqual(summary.rejected, []);
     data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 200}));

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {main} from "./main.js";
 import type {Io} from "./command.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const workspace = mkdtempSync(join(tmpdir(), "plumbline-annotations-cli-"));
+const workspace = tempDir("annotations-cli");
 after(() => rmSync(workspace, {recursive: true, force: true}));
 
 function io(): Io & {output: string[]; errors: string[]} {

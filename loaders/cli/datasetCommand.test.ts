@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {captureIo} from "../fixtures/captureIo.js";
 import {QUEUE_ID, writeDatasetWorkspace} from "../datasets/fixtures.js";
 import {main} from "./main.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-dataset-cli-"));
+const root = tempDir("dataset-cli");
 const workspace = join(root, "ws");
 after(() => rmSync(root, {recursive: true, force: true}));
 before(() => writeDatasetWorkspace(workspace));

@@ -2,8 +2,7 @@
 // calibration blocks for their current (or an older) version, a real failure-mode registry, and a local
 // OpenAI-compatible server for LLM judges.
 import assert from "node:assert/strict";
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {calibrationOf} from "../../src/core/calibration/specCalibration.js";
@@ -22,6 +21,7 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from ".
 import {versionOf} from "../judge/specFile.js";
 import {gateCommand} from "./gateCommand.js";
 import {main} from "./main.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const TAU = new URL("../../data/demo/tau-bench-airline/gpt-4o-airline.json", import.meta.url).pathname;
 const HOSTILE_MODE = `tool <call> & "failed" 'again'`;
@@ -72,7 +72,7 @@ describe("plumbline gate", () => {
   let suite: string;
   let workspace: string;
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), "plumbline-gate-cli-"));
+    root = tempDir("gate-cli");
     suite = join(root, "evaluators");
     mkdirSync(suite);
     // On the 200 τ-bench runs: 36 have a failed tool call, 48 hand over to a human, 61 call `think`.

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {openAnnotationService} from "../annotations/service.js";
@@ -16,8 +15,9 @@ import {splitExamples} from "../../src/core/generate/examples.js";
 import {main} from "./main.js";
 import {readOutcomes} from "../annotations/reviewOutcomes.js";
 import {chatCompletion, startFakeOpenAI} from "../judge/fakeOpenAI.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-generate-"));
+const root = tempDir("generate");
 const workspace = join(root, "workspace");
 const out = join(root, "evaluators");
 after(() => rmSync(root, {recursive: true, force: true}));

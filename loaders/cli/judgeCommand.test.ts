@@ -1,7 +1,6 @@
 // `plumbline judge run` end to end: a real workspace, the real openai client and a local OpenAI-compatible server.
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
@@ -11,6 +10,7 @@ import {withReadConnection} from "../store/db.js";
 import {main} from "./main.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {assertGolden} from "../fixtures/golden.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-never-print-me-4242";
 const GOLDEN = new URL("./golden/", import.meta.url).pathname;
@@ -27,7 +27,7 @@ describe("plumbline judge run", () => {
   let spec: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-cli-"));
+    workspace = tempDir("judge-cli");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "tool-judge.json");
     writeFileSync(spec, JSON.stringify({
@@ -110,7 +110,7 @@ describe("plumbline judge run on the real τ-bench airline traces", () => {
   let workspace: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-tau-"));
+    workspace = tempDir("judge-tau");
     const {ingest} = await import("../ingest/ingest.js");
     const {sharedPath} = await import("../fixtures/sharedData.js");
     await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});
@@ -150,7 +150,7 @@ describe("Ctrl-C during plumbline judge run", () => {
   let spec: string;
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-sigint-"));
+    workspace = tempDir("judge-sigint");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "slow-judge.json");
     writeFileSync(spec, JSON.stringify({id: "slow-judge", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}}));
@@ -222,12 +222,11 @@ describe("Ctrl-C during plumbline judge run", () => {
 describe("plumbline judge run with rule regexes that backtrack in V8", () => {
   let workspace: string;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-regex-"));
+    workspace = tempDir("judge-regex");
     // One trace whose last message is 50,000 characters of what the patterns below almost match.
     const traces = fixtureTraces().map((t, i) => (i === 0 ? {...t, messages: [...t.messages, {...t.messages[0]!, index: t.messages.length, content: "a".repeat(50_000)}]} : t));
     await writeFixtureWorkspace(workspace, traces);
   });
-  after(() => rmSync(workspace, {recursive: true, force: true}));
 
   test("a*a*~ and (a|aa)*~ on a 50,000-character message give their verdicts, each trace passing", async () => {
     // No trace holds a "~": in V8 both patterns would try every way of splitting the run of "a"s at every start.

@@ -3,8 +3,7 @@
 // calibrate it, promote the failures into a dataset, and gate two candidate versions: one that regressed (the
 // runs where tools failed) is blocked, naming the failure mode; one that is fixed (runs where no tool failed) passes.
 import assert from "node:assert/strict";
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {openAnnotationService} from "../annotations/service.js";
@@ -15,12 +14,13 @@ import {loadSpec} from "../judge/specFile.js";
 import {withReadConnection} from "../store/db.js";
 import {GateRunSchema} from "../../src/core/schemas/gateReport.js";
 import {main} from "./main.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const TAU = sharedPath("tau-bench-airline", "gpt-4o-airline.json");
 const WHO_AND_WHEN = sharedPath("who-and-when", "Hand-Crafted");
 
 describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
-  const root = mkdtempSync(join(tmpdir(), "plumbline-loop-"));
+  const root = tempDir("loop");
   const workspace = join(root, "workspace");
   const suite = join(root, "evaluators");
   const runs: TauRun[] = readTauRuns(TAU);

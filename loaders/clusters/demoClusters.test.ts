@@ -1,17 +1,17 @@
 // Clusters of the real demo traces reproduce the figures their sources publish (data/demo/*/README.md).
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {withReadConnection} from "../store/db.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("clusters of the demo workspace", () => {
   let workspace: string;
   let log: string[];
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-demo-clusters-"));
+    workspace = tempDir("demo-clusters");
     log = [];
     await ensureDemoWorkspace(workspace, false, (line) => void log.push(line));
   });

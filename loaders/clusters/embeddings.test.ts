@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
+import {rmSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {main} from "../cli/main.js";
@@ -10,6 +9,7 @@ import type {Io} from "../cli/command.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {withReadConnection} from "../store/db.js";
 import {clusterFixtureTraces} from "./fixtures.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-test-secret-4242";
 
@@ -60,7 +60,7 @@ describe("plumbline cluster --embeddings openai", () => {
   let workspace: string;
   let endpoint: Awaited<ReturnType<typeof embeddingsServer>>;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-embed-"));
+    workspace = tempDir("embed");
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
     endpoint = await embeddingsServer();
   });

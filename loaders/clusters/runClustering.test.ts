@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {withConnection, withReadConnection} from "../store/db.js";
 import {readTraceFacts} from "../store/clusterInputs.js";
 import {clusterFixtureTraces} from "./fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "./runClustering.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("clustering a workspace", () => {
   let workspace: string;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-cluster-"));
+    workspace = tempDir("cluster");
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));

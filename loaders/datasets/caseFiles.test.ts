@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
@@ -10,8 +9,9 @@ import {readDatasetCases} from "../store/datasets.js";
 import {CaseFileError, readCases, writeCases} from "./caseFiles.js";
 import {QUEUE_ID, writeDatasetWorkspace} from "./fixtures.js";
 import {promoteTraces} from "./promote.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-dataset-files-"));
+const root = tempDir("dataset-files");
 after(() => rmSync(root, {recursive: true, force: true}));
 let cases: DatasetCase[];
 

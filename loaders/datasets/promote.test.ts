@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {compileRule} from "../../src/core/evaluator/rule.js";
@@ -11,8 +10,9 @@ import {DatasetError, listDatasetVersions, readDatasetCases} from "../store/data
 import {CORRECTED_REFUND, QUEUE_ID, writeDatasetWorkspace} from "./fixtures.js";
 import {promoteTraces, type PromoteRequest} from "./promote.js";
 import {writeNextVersion} from "./versions.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-datasets-"));
+const root = tempDir("datasets");
 after(() => rmSync(root, {recursive: true, force: true}));
 const NOW = new Date("2026-11-20T10:00:00.000Z");
 

@@ -1,8 +1,7 @@
 // Datasets on real data: the 200 τ-bench airline runs, labelled by a script that fails every run with reward 0
 // (the README's 116) under one failure mode, promoted, exported as Parquet and imported again.
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {summarizeReviews} from "../../src/core/datasets/reviews.js";
@@ -19,8 +18,9 @@ import {readDatasetCases} from "../store/datasets.js";
 import {readCases, writeCases} from "./caseFiles.js";
 import {promoteTraces} from "./promote.js";
 import {writeNextVersion} from "./versions.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-dataset-tau-"));
+const root = tempDir("dataset-tau");
 const workspace = join(root, "ws");
 after(() => rmSync(root, {recursive: true, force: true}));
 const file = sharedPath("tau-bench-airline", "gpt-4o-airline.json");

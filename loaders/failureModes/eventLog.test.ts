@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import type {FailureModeEvent} from "../../src/core/schemas/failureMode.js";
 import {appendEvent, readEvents} from "./eventLog.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 test("an invalid event is refused before anything is written; a valid one is one line", () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-events-"));
+  const dir = tempDir("events");
   try {
     const path = join(dir, "failure-modes.jsonl");
     const bad = {version: 1, type: "set-state", at: "yesterday", name: "m", state: "done", note: null} as unknown as FailureModeEvent;
@@ -22,7 +22,7 @@ test("an invalid event is refused before anything is written; a valid one is one
 });
 
 test("a line from a newer version or with a bad field is reported with its line and reason; the rest load", () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-events-"));
+  const dir = tempDir("events");
   try {
     const path = join(dir, "failure-modes.jsonl");
     const ok = {version: 1, type: "promote", at: "2026-01-01T00:00:00.000Z", name: "m", description: null, cluster: null};

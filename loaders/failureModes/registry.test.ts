@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
@@ -10,6 +9,7 @@ import {withConnection, withReadConnection} from "../store/db.js";
 import {FailureModeError, listModes, promote, setState, type ActionOptions} from "./actions.js";
 import {eventLogPath} from "./eventLog.js";
 import {openAnnotationService} from "../annotations/service.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const REFUND_SIGNATURE = "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error";
 
@@ -21,7 +21,7 @@ describe("the failure-mode registry", () => {
   let kbCluster: string;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-modes-"));
+    workspace = tempDir("modes");
     evaluators = join(workspace, "evaluators");
     mkdirSync(evaluators);
     options = {workspace, now: FIXTURE_NOW, evaluatorsDir: evaluators};

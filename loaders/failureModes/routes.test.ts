@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {main} from "../cli/main.js";
@@ -10,12 +9,13 @@ import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.
 import {withConnection} from "../store/db.js";
 import {failureModeRoutes} from "./routes.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("failure-mode writes over HTTP and from the command line", () => {
   let workspace: string;
   let clusterId: string;
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-routes-"));
+    workspace = tempDir("routes");
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
     await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
     clusterId = await withConnection(workspace, async (c) =>

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
@@ -8,6 +7,7 @@ import {parseEvaluatorSpec, type EvaluatorSpecInput} from "../../src/core/schema
 import {versionOf} from "../judge/specFile.js";
 import {needsSpanAttributes, planSuite} from "./runGate.js";
 import {loadSuite} from "./suite.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 function write(dir: string, input: EvaluatorSpecInput, calibrated: boolean) {
   const parsed = parseEvaluatorSpec(input);
@@ -19,7 +19,7 @@ function write(dir: string, input: EvaluatorSpecInput, calibrated: boolean) {
 }
 
 test("span attributes are read only when an evaluator that will run has a JSONPath condition", () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-gate-suite-"));
+  const dir = tempDir("gate-suite");
   try {
     const base = {version: "1", failureMode: "m", criterion: "overall", kind: "rule"} as const;
     write(dir, {...base, id: "text", rule: {op: "contains", value: "sorry"}}, true);
@@ -34,7 +34,7 @@ test("span attributes are read only when an evaluator that will run has a JSONPa
 });
 
 test("a suite with two specs of one id, or none at all, cannot run", () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-gate-suite-"));
+  const dir = tempDir("gate-suite");
   try {
     assert.match(loadSuite(dir).problems.join("\n"), /no evaluator specs/);
     const spec = {id: "a", version: "1", failureMode: "m", criterion: "overall", kind: "rule", rule: {op: "status", is: "error"}};

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import {appendFileSync, mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {appendFileSync, rmSync} from "node:fs";
 import {test} from "node:test";
 import {suiteCoverage} from "../../src/core/gate/coverage.js";
 import {suitePageData} from "../../src/core/gate/pageData.js";
 import {gateRun} from "../../src/core/gate/report.js";
 import {appendGateRun, gateRunsPath, readGateRuns} from "./gateRuns.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 function run(runId: string, at: string) {
   return gateRun(
@@ -17,7 +16,7 @@ function run(runId: string, at: string) {
 }
 
 test("the suite page reads every run of the log, newest first, and a torn or foreign line is reported, not fatal", () => {
-  const workspace = mkdtempSync(join(tmpdir(), "plumbline-gate-runs-"));
+  const workspace = tempDir("gate-runs");
   try {
     assert.deepEqual(suitePageData(readGateRuns(workspace).runs, []), {latest: null, runs: [], problems: []});
     appendGateRun(workspace, run("first", "2026-11-01T10:00:00.000Z"));

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, beforeEach, describe, test} from "node:test";
 import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type FakeRequest, type FakeResponse} from "../judge/fakeOpenAI.js";
@@ -12,6 +11,7 @@ import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {generateJudge, JudgeOptimizerError, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-test-optimizer-secret-42";
 const FAILURE_MODE = "cancels a booking before the user says yes";
@@ -301,7 +301,7 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
   const saidYes = (messages: readonly {role: string; content: string | null}[]) => messages.some((m) => m.role === "user" && /^\s*yes\b/i.test(m.content ?? ""));
   before(async () => {
     server = await startFakeOpenAI();
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-generate-judge-tau-"));
+    workspace = tempDir("generate-judge-tau");
     const {ingest} = await import("../ingest/ingest.js");
     const {sharedPath} = await import("../fixtures/sharedData.js");
     await ingest({workspace, paths: [sharedPath("tau-bench-airline", "gpt-4o-airline.json")], workers: 0});

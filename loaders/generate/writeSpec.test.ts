@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import type {EvaluatorSpecInput, SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {SpecError} from "../judge/specFile.js";
 import {bumpMinor, writeGeneratedSpec} from "./writeSpec.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "plumbline-writespec-"));
+const dir = tempDir("writespec");
 after(() => rmSync(dir, {recursive: true, force: true}));
 
 const calibration = (mcc: number): SpecCalibration => ({

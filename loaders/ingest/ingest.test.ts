@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {main} from "../cli/main.js";
@@ -11,18 +10,12 @@ import {ingest} from "./ingest.js";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {otlpRequest} from "../fixtures/otlpBuild.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
-const made: string[] = [];
-after(() => {
-  for (const dir of made) rmSync(dir, {recursive: true, force: true});
-});
-
 function tempWorkspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-ingest-"));
-  made.push(dir);
-  return dir;
+  return tempDir("ingest");
 }
 
 async function query(workspace: string, sql: string): Promise<Record<string, unknown>[]> {

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, test} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {ParquetWriter} from "./parquetWriter.js";
-
-const dir = mkdtempSync(join(tmpdir(), "plumbline-parquet-"));
-after(() => rmSync(dir, {recursive: true, force: true}));
-
-/** A path in this file's temporary folder, removed when its tests end. */
-function tempFile(name: string): string {
-  return join(dir, name);
-}
+import {tempDir} from "../fixtures/tempDir.js";
 
 async function readBack(path: string, sql = "SELECT * FROM read_parquet(?)"): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(":memory:");
@@ -27,7 +18,7 @@ async function readBack(path: string, sql = "SELECT * FROM read_parquet(?)"): Pr
 }
 
 test("DuckDB reads back every value the Parquet writer wrote, nulls, non-ASCII text and empty strings included", async () => {
-  const path = tempFile("rows.parquet");
+  const path = join(tempDir("parquet"), "rows.parquet");
   const writer = new ParquetWriter(path, [
     {name: "text", type: "string"},
     {name: "number", type: "double"},
@@ -61,7 +52,7 @@ test("DuckDB reads back every value the Parquet writer wrote, nulls, non-ASCII t
 });
 
 test("a file of many row groups keeps every row, in order, with nulls in the right places", async () => {
-  const path = tempFile("many.parquet");
+  const path = join(tempDir("parquet"), "many.parquet");
   const writer = new ParquetWriter(path, [
     {name: "id", type: "int32"},
     {name: "label", type: "string"},
@@ -86,14 +77,14 @@ test("a file of many row groups keeps every row, in order, with nulls in the rig
 });
 
 test("a file with no rows is a valid empty Parquet file", async () => {
-  const path = tempFile("empty.parquet");
+  const path = join(tempDir("parquet"), "empty.parquet");
   const writer = new ParquetWriter(path, [{name: "text", type: "string"}]);
   writer.close();
   assert.deepEqual(await readBack(path), []);
 });
 
 test("strings of every length, ASCII or not, null or not, come back exactly, in batches and across row groups", async () => {
-  const path = tempFile("strings.parquet");
+  const path = join(tempDir("parquet"), "strings.parquet");
   const writer = new ParquetWriter(path, [{name: "i", type: "int32"}, {name: "text", type: "string"}]);
   // A seeded generator, so a failure can be replayed: lengths jump from empty to thousands of characters.
   let seed = 7;
@@ -115,7 +106,7 @@ test("strings of every length, ASCII or not, null or not, come back exactly, in 
 });
 
 test("string lengths that jump by tens of millions of characters, past the packer's integer path, come back exactly", async () => {
-  const path = tempFile("wide.parquet");
+  const path = join(tempDir("parquet"), "wide.parquet");
   const writer = new ParquetWriter(path, [{name: "i", type: "int32"}, {name: "text", type: "string"}]);
   // Deltas of ±60 M make the miniblock 27 bits wide, and the third value (120 M) is packed after six pending bits:
   // in a 32-bit integer it would overflow.
@@ -135,7 +126,7 @@ test("string lengths that jump by tens of millions of characters, past the packe
 });
 
 test("a json column reads back as DuckDB's JSON type, text unchanged, while a string column stays VARCHAR", async () => {
-  const path = tempFile("json.parquet");
+  const path = join(tempDir("parquet"), "json.parquet");
   const writer = new ParquetWriter(path, [{name: "text", type: "string"}, {name: "doc", type: "json"}]);
   const docs = ['{"gen_ai.usage.input_tokens":176,"tags":["a","é"]}', null, "[]"];
   for (const doc of docs) {

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {existsSync, readdirSync, readFileSync, rmSync} from "node:fs";
 import {test} from "node:test";
 import {WorkerPool} from "./workerPool.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 /** The nice value of every thread of this process, by thread id (field 19 of `/proc/<pid>/task/<tid>/stat`). */
 function niceByThread(): Map<number, number> {
@@ -22,7 +21,7 @@ function niceByThread(): Map<number, number> {
 }
 
 test("ingest workers run at a lower priority than the rest of the process, so merges keep pace", {skip: !existsSync("/proc/thread-self")}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-pool-"));
+  const dir = tempDir("pool");
   const before = niceByThread();
   const own = before.get(process.pid)!;
   const pool = new WorkerPool(2, dir);

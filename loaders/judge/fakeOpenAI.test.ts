@@ -55,7 +55,8 @@ describe("startFakeOpenAI()", () => {
   });
 
   test("counts requests in flight", async () => {
-    server.respondWith("embeddings", ({body}) => ({delayMs: 50, json: {object: "list", model: "e", data: [{object: "embedding", index: 0, embedding: fakeEmbedding(String(body.input), 8)}], usage: {prompt_tokens: 1, total_tokens: 1}}}));
+    // Each answer waits long enough that all five requests are in flight together, even on a busy machine.
+    server.respondWith("embeddings", ({body}) => ({delayMs: 500, json: {object: "list", model: "e", data: [{object: "embedding", index: 0, embedding: fakeEmbedding(String(body.input), 8)}], usage: {prompt_tokens: 1, total_tokens: 1}}}));
     await Promise.all(Array.from({length: 5}, (_, i) => client.embeddings.create({model: "e", input: `t${i}`})));
     assert.ok(server.maxInFlight() >= 5);
     assert.equal(server.inFlight(), 0);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, beforeEach, describe, test} from "node:test";
 import {parseEvaluatorSpec, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
@@ -11,6 +10,7 @@ import {createJudgeClient} from "./judgeClient.js";
 import {datasetVersionOf, memoryRunStore, runJudge} from "./runner.js";
 import type {JudgeItem} from "../store/judgeItems.js";
 import {versionOf} from "./specFile.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 function spec(value: unknown): EvaluatorSpec {
   const result = parseEvaluatorSpec(value);
@@ -208,7 +208,7 @@ describe("runJudge(options)", () => {
   });
 
   test("verdicts and the cache persist in the workspace store", async () => {
-    const workspace = mkdtempSync(join(tmpdir(), "plumbline-judge-"));
+    const workspace = tempDir("judge");
     try {
       const all = items(5);
       const run = (runId: string) =>

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readdirSync, rmSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readdirSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {EVALUATORS_DIR, loadSpec, SpecError} from "./specFile.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 test("every spec in evaluators/ is valid and versioned by its content", () => {
   const files = readdirSync(EVALUATORS_DIR).filter((f) => f.endsWith(".json"));
@@ -17,7 +17,7 @@ test("every spec in evaluators/ is valid and versioned by its content", () => {
 });
 
 test("a broken spec file is an error naming the file and each problem", () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-spec-"));
+  const dir = tempDir("spec");
   try {
     const path = join(dir, "bad.json");
     writeFileSync(path, JSON.stringify({id: "Bad Id", version: "1", failureMode: "x", criterion: "c", kind: "rule", rule: {op: "regex", pattern: "(a+)+"}}));

@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {mkdtempSync, rmSync} from "node:fs";
+import {rmSync} from "node:fs";
 import {connect} from "node:net";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
@@ -19,6 +18,7 @@ import {PROJECT_ROOT} from "../workspace/changed.js";
 import {PAGES_SECRET_HEADER} from "./auth.js";
 import {rawRequest} from "./httpClient.js";
 import {startServer, type RunningServer} from "./serve.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 /** Sends a WebSocket upgrade for Framework's live-reload socket and returns the status line of the answer. */
 function upgrade(port: number, headers: Record<string, string>): Promise<string> {
@@ -50,7 +50,7 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
   let host: string;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-pages-"));
+    workspace = tempDir("pages");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     server = await startServer({workspace, host: "127.0.0.1", port: 0});
     host = `127.0.0.1:${server.port}`;

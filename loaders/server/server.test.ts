@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {Hono} from "hono";
@@ -9,8 +8,9 @@ import {tokenMatches} from "./auth.js";
 import {DEFAULT_MAX_BODY_BYTES} from "./body.js";
 import {rawRequest, type RawResponse} from "./httpClient.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
-const root = mkdtempSync(join(tmpdir(), "plumbline-server-"));
+const root = tempDir("server");
 after(() => rmSync(root, {recursive: true, force: true}));
 
 const label = (traceId: string, annotator: string, pass: boolean) => ({traceId, annotator, criterion: "overall", pass, source: "reviewer"});

@@ -2,15 +2,15 @@
 // and the server then refuses every request that does not carry it, pages and API alike.
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
-import {mkdtempSync, rmSync} from "node:fs";
-import {hostname, tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
+import {hostname} from "node:os";
 import {after, before, describe, it} from "node:test";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {freePort} from "./serve.js";
 import {rawRequest} from "./httpClient.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
   let workspace: string;
@@ -20,7 +20,7 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
   let token: string;
 
   before(async () => {
-    workspace = mkdtempSync(join(tmpdir(), "plumbline-start-token-"));
+    workspace = tempDir("start-token");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;

@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
 import {after, before, test} from "node:test";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {DAY, FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {clusterPageData} from "./clusterPageData.js";
 import {withConnection, withReadConnection} from "./db.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 let workspace: string;
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), "plumbline-page-data-"));
+  workspace = tempDir("page-data");
   await writeFixtureWorkspace(workspace, clusterFixtureTraces());
 });
 after(() => rmSync(workspace, {recursive: true, force: true}));

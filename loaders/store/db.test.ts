@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import {mkdtempSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
 import {test} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {dbPath, withConnection, withReadConnection} from "./db.js";
 import {TABLES} from "./ddl.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 test("concurrent opens of one workspace in one process take turns, so no write is lost", async () => {
-  const workspace = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  const workspace = tempDir("db");
   await withConnection(workspace, (c) => c.run("CREATE TABLE counter (n INTEGER)"));
   let open = 0;
   let most = 0;
@@ -24,7 +22,7 @@ test("concurrent opens of one workspace in one process take turns, so no write i
 });
 
 test("opening the workspace again from inside an open does not wait on itself", async () => {
-  const workspace = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  const workspace = tempDir("db");
   const inner = await withConnection(workspace, async () => withReadConnection(workspace, async () => "inner ran"));
   assert.equal(inner, "inner ran");
 });
@@ -41,12 +39,12 @@ test("a new workspace stores free text with ZSTD, and one created before keeps i
       FROM range(20000) r(i)`);
     await c.run("CHECKPOINT");
   });
-  const fresh = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  const fresh = tempDir("db");
   await fill(fresh);
   assert.deepEqual(await compressionOf(fresh), ["ZSTD"]);
 
   // A store written before: DuckDB's default format, the spans table as it was created then (FSST).
-  const older = mkdtempSync(join(tmpdir(), "plumbline-db-"));
+  const older = tempDir("db");
   const instance = await DuckDBInstance.create(dbPath(older));
   const connection = await instance.connect();
   await connection.run(`CREATE TABLE spans (${TABLES.spans.replace("attributes JSON USING COMPRESSION zstd", "attributes JSON USING COMPRESSION fsst")})`);

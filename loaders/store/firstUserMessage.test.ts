@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdirSync, mkdtempSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {emptyFragment, type Fragment, type Message, type Span} from "../../src/core/schemas/trace.js";
@@ -10,6 +9,7 @@ import {StagingWriter} from "../ingest/stagingWriter.js";
 import {otlpRequest} from "../fixtures/otlpBuild.js";
 import {withConnection, withReadConnection} from "./db.js";
 import {mergeStaged} from "../ingest/stage.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const OTHER = "1bf7651916cd43dd8448eb211c80319d";
@@ -41,7 +41,7 @@ function chatLine(trace: string, spanId: string, second: number, question: strin
 }
 
 test("a trace's first user message is its earliest span's, whichever record, file or worker holds that span", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "plumbline-first-user-"));
+  const dir = tempDir("first-user");
   // Out of time order across lines; the other trace asks twice in one span's input, and the first asked counts.
   const lines = [
     chatLine(TRACE, "00000000000000c3", 30, "third"),
@@ -84,7 +84,7 @@ function fragment(spans: Span[], messages: Message[]): Fragment {
 }
 
 async function mergeFragments(fragments: Fragment[]): Promise<unknown> {
-  const workspace = mkdtempSync(join(tmpdir(), "plumbline-first-user-"));
+  const workspace = tempDir("first-user");
   const staging = join(workspace, "staging");
   mkdirSync(staging);
   const writer = new StagingWriter(staging, "test");

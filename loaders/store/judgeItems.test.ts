@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {rmSync} from "node:fs";
 import {after, before, test} from "node:test";
 import {compileRule} from "../../src/core/evaluator/rule.js";
 import {traceText} from "../../src/core/evaluator/judgePrompt.js";
@@ -9,10 +7,11 @@ import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {withReadConnection} from "./db.js";
 import {missingTraces, readJudgeItems} from "./judgeItems.js";
+import {tempDir} from "../fixtures/tempDir.js";
 
 let workspace: string;
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), "plumbline-items-"));
+  workspace = tempDir("items");
   await writeFixtureWorkspace(workspace, fixtureTraces());
 });
 after(() => rmSync(workspace, {recursive: true, force: true}));
