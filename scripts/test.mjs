@@ -4,7 +4,7 @@
 //
 // Files run in two groups. Most tests use only their own temporary folders and ports chosen by the system, so they
 // run two files at a time. The page tests run one file at a time, after them: they drive Chromium, share one built
-// site (loaders/browser/fixtureSite.ts), and some serve the repository's own pages through Framework's preview,
+// site (loaders/fixtures/fixtureSite.ts), and some serve the repository's own pages through Framework's preview,
 // whose loader cache under src/.observablehq is cleared by every command that writes a workspace.
 //
 // The run gets a temporary folder of its own (TMPDIR for every test) and fails if a test leaves anything in it.

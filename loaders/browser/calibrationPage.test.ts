@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
-import {openFixtureSite} from "./fixtureSite.js";
+import {openFixtureSite} from "../fixtures/fixtureSite.js";
 import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";

@@ -2,7 +2,7 @@
  * @module A built site for browser tests: a fresh workspace filled by the test, `observable build` of it with the
  * network cut off, the strict Content-Security-Policy added, `dist/` served on 127.0.0.1, and Debian's Chromium.
  * Building is the slow part, so each test file does it once, in `before`, and the page tests that can share one
- * workspace share one build (`fixtureSite.ts`).
+ * workspace share one build (`loaders/fixtures/fixtureSite.ts`).
  */
 import {rmSync} from "node:fs";
 import type {Browser} from "playwright-core";

@@ -6,7 +6,7 @@ import {join, relative} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
-import {openFixtureSite} from "./fixtureSite.js";
+import {openFixtureSite} from "../fixtures/fixtureSite.js";
 import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID} from "./fixtures.js";

@@ -24,7 +24,8 @@ test("queue show into a pipe closed after the first chunk exits 0 with nothing o
   };
   writeQueue(workspace, queue);
   const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "queue", "show", "big"], {
-    env: {...process.env, PLUMBLINE_WORKSPACE: workspace},
+    // The sources, not the build: a build older than a source being edited would print its rebuild line first.
+    env: {...process.env, PLUMBLINE_WORKSPACE: workspace, PLUMBLINE_DEV: "1"},
     stdio: ["ignore", "pipe", "pipe"]
   });
   let first = "";
