@@ -154,6 +154,27 @@ test("repeated-message removal keeps a message said twice and a model's repeated
   assert.deepEqual(f.messages.map((m) => [m.spanId, m.index, m.content]), [["a", 0, "yes"], ["a", 1, "OK"], ["b", 2, "yes"], ["b", 3, "OK"]]);
 });
 
+test("repeated-message removal tells apart long messages that differ in one character, and spans of two traces with one id", () => {
+  const span = (traceId: string, spanId: string, start: number) => ({
+    traceId, spanId, parentSpanId: null, name: spanId, kind: "llm" as const, startTime: start, endTime: start + 1, status: "unset" as const,
+    statusMessage: null, model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes: {}
+  });
+  const msg = (traceId: string, spanId: string, index: number, content: string) => ({
+    traceId, spanId, index, direction: "input" as const, turn: 0, role: "user", name: null, content, toolCallId: null
+  });
+  // Two documents of the same length and ends, one character apart in the middle, are two messages.
+  const long = "a".repeat(1000);
+  const other = long.slice(0, 501) + "b" + long.slice(502);
+  const f: Fragment = {traces: [], feedback: [], toolCalls: [], spans: [span("t1", "s", 1), span("t1", "s2", 2), span("t2", "s", 1), span("t2", "s2", 2)], messages: [
+    msg("t1", "s", 0, long), msg("t1", "s2", 0, long), msg("t1", "s2", 1, other),
+    msg("t2", "s", 0, other), msg("t2", "s2", 0, other), msg("t2", "s2", 1, other)
+  ]};
+  assert.equal(dropRepeatedMessages(f), 2);
+  assert.deepEqual(f.messages.map((m) => [m.traceId, m.spanId, m.index, m.content === long ? "long" : "other"]), [
+    ["t1", "s", 0, "long"], ["t1", "s2", 1, "other"], ["t2", "s", 0, "other"], ["t2", "s2", 1, "other"]
+  ]);
+});
+
 test("ingest stores each message of a repeated conversation once and counts embedding tokens once per trace", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-conventions-"));
   t.after(() => rmSync(dir, {recursive: true, force: true}));
