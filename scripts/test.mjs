@@ -1,23 +1,41 @@
 #!/usr/bin/env node
-// Runs every *.test.ts beside the code it proves, through Node's own test runner with tsx as the loader.
-// Node 20's `--test` does not expand globs, so the files are found here. Arguments filter by path substring.
+// Runs every *.test.ts beside the code it proves, each file in a Node process of its own (Node's test runner,
+// with tsx as the loader). Node 20's `--test` does not expand globs, so the files are found here. Arguments filter
+// by path substring; --help says more.
 //
-// Files run in two groups. Most tests use only their own temporary folders and ports chosen by the system, so they
-// run two files at a time. The page tests run one file at a time, after them: they drive Chromium, share one built
-// site (loaders/fixtures/fixtureSite.ts), and some serve the repository's own pages through Framework's preview,
-// whose loader cache under src/.observablehq is cleared by every command that writes a workspace.
+// Files run several at a time, the slowest first: each run keeps every file's time (under node_modules/.cache),
+// and the next one starts the long files early so that no long file is left to run alone at the end. Most tests
+// use only their own temporary folders and ports chosen by the system, and the page tests share one built site
+// (loaders/fixtures/fixtureSite.ts: the first file that asks builds it, the others wait for it). Four files serve
+// the repository's own pages through Framework's preview, whose loader cache under src/.observablehq is cleared by
+// every command that writes a workspace: they run after the others, one at a time.
 //
 // The run gets a temporary folder of its own (TMPDIR for every test) and fails if a test leaves anything in it.
-import {spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync} from "node:fs";
-import {tmpdir, userInfo} from "node:os";
-import {join, relative} from "node:path";
+import {spawn} from "node:child_process";
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from "node:fs";
+import {availableParallelism, tmpdir, userInfo} from "node:os";
+import {dirname, join, relative} from "node:path";
+
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`Usage: node scripts/test.mjs [path-substring...]
+
+Runs the test files whose path contains any of the substrings (all of them by default), several at a time,
+the slowest first, then the four that serve the repository's own pages, one at a time. A file's output is
+printed when it fails; every file's time is printed at the end and kept for the next run's order.
+
+Environment:
+  PLUMBLINE_TEST_CONCURRENCY   files at a time (default: the number of cores, at least 2)
+  PLUMBLINE_TEST_VERBOSE=1     print every file's output, not only the failures'`);
+  process.exit(0);
+}
 
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
-const filters = process.argv.slice(2);
-const serial = [/^loaders\/browser\//, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
-const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? 2);
+const alone = [/^loaders\/browser\/(annotate|quickstart)\.test\.ts$/, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
+const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
+const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
+const timesFile = join("node_modules", ".cache", "plumbline", "test-times.json");
 
 function* walk(dir) {
   let entries;
@@ -30,19 +48,29 @@ function* walk(dir) {
     if (skip.has(entry)) continue;
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) yield* walk(path);
-    else if (entry.endsWith(".test.ts")) yield relative(process.cwd(), path);
+    else if (entry.endsWith(".test.ts")) yield relative(process.cwd(), path).split("\\").join("/");
   }
 }
 
-const files = roots.flatMap((root) => [...walk(root)]).filter((f) => !filters.length || filters.some((s) => f.includes(s)));
+const files = roots.flatMap((root) => [...walk(root)]).filter((f) => !args.length || args.some((s) => f.includes(s)));
 if (!files.length) {
-  console.error(`no test files match ${filters.join(", ")}`);
+  console.error(`no test files match ${args.join(", ")}`);
   process.exit(1);
 }
-const isSerial = (file) => serial.some((pattern) => pattern.test(file.split("\\").join("/")));
+
+let known = {};
+try {
+  known = JSON.parse(readFileSync(timesFile, "utf8"));
+} catch {
+  // The first run has no times: files then start in name order, the page tests (the slow ones) first.
+}
+// A file never timed is assumed slow, so that it starts early rather than last.
+const expected = (file) => known[file] ?? (file.startsWith("loaders/browser/") ? 60_000 : 10_000);
+const isAlone = (file) => alone.some((pattern) => pattern.test(file));
+const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const groups = [
-  {name: `${concurrency} files at a time`, files: files.filter((f) => !isSerial(f)), concurrency},
-  {name: "page tests, one file at a time", files: files.filter(isSerial), concurrency: 1}
+  {name: `${concurrency} files at a time`, files: files.filter((f) => !isAlone(f)).sort(bySlowest), concurrency},
+  {name: "preview tests, one file at a time", files: files.filter(isAlone).sort(bySlowest), concurrency: 1}
 ].filter((group) => group.files.length);
 
 const systemTemp = tmpdir();
@@ -53,26 +81,65 @@ mkdirSync(runTemp);
 const tsxCache = `tsx-${userInfo().uid}`;
 mkdirSync(join(systemTemp, tsxCache), {recursive: true});
 symlinkSync(join(systemTemp, tsxCache), join(runTemp, tsxCache), "dir");
+const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR: runDir};
+
+/** Runs one file; resolves with its status, time, output and the counts its reporter printed. */
+function runFile(file) {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", file], {env, stdio: ["ignore", "pipe", "pipe"]});
+    const chunks = [];
+    child.stdout.on("data", (chunk) => chunks.push(chunk));
+    child.stderr.on("data", (chunk) => chunks.push(chunk));
+    child.on("close", (code, signal) => {
+      const output = Buffer.concat(chunks).toString("utf8");
+      const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, "m").exec(output)?.[1] ?? 0);
+      resolve({file, ok: code === 0, code: code ?? signal, ms: performance.now() - start, output, pass: count("pass"), fail: count("fail"), skipped: count("skipped")});
+    });
+  });
+}
+
+async function runGroup(group, results) {
+  const queue = [...group.files];
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const result = await runFile(file);
+      results.push(result);
+      const mark = result.ok ? "✔" : "✖";
+      console.log(`${mark} ${file} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`);
+      if (!result.ok || verbose) console.log(result.output.trimEnd().replace(/^/gm, "    "));
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(group.concurrency, queue.length)}, worker));
+}
 
 let status = 0;
+const results = [];
 const timings = [];
 try {
+  const started = performance.now();
   for (const group of groups) {
     const start = performance.now();
-    const result = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "--test", `--test-concurrency=${group.concurrency}`, ...group.files],
-      {stdio: "inherit", env: {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR: runDir}}
-    );
+    await runGroup(group, results);
     timings.push(`# ${group.name}: ${group.files.length} files in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-    if (result.status !== 0) status = result.status ?? 1;
   }
+  const failed = results.filter((r) => !r.ok);
+  const sum = (key) => results.reduce((n, r) => n + r[key], 0);
+  console.log(`\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`);
   console.log(timings.join("\n"));
+  console.log(`# ${results.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`);
+  for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);
+  if (failed.length) {
+    status = 1;
+    console.log(`# failed: ${failed.map((r) => `${r.file} (exit ${r.code})`).join(", ")}`);
+  }
+  mkdirSync(dirname(timesFile), {recursive: true});
+  writeFileSync(timesFile, JSON.stringify({...known, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms)]))}, null, 1));
   const leftovers = readdirSync(runTemp).filter((name) => name !== tsxCache);
   if (leftovers.length) {
     console.error(`# the tests left ${leftovers.length} entries in the temporary folder (remove them in after/t.after, or use loaders/fixtures/tempDir.ts):`);
     for (const name of leftovers) console.error(`#   ${name}`);
-    if (status === 0) status = 1;
+    status = 1;
   }
 } finally {
   if (existsSync(runDir)) rmSync(runDir, {recursive: true, force: true, maxRetries: 3});
