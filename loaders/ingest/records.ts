@@ -159,10 +159,13 @@ async function* gzipLineBlocks(path: string): AsyncGenerator<{block: Uint8Array;
   let chunks: Buffer[] = [];
   let size = 0;
   let line = 1;
+  // A line longer than a block waits for twice as much text before the next look, as a plain file's read doubles,
+  // so a very long line costs linear, not quadratic, copying.
+  let wanted = BLOCK;
   for await (const chunk of gunzipStream(path)) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size < BLOCK) continue;
+    if (size < wanted) continue;
     // Copied into a buffer of its own, so the block can be transferred to a worker thread like a plain file's.
     const buffer = Buffer.allocUnsafeSlow(size);
     let at = 0;
@@ -170,8 +173,10 @@ async function* gzipLineBlocks(path: string): AsyncGenerator<{block: Uint8Array;
     const cut = buffer.lastIndexOf(10);
     if (cut === -1) {
       chunks = [buffer];
+      wanted = size * 2;
       continue;
     }
+    wanted = BLOCK;
     const carry = Buffer.from(Uint8Array.prototype.slice.call(buffer, cut + 1));
     chunks = [carry];
     size = carry.length;
@@ -202,21 +207,27 @@ async function* headText(path: string, gzip: boolean): AsyncGenerator<string> {
  */
 async function headLines(path: string, gzip: boolean, count: number, maxChars = 1 << 28): Promise<string[]> {
   const lines: string[] = [];
-  let pending = "";
+  // The pieces of the line being read: each piece of text is searched once, so a line of many megabytes costs
+  // its length, not its length times the number of reads (as searching the whole pending text again did).
+  const pieces: string[] = [];
   let read = 0;
   for await (const text of headText(path, gzip)) {
-    pending += text;
     read += text.length;
+    let from = 0;
     let at: number;
-    while ((at = pending.indexOf("\n")) !== -1) {
-      const line = stripCR(pending.slice(0, at));
-      pending = pending.slice(at + 1);
+    while ((at = text.indexOf("\n", from)) !== -1) {
+      pieces.push(text.slice(from, at));
+      const line = stripCR(pieces.join(""));
+      pieces.length = 0;
+      from = at + 1;
       if (line.trim() !== "") lines.push(line);
       if (lines.length >= count) return lines;
     }
+    if (from < text.length) pieces.push(from === 0 ? text : text.slice(from));
     if (read > maxChars) return lines;
   }
-  if (pending.trim() !== "") lines.push(pending);
+  const rest = pieces.join("");
+  if (rest.trim() !== "") lines.push(rest);
   return lines;
 }
 
