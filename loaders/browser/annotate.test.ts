@@ -11,7 +11,7 @@ import {startServer, type RunningServer} from "../server/serve.js";
 import {withConnection} from "../store/db.js";
 import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {buildSite, copyProject} from "./buildSite.js";
-import {addCspMeta} from "./csp.js";
+import {addCspMeta} from "../site/csp.js";
 import {serveStatic} from "./staticServer.js";
 import {buildQueue} from "../annotations/queues.js";
 import {queueProgress} from "../../src/core/queue/progress.js";

@@ -12,7 +12,7 @@ import {join} from "node:path";
 import {pathToFileURL} from "node:url";
 import {buildSite, copyProject, REPO_ROOT} from "./buildSite.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
+import {addCspMeta} from "../site/csp.js";
 import {serveStatic} from "./staticServer.js";
 import {writeSyntheticWorkspace} from "../store/syntheticWorkspace.js";
 

@@ -7,7 +7,7 @@ import {createReadStream, readFileSync, statSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
 import {extname, join, normalize, sep} from "node:path";
-import {STRICT_CSP, formatPolicy, policyForPage} from "./csp.js";
+import {STRICT_CSP, formatPolicy, policyForPage} from "../site/csp.js";
 
 
 const TYPES: Record<string, string> = {

@@ -11,7 +11,7 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {assertClean} from "../browser/assertClean.js";
 import {launchChromium, recordedPage} from "../browser/chromium.js";
-import {LIVE_EVAL, STRICT_CSP, inlineScripts, policyForPage, scriptHash} from "../browser/csp.js";
+import {LIVE_EVAL, STRICT_CSP, inlineScripts, policyForPage, scriptHash} from "../site/csp.js";
 import {fixtureTraces} from "../browser/fixtures.js";
 import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
