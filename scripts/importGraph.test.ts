@@ -80,8 +80,11 @@ describe("the layers", () => {
   });
 
   test("only tests and test support import the test support (a stage's own fixtures.ts is test support)", () => {
-    const offending = shipped.filter((edge) => edge.local && isTestSupport(edge.to) && !isTestSupport(edge.from) && !edge.from.endsWith("/fixtures.ts"));
-    assert.deepEqual(listed(offending), [], "what the app, the server and the command run must not reach loaders/fixtures or loaders/browser");
+    const offending = shipped.filter(
+      (edge) => edge.local && isTestSupport(edge.to) && !isTestSupport(edge.from) && !edge.from.endsWith("/fixtures.ts")
+    );
+    const message = "what the app, the server and the command run must not reach loaders/fixtures or loaders/browser";
+    assert.deepEqual(listed(offending), [], message);
   });
 
   test("the store imports no stage above it", () => {
