@@ -1,7 +1,7 @@
 // Framework configuration for the Plumbline app. Everything a page needs is served by the site itself: no web
 // fonts, no CDN imports, no registry lookups while building, and no telemetry.
-import {invalidateIfWorkspaceChanged} from "./loaders/browser/cache.js";
-import {ensureNpmPlaceholders} from "./loaders/browser/npmPlaceholders.js";
+import {invalidateIfWorkspaceChanged} from "./loaders/site/cache.js";
+import {ensureNpmPlaceholders} from "./loaders/site/npmPlaceholders.js";
 import {workspaceDir} from "./loaders/store/read.js";
 
 const root = "src";

@@ -4,7 +4,7 @@
  */
 import {existsSync} from "node:fs";
 import {join} from "node:path";
-import {measureExplorer, type ExplorerFigures} from "../loaders/browser/measureExplorer.js";
+import {measureExplorer, type ExplorerFigures} from "./measureExplorer.js";
 import {fmt, OUT, table} from "./run.js";
 
 export async function explorerBench(workspace = join(OUT, "ws-ingest")): Promise<ExplorerFigures> {

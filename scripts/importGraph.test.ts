@@ -5,9 +5,12 @@ import {cycleEdges, folderCycles, folderGraph, folderOf, importEdges, packageNam
 
 // The layers of the project, as loaders/README.md draws them. Test files are exempt throughout: a test may drive
 // the whole command (`main`) or build a workspace with the ingest to prove a lower layer, and nothing imports a
-// test. loaders/fixtures is test support (captured terminals, hostile traces) and is exempt for the same reason.
+// test. loaders/fixtures (captured terminals, test workspaces, hostile traces) and loaders/browser (the page tests'
+// Chromium harness) are test support and exempt for the same reason.
 const edges = importEdges(["src", "loaders"]);
 const shipped = edges.filter((edge) => !edge.from.endsWith(".test.ts"));
+const TEST_SUPPORT = ["loaders/fixtures/", "loaders/browser/"];
+const isTestSupport = (path: string): boolean => TEST_SUPPORT.some((folder) => path.startsWith(folder));
 
 /** The libraries each pure layer may use, besides its own files. */
 const CORE_PACKAGES = new Set(["zod", "re2js", "umap-js", "d3-random"]);
@@ -72,8 +75,16 @@ describe("the layers", () => {
   });
 
   test("nothing outside loaders/cli imports loaders/cli (tests and test fixtures aside)", () => {
-    const offending = shipped.filter((edge) => edge.local && edge.to.startsWith("loaders/cli/") && !edge.from.startsWith("loaders/cli/") && !edge.from.startsWith("loaders/fixtures/"));
+    const offending = shipped.filter((edge) => edge.local && edge.to.startsWith("loaders/cli/") && !edge.from.startsWith("loaders/cli/") && !isTestSupport(edge.from));
     assert.deepEqual(listed(offending), [], "library code throws a PlumblineError (loaders/errors.ts) and leaves the exit status to loaders/cli/main.ts");
+  });
+
+  test("only tests and test support import the test support (a stage's own fixtures.ts is test support)", () => {
+    const offending = shipped.filter(
+      (edge) => edge.local && isTestSupport(edge.to) && !isTestSupport(edge.from) && !edge.from.endsWith("/fixtures.ts")
+    );
+    const message = "what the app, the server and the command run must not reach loaders/fixtures or loaders/browser";
+    assert.deepEqual(listed(offending), [], message);
   });
 
   test("the store imports no stage above it", () => {
@@ -82,7 +93,7 @@ describe("the layers", () => {
   });
 
   test("the folders under loaders/ import each other without a cycle", () => {
-    const local = shipped.filter((edge) => edge.from.startsWith("loaders/") && edge.to.startsWith("loaders/") && !edge.from.startsWith("loaders/fixtures/"));
+    const local = shipped.filter((edge) => edge.from.startsWith("loaders/") && edge.to.startsWith("loaders/") && !isTestSupport(edge.from));
     const cycles = folderCycles(folderGraph(local));
     const report = cycles.map((cycle) => `{${cycle.join(", ")}}:\n  ${listed(cycleEdges(local, cycle)).join("\n  ")}`);
     assert.deepEqual(report, []);

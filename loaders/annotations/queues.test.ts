@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {rmSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
-import {fixtureTraces} from "../browser/fixtures.js";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {traceInfo, type Message} from "../../src/core/schemas/trace.js";
 import {withConnection} from "../store/db.js";
 import {readTraceFeatures} from "../store/queueFeatures.js";

@@ -11,13 +11,13 @@ import {startServer, type RunningServer} from "../server/serve.js";
 import {withConnection} from "../store/db.js";
 import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {buildSite, copyProject} from "./buildSite.js";
-import {addCspMeta} from "./csp.js";
+import {addCspMeta} from "../site/csp.js";
 import {serveStatic} from "./staticServer.js";
 import {buildQueue} from "../annotations/queues.js";
 import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 function chat(id: string, n: number): FixtureTrace {

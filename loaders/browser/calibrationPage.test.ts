@@ -7,7 +7,7 @@ import type {BuiltSite} from "./buildSite.js";
 import {openFixtureSite} from "../fixtures/fixtureSite.js";
 import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 

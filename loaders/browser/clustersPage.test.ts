@@ -11,8 +11,8 @@ import {withConnection} from "../store/db.js";
 import type {BuiltSite} from "./buildSite.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
-import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 

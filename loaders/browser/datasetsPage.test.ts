@@ -6,7 +6,7 @@ import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "./fixtures.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
 import {openFixtureSite} from "../fixtures/fixtureSite.js";
 import type {OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";

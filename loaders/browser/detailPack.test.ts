@@ -11,8 +11,8 @@ import {detailReader} from "../../src/components/detailReader.js";
 import {withConnection} from "../store/db.js";
 import {withReadConnection} from "../store/read.js";
 import {writeDetailPack, type DetailPackStats} from "../store/detailPack.js";
-import {fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace, type FixtureTrace} from "./fixtureWorkspace.js";
+import {fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {serveStatic} from "./staticServer.js";
 import {tempDir} from "../fixtures/tempDir.js";
 

@@ -6,9 +6,9 @@ import {after, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
 import {span, traceInfo} from "../../src/core/schemas/trace.js";
 import {buildSite, copyProject} from "./buildSite.js";
-import {cacheDir, invalidateIfWorkspaceChanged, invalidateLoaderCache, workspaceFingerprint} from "./cache.js";
-import {fixtureTraces} from "./fixtures.js";
-import {writeFixtureWorkspace} from "./fixtureWorkspace.js";
+import {cacheDir, invalidateIfWorkspaceChanged, invalidateLoaderCache, workspaceFingerprint} from "../site/cache.js";
+import {fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 const temporary: string[] = [];

@@ -8,7 +8,7 @@ import {rmSync} from "node:fs";
 import type {Browser} from "playwright-core";
 import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
 import {launchChromium} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
+import {addCspMeta} from "../site/csp.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {tempDir} from "../fixtures/tempDir.js";
 

@@ -1,13 +1,13 @@
 /**
  * @module Serves a built site from a folder on 127.0.0.1, like a static host would: clean URLs (`/traces` is
  * `traces.html`), byte ranges (the trace view reads details with them), and a strict Content-Security-Policy
- * header that allows nothing from another origin (see `csp.ts`).
+ * header that allows nothing from another origin (see `../site/csp.ts`).
  */
 import {createReadStream, readFileSync, statSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
 import {extname, join, normalize, sep} from "node:path";
-import {STRICT_CSP, formatPolicy, policyForPage} from "./csp.js";
+import {STRICT_CSP, formatPolicy, policyForPage} from "../site/csp.js";
 
 
 const TYPES: Record<string, string> = {

@@ -1,7 +1,7 @@
 /** @module `plumbline start` and `plumbline build`: the pages, served live or built as a static site. */
 import {spawn} from "node:child_process";
 import {join} from "node:path";
-import {addCspMeta} from "../browser/csp.js";
+import {addCspMeta} from "../site/csp.js";
 import {workspaceDir} from "../store/db.js";
 import {generateToken, isLoopbackHost} from "../server/auth.js";
 import {DEFAULT_MAX_BODY_BYTES, formatBytes, parseByteSize} from "../server/body.js";

@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {main} from "../cli/main.js";
 import type {Io} from "../cli/command.js";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {withReadConnection} from "../store/db.js";
 import {clusterFixtureTraces} from "./fixtures.js";
 import {tempDir} from "../fixtures/tempDir.js";

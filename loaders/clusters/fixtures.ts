@@ -3,7 +3,7 @@
  * a knowledge-base search that returns nothing, a planner step that fails on its own, and traces that went well.
  */
 import {span, traceInfo, type Message, type ToolCall} from "../../src/core/schemas/trace.js";
-import type {FixtureTrace} from "../browser/fixtureWorkspace.js";
+import type {FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 
 export const DAY = 86_400_000;
 /** The fixture's last day; tests judge trends as of this time. */

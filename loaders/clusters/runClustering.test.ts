@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {rmSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {withConnection, withReadConnection} from "../store/db.js";
 import {readTraceFacts} from "../store/clusterInputs.js";
 import {clusterFixtureTraces} from "./fixtures.js";

@@ -1,6 +1,6 @@
 /**
- * @module A labelled workspace for dataset tests: the browser fixtures' four traces, reviewed by ana and bo in a
- * queue, with semantic topics.
+ * @module A labelled workspace for dataset tests: the four traces of `fixtures/fixtureTraces.ts`, reviewed by ana
+ * and bo in a queue, with semantic topics.
  *
  * - trace-refund: both fail it (wrong_tool_arguments), ana wrote the corrected answer: a confirmed failure;
  * - trace-weather: both pass it, topic shared with trace-refund, ordinary answer: nothing to protect;
@@ -10,8 +10,8 @@
 import {QUEUE_VERSION, type Queue} from "../../src/core/schemas/queue.js";
 import {writeQueue} from "../annotations/files.js";
 import {openAnnotationService} from "../annotations/service.js";
-import {HOSTILE_SCRIPT, fixtureTraces} from "../browser/fixtures.js";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {HOSTILE_SCRIPT, fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {replaceClusters, type ClusterRow} from "../store/clusterTables.js";
 import {withConnection} from "../store/db.js";
 

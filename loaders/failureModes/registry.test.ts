@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {DAY, FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {withConnection, withReadConnection} from "../store/db.js";

@@ -3,7 +3,7 @@ import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {main} from "../cli/main.js";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {withConnection} from "../store/db.js";

@@ -11,7 +11,7 @@
  */
 import {Hono} from "hono";
 import {proxy} from "hono/proxy";
-import {livePolicyForPage, withoutLiveEval} from "../browser/csp.js";
+import {livePolicyForPage, withoutLiveEval} from "../site/csp.js";
 import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {itemsFor, queueProgress} from "../../src/core/queue/progress.js";
 import {readQueues} from "../annotations/files.js";

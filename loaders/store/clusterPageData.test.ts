@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {rmSync} from "node:fs";
 import {after, before, test} from "node:test";
-import {writeFixtureWorkspace} from "../browser/fixtureWorkspace.js";
+import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {DAY, FIXTURE_NOW, clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
 import {clusterPageData} from "./clusterPageData.js";

@@ -7,7 +7,7 @@
  */
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {invalidateLoaderCache} from "../browser/cache.js";
+import {invalidateLoaderCache} from "../site/cache.js";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 

@@ -2,7 +2,7 @@
  * @module Measures the explorer at scale: builds the site from a workspace (a synthetic one is created when the
  * folder has none), then times the first render of the trace list and the opening of traces, in Chromium, offline.
  *
- *   node --import tsx loaders/browser/measureExplorer.ts [workspace] [traces] [project copy to rebuild in]
+ *   node --import tsx bench/measureExplorer.ts [workspace] [traces] [project copy to rebuild in]
  *
  * Passing the project copy of an earlier run reuses its loader cache, so only the pages are rebuilt.
  */
@@ -10,11 +10,11 @@ import {cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync} from "no
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {pathToFileURL} from "node:url";
-import {buildSite, copyProject, REPO_ROOT} from "./buildSite.js";
-import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {addCspMeta} from "./csp.js";
-import {serveStatic} from "./staticServer.js";
-import {writeSyntheticWorkspace} from "../store/syntheticWorkspace.js";
+import {buildSite, copyProject, REPO_ROOT} from "../loaders/browser/buildSite.js";
+import {launchChromium, recordedPage, type PageRecord} from "../loaders/browser/chromium.js";
+import {addCspMeta} from "../loaders/site/csp.js";
+import {serveStatic} from "../loaders/browser/staticServer.js";
+import {writeSyntheticWorkspace} from "../loaders/store/syntheticWorkspace.js";
 
 export interface ExplorerFigures {
   buildMs: number;
