@@ -93,7 +93,7 @@ test("a token count beyond BIGINT and a time beyond the store's range are stored
   assert.deepEqual(spans.map((r) => [r.i, r.o, r.no_start]), [[null, 7, false], [null, null, true], [5, null, false]]);
 });
 
-test("negative durations and token counts are kept as given and counted, and the command names them", async (t) => {
+test("negative durations and token counts are kept as given and counted", async (t) => {
   const dir = tempDir(t);
   const file = join(dir, "negative.jsonl");
   writeFileSync(file, [
@@ -108,11 +108,7 @@ test("negative durations and token counts are kept as given and counted, and the
   assert.equal(summary.flags.negativeDuration, 1);
   const rows = await query(workspace, "SELECT min(input_tokens)::INT AS tokens, min(duration_ms) AS duration FROM spans");
   assert.deepEqual(rows[0], {tokens: -12, duration: -1000});
-  const text = captureIo();
-  assert.equal(await main(["ingest", "--workspace", join(dir, "ws2"), "--workers", "0", file], text), 0);
-  assert.match(text.stderr.join("\n"), /negative\.jsonl:1: kept, flagged: inputTokens is -12/);
-  assert.match(text.stderr.join("\n"), /negative\.jsonl:1: kept, flagged: ends 1000 ms before it starts/);
-  assert.match(text.stdout.join("\n"), /kept with flags: .*negative durations in 1 record/);
+  // How the text summary names them is compared with a golden file in loaders/cli/ingestCommand.test.ts.
 });
 
 test("a file whose first record is foreign or broken is read by the format most of its first records have", async (t) => {
