@@ -12,6 +12,7 @@ import {basename, extname, join} from "node:path";
 import {parse} from "csv-parse/sync";
 import {detectColumns, parseTime, parseVerdict, type ColumnMapping} from "../../src/core/annotations/feedbackMapping.js";
 import type {Source} from "../../src/core/schemas/annotation.js";
+import {PlumblineError} from "../errors.js";
 import {readTraceIds} from "../store/traceIds.js";
 import {annotationDir} from "./log.js";
 import type {AnnotationService} from "./service.js";
@@ -46,8 +47,12 @@ export interface FeedbackImportSummary {
   report: string | null;
 }
 
-export class FeedbackImportError extends Error {
+/** A file the import cannot read or whose columns it cannot find: the file or `--map` is wrong, a usage error (status 2). */
+export class FeedbackImportError extends PlumblineError {
   override readonly name = "FeedbackImportError";
+  constructor(message: string) {
+    super(message, 2);
+  }
 }
 
 interface Row {

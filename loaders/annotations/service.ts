@@ -20,6 +20,7 @@ import {
   type Annotation, type AnnotationEvent
 } from "../../src/core/schemas/annotation.js";
 import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
+import {PlumblineError} from "../errors.js";
 import {withConnection} from "../store/db.js";
 import {mirrorAnnotationLog} from "./mirror.js";
 import {readRubric, rubricPath} from "./files.js";
@@ -34,11 +35,14 @@ function rubricMtime(workspace: string): number {
   return existsSync(file) ? statSync(file).mtimeMs : 0;
 }
 
-/** A request the service refuses: bad input (400), a missing label (404) or a forbidden action (403). */
-export class AnnotationError extends Error {
+/**
+ * A request the service refuses: bad input (400), a missing label (404) or a forbidden action (403). The server
+ * answers with `status`; a command ends with status 2 for bad input, which is a usage error, and 1 otherwise.
+ */
+export class AnnotationError extends PlumblineError {
   override readonly name = "AnnotationError";
   constructor(message: string, readonly status: 400 | 403 | 404 = 400) {
-    super(message);
+    super(message, status === 400 ? 2 : 1);
   }
 }
 

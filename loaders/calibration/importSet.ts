@@ -3,6 +3,7 @@ import {existsSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {JudgmentSet} from "../../src/core/schemas/judgmentSet.js";
+import {PlumblineError} from "../errors.js";
 import {writeJudgmentSet, type ImportSummary} from "../store/importedJudgments.js";
 import {llmbarRuns, readLlmbar} from "./llmbar.js";
 import {isUnparseable, PANDALM_FILES, readPandalm} from "./pandalm.js";
@@ -10,7 +11,7 @@ import {isUnparseable, PANDALM_FILES, readPandalm} from "./pandalm.js";
 export const SET_FORMATS = ["pandalm", "llmbar"] as const;
 export type SetFormat = (typeof SET_FORMATS)[number];
 
-export class ImportError extends Error {
+export class ImportError extends PlumblineError {
   override readonly name = "ImportError";
 }
 

@@ -5,7 +5,7 @@ import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
 import {parseRubric} from "../../src/core/schemas/rubric.js";
 import {readRubric, writeJsonAtomic, writeRubric} from "../annotations/files.js";
 import {annotationDir, logPath} from "../annotations/log.js";
-import {AnnotationError, openAnnotationService} from "../annotations/service.js";
+import {openAnnotationService} from "../annotations/service.js";
 import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {streamView} from "../store/annotationExport.js";
 import {withConnection, workspaceDir} from "../store/db.js";
@@ -108,9 +108,6 @@ export const command: Command = {
             failureMode: values["failure-mode"] ?? null, explanation: values.explanation ?? null}, values.by);
           await service.flush().catch(() => io.err("the decision is in the log; the store catches up on the next start"));
           io.out(`decided ${made.criterion} on ${made.traceId}: ${made.pass ? "pass" : "fail"} (by ${made.annotator})`);
-        } catch (error) {
-          if (error instanceof AnnotationError) throw new CliError(error.message, error.status === 400 ? 2 : 1);
-          throw error;
         } finally {
           await service.close();
         }

@@ -3,8 +3,8 @@ import {resolve} from "node:path";
 import type {Metric} from "../../src/core/calibration/metric.js";
 import type {MetricWithInterval} from "../../src/core/calibration/report.js";
 import {readCalibrationData} from "../calibration/calibrationData.js";
-import {ImportError, importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
-import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
+import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -57,30 +57,25 @@ export const command: Command = {
       }
     });
     const workspace = values.workspace ?? workspaceDir(io.env);
-    try {
-      if (sub === "import") return await runImport(positionals, workspace, io);
-      if (sub === "report") {
-        const resamples = values.resamples === undefined ? 1000 : Number(values.resamples);
-        const seed = values.seed === undefined ? 1 : Number(values.seed);
-        if (!Number.isInteger(resamples) || resamples < 1) throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
-        if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
-        return await runReport(workspace, {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})}, values.json, io);
-      }
-      if (sub === "export") {
-        if (!values.out) throw usageError("name the file to write: --out <file.csv|file.parquet>", "calibrate");
-        const format = values.format ?? (values.out.endsWith(".parquet") ? "parquet" : values.out.endsWith(".csv") ? "csv" : undefined);
-        if (format !== "csv" && format !== "parquet") throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
-        const out = resolve(values.out);
-        const rows = await withReadConnection(workspace, async (connection) => {
-          if (!(await tableExists(connection, "judge_verdicts"))) throw new CliError("this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first");
-          return exportAligned(connection, out, format, values.evaluator);
-        });
-        io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
-        return 0;
-      }
-    } catch (error) {
-      if (error instanceof StoreError || error instanceof ImportError) throw new CliError(error.message);
-      throw error;
+    if (sub === "import") return await runImport(positionals, workspace, io);
+    if (sub === "report") {
+      const resamples = values.resamples === undefined ? 1000 : Number(values.resamples);
+      const seed = values.seed === undefined ? 1 : Number(values.seed);
+      if (!Number.isInteger(resamples) || resamples < 1) throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
+      if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
+      return await runReport(workspace, {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})}, values.json, io);
+    }
+    if (sub === "export") {
+      if (!values.out) throw usageError("name the file to write: --out <file.csv|file.parquet>", "calibrate");
+      const format = values.format ?? (values.out.endsWith(".parquet") ? "parquet" : values.out.endsWith(".csv") ? "csv" : undefined);
+      if (format !== "csv" && format !== "parquet") throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
+      const out = resolve(values.out);
+      const rows = await withReadConnection(workspace, async (connection) => {
+        if (!(await tableExists(connection, "judge_verdicts"))) throw new CliError("this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first");
+        return exportAligned(connection, out, format, values.evaluator);
+      });
+      io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
+      return 0;
     }
     throw usageError(sub === undefined ? "name a subcommand: import, report or export" : `unknown subcommand: ${sub}`, "calibrate");
   }

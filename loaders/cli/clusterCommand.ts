@@ -1,10 +1,9 @@
 /** @module `plumbline cluster`: signature and semantic failure clusters, written to the workspace. */
-import {EmbeddingError} from "../clusters/embeddings.js";
 import {mirror} from "../failureModes/actions.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
 import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
 import {existsSync} from "node:fs";
-import {dbPath, StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {dbPath, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
@@ -118,9 +117,6 @@ export async function clusterWorkspace(workspace: string, options: ClusterOption
       await mirror(connection, {workspace, now: Date.now()});
       return result;
     });
-  } catch (error) {
-    if (error instanceof EmbeddingError || error instanceof StoreError) throw new CliError(error.message);
-    throw error;
   } finally {
     for (const bar of bars.values()) bar.done();
   }

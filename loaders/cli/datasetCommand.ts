@@ -1,10 +1,10 @@
 /** @module `plumbline dataset promote|list|show|export|import|remove`: versioned evaluation datasets. */
 import {DatasetNameSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
-import {CaseFileError, caseFileFormat, readCases, writeCases, type CaseProblem} from "../datasets/caseFiles.js";
+import {caseFileFormat, readCases, writeCases, type CaseProblem} from "../datasets/caseFiles.js";
 import {promoteTraces, type PromoteSource} from "../datasets/promote.js";
 import {writeNextVersion} from "../datasets/versions.js";
-import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
-import {DatasetError, listDatasetVersions, parseDatasetRef, readDatasetCases} from "../store/datasets.js";
+import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {listDatasetVersions, parseDatasetRef, readDatasetCases} from "../store/datasets.js";
 import {requireWorkspace} from "./clusterCommand.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
@@ -93,41 +93,36 @@ export const command: Command = {
     if (!action) throw usageError("name an action: promote, list, show, export, import or remove", "dataset");
     if (!["promote", "list", "show", "export", "import", "remove"].includes(action)) throw usageError(`unknown dataset action: ${action}`, "dataset");
     requireWorkspace(workspace);
-    try {
-      switch (action) {
-        case "promote": return await promote(workspace, target, values, io);
-        case "list": return await list(workspace, values.json, io);
-        case "show": return await show(workspace, target, values.json, io);
-        case "export": {
-          const {name, version} = ref(target);
-          if (!values.out) throw usageError("name the file to write: --out cases.jsonl or --out cases.parquet", "dataset");
-          const format = caseFileFormat(values.out);
-          const data = await withReadConnection(workspace, (c) => readDatasetCases(c, name, version));
-          await writeCases(values.out, data.cases);
-          io.out(`wrote ${data.cases.length} cases of ${data.name}@${data.version} to ${values.out} (${format})`);
-          return 0;
-        }
-        case "import": return await importFile(workspace, target, values, io);
-        case "remove": {
-          const name = datasetName(target);
-          const ids = values.case ?? [];
-          if (!ids.length) throw usageError("name the cases to remove: --case <id>", "dataset");
-          const by = requireBy(values.by);
-          const written = await withConnection(workspace, (c) => writeNextVersion(c, {
-            name, removeIds: ids, createdBy: by, source: "remove", note: values.reason ?? null, now: new Date()
-          }));
-          for (const id of written.unknownIds) io.err(`${name} has no case ${JSON.stringify(id)}`);
-          if (written.version === null) throw new CliError(`nothing removed: ${name} holds none of those cases; \`plumbline dataset show ${name}\` lists them`);
-          await afterWorkspaceChange();
-          io.out(`${name}@${written.version}: removed ${written.removed}, ${written.cases.length} cases`);
-          return 0;
-        }
+    switch (action) {
+      case "promote": return await promote(workspace, target, values, io);
+      case "list": return await list(workspace, values.json, io);
+      case "show": return await show(workspace, target, values.json, io);
+      case "export": {
+        const {name, version} = ref(target);
+        if (!values.out) throw usageError("name the file to write: --out cases.jsonl or --out cases.parquet", "dataset");
+        const format = caseFileFormat(values.out);
+        const data = await withReadConnection(workspace, (c) => readDatasetCases(c, name, version));
+        await writeCases(values.out, data.cases);
+        io.out(`wrote ${data.cases.length} cases of ${data.name}@${data.version} to ${values.out} (${format})`);
+        return 0;
       }
-      return 2;
-    } catch (error) {
-      if (error instanceof DatasetError || error instanceof CaseFileError || error instanceof StoreError) throw new CliError(error.message);
-      throw error;
+      case "import": return await importFile(workspace, target, values, io);
+      case "remove": {
+        const name = datasetName(target);
+        const ids = values.case ?? [];
+        if (!ids.length) throw usageError("name the cases to remove: --case <id>", "dataset");
+        const by = requireBy(values.by);
+        const written = await withConnection(workspace, (c) => writeNextVersion(c, {
+          name, removeIds: ids, createdBy: by, source: "remove", note: values.reason ?? null, now: new Date()
+        }));
+        for (const id of written.unknownIds) io.err(`${name} has no case ${JSON.stringify(id)}`);
+        if (written.version === null) throw new CliError(`nothing removed: ${name} holds none of those cases; \`plumbline dataset show ${name}\` lists them`);
+        await afterWorkspaceChange();
+        io.out(`${name}@${written.version}: removed ${written.removed}, ${written.cases.length} cases`);
+        return 0;
+      }
     }
+    return 2;
   }
 };
 

@@ -1,10 +1,10 @@
 /** @module `plumbline failure-mode list|promote|set-state`: the failure-mode registry from the command line. */
 import {FAILURE_MODE_STATES, FailureModeStateSchema} from "../../src/core/schemas/failureMode.js";
 import {DEFAULT_TRENDS, type TrendThresholds} from "../../src/core/failureModes/trends.js";
-import {FailureModeError, listModes, promote, setState, type ActionOptions} from "../failureModes/actions.js";
+import {listModes, promote, setState, type ActionOptions} from "../failureModes/actions.js";
 import type {FailureModeView} from "../failureModes/registry.js";
-import {StoreError, workspaceDir} from "../store/db.js";
-import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {workspaceDir} from "../store/db.js";
+import {parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {requireWorkspace} from "./clusterCommand.js";
 
@@ -90,28 +90,23 @@ export const command: Command = {
     };
     const options: ActionOptions = {workspace: values.workspace ?? workspaceDir(io.env), now, thresholds};
     if (action === "list" || action === "promote" || action === "set-state") requireWorkspace(options.workspace);
-    try {
-      if (action === "list") return list(options, values.json, io);
-      if (action === "promote") {
-        if (!values.name) throw usageError("promote needs --name <name>", "failure-mode");
-        const mode = await promote(options, {name: values.name, description: values.description ?? null, clusterId: values.cluster ?? null});
-        io.out(values.json ? JSON.stringify(mode, null, 2) : `promoted\n${describe(mode)}`);
-        return 0;
-      }
-      if (action === "set-state") {
-        const [name, state] = rest;
-        if (!name || !state) throw usageError("set-state needs <name> <state>", "failure-mode");
-        const parsed = FailureModeStateSchema.safeParse(state);
-        if (!parsed.success) throw usageError(`invalid state: ${state} (one of ${FAILURE_MODE_STATES.join(", ")})`, "failure-mode");
-        const mode = await setState(options, {name, state: parsed.data, note: values.note ?? null});
-        io.out(values.json ? JSON.stringify(mode, null, 2) : describe(mode));
-        return 0;
-      }
-      throw usageError(action ? `unknown action: ${action} (list, promote or set-state)` : "name an action: list, promote or set-state", "failure-mode");
-    } catch (error) {
-      if (error instanceof FailureModeError || error instanceof StoreError) throw new CliError(error.message);
-      throw error;
+    if (action === "list") return list(options, values.json, io);
+    if (action === "promote") {
+      if (!values.name) throw usageError("promote needs --name <name>", "failure-mode");
+      const mode = await promote(options, {name: values.name, description: values.description ?? null, clusterId: values.cluster ?? null});
+      io.out(values.json ? JSON.stringify(mode, null, 2) : `promoted\n${describe(mode)}`);
+      return 0;
     }
+    if (action === "set-state") {
+      const [name, state] = rest;
+      if (!name || !state) throw usageError("set-state needs <name> <state>", "failure-mode");
+      const parsed = FailureModeStateSchema.safeParse(state);
+      if (!parsed.success) throw usageError(`invalid state: ${state} (one of ${FAILURE_MODE_STATES.join(", ")})`, "failure-mode");
+      const mode = await setState(options, {name, state: parsed.data, note: values.note ?? null});
+      io.out(values.json ? JSON.stringify(mode, null, 2) : describe(mode));
+      return 0;
+    }
+    throw usageError(action ? `unknown action: ${action} (list, promote or set-state)` : "name an action: list, promote or set-state", "failure-mode");
   }
 };
 

@@ -1,9 +1,9 @@
 /** @module `plumbline feedback import`: thumbs, support tickets and QA review sheets as labels. */
 import {FEEDBACK_FIELDS, type ColumnMapping, type FeedbackField} from "../../src/core/annotations/feedbackMapping.js";
-import {FEEDBACK_KINDS, FeedbackImportError, importFeedback, type FeedbackKind} from "../annotations/feedbackImport.js";
+import {FEEDBACK_KINDS, importFeedback, type FeedbackKind} from "../annotations/feedbackImport.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {workspaceDir} from "../store/db.js";
-import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {parseVerbArgs, usageError} from "./error.js";
 import type {Command} from "./command.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
 
@@ -72,9 +72,6 @@ export const command: Command = {
       }
       if (summary.imported) await afterWorkspaceChange();
       return summary.report ? 1 : 0;
-    } catch (error) {
-      if (error instanceof FeedbackImportError) throw new CliError(error.message, 2);
-      throw error;
     } finally {
       await service.close();
     }

@@ -167,8 +167,8 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           onJudgeProgress: (id, done, total, errors) => bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
         });
       } catch (error) {
-        if (error instanceof CandidateError || error instanceof IngestError || error instanceof UnknownFormatError) throw new CliError(error.message, 2);
-        if (error instanceof StoreError || error instanceof DatasetError) throw new CliError(error.message, 2);
+        // Status 1 means the gate blocked the candidate; traces, a dataset or a store it cannot read end it with 2.
+        if (error instanceof IngestError || error instanceof UnknownFormatError || error instanceof StoreError || error instanceof DatasetError) throw new CliError(error.message, 2);
         if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
         throw error;
       } finally {

@@ -7,11 +7,10 @@
 import {existsSync} from "node:fs";
 import {resolve} from "node:path";
 import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
-import {InductionError} from "../../src/core/generate/ruleInduction.js";
 import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
-import {StoreError, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {groupExpression, labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
@@ -222,18 +221,12 @@ export const command: Command = {
         throw usageError(`invalid --group-by: ${(error as Error).message}`, "generate");
       }
     }
-    let read;
     let known: {failureMode: string; traces: number}[] = [];
-    try {
-      read = await withReadConnection(workspace, async (connection) => {
-        const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"], ...(groupBy ? {groupBy} : {})});
-        if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
-        return result;
-      });
-    } catch (error) {
-      if (error instanceof StoreError) throw new CliError(error.message);
-      throw error;
-    }
+    const read = await withReadConnection(workspace, async (connection) => {
+      const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"], ...(groupBy ? {groupBy} : {})});
+      if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
+      return result;
+    });
     const {criterion, examples, skipped} = read;
     const fails = examples.filter((e) => e.outcome === "fail").length;
     const passes = examples.length - fails;
@@ -253,9 +246,6 @@ export const command: Command = {
     const bar = progressBar("generate", process.stderr, "items");
     try {
       result = await method({split, id, failureMode, criterion, labels, measuredAt: new Date().toISOString(), seed, io, progress: (done, total, detail) => bar.update(done, total, detail)});
-    } catch (error) {
-      if (error instanceof InductionError) throw new CliError(error.message);
-      throw error;
     } finally {
       bar.done();
     }

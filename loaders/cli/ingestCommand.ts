@@ -1,10 +1,10 @@
 /** @module `plumbline ingest <files or folders>`. */
 import {FORMATS} from "../../src/core/schemas/trace.js";
-import {ingest, IngestError, type IngestSummary} from "../ingest/ingest.js";
+import {ingest, type IngestSummary} from "../ingest/ingest.js";
 import {FLAG_KINDS, type FlagKind} from "../ingest/flags.js";
-import {parseFormat, UnknownFormatError} from "../ingest/formatOf.js";
-import {StoreError, workspaceDir} from "../store/db.js";
-import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {parseFormat} from "../ingest/formatOf.js";
+import {workspaceDir} from "../store/db.js";
+import {parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
@@ -78,11 +78,6 @@ export const command: Command = {
           ...(values.timings ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)} : {})
         }
       );
-    } catch (error) {
-      if (error instanceof IngestError || error instanceof StoreError || error instanceof UnknownFormatError) {
-        throw new CliError(error.message);
-      }
-      throw error;
     } finally {
       bar.done();
     }

@@ -1,12 +1,12 @@
 /** @module `plumbline judge run`: run an evaluator (rule, LLM judge or hybrid) over the workspace's traces. */
 import {randomUUID} from "node:crypto";
-import {StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {withConnection, workspaceDir} from "../store/db.js";
 import {registerEvaluatorVersion} from "../store/calibration.js";
 import {missingTraces, readJudgeItems} from "../store/judgeItems.js";
 import {clearRunErrors, duckdbRunStore, readRun, saveRun} from "../store/judgeVerdicts.js";
 import {createJudgeClient, type JudgeClient, type ResponseFormat} from "../judge/judgeClient.js";
 import {datasetVersionOf, runJudge, type Price, type RunSummary} from "../judge/runner.js";
-import {loadSpec, SpecError} from "../judge/specFile.js";
+import {loadSpec} from "../judge/specFile.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
@@ -88,14 +88,7 @@ export const command: Command = {
       price = {input, output};
     }
 
-    let loaded;
-    try {
-      loaded = loadSpec(values.evaluator);
-    } catch (error) {
-      if (error instanceof SpecError) throw new CliError(error.message);
-      throw error;
-    }
-    const {spec, version} = loaded;
+    const {spec, version} = loadSpec(values.evaluator);
     if (spec.kind !== "rule" && spec.scope !== "trace") {
       throw new CliError(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; LLM judges run on whole traces (scope "trace"), rules on spans and threads too`);
     }
@@ -163,9 +156,6 @@ export const command: Command = {
         );
         return result;
       });
-    } catch (error) {
-      if (error instanceof StoreError) throw new CliError(error.message);
-      throw error;
     } finally {
       bar.done();
       release();

@@ -4,7 +4,7 @@ import {REVIEW_OUTCOMES, ReviewOutcomeKindSchema} from "../../src/core/schemas/r
 import {readQueues} from "../annotations/files.js";
 import {readLabels} from "../annotations/snapshot.js";
 import {readOutcomes, recordOutcomes} from "../annotations/reviewOutcomes.js";
-import {StoreError, withConnection, workspaceDir} from "../store/db.js";
+import {withConnection, workspaceDir} from "../store/db.js";
 import {DatasetError, parseDatasetRef} from "../store/datasets.js";
 import {requireWorkspace} from "./clusterCommand.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
@@ -90,14 +90,9 @@ export const command: Command = {
       throw new CliError(`${traceId} has no completed review${values.queue ? ` in queue ${values.queue}` : ""}: outcomes are recorded once every ` +
         "annotator the queue asks for has labelled the trace; `plumbline queue show <id>` shows where it stands");
     }
-    try {
-      await withConnection(workspace, (c) => recordOutcomes(c, workspace, [{
-        traceId, queueId: values.queue ?? null, outcome: kind.data, by: values.by!.trim(), note: values.note?.trim() || null, dataset, evaluatorId: values.evaluator ?? null
-      }], new Date()));
-    } catch (error) {
-      if (error instanceof StoreError) throw new CliError(error.message);
-      throw error;
-    }
+    await withConnection(workspace, (c) => recordOutcomes(c, workspace, [{
+      traceId, queueId: values.queue ?? null, outcome: kind.data, by: values.by!.trim(), note: values.note?.trim() || null, dataset, evaluatorId: values.evaluator ?? null
+    }], new Date()));
     await afterWorkspaceChange();
     io.out(`recorded ${kind.data} for ${traceId} (${completed.map((r) => r.queueId).join(", ")})`);
     return 0;

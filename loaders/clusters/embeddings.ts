@@ -4,6 +4,7 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import OpenAI from "openai";
+import {PlumblineError} from "../errors.js";
 import {cacheEmbeddings, cachedEmbeddings} from "../store/clusterTables.js";
 import {sha256Hex} from "../formats/hash.js";
 
@@ -14,7 +15,7 @@ export interface EmbeddingEndpoint {
   batchSize: number;
 }
 
-export class EmbeddingError extends Error {
+export class EmbeddingError extends PlumblineError {
   override readonly name = "EmbeddingError";
 }
 

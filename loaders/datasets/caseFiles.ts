@@ -11,11 +11,12 @@ import {extname} from "node:path";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {DatasetCaseSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {PlumblineError} from "../errors.js";
 import {jsonLines} from "../files/jsonLines.js";
 
 export type CaseFileFormat = "jsonl" | "parquet";
 
-export class CaseFileError extends Error {
+export class CaseFileError extends PlumblineError {
   override readonly name = "CaseFileError";
 }
 

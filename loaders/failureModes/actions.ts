@@ -6,6 +6,7 @@
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {checkMove} from "../../src/core/failureModes/lifecycle.js";
 import {FailureModeNameSchema, type FailureModeState, type PromoteEvent} from "../../src/core/schemas/failureMode.js";
+import {PlumblineError} from "../errors.js";
 import {withConnection} from "../store/db.js";
 import {readClusterLink, replaceFailureModes} from "../store/failureModeStore.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
@@ -13,7 +14,7 @@ import {appendEvent, eventLogPath} from "./eventLog.js";
 import {loadRegistry, type FailureModeView, type RegistryOptions} from "./registry.js";
 
 /** A request the registry refuses, with the reason in words a person can act on. */
-export class FailureModeError extends Error {
+export class FailureModeError extends PlumblineError {
   override readonly name = "FailureModeError";
 }
 

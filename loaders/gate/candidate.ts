@@ -12,6 +12,7 @@ import {DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/
 import {TRACE_FIELDS} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {PlumblineError} from "../errors.js";
 import {jsonLines} from "../files/jsonLines.js";
 import {ingest, type IngestEffects, type IngestSummary} from "../ingest/ingest.js";
 import {withConnection, withReadConnection} from "../store/db.js";
@@ -25,8 +26,11 @@ export interface Candidate {
 }
 
 /** A candidate's input the gate cannot use, with every problem found; the command exits with status 2. */
-export class CandidateError extends Error {
+export class CandidateError extends PlumblineError {
   override readonly name = "CandidateError";
+  constructor(message: string) {
+    super(message, 2);
+  }
 }
 
 export async function traceFilesCandidate(paths: string[], effects: IngestEffects, read: {spanAttributes?: boolean} = {}): Promise<Candidate> {

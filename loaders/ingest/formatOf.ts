@@ -1,9 +1,10 @@
 /** @module Choosing a file's reader: by name (`--format`) or by the shape of its first records. */
 import {FORMATS, type Format} from "../../src/core/schemas/trace.js";
+import {PlumblineError} from "../errors.js";
 import {READERS, detectFormat} from "../formats/index.js";
 import type {FormatReader} from "../formats/reader.js";
 
-export class UnknownFormatError extends Error {
+export class UnknownFormatError extends PlumblineError {
   override readonly name = "UnknownFormatError";
 }
 

@@ -10,6 +10,7 @@ import {availableParallelism} from "node:os";
 import {basename, join, resolve} from "node:path";
 import type {Format} from "../../src/core/schemas/trace.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {PlumblineError} from "../errors.js";
 import {makeScratchFolder, removeAbandonedScratch, STAGING_PREFIX, WORKSPACE_SCRATCH_PREFIXES} from "../files/scratch.js";
 import {withConnection} from "../store/db.js";
 import type {InputFile, MergeCounts, SpanConflict} from "./stage.js";
@@ -175,7 +176,7 @@ export function expandPaths(paths: string[]): {files: string[]; skipped: Skipped
   return {files, skipped};
 }
 
-export class IngestError extends Error {
+export class IngestError extends PlumblineError {
   override readonly name = "IngestError";
 }
 

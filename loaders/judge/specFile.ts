@@ -7,11 +7,12 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {compileRule, RuleError} from "../../src/core/evaluator/rule.js";
 import {evaluatorVersion, parseEvaluatorSpec, specContent, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
+import {PlumblineError} from "../errors.js";
 import {sha256Hex} from "../formats/hash.js";
 
 export const EVALUATORS_DIR = resolve(fileURLToPath(new URL("../../evaluators", import.meta.url)));
 
-export class SpecError extends Error {
+export class SpecError extends PlumblineError {
   override readonly name = "SpecError";
 }
 

@@ -13,6 +13,7 @@ import {join} from "node:path";
 import type {Duplex} from "node:stream";
 import {serve, type ServerType} from "@hono/node-server";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
+import {PlumblineError} from "../errors.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {createApp, type SubApp} from "./app.js";
 import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
@@ -46,9 +47,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Thrown before anything starts when the options would expose the server without a token. */
-export class ServerConfigError extends Error {
+/** Thrown before anything starts when the options would expose the server without a token (a usage error, status 2). */
+export class ServerConfigError extends PlumblineError {
   override readonly name = "ServerConfigError";
+  constructor(message: string) {
+    super(message, 2);
+  }
 }
 
 export async function freePort(): Promise<number> {

@@ -5,10 +5,11 @@
 import {DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import {DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
 import {issueText} from "../../src/core/schemas/issues.js";
+import {PlumblineError} from "../errors.js";
 import {tableExists} from "./db.js";
 
 /** A dataset, version or case the store does not hold, or a stored case that no longer parses. */
-export class DatasetError extends Error {
+export class DatasetError extends PlumblineError {
   override readonly name = "DatasetError";
 }
 

@@ -7,6 +7,7 @@ import {existsSync, mkdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
+import {PlumblineError} from "../errors.js";
 import {createAnnotationViews} from "./annotationViews.js";
 import {STORE_VERSION, TABLES, type TableName} from "./ddl.js";
 
@@ -24,7 +25,7 @@ export function dbPath(workspace: string): string {
   return join(workspace, DB_FILE);
 }
 
-export class StoreError extends Error {
+export class StoreError extends PlumblineError {
   override readonly name = "StoreError";
 }
 

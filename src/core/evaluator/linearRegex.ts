@@ -26,9 +26,10 @@
  * are refused.
  */
 import {RE2JS} from "re2js";
+import {PlumblineError} from "../errors.js";
 
 /** Thrown when a pattern cannot be compiled; the message names the pattern and what to change. */
-export class LinearRegexError extends Error {
+export class LinearRegexError extends PlumblineError {
   override readonly name = "LinearRegexError";
 }
 

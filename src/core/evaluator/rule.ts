@@ -7,6 +7,7 @@
  * (`linearRegex.ts`), never by V8's backtracking one: `(a+)+$` or `a*a*c` cost time in proportion to the text
  * like any other pattern. What RE2 cannot express (backreferences, lookahead) is refused when the rule is compiled.
  */
+import {PlumblineError} from "../errors.js";
 import type {Condition, MessageSelector, NumericTest, Outcome} from "../schemas/evaluator.js";
 import {TRACE_FIELDS} from "../schemas/evaluator.js";
 import type {RE2JS} from "re2js";
@@ -35,7 +36,7 @@ export interface RuleOptions {
 
 export type Predicate = (context: RuleContext) => boolean;
 
-export class RuleError extends Error {
+export class RuleError extends PlumblineError {
   override readonly name = "RuleError";
 }
 

@@ -15,6 +15,7 @@
  */
 import {compileRule, ruleOutcome, RuleError, type RuleContext} from "../evaluator/rule.js";
 import type {Condition, Outcome} from "../schemas/evaluator.js";
+import {PlumblineError} from "../errors.js";
 import {mcc} from "../calibration/judgeAgreement.js";
 import {confusion, type Confusion} from "../calibration/confusion.js";
 import {valueOr} from "../calibration/metric.js";
@@ -64,7 +65,7 @@ export interface InducedRule extends RuleCandidate {
   minSupport: number;
 }
 
-export class InductionError extends Error {
+export class InductionError extends PlumblineError {
   override readonly name = "InductionError";
 }
 
