@@ -7,8 +7,9 @@
 // and the next one starts the long files early so that no long file is left to run alone at the end. Most tests
 // use only their own temporary folders and ports chosen by the system, and the page tests share one built site
 // (loaders/fixtures/fixtureSite.ts: the first file that asks builds it, the others wait for it). Four files serve
-// the repository's own pages through Framework's preview, whose loader cache under src/.observablehq is cleared by
-// every command that writes a workspace: they run after the others, one at a time.
+// the repository's own pages through Framework's preview, each on a workspace of its own, and the preview keeps
+// one loader cache under src/.observablehq for the workspace it last served: those four run one at a time,
+// alongside the others (whose commands leave that cache alone, since they change other workspaces).
 //
 // The run gets a temporary folder of its own (TMPDIR for every test) and fails if a test leaves anything in it.
 import {spawn} from "node:child_process";
@@ -21,7 +22,7 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`Usage: node scripts/test.mjs [path-substring...]
 
 Runs the test files whose path contains any of the substrings (all of them by default), several at a time,
-the slowest first, then the four that serve the repository's own pages, one at a time. A file's output is
+the slowest first; of the four that serve the repository's own pages, one at a time. A file's output is
 printed when it fails; every file's time is printed at the end and kept for the next run's order.
 
 Environment:
@@ -32,7 +33,7 @@ Environment:
 
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
-const alone = [/^loaders\/browser\/(annotate|quickstart)\.test\.ts$/, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
+const oneAtATime = [/^loaders\/browser\/(annotate|quickstart)\.test\.ts$/, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
 const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
 const timesFile = join("node_modules", ".cache", "plumbline", "test-times.json");
@@ -66,12 +67,9 @@ try {
 }
 // A file never timed is assumed slow, so that it starts early rather than last.
 const expected = (file) => known[file] ?? (file.startsWith("loaders/browser/") ? 60_000 : 10_000);
-const isAlone = (file) => alone.some((pattern) => pattern.test(file));
+const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-const groups = [
-  {name: `${concurrency} files at a time`, files: files.filter((f) => !isAlone(f)).sort(bySlowest), concurrency},
-  {name: "preview tests, one file at a time", files: files.filter(isAlone).sort(bySlowest), concurrency: 1}
-].filter((group) => group.files.length);
+const queue = [...files].sort(bySlowest);
 
 const systemTemp = tmpdir();
 const runDir = mkdtempSync(join(systemTemp, "plumbline-test-run-"));
@@ -99,35 +97,44 @@ function runFile(file) {
   });
 }
 
-async function runGroup(group, results) {
-  const queue = [...group.files];
+/** Runs the queue with `concurrency` workers; a worker skips a preview file while another one runs. */
+async function runAll(results) {
+  let previewRunning = false;
+  let previewDone = null;
   const worker = async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (;;) {
+      const at = queue.findIndex((file) => !(previewRunning && isPreview(file)));
+      if (at === -1) {
+        if (!queue.length) return;
+        await previewDone;
+        continue;
+      }
+      const [file] = queue.splice(at, 1);
+      let release = () => {};
+      if (isPreview(file)) {
+        previewRunning = true;
+        previewDone = new Promise((resolve) => (release = () => ((previewRunning = false), resolve())));
+      }
       const result = await runFile(file);
+      release();
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
       console.log(`${mark} ${file} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`);
       if (!result.ok || verbose) console.log(result.output.trimEnd().replace(/^/gm, "    "));
     }
   };
-  await Promise.all(Array.from({length: Math.min(group.concurrency, queue.length)}, worker));
+  await Promise.all(Array.from({length: Math.min(concurrency, queue.length)}, worker));
 }
 
 let status = 0;
 const results = [];
-const timings = [];
 try {
   const started = performance.now();
-  for (const group of groups) {
-    const start = performance.now();
-    await runGroup(group, results);
-    timings.push(`# ${group.name}: ${group.files.length} files in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  }
+  await runAll(results);
   const failed = results.filter((r) => !r.ok);
   const sum = (key) => results.reduce((n, r) => n + r[key], 0);
   console.log(`\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`);
-  console.log(timings.join("\n"));
-  console.log(`# ${results.length} files in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`);
+  console.log(`# ${results.length} files, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`);
   for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);
   if (failed.length) {
     status = 1;

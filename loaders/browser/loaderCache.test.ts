@@ -1,60 +1,19 @@
-// Framework reuses cached loader output whatever the workspace holds; these prove a changed workspace shows.
+// Framework reuses cached loader output whatever the workspace holds; this proves a changed workspace shows on the
+// next build (the cache's own rules are proved in loaders/site/cache.test.ts).
 import assert from "node:assert/strict";
-import {appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
+import {readFileSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
 import {span, traceInfo} from "../../src/core/schemas/trace.js";
 import {buildSite, copyProject} from "./buildSite.js";
-import {cacheDir, invalidateIfWorkspaceChanged, invalidateLoaderCache, workspaceFingerprint} from "../site/cache.js";
+import {cacheDir, workspaceFingerprint} from "../site/cache.js";
 import {fixtureTraces} from "../fixtures/fixtureTraces.js";
 import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 const temporary: string[] = [];
 after(() => temporary.forEach((dir) => rmSync(dir, {recursive: true, force: true})));
-
-describe("invalidateLoaderCache(sourceRoot)", () => {
-  it("deletes loader outputs and keeps Framework's own caches", () => {
-    const root = tempDir("root");
-    mkdirSync(join(cacheDir(root), "data"), {recursive: true});
-    mkdirSync(join(cacheDir(root), "_npm", "d3@0.0.0-offline"), {recursive: true});
-    writeFileSync(join(cacheDir(root), "data", "traces.arrow"), "old");
-    writeFileSync(join(cacheDir(root), "summary.json"), "old");
-    invalidateLoaderCache(root);
-    assert.deepEqual(readdirSync(cacheDir(root)), ["_npm"]);
-  });
-
-  it("does nothing when there is no cache yet", () => {
-    invalidateLoaderCache(join(tempDir("root"), "missing"));
-  });
-});
-
-describe("invalidateIfWorkspaceChanged(sourceRoot, workspace)", () => {
-  it("clears the cache for an unknown or changed workspace, and only then", () => {
-    const root = tempDir("root");
-    const workspace = tempDir("ws");
-    const cached = join(cacheDir(root), "data", "traces.arrow");
-    const seed = () => (mkdirSync(join(cacheDir(root), "data"), {recursive: true}), writeFileSync(cached, "old"));
-    writeFileSync(join(workspace, "plumbline.duckdb"), "v1");
-
-    seed();
-    assert.equal(invalidateIfWorkspaceChanged(root, workspace), true, "a cache with no stamp is of unknown origin");
-    assert.equal(existsSync(cached), false);
-
-    seed();
-    assert.equal(invalidateIfWorkspaceChanged(root, workspace), false);
-    assert.equal(existsSync(cached), true);
-
-    appendFileSync(join(workspace, "plumbline.duckdb"), "v2");
-    assert.equal(invalidateIfWorkspaceChanged(root, workspace), true, "the database grew");
-    assert.equal(existsSync(cached), false);
-
-    seed();
-    assert.equal(invalidateIfWorkspaceChanged(root, tempDir("ws")), true, "another workspace");
-    assert.equal(existsSync(cached), false);
-  });
-});
 
 describe("observable build", {timeout: 300_000}, () => {
   it("shows a changed workspace on the next build, and a read-only build leaves the workspace unchanged", async () => {

@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {main} from "../cli/main.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {captureIo} from "../fixtures/captureIo.js";
+import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
 import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {assertClean} from "./assertClean.js";
@@ -31,7 +31,7 @@ describe("the published report", {timeout: 420_000}, () => {
 
   before(async () => {
     built = await openBuiltSite("report", async (workspace) => {
-      await ensureDemoWorkspace(workspace, false, () => {});
+      await copyDemoWorkspace(workspace);
       // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
       const io = captureIo();
       assert.equal(await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io), 0, io.stderr.join("\n"));

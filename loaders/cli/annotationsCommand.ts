@@ -111,7 +111,7 @@ export const command: Command = {
         } finally {
           await service.close();
         }
-        await afterWorkspaceChange();
+        await afterWorkspaceChange(workspace);
         return 0;
       }
       case "rubric": {
@@ -130,7 +130,7 @@ export const command: Command = {
         writeJsonAtomic(join(annotationDir(workspace), "rubrics", `revision-${current.revision}.json`), current);
         writeRubric(workspace, {...next, revision});
         io.out(`the workspace rubric is now revision ${revision} (${next.criteria.length} criteria); labels record the revision they were given under`);
-        await afterWorkspaceChange();
+        await afterWorkspaceChange(workspace);
         return 0;
       }
       default:

@@ -86,7 +86,7 @@ async function runImport(positionals: string[], workspace: string, io: Io): Prom
   if (!format || !folder) throw usageError("usage: plumbline calibrate import <format> <folder>", "calibrate");
   if (!(SET_FORMATS as readonly string[]).includes(format)) throw usageError(`unknown format ${format}; known: ${SET_FORMATS.join(", ")}`, "calibrate");
   const summary = await withConnection(workspace, (connection) => importJudgmentSet(connection, format as SetFormat, resolve(folder)));
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(workspace);
   for (const r of summary.rejected.slice(0, 20)) io.err(`${r.file}:[${r.index}]: ${r.reason}`);
   if (summary.rejected.length > 20) io.err(`… and ${summary.rejected.length - 20} more rejected records`);
   io.out(

@@ -120,7 +120,7 @@ export async function clusterWorkspace(workspace: string, options: ClusterOption
   } finally {
     for (const bar of bars.values()) bar.done();
   }
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(workspace);
   return summary;
 }
 

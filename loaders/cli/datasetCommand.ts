@@ -117,7 +117,7 @@ export const command: Command = {
         }));
         for (const id of written.unknownIds) io.err(`${name} has no case ${JSON.stringify(id)}`);
         if (written.version === null) throw new CliError(`nothing removed: ${name} holds none of those cases; \`plumbline dataset show ${name}\` lists them`);
-        await afterWorkspaceChange();
+        await afterWorkspaceChange(workspace);
         io.out(`${name}@${written.version}: removed ${written.removed}, ${written.cases.length} cases`);
         return 0;
       }
@@ -146,7 +146,7 @@ async function promote(workspace: string, target: string | undefined, values: Va
     workspace, name, source: given[0]!, addedBy: by, now: new Date(), dryRun,
     ...(values.reason ? {reason: values.reason as string} : {}), ...(limit ? {limit} : {}), ...(longOutput ? {longOutputChars: longOutput} : {})
   }));
-  if (result.version !== null) await afterWorkspaceChange();
+  if (result.version !== null) await afterWorkspaceChange(workspace);
   for (const p of result.problems) io.err(p);
   if (values.json) {
     io.out(JSON.stringify({name, version: result.version, dryRun, longOutputChars: result.longOutputChars,
@@ -205,7 +205,7 @@ async function importFile(workspace: string, file: string | undefined, values: V
     written = await withConnection(workspace, (c) => writeNextVersion(c, {
       name, add: cases, replaceAll: values.replace === true, createdBy: by, source: `import:${file}`, note: (values.reason as string | undefined) ?? null, now: new Date()
     }));
-    if (written.version !== null) await afterWorkspaceChange();
+    if (written.version !== null) await afterWorkspaceChange(workspace);
   }
   const rejected = problems.length ? `; ${problems.length} rejected` : "";
   if (written.version !== null) {

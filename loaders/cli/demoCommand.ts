@@ -74,7 +74,7 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   const {command: gate} = await import("./gateCommand.js");
   const status = await gate.run(["--suite", EVALUATORS_DIR, "--traces", tau, "--workspace", workspace, "--label", "demo: τ-bench GPT-4o airline runs"], quiet);
   log(`dataset airline-regressions holds the grader's ${TOOL_ERROR_MODE} failures; the evaluator suite ${status === 1 ? "blocks" : "passes"} the τ-bench runs (see the Suite page)`);
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(workspace);
   return true;
 }
 

@@ -70,7 +70,7 @@ export const command: Command = {
         io.out(`columns: ${Object.entries(summary.mapping).map(([f, c]) => `${f}=${c}`).join(", ")}`);
         if (summary.report) io.err(`${summary.unmatched} rows matched no trace and ${summary.invalid} were invalid; see ${summary.report}`);
       }
-      if (summary.imported) await afterWorkspaceChange();
+      if (summary.imported) await afterWorkspaceChange(workspace);
       return summary.report ? 1 : 0;
     } finally {
       await service.close();

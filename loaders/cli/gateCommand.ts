@@ -180,7 +180,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       if (values.markdown) writeAtomic(values.markdown, renderMarkdown(run));
       if (workspace) {
         appendGateRun(workspace, run);
-        await afterWorkspaceChange();
+        await afterWorkspaceChange(workspace);
       }
       if (values.json) io.out(JSON.stringify(run, null, 2));
       else printSummary(run, io);

@@ -81,7 +81,7 @@ export const command: Command = {
     } finally {
       bar.done();
     }
-    await afterWorkspaceChange();
+    await afterWorkspaceChange(workspace);
     if (values.json) io.out(JSON.stringify({...summary, peakRssMb: process.resourceUsage().maxRSS / 1024}, null, 2));
     else printSummary(summary, io);
     const skipped = summary.files.filter((f) => f.error).length;

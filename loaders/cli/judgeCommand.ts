@@ -160,7 +160,7 @@ export const command: Command = {
       bar.done();
       release();
     }
-    await afterWorkspaceChange();
+    await afterWorkspaceChange(workspace);
     if (values.json) io.out(JSON.stringify({...summary, evaluator: spec.id, evaluatorVersion: version}, null, 2));
     else printSummary(summary, spec.id, version, io);
     if (summary.interrupted) {

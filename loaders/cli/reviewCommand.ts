@@ -93,7 +93,7 @@ export const command: Command = {
     await withConnection(workspace, (c) => recordOutcomes(c, workspace, [{
       traceId, queueId: values.queue ?? null, outcome: kind.data, by: values.by!.trim(), note: values.note?.trim() || null, dataset, evaluatorId: values.evaluator ?? null
     }], new Date()));
-    await afterWorkspaceChange();
+    await afterWorkspaceChange(workspace);
     io.out(`recorded ${kind.data} for ${traceId} (${completed.map((r) => r.queueId).join(", ")})`);
     return 0;
   }

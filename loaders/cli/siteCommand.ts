@@ -40,7 +40,7 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
 async function prepareWorkspace(named: string | undefined, io: Io): Promise<string> {
   const workspace = named ?? workspaceDir(io.env);
   await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(workspace);
   return workspace;
 }
 

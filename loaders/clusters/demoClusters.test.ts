@@ -1,21 +1,13 @@
 // Clusters of the real demo traces reproduce the figures their sources publish (data/demo/*/README.md).
 import assert from "node:assert/strict";
-import {rmSync} from "node:fs";
-import {join} from "node:path";
-import {after, before, describe, test} from "node:test";
-import {ensureDemoWorkspace} from "../cli/demoCommand.js";
+import {before, describe, test} from "node:test";
+import {demoWorkspace} from "../fixtures/demoWorkspace.js";
 import {withReadConnection} from "../store/db.js";
-import {tempDir} from "../fixtures/tempDir.js";
 
 describe("clusters of the demo workspace", () => {
   let workspace: string;
   let log: string[];
-  before(async () => {
-    workspace = tempDir("demo-clusters");
-    log = [];
-    await ensureDemoWorkspace(workspace, false, (line) => void log.push(line));
-  });
-  after(() => rmSync(workspace, {recursive: true, force: true}));
+  before(async () => ({workspace, log} = await demoWorkspace()));
 
   const query = (sql: string) => withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
 

@@ -51,7 +51,7 @@ export async function promote(
     });
     return mirror(connection, options);
   });
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(options.workspace);
   return modes.find((m) => m.name === name)!;
 }
 
@@ -73,7 +73,7 @@ export async function setState(
     appendEvent(log, {version: 1, type: "set-state", at, name, state: request.state, note: request.note?.trim() || null});
     return mirror(connection, options);
   });
-  await afterWorkspaceChange();
+  await afterWorkspaceChange(options.workspace);
   return modes.find((m) => m.name === name)!;
 }
 

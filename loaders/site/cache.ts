@@ -8,7 +8,7 @@
  * Framework loads it, which catches a workspace changed behind our back or a different PLUMBLINE_WORKSPACE.
  */
 import {existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync} from "node:fs";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 
 /** Where Framework keeps its caches, under the source root (`src/` in this repository). */
 export function cacheDir(sourceRoot: string): string {
@@ -32,6 +32,35 @@ export function invalidateLoaderCache(sourceRoot: string): void {
   }
   for (const entry of entries) {
     if (!entry.startsWith("_")) rmSync(join(dir, entry), {recursive: true, force: true});
+  }
+}
+
+/**
+ * Clears the loader cache under `sourceRoot` after `workspace` changed, unless the cache was built from another
+ * workspace: its outputs do not depend on this one, and the config clears them anyway when a build or preview
+ * next runs on this one. So a command run on a scratch workspace leaves a preview of the main one alone. A cache
+ * with no stamp is of unknown origin and is cleared.
+ */
+export function invalidateLoaderCacheFor(sourceRoot: string, workspace: string): boolean {
+  let builtFrom: unknown;
+  try {
+    builtFrom = (JSON.parse(readFileSync(join(cacheDir(sourceRoot), STAMP), "utf8")) as {workspace?: unknown}).workspace;
+  } catch {
+    builtFrom = undefined;
+  }
+  if (typeof builtFrom === "string") {
+    const changed = new Set([realWorkspace(workspace), resolve(workspace)]);
+    if (!changed.has(realWorkspace(builtFrom)) && !changed.has(resolve(builtFrom))) return false;
+  }
+  invalidateLoaderCache(sourceRoot);
+  return true;
+}
+
+function realWorkspace(workspace: string): string {
+  try {
+    return realpathSync(workspace);
+  } catch {
+    return workspace;
   }
 }
 

@@ -7,10 +7,11 @@
  */
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {invalidateLoaderCache} from "../site/cache.js";
+import {invalidateLoaderCacheFor} from "../site/cache.js";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
-export async function afterWorkspaceChange(root = PROJECT_ROOT): Promise<void> {
-  invalidateLoaderCache(join(root, "src"));
+/** Call after changing `workspace`: the pages' loader cache is cleared if it was built from that workspace. */
+export async function afterWorkspaceChange(workspace: string, root = PROJECT_ROOT): Promise<void> {
+  invalidateLoaderCacheFor(join(root, "src"), workspace);
 }
