@@ -85,7 +85,7 @@ const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR:
 function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", file], {env, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", file], {env, stdio: ["ignore", "pipe", "pipe"]});
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => chunks.push(chunk));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
-import {buildSite, copyProject} from "./buildSite.js";
+import {buildSite, copyProject, keepOnly} from "./buildSite.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 describe("observable build", {timeout: 60_000}, () => {
@@ -16,7 +16,7 @@ describe("observable build", {timeout: 60_000}, () => {
     const workspace = tempDir("ws");
     dirs.push(project, workspace);
     // Only this page: the others and their loaders would make the build slower and prove nothing more.
-    for (const name of ["index.md", "traces.md", "data"]) rmSync(join(project, "src", name), {recursive: true});
+    keepOnly(project, ["index.md"], []);
     writeFileSync(join(project, "src", "index.md"), "# Implicit\n\n```js\ndisplay(d3.range(3))\n```\n");
     await assert.rejects(buildSite(project, workspace), /network request blocked: https:\/\/cdn\.jsdelivr\.net\/npm\/d3@0\.0\.0-offline/);
   });
