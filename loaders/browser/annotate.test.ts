@@ -10,7 +10,7 @@ import {traceInfo, type Message} from "../../src/core/schemas/trace.js";
 import {startServer, type RunningServer} from "../server/serve.js";
 import {withConnection} from "../store/db.js";
 import {agreementByCriterion} from "../../src/core/agreement/perCriterion.js";
-import {buildSite, copyProject} from "./buildSite.js";
+import {buildSite, copyProject, keepOnly} from "./buildSite.js";
 import {addCspMeta} from "../site/csp.js";
 import {serveStatic} from "./staticServer.js";
 import {buildQueue} from "../annotations/queues.js";
@@ -258,7 +258,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
       explanation: HOSTILE_SCRIPT, failureMode: HOSTILE_IMAGE});
     const labels = server.service.list().length;
     await server.close();
-    const site = await buildSite(copyProject(), workspace);
+    const project = copyProject();
+    // The two pages this test opens, with their loaders; the others would only slow the build.
+    keepOnly(project, ["annotate.md", "agreement.md"], ["traces.arrow.ts", "details.bin.ts", "annotations.json.ts"]);
+    const site = await buildSite(project, workspace);
     addCspMeta(site.distDir);
     const staticServer = await serveStatic(site.distDir, {csp: "strict"});
     try {
