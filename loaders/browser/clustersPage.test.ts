@@ -47,7 +47,7 @@ describe("the Clusters page", {timeout: 180_000}, () => {
       const clusterId = await withConnection(workspace, async (c) =>
         String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
       await promote({workspace, now: FIXTURE_NOW}, {name: "empty kb search", description: "the knowledge base returned nothing", clusterId});
-    });
+    }, {pages: ["clusters.md"], loaders: ["clusters.json.ts"]});
     ({site, server, browser} = built);
   });
 

@@ -6,7 +6,7 @@
  */
 import {rmSync} from "node:fs";
 import type {Browser} from "playwright-core";
-import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
+import {buildSite, copyProject, keepOnly, type BuiltSite} from "./buildSite.js";
 import {launchChromium} from "./chromium.js";
 import {addCspMeta} from "../site/csp.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
@@ -39,8 +39,15 @@ export async function openSite(workspace: string, site: BuiltSite, cleanup: () =
   }
 }
 
-/** Builds a site of its own from a new workspace that `fill` writes, then opens it (`name` names the temp folder). */
-export async function openBuiltSite(name: string, fill: (workspace: string) => Promise<void>): Promise<OpenSite> {
+/**
+ * Builds a site of its own from a new workspace that `fill` writes, then opens it (`name` names the temp folder).
+ * With `keep`, only those pages and loaders are built (see `keepOnly`).
+ */
+export async function openBuiltSite(
+  name: string,
+  fill: (workspace: string) => Promise<void>,
+  keep?: {pages: readonly string[]; loaders: readonly string[]}
+): Promise<OpenSite> {
   const workspace = tempDir(name);
   let site: BuiltSite | undefined;
   const cleanup = () => {
@@ -49,7 +56,9 @@ export async function openBuiltSite(name: string, fill: (workspace: string) => P
   };
   try {
     await fill(workspace);
-    site = await buildSite(copyProject(), workspace);
+    const project = copyProject();
+    if (keep) keepOnly(project, keep.pages, keep.loaders);
+    site = await buildSite(project, workspace);
     addCspMeta(site.distDir);
   } catch (error) {
     cleanup();
