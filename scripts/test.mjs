@@ -26,7 +26,7 @@ the slowest first; of the four that serve the repository's own pages, one at a t
 printed when it fails; every file's time is printed at the end and kept for the next run's order.
 
 Environment:
-  PLUMBLINE_TEST_CONCURRENCY   files at a time (default: the number of cores, at least 2)
+  PLUMBLINE_TEST_CONCURRENCY   files at a time (default: one more than the number of cores)
   PLUMBLINE_TEST_VERBOSE=1     print every file's output, not only the failures'`);
   process.exit(0);
 }
@@ -34,7 +34,8 @@ Environment:
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
 const oneAtATime = [/^loaders\/browser\/(annotate|quickstart)\.test\.ts$/, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
-const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
+// One more file than cores: page tests spend part of their time waiting on Chromium and servers.
+const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? availableParallelism() + 1);
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
 const timesFile = join("node_modules", ".cache", "plumbline", "test-times.json");
 
@@ -69,7 +70,11 @@ try {
 const expected = (file) => known[file] ?? (file.startsWith("loaders/browser/") ? 60_000 : 10_000);
 const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-const queue = [...files].sort(bySlowest);
+// The pure core's files run in one process (see scripts/testBatch.mjs): starting Node and the TypeScript loader
+// for each cost more than their tests. They are timed as one, under the folder's name.
+const CORE = "src/core/";
+const core = files.filter((f) => f.startsWith(CORE));
+const queue = [...files.filter((f) => !f.startsWith(CORE)), ...(core.length ? [CORE] : [])].sort(bySlowest);
 
 const systemTemp = tmpdir();
 const runDir = mkdtempSync(join(systemTemp, "plumbline-test-run-"));
@@ -85,7 +90,8 @@ const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR:
 function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", file], {env, stdio: ["ignore", "pipe", "pipe"]});
+    const args = file === CORE ? ["scripts/testBatch.mjs", ...core] : [file];
+    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", ...args], {env, stdio: ["ignore", "pipe", "pipe"]});
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => chunks.push(chunk));
@@ -119,7 +125,8 @@ async function runAll(results) {
       release();
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
-      console.log(`${mark} ${file} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`);
+      const name = file === CORE ? `${CORE} (${core.length} files in one process)` : file;
+      console.log(`${mark} ${name} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`);
       if (!result.ok || verbose) console.log(result.output.trimEnd().replace(/^/gm, "    "));
     }
   };
