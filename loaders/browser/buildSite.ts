@@ -6,9 +6,10 @@
  * preloaded, so any request it would make to a registry or CDN fails and is recorded.
  */
 import {spawn} from "node:child_process";
-import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from "node:fs";
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -27,6 +28,31 @@ export interface BuiltSite {
 }
 
 /**
+ * Framework's bundles of npm packages for the pages (`.observablehq/cache/_node`), kept for the rest of a test run
+ * (`oncePerRun.ts`): they depend on node_modules alone, and bundling them again is a sixth of every build.
+ */
+function runNodeCache(): string | null {
+  const runDir = process.env[RUN_DIR_ENV];
+  return runDir ? join(runDir, "framework-node-cache") : null;
+}
+
+const nodeCacheOf = (projectDir: string) => join(projectDir, "src", ".observablehq", "cache", "_node");
+
+/** Keeps a finished build's npm bundles for the run, once: copied aside, then renamed into place whole. */
+function keepNodeCache(projectDir: string): void {
+  const kept = runNodeCache();
+  if (!kept || existsSync(kept) || !existsSync(nodeCacheOf(projectDir))) return;
+  const partial = `${kept}.${process.pid}`;
+  cpSync(nodeCacheOf(projectDir), partial, {recursive: true});
+  try {
+    renameSync(partial, kept);
+  } catch {
+    // Another build of the run kept its own first.
+    rmSync(partial, {recursive: true, force: true});
+  }
+}
+
+/**
  * Copies the project (without caches or build output) into `into`, by default a new temporary folder removed when
  * the process exits, and returns its path.
  */
@@ -40,6 +66,8 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
     });
   }
   symlinkSync(join(from, "node_modules"), join(dir, "node_modules"), "dir");
+  const kept = runNodeCache();
+  if (kept && existsSync(kept)) cpSync(kept, nodeCacheOf(dir), {recursive: true});
   return dir;
 }
 
@@ -76,5 +104,6 @@ export async function buildSite(projectDir: string, workspace: string): Promise<
   const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
   const networkRequests = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
   if (code !== 0) throw new Error(`observable build exited with ${code}:\n${output}`);
+  keepNodeCache(projectDir);
   return {projectDir, distDir: join(projectDir, "dist"), networkRequests, output, elapsedMs: performance.now() - start};
 }
