@@ -20,11 +20,25 @@ export const EVENTS = LABELS + FULL_COPY_EDITS + PATCHES + DELETES;
 
 function label(i: number): Annotation {
   return {
-    version: ANNOTATION_VERSION, id: `label-${i}`, traceId: `trace-${i % 60_000}`, criterion: "overall", score: i % 3 ? 1 : 0,
-    pass: i % 3 > 0, label: null, failureMode: i % 3 ? null : "policy_violation",
-    explanation: `Reviewed turn by turn (${i}). `.padEnd(800, "The agent followed the booking policy and confirmed the change with the user. "),
-    source: "reviewer", scope: {kind: "trace"}, metadata: {model: "gpt-4o", promptVersion: "v3", productArea: "airline"},
-    correctedOutput: null, annotator: i % 2 ? "ana" : "bo", createdAt: 1_767_000_000_000 + i, rubricRevision: 1
+    version: ANNOTATION_VERSION,
+    id: `label-${i}`,
+    traceId: `trace-${i % 60_000}`,
+    criterion: "overall",
+    score: i % 3 ? 1 : 0,
+    pass: i % 3 > 0,
+    label: null,
+    failureMode: i % 3 ? null : "policy_violation",
+    explanation: `Reviewed turn by turn (${i}). `.padEnd(
+      800,
+      "The agent followed the booking policy and confirmed the change with the user. "
+    ),
+    source: "reviewer",
+    scope: {kind: "trace"},
+    metadata: {model: "gpt-4o", promptVersion: "v3", productArea: "airline"},
+    correctedOutput: null,
+    annotator: i % 2 ? "ana" : "bo",
+    createdAt: 1_767_000_000_000 + i,
+    rubricRevision: 1
   };
 }
 
@@ -46,12 +60,26 @@ function writeLog(file: string): number {
     const at = () => 1_767_000_000_000 + n++;
     for (let i = 0; i < LABELS; ++i) put({op: "create", eventId: `c${i}`, at: at(), by: "ana", annotation: label(i)});
     for (let i = 0; i < FULL_COPY_EDITS; ++i) {
-      const edited = {...label(i % LABELS), explanation: `Second look ${i}: `.padEnd(800, "On reflection the refund rule was misread. ")};
+      const edited = {
+        ...label(i % LABELS),
+        explanation: `Second look ${i}: `.padEnd(800, "On reflection the refund rule was misread. ")
+      };
       put({op: "edit", eventId: `x${i}`, at: at(), by: "bo", annotation: edited});
     }
     for (let i = 0; i < PATCHES; ++i) {
-      const changes = i % 2 ? {explanation: `Patched ${i}: the agent skipped the confirmation.`} : {pass: i % 4 === 0, failureMode: i % 4 ? "skipped_confirmation" : null};
-      put({op: "patch", eventId: `p${i}`, at: at(), by: "ana", version: ANNOTATION_VERSION, id: `label-${(i * 7) % LABELS}`, changes});
+      const changes =
+        i % 2
+          ? {explanation: `Patched ${i}: the agent skipped the confirmation.`}
+          : {pass: i % 4 === 0, failureMode: i % 4 ? "skipped_confirmation" : null};
+      put({
+        op: "patch",
+        eventId: `p${i}`,
+        at: at(),
+        by: "ana",
+        version: ANNOTATION_VERSION,
+        id: `label-${(i * 7) % LABELS}`,
+        changes
+      });
     }
     for (let i = 0; i < DELETES; ++i) put({op: "delete", eventId: `d${i}`, at: at(), by: "bo", id: `label-${i * 5}`});
     flush();
@@ -61,8 +89,19 @@ function writeLog(file: string): number {
   return statSync(file).size;
 }
 
-interface Start {listeningMs: number; mirroredMs: number; labels: number; retainedHeapMb: number; peakRssMb: number}
-interface Export {ms: number; lines: number; bytes: number; peakRssMb: number}
+interface Start {
+  listeningMs: number;
+  mirroredMs: number;
+  labels: number;
+  retainedHeapMb: number;
+  peakRssMb: number;
+}
+interface Export {
+  ms: number;
+  lines: number;
+  bytes: number;
+  peakRssMb: number;
+}
 
 export interface AnnotationLogFigures {
   events: number;
@@ -81,14 +120,29 @@ export async function annotationLogBench(): Promise<AnnotationLogFigures> {
     const firstStart = (await runNode<Start>(["--expose-gc", "--import", "tsx", child, "start", workspace])).result;
     const secondStart = (await runNode<Start>(["--expose-gc", "--import", "tsx", child, "start", workspace])).result;
     const exported = (await runNode<Export>(["--import", "tsx", child, "export", workspace])).result;
-    const figures: AnnotationLogFigures = {events: EVENTS, logMb: bytes / 2 ** 20, firstStart, secondStart, export: exported};
-    const start = (s: Start) => `${fmt.ms(s.listeningMs)} / ${fmt.ms(s.mirroredMs)}, ${fmt.mb(s.peakRssMb)} (heap kept ${fmt.mb(s.retainedHeapMb)})`;
-    console.log(table([
-      [`annotation log: ${fmt.int(EVENTS)} events, ${fmt.mb(figures.logMb)}, ${fmt.int(firstStart.labels)} current labels`, "listening / mirrored, peak RSS"],
-      ["start, new store (mirrors the whole log)", start(firstStart)],
-      ["start again, log unchanged", start(secondStart)],
-      [`annotations export (${fmt.int(exported.lines)} lines, ${fmt.mb(exported.bytes / 2 ** 20)})`, `${fmt.ms(exported.ms)}, ${fmt.mb(exported.peakRssMb)}`]
-    ]));
+    const figures: AnnotationLogFigures = {
+      events: EVENTS,
+      logMb: bytes / 2 ** 20,
+      firstStart,
+      secondStart,
+      export: exported
+    };
+    const start = (s: Start) =>
+      `${fmt.ms(s.listeningMs)} / ${fmt.ms(s.mirroredMs)}, ${fmt.mb(s.peakRssMb)} (heap kept ${fmt.mb(s.retainedHeapMb)})`;
+    console.log(
+      table([
+        [
+          `annotation log: ${fmt.int(EVENTS)} events, ${fmt.mb(figures.logMb)}, ${fmt.int(firstStart.labels)} current labels`,
+          "listening / mirrored, peak RSS"
+        ],
+        ["start, new store (mirrors the whole log)", start(firstStart)],
+        ["start again, log unchanged", start(secondStart)],
+        [
+          `annotations export (${fmt.int(exported.lines)} lines, ${fmt.mb(exported.bytes / 2 ** 20)})`,
+          `${fmt.ms(exported.ms)}, ${fmt.mb(exported.peakRssMb)}`
+        ]
+      ])
+    );
     return figures;
   } finally {
     rmSync(dir, {recursive: true, force: true});

@@ -10,7 +10,8 @@ import {main} from "../loaders/cli/main.js";
 import {startServer} from "../loaders/server/serve.js";
 
 const [mode, workspace] = process.argv.slice(2);
-if ((mode !== "start" && mode !== "export") || !workspace) throw new Error("usage: annotationLogChild.ts <start|export> <workspace>");
+if ((mode !== "start" && mode !== "export") || !workspace)
+  throw new Error("usage: annotationLogChild.ts <start|export> <workspace>");
 
 const started = performance.now();
 if (mode === "start") {
@@ -22,7 +23,15 @@ if (mode === "start") {
   (globalThis as {gc?: () => void}).gc?.();
   const retainedHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
   await server.close();
-  process.stdout.write(JSON.stringify({listeningMs, mirroredMs, labels, retainedHeapMb, peakRssMb: process.resourceUsage().maxRSS / 1024}) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      listeningMs,
+      mirroredMs,
+      labels,
+      retainedHeapMb,
+      peakRssMb: process.resourceUsage().maxRSS / 1024
+    }) + "\n"
+  );
 } else {
   let bytes = 0;
   let lines = 0;

@@ -31,7 +31,13 @@ export async function annotationsBench(): Promise<AnnotationFigures> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-annotations-"));
   try {
     const service = openAnnotationService({workspace: join(dir, "ws"), mirrorDelayMs: 60_000});
-    const label = (i: number) => ({traceId: `t${i}`, criterion: "overall", annotator: i % 2 ? "ana" : "bo", pass: i % 3 > 0, source: "reviewer"});
+    const label = (i: number) => ({
+      traceId: `t${i}`,
+      criterion: "overall",
+      annotator: i % 2 ? "ana" : "bo",
+      pass: i % 3 > 0,
+      source: "reviewer"
+    });
     const latencies: number[] = [];
     const sequentialStart = performance.now();
     for (let i = 0; i < 1000; ++i) {
@@ -48,7 +54,8 @@ export async function annotationsBench(): Promise<AnnotationFigures> {
 
     const big = join(dir, "big", "annotations", "events.jsonl");
     const writer = openLogWriter(big);
-    for (let start = 0; start < 100_000; start += 5000) await writer.append(Array.from({length: 5000}, (_, i) => createEvent(start + i)));
+    for (let start = 0; start < 100_000; start += 5000)
+      await writer.append(Array.from({length: 5000}, (_, i) => createEvent(start + i)));
     await writer.close();
     const loadStart = performance.now();
     const {events} = readLog(big);
@@ -59,10 +66,25 @@ export async function annotationsBench(): Promise<AnnotationFigures> {
 
     const random = seededRandom(42);
     const traces: TraceFeatures[] = Array.from({length: 100_000}, (_, i) => ({
-      traceId: `t${i}`, model: `m${i % 5}`, status: "ok", format: "otlp", name: null, latencyMs: 500 + random() * 2000,
-      totalTokens: Math.round(1000 + random() * 4000), costUsd: random() / 100, messageCount: 4 + Math.round(random() * 20),
-      toolErrors: random() < 0.1 ? 1 : 0, retries: 0, negativeFeedback: random() < 0.02 ? 1 : 0, escalations: 0, resubmissions: 0,
-      hedges: random() < 0.05 ? 1 : 0, judgeDisagreements: 0, clusterId: `c${i % 300}`, clusterSize: 1 + (i % 300), clusterEvaluated: i % 7 > 0
+      traceId: `t${i}`,
+      model: `m${i % 5}`,
+      status: "ok",
+      format: "otlp",
+      name: null,
+      latencyMs: 500 + random() * 2000,
+      totalTokens: Math.round(1000 + random() * 4000),
+      costUsd: random() / 100,
+      messageCount: 4 + Math.round(random() * 20),
+      toolErrors: random() < 0.1 ? 1 : 0,
+      retries: 0,
+      negativeFeedback: random() < 0.02 ? 1 : 0,
+      escalations: 0,
+      resubmissions: 0,
+      hedges: random() < 0.05 ? 1 : 0,
+      judgeDisagreements: 0,
+      clusterId: `c${i % 300}`,
+      clusterSize: 1 + (i % 300),
+      clusterEvaluated: i % 7 > 0
     }));
     const scoreStart = performance.now();
     scoreTraces(traces);
@@ -77,15 +99,17 @@ export async function annotationsBench(): Promise<AnnotationFigures> {
       mirrorEventsPerSec: events.length / (mirrorMs / 1000),
       scoreTracesPerSec: traces.length / (scoreMs / 1000)
     };
-    console.log(table([
-      ["annotations", "figure"],
-      ["label writes, one at a time (fsync each)", `${fmt.int(figures.sequentialWritesPerSec)}/s`],
-      ["  latency p50 / p99", `${figures.sequentialP50Ms.toFixed(2)} / ${figures.sequentialP99Ms.toFixed(2)} ms`],
-      ["label writes, 200 at once", `${fmt.int(figures.concurrentWritesPerSec)}/s`],
-      ["load a 100,000-event log", `${fmt.int(figures.loadLogEventsPerSec)} events/s (${fmt.ms(loadMs)})`],
-      ["mirror 100,000 events into DuckDB", `${fmt.int(figures.mirrorEventsPerSec)} events/s (${fmt.ms(mirrorMs)})`],
-      ["score 100,000 traces for a queue", `${fmt.int(figures.scoreTracesPerSec)} traces/s (${fmt.ms(scoreMs)})`]
-    ]));
+    console.log(
+      table([
+        ["annotations", "figure"],
+        ["label writes, one at a time (fsync each)", `${fmt.int(figures.sequentialWritesPerSec)}/s`],
+        ["  latency p50 / p99", `${figures.sequentialP50Ms.toFixed(2)} / ${figures.sequentialP99Ms.toFixed(2)} ms`],
+        ["label writes, 200 at once", `${fmt.int(figures.concurrentWritesPerSec)}/s`],
+        ["load a 100,000-event log", `${fmt.int(figures.loadLogEventsPerSec)} events/s (${fmt.ms(loadMs)})`],
+        ["mirror 100,000 events into DuckDB", `${fmt.int(figures.mirrorEventsPerSec)} events/s (${fmt.ms(mirrorMs)})`],
+        ["score 100,000 traces for a queue", `${fmt.int(figures.scoreTracesPerSec)} traces/s (${fmt.ms(scoreMs)})`]
+      ])
+    );
     return figures;
   } finally {
     rmSync(dir, {recursive: true, force: true});

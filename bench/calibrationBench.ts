@@ -71,7 +71,12 @@ function metricsFigures() {
   naiveMccInterval(sets[1]!, RESAMPLES, 2);
   const naiveMs = ((performance.now() - naiveStart) / 2) * EVALUATORS;
   const fast = reportFromConfusion(confusion(sets[0]!), {resamples: RESAMPLES, seed: 1}).metrics.mcc.interval;
-  return {allMs, naiveMsFor40: naiveMs, checksum, sameInterval: {naive, multinomial: "low" in fast ? [fast.low, fast.high] : null}};
+  return {
+    allMs,
+    naiveMsFor40: naiveMs,
+    checksum,
+    sameInterval: {naive, multinomial: "low" in fast ? [fast.low, fast.high] : null}
+  };
 }
 
 const CONDITIONS: unknown[] = [
@@ -82,26 +87,62 @@ const CONDITIONS: unknown[] = [
   {op: "threshold", field: "latency_ms", test: {gt: 8000}},
   {op: "threshold", field: "total_tokens", test: {gt: 6000}},
   {op: "jsonpath", path: "$.gen_ai.usage.input_tokens", test: {gt: 3000}},
-  {op: "and", all: [{op: "tool_call", failed: true}, {op: "not", condition: {op: "contains", value: "sorry", messages: {role: "assistant"}}}]},
-  {op: "or", any: [{op: "status", is: "error"}, {op: "regex", pattern: "\\b(error|exception)\\b", flags: "i"}]},
+  {
+    op: "and",
+    all: [
+      {op: "tool_call", failed: true},
+      {op: "not", condition: {op: "contains", value: "sorry", messages: {role: "assistant"}}}
+    ]
+  },
+  {
+    op: "or",
+    any: [
+      {op: "status", is: "error"},
+      {op: "regex", pattern: "\\b(error|exception)\\b", flags: "i"}
+    ]
+  },
   {op: "regex", pattern: "\\b\\d{3}-\\d{2}-\\d{4}\\b", messages: {direction: "output"}}
 ];
 
 function syntheticTraces(n: number): RuleContext[] {
   const random = seededRandom(99);
-  const words = "the booking flight refund policy customer agent please confirm change seat baggage fee cancel ticket".split(" ");
+  const words =
+    "the booking flight refund policy customer agent please confirm change seat baggage fee cancel ticket".split(" ");
   const sentence = (k: number) => Array.from({length: k}, () => words[Math.floor(random() * words.length)]).join(" ");
   return Array.from({length: n}, (_, i) => ({
     status: random() < 0.05 ? "error" : "ok",
-    fields: {latency_ms: random() * 12_000, total_tokens: Math.floor(random() * 9000), tool_error_count: random() < 0.1 ? 1 : 0},
-    messages: Array.from({length: 8}, (_, k) => ({role: ["system", "user", "assistant", "tool"][k % 4]!, direction: k % 4 === 2 ? "output" : "input", content: sentence(40 + (k % 3) * 60)})),
-    spans: [{name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": Math.floor(random() * 5000), "gen_ai.request.model": "gpt-4o"}}],
-    toolCalls: [{name: i % 3 ? "get_user" : "cancel_reservation", arguments: `{"id":"ABC${i}"}`, result: "{}", success: random() > 0.1}]
+    fields: {
+      latency_ms: random() * 12_000,
+      total_tokens: Math.floor(random() * 9000),
+      tool_error_count: random() < 0.1 ? 1 : 0
+    },
+    messages: Array.from({length: 8}, (_, k) => ({
+      role: ["system", "user", "assistant", "tool"][k % 4]!,
+      direction: k % 4 === 2 ? "output" : "input",
+      content: sentence(40 + (k % 3) * 60)
+    })),
+    spans: [
+      {
+        name: "chat",
+        kind: "llm",
+        attributes: {"gen_ai.usage.input_tokens": Math.floor(random() * 5000), "gen_ai.request.model": "gpt-4o"}
+      }
+    ],
+    toolCalls: [
+      {
+        name: i % 3 ? "get_user" : "cancel_reservation",
+        arguments: `{"id":"ABC${i}"}`,
+        result: "{}",
+        success: random() > 0.1
+      }
+    ]
   }));
 }
 
 function ruleFigures() {
-  const rules = Array.from({length: EVALUATORS}, (_, i) => compileRule(ConditionSchema.parse(CONDITIONS[i % CONDITIONS.length]) as Condition));
+  const rules = Array.from({length: EVALUATORS}, (_, i) =>
+    compileRule(ConditionSchema.parse(CONDITIONS[i % CONDITIONS.length]) as Condition)
+  );
   const traces = syntheticTraces(LABELS);
   const started = performance.now();
   let fails = 0;
@@ -113,14 +154,17 @@ function ruleFigures() {
 function serverProcess(latencyMs: number): Promise<{baseURL: string; close(): void}> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "fakeServerChild.ts")], {
-      cwd: ROOT, env: {...process.env, FAKE_LATENCY_MS: String(latencyMs)}, stdio: ["pipe", "pipe", "inherit"]
+      cwd: ROOT,
+      env: {...process.env, FAKE_LATENCY_MS: String(latencyMs)},
+      stdio: ["pipe", "pipe", "inherit"]
     });
     let out = "";
     child.on("error", reject);
     child.stdout.on("data", (d: Buffer) => {
       out += d;
       const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolvePromise({baseURL: (JSON.parse(line) as {baseURL: string}).baseURL, close: () => child.stdin.end()});
+      if (out.includes("\n") && line)
+        resolvePromise({baseURL: (JSON.parse(line) as {baseURL: string}).baseURL, close: () => child.stdin.end()});
     });
   });
 }
@@ -133,42 +177,89 @@ async function rawHttpRate(baseURL: string, concurrency: number, calls: number):
   const send = httpFetch();
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({length: concurrency}, async () => {
-    while (next < calls) {
-      next++;
-      const response = await send(`${baseURL}/chat/completions`, {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({model: "m", messages: [{role: "user", content: `raw ${next}`}]})});
-      await response.json();
-    }
-  }));
+  await Promise.all(
+    Array.from({length: concurrency}, async () => {
+      while (next < calls) {
+        next++;
+        const response = await send(`${baseURL}/chat/completions`, {
+          method: "POST",
+          headers: {"content-type": "application/json"},
+          body: JSON.stringify({model: "m", messages: [{role: "user", content: `raw ${next}`}]})
+        });
+        await response.json();
+      }
+    })
+  );
   return calls / ((performance.now() - started) / 1000);
 }
 
 async function runnerFigures() {
   const latencyMs = 50;
   const server = await serverProcess(latencyMs);
-  const parsed = parseEvaluatorSpec({id: "bench", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}});
+  const parsed = parseEvaluatorSpec({
+    id: "bench",
+    version: "1",
+    failureMode: "f",
+    criterion: "overall",
+    kind: "llm_judge",
+    judge: {model: "m", prompt: "{{trace}}"}
+  });
   if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
-  const rows: {concurrency: number; calls: number; seconds: number; callsPerSecond: number; ideal: number; ofIdeal: number; clientCpuMsPerCall: number; rawHttpPerSecond: number}[] = [];
+  const rows: {
+    concurrency: number;
+    calls: number;
+    seconds: number;
+    callsPerSecond: number;
+    ideal: number;
+    ofIdeal: number;
+    clientCpuMsPerCall: number;
+    rawHttpPerSecond: number;
+  }[] = [];
   try {
     // A short run first, so the figures measure warm code rather than the JIT compiling the client.
     for (const concurrency of [0, 1, 8, 32]) {
       const warmUp = concurrency === 0;
       const calls = warmUp ? 200 : Math.max(40, concurrency * 40);
       const items: JudgeItem[] = Array.from({length: calls}, (_, i) => {
-        const messages = [{role: "user", direction: "input", content: `question ${concurrency}-${i}`}, {role: "assistant", direction: "output", content: `answer ${i}`}];
-        return {traceId: `t${i}`, rule: {status: "ok", fields: {}, messages, spans: [], toolCalls: []}, trace: {messages, toolCalls: []}};
+        const messages = [
+          {role: "user", direction: "input", content: `question ${concurrency}-${i}`},
+          {role: "assistant", direction: "output", content: `answer ${i}`}
+        ];
+        return {
+          traceId: `t${i}`,
+          rule: {status: "ok", fields: {}, messages, spans: [], toolCalls: []},
+          trace: {messages, toolCalls: []}
+        };
       });
       const client = createJudgeClient({baseURL: server.baseURL, apiKey: "bench", maxAttempts: 1});
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const summary = await runJudge({spec: parsed.spec, evaluatorVersion: `bench-${concurrency}`, items, store: memoryRunStore(), runId: "b", datasetVersion: "d", client, concurrency: warmUp ? 16 : concurrency});
+      const summary = await runJudge({
+        spec: parsed.spec,
+        evaluatorVersion: `bench-${concurrency}`,
+        items,
+        store: memoryRunStore(),
+        runId: "b",
+        datasetVersion: "d",
+        client,
+        concurrency: warmUp ? 16 : concurrency
+      });
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       if (summary.errors) throw new Error(`${summary.errors} errors at concurrency ${concurrency}`);
       if (warmUp) continue;
       const ideal = concurrency / (latencyMs / 1000);
       const rawHttpPerSecond = await rawHttpRate(server.baseURL, concurrency, calls);
-      rows.push({concurrency, calls, seconds, callsPerSecond: calls / seconds, ideal, ofIdeal: calls / seconds / ideal, clientCpuMsPerCall: (used.user + used.system) / 1000 / calls, rawHttpPerSecond});
+      rows.push({
+        concurrency,
+        calls,
+        seconds,
+        callsPerSecond: calls / seconds,
+        ideal,
+        ofIdeal: calls / seconds / ideal,
+        clientCpuMsPerCall: (used.user + used.system) / 1000 / calls,
+        rawHttpPerSecond
+      });
     }
   } finally {
     server.close();
@@ -183,9 +274,15 @@ export async function calibrationBench() {
   console.log(
     table([
       ["calibration", "figure"],
-      [`all metrics + intervals, ${EVALUATORS} evaluators × ${fmt.int(LABELS)} labels, ${RESAMPLES} resamples (goal < 1 s)`, fmt.ms(metrics.allMs)],
+      [
+        `all metrics + intervals, ${EVALUATORS} evaluators × ${fmt.int(LABELS)} labels, ${RESAMPLES} resamples (goal < 1 s)`,
+        fmt.ms(metrics.allMs)
+      ],
       [`  the naive index bootstrap, MCC only, scaled to ${EVALUATORS} evaluators`, fmt.ms(metrics.naiveMsFor40)],
-      [`  MCC interval, naive vs multinomial (evaluator 1)`, `${metrics.sameInterval.naive.map((x) => x.toFixed(4)).join("–")} vs ${metrics.sameInterval.multinomial?.map((x) => x.toFixed(4)).join("–")}`],
+      [
+        `  MCC interval, naive vs multinomial (evaluator 1)`,
+        `${metrics.sameInterval.naive.map((x) => x.toFixed(4)).join("–")} vs ${metrics.sameInterval.multinomial?.map((x) => x.toFixed(4)).join("–")}`
+      ],
       [`${EVALUATORS} rule evaluators × ${fmt.int(LABELS)} traces (a later gate wants < 5 s)`, fmt.ms(rules.ms)],
       ...runner.rows.map((r) => [
         `judge run, concurrency ${r.concurrency}, ${r.calls} calls at ${runner.latencyMs} ms: calls/s (ideal ${r.ideal})`,

@@ -65,6 +65,11 @@ async function duckdbReadJson(path: string): Promise<number> {
 }
 
 const started = performance.now();
-const spans = mode === "json-parse" ? await jsonParse(file) : mode === "json-parse-lines" ? await jsonParseLines(file) : await duckdbReadJson(file);
+const spans =
+  mode === "json-parse"
+    ? await jsonParse(file)
+    : mode === "json-parse-lines"
+      ? await jsonParseLines(file)
+      : await duckdbReadJson(file);
 const ms = performance.now() - started;
 process.stdout.write(JSON.stringify({ms, spans, peakRssMb: process.resourceUsage().maxRSS / 1024}) + "\n");

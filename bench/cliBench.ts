@@ -29,9 +29,14 @@ export interface CliBench {
 
 function timed(args: string[], env: NodeJS.ProcessEnv = {}): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, {cwd: ROOT, env: {...process.env, ...env}, stdio: ["ignore", "pipe", "pipe"]});
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    env: {...process.env, ...env},
+    stdio: ["ignore", "pipe", "pipe"]
+  });
   const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}\n${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(" ")} exited ${result.status}\n${result.stderr.toString()}`);
   return ms;
 }
 
@@ -59,14 +64,26 @@ export async function cliBench(runs = 15): Promise<CliBench> {
     });
   }
   const nodeMs = median(times[0]!);
-  const rows = commands.map((command, i) => ({name: command.name, medianMs: median(times[i]!), ratio: median(times[i]!) / nodeMs}));
+  const rows = commands.map((command, i) => ({
+    name: command.name,
+    medianMs: median(times[i]!),
+    ratio: median(times[i]!) / nodeMs
+  }));
   const built = rows.slice(1, -2);
   const worstRatio = Math.max(...built.map((row) => row.ratio));
   const loadAverage = Math.max(load, loadavg()[0]!);
-  console.log(table([
-    ["command", `median of ${runs} (ms)`, "× node -e 0"],
-    ...rows.map((row, i) => [`${row.name}${i >= rows.length - 2 ? ` (${commands[i]!.runs} runs)` : ""}`, fmt.int(row.medianMs), fmt.ratio(row.ratio)])
-  ]));
-  console.log(`slowest built command: ${fmt.ratio(worstRatio)} of node -e 0; load average ${loadAverage.toFixed(1)} on this machine during the run`);
+  console.log(
+    table([
+      ["command", `median of ${runs} (ms)`, "× node -e 0"],
+      ...rows.map((row, i) => [
+        `${row.name}${i >= rows.length - 2 ? ` (${commands[i]!.runs} runs)` : ""}`,
+        fmt.int(row.medianMs),
+        fmt.ratio(row.ratio)
+      ])
+    ])
+  );
+  console.log(
+    `slowest built command: ${fmt.ratio(worstRatio)} of node -e 0; load average ${loadAverage.toFixed(1)} on this machine during the run`
+  );
   return {runs, nodeMs, rows, worstRatio, loadAverage};
 }

@@ -42,7 +42,11 @@ export interface Agreement {
 
 const SEEDS = [1, 2, 3, 4, 5];
 
-const baseline = (labels: readonly string[]) => purity(labels.map(() => 0), labels);
+const baseline = (labels: readonly string[]) =>
+  purity(
+    labels.map(() => 0),
+    labels
+  );
 
 /** Purity expected by chance for clusters of these sizes: the mean over 20 seeded shuffles of the true labels. */
 function chancePurity(predicted: readonly (string | number)[], labels: readonly string[]): number {
@@ -60,28 +64,47 @@ function chancePurity(predicted: readonly (string | number)[], labels: readonly 
 }
 
 async function labelOf(connection: DuckDBConnection, name: string): Promise<Map<string, string>> {
-  const reader = await connection.runAndReadAll("SELECT trace_id, label FROM feedback WHERE name = ? AND label IS NOT NULL", [name]);
+  const reader = await connection.runAndReadAll(
+    "SELECT trace_id, label FROM feedback WHERE name = ? AND label IS NOT NULL",
+    [name]
+  );
   return new Map(reader.getRows().map(([id, label]) => [String(id), String(label)]));
 }
 
-async function semanticAgreement(connection: DuckDBConnection, dataset: string, truth: Map<string, string>, splitThreshold = 0.5, seed = 42): Promise<Agreement> {
+async function semanticAgreement(
+  connection: DuckDBConnection,
+  dataset: string,
+  truth: Map<string, string>,
+  splitThreshold = 0.5,
+  seed = 42
+): Promise<Agreement> {
   const options = {...DEFAULT_SEMANTIC_OPTIONS, splitThreshold};
   const ids = [...truth.keys()].sort();
   const texts = await readTraceTexts(connection, ids);
   const tokens = ids.map((id) => traceTokens(texts.get(id)!));
   const vectors = tfidfVectors(tokens).vectors;
   const labels = ids.map((id) => truth.get(id)!);
-  const ari = (s: number) => adjustedRandIndex(semanticClusters(vectors, tokens, seededRandom(s), options).labels, labels);
+  const ari = (s: number) =>
+    adjustedRandIndex(semanticClusters(vectors, tokens, seededRandom(s), options).labels, labels);
   const result = semanticClusters(vectors, tokens, seededRandom(seed), options);
   const others = SEEDS.map(ari);
   return {
-    dataset, method: `semantic (TF-IDF, UMAP, k-means by silhouette), split ≥ ${splitThreshold}`, traces: ids.length, classes: new Set(labels).size,
-    clusters: result.k, purity: purity(result.labels, labels), baseline: baseline(labels), chance: chancePurity(result.labels, labels),
-    ari: adjustedRandIndex(result.labels, labels), ariRange: [Math.min(...others), Math.max(...others)]
+    dataset,
+    method: `semantic (TF-IDF, UMAP, k-means by silhouette), split ≥ ${splitThreshold}`,
+    traces: ids.length,
+    classes: new Set(labels).size,
+    clusters: result.k,
+    purity: purity(result.labels, labels),
+    baseline: baseline(labels),
+    chance: chancePurity(result.labels, labels),
+    ari: adjustedRandIndex(result.labels, labels),
+    ariRange: [Math.min(...others), Math.max(...others)]
   };
 }
 
-export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{agreement: Agreement[]; timings: Record<string, number>}> {
+export async function clustersBench(
+  workspace = join(OUT, "ws-demo")
+): Promise<{agreement: Agreement[]; timings: Record<string, number>}> {
   if (existsSync(workspace)) rmSync(workspace, {recursive: true, force: true});
   await ingest({workspace, paths: demoInputs()}, {log: () => {}, progress: () => {}});
   const timings: Record<string, number> = {};
@@ -93,10 +116,21 @@ export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{
     out.push(await semanticAgreement(connection, "τ-bench airline: pass/fail", reward));
     // Structure alone: feedback left out of the signature; a trace with no failure cue is its own "no signature" group.
     const facts = (await readTraceFacts(connection)).filter((f) => reward.has(f.traceId));
-    const keys = facts.map((f) => signatureOf(f, {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: true})?.key ?? "(no failure cue)");
+    const keys = facts.map(
+      (f) => signatureOf(f, {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: true})?.key ?? "(no failure cue)"
+    );
     const truth = facts.map((f) => reward.get(f.traceId)!);
-    out.push({dataset: "τ-bench airline: pass/fail", method: "signature, structure only (no feedback)", traces: facts.length, classes: 2,
-      clusters: new Set(keys).size, purity: purity(keys, truth), baseline: baseline(truth), chance: chancePurity(keys, truth), ari: adjustedRandIndex(keys, truth)});
+    out.push({
+      dataset: "τ-bench airline: pass/fail",
+      method: "signature, structure only (no feedback)",
+      traces: facts.length,
+      classes: 2,
+      clusters: new Set(keys).size,
+      purity: purity(keys, truth),
+      baseline: baseline(truth),
+      chance: chancePurity(keys, truth),
+      ari: adjustedRandIndex(keys, truth)
+    });
     out.push(await semanticAgreement(connection, "Who&When: blamed agent, all runs", blamed));
     out.push(await semanticAgreement(connection, "Who&When: blamed agent, hand-crafted", hand));
     // Finer clusters: split again at a lower silhouette.
@@ -109,8 +143,11 @@ export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{
     for (const [step, ms] of Object.entries(run.timings)) timings[`  ${step}`] = ms;
     // Scale: single user and assistant turns of the demo as documents, so that every document is distinct text.
     const turns = await connection.runAndReadAll(
-      "SELECT content FROM messages WHERE role IN ('user', 'assistant') AND content IS NOT NULL ORDER BY trace_id, idx");
-    const docs = [...new Set(turns.getRows().map(([c]) => String(c).slice(0, 600)))].map(tokenize).filter((d) => d.length > 2);
+      "SELECT content FROM messages WHERE role IN ('user', 'assistant') AND content IS NOT NULL ORDER BY trace_id, idx"
+    );
+    const docs = [...new Set(turns.getRows().map(([c]) => String(c).slice(0, 600)))]
+      .map(tokenize)
+      .filter((d) => d.length > 2);
     for (const n of [500, 1000, 2000].filter((n) => n <= docs.length)) {
       const sample = docs.slice(0, n);
       t = performance.now();
@@ -129,14 +166,38 @@ export async function clustersBench(workspace = join(OUT, "ws-demo")): Promise<{
   await ingest({workspace: synthetic, paths: [file]}, {log: () => {}, progress: () => {}});
   const started = performance.now();
   const scale = await withConnection(synthetic, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS));
-  timings[`runClustering on ${fmt.int(scale.traces)} synthetic traces (${fmt.int(scale.flagged)} flagged, ${fmt.int(scale.semantic?.clustered ?? 0)} sampled)`] =
-    performance.now() - started;
+  timings[
+    `runClustering on ${fmt.int(scale.traces)} synthetic traces (${fmt.int(scale.flagged)} flagged, ${fmt.int(scale.semantic?.clustered ?? 0)} sampled)`
+  ] = performance.now() - started;
   for (const [step, ms] of Object.entries(scale.timings)) timings[`  ${step} `] = ms;
-  console.log(table([
-    ["dataset", "method", "traces", "classes", "clusters", "purity", "chance purity", "one-cluster purity", "ARI", "ARI, seeds 1–5"],
-    ...agreement.map((a) => [a.dataset, a.method, String(a.traces), String(a.classes), String(a.clusters), a.purity.toFixed(3), a.chance.toFixed(3), a.baseline.toFixed(3), a.ari.toFixed(3),
-      a.ariRange ? `${a.ariRange[0].toFixed(3)} to ${a.ariRange[1].toFixed(3)}` : "deterministic"])
-  ]));
+  console.log(
+    table([
+      [
+        "dataset",
+        "method",
+        "traces",
+        "classes",
+        "clusters",
+        "purity",
+        "chance purity",
+        "one-cluster purity",
+        "ARI",
+        "ARI, seeds 1–5"
+      ],
+      ...agreement.map((a) => [
+        a.dataset,
+        a.method,
+        String(a.traces),
+        String(a.classes),
+        String(a.clusters),
+        a.purity.toFixed(3),
+        a.chance.toFixed(3),
+        a.baseline.toFixed(3),
+        a.ari.toFixed(3),
+        a.ariRange ? `${a.ariRange[0].toFixed(3)} to ${a.ariRange[1].toFixed(3)}` : "deterministic"
+      ])
+    ])
+  );
   console.log();
   console.log(table([["clustering", "time"], ...Object.entries(timings).map(([name, ms]) => [name, fmt.ms(ms)])]));
   return {agreement, timings};

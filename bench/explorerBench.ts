@@ -20,8 +20,14 @@ export async function explorerBench(workspace = join(OUT, "ws-ingest")): Promise
     table([
       ["explorer", "time"],
       ["site build (loaders included)", fmt.ms(figures.buildMs)],
-      [`first render of the trace list (median of ${figures.firstRenders.map(fmt.ms).join(", ")})`, fmt.ms(figures.firstRenderMs)],
-      ...figures.openTraceMs.map((ms, i) => [`open a trace (${i === 0 ? "first, loads the index" : "again"})`, fmt.ms(ms)]),
+      [
+        `first render of the trace list (median of ${figures.firstRenders.map(fmt.ms).join(", ")})`,
+        fmt.ms(figures.firstRenderMs)
+      ],
+      ...figures.openTraceMs.map((ms, i) => [
+        `open a trace (${i === 0 ? "first, loads the index" : "again"})`,
+        fmt.ms(ms)
+      ]),
       ["first text search", fmt.ms(figures.firstSearchMs)],
       ...Object.entries(figures.dataFiles).map(([name, bytes]) => [`  ${name}`, fmt.mb(bytes / 1e6)])
     ])

@@ -35,8 +35,24 @@ const CONDITIONS: {rule: unknown; scope?: "span" | "thread"}[] = [
   {rule: {op: "threshold", field: "latency_ms", test: {gt: 3900}}},
   {rule: {op: "threshold", field: "tool_error_count", test: {gte: 2}}},
   {rule: {op: "jsonpath", path: "$['gen_ai.usage.input_tokens']", test: {gt: 440}}, scope: "span"},
-  {rule: {op: "and", all: [{op: "tool_call", failed: true}, {op: "not", condition: {op: "regex", pattern: "\\bsorry\\b", flags: "i", messages: {role: "assistant"}}}]}},
-  {rule: {op: "or", any: [{op: "status", is: "error"}, {op: "regex", pattern: "\\b(error|exception)\\b", flags: "i", messages: {direction: "output"}}]}},
+  {
+    rule: {
+      op: "and",
+      all: [
+        {op: "tool_call", failed: true},
+        {op: "not", condition: {op: "regex", pattern: "\\bsorry\\b", flags: "i", messages: {role: "assistant"}}}
+      ]
+    }
+  },
+  {
+    rule: {
+      op: "or",
+      any: [
+        {op: "status", is: "error"},
+        {op: "regex", pattern: "\\b(error|exception)\\b", flags: "i", messages: {direction: "output"}}
+      ]
+    }
+  },
   {rule: {op: "tool_call", failed: true, count: {gte: 2}}, scope: "thread"}
 ];
 
@@ -45,15 +61,26 @@ function suiteSpecs(): EvaluatorSpecInput[] {
   return Array.from({length: EVALUATORS}, (_, i) => {
     const c = CONDITIONS[i % CONDITIONS.length]!;
     const input = {
-      id: `bench-${String(i).padStart(2, "0")}`, version: "1.0.0", failureMode: `failure mode ${i % 25}`, criterion: "overall", kind: "rule",
-      rule: c.rule, ...(c.scope ? {scope: c.scope} : {}), ...(i % 3 === 0 ? {gate: {minPassRate: 0.8}} : {})
+      id: `bench-${String(i).padStart(2, "0")}`,
+      version: "1.0.0",
+      failureMode: `failure mode ${i % 25}`,
+      criterion: "overall",
+      kind: "rule",
+      rule: c.rule,
+      ...(c.scope ? {scope: c.scope} : {}),
+      ...(i % 3 === 0 ? {gate: {minPassRate: 0.8}} : {})
     } as EvaluatorSpecInput;
     const parsed = parseEvaluatorSpec(input);
     if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
     const kind = i % 10;
     const confusion = kind < 7 ? {tp: 90, fp: 8, fn: 10, tn: 292} : {tp: 60, fp: 40, fn: 40, tn: 260};
     const calibration = calibrationFromConfusion(confusion, {
-      evaluatorVersion: kind === 9 ? "0.9.0+000000000000" : versionOf(parsed.spec).version, criterion: "overall", labels: "bench", split: "held-out", measuredAt: "2026-11-01T00:00:00Z", resamples: 200
+      evaluatorVersion: kind === 9 ? "0.9.0+000000000000" : versionOf(parsed.spec).version,
+      criterion: "overall",
+      labels: "bench",
+      split: "held-out",
+      measuredAt: "2026-11-01T00:00:00Z",
+      resamples: 200
     });
     return {...input, calibration};
   });
@@ -67,7 +94,11 @@ function timedCli(args: string[]): Promise<{wallMs: number; code: number | null}
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 || code === 1 ? resolve({wallMs: performance.now() - started, code}) : reject(new Error(`gate exited ${code}: ${stderr}`))));
+    child.on("exit", (code) =>
+      code === 0 || code === 1
+        ? resolve({wallMs: performance.now() - started, code})
+        : reject(new Error(`gate exited ${code}: ${stderr}`))
+    );
   });
 }
 
@@ -82,7 +113,14 @@ export async function gateBench() {
   for (const spec of suiteSpecs()) writeFileSync(join(suiteDir, `${spec.id}.json`), JSON.stringify(spec, null, 2));
 
   rmSync(workspace, {recursive: true, force: true});
-  const ingest = await runNode<{ingested: number; added: {traces: number}}>(["bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file]);
+  const ingest = await runNode<{ingested: number; added: {traces: number}}>([
+    "bin/plumbline.js",
+    "ingest",
+    "--workspace",
+    workspace,
+    "--json",
+    file
+  ]);
 
   const t0 = performance.now();
   const suite = loadSuite(suiteDir);
@@ -90,10 +128,17 @@ export async function gateBench() {
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
   // As the command reads them: span attributes only when a trusted evaluator has a JSONPath condition (here, some do).
-  const items = await withConnection(workspace, (connection) => readJudgeItems(connection, {spanAttributes: needsSpanAttributes(planSuite(suite, 0.95))}));
+  const items = await withConnection(workspace, (connection) =>
+    readJudgeItems(connection, {spanAttributes: needsSpanAttributes(planSuite(suite, 0.95))})
+  );
   const t2 = performance.now();
   const run = await runGate({
-    suite, items, registry: null, label: "bench", runId: "bench", defaultMinPassRate: 0.95,
+    suite,
+    items,
+    registry: null,
+    label: "bench",
+    runId: "bench",
+    defaultMinPassRate: 0.95,
     candidate: {kind: "traces", name: "bench", version: null, traces: items.length, rejected: 0}
   });
   const t3 = performance.now();
@@ -103,7 +148,8 @@ export async function gateBench() {
 
   // The rules alone, run again apart from the rest of the evaluation (corrected rates, coverage).
   const rulesStart = performance.now();
-  for (const loaded of suite.specs) if (loaded.spec.kind === "rule") ruleCounts(loaded.spec.scope, compileRule(loaded.spec.rule), items);
+  for (const loaded of suite.specs)
+    if (loaded.spec.kind === "rule") ruleCounts(loaded.spec.scope, compileRule(loaded.spec.rule), items);
   const rulesMs = performance.now() - rulesStart;
   const ran = run.evaluators.filter((e) => e.role !== "skipped").length;
 
@@ -118,7 +164,15 @@ export async function gateBench() {
     outputBytes: outputs.reduce((n, o) => n + o.length, 0),
     loadAverage: loadavg()[0] ?? 0,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    ms: {loadSuite: t1 - t0, readItems: t2 - t1, evaluate: t3 - t2, rulesOnly: rulesMs, correctionAndRest: t3 - t2 - rulesMs, render: t4 - t3, total: t4 - t0},
+    ms: {
+      loadSuite: t1 - t0,
+      readItems: t2 - t1,
+      evaluate: t3 - t2,
+      rulesOnly: rulesMs,
+      correctionAndRest: t3 - t2 - rulesMs,
+      render: t4 - t3,
+      total: t4 - t0
+    },
     ingestMs: ingest.wallMs,
     ingested: ingest.result.added.traces,
     cliWithIngestMs: cli.wallMs,
@@ -127,15 +181,24 @@ export async function gateBench() {
   console.log(
     table([
       ["gate", "figure"],
-      [`gate minus ingest: ${figures.evaluators} rule evaluators (${ran} trusted, run) × ${fmt.int(figures.traces)} traces (goal < 5 s)`, fmt.ms(figures.ms.total)],
-      [`  CPU time of the process, all threads (1-minute load average ${figures.loadAverage.toFixed(1)} on ${availableParallelism()} cores)`, fmt.ms(figures.cpuMs)],
+      [
+        `gate minus ingest: ${figures.evaluators} rule evaluators (${ran} trusted, run) × ${fmt.int(figures.traces)} traces (goal < 5 s)`,
+        fmt.ms(figures.ms.total)
+      ],
+      [
+        `  CPU time of the process, all threads (1-minute load average ${figures.loadAverage.toFixed(1)} on ${availableParallelism()} cores)`,
+        fmt.ms(figures.cpuMs)
+      ],
       ["  load and version the suite", fmt.ms(figures.ms.loadSuite)],
       ["  read every trace's messages, spans and tool calls from the store", fmt.ms(figures.ms.readItems)],
       ["  run the rules, correct the rates, coverage", fmt.ms(figures.ms.evaluate)],
       ["    the rules alone, run again apart", fmt.ms(figures.ms.rulesOnly)],
       ["  render JUnit, Markdown and JSON", fmt.ms(figures.ms.render)],
       [`ingest of the 10k-trace file (${fmt.int(SPANS)} spans), fresh process`, fmt.ms(figures.ingestMs)],
-      [`plumbline gate --traces <that file>, fresh process (ingest included; exit ${cli.code})`, fmt.ms(figures.cliWithIngestMs)]
+      [
+        `plumbline gate --traces <that file>, fresh process (ingest included; exit ${cli.code})`,
+        fmt.ms(figures.cliWithIngestMs)
+      ]
     ])
   );
   return figures;

@@ -44,25 +44,50 @@ const assistantLines = [
   "Is there anything else I can help you with?",
   "I will transfer you to a human agent who can help further."
 ];
-const promises = ["Your refund of ${n} has been processed and will reach your card in 5 to 7 days.", "I have issued a refund of ${n} to your original payment method."];
-const refundTalk = ["Refunds for basic economy are not possible under our policy.", "A refund request needs the reservation to be cancelled first."];
+const promises = [
+  "Your refund of ${n} has been processed and will reach your card in 5 to 7 days.",
+  "I have issued a refund of ${n} to your original payment method."
+];
+const refundTalk = [
+  "Refunds for basic economy are not possible under our policy.",
+  "A refund request needs the reservation to be cancelled first."
+];
 
 function fill(random: Random, line: string): string {
   return line
     .replace("{a}", pick(random, cities))
     .replace("{b}", pick(random, cities))
     .replace("{d}", String(1 + Math.floor(random() * 28)))
-    .replace("{r}", Math.floor(random() * 36 ** 6).toString(36).toUpperCase().padStart(6, "0"))
+    .replace(
+      "{r}",
+      Math.floor(random() * 36 ** 6)
+        .toString(36)
+        .toUpperCase()
+        .padStart(6, "0")
+    )
     .replace("{n}", String(50 + Math.floor(random() * 900)))
     .replace("{u}", `${pick(random, names).toLowerCase().replace(" ", "_")}_${Math.floor(random() * 9000 + 1000)}`);
 }
 
 function flights(random: Random): string {
-  return JSON.stringify(Array.from({length: 1 + Math.floor(random() * 8)}, () => ({
-    flight_number: `HAT${Math.floor(random() * 300)}`, origin: pick(random, cities), destination: pick(random, cities),
-    status: "available", available_seats: {basic_economy: Math.floor(random() * 20), economy: Math.floor(random() * 20), business: Math.floor(random() * 10)},
-    prices: {basic_economy: 50 + Math.floor(random() * 100), economy: 100 + Math.floor(random() * 200), business: 200 + Math.floor(random() * 400)}
-  })));
+  return JSON.stringify(
+    Array.from({length: 1 + Math.floor(random() * 8)}, () => ({
+      flight_number: `HAT${Math.floor(random() * 300)}`,
+      origin: pick(random, cities),
+      destination: pick(random, cities),
+      status: "available",
+      available_seats: {
+        basic_economy: Math.floor(random() * 20),
+        economy: Math.floor(random() * 20),
+        business: Math.floor(random() * 10)
+      },
+      prices: {
+        basic_economy: 50 + Math.floor(random() * 100),
+        economy: 100 + Math.floor(random() * 200),
+        business: 200 + Math.floor(random() * 400)
+      }
+    }))
+  );
 }
 
 export function syntheticExamples(n: number, seed = 7): LabelledExample[] {
@@ -84,11 +109,25 @@ export function syntheticExamples(n: number, seed = 7): LabelledExample[] {
     const refundCallFails = refundCall && random() < 0.3;
     for (let t = 0; t < turns; t++) {
       say("user", fill(random, pick(random, userLines)));
-      if (random() < 0.4) call(pick(random, ["search_direct_flight", "search_onestop_flight"]), random() < 0.08 ? "Error: flight not available on this date" : flights(random));
-      if (random() < 0.3) call("get_reservation_details", JSON.stringify({reservation_id: fill(random, "{r}"), cabin: pick(random, ["basic_economy", "economy", "business"]), total: Math.floor(random() * 900)}));
-      if (random() < 0.1) call("book_reservation", random() < 0.3 ? "Error: payment amount does not add up" : "{\"status\": \"confirmed\"}");
+      if (random() < 0.4)
+        call(
+          pick(random, ["search_direct_flight", "search_onestop_flight"]),
+          random() < 0.08 ? "Error: flight not available on this date" : flights(random)
+        );
+      if (random() < 0.3)
+        call(
+          "get_reservation_details",
+          JSON.stringify({
+            reservation_id: fill(random, "{r}"),
+            cabin: pick(random, ["basic_economy", "economy", "business"]),
+            total: Math.floor(random() * 900)
+          })
+        );
+      if (random() < 0.1)
+        call("book_reservation", random() < 0.3 ? "Error: payment amount does not add up" : '{"status": "confirmed"}');
       if (refundCase && t === turns - 2) {
-        if (refundCall) call("issue_refund", refundCallFails ? "Error: refund exceeds the amount paid" : "{\"status\": \"refunded\"}");
+        if (refundCall)
+          call("issue_refund", refundCallFails ? "Error: refund exceeds the amount paid" : '{"status": "refunded"}');
         say("assistant", fill(random, promised ? pick(random, promises) : pick(random, refundTalk)));
       } else say("assistant", fill(random, pick(random, assistantLines)));
     }
@@ -97,9 +136,17 @@ export function syntheticExamples(n: number, seed = 7): LabelledExample[] {
     const model = pick(random, ["gpt-4o", "gpt-4o-mini", "llama-3.1-70b"]);
     const rule: RuleContext = {
       status: toolCalls.some((c) => !c.success) ? "error" : "ok",
-      fields: {message_count: messages.length, tool_call_count: toolCalls.length, tool_error_count: toolCalls.filter((c) => !c.success).length, span_count: 1 + toolCalls.length},
+      fields: {
+        message_count: messages.length,
+        tool_call_count: toolCalls.length,
+        tool_error_count: toolCalls.filter((c) => !c.success).length,
+        span_count: 1 + toolCalls.length
+      },
       messages,
-      spans: [{name: "airline agent", kind: "agent", attributes: {"gen_ai.request.model": model}}, ...toolCalls.map((c) => ({name: c.name, kind: "tool", attributes: {}}))],
+      spans: [
+        {name: "airline agent", kind: "agent", attributes: {"gen_ai.request.model": model}},
+        ...toolCalls.map((c) => ({name: c.name, kind: "tool", attributes: {}}))
+      ],
       toolCalls
     };
     return {traceId: `synthetic-${i}`, outcome, explanation: null, rule, trace: {messages, toolCalls}};
@@ -111,7 +158,13 @@ export async function generateBench() {
   const fails = examples.filter((e) => e.outcome === "fail").length;
   const split = splitExamples(examples, {heldOut: 0.3, seed: 1});
   const started = performance.now();
-  const generated = generateRuleSpec(split, {id: "refund-promised", failureMode: "refund promised without a refund call", criterion: "overall", labels: "synthetic", measuredAt: new Date().toISOString()});
+  const generated = generateRuleSpec(split, {
+    id: "refund-promised",
+    failureMode: "refund promised without a refund call",
+    criterion: "overall",
+    labels: "synthetic",
+    measuredAt: new Date().toISOString()
+  });
   const ms = performance.now() - started;
   const heldOut = mcc(generated.heldOut);
   const rule = generated.rule;
@@ -128,5 +181,14 @@ export async function generateBench() {
     ])
   );
   console.log(`rule: fails when ${rule.description}`);
-  return {traces: TRACES, fails, ms, trainMcc: rule.trainMcc, heldOutMcc: "value" in heldOut ? heldOut.value : null, rule: rule.description, candidates: rule.candidatesConsidered, features: rule.features};
+  return {
+    traces: TRACES,
+    fails,
+    ms,
+    trainMcc: rule.trainMcc,
+    heldOutMcc: "value" in heldOut ? heldOut.value : null,
+    rule: rule.description,
+    candidates: rule.candidatesConsidered,
+    features: rule.features
+  };
 }

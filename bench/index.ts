@@ -53,7 +53,12 @@ Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 
 const sections = positionals.length ? positionals : ALL;
 ensureCommandBuilt();
 const results: Record<string, unknown> = {
-  machine: {cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version},
+  machine: {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version
+  },
   date: new Date().toISOString()
 };
 for (const section of sections) {

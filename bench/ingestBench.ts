@@ -17,9 +17,12 @@ export async function generateOtlpFile(path: string, spans: number): Promise<voi
   const stream = createWriteStream(path);
   const lines = Math.ceil(spans / SPANS_PER_LINE);
   for (let i = 0; i < lines; i++) {
-    if (!stream.write(generateOtlpLine(i, SPANS_PER_LINE) + "\n")) await new Promise<void>((r) => stream.once("drain", () => r()));
+    if (!stream.write(generateOtlpLine(i, SPANS_PER_LINE) + "\n"))
+      await new Promise<void>((r) => stream.once("drain", () => r()));
   }
-  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve()))
+  );
 }
 
 const ROUNDS = 3;
@@ -41,7 +44,12 @@ interface Measured {
 async function measureIngest(file: string, workspace: string, root?: string): Promise<Measured> {
   rmSync(workspace, {recursive: true, force: true});
   const {wallMs, result} = await runNode<{spansRead: number; added: {spans: number}; peakRssMb: number}>([
-    root ? join(resolve(root), "bin/plumbline.js") : "bin/plumbline.js", "ingest", "--workspace", workspace, "--json", file
+    root ? join(resolve(root), "bin/plumbline.js") : "bin/plumbline.js",
+    "ingest",
+    "--workspace",
+    workspace,
+    "--json",
+    file
   ]);
   // Every generated span has its own key, so a fresh workspace must store each one it read.
   if (result.added.spans !== result.spansRead) {
@@ -92,16 +100,26 @@ export async function ingestBench(spans = 1_000_000, baselineRoot?: string): Pro
   const runs: Record<Reader, Measured[]> = {jsonParse: [], jsonParseLines: [], duckdb: [], ingest: [], baseline: []};
   // The baseline's first run may build its own command; that run is on the small file and not timed.
   if (baselineRoot) await measureIngest(smallFile, join(OUT, "ws-ingest-baseline"), baselineRoot);
-  const order: Reader[] = ["jsonParse", "ingest", "jsonParseLines", "duckdb", ...(baselineRoot ? (["baseline"] as const) : [])];
+  const order: Reader[] = [
+    "jsonParse",
+    "ingest",
+    "jsonParseLines",
+    "duckdb",
+    ...(baselineRoot ? (["baseline"] as const) : [])
+  ];
   for (let round = 0; round < ROUNDS; round++) {
     for (const reader of order) {
       await pause();
       runs[reader].push(
-        reader === "jsonParse" ? await measureChild("json-parse", file)
-          : reader === "jsonParseLines" ? await measureChild("json-parse-lines", file)
-          : reader === "duckdb" ? await measureChild("duckdb-read-json", file)
-          : reader === "baseline" ? await measureIngest(file, join(OUT, "ws-ingest-baseline"), baselineRoot)
-          : await measureIngest(file, join(OUT, "ws-ingest"))
+        reader === "jsonParse"
+          ? await measureChild("json-parse", file)
+          : reader === "jsonParseLines"
+            ? await measureChild("json-parse-lines", file)
+            : reader === "duckdb"
+              ? await measureChild("duckdb-read-json", file)
+              : reader === "baseline"
+                ? await measureIngest(file, join(OUT, "ws-ingest-baseline"), baselineRoot)
+                : await measureIngest(file, join(OUT, "ws-ingest"))
       );
     }
   }
@@ -126,11 +144,39 @@ export async function ingestBench(spans = 1_000_000, baselineRoot?: string): Pro
     table([
       ["", "spans/s", "time", "peak RSS", "ingest ÷ this"],
       ["plumbline ingest", fmt.int(rate(ingest)), fmt.ms(ingest.ms), fmt.mb(ingest.peakRssMb), "1.00×"],
-      ["DuckDB read_json", fmt.int(rate(duckdb)), fmt.ms(duckdb.ms), fmt.mb(duckdb.peakRssMb), fmt.ratio(rate(ingest) / rate(duckdb))],
-      ["bare JSON.parse", fmt.int(rate(jsonParse)), fmt.ms(jsonParse.ms), fmt.mb(jsonParse.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParse))],
-      ["JSON.parse, lines cut one by one", fmt.int(rate(jsonParseLines)), fmt.ms(jsonParseLines.ms), fmt.mb(jsonParseLines.peakRssMb), fmt.ratio(rate(ingest) / rate(jsonParseLines))],
+      [
+        "DuckDB read_json",
+        fmt.int(rate(duckdb)),
+        fmt.ms(duckdb.ms),
+        fmt.mb(duckdb.peakRssMb),
+        fmt.ratio(rate(ingest) / rate(duckdb))
+      ],
+      [
+        "bare JSON.parse",
+        fmt.int(rate(jsonParse)),
+        fmt.ms(jsonParse.ms),
+        fmt.mb(jsonParse.peakRssMb),
+        fmt.ratio(rate(ingest) / rate(jsonParse))
+      ],
+      [
+        "JSON.parse, lines cut one by one",
+        fmt.int(rate(jsonParseLines)),
+        fmt.ms(jsonParseLines.ms),
+        fmt.mb(jsonParseLines.peakRssMb),
+        fmt.ratio(rate(ingest) / rate(jsonParseLines))
+      ],
       [`ingest, ${fmt.int(smallSpans)} spans`, fmt.int(rate(small)), fmt.ms(small.ms), fmt.mb(small.peakRssMb), ""],
-      ...(baseline ? [[`baseline ingest (${baselineRoot})`, fmt.int(rate(baseline)), fmt.ms(baseline.ms), fmt.mb(baseline.peakRssMb), fmt.ratio(rate(ingest) / rate(baseline))]] : [])
+      ...(baseline
+        ? [
+            [
+              `baseline ingest (${baselineRoot})`,
+              fmt.int(rate(baseline)),
+              fmt.ms(baseline.ms),
+              fmt.mb(baseline.peakRssMb),
+              fmt.ratio(rate(ingest) / rate(baseline))
+            ]
+          ]
+        : [])
     ])
   );
   return {
@@ -174,7 +220,13 @@ export async function ingestMemoryBench(largest = 4_000_000): Promise<MemoryScal
   console.log(
     table([
       ["spans", "input", "time", "spans/s", "peak RSS"],
-      ...runs.map((r) => [fmt.int(r.spans), fmt.mb(r.bytes / 2 ** 20), fmt.ms(r.ms), fmt.int(r.spans / (r.ms / 1000)), fmt.mb(r.peakRssMb)])
+      ...runs.map((r) => [
+        fmt.int(r.spans),
+        fmt.mb(r.bytes / 2 ** 20),
+        fmt.ms(r.ms),
+        fmt.int(r.spans / (r.ms / 1000)),
+        fmt.mb(r.peakRssMb)
+      ])
     ])
   );
   return {runs};

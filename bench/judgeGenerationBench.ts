@@ -12,10 +12,14 @@ import {fmt, table} from "./run.js";
 
 /** A prompt's skill is the number it ends with; it is right on an example when a hash of both falls below it. */
 const skill = (prompt: string) => Number(/(\d+)\s*$/.exec(prompt.replace(/\{\{trace\}\}/g, ""))?.[1] ?? 50) / 100;
-const right = (prompt: string, id: string) => parseInt(shortHash(`${prompt}\u0000${id}`).slice(0, 8), 16) / 0xffffffff < skill(prompt);
+const right = (prompt: string, id: string) =>
+  parseInt(shortHash(`${prompt}\u0000${id}`).slice(0, 8), 16) / 0xffffffff < skill(prompt);
 
 async function loopFigures() {
-  const train = Array.from({length: 1000}, (_, i) => ({traceId: `t${i}`, outcome: (i % 4 === 0 ? "fail" : "pass") as "fail" | "pass"}));
+  const train = Array.from({length: 1000}, (_, i) => ({
+    traceId: `t${i}`,
+    outcome: (i % 4 === 0 ? "fail" : "pass") as "fail" | "pass"
+  }));
   let proposals = 0;
   const started = performance.now();
   const result = await evolvePrompt({
@@ -38,7 +42,14 @@ async function loopFigures() {
     validate: () => null
   });
   const ms = performance.now() - started;
-  return {ms, calls: result.calls.total, candidates: result.candidates.length, frontier: result.frontier.length, steps: result.history.length, bestSkill: skill(result.candidates[result.best]!.prompt)};
+  return {
+    ms,
+    calls: result.calls.total,
+    candidates: result.candidates.length,
+    frontier: result.frontier.length,
+    steps: result.history.length,
+    bestSkill: skill(result.candidates[result.best]!.prompt)
+  };
 }
 
 function example(i: number): LabelledExample {
@@ -51,8 +62,11 @@ function example(i: number): LabelledExample {
   ];
   const toolCalls = cancels ? [{name: "cancel_reservation", arguments: "{}", result: "{}", success: true}] : [];
   return {
-    traceId: `trace-${i}`, outcome: cancels && !agreed ? "fail" : "pass", explanation: "scripted",
-    rule: {status: "ok", fields: {}, messages: messages.map((m) => ({...m, direction: "input"})), spans: [], toolCalls}, trace: {messages, toolCalls}
+    traceId: `trace-${i}`,
+    outcome: cancels && !agreed ? "fail" : "pass",
+    explanation: "scripted",
+    rule: {status: "ok", fields: {}, messages: messages.map((m) => ({...m, direction: "input"})), spans: [], toolCalls},
+    trace: {messages, toolCalls}
   };
 }
 
@@ -63,7 +77,10 @@ async function endToEndFigures(latencyMs: number, concurrency: number) {
     const messages = request.body.messages as {role: string; content: string}[];
     if (request.body.model === "reflector") {
       const n = reflections++;
-      const prompt = n === 5 ? "Fail only a cancellation without the user's confirmation (a yes).\n\n{{trace}}" : `Variant ${n}: does this show {{failure_mode}}?\n\n{{trace}}`;
+      const prompt =
+        n === 5
+          ? "Fail only a cancellation without the user's confirmation (a yes).\n\n{{trace}}"
+          : `Variant ${n}: does this show {{failure_mode}}?\n\n{{trace}}`;
       return chatCompletion(JSON.stringify({prompt, rationale: "scripted"}));
     }
     const user = messages.find((m) => m.role === "user")!.content;
@@ -75,13 +92,30 @@ async function endToEndFigures(latencyMs: number, concurrency: number) {
     let optimization: JudgeOptimization | undefined;
     const started = performance.now();
     await generateJudge({
-      examples: splitExamples(Array.from({length: 200}, (_, i) => example(i)), {heldOut: 0.3, seed: 1}),
-      failureMode: "cancels without a yes", criterion: "policy", model: "judge", reflectionModel: "reflector",
-      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "bench"}, budget: 600, concurrency, onResult: (o) => (optimization = o)
+      examples: splitExamples(
+        Array.from({length: 200}, (_, i) => example(i)),
+        {heldOut: 0.3, seed: 1}
+      ),
+      failureMode: "cancels without a yes",
+      criterion: "policy",
+      model: "judge",
+      reflectionModel: "reflector",
+      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "bench"},
+      budget: 600,
+      concurrency,
+      onResult: (o) => (optimization = o)
     });
     const ms = performance.now() - started;
     const o = optimization!;
-    return {ms, calls: o.calls, steps: o.history.length, candidates: o.candidates.length, mcc: o.bestHeldOut.mcc, seedMcc: o.seedHeldOut.mcc, stopped: o.stopped};
+    return {
+      ms,
+      calls: o.calls,
+      steps: o.history.length,
+      candidates: o.candidates.length,
+      mcc: o.bestHeldOut.mcc,
+      seedMcc: o.seedHeldOut.mcc,
+      stopped: o.stopped
+    };
   } finally {
     await server.close();
   }
@@ -93,7 +127,10 @@ export async function judgeGenerationBench() {
     table([
       ["prompt-evolution loop, instant judge and reflection", "figure"],
       ["1,000 training examples, Pareto set 40, minibatch 3, budget 20,000 calls", fmt.ms(loop.ms)],
-      ["calls made / steps / candidates kept / on the frontier", `${fmt.int(loop.calls)} / ${fmt.int(loop.steps)} / ${loop.candidates} / ${loop.frontier}`],
+      [
+        "calls made / steps / candidates kept / on the frontier",
+        `${fmt.int(loop.calls)} / ${fmt.int(loop.steps)} / ${loop.candidates} / ${loop.frontier}`
+      ],
       ["loop time per call", `${((loop.ms * 1000) / loop.calls).toFixed(1)} µs`],
       ["best candidate's skill (seed 0.50)", loop.bestSkill.toFixed(2)]
     ])
@@ -103,7 +140,15 @@ export async function judgeGenerationBench() {
   console.log(
     "\n" +
       table([
-        ["generateJudge, server answering after 50 ms, 200 examples, budget 600", "concurrency", "wall", "calls (judge + reflection + held-out)", "steps", "stopped", "held-out MCC best / seed"],
+        [
+          "generateJudge, server answering after 50 ms, 200 examples, budget 600",
+          "concurrency",
+          "wall",
+          "calls (judge + reflection + held-out)",
+          "steps",
+          "stopped",
+          "held-out MCC best / seed"
+        ],
         ...endToEnd.map((e) => [
           "",
           String(e.concurrency),

@@ -38,7 +38,11 @@ function addProblems(into: ExplorerFigures["problems"], record: PageRecord): Exp
   return into;
 }
 
-export async function measureExplorer(workspace: string, project?: string, log: (line: string) => void = () => {}): Promise<ExplorerFigures> {
+export async function measureExplorer(
+  workspace: string,
+  project?: string,
+  log: (line: string) => void = () => {}
+): Promise<ExplorerFigures> {
   // A folder of its own that outlives the process: its path is logged, so a later measurement can reuse its cache.
   let projectDir = copyProject(REPO_ROOT, mkdtempSync(join(tmpdir(), "plumbline-site-")));
   if (project) {
@@ -83,7 +87,11 @@ export async function measureExplorer(workspace: string, project?: string, log: 
     }
     start = performance.now();
     await page.locator(".pl-search").fill("refund policy for order 42");
-    await page.waitForFunction(() => /of [\d,]+ traces/.test(document.querySelector(".pl-count")?.textContent ?? ""), null, {timeout: 60_000});
+    await page.waitForFunction(
+      () => /of [\d,]+ traces/.test(document.querySelector(".pl-count")?.textContent ?? ""),
+      null,
+      {timeout: 60_000}
+    );
     const firstSearchMs = since(start);
     return {
       buildMs: Math.round(site.elapsedMs),

@@ -10,7 +10,11 @@ export const OUT = join(ROOT, "bench", "out");
 export function runNode<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{wallMs: number; result: T}> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, {cwd: ROOT, env: {...process.env, ...env}, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: {...process.env, ...env},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -38,7 +42,9 @@ export const fmt = {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "))
+    .join("\n");
 }
 
 /**
@@ -46,7 +52,10 @@ export function table(rows: string[][]): string {
  * a rebuild after a source changed.
  */
 export function ensureCommandBuilt(): void {
-  const result = spawnSync(process.execPath, [join(ROOT, "bin", "plumbline.js"), "--version"], {cwd: ROOT, encoding: "utf8"});
+  const result = spawnSync(process.execPath, [join(ROOT, "bin", "plumbline.js"), "--version"], {
+    cwd: ROOT,
+    encoding: "utf8"
+  });
   if (result.status !== 0) throw new Error(`plumbline --version exited ${result.status}\n${result.stderr}`);
   if (result.stderr) console.log(result.stderr.trimEnd());
 }

@@ -27,7 +27,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 /** The help text a built command answers `argv` with, read from the build without loading a verb; else null. */
 function builtHelp(helpFile) {
   const [verb, ...args] = argv;
-  const asksHelp = verb === "--help" || verb === "-h" || verb === "help" || args.includes("--help") || args.includes("-h");
+  const asksHelp =
+    verb === "--help" || verb === "-h" || verb === "help" || args.includes("--help") || args.includes("-h");
   if (!asksHelp) return null;
   const texts = JSON.parse(readFileSync(helpFile, "utf8"));
   const has = (name) => typeof name === "string" && Object.hasOwn(texts.verbs, name);
@@ -44,11 +45,15 @@ async function built() {
   const where = relative(process.cwd(), buildDir) || buildDir;
   const {buildCommand, buildFailure} = await import("../loaders/bundle/build.mjs");
   const first = !existsSync(manifestPath(buildDir));
-  process.stderr.write(`plumbline: ${first ? "building the command" : "sources changed since the command was built; rebuilding it"} into ${where}/ (once)\n`);
+  process.stderr.write(
+    `plumbline: ${first ? "building the command" : "sources changed since the command was built; rebuilding it"} into ${where}/ (once)\n`
+  );
   try {
     await buildCommand({root, buildDir});
   } catch (error) {
-    process.stderr.write(`plumbline: could not build the command (${buildFailure(error)}); running the sources through tsx\n`);
+    process.stderr.write(
+      `plumbline: could not build the command (${buildFailure(error)}); running the sources through tsx\n`
+    );
     return null;
   }
   return currentBuild(root, buildDir);

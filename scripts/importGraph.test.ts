@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {describe, test} from "node:test";
-import {cycleEdges, folderCycles, folderGraph, folderOf, importEdges, packageName, type ImportEdge} from "./importGraph.js";
+import {
+  cycleEdges,
+  folderCycles,
+  folderGraph,
+  folderOf,
+  importEdges,
+  packageName,
+  type ImportEdge
+} from "./importGraph.js";
 
 // The layers of the project, as loaders/README.md draws them. Test files are exempt throughout: a test may drive
 // the whole command (`main`) or build a workspace with the ingest to prove a lower layer, and nothing imports a
@@ -26,8 +34,12 @@ function listed(found: readonly ImportEdge[]): string[] {
 describe("the import graph", () => {
   test("is read from the files: the store, the core and the command line are all in it", () => {
     const folders = new Set(edges.map((edge) => folderOf(edge.from)));
-    for (const folder of ["src/core", "src/components", "loaders/store", "loaders/cli", "loaders/ingest"]) assert.ok(folders.has(folder), folder);
-    assert.ok(edges.some((edge) => edge.from === "loaders/cli/main.ts" && edge.to === "loaders/errors.ts"), "main.ts imports loaders/errors.ts");
+    for (const folder of ["src/core", "src/components", "loaders/store", "loaders/cli", "loaders/ingest"])
+      assert.ok(folders.has(folder), folder);
+    assert.ok(
+      edges.some((edge) => edge.from === "loaders/cli/main.ts" && edge.to === "loaders/errors.ts"),
+      "main.ts imports loaders/errors.ts"
+    );
   });
 
   test("a folder-level cycle is found with the edges that close it, and an acyclic graph has none", () => {
@@ -40,7 +52,11 @@ describe("the import graph", () => {
     ];
     const cycles = folderCycles(folderGraph(sample));
     assert.deepEqual(cycles, [["loaders/a", "loaders/b", "loaders/c"]]);
-    assert.deepEqual(listed(cycleEdges(sample, cycles[0]!)), ["loaders/a/x.ts → loaders/b/y.ts", "loaders/b/y.ts → loaders/c/z.ts", "loaders/c/z.ts → loaders/a/w.ts"]);
+    assert.deepEqual(listed(cycleEdges(sample, cycles[0]!)), [
+      "loaders/a/x.ts → loaders/b/y.ts",
+      "loaders/b/y.ts → loaders/c/z.ts",
+      "loaders/c/z.ts → loaders/a/w.ts"
+    ]);
     assert.deepEqual(folderCycles(folderGraph(sample.slice(0, 2))), []);
   });
 
@@ -75,8 +91,18 @@ describe("the layers", () => {
   });
 
   test("nothing outside loaders/cli imports loaders/cli (tests and test fixtures aside)", () => {
-    const offending = shipped.filter((edge) => edge.local && edge.to.startsWith("loaders/cli/") && !edge.from.startsWith("loaders/cli/") && !isTestSupport(edge.from));
-    assert.deepEqual(listed(offending), [], "library code throws a PlumblineError (loaders/errors.ts) and leaves the exit status to loaders/cli/main.ts");
+    const offending = shipped.filter(
+      (edge) =>
+        edge.local &&
+        edge.to.startsWith("loaders/cli/") &&
+        !edge.from.startsWith("loaders/cli/") &&
+        !isTestSupport(edge.from)
+    );
+    assert.deepEqual(
+      listed(offending),
+      [],
+      "library code throws a PlumblineError (loaders/errors.ts) and leaves the exit status to loaders/cli/main.ts"
+    );
   });
 
   test("only tests and test support import the test support (a stage's own fixtures.ts is test support)", () => {
@@ -88,12 +114,16 @@ describe("the layers", () => {
   });
 
   test("the store imports no stage above it", () => {
-    const offending = shipped.filter((edge) => edge.local && edge.from.startsWith("loaders/store/") && !STORE_MAY_IMPORT.has(folderOf(edge.to)));
+    const offending = shipped.filter(
+      (edge) => edge.local && edge.from.startsWith("loaders/store/") && !STORE_MAY_IMPORT.has(folderOf(edge.to))
+    );
     assert.deepEqual(listed(offending), [], `loaders/store may import ${[...STORE_MAY_IMPORT].join(", ")} only`);
   });
 
   test("the folders under loaders/ import each other without a cycle", () => {
-    const local = shipped.filter((edge) => edge.from.startsWith("loaders/") && edge.to.startsWith("loaders/") && !isTestSupport(edge.from));
+    const local = shipped.filter(
+      (edge) => edge.from.startsWith("loaders/") && edge.to.startsWith("loaders/") && !isTestSupport(edge.from)
+    );
     const cycles = folderCycles(folderGraph(local));
     const report = cycles.map((cycle) => `{${cycle.join(", ")}}:\n  ${listed(cycleEdges(local, cycle)).join("\n  ")}`);
     assert.deepEqual(report, []);
@@ -108,12 +138,21 @@ describe("loaders/README.md", () => {
     const folder = match[1] === "errors.ts" ? "loaders" : `loaders/${match[1]}`;
     const allowed = match[2]!;
     if (/^any/.test(allowed)) map.set(folder, "any");
-    else map.set(folder, new Set([...allowed.matchAll(/`([\w.]+)`/g)].map((m) => (m[1] === "errors.ts" ? "loaders" : `loaders/${m[1]}`))));
+    else
+      map.set(
+        folder,
+        new Set([...allowed.matchAll(/`([\w.]+)`/g)].map((m) => (m[1] === "errors.ts" ? "loaders" : `loaders/${m[1]}`)))
+      );
   }
 
   test("the stage map has a row for every folder under loaders/", () => {
-    const folders = [...new Set(edges.filter((edge) => edge.from.startsWith("loaders/")).map((edge) => folderOf(edge.from)))].sort();
-    assert.deepEqual(folders.filter((folder) => !map.has(folder)), []);
+    const folders = [
+      ...new Set(edges.filter((edge) => edge.from.startsWith("loaders/")).map((edge) => folderOf(edge.from)))
+    ].sort();
+    assert.deepEqual(
+      folders.filter((folder) => !map.has(folder)),
+      []
+    );
   });
 
   test("each folder imports only the folders its row of the stage map names", () => {

@@ -47,7 +47,13 @@ function posix(path: string): string {
 /** The file a relative specifier names: `./a.js` may be `a.ts`, `./a` may be `a.ts` or `a/index.ts`. */
 function resolveLocal(fromFile: string, specifier: string): string {
   const base = resolve(dirname(fromFile), specifier);
-  const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), `${base}.ts`, join(base, "index.ts")];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, ".ts"),
+    base.replace(/\.mjs$/, ".mts"),
+    `${base}.ts`,
+    join(base, "index.ts")
+  ];
   return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? base;
 }
 
@@ -75,7 +81,10 @@ function typeOnlySpecifiers(text: string): Set<string> {
 }
 
 /** Every import edge of the files under `roots` (repository-relative folders). */
-export function importEdges(roots: readonly string[] = ["src", "loaders"], repositoryRoot = REPOSITORY_ROOT): ImportEdge[] {
+export function importEdges(
+  roots: readonly string[] = ["src", "loaders"],
+  repositoryRoot = REPOSITORY_ROOT
+): ImportEdge[] {
   const edges: ImportEdge[] = [];
   for (const root of roots) {
     for (const file of sourceFiles(join(repositoryRoot, root))) {
@@ -171,6 +180,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (!cycles.length) console.log("no folder-level cycles");
   for (const cycle of cycles) {
     console.log(`cycle: {${cycle.join(", ")}}`);
-    for (const edge of cycleEdges(edges, cycle)) console.log(`  ${edge.from} → ${edge.to}${edge.typeOnly ? " (type)" : ""}`);
+    for (const edge of cycleEdges(edges, cycle))
+      console.log(`  ${edge.from} → ${edge.to}${edge.typeOnly ? " (type)" : ""}`);
   }
 }

@@ -13,7 +13,17 @@
 //
 // The run gets a temporary folder of its own (TMPDIR for every test) and fails if a test leaves anything in it.
 import {spawn} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs";
 import {availableParallelism, tmpdir, userInfo} from "node:os";
 import {dirname, join, relative} from "node:path";
 
@@ -33,7 +43,10 @@ Environment:
 
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
-const oneAtATime = [/^loaders\/browser\/(annotate|quickstart)\.test\.ts$/, /^loaders\/server\/(startToken|pages)\.test\.ts$/];
+const oneAtATime = [
+  /^loaders\/browser\/(annotate|quickstart)\.test\.ts$/,
+  /^loaders\/server\/(startToken|pages)\.test\.ts$/
+];
 // One more file than cores: page tests spend part of their time waiting on Chromium and servers.
 const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? availableParallelism() + 1);
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
@@ -91,14 +104,26 @@ function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
     const args = file === CORE ? ["scripts/testBatch.mjs", ...core] : [file];
-    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", ...args], {env, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => chunks.push(chunk));
     child.on("close", (code, signal) => {
       const output = Buffer.concat(chunks).toString("utf8");
       const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, "m").exec(output)?.[1] ?? 0);
-      resolve({file, ok: code === 0, code: code ?? signal, ms: performance.now() - start, output, pass: count("pass"), fail: count("fail"), skipped: count("skipped")});
+      resolve({
+        file,
+        ok: code === 0,
+        code: code ?? signal,
+        ms: performance.now() - start,
+        output,
+        pass: count("pass"),
+        fail: count("fail"),
+        skipped: count("skipped")
+      });
     });
   });
 }
@@ -126,7 +151,9 @@ async function runAll(results) {
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
       const name = file === CORE ? `${CORE} (${core.length} files in one process)` : file;
-      console.log(`${mark} ${name} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`);
+      console.log(
+        `${mark} ${name} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`
+      );
       if (!result.ok || verbose) console.log(result.output.trimEnd().replace(/^/gm, "    "));
     }
   };
@@ -140,18 +167,28 @@ try {
   await runAll(results);
   const failed = results.filter((r) => !r.ok);
   const sum = (key) => results.reduce((n, r) => n + r[key], 0);
-  console.log(`\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`);
-  console.log(`# ${results.length} files, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`);
-  for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);
+  console.log(
+    `\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`
+  );
+  console.log(
+    `# ${results.length} files, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`
+  );
+  for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8))
+    console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);
   if (failed.length) {
     status = 1;
     console.log(`# failed: ${failed.map((r) => `${r.file} (exit ${r.code})`).join(", ")}`);
   }
   mkdirSync(dirname(timesFile), {recursive: true});
-  writeFileSync(timesFile, JSON.stringify({...known, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms)]))}, null, 1));
+  writeFileSync(
+    timesFile,
+    JSON.stringify({...known, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms)]))}, null, 1)
+  );
   const leftovers = readdirSync(runTemp).filter((name) => name !== tsxCache);
   if (leftovers.length) {
-    console.error(`# the tests left ${leftovers.length} entries in the temporary folder (remove them in after/t.after, or use loaders/fixtures/tempDir.ts):`);
+    console.error(
+      `# the tests left ${leftovers.length} entries in the temporary folder (remove them in after/t.after, or use loaders/fixtures/tempDir.ts):`
+    );
     for (const name of leftovers) console.error(`#   ${name}`);
     status = 1;
   }

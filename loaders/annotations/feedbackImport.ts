@@ -10,7 +10,12 @@
 import {readFileSync, writeFileSync} from "node:fs";
 import {basename, extname, join} from "node:path";
 import {parse} from "csv-parse/sync";
-import {detectColumns, parseTime, parseVerdict, type ColumnMapping} from "../../src/core/annotations/feedbackMapping.js";
+import {
+  detectColumns,
+  parseTime,
+  parseVerdict,
+  type ColumnMapping
+} from "../../src/core/annotations/feedbackMapping.js";
 import type {Source} from "../../src/core/schemas/annotation.js";
 import {PlumblineError} from "../errors.js";
 import {readTraceIds} from "../store/traceIds.js";
@@ -109,7 +114,10 @@ function readRows(file: string, problems: Problem[]): {headers: string[]; rows: 
   return {headers, rows};
 }
 
-export async function importFeedback(service: AnnotationService, options: FeedbackImportOptions): Promise<FeedbackImportSummary> {
+export async function importFeedback(
+  service: AnnotationService,
+  options: FeedbackImportOptions
+): Promise<FeedbackImportSummary> {
   const kind = FEEDBACK_KINDS[options.kind];
   const problems: Problem[] = [];
   let read;
@@ -120,13 +128,20 @@ export async function importFeedback(service: AnnotationService, options: Feedba
   }
   const mapping = detectColumns(read.headers, options.mapping);
   for (const [field, column] of Object.entries(options.mapping ?? {})) {
-    if (!read.headers.includes(column)) throw new FeedbackImportError(`--map ${field}=${column}: the file has no column ${column} (it has ${read.headers.join(", ")})`);
+    if (!read.headers.includes(column))
+      throw new FeedbackImportError(
+        `--map ${field}=${column}: the file has no column ${column} (it has ${read.headers.join(", ")})`
+      );
   }
   if (!mapping.traceId) {
-    throw new FeedbackImportError(`no trace id column among ${read.headers.join(", ")}; name it with --map traceId=<column>`);
+    throw new FeedbackImportError(
+      `no trace id column among ${read.headers.join(", ")}; name it with --map traceId=<column>`
+    );
   }
   if (kind.verdictRequired && !mapping.verdict) {
-    throw new FeedbackImportError(`no verdict column among ${read.headers.join(", ")}; name it with --map verdict=<column>`);
+    throw new FeedbackImportError(
+      `no verdict column among ${read.headers.join(", ")}; name it with --map verdict=<column>`
+    );
   }
   const traces = await service.withStore(readTraceIds);
   const now = options.now ?? Date.now();
@@ -150,7 +165,8 @@ export async function importFeedback(service: AnnotationService, options: Feedba
       continue;
     }
     const rawVerdict = value(row, "verdict");
-    const verdict = rawVerdict === null && !kind.verdictRequired ? {pass: false, score: null} : parseVerdict(rawVerdict);
+    const verdict =
+      rawVerdict === null && !kind.verdictRequired ? {pass: false, score: null} : parseVerdict(rawVerdict);
     if ("error" in verdict) {
       problems.push({line: row.line, reason: verdict.error, row: row.record});
       continue;
@@ -162,19 +178,38 @@ export async function importFeedback(service: AnnotationService, options: Feedba
     seen.set(content, occurrence);
     const id = `fb-${sha256Hex(`${content}\0${occurrence}`).slice(0, 24)}`;
     const str = (v: unknown) => (v === null ? null : String(v));
-    inputs.push({id, row, fields: {
-      traceId: String(traceId), criterion: str(value(row, "criterion")) ?? options.criterion ?? "overall",
-      pass: verdict.pass, score: verdict.score, failureMode: str(value(row, "failureMode")), explanation: str(value(row, "explanation")),
-      correctedOutput: str(value(row, "correctedOutput")), source: kind.source, annotator: str(value(row, "annotator")) ?? kind.annotator,
-      scope: spanId === null ? {kind: "trace"} : {kind: "span", spanId: String(spanId)},
-      createdAt: parseTime(value(row, "time")) ?? now
-    }});
+    inputs.push({
+      id,
+      row,
+      fields: {
+        traceId: String(traceId),
+        criterion: str(value(row, "criterion")) ?? options.criterion ?? "overall",
+        pass: verdict.pass,
+        score: verdict.score,
+        failureMode: str(value(row, "failureMode")),
+        explanation: str(value(row, "explanation")),
+        correctedOutput: str(value(row, "correctedOutput")),
+        source: kind.source,
+        annotator: str(value(row, "annotator")) ?? kind.annotator,
+        scope: spanId === null ? {kind: "trace"} : {kind: "span", spanId: String(spanId)},
+        createdAt: parseTime(value(row, "time")) ?? now
+      }
+    });
   }
-  const result = await service.importMany(inputs.map(({id, fields}) => ({id, fields})), `import:${options.kind}`);
-  for (const {index, reason} of result.rejected) problems.push({line: inputs[index]!.row.line, reason, row: inputs[index]!.row.record});
+  const result = await service.importMany(
+    inputs.map(({id, fields}) => ({id, fields})),
+    `import:${options.kind}`
+  );
+  for (const {index, reason} of result.rejected)
+    problems.push({line: inputs[index]!.row.line, reason, row: inputs[index]!.row.record});
   let report: string | null = null;
   if (problems.length) {
-    report = options.reportPath ?? join(annotationDir(service.workspace), `feedback-report-${new Date(now).toISOString().replace(/[:.]/g, "-")}.jsonl`);
+    report =
+      options.reportPath ??
+      join(
+        annotationDir(service.workspace),
+        `feedback-report-${new Date(now).toISOString().replace(/[:.]/g, "-")}.jsonl`
+      );
     problems.sort((a, b) => a.line - b.line);
     writeFileSync(report, problems.map((p) => JSON.stringify({file: options.file, ...p})).join("\n") + "\n");
   }

@@ -49,7 +49,9 @@ export function readQueues(workspace: string): QueueRead {
   const dir = queueDir(workspace);
   if (!existsSync(dir)) return {queues: [], problems: []};
   const out: QueueRead = {queues: [], problems: []};
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const file = join(dir, name);
     try {
       out.queues.push(parseQueue(JSON.parse(readFileSync(file, "utf8"))));

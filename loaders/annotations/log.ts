@@ -11,7 +11,12 @@
  */
 import {closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, constants} from "node:fs";
 import {dirname, join} from "node:path";
-import {applyAnnotationEvent, parseAnnotationEvent, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {
+  applyAnnotationEvent,
+  parseAnnotationEvent,
+  type Annotation,
+  type AnnotationEvent
+} from "../../src/core/schemas/annotation.js";
 import {readLines, type LinePosition, type ReadLinesEnd, type ReadLinesOptions} from "../files/lineReader.js";
 import {writeAll} from "../files/writeAll.js";
 
@@ -58,7 +63,9 @@ export function* logEntries(file: string, options: ScanOptions = {}): Generator<
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const reason = torn ? "torn last line (the writer stopped mid-write); ignored" : `not JSON: ${(error as Error).message}`;
+      const reason = torn
+        ? "torn last line (the writer stopped mid-write); ignored"
+        : `not JSON: ${(error as Error).message}`;
       yield {problem: {file, line: at.line, reason, torn}, at};
       continue;
     }
@@ -68,7 +75,11 @@ export function* logEntries(file: string, options: ScanOptions = {}): Generator<
 }
 
 /** Reads the log from `from` to its end, passing each event to `onEvent` and collecting the problems. */
-export function scanLog(file: string, onEvent: (event: AnnotationEvent, at: LogPosition) => void, options: ScanOptions = {}): ScanResult {
+export function scanLog(
+  file: string,
+  onEvent: (event: AnnotationEvent, at: LogPosition) => void,
+  options: ScanOptions = {}
+): ScanResult {
   const problems: LogProblem[] = [];
   const entries = logEntries(file, options);
   for (let next = entries.next(); ; next = entries.next()) {
@@ -178,7 +189,10 @@ export function openLogWriter(file: string): LogWriter {
   let closed = false;
   const run = <T>(task: () => T): Promise<T> => {
     const next = chain.then(task);
-    chain = next.then(() => undefined, () => undefined);
+    chain = next.then(
+      () => undefined,
+      () => undefined
+    );
     return next;
   };
   return {

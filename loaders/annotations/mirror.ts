@@ -9,7 +9,13 @@
  * so the two never drift apart for longer than one sync.
  */
 import {DuckDBTimestampValue, listValue, type DuckDBAppender, type DuckDBConnection} from "@duckdb/node-api";
-import {applyAnnotationEvent, AnnotationSchema, eventAnnotationId, type Annotation, type AnnotationEvent} from "../../src/core/schemas/annotation.js";
+import {
+  applyAnnotationEvent,
+  AnnotationSchema,
+  eventAnnotationId,
+  type Annotation,
+  type AnnotationEvent
+} from "../../src/core/schemas/annotation.js";
 import {logEntries, logHead, placeFits, type LogPosition} from "./log.js";
 
 type Cell = {kind: "bigint" | "varchar" | "timestamp" | "boolean" | "double"; value: unknown};
@@ -20,21 +26,46 @@ const time = (ms: number | null): Cell => ({kind: "timestamp", value: ms});
 
 function row(event: AnnotationEvent, seq: number, label: Annotation | "deleted"): Cell[] {
   const head = [big(seq), str(event.eventId), str(event.op), time(event.at), str(event.by)];
-  if (label === "deleted") return [...head, str(eventAnnotationId(event)), ...Array.from({length: 11}, () => str(null)), str(JSON.stringify(event))];
+  if (label === "deleted")
+    return [
+      ...head,
+      str(eventAnnotationId(event)),
+      ...Array.from({length: 11}, () => str(null)),
+      str(JSON.stringify(event))
+    ];
   const a = label;
   const spanId = a.scope.kind === "span" ? a.scope.spanId : a.scope.kind === "text" ? a.scope.spanId : null;
-  return [...head, str(a.id), str(a.traceId), str(spanId), str(a.criterion), str(a.annotator), {kind: "boolean", value: a.pass},
-    {kind: "double", value: a.score}, str(a.label), str(a.failureMode), str(a.explanation), str(a.source), time(a.createdAt), str(JSON.stringify(a))];
+  return [
+    ...head,
+    str(a.id),
+    str(a.traceId),
+    str(spanId),
+    str(a.criterion),
+    str(a.annotator),
+    {kind: "boolean", value: a.pass},
+    {kind: "double", value: a.score},
+    str(a.label),
+    str(a.failureMode),
+    str(a.explanation),
+    str(a.source),
+    time(a.createdAt),
+    str(JSON.stringify(a))
+  ];
 }
 
 function append(appender: DuckDBAppender, cell: Cell): void {
   if (cell.value === null || cell.value === undefined) return appender.appendNull();
   switch (cell.kind) {
-    case "bigint": return appender.appendBigInt(BigInt(cell.value as number));
-    case "varchar": return appender.appendVarchar(cell.value as string);
-    case "timestamp": return appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Math.round((cell.value as number) * 1000))));
-    case "boolean": return appender.appendBoolean(cell.value as boolean);
-    case "double": return appender.appendDouble(cell.value as number);
+    case "bigint":
+      return appender.appendBigInt(BigInt(cell.value as number));
+    case "varchar":
+      return appender.appendVarchar(cell.value as string);
+    case "timestamp":
+      return appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Math.round((cell.value as number) * 1000))));
+    case "boolean":
+      return appender.appendBoolean(cell.value as boolean);
+    case "double":
+      return appender.appendDouble(cell.value as number);
   }
 }
 
@@ -55,12 +86,16 @@ const BATCH_EVENTS = 50_000;
 const BATCH_BYTES = 64 << 20;
 
 async function readMirrored(connection: DuckDBConnection): Promise<Mirrored | null> {
-  const value = (await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = ?", [KEY])).getRows()[0]?.[0];
+  const value = (
+    await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = ?", [KEY])
+  ).getRows()[0]?.[0];
   if (typeof value !== "string") return null;
   try {
     const parsed = JSON.parse(value) as Partial<Mirrored>;
     const numbers = [parsed.offset, parsed.line, parsed.seq, parsed.rows];
-    return numbers.every((n) => Number.isSafeInteger(n) && n! >= 0) && typeof parsed.head === "string" ? (parsed as Mirrored) : null;
+    return numbers.every((n) => Number.isSafeInteger(n) && n! >= 0) && typeof parsed.head === "string"
+      ? (parsed as Mirrored)
+      : null;
   } catch {
     return null;
   }
@@ -95,9 +130,12 @@ async function resume(connection: DuckDBConnection, file: string): Promise<Mirro
 /** The labels the table holds for `ids`, as the last event before this sync left them; deleted ones are absent. */
 async function labelsInTable(connection: DuckDBConnection, ids: readonly string[]): Promise<Annotation[]> {
   if (!ids.length) return [];
-  const reader = await connection.runAndReadAll(`SELECT body FROM annotation_events
+  const reader = await connection.runAndReadAll(
+    `SELECT body FROM annotation_events
     WHERE annotation_id IN (SELECT unnest(?::VARCHAR[]))
-    QUALIFY row_number() OVER (PARTITION BY annotation_id ORDER BY seq DESC) = 1 AND op <> 'delete'`, [listValue([...ids])]);
+    QUALIFY row_number() OVER (PARTITION BY annotation_id ORDER BY seq DESC) = 1 AND op <> 'delete'`,
+    [listValue([...ids])]
+  );
   return reader.getRows().map((r) => AnnotationSchema.parse(JSON.parse(String(r[0]))));
 }
 
@@ -127,7 +165,9 @@ export async function mirrorAnnotationLog(connection: DuckDBConnection, file: st
 
   const flush = async (to: LogPosition) => {
     if (fromTable) {
-      const missing = [...new Set(batch.map(({event}) => eventAnnotationId(event)))].filter((id) => !looked.has(id) && !current.has(id));
+      const missing = [...new Set(batch.map(({event}) => eventAnnotationId(event)))].filter(
+        (id) => !looked.has(id) && !current.has(id)
+      );
       for (const id of missing) looked.add(id);
       for (const label of await labelsInTable(connection, missing)) current.set(label.id, label);
     }

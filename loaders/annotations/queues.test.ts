@@ -15,10 +15,25 @@ const workspace = tempDir("queues");
 after(() => rmSync(workspace, {recursive: true, force: true}));
 
 function chat(id: string, user: string, request: string, answer: string) {
-  const message = (index: number, role: Message["role"], content: string): Message =>
-    ({traceId: id, spanId: null, index, direction: "transcript", turn: 0, role, name: null, content, toolCallId: null});
-  return {format: "chat-jsonl" as const, info: traceInfo(id, {userId: user, status: "ok"}), spans: [], toolCalls: [], feedback: [],
-    messages: [message(0, "user", request), message(1, "assistant", answer)]};
+  const message = (index: number, role: Message["role"], content: string): Message => ({
+    traceId: id,
+    spanId: null,
+    index,
+    direction: "transcript",
+    turn: 0,
+    role,
+    name: null,
+    content,
+    toolCallId: null
+  });
+  return {
+    format: "chat-jsonl" as const,
+    info: traceInfo(id, {userId: user, status: "ok"}),
+    spans: [],
+    toolCalls: [],
+    feedback: [],
+    messages: [message(0, "user", request), message(1, "assistant", answer)]
+  };
 }
 
 before(async () => {
@@ -51,7 +66,13 @@ before(async () => {
   // A person failed "hedge" overall, which a judge of tone passed: different criteria, no disagreement. A person
   // failed "again-1" on policy, which the policy judge passed: a disagreement on that criterion.
   await service.create({traceId: "hedge", criterion: "overall", annotator: "ana", pass: false, source: "reviewer"});
-  await service.create({traceId: "again-1", criterion: "policy_followed", annotator: "ana", pass: false, source: "reviewer"});
+  await service.create({
+    traceId: "again-1",
+    criterion: "policy_followed",
+    annotator: "ana",
+    pass: false,
+    source: "reviewer"
+  });
   await service.close();
 });
 
@@ -69,7 +90,11 @@ describe("queue features from the store", () => {
     assert.equal(features.get("judged")!.judgeDisagreements, 1);
     assert.equal(features.get("judged")!.clusterEvaluated, true);
     assert.equal(features.get("plain")!.judgeDisagreements, 0, "an errored verdict is not a disagreement");
-    assert.equal(features.get("hedge")!.judgeDisagreements, 0, "a verdict is compared on its evaluator's criterion only");
+    assert.equal(
+      features.get("hedge")!.judgeDisagreements,
+      0,
+      "a verdict is compared on its evaluator's criterion only"
+    );
     assert.equal(features.get("again-1")!.judgeDisagreements, 1);
   });
 
@@ -79,7 +104,9 @@ describe("queue features from the store", () => {
       await writeFixtureWorkspace(bare, fixtureTraces());
       const features = await withConnection(bare, readTraceFeatures);
       assert.equal(features.length, 4);
-      assert.ok(features.every((f) => f.judgeDisagreements === 0 && f.clusterId === null && f.clusterEvaluated === null));
+      assert.ok(
+        features.every((f) => f.judgeDisagreements === 0 && f.clusterId === null && f.clusterEvaluated === null)
+      );
     } finally {
       rmSync(bare, {recursive: true, force: true});
     }
@@ -89,14 +116,28 @@ describe("queue features from the store", () => {
 describe("buildQueue(workspace, connection, request)", () => {
   test("orders by priority with reasons, writes the queue, and growing it never adds a trace twice", async () => {
     const {queue, added} = await withConnection(workspace, (c) =>
-      buildQueue(workspace, c, {id: "triage", annotators: ["ana", "bo"], annotatorsPerTrace: 2, size: 5, randomShare: 0.2, seed: 3}, 1000));
+      buildQueue(
+        workspace,
+        c,
+        {id: "triage", annotators: ["ana", "bo"], annotatorsPerTrace: 2, size: 5, randomShare: 0.2, seed: 3},
+        1000
+      )
+    );
     assert.equal(added, 5);
     assert.equal(queue.items[0]!.traceId, "trace-refund", "tool error + thumbs down, in a cluster of 40");
     // Six messages where most traces have two is a long session by the robust score.
-    assert.deepEqual(queue.items[0]!.contributions.map((c) => c.signal), ["negative_feedback", "tool_errors", "long_session", "unevaluated_cluster"]);
+    assert.deepEqual(
+      queue.items[0]!.contributions.map((c) => c.signal),
+      ["negative_feedback", "tool_errors", "long_session", "unevaluated_cluster"]
+    );
     assert.equal(queue.items.filter((i) => i.random).length, 1);
-    assert.deepEqual(readQueues(workspace).queues.map((q) => [q.id, q.items.length, q.annotatorsPerTrace]), [["triage", 5, 2]]);
-    const grown = await withConnection(workspace, (c) => buildQueue(workspace, c, {id: "triage", annotators: [], size: 20, randomShare: 0.5}, 2000));
+    assert.deepEqual(
+      readQueues(workspace).queues.map((q) => [q.id, q.items.length, q.annotatorsPerTrace]),
+      [["triage", 5, 2]]
+    );
+    const grown = await withConnection(workspace, (c) =>
+      buildQueue(workspace, c, {id: "triage", annotators: [], size: 20, randomShare: 0.5}, 2000)
+    );
     // 20 asked for, half at random: the four remaining traces the signals skip are all drawn, plus what scores.
     assert.ok(grown.added > 0);
     assert.equal(new Set(grown.queue.items.map((i) => i.traceId)).size, grown.queue.items.length, "no trace twice");
@@ -107,9 +148,24 @@ describe("buildQueue(workspace, connection, request)", () => {
 
   test("a filter limits the queue to the traces it names", async () => {
     const {queue} = await withConnection(workspace, (c) =>
-      buildQueue(workspace, c, {id: "chats", annotators: ["cy"], size: 10, randomShare: 0, filter: {format: "chat-jsonl", minScore: 0.5}}, 1));
+      buildQueue(
+        workspace,
+        c,
+        {id: "chats", annotators: ["cy"], size: 10, randomShare: 0, filter: {format: "chat-jsonl", minScore: 0.5}},
+        1
+      )
+    );
     // Scores are computed among the filtered traces: the hostile trace's three messages are long among two-message chats.
-    assert.deepEqual(queue.items.map((i) => i.traceId).sort(), ["again-1", "again-2", "hedge", "judged", "trace-hostile"]);
-    assert.deepEqual(queue.items.find((i) => i.traceId === "trace-hostile")!.contributions.map((c) => c.signal), ["long_session"]);
+    assert.deepEqual(queue.items.map((i) => i.traceId).sort(), [
+      "again-1",
+      "again-2",
+      "hedge",
+      "judged",
+      "trace-hostile"
+    ]);
+    assert.deepEqual(
+      queue.items.find((i) => i.traceId === "trace-hostile")!.contributions.map((c) => c.signal),
+      ["long_session"]
+    );
   });
 });

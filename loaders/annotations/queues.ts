@@ -25,7 +25,12 @@ export interface QueueRequest {
 }
 
 /** Creates the queue, or adds up to `size` new traces to an existing queue of that id. */
-export async function buildQueue(workspace: string, connection: DuckDBConnection, request: QueueRequest, now: number): Promise<{queue: Queue; added: number}> {
+export async function buildQueue(
+  workspace: string,
+  connection: DuckDBConnection,
+  request: QueueRequest,
+  now: number
+): Promise<{queue: Queue; added: number}> {
   const existing = readQueues(workspace).queues.find((q) => q.id === request.id) ?? null;
   const filter = QueueFilterSchema.parse({...existing?.filter, ...request.filter});
   const seed = request.seed ?? existing?.seed ?? 1;
@@ -33,8 +38,13 @@ export async function buildQueue(workspace: string, connection: DuckDBConnection
   const scored = scoreTraces(features, request.weights ?? DEFAULT_WEIGHTS);
   const exclude = new Set(existing?.items.map((i) => i.traceId) ?? []);
   // Growing a queue draws from a fresh stream, so its random picks differ from the first batch's.
-  const items = pickQueueItems(scored, {size: request.size, randomShare: request.randomShare ?? existing?.randomShare ?? 0.1,
-    minScore: filter.minScore, random: seededRandom(seed + exclude.size), exclude});
+  const items = pickQueueItems(scored, {
+    size: request.size,
+    randomShare: request.randomShare ?? existing?.randomShare ?? 0.1,
+    minScore: filter.minScore,
+    random: seededRandom(seed + exclude.size),
+    exclude
+  });
   const queue: Queue = {
     version: QUEUE_VERSION,
     id: request.id,

@@ -35,7 +35,11 @@ export function readOutcomes(workspace: string): {outcomes: ReviewOutcome[]; pro
     const value = entry.value;
     const version = value && typeof value === "object" ? (value as {version?: unknown}).version : undefined;
     if (typeof version === "number" && version > REVIEW_OUTCOME_VERSION) {
-      problems.push({file, line, reason: `review outcome version ${version} is newer than this Plumbline reads (${REVIEW_OUTCOME_VERSION}); upgrade Plumbline`});
+      problems.push({
+        file,
+        line,
+        reason: `review outcome version ${version} is newer than this Plumbline reads (${REVIEW_OUTCOME_VERSION}); upgrade Plumbline`
+      });
       continue;
     }
     const parsed = ReviewOutcomeSchema.safeParse(value);
@@ -52,16 +56,25 @@ export type NewOutcome = Omit<ReviewOutcome, "version" | "id" | "at" | "note" | 
  * Appends the outcomes in one write (validated first, so a bad one writes nothing) and refreshes the mirror
  * through `connection`.
  */
-export async function recordOutcomes(connection: DuckDBConnection, workspace: string, items: readonly NewOutcome[], at: Date): Promise<ReviewOutcome[]> {
-  const valid = items.map((o) => ReviewOutcomeSchema.parse({version: REVIEW_OUTCOME_VERSION, id: randomUUID(), at: at.toISOString(), ...o}));
+export async function recordOutcomes(
+  connection: DuckDBConnection,
+  workspace: string,
+  items: readonly NewOutcome[],
+  at: Date
+): Promise<ReviewOutcome[]> {
+  const valid = items.map((o) =>
+    ReviewOutcomeSchema.parse({version: REVIEW_OUTCOME_VERSION, id: randomUUID(), at: at.toISOString(), ...o})
+  );
   if (valid.length) {
     const file = outcomesPath(workspace);
     mkdirSync(dirname(file), {recursive: true});
     // A torn last line gets a newline first, so the new outcomes are not glued to it.
-    const torn = existsSync(file) && (() => {
-      const text = readFileSync(file, "utf8");
-      return text.length > 0 && !text.endsWith("\n");
-    })();
+    const torn =
+      existsSync(file) &&
+      (() => {
+        const text = readFileSync(file, "utf8");
+        return text.length > 0 && !text.endsWith("\n");
+      })();
     appendFileSync(file, `${torn ? "\n" : ""}${valid.map((o) => JSON.stringify(o)).join("\n")}\n`, "utf8");
   }
   await mirrorReviewOutcomes(connection, readOutcomes(workspace).outcomes);

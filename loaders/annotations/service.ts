@@ -16,8 +16,14 @@ import {randomUUID} from "node:crypto";
 import {existsSync, statSync} from "node:fs";
 import {z} from "zod";
 import {
-  ANNOTATION_VERSION, AnnotationChangesSchema, AnnotationSchema, applyAnnotationEvent, eventAnnotationId, NewAnnotationSchema,
-  type Annotation, type AnnotationEvent
+  ANNOTATION_VERSION,
+  AnnotationChangesSchema,
+  AnnotationSchema,
+  applyAnnotationEvent,
+  eventAnnotationId,
+  NewAnnotationSchema,
+  type Annotation,
+  type AnnotationEvent
 } from "../../src/core/schemas/annotation.js";
 import {answerPasses, failureModeChoices, type Rubric} from "../../src/core/schemas/rubric.js";
 import {PlumblineError} from "../errors.js";
@@ -41,7 +47,10 @@ function rubricMtime(workspace: string): number {
  */
 export class AnnotationError extends PlumblineError {
   override readonly name = "AnnotationError";
-  constructor(message: string, readonly status: 400 | 403 | 404 = 400) {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 = 400
+  ) {
     super(message, status === 400 ? 2 : 1);
   }
 }
@@ -74,7 +83,10 @@ export interface AnnotationService {
    * Adds labels from another source with ids the caller derives from the source row, in one durable append;
    * a label whose id the log already has (a re-import) is skipped, and an invalid one is returned with its reason.
    */
-  importMany(inputs: readonly {id: string; fields: unknown}[], by: string): Promise<{created: Annotation[]; skipped: number; rejected: {index: number; reason: string}[]}>;
+  importMany(
+    inputs: readonly {id: string; fields: unknown}[],
+    by: string
+  ): Promise<{created: Annotation[]; skipped: number; rejected: {index: number; reason: string}[]}>;
   /** Settles a criterion for a trace; only the criterion's owner may, when it has one. */
   adjudicate(input: unknown, adjudicator: string): Promise<Annotation>;
   edit(id: string, patch: unknown, by: string): Promise<Annotation>;
@@ -94,8 +106,13 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   const file = logPath(workspace);
   const snapshotFile = snapshotPath(workspace);
   // A start folds the log from the snapshot's place when it has one that fits; otherwise from the start.
-  const state: LabelState = readSnapshot(snapshotFile, file)
-    ?? {position: {offset: 0, line: 0}, applied: 0, current: new Map(), known: new Set(), problems: []};
+  const state: LabelState = readSnapshot(snapshotFile, file) ?? {
+    position: {offset: 0, line: 0},
+    applied: 0,
+    current: new Map(),
+    known: new Set(),
+    problems: []
+  };
   const {current, known} = state;
   // The end of the last event taken in: the mirror has caught up once it has read this far.
   let applied = state.applied;
@@ -152,7 +169,8 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
   };
 
   let mirrored = -1;
-  const mirror = () => withStore((connection) => mirrorAnnotationLog(connection, file)).then((result) => void (mirrored = result.offset));
+  const mirror = () =>
+    withStore((connection) => mirrorAnnotationLog(connection, file)).then((result) => void (mirrored = result.offset));
   let timer: NodeJS.Timeout | null = null;
   const waiters: {resolve: () => void; reject: (error: unknown) => void}[] = [];
   let closed = false;
@@ -177,9 +195,18 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
 
   const normalize = (annotation: Annotation): Annotation => {
     const criterion = rubric.criteria.find((c) => c.id === annotation.criterion);
-    if (!criterion) throw new AnnotationError(`unknown criterion: ${annotation.criterion} (the rubric has ${rubric.criteria.map((c) => c.id).join(", ")})`);
-    if (criterion.kind === "categorical" && annotation.label !== null && !criterion.options.includes(annotation.label)) {
-      throw new AnnotationError(`invalid label for ${criterion.id}: ${annotation.label} (choose one of ${criterion.options.join(", ")})`);
+    if (!criterion)
+      throw new AnnotationError(
+        `unknown criterion: ${annotation.criterion} (the rubric has ${rubric.criteria.map((c) => c.id).join(", ")})`
+      );
+    if (
+      criterion.kind === "categorical" &&
+      annotation.label !== null &&
+      !criterion.options.includes(annotation.label)
+    ) {
+      throw new AnnotationError(
+        `invalid label for ${criterion.id}: ${annotation.label} (choose one of ${criterion.options.join(", ")})`
+      );
     }
     const pass = answerPasses(criterion, annotation);
     const score = annotation.score ?? (criterion.kind === "boolean" && pass !== null ? (pass ? 1 : 0) : null);
@@ -203,16 +230,28 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
     rubric: () => (sync(), rubric),
     list(filter = {}) {
       sync();
-      return [...current.values()].filter((a) =>
-        (filter.traceId === undefined || a.traceId === filter.traceId) && (filter.annotator === undefined || a.annotator === filter.annotator));
+      return [...current.values()].filter(
+        (a) =>
+          (filter.traceId === undefined || a.traceId === filter.traceId) &&
+          (filter.annotator === undefined || a.annotator === filter.annotator)
+      );
     },
-    failureModes: () => (sync(), failureModeChoices(rubric, [...current.values()].map((a) => a.failureMode))),
+    failureModes: () => (
+      sync(),
+      failureModeChoices(
+        rubric,
+        [...current.values()].map((a) => a.failureMode)
+      )
+    ),
     create(input, by) {
       return serial(async () => {
         const fields = parse(NewAnnotationSchema, input);
-        if (fields.source === "adjudication") throw new AnnotationError("an adjudication is made through adjudicate, by the criterion's owner");
+        if (fields.source === "adjudication")
+          throw new AnnotationError("an adjudication is made through adjudicate, by the criterion's owner");
         const at = clock();
-        const annotation = normalize(AnnotationSchema.parse({...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at}));
+        const annotation = normalize(
+          AnnotationSchema.parse({...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at})
+        );
         await commit([{op: "create", eventId: newId(), at, by: by ?? annotation.annotator, annotation}]);
         return annotation;
       });
@@ -229,7 +268,14 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
           try {
             const parsed = parse(NewAnnotationSchema, fields);
             if (parsed.source === "adjudication") throw new AnnotationError("an import cannot adjudicate");
-            const annotation = normalize(AnnotationSchema.parse({...parsed, version: ANNOTATION_VERSION, id, createdAt: (fields as {createdAt?: number}).createdAt ?? at}));
+            const annotation = normalize(
+              AnnotationSchema.parse({
+                ...parsed,
+                version: ANNOTATION_VERSION,
+                id,
+                createdAt: (fields as {createdAt?: number}).createdAt ?? at
+              })
+            );
             taken.add(id);
             batch.push({op: "create", eventId: newId(), at, by, annotation});
           } catch (error) {
@@ -237,7 +283,11 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
           }
         });
         if (batch.length) await commit(batch);
-        return {created: batch.map((e) => (e as Extract<AnnotationEvent, {op: "create"}>).annotation), skipped, rejected};
+        return {
+          created: batch.map((e) => (e as Extract<AnnotationEvent, {op: "create"}>).annotation),
+          skipped,
+          rejected
+        };
       });
     },
     adjudicate(input, adjudicator) {
@@ -248,9 +298,16 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
           throw new AnnotationError(`only ${criterion.owner}, the owner of ${criterion.id}, adjudicates it`, 403);
         }
         const at = clock();
-        const annotation = normalize(AnnotationSchema.parse({
-          ...fields, version: ANNOTATION_VERSION, id: newId(), createdAt: at, source: "adjudication", annotator: adjudicator
-        }));
+        const annotation = normalize(
+          AnnotationSchema.parse({
+            ...fields,
+            version: ANNOTATION_VERSION,
+            id: newId(),
+            createdAt: at,
+            source: "adjudication",
+            annotator: adjudicator
+          })
+        );
         await commit([{op: "create", eventId: newId(), at, by: adjudicator, annotation}]);
         return annotation;
       });
@@ -261,7 +318,11 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
         if (!old) throw new AnnotationError(`no label ${id}: it does not exist or was deleted`, 404);
         // Defaults in the schema would fill fields the patch leaves out; only the fields it names change.
         const parsed = parse(AnnotationChangesSchema, patch) as Record<string, unknown>;
-        const named = Object.fromEntries(Object.keys(patch as object).filter((k) => k in parsed).map((k) => [k, parsed[k]]));
+        const named = Object.fromEntries(
+          Object.keys(patch as object)
+            .filter((k) => k in parsed)
+            .map((k) => [k, parsed[k]])
+        );
         // A pass derived from a category or a score is derived again when the answer changes.
         if (("label" in named || "score" in named) && !("pass" in named)) named.pass = null;
         const annotation = normalize(AnnotationSchema.parse({...old, ...named}));
@@ -299,7 +360,10 @@ export function openAnnotationService(options: AnnotationServiceOptions): Annota
       if (mirrored < applied) await mirror().catch((error) => options.onMirrorError?.(error));
       // A sync a timer started may still be running (it can have read further than this process, so the check above
       // passes): the store is left only once it is done.
-      await store.then(() => undefined, () => undefined);
+      await store.then(
+        () => undefined,
+        () => undefined
+      );
       for (const waiter of waiters.splice(0)) waiter.resolve();
     }
   };

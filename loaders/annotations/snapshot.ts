@@ -13,7 +13,16 @@ import {z} from "zod";
 import {AnnotationSchema, applyAnnotationEvent, type Annotation} from "../../src/core/schemas/annotation.js";
 import {readLines} from "../files/lineReader.js";
 import {writeAll} from "../files/writeAll.js";
-import {annotationDir, logHead, logPath, placeFits, readCurrentAnnotations, scanLog, type LogPosition, type LogProblem} from "./log.js";
+import {
+  annotationDir,
+  logHead,
+  logPath,
+  placeFits,
+  readCurrentAnnotations,
+  scanLog,
+  type LogPosition,
+  type LogProblem
+} from "./log.js";
 
 export function snapshotPath(workspace: string): string {
   return join(annotationDir(workspace), "labels.snapshot.jsonl");
@@ -46,7 +55,13 @@ export interface LabelState {
 
 /** The snapshot, when there is one and it fits the log; null otherwise. */
 export function readSnapshot(file: string, log: string): LabelState | null {
-  const state: LabelState = {position: {offset: 0, line: 0}, applied: 0, current: new Map(), known: new Set(), problems: []};
+  const state: LabelState = {
+    position: {offset: 0, line: 0},
+    applied: 0,
+    current: new Map(),
+    known: new Set(),
+    problems: []
+  };
   const lines = readLines(file);
   try {
     let header = true;
@@ -55,7 +70,8 @@ export function readSnapshot(file: string, log: string): LabelState | null {
       const value: unknown = JSON.parse(text);
       if (header) {
         const parsed = HeaderSchema.safeParse(value);
-        if (!parsed.success || !placeFits(log, Buffer.from(parsed.data.head, "base64"), parsed.data.offset)) return null;
+        if (!parsed.success || !placeFits(log, Buffer.from(parsed.data.head, "base64"), parsed.data.offset))
+          return null;
         state.position = {offset: parsed.data.offset, line: parsed.data.line};
         state.applied = parsed.data.applied;
         state.problems = parsed.data.problems;
@@ -82,8 +98,14 @@ export function writeSnapshot(file: string, log: string, state: LabelState): voi
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, "w");
   try {
-    const header = {snapshot: SNAPSHOT_VERSION, offset: state.position.offset, line: state.position.line, applied: state.applied,
-      head: logHead(log).toString("base64"), problems: state.problems};
+    const header = {
+      snapshot: SNAPSHOT_VERSION,
+      offset: state.position.offset,
+      line: state.position.line,
+      applied: state.applied,
+      head: logHead(log).toString("base64"),
+      problems: state.problems
+    };
     let lines = [JSON.stringify(header)];
     const flush = () => {
       writeAll(fd, Buffer.from(lines.join("\n") + "\n", "utf8"));
@@ -116,6 +138,9 @@ export function readLabels(workspace: string): {annotations: Annotation[]; probl
   const log = logPath(workspace);
   const state = readSnapshot(snapshotPath(workspace), log);
   if (!state) return readCurrentAnnotations(log);
-  const {problems} = scanLog(log, (event) => void applyAnnotationEvent(state.current, event), {from: state.position, final: true});
+  const {problems} = scanLog(log, (event) => void applyAnnotationEvent(state.current, event), {
+    from: state.position,
+    final: true
+  });
   return {annotations: [...state.current.values()], problems: [...state.problems, ...problems]};
 }

@@ -21,13 +21,32 @@ import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorks
 import {tempDir} from "../fixtures/tempDir.js";
 
 function chat(id: string, n: number): FixtureTrace {
-  const message = (index: number, role: Message["role"], content: string): Message =>
-    ({traceId: id, spanId: null, index, direction: "transcript", turn: 0, role, name: null, content, toolCallId: null});
+  const message = (index: number, role: Message["role"], content: string): Message => ({
+    traceId: id,
+    spanId: null,
+    index,
+    direction: "transcript",
+    turn: 0,
+    role,
+    name: null,
+    content,
+    toolCallId: null
+  });
   return {
     format: "chat-jsonl",
-    info: traceInfo(id, {name: `booking ${n}`, startTime: Date.UTC(2026, 0, 6, 10, n), endTime: Date.UTC(2026, 0, 6, 10, n, 30), status: "ok"}),
-    spans: [], toolCalls: [], feedback: [],
-    messages: [message(0, "user", `Please change my flight number ${n}.`), message(1, "assistant", `I changed flight ${n} to Tuesday without asking.`)]
+    info: traceInfo(id, {
+      name: `booking ${n}`,
+      startTime: Date.UTC(2026, 0, 6, 10, n),
+      endTime: Date.UTC(2026, 0, 6, 10, n, 30),
+      status: "ok"
+    }),
+    spans: [],
+    toolCalls: [],
+    feedback: [],
+    messages: [
+      message(0, "user", `Please change my flight number ${n}.`),
+      message(1, "assistant", `I changed flight ${n} to Tuesday without asking.`)
+    ]
   };
 }
 
@@ -52,7 +71,11 @@ function assertClean(record: PageRecord): void {
   assert.deepEqual(record.external, [], "requests left the machine");
   // A reload cancels whatever the page still had in flight (the detail index it warms, the live-reload socket);
   // Chromium reports those as ERR_ABORTED. Any other failure is a defect.
-  assert.deepEqual(record.failed.filter((f) => f.error !== "net::ERR_ABORTED"), [], "requests failed");
+  assert.deepEqual(
+    record.failed.filter((f) => f.error !== "net::ERR_ABORTED"),
+    [],
+    "requests failed"
+  );
   assert.deepEqual(record.consoleErrors, [], "console errors");
   assert.deepEqual(record.pageErrors, [], "uncaught errors");
 }
@@ -64,7 +87,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
 
   before(async () => {
     workspace = tempDir("annotate");
-    await writeFixtureWorkspace(workspace, [...fixtureTraces(), ...Array.from({length: 6}, (_, n) => chat(`trace-chat-${n}`, n))]);
+    await writeFixtureWorkspace(workspace, [
+      ...fixtureTraces(),
+      ...Array.from({length: 6}, (_, n) => chat(`trace-chat-${n}`, n))
+    ]);
     server = await startServer({workspace, host: "127.0.0.1", port: 0});
     await server.service.flush();
     browser = await launchChromium();
@@ -130,7 +156,9 @@ describe("the annotation page", {timeout: 240_000}, () => {
 
     await page.reload();
     await page.locator(".pl-queue-current").waitFor({timeout: 60_000});
-    const done = await page.locator(".pl-queue-done").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-trace")));
+    const done = await page
+      .locator(".pl-queue-done")
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-trace")));
     assert.deepEqual(new Set(done), new Set([...expected.keys(), "trace-chat-2"]));
     for (const [id, pass] of expected) {
       await page.locator(`.pl-queue-item[data-trace="${id}"]`).click();
@@ -161,18 +189,27 @@ describe("the annotation page", {timeout: 240_000}, () => {
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/annotate?annotator=fay#trace=trace-refund`);
     await waitForTrace(page, "trace-refund");
-    await page.locator(".pl-annotate-trace").getByRole("button", {name: /^Spans/}).click();
+    await page
+      .locator(".pl-annotate-trace")
+      .getByRole("button", {name: /^Spans/})
+      .click();
     const row = page.locator(".pl-annotate-trace .pl-span.pl-span-error").first();
     const spanId = await row.getAttribute("data-span-id");
     assert.ok(spanId);
     await row.click();
     await verdict(page, "f");
     const labels = server.service.list({annotator: "fay"}).filter((a) => a.traceId === "trace-refund");
-    assert.deepEqual(labels.map((a) => [a.scope, a.pass]), [[{kind: "span", spanId}, false]]);
+    assert.deepEqual(
+      labels.map((a) => [a.scope, a.pass]),
+      [[{kind: "span", spanId}, false]]
+    );
     await page.locator(`.pl-annotate-trace .pl-span-labelled-fail[data-span-id="${spanId}"]`).waitFor();
     await page.locator(".pl-label-item", {hasText: `span ${spanId}`}).waitFor();
     // Back on the conversation, no span is open there: the next verdict is on the whole trace.
-    await page.locator(".pl-annotate-trace").getByRole("button", {name: /^Conversation/}).click();
+    await page
+      .locator(".pl-annotate-trace")
+      .getByRole("button", {name: /^Conversation/})
+      .click();
     await verdict(page, "p");
     const after = server.service.list({annotator: "fay"}).filter((a) => a.traceId === "trace-refund");
     assert.deepEqual(after.map((a) => a.scope.kind).sort(), ["span", "trace"]);
@@ -196,8 +233,17 @@ describe("the annotation page", {timeout: 240_000}, () => {
       return seen;
     };
     const [seenA, seenB] = await Promise.all([run(a.page, "bo"), run(b.page, "cy")]);
-    for (const [annotator, seen] of [["bo", seenA], ["cy", seenB]] as const) {
-      assert.deepEqual(server.service.list({annotator}).map((x) => x.traceId).sort(), [...seen].sort());
+    for (const [annotator, seen] of [
+      ["bo", seenA],
+      ["cy", seenB]
+    ] as const) {
+      assert.deepEqual(
+        server.service
+          .list({annotator})
+          .map((x) => x.traceId)
+          .sort(),
+        [...seen].sort()
+      );
     }
     await server.service.flush();
     assertClean(a.record);
@@ -206,14 +252,23 @@ describe("the annotation page", {timeout: 240_000}, () => {
 
   it("works through a prioritized queue: why each trace is there, and the annotator's progress", async () => {
     const {queue} = await server.service.withStore((c) =>
-      buildQueue(workspace, c, {id: "triage", name: "Triage", annotators: ["dee", "eve"], annotatorsPerTrace: 2, size: 4, randomShare: 0.25}, Date.now()));
+      buildQueue(
+        workspace,
+        c,
+        {id: "triage", name: "Triage", annotators: ["dee", "eve"], annotatorsPerTrace: 2, size: 4, randomShare: 0.25},
+        Date.now()
+      )
+    );
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/annotate?annotator=dee&queue=triage`);
     const first = queue.items[0]!;
     await waitForTrace(page, first.traceId);
     assert.equal(await page.locator(".pl-queue-item").count(), queue.items.length);
     const why = await page.locator(".pl-why li").allTextContents();
-    assert.ok(first.contributions.every((c) => why.some((line) => line.startsWith(c.reason))), `${why.join(" | ")}`);
+    assert.ok(
+      first.contributions.every((c) => why.some((line) => line.startsWith(c.reason))),
+      `${why.join(" | ")}`
+    );
     // Earlier tests' labels count too: a trace two others already labelled needs no one else.
     const expected = (annotator: string) => {
       const p = queueProgress(queue, server.service.list()).annotators.find((a) => a.annotator === annotator)!;
@@ -230,18 +285,34 @@ describe("the annotation page", {timeout: 240_000}, () => {
   });
 
   it("shows agreement per criterion, and the owner's decision on a disagreement becomes ground truth", async () => {
-    await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "bo", pass: true, source: "reviewer"});
-    await server.service.create({traceId: "trace-weather", criterion: "overall", annotator: "cy", pass: false, source: "reviewer"});
+    await server.service.create({
+      traceId: "trace-weather",
+      criterion: "overall",
+      annotator: "bo",
+      pass: true,
+      source: "reviewer"
+    });
+    await server.service.create({
+      traceId: "trace-weather",
+      criterion: "overall",
+      annotator: "cy",
+      pass: false,
+      source: "reviewer"
+    });
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/agreement?annotator=olga`);
     const overall = page.locator('.pl-agreement-criterion[data-criterion="overall"]');
     await overall.waitFor({timeout: 60_000});
     // The figure on the page is the one the core computes from the same labels.
-    const labels = server.service.list().filter((a) => a.source === "reviewer")
+    const labels = server.service
+      .list()
+      .filter((a) => a.source === "reviewer")
       .map((a) => ({traceId: a.traceId, criterion: a.criterion, annotator: a.annotator, value: a.pass}));
     const expected = agreementByCriterion(labels).find((c) => c.criterion === "overall")!;
-    assert.equal(await overall.locator(".pl-alpha").textContent(),
-      expected.alpha.alpha === null ? `undefined (${expected.alpha.reason})` : expected.alpha.alpha.toFixed(3));
+    assert.equal(
+      await overall.locator(".pl-alpha").textContent(),
+      expected.alpha.alpha === null ? `undefined (${expected.alpha.reason})` : expected.alpha.alpha.toFixed(3)
+    );
     const row = overall.locator('.pl-disagreement[data-trace="trace-weather"]');
     await row.getByText("decide fail").click();
     await row.getByText("decided fail by olga").waitFor();
@@ -249,13 +320,25 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assertClean(record);
     // The server still holds the store; read the view through its own serialised access.
     const truth = await server.service.withStore(async (c) =>
-      (await c.runAndReadAll("SELECT pass, decided_by FROM ground_truth WHERE trace_id = 'trace-weather' AND criterion = 'overall'")).getRows());
+      (
+        await c.runAndReadAll(
+          "SELECT pass, decided_by FROM ground_truth WHERE trace_id = 'trace-weather' AND criterion = 'overall'"
+        )
+      ).getRows()
+    );
     assert.deepEqual(truth, [[false, "adjudicated"]]);
   });
 
   it("the published site shows the labels read-only, offline, under the strict policy", async () => {
-    await server.service.create({traceId: HOSTILE_TRACE_ID, criterion: "overall", annotator: "eve", pass: false, source: "reviewer",
-      explanation: HOSTILE_SCRIPT, failureMode: HOSTILE_IMAGE});
+    await server.service.create({
+      traceId: HOSTILE_TRACE_ID,
+      criterion: "overall",
+      annotator: "eve",
+      pass: false,
+      source: "reviewer",
+      explanation: HOSTILE_SCRIPT,
+      failureMode: HOSTILE_IMAGE
+    });
     const labels = server.service.list().length;
     await server.close();
     const project = copyProject();
@@ -278,7 +361,9 @@ describe("the annotation page", {timeout: 240_000}, () => {
       await page.locator(".pl-label-item", {hasText: HOSTILE_SCRIPT}).waitFor({timeout: 30_000});
       assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
       await page.goto(`${staticServer.url}/agreement`);
-      await page.locator('.pl-disagreement[data-trace="trace-weather"]', {hasText: "decided fail by olga"}).waitFor({timeout: 30_000});
+      await page
+        .locator('.pl-disagreement[data-trace="trace-weather"]', {hasText: "decided fail by olga"})
+        .waitFor({timeout: 30_000});
       assert.equal(await page.getByText("decide pass").count(), 0);
       assertClean(record);
       assert.deepEqual(record.cspViolations, []);

@@ -6,7 +6,17 @@
  * preloaded, so any request it would make to a registry or CDN fails and is recorded.
  */
 import {spawn} from "node:child_process";
-import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
@@ -78,8 +88,10 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
 export function keepOnly(projectDir: string, pages: readonly string[], loaders: readonly string[]): void {
   const src = join(projectDir, "src");
   // Framework builds every page the config lists: a plain page that loads nothing stands in for each other one.
-  for (const name of readdirSync(src)) if (name.endsWith(".md") && !pages.includes(name)) writeFileSync(join(src, name), `# ${name}\n`);
-  for (const name of readdirSync(join(src, "data"))) if (!loaders.includes(name)) rmSync(join(src, "data", name), {recursive: true});
+  for (const name of readdirSync(src))
+    if (name.endsWith(".md") && !pages.includes(name)) writeFileSync(join(src, name), `# ${name}\n`);
+  for (const name of readdirSync(join(src, "data")))
+    if (!loaders.includes(name)) rmSync(join(src, "data", name), {recursive: true});
 }
 
 /** Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. */

@@ -11,7 +11,6 @@ import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
-
 describe("the calibration page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
@@ -50,7 +49,10 @@ describe("the calibration page", {timeout: 300_000}, () => {
     assert.match(sets, /999\s+0\.7107\s+0\.5879\s+0\.5736\s+0\.5755/);
     const csv = await page.locator(".pl-cal-exports a", {hasText: "CSV"}).getAttribute("href");
     const response = await page.request.get(new URL(csv!, page.url()).href);
-    assert.match(await response.text(), /^evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell/);
+    assert.match(
+      await response.text(),
+      /^evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell/
+    );
     assertClean(record, "/calibration");
   });
 

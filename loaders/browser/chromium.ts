@@ -46,22 +46,37 @@ export interface PageRecord {
 /** Opens a new page whose traffic and errors are recorded in the returned record. */
 export async function recordedPage(browser: Browser): Promise<{page: Page; record: PageRecord}> {
   const context = await browser.newContext({viewport: {width: 1440, height: 900}});
-  const record: PageRecord = {requests: [], external: [], failed: [], consoleErrors: [], pageErrors: [], cspViolations: []};
+  const record: PageRecord = {
+    requests: [],
+    external: [],
+    failed: [],
+    consoleErrors: [],
+    pageErrors: [],
+    cspViolations: []
+  };
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (isLoopback(url)) return route.continue();
     record.external.push(url);
     return route.abort("blockedbyclient");
   });
-  await context.exposeBinding("__plumblineCsp", (_source, violation: string) => void record.cspViolations.push(violation));
+  await context.exposeBinding(
+    "__plumblineCsp",
+    (_source, violation: string) => void record.cspViolations.push(violation)
+  );
   await context.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (event) => {
-      (window as unknown as {__plumblineCsp(v: string): void}).__plumblineCsp(`${event.violatedDirective} ${event.blockedURI}`);
+      (window as unknown as {__plumblineCsp(v: string): void}).__plumblineCsp(
+        `${event.violatedDirective} ${event.blockedURI}`
+      );
     });
   });
   const page = await context.newPage();
   page.on("request", (request) => void record.requests.push(request.url()));
-  page.on("requestfailed", (request) => void record.failed.push({url: request.url(), error: request.failure()?.errorText ?? "failed"}));
+  page.on(
+    "requestfailed",
+    (request) => void record.failed.push({url: request.url(), error: request.failure()?.errorText ?? "failed"})
+  );
   page.on("console", (message) => {
     if (message.type() === "error") record.consoleErrors.push(message.text());
   });

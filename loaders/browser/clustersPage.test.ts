@@ -25,14 +25,44 @@ function hostileFailure(): FixtureTrace {
     info: traceInfo(id, {name: HOSTILE_IMAGE, startTime: start, endTime: start + 10, status: "error"}),
     spans: [
       span(id, "root", {name: HOSTILE_IMAGE, kind: "agent", startTime: start, endTime: start + 10, status: "error"}),
-      span(id, "tool", {parentSpanId: "root", name: "issue_refund", kind: "tool", startTime: start, endTime: start + 5, status: "error"})
+      span(id, "tool", {
+        parentSpanId: "root",
+        name: "issue_refund",
+        kind: "tool",
+        startTime: start,
+        endTime: start + 5,
+        status: "error"
+      })
     ],
-    messages: [{traceId: id, spanId: null, index: 0, direction: "transcript", turn: 0, role: "user", name: null, content: `${HOSTILE_SCRIPT} refund`, toolCallId: null}],
-    toolCalls: [{traceId: id, spanId: "tool", callId: "c", index: 0, name: "issue_refund", arguments: null, result: null, success: false, error: HOSTILE_IMAGE}],
+    messages: [
+      {
+        traceId: id,
+        spanId: null,
+        index: 0,
+        direction: "transcript",
+        turn: 0,
+        role: "user",
+        name: null,
+        content: `${HOSTILE_SCRIPT} refund`,
+        toolCallId: null
+      }
+    ],
+    toolCalls: [
+      {
+        traceId: id,
+        spanId: "tool",
+        callId: "c",
+        index: 0,
+        name: "issue_refund",
+        arguments: null,
+        result: null,
+        success: false,
+        error: HOSTILE_IMAGE
+      }
+    ],
     feedback: []
   };
 }
-
 
 describe("the Clusters page", {timeout: 180_000}, () => {
   let built: OpenSite;
@@ -41,13 +71,25 @@ describe("the Clusters page", {timeout: 180_000}, () => {
   let browser: Browser;
 
   before(async () => {
-    built = await openBuiltSite("clusters-ws", async (workspace) => {
-      await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
-      await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
-      const clusterId = await withConnection(workspace, async (c) =>
-        String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
-      await promote({workspace, now: FIXTURE_NOW}, {name: "empty kb search", description: "the knowledge base returned nothing", clusterId});
-    }, {pages: ["clusters.md"], loaders: ["clusters.json.ts"]});
+    built = await openBuiltSite(
+      "clusters-ws",
+      async (workspace) => {
+        await writeFixtureWorkspace(workspace, [...clusterFixtureTraces(), hostileFailure()]);
+        await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
+        const clusterId = await withConnection(workspace, async (c) =>
+          String(
+            (
+              await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")
+            ).getRows()[0]![0]
+          )
+        );
+        await promote(
+          {workspace, now: FIXTURE_NOW},
+          {name: "empty kb search", description: "the knowledge base returned nothing", clusterId}
+        );
+      },
+      {pages: ["clusters.md"], loaders: ["clusters.json.ts"]}
+    );
     ({site, server, browser} = built);
   });
 
@@ -63,25 +105,35 @@ describe("the Clusters page", {timeout: 180_000}, () => {
     assert.equal(await page.locator(".pl-map svg circle").count(), 20);
     assert.match(await listTitle(page), /^all 20 traces on the map$/i);
     assert.equal(await page.locator(".pl-trace-list li").count(), 20);
-    const first = page.locator(".pl-clusters tbody tr[data-cluster]", {hasText: "issue_refund failed in support agent: RefundError: order <n> not found"}).first();
+    const first = page
+      .locator(".pl-clusters tbody tr[data-cluster]", {
+        hasText: "issue_refund failed in support agent: RefundError: order <n> not found"
+      })
+      .first();
     await first.waitFor();
     // What the refund failures are about: the semantic cluster that holds all of them.
-    assert.match(await first.locator(".pl-topic").innerText(), /^about: .*(refund|shipping|delay).* \(S\d+, 100% of its traces\)$/);
+    assert.match(
+      await first.locator(".pl-topic").innerText(),
+      /^about: .*(refund|shipping|delay).* \(S\d+, 100% of its traces\)$/
+    );
     assert.ok((await page.locator(".pl-clusters tbody tr[data-cluster]").count()) >= 5);
-    assert.equal(await page.locator(".pl-spark rect").count() > 0, true);
+    assert.equal((await page.locator(".pl-spark rect").count()) > 0, true);
 
     // Brush the left half of the map: some traces, not all, and exactly the ones listed.
     const overlay = await page.locator(".pl-brush .overlay").boundingBox();
     assert.ok(overlay);
-    const inside = await page.evaluate(({x0, x1, y0, y1}) => {
-      let n = 0;
-      for (const c of document.querySelectorAll(".pl-map svg circle")) {
-        const r = c.getBoundingClientRect();
-        const [cx, cy] = [r.x + r.width / 2, r.y + r.height / 2];
-        if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1) n++;
-      }
-      return n;
-    }, {x0: overlay.x + 1, x1: overlay.x + overlay.width / 2, y0: overlay.y + 1, y1: overlay.y + overlay.height - 1});
+    const inside = await page.evaluate(
+      ({x0, x1, y0, y1}) => {
+        let n = 0;
+        for (const c of document.querySelectorAll(".pl-map svg circle")) {
+          const r = c.getBoundingClientRect();
+          const [cx, cy] = [r.x + r.width / 2, r.y + r.height / 2];
+          if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1) n++;
+        }
+        return n;
+      },
+      {x0: overlay.x + 1, x1: overlay.x + overlay.width / 2, y0: overlay.y + 1, y1: overlay.y + overlay.height - 1}
+    );
     await page.mouse.move(overlay.x + 1, overlay.y + 1);
     await page.mouse.down();
     await page.mouse.move(overlay.x + overlay.width / 4, overlay.y + overlay.height / 2, {steps: 5});
@@ -105,7 +157,10 @@ describe("the Clusters page", {timeout: 180_000}, () => {
     await first.getByRole("button", {name: "promote…"}).click();
     await page.getByRole("textbox", {name: "Failure-mode name"}).fill("refund lookup's failing");
     const command = await page.locator(".pl-promote .pl-command").innerText();
-    assert.match(command, /^plumbline failure-mode promote --name 'refund lookup'\\''s failing' --cluster sig-[0-9a-f]{16}$/);
+    assert.match(
+      command,
+      /^plumbline failure-mode promote --name 'refund lookup'\\''s failing' --cluster sig-[0-9a-f]{16}$/
+    );
 
     // The registry: the promoted mode with its state, trend and volume, and the command for a move.
     const mode = page.locator('.pl-modes tr[data-mode="empty kb search"]');

@@ -12,7 +12,6 @@ import type {OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
-
 describe("the datasets page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
@@ -33,26 +32,54 @@ describe("the datasets page", {timeout: 300_000}, () => {
     const dataset = page.locator('.pl-ds-dataset[data-dataset="airline"]');
     await dataset.waitFor();
     assert.equal(await dataset.locator("tr.pl-ds-version").count(), 2);
-    assert.match(await dataset.locator('tr.pl-ds-version[data-version="2"]').innerText(), /bo\s+remove\s+2\s+\+0 −1\s+flaky upstream/);
+    assert.match(
+      await dataset.locator('tr.pl-ds-version[data-version="2"]').innerText(),
+      /bo\s+remove\s+2\s+\+0 −1\s+flaky upstream/
+    );
     // The latest version is shown first.
     await dataset.getByText("airline@2: 2 cases").waitFor();
-    assert.deepEqual(await dataset.locator(".pl-ds-case").evaluateAll((els) => els.map((e) => e.getAttribute("data-case"))), ["trace-refund", "trace-hostile"]);
+    assert.deepEqual(
+      await dataset.locator(".pl-ds-case").evaluateAll((els) => els.map((e) => e.getAttribute("data-case"))),
+      ["trace-refund", "trace-hostile"]
+    );
     await dataset.locator('tr.pl-ds-version[data-version="1"]').click();
     await dataset.getByText("airline@1: 3 cases").waitFor();
-    assert.deepEqual(await dataset.locator(".pl-ds-case").evaluateAll((els) => els.map((e) => e.getAttribute("data-kind"))),
-      ["confirmed_failure", "new_topic", "edge_case"]);
+    assert.deepEqual(
+      await dataset.locator(".pl-ds-case").evaluateAll((els) => els.map((e) => e.getAttribute("data-kind"))),
+      ["confirmed_failure", "new_topic", "edge_case"]
+    );
     const refund = dataset.locator('.pl-ds-case[data-case="trace-refund"]');
     assert.equal(await refund.locator(".pl-ds-input .pl-ds-text").innerText(), "Where is my refund for order 991?");
-    assert.equal(await refund.locator(".pl-ds-expected-output .pl-ds-text").innerText(), "Let me look up order 919 for you.");
-    assert.match(await refund.locator(".pl-ds-why").innerText(), /Added by ana on 2026-11-20 10:00: first triage; ground truth fails overall \(wrong_tool_arguments\)/);
+    assert.equal(
+      await refund.locator(".pl-ds-expected-output .pl-ds-text").innerText(),
+      "Let me look up order 919 for you."
+    );
+    assert.match(
+      await refund.locator(".pl-ds-why").innerText(),
+      /Added by ana on 2026-11-20 10:00: first triage; ground truth fails overall \(wrong_tool_arguments\)/
+    );
     await refund.locator(".pl-ds-context summary").click();
     await refund.locator(".pl-ds-tool").first().waitFor();
-    assert.match(await refund.locator(".pl-ds-context").innerText(), /lookup_order · failed\s+\{"order_id": 991\} → —/i);
+    assert.match(
+      await refund.locator(".pl-ds-context").innerText(),
+      /lookup_order · failed\s+\{"order_id": 991\} → —/i
+    );
 
     const reviews = page.locator(".pl-ds-reviews");
-    assert.match(await reviews.locator(".pl-ds-review-summary").innerText(), /4 completed reviews; 1 led nowhere\. With an outcome: 0 evaluator updated, 0 new evaluator, 3 dataset case, 0 product fix\./);
-    assert.deepEqual(await reviews.locator(".pl-ds-nowhere tbody tr").evaluateAll((els) => els.map((e) => e.getAttribute("data-trace"))), ["trace-weather"]);
-    assert.match(await reviews.locator(".pl-ds-nowhere tbody tr").innerText(), /Triage\s+trace-weather\s+overall\s+ana, bo\s+no outcome recorded/);
+    assert.match(
+      await reviews.locator(".pl-ds-review-summary").innerText(),
+      /4 completed reviews; 1 led nowhere\. With an outcome: 0 evaluator updated, 0 new evaluator, 3 dataset case, 0 product fix\./
+    );
+    assert.deepEqual(
+      await reviews
+        .locator(".pl-ds-nowhere tbody tr")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-trace"))),
+      ["trace-weather"]
+    );
+    assert.match(
+      await reviews.locator(".pl-ds-nowhere tbody tr").innerText(),
+      /Triage\s+trace-weather\s+overall\s+ana, bo\s+no outcome recorded/
+    );
     assertClean(record, "/datasets");
   });
 

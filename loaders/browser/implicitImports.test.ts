@@ -18,6 +18,9 @@ describe("observable build", {timeout: 60_000}, () => {
     // Only this page: the others and their loaders would make the build slower and prove nothing more.
     keepOnly(project, ["index.md"], []);
     writeFileSync(join(project, "src", "index.md"), "# Implicit\n\n```js\ndisplay(d3.range(3))\n```\n");
-    await assert.rejects(buildSite(project, workspace), /network request blocked: https:\/\/cdn\.jsdelivr\.net\/npm\/d3@0\.0\.0-offline/);
+    await assert.rejects(
+      buildSite(project, workspace),
+      /network request blocked: https:\/\/cdn\.jsdelivr\.net\/npm\/d3@0\.0\.0-offline/
+    );
   });
 });

@@ -27,15 +27,34 @@ describe("observable build", {timeout: 300_000}, () => {
     const first = await buildSite(project, workspace);
     assert.equal(listedTraces(first.distDir), 4);
     // Reading the workspace must not look like a change, or every build would rerun every loader.
-    assert.equal(readFileSync(join(cacheDir(join(project, "src")), "plumbline-workspace.json"), "utf8"), workspaceFingerprint(workspace));
+    assert.equal(
+      readFileSync(join(cacheDir(join(project, "src")), "plumbline-workspace.json"), "utf8"),
+      workspaceFingerprint(workspace)
+    );
 
     const id = "trace-added-later";
-    await writeFixtureWorkspace(workspace, [{
-      format: "otlp",
-      info: traceInfo(id, {name: "added later", startTime: Date.UTC(2026, 0, 6), endTime: Date.UTC(2026, 0, 6) + 500}),
-      spans: [span(id, "s", {name: "step", kind: "llm", startTime: Date.UTC(2026, 0, 6), endTime: Date.UTC(2026, 0, 6) + 500, status: "ok"})],
-      messages: [], toolCalls: [], feedback: []
-    }]);
+    await writeFixtureWorkspace(workspace, [
+      {
+        format: "otlp",
+        info: traceInfo(id, {
+          name: "added later",
+          startTime: Date.UTC(2026, 0, 6),
+          endTime: Date.UTC(2026, 0, 6) + 500
+        }),
+        spans: [
+          span(id, "s", {
+            name: "step",
+            kind: "llm",
+            startTime: Date.UTC(2026, 0, 6),
+            endTime: Date.UTC(2026, 0, 6) + 500,
+            status: "ok"
+          })
+        ],
+        messages: [],
+        toolCalls: [],
+        feedback: []
+      }
+    ]);
     const second = await buildSite(project, workspace);
     assert.equal(listedTraces(second.distDir), 5);
     assert.match(second.output, /load \/data\/traces\.arrow/, "the loader ran again");

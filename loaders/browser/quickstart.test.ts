@@ -62,7 +62,10 @@ describe("plumbline start on a new workspace", {timeout: 180_000}, () => {
     await page.goto(`${base}/traces#trace=tau-gpt-4o-airline-0-0`);
     await page.locator(".pl-body .pl-row").first().waitFor({timeout: 60_000});
     assert.match((await page.locator(".pl-count").textContent()) ?? "", new RegExp(`${DEMO_TRACES} traces`));
-    await page.getByText("Hi! I'm looking to book a flight from New York to Seattle on May 20th.").first().waitFor({timeout: 30_000});
+    await page
+      .getByText("Hi! I'm looking to book a flight from New York to Seattle on May 20th.")
+      .first()
+      .waitFor({timeout: 30_000});
     assert.deepEqual(record.external, [], "requests left the machine");
     assert.deepEqual(record.failed, [], "requests failed");
     assert.deepEqual(record.consoleErrors, [], "console errors");

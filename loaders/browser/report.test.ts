@@ -25,7 +25,6 @@ const EXPECTED: Record<string, RegExp[]> = {
   "/datasets": [/airline-regressions/, /confirmed[ _]failure/i]
 };
 
-
 describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;
 
@@ -34,7 +33,11 @@ describe("the published report", {timeout: 420_000}, () => {
       await copyDemoWorkspace(workspace);
       // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
       const io = captureIo();
-      assert.equal(await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io), 0, io.stderr.join("\n"));
+      assert.equal(
+        await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io),
+        0,
+        io.stderr.join("\n")
+      );
     });
   });
 
@@ -52,9 +55,15 @@ describe("the published report", {timeout: 420_000}, () => {
       await page.goto(`${built.server.url}${path}`);
       await page.locator("main").waitFor();
       for (const pattern of patterns) {
-        await page.getByText(pattern).first().waitFor({timeout: 30_000}).catch(async () => {
-          assert.fail(`${path} never showed ${pattern}; it shows:\n${(await page.locator("main").innerText()).slice(0, 2000)}`);
-        });
+        await page
+          .getByText(pattern)
+          .first()
+          .waitFor({timeout: 30_000})
+          .catch(async () => {
+            assert.fail(
+              `${path} never showed ${pattern}; it shows:\n${(await page.locator("main").innerText()).slice(0, 2000)}`
+            );
+          });
       }
       assertClean(record, path);
       await page.close();

@@ -14,9 +14,19 @@ import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
 const CDN_HOSTS = [
-  "cdn.jsdelivr.net", "unpkg.com", "esm.sh", "esm.run", "fonts.googleapis.com", "fonts.gstatic.com",
-  "cdn.observableusercontent.com", "api.observablehq.com", "events.observablehq.com", "cdnjs.cloudflare.com",
-  "cdn.skypack.dev", "ga.jspm.io", "registry.npmjs.org"
+  "cdn.jsdelivr.net",
+  "unpkg.com",
+  "esm.sh",
+  "esm.run",
+  "fonts.googleapis.com",
+  "fonts.gstatic.com",
+  "cdn.observableusercontent.com",
+  "api.observablehq.com",
+  "events.observablehq.com",
+  "cdnjs.cloudflare.com",
+  "cdn.skypack.dev",
+  "ga.jspm.io",
+  "registry.npmjs.org"
 ];
 
 function* files(dir: string): Generator<string> {
@@ -26,7 +36,6 @@ function* files(dir: string): Generator<string> {
     else yield path;
   }
 }
-
 
 describe("the built site", {timeout: 300_000}, () => {
   let built: OpenSite;

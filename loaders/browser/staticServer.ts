@@ -9,7 +9,6 @@ import type {AddressInfo} from "node:net";
 import {extname, join, normalize, sep} from "node:path";
 import {STRICT_CSP, formatPolicy, policyForPage} from "../site/csp.js";
 
-
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -50,7 +49,10 @@ function resolveFile(root: string, pathname: string): string | null {
   return null;
 }
 
-export async function serveStatic(root: string, {csp = "strict", ranges = true}: ServeOptions = {}): Promise<StaticServer> {
+export async function serveStatic(
+  root: string,
+  {csp = "strict", ranges = true}: ServeOptions = {}
+): Promise<StaticServer> {
   const server: Server = createServer((request, response) => {
     const {pathname} = new URL(request.url ?? "/", "http://localhost");
     const file = resolveFile(normalize(root), pathname);
@@ -65,7 +67,9 @@ export async function serveStatic(root: string, {csp = "strict", ranges = true}:
       "cache-control": "no-cache"
     };
     if (csp === "strict") {
-      headers["content-security-policy"] = file.endsWith(".html") ? policyForPage(readFileSync(file, "utf8")) : formatPolicy(STRICT_CSP);
+      headers["content-security-policy"] = file.endsWith(".html")
+        ? policyForPage(readFileSync(file, "utf8"))
+        : formatPolicy(STRICT_CSP);
     } else if (csp) {
       headers["content-security-policy"] = csp;
     }
@@ -78,7 +82,11 @@ export async function serveStatic(root: string, {csp = "strict", ranges = true}:
         response.writeHead(416, {"content-range": `bytes */${size}`}).end();
         return;
       }
-      response.writeHead(206, {...headers, "content-range": `bytes ${start}-${end}/${size}`, "content-length": end - start + 1});
+      response.writeHead(206, {
+        ...headers,
+        "content-range": `bytes ${start}-${end}/${size}`,
+        "content-length": end - start + 1
+      });
       createReadStream(file, {start, end}).pipe(response);
       return;
     }

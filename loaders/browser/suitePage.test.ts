@@ -12,7 +12,6 @@ import type {OpenSite} from "./openBuiltSite.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
 
-
 describe("the suite page", {timeout: 300_000}, () => {
   let built: OpenSite;
   let site: BuiltSite;
@@ -37,7 +36,10 @@ describe("the suite page", {timeout: 300_000}, () => {
     assert.match(verdict, /10 traces from dataset-file cases\.jsonl/);
 
     const blocked = await page.locator('.pl-suite-evaluators tr[data-evaluator="tool-failed"]').innerText();
-    assert.match(blocked, /blocks \(MCC ≥ 0\.6\)\s+blocked\s+70\.0 %\s+90\.0 % \(spec\)\s+30\.0 %\s+\d+\.\d % \[\d+\.\d %, \d+\.\d %\]\s+10/);
+    assert.match(
+      blocked,
+      /blocks \(MCC ≥ 0\.6\)\s+blocked\s+70\.0 %\s+90\.0 % \(spec\)\s+30\.0 %\s+\d+\.\d % \[\d+\.\d %, \d+\.\d %\]\s+10/
+    );
     const stale = await page.locator('.pl-suite-evaluators tr[data-evaluator="stale-check"]').innerText();
     assert.match(stale, /skipped: uncalibrated\s+calibrated as 0\.9\.0\+0123456789ab/);
 
@@ -48,9 +50,17 @@ describe("the suite page", {timeout: 300_000}, () => {
 
     const spec = await page.locator('.pl-suite-spec[data-spec="tool-failed"]').innerText();
     assert.match(spec, /matches the current version/);
-    assert.deepEqual(await page.locator('.pl-suite-spec[data-spec="tool-failed"] td[data-cell]').allInnerTexts(), ["45", "5", "5", "45"]);
+    assert.deepEqual(await page.locator('.pl-suite-spec[data-spec="tool-failed"] td[data-cell]').allInnerTexts(), [
+      "45",
+      "5",
+      "5",
+      "45"
+    ]);
     assert.match(spec, /MCC 0\.800 \[\d\.\d{3}, \d\.\d{3}\] · n 100 · held-out labels/);
-    assert.match(await page.locator('.pl-suite-spec[data-spec="stale-check"]').innerText(), /measured on 0\.9\.0\+0123456789ab, an older version: uncalibrated/);
+    assert.match(
+      await page.locator('.pl-suite-spec[data-spec="stale-check"]').innerText(),
+      /measured on 0\.9\.0\+0123456789ab, an older version: uncalibrated/
+    );
 
     const runs = await page.locator(".pl-suite-runs tbody tr").allInnerTexts();
     assert.equal(runs.length, 2);

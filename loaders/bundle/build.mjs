@@ -62,7 +62,9 @@ export async function buildCommand({root, buildDir, entries = COMMAND_ENTRIES, h
     logLevel: "silent"
   });
   // This module and the help-text script shape the output, so a change to either makes the build stale too.
-  const scripts = [fileURLToPath(import.meta.url), HELP_TEXTS].map((path) => relative(root, path)).filter((path) => !path.startsWith(".."));
+  const scripts = [fileURLToPath(import.meta.url), HELP_TEXTS]
+    .map((path) => relative(root, path))
+    .filter((path) => !path.startsWith(".."));
   const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...scripts])].sort();
   const stamps = stampInputs(root, inputs);
   const hash = await hashInputs(root, inputs);
@@ -78,7 +80,10 @@ export async function buildCommand({root, buildDir, entries = COMMAND_ENTRIES, h
     }
     if (help) {
       // A child process, so that this one does not carry every verb's modules into the command it runs next.
-      const texts = execFileSync(process.execPath, [HELP_TEXTS, join(temporary, "main.js")], {encoding: "utf8", maxBuffer: 1 << 26});
+      const texts = execFileSync(process.execPath, [HELP_TEXTS, join(temporary, "main.js")], {
+        encoding: "utf8",
+        maxBuffer: 1 << 26
+      });
       writeFileSync(join(temporary, "help.json"), texts);
     }
     try {

@@ -11,7 +11,10 @@ import {currentBuild} from "./currentBuild.mjs";
 function project(t: {after(fn: () => void): void}) {
   const root = mkdtempSync(join(tmpdir(), "plumbline-build-"));
   t.after(() => rmSync(root, {recursive: true, force: true}));
-  writeFileSync(join(root, "entry.ts"), `import {word} from "./dep.ts";\nexport const said: string = word;\nexport const here: string = import.meta.url;\n`);
+  writeFileSync(
+    join(root, "entry.ts"),
+    `import {word} from "./dep.ts";\nexport const said: string = word;\nexport const here: string = import.meta.url;\n`
+  );
   writeFileSync(join(root, "dep.ts"), `export const word = "first";\n`);
   return {root, buildDir: join(root, "build"), entries: {main: "entry.ts"}, help: false};
 }
@@ -24,9 +27,20 @@ test("a build stays current while its sources do, also when one is touched uncha
   assert.equal(((await import(pathToFileURL(build.main).href)) as {said: string}).said, "first");
   const later = new Date(Date.now() + 60_000);
   utimesSync(join(options.root, "dep.ts"), later, later);
-  assert.equal((await currentBuild(options.root, options.buildDir))?.dir, dir, "a new time with the same contents is still current");
-  const manifest = JSON.parse(readFileSync(join(options.buildDir, "manifest.json"), "utf8")) as {stamps: [string, number, number][]};
-  assert.ok(manifest.stamps.some(([input, , mtimeMs]) => input === "dep.ts" && mtimeMs === statSync(join(options.root, "dep.ts")).mtimeMs), "the new time is remembered");
+  assert.equal(
+    (await currentBuild(options.root, options.buildDir))?.dir,
+    dir,
+    "a new time with the same contents is still current"
+  );
+  const manifest = JSON.parse(readFileSync(join(options.buildDir, "manifest.json"), "utf8")) as {
+    stamps: [string, number, number][];
+  };
+  assert.ok(
+    manifest.stamps.some(
+      ([input, , mtimeMs]) => input === "dep.ts" && mtimeMs === statSync(join(options.root, "dep.ts")).mtimeMs
+    ),
+    "the new time is remembered"
+  );
   writeFileSync(join(options.root, "dep.ts"), `export const word = "other";\n`);
   assert.equal(await currentBuild(options.root, options.buildDir), null, "a changed source makes it stale");
   const rebuilt = await buildCommand(options);
@@ -49,7 +63,10 @@ test("sources that do not build fail with the file and line, and leave the previ
   const options = project(t);
   const dir = await buildCommand(options);
   writeFileSync(join(options.root, "dep.ts"), `export const word = ;\n`);
-  const failure = await buildCommand(options).then(() => null, (error: unknown) => buildFailure(error));
+  const failure = await buildCommand(options).then(
+    () => null,
+    (error: unknown) => buildFailure(error)
+  );
   assert.match(failure ?? "", /^dep\.ts:1: /);
   writeFileSync(join(options.root, "dep.ts"), `export const word = "first";\n`);
   assert.equal((await currentBuild(options.root, options.buildDir))?.dir, dir);

@@ -42,7 +42,13 @@ test("the first run builds the command, with one line, and --help and a verb's -
 
   // Marks in the build (not in the sources) prove where each answer came from.
   const texts = JSON.parse(readFileSync(build.help, "utf8")) as {main: string; verbs: Record<string, string>};
-  writeFileSync(build.help, JSON.stringify({main: `${texts.main}\nfrom the build`, verbs: {...texts.verbs, gate: `${texts.verbs.gate}\nfrom the build`}}));
+  writeFileSync(
+    build.help,
+    JSON.stringify({
+      main: `${texts.main}\nfrom the build`,
+      verbs: {...texts.verbs, gate: `${texts.verbs.gate}\nfrom the build`}
+    })
+  );
   assert.match(plumbline("-h").stdout, /from the build\n$/);
   assert.match(plumbline("gate", "--suite", "x", "--help").stdout, /^Usage: plumbline gate[^]*from the build\n$/);
   assert.match(plumbline("help", "gate").stdout, /from the build\n$/);
@@ -63,13 +69,24 @@ test("a build older than its sources is rebuilt before the command runs, with on
   // As if loaders/cli/main.ts had been edited since the build: its recorded size and the hash no longer match,
   // and the version built from the sources as they are (the marked one) does not exist yet.
   rmSync(join(buildDir, manifest.dir), {recursive: true, force: true});
-  const stamps = manifest.stamps.map(([input, size, mtimeMs]) => [input, input === "loaders/cli/main.ts" ? size + 1 : size, mtimeMs]);
+  const stamps = manifest.stamps.map(([input, size, mtimeMs]) => [
+    input,
+    input === "loaders/cli/main.ts" ? size + 1 : size,
+    mtimeMs
+  ]);
   writeFileSync(manifestPath(buildDir), JSON.stringify({...manifest, hash: "0", stamps}));
   assert.equal(await currentBuild(ROOT, buildDir), null);
-  assert.equal(await workerScript({PLUMBLINE_CLI_BUILD: buildDir}), SOURCE_WORKER, "stale, the workers run the sources");
+  assert.equal(
+    await workerScript({PLUMBLINE_CLI_BUILD: buildDir}),
+    SOURCE_WORKER,
+    "stale, the workers run the sources"
+  );
   const rebuilt = plumbline("ingest", "--help");
   assert.equal(rebuilt.status, 0, rebuilt.stderr);
-  assert.match(rebuilt.stderr, /^plumbline: sources changed since the command was built; rebuilding it into .*\/ \(once\)\n$/);
+  assert.match(
+    rebuilt.stderr,
+    /^plumbline: sources changed since the command was built; rebuilding it into .*\/ \(once\)\n$/
+  );
   assert.match(rebuilt.stdout, /^Usage: plumbline ingest/);
   const again = plumbline("--help");
   assert.equal(again.stderr, "");

@@ -57,13 +57,23 @@ export async function currentBuild(root, buildDir) {
   if (!existsSync(build.main)) return null;
   let stamps;
   try {
-    stamps = stampInputs(root, manifest.stamps.map(([input]) => input));
+    stamps = stampInputs(
+      root,
+      manifest.stamps.map(([input]) => input)
+    );
   } catch {
     // A source is gone.
     return null;
   }
-  if (stamps.every(([, size, mtimeMs], i) => size === manifest.stamps[i][1] && mtimeMs === manifest.stamps[i][2])) return build;
-  if ((await hashInputs(root, stamps.map(([input]) => input))) !== manifest.hash) return null;
+  if (stamps.every(([, size, mtimeMs], i) => size === manifest.stamps[i][1] && mtimeMs === manifest.stamps[i][2]))
+    return build;
+  if (
+    (await hashInputs(
+      root,
+      stamps.map(([input]) => input)
+    )) !== manifest.hash
+  )
+    return null;
   // Touched but unchanged: remember the new times, so the next start is back to the quick comparison.
   try {
     const temporary = `${manifestPath(buildDir)}.${process.pid}.tmp`;

@@ -33,11 +33,14 @@ describe("the bundled PandaLM judgments", () => {
     const data = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 200}));
     const set = data.judgmentSets.find((s) => s.dataset === "pandalm")!;
     assert.equal(set.stats.items, 999);
-    assert.deepEqual(set.stats.annotatorPairs.map((p) => [p.a, p.b, v(p.agreement.kappa, 2)]), [
-      ["annotator1", "annotator2", "0.85"],
-      ["annotator1", "annotator3", "0.88"],
-      ["annotator2", "annotator3", "0.86"]
-    ]);
+    assert.deepEqual(
+      set.stats.annotatorPairs.map((p) => [p.a, p.b, v(p.agreement.kappa, 2)]),
+      [
+        ["annotator1", "annotator2", "0.85"],
+        ["annotator1", "annotator3", "0.88"],
+        ["annotator2", "annotator3", "0.86"]
+      ]
+    );
   });
 
   test("reproduce the published judge table: accuracy, macro precision, recall and F1 against the human majority", async () => {
@@ -45,7 +48,9 @@ describe("the bundled PandaLM judgments", () => {
     const judges = data.judgmentSets[0]!.stats.judges;
     const row = (rater: string) => {
       const a = judges.find((j) => j.rater === rater)!.agreement;
-      return [a.accuracy, a.macroPrecision, a.macroRecall, a.macroF1].map((m) => ("value" in m ? (m.value * 100).toFixed(2) : "undefined"));
+      return [a.accuracy, a.macroPrecision, a.macroRecall, a.macroF1].map((m) =>
+        "value" in m ? (m.value * 100).toFixed(2) : "undefined"
+      );
     };
     assert.deepEqual(row("gpt-3.5-turbo"), ["71.07", "58.79", "57.36", "57.55"]);
     assert.deepEqual(row("pandalm-7b"), ["66.77", "57.38", "57.50", "57.43"]);
@@ -90,13 +95,23 @@ describe("the bundled PandaLM judgments", () => {
       assert.match(io.stdout.join("\n"), /wrote 849 aligned/);
       const lines = readFileSync(csv, "utf8").trim().split("\n");
       assert.equal(lines.length, 850);
-      assert.equal(lines[0], "evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell,judge_reasoning,human_explanation,decided_by,judge_model,run_id,dataset_version");
+      assert.equal(
+        lines[0],
+        "evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell,judge_reasoning,human_explanation,decided_by,judge_model,run_id,dataset_version"
+      );
       const rows = await withReadConnection(workspace, async (c) => {
         await exportAligned(c, parquet, "parquet");
-        const r = await c.runAndReadAll(`SELECT cell, count(*)::INTEGER AS n FROM read_parquet('${parquet}') WHERE evaluator_id = 'pandalm-gpt-3.5-turbo' GROUP BY cell ORDER BY cell`);
+        const r = await c.runAndReadAll(
+          `SELECT cell, count(*)::INTEGER AS n FROM read_parquet('${parquet}') WHERE evaluator_id = 'pandalm-gpt-3.5-turbo' GROUP BY cell ORDER BY cell`
+        );
         return r.getRowObjectsJS();
       });
-      assert.deepEqual(rows, [{cell: "fn", n: 71}, {cell: "fp", n: 86}, {cell: "tn", n: 360}, {cell: "tp", n: 332}]);
+      assert.deepEqual(rows, [
+        {cell: "fn", n: 71},
+        {cell: "fp", n: 86},
+        {cell: "tn", n: 360},
+        {cell: "tp", n: 332}
+      ]);
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }
@@ -139,7 +154,17 @@ describe("calibration against the annotation side's ground_truth and human_label
 
   test("a workspace without the views has no labels, and a rule evaluator's verdicts are uncalibrated", async () => {
     const spec = join(specDir, "tool-error.json");
-    writeFileSync(spec, JSON.stringify({id: "tool-error", version: "1", failureMode: "a tool call failed", criterion: "overall", kind: "rule", rule: {op: "tool_call", failed: true}}));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        id: "tool-error",
+        version: "1",
+        failureMode: "a tool call failed",
+        criterion: "overall",
+        kind: "rule",
+        rule: {op: "tool_call", failed: true}
+      })
+    );
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["judge", "run", "--evaluator", spec], io), 0, io.stderr.join("\n"));
     assert.match(io.stdout.join("\n"), /4 traces: 1 fail, 3 pass, 0 errors/);
@@ -150,19 +175,30 @@ describe("calibration against the annotation side's ground_truth and human_label
   });
 
   test("verdicts align with the annotators' ground truth by trace and criterion, per annotator too; a new version starts uncalibrated", async () => {
-    const traces = fixtureTraces().map((t) => t.info.traceId).sort();
+    const traces = fixtureTraces()
+      .map((t) => t.info.traceId)
+      .sort();
     // Labels written as annotators write them: through the annotation service, into its log and the store's views.
     const service = openAnnotationService({workspace, mirrorDelayMs: 5});
     try {
       for (const id of traces) {
         const pass = id !== "trace-refund";
         for (const annotator of ["ana", "bo"]) {
-          await service.create({traceId: id, criterion: "overall", annotator, source: "reviewer",
-            pass: annotator === "bo" ? true : pass, explanation: annotator === "bo" ? null : pass ? "fine" : "the refund tool failed"});
+          await service.create({
+            traceId: id,
+            criterion: "overall",
+            annotator,
+            source: "reviewer",
+            pass: annotator === "bo" ? true : pass,
+            explanation: annotator === "bo" ? null : pass ? "fine" : "the refund tool failed"
+          });
         }
       }
       // ana and bo disagree on the refund trace: the criterion's owner settles it.
-      await service.adjudicate({traceId: "trace-refund", criterion: "overall", pass: false, explanation: "the refund tool failed"}, "owner");
+      await service.adjudicate(
+        {traceId: "trace-refund", criterion: "overall", pass: false, explanation: "the refund tool failed"},
+        "owner"
+      );
       await service.flush();
     } finally {
       await service.close();
@@ -171,17 +207,39 @@ describe("calibration against the annotation side's ground_truth and human_label
     const e = data.evaluators.find((x) => x.evaluatorId === "tool-error")!;
     assert.equal(e.current.report.n, traces.length);
     const failing = data.aligned.filter((r) => r.evaluatorId === "tool-error" && r.human === "fail");
-    assert.deepEqual(failing.map((r) => [r.traceId, r.judge, r.explanation]), [["trace-refund", "fail", "the refund tool failed"]]);
+    assert.deepEqual(
+      failing.map((r) => [r.traceId, r.judge, r.explanation]),
+      [["trace-refund", "fail", "the refund tool failed"]]
+    );
     const ana = data.annotators.find((a) => a.annotator === "ana")!;
     const bo = data.annotators.find((a) => a.annotator === "bo")!;
     assert.deepEqual(ana.report.confusion, {tp: 1, fp: 0, fn: 0, tn: traces.length - 1});
     assert.deepEqual(bo.report.confusion, {tp: 0, fp: 1, fn: 0, tn: traces.length - 1});
 
     // Version 2 of the same evaluator: its old figures stay as history, the new version has none until judged.
-    writeFileSync(join(specDir, "tool-error.json"), JSON.stringify({id: "tool-error", version: "2", failureMode: "a tool call failed", criterion: "overall", kind: "rule", rule: {op: "status", is: "error"}}));
+    writeFileSync(
+      join(specDir, "tool-error.json"),
+      JSON.stringify({
+        id: "tool-error",
+        version: "2",
+        failureMode: "a tool call failed",
+        criterion: "overall",
+        kind: "rule",
+        rule: {op: "status", is: "error"}
+      })
+    );
     await withConnection(workspace, async (c) => {
       const {registerEvaluatorVersion} = await import("../store/calibration.js");
-      await registerEvaluatorVersion(c, {evaluatorId: "tool-error", evaluatorVersion: "2+new", criterion: "overall", failureMode: "a tool call failed", kind: "rule", judgeModel: null, spec: null, firstSeen: new Date(Date.now() + 1000)});
+      await registerEvaluatorVersion(c, {
+        evaluatorId: "tool-error",
+        evaluatorVersion: "2+new",
+        criterion: "overall",
+        failureMode: "a tool call failed",
+        kind: "rule",
+        judgeModel: null,
+        spec: null,
+        firstSeen: new Date(Date.now() + 1000)
+      });
     });
     const after2 = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
     const e2 = after2.evaluators.find((x) => x.evaluatorId === "tool-error")!;

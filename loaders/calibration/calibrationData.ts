@@ -8,25 +8,41 @@ import {cellOf, type Confusion} from "../../src/core/calibration/confusion.js";
 import {judgmentSetStats, type JudgmentSetStats} from "../../src/core/calibration/judgmentSetStats.js";
 import type {CalibrationPageData} from "../../src/core/calibration/pageData.js";
 import {groupedReports, type CalibrationReport} from "../../src/core/calibration/report.js";
-import {summarizeCalibration, type EvaluatorCalibration, type SummaryOptions} from "../../src/core/calibration/summary.js";
+import {
+  summarizeCalibration,
+  type EvaluatorCalibration,
+  type SummaryOptions
+} from "../../src/core/calibration/summary.js";
 import {readAligned, readAnnotatorPairs, readEvaluatorVersions, type AlignedRow} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {readImportedClasses} from "../store/importedJudgments.js";
 
 export async function readCalibrationPageData(connection: DuckDBConnection): Promise<CalibrationPageData> {
-  if (!(await tableExists(connection, "judge_verdicts"))) return {versions: [], aligned: [], annotators: [], judgmentSets: []};
+  if (!(await tableExists(connection, "judge_verdicts")))
+    return {versions: [], aligned: [], annotators: [], judgmentSets: []};
   const aligned = await readAligned(connection);
   const annotators = new Map<string, {e: string; v: string; a: string; confusion: Confusion}>();
   for (const r of await readAnnotatorPairs(connection)) {
     const key = `${r.evaluatorId}\u0000${r.evaluatorVersion}\u0000${r.annotator}`;
     let entry = annotators.get(key);
-    if (!entry) annotators.set(key, (entry = {e: r.evaluatorId, v: r.evaluatorVersion, a: r.annotator, confusion: {tp: 0, fp: 0, fn: 0, tn: 0}}));
+    if (!entry)
+      annotators.set(
+        key,
+        (entry = {e: r.evaluatorId, v: r.evaluatorVersion, a: r.annotator, confusion: {tp: 0, fp: 0, fn: 0, tn: 0}})
+      );
     entry.confusion[cellOf(r.human, r.judge)]++;
   }
-  const sets = new Map<string, CalibrationPageData["judgmentSets"][number] & {itemIndex: Map<string, number>; raterIndex: Map<string, number>}>();
+  const sets = new Map<
+    string,
+    CalibrationPageData["judgmentSets"][number] & {itemIndex: Map<string, number>; raterIndex: Map<string, number>}
+  >();
   for (const c of await readImportedClasses(connection)) {
     let set = sets.get(c.dataset);
-    if (!set) sets.set(c.dataset, (set = {dataset: c.dataset, raters: [], items: [], labels: [], itemIndex: new Map(), raterIndex: new Map()}));
+    if (!set)
+      sets.set(
+        c.dataset,
+        (set = {dataset: c.dataset, raters: [], items: [], labels: [], itemIndex: new Map(), raterIndex: new Map()})
+      );
     let ri = set.raterIndex.get(c.rater);
     if (ri === undefined) {
       set.raterIndex.set(c.rater, (ri = set.raters.length));
@@ -42,9 +58,21 @@ export async function readCalibrationPageData(connection: DuckDBConnection): Pro
   }
   return {
     versions: await readEvaluatorVersions(connection),
-    aligned: aligned.map((r) => ({e: r.evaluatorId, v: r.evaluatorVersion, t: r.traceId, j: r.judge, h: r.human, r: r.reasoning, x: r.explanation, d: r.decidedBy})),
+    aligned: aligned.map((r) => ({
+      e: r.evaluatorId,
+      v: r.evaluatorVersion,
+      t: r.traceId,
+      j: r.judge,
+      h: r.human,
+      r: r.reasoning,
+      x: r.explanation,
+      d: r.decidedBy
+    })),
     annotators: [...annotators.values()],
-    judgmentSets: [...sets.values()].map(({itemIndex: _i, raterIndex: _r, ...set}) => ({...set, labels: set.labels.map((l) => set.items.map((_, i) => l[i] ?? null))}))
+    judgmentSets: [...sets.values()].map(({itemIndex: _i, raterIndex: _r, ...set}) => ({
+      ...set,
+      labels: set.labels.map((l) => set.items.map((_, i) => l[i] ?? null))
+    }))
   };
 }
 
@@ -55,21 +83,38 @@ export interface CalibrationData {
   judgmentSets: {dataset: string; stats: JudgmentSetStats}[];
 }
 
-export async function readCalibrationData(connection: DuckDBConnection, options: SummaryOptions & {evaluatorId?: string} = {}): Promise<CalibrationData> {
+export async function readCalibrationData(
+  connection: DuckDBConnection,
+  options: SummaryOptions & {evaluatorId?: string} = {}
+): Promise<CalibrationData> {
   // A workspace written by an older Plumbline has none of the calibration tables: it has nothing to show yet.
-  if (!(await tableExists(connection, "judge_verdicts"))) return {evaluators: [], aligned: [], annotators: [], judgmentSets: []};
+  if (!(await tableExists(connection, "judge_verdicts")))
+    return {evaluators: [], aligned: [], annotators: [], judgmentSets: []};
   const aligned = await readAligned(connection, options.evaluatorId);
-  const versions = (await readEvaluatorVersions(connection)).filter((v) => !options.evaluatorId || v.evaluatorId === options.evaluatorId);
+  const versions = (await readEvaluatorVersions(connection)).filter(
+    (v) => !options.evaluatorId || v.evaluatorId === options.evaluatorId
+  );
   const evaluators = summarizeCalibration(aligned, versions, options);
-  const annotatorRows = (await readAnnotatorPairs(connection)).filter((r) => !options.evaluatorId || r.evaluatorId === options.evaluatorId);
-  const reports = groupedReports(annotatorRows, (r) => `${r.evaluatorId}\u0000${r.evaluatorVersion}\u0000${r.annotator}`, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
+  const annotatorRows = (await readAnnotatorPairs(connection)).filter(
+    (r) => !options.evaluatorId || r.evaluatorId === options.evaluatorId
+  );
+  const reports = groupedReports(
+    annotatorRows,
+    (r) => `${r.evaluatorId}\u0000${r.evaluatorVersion}\u0000${r.annotator}`,
+    {resamples: options.resamples ?? 1000, seed: options.seed ?? 1}
+  );
   const annotators = [...reports].map(([key, report]) => {
     const [evaluatorId, evaluatorVersion, annotator] = key.split("\u0000") as [string, string, string];
     return {evaluatorId, evaluatorVersion, annotator, report};
   });
   const classes = await readImportedClasses(connection);
   // With one evaluator asked for, only the judgment set it was imported from.
-  const datasets = [...new Set(classes.map((c) => c.dataset))].filter((d) => !options.evaluatorId || options.evaluatorId.startsWith(`${d}-`));
-  const judgmentSets = datasets.map((dataset) => ({dataset, stats: judgmentSetStats(classes.filter((c) => c.dataset === dataset))}));
+  const datasets = [...new Set(classes.map((c) => c.dataset))].filter(
+    (d) => !options.evaluatorId || options.evaluatorId.startsWith(`${d}-`)
+  );
+  const judgmentSets = datasets.map((dataset) => ({
+    dataset,
+    stats: judgmentSetStats(classes.filter((c) => c.dataset === dataset))
+  }));
   return {evaluators, aligned, annotators, judgmentSets};
 }

@@ -13,7 +13,9 @@ export async function writeExportToStdout(format: "csv" | "parquet"): Promise<vo
     const path = join(dir, `labels.${format}`);
     await withReadConnection(workspaceDir(), async (connection) => {
       if (!(await tableExists(connection, "judge_verdicts"))) {
-        await connection.run(`COPY (SELECT NULL::VARCHAR AS evaluator_id WHERE false) TO '${path}' (FORMAT ${format}${format === "csv" ? ", HEADER true" : ""})`);
+        await connection.run(
+          `COPY (SELECT NULL::VARCHAR AS evaluator_id WHERE false) TO '${path}' (FORMAT ${format}${format === "csv" ? ", HEADER true" : ""})`
+        );
         return;
       }
       await exportAligned(connection, path, format);

@@ -15,7 +15,10 @@ export class ImportError extends PlumblineError {
   override readonly name = "ImportError";
 }
 
-export function readJudgmentSet(format: SetFormat, dir: string): {set: JudgmentSet; unparseable: (raw: string | null) => boolean} {
+export function readJudgmentSet(
+  format: SetFormat,
+  dir: string
+): {set: JudgmentSet; unparseable: (raw: string | null) => boolean} {
   if (format === "pandalm") {
     const missing = Object.values(PANDALM_FILES).filter((f) => !existsSync(join(dir, f)));
     if (missing.length) throw new ImportError(`${dir} is not a PandaLM data folder: missing ${missing.join(", ")}`);
@@ -26,8 +29,10 @@ export function readJudgmentSet(format: SetFormat, dir: string): {set: JudgmentS
     }
   }
   if (format === "llmbar") {
-    if (!existsSync(join(dir, "dataset.json"))) throw new ImportError(`${dir} is not an LLMBar subset folder (like Natural/): missing dataset.json`);
-    if (!llmbarRuns(dir).length) throw new ImportError(`${dir} has no judge runs: expected evaluators/<judge>/<strategy>/result.json`);
+    if (!existsSync(join(dir, "dataset.json")))
+      throw new ImportError(`${dir} is not an LLMBar subset folder (like Natural/): missing dataset.json`);
+    if (!llmbarRuns(dir).length)
+      throw new ImportError(`${dir} has no judge runs: expected evaluators/<judge>/<strategy>/result.json`);
     try {
       return {set: readLlmbar(dir), unparseable: (raw) => raw === null};
     } catch (error) {
@@ -37,7 +42,12 @@ export function readJudgmentSet(format: SetFormat, dir: string): {set: JudgmentS
   throw new ImportError(`unknown judgment-set format ${String(format)}; known: ${SET_FORMATS.join(", ")}`);
 }
 
-export async function importJudgmentSet(connection: DuckDBConnection, format: SetFormat, dir: string, now?: Date): Promise<ImportSummary> {
+export async function importJudgmentSet(
+  connection: DuckDBConnection,
+  format: SetFormat,
+  dir: string,
+  now?: Date
+): Promise<ImportSummary> {
   const {set, unparseable} = readJudgmentSet(format, dir);
   return writeJudgmentSet(connection, set, {unparseable, ...(now ? {now} : {})});
 }

@@ -37,7 +37,10 @@ describe("the bundled LLMBar Natural runs", () => {
     const runs = llmbarRuns(dir());
     assert.equal(runs.length, 12);
     for (const run of runs) {
-      const published = JSON.parse(readFileSync(join(run.path, "..", "statistics.json"), "utf8")) as Record<string, string>;
+      const published = JSON.parse(readFileSync(join(run.path, "..", "statistics.json"), "utf8")) as Record<
+        string,
+        string
+      >;
       const id = `${run.judge}/${run.strategy}`;
       // LLMBar counts an unparseable (null) verdict as wrong, so correct = (tp + tn) out of all 100 items.
       const correct = (v: ReturnType<typeof current>) => v.report.confusion.tp + v.report.confusion.tn;
@@ -46,7 +49,11 @@ describe("the bundled LLMBar Natural runs", () => {
       assert.equal(first.report.n + first.info.errors, 100);
       assert.equal(`${correct(first)} / 100`, published.correct_False!.split(" = ")[0], `${id} correct_False`);
       assert.equal(`${correct(second)} / 100`, published.correct_True!.split(" = ")[0], `${id} correct_True`);
-      assert.equal((correct(first) + correct(second)) / 2, Number.parseFloat(published.correct_average!), `${id} correct_average`);
+      assert.equal(
+        (correct(first) + correct(second)) / 2,
+        Number.parseFloat(published.correct_average!),
+        `${id} correct_average`
+      );
     }
   });
 
@@ -72,12 +79,19 @@ describe("the bundled LLMBar Natural runs", () => {
     }
     assert.equal(current("palm2/vanilla").info.errors, 2, "PaLM2's two null verdicts are errors");
     const swapped = current("chatgpt/vanilla/swapped").report;
-    assert.deepEqual(swapped.confusion, {tp: 28, fp: 3, fn: 14, tn: 55}, "position bias moves ChatGPT's errors from fp to fn");
+    assert.deepEqual(
+      swapped.confusion,
+      {tp: 28, fp: 3, fn: 14, tn: 55},
+      "position bias moves ChatGPT's errors from fp to fn"
+    );
   });
 
   test("each judge is one evaluator whose strategies are versions, Vanilla before Metrics_Reference", () => {
     const chatgpt = data.evaluators.find((e) => e.evaluatorId === "llmbar-natural-chatgpt")!;
-    assert.deepEqual(chatgpt.versions.map((v) => v.info.evaluatorVersion.split("+")[0]), ["vanilla", "metrics-reference"]);
+    assert.deepEqual(
+      chatgpt.versions.map((v) => v.info.evaluatorVersion.split("+")[0]),
+      ["vanilla", "metrics-reference"]
+    );
     assert.equal(chatgpt.current, chatgpt.versions[1]);
     assert.equal(data.evaluators.filter((e) => e.evaluatorId.startsWith("llmbar-natural-")).length, 12);
   });
@@ -95,6 +109,9 @@ describe("the bundled LLMBar Natural runs", () => {
   test("ChatGPT's MCC straddles 0.6 at n = 100, and the page's gate warns about it", () => {
     const v = current("chatgpt/vanilla");
     assert.equal(v.gate.status, "blocks");
-    assert.ok(v.gate.warnings.some((w) => /crosses 0\.6/.test(w)), v.gate.warnings.join("; "));
+    assert.ok(
+      v.gate.warnings.some((w) => /crosses 0\.6/.test(w)),
+      v.gate.warnings.join("; ")
+    );
   });
 });

@@ -28,16 +28,31 @@ function readJson(path: string): {value: unknown; hash: string} {
 export function llmbarRuns(dir: string): {judge: string; strategy: string; path: string}[] {
   const root = join(dir, "evaluators");
   if (!existsSync(root)) return [];
-  return readdirSync(root).sort().flatMap((judge) =>
-    readdirSync(join(root, judge)).sort().flatMap((strategy) => {
-      const path = join(root, judge, strategy, "result.json");
-      return existsSync(path) ? [{judge, strategy, path}] : [];
-    })
-  );
+  return readdirSync(root)
+    .sort()
+    .flatMap((judge) =>
+      readdirSync(join(root, judge))
+        .sort()
+        .flatMap((strategy) => {
+          const path = join(root, judge, strategy, "result.json");
+          return existsSync(path) ? [{judge, strategy, path}] : [];
+        })
+    );
 }
 
 /** The paper's strategies from the plainest prompt to the most elaborate: the order they are versions in. */
-const STRATEGY_ORDER = ["Vanilla_NoRules", "Vanilla", "Vanilla_1shot", "Vanilla_2shot", "CoT", "Swap", "Swap_CoT", "Metrics", "Reference", "Metrics_Reference"];
+const STRATEGY_ORDER = [
+  "Vanilla_NoRules",
+  "Vanilla",
+  "Vanilla_1shot",
+  "Vanilla_2shot",
+  "CoT",
+  "Swap",
+  "Swap_CoT",
+  "Metrics",
+  "Reference",
+  "Metrics_Reference"
+];
 
 function strategyRank(strategy: string): number {
   const i = STRATEGY_ORDER.indexOf(strategy);
@@ -78,7 +93,13 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
     }
     inputs.push(item.data.input);
     set.items.push({itemId: String(index), traceId: `llmbar-natural-${index}`});
-    set.labels.push({itemId: String(index), rater: "gold", rawLabel: String(item.data.label), label: item.data.label === 1 ? "1" : "2", reasoning: null});
+    set.labels.push({
+      itemId: String(index),
+      rater: "gold",
+      rawLabel: String(item.data.label),
+      label: item.data.label === 1 ? "1" : "2",
+      reasoning: null
+    });
   });
   const runs = llmbarRuns(dir)
     .filter((r) => !options.strategies || options.strategies.includes(r.strategy))
@@ -89,12 +110,19 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
       rejected.push({file: run.path, index: -1, reason: "expected a JSON array of items"});
       continue;
     }
-    for (const [order, suffix] of [["swap = False", ""], ["swap = True", "/swapped"]] as const) {
+    for (const [order, suffix] of [
+      ["swap = False", ""],
+      ["swap = True", "/swapped"]
+    ] as const) {
       const rater = `${run.judge}/${run.strategy}${suffix}`;
       // One evaluator per judge and presentation order; its strategies are successive versions of its prompt.
       set.raters.push({
-        rater, kind: "judge", model: run.judge, sourceHash: sha256Hex(`${hash}${suffix}`),
-        evaluator: `llmbar-natural-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(), version: run.strategy.toLowerCase().replace(/_/g, "-")
+        rater,
+        kind: "judge",
+        model: run.judge,
+        sourceHash: sha256Hex(`${hash}${suffix}`),
+        evaluator: `llmbar-natural-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(),
+        version: run.strategy.toLowerCase().replace(/_/g, "-")
       });
       value.forEach((raw, index) => {
         const result = LlmbarResultSchema.safeParse(raw);
@@ -103,7 +131,12 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
           return;
         }
         if (inputs[index] !== result.data.input) {
-          if (!suffix) rejected.push({file: run.path, index, reason: "the item's input differs from dataset.json's item at the same position"});
+          if (!suffix)
+            rejected.push({
+              file: run.path,
+              index,
+              reason: "the item's input differs from dataset.json's item at the same position"
+            });
           return;
         }
         const winner = winnerOf(result.data.results, order);
@@ -114,7 +147,13 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
         const last = result.data.results[result.data.results.length - 1] as Record<string, {completion?: unknown}>;
         const completion = last[order]?.completion;
         const reasoning = Array.isArray(completion) && typeof completion[0] === "string" ? completion[0] : null;
-        set.labels.push({itemId: String(index), rater, rawLabel: winner, label: winner === "1" ? "1" : winner === "2" ? "2" : null, reasoning});
+        set.labels.push({
+          itemId: String(index),
+          rater,
+          rawLabel: winner,
+          label: winner === "1" ? "1" : winner === "2" ? "2" : null,
+          reasoning
+        });
       });
     }
   }

@@ -11,15 +11,30 @@
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import type {z} from "zod";
-import {PandalmGptSchema, PandalmItemSchema, PandalmLocalSchema, type JudgmentSet, type PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
+import {
+  PandalmGptSchema,
+  PandalmItemSchema,
+  PandalmLocalSchema,
+  type JudgmentSet,
+  type PreferenceClass
+} from "../../src/core/schemas/judgmentSet.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {sha256Hex} from "../formats/hash.js";
 
-export const PANDALM_FILES = {humans: "testset-v1.json", gpt: "gpt-3.5-turbo-testset-v1.json", local: "pandalm-7b-testset-v1.json"} as const;
+export const PANDALM_FILES = {
+  humans: "testset-v1.json",
+  gpt: "gpt-3.5-turbo-testset-v1.json",
+  local: "pandalm-7b-testset-v1.json"
+} as const;
 
 const CLASS: Record<string, PreferenceClass> = {"0": "tie", "1": "1", "2": "2", Tie: "tie", garbage: "tie"};
 
-function readArray<T>(dir: string, file: string, schema: z.ZodType<T>, rejected: JudgmentSet["rejected"]): {records: T[]; hash: string} {
+function readArray<T>(
+  dir: string,
+  file: string,
+  schema: z.ZodType<T>,
+  rejected: JudgmentSet["rejected"]
+): {records: T[]; hash: string} {
   const path = join(dir, file);
   const text = readFileSync(path, "utf8");
   let value: unknown;
@@ -65,20 +80,37 @@ export function readPandalm(dir: string): JudgmentSet {
     known.add(itemId);
     set.items.push({itemId, traceId: `pandalm-${item.idx}`});
     for (const rater of ["annotator1", "annotator2", "annotator3"] as const) {
-      set.labels.push({itemId, rater, rawLabel: String(item[rater]), label: CLASS[String(item[rater])]!, reasoning: null});
+      set.labels.push({
+        itemId,
+        rater,
+        rawLabel: String(item[rater]),
+        label: CLASS[String(item[rater])]!,
+        reasoning: null
+      });
     }
   }
   for (const g of gpt.records) {
     const itemId = String(g.idx);
     if (!known.has(itemId)) continue;
     const label = CLASS[g.gpt_result] ?? null;
-    if (label === null) rejected.push({file: join(dir, PANDALM_FILES.gpt), index: g.idx, reason: `unknown gpt_result ${JSON.stringify(g.gpt_result)}`});
+    if (label === null)
+      rejected.push({
+        file: join(dir, PANDALM_FILES.gpt),
+        index: g.idx,
+        reason: `unknown gpt_result ${JSON.stringify(g.gpt_result)}`
+      });
     set.labels.push({itemId, rater: "gpt-3.5-turbo", rawLabel: g.gpt_result, label, reasoning: g.gpt_reason || null});
   }
   for (const p of local.records) {
     const itemId = String(p.idx);
     if (!known.has(itemId)) continue;
-    set.labels.push({itemId, rater: "pandalm-7b", rawLabel: String(p.pandalm_result), label: CLASS[String(p.pandalm_result)]!, reasoning: p.pandalm_reason || null});
+    set.labels.push({
+      itemId,
+      rater: "pandalm-7b",
+      rawLabel: String(p.pandalm_result),
+      label: CLASS[String(p.pandalm_result)]!,
+      reasoning: p.pandalm_reason || null
+    });
   }
   return set;
 }

@@ -14,13 +14,26 @@ after(() => rmSync(workspace, {recursive: true, force: true}));
 function io(): Io & {output: string[]; errors: string[]} {
   const output: string[] = [];
   const errors: string[] = [];
-  return {output, errors, out: (t) => void output.push(t), err: (t) => void errors.push(t), env: {PLUMBLINE_WORKSPACE: workspace}};
+  return {
+    output,
+    errors,
+    out: (t) => void output.push(t),
+    err: (t) => void errors.push(t),
+    env: {PLUMBLINE_WORKSPACE: workspace}
+  };
 }
 
 before(async () => {
   const service = openAnnotationService({workspace});
   const add = (traceId: string, annotator: string, pass: boolean) =>
-    service.create({traceId, criterion: "overall", annotator, pass, source: "reviewer", explanation: `said "${pass}", plainly`});
+    service.create({
+      traceId,
+      criterion: "overall",
+      annotator,
+      pass,
+      source: "reviewer",
+      explanation: `said "${pass}", plainly`
+    });
   // ana and bo agree on t1 and t2 and split on t3.
   await add("t1", "ana", true);
   await add("t1", "bo", true);
@@ -42,7 +55,24 @@ describe("plumbline annotations", () => {
 
   test("adjudicate settles a split trace and export --ground-truth --csv shows it, quoted where needed", async () => {
     const cli = io();
-    assert.equal(await main(["annotations", "adjudicate", "t3", "--criterion", "overall", "--fail", "--by", "olga", "--explanation", "refund, not rebook"], cli), 0);
+    assert.equal(
+      await main(
+        [
+          "annotations",
+          "adjudicate",
+          "t3",
+          "--criterion",
+          "overall",
+          "--fail",
+          "--by",
+          "olga",
+          "--explanation",
+          "refund, not rebook"
+        ],
+        cli
+      ),
+      0
+    );
     const out = io();
     assert.equal(await main(["annotations", "export", "--ground-truth", "--csv"], out), 0);
     assert.deepEqual(out.output.join("\n").split("\n"), [
@@ -58,12 +88,21 @@ describe("plumbline annotations", () => {
 
   test("rubric --set validates the file and gives it the next revision; a bad file is a usage error", async () => {
     const file = join(workspace, "rubric.json");
-    writeFileSync(file, JSON.stringify({...DEFAULT_RUBRIC, criteria: DEFAULT_RUBRIC.criteria.map((c) => c.id === "overall" ? {...c, owner: "olga"} : c)}));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...DEFAULT_RUBRIC,
+        criteria: DEFAULT_RUBRIC.criteria.map((c) => (c.id === "overall" ? {...c, owner: "olga"} : c))
+      })
+    );
     const cli = io();
     assert.equal(await main(["annotations", "rubric", "--set", file], cli), 0);
     assert.match(cli.output.join("\n"), /revision 2/);
     const denied = io();
-    assert.equal(await main(["annotations", "adjudicate", "t1", "--criterion", "overall", "--pass", "--by", "ana"], denied), 1);
+    assert.equal(
+      await main(["annotations", "adjudicate", "t1", "--criterion", "overall", "--pass", "--by", "ana"], denied),
+      1
+    );
     assert.match(denied.errors.join("\n"), /only olga, the owner of overall, adjudicates it/);
     writeFileSync(file, JSON.stringify({version: 2, revision: 1, name: "x", criteria: []}));
     const bad = io();

@@ -34,7 +34,8 @@ Options:
   -h, --help           show this help`;
 
 function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text =
+    value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -47,9 +48,16 @@ export const command: Command = {
       args,
       allowPositionals: true,
       options: {
-        workspace: {type: "string"}, "ground-truth": {type: "boolean", default: false}, csv: {type: "boolean", default: false},
-        json: {type: "boolean", default: false}, criterion: {type: "string"}, pass: {type: "boolean", default: false},
-        fail: {type: "boolean", default: false}, by: {type: "string"}, "failure-mode": {type: "string"}, explanation: {type: "string"},
+        workspace: {type: "string"},
+        "ground-truth": {type: "boolean", default: false},
+        csv: {type: "boolean", default: false},
+        json: {type: "boolean", default: false},
+        criterion: {type: "string"},
+        pass: {type: "boolean", default: false},
+        fail: {type: "boolean", default: false},
+        by: {type: "string"},
+        "failure-mode": {type: "string"},
+        explanation: {type: "string"},
         set: {type: "string"}
       }
     });
@@ -63,16 +71,23 @@ export const command: Command = {
         let first = true;
         await withConnection(workspace, async (connection) => {
           await mirrorAnnotationLog(connection, logPath(workspace));
-          await streamView(connection, values["ground-truth"] ? "ground_truth" : "human_labels", (names) => {
-            columns = names;
-            if (values.csv) io.out(names.join(","));
-          }, (rows) => {
-            if (!rows.length) return;
-            first = false;
-            io.out(values.csv
-              ? rows.map((r) => r.map(csvCell).join(",")).join("\n")
-              : rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))).join("\n"));
-          });
+          await streamView(
+            connection,
+            values["ground-truth"] ? "ground_truth" : "human_labels",
+            (names) => {
+              columns = names;
+              if (values.csv) io.out(names.join(","));
+            },
+            (rows) => {
+              if (!rows.length) return;
+              first = false;
+              io.out(
+                values.csv
+                  ? rows.map((r) => r.map(csvCell).join(",")).join("\n")
+                  : rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))).join("\n")
+              );
+            }
+          );
         });
         // An empty JSON Lines export still ends with a newline, as it did when it was printed in one piece.
         if (first && !values.csv) io.out("");
@@ -82,8 +97,14 @@ export const command: Command = {
         const service = openAnnotationService({workspace});
         const labels = service.list().filter((a) => a.source === "reviewer" || a.source === "qa_review");
         await service.close();
-        const results = agreementByCriterion(labels.map((a) => ({traceId: a.traceId, criterion: a.criterion, annotator: a.annotator,
-          value: a.pass ?? a.label ?? a.score})));
+        const results = agreementByCriterion(
+          labels.map((a) => ({
+            traceId: a.traceId,
+            criterion: a.criterion,
+            annotator: a.annotator,
+            value: a.pass ?? a.label ?? a.score
+          }))
+        );
         if (values.json) {
           io.out(JSON.stringify(results, null, 2));
           return 0;
@@ -91,9 +112,12 @@ export const command: Command = {
         if (!results.length) io.out("no reviewer labels yet");
         const fmt = (x: number | null, reason: string | null) => (x === null ? `undefined (${reason})` : x.toFixed(3));
         for (const r of results) {
-          io.out(`${r.criterion}: ${r.items} traces, ${r.annotators.length} annotators, alpha ${fmt(r.alpha.alpha, r.alpha.reason)}, ` +
-            `${r.disagreements.length} disagreements`);
-          for (const p of r.pairs) io.out(`  ${p.a} · ${p.b}: kappa ${fmt(p.kappa.kappa, p.kappa.reason)} over ${p.kappa.n} traces`);
+          io.out(
+            `${r.criterion}: ${r.items} traces, ${r.annotators.length} annotators, alpha ${fmt(r.alpha.alpha, r.alpha.reason)}, ` +
+              `${r.disagreements.length} disagreements`
+          );
+          for (const p of r.pairs)
+            io.out(`  ${p.a} · ${p.b}: kappa ${fmt(p.kappa.kappa, p.kappa.reason)} over ${p.kappa.n} traces`);
         }
         return 0;
       }
@@ -104,9 +128,19 @@ export const command: Command = {
         }
         const service = openAnnotationService({workspace});
         try {
-          const made = await service.adjudicate({traceId, criterion: values.criterion, pass: values.pass,
-            failureMode: values["failure-mode"] ?? null, explanation: values.explanation ?? null}, values.by);
-          await service.flush().catch(() => io.err("the decision is in the log; the store catches up on the next start"));
+          const made = await service.adjudicate(
+            {
+              traceId,
+              criterion: values.criterion,
+              pass: values.pass,
+              failureMode: values["failure-mode"] ?? null,
+              explanation: values.explanation ?? null
+            },
+            values.by
+          );
+          await service
+            .flush()
+            .catch(() => io.err("the decision is in the log; the store catches up on the next start"));
           io.out(`decided ${made.criterion} on ${made.traceId}: ${made.pass ? "pass" : "fail"} (by ${made.annotator})`);
         } finally {
           await service.close();
@@ -129,12 +163,17 @@ export const command: Command = {
         const revision = Math.max(current.revision, next.revision - 1) + 1;
         writeJsonAtomic(join(annotationDir(workspace), "rubrics", `revision-${current.revision}.json`), current);
         writeRubric(workspace, {...next, revision});
-        io.out(`the workspace rubric is now revision ${revision} (${next.criteria.length} criteria); labels record the revision they were given under`);
+        io.out(
+          `the workspace rubric is now revision ${revision} (${next.criteria.length} criteria); labels record the revision they were given under`
+        );
         await afterWorkspaceChange(workspace);
         return 0;
       }
       default:
-        throw usageError(action ? `unknown annotations action: ${action}` : "name an action: export, agreement, adjudicate or rubric", "annotations");
+        throw usageError(
+          action ? `unknown annotations action: ${action}` : "name an action: export, agreement, adjudicate or rubric",
+          "annotations"
+        );
     }
   }
 };

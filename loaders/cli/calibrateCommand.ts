@@ -40,7 +40,8 @@ const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) 
   return "value" in m ? m.value : -Infinity;
 };
 const fmt = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "undefined");
-const withInterval = (m: MetricWithInterval) => `${fmt(m.metric)}${"low" in m.interval ? ` [${m.interval.low.toFixed(2)}, ${m.interval.high.toFixed(2)}]` : ""}`;
+const withInterval = (m: MetricWithInterval) =>
+  `${fmt(m.metric)}${"low" in m.interval ? ` [${m.interval.low.toFixed(2)}, ${m.interval.high.toFixed(2)}]` : ""}`;
 
 export const command: Command = {
   name: "calibrate",
@@ -52,8 +53,13 @@ export const command: Command = {
       args: rest,
       allowPositionals: true,
       options: {
-        evaluator: {type: "string"}, out: {type: "string"}, format: {type: "string"}, resamples: {type: "string"}, seed: {type: "string"},
-        workspace: {type: "string"}, json: {type: "boolean", default: false}
+        evaluator: {type: "string"},
+        out: {type: "string"},
+        format: {type: "string"},
+        resamples: {type: "string"},
+        seed: {type: "string"},
+        workspace: {type: "string"},
+        json: {type: "boolean", default: false}
       }
     });
     const workspace = values.workspace ?? workspaceDir(io.env);
@@ -61,45 +67,71 @@ export const command: Command = {
     if (sub === "report") {
       const resamples = values.resamples === undefined ? 1000 : Number(values.resamples);
       const seed = values.seed === undefined ? 1 : Number(values.seed);
-      if (!Number.isInteger(resamples) || resamples < 1) throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
+      if (!Number.isInteger(resamples) || resamples < 1)
+        throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
       if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
-      return await runReport(workspace, {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})}, values.json, io);
+      return await runReport(
+        workspace,
+        {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})},
+        values.json,
+        io
+      );
     }
     if (sub === "export") {
       if (!values.out) throw usageError("name the file to write: --out <file.csv|file.parquet>", "calibrate");
-      const format = values.format ?? (values.out.endsWith(".parquet") ? "parquet" : values.out.endsWith(".csv") ? "csv" : undefined);
-      if (format !== "csv" && format !== "parquet") throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
+      const format =
+        values.format ??
+        (values.out.endsWith(".parquet") ? "parquet" : values.out.endsWith(".csv") ? "csv" : undefined);
+      if (format !== "csv" && format !== "parquet")
+        throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
       const out = resolve(values.out);
       const rows = await withReadConnection(workspace, async (connection) => {
-        if (!(await tableExists(connection, "judge_verdicts"))) throw new CliError("this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first");
+        if (!(await tableExists(connection, "judge_verdicts")))
+          throw new CliError(
+            "this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first"
+          );
         return exportAligned(connection, out, format, values.evaluator);
       });
       io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
       return 0;
     }
-    throw usageError(sub === undefined ? "name a subcommand: import, report or export" : `unknown subcommand: ${sub}`, "calibrate");
+    throw usageError(
+      sub === undefined ? "name a subcommand: import, report or export" : `unknown subcommand: ${sub}`,
+      "calibrate"
+    );
   }
 };
 
 async function runImport(positionals: string[], workspace: string, io: Io): Promise<number> {
   const [format, folder] = positionals;
   if (!format || !folder) throw usageError("usage: plumbline calibrate import <format> <folder>", "calibrate");
-  if (!(SET_FORMATS as readonly string[]).includes(format)) throw usageError(`unknown format ${format}; known: ${SET_FORMATS.join(", ")}`, "calibrate");
-  const summary = await withConnection(workspace, (connection) => importJudgmentSet(connection, format as SetFormat, resolve(folder)));
+  if (!(SET_FORMATS as readonly string[]).includes(format))
+    throw usageError(`unknown format ${format}; known: ${SET_FORMATS.join(", ")}`, "calibrate");
+  const summary = await withConnection(workspace, (connection) =>
+    importJudgmentSet(connection, format as SetFormat, resolve(folder))
+  );
   await afterWorkspaceChange(workspace);
   for (const r of summary.rejected.slice(0, 20)) io.err(`${r.file}:[${r.index}]: ${r.reason}`);
   if (summary.rejected.length > 20) io.err(`… and ${summary.rejected.length - 20} more rejected records`);
   io.out(
     [
       `imported ${summary.dataset}: ${summary.items} items, ${summary.groundTruth} with a pass/fail ground truth, ${summary.humanLabels} annotator labels`,
-      ...summary.verdicts.map((v) => `  ${v.evaluatorId} ${v.evaluatorVersion}: ${v.fail} fail, ${v.pass} pass, ${v.errors} unreadable answers (errors), ${v.leftOut} ties left out`),
+      ...summary.verdicts.map(
+        (v) =>
+          `  ${v.evaluatorId} ${v.evaluatorVersion}: ${v.fail} fail, ${v.pass} pass, ${v.errors} unreadable answers (errors), ${v.leftOut} ties left out`
+      ),
       "see the figures with `plumbline calibrate report` or on the Calibration page (`npm start`)"
     ].join("\n")
   );
   return summary.rejected.length ? 1 : 0;
 }
 
-async function runReport(workspace: string, options: {resamples: number; seed: number; evaluatorId?: string}, json: boolean, io: Io): Promise<number> {
+async function runReport(
+  workspace: string,
+  options: {resamples: number; seed: number; evaluatorId?: string},
+  json: boolean,
+  io: Io
+): Promise<number> {
   const data = await withReadConnection(workspace, (connection) => readCalibrationData(connection, options));
   if (json) {
     const {aligned: _a, ...rest} = data;
@@ -107,7 +139,9 @@ async function runReport(workspace: string, options: {resamples: number; seed: n
     return 0;
   }
   if (!data.evaluators.length) {
-    io.out("no judge verdicts yet: run `plumbline judge run --evaluator <id>`, or import a judgment set with `plumbline calibrate import`");
+    io.out(
+      "no judge verdicts yet: run `plumbline judge run --evaluator <id>`, or import a judgment set with `plumbline calibrate import`"
+    );
     return 0;
   }
   const lines: string[] = [];
@@ -116,27 +150,39 @@ async function runReport(workspace: string, options: {resamples: number; seed: n
     for (const v of e.versions) {
       const r = v.report;
       const current = v === e.current ? " (current)" : " (history)";
-      lines.push(`  ${v.info.evaluatorVersion}${current}: n ${r.n} (${r.humanFail} human fail, ${r.humanPass} pass)  tp ${r.confusion.tp} fp ${r.confusion.fp} fn ${r.confusion.fn} tn ${r.confusion.tn}`);
+      lines.push(
+        `  ${v.info.evaluatorVersion}${current}: n ${r.n} (${r.humanFail} human fail, ${r.humanPass} pass)  tp ${r.confusion.tp} fp ${r.confusion.fp} fn ${r.confusion.fn} tn ${r.confusion.tn}`
+      );
       if (r.n === 0) {
         lines.push(`    uncalibrated: no human labels for its criterion yet`);
         continue;
       }
       const m = r.metrics;
-      lines.push(`    MCC ${withInterval(m.mcc)}  kappa ${withInterval(m.kappa)}  accuracy ${fmt(m.accuracy.metric)}  balanced ${fmt(m.balancedAccuracy.metric)}`);
-      lines.push(`    TPR ${fmt(m.tpr.metric)}  TNR ${fmt(m.tnr.metric)}  precision ${fmt(m.precision.metric)}  F1 ${fmt(m.f1.metric)}`);
+      lines.push(
+        `    MCC ${withInterval(m.mcc)}  kappa ${withInterval(m.kappa)}  accuracy ${fmt(m.accuracy.metric)}  balanced ${fmt(m.balancedAccuracy.metric)}`
+      );
+      lines.push(
+        `    TPR ${fmt(m.tpr.metric)}  TNR ${fmt(m.tnr.metric)}  precision ${fmt(m.precision.metric)}  F1 ${fmt(m.f1.metric)}`
+      );
       lines.push(`    gate: ${v.gate.status} (${v.gate.reason})`);
       for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {
-        lines.push(`    unlabeled traces: ${c.unlabeled}, judge fail rate ${fmt(c.observed)}, corrected ${"value" in c.corrected ? `${fmt(c.corrected)}${"low" in c.interval ? ` [${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]` : ""}` : `undefined (${c.corrected.undefined})`}`);
+        lines.push(
+          `    unlabeled traces: ${c.unlabeled}, judge fail rate ${fmt(c.observed)}, corrected ${"value" in c.corrected ? `${fmt(c.corrected)}${"low" in c.interval ? ` [${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]` : ""}` : `undefined (${c.corrected.undefined})`}`
+        );
       }
     }
   }
   if (data.annotators.length) {
     lines.push("per annotator (their own labels against the current version):");
     for (const e of data.evaluators) {
-      for (const a of data.annotators.filter((x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === e.current.info.evaluatorVersion)) {
-        lines.push(`  ${e.evaluatorId} × ${a.annotator}: n ${a.report.n}  MCC ${withInterval(a.report.metrics.mcc)}  kappa ${fmt(a.report.metrics.kappa.metric)}`);
+      for (const a of data.annotators.filter(
+        (x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === e.current.info.evaluatorVersion
+      )) {
+        lines.push(
+          `  ${e.evaluatorId} × ${a.annotator}: n ${a.report.n}  MCC ${withInterval(a.report.metrics.mcc)}  kappa ${fmt(a.report.metrics.kappa.metric)}`
+        );
       }
     }
   }
@@ -153,12 +199,17 @@ async function runReport(workspace: string, options: {resamples: number; seed: n
   }
   for (const s of data.judgmentSets) {
     const classes = s.stats.judges[0]?.matrix.length ?? 0;
-    lines.push(`judgment set ${s.dataset}: ${s.stats.items} items, ${s.stats.withMajority} with a human majority (${classes} classes${classes === 3 ? ": 1, 2, tie" : ""})`);
+    lines.push(
+      `judgment set ${s.dataset}: ${s.stats.items} items, ${s.stats.withMajority} with a human majority (${classes} classes${classes === 3 ? ": 1, 2, tie" : ""})`
+    );
     for (const j of s.stats.judges) {
       const a = j.agreement;
-      lines.push(`  ${j.rater} vs majority: accuracy ${fmt(a.accuracy, 4)}  macro precision ${fmt(a.macroPrecision, 4)}  recall ${fmt(a.macroRecall, 4)}  F1 ${fmt(a.macroF1, 4)}  kappa ${fmt(a.kappa, 4)}`);
+      lines.push(
+        `  ${j.rater} vs majority: accuracy ${fmt(a.accuracy, 4)}  macro precision ${fmt(a.macroPrecision, 4)}  recall ${fmt(a.macroRecall, 4)}  F1 ${fmt(a.macroF1, 4)}  kappa ${fmt(a.kappa, 4)}`
+      );
     }
-    for (const p of s.stats.annotatorPairs) lines.push(`  ${p.a} vs ${p.b}: Cohen's kappa ${fmt(p.agreement.kappa, 4)}`);
+    for (const p of s.stats.annotatorPairs)
+      lines.push(`  ${p.a} vs ${p.b}: Cohen's kappa ${fmt(p.agreement.kappa, 4)}`);
   }
   io.out(lines.join("\n"));
   return 0;

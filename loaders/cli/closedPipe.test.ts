@@ -15,12 +15,25 @@ after(() => rmSync(workspace, {recursive: true, force: true}));
 test("queue show into a pipe closed after the first chunk exits 0 with nothing on standard error", async () => {
   // Far more than a pipe's buffer (64 KiB on Linux), so writes are still to come when the reader goes away.
   const items = Array.from({length: 5000}, (_, i) => ({
-    traceId: `trace-${i}`, score: 1, random: false, clusterWeight: 1,
+    traceId: `trace-${i}`,
+    score: 1,
+    random: false,
+    clusterWeight: 1,
     contributions: [{signal: "hedging" as const, points: 1, reason: "the answer hedges where the question was plain"}]
   }));
   const queue: Queue = {
-    version: QUEUE_VERSION, id: "big", name: "Big", annotators: ["ana"], annotatorsPerTrace: 1, criterion: "overall", size: items.length,
-    randomShare: 0, seed: 1, filter: {model: null, status: null, format: null, text: "", minScore: 0}, createdAt: 0, items
+    version: QUEUE_VERSION,
+    id: "big",
+    name: "Big",
+    annotators: ["ana"],
+    annotatorsPerTrace: 1,
+    criterion: "overall",
+    size: items.length,
+    randomShare: 0,
+    seed: 1,
+    filter: {model: null, status: null, format: null, text: "", minScore: 0},
+    createdAt: 0,
+    items
   };
   writeQueue(workspace, queue);
   const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "queue", "show", "big"], {
@@ -35,7 +48,9 @@ test("queue show into a pipe closed after the first chunk exits 0 with nothing o
   });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("close", (c, s) => resolve([c, s]))
+  );
   assert.match(first, /^Big: 0 of 5000 complete/);
   assert.equal(stderr, "", "no EPIPE stack trace");
   assert.deepEqual([code, signal], [0, null]);

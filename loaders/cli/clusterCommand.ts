@@ -1,6 +1,11 @@
 /** @module `plumbline cluster`: signature and semantic failure clusters, written to the workspace. */
 import {mirror} from "../failureModes/actions.js";
-import {DEFAULT_CLUSTER_OPTIONS, runClustering, type ClusterOptions, type ClusterSummary} from "../clusters/runClustering.js";
+import {
+  DEFAULT_CLUSTER_OPTIONS,
+  runClustering,
+  type ClusterOptions,
+  type ClusterSummary
+} from "../clusters/runClustering.js";
 import {DEFAULT_SIGNATURE_OPTIONS} from "../../src/core/clusters/signature.js";
 import {existsSync} from "node:fs";
 import {dbPath, withConnection, workspaceDir} from "../store/db.js";
@@ -42,7 +47,8 @@ Options:
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`invalid --${name}: ${value} (a whole number of at least 1)`, "cluster");
+  if (!Number.isInteger(n) || n < 1)
+    throw usageError(`invalid --${name}: ${value} (a whole number of at least 1)`, "cluster");
   return n;
 }
 
@@ -70,11 +76,16 @@ export const command: Command = {
       }
     });
     const embeddings = values.embeddings;
-    if (embeddings !== "tfidf" && embeddings !== "openai") throw usageError(`invalid --embeddings: ${embeddings} (tfidf or openai)`, "cluster");
+    if (embeddings !== "tfidf" && embeddings !== "openai")
+      throw usageError(`invalid --embeddings: ${embeddings} (tfidf or openai)`, "cluster");
     const seed = values.seed === undefined ? DEFAULT_CLUSTER_OPTIONS.seed : Number(values.seed);
     if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "cluster");
-    const splitThreshold = values["split-threshold"] === undefined ? DEFAULT_CLUSTER_OPTIONS.splitThreshold : Number(values["split-threshold"]);
-    if (!(splitThreshold >= 0 && splitThreshold <= 1)) throw usageError(`invalid --split-threshold: ${values["split-threshold"]} (between 0 and 1)`, "cluster");
+    const splitThreshold =
+      values["split-threshold"] === undefined
+        ? DEFAULT_CLUSTER_OPTIONS.splitThreshold
+        : Number(values["split-threshold"]);
+    if (!(splitThreshold >= 0 && splitThreshold <= 1))
+      throw usageError(`invalid --split-threshold: ${values["split-threshold"]} (between 0 and 1)`, "cluster");
     const options: ClusterOptions = {
       splitThreshold,
       embeddings,
@@ -102,7 +113,11 @@ export const command: Command = {
 };
 
 /** Runs clustering with a progress bar and clears the pages' cached data; shared with `plumbline demo`. */
-export async function clusterWorkspace(workspace: string, options: ClusterOptions, io: Pick<Io, "err">): Promise<ClusterSummary> {
+export async function clusterWorkspace(
+  workspace: string,
+  options: ClusterOptions,
+  io: Pick<Io, "err">
+): Promise<ClusterSummary> {
   requireWorkspace(workspace);
   const bars = new Map<string, ReturnType<typeof progressBar>>();
   let summary: ClusterSummary;
@@ -110,7 +125,11 @@ export async function clusterWorkspace(workspace: string, options: ClusterOption
     summary = await withConnection(workspace, async (connection) => {
       const result = await runClustering(connection, options, (phase, done, total) => {
         let bar = bars.get(phase);
-        if (!bar) bars.set(phase, (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items")));
+        if (!bar)
+          bars.set(
+            phase,
+            (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items"))
+          );
         bar.update(done, total, "");
       });
       // Failure modes count the current members of their signature clusters: refresh their mirror too.
@@ -128,7 +147,9 @@ export function describeRun(summary: ClusterSummary): string {
   const lines = [
     `${summary.flagged} of ${summary.traces} traces have a failure cue`,
     `  ${summary.signatureClusters} signature clusters` +
-      (summary.largestSignature ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}` : "")
+      (summary.largestSignature
+        ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}`
+        : "")
   ];
   if (summary.semantic) {
     const s = summary.semantic;

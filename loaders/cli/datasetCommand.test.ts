@@ -25,7 +25,17 @@ describe("plumbline dataset and plumbline review", () => {
   });
 
   test("promote from a queue lists what it added and why, and what it left out", async () => {
-    const r = await run("dataset", "promote", "airline", "--queue", QUEUE_ID, "--by", "ana", "--reason", "weekly triage");
+    const r = await run(
+      "dataset",
+      "promote",
+      "airline",
+      "--queue",
+      QUEUE_ID,
+      "--by",
+      "ana",
+      "--reason",
+      "weekly triage"
+    );
     assert.equal(r.status, 0, r.err);
     assert.match(r.out, /\+ confirmed_failure\s+trace-refund/);
     assert.match(r.out, /- skipped\s+trace-weather/);
@@ -33,7 +43,10 @@ describe("plumbline dataset and plumbline review", () => {
     const list = await run("dataset", "list");
     assert.match(list.out, /^airline@1\t3 cases \(\+3 −0\)\t.*\tana\tqueue:triage\tweekly triage$/m);
     const show = await run("dataset", "show", "airline@1");
-    assert.match(show.out, /trace-refund  \[confirmed_failure\]  wrong_tool_arguments  added by ana: weekly triage; ground truth fails overall/);
+    assert.match(
+      show.out,
+      /trace-refund  \[confirmed_failure\]  wrong_tool_arguments  added by ana: weekly triage; ground truth fails overall/
+    );
     assert.match(show.out, /expected:  Let me look up order 919 for you\./);
   });
 
@@ -46,7 +59,10 @@ describe("plumbline dataset and plumbline review", () => {
     const missing = await run("dataset", "show", "nope");
     assert.equal(missing.status, 1);
     assert.match(missing.err, /no dataset named "nope"/);
-    assert.match((await run("review", "outcome", "trace-weather", "--outcome", "maybe", "--by", "ana")).err, /invalid --outcome: maybe \(one of evaluator_updated/);
+    assert.match(
+      (await run("review", "outcome", "trace-weather", "--outcome", "maybe", "--by", "ana")).err,
+      /invalid --outcome: maybe \(one of evaluator_updated/
+    );
   });
 
   test("export then import round-trips a version through JSON Lines and Parquet; a bad line is named and the rest imported", async () => {
@@ -57,7 +73,10 @@ describe("plumbline dataset and plumbline review", () => {
       assert.match(exported.out, new RegExp(`wrote 3 cases of airline@1 to .*\\(${ext}\\)`));
       const imported = await run("dataset", "import", file, "--name", `copy-${ext}`, "--by", "bo");
       assert.equal(imported.status, 0, imported.err);
-      assert.match(imported.out, new RegExp(`copy-${ext}@1: imported 3 cases, 3 new or changed \\(3 in all, 0 replaced or removed\\)`));
+      assert.match(
+        imported.out,
+        new RegExp(`copy-${ext}@1: imported 3 cases, 3 new or changed \\(3 in all, 0 replaced or removed\\)`)
+      );
       const a = JSON.parse((await run("dataset", "show", "airline", "--json")).out);
       const b = JSON.parse((await run("dataset", "show", `copy-${ext}`, "--json")).out);
       assert.deepEqual(b.cases, a.cases);
@@ -75,17 +94,34 @@ describe("plumbline dataset and plumbline review", () => {
     const partial = await run("dataset", "import", broken, "--name", "partial", "--by", "bo", "--strict");
     assert.equal(partial.status, 1, "--strict fails on a rejected line");
     assert.match(partial.err, new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: `));
-    assert.match(partial.out, /partial@1: imported 2 cases, 2 new or changed \(2 in all, 0 replaced or removed\); 1 rejected/);
+    assert.match(
+      partial.out,
+      /partial@1: imported 2 cases, 2 new or changed \(2 in all, 0 replaced or removed\); 1 rejected/
+    );
   });
 
   test("review list shows the completed review that led nowhere until an outcome is recorded", async () => {
     const before = await run("review", "list", "--nowhere");
     assert.match(before.out, /^4 completed reviews, 1 led nowhere; .*dataset_case 3/m);
     assert.match(before.out, /^triage\ttrace-weather\tana, bo\tno outcome$/m);
-    const none = await run("review", "outcome", "trace-weather", "--outcome", "none", "--by", "ana", "--note", "works as intended");
+    const none = await run(
+      "review",
+      "outcome",
+      "trace-weather",
+      "--outcome",
+      "none",
+      "--by",
+      "ana",
+      "--note",
+      "works as intended"
+    );
     assert.equal(none.status, 0, none.err);
     assert.match((await run("review", "list", "--nowhere")).out, /trace-weather\tana, bo\tnone \(works as intended\)/);
-    assert.equal((await run("review", "outcome", "trace-weather", "--outcome", "product_fix", "--by", "ana", "--queue", QUEUE_ID)).status, 0);
+    assert.equal(
+      (await run("review", "outcome", "trace-weather", "--outcome", "product_fix", "--by", "ana", "--queue", QUEUE_ID))
+        .status,
+      0
+    );
     const after = await run("review", "list", "--nowhere", "--json");
     assert.equal(JSON.parse(after.out).ledNowhere, 0);
     const unknown = await run("review", "outcome", "trace-ghost", "--outcome", "none", "--by", "ana");
@@ -94,7 +130,17 @@ describe("plumbline dataset and plumbline review", () => {
   });
 
   test("remove writes a version without the case", async () => {
-    const r = await run("dataset", "remove", "airline", "--case", "trace-hostile", "--by", "ana", "--reason", "not representative");
+    const r = await run(
+      "dataset",
+      "remove",
+      "airline",
+      "--case",
+      "trace-hostile",
+      "--by",
+      "ana",
+      "--reason",
+      "not representative"
+    );
     assert.equal(r.status, 0, r.err);
     assert.match(r.out, /airline@2: removed 1, 2 cases/);
     assert.equal((await run("dataset", "remove", "airline", "--case", "trace-hostile", "--by", "ana")).status, 1);

@@ -19,7 +19,10 @@ const DEMO = join(PROJECT_ROOT, "data", "demo");
 /** The demo's trace files: every real trace set in data/demo, without the files beside them that are not traces. */
 export function demoInputs(demo = DEMO): string[] {
   const list = (dir: string, keep: (name: string) => boolean) =>
-    readdirSync(join(demo, dir)).filter(keep).sort().map((name) => join(demo, dir, name));
+    readdirSync(join(demo, dir))
+      .filter(keep)
+      .sort()
+      .map((name) => join(demo, dir, name));
   return [
     join(demo, "tau-bench-airline", "gpt-4o-airline.json"),
     join(demo, "who-and-when", "Hand-Crafted"),
@@ -32,7 +35,11 @@ export function demoInputs(demo = DEMO): string[] {
 }
 
 /** Builds the demo workspace when it does not exist yet (or always, with `force`). Returns whether it built. */
-export async function ensureDemoWorkspace(workspace: string, force: boolean, log: (line: string) => void): Promise<boolean> {
+export async function ensureDemoWorkspace(
+  workspace: string,
+  force: boolean,
+  log: (line: string) => void
+): Promise<boolean> {
   if (!force && existsSync(dbPath(workspace))) return false;
   if (force) rmSync(dbPath(workspace), {force: true});
   log(`building the demo workspace in ${workspace} from data/demo (τ-bench airline, Who&When, format fixtures)…`);
@@ -47,8 +54,10 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
       await importJudgmentSet(connection, "pandalm", join(DEMO, "pandalm")),
       await importJudgmentSet(connection, "llmbar", join(DEMO, "llmbar", "Natural"))
     ]);
-    log(`demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages, ` +
-      `and judge-vs-human judgments: ${judgments.map((j) => `${j.items} ${j.dataset}`).join(", ")}`);
+    log(
+      `demo workspace ready: ${summary.added.traces} traces, ${summary.added.spans} spans, ${summary.added.messages} messages, ` +
+        `and judge-vs-human judgments: ${judgments.map((j) => `${j.items} ${j.dataset}`).join(", ")}`
+    );
   } finally {
     bar.done();
   }
@@ -56,9 +65,14 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   // generate and calibrate evaluators against from the first start.
   const service = openAnnotationService({workspace, mirrorDelayMs: 5});
   try {
-    const labels = await service.importMany(graderLabels(readTauRuns(join(DEMO, "tau-bench-airline", "gpt-4o-airline.json"))), "demo");
+    const labels = await service.importMany(
+      graderLabels(readTauRuns(join(DEMO, "tau-bench-airline", "gpt-4o-airline.json"))),
+      "demo"
+    );
     await service.flush();
-    log(`imported ${labels.created.length} τ-bench grader labels (criterion overall; failure modes "${TOOL_ERROR_MODE}" and "${NOT_COMPLETED_MODE}")`);
+    log(
+      `imported ${labels.created.length} τ-bench grader labels (criterion overall; failure modes "${TOOL_ERROR_MODE}" and "${NOT_COMPLETED_MODE}")`
+    );
   } finally {
     await service.close();
   }
@@ -70,10 +84,38 @@ export async function ensureDemoWorkspace(workspace: string, force: boolean, log
   const quiet: Io = {out: () => {}, err: () => {}, env: {}};
   const tau = join(DEMO, "tau-bench-airline", "gpt-4o-airline.json");
   const {command: dataset} = await import("./datasetCommand.js");
-  await dataset.run(["promote", "airline-regressions", "--failure-mode", TOOL_ERROR_MODE, "--by", "demo", "--reason", "the grader's unrecovered tool errors", "--workspace", workspace], quiet);
+  await dataset.run(
+    [
+      "promote",
+      "airline-regressions",
+      "--failure-mode",
+      TOOL_ERROR_MODE,
+      "--by",
+      "demo",
+      "--reason",
+      "the grader's unrecovered tool errors",
+      "--workspace",
+      workspace
+    ],
+    quiet
+  );
   const {command: gate} = await import("./gateCommand.js");
-  const status = await gate.run(["--suite", EVALUATORS_DIR, "--traces", tau, "--workspace", workspace, "--label", "demo: τ-bench GPT-4o airline runs"], quiet);
-  log(`dataset airline-regressions holds the grader's ${TOOL_ERROR_MODE} failures; the evaluator suite ${status === 1 ? "blocks" : "passes"} the τ-bench runs (see the Suite page)`);
+  const status = await gate.run(
+    [
+      "--suite",
+      EVALUATORS_DIR,
+      "--traces",
+      tau,
+      "--workspace",
+      workspace,
+      "--label",
+      "demo: τ-bench GPT-4o airline runs"
+    ],
+    quiet
+  );
+  log(
+    `dataset airline-regressions holds the grader's ${TOOL_ERROR_MODE} failures; the evaluator suite ${status === 1 ? "blocks" : "passes"} the τ-bench runs (see the Suite page)`
+  );
   await afterWorkspaceChange(workspace);
   return true;
 }
@@ -98,7 +140,10 @@ export const command: Command = {
   summary: "build the bundled demo workspace",
   help,
   async run(args, io) {
-    const {values} = parseVerbArgs("demo", {args, options: {workspace: {type: "string"}, force: {type: "boolean", default: false}}});
+    const {values} = parseVerbArgs("demo", {
+      args,
+      options: {workspace: {type: "string"}, force: {type: "boolean", default: false}}
+    });
     const workspace = values.workspace ?? workspaceDir(io.env);
     const built = await ensureDemoWorkspace(workspace, values.force, (line) => io.err(line));
     if (!built) io.out(`the workspace ${workspace} exists; use --force to rebuild it`);

@@ -80,7 +80,8 @@ export const command: Command = {
     });
     const [action, ...rest] = positionals;
     const now = values.now === undefined ? Date.now() : Date.parse(values.now);
-    if (!Number.isFinite(now)) throw usageError(`invalid --now: ${values.now} (an ISO time such as 2026-03-01T12:00:00Z)`, "failure-mode");
+    if (!Number.isFinite(now))
+      throw usageError(`invalid --now: ${values.now} (an ISO time such as 2026-03-01T12:00:00Z)`, "failure-mode");
     const thresholds: TrendThresholds = {
       ...DEFAULT_TRENDS,
       newDays: number(values["new-days"], "new-days", DEFAULT_TRENDS.newDays),
@@ -93,7 +94,11 @@ export const command: Command = {
     if (action === "list") return list(options, values.json, io);
     if (action === "promote") {
       if (!values.name) throw usageError("promote needs --name <name>", "failure-mode");
-      const mode = await promote(options, {name: values.name, description: values.description ?? null, clusterId: values.cluster ?? null});
+      const mode = await promote(options, {
+        name: values.name,
+        description: values.description ?? null,
+        clusterId: values.cluster ?? null
+      });
       io.out(values.json ? JSON.stringify(mode, null, 2) : `promoted\n${describe(mode)}`);
       return 0;
     }
@@ -101,12 +106,16 @@ export const command: Command = {
       const [name, state] = rest;
       if (!name || !state) throw usageError("set-state needs <name> <state>", "failure-mode");
       const parsed = FailureModeStateSchema.safeParse(state);
-      if (!parsed.success) throw usageError(`invalid state: ${state} (one of ${FAILURE_MODE_STATES.join(", ")})`, "failure-mode");
+      if (!parsed.success)
+        throw usageError(`invalid state: ${state} (one of ${FAILURE_MODE_STATES.join(", ")})`, "failure-mode");
       const mode = await setState(options, {name, state: parsed.data, note: values.note ?? null});
       io.out(values.json ? JSON.stringify(mode, null, 2) : describe(mode));
       return 0;
     }
-    throw usageError(action ? `unknown action: ${action} (list, promote or set-state)` : "name an action: list, promote or set-state", "failure-mode");
+    throw usageError(
+      action ? `unknown action: ${action} (list, promote or set-state)` : "name an action: list, promote or set-state",
+      "failure-mode"
+    );
   }
 };
 
@@ -114,7 +123,10 @@ async function list(options: ActionOptions, json: boolean, io: Io): Promise<numb
   const {modes, problems} = await listModes(options);
   for (const problem of problems) io.err(problem);
   if (json) io.out(JSON.stringify({modes, problems}, null, 2));
-  else if (modes.length === 0) io.out("no failure modes yet: promote a cluster with `plumbline failure-mode promote --name <name> --cluster <id>`");
+  else if (modes.length === 0)
+    io.out(
+      "no failure modes yet: promote a cluster with `plumbline failure-mode promote --name <name> --cluster <id>`"
+    );
   else io.out(modes.map(describe).join("\n\n"));
   return 0;
 }

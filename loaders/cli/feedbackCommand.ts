@@ -33,10 +33,14 @@ Exit status: 0 when every row was imported or already there, 1 when some rows we
 
 function parseMapping(text: string | undefined): ColumnMapping {
   const mapping: ColumnMapping = {};
-  for (const pair of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf("=");
     const field = pair.slice(0, at) as FeedbackField;
-    if (at < 1 || !FEEDBACK_FIELDS.includes(field)) throw usageError(`invalid --map entry: ${pair} (fields: ${FEEDBACK_FIELDS.join(", ")})`, "feedback");
+    if (at < 1 || !FEEDBACK_FIELDS.includes(field))
+      throw usageError(`invalid --map entry: ${pair} (fields: ${FEEDBACK_FIELDS.join(", ")})`, "feedback");
     mapping[field] = pair.slice(at + 1);
   }
   return mapping;
@@ -50,25 +54,51 @@ export const command: Command = {
     const {values, positionals} = parseVerbArgs("feedback", {
       args,
       allowPositionals: true,
-      options: {kind: {type: "string"}, map: {type: "string"}, criterion: {type: "string"}, report: {type: "string"},
-        workspace: {type: "string"}, json: {type: "boolean", default: false}}
+      options: {
+        kind: {type: "string"},
+        map: {type: "string"},
+        criterion: {type: "string"},
+        report: {type: "string"},
+        workspace: {type: "string"},
+        json: {type: "boolean", default: false}
+      }
     });
     const [action, file, ...rest] = positionals;
-    if (action !== "import") throw usageError(action ? `unknown feedback action: ${action}` : "name an action: import", "feedback");
+    if (action !== "import")
+      throw usageError(action ? `unknown feedback action: ${action}` : "name an action: import", "feedback");
     if (!file || rest.length) throw usageError("name one file to import", "feedback");
-    if (!values.kind || !(values.kind in FEEDBACK_KINDS)) throw usageError(`--kind must be one of ${Object.keys(FEEDBACK_KINDS).join(", ")}`, "feedback");
+    if (!values.kind || !(values.kind in FEEDBACK_KINDS))
+      throw usageError(`--kind must be one of ${Object.keys(FEEDBACK_KINDS).join(", ")}`, "feedback");
     const workspace = values.workspace ?? workspaceDir(io.env);
     const service = openAnnotationService({workspace});
     try {
-      const summary = await importFeedback(service, {file, kind: values.kind as FeedbackKind, mapping: parseMapping(values.map),
-        criterion: values.criterion, reportPath: values.report});
-      await service.flush().catch((error) => io.err(`the labels are in the log; the store will catch up on the next start (${(error as Error).message})`));
+      const summary = await importFeedback(service, {
+        file,
+        kind: values.kind as FeedbackKind,
+        mapping: parseMapping(values.map),
+        criterion: values.criterion,
+        reportPath: values.report
+      });
+      await service
+        .flush()
+        .catch((error) =>
+          io.err(`the labels are in the log; the store will catch up on the next start (${(error as Error).message})`)
+        );
       if (values.json) io.out(JSON.stringify(summary, null, 2));
       else {
-        io.out(`imported ${summary.imported} of ${summary.rows} rows from ${file}` +
-          (summary.alreadyImported ? ` (${summary.alreadyImported} were already imported)` : ""));
-        io.out(`columns: ${Object.entries(summary.mapping).map(([f, c]) => `${f}=${c}`).join(", ")}`);
-        if (summary.report) io.err(`${summary.unmatched} rows matched no trace and ${summary.invalid} were invalid; see ${summary.report}`);
+        io.out(
+          `imported ${summary.imported} of ${summary.rows} rows from ${file}` +
+            (summary.alreadyImported ? ` (${summary.alreadyImported} were already imported)` : "")
+        );
+        io.out(
+          `columns: ${Object.entries(summary.mapping)
+            .map(([f, c]) => `${f}=${c}`)
+            .join(", ")}`
+        );
+        if (summary.report)
+          io.err(
+            `${summary.unmatched} rows matched no trace and ${summary.invalid} were invalid; see ${summary.report}`
+          );
       }
       if (summary.imported) await afterWorkspaceChange(workspace);
       return summary.report ? 1 : 0;

@@ -33,7 +33,8 @@ const GOLDEN = new URL("./golden/", import.meta.url).pathname;
  */
 function stable(text: string, root: string): string {
   return text
-    .split(root).join("<tmp>")
+    .split(root)
+    .join("<tmp>")
     .replace(/gate-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}/g, "gate-<date>-<id>")
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, "<timestamp>")
     .replace(/ time="\d+\.\d{3}"/g, ' time="<seconds>"')
@@ -41,8 +42,14 @@ function stable(text: string, root: string): string {
 }
 
 function pairs(tp: number, fp: number, fn: number, tn: number) {
-  const make = (n: number, human: "pass" | "fail", judge: "pass" | "fail") => Array.from({length: n}, () => ({human, judge}));
-  return [...make(tp, "fail", "fail"), ...make(fp, "pass", "fail"), ...make(fn, "fail", "pass"), ...make(tn, "pass", "pass")];
+  const make = (n: number, human: "pass" | "fail", judge: "pass" | "fail") =>
+    Array.from({length: n}, () => ({human, judge}));
+  return [
+    ...make(tp, "fail", "fail"),
+    ...make(fp, "pass", "fail"),
+    ...make(fn, "fail", "pass"),
+    ...make(tn, "pass", "pass")
+  ];
 }
 
 /** MCC 0.8 blocks, about 0.54 reports, 0.2 is not trusted. */
@@ -52,12 +59,24 @@ const FIGURES = {blocks: [45, 5, 5, 45], reports: [40, 13, 10, 37], weak: [30, 2
  * Writes a spec with a calibration block measured on its current version, or on `staleAs` (an older version), as
  * `plumbline generate` and `calibrate` record them.
  */
-function writeSpec(dir: string, input: EvaluatorSpecInput, figures: keyof typeof FIGURES | null, staleAs?: string): string {
+function writeSpec(
+  dir: string,
+  input: EvaluatorSpecInput,
+  figures: keyof typeof FIGURES | null,
+  staleAs?: string
+): string {
   const parsed = parseEvaluatorSpec(input);
   if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
   const {version} = versionOf(parsed.spec);
   const calibration = figures
-    ? calibrationOf(pairs(FIGURES[figures][0], FIGURES[figures][1], FIGURES[figures][2], FIGURES[figures][3]), {evaluatorVersion: staleAs ?? version, criterion: input.criterion, labels: "test labels", split: "held-out", measuredAt: "2026-11-01T00:00:00Z", resamples: 200})
+    ? calibrationOf(pairs(FIGURES[figures][0], FIGURES[figures][1], FIGURES[figures][2], FIGURES[figures][3]), {
+        evaluatorVersion: staleAs ?? version,
+        criterion: input.criterion,
+        labels: "test labels",
+        split: "held-out",
+        measuredAt: "2026-11-01T00:00:00Z",
+        resamples: 200
+      })
     : undefined;
   const path = join(dir, `${input.id}.json`);
   writeFileSync(path, JSON.stringify({...input, ...(calibration ? {calibration} : {})}, null, 2));
@@ -65,7 +84,15 @@ function writeSpec(dir: string, input: EvaluatorSpecInput, figures: keyof typeof
 }
 
 const rule = (id: string, failureMode: string, condition: unknown, gate?: {minPassRate: number}): EvaluatorSpecInput =>
-  ({id, version: "1.0.0", failureMode, criterion: "overall", kind: "rule", rule: condition, ...(gate ? {gate} : {})}) as EvaluatorSpecInput;
+  ({
+    id,
+    version: "1.0.0",
+    failureMode,
+    criterion: "overall",
+    kind: "rule",
+    rule: condition,
+    ...(gate ? {gate} : {})
+  }) as EvaluatorSpecInput;
 
 describe("plumbline gate", () => {
   let root: string;
@@ -76,9 +103,22 @@ describe("plumbline gate", () => {
     suite = join(root, "evaluators");
     mkdirSync(suite);
     // On the 200 τ-bench runs: 36 have a failed tool call, 48 hand over to a human, 61 call `think`.
-    writeSpec(suite, rule("tool-call-failed", HOSTILE_MODE, {op: "tool_call", failed: true}, {minPassRate: 0.9}), "blocks");
-    writeSpec(suite, rule("handed-over", "handed to a human", {op: "tool_call", name: "transfer_to_human_agents"}), "reports");
-    writeSpec(suite, rule("thinks-aloud", "thinks aloud", {op: "tool_call", name: "think"}), "blocks", "0.9.0+0123456789ab");
+    writeSpec(
+      suite,
+      rule("tool-call-failed", HOSTILE_MODE, {op: "tool_call", failed: true}, {minPassRate: 0.9}),
+      "blocks"
+    );
+    writeSpec(
+      suite,
+      rule("handed-over", "handed to a human", {op: "tool_call", name: "transfer_to_human_agents"}),
+      "reports"
+    );
+    writeSpec(
+      suite,
+      rule("thinks-aloud", "thinks aloud", {op: "tool_call", name: "think"}),
+      "blocks",
+      "0.9.0+0123456789ab"
+    );
     writeSpec(suite, rule("weak", "weak signal", {op: "status", is: "error"}), "weak");
 
     workspace = join(root, "workspace");
@@ -86,7 +126,8 @@ describe("plumbline gate", () => {
     const options = {workspace, now: Date.parse("2026-11-20T00:00:00Z"), evaluatorsDir: suite};
     await promote(options, {name: "nobody checks this", description: null, clusterId: null});
     await promote(options, {name: "fixed long ago", description: null, clusterId: null});
-    for (const state of ["fix_shipped", "verified_resolved"] as const) await setState(options, {name: "fixed long ago", state, note: null});
+    for (const state of ["fix_shipped", "verified_resolved"] as const)
+      await setState(options, {name: "fixed long ago", state, note: null});
   });
   after(() => rmSync(root, {recursive: true, force: true}));
 
@@ -94,7 +135,24 @@ describe("plumbline gate", () => {
     const junit = join(root, "out", "gate.xml");
     const markdown = join(root, "out", "gate.md");
     const io = captureIo();
-    const code = await main(["gate", "--suite", suite, "--traces", TAU, "--workspace", workspace, "--junit", junit, "--markdown", markdown, "--label", "gpt-4o candidate"], io);
+    const code = await main(
+      [
+        "gate",
+        "--suite",
+        suite,
+        "--traces",
+        TAU,
+        "--workspace",
+        workspace,
+        "--junit",
+        junit,
+        "--markdown",
+        markdown,
+        "--label",
+        "gpt-4o candidate"
+      ],
+      io
+    );
     assert.equal(code, 1, io.stderr.join("\n"));
     // The summary, the JUnit file and the Markdown report, compared whole: names come back escaped exactly once,
     // report-only and skipped evaluators never fail the build, and coverage counts the registry's unresolved modes
@@ -113,8 +171,19 @@ describe("plumbline gate", () => {
     assert.equal(runs.length, 1);
     const run = runs[0]!;
     assert.deepEqual(run.blockedBy, [{failureMode: HOSTILE_MODE, evaluators: ["tool-call-failed"]}]);
-    assert.deepEqual(run.candidate, {kind: "traces", name: "gpt-4o-airline.json", version: null, traces: 200, rejected: 0});
-    assert.deepEqual(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts, {traces: 200, pass: 164, fail: 36, errors: 0});
+    assert.deepEqual(run.candidate, {
+      kind: "traces",
+      name: "gpt-4o-airline.json",
+      version: null,
+      traces: 200,
+      rejected: 0
+    });
+    assert.deepEqual(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts, {
+      traces: 200,
+      pass: 164,
+      fail: 36,
+      errors: 0
+    });
     assert.equal(run.label, "gpt-4o candidate");
   });
 
@@ -129,7 +198,10 @@ describe("plumbline gate", () => {
     const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
     assert.equal(run.blocked, false);
     const e = run.evaluators.find((x) => x.id === "tool-call-failed")!;
-    assert.deepEqual([e.role, e.outcome, e.passRate, e.minPassRate, e.thresholdFrom], ["blocks", "passed", 0.82, 0.8, "spec"]);
+    assert.deepEqual(
+      [e.role, e.outcome, e.passRate, e.minPassRate, e.thresholdFrom],
+      ["blocks", "passed", 0.82, 0.8, "spec"]
+    );
     assert.equal(run.evaluators.find((x) => x.id === "handed-over")!.outcome, "warned");
     assert.equal(run.coverage.registry, false);
   });
@@ -142,7 +214,10 @@ describe("plumbline gate", () => {
     writeFileSync(path, JSON.stringify({...spec, rule: {op: "tool_call", failed: true, name: "book_reservation"}}));
     const io = captureIo();
     assert.equal(await main(["gate", "--suite", changed, "--traces", TAU], io), 0, io.stdout.join("\n"));
-    assert.match(io.stdout.join("\n"), /tool-call-failed .* skipped: uncalibrated, calibrated as 1\.0\.0\+[0-9a-f]{12}, but the spec is now 1\.0\.0\+[0-9a-f]{12}/);
+    assert.match(
+      io.stdout.join("\n"),
+      /tool-call-failed .* skipped: uncalibrated, calibrated as 1\.0\.0\+[0-9a-f]{12}, but the spec is now 1\.0\.0\+[0-9a-f]{12}/
+    );
   });
 
   test("a malformed record in a trace file is named with its line, and the gate still runs on the rest", async () => {
@@ -151,7 +226,10 @@ describe("plumbline gate", () => {
     const io = captureIo();
     const code = await main(["gate", "--suite", suite, "--traces", file, "--json"], io);
     assert.ok(code === 0 || code === 1, io.stderr.join("\n"));
-    assert.ok(io.stderr.some((line) => line.includes(`${file}:2`)), io.stderr.join("\n"));
+    assert.ok(
+      io.stderr.some((line) => line.includes(`${file}:2`)),
+      io.stderr.join("\n")
+    );
     const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
     assert.deepEqual([run.candidate.traces, run.candidate.rejected], [4, 1]);
     assert.equal(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts!.traces, 4);
@@ -159,12 +237,28 @@ describe("plumbline gate", () => {
 
   function datasetCase(caseId: string, text: string, failedTool: boolean): DatasetCase {
     return {
-      format: 1, caseId, input: text, expectedOutput: null, expectedBehaviour: null, failureMode: null, criterion: null, kind: "regression",
-      sourceTraceId: caseId, addedBy: "ana", reason: "", addedAt: "2026-11-01T00:00:00.000Z",
+      format: 1,
+      caseId,
+      input: text,
+      expectedOutput: null,
+      expectedBehaviour: null,
+      failureMode: null,
+      criterion: null,
+      kind: "regression",
+      sourceTraceId: caseId,
+      addedBy: "ana",
+      reason: "",
+      addedAt: "2026-11-01T00:00:00.000Z",
       context: {
-        status: "ok", fields: {tool_error_count: failedTool ? 1 : 0},
-        messages: [{role: "user", direction: "input", content: text}, {role: "assistant", direction: "output", content: "done"}],
-        toolCalls: [{name: "lookup", arguments: "{}", result: failedTool ? "Error: no such order" : "{}", success: !failedTool}],
+        status: "ok",
+        fields: {tool_error_count: failedTool ? 1 : 0},
+        messages: [
+          {role: "user", direction: "input", content: text},
+          {role: "assistant", direction: "output", content: "done"}
+        ],
+        toolCalls: [
+          {name: "lookup", arguments: "{}", result: failedTool ? "Error: no such order" : "{}", success: !failedTool}
+        ],
         spans: []
       }
     };
@@ -175,15 +269,33 @@ describe("plumbline gate", () => {
     const cases = Array.from({length: 20}, (_, i) => datasetCase(`case-${i}`, `order ${i}`, i < 3));
     writeFileSync(file, cases.map((c) => JSON.stringify(c)).join("\n") + "\n");
     const io = captureIo();
-    assert.equal(await main(["gate", "--suite", suite, "--dataset", file, "--json"], io), 1, "3 of 20 fail: 85 % is below 90 %");
+    assert.equal(
+      await main(["gate", "--suite", suite, "--dataset", file, "--json"], io),
+      1,
+      "3 of 20 fail: 85 % is below 90 %"
+    );
     const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
-    assert.deepEqual(run.candidate, {kind: "dataset-file", name: "regressions.jsonl", version: null, traces: 20, rejected: 0});
+    assert.deepEqual(run.candidate, {
+      kind: "dataset-file",
+      name: "regressions.jsonl",
+      version: null,
+      traces: 20,
+      rejected: 0
+    });
     const e = run.evaluators.find((x) => x.id === "tool-call-failed")!;
     assert.deepEqual(e.counts, {traces: 20, pass: 17, fail: 3, errors: 0});
     assert.deepEqual(e.failingTraces, ["case-0", "case-1", "case-2"]);
 
     const bad = join(root, "bad.jsonl");
-    writeFileSync(bad, [JSON.stringify(cases[0]), "{not json", JSON.stringify({...cases[1], kind: "nonsense"}), JSON.stringify(cases[2])].join("\n"));
+    writeFileSync(
+      bad,
+      [
+        JSON.stringify(cases[0]),
+        "{not json",
+        JSON.stringify({...cases[1], kind: "nonsense"}),
+        JSON.stringify(cases[2])
+      ].join("\n")
+    );
     const badIo = captureIo();
     assert.equal(await main(["gate", "--suite", suite, "--dataset", bad], badIo), 2);
     const err = badIo.stderr.join("\n");
@@ -210,7 +322,17 @@ describe("plumbline gate", () => {
     }
     const broken = join(root, "broken");
     cpSync(suite, broken, {recursive: true});
-    writeFileSync(join(broken, "bad.json"), JSON.stringify({id: "bad", version: "1", failureMode: "x", criterion: "overall", kind: "rule", rule: {op: "regex", pattern: "(a)\\1"}}));
+    writeFileSync(
+      join(broken, "bad.json"),
+      JSON.stringify({
+        id: "bad",
+        version: "1",
+        failureMode: "x",
+        criterion: "overall",
+        kind: "rule",
+        rule: {op: "regex", pattern: "(a)\\1"}
+      })
+    );
     const io = captureIo();
     assert.equal(await main(["gate", "--suite", broken, "--traces", TAU], io), 2);
     assert.match(io.stderr.join("\n"), /the suite cannot run:\n {2}.*bad\.json: invalid evaluator spec/);
@@ -224,19 +346,37 @@ describe("plumbline gate", () => {
     const command = gateCommand(async (connection, name, version) => {
       asked.push([name, version]);
       const rows = (await connection.runAndReadAll("SELECT trace_id FROM traces ORDER BY trace_id")).getRowObjectsJS();
-      return {name, version: version ?? 3, cases: rows.map((r, i) => datasetCase(String(r.trace_id), "from the store", i === 0))};
+      return {
+        name,
+        version: version ?? 3,
+        cases: rows.map((r, i) => datasetCase(String(r.trace_id), "from the store", i === 0))
+      };
     });
     const io = captureIo();
-    assert.equal(await command.run(["--suite", suite, "--dataset", "regressions@2", "--workspace", workspace, "--json"], io), 1);
+    assert.equal(
+      await command.run(["--suite", suite, "--dataset", "regressions@2", "--workspace", workspace, "--json"], io),
+      1
+    );
     assert.deepEqual(asked, [["regressions", 2]]);
     const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
     assert.deepEqual(run.candidate, {kind: "dataset", name: "regressions", version: "2", traces: 4, rejected: 0});
-    assert.deepEqual(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts, {traces: 4, pass: 3, fail: 1, errors: 0});
+    assert.deepEqual(run.evaluators.find((e) => e.id === "tool-call-failed")!.counts, {
+      traces: 4,
+      pass: 3,
+      fail: 1,
+      errors: 0
+    });
 
     // The command itself reads the workspace's datasets tables; a name it does not hold is a usage error saying where to look.
     const plain = captureIo();
-    assert.equal(await main(["gate", "--suite", suite, "--dataset", "regressions", "--workspace", workspace], plain), 2);
-    assert.match(plain.stderr.join("\n"), /no dataset named "regressions" in the workspace; `plumbline dataset list` shows them/);
+    assert.equal(
+      await main(["gate", "--suite", suite, "--dataset", "regressions", "--workspace", workspace], plain),
+      2
+    );
+    assert.match(
+      plain.stderr.join("\n"),
+      /no dataset named "regressions" in the workspace; `plumbline dataset list` shows them/
+    );
   });
 
   describe("with LLM judges", () => {
@@ -249,13 +389,23 @@ describe("plumbline gate", () => {
       judgeSuite = join(root, "judges");
       mkdirSync(judgeSuite);
       const judge = (id: string): EvaluatorSpecInput => ({
-        id, version: "1", failureMode: "refund promised", criterion: "overall", kind: "llm_judge", judge: {model: "judge-model", prompt: "Did the agent promise a refund?\n{{trace}}"}
+        id,
+        version: "1",
+        failureMode: "refund promised",
+        criterion: "overall",
+        kind: "llm_judge",
+        judge: {model: "judge-model", prompt: "Did the agent promise a refund?\n{{trace}}"}
       });
       writeSpec(judgeSuite, judge("refund-judge"), "blocks");
       // Not trusted: it must never be called.
       writeSpec(judgeSuite, {...judge("weak-judge"), failureMode: "weak"}, "weak");
       file = join(root, "judged.jsonl");
-      writeFileSync(file, Array.from({length: 10}, (_, i) => JSON.stringify(datasetCase(`c${i}`, i < 4 ? `refund for order ${i}` : `seat change ${i}`, false))).join("\n"));
+      writeFileSync(
+        file,
+        Array.from({length: 10}, (_, i) =>
+          JSON.stringify(datasetCase(`c${i}`, i < 4 ? `refund for order ${i}` : `seat change ${i}`, false))
+        ).join("\n")
+      );
     });
     after(() => server.close());
     const env = () => ({OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
@@ -263,12 +413,17 @@ describe("plumbline gate", () => {
     test("a trusted judge's verdicts block; an untrusted judge is never called; a missing key is a configuration error", async () => {
       const noKey = captureIo({OPENAI_BASE_URL: server.baseURL});
       assert.equal(await main(["gate", "--suite", judgeSuite, "--dataset", file], noKey), 2);
-      assert.match(noKey.stderr.join("\n"), /refund-judge is an LLM judge trusted to gate, and \$OPENAI_API_KEY is not set/);
+      assert.match(
+        noKey.stderr.join("\n"),
+        /refund-judge is an LLM judge trusted to gate, and \$OPENAI_API_KEY is not set/
+      );
 
       server.requests.length = 0;
       server.respondWith("chat", (request) => {
         const text = JSON.stringify(request.body.messages);
-        return chatCompletion(JSON.stringify({reasoning: "checked", verdict: text.includes("refund for order") ? "fail" : "pass"}));
+        return chatCompletion(
+          JSON.stringify({reasoning: "checked", verdict: text.includes("refund for order") ? "fail" : "pass"})
+        );
       });
       const io = captureIo(env());
       assert.equal(await main(["gate", "--suite", judgeSuite, "--dataset", file, "--json"], io), 1);
@@ -281,10 +436,32 @@ describe("plumbline gate", () => {
 
     test("failed calls are errors, never verdicts: a blocking judge that got no verdict blocks as an error", async () => {
       server.respondWith("chat", (request) =>
-        request.index % 2 ? errorResponse(500, "upstream down") : chatCompletion(JSON.stringify({reasoning: "fine", verdict: "pass"})));
+        request.index % 2
+          ? errorResponse(500, "upstream down")
+          : chatCompletion(JSON.stringify({reasoning: "fine", verdict: "pass"}))
+      );
       const io = captureIo(env());
       const junit = join(root, "judge.xml");
-      assert.equal(await main(["gate", "--suite", judgeSuite, "--dataset", file, "--max-attempts", "1", "--concurrency", "1", "--json", "--junit", junit], io), 0);
+      assert.equal(
+        await main(
+          [
+            "gate",
+            "--suite",
+            judgeSuite,
+            "--dataset",
+            file,
+            "--max-attempts",
+            "1",
+            "--concurrency",
+            "1",
+            "--json",
+            "--junit",
+            junit
+          ],
+          io
+        ),
+        0
+      );
       const run = GateRunSchema.parse(JSON.parse(io.stdout.join("\n")));
       const e = run.evaluators.find((x) => x.id === "refund-judge")!;
       assert.deepEqual(e.counts, {traces: 10, pass: 5, fail: 0, errors: 5});
@@ -292,7 +469,10 @@ describe("plumbline gate", () => {
 
       server.respondWith("chat", () => errorResponse(500, "upstream down"));
       const down = captureIo(env());
-      assert.equal(await main(["gate", "--suite", judgeSuite, "--dataset", file, "--max-attempts", "1", "--junit", junit], down), 1);
+      assert.equal(
+        await main(["gate", "--suite", judgeSuite, "--dataset", file, "--max-attempts", "1", "--junit", junit], down),
+        1
+      );
       const xml = readFileSync(junit, "utf8");
       assert.deepEqual(await junitProblems(xml), []);
       assertGolden(join(GOLDEN, "gate-judge-down"), {

@@ -14,7 +14,13 @@ import {StoreError, workspaceDir} from "../store/db.js";
 import {DatasetError, readDatasetCases} from "../store/datasets.js";
 import {readRegistryModes} from "../gate/activeModes.js";
 import {
-  CandidateError, datasetFileCandidate, namedDatasetCandidate, parseDatasetArg, traceFilesCandidate, type Candidate, type NamedDatasetReader
+  CandidateError,
+  datasetFileCandidate,
+  namedDatasetCandidate,
+  parseDatasetArg,
+  traceFilesCandidate,
+  type Candidate,
+  type NamedDatasetReader
 } from "../gate/candidate.js";
 import {appendGateRun} from "../gate/gateRuns.js";
 import {GateInterrupted, judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
@@ -67,7 +73,8 @@ are named), 2 on a usage error, a bad spec in the suite, or unreadable input, 13
 function positive(value: string | undefined, name: string, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw usageError(`invalid --${name}: ${value}`, "gate");
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw usageError(`invalid --${name}: ${value}`, "gate");
   return n;
 }
 
@@ -93,16 +100,31 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       const {values} = parseVerbArgs("gate", {
         args,
         options: {
-          suite: {type: "string"}, traces: {type: "string", multiple: true}, dataset: {type: "string"}, workspace: {type: "string"},
-          junit: {type: "string"}, markdown: {type: "string"}, json: {type: "boolean", default: false}, "min-pass-rate": {type: "string"},
-          label: {type: "string"}, concurrency: {type: "string"}, timeout: {type: "string"}, "max-attempts": {type: "string"},
-          "base-url": {type: "string"}, "api-key-env": {type: "string"}
+          suite: {type: "string"},
+          traces: {type: "string", multiple: true},
+          dataset: {type: "string"},
+          workspace: {type: "string"},
+          junit: {type: "string"},
+          markdown: {type: "string"},
+          json: {type: "boolean", default: false},
+          "min-pass-rate": {type: "string"},
+          label: {type: "string"},
+          concurrency: {type: "string"},
+          timeout: {type: "string"},
+          "max-attempts": {type: "string"},
+          "base-url": {type: "string"},
+          "api-key-env": {type: "string"}
         }
       });
       if (!values.suite) throw usageError("name the suite: --suite <folder of evaluator specs>", "gate");
-      if (!values.traces === !values.dataset) throw usageError("give the candidate's traces with --traces <file>... or --dataset <name or file.jsonl>, one of them", "gate");
+      if (!values.traces === !values.dataset)
+        throw usageError(
+          "give the candidate's traces with --traces <file>... or --dataset <name or file.jsonl>, one of them",
+          "gate"
+        );
       const minPassRate = values["min-pass-rate"] === undefined ? 0.95 : Number(values["min-pass-rate"]);
-      if (!(minPassRate >= 0 && minPassRate <= 1)) throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
+      if (!(minPassRate >= 0 && minPassRate <= 1))
+        throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
       const concurrency = positive(values.concurrency, "concurrency", 8);
       const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
       const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
@@ -124,26 +146,45 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       const judges = judgesToCall(planned);
       const threadJudges = judges.filter((l) => l.spec.scope !== "trace");
       if (threadJudges.length) {
-        throw new CliError(`${threadJudges.map((l) => `${l.path}: the judge asks about each ${l.spec.scope}; LLM judges run on whole traces (scope "trace")`).join("\n")}`, 2);
+        throw new CliError(
+          `${threadJudges.map((l) => `${l.path}: the judge asks about each ${l.spec.scope}; LLM judges run on whole traces (scope "trace")`).join("\n")}`,
+          2
+        );
       }
       let client: JudgeClient | undefined;
       if (judges.length) {
         const keyVar = values["api-key-env"] ?? "OPENAI_API_KEY";
         const apiKey = io.env[keyVar];
-        if (!apiKey) throw new CliError(`${judges.map((l) => l.spec.id).join(", ")} ${judges.length > 1 ? "are LLM judges" : "is an LLM judge"} trusted to gate, and $${keyVar} is not set; export it (or name another variable with --api-key-env)`, 2);
-        client = createJudgeClient({baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1", apiKey, timeoutMs, maxAttempts});
+        if (!apiKey)
+          throw new CliError(
+            `${judges.map((l) => l.spec.id).join(", ")} ${judges.length > 1 ? "are LLM judges" : "is an LLM judge"} trusted to gate, and $${keyVar} is not set; export it (or name another variable with --api-key-env)`,
+            2
+          );
+        client = createJudgeClient({
+          baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+          apiKey,
+          timeoutMs,
+          maxAttempts
+        });
       }
 
       const bar = progressBar("gate", process.stderr, "items");
       const controller = new AbortController();
-      const release = onInterrupt({stop: () => controller.abort(), again: () => io.err("already stopping: the judges in flight are being cancelled")});
+      const release = onInterrupt({
+        stop: () => controller.abort(),
+        again: () => io.err("already stopping: the judges in flight are being cancelled")
+      });
       let candidate: Candidate;
       let run: GateRun;
       try {
         if (values.traces) {
           const reading = progressBar("read traces");
           try {
-            candidate = await traceFilesCandidate(values.traces, {log: (line) => io.err(line), progress: (done, total, detail) => reading.update(done, total, detail)}, {spanAttributes: needsSpanAttributes(planned)});
+            candidate = await traceFilesCandidate(
+              values.traces,
+              {log: (line) => io.err(line), progress: (done, total, detail) => reading.update(done, total, detail)},
+              {spanAttributes: needsSpanAttributes(planned)}
+            );
           } finally {
             reading.done();
           }
@@ -151,7 +192,12 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           candidate = datasetFileCandidate(dataset.file);
         } else {
           const named = dataset as {name: string; version?: number};
-          candidate = await namedDatasetCandidate(workspace ?? workspaceDir(io.env), named.name, named.version, readNamedDataset);
+          candidate = await namedDatasetCandidate(
+            workspace ?? workspaceDir(io.env),
+            named.name,
+            named.version,
+            readNamedDataset
+          );
         }
         for (const note of candidate.notes) io.err(note);
         let registry = null;
@@ -161,14 +207,29 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           registry = read.modes;
         }
         run = await runGate({
-          suite, items: candidate.items, candidate: candidate.info, registry, label: values.label ?? candidate.info.name,
-          runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, defaultMinPassRate: minPassRate,
-          concurrency, ...(client ? {client} : {}), signal: controller.signal, onProgress: (done, total, detail) => bar.update(done, total, detail),
-          onJudgeProgress: (id, done, total, errors) => bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
+          suite,
+          items: candidate.items,
+          candidate: candidate.info,
+          registry,
+          label: values.label ?? candidate.info.name,
+          runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+          defaultMinPassRate: minPassRate,
+          concurrency,
+          ...(client ? {client} : {}),
+          signal: controller.signal,
+          onProgress: (done, total, detail) => bar.update(done, total, detail),
+          onJudgeProgress: (id, done, total, errors) =>
+            bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
         });
       } catch (error) {
         // Status 1 means the gate blocked the candidate; traces, a dataset or a store it cannot read end it with 2.
-        if (error instanceof IngestError || error instanceof UnknownFormatError || error instanceof StoreError || error instanceof DatasetError) throw new CliError(error.message, 2);
+        if (
+          error instanceof IngestError ||
+          error instanceof UnknownFormatError ||
+          error instanceof StoreError ||
+          error instanceof DatasetError
+        )
+          throw new CliError(error.message, 2);
         if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
         throw error;
       } finally {
@@ -185,7 +246,9 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       if (values.json) io.out(JSON.stringify(run, null, 2));
       else printSummary(run, io);
       if (run.blocked) {
-        io.err(`blocked by failure mode${run.blockedBy.length > 1 ? "s" : ""} ${run.blockedBy.map((b) => `"${b.failureMode}" (${b.evaluators.join(", ")})`).join(", ")}`);
+        io.err(
+          `blocked by failure mode${run.blockedBy.length > 1 ? "s" : ""} ${run.blockedBy.map((b) => `"${b.failureMode}" (${b.evaluators.join(", ")})`).join(", ")}`
+        );
       }
       return exitStatusOf(run);
     }
@@ -194,14 +257,23 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
 
 export const command = gateCommand(readDatasetCases);
 
-const MARK: Record<GateEvaluator["outcome"], string> = {blocked: "✗", error: "!", warned: "~", passed: "✓", skipped: "-"};
+const MARK: Record<GateEvaluator["outcome"], string> = {
+  blocked: "✗",
+  error: "!",
+  warned: "~",
+  passed: "✓",
+  skipped: "-"
+};
 
 function evaluatorLine(e: GateEvaluator): string {
   const mcc = e.calibration?.mcc == null ? "" : ` MCC ${e.calibration.mcc.toFixed(2)}`;
-  if (e.outcome === "skipped") return `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] skipped: ${e.calibrationStatus}, ${e.reason}`;
+  if (e.outcome === "skipped")
+    return `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] skipped: ${e.calibrationStatus}, ${e.reason}`;
   const errors = e.counts?.errors ? `, ${e.counts.errors} errors` : "";
-  return `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] ${e.role}${mcc}: ${e.outcome}; pass rate ${percent(e.passRate)} (min ${percent(e.minPassRate)}), ` +
-    `failure rate ${percent(e.failRate)}, corrected ${correctedText(e)}${errors}`;
+  return (
+    `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] ${e.role}${mcc}: ${e.outcome}; pass rate ${percent(e.passRate)} (min ${percent(e.minPassRate)}), ` +
+    `failure rate ${percent(e.failRate)}, corrected ${correctedText(e)}${errors}`
+  );
 }
 
 function printSummary(run: GateRun, io: Io): void {

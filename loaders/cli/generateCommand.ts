@@ -105,14 +105,20 @@ const methods: Record<string, (input: MethodInput) => Promise<MethodResult>> = {
         `  rule: fails when ${rule.description}`,
         `  train MCC ${fixed(rule.trainMcc)} (${input.split.train.length} traces); best single feature held-out MCC ${fixed(calibration.baseline?.mcc)}`,
         `  ${rule.features.verified} features kept of ${rule.features.mined} mined, ${rule.candidatesConsidered} candidate rules scored, ` +
-          (rule.crossValidation ? `size ${rule.crossValidation.terms} chosen by ${rule.crossValidation.folds}-fold cross-validation, ` : "") +
+          (rule.crossValidation
+            ? `size ${rule.crossValidation.terms} chosen by ${rule.crossValidation.folds}-fold cross-validation, `
+            : "") +
           `${Math.round(ms)} ms`
       ],
       details: {
         description: rule.description,
         trainMcc: rule.trainMcc,
         trainConfusion: rule.trainConfusion,
-        bestSingle: {description: rule.bestSingle.description, trainMcc: rule.bestSingle.trainMcc, heldOut: generated.baselineHeldOut},
+        bestSingle: {
+          description: rule.bestSingle.description,
+          trainMcc: rule.bestSingle.trainMcc,
+          heldOut: generated.baselineHeldOut
+        },
         alternatives: rule.alternatives.map((a) => ({description: a.description, trainMcc: a.trainMcc})),
         features: rule.features,
         crossValidation: rule.crossValidation,
@@ -138,11 +144,21 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
     const {generateJudge, progressDetail} = await import("../generate/judgeOptimizer.js");
     const record: {optimization?: JudgeOptimization} = {};
     const controller = new AbortController();
-    const release = onInterrupt({stop: () => controller.abort(), again: () => input.io.err("already stopping: the calls in flight are being cancelled")});
+    const release = onInterrupt({
+      stop: () => controller.abort(),
+      again: () => input.io.err("already stopping: the calls in flight are being cancelled")
+    });
     try {
       const spec = await generateJudge({
-        examples: input.split, failureMode: input.failureMode, criterion: input.criterion, id: input.id, labels: input.labels, seed: input.seed,
-        env: input.io.env, signal: controller.signal, ...options,
+        examples: input.split,
+        failureMode: input.failureMode,
+        criterion: input.criterion,
+        id: input.id,
+        labels: input.labels,
+        seed: input.seed,
+        env: input.io.env,
+        signal: controller.signal,
+        ...options,
         onProgress: (p) => input.progress(p.calls, p.budget, progressDetail(p)),
         onResult: (optimization) => (record.optimization = optimization)
       });
@@ -152,10 +168,25 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
         spec,
         summary: [
           `  judge: ${spec.judge.model}, prompt evolved from the seed (seed prompt held-out MCC ${fixed(spec.calibration.baseline?.mcc)})`,
-          ...(r ? [`  ${r.calls.total} calls of a budget of ${r.budget} (judge ${r.calls.judge}, reflection ${r.calls.reflection}, held-out ${r.calls.heldOut}); ` +
-            `${r.candidates.length} prompts kept, ${r.errors.rejected} proposals rejected, ${r.errors.judge} judge calls failed; stopped: ${r.stopped}`] : [])
+          ...(r
+            ? [
+                `  ${r.calls.total} calls of a budget of ${r.budget} (judge ${r.calls.judge}, reflection ${r.calls.reflection}, held-out ${r.calls.heldOut}); ` +
+                  `${r.candidates.length} prompts kept, ${r.errors.rejected} proposals rejected, ${r.errors.judge} judge calls failed; stopped: ${r.stopped}`
+              ]
+            : [])
         ],
-        details: r ? {calls: r.calls, budget: r.budget, candidates: r.candidates.length, frontier: r.frontier, errors: r.errors, stopped: r.stopped, seedHeldOut: r.seedHeldOut, bestHeldOut: r.bestHeldOut} : {}
+        details: r
+          ? {
+              calls: r.calls,
+              budget: r.budget,
+              candidates: r.candidates.length,
+              frontier: r.frontier,
+              errors: r.errors,
+              stopped: r.stopped,
+              seedHeldOut: r.seedHeldOut,
+              bestHeldOut: r.bestHeldOut
+            }
+          : {}
       };
     } finally {
       release();
@@ -165,7 +196,11 @@ function judgeMethod(options: JudgeOptions): (input: MethodInput) => Promise<Met
 
 /** "Tool error not recovered" → "tool-error-not-recovered". */
 export function specIdOf(failureMode: string): string {
-  const id = failureMode.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|-+$/g, "").slice(0, 100);
+  const id = failureMode
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+|-+$/g, "")
+    .slice(0, 100);
   return id || "generated";
 }
 
@@ -177,12 +212,24 @@ export const command: Command = {
     const {values} = parseVerbArgs("generate", {
       args,
       options: {
-        "failure-mode": {type: "string"}, method: {type: "string", default: "rule"}, criterion: {type: "string"},
-        model: {type: "string"}, "reflection-model": {type: "string"}, budget: {type: "string"}, concurrency: {type: "string"},
-        "base-url": {type: "string"}, "api-key-env": {type: "string"},
-        "others-as-pass": {type: "boolean", default: false}, id: {type: "string"}, "held-out": {type: "string", default: "0.3"}, "group-by": {type: "string"},
-        seed: {type: "string", default: "1"}, "out-dir": {type: "string"}, workspace: {type: "string"},
-        "dry-run": {type: "boolean", default: false}, json: {type: "boolean", default: false}
+        "failure-mode": {type: "string"},
+        method: {type: "string", default: "rule"},
+        criterion: {type: "string"},
+        model: {type: "string"},
+        "reflection-model": {type: "string"},
+        budget: {type: "string"},
+        concurrency: {type: "string"},
+        "base-url": {type: "string"},
+        "api-key-env": {type: "string"},
+        "others-as-pass": {type: "boolean", default: false},
+        id: {type: "string"},
+        "held-out": {type: "string", default: "0.3"},
+        "group-by": {type: "string"},
+        seed: {type: "string", default: "1"},
+        "out-dir": {type: "string"},
+        workspace: {type: "string"},
+        "dry-run": {type: "boolean", default: false},
+        json: {type: "boolean", default: false}
       }
     });
     const failureMode = values["failure-mode"];
@@ -203,13 +250,19 @@ export const command: Command = {
       ...(count("concurrency") ? {concurrency: count("concurrency")} : {})
     };
     const method = values.method === "judge" ? judgeMethod(judgeOptions) : methods[values.method];
-    if (!method) throw usageError(`invalid --method: ${values.method} (choose ${[...Object.keys(methods), "judge"].join(", ")})`, "generate");
+    if (!method)
+      throw usageError(
+        `invalid --method: ${values.method} (choose ${[...Object.keys(methods), "judge"].join(", ")})`,
+        "generate"
+      );
     const heldOutShare = Number(values["held-out"]);
-    if (!(heldOutShare > 0 && heldOutShare < 1)) throw usageError(`invalid --held-out: ${values["held-out"]} (a share between 0 and 1)`, "generate");
+    if (!(heldOutShare > 0 && heldOutShare < 1))
+      throw usageError(`invalid --held-out: ${values["held-out"]} (a share between 0 and 1)`, "generate");
     const seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "generate");
     const id = values.id ?? specIdOf(failureMode);
-    if (!EvaluatorSpecSchema.options[0].shape.id.safeParse(id).success) throw usageError(`invalid --id: ${id} (lower-case letters, digits, '.', '_' or '-')`, "generate");
+    if (!EvaluatorSpecSchema.options[0].shape.id.safeParse(id).success)
+      throw usageError(`invalid --id: ${id} (lower-case letters, digits, '.', '_' or '-')`, "generate");
     const workspace = values.workspace ?? workspaceDir(io.env);
     const outDir = values["out-dir"] ? resolve(values["out-dir"]) : EVALUATORS_DIR;
 
@@ -223,7 +276,12 @@ export const command: Command = {
     }
     let known: {failureMode: string; traces: number}[] = [];
     const read = await withReadConnection(workspace, async (connection) => {
-      const result = await readLabelledExamples(connection, {failureMode, ...(values.criterion ? {criterion: values.criterion} : {}), othersAsPass: values["others-as-pass"], ...(groupBy ? {groupBy} : {})});
+      const result = await readLabelledExamples(connection, {
+        failureMode,
+        ...(values.criterion ? {criterion: values.criterion} : {}),
+        othersAsPass: values["others-as-pass"],
+        ...(groupBy ? {groupBy} : {})
+      });
       if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
       return result;
     });
@@ -233,19 +291,34 @@ export const command: Command = {
     if (criterion === null || fails === 0) {
       throw new CliError(
         `no ground truth fails ${values.criterion ? `criterion ${values.criterion} ` : ""}with failure mode "${failureMode}"` +
-          (known.length ? `; labelled failure modes: ${known.map((k) => `"${k.failureMode}" (${k.traces})`).join(", ")}` : "; annotate traces first (plumbline start, or plumbline feedback import)")
+          (known.length
+            ? `; labelled failure modes: ${known.map((k) => `"${k.failureMode}" (${k.traces})`).join(", ")}`
+            : "; annotate traces first (plumbline start, or plumbline feedback import)")
       );
     }
     if (fails < 2 || passes < 2) {
-      throw new CliError(`"${failureMode}" on ${criterion} has ${fails} failing and ${passes} passing labelled traces; label at least 2 of each (more make better evaluators)`);
+      throw new CliError(
+        `"${failureMode}" on ${criterion} has ${fails} failing and ${passes} passing labelled traces; label at least 2 of each (more make better evaluators)`
+      );
     }
     const split = splitExamples(examples, {heldOut: heldOutShare, seed});
-    const labels = `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}` +
+    const labels =
+      `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}` +
       (groupBy ? `, split by ${groupBy}` : "");
     let result: MethodResult;
     const bar = progressBar("generate", process.stderr, "items");
     try {
-      result = await method({split, id, failureMode, criterion, labels, measuredAt: new Date().toISOString(), seed, io, progress: (done, total, detail) => bar.update(done, total, detail)});
+      result = await method({
+        split,
+        id,
+        failureMode,
+        criterion,
+        labels,
+        measuredAt: new Date().toISOString(),
+        seed,
+        io,
+        progress: (done, total, detail) => bar.update(done, total, detail)
+      });
     } finally {
       bar.done();
     }
@@ -265,7 +338,8 @@ export const command: Command = {
         const written = writeGeneratedSpec(spec, outDir);
         ({spec, version, path} = written);
       } catch (error) {
-        if (error instanceof SpecError) throw new CliError(`${error.message}\nFix or move that file, or choose another --id.`);
+        if (error instanceof SpecError)
+          throw new CliError(`${error.message}\nFix or move that file, or choose another --id.`);
         throw error;
       }
       // The reviews whose failures this evaluator now catches led somewhere: say so, so that the Datasets page's
@@ -273,29 +347,64 @@ export const command: Command = {
       if (before !== version) {
         const outcome = before === null ? "new_evaluator" : "evaluator_updated";
         const failures = examples.filter((e) => e.outcome === "fail");
-        await withConnection(workspace, (connection) => recordOutcomes(connection, workspace, failures.map((e) => ({
-          traceId: e.traceId, queueId: null, outcome, by: io.env.USER || "plumbline generate", evaluatorId: spec.id, note: `${spec.id} ${version}`
-        })), new Date()));
+        await withConnection(workspace, (connection) =>
+          recordOutcomes(
+            connection,
+            workspace,
+            failures.map((e) => ({
+              traceId: e.traceId,
+              queueId: null,
+              outcome,
+              by: io.env.USER || "plumbline generate",
+              evaluatorId: spec.id,
+              note: `${spec.id} ${version}`
+            })),
+            new Date()
+          )
+        );
         outcomes = {outcome, traces: failures.length};
       }
     }
     const calibration = spec.calibration!;
     const gate = specTrustStatus(calibration, version);
     if (values.json) {
-      io.out(JSON.stringify({path, version, spec, split: {train: split.train.length, heldOut: split.heldOut.length}, skipped, gate, method: values.method, reviewOutcomes: outcomes, ...result.details}, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            path,
+            version,
+            spec,
+            split: {train: split.train.length, heldOut: split.heldOut.length},
+            skipped,
+            gate,
+            method: values.method,
+            reviewOutcomes: outcomes,
+            ...result.details
+          },
+          null,
+          2
+        )
+      );
       return 0;
     }
     const c = calibration.confusion;
-    const interval = calibration.mccInterval ? ` [${calibration.mccInterval[0].toFixed(2)}, ${calibration.mccInterval[1].toFixed(2)}]` : "";
+    const interval = calibration.mccInterval
+      ? ` [${calibration.mccInterval[0].toFixed(2)}, ${calibration.mccInterval[1].toFixed(2)}]`
+      : "";
     io.out(
       [
-        `${spec.id} ${version}${path ? ` → ${path}` : " (dry run, not written)"}` + (spec.lineage.derivedFrom ? ` (derived from ${spec.lineage.derivedFrom.id} ${spec.lineage.derivedFrom.version})` : ""),
+        `${spec.id} ${version}${path ? ` → ${path}` : " (dry run, not written)"}` +
+          (spec.lineage.derivedFrom
+            ? ` (derived from ${spec.lineage.derivedFrom.id} ${spec.lineage.derivedFrom.version})`
+            : ""),
         `  labels: ${examples.length} traces on "${criterion}" (${fails} fail, ${passes} pass); train ${split.train.length}, held-out ${split.heldOut.length}` +
           (skipped.otherFailureModes ? `; ${skipped.otherFailureModes} failing with other modes left out` : "") +
           (skipped.notInStore ? `; ${skipped.notInStore} labelled traces not in the store` : ""),
         ...result.summary,
         `  held-out MCC ${calibration.mcc === null ? `undefined (${calibration.mccUndefined})` : calibration.mcc.toFixed(3)}${interval}, tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}; gate: ${gate.status}`,
-        ...(outcomes ? [`  recorded review outcome ${outcomes.outcome} for the ${outcomes.traces} failing traces it was made from`] : []),
+        ...(outcomes
+          ? [`  recorded review outcome ${outcomes.outcome} for the ${outcomes.traces} failing traces it was made from`]
+          : []),
         ...(values["dry-run"] ? ["", JSON.stringify(spec, null, 2)] : [])
       ].join("\n")
     );

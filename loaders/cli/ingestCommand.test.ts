@@ -19,8 +19,10 @@ const INPUT = join(CASE, "input");
  */
 function stable(text: string, workspace: string): string {
   return text
-    .split(INPUT).join("<input>")
-    .split(workspace).join("<workspace>")
+    .split(INPUT)
+    .join("<input>")
+    .split(workspace)
+    .join("<workspace>")
     .replace(/quarantine\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-\d+\.jsonl/g, "quarantine/<time>-<pid>.jsonl")
     .replace(/ in \d+\.\d s\b/, " in <seconds> s")
     .replace(/invalid JSON: [^"\n]*/g, "invalid JSON: <parser message>")
@@ -36,14 +38,28 @@ describe("plumbline ingest", () => {
     // The input is read where it is: an ingest writes only to its workspace.
     const text = captureIo();
     const workspace = join(dir, "text");
-    assert.equal(await main(["ingest", "--workspace", workspace, "--workers", "0", INPUT], text), 0, text.stderr.join("\n"));
+    assert.equal(
+      await main(["ingest", "--workspace", workspace, "--workers", "0", INPUT], text),
+      0,
+      text.stderr.join("\n")
+    );
     const quarantine = text.stdout.join("\n").match(/written to (\S+)/)?.[1];
     assert.ok(quarantine, text.stdout.join("\n"));
-    assert.deepEqual(readFileSync(quarantine, "utf8").trim().split("\n").map((l) => JSON.parse(l).line), [3]);
+    assert.deepEqual(
+      readFileSync(quarantine, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).line),
+      [3]
+    );
 
     const json = captureIo();
     const jsonWorkspace = join(dir, "json");
-    assert.equal(await main(["ingest", "--workspace", jsonWorkspace, "--workers", "0", "--json", INPUT], json), 0, json.stderr.join("\n"));
+    assert.equal(
+      await main(["ingest", "--workspace", jsonWorkspace, "--workers", "0", "--json", INPUT], json),
+      0,
+      json.stderr.join("\n")
+    );
 
     assertGolden(CASE, {
       "stdout.txt": stable(lines(text.stdout), workspace),

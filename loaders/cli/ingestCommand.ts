@@ -75,7 +75,9 @@ export const command: Command = {
         {
           log: (line) => io.err(line),
           progress: (done, total, detail) => bar.update(done, total, detail),
-          ...(values.timings ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)} : {})
+          ...(values.timings
+            ? {timing: (step: string, ms: number) => io.err(`timing: ${step} ${(ms / 1000).toFixed(2)} s`)}
+            : {})
         }
       );
     } finally {
@@ -93,7 +95,8 @@ export const command: Command = {
 
 function printSummary(summary: IngestSummary, io: Io): void {
   for (const rejected of summary.rejectedSample) {
-    const where = rejected.element === undefined ? `${rejected.line}` : `${rejected.line} (element ${rejected.element})`;
+    const where =
+      rejected.element === undefined ? `${rejected.line}` : `${rejected.line} (element ${rejected.element})`;
     io.err(`${rejected.file}:${where}: ${rejected.reason}`);
   }
   if (summary.rejected > summary.rejectedSample.length) {
@@ -104,8 +107,10 @@ function printSummary(summary: IngestSummary, io: Io): void {
     io.err(`${item.file}:${where}: kept, flagged: ${item.detail}`);
   }
   for (const conflict of summary.conflictSample) {
-    io.err(`span ${conflict.spanId} of trace ${conflict.traceId} was given again with other content; ` +
-      (conflict.stored ? "the stored copy stays" : "one copy was stored, the other not"));
+    io.err(
+      `span ${conflict.spanId} of trace ${conflict.traceId} was given again with other content; ` +
+        (conflict.stored ? "the stored copy stays" : "one copy was stored, the other not")
+    );
   }
   const seconds = summary.durationMs / 1000;
   const files = summary.files.length;
@@ -132,8 +137,12 @@ const FLAG_NAMES: Record<FlagKind, string> = {
 
 /** The flag counts that are not zero, as "n records with …", or "" when there are none. */
 function flagLine(summary: IngestSummary): string {
-  const parts = FLAG_KINDS.filter((kind) => summary.flags[kind] > 0).map((kind) => `${FLAG_NAMES[kind]} in ${summary.flags[kind]} record${summary.flags[kind] === 1 ? "" : "s"}`);
-  if (summary.added.conflictingSpans > 0) parts.push(`${summary.added.conflictingSpans} span${summary.added.conflictingSpans === 1 ? "" : "s"} given again with other content`);
+  const parts = FLAG_KINDS.filter((kind) => summary.flags[kind] > 0).map(
+    (kind) => `${FLAG_NAMES[kind]} in ${summary.flags[kind]} record${summary.flags[kind] === 1 ? "" : "s"}`
+  );
+  if (summary.added.conflictingSpans > 0)
+    parts.push(
+      `${summary.added.conflictingSpans} span${summary.added.conflictingSpans === 1 ? "" : "s"} given again with other content`
+    );
   return parts.join(", ");
 }
-

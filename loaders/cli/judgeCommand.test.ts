@@ -30,10 +30,17 @@ describe("plumbline judge run", () => {
     workspace = tempDir("judge-cli");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "tool-judge.json");
-    writeFileSync(spec, JSON.stringify({
-      id: "tool-judge", version: "1", failureMode: "tool failure not admitted", criterion: "overall", kind: "llm_judge",
-      judge: {model: "judge-model", prompt: "{{trace}}"}
-    }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        id: "tool-judge",
+        version: "1",
+        failureMode: "tool failure not admitted",
+        criterion: "overall",
+        kind: "llm_judge",
+        judge: {model: "judge-model", prompt: "{{trace}}"}
+      })
+    );
   });
   after(async () => {
     await server.close();
@@ -50,17 +57,42 @@ describe("plumbline judge run", () => {
   test("judges every trace, records tokens and cost, keeps failures as errors, and never prints the key", async () => {
     let n = 0;
     server.respondWith("chat", () =>
-      n++ === 1 ? errorResponse(400, `bad key ${KEY}`) : chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"}), {prompt_tokens: 500, completion_tokens: 50})
+      n++ === 1
+        ? errorResponse(400, `bad key ${KEY}`)
+        : chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"}), {
+            prompt_tokens: 500,
+            completion_tokens: 50
+          })
     );
     const io = captureIo(env());
-    const code = await main(["judge", "run", "--evaluator", spec, "--run-id", "cli-1", "--price-in", "2", "--price-out", "8", "--concurrency", "1"], io);
+    const code = await main(
+      [
+        "judge",
+        "run",
+        "--evaluator",
+        spec,
+        "--run-id",
+        "cli-1",
+        "--price-in",
+        "2",
+        "--price-out",
+        "8",
+        "--concurrency",
+        "1"
+      ],
+      io
+    );
     assert.equal(code, 1, "a run with an error exits 1");
     const text = [...io.stdout, ...io.stderr].join("\n");
     assert.ok(!text.includes(KEY), "the key is never printed");
     // The summaries of the run, its resumption and a cached rerun are compared with golden files below.
     const summaries: Record<string, string> = {"run.txt": summary(io)};
     const rows = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT outcome, error, judge_model, evaluator_version, input_tokens::INTEGER AS i, cost_usd FROM judge_verdicts WHERE run_id = 'cli-1' ORDER BY outcome")).getRowObjectsJS()
+      (
+        await c.runAndReadAll(
+          "SELECT outcome, error, judge_model, evaluator_version, input_tokens::INTEGER AS i, cost_usd FROM judge_verdicts WHERE run_id = 'cli-1' ORDER BY outcome"
+        )
+      ).getRowObjectsJS()
     );
     assert.equal(rows.length, 4);
     assert.equal(rows[0]!.outcome, "error");
@@ -78,10 +110,16 @@ describe("plumbline judge run", () => {
     server.requests.length = 0;
     server.respondWith("chat", () => chatCompletion(JSON.stringify({reasoning: "fine", verdict: "fail"})));
     const again = captureIo(env());
-    assert.equal(await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1"], again), 0, again.stderr.join("\n"));
+    assert.equal(
+      await main(["judge", "run", "--evaluator", spec, "--resume", "cli-1"], again),
+      0,
+      again.stderr.join("\n")
+    );
     assert.equal(server.requests.length, 1);
     summaries["resumed.txt"] = summary(again);
-    const run = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status, calls, errors FROM judge_runs WHERE run_id = 'cli-1'")).getRowObjectsJS());
+    const run = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT status, calls, errors FROM judge_runs WHERE run_id = 'cli-1'")).getRowObjectsJS()
+    );
     assert.deepEqual(run, [{status: "done", calls: 5, errors: 0}]);
 
     // A new run of the same version costs no calls.
@@ -125,12 +163,25 @@ describe("plumbline judge run on the real τ-bench airline traces", () => {
       const prompt = (body.messages as {content: string}[])[1]!.content;
       // Fail a run when the agent cancels before any user message that says yes: a crude stand-in for a judge.
       const fail = !/\[user\]\n(yes|Yes)/.test(prompt.slice(0, prompt.indexOf("cancel_reservation(")));
-      return chatCompletion(JSON.stringify({reasoning: fail ? "no explicit yes before the cancellation" : "confirmed first", verdict: fail ? "fail" : "pass"}));
+      return chatCompletion(
+        JSON.stringify({
+          reasoning: fail ? "no explicit yes before the cancellation" : "confirmed first",
+          verdict: fail ? "fail" : "pass"
+        })
+      );
     });
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY});
-    assert.equal(await main(["judge", "run", "--evaluator", "unconfirmed-cancellation", "--run-id", "tau"], io), 0, io.stderr.join("\n"));
+    assert.equal(
+      await main(["judge", "run", "--evaluator", "unconfirmed-cancellation", "--run-id", "tau"], io),
+      0,
+      io.stderr.join("\n")
+    );
     const called = await withReadConnection(workspace, async (c) =>
-      Number((await c.runAndReadAll("SELECT count(DISTINCT trace_id) FROM tool_calls WHERE name = 'cancel_reservation'")).getRows()[0]![0])
+      Number(
+        (
+          await c.runAndReadAll("SELECT count(DISTINCT trace_id) FROM tool_calls WHERE name = 'cancel_reservation'")
+        ).getRows()[0]![0]
+      )
     );
     assert.ok(called > 0);
     assert.equal(server.requests.length, called, "one call per run that cancels, none for the rest");
@@ -138,7 +189,11 @@ describe("plumbline judge run on the real τ-bench airline traces", () => {
     assert.match(prompt, /obtain explicit user confirmation \(yes\)/, "the reference document is in the prompt");
     assert.match(prompt, /cancel_reservation\(/, "so are the run's tool calls");
     const rows = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE judge_model IS NULL)::INTEGER AS prefiltered FROM judge_verdicts WHERE run_id = 'tau'")).getRowObjectsJS()
+      (
+        await c.runAndReadAll(
+          "SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE judge_model IS NULL)::INTEGER AS prefiltered FROM judge_verdicts WHERE run_id = 'tau'"
+        )
+      ).getRowObjectsJS()
     );
     assert.deepEqual(rows, [{n: 200, prefiltered: 200 - called}]);
   });
@@ -153,7 +208,17 @@ describe("Ctrl-C during plumbline judge run", () => {
     workspace = tempDir("judge-sigint");
     await writeFixtureWorkspace(workspace, fixtureTraces());
     spec = join(workspace, "slow-judge.json");
-    writeFileSync(spec, JSON.stringify({id: "slow-judge", version: "1", failureMode: "f", criterion: "overall", kind: "llm_judge", judge: {model: "m", prompt: "{{trace}}"}}));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        id: "slow-judge",
+        version: "1",
+        failureMode: "f",
+        criterion: "overall",
+        kind: "llm_judge",
+        judge: {model: "m", prompt: "{{trace}}"}
+      })
+    );
   });
   after(async () => {
     await server.close();
@@ -164,11 +229,28 @@ describe("Ctrl-C during plumbline judge run", () => {
     const {spawn} = await import("node:child_process");
     const {PROJECT_ROOT} = await import("../workspace/changed.js");
     let answered = 0;
-    server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: answered++ === 0 ? 0 : 3000}));
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig", "--concurrency", "1"], {
-      env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
-      stdio: ["ignore", "pipe", "pipe"]
-    });
+    server.respondWith("chat", () => ({
+      ...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})),
+      delayMs: answered++ === 0 ? 0 : 3000
+    }));
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "bin", "plumbline.js"),
+        "judge",
+        "run",
+        "--evaluator",
+        spec,
+        "--run-id",
+        "sig",
+        "--concurrency",
+        "1"
+      ],
+      {
+        env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
@@ -179,7 +261,9 @@ describe("Ctrl-C during plumbline judge run", () => {
     assert.equal(code, 130, output);
     assert.match(output, /interrupted; continue with: plumbline judge run --evaluator .* --resume sig/);
     assert.ok(!output.includes(KEY));
-    const status = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig'")).getRows());
+    const status = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig'")).getRows()
+    );
     assert.deepEqual(status, [["interrupted"]]);
 
     server.respondWith("chat", () => chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})));
@@ -193,16 +277,37 @@ describe("Ctrl-C during plumbline judge run", () => {
   test("a second Ctrl-C while the run winds down is acknowledged, and the run is still recorded as interrupted", async () => {
     const {spawn} = await import("node:child_process");
     const {PROJECT_ROOT} = await import("../workspace/changed.js");
-    server.respondWith("chat", () => ({...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})), delayMs: 3000}));
+    server.respondWith("chat", () => ({
+      ...chatCompletion(JSON.stringify({reasoning: "ok", verdict: "pass"})),
+      delayMs: 3000
+    }));
     server.requests.length = 0;
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "plumbline.js"), "judge", "run", "--evaluator", spec, "--run-id", "sig-twice", "--concurrency", "2", "--model", "uncached"], {
-      env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
-      stdio: ["ignore", "pipe", "pipe"]
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "bin", "plumbline.js"),
+        "judge",
+        "run",
+        "--evaluator",
+        spec,
+        "--run-id",
+        "sig-twice",
+        "--concurrency",
+        "2",
+        "--model",
+        "uncached"
+      ],
+      {
+        env: {...process.env, PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    );
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));
-    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (code, signal) => resolve([code, signal])));
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on("close", (code, signal) => resolve([code, signal]))
+    );
     let exited = false;
     void closed.then(() => (exited = true));
     while (server.requests.length < 2 && !exited) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -218,7 +323,9 @@ describe("Ctrl-C during plumbline judge run", () => {
     assert.deepEqual([code, signal], [130, null], output);
     // The acknowledgement is printed only when the second signal lands before the process exits, which is a race.
     if (!/already stopping/.test(output)) assert.match(output, /interrupted; continue with/);
-    const status = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig-twice'")).getRows());
+    const status = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT status FROM judge_runs WHERE run_id = 'sig-twice'")).getRows()
+    );
     assert.deepEqual(status, [["interrupted"]]);
   });
 });
@@ -228,15 +335,32 @@ describe("plumbline judge run with rule regexes that backtrack in V8", () => {
   before(async () => {
     workspace = tempDir("judge-regex");
     // One trace whose last message is 50,000 characters of what the patterns below almost match.
-    const traces = fixtureTraces().map((t, i) => (i === 0 ? {...t, messages: [...t.messages, {...t.messages[0]!, index: t.messages.length, content: "a".repeat(50_000)}]} : t));
+    const traces = fixtureTraces().map((t, i) =>
+      i === 0
+        ? {...t, messages: [...t.messages, {...t.messages[0]!, index: t.messages.length, content: "a".repeat(50_000)}]}
+        : t
+    );
     await writeFixtureWorkspace(workspace, traces);
   });
 
   test("a*a*~ and (a|aa)*~ on a 50,000-character message give their verdicts, each trace passing", async () => {
     // No trace holds a "~": in V8 both patterns would try every way of splitting the run of "a"s at every start.
-    for (const [id, pattern] of [["cubic", "a*a*~"], ["exponential", "(a|aa)*~"]] as const) {
+    for (const [id, pattern] of [
+      ["cubic", "a*a*~"],
+      ["exponential", "(a|aa)*~"]
+    ] as const) {
       const spec = join(workspace, `${id}.json`);
-      writeFileSync(spec, JSON.stringify({id, version: "1", failureMode: "f", criterion: "overall", kind: "rule", rule: {op: "regex", pattern}}));
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          id,
+          version: "1",
+          failureMode: "f",
+          criterion: "overall",
+          kind: "rule",
+          rule: {op: "regex", pattern}
+        })
+      );
       const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
       assert.equal(await main(["judge", "run", "--evaluator", spec, "--run-id", id], io), 0, io.stderr.join("\n"));
       assert.match(io.stdout.join("\n"), /4 traces: 0 fail, 4 pass, 0 errors/);

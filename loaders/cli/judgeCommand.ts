@@ -50,7 +50,8 @@ Exit status: 0 when every trace got a verdict, 1 when any call ended as an error
 function positive(value: string | undefined, name: string, fallback: number, integer = true): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw usageError(`invalid --${name}: ${value}`, "judge");
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw usageError(`invalid --${name}: ${value}`, "judge");
   return n;
 }
 
@@ -60,49 +61,71 @@ export const command: Command = {
   help,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== "run") throw usageError(sub === undefined ? "name a subcommand: run" : `unknown subcommand: ${sub}`, "judge");
+    if (sub !== "run")
+      throw usageError(sub === undefined ? "name a subcommand: run" : `unknown subcommand: ${sub}`, "judge");
     const {values} = parseVerbArgs("judge", {
       args: rest,
       options: {
-        evaluator: {type: "string"}, trace: {type: "string", multiple: true}, limit: {type: "string"}, model: {type: "string"},
-        concurrency: {type: "string"}, timeout: {type: "string"}, "max-attempts": {type: "string"}, "response-format": {type: "string"},
-        "price-in": {type: "string"}, "price-out": {type: "string"}, "base-url": {type: "string"}, "api-key-env": {type: "string"},
-        "run-id": {type: "string"}, resume: {type: "string"}, "dataset-version": {type: "string"}, workspace: {type: "string"},
+        evaluator: {type: "string"},
+        trace: {type: "string", multiple: true},
+        limit: {type: "string"},
+        model: {type: "string"},
+        concurrency: {type: "string"},
+        timeout: {type: "string"},
+        "max-attempts": {type: "string"},
+        "response-format": {type: "string"},
+        "price-in": {type: "string"},
+        "price-out": {type: "string"},
+        "base-url": {type: "string"},
+        "api-key-env": {type: "string"},
+        "run-id": {type: "string"},
+        resume: {type: "string"},
+        "dataset-version": {type: "string"},
+        workspace: {type: "string"},
         json: {type: "boolean", default: false}
       }
     });
     if (!values.evaluator) throw usageError("name the evaluator: --evaluator <id or file>", "judge");
     if (values.resume && values["run-id"]) throw usageError("give --resume or --run-id, not both", "judge");
     const format = (values["response-format"] ?? "json_schema") as ResponseFormat;
-    if (!["json_schema", "json_object", "none"].includes(format)) throw usageError(`invalid --response-format: ${format}`, "judge");
+    if (!["json_schema", "json_object", "none"].includes(format))
+      throw usageError(`invalid --response-format: ${format}`, "judge");
     const concurrency = positive(values.concurrency, "concurrency", 8);
     const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
     const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
     const limit = values.limit === undefined ? undefined : positive(values.limit, "limit", 0);
     let price: Price | null = null;
-    if ((values["price-in"] === undefined) !== (values["price-out"] === undefined)) throw usageError("give both --price-in and --price-out", "judge");
+    if ((values["price-in"] === undefined) !== (values["price-out"] === undefined))
+      throw usageError("give both --price-in and --price-out", "judge");
     if (values["price-in"] !== undefined) {
       const input = Number(values["price-in"]);
       const output = Number(values["price-out"]);
-      if (!(input >= 0) || !(output >= 0)) throw usageError("prices are non-negative numbers (USD per million tokens)", "judge");
+      if (!(input >= 0) || !(output >= 0))
+        throw usageError("prices are non-negative numbers (USD per million tokens)", "judge");
       price = {input, output};
     }
 
     const {spec, version} = loadSpec(values.evaluator);
     if (spec.kind !== "rule" && spec.scope !== "trace") {
-      throw new CliError(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; LLM judges run on whole traces (scope "trace"), rules on spans and threads too`);
+      throw new CliError(
+        `the evaluator ${spec.id} asks a judge about each ${spec.scope}; LLM judges run on whole traces (scope "trace"), rules on spans and threads too`
+      );
     }
     let client: JudgeClient | undefined;
     if (spec.kind !== "rule") {
       const keyVar = values["api-key-env"] ?? "OPENAI_API_KEY";
       const apiKey = io.env[keyVar];
       const baseURL = values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
-      if (!apiKey) throw new CliError(`the evaluator ${spec.id} is an LLM judge and $${keyVar} is not set; export it (or name another variable with --api-key-env)`);
+      if (!apiKey)
+        throw new CliError(
+          `the evaluator ${spec.id} is an LLM judge and $${keyVar} is not set; export it (or name another variable with --api-key-env)`
+        );
       client = createJudgeClient({baseURL, apiKey, timeoutMs, maxAttempts, responseFormat: format});
     }
 
     const workspace = values.workspace ?? workspaceDir(io.env);
-    const runId = values.resume ?? values["run-id"] ?? `run-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+    const runId =
+      values.resume ?? values["run-id"] ?? `run-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
     const controller = new AbortController();
     const release = onInterrupt({
       stop: () => {
@@ -119,15 +142,24 @@ export const command: Command = {
         if (values.resume) {
           if (!resumed) throw new CliError(`no run ${values.resume} in this workspace`);
           if (resumed.evaluatorVersion !== version) {
-            throw new CliError(`run ${resumed.runId} used evaluator version ${resumed.evaluatorVersion}, but the spec is now ${version}; start a new run`);
+            throw new CliError(
+              `run ${resumed.runId} used evaluator version ${resumed.evaluatorVersion}, but the spec is now ${version}; start a new run`
+            );
           }
         }
         if (values.trace) {
           const missing = await missingTraces(connection, values.trace);
-          if (missing.length) throw new CliError(`no such trace${missing.length > 1 ? "s" : ""} in the workspace: ${missing.join(", ")}`);
+          if (missing.length)
+            throw new CliError(`no such trace${missing.length > 1 ? "s" : ""} in the workspace: ${missing.join(", ")}`);
         }
-        const items = await readJudgeItems(connection, {...(values.trace ? {traceIds: values.trace} : {}), ...(limit ? {limit} : {})});
-        if (!items.length) throw new CliError("the workspace has no traces to judge; run `plumbline ingest <files>` or `plumbline demo` first");
+        const items = await readJudgeItems(connection, {
+          ...(values.trace ? {traceIds: values.trace} : {}),
+          ...(limit ? {limit} : {})
+        });
+        if (!items.length)
+          throw new CliError(
+            "the workspace has no traces to judge; run `plumbline ingest <files>` or `plumbline demo` first"
+          );
         const datasetVersion = values["dataset-version"] ?? datasetVersionOf(items);
         if (resumed && resumed.datasetVersion !== datasetVersion) {
           throw new CliError(
@@ -136,22 +168,62 @@ export const command: Command = {
           );
         }
         if (resumed) await clearRunErrors(connection, resumed.runId);
-        const model = spec.kind === "rule" ? null : values.model ?? spec.judge.model;
-        const runRow = {runId, evaluatorId: spec.id, evaluatorVersion: version, judgeModel: model, datasetVersion, status: "running" as const, total: items.length, calls: 0, errors: 0, costUsd: null};
+        const model = spec.kind === "rule" ? null : (values.model ?? spec.judge.model);
+        const runRow = {
+          runId,
+          evaluatorId: spec.id,
+          evaluatorVersion: version,
+          judgeModel: model,
+          datasetVersion,
+          status: "running" as const,
+          total: items.length,
+          calls: 0,
+          errors: 0,
+          costUsd: null
+        };
         await registerEvaluatorVersion(connection, {
-          evaluatorId: spec.id, evaluatorVersion: version, criterion: spec.criterion, failureMode: spec.failureMode, kind: spec.kind, judgeModel: model, spec
+          evaluatorId: spec.id,
+          evaluatorVersion: version,
+          criterion: spec.criterion,
+          failureMode: spec.failureMode,
+          kind: spec.kind,
+          judgeModel: model,
+          spec
         });
         const previous = await readRun(connection, runId);
         await saveRun(connection, previous ?? runRow, false);
         const result = await runJudge({
-          spec, evaluatorVersion: version, items, store: duckdbRunStore(connection), runId, datasetVersion, concurrency, price,
-          signal: controller.signal, ...(client ? {client} : {}), ...(values.model ? {model: values.model} : {}),
-          onProgress: (p) => bar.update(p.done, p.total, `calls ${p.calls} errors ${p.errors}${p.costUsd === null ? "" : ` $${p.costUsd.toFixed(4)}`}`)
+          spec,
+          evaluatorVersion: version,
+          items,
+          store: duckdbRunStore(connection),
+          runId,
+          datasetVersion,
+          concurrency,
+          price,
+          signal: controller.signal,
+          ...(client ? {client} : {}),
+          ...(values.model ? {model: values.model} : {}),
+          onProgress: (p) =>
+            bar.update(
+              p.done,
+              p.total,
+              `calls ${p.calls} errors ${p.errors}${p.costUsd === null ? "" : ` $${p.costUsd.toFixed(4)}`}`
+            )
         });
-        const cost = previous?.costUsd != null || result.costUsd !== null ? (previous?.costUsd ?? 0) + (result.costUsd ?? 0) : null;
+        const cost =
+          previous?.costUsd != null || result.costUsd !== null
+            ? (previous?.costUsd ?? 0) + (result.costUsd ?? 0)
+            : null;
         await saveRun(
           connection,
-          {...runRow, status: result.interrupted ? "interrupted" : "done", calls: (previous?.calls ?? 0) + result.calls, errors: result.errors, costUsd: cost},
+          {
+            ...runRow,
+            status: result.interrupted ? "interrupted" : "done",
+            calls: (previous?.calls ?? 0) + result.calls,
+            errors: result.errors,
+            costUsd: cost
+          },
           !result.interrupted
         );
         return result;
@@ -175,9 +247,12 @@ function printSummary(s: RunSummary, id: string, version: string, io: Io): void 
   io.out(
     [
       `${id} ${version}: run ${s.runId}`,
-      `  ${s.total} traces: ${s.fail} fail, ${s.pass} pass, ${s.errors} errors` + (s.resumed ? ` (${s.resumed} judged before this resumption)` : ""),
+      `  ${s.total} traces: ${s.fail} fail, ${s.pass} pass, ${s.errors} errors` +
+        (s.resumed ? ` (${s.resumed} judged before this resumption)` : ""),
       `  ${s.calls} calls, ${s.cached} answers from the cache, ${s.inputTokens} input and ${s.outputTokens} output tokens, cost ${s.calls === 0 ? "nothing (no calls)" : s.costUsd === null ? "unknown (give --price-in and --price-out)" : `$${s.costUsd.toFixed(4)}`}`,
-      ...(s.errors ? ["  errors are stored with their reason (judge_verdicts.error); rerun with --resume to retry them"] : [])
+      ...(s.errors
+        ? ["  errors are stored with their reason (judge_verdicts.error); rerun with --resume to retry them"]
+        : [])
     ].join("\n")
   );
 }

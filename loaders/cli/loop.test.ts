@@ -29,10 +29,15 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   const cli = async (args: string[], expected = 0) => {
     const io = captureIo();
     const status = await main([...args, "--workspace", workspace], io);
-    assert.equal(status, expected, `plumbline ${args.join(" ")} exited ${status}:\n${io.stderr.join("\n")}\n${io.stdout.join("\n")}`);
+    assert.equal(
+      status,
+      expected,
+      `plumbline ${args.join(" ")} exited ${status}:\n${io.stderr.join("\n")}\n${io.stdout.join("\n")}`
+    );
     return {out: io.stdout.join("\n"), err: io.stderr.join("\n")};
   };
-  const query = (sql: string) => withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
+  const query = (sql: string) =>
+    withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
 
   before(async () => {
     await cli(["ingest", TAU, WHO_AND_WHEN]);
@@ -40,10 +45,20 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
 
   test("1. ingest and cluster: the tool-error signature holds the 36 runs where a tool failed", async () => {
     await cli(["cluster"]);
-    const [cluster] = await query(`SELECT c.cluster_id, count(DISTINCT m.trace_id)::INTEGER AS n FROM clusters c JOIN trace_clusters m USING (cluster_id)
+    const [cluster] =
+      await query(`SELECT c.cluster_id, count(DISTINCT m.trace_id)::INTEGER AS n FROM clusters c JOIN trace_clusters m USING (cluster_id)
       WHERE c.kind = 'signature' AND c.signature LIKE 'tool %' AND m.trace_id LIKE 'tau-%' GROUP BY ALL ORDER BY n DESC LIMIT 1`);
     assert.ok(cluster, "a tool-failure signature cluster");
-    await cli(["failure-mode", "promote", "--name", TOOL_ERROR_MODE, "--cluster", String(cluster.cluster_id), "--description", "a tool answered an error and the agent never recovered"]);
+    await cli([
+      "failure-mode",
+      "promote",
+      "--name",
+      TOOL_ERROR_MODE,
+      "--cluster",
+      String(cluster.cluster_id),
+      "--description",
+      "a tool answered an error and the agent never recovered"
+    ]);
     const listed = JSON.parse((await cli(["failure-mode", "list", "--json"])).out);
     assert.ok(JSON.stringify(listed).includes(TOOL_ERROR_MODE));
   });
@@ -57,7 +72,9 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     } finally {
       await service.close();
     }
-    const truth = await query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE failure_mode = '${TOOL_ERROR_MODE}')::INTEGER AS tool FROM ground_truth`);
+    const truth = await query(
+      `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE failure_mode = '${TOOL_ERROR_MODE}')::INTEGER AS tool FROM ground_truth`
+    );
     assert.deepEqual(truth, [{n: 197, tool: 27}], "200 runs less 3 ties");
     const agreement = await cli(["annotations", "agreement"]);
     assert.match(agreement.out, /alice/);
@@ -78,7 +95,9 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   test("4. calibrate: the evaluator's verdicts on every labelled run agree with the reviewers (MCC ≥ 0.6)", async () => {
     await cli(["judge", "run", "--evaluator", specPath]);
     const report = JSON.parse((await cli(["calibrate", "report", "--json"])).out);
-    const evaluator = report.evaluators.find((e: {evaluatorId: string}) => e.evaluatorId === "tool-error-not-recovered");
+    const evaluator = report.evaluators.find(
+      (e: {evaluatorId: string}) => e.evaluatorId === "tool-error-not-recovered"
+    );
     assert.ok(evaluator, "the generated evaluator is calibrated");
     const mcc = evaluator.current.report.metrics.mcc.metric.value;
     // Every run where a tool failed is flagged; 9 of those still passed, and those are its only mistakes. Runs that
@@ -88,11 +107,25 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   });
 
   test("5. dataset: the confirmed failures become cases of a versioned dataset, exported for CI", async () => {
-    await cli(["dataset", "promote", "airline-regressions", "--failure-mode", TOOL_ERROR_MODE, "--by", "alice", "--reason", "unrecovered tool errors"]);
+    await cli([
+      "dataset",
+      "promote",
+      "airline-regressions",
+      "--failure-mode",
+      TOOL_ERROR_MODE,
+      "--by",
+      "alice",
+      "--reason",
+      "unrecovered tool errors"
+    ]);
     const shown = JSON.parse((await cli(["dataset", "show", "airline-regressions", "--json"])).out);
     assert.equal(shown.version, 1);
     assert.equal(shown.cases.length, 27);
-    assert.ok(shown.cases.every((c: {kind: string; failureMode: string}) => c.kind === "confirmed_failure" && c.failureMode === TOOL_ERROR_MODE));
+    assert.ok(
+      shown.cases.every(
+        (c: {kind: string; failureMode: string}) => c.kind === "confirmed_failure" && c.failureMode === TOOL_ERROR_MODE
+      )
+    );
     const file = join(root, "airline-regressions.jsonl");
     await cli(["dataset", "export", "airline-regressions", "--out", file]);
     assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 27);
@@ -110,7 +143,22 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     const regressed = candidate("regressed", (run) => run.toolError !== null || clean++ < 36);
     const junit = join(root, "regressed.xml");
     const markdown = join(root, "regressed.md");
-    const {err} = await cli(["gate", "--suite", suite, "--traces", regressed, "--junit", junit, "--markdown", markdown, "--label", "regressed"], 1);
+    const {err} = await cli(
+      [
+        "gate",
+        "--suite",
+        suite,
+        "--traces",
+        regressed,
+        "--junit",
+        junit,
+        "--markdown",
+        markdown,
+        "--label",
+        "regressed"
+      ],
+      1
+    );
     assert.match(err, new RegExp(TOOL_ERROR_MODE));
     const xml = readFileSync(junit, "utf8");
     assert.match(xml, /<testsuite[^>]*failures="1"/);
@@ -120,18 +168,39 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   test("7. gate: the fixed version passes; coverage lists the reviewers' other failure mode as uncovered", async () => {
     const fixed = candidate("fixed", (run) => run.toolError === null);
     await cli(["gate", "--suite", suite, "--traces", fixed, "--label", "fixed"]);
-    const lines = readFileSync(join(workspace, "gate-runs.jsonl"), "utf8").trim().split("\n").map((line) => GateRunSchema.parse(JSON.parse(line)));
-    assert.deepEqual(lines.map((r) => [r.label, r.blocked]), [["regressed", true], ["fixed", false]]);
+    const lines = readFileSync(join(workspace, "gate-runs.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => GateRunSchema.parse(JSON.parse(line)));
+    assert.deepEqual(
+      lines.map((r) => [r.label, r.blocked]),
+      [
+        ["regressed", true],
+        ["fixed", false]
+      ]
+    );
     const last = lines.at(-1)!;
     const evaluator = last.evaluators.find((e) => e.id === "tool-error-not-recovered")!;
     assert.equal(evaluator.role, "blocks");
     assert.deepEqual(evaluator.counts, {traces: 164, pass: 164, fail: 0, errors: 0});
     assert.equal(last.coverage.share, 0.5);
-    assert.deepEqual(last.coverage.modes.map((m) => [m.name, m.covered]).sort(), [["task not completed", false], [TOOL_ERROR_MODE, true]]);
+    assert.deepEqual(last.coverage.modes.map((m) => [m.name, m.covered]).sort(), [
+      ["task not completed", false],
+      [TOOL_ERROR_MODE, true]
+    ]);
     assert.ok(existsSync(specPath));
     // The fix passed the gate: the failure mode moves on in its lifecycle.
-    await cli(["failure-mode", "set-state", TOOL_ERROR_MODE, "fix_shipped", "--note", "the fixed version passed the gate"]);
-    const listed = JSON.parse((await cli(["failure-mode", "list", "--json"])).out) as {modes: {name: string; state: string}[]};
+    await cli([
+      "failure-mode",
+      "set-state",
+      TOOL_ERROR_MODE,
+      "fix_shipped",
+      "--note",
+      "the fixed version passed the gate"
+    ]);
+    const listed = JSON.parse((await cli(["failure-mode", "list", "--json"])).out) as {
+      modes: {name: string; state: string}[];
+    };
     assert.equal(listed.modes.find((m) => m.name === TOOL_ERROR_MODE)?.state, "fix_shipped");
   });
 
@@ -139,7 +208,10 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     const spec = JSON.parse(readFileSync(specPath, "utf8"));
     const edited = join(root, "edited");
     mkdirSync(edited);
-    writeFileSync(join(edited, "tool-error-not-recovered.json"), JSON.stringify({...spec, rule: {op: "status", is: "error"}}));
+    writeFileSync(
+      join(edited, "tool-error-not-recovered.json"),
+      JSON.stringify({...spec, rule: {op: "status", is: "error"}})
+    );
     const regressed = join(root, "regressed.json");
     const {out} = await cli(["gate", "--suite", edited, "--traces", regressed, "--json"]);
     const run = GateRunSchema.parse(JSON.parse(out));

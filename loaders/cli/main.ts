@@ -9,22 +9,67 @@ import {terminalIo} from "./terminalText.js";
 
 /** Verbs in the order `plumbline --help` lists them. */
 const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
-  ingest: {summary: "read trace files into the workspace", load: async () => (await import("./ingestCommand.js")).command},
-  demo: {summary: "build the bundled demo workspace from real public traces", load: async () => (await import("./demoCommand.js")).command},
-  start: {summary: "serve the environment on 127.0.0.1", load: async () => (await import("./siteCommand.js")).startCommand},
-  build: {summary: "build the static report site into dist/", load: async () => (await import("./siteCommand.js")).buildCommand},
-  judge: {summary: "run an evaluator or LLM judge over the workspace's traces", load: async () => (await import("./judgeCommand.js")).command},
-  calibrate: {summary: "compare judge verdicts with human labels; import and export judgment sets", load: async () => (await import("./calibrateCommand.js")).command},
-  generate: {summary: "generate an evaluator spec for a failure mode from its annotated traces", load: async () => (await import("./generateCommand.js")).command},
-  gate: {summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it", load: async () => (await import("./gateCommand.js")).command},
-  cluster: {summary: "group failing traces into signature and semantic clusters", load: async () => (await import("./clusterCommand.js")).command},
-  "failure-mode": {summary: "list, promote and move failure modes through their lifecycle", load: async () => (await import("./failureModeCommand.js")).command},
+  ingest: {
+    summary: "read trace files into the workspace",
+    load: async () => (await import("./ingestCommand.js")).command
+  },
+  demo: {
+    summary: "build the bundled demo workspace from real public traces",
+    load: async () => (await import("./demoCommand.js")).command
+  },
+  start: {
+    summary: "serve the environment on 127.0.0.1",
+    load: async () => (await import("./siteCommand.js")).startCommand
+  },
+  build: {
+    summary: "build the static report site into dist/",
+    load: async () => (await import("./siteCommand.js")).buildCommand
+  },
+  judge: {
+    summary: "run an evaluator or LLM judge over the workspace's traces",
+    load: async () => (await import("./judgeCommand.js")).command
+  },
+  calibrate: {
+    summary: "compare judge verdicts with human labels; import and export judgment sets",
+    load: async () => (await import("./calibrateCommand.js")).command
+  },
+  generate: {
+    summary: "generate an evaluator spec for a failure mode from its annotated traces",
+    load: async () => (await import("./generateCommand.js")).command
+  },
+  gate: {
+    summary: "run the evaluator suite on a candidate and block it when a trusted evaluator fails it",
+    load: async () => (await import("./gateCommand.js")).command
+  },
+  cluster: {
+    summary: "group failing traces into signature and semantic clusters",
+    load: async () => (await import("./clusterCommand.js")).command
+  },
+  "failure-mode": {
+    summary: "list, promote and move failure modes through their lifecycle",
+    load: async () => (await import("./failureModeCommand.js")).command
+  },
   // Annotation: queues, feedback import, label export and adjudication.
-  queue: {summary: "create and inspect prioritized annotation queues", load: async () => (await import("./queueCommand.js")).command},
-  feedback: {summary: "import thumbs, support tickets and QA sheets as labels", load: async () => (await import("./feedbackCommand.js")).command},
-  annotations: {summary: "export labels, measure agreement, adjudicate, edit the rubric", load: async () => (await import("./annotationsCommand.js")).command},
-  dataset: {summary: "promote traces into versioned evaluation datasets; export and import them", load: async () => (await import("./datasetCommand.js")).command},
-  review: {summary: "record what completed reviews led to; list those that led nowhere", load: async () => (await import("./reviewCommand.js")).command}
+  queue: {
+    summary: "create and inspect prioritized annotation queues",
+    load: async () => (await import("./queueCommand.js")).command
+  },
+  feedback: {
+    summary: "import thumbs, support tickets and QA sheets as labels",
+    load: async () => (await import("./feedbackCommand.js")).command
+  },
+  annotations: {
+    summary: "export labels, measure agreement, adjudicate, edit the rubric",
+    load: async () => (await import("./annotationsCommand.js")).command
+  },
+  dataset: {
+    summary: "promote traces into versioned evaluation datasets; export and import them",
+    load: async () => (await import("./datasetCommand.js")).command
+  },
+  review: {
+    summary: "record what completed reviews led to; list those that led nowhere",
+    load: async () => (await import("./reviewCommand.js")).command
+  }
 };
 
 /** The verbs, in the order `plumbline --help` lists them. */

@@ -7,7 +7,11 @@ export interface ProgressBar {
   done(): void;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr, unit: "bytes" | "items" = "bytes"): ProgressBar {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  unit: "bytes" | "items" = "bytes"
+): ProgressBar {
   const started = performance.now();
   let last = 0;
   let drawn = false;

@@ -46,10 +46,20 @@ export const command: Command = {
       args,
       allowPositionals: true,
       options: {
-        workspace: {type: "string"}, annotators: {type: "string"}, name: {type: "string"}, size: {type: "string"},
-        "per-trace": {type: "string"}, criterion: {type: "string"}, "random-share": {type: "string"}, seed: {type: "string"},
-        model: {type: "string"}, status: {type: "string"}, format: {type: "string"}, text: {type: "string"},
-        "min-score": {type: "string"}, json: {type: "boolean", default: false}
+        workspace: {type: "string"},
+        annotators: {type: "string"},
+        name: {type: "string"},
+        size: {type: "string"},
+        "per-trace": {type: "string"},
+        criterion: {type: "string"},
+        "random-share": {type: "string"},
+        seed: {type: "string"},
+        model: {type: "string"},
+        status: {type: "string"},
+        format: {type: "string"},
+        text: {type: "string"},
+        "min-score": {type: "string"},
+        json: {type: "boolean", default: false}
       }
     });
     const [action, id] = positionals;
@@ -62,26 +72,56 @@ export const command: Command = {
     switch (action) {
       case "create": {
         if (!id) throw usageError("name the queue: plumbline queue create <id> --annotators a,b", "queue");
-        const annotators = (values.annotators ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+        const annotators = (values.annotators ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         const existing = readQueues(workspace).queues.some((q) => q.id === id);
         if (!annotators.length && !existing) throw usageError("name the annotators: --annotators ana,bo", "queue");
-        const filter = Object.fromEntries(Object.entries({model: values.model, status: values.status, format: values.format, text: values.text,
-          minScore: values["min-score"] === undefined ? undefined : number(values["min-score"], "min-score", 0, () => true)})
-          .filter(([, v]) => v !== undefined));
+        const filter = Object.fromEntries(
+          Object.entries({
+            model: values.model,
+            status: values.status,
+            format: values.format,
+            text: values.text,
+            minScore:
+              values["min-score"] === undefined ? undefined : number(values["min-score"], "min-score", 0, () => true)
+          }).filter(([, v]) => v !== undefined)
+        );
         let result;
         try {
-          result = await withConnection(workspace, (connection) => buildQueue(workspace, connection, {
-            id, name: values.name, annotators, criterion: values.criterion, filter,
-            size: number(values.size, "size", 50, (n) => Number.isInteger(n) && n > 0),
-            annotatorsPerTrace: values["per-trace"] === undefined ? undefined : number(values["per-trace"], "per-trace", 1, (n) => Number.isInteger(n) && n >= 1),
-            randomShare: values["random-share"] === undefined ? undefined : number(values["random-share"], "random-share", 0.1, (n) => n >= 0 && n <= 1),
-            seed: values.seed === undefined ? undefined : number(values.seed, "seed", 1, Number.isInteger)
-          }, Date.now()));
+          result = await withConnection(workspace, (connection) =>
+            buildQueue(
+              workspace,
+              connection,
+              {
+                id,
+                name: values.name,
+                annotators,
+                criterion: values.criterion,
+                filter,
+                size: number(values.size, "size", 50, (n) => Number.isInteger(n) && n > 0),
+                annotatorsPerTrace:
+                  values["per-trace"] === undefined
+                    ? undefined
+                    : number(values["per-trace"], "per-trace", 1, (n) => Number.isInteger(n) && n >= 1),
+                randomShare:
+                  values["random-share"] === undefined
+                    ? undefined
+                    : number(values["random-share"], "random-share", 0.1, (n) => n >= 0 && n <= 1),
+                seed: values.seed === undefined ? undefined : number(values.seed, "seed", 1, Number.isInteger)
+              },
+              Date.now()
+            )
+          );
         } catch (error) {
-          if (/invalid queue|a queue id/.test(String(error))) throw usageError(String((error as Error).message), "queue");
+          if (/invalid queue|a queue id/.test(String(error)))
+            throw usageError(String((error as Error).message), "queue");
           throw error;
         }
-        io.out(`${existing ? "added" : "created"} ${result.added} traces ${existing ? "to" : "in"} queue ${id} (${result.queue.items.length} in all)`);
+        io.out(
+          `${existing ? "added" : "created"} ${result.added} traces ${existing ? "to" : "in"} queue ${id} (${result.queue.items.length} in all)`
+        );
         if (!result.added) io.err("no new trace qualified: widen the filter or lower --min-score");
         return 0;
       }
@@ -92,7 +132,9 @@ export const command: Command = {
         const current = labels();
         for (const q of queues) {
           const p = queueProgress(q, current);
-          io.out(`${q.id}\t${q.name}\t${p.complete}/${p.total} complete\t${q.annotators.join(", ")}\t${q.annotatorsPerTrace} per trace`);
+          io.out(
+            `${q.id}\t${q.name}\t${p.complete}/${p.total} complete\t${q.annotators.join(", ")}\t${q.annotatorsPerTrace} per trace`
+          );
         }
         return 0;
       }
@@ -104,7 +146,9 @@ export const command: Command = {
           io.out(JSON.stringify({queue, progress}, null, 2));
           return 0;
         }
-        io.out(`${queue.name}: ${progress.complete} of ${progress.total} complete, ${queue.annotatorsPerTrace} annotator(s) per trace`);
+        io.out(
+          `${queue.name}: ${progress.complete} of ${progress.total} complete, ${queue.annotatorsPerTrace} annotator(s) per trace`
+        );
         for (const a of progress.annotators) io.out(`  ${a.annotator}: ${a.done} done, ${a.remaining} remaining`);
         queue.items.forEach((item, i) => {
           const why = item.random ? "random sample" : item.contributions.map((c) => c.reason).join("; ");

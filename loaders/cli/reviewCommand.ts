@@ -51,8 +51,15 @@ export const command: Command = {
       args,
       allowPositionals: true,
       options: {
-        workspace: {type: "string"}, outcome: {type: "string"}, by: {type: "string"}, queue: {type: "string"}, note: {type: "string"},
-        evaluator: {type: "string"}, dataset: {type: "string"}, nowhere: {type: "boolean", default: false}, json: {type: "boolean", default: false}
+        workspace: {type: "string"},
+        outcome: {type: "string"},
+        by: {type: "string"},
+        queue: {type: "string"},
+        note: {type: "string"},
+        evaluator: {type: "string"},
+        dataset: {type: "string"},
+        nowhere: {type: "boolean", default: false},
+        json: {type: "boolean", default: false}
       }
     });
     const [action, traceId] = positionals;
@@ -64,15 +71,28 @@ export const command: Command = {
         io.out(JSON.stringify({...summary, reviews}, null, 2));
         return 0;
       }
-      io.out(`${summary.completed} completed reviews, ${summary.ledNowhere} led nowhere; ` +
-        REVIEW_OUTCOMES.filter((k) => k !== "none").map((k) => `${k} ${summary.byOutcome[k]}`).join(", "));
+      io.out(
+        `${summary.completed} completed reviews, ${summary.ledNowhere} led nowhere; ` +
+          REVIEW_OUTCOMES.filter((k) => k !== "none")
+            .map((k) => `${k} ${summary.byOutcome[k]}`)
+            .join(", ")
+      );
       for (const r of reviews) io.out(describe(r));
       return 0;
     }
-    if (action !== "outcome") throw usageError(action ? `unknown review action: ${action}` : "name an action: outcome or list", "review");
-    if (!traceId) throw usageError("name the reviewed trace: plumbline review outcome <trace-id> --outcome <kind> --by <who>", "review");
+    if (action !== "outcome")
+      throw usageError(action ? `unknown review action: ${action}` : "name an action: outcome or list", "review");
+    if (!traceId)
+      throw usageError(
+        "name the reviewed trace: plumbline review outcome <trace-id> --outcome <kind> --by <who>",
+        "review"
+      );
     const kind = ReviewOutcomeKindSchema.safeParse(values.outcome);
-    if (!kind.success) throw usageError(`invalid --outcome: ${values.outcome ?? "(none)"} (one of ${REVIEW_OUTCOMES.join(", ")})`, "review");
+    if (!kind.success)
+      throw usageError(
+        `invalid --outcome: ${values.outcome ?? "(none)"} (one of ${REVIEW_OUTCOMES.join(", ")})`,
+        "review"
+      );
     if (!values.by?.trim()) throw usageError("say who decided: --by <name>", "review");
     let dataset = null;
     if (values.dataset !== undefined) {
@@ -85,14 +105,33 @@ export const command: Command = {
       }
     }
     requireWorkspace(workspace);
-    const completed = reviewsOf(workspace, io).reviews.filter((r) => r.traceId === traceId && (values.queue === undefined || r.queueId === values.queue));
+    const completed = reviewsOf(workspace, io).reviews.filter(
+      (r) => r.traceId === traceId && (values.queue === undefined || r.queueId === values.queue)
+    );
     if (!completed.length) {
-      throw new CliError(`${traceId} has no completed review${values.queue ? ` in queue ${values.queue}` : ""}: outcomes are recorded once every ` +
-        "annotator the queue asks for has labelled the trace; `plumbline queue show <id>` shows where it stands");
+      throw new CliError(
+        `${traceId} has no completed review${values.queue ? ` in queue ${values.queue}` : ""}: outcomes are recorded once every ` +
+          "annotator the queue asks for has labelled the trace; `plumbline queue show <id>` shows where it stands"
+      );
     }
-    await withConnection(workspace, (c) => recordOutcomes(c, workspace, [{
-      traceId, queueId: values.queue ?? null, outcome: kind.data, by: values.by!.trim(), note: values.note?.trim() || null, dataset, evaluatorId: values.evaluator ?? null
-    }], new Date()));
+    await withConnection(workspace, (c) =>
+      recordOutcomes(
+        c,
+        workspace,
+        [
+          {
+            traceId,
+            queueId: values.queue ?? null,
+            outcome: kind.data,
+            by: values.by!.trim(),
+            note: values.note?.trim() || null,
+            dataset,
+            evaluatorId: values.evaluator ?? null
+          }
+        ],
+        new Date()
+      )
+    );
     await afterWorkspaceChange(workspace);
     io.out(`recorded ${kind.data} for ${traceId} (${completed.map((r) => r.queueId).join(", ")})`);
     return 0;

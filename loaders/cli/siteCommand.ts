@@ -21,10 +21,18 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
       cwd: PROJECT_ROOT,
       stdio: "inherit",
       // Data loaders are TypeScript run by tsx; the workspace reaches them through the environment.
-      env: {...io.env, PLUMBLINE_WORKSPACE: workspace, PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${io.env.PATH ?? ""}`}
+      env: {
+        ...io.env,
+        PLUMBLINE_WORKSPACE: workspace,
+        PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${io.env.PATH ?? ""}`
+      }
     });
     // Every signal is passed on: the child decides when it has stopped, and this process waits for it.
-    const release = onInterrupt({stop: () => child.kill("SIGINT"), again: () => child.kill("SIGINT"), signals: ["SIGINT", "SIGTERM"]});
+    const release = onInterrupt({
+      stop: () => child.kill("SIGINT"),
+      again: () => child.kill("SIGINT"),
+      signals: ["SIGINT", "SIGTERM"]
+    });
     child.on("error", (error) => {
       release();
       reject(error);
@@ -84,7 +92,8 @@ export const startCommand: Command = {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid port: ${values.port}`, "start");
     const maxBodyBytes = values["max-body"] === undefined ? DEFAULT_MAX_BODY_BYTES : parseByteSize(values["max-body"]);
-    if (maxBodyBytes === null) throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
+    if (maxBodyBytes === null)
+      throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
     let token = values.token ?? io.env.PLUMBLINE_TOKEN ?? null;
     const exposed = !isLoopbackHost(values.host);
     if (exposed && !token) {
@@ -94,15 +103,28 @@ export const startCommand: Command = {
     const workspace = await prepareWorkspace(values.workspace, io);
     // Writes from other pages mount beside the annotation API, behind the same token.
     const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
-    const server = await startServer({workspace, host: values.host, port, token, env: io.env,
-      log: (line) => io.err(line), subApps, allowedHosts: values["allowed-host"] ?? [], maxBodyBytes});
+    const server = await startServer({
+      workspace,
+      host: values.host,
+      port,
+      token,
+      env: io.env,
+      log: (line) => io.err(line),
+      subApps,
+      allowedHosts: values["allowed-host"] ?? [],
+      maxBodyBytes
+    });
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
     const open = values.open && !values["no-open"] && !io.env.CI;
     if (open) openBrowser(url);
     let release = () => {};
     await new Promise<void>((resolve) => {
-      release = onInterrupt({stop: resolve, again: () => io.err("already stopping: closing the open connections"), signals: ["SIGINT", "SIGTERM"]});
+      release = onInterrupt({
+        stop: resolve,
+        again: () => io.err("already stopping: closing the open connections"),
+        signals: ["SIGINT", "SIGTERM"]
+      });
     });
     try {
       await server.close();
@@ -115,9 +137,11 @@ export const startCommand: Command = {
 
 function openBrowser(url: string): void {
   const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
-  spawn(command, [url], {stdio: "ignore", detached: true}).on("error", () => {
-    // No desktop to open it on; the URL is printed above.
-  }).unref();
+  spawn(command, [url], {stdio: "ignore", detached: true})
+    .on("error", () => {
+      // No desktop to open it on; the URL is printed above.
+    })
+    .unref();
 }
 
 const buildHelp = `Usage: plumbline build [options]

@@ -33,13 +33,26 @@ describe("commands print trace and label text escaped", () => {
   after(() => rmSync(workspace, {recursive: true, force: true}));
   before(async () => {
     const traces = fixtureTraces().map((t) =>
-      t.info.status === "error" ? {...t, spans: t.spans.map((s) => ({...s, statusMessage: `upstream timeout ${HOSTILE}`}))} : t
+      t.info.status === "error"
+        ? {...t, spans: t.spans.map((s) => ({...s, statusMessage: `upstream timeout ${HOSTILE}`}))}
+        : t
     );
     await writeFixtureWorkspace(workspace, traces);
     const service = openAnnotationService({workspace});
-    for (const [traceId, pass] of [["t1", true], ["t2", false], ["t3", false]] as const) {
+    for (const [traceId, pass] of [
+      ["t1", true],
+      ["t2", false],
+      ["t3", false]
+    ] as const) {
       for (const annotator of [`ana${HOSTILE}`, "bo"]) {
-        await service.create({traceId, criterion: "overall", annotator, pass, source: "reviewer", failureMode: pass ? null : `refund ${HOSTILE}loop`});
+        await service.create({
+          traceId,
+          criterion: "overall",
+          annotator,
+          pass,
+          source: "reviewer",
+          failureMode: pass ? null : `refund ${HOSTILE}loop`
+        });
       }
     }
     await service.close();

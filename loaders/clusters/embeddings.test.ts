@@ -17,7 +17,12 @@ const KEY = "sk-test-secret-4242";
  * A minimal OpenAI-compatible embeddings endpoint on loopback: a bag-of-words vector hashed into 16 dimensions,
  * so texts that share words lie close. `fail` makes every request answer 500.
  */
-function embeddingsServer(): Promise<{server: Server; url: string; requests: {inputs: number; auth: string | undefined}[]; fail: {on: boolean}}> {
+function embeddingsServer(): Promise<{
+  server: Server;
+  url: string;
+  requests: {inputs: number; auth: string | undefined}[];
+  fail: {on: boolean};
+}> {
   const requests: {inputs: number; auth: string | undefined}[] = [];
   const fail = {on: false};
   const server = createServer((req, res) => {
@@ -31,7 +36,9 @@ function embeddingsServer(): Promise<{server: Server; url: string; requests: {in
       const {input, model} = JSON.parse(body) as {input: string[]; model: string};
       requests.push({inputs: input.length, auth: req.headers.authorization});
       if (fail.on) {
-        res.writeHead(500, {"content-type": "application/json"}).end(JSON.stringify({error: {message: "model overloaded", type: "server_error"}}));
+        res
+          .writeHead(500, {"content-type": "application/json"})
+          .end(JSON.stringify({error: {message: "model overloaded", type: "server_error"}}));
         return;
       }
       const data = input.map((text, index) => {
@@ -43,11 +50,15 @@ function embeddingsServer(): Promise<{server: Server; url: string; requests: {in
         }
         return {object: "embedding", index, embedding: v};
       });
-      res.writeHead(200, {"content-type": "application/json"}).end(JSON.stringify({object: "list", data, model, usage: {prompt_tokens: 1, total_tokens: 1}}));
+      res
+        .writeHead(200, {"content-type": "application/json"})
+        .end(JSON.stringify({object: "list", data, model, usage: {prompt_tokens: 1, total_tokens: 1}}));
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests, fail}))
+    server.listen(0, "127.0.0.1", () =>
+      resolve({server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests, fail})
+    )
   );
 }
 
@@ -72,14 +83,25 @@ describe("plumbline cluster --embeddings openai", () => {
   test("embeds through the endpoint in batches, caches by content hash, and never prints the key", async () => {
     const env = {PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: endpoint.url, OPENAI_API_KEY: KEY};
     const io = captureIo(env);
-    assert.equal(await main(["cluster", "--embeddings", "openai", "--model", "tiny-embed", "--batch-size", "8", "--json"], io), 0);
-    assert.deepEqual(endpoint.requests.map((r) => r.inputs), [8, 8, 3]);
+    assert.equal(
+      await main(["cluster", "--embeddings", "openai", "--model", "tiny-embed", "--batch-size", "8", "--json"], io),
+      0
+    );
+    assert.deepEqual(
+      endpoint.requests.map((r) => r.inputs),
+      [8, 8, 3]
+    );
     assert.ok(endpoint.requests.every((r) => r.auth === `Bearer ${KEY}`));
     const summary = JSON.parse(io.text()) as {semantic: {fetched: number; cached: number; method: string}};
     assert.deepEqual([summary.semantic.fetched, summary.semantic.cached], [19, 0]);
     assert.match(summary.semantic.method, /^embeddings tiny-embed/);
     const cached = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT count(*)::INTEGER AS n, min(len(vector))::INTEGER AS dims, any_value(model) AS model FROM embedding_cache")).getRowObjectsJson());
+      (
+        await c.runAndReadAll(
+          "SELECT count(*)::INTEGER AS n, min(len(vector))::INTEGER AS dims, any_value(model) AS model FROM embedding_cache"
+        )
+      ).getRowObjectsJson()
+    );
     assert.deepEqual(cached, [{n: 19, dims: 16, model: "tiny-embed"}]);
 
     const again = captureIo(env);
@@ -90,14 +112,20 @@ describe("plumbline cluster --embeddings openai", () => {
   });
 
   test("a failing endpoint is an error that names it, leaves the last clusters in place, and does not print the key", async () => {
-    const before = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT count(*) FROM clusters")).getRows()[0]![0]);
+    const before = await withReadConnection(
+      workspace,
+      async (c) => (await c.runAndReadAll("SELECT count(*) FROM clusters")).getRows()[0]![0]
+    );
     endpoint.fail.on = true;
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace, OPENAI_BASE_URL: endpoint.url, OPENAI_API_KEY: KEY});
     assert.equal(await main(["cluster", "--embeddings", "openai", "--model", "other-model"], io), 1);
     endpoint.fail.on = false;
     assert.match(io.text(), new RegExp(`the embeddings request to ${endpoint.url} failed: 500`));
     assert.ok(!io.text().includes(KEY));
-    const after = await withReadConnection(workspace, async (c) => (await c.runAndReadAll("SELECT count(*) FROM clusters")).getRows()[0]![0]);
+    const after = await withReadConnection(
+      workspace,
+      async (c) => (await c.runAndReadAll("SELECT count(*) FROM clusters")).getRows()[0]![0]
+    );
     assert.equal(after, before);
   });
 

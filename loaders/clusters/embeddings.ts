@@ -32,7 +32,9 @@ export async function embedTexts(
   const textOf = new Map(hashes.map((h, i) => [h, texts[i]!]));
   if (missing.length > 0) {
     if (!endpoint.apiKey) {
-      throw new EmbeddingError("no API key for the embeddings endpoint: set OPENAI_API_KEY (or pass --api-key-env NAME), or use --embeddings tfidf");
+      throw new EmbeddingError(
+        "no API key for the embeddings endpoint: set OPENAI_API_KEY (or pass --api-key-env NAME), or use --embeddings tfidf"
+      );
     }
     const client = new OpenAI({apiKey: endpoint.apiKey, baseURL: endpoint.baseURL, maxRetries: 2, timeout: 60_000});
     const fresh = new Map<string, number[]>();
@@ -40,17 +42,27 @@ export async function embedTexts(
       const batch = missing.slice(start, start + endpoint.batchSize);
       let response;
       try {
-        response = await client.embeddings.create({model: endpoint.model, input: batch.map((h) => textOf.get(h)!), encoding_format: "float"});
+        response = await client.embeddings.create({
+          model: endpoint.model,
+          input: batch.map((h) => textOf.get(h)!),
+          encoding_format: "float"
+        });
       } catch (error) {
         const where = endpoint.baseURL ?? "the default OpenAI endpoint";
         throw new EmbeddingError(`the embeddings request to ${where} failed: ${(error as Error).message}`);
       }
       if (!Array.isArray(response.data) || response.data.length !== batch.length) {
-        throw new EmbeddingError(`the embeddings endpoint returned ${response.data?.length ?? 0} vectors for ${batch.length} texts`);
+        throw new EmbeddingError(
+          `the embeddings endpoint returned ${response.data?.length ?? 0} vectors for ${batch.length} texts`
+        );
       }
       for (const item of response.data) {
         const hash = batch[item.index];
-        if (hash === undefined || !Array.isArray(item.embedding) || item.embedding.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
+        if (
+          hash === undefined ||
+          !Array.isArray(item.embedding) ||
+          item.embedding.some((v) => typeof v !== "number" || !Number.isFinite(v))
+        ) {
           throw new EmbeddingError(`the embeddings endpoint returned a malformed vector at index ${item.index}`);
         }
         fresh.set(hash, item.embedding);

@@ -19,12 +19,17 @@ describe("clustering a workspace", () => {
   test("the store gives each trace its failed tools with their caller, error spans, retrieval misses and feedback", async () => {
     const facts = await withReadConnection(workspace, readTraceFacts);
     const refund = facts.find((f) => f.traceId === "refund-0")!;
-    assert.deepEqual(refund.failedTools, [{name: "issue_refund", error: "RefundError: order 1000 not found in ledger", parentName: "support agent"}]);
+    assert.deepEqual(refund.failedTools, [
+      {name: "issue_refund", error: "RefundError: order 1000 not found in ledger", parentName: "support agent"}
+    ]);
     assert.deepEqual(refund.feedback, [{name: "thumbs", label: "down", value: 0}]);
     assert.equal(refund.sessionId, "session-0");
     assert.deepEqual(facts.find((f) => f.traceId === "kb-miss-0")!.retrievalMisses, ["kb_search"]);
     // The failed step comes before the workflow whose failure it explains.
-    assert.deepEqual(facts.find((f) => f.traceId === "planner-crash")!.errorSpans.map((s) => s.name), ["plan", "workflow"]);
+    assert.deepEqual(
+      facts.find((f) => f.traceId === "planner-crash")!.errorSpans.map((s) => s.name),
+      ["plan", "workflow"]
+    );
   });
 
   test("twelve refund failures become two signature clusters (with and without a thumbs-down), and passing traces none", async () => {
@@ -32,36 +37,80 @@ describe("clustering a workspace", () => {
     assert.equal(summary.traces, 22);
     assert.equal(summary.flagged, 19);
     const clusters = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT name, size, sessions, severity FROM clusters WHERE kind = 'signature' ORDER BY size DESC, name")).getRowObjectsJson());
+      (
+        await c.runAndReadAll(
+          "SELECT name, size, sessions, severity FROM clusters WHERE kind = 'signature' ORDER BY size DESC, name"
+        )
+      ).getRowObjectsJson()
+    );
     assert.deepEqual(clusters, [
       {name: "retrieval miss in kb_search · status ok", size: 6, sessions: 6, severity: 0.4},
-      {name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · feedback thumbs=down · status error", size: 6, sessions: 2, severity: 1},
-      {name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · status error", size: 6, sessions: 2, severity: 1},
-      {name: "chain plan failed: ValueError: could not parse plan step <n> · status error", size: 1, sessions: 1, severity: 1}
+      {
+        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · feedback thumbs=down · status error",
+        size: 6,
+        sessions: 2,
+        severity: 1
+      },
+      {
+        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · status error",
+        size: 6,
+        sessions: 2,
+        severity: 1
+      },
+      {
+        name: "chain plan failed: ValueError: could not parse plan step <n> · status error",
+        size: 1,
+        sessions: 1,
+        severity: 1
+      }
     ]);
   });
 
   test("semantic clusters cover every flagged trace once, with map positions, names from their terms, and the same result on a re-run", async () => {
-    const read = () => withReadConnection(workspace, async (c) => ({
-      members: (await c.runAndReadAll("SELECT trace_id, cluster_id, x, y FROM trace_clusters WHERE kind = 'semantic' ORDER BY trace_id")).getRowObjectsJson(),
-      clusters: (await c.runAndReadAll("SELECT cluster_id, name, size, terms FROM clusters WHERE kind = 'semantic' ORDER BY cluster_id")).getRowObjectsJson()
-    }));
+    const read = () =>
+      withReadConnection(workspace, async (c) => ({
+        members: (
+          await c.runAndReadAll(
+            "SELECT trace_id, cluster_id, x, y FROM trace_clusters WHERE kind = 'semantic' ORDER BY trace_id"
+          )
+        ).getRowObjectsJson(),
+        clusters: (
+          await c.runAndReadAll(
+            "SELECT cluster_id, name, size, terms FROM clusters WHERE kind = 'semantic' ORDER BY cluster_id"
+          )
+        ).getRowObjectsJson()
+      }));
     const first = await read();
     assert.equal(first.members.length, 19);
     assert.ok(first.members.every((m) => Number.isFinite(m.x) && Number.isFinite(m.y)));
     const refundCluster = first.members.find((m) => m.trace_id === "refund-0")!.cluster_id;
-    assert.ok(first.members.filter((m) => String(m.trace_id).startsWith("refund-")).every((m) => m.cluster_id === refundCluster));
+    assert.ok(
+      first.members.filter((m) => String(m.trace_id).startsWith("refund-")).every((m) => m.cluster_id === refundCluster)
+    );
     const named = first.clusters.find((c) => c.cluster_id === refundCluster)!;
-    assert.ok((named.terms as string[]).some((t) => ["refund", "tool:issue_refund", "shipping", "delay", "delayed"].includes(t)), String(named.terms));
+    assert.ok(
+      (named.terms as string[]).some((t) =>
+        ["refund", "tool:issue_refund", "shipping", "delay", "delayed"].includes(t)
+      ),
+      String(named.terms)
+    );
     await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
     assert.deepEqual(await read(), first);
   });
 
   test("a bound on the traces clusters a seeded sample and signatures still cover every trace", async () => {
-    const summary = await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, maxTraces: 8}));
+    const summary = await withConnection(workspace, (c) =>
+      runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, maxTraces: 8})
+    );
     assert.deepEqual([summary.semantic?.clustered, summary.semantic?.sampled], [8, true]);
     const counts = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT kind, count(*)::INTEGER AS n FROM trace_clusters GROUP BY kind ORDER BY kind")).getRowObjectsJson());
-    assert.deepEqual(counts, [{kind: "semantic", n: 8}, {kind: "signature", n: 19}]);
+      (
+        await c.runAndReadAll("SELECT kind, count(*)::INTEGER AS n FROM trace_clusters GROUP BY kind ORDER BY kind")
+      ).getRowObjectsJson()
+    );
+    assert.deepEqual(counts, [
+      {kind: "semantic", n: 8},
+      {kind: "signature", n: 19}
+    ]);
   });
 });

@@ -4,7 +4,12 @@
  */
 import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {clusterSignatures, DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureOptions} from "../../src/core/clusters/signature.js";
+import {
+  clusterSignatures,
+  DEFAULT_SIGNATURE_OPTIONS,
+  signatureOf,
+  type SignatureOptions
+} from "../../src/core/clusters/signature.js";
 import {sampleIndices, seededRandom} from "../../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../../src/core/clusters/semantic.js";
 import {tfidfVectors, traceEmbeddingText, traceTokens} from "../../src/core/clusters/tfidf.js";
@@ -26,7 +31,14 @@ export interface ClusterOptions {
   semantic: boolean;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {embeddings: "tfidf", maxTraces: 2000, seed: 42, maxK: 12, splitThreshold: 0.5, semantic: true};
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
+  embeddings: "tfidf",
+  maxTraces: 2000,
+  seed: 42,
+  maxK: 12,
+  splitThreshold: 0.5,
+  semantic: true
+};
 
 export interface ClusterSummary {
   runId: string;
@@ -34,7 +46,15 @@ export interface ClusterSummary {
   flagged: number;
   signatureClusters: number;
   largestSignature: {name: string; size: number} | null;
-  semantic: {clustered: number; sampled: boolean; k: number; method: string; silhouettes: {k: number; silhouette: number}[]; cached?: number; fetched?: number} | null;
+  semantic: {
+    clustered: number;
+    sampled: boolean;
+    k: number;
+    method: string;
+    silhouettes: {k: number; silhouette: number}[];
+    cached?: number;
+    fetched?: number;
+  } | null;
   timings: Record<string, number>;
 }
 
@@ -42,7 +62,11 @@ export interface ClusterProgress {
   (phase: string, done: number, total: number): void;
 }
 
-function seenRange(facts: readonly TraceFacts[]): {firstSeen: number | null; lastSeen: number | null; sessions: number} {
+function seenRange(facts: readonly TraceFacts[]): {
+  firstSeen: number | null;
+  lastSeen: number | null;
+  sessions: number;
+} {
   const seen = facts.map((f) => f.seenAt).filter(Number.isFinite);
   return {
     firstSeen: seen.length ? minOf(seen) : null,
@@ -77,11 +101,21 @@ export async function runClustering(
     // The most recent traces represent a signature: they show the failure as it looks now.
     const recent = traceFacts.slice().sort((a, b) => b.seenAt - a.seenAt || (a.traceId < b.traceId ? -1 : 1));
     clusters.push({
-      clusterId: c.clusterId, kind: "signature", name: c.name, size: c.traceIds.length, severity: c.severity, signature: c.key,
-      terms: null, representativeTraceIds: recent.slice(0, 5).map((f) => f.traceId), x: null, y: null, method: "signature",
+      clusterId: c.clusterId,
+      kind: "signature",
+      name: c.name,
+      size: c.traceIds.length,
+      severity: c.severity,
+      signature: c.key,
+      terms: null,
+      representativeTraceIds: recent.slice(0, 5).map((f) => f.traceId),
+      x: null,
+      y: null,
+      method: "signature",
       ...seenRange(traceFacts)
     });
-    for (const traceId of c.traceIds) members.push({traceId, clusterId: c.clusterId, kind: "signature", x: null, y: null});
+    for (const traceId of c.traceIds)
+      members.push({traceId, clusterId: c.clusterId, kind: "signature", x: null, y: null});
   }
   lap("signatures");
   let semantic: ClusterSummary["semantic"] = null;
@@ -99,7 +133,12 @@ export async function runClustering(
     let cacheFigures: {cached?: number; fetched?: number} = {};
     if (options.embeddings === "openai") {
       if (!options.endpoint) throw new Error("openai embeddings need an endpoint");
-      const result = await embedTexts(connection, traceTexts.map((x) => traceEmbeddingText(x)), options.endpoint, (d, n) => progress("embed", d, n));
+      const result = await embedTexts(
+        connection,
+        traceTexts.map((x) => traceEmbeddingText(x)),
+        options.endpoint,
+        (d, n) => progress("embed", d, n)
+      );
       vectors = result.vectors;
       cacheFigures = {cached: result.cached, fetched: result.fetched};
       method = `embeddings ${options.endpoint.model} + umap + k-means (k by silhouette)`;
@@ -120,22 +159,53 @@ export async function runClustering(
       const clusterId = `sem-${c.label}`;
       const terms = c.terms.map((x) => x.term);
       clusters.push({
-        clusterId, kind: "semantic", name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`, size: ids.length,
-        severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)), signature: null, terms,
-        representativeTraceIds: ids.slice(0, 5), x: c.centre[0], y: c.centre[1], method, ...seenRange(ids.map((id) => byId.get(id)!))
+        clusterId,
+        kind: "semantic",
+        name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`,
+        size: ids.length,
+        severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)),
+        signature: null,
+        terms,
+        representativeTraceIds: ids.slice(0, 5),
+        x: c.centre[0],
+        y: c.centre[1],
+        method,
+        ...seenRange(ids.map((id) => byId.get(id)!))
       });
-      for (const i of c.members) members.push({traceId: chosen[i]!, clusterId, kind: "semantic", x: result.coords[i]![0], y: result.coords[i]![1]});
+      for (const i of c.members)
+        members.push({
+          traceId: chosen[i]!,
+          clusterId,
+          kind: "semantic",
+          x: result.coords[i]![0],
+          y: result.coords[i]![1]
+        });
     }
-    semantic = {clustered: chosen.length, sampled: chosen.length < flaggedIds.length, k: result.k, method, silhouettes: result.silhouettes, ...cacheFigures};
+    semantic = {
+      clustered: chosen.length,
+      sampled: chosen.length < flaggedIds.length,
+      k: result.k,
+      method,
+      silhouettes: result.silhouettes,
+      ...cacheFigures
+    };
   }
-  await replaceClusters(connection, options.semantic ? ["signature", "semantic"] : ["signature"], runId, clusters, members);
+  await replaceClusters(
+    connection,
+    options.semantic ? ["signature", "semantic"] : ["signature"],
+    runId,
+    clusters,
+    members
+  );
   lap("write");
   return {
     runId,
     traces: facts.length,
     flagged: flaggedIds.length,
     signatureClusters: signatureClusters.length,
-    largestSignature: signatureClusters[0] ? {name: signatureClusters[0].name, size: signatureClusters[0].traceIds.length} : null,
+    largestSignature: signatureClusters[0]
+      ? {name: signatureClusters[0].name, size: signatureClusters[0].traceIds.length}
+      : null,
     semantic,
     timings
   };

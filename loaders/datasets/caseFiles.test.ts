@@ -19,8 +19,20 @@ before(async () => {
   const workspace = join(root, "ws");
   await writeDatasetWorkspace(workspace);
   cases = await withConnection(workspace, async (c) => {
-    await promoteTraces(c, {workspace, name: "airline", source: {kind: "queue", id: QUEUE_ID}, addedBy: "ana", now: new Date("2026-11-20T10:00:00.000Z")});
-    await promoteTraces(c, {workspace, name: "airline", source: {kind: "traces", ids: ["trace-weather"]}, addedBy: "bo", now: new Date("2026-11-21T10:00:00.000Z")});
+    await promoteTraces(c, {
+      workspace,
+      name: "airline",
+      source: {kind: "queue", id: QUEUE_ID},
+      addedBy: "ana",
+      now: new Date("2026-11-20T10:00:00.000Z")
+    });
+    await promoteTraces(c, {
+      workspace,
+      name: "airline",
+      source: {kind: "traces", ids: ["trace-weather"]},
+      addedBy: "bo",
+      now: new Date("2026-11-21T10:00:00.000Z")
+    });
     return (await readDatasetCases(c, "airline")).cases;
   });
 });
@@ -43,7 +55,9 @@ describe("dataset case files", () => {
     const connection = await instance.connect();
     try {
       const path = join(root, "cases.parquet").replace(/'/g, "''");
-      const reader = await connection.runAndReadAll(`SELECT case_id, kind, expected_output, json_extract_string(context, '$.status') AS status FROM read_parquet('${path}')`);
+      const reader = await connection.runAndReadAll(
+        `SELECT case_id, kind, expected_output, json_extract_string(context, '$.status') AS status FROM read_parquet('${path}')`
+      );
       assert.deepEqual(reader.getRows(), [
         ["trace-refund", "confirmed_failure", "Let me look up order 919 for you.", "ok"],
         ["trace-hostile", "new_topic", null, "ok"],
@@ -61,10 +75,23 @@ describe("dataset case files", () => {
     const lines = cases.map((c) => JSON.stringify(c));
     const noKind = {...cases[2]!} as Record<string, unknown>;
     delete noKind.kind;
-    writeFileSync(path, [lines[0], "{not json", "", JSON.stringify(noKind), lines[1], lines[0], lines[3]].join("\n") + "\n");
+    writeFileSync(
+      path,
+      [lines[0], "{not json", "", JSON.stringify(noKind), lines[1], lines[0], lines[3]].join("\n") + "\n"
+    );
     const {cases: read, problems} = await readCases(path);
-    assert.deepEqual(read.map((c) => c.caseId), ["trace-refund", "trace-hostile", "trace-weather"]);
-    assert.deepEqual(problems.map((p) => [p.file, p.line]), [[path, 2], [path, 4], [path, 6]]);
+    assert.deepEqual(
+      read.map((c) => c.caseId),
+      ["trace-refund", "trace-hostile", "trace-weather"]
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.line]),
+      [
+        [path, 2],
+        [path, 4],
+        [path, 6]
+      ]
+    );
     assert.match(problems[0]!.reason, /^not JSON/);
     assert.match(problems[1]!.reason, /^kind: /);
     assert.match(problems[2]!.reason, /repeats the case on line 1/);
@@ -86,9 +113,15 @@ describe("dataset case files", () => {
     }
     const {cases: read, problems} = await readCases(bad);
     assert.equal(read.length, 3);
-    assert.deepEqual(problems.map((p) => p.line), [2]);
+    assert.deepEqual(
+      problems.map((p) => p.line),
+      [2]
+    );
     assert.match(problems[0]!.reason, /^kind: /);
-    await assert.rejects(readCases(other), (e: Error) => e instanceof CaseFileError && /lacks the columns format, case_id/.test(e.message));
+    await assert.rejects(
+      readCases(other),
+      (e: Error) => e instanceof CaseFileError && /lacks the columns format, case_id/.test(e.message)
+    );
     await assert.rejects(readCases(join(root, "cases.csv")), /name a \.jsonl or \.parquet file/);
   });
 });

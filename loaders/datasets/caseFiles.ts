@@ -41,9 +41,19 @@ export function caseFileFormat(path: string): CaseFileFormat {
 
 /** The Parquet columns, in order: each field of a case, in its snake_case name. */
 const COLUMNS = [
-  ["format", "INTEGER"], ["case_id", "VARCHAR"], ["input", "VARCHAR"], ["context", "VARCHAR"], ["expected_output", "VARCHAR"],
-  ["expected_behaviour", "VARCHAR"], ["failure_mode", "VARCHAR"], ["criterion", "VARCHAR"], ["kind", "VARCHAR"],
-  ["source_trace_id", "VARCHAR"], ["added_by", "VARCHAR"], ["reason", "VARCHAR"], ["added_at", "VARCHAR"]
+  ["format", "INTEGER"],
+  ["case_id", "VARCHAR"],
+  ["input", "VARCHAR"],
+  ["context", "VARCHAR"],
+  ["expected_output", "VARCHAR"],
+  ["expected_behaviour", "VARCHAR"],
+  ["failure_mode", "VARCHAR"],
+  ["criterion", "VARCHAR"],
+  ["kind", "VARCHAR"],
+  ["source_trace_id", "VARCHAR"],
+  ["added_by", "VARCHAR"],
+  ["reason", "VARCHAR"],
+  ["added_at", "VARCHAR"]
 ] as const;
 
 const quoted = (path: string) => `'${path.replace(/'/g, "''")}'`;
@@ -74,11 +84,25 @@ export async function writeCases(path: string, cases: readonly DatasetCase[]): P
         await connection.run(`CREATE TABLE cases (${COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})`);
         const appender = await connection.createAppender("cases");
         try {
-          const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
+          const text = (value: string | null) =>
+            value === null ? appender.appendNull() : appender.appendVarchar(value);
           for (const c of cases) {
             appender.appendInteger(c.format);
-            for (const value of [c.caseId, c.input, JSON.stringify(c.context), c.expectedOutput, c.expectedBehaviour, c.failureMode, c.criterion, c.kind,
-              c.sourceTraceId, c.addedBy, c.reason, c.addedAt]) text(value);
+            for (const value of [
+              c.caseId,
+              c.input,
+              JSON.stringify(c.context),
+              c.expectedOutput,
+              c.expectedBehaviour,
+              c.failureMode,
+              c.criterion,
+              c.kind,
+              c.sourceTraceId,
+              c.addedBy,
+              c.reason,
+              c.addedAt
+            ])
+              text(value);
             appender.endRow();
           }
           appender.flushSync();
@@ -114,7 +138,11 @@ function collect(file: string, values: Iterable<CaseEntry>): ReadCases {
     }
     const seen = first.get(parsed.data.caseId);
     if (seen !== undefined) {
-      problems.push({file, line: entry.line, reason: `case ${JSON.stringify(parsed.data.caseId)} repeats the case on line ${seen}; the first is kept`});
+      problems.push({
+        file,
+        line: entry.line,
+        reason: `case ${JSON.stringify(parsed.data.caseId)} repeats the case on line ${seen}; the first is kept`
+      });
       continue;
     }
     first.set(parsed.data.caseId, entry.line);
@@ -132,7 +160,12 @@ export async function readCases(path: string): Promise<ReadCases> {
     } catch (error) {
       throw new CaseFileError(`cannot read ${path}: ${(error as Error).message}`);
     }
-    return collect(path, Array.from(jsonLines(text), (entry): CaseEntry => ("error" in entry ? {line: entry.line, reason: `not JSON (${entry.error})`} : entry)));
+    return collect(
+      path,
+      Array.from(jsonLines(text), (entry): CaseEntry =>
+        "error" in entry ? {line: entry.line, reason: `not JSON (${entry.error})`} : entry
+      )
+    );
   }
   const rows = await withMemory(async (connection) => {
     let reader;
@@ -143,20 +176,39 @@ export async function readCases(path: string): Promise<ReadCases> {
     }
     const names = reader.columnNames();
     const missing = COLUMNS.map(([n]) => n).filter((n) => !names.includes(n));
-    if (missing.length) throw new CaseFileError(`${path}: not a dataset export, it lacks the column${missing.length === 1 ? "" : "s"} ${missing.join(", ")}`);
+    if (missing.length)
+      throw new CaseFileError(
+        `${path}: not a dataset export, it lacks the column${missing.length === 1 ? "" : "s"} ${missing.join(", ")}`
+      );
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   });
-  return collect(path, rows.map((r, i) => {
-    let context: unknown;
-    try {
-      context = typeof r.context === "string" ? JSON.parse(r.context) : r.context;
-    } catch (error) {
-      return {line: i + 1, reason: `context: not JSON (${(error as Error).message})`};
-    }
-    return {line: i + 1, value: {
-      format: r.format == null ? r.format : Number(r.format), caseId: r.case_id, input: r.input, context, expectedOutput: r.expected_output,
-      expectedBehaviour: r.expected_behaviour, failureMode: r.failure_mode, criterion: r.criterion, kind: r.kind,
-      sourceTraceId: r.source_trace_id, addedBy: r.added_by, reason: r.reason, addedAt: r.added_at
-    }};
-  }));
+  return collect(
+    path,
+    rows.map((r, i) => {
+      let context: unknown;
+      try {
+        context = typeof r.context === "string" ? JSON.parse(r.context) : r.context;
+      } catch (error) {
+        return {line: i + 1, reason: `context: not JSON (${(error as Error).message})`};
+      }
+      return {
+        line: i + 1,
+        value: {
+          format: r.format == null ? r.format : Number(r.format),
+          caseId: r.case_id,
+          input: r.input,
+          context,
+          expectedOutput: r.expected_output,
+          expectedBehaviour: r.expected_behaviour,
+          failureMode: r.failure_mode,
+          criterion: r.criterion,
+          kind: r.kind,
+          sourceTraceId: r.source_trace_id,
+          addedBy: r.added_by,
+          reason: r.reason,
+          addedAt: r.added_at
+        }
+      };
+    })
+  );
 }

@@ -21,14 +21,37 @@ export async function readDatasetsPageData(connection: DuckDBConnection, workspa
       const key = caseKey(v.name, c.caseId, c.addedAt);
       keys.push(key);
       cases[key] ??= {
-        caseId: c.caseId, kind: c.kind, failureMode: c.failureMode, criterion: c.criterion, input: c.input, expectedOutput: c.expectedOutput,
-        expectedBehaviour: c.expectedBehaviour, sourceTraceId: c.sourceTraceId, addedBy: c.addedBy, reason: c.reason, addedAt: c.addedAt,
+        caseId: c.caseId,
+        kind: c.kind,
+        failureMode: c.failureMode,
+        criterion: c.criterion,
+        input: c.input,
+        expectedOutput: c.expectedOutput,
+        expectedBehaviour: c.expectedBehaviour,
+        sourceTraceId: c.sourceTraceId,
+        addedBy: c.addedBy,
+        reason: c.reason,
+        addedAt: c.addedAt,
         status: c.context.status,
         messages: c.context.messages.map((m) => ({role: m.role, name: m.name ?? null, content: m.content})),
-        toolCalls: c.context.toolCalls.map((t) => ({name: t.name, arguments: t.arguments, result: t.result, success: t.success}))
+        toolCalls: c.context.toolCalls.map((t) => ({
+          name: t.name,
+          arguments: t.arguments,
+          result: t.result,
+          success: t.success
+        }))
       };
     }
-    dataset.versions.push({version: v.version, createdAt: v.createdAt, createdBy: v.createdBy, source: v.source, note: v.note, added: v.added, removed: v.removed, cases: keys});
+    dataset.versions.push({
+      version: v.version,
+      createdAt: v.createdAt,
+      createdBy: v.createdBy,
+      source: v.source,
+      note: v.note,
+      added: v.added,
+      removed: v.removed,
+      cases: keys
+    });
   }
   const {queues, problems: queueProblems} = readQueues(workspace);
   const log = readLabels(workspace);
@@ -38,11 +61,19 @@ export async function readDatasetsPageData(connection: DuckDBConnection, workspa
     datasets,
     cases,
     reviews: {
-      completed: summary.completed, ledNowhere: summary.ledNowhere, byOutcome: summary.byOutcome,
-      nowhere: summary.reviews.filter((r) => r.ledNowhere).map((r) => ({
-        queueId: r.queueId, queueName: r.queueName, traceId: r.traceId, criterion: r.criterion, annotators: r.annotators,
-        outcomes: r.outcomes.map((o) => ({outcome: o.outcome, note: o.note, by: o.by, at: o.at}))
-      }))
+      completed: summary.completed,
+      ledNowhere: summary.ledNowhere,
+      byOutcome: summary.byOutcome,
+      nowhere: summary.reviews
+        .filter((r) => r.ledNowhere)
+        .map((r) => ({
+          queueId: r.queueId,
+          queueName: r.queueName,
+          traceId: r.traceId,
+          criterion: r.criterion,
+          annotators: r.annotators,
+          outcomes: r.outcomes.map((o) => ({outcome: o.outcome, note: o.note, by: o.by, at: o.at}))
+        }))
     },
     problems: [
       ...queueProblems.map((p) => `${p.file}: ${p.reason}`),

@@ -6,7 +6,12 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {selectCases, type Pick, type SelectOptions} from "../../src/core/datasets/select.js";
-import {DATASET_FORMAT, DatasetCaseSchema, DatasetNameSchema, type DatasetCase} from "../../src/core/schemas/dataset.js";
+import {
+  DATASET_FORMAT,
+  DatasetCaseSchema,
+  DatasetNameSchema,
+  type DatasetCase
+} from "../../src/core/schemas/dataset.js";
 import type {Rubric} from "../../src/core/schemas/rubric.js";
 import {readQueues, readRubric} from "../annotations/files.js";
 import {logPath, scanLog} from "../annotations/log.js";
@@ -15,7 +20,13 @@ import {loadRegistry} from "../failureModes/registry.js";
 import {mirrorAnnotationLog} from "../annotations/mirror.js";
 import {DatasetError, latestVersion, readDatasetCases} from "../store/datasets.js";
 import {
-  finalAnswerQuantile, orderTraces, readCandidates, readClusterTraces, readCorrectedOutputs, readFailureModeTraces, readTopics
+  finalAnswerQuantile,
+  orderTraces,
+  readCandidates,
+  readClusterTraces,
+  readCorrectedOutputs,
+  readFailureModeTraces,
+  readTopics
 } from "../store/datasetSources.js";
 import {readJudgeItems} from "../store/judgeItems.js";
 import {writeNextVersion} from "./versions.js";
@@ -56,10 +67,14 @@ export interface PromoteResult {
 
 function sourceText(source: PromoteSource): string {
   switch (source.kind) {
-    case "queue": return `queue:${source.id}`;
-    case "cluster": return `cluster:${source.id}`;
-    case "failure-mode": return `failure-mode:${source.name}`;
-    case "traces": return `traces:${source.ids.length}`;
+    case "queue":
+      return `queue:${source.id}`;
+    case "cluster":
+      return `cluster:${source.id}`;
+    case "failure-mode":
+      return `failure-mode:${source.name}`;
+    case "traces":
+      return `traces:${source.ids.length}`;
   }
 }
 
@@ -77,24 +92,37 @@ async function resolve(connection: DuckDBConnection, request: PromoteRequest): P
     case "queue": {
       const queue = readQueues(request.workspace).queues.find((q) => q.id === source.id);
       if (!queue) throw new DatasetError(`no queue ${source.id}; \`plumbline queue list\` shows the queues`);
-      return {traceIds: queue.items.map((i) => i.traceId), criterion: queue.criterion, failureMode: null, keepAll: false, queueId: queue.id};
+      return {
+        traceIds: queue.items.map((i) => i.traceId),
+        criterion: queue.criterion,
+        failureMode: null,
+        keepAll: false,
+        queueId: queue.id
+      };
     }
     case "cluster": {
       const cluster = await readClusterTraces(connection, source.id);
-      if (!cluster) throw new DatasetError(`no cluster ${source.id} in the workspace; run \`plumbline cluster\` and pick an id from the Clusters page`);
+      if (!cluster)
+        throw new DatasetError(
+          `no cluster ${source.id} in the workspace; run \`plumbline cluster\` and pick an id from the Clusters page`
+        );
       return {traceIds: cluster.traceIds, criterion: null, failureMode: null, keepAll: false, queueId: null};
     }
     case "failure-mode": {
       const {modes} = await loadRegistry(connection, {workspace: request.workspace, now: request.now.getTime()});
       const mode = modes.find((m) => m.name === source.name);
       const traceIds = await readFailureModeTraces(connection, source.name, mode?.clusterIds ?? []);
-      if (!mode && !traceIds.length) throw new DatasetError(`no failure mode named ${JSON.stringify(source.name)}; \`plumbline failure-mode list\` shows them`);
+      if (!mode && !traceIds.length)
+        throw new DatasetError(
+          `no failure mode named ${JSON.stringify(source.name)}; \`plumbline failure-mode list\` shows them`
+        );
       return {traceIds, criterion: null, failureMode: source.name, keepAll: false, queueId: null};
     }
     case "traces": {
       const known = new Set(await orderTraces(connection, source.ids));
       const missing = source.ids.filter((id) => !known.has(id));
-      if (missing.length) throw new DatasetError(`the workspace holds no trace ${missing.map((id) => JSON.stringify(id)).join(", ")}`);
+      if (missing.length)
+        throw new DatasetError(`the workspace holds no trace ${missing.map((id) => JSON.stringify(id)).join(", ")}`);
       return {traceIds: [...source.ids], criterion: null, failureMode: null, keepAll: true, queueId: null};
     }
   }
@@ -106,13 +134,16 @@ function behaviour(pick: Pick, rubric: Rubric): string | null {
   const question = rubric.criteria.find((c) => c.id === truth.criterion)?.question;
   const asked = question ? `${truth.criterion}: ${question}` : truth.criterion;
   const said = truth.explanation ? ` Reviewers: ${truth.explanation}` : "";
-  return truth.pass ? `Keep passing ${asked}${said}` : `Should pass ${asked} The reviewed trace failed it${truth.failureMode ? ` (${truth.failureMode})` : ""}.${said}`;
+  return truth.pass
+    ? `Keep passing ${asked}${said}`
+    : `Should pass ${asked} The reviewed trace failed it${truth.failureMode ? ` (${truth.failureMode})` : ""}.${said}`;
 }
 
 /** Chooses the traces, builds their cases and writes the dataset's next version. */
 export async function promoteTraces(connection: DuckDBConnection, request: PromoteRequest): Promise<PromoteResult> {
   const name = DatasetNameSchema.safeParse(request.name);
-  if (!name.success) throw new DatasetError(`invalid dataset name ${JSON.stringify(request.name)}: ${name.error.issues[0]!.message}`);
+  if (!name.success)
+    throw new DatasetError(`invalid dataset name ${JSON.stringify(request.name)}: ${name.error.issues[0]!.message}`);
   // Ground truth is read from the store's mirror of the annotation log: bring it up to date first.
   await mirrorAnnotationLog(connection, logPath(request.workspace));
   // The log's bad lines are still reported, read as a stream that keeps nothing else.
@@ -123,14 +154,21 @@ export async function promoteTraces(connection: DuckDBConnection, request: Promo
   const existingTraces = previous.flatMap((c) => (c.sourceTraceId ? [c.sourceTraceId] : []));
   const quantile = request.longOutputChars ?? (await finalAnswerQuantile(connection, 0.9));
   const options: SelectOptions = {
-    failureMode: resolved.failureMode, criterion: resolved.criterion, keepAll: resolved.keepAll,
+    failureMode: resolved.failureMode,
+    criterion: resolved.criterion,
+    keepAll: resolved.keepAll,
     existing: new Set([...existingTraces, ...previous.map((c) => c.caseId)]),
     coveredTopics: await readTopics(connection, existingTraces),
     longOutputChars: quantile === null ? Number.POSITIVE_INFINITY : Math.ceil(quantile)
   };
   const selection = selectCases(await readCandidates(connection, resolved.traceIds), options);
   const picks = request.limit === undefined ? selection.picks : selection.picks.slice(0, request.limit);
-  const skipped = [...selection.skipped, ...selection.picks.slice(picks.length).map((p) => ({traceId: p.traceId, reason: `over the limit of ${request.limit}`}))];
+  const skipped = [
+    ...selection.skipped,
+    ...selection.picks
+      .slice(picks.length)
+      .map((p) => ({traceId: p.traceId, reason: `over the limit of ${request.limit}`}))
+  ];
   const ids = picks.map((p) => p.traceId);
   const items = new Map((await readJudgeItems(connection, {traceIds: ids})).map((i) => [i.traceId, i]));
   const corrected = await readCorrectedOutputs(connection, ids, resolved.criterion);
@@ -146,7 +184,8 @@ export async function promoteTraces(connection: DuckDBConnection, request: Promo
       context: item.rule,
       expectedOutput: corrected.get(pick.traceId) ?? null,
       expectedBehaviour: behaviour(pick, rubric),
-      failureMode: pick.kind === "confirmed_failure" ? pick.truth?.failureMode ?? resolved.failureMode : resolved.failureMode,
+      failureMode:
+        pick.kind === "confirmed_failure" ? (pick.truth?.failureMode ?? resolved.failureMode) : resolved.failureMode,
       criterion: criterion ?? null,
       kind: pick.kind,
       sourceTraceId: pick.traceId,
@@ -156,14 +195,35 @@ export async function promoteTraces(connection: DuckDBConnection, request: Promo
     });
   });
   const problems = log.problems.map((p) => `${p.file}:${p.line}: ${p.reason}`);
-  const result = {name: request.name, picks, added, skipped, longOutputChars: Number.isFinite(options.longOutputChars) ? options.longOutputChars : null, problems};
+  const result = {
+    name: request.name,
+    picks,
+    added,
+    skipped,
+    longOutputChars: Number.isFinite(options.longOutputChars) ? options.longOutputChars : null,
+    problems
+  };
   if (request.dryRun || !added.length) return {...result, version: null};
   const written = await writeNextVersion(connection, {
-    name: request.name, add: added, createdBy: request.addedBy, source: sourceText(request.source), note: request.reason ?? null, now: request.now
+    name: request.name,
+    add: added,
+    createdBy: request.addedBy,
+    source: sourceText(request.source),
+    note: request.reason ?? null,
+    now: request.now
   });
-  await recordOutcomes(connection, request.workspace, added.map((c) => ({
-    traceId: c.sourceTraceId!, queueId: resolved.queueId, outcome: "dataset_case" as const, by: request.addedBy,
-    note: c.reason, dataset: {name: request.name, version: written.version!}
-  })), request.now);
+  await recordOutcomes(
+    connection,
+    request.workspace,
+    added.map((c) => ({
+      traceId: c.sourceTraceId!,
+      queueId: resolved.queueId,
+      outcome: "dataset_case" as const,
+      by: request.addedBy,
+      note: c.reason,
+      dataset: {name: request.name, version: written.version!}
+    })),
+    request.now
+  );
   return {...result, version: written.version};
 }

@@ -49,9 +49,17 @@ export async function writeNextVersion(connection: DuckDBConnection, change: Ver
   const after = new Set(cases.map(text));
   const added = cases.filter((c) => before.get(c.caseId) !== text(c)).length;
   const removed = previous.filter((c) => !after.has(text(c))).length;
-  if (!added && !removed && cases.length === previous.length) return {name: change.name, version: null, cases: previous, added: 0, removed: 0, unknownIds};
+  if (!added && !removed && cases.length === previous.length)
+    return {name: change.name, version: null, cases: previous, added: 0, removed: 0, unknownIds};
   const version = await writeDatasetVersion(connection, {
-    name: change.name, cases, createdBy: change.createdBy, source: change.source, note: change.note, added, removed, createdAt: change.now
+    name: change.name,
+    cases,
+    createdBy: change.createdBy,
+    source: change.source,
+    note: change.note,
+    added,
+    removed,
+    createdAt: change.now
   });
   return {name: change.name, version, cases, added, removed, unknownIds};
 }

@@ -42,12 +42,20 @@ export async function promote(
     let cluster: PromoteEvent["cluster"] = null;
     if (request.clusterId !== null) {
       const link = await readClusterLink(connection, request.clusterId);
-      if (!link) throw new FailureModeError(`no cluster ${request.clusterId} in the workspace; run \`plumbline cluster\` and pick an id from the Clusters page`);
+      if (!link)
+        throw new FailureModeError(
+          `no cluster ${request.clusterId} in the workspace; run \`plumbline cluster\` and pick an id from the Clusters page`
+        );
       const {name: _, ...rest} = link;
       cluster = rest;
     }
     appendEvent(eventLogPath(options.workspace), {
-      version: 1, type: "promote", at: new Date(options.now).toISOString(), name, description: request.description?.trim() || null, cluster
+      version: 1,
+      type: "promote",
+      at: new Date(options.now).toISOString(),
+      name,
+      description: request.description?.trim() || null,
+      cluster
     });
     return mirror(connection, options);
   });
@@ -63,14 +71,24 @@ export async function setState(
   const modes = await withConnection(options.workspace, async (connection) => {
     const {modes: current} = await loadRegistry(connection, options);
     const mode = current.find((m) => m.name === name);
-    if (!mode) throw new FailureModeError(`no failure mode named ${JSON.stringify(name)}; \`plumbline failure-mode list\` shows them`);
+    if (!mode)
+      throw new FailureModeError(
+        `no failure mode named ${JSON.stringify(name)}; \`plumbline failure-mode list\` shows them`
+      );
     const problem = checkMove(mode.state, request.state);
     if (problem) throw new FailureModeError(problem);
     const at = new Date(options.now).toISOString();
     const log = eventLogPath(options.workspace);
     // A name so far known only from labels is registered first, so that its history starts where people found it.
     if (!mode.registered) appendEvent(log, {version: 1, type: "promote", at, name, description: null, cluster: null});
-    appendEvent(log, {version: 1, type: "set-state", at, name, state: request.state, note: request.note?.trim() || null});
+    appendEvent(log, {
+      version: 1,
+      type: "set-state",
+      at,
+      name,
+      state: request.state,
+      note: request.note?.trim() || null
+    });
     return mirror(connection, options);
   });
   await afterWorkspaceChange(options.workspace);

@@ -21,7 +21,9 @@ export function readEvaluatorLinks(dir: string): {links: EvaluatorLink[]; proble
   if (!existsSync(dir)) return {links: [], problems: []};
   const links: EvaluatorLink[] = [];
   const problems: string[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const file = join(dir, name);
     try {
       const spec = SpecFieldsSchema.parse(JSON.parse(readFileSync(file, "utf8")));

@@ -40,7 +40,8 @@ export function appendEvent(path: string, event: FailureModeEvent): FailureModeE
   const valid = FailureModeEventSchema.parse(event);
   mkdirSync(dirname(path), {recursive: true});
   // A file whose last line was torn gets a newline first, so the new event is not glued to the broken one.
-  const needsNewline = existsSync(path) && !readFileSync(path, "utf8").endsWith("\n") && readFileSync(path, "utf8").length > 0;
+  const needsNewline =
+    existsSync(path) && !readFileSync(path, "utf8").endsWith("\n") && readFileSync(path, "utf8").length > 0;
   appendFileSync(path, `${needsNewline ? "\n" : ""}${JSON.stringify(valid)}\n`, "utf8");
   return valid;
 }

@@ -11,7 +11,8 @@ import {eventLogPath} from "./eventLog.js";
 import {openAnnotationService} from "../annotations/service.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
-const REFUND_SIGNATURE = "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error";
+const REFUND_SIGNATURE =
+  "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error";
 
 describe("the failure-mode registry", () => {
   let workspace: string;
@@ -28,14 +29,19 @@ describe("the failure-mode registry", () => {
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
     await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
     const ids = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT cluster_id, signature FROM clusters")).getRowObjectsJson());
+      (await c.runAndReadAll("SELECT cluster_id, signature FROM clusters")).getRowObjectsJson()
+    );
     refundCluster = String(ids.find((r) => r.signature === REFUND_SIGNATURE)!.cluster_id);
     kbCluster = String(ids.find((r) => String(r.signature).startsWith("retrieval miss"))!.cluster_id);
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
 
   test("promoting a cluster registers a mode with the traces, sessions and dates the store shows, and trend flags", async () => {
-    const mode = await promote(options, {name: "refund lookup fails", description: "refunds for unknown orders", clusterId: refundCluster});
+    const mode = await promote(options, {
+      name: "refund lookup fails",
+      description: "refunds for unknown orders",
+      clusterId: refundCluster
+    });
     assert.equal(mode.state, "new");
     assert.deepEqual([mode.traces, mode.sessions], [6, 2]);
     assert.equal(mode.lastSeen, FIXTURE_NOW);
@@ -43,7 +49,8 @@ describe("the failure-mode registry", () => {
     assert.deepEqual(mode.trends, ["new", "escalating"]);
     assert.deepEqual(mode.clusterIds, [refundCluster]);
     const mirrored = await withReadConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT name, state, traces, sessions_affected FROM failure_modes")).getRowObjectsJson());
+      (await c.runAndReadAll("SELECT name, state, traces, sessions_affected FROM failure_modes")).getRowObjectsJson()
+    );
     assert.deepEqual(mirrored, [{name: "refund lookup fails", state: "new", traces: 6, sessions_affected: 2}]);
     const kb = await promote(options, {name: "empty knowledge-base search", description: null, clusterId: kbCluster});
     assert.deepEqual(kb.trends, ["quiet"]);
@@ -54,7 +61,10 @@ describe("the failure-mode registry", () => {
 
   test("an unknown cluster or an empty name is refused with what to do next, and nothing is written", async () => {
     const before = readFileSync(eventLogPath(workspace), "utf8");
-    await assert.rejects(promote(options, {name: "x", description: null, clusterId: "sig-nope"}), /no cluster sig-nope in the workspace; run `plumbline cluster`/);
+    await assert.rejects(
+      promote(options, {name: "x", description: null, clusterId: "sig-nope"}),
+      /no cluster sig-nope in the workspace; run `plumbline cluster`/
+    );
     await assert.rejects(promote(options, {name: "  ", description: null, clusterId: null}), FailureModeError);
     assert.equal(readFileSync(eventLogPath(workspace), "utf8"), before);
   });
@@ -63,20 +73,35 @@ describe("the failure-mode registry", () => {
     // Labels as annotators write them, through the annotation service into its log and the store's views.
     const service = openAnnotationService({workspace, mirrorDelayMs: 5});
     try {
-      for (const [traceId, annotator, failureMode] of [["refund-1", "ana", "refund lookup fails"], ["refund-3", "ben", "refund lookup fails"],
-        ["planner-crash", "ana", "plan parse error"]]) {
+      for (const [traceId, annotator, failureMode] of [
+        ["refund-1", "ana", "refund lookup fails"],
+        ["refund-3", "ben", "refund lookup fails"],
+        ["planner-crash", "ana", "plan parse error"]
+      ]) {
         await service.create({traceId, criterion: "overall", annotator, source: "reviewer", pass: false, failureMode});
       }
       await service.flush();
     } finally {
       await service.close();
     }
-    writeFileSync(join(evaluators, "refund.json"), JSON.stringify({id: "refund-judge", version: 3, failureMode: "refund lookup fails", criterion: "overall", kind: "llm"}));
+    writeFileSync(
+      join(evaluators, "refund.json"),
+      JSON.stringify({
+        id: "refund-judge",
+        version: 3,
+        failureMode: "refund lookup fails",
+        criterion: "overall",
+        kind: "llm"
+      })
+    );
     writeFileSync(join(evaluators, "broken.json"), JSON.stringify({id: "no-mode"}));
     const {modes, problems} = await listModes(options);
     const refund = modes.find((m) => m.name === "refund lookup fails")!;
     // Labelled traces refund-1 and refund-3 join the six of the cluster.
-    assert.deepEqual([refund.state, refund.annotationCount, refund.evaluatorIds, refund.traces], ["has_evaluator", 2, ["refund-judge"], 8]);
+    assert.deepEqual(
+      [refund.state, refund.annotationCount, refund.evaluatorIds, refund.traces],
+      ["has_evaluator", 2, ["refund-judge"], 8]
+    );
     const fromLabels = modes.find((m) => m.name === "plan parse error")!;
     assert.deepEqual([fromLabels.state, fromLabels.registered, fromLabels.traces], ["new", false, 1]);
     assert.equal(problems.length, 1);
@@ -86,15 +111,27 @@ describe("the failure-mode registry", () => {
   });
 
   test("moves follow the lifecycle; a resolved mode seen again is regressed", async () => {
-    await assert.rejects(setState(options, {name: "refund lookup fails", state: "verified_resolved", note: null}), /cannot move a failure mode from annotated to verified_resolved/);
+    await assert.rejects(
+      setState(options, {name: "refund lookup fails", state: "verified_resolved", note: null}),
+      /cannot move a failure mode from annotated to verified_resolved/
+    );
     const resolvedAt = FIXTURE_NOW - 5 * DAY;
-    await setState({...options, now: resolvedAt}, {name: "refund lookup fails", state: "fix_shipped", note: "ledger lookup by order id"});
-    const resolved = await setState({...options, now: resolvedAt}, {name: "refund lookup fails", state: "verified_resolved", note: null});
+    await setState(
+      {...options, now: resolvedAt},
+      {name: "refund lookup fails", state: "fix_shipped", note: "ledger lookup by order id"}
+    );
+    const resolved = await setState(
+      {...options, now: resolvedAt},
+      {name: "refund lookup fails", state: "verified_resolved", note: null}
+    );
     // Traces of the refund cluster were seen after the resolution, so it shows as regressed.
     assert.equal(resolved.setState, "verified_resolved");
     assert.equal(resolved.state, "regressed");
     assert.ok(resolved.trends.includes("regressed"));
-    assert.deepEqual(resolved.history.map((h) => h.state), ["new", "fix_shipped", "verified_resolved"]);
+    assert.deepEqual(
+      resolved.history.map((h) => h.state),
+      ["new", "fix_shipped", "verified_resolved"]
+    );
     // A label-only name is registered by its first move.
     const triaged = await setState(options, {name: "plan parse error", state: "triaged", note: null});
     assert.deepEqual([triaged.registered, triaged.state], [true, "annotated"]);
@@ -105,9 +142,15 @@ describe("the failure-mode registry", () => {
     const {modes, problems} = await listModes(options);
     assert.equal(modes.find((m) => m.name === "refund lookup fails")!.setState, "verified_resolved");
     const lines = readFileSync(eventLogPath(workspace), "utf8").split("\n").length;
-    assert.deepEqual(problems.map((p) => p.replace(/^.*failure-modes\.jsonl:/, "")), [`${lines}: not JSON (Unterminated string in JSON at position 27)`]);
+    assert.deepEqual(
+      problems.map((p) => p.replace(/^.*failure-modes\.jsonl:/, "")),
+      [`${lines}: not JSON (Unterminated string in JSON at position 27)`]
+    );
     // The next event starts on a line of its own.
     await setState(options, {name: "empty knowledge-base search", state: "triaged", note: null});
-    assert.equal((await listModes(options)).modes.find((m) => m.name === "empty knowledge-base search")!.setState, "triaged");
+    assert.equal(
+      (await listModes(options)).modes.find((m) => m.name === "empty knowledge-base search")!.setState,
+      "triaged"
+    );
   });
 });

@@ -7,11 +7,22 @@
 import {maxOf} from "../../src/core/clusters/extent.js";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {allowedMoves, effectiveState, enteredAt, replayEvents, type ModeRecord} from "../../src/core/failureModes/lifecycle.js";
+import {
+  allowedMoves,
+  effectiveState,
+  enteredAt,
+  replayEvents,
+  type ModeRecord
+} from "../../src/core/failureModes/lifecycle.js";
 import {dailyCounts, DEFAULT_TRENDS, trendFlags, type TrendThresholds} from "../../src/core/failureModes/trends.js";
 import type {FailureModeState} from "../../src/core/schemas/failureMode.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
-import {readLabelledModes, readSignatureMembers, readTraceTimes, type FailureModeRow} from "../store/failureModeStore.js";
+import {
+  readLabelledModes,
+  readSignatureMembers,
+  readTraceTimes,
+  type FailureModeRow
+} from "../store/failureModeStore.js";
 import {readEvaluatorLinks} from "./evaluatorSpecs.js";
 import {eventLogPath, readEvents} from "./eventLog.js";
 
@@ -32,7 +43,10 @@ export interface RegistryOptions {
   thresholds?: TrendThresholds;
 }
 
-export async function loadRegistry(connection: DuckDBConnection, options: RegistryOptions): Promise<{modes: FailureModeView[]; problems: string[]}> {
+export async function loadRegistry(
+  connection: DuckDBConnection,
+  options: RegistryOptions
+): Promise<{modes: FailureModeView[]; problems: string[]}> {
   const {events, problems: eventProblems} = readEvents(eventLogPath(options.workspace));
   const {modes, skipped} = replayEvents(events);
   const problems = [
@@ -44,25 +58,48 @@ export async function loadRegistry(connection: DuckDBConnection, options: Regist
   const labelled = await readLabelledModes(connection);
   const records: (ModeRecord & {registered: boolean})[] = [...modes.values()].map((m) => ({...m, registered: true}));
   for (const name of [...labelled.keys()].sort()) {
-    if (!modes.has(name)) records.push({name, description: null, promotedAt: 0, clusters: [], state: "new", history: [], registered: false});
+    if (!modes.has(name))
+      records.push({
+        name,
+        description: null,
+        promotedAt: 0,
+        clusters: [],
+        state: "new",
+        history: [],
+        registered: false
+      });
   }
-  const signatureIds = [...new Set(records.flatMap((r) => r.clusters.filter((c) => c.kind === "signature").map((c) => c.clusterId)))];
+  const signatureIds = [
+    ...new Set(records.flatMap((r) => r.clusters.filter((c) => c.kind === "signature").map((c) => c.clusterId)))
+  ];
   const members = await readSignatureMembers(connection, signatureIds);
   const traceSets = records.map((r) => {
     const ids = new Set<string>(labelled.get(r.name)?.traceIds ?? []);
-    for (const link of r.clusters) for (const id of link.kind === "signature" ? members.get(link.clusterId) ?? [] : link.traceIds) ids.add(id);
+    for (const link of r.clusters)
+      for (const id of link.kind === "signature" ? (members.get(link.clusterId) ?? []) : link.traceIds) ids.add(id);
     return ids;
   });
-  const times = await readTraceTimes(connection, traceSets.flatMap((s) => [...s]));
+  const times = await readTraceTimes(
+    connection,
+    traceSets.flatMap((s) => [...s])
+  );
   const views = records.map((record, i): FailureModeView => {
     const seen = [...traceSets[i]!].flatMap((id) => (times.has(id) ? [times.get(id)!] : []));
     const seenAt = seen.map((t) => t.seenAt);
-    const evaluatorIds = [...new Set(evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id))].sort();
+    const evaluatorIds = [
+      ...new Set(evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id))
+    ].sort();
     const annotationCount = labelled.get(record.name)?.labels ?? 0;
     const lastSeen = seenAt.length ? maxOf(seenAt) : null;
     // Contract: a name only annotators have used is `new` until someone registers it; registered modes are lifted.
-    const state = record.registered ? effectiveState(record, {annotationCount, evaluatorCount: evaluatorIds.length, lastSeen}) : "new";
-    const trend = trendFlags(seenAt, {now: options.now, state: record.state, resolvedAt: enteredAt(record, "verified_resolved")}, options.thresholds ?? DEFAULT_TRENDS);
+    const state = record.registered
+      ? effectiveState(record, {annotationCount, evaluatorCount: evaluatorIds.length, lastSeen})
+      : "new";
+    const trend = trendFlags(
+      seenAt,
+      {now: options.now, state: record.state, resolvedAt: enteredAt(record, "verified_resolved")},
+      options.thresholds ?? DEFAULT_TRENDS
+    );
     return {
       name: record.name,
       description: record.description,

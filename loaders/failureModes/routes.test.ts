@@ -19,24 +19,43 @@ describe("failure-mode writes over HTTP and from the command line", () => {
     await writeFixtureWorkspace(workspace, clusterFixtureTraces());
     await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
     clusterId = await withConnection(workspace, async (c) =>
-      String((await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")).getRows()[0]![0]));
+      String(
+        (
+          await c.runAndReadAll("SELECT cluster_id FROM clusters WHERE signature LIKE 'retrieval miss%'")
+        ).getRows()[0]![0]
+      )
+    );
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
 
   test("the routes promote a cluster, list it, refuse a bad move with its reason and a malformed body with 400", async () => {
     const app = failureModeRoutes({workspace, now: () => FIXTURE_NOW, evaluatorsDir: join(workspace, "none")});
     const post = (path: string, body: unknown) =>
-      app.request(path, {method: "POST", headers: {"content-type": "application/json"}, body: typeof body === "string" ? body : JSON.stringify(body)});
-    const created = await post("/promote", {name: "empty kb search", description: "the search found nothing", clusterId});
+      app.request(path, {
+        method: "POST",
+        headers: {"content-type": "application/json"},
+        body: typeof body === "string" ? body : JSON.stringify(body)
+      });
+    const created = await post("/promote", {
+      name: "empty kb search",
+      description: "the search found nothing",
+      clusterId
+    });
     assert.equal(created.status, 201);
     assert.equal(((await created.json()) as {mode: {traces: number}}).mode.traces, 6);
     const listed = (await (await app.request("/")).json()) as {modes: {name: string; state: string}[]};
-    assert.deepEqual(listed.modes.map((m) => [m.name, m.state]), [["empty kb search", "new"]]);
+    assert.deepEqual(
+      listed.modes.map((m) => [m.name, m.state]),
+      [["empty kb search", "new"]]
+    );
     const moved = await post("/state", {name: "empty kb search", state: "triaged"});
     assert.equal(((await moved.json()) as {mode: {state: string}}).mode.state, "triaged");
     const refused = await post("/state", {name: "empty kb search", state: "verified_resolved"});
     assert.equal(refused.status, 400);
-    assert.match(((await refused.json()) as {error: string}).error, /cannot move a failure mode from triaged to verified_resolved/);
+    assert.match(
+      ((await refused.json()) as {error: string}).error,
+      /cannot move a failure mode from triaged to verified_resolved/
+    );
     const malformed = await post("/state", "{not json");
     assert.deepEqual([malformed.status, await malformed.json()], [400, {error: "the request body must be JSON"}]);
     const badState = await post("/state", {name: "empty kb search", state: "done"});
@@ -48,7 +67,13 @@ describe("failure-mode writes over HTTP and from the command line", () => {
     const env = {PLUMBLINE_WORKSPACE: workspace};
     const now = new Date(FIXTURE_NOW).toISOString();
     const moved = captureIo(env);
-    assert.equal(await main(["failure-mode", "set-state", "empty kb search", "annotated", "--note", "two reviewers", "--now", now], moved), 0);
+    assert.equal(
+      await main(
+        ["failure-mode", "set-state", "empty kb search", "annotated", "--note", "two reviewers", "--now", now],
+        moved
+      ),
+      0
+    );
     assert.match(moved.stdout.join("\n"), /^empty kb search {2}\[annotated\] {2}quiet\n {2}6 traces, 6 sessions/);
     const listed = captureIo(env);
     assert.equal(await main(["failure-mode", "list", "--json", "--now", now], listed), 0);
@@ -69,9 +94,13 @@ describe("failure-mode writes over HTTP and from the command line", () => {
     await withConnection(workspace, (c) => c.run("DELETE FROM failure_modes"));
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["cluster", "--signatures-only"], io), 0);
-    assert.match(io.stdout.join("\n"), /^19 of 22 traces have a failure cue\n {2}4 signature clusters; the largest, 6 traces: /);
+    assert.match(
+      io.stdout.join("\n"),
+      /^19 of 22 traces have a failure cue\n {2}4 signature clusters; the largest, 6 traces: /
+    );
     const rows = await withConnection(workspace, async (c) =>
-      (await c.runAndReadAll("SELECT name, state, traces FROM failure_modes")).getRowObjectsJson());
+      (await c.runAndReadAll("SELECT name, state, traces FROM failure_modes")).getRowObjectsJson()
+    );
     assert.deepEqual(rows, [{name: "empty kb search", state: "annotated", traces: 6}]);
   });
 });

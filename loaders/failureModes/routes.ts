@@ -16,7 +16,11 @@ const PromoteBodySchema = z.object({
   clusterId: z.string().min(1).nullish()
 });
 
-const StateBodySchema = z.object({name: FailureModeNameSchema, state: FailureModeStateSchema, note: z.string().max(4000).nullish()});
+const StateBodySchema = z.object({
+  name: FailureModeNameSchema,
+  state: FailureModeStateSchema,
+  note: z.string().max(4000).nullish()
+});
 
 export interface FailureModeRouteOptions {
   workspace: string;
@@ -52,12 +56,18 @@ export function failureModeRoutes(options: FailureModeRouteOptions): Hono {
   app.get("/", async (c) => c.json(await listModes(context())));
   app.post("/promote", async (c) => {
     const request = await body(c.req.raw, PromoteBodySchema);
-    const mode = await promote(context(), {name: request.name, description: request.description ?? null, clusterId: request.clusterId ?? null});
+    const mode = await promote(context(), {
+      name: request.name,
+      description: request.description ?? null,
+      clusterId: request.clusterId ?? null
+    });
     return c.json({mode}, 201);
   });
   app.post("/state", async (c) => {
     const request = await body(c.req.raw, StateBodySchema);
-    return c.json({mode: await setState(context(), {name: request.name, state: request.state, note: request.note ?? null})});
+    return c.json({
+      mode: await setState(context(), {name: request.name, state: request.state, note: request.note ?? null})
+    });
   });
   return app;
 }

@@ -33,7 +33,11 @@ export function processAlive(pid: number): boolean {
  * Folders of running processes, and names that carry no pid, are left alone. Never throws: a folder that cannot be
  * listed or removed is left for a later run.
  */
-export function removeAbandonedScratch(dir: string, prefixes: readonly string[], alive: (pid: number) => boolean = processAlive): string[] {
+export function removeAbandonedScratch(
+  dir: string,
+  prefixes: readonly string[],
+  alive: (pid: number) => boolean = processAlive
+): string[] {
   let entries: string[];
   try {
     entries = readdirSync(dir);

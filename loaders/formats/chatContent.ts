@@ -115,13 +115,23 @@ export function readParts(parts: readonly unknown[]): PartsReading {
     else (omitted ??= []).push(partType(part));
   }
   // Untyped objects are not content parts but data (a tool's result rows): the array is stored as its JSON.
-  if (data) return {text: JSON.stringify(parts), toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE, omitted: NONE};
+  if (data)
+    return {text: JSON.stringify(parts), toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE, omitted: NONE};
   if (anthropic && texts > 1) text = joinedText(parts, "\n");
   return {text, toolCalls: toolCalls ?? NONE, toolResults: toolResults ?? NONE, omitted: omitted ?? NONE};
 }
 
 /** Gemini's untyped media parts. */
-const GEMINI_MEDIA = ["inline_data", "inlineData", "file_data", "fileData", "executable_code", "executableCode", "code_execution_result", "codeExecutionResult"];
+const GEMINI_MEDIA = [
+  "inline_data",
+  "inlineData",
+  "file_data",
+  "fileData",
+  "executable_code",
+  "executableCode",
+  "code_execution_result",
+  "codeExecutionResult"
+];
 
 /** A part's type for the omitted list: its `type`, Gemini's `thought`, or the name of its one payload key. */
 function partType(part: JsonRecord): string {
@@ -183,7 +193,11 @@ function partToolResult(part: JsonRecord): ToolResult | null {
     case "tool_call_response":
       return {id: str(part.id), name: str(part.name), content: argumentText(part.response ?? part.result)};
     case "tool-result":
-      return {id: str(part.toolCallId), name: str(part.toolName), content: argumentText(unwrapOutput(part.output ?? part.result))};
+      return {
+        id: str(part.toolCallId),
+        name: str(part.toolName),
+        content: argumentText(unwrapOutput(part.output ?? part.result))
+      };
     case "tool_result":
       return {id: str(part.tool_use_id), name: null, content: contentText(part.content)};
     case "function_call_output":

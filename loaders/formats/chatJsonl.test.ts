@@ -7,7 +7,11 @@ import {fnv1a64} from "./hash.js";
 import {RecordError} from "./reader.js";
 
 /** The τ-bench trajectories written as chat JSON Lines, one `{id, messages}` per run: real transcripts. */
-const runs = readSharedJson("tau-bench-airline", "gpt-4o-airline.json") as {task_id: number; trial: number; traj: unknown[]}[];
+const runs = readSharedJson("tau-bench-airline", "gpt-4o-airline.json") as {
+  task_id: number;
+  trial: number;
+  traj: unknown[];
+}[];
 const lines = runs.map((r) => JSON.stringify({id: `run-${r.task_id}-${r.trial}`, model: "gpt-4o", messages: r.traj}));
 
 function readLine(text: string, i = 0) {
@@ -28,7 +32,12 @@ test("chat-jsonl reader reads real transcripts: one trace per line, every messag
 });
 
 test("chat-jsonl reader hashes the line for an id when the line names none, and keeps named ids", () => {
-  const text = JSON.stringify({messages: [{role: "user", content: "hi"}, {role: "assistant", content: "hello"}]});
+  const text = JSON.stringify({
+    messages: [
+      {role: "user", content: "hi"},
+      {role: "assistant", content: "hello"}
+    ]
+  });
   const f = readLine(text);
   assert.equal(f.traces[0]!.traceId, fnv1a64(text));
   assert.equal(readLine(text).traces[0]!.traceId, f.traces[0]!.traceId, "the same line is the same trace");
@@ -44,13 +53,16 @@ test("chat-jsonl reader reads a bare message array and numbers turns from each u
     {role: "assistant", content: "d"}
   ]);
   const f = readLine(text);
-  assert.deepEqual(f.messages.map((m) => [m.index, m.turn, m.role, m.direction, m.spanId]), [
-    [0, 0, "system", "transcript", null],
-    [1, 1, "user", "transcript", null],
-    [2, 1, "assistant", "transcript", null],
-    [3, 2, "user", "transcript", null],
-    [4, 2, "assistant", "transcript", null]
-  ]);
+  assert.deepEqual(
+    f.messages.map((m) => [m.index, m.turn, m.role, m.direction, m.spanId]),
+    [
+      [0, 0, "system", "transcript", null],
+      [1, 1, "user", "transcript", null],
+      [2, 1, "assistant", "transcript", null],
+      [3, 2, "user", "transcript", null],
+      [4, 2, "assistant", "transcript", null]
+    ]
+  );
   assert.equal(f.traces[0]!.status, "ok");
 });
 
@@ -62,25 +74,35 @@ test("chat-jsonl reader builds a tool span per call and fails calls whose result
     tags: ["demo"],
     messages: [
       {role: "user", content: "Book it"},
-      {role: "assistant", content: null, tool_calls: [
-        {id: "c1", type: "function", function: {name: "search", arguments: "{\"q\":\"x\"}"}},
-        {id: "c2", type: "function", function: {name: "book", arguments: "{}"}}
-      ]},
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          {id: "c1", type: "function", function: {name: "search", arguments: '{"q":"x"}'}},
+          {id: "c2", type: "function", function: {name: "book", arguments: "{}"}}
+        ]
+      },
       {role: "tool", tool_call_id: "c1", name: "search", content: "[1,2]"},
       {role: "tool", tool_call_id: "c2", name: "book", content: "Error: card declined"},
       {role: "assistant", content: "Sorry, the card was declined."}
     ]
   });
   const f = readLine(text);
-  assert.deepEqual(f.toolCalls.map((c) => [c.callId, c.spanId, c.name, c.arguments, c.result, c.success, c.error]), [
-    ["c1", "tool:c1", "search", "{\"q\":\"x\"}", "[1,2]", true, null],
-    ["c2", "tool:c2", "book", "{}", "Error: card declined", false, "Error: card declined"]
-  ]);
-  assert.deepEqual(f.spans.map((s) => [s.spanId, s.kind, s.parentSpanId, s.status]), [
-    ["root", "agent", null, "error"],
-    ["tool:c1", "tool", "root", "ok"],
-    ["tool:c2", "tool", "root", "error"]
-  ]);
+  assert.deepEqual(
+    f.toolCalls.map((c) => [c.callId, c.spanId, c.name, c.arguments, c.result, c.success, c.error]),
+    [
+      ["c1", "tool:c1", "search", '{"q":"x"}', "[1,2]", true, null],
+      ["c2", "tool:c2", "book", "{}", "Error: card declined", false, "Error: card declined"]
+    ]
+  );
+  assert.deepEqual(
+    f.spans.map((s) => [s.spanId, s.kind, s.parentSpanId, s.status]),
+    [
+      ["root", "agent", null, "error"],
+      ["tool:c1", "tool", "root", "ok"],
+      ["tool:c2", "tool", "root", "error"]
+    ]
+  );
   const t = f.traces[0]!;
   assert.deepEqual([t.traceId, t.sessionId, t.userId, t.tags, t.status], ["t1", "s1", "u1", ["demo"], "error"]);
   assert.equal(f.messages[1]!.content, null);
@@ -88,22 +110,30 @@ test("chat-jsonl reader builds a tool span per call and fails calls whose result
 });
 
 test("chat-jsonl reader keeps thumbs and feedback as user feedback", () => {
-  const f = readLine(JSON.stringify({
-    id: "t2",
-    messages: [{role: "user", content: "hi"}],
-    thumbs: "down",
-    feedback: [{name: "helpfulness", score: 0.5, comment: "meh"}, 1]
-  }));
-  assert.deepEqual(f.feedback.map((x) => [x.name, x.value, x.label, x.comment, x.source]), [
-    ["helpfulness", 0.5, null, "meh", "user"],
-    ["feedback", 1, "up", null, "user"],
-    ["thumbs", 0, "down", null, "user"]
-  ]);
+  const f = readLine(
+    JSON.stringify({
+      id: "t2",
+      messages: [{role: "user", content: "hi"}],
+      thumbs: "down",
+      feedback: [{name: "helpfulness", score: 0.5, comment: "meh"}, 1]
+    })
+  );
+  assert.deepEqual(
+    f.feedback.map((x) => [x.name, x.value, x.label, x.comment, x.source]),
+    [
+      ["helpfulness", 0.5, null, "meh", "user"],
+      ["feedback", 1, "up", null, "user"],
+      ["thumbs", 0, "down", null, "user"]
+    ]
+  );
   assertValidFragment(f);
 });
 
 test("chat-jsonl reader rejects lines whose messages are missing or not chat messages", () => {
   assert.throws(() => readLine(JSON.stringify({id: "x"})), /needs a messages array/);
-  assert.throws(() => readLine(JSON.stringify({messages: "hello"})), (e: unknown) => e instanceof RecordError && /not an array of messages/.test(e.message));
+  assert.throws(
+    () => readLine(JSON.stringify({messages: "hello"})),
+    (e: unknown) => e instanceof RecordError && /not an array of messages/.test(e.message)
+  );
   assert.throws(() => readLine(JSON.stringify({messages: [{role: 7, content: "x"}]})), /not a chat message/);
 });

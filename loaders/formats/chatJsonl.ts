@@ -10,7 +10,16 @@
  * direction "transcript" (span id null, index = position in the transcript). A tool call fails when its result starts with "Error"; the root span and
  * the trace are then "error", otherwise "ok" — quality labels are feedback, not status.
  */
-import {emptyFragment, span, traceInfo, type Feedback, type Fragment, type Span, type ToolCall, type TraceInfo} from "../../src/core/schemas/trace.js";
+import {
+  emptyFragment,
+  span,
+  traceInfo,
+  type Feedback,
+  type Fragment,
+  type Span,
+  type ToolCall,
+  type TraceInfo
+} from "../../src/core/schemas/trace.js";
 import type {ChatMessage} from "./chatContent.js";
 import {extractChat} from "./chatMessages.js";
 import {fnv1a64} from "./hash.js";
@@ -32,9 +41,19 @@ export interface TranscriptSummary {
 }
 
 /** Adds a transcript's spans, messages and tool calls to `builder`'s fragment (see the module header). */
-export function readTranscript(builder: RowBuilder, traceId: string, messages: readonly ChatMessage[], options: TranscriptOptions): TranscriptSummary {
+export function readTranscript(
+  builder: RowBuilder,
+  traceId: string,
+  messages: readonly ChatMessage[],
+  options: TranscriptOptions
+): TranscriptSummary {
   const fragment = builder.fragment;
-  const root = span(traceId, "root", {name: options.rootName, kind: "agent", model: options.model ?? null, status: "ok"});
+  const root = span(traceId, "root", {
+    name: options.rootName,
+    kind: "agent",
+    model: options.model ?? null,
+    status: "ok"
+  });
   fragment.spans.push(root);
   const at = cursor();
   // Transcripts may reuse a call id for a later, different call (τ-bench does, 73 times), so calls are matched
@@ -55,7 +74,17 @@ export function readTranscript(builder: RowBuilder, traceId: string, messages: r
       seen.set(sourceId, n);
       const callId = n === 1 ? sourceId : `${sourceId}#${n}`;
       const s = span(traceId, "tool:" + callId, {parentSpanId: "root", name: c.name, kind: "tool"});
-      const call: ToolCall = {traceId, spanId: s.spanId, callId, index: 0, name: c.name, arguments: c.arguments, result: null, success: null, error: null};
+      const call: ToolCall = {
+        traceId,
+        spanId: s.spanId,
+        callId,
+        index: 0,
+        name: c.name,
+        arguments: c.arguments,
+        result: null,
+        success: null,
+        error: null
+      };
       fragment.spans.push(s);
       fragment.toolCalls.push(call);
       calls.push({call, span: s});
@@ -98,11 +127,26 @@ export function readFeedback(traceId: string, value: unknown, defaultName: strin
     for (const item of value) readFeedback(traceId, item, defaultName, out);
     return;
   }
-  const base = {traceId, spanId: null, name: defaultName, value: null as number | null, label: null as string | null, comment: null as string | null, source: "user"};
+  const base = {
+    traceId,
+    spanId: null,
+    name: defaultName,
+    value: null as number | null,
+    label: null as string | null,
+    comment: null as string | null,
+    source: "user"
+  };
   if (isRecord(value)) {
     const score = num(value.value ?? value.score);
     const label = str(value.label) ?? (typeof value.value === "string" ? value.value : null);
-    out.push({...base, name: str(value.name) ?? str(value.key) ?? defaultName, value: score ?? thumbValue(label), label, comment: str(value.comment), source: (str(value.source) ?? "user").toLowerCase()});
+    out.push({
+      ...base,
+      name: str(value.name) ?? str(value.key) ?? defaultName,
+      value: score ?? thumbValue(label),
+      label,
+      comment: str(value.comment),
+      source: (str(value.source) ?? "user").toLowerCase()
+    });
     return;
   }
   const n = typeof value === "boolean" ? (value ? 1 : 0) : num(value);
@@ -146,7 +190,9 @@ export const chatJsonlReader: FormatReader = {
   splitArrays: false,
   detect(value) {
     if (isMessageArray(value)) return true;
-    return isRecord(value) && isMessageArray(value.messages) && !("observations" in value) && !("resourceSpans" in value);
+    return (
+      isRecord(value) && isMessageArray(value.messages) && !("observations" in value) && !("resourceSpans" in value)
+    );
   },
   read(value: unknown, context: RecordContext): Fragment {
     const record: JsonRecord = Array.isArray(value) ? {messages: value} : isRecord(value) ? value : {};
@@ -155,7 +201,10 @@ export const chatJsonlReader: FormatReader = {
     const messages = readMessageList(record.messages, "messages");
     const fields = traceFields(record);
     const builder = new RowBuilder(emptyFragment());
-    const summary = readTranscript(builder, traceId, messages, {rootName: fields.name ?? "chat", model: fields.model ?? null});
+    const summary = readTranscript(builder, traceId, messages, {
+      rootName: fields.name ?? "chat",
+      model: fields.model ?? null
+    });
     const fragment = builder.fragment;
     fragment.traces.push(traceInfo(traceId, {...fields, status: summary.status}));
     readFeedback(traceId, record.feedback, "feedback", fragment.feedback);

@@ -120,7 +120,13 @@ function readItem(item: JsonRecord, out: ChatMessage[]): boolean {
       return true;
     }
     case "function_call_output":
-      out.push({role: "tool", name: null, content: contentText(item.output), toolCallId: str(item.call_id), toolCalls: NONE});
+      out.push({
+        role: "tool",
+        name: null,
+        content: contentText(item.output),
+        toolCallId: str(item.call_id),
+        toolCalls: NONE
+      });
       return true;
     case "reasoning":
       return true;
@@ -143,8 +149,10 @@ function readItem(item: JsonRecord, out: ChatMessage[]): boolean {
 /** Whether an object is one chat message (as opposed to a data object). */
 function isMessage(obj: JsonRecord): boolean {
   // `{role, text}` is how some SDKs log a plain text message (Langfuse shows such observations).
-  if (typeof obj.role === "string") return "content" in obj || "parts" in obj || "tool_calls" in obj || typeof obj.text === "string";
-  if (typeof obj.type === "string" && LANGCHAIN_ROLES.has(obj.type) && ("content" in obj || isRecord(obj.data))) return true;
+  if (typeof obj.role === "string")
+    return "content" in obj || "parts" in obj || "tool_calls" in obj || typeof obj.text === "string";
+  if (typeof obj.type === "string" && LANGCHAIN_ROLES.has(obj.type) && ("content" in obj || isRecord(obj.data)))
+    return true;
   return obj.lc === 1 && obj.type === "constructor" && Array.isArray(obj.id) && isRecord(obj.kwargs);
 }
 
@@ -153,10 +161,13 @@ function readMessage(raw: JsonRecord, out: ChatMessage[] = []): ChatMessage[] {
   const m = unwrapLangChain(raw);
   const role = str(m.role);
   // LangGraph lists tool definitions as `tool` messages whose content is the definition: they are not messages.
-  if (role === "tool" && isRecord(m.content) && m.content.type === "function" && isRecord(m.content.function)) return out;
+  if (role === "tool" && isRecord(m.content) && m.content.type === "function" && isRecord(m.content.function))
+    return out;
   const parts = Array.isArray(m.parts) ? m.parts : Array.isArray(m.content) ? m.content : null;
   const body = m.content === undefined && typeof m.text === "string" ? m.text : m.content;
-  const reading = parts ? readParts(parts) : {text: contentText(body), toolCalls: NONE, toolResults: NONE, omitted: NONE};
+  const reading = parts
+    ? readParts(parts)
+    : {text: contentText(body), toolCalls: NONE, toolResults: NONE, omitted: NONE};
   let toolCalls: readonly ChatToolCall[] = reading.toolCalls;
   let listed = readToolCallList(m.tool_calls ?? m.toolCalls);
   if (listed.length === 0 && isRecord(m.additional_kwargs)) listed = readToolCallList(m.additional_kwargs.tool_calls);
@@ -213,7 +224,8 @@ function readGenerations(generations: readonly unknown[]): ChatMessage[] | null 
   const out: ChatMessage[] = [];
   for (const g of list) {
     if (!isRecord(g)) continue;
-    if (isRecord(g.message)) for (const m of readMessage({role: "assistant", ...unwrapLangChain(g.message)})) out.push(m);
+    if (isRecord(g.message))
+      for (const m of readMessage({role: "assistant", ...unwrapLangChain(g.message)})) out.push(m);
     else if (typeof g.text === "string") out.push(message("assistant", g.text));
   }
   return out;
@@ -228,8 +240,17 @@ function dataMessage(obj: JsonRecord): ChatMessage[] | null {
   if (!hasMessageFieldTypes(obj)) return null;
   const keys = Object.keys(obj);
   if (keys.length === 0) return [];
-  const content = typeof obj.content === "string" || Array.isArray(obj.content) ? contentText(obj.content) : JSON.stringify(obj);
-  return [{role: null, name: str(obj.name), content, toolCallId: str(obj.tool_call_id), toolCalls: readToolCallList(obj.tool_calls)}];
+  const content =
+    typeof obj.content === "string" || Array.isArray(obj.content) ? contentText(obj.content) : JSON.stringify(obj);
+  return [
+    {
+      role: null,
+      name: str(obj.name),
+      content,
+      toolCallId: str(obj.tool_call_id),
+      toolCalls: readToolCallList(obj.tool_calls)
+    }
+  ];
 }
 
 function hasMessageFieldTypes(obj: JsonRecord): boolean {

@@ -87,7 +87,10 @@ export function resetGenAi(g: GenAiFields): GenAiFields {
   return g;
 }
 
-type Field = Exclude<keyof GenAiFields, "oiInput" | "oiOutput" | "legacyInput" | "legacyOutput" | "ranks" | "movedKeys">;
+type Field = Exclude<
+  keyof GenAiFields,
+  "oiInput" | "oiOutput" | "legacyInput" | "legacyOutput" | "ranks" | "movedKeys"
+>;
 
 // Several keys feed one field; a key listed earlier for a field wins over a later one whatever their order in
 // the span, so each key carries its rank within its field.
@@ -219,17 +222,36 @@ export function applyAttribute(g: GenAiFields, key: string, value: unknown): boo
 
 // Maps rather than object literals, so a value such as "constructor" finds nothing instead of a prototype member.
 const OPERATION_KINDS = new Map<string, SpanKind>([
-  ["chat", "llm"], ["text_completion", "llm"], ["generate_content", "llm"], ["execute_tool", "tool"],
-  ["invoke_agent", "agent"], ["create_agent", "agent"], ["embeddings", "embedding"], ["retrieval", "retriever"]
+  ["chat", "llm"],
+  ["text_completion", "llm"],
+  ["generate_content", "llm"],
+  ["execute_tool", "tool"],
+  ["invoke_agent", "agent"],
+  ["create_agent", "agent"],
+  ["embeddings", "embedding"],
+  ["retrieval", "retriever"]
 ]);
 
 const OI_KINDS = new Map<string, SpanKind>([
-  ["LLM", "llm"], ["TOOL", "tool"], ["AGENT", "agent"], ["CHAIN", "chain"], ["RETRIEVER", "retriever"],
-  ["RERANKER", "retriever"], ["EMBEDDING", "embedding"], ["EVALUATOR", "evaluator"], ["GUARDRAIL", "span"], ["PROMPT", "span"]
+  ["LLM", "llm"],
+  ["TOOL", "tool"],
+  ["AGENT", "agent"],
+  ["CHAIN", "chain"],
+  ["RETRIEVER", "retriever"],
+  ["RERANKER", "retriever"],
+  ["EMBEDDING", "embedding"],
+  ["EVALUATOR", "evaluator"],
+  ["GUARDRAIL", "span"],
+  ["PROMPT", "span"]
 ]);
 
 // OpenLLMetry's span kinds (`traceloop.span.kind`); LLM calls carry `llm.request.type` instead and GenAI names.
-const TRACELOOP_KINDS = new Map<string, SpanKind>([["workflow", "chain"], ["task", "chain"], ["agent", "agent"], ["tool", "tool"]]);
+const TRACELOOP_KINDS = new Map<string, SpanKind>([
+  ["workflow", "chain"],
+  ["task", "chain"],
+  ["agent", "agent"],
+  ["tool", "tool"]
+]);
 
 function kindOf(g: GenAiFields): SpanKind {
   const oi = typeof g.oiKind === "string" ? OI_KINDS.get(g.oiKind.toUpperCase()) : undefined;
@@ -278,7 +300,11 @@ export function finishGenAi(g: GenAiFields, row: Span, builder: RowBuilder): Tra
   let output = outputMessages(g);
   if (g.movedKeys !== undefined) restoreUnread(g, row, input !== null, output !== null);
   // An LLM span that names its messages nowhere else may carry the request and response bodies themselves.
-  if (kind === "llm" && (input === null || output === null) && (g.inputValue !== undefined || g.outputValue !== undefined)) {
+  if (
+    kind === "llm" &&
+    (input === null || output === null) &&
+    (g.inputValue !== undefined || g.outputValue !== undefined)
+  ) {
     const known = str(g.responseModel) !== null;
     if (input === null) input = bodyMessages(g.inputValue, g.inputMime, "input", row, known);
     if (output === null) output = bodyMessages(g.outputValue, g.outputMime, "output", row, known);
@@ -315,7 +341,8 @@ function inputMessages(g: GenAiFields): ChatMessage[] | null {
   else if (g.aiPrompt !== undefined) messages = vercelPrompt(parseJsonText(g.aiPrompt));
   if (g.systemInstructions !== undefined) {
     const text = contentText(parseJsonText(g.systemInstructions));
-    if (text !== null) messages = [{role: "system", name: null, content: text, toolCallId: null, toolCalls: NONE}, ...(messages ?? [])];
+    if (text !== null)
+      messages = [{role: "system", name: null, content: text, toolCallId: null, toolCalls: NONE}, ...(messages ?? [])];
   }
   return messages;
 }
@@ -325,9 +352,18 @@ function outputMessages(g: GenAiFields): ChatMessage[] | null {
   if (g.oiOutput !== null) return indexedMessages(g.oiOutput);
   if (g.legacyOutput !== null && g.legacyOutput.length > 0) return legacyMessages(g.legacyOutput);
   // The Vercel AI SDK logs the answer as plain text and the calls it made as a JSON list beside it.
-  const calls = g.aiResponseToolCalls !== undefined ? extractChat(parseJsonText(g.aiResponseToolCalls), "output") : null;
+  const calls =
+    g.aiResponseToolCalls !== undefined ? extractChat(parseJsonText(g.aiResponseToolCalls), "output") : null;
   if (typeof g.aiResponseText === "string") {
-    return [{role: "assistant", name: null, content: g.aiResponseText, toolCallId: null, toolCalls: calls?.[0]?.toolCalls ?? NONE}];
+    return [
+      {
+        role: "assistant",
+        name: null,
+        content: g.aiResponseText,
+        toolCallId: null,
+        toolCalls: calls?.[0]?.toolCalls ?? NONE
+      }
+    ];
   }
   return calls;
 }
@@ -339,15 +375,28 @@ function outputMessages(g: GenAiFields): ChatMessage[] | null {
  * prompt or the answer as one message. The body's model and token counts fill what the span's attributes left
  * unknown. Other JSON (a framework's own objects) is not read as messages.
  */
-function bodyMessages(value: unknown, mime: unknown, side: "input" | "output", row: Span, responseModelKnown: boolean): ChatMessage[] | null {
+function bodyMessages(
+  value: unknown,
+  mime: unknown,
+  side: "input" | "output",
+  row: Span,
+  responseModelKnown: boolean
+): ChatMessage[] | null {
   if (typeof value !== "string" || value === "") return null;
-  if (mime === "text/plain") return [{role: side === "input" ? "user" : "assistant", name: null, content: value, toolCallId: null, toolCalls: NONE}];
+  if (mime === "text/plain")
+    return [
+      {role: side === "input" ? "user" : "assistant", name: null, content: value, toolCallId: null, toolCalls: NONE}
+    ];
   if (mime !== undefined && mime !== "application/json") return null;
   const body = parseJsonText(value);
   if (!isRecord(body)) return null;
-  const chat = side === "input"
-    ? "messages" in body || "contents" in body || Array.isArray(body.input)
-    : Array.isArray(body.choices) || body.object === "response" || Array.isArray(body.candidates) || (body.type === "message" && typeof body.role === "string");
+  const chat =
+    side === "input"
+      ? "messages" in body || "contents" in body || Array.isArray(body.input)
+      : Array.isArray(body.choices) ||
+        body.object === "response" ||
+        Array.isArray(body.candidates) ||
+        (body.type === "message" && typeof body.role === "string");
   if (!chat) return null;
   const model = str(body.model) ?? str(body.modelVersion);
   // The response's model is what ran, as with gen_ai.response.model; the request's only fills a gap.
@@ -372,7 +421,8 @@ function vercelPrompt(value: unknown): ChatMessage[] | null {
   const out: ChatMessage[] = [];
   const system = str(value.system);
   if (system !== null) out.push({role: "system", name: null, content: system, toolCallId: null, toolCalls: NONE});
-  if (typeof value.prompt === "string") out.push({role: "user", name: null, content: value.prompt, toolCallId: null, toolCalls: NONE});
+  if (typeof value.prompt === "string")
+    out.push({role: "user", name: null, content: value.prompt, toolCallId: null, toolCalls: NONE});
   else if (Array.isArray(value.messages)) out.push(...(extractChat(value.messages, "input") ?? []));
   return out.length ? out : null;
 }
@@ -394,14 +444,19 @@ function toolCall(g: GenAiFields, row: Span, builder: RowBuilder): void {
     row.status = "error";
     row.statusMessage ??= str(g.errorMessage);
   }
-  builder.toolCall(row.traceId, row.spanId, {id: str(g.toolCallId), name, arguments: toText(args)}, {
-    id: null,
-    name,
-    arguments: null,
-    result: toText(result),
-    success: !failed,
-    error: failed ? (row.statusMessage ?? str(g.errorMessage) ?? str(g.errorType) ?? "error") : null
-  });
+  builder.toolCall(
+    row.traceId,
+    row.spanId,
+    {id: str(g.toolCallId), name, arguments: toText(args)},
+    {
+      id: null,
+      name,
+      arguments: null,
+      result: toText(result),
+      success: !failed,
+      error: failed ? (row.statusMessage ?? str(g.errorMessage) ?? str(g.errorType) ?? "error") : null
+    }
+  );
 }
 
 /** A boolean attribute, also written as "true"/"false" text or 1/0; null when it is neither. */
@@ -415,7 +470,10 @@ function flag(value: unknown): boolean | null {
 function traceLevel(g: GenAiFields): TraceLevel | null {
   const sessionId = str(g.sessionId);
   const userId = str(g.userId);
-  const promptVersion = g.promptVersion === undefined ? null : str(typeof g.promptVersion === "number" ? String(g.promptVersion) : g.promptVersion);
+  const promptVersion =
+    g.promptVersion === undefined
+      ? null
+      : str(typeof g.promptVersion === "number" ? String(g.promptVersion) : g.promptVersion);
   const tags = Array.isArray(g.tags) ? g.tags.filter((t): t is string => typeof t === "string") : [];
   if (sessionId === null && userId === null && promptVersion === null && tags.length === 0) return null;
   return {sessionId, userId, promptVersion, tags};

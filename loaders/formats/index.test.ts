@@ -53,7 +53,8 @@ test("detectFormat picks the right reader for every real trace-format fixture, a
   const files = fixtureFiles("formats");
   // 2 OTLP + 8 OpenInference/Vercel + 20 Langfuse + 7 LangSmith JSON files (schemas excluded).
   assert.equal(files.length, 37);
-  for (const file of files) assert.equal(detectFile(file), expectedFormat(file), path.relative(sharedPath("formats"), file));
+  for (const file of files)
+    assert.equal(detectFile(file), expectedFormat(file), path.relative(sharedPath("formats"), file));
 });
 
 test("detectFormat reads the tau-bench file as tau-bench runs, by the document and by its first record", () => {
@@ -72,9 +73,15 @@ test("detectFormat recognises all 184 Who&When runs", () => {
 
 test("detectFormat recognises JSON Lines records: OTLP lines, chat transcripts and LangSmith runs", () => {
   assert.equal(detectFormat(JSON.parse(generateOtlpLine(0, 10)), "x.jsonl")?.format, "otlp");
-  assert.equal(detectFormat({messages: [{role: "user", content: "hi"}], id: "c1"}, "chats.jsonl")?.format, "chat-jsonl");
+  assert.equal(
+    detectFormat({messages: [{role: "user", content: "hi"}], id: "c1"}, "chats.jsonl")?.format,
+    "chat-jsonl"
+  );
   assert.equal(detectFormat([{role: "user", content: "hi"}], "chats.jsonl")?.format, "chat-jsonl");
-  assert.equal(detectFormat({id: "r1", trace_id: "r1", run_type: "chain", inputs: {}}, "runs.jsonl")?.format, "langsmith");
+  assert.equal(
+    detectFormat({id: "r1", trace_id: "r1", run_type: "chain", inputs: {}}, "runs.jsonl")?.format,
+    "langsmith"
+  );
   assert.equal(detectFormat({hello: "world"}, "x.json"), undefined);
   assert.equal(detectFormat("text", "x.json"), undefined);
   assert.equal(detectFormat([1, 2], "x.json"), undefined);

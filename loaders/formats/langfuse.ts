@@ -22,15 +22,30 @@
  * - TraceInfo: session, user, name, tags, start (`timestamp`), prompt version (`<promptName>@<promptVersion>` of
  *   the first observation that used a managed prompt), and metadata with environment, release and version.
  */
-import {emptyFragment, traceInfo, type Feedback, type Fragment, type Span, type SpanKind} from "../../src/core/schemas/trace.js";
+import {
+  emptyFragment,
+  traceInfo,
+  type Feedback,
+  type Fragment,
+  type Span,
+  type SpanKind
+} from "../../src/core/schemas/trace.js";
 import {extractChat} from "./chatMessages.js";
 import {RecordError, type FormatReader} from "./reader.js";
 import {cursor, RowBuilder} from "./rows.js";
 import {isRecord, num, parseJsonText, str, timeToMs, toText, type JsonRecord} from "./values.js";
 
 const KINDS = new Map<string, SpanKind>([
-  ["GENERATION", "llm"], ["AGENT", "agent"], ["TOOL", "tool"], ["CHAIN", "chain"], ["RETRIEVER", "retriever"],
-  ["EMBEDDING", "embedding"], ["EVALUATOR", "evaluator"], ["SPAN", "span"], ["EVENT", "span"], ["GUARDRAIL", "span"]
+  ["GENERATION", "llm"],
+  ["AGENT", "agent"],
+  ["TOOL", "tool"],
+  ["CHAIN", "chain"],
+  ["RETRIEVER", "retriever"],
+  ["EMBEDDING", "embedding"],
+  ["EVALUATOR", "evaluator"],
+  ["SPAN", "span"],
+  ["EVENT", "span"],
+  ["GUARDRAIL", "span"]
 ]);
 
 const TOOL_CALL_ID_KEYS = ["gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id"];
@@ -43,14 +58,24 @@ const TOOL_NAME_KEYS = ["gen_ai.tool.name", "tool.name", "ai.toolCall.name"];
  */
 function kindOf(type: string, otel: JsonRecord, o: JsonRecord): SpanKind {
   const kind = KINDS.get(type) ?? "span";
-  if (type === "SPAN" && pick(otel, TOOL_NAME_KEYS) !== null && (pick(otel, TOOL_CALL_ID_KEYS) !== null || ioText(o.input) !== null)) return "tool";
+  if (
+    type === "SPAN" &&
+    pick(otel, TOOL_NAME_KEYS) !== null &&
+    (pick(otel, TOOL_CALL_ID_KEYS) !== null || ioText(o.input) !== null)
+  )
+    return "tool";
   return kind;
 }
 
 function split(value: unknown): {trace: JsonRecord; observations: unknown[]} | null {
   if (!isRecord(value)) return null;
-  if (isRecord(value.trace) && Array.isArray(value.observations)) return {trace: value.trace, observations: value.observations};
-  if (typeof value.id === "string" && Array.isArray(value.observations) && value.observations.every((o) => isRecord(o) && "type" in o)) {
+  if (isRecord(value.trace) && Array.isArray(value.observations))
+    return {trace: value.trace, observations: value.observations};
+  if (
+    typeof value.id === "string" &&
+    Array.isArray(value.observations) &&
+    value.observations.every((o) => isRecord(o) && "type" in o)
+  ) {
     return {trace: value, observations: value.observations};
   }
   return null;
@@ -106,13 +131,24 @@ function readObservation(o: unknown, i: number, traceId: string, builder: RowBui
   } else if (metadata !== null && metadata !== undefined) attributes["langfuse.metadata"] = metadata;
   if (o.input !== null && o.input !== undefined) attributes["input.value"] = toText(o.input);
   if (o.output !== null && o.output !== undefined) attributes["output.value"] = toText(o.output);
-  if (o.modelParameters !== null && o.modelParameters !== undefined) attributes["langfuse.modelParameters"] = o.modelParameters;
+  if (o.modelParameters !== null && o.modelParameters !== undefined)
+    attributes["langfuse.modelParameters"] = o.modelParameters;
   const error = o.level === "ERROR";
   const row: Span = {
-    traceId, spanId: id, parentSpanId: str(o.parentObservationId), name: str(o.name) ?? "", kind: kindOf(type, otel, o),
-    startTime: timeToMs(o.startTime), endTime: timeToMs(o.endTime), status: error ? "error" : "unset",
-    statusMessage: str(o.statusMessage), model: str(o.model), inputTokens: detail(o.usageDetails, "input"),
-    outputTokens: detail(o.usageDetails, "output"), costUsd: cost(o.costDetails), attributes
+    traceId,
+    spanId: id,
+    parentSpanId: str(o.parentObservationId),
+    name: str(o.name) ?? "",
+    kind: kindOf(type, otel, o),
+    startTime: timeToMs(o.startTime),
+    endTime: timeToMs(o.endTime),
+    status: error ? "error" : "unset",
+    statusMessage: str(o.statusMessage),
+    model: str(o.model),
+    inputTokens: detail(o.usageDetails, "input"),
+    outputTokens: detail(o.usageDetails, "output"),
+    costUsd: cost(o.costDetails),
+    attributes
   };
   builder.fragment.spans.push(row);
   const input = o.input === null || o.input === undefined ? null : extractChat(parseJsonText(o.input), "input");
@@ -123,12 +159,19 @@ function readObservation(o: unknown, i: number, traceId: string, builder: RowBui
   if (row.kind === "tool") {
     const name = pick(otel, TOOL_NAME_KEYS) ?? row.name;
     const callId = builder.claimCall(traceId, name, pick(otel, TOOL_CALL_ID_KEYS));
-    builder.toolCall(traceId, id, {id: callId, name, arguments: ioText(o.input)}, {
-      id: null, name, arguments: null,
-      result: ioText(o.output),
-      success: !error,
-      error: error ? (row.statusMessage ?? "error") : null
-    });
+    builder.toolCall(
+      traceId,
+      id,
+      {id: callId, name, arguments: ioText(o.input)},
+      {
+        id: null,
+        name,
+        arguments: null,
+        result: ioText(o.output),
+        success: !error,
+        error: error ? (row.statusMessage ?? "error") : null
+      }
+    );
   }
 }
 
@@ -172,11 +215,18 @@ export const langfuseReader: FormatReader = {
     const builder = new RowBuilder(emptyFragment());
     // LLM calls first, tool executions last, each in start order: a call's row then belongs to the generation
     // that made it (not to an enclosing span whose output repeats it), and executions claim calls in order.
-    const ordered = observations.map((o, i) => ({o, i, rank: rank(o), t: isRecord(o) ? (timeToMs(o.startTime) ?? Infinity) : Infinity}));
+    const ordered = observations.map((o, i) => ({
+      o,
+      i,
+      rank: rank(o),
+      t: isRecord(o) ? (timeToMs(o.startTime) ?? Infinity) : Infinity
+    }));
     ordered.sort((a, b) => a.rank - b.rank || a.t - b.t || a.i - b.i);
     for (const {o, i} of ordered) readObservation(o, i, traceId, builder);
     const fragment = builder.finish();
-    const prompt = observations.find((o) => isRecord(o) && o.promptVersion !== null && o.promptVersion !== undefined) as JsonRecord | undefined;
+    const prompt = observations.find(
+      (o) => isRecord(o) && o.promptVersion !== null && o.promptVersion !== undefined
+    ) as JsonRecord | undefined;
     const promptVersion = prompt ? `${str(prompt.promptName) ?? "prompt"}@${String(prompt.promptVersion)}` : null;
     const metadata = parseJsonText(trace.metadata);
     fragment.traces.push(
@@ -195,7 +245,11 @@ export const langfuseReader: FormatReader = {
         }
       })
     );
-    const scores = Array.isArray(trace.scores) ? trace.scores : isRecord(value) && Array.isArray(value.scores) ? value.scores : [];
+    const scores = Array.isArray(trace.scores)
+      ? trace.scores
+      : isRecord(value) && Array.isArray(value.scores)
+        ? value.scores
+        : [];
     for (const s of scores) {
       const f = score(s, traceId);
       if (f) fragment.feedback.push(f);

@@ -18,7 +18,14 @@
  * - A root run (no parent) also yields its TraceInfo: name, tags, project, session from `thread_id` /
  *   `session_id` / `conversation_id` metadata and user from `user_id`.
  */
-import {emptyFragment, traceInfo, type Fragment, type Span, type SpanKind, type Status} from "../../src/core/schemas/trace.js";
+import {
+  emptyFragment,
+  traceInfo,
+  type Fragment,
+  type Span,
+  type SpanKind,
+  type Status
+} from "../../src/core/schemas/trace.js";
 import {NONE, type ChatMessage} from "./chatContent.js";
 import {extractChat, type Side} from "./chatMessages.js";
 import {RecordError, type FormatReader} from "./reader.js";
@@ -26,12 +33,23 @@ import {cursor, RowBuilder} from "./rows.js";
 import {isRecord, num, str, timeToMs, toText, type JsonRecord} from "./values.js";
 
 const KINDS = new Map<string, SpanKind>([
-  ["llm", "llm"], ["tool", "tool"], ["chain", "chain"], ["retriever", "retriever"], ["embedding", "embedding"],
-  ["agent", "agent"], ["prompt", "span"], ["parser", "span"]
+  ["llm", "llm"],
+  ["tool", "tool"],
+  ["chain", "chain"],
+  ["retriever", "retriever"],
+  ["embedding", "embedding"],
+  ["agent", "agent"],
+  ["prompt", "span"],
+  ["parser", "span"]
 ]);
 
 function isRun(value: unknown): value is JsonRecord {
-  return isRecord(value) && typeof value.id === "string" && typeof value.run_type === "string" && ("inputs" in value || "outputs" in value);
+  return (
+    isRecord(value) &&
+    typeof value.id === "string" &&
+    typeof value.run_type === "string" &&
+    ("inputs" in value || "outputs" in value)
+  );
 }
 
 function isPayload(value: unknown): value is JsonRecord {
@@ -74,7 +92,8 @@ function tokens(run: JsonRecord, outputs: JsonRecord | null): [number | null, nu
   if (isRecord(usage)) return [num(usage.input_tokens), num(usage.output_tokens)];
   if ("prompt_tokens" in run || "completion_tokens" in run) return [num(run.prompt_tokens), num(run.completion_tokens)];
   const openai = outputs?.usage;
-  if (isRecord(openai)) return [num(openai.prompt_tokens ?? openai.input_tokens), num(openai.completion_tokens ?? openai.output_tokens)];
+  if (isRecord(openai))
+    return [num(openai.prompt_tokens ?? openai.input_tokens), num(openai.completion_tokens ?? openai.output_tokens)];
   const llmOutput = isRecord(outputs?.llm_output) ? outputs.llm_output.token_usage : undefined;
   if (isRecord(llmOutput)) return [num(llmOutput.prompt_tokens), num(llmOutput.completion_tokens)];
   return [null, null];
@@ -84,7 +103,9 @@ function messagesOf(value: unknown, side: Side, llm: boolean): ChatMessage[] | n
   if (!isRecord(value)) return null;
   if (!llm) return "messages" in value ? extractChat(value, side) : null;
   if (side === "input" && Array.isArray(value.prompts)) {
-    return value.prompts.filter((p): p is string => typeof p === "string").map((p) => ({role: "user", name: null, content: p, toolCallId: null, toolCalls: NONE}));
+    return value.prompts
+      .filter((p): p is string => typeof p === "string")
+      .map((p) => ({role: "user", name: null, content: p, toolCallId: null, toolCalls: NONE}));
   }
   return extractChat(value, side);
 }
@@ -102,17 +123,31 @@ function readRun(run: JsonRecord, builder: RowBuilder): void {
   const outputs = isRecord(run.outputs) ? run.outputs : null;
   const error = run.error === null || run.error === undefined ? null : toText(run.error);
   const endTime = timeToMs(run.end_time);
-  const status: Status = error !== null || run.status === "error" ? "error" : endTime !== null || run.status === "success" ? "ok" : "unset";
+  const status: Status =
+    error !== null || run.status === "error" ? "error" : endTime !== null || run.status === "success" ? "ok" : "unset";
   const [inputTokens, outputTokens] = tokens(run, outputs);
   const span: Span = {
-    traceId, spanId: id, parentSpanId: str(run.parent_run_id) ?? parentFromDottedOrder(run.dotted_order), name: str(run.name) ?? runType,
-    kind, startTime: timeToMs(run.start_time), endTime, status, statusMessage: error, inputTokens, outputTokens,
+    traceId,
+    spanId: id,
+    parentSpanId: str(run.parent_run_id) ?? parentFromDottedOrder(run.dotted_order),
+    name: str(run.name) ?? runType,
+    kind,
+    startTime: timeToMs(run.start_time),
+    endTime,
+    status,
+    statusMessage: error,
+    inputTokens,
+    outputTokens,
     model: str(metadata.ls_model_name) ?? str(outputs?.model) ?? str(inputs?.model),
     costUsd: num(run.total_cost),
     attributes: {
-      ...metadata, "langsmith.run_type": runType, "langsmith.project": run.session_name ?? null,
-      "langsmith.dotted_order": run.dotted_order ?? null, "langsmith.runtime": extra.runtime ?? null,
-      "input.value": inputs === null ? null : toText(inputs), "output.value": outputs === null ? null : toText(outputs)
+      ...metadata,
+      "langsmith.run_type": runType,
+      "langsmith.project": run.session_name ?? null,
+      "langsmith.dotted_order": run.dotted_order ?? null,
+      "langsmith.runtime": extra.runtime ?? null,
+      "input.value": inputs === null ? null : toText(inputs),
+      "output.value": outputs === null ? null : toText(outputs)
     }
   };
   builder.fragment.spans.push(span);
@@ -125,9 +160,19 @@ function readRun(run: JsonRecord, builder: RowBuilder): void {
     const name = span.name;
     const args = inputs && "input" in inputs ? inputs.input : inputs;
     const result = outputs && "output" in outputs ? outputs.output : outputs;
-    builder.toolCall(traceId, id, {id: builder.claimCall(traceId, name, str(metadata.tool_call_id)), name, arguments: toText(args ?? null)}, {
-      id: null, name, arguments: null, result: toText(result ?? null), success: status === "error" ? false : endTime !== null ? true : null, error
-    });
+    builder.toolCall(
+      traceId,
+      id,
+      {id: builder.claimCall(traceId, name, str(metadata.tool_call_id)), name, arguments: toText(args ?? null)},
+      {
+        id: null,
+        name,
+        arguments: null,
+        result: toText(result ?? null),
+        success: status === "error" ? false : endTime !== null ? true : null,
+        error
+      }
+    );
   }
   if (span.parentSpanId === null) {
     const tags = Array.isArray(run.tags) ? run.tags.filter((t): t is string => typeof t === "string") : [];

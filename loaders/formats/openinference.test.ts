@@ -35,7 +35,10 @@ test("openinference reader reads indexed llm.input_messages keys into messages, 
   assert.equal(s.outputTokens, 52);
   assert.equal(s.costUsd, null);
   assert.equal(s.startTime, null);
-  assert.deepEqual(f.messages.map((m) => [m.direction, m.role, m.content, m.toolCallId]), CHAT_MESSAGES);
+  assert.deepEqual(
+    f.messages.map((m) => [m.direction, m.role, m.content, m.toolCallId]),
+    CHAT_MESSAGES
+  );
   assert.equal(s.attributes["llm.model_name"], "gpt-4-0613");
   assertValidFragment(f);
   // A map has no ids: both come from the record's text, so the same map read twice is the same span.
@@ -45,9 +48,15 @@ test("openinference reader reads indexed llm.input_messages keys into messages, 
 
 test("openinference reader gives the same messages for the GenAI and the OpenInference encodings of one call", () => {
   const genai = readMap("otel_genai_client_span_tool_calls.json").fragment;
-  assert.deepEqual(genai.messages.map((m) => [m.direction, m.role, m.content, m.toolCallId]), CHAT_MESSAGES);
+  assert.deepEqual(
+    genai.messages.map((m) => [m.direction, m.role, m.content, m.toolCallId]),
+    CHAT_MESSAGES
+  );
   const s = genai.spans[0]!;
-  assert.deepEqual([s.kind, s.model, s.inputTokens, s.outputTokens, s.name], ["llm", "gpt-4-0613", 97, 52, "chat gpt-4-0613"]);
+  assert.deepEqual(
+    [s.kind, s.model, s.inputTokens, s.outputTokens, s.name],
+    ["llm", "gpt-4-0613", 97, 52, "chat gpt-4-0613"]
+  );
   assertValidFragment(genai);
 });
 
@@ -66,17 +75,35 @@ test("openinference reader reads Vercel AI SDK doGenerate spans: times, provider
   const f = readArray("vercel-ai-generateText-doGenerate.json");
   assert.equal(f.spans.length, 2);
   const [a, b] = f.spans;
-  assert.deepEqual([a!.traceId, a!.spanId, a!.parentSpanId], ["b3e700af9eab81e19f72f964d62a35af", "39d6e9b3ddec9996", null]);
-  assert.deepEqual([a!.kind, a!.model, a!.inputTokens, a!.outputTokens, a!.status], ["llm", "gpt-4o-mini-2024-07-18", 14, 20, "unset"]);
+  assert.deepEqual(
+    [a!.traceId, a!.spanId, a!.parentSpanId],
+    ["b3e700af9eab81e19f72f964d62a35af", "39d6e9b3ddec9996", null]
+  );
+  assert.deepEqual(
+    [a!.kind, a!.model, a!.inputTokens, a!.outputTokens, a!.status],
+    ["llm", "gpt-4o-mini-2024-07-18", 14, 20, "unset"]
+  );
   assert.equal(a!.startTime, 1770131992242);
   assert.ok(Math.abs(a!.endTime! - 1770131994021.415667) < 1e-3);
   const first = f.messages.filter((m) => m.spanId === a!.spanId);
-  assert.deepEqual(first.map((m) => [m.direction, m.role, m.content]), [
-    ["input", "user", "Write a haiku about programming."],
-    ["output", "assistant", "Lines of code align,  \nLogic dances through the night—  \nDreams in data flow."]
-  ]);
+  assert.deepEqual(
+    first.map((m) => [m.direction, m.role, m.content]),
+    [
+      ["input", "user", "Write a haiku about programming."],
+      ["output", "assistant", "Lines of code align,  \nLogic dances through the night—  \nDreams in data flow."]
+    ]
+  );
   const second = f.messages.filter((m) => m.spanId === b!.spanId);
-  assert.deepEqual(second.map((m) => [m.role, m.turn]), [["system", 0], ["user", 1], ["assistant", 1], ["user", 2], ["assistant", 2]]);
+  assert.deepEqual(
+    second.map((m) => [m.role, m.turn]),
+    [
+      ["system", 0],
+      ["user", 1],
+      ["assistant", 1],
+      ["user", 2],
+      ["assistant", 2]
+    ]
+  );
   assertValidFragment(f);
 });
 
@@ -84,12 +111,18 @@ test("openinference reader reads Vercel generateText wrapper spans as chains wit
   const f = readArray("vercel-ai-generateText.json");
   const s = f.spans[0]!;
   assert.deepEqual([s.kind, s.model, s.inputTokens, s.outputTokens], ["chain", "gpt-4o-mini", 14, 20]);
-  assert.deepEqual(f.messages.filter((m) => m.spanId === s.spanId).map((m) => [m.role, m.content]), [
-    ["user", "Write a haiku about programming."],
-    ["assistant", "Lines of code align,  \nLogic dances through the night—  \nDreams in data flow."]
-  ]);
+  assert.deepEqual(
+    f.messages.filter((m) => m.spanId === s.spanId).map((m) => [m.role, m.content]),
+    [
+      ["user", "Write a haiku about programming."],
+      ["assistant", "Lines of code align,  \nLogic dances through the night—  \nDreams in data flow."]
+    ]
+  );
   const multi = f.messages.filter((m) => m.spanId === f.spans[1]!.spanId);
-  assert.deepEqual(multi.map((m) => m.role), ["system", "user", "assistant", "user", "assistant"]);
+  assert.deepEqual(
+    multi.map((m) => m.role),
+    ["system", "user", "assistant", "user", "assistant"]
+  );
   assertValidFragment(f);
 });
 
@@ -97,19 +130,30 @@ test("openinference reader takes stream token counts from ai.usage.inputTokens a
   const stream = readArray("vercel-ai-streamText.json").spans[0]!;
   assert.deepEqual([stream.kind, stream.inputTokens, stream.outputTokens], ["chain", 15, 112]);
   const provider = readArray("vercel-ai-streamText-doStream.json").spans[0]!;
-  assert.deepEqual([provider.kind, provider.inputTokens, provider.outputTokens, provider.model], ["llm", 15, 112, "gpt-4o-mini-2024-07-18"]);
+  assert.deepEqual(
+    [provider.kind, provider.inputTokens, provider.outputTokens, provider.model],
+    ["llm", 15, 112, "gpt-4o-mini-2024-07-18"]
+  );
 });
 
 test("openinference reader reads a whole Vercel array given as one record as all of its spans", () => {
-  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-generateText-doGenerate.json")) as unknown[];
+  const spans = JSON.parse(
+    readSharedText("formats", "openinference", "vercel-ai-generateText-doGenerate.json")
+  ) as unknown[];
   const f = openinferenceReader.read(spans, contextFor("capture.jsonl", ""));
   assert.equal(f.spans.length, 2);
 });
 
 test("openinference reader rejects Vercel spans without ids and values that are not maps", () => {
-  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-streamText.json")) as Record<string, unknown>[];
+  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-streamText.json")) as Record<
+    string,
+    unknown
+  >[];
   const span = spans[0]!;
-  assert.throws(() => openinferenceReader.read({...span, spanContext: {traceId: "abc"}}, contextFor("x", "")), /spanContext needs traceId and spanId/);
+  assert.throws(
+    () => openinferenceReader.read({...span, spanContext: {traceId: "abc"}}, contextFor("x", "")),
+    /spanContext needs traceId and spanId/
+  );
   assert.throws(() => openinferenceReader.read({...span, name: 3}, contextFor("x", "")), /name is not a string/);
   assert.throws(() => openinferenceReader.read("llm.model_name", contextFor("x", "")), RecordError);
   assert.throws(() => openinferenceReader.read([span, 4], contextFor("x", "")), /span 1: not a Vercel AI SDK span/);
@@ -131,21 +175,32 @@ test("openinference reader reads Phoenix span rows with their context ids and at
   };
   const f = openinferenceReader.read(row, contextFor("phoenix.jsonl", JSON.stringify(row)));
   const s = f.spans[0]!;
-  assert.deepEqual([s.traceId, s.spanId, s.parentSpanId, s.kind, s.model, s.status, s.statusMessage], [
-    "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", null, "llm", "gpt-4o", "error", "rate limited"
-  ]);
+  assert.deepEqual(
+    [s.traceId, s.spanId, s.parentSpanId, s.kind, s.model, s.status, s.statusMessage],
+    ["0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", null, "llm", "gpt-4o", "error", "rate limited"]
+  );
   assert.equal(s.startTime, Date.UTC(2025, 0, 1, 10, 0, 0, 123) + 0.456);
   assert.equal(f.traces[0]!.sessionId, "s-1");
   assertValidFragment(f);
 });
 
 test("openinference reader keeps Vercel response text as text, even when it reads like JSON, beside the calls it made", () => {
-  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-generateText-doGenerate.json")) as {attributes: Record<string, unknown>}[];
+  const spans = JSON.parse(readSharedText("formats", "openinference", "vercel-ai-generateText-doGenerate.json")) as {
+    attributes: Record<string, unknown>;
+  }[];
   const span = spans[0]!;
   span.attributes["ai.response.text"] = '{"answer": 4}';
-  span.attributes["ai.response.toolCalls"] = JSON.stringify([{toolCallId: "call_9", toolName: "calc", input: '{"x":2}'}]);
+  span.attributes["ai.response.toolCalls"] = JSON.stringify([
+    {toolCallId: "call_9", toolName: "calc", input: '{"x":2}'}
+  ]);
   const f = openinferenceReader.read(span, contextFor("x.json", JSON.stringify(span)));
   const out = f.messages.filter((m) => m.direction === "output");
-  assert.deepEqual(out.map((m) => [m.role, m.content]), [["assistant", '{"answer": 4}']]);
-  assert.deepEqual(f.toolCalls.map((c) => [c.callId, c.name, c.arguments, c.success]), [["call_9", "calc", '{"x":2}', null]]);
+  assert.deepEqual(
+    out.map((m) => [m.role, m.content]),
+    [["assistant", '{"answer": 4}']]
+  );
+  assert.deepEqual(
+    f.toolCalls.map((c) => [c.callId, c.name, c.arguments, c.success]),
+    [["call_9", "calc", '{"x":2}', null]]
+  );
 });

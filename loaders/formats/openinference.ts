@@ -18,7 +18,16 @@ import {RecordError, type FormatReader, type RecordContext} from "./reader.js";
 import {RowBuilder} from "./rows.js";
 import {isRecord, str, timeToMs, type JsonRecord} from "./values.js";
 
-const ATTRIBUTE_PREFIXES = ["openinference.", "llm.", "gen_ai.", "ai.", "input.value", "output.value", "tool.", "attributes."];
+const ATTRIBUTE_PREFIXES = [
+  "openinference.",
+  "llm.",
+  "gen_ai.",
+  "ai.",
+  "input.value",
+  "output.value",
+  "tool.",
+  "attributes."
+];
 
 /** A flat attribute map: an object whose keys are attribute names of the conventions this reader maps. */
 function isAttributeMap(value: unknown): value is JsonRecord {
@@ -32,7 +41,12 @@ function isAttributeMap(value: unknown): value is JsonRecord {
 }
 
 function isVercelSpan(value: unknown): value is JsonRecord {
-  return isRecord(value) && isRecord(value.spanContext) && typeof value.spanContext.traceId === "string" && isRecord(value.attributes);
+  return (
+    isRecord(value) &&
+    isRecord(value.spanContext) &&
+    typeof value.spanContext.traceId === "string" &&
+    isRecord(value.attributes)
+  );
 }
 
 /** Vercel spans grouped by operation name: every value an array, the first non-empty one holding a span. */
@@ -53,10 +67,14 @@ function isGroupedSpans(value: unknown): value is Record<string, unknown[]> {
 /** Reads a list of Vercel spans given as one record, failing on the first element that is not one. */
 function readSpanList(list: readonly unknown[], where: string, all: Fragment): void {
   for (const [i, s] of list.entries()) {
-    if (!isVercelSpan(s)) throw new RecordError(`${where}span ${i}: not a Vercel AI SDK span (no spanContext or attributes)`);
+    if (!isVercelSpan(s))
+      throw new RecordError(`${where}span ${i}: not a Vercel AI SDK span (no spanContext or attributes)`);
     const f = readVercelSpan(s, `${where}span ${i}`);
-    all.traces.push(...f.traces); all.spans.push(...f.spans); all.messages.push(...f.messages);
-    all.toolCalls.push(...f.toolCalls); all.feedback.push(...f.feedback);
+    all.traces.push(...f.traces);
+    all.spans.push(...f.spans);
+    all.messages.push(...f.messages);
+    all.toolCalls.push(...f.toolCalls);
+    all.feedback.push(...f.feedback);
   }
 }
 
@@ -89,9 +107,20 @@ function readVercelSpan(s: JsonRecord, where: string): Fragment {
   const status = isRecord(s.status) ? s.status : {};
   const attributes = s.attributes as JsonRecord;
   const row: Span = {
-    traceId, spanId, parentSpanId: parent?.toLowerCase() ?? null, name: (s.name as string | undefined) ?? "", kind: "span",
-    startTime: timeToMs(s.startTime), endTime: timeToMs(s.endTime), status: statusOf(status.code),
-    statusMessage: str(status.message), model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes
+    traceId,
+    spanId,
+    parentSpanId: parent?.toLowerCase() ?? null,
+    name: (s.name as string | undefined) ?? "",
+    kind: "span",
+    startTime: timeToMs(s.startTime),
+    endTime: timeToMs(s.endTime),
+    status: statusOf(status.code),
+    statusMessage: str(status.message),
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    attributes
   };
   const builder = new RowBuilder(emptyFragment());
   builder.fragment.spans.push(row);
@@ -116,21 +145,34 @@ function readAttributeMap(map: JsonRecord, context: RecordContext): Fragment {
   const traceId = str(map["context.trace_id"])?.toLowerCase() ?? hash;
   const spanId = str(map["context.span_id"])?.toLowerCase() ?? hash;
   const row: Span = {
-    traceId, spanId, parentSpanId: str(map.parent_id)?.toLowerCase() ?? null, name: str(map.name) ?? "", kind: "span",
-    startTime: timeToMs(map.start_time), endTime: timeToMs(map.end_time), status: statusOf(map.status_code),
-    statusMessage: str(map.status_message), model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes
+    traceId,
+    spanId,
+    parentSpanId: str(map.parent_id)?.toLowerCase() ?? null,
+    name: str(map.name) ?? "",
+    kind: "span",
+    startTime: timeToMs(map.start_time),
+    endTime: timeToMs(map.end_time),
+    status: statusOf(map.status_code),
+    statusMessage: str(map.status_message),
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    attributes
   };
   const builder = new RowBuilder(emptyFragment());
   builder.fragment.spans.push(row);
   const level = finishSpan(row, attributes, builder);
   // A map without a name is named the way GenAI spans are: "<operation> <model>", or by its kind.
-  if (row.name === "") row.name = [str(attributes["gen_ai.operation.name"]) ?? row.kind, row.model].filter(Boolean).join(" ");
+  if (row.name === "")
+    row.name = [str(attributes["gen_ai.operation.name"]) ?? row.kind, row.model].filter(Boolean).join(" ");
   return emit(builder, traceId, level);
 }
 
 export const openinferenceReader: FormatReader = {
   format: "openinference",
-  description: "Span attribute maps (OpenInference llm.*, GenAI gen_ai.*, Phoenix span rows) and Vercel AI SDK span arrays",
+  description:
+    "Span attribute maps (OpenInference llm.*, GenAI gen_ai.*, Phoenix span rows) and Vercel AI SDK span arrays",
   splitArrays: true,
   detect(value) {
     if (Array.isArray(value)) return value.length > 0 && isVercelSpan(value[0]);
@@ -149,9 +191,12 @@ export const openinferenceReader: FormatReader = {
       for (const key in value) readSpanList(value[key]!, `${key} `, all);
       return all;
     }
-    if (isRecord(value) && isRecord(value.spanContext)) throw new RecordError("spanContext needs traceId and spanId strings, and attributes an object");
+    if (isRecord(value) && isRecord(value.spanContext))
+      throw new RecordError("spanContext needs traceId and spanId strings, and attributes an object");
     if (isRecord(value) && Object.values(value).every((v) => Array.isArray(v) && v.some(isRecord))) {
-      throw new RecordError("an object whose values are lists of objects is not a span attribute map; Vercel AI SDK spans grouped by operation name need {name, spanContext: {traceId, spanId}, attributes} in each list");
+      throw new RecordError(
+        "an object whose values are lists of objects is not a span attribute map; Vercel AI SDK spans grouped by operation name need {name, spanContext: {traceId, spanId}, attributes} in each list"
+      );
     }
     if (!isRecord(value)) throw new RecordError("a span attribute map must be a JSON object");
     return readAttributeMap(value, context);

@@ -10,7 +10,15 @@
  * Keys arrive one at a time in any order, so each is stored into a small tree (numbers become array positions)
  * and the tree is read once the span's attributes are all seen.
  */
-import {contentText, makeCall, NONE, readParts, readToolCallList, type ChatMessage, type ChatToolCall} from "./chatContent.js";
+import {
+  contentText,
+  makeCall,
+  NONE,
+  readParts,
+  readToolCallList,
+  type ChatMessage,
+  type ChatToolCall
+} from "./chatContent.js";
 import {isRecord, parseJsonText, str, type JsonRecord} from "./values.js";
 
 /** Messages by index; each entry is the nested object its keys describe. */
@@ -52,9 +60,13 @@ export function indexedMessages(tree: IndexedTree): ChatMessage[] {
     const m = entry.message;
     let content = contentText(m.content);
     if (content === null && Array.isArray(m.contents)) {
-      content = contentText(m.contents.map((c) => (isRecord(c) && isRecord(c.message_content) ? c.message_content : c)));
+      content = contentText(
+        m.contents.map((c) => (isRecord(c) && isRecord(c.message_content) ? c.message_content : c))
+      );
     }
-    const calls = Array.isArray(m.tool_calls) ? m.tool_calls.map((c) => (isRecord(c) && isRecord(c.tool_call) ? c.tool_call : c)) : [];
+    const calls = Array.isArray(m.tool_calls)
+      ? m.tool_calls.map((c) => (isRecord(c) && isRecord(c.tool_call) ? c.tool_call : c))
+      : [];
     out.push({
       role: str(m.role),
       name: str(m.name),
@@ -73,7 +85,8 @@ export function legacyMessages(tree: IndexedTree): ChatMessage[] {
     if (!isRecord(m)) continue;
     // Content that is not text is written as the JSON of its parts (OpenLLMetry dumps such lists).
     const raw = typeof m.content === "string" && m.content.startsWith("[") ? parseJsonText(m.content) : m.content;
-    const parts = Array.isArray(raw) && raw.every((p) => isRecord(p) && typeof p.type === "string") ? readParts(raw) : null;
+    const parts =
+      Array.isArray(raw) && raw.every((p) => isRecord(p) && typeof p.type === "string") ? readParts(raw) : null;
     let toolCalls: readonly ChatToolCall[] = readToolCallList(m.tool_calls);
     const legacy = isRecord(m.function_call) ? makeCall(null, m.function_call.name, m.function_call.arguments) : null;
     if (legacy) toolCalls = [...toolCalls, legacy];

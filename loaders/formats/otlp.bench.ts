@@ -29,14 +29,17 @@ function parseAndRead(): number {
 // The message JSON strings the reader must parse a second time (`gen_ai.input.messages` / `.output.messages`).
 const messageStrings: string[] = [];
 for (const line of lines.slice(0, 100)) {
-  for (const m of line.matchAll(/"key":"gen_ai\.(?:input|output)\.messages","value":\{"stringValue":("(?:[^"\\]|\\.)*")/g)) {
+  for (const m of line.matchAll(
+    /"key":"gen_ai\.(?:input|output)\.messages","value":\{"stringValue":("(?:[^"\\]|\\.)*")/g
+  )) {
     messageStrings.push(JSON.parse(m[1]!) as string);
   }
 }
 
 function nestedParse(): number {
   let n = 0;
-  for (let r = 0; r < lines.length / 100; r++) for (const text of messageStrings) n += (JSON.parse(text) as unknown[]).length;
+  for (let r = 0; r < lines.length / 100; r++)
+    for (const text of messageStrings) n += (JSON.parse(text) as unknown[]).length;
   return n;
 }
 
@@ -62,5 +65,7 @@ const us = (ms: number) => ((ms * 1000) / total).toFixed(2);
 console.log(`${total} spans in ${lines.length} lines, ${(bytes / 1e6).toFixed(1)} MB (read ${read} spans)`);
 console.log(`JSON.parse only:          ${us(parseMs)} µs/span`);
 console.log(`JSON.parse + otlp read:   ${us(readMs)} µs/span`);
-console.log(`reader beyond JSON.parse: ${us(readMs - parseMs)} µs/span (${Math.round(total / (readMs / 1000)).toLocaleString("en")} spans/s on one core)`);
+console.log(
+  `reader beyond JSON.parse: ${us(readMs - parseMs)} µs/span (${Math.round(total / (readMs / 1000)).toLocaleString("en")} spans/s on one core)`
+);
 console.log(`  of which the JSON.parse of message attribute strings: ${us(nestedMs)} µs/span`);

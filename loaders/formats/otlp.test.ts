@@ -9,9 +9,18 @@ import {nanosToMs} from "./otlpValues.js";
 import {RecordError} from "./reader.js";
 
 const ctx = contextFor("trace.json", "");
-const genaiChat = readSharedJson("formats", "openinference", "otel_genai_client_span_tool_calls.json") as Record<string, unknown>;
-const genaiTool = readSharedJson("formats", "openinference", "otel_genai_tool_execution_span.json") as Record<string, unknown>;
-const oiChat = readSharedJson("formats", "openinference", "openinference_client_span_tool_calls.json") as Record<string, unknown>;
+const genaiChat = readSharedJson("formats", "openinference", "otel_genai_client_span_tool_calls.json") as Record<
+  string,
+  unknown
+>;
+const genaiTool = readSharedJson("formats", "openinference", "otel_genai_tool_execution_span.json") as Record<
+  string,
+  unknown
+>;
+const oiChat = readSharedJson("formats", "openinference", "openinference_client_span_tool_calls.json") as Record<
+  string,
+  unknown
+>;
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 
 test("otlp reader reads the OTLP example span with lower-cased ids and keeps its orphan parent", () => {
@@ -45,7 +54,9 @@ test("otlp reader finds no feedback in the OTLP logs example, whose one event is
 });
 
 test("otlp reader turns a gen_ai.evaluation.result log event that names its span into eval feedback", () => {
-  const logs = readSharedJson("formats", "otlp", "events.json") as {resourceLogs: {scopeLogs: {logRecords: Record<string, unknown>[]}[]}[]};
+  const logs = readSharedJson("formats", "otlp", "events.json") as {
+    resourceLogs: {scopeLogs: {logRecords: Record<string, unknown>[]}[]}[];
+  };
   const record = logs.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
   record.eventName = "gen_ai.evaluation.result";
   record.traceId = TRACE.toUpperCase();
@@ -58,7 +69,15 @@ test("otlp reader turns a gen_ai.evaluation.result log event that names its span
   ];
   const f = otlpReader.read(logs, ctx);
   assert.deepEqual(f.feedback, [
-    {traceId: TRACE, spanId: "b7ad6b7169203331", name: "Relevance", value: 4, label: "relevant", comment: "Answers the question.", source: "eval"}
+    {
+      traceId: TRACE,
+      spanId: "b7ad6b7169203331",
+      name: "Relevance",
+      value: 4,
+      label: "relevant",
+      comment: "Answers the question.",
+      source: "eval"
+    }
   ]);
   assertValidFragment(f);
 });
@@ -66,7 +85,13 @@ test("otlp reader turns a gen_ai.evaluation.result log event that names its span
 function genaiRequest() {
   return otlpRequest([
     {traceId: TRACE, spanId: "00f067aa0ba902b7", name: "chat gpt-4", attributes: genaiChat},
-    {traceId: TRACE, spanId: "00f067aa0ba902b8", parentSpanId: "00f067aa0ba902b7", name: "execute_tool get_weather", attributes: genaiTool}
+    {
+      traceId: TRACE,
+      spanId: "00f067aa0ba902b8",
+      parentSpanId: "00f067aa0ba902b7",
+      name: "execute_tool get_weather",
+      attributes: genaiTool
+    }
   ]);
 }
 
@@ -109,27 +134,56 @@ test("otlp reader makes one ToolCall of an execute_tool span, filled from its ar
 test("otlp reader marks a tool span failed when its status is error or error.type is set", () => {
   const f = otlpReader.read(
     otlpRequest([
-      {traceId: TRACE, spanId: "1111111111111111", name: "execute_tool a", attributes: {...genaiTool, "gen_ai.tool.call.id": "c1"}, status: {code: 2, message: "boom"}},
-      {traceId: TRACE, spanId: "2222222222222222", name: "execute_tool b", attributes: {...genaiTool, "gen_ai.tool.call.id": "c2", "error.type": "TimeoutError"}}
+      {
+        traceId: TRACE,
+        spanId: "1111111111111111",
+        name: "execute_tool a",
+        attributes: {...genaiTool, "gen_ai.tool.call.id": "c1"},
+        status: {code: 2, message: "boom"}
+      },
+      {
+        traceId: TRACE,
+        spanId: "2222222222222222",
+        name: "execute_tool b",
+        attributes: {...genaiTool, "gen_ai.tool.call.id": "c2", "error.type": "TimeoutError"}
+      }
     ]),
     ctx
   );
-  assert.deepEqual(f.spans.map((s) => [s.status, s.statusMessage]), [["error", "boom"], ["error", "TimeoutError"]]);
-  assert.deepEqual(f.toolCalls.map((c) => [c.callId, c.success, c.error]), [["c1", false, "boom"], ["c2", false, "TimeoutError"]]);
+  assert.deepEqual(
+    f.spans.map((s) => [s.status, s.statusMessage]),
+    [
+      ["error", "boom"],
+      ["error", "TimeoutError"]
+    ]
+  );
+  assert.deepEqual(
+    f.toolCalls.map((c) => [c.callId, c.success, c.error]),
+    [
+      ["c1", false, "boom"],
+      ["c2", false, "TimeoutError"]
+    ]
+  );
 });
 
 test("otlp reader reads OpenInference attributes on OTLP spans as Phoenix exports them", () => {
-  const f = otlpReader.read(otlpRequest([{traceId: TRACE, spanId: "3333333333333333", name: "ChatCompletion", attributes: oiChat}]), ctx);
+  const f = otlpReader.read(
+    otlpRequest([{traceId: TRACE, spanId: "3333333333333333", name: "ChatCompletion", attributes: oiChat}]),
+    ctx
+  );
   const s = f.spans[0]!;
   assert.equal(s.kind, "llm");
   assert.equal(s.model, "gpt-4-0613");
   assert.equal(s.inputTokens, 97);
-  assert.deepEqual(f.messages.map((m) => [m.direction, m.role, m.content]), [
-    ["input", "user", "Weather in Paris?"],
-    ["input", "assistant", "Absolutely! Let me check the weather for you."],
-    ["input", "tool", "rainy, 57°F"],
-    ["output", "assistant", "The weather in Paris is currently rainy with a temperature of 57°F."]
-  ]);
+  assert.deepEqual(
+    f.messages.map((m) => [m.direction, m.role, m.content]),
+    [
+      ["input", "user", "Weather in Paris?"],
+      ["input", "assistant", "Absolutely! Let me check the weather for you."],
+      ["input", "tool", "rainy, 57°F"],
+      ["output", "assistant", "The weather in Paris is currently rainy with a temperature of 57°F."]
+    ]
+  );
   assertValidFragment(f);
 });
 
@@ -142,7 +196,10 @@ test("otlp reader gives unknown operation names the plain span kind, even names 
     ]),
     ctx
   );
-  assert.deepEqual(f.spans.map((s) => s.kind), ["span", "span", "embedding"]);
+  assert.deepEqual(
+    f.spans.map((s) => s.kind),
+    ["span", "span", "embedding"]
+  );
   assertValidFragment(f);
 });
 
@@ -150,26 +207,61 @@ test("otlp reader turns gen_ai.evaluation.result span events into eval feedback 
   const f = otlpReader.read(
     otlpRequest([
       {
-        traceId: TRACE, spanId: "4444444444444444", name: "chat", attributes: {"gen_ai.operation.name": "chat"},
-        events: [{name: "gen_ai.evaluation.result", attributes: {"gen_ai.evaluation.name": "correctness", "gen_ai.evaluation.score.value": 0, "gen_ai.evaluation.score.label": "fail"}}]
+        traceId: TRACE,
+        spanId: "4444444444444444",
+        name: "chat",
+        attributes: {"gen_ai.operation.name": "chat"},
+        events: [
+          {
+            name: "gen_ai.evaluation.result",
+            attributes: {
+              "gen_ai.evaluation.name": "correctness",
+              "gen_ai.evaluation.score.value": 0,
+              "gen_ai.evaluation.score.label": "fail"
+            }
+          }
+        ]
       }
     ]),
     ctx
   );
-  assert.deepEqual(f.feedback, [{traceId: TRACE, spanId: "4444444444444444", name: "correctness", value: 0, label: "fail", comment: null, source: "eval"}]);
+  assert.deepEqual(f.feedback, [
+    {
+      traceId: TRACE,
+      spanId: "4444444444444444",
+      name: "correctness",
+      value: 0,
+      label: "fail",
+      comment: null,
+      source: "eval"
+    }
+  ]);
 });
 
 test("otlp reader emits one TraceInfo per trace, with session, user and prompt version where spans carry them", () => {
   const other = "9".repeat(32);
   const f = otlpReader.read(
     otlpRequest([
-      {traceId: TRACE, spanId: "5555555555555551", name: "agent", attributes: {"gen_ai.operation.name": "invoke_agent", "gen_ai.conversation.id": "conv_1"}},
-      {traceId: TRACE, spanId: "5555555555555552", name: "chat", attributes: {"enduser.id": "u-7", "gen_ai.prompt.version": "v3"}},
+      {
+        traceId: TRACE,
+        spanId: "5555555555555551",
+        name: "agent",
+        attributes: {"gen_ai.operation.name": "invoke_agent", "gen_ai.conversation.id": "conv_1"}
+      },
+      {
+        traceId: TRACE,
+        spanId: "5555555555555552",
+        name: "chat",
+        attributes: {"enduser.id": "u-7", "gen_ai.prompt.version": "v3"}
+      },
       {traceId: other, spanId: "5555555555555553", name: "chat", attributes: {"gen_ai.operation.name": "chat"}}
     ]),
     ctx
   );
-  assert.deepEqual(f.traces.map((t) => t.traceId), [TRACE, other]);
+  assert.deepEqual(
+    f.traces.map((t) => t.traceId),
+    [TRACE, other]
+  );
   const t = f.traces[0]!;
   assert.deepEqual([t.traceId, t.sessionId, t.userId, t.promptVersion], [TRACE, "conv_1", "u-7", "v3"]);
   assert.deepEqual([f.traces[1]!.sessionId, f.traces[1]!.userId], [null, null]);
@@ -180,7 +272,8 @@ test("otlp reader emits one TraceInfo per trace, with session, user and prompt v
 
 test("otlp reader flattens every AnyValue kind and keeps integers beyond 2^53 as strings", () => {
   const request = otlpRequest([{traceId: TRACE, spanId: "6666666666666666", name: "s", attributes: {}}]);
-  const span = (request.resourceSpans as {scopeSpans: {spans: Record<string, unknown>[]}[]}[])[0]!.scopeSpans[0]!.spans[0]!;
+  const span = (request.resourceSpans as {scopeSpans: {spans: Record<string, unknown>[]}[]}[])[0]!.scopeSpans[0]!
+    .spans[0]!;
   span.attributes = [
     {key: "i", value: {intValue: "42"}},
     {key: "big", value: {intValue: "9007199254740993"}},
@@ -193,11 +286,23 @@ test("otlp reader flattens every AnyValue kind and keeps integers beyond 2^53 as
     {key: "empty", value: {}}
   ];
   const attrs = otlpReader.read(request, ctx).spans[0]!.attributes;
-  assert.deepEqual(attrs, {i: 42, big: "9007199254740993", d: 0.5, nan: "NaN", b: false, bytes: "AQID", arr: ["x", 1], kv: {k: "v"}, empty: null});
+  assert.deepEqual(attrs, {
+    i: 42,
+    big: "9007199254740993",
+    d: 0.5,
+    nan: "NaN",
+    b: false,
+    bytes: "AQID",
+    arr: ["x", 1],
+    kv: {k: "v"},
+    empty: null
+  });
 });
 
 test("otlp reader converts base64 ids, as protobuf's JSON mapping writes them, to hex", () => {
-  const request = otlpRequest([{traceId: "CvdlGRbNQ92ESOshHIAxnA==", spanId: "APBnqgupArc=", name: "s", attributes: {}}]);
+  const request = otlpRequest([
+    {traceId: "CvdlGRbNQ92ESOshHIAxnA==", spanId: "APBnqgupArc=", name: "s", attributes: {}}
+  ]);
   const s = otlpReader.read(request, ctx).spans[0]!;
   assert.equal(s.traceId, TRACE);
   assert.equal(s.spanId, "00f067aa0ba902b7");
@@ -217,11 +322,15 @@ test("otlp reader rejects malformed spans with a RecordError naming the span and
       {traceId: TRACE, spanId: "7777777777777771", name: "ok", attributes: {}},
       {traceId: TRACE, spanId: "7777777777777772", name: "bad", attributes: {}}
     ]);
-    const spans = (request.resourceSpans as {scopeSpans: {spans: Record<string, unknown>[]}[]}[])[0]!.scopeSpans[0]!.spans;
+    const spans = (request.resourceSpans as {scopeSpans: {spans: Record<string, unknown>[]}[]}[])[0]!.scopeSpans[0]!
+      .spans;
     Object.assign(spans[index]!, patch);
     return () => otlpReader.read(request, ctx);
   };
-  assert.throws(bad({traceId: undefined}), (e: unknown) => e instanceof RecordError && e.message === "span 1: traceId missing");
+  assert.throws(
+    bad({traceId: undefined}),
+    (e: unknown) => e instanceof RecordError && e.message === "span 1: traceId missing"
+  );
   assert.throws(bad({spanId: 17}), /span 1: spanId is not a string/);
   assert.throws(bad({traceId: ""}), /span 1: traceId is empty/);
   assert.throws(bad({attributes: {a: 1}}), /span 1: attributes is not an array/);
@@ -260,11 +369,23 @@ test("otlp reader reads a synthetic benchmark line into 100 valid GenAI spans wi
 test("otlp reader moves readable message payloads out of span attributes and keeps an unreadable one", () => {
   const input = JSON.stringify([{role: "user", parts: [{type: "text", content: "hi"}]}]);
   const request = otlpRequest([
-    {traceId: TRACE, spanId: "7777777777777777", name: "chat", attributes: {"gen_ai.operation.name": "chat", "gen_ai.input.messages": input, "gen_ai.output.messages": "{not json"}}
+    {
+      traceId: TRACE,
+      spanId: "7777777777777777",
+      name: "chat",
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.input.messages": input,
+        "gen_ai.output.messages": "{not json"
+      }
+    }
   ]);
   const f = otlpReader.read(request, ctx);
   const attrs = f.spans[0]!.attributes;
   assert.equal(attrs["gen_ai.input.messages"], undefined, "the payload now lives in the messages rows");
   assert.equal(attrs["gen_ai.output.messages"], "{not json", "an unreadable payload stays as it came");
-  assert.deepEqual(f.messages.map((m) => [m.direction, m.role, m.content]), [["input", "user", "hi"]]);
+  assert.deepEqual(
+    f.messages.map((m) => [m.direction, m.role, m.content]),
+    [["input", "user", "hi"]]
+  );
 });

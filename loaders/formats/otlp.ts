@@ -25,8 +25,24 @@
  * - A TraceInfo is emitted for traces whose spans carry trace-level values (session, user, prompt version, tags)
  *   or a resource; everything else about a trace is derived by the store from its spans.
  */
-import {emptyFragment, traceInfo, type Feedback, type Fragment, type Span, type Status, type TraceInfo} from "../../src/core/schemas/trace.js";
-import {applyAttribute, evaluationFeedback, finishGenAi, newGenAi, resetGenAi, type GenAiFields, type TraceLevel} from "./genaiAttributes.js";
+import {
+  emptyFragment,
+  traceInfo,
+  type Feedback,
+  type Fragment,
+  type Span,
+  type Status,
+  type TraceInfo
+} from "../../src/core/schemas/trace.js";
+import {
+  applyAttribute,
+  evaluationFeedback,
+  finishGenAi,
+  newGenAi,
+  resetGenAi,
+  type GenAiFields,
+  type TraceLevel
+} from "./genaiAttributes.js";
 import {anyValue, nanosToMs, otlpId} from "./otlpValues.js";
 import {RecordError, type FormatReader} from "./reader.js";
 import {RowBuilder} from "./rows.js";
@@ -45,12 +61,18 @@ interface ReadState {
  * Flattens an OTLP attribute list into `into`, feeding each attribute to the GenAI mapping when given. `where`
  * names the owner for error messages: a span's ordinal, so the hot path builds no string unless one is thrown.
  */
-export function flattenAttributes(list: unknown, into: JsonRecord, g: GenAiFields | null, where: number | string): JsonRecord {
+export function flattenAttributes(
+  list: unknown,
+  into: JsonRecord,
+  g: GenAiFields | null,
+  where: number | string
+): JsonRecord {
   if (list === undefined || list === null) return into;
   if (!Array.isArray(list)) throw new RecordError(`${place(where)}: attributes is not an array`);
   for (let i = 0; i < list.length; i++) {
     const kv: unknown = list[i];
-    if (typeof kv !== "object" || kv === null) throw new RecordError(`${place(where)}: attribute ${i} is not an object`);
+    if (typeof kv !== "object" || kv === null)
+      throw new RecordError(`${place(where)}: attribute ${i} is not an object`);
     const key = (kv as JsonRecord).key;
     if (typeof key !== "string") throw new RecordError(`${place(where)}: attribute ${i} has no string key`);
     const value = anyValue((kv as JsonRecord).value);
@@ -73,7 +95,8 @@ function readSpan(raw: unknown, state: ReadState, resource: JsonRecord | null, s
   const traceId = otlpId(s.traceId, n, "traceId");
   const spanId = otlpId(s.spanId, n, "spanId");
   const parent = s.parentSpanId;
-  const parentSpanId = parent === undefined || parent === null || parent === "" ? null : otlpId(parent, n, "parentSpanId");
+  const parentSpanId =
+    parent === undefined || parent === null || parent === "" ? null : otlpId(parent, n, "parentSpanId");
   const name = s.name;
   if (name !== undefined && typeof name !== "string") throw new RecordError(`span ${n}: name is not a string`);
   const g = resetGenAi(state.g);
@@ -119,7 +142,9 @@ function readEvents(events: unknown, row: Span, g: GenAiFields, feedback: Feedba
     const e: unknown = events[i];
     if (!isRecord(e)) throw new RecordError(`span ${n}: event ${i} is not an object`);
     if (e.name === "gen_ai.evaluation.result") {
-      feedback.push(evaluationFeedback(flattenAttributes(e.attributes, {}, null, `span ${n} event ${i}`), row.traceId, row.spanId));
+      feedback.push(
+        evaluationFeedback(flattenAttributes(e.attributes, {}, null, `span ${n} event ${i}`), row.traceId, row.spanId)
+      );
     } else if (e.name === "gen_ai.client.inference.operation.details") {
       flattenAttributes(e.attributes, {}, g, `span ${n} event ${i}`);
     } else if (e.name === "exception" && row.statusMessage === null && row.status === "error") {
@@ -141,7 +166,15 @@ function addTraceLevel(state: ReadState, traceId: string, level: TraceLevel): vo
   const traces = (state.traces ??= new Map());
   const known = traces.get(traceId);
   if (!known) {
-    traces.set(traceId, traceInfo(traceId, {sessionId: level.sessionId, userId: level.userId, promptVersion: level.promptVersion, tags: level.tags}));
+    traces.set(
+      traceId,
+      traceInfo(traceId, {
+        sessionId: level.sessionId,
+        userId: level.userId,
+        promptVersion: level.promptVersion,
+        tags: level.tags
+      })
+    );
     return;
   }
   known.sessionId ??= level.sessionId;
@@ -155,7 +188,9 @@ function readResourceSpans(list: unknown, state: ReadState): void {
   for (let r = 0; r < list.length; r++) {
     const rs: unknown = list[r];
     if (!isRecord(rs)) throw new RecordError(`resourceSpans[${r}] is not an object`);
-    const resourceAttrs = isRecord(rs.resource) ? flattenAttributes(rs.resource.attributes, {}, null, `resourceSpans[${r}].resource`) : null;
+    const resourceAttrs = isRecord(rs.resource)
+      ? flattenAttributes(rs.resource.attributes, {}, null, `resourceSpans[${r}].resource`)
+      : null;
     const resource = resourceAttrs !== null && Object.keys(resourceAttrs).length > 0 ? resourceAttrs : null;
     const scopes = rs.scopeSpans ?? rs.instrumentationLibrarySpans;
     if (scopes === undefined) continue;
@@ -187,7 +222,8 @@ function readResourceLogs(list: unknown, fragment: Fragment): void {
         const attrs = flattenAttributes(log.attributes, {}, null, `logRecord ${i}`);
         const eventName = str(log.eventName) ?? str(attrs["event.name"]);
         if (eventName !== "gen_ai.evaluation.result" || typeof log.traceId !== "string" || log.traceId === "") continue;
-        const spanId = typeof log.spanId === "string" && log.spanId !== "" ? otlpId(log.spanId, i, "spanId", "logRecord") : null;
+        const spanId =
+          typeof log.spanId === "string" && log.spanId !== "" ? otlpId(log.spanId, i, "spanId", "logRecord") : null;
         fragment.feedback.push(evaluationFeedback(attrs, otlpId(log.traceId, i, "traceId", "logRecord"), spanId));
       }
     }
@@ -196,7 +232,8 @@ function readResourceLogs(list: unknown, fragment: Fragment): void {
 
 export const otlpReader: FormatReader = {
   format: "otlp",
-  description: "OTLP/JSON trace requests ({resourceSpans: [...]}, a document or one per line), and logs carrying gen_ai.evaluation.result events",
+  description:
+    "OTLP/JSON trace requests ({resourceSpans: [...]}, a document or one per line), and logs carrying gen_ai.evaluation.result events",
   splitArrays: false,
   detect(value) {
     return isRecord(value) && (Array.isArray(value.resourceSpans) || Array.isArray(value.resourceLogs));

@@ -19,7 +19,11 @@ const QUESTIONS = [
 ];
 
 function hex(value: number, width: number): string {
-  return (value >>> 0).toString(16).padStart(8, "0").repeat(Math.ceil(width / 8)).slice(0, width);
+  return (value >>> 0)
+    .toString(16)
+    .padStart(8, "0")
+    .repeat(Math.ceil(width / 8))
+    .slice(0, width);
 }
 
 /** A small deterministic mixer (xorshift-multiply), so ids and numbers vary without Math.random. */
@@ -33,7 +37,16 @@ function mix(a: number, b: number): number {
 const str = (key: string, value: string) => ({key, value: {stringValue: value}});
 const int = (key: string, value: number) => ({key, value: {intValue: String(value)}});
 
-function span(trace: string, id: string, parent: string | null, name: string, startNs: bigint, ms: number, attributes: unknown[], error: string | null): unknown {
+function span(
+  trace: string,
+  id: string,
+  parent: string | null,
+  name: string,
+  startNs: bigint,
+  ms: number,
+  attributes: unknown[],
+  error: string | null
+): unknown {
   const startText = startNs.toString();
   const endText = (startNs + BigInt(Math.round(ms * 1e6))).toString();
   return {
@@ -78,7 +91,11 @@ function traceSpans(line: number, t: number, count: number): unknown[] {
   const base = 1_767_225_600_000_000_000n + BigInt(line) * 60_000_000_000n + BigInt(t) * 1_000_000_000n;
   const rootId = spanId(0);
   const spans: unknown[] = [];
-  const rootAttrs = [str("gen_ai.operation.name", "invoke_agent"), str("gen_ai.agent.name", "support-agent"), str("gen_ai.request.model", model)];
+  const rootAttrs = [
+    str("gen_ai.operation.name", "invoke_agent"),
+    str("gen_ai.agent.name", "support-agent"),
+    str("gen_ai.request.model", model)
+  ];
   if (t % 2 === 0) rootAttrs.push(str("session.id", `session-${line}-${t >> 1}`));
   spans.push(span(traceId, rootId, null, "invoke_agent support-agent", base, 4000, rootAttrs, null));
   for (let k = 1; k < count; k++) {
@@ -90,14 +107,23 @@ function traceSpans(line: number, t: number, count: number): unknown[] {
       const failed = h % 8 === 0;
       const result = failed ? "Error: upstream service timed out" : `{"ok":true,"value":${h % 1000}}`;
       spans.push(
-        span(traceId, spanId(k), rootId, `execute_tool ${tool}`, start, 40 + (h % 200), [
-          str("gen_ai.operation.name", "execute_tool"),
-          str("gen_ai.tool.name", tool),
-          str("gen_ai.tool.call.id", callId),
-          str("gen_ai.tool.call.arguments", `{"query":"${question.slice(0, 24)}"}`),
-          str("gen_ai.tool.call.result", result),
-          ...(failed ? [str("error.type", "TimeoutError")] : [])
-        ], failed ? "upstream service timed out" : null)
+        span(
+          traceId,
+          spanId(k),
+          rootId,
+          `execute_tool ${tool}`,
+          start,
+          40 + (h % 200),
+          [
+            str("gen_ai.operation.name", "execute_tool"),
+            str("gen_ai.tool.name", tool),
+            str("gen_ai.tool.call.id", callId),
+            str("gen_ai.tool.call.arguments", `{"query":"${question.slice(0, 24)}"}`),
+            str("gen_ai.tool.call.result", result),
+            ...(failed ? [str("error.type", "TimeoutError")] : [])
+          ],
+          failed ? "upstream service timed out" : null
+        )
       );
       continue;
     }
@@ -106,21 +132,34 @@ function traceSpans(line: number, t: number, count: number): unknown[] {
       {role: "user", parts: [{type: "text", content: question}]}
     ]);
     const output = JSON.stringify([
-      {role: "assistant", parts: [{type: "text", content: `Let me check that for you (step ${k}).`}], finish_reason: "stop"}
+      {
+        role: "assistant",
+        parts: [{type: "text", content: `Let me check that for you (step ${k}).`}],
+        finish_reason: "stop"
+      }
     ]);
     spans.push(
-      span(traceId, spanId(k), rootId, `chat ${model}`, start, 300 + (h % 900), [
-        str("gen_ai.operation.name", "chat"),
-        str("gen_ai.provider.name", "openai"),
-        str("gen_ai.request.model", model),
-        str("gen_ai.response.model", `${model}-2025-01-01`),
-        str("gen_ai.response.id", `chatcmpl-${hex(h, 8)}`),
-        int("gen_ai.usage.input_tokens", 50 + (h % 400)),
-        int("gen_ai.usage.output_tokens", 5 + (h % 120)),
-        {key: "gen_ai.response.finish_reasons", value: {arrayValue: {values: [{stringValue: "stop"}]}}},
-        str("gen_ai.input.messages", input),
-        str("gen_ai.output.messages", output)
-      ], null)
+      span(
+        traceId,
+        spanId(k),
+        rootId,
+        `chat ${model}`,
+        start,
+        300 + (h % 900),
+        [
+          str("gen_ai.operation.name", "chat"),
+          str("gen_ai.provider.name", "openai"),
+          str("gen_ai.request.model", model),
+          str("gen_ai.response.model", `${model}-2025-01-01`),
+          str("gen_ai.response.id", `chatcmpl-${hex(h, 8)}`),
+          int("gen_ai.usage.input_tokens", 50 + (h % 400)),
+          int("gen_ai.usage.output_tokens", 5 + (h % 120)),
+          {key: "gen_ai.response.finish_reasons", value: {arrayValue: {values: [{stringValue: "stop"}]}}},
+          str("gen_ai.input.messages", input),
+          str("gen_ai.output.messages", output)
+        ],
+        null
+      )
     );
   }
   return spans;
@@ -135,7 +174,13 @@ export function generateOtlpLine(i: number, spansPerLine = 100): string {
   return JSON.stringify({
     resourceSpans: [
       {
-        resource: {attributes: [str("service.name", "support-agent"), str("telemetry.sdk.language", "python"), str("deployment.environment", "bench")]},
+        resource: {
+          attributes: [
+            str("service.name", "support-agent"),
+            str("telemetry.sdk.language", "python"),
+            str("deployment.environment", "bench")
+          ]
+        },
         scopeSpans: [{scope: {name: "opentelemetry.instrumentation.genai", version: "0.1.0"}, spans}]
       }
     ]

@@ -13,7 +13,10 @@ function reference(fragment: Fragment): Set<Message> {
   const dropped = new Set<Message>();
   const key = (m: Message) => JSON.stringify([m.role, m.content || "", m.toolCallId || ""]);
   const spans = new Map(fragment.spans.map((s, order) => [s.traceId + "/" + s.spanId, {s, order}]));
-  const traces = new Map<string, {llm: boolean; start: number; order: number; inputs: Message[]; outputs: Message[]}[]>();
+  const traces = new Map<
+    string,
+    {llm: boolean; start: number; order: number; inputs: Message[]; outputs: Message[]}[]
+  >();
   const groups = new Map<string, {llm: boolean; start: number; order: number; inputs: Message[]; outputs: Message[]}>();
   for (const m of fragment.messages) {
     if (m.spanId === null || m.direction === "transcript") continue;
@@ -32,7 +35,10 @@ function reference(fragment: Fragment): Set<Message> {
     const kept = new Map<string, number>();
     for (const g of list) {
       const here = new Map<string, number>();
-      for (const [messages, counts] of [[g.inputs, here], [g.outputs, g.llm ? here : new Map<string, number>()]] as const) {
+      for (const [messages, counts] of [
+        [g.inputs, here],
+        [g.outputs, g.llm ? here : new Map<string, number>()]
+      ] as const) {
         for (const m of [...messages].sort((a, b) => a.index - b.index)) {
           const k = key(m);
           counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -46,8 +52,20 @@ function reference(fragment: Fragment): Set<Message> {
 }
 
 const span = (traceId: string, spanId: string, kind: Span["kind"], start: number | null): Span => ({
-  traceId, spanId, parentSpanId: null, name: spanId, kind, startTime: start, endTime: null, status: "unset",
-  statusMessage: null, model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes: {}
+  traceId,
+  spanId,
+  parentSpanId: null,
+  name: spanId,
+  kind,
+  startTime: start,
+  endTime: null,
+  status: "unset",
+  statusMessage: null,
+  model: null,
+  inputTokens: null,
+  outputTokens: null,
+  costUsd: null,
+  attributes: {}
 });
 
 // A few contents, so repeats are common; a long one, and "" and null, which count as the same message.
@@ -59,13 +77,31 @@ const spanArb = fc.record({
   start: fc.option(fc.integer({min: 0, max: 5}), {nil: null}),
   // A conversation that grows from span to span, as model calls send it, sometimes with something new.
   history: fc.integer({min: 0, max: 24}),
-  extra: fc.array(fc.record({role: fc.constantFrom("user", "assistant", "tool"), content: fc.constantFrom(...contents), toolCallId: fc.constantFrom(null, "", "c1")}), {maxLength: 4}),
-  outputs: fc.array(fc.record({role: fc.constantFrom("assistant", "user"), content: fc.constantFrom(...contents), toolCallId: fc.constantFrom(null, "c1")}), {maxLength: 3}),
+  extra: fc.array(
+    fc.record({
+      role: fc.constantFrom("user", "assistant", "tool"),
+      content: fc.constantFrom(...contents),
+      toolCallId: fc.constantFrom(null, "", "c1")
+    }),
+    {maxLength: 4}
+  ),
+  outputs: fc.array(
+    fc.record({
+      role: fc.constantFrom("assistant", "user"),
+      content: fc.constantFrom(...contents),
+      toolCallId: fc.constantFrom(null, "c1")
+    }),
+    {maxLength: 3}
+  ),
   shuffled: fc.boolean()
 });
 
 test("repeated-message removal drops exactly what the plain rule drops, for any mix of spans and conversations", () => {
-  const conversation = Array.from({length: 24}, (_, i) => ({role: i % 2 ? "assistant" : "user", content: contents[i % contents.length]!, toolCallId: null}));
+  const conversation = Array.from({length: 24}, (_, i) => ({
+    role: i % 2 ? "assistant" : "user",
+    content: contents[i % contents.length]!,
+    toolCallId: null
+  }));
   fc.assert(
     fc.property(fc.array(spanArb, {minLength: 1, maxLength: 8}), (specs) => {
       const fragment: Fragment = {traces: [], spans: [], messages: [], toolCalls: [], feedback: []};
@@ -85,7 +121,10 @@ test("repeated-message removal drops exactly what the plain rule drops, for any 
       const before = fragment.messages;
       const n = dropRepeatedMessages(fragment);
       assert.equal(n, expected.size);
-      assert.deepEqual(fragment.messages, before.filter((m) => !expected.has(m)));
+      assert.deepEqual(
+        fragment.messages,
+        before.filter((m) => !expected.has(m))
+      );
     }),
     {numRuns: 300}
   );

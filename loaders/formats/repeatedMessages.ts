@@ -105,14 +105,15 @@ export function dropRepeatedMessages(fragment: Fragment): number {
         for (let p = 0; p < g.inputs.length; p++) {
           const i = g.inputs[p]!;
           if (1 + countSame(messages, g.inputs, p, messages[i]!) > kept.scan(messages[i]!)) kept.keep(i);
-          else (dropped[i] = 1), count++;
+          else ((dropped[i] = 1), count++);
         }
         for (let p = 0; p < g.outputs.length; p++) {
           const i = g.outputs[p]!;
           const m = messages[i]!;
-          const here = 1 + countSame(messages, g.outputs, p, m) + (g.llm ? countSame(messages, g.inputs, g.inputs.length, m) : 0);
+          const here =
+            1 + countSame(messages, g.outputs, p, m) + (g.llm ? countSame(messages, g.inputs, g.inputs.length, m) : 0);
           if (here > kept.scan(m)) kept.keep(i);
-          else (dropped[i] = 1), count++;
+          else ((dropped[i] = 1), count++);
         }
         continue;
       }
@@ -124,7 +125,7 @@ export function dropRepeatedMessages(fragment: Fragment): number {
           const m = messages[i]!;
           const hash = hashOf(m);
           if (spanCounts.add(hash, m) > counts.count(hash, m)) kept.keep(i);
-          else (dropped[i] = 1), count++;
+          else ((dropped[i] = 1), count++);
         }
       }
     }

@@ -70,7 +70,14 @@ export class RowBuilder {
   constructor(readonly fragment: Fragment) {}
 
   /** Appends messages; `collectCalls` says whether their tool calls are this span's own (see module rules). */
-  messages(traceId: string, spanId: string | null, list: readonly ChatMessage[], direction: Direction, at: Cursor, collectCalls: boolean): void {
+  messages(
+    traceId: string,
+    spanId: string | null,
+    list: readonly ChatMessage[],
+    direction: Direction,
+    at: Cursor,
+    collectCalls: boolean
+  ): void {
     const rows = this.fragment.messages;
     for (const m of list) {
       const role = m.role ?? (direction === "output" ? "assistant" : "user");
@@ -88,19 +95,30 @@ export class RowBuilder {
       };
       rows.push(row);
       if (m.toolCalls.length > 0) {
-        Object.defineProperty(row, CALLS, {value: m.toolCalls.map((c) => `${c.name}(${c.id ?? c.arguments ?? ""})`).join(",")});
+        Object.defineProperty(row, CALLS, {
+          value: m.toolCalls.map((c) => `${c.name}(${c.id ?? c.arguments ?? ""})`).join(",")
+        });
       }
       if (m.toolCallId !== null && role === "tool") {
         const key = traceId + "\u0000" + m.toolCallId;
         if (!this.results.has(key)) this.results.set(key, m.content);
       }
-      if (m.omitted !== undefined && m.omitted.length > 0) this.recordOmitted(traceId, spanId, direction, at.index - 1, m.omitted);
-      if (collectCalls) for (const call of m.toolCalls) if (call.id !== null || call.arguments !== null) this.toolCall(traceId, spanId, call, null);
+      if (m.omitted !== undefined && m.omitted.length > 0)
+        this.recordOmitted(traceId, spanId, direction, at.index - 1, m.omitted);
+      if (collectCalls)
+        for (const call of m.toolCalls)
+          if (call.id !== null || call.arguments !== null) this.toolCall(traceId, spanId, call, null);
     }
   }
 
   /** Lists the types of a message's left-out parts on its span (see the module rules). */
-  private recordOmitted(traceId: string, spanId: string | null, direction: Direction, index: number, types: readonly string[]): void {
+  private recordOmitted(
+    traceId: string,
+    spanId: string | null,
+    direction: Direction,
+    index: number,
+    types: readonly string[]
+  ): void {
     const spans = this.fragment.spans;
     // The span was pushed just before its messages, so the search from the end stops at once.
     for (let i = spans.length - 1; i >= 0; i--) {

@@ -10,7 +10,9 @@ const FILE = "tau-bench-airline/gpt-4o-airline.json";
 
 function readAll(): Fragment {
   const runs = readSharedJson("tau-bench-airline", "gpt-4o-airline.json") as unknown[];
-  return mergeFragments(runs.map((run, i) => tauBenchReader.read(run, contextFor(FILE, JSON.stringify(run), i, i + 2))));
+  return mergeFragments(
+    runs.map((run, i) => tauBenchReader.read(run, contextFor(FILE, JSON.stringify(run), i, i + 2)))
+  );
 }
 
 const all = readAll();
@@ -34,7 +36,9 @@ test("tau-bench reader finds 1,164 tool calls, each answered, and 73 of them fai
   assert.equal(all.toolCalls.length, 1164);
   // τ-bench reuses a call id for a later call 73 times; each call keeps its own row and its own result.
   assert.equal(new Set(all.toolCalls.map((c) => c.traceId + "/" + c.callId)).size, 1164);
-  const reused = all.toolCalls.find((c) => c.traceId === "tau-gpt-4o-airline-0-0" && c.callId === "call_oIHazX6yQrB8hUwl4cRilFKj#2")!;
+  const reused = all.toolCalls.find(
+    (c) => c.traceId === "tau-gpt-4o-airline-0-0" && c.callId === "call_oIHazX6yQrB8hUwl4cRilFKj#2"
+  )!;
   assert.equal(reused.name, "calculate");
   assert.equal(reused.result, "255.0");
   assert.ok(all.toolCalls.every((c) => c.result !== null && c.success !== null));
@@ -75,7 +79,12 @@ test("tau-bench reader builds a root agent span and one tool span per call, fail
 });
 
 test("tau-bench reader leaves times, tokens, cost and model unknown, and keeps the model hint from the file name", () => {
-  assert.ok(all.spans.every((s) => s.startTime === null && s.endTime === null && s.inputTokens === null && s.costUsd === null && s.model === null));
+  assert.ok(
+    all.spans.every(
+      (s) =>
+        s.startTime === null && s.endTime === null && s.inputTokens === null && s.costUsd === null && s.model === null
+    )
+  );
   const first = all.traces.find((t) => t.traceId === "tau-gpt-4o-airline-0-0")!;
   assert.equal(first.model, null);
   assert.equal(first.metadata.model_hint, "gpt-4o");
@@ -108,6 +117,10 @@ test("tau-bench reader rejects a run without a trajectory or with a non-numeric 
 });
 
 test("tau-bench file names give the trace id prefix, the model hint and the domain", () => {
-  assert.deepEqual(tauFileParts("x/sonnet-35-new-retail.json"), {stem: "sonnet-35-new-retail", modelHint: "sonnet-35-new", domain: "retail"});
+  assert.deepEqual(tauFileParts("x/sonnet-35-new-retail.json"), {
+    stem: "sonnet-35-new-retail",
+    modelHint: "sonnet-35-new",
+    domain: "retail"
+  });
   assert.deepEqual(tauFileParts("runs.json"), {stem: "runs", modelHint: null, domain: null});
 });

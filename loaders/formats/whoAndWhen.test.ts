@@ -52,7 +52,8 @@ test("who-and-when reader takes algorithm-generated speakers from name and keeps
 
 test("who-and-when reader records the annotators' mistake agent, step and reason as human feedback", () => {
   const agents = new Map<string | null, number>();
-  for (const f of hand.feedback.filter((f) => f.name === "mistake_agent")) agents.set(f.label, (agents.get(f.label) ?? 0) + 1);
+  for (const f of hand.feedback.filter((f) => f.name === "mistake_agent"))
+    agents.set(f.label, (agents.get(f.label) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries(agents), {WebSurfer: 33, Orchestrator: 18, Assistant: 4, FileSurfer: 3});
   const algoAgents = new Set(algo.feedback.filter((f) => f.name === "mistake_agent").map((f) => f.label));
   assert.equal(algoAgents.size, 82);
@@ -97,7 +98,10 @@ test("who-and-when reader tells the subsets apart by shape when the folder name 
 
 test("who-and-when reader rejects a run whose history entry has no role", () => {
   const run = JSON.parse(readSharedText("who-and-when", "Hand-Crafted", "1.json")) as Record<string, unknown>;
-  assert.throws(() => whoAndWhenReader.read({...run, history: [{content: "x"}]}, contextFor("Hand-Crafted/1.json", "")), /history\[0\] has no role/);
+  assert.throws(
+    () => whoAndWhenReader.read({...run, history: [{content: "x"}]}, contextFor("Hand-Crafted/1.json", "")),
+    /history\[0\] has no role/
+  );
   assert.throws(() => whoAndWhenReader.read({question: "q"}, contextFor("x.json", "")), RecordError);
 });
 

@@ -39,12 +39,19 @@ function historyMessages(history: readonly unknown[], subset: WhoAndWhenSubset):
     if (!isRecord(entry)) throw new RecordError(`history[${i}] is not an object`);
     const role = str(entry.role);
     if (role === null) throw new RecordError(`history[${i}] has no role`);
-    const content = typeof entry.content === "string" ? entry.content : entry.content == null ? null : JSON.stringify(entry.content);
+    const content =
+      typeof entry.content === "string" ? entry.content : entry.content == null ? null : JSON.stringify(entry.content);
     if (subset === "algorithm-generated") {
       return {role, name: str(entry.name), content, toolCallId: null, toolCalls: NONE};
     }
     const human = role === "human";
-    return {role: human ? "user" : "assistant", name: human ? null : agentOfRole(role), content, toolCallId: null, toolCalls: NONE};
+    return {
+      role: human ? "user" : "assistant",
+      name: human ? null : agentOfRole(role),
+      content,
+      toolCallId: null,
+      toolCalls: NONE
+    };
   });
 }
 
@@ -54,7 +61,8 @@ function isRun(value: unknown): value is JsonRecord {
 
 export const whoAndWhenReader: FormatReader = {
   format: "who-and-when",
-  description: "Who&When multi-agent failure runs: one {history, question, mistake_agent, mistake_step, …} object per file",
+  description:
+    "Who&When multi-agent failure runs: one {history, question, mistake_agent, mistake_step, …} object per file",
   splitArrays: false,
   detect: isRun,
   read(value: unknown, context: RecordContext): Fragment {
@@ -87,12 +95,20 @@ export const whoAndWhenReader: FormatReader = {
     const agent = str(value.mistake_agent);
     const reason = str(value.mistake_reason);
     const base = {traceId, spanId: null, value: null, label: null, comment: null};
-    if (agent !== null) fragment.feedback.push({...base, name: "mistake_agent", label: agent, comment: reason, source: "human"});
+    if (agent !== null)
+      fragment.feedback.push({...base, name: "mistake_agent", label: agent, comment: reason, source: "human"});
     const step = num(value.mistake_step);
-    if (step !== null) fragment.feedback.push({...base, name: "mistake_step", value: step, comment: reason, source: "human"});
+    if (step !== null)
+      fragment.feedback.push({...base, name: "mistake_step", value: step, comment: reason, source: "human"});
     const solved = value.is_correct ?? value.is_corrected;
     if (typeof solved === "boolean") {
-      fragment.feedback.push({...base, name: "outcome", value: solved ? 1 : 0, label: solved ? "pass" : "fail", source: "dataset"});
+      fragment.feedback.push({
+        ...base,
+        name: "outcome",
+        value: solved ? 1 : 0,
+        label: solved ? "pass" : "fail",
+        source: "dataset"
+      });
     }
     return fragment;
   }

@@ -8,10 +8,21 @@ import {loadRegistry} from "../failureModes/registry.js";
 import {eventLogPath} from "../failureModes/eventLog.js";
 import {dbPath, withReadConnection} from "../store/db.js";
 
-export async function readRegistryModes(workspace: string, evaluatorsDir: string, now: number): Promise<{modes: RegistryMode[]; problems: string[]}> {
+export async function readRegistryModes(
+  workspace: string,
+  evaluatorsDir: string,
+  now: number
+): Promise<{modes: RegistryMode[]; problems: string[]}> {
   if (!existsSync(dbPath(workspace))) {
-    return {modes: [], problems: existsSync(eventLogPath(workspace)) ? [`${workspace}: no store yet; the failure-mode registry needs one (run \`plumbline ingest\`)`] : []};
+    return {
+      modes: [],
+      problems: existsSync(eventLogPath(workspace))
+        ? [`${workspace}: no store yet; the failure-mode registry needs one (run \`plumbline ingest\`)`]
+        : []
+    };
   }
-  const {modes, problems} = await withReadConnection(workspace, (connection) => loadRegistry(connection, {workspace, now, evaluatorsDir}));
+  const {modes, problems} = await withReadConnection(workspace, (connection) =>
+    loadRegistry(connection, {workspace, now, evaluatorsDir})
+  );
   return {modes: modes.map((m) => ({name: m.name, state: m.state})), problems};
 }

@@ -33,18 +33,37 @@ export class CandidateError extends PlumblineError {
   }
 }
 
-export async function traceFilesCandidate(paths: string[], effects: IngestEffects, read: {spanAttributes?: boolean} = {}): Promise<Candidate> {
+export async function traceFilesCandidate(
+  paths: string[],
+  effects: IngestEffects,
+  read: {spanAttributes?: boolean} = {}
+): Promise<Candidate> {
   const workspace = mkdtempSync(join(tmpdir(), "plumbline-gate-"));
   try {
     const summary: IngestSummary = await ingest({workspace, paths}, effects);
     const notes = [
       ...summary.files.filter((f) => f.error).map((f) => `${f.path}: skipped, ${f.error}`),
       ...summary.rejectedSample.map((r) => `${r.file}:${r.line}: ${r.reason}`),
-      ...(summary.rejected > summary.rejectedSample.length ? [`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`] : [])
+      ...(summary.rejected > summary.rejectedSample.length
+        ? [`… and ${summary.rejected - summary.rejectedSample.length} more rejected records`]
+        : [])
     ];
-    if (summary.ingested === 0) throw new CandidateError(`no trace could be read from ${paths.join(", ")}${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`);
+    if (summary.ingested === 0)
+      throw new CandidateError(
+        `no trace could be read from ${paths.join(", ")}${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`
+      );
     const items = await withConnection(workspace, (connection) => readJudgeItems(connection, read));
-    return {items, info: {kind: "traces", name: paths.map((p) => basename(p)).join(", "), version: null, traces: items.length, rejected: summary.rejected}, notes};
+    return {
+      items,
+      info: {
+        kind: "traces",
+        name: paths.map((p) => basename(p)).join(", "),
+        version: null,
+        traces: items.length,
+        rejected: summary.rejected
+      },
+      notes
+    };
   } finally {
     rmSync(workspace, {recursive: true, force: true});
   }
@@ -55,7 +74,12 @@ export function caseItem(c: DatasetCase): JudgeItem {
   const fields: RuleContext["fields"] = {};
   for (const f of TRACE_FIELDS) if (f in c.context.fields) fields[f] = c.context.fields[f] ?? null;
   const {messages, toolCalls, spans, status} = c.context;
-  return {traceId: c.caseId, sessionId: null, rule: {status, fields, messages, toolCalls, spans}, trace: {messages, toolCalls}};
+  return {
+    traceId: c.caseId,
+    sessionId: null,
+    rule: {status, fields, messages, toolCalls, spans},
+    trace: {messages, toolCalls}
+  };
 }
 
 /**
@@ -93,14 +117,24 @@ export function datasetFileCandidate(path: string): Candidate {
   }
   if (problems.length) {
     const shown = problems.slice(0, 20);
-    throw new CandidateError(`${problems.length} bad line${problems.length > 1 ? "s" : ""} in the dataset; the gate did not run:\n  ${shown.join("\n  ")}${problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : ""}`);
+    throw new CandidateError(
+      `${problems.length} bad line${problems.length > 1 ? "s" : ""} in the dataset; the gate did not run:\n  ${shown.join("\n  ")}${problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : ""}`
+    );
   }
   if (!cases.length) throw new CandidateError(`${path}: no dataset cases in this file`);
-  return {items: cases.map(caseItem), info: {kind: "dataset-file", name: basename(path), version: null, traces: cases.length, rejected: 0}, notes: []};
+  return {
+    items: cases.map(caseItem),
+    info: {kind: "dataset-file", name: basename(path), version: null, traces: cases.length, rejected: 0},
+    notes: []
+  };
 }
 
 /** Reads a named dataset's cases from the workspace store (the datasets tables' reader). */
-export type NamedDatasetReader = (connection: DuckDBConnection, name: string, version?: number) => Promise<{name: string; version: number; cases: DatasetCase[]}>;
+export type NamedDatasetReader = (
+  connection: DuckDBConnection,
+  name: string,
+  version?: number
+) => Promise<{name: string; version: number; cases: DatasetCase[]}>;
 
 /** `--dataset` names a file when it ends in .jsonl or exists; otherwise `name[@version]`. */
 export function parseDatasetArg(value: string): {file: string} | {name: string; version?: number} {
@@ -108,15 +142,34 @@ export function parseDatasetArg(value: string): {file: string} | {name: string; 
   const at = value.lastIndexOf("@");
   const name = at > 0 ? value.slice(0, at) : value;
   const parsed = DatasetNameSchema.safeParse(name);
-  if (!parsed.success) throw new CandidateError(`invalid --dataset: ${value}: ${issueText(parsed.error)}; name a .jsonl file or a dataset as name[@version]`);
+  if (!parsed.success)
+    throw new CandidateError(
+      `invalid --dataset: ${value}: ${issueText(parsed.error)}; name a .jsonl file or a dataset as name[@version]`
+    );
   if (at <= 0) return {name};
   const version = Number(value.slice(at + 1));
-  if (!Number.isInteger(version) || version < 1) throw new CandidateError(`invalid --dataset version: ${value}; a version is a whole number from 1`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new CandidateError(`invalid --dataset version: ${value}; a version is a whole number from 1`);
   return {name, version};
 }
 
-export async function namedDatasetCandidate(workspace: string, name: string, version: number | undefined, read: NamedDatasetReader): Promise<Candidate> {
+export async function namedDatasetCandidate(
+  workspace: string,
+  name: string,
+  version: number | undefined,
+  read: NamedDatasetReader
+): Promise<Candidate> {
   const dataset = await withReadConnection(workspace, (connection) => read(connection, name, version));
   if (!dataset.cases.length) throw new CandidateError(`the dataset ${name}@${dataset.version} has no cases`);
-  return {items: dataset.cases.map(caseItem), info: {kind: "dataset", name: dataset.name, version: String(dataset.version), traces: dataset.cases.length, rejected: 0}, notes: []};
+  return {
+    items: dataset.cases.map(caseItem),
+    info: {
+      kind: "dataset",
+      name: dataset.name,
+      version: String(dataset.version),
+      traces: dataset.cases.length,
+      rejected: 0
+    },
+    notes: []
+  };
 }

@@ -12,9 +12,17 @@ import {tempDir} from "../fixtures/tempDir.js";
 function write(dir: string, input: EvaluatorSpecInput, calibrated: boolean) {
   const parsed = parseEvaluatorSpec(input);
   if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
-  const calibration = calibrationFromConfusion({tp: 45, fp: 5, fn: 5, tn: 45}, {
-    evaluatorVersion: calibrated ? versionOf(parsed.spec).version : "0+000000000000", criterion: "overall", labels: "t", split: "all", measuredAt: "2026-01-01T00:00:00Z", resamples: 50
-  });
+  const calibration = calibrationFromConfusion(
+    {tp: 45, fp: 5, fn: 5, tn: 45},
+    {
+      evaluatorVersion: calibrated ? versionOf(parsed.spec).version : "0+000000000000",
+      criterion: "overall",
+      labels: "t",
+      split: "all",
+      measuredAt: "2026-01-01T00:00:00Z",
+      resamples: 50
+    }
+  );
   writeFileSync(join(dir, `${input.id}.json`), JSON.stringify({...input, calibration}));
 }
 
@@ -37,7 +45,14 @@ test("a suite with two specs of one id, or none at all, cannot run", () => {
   const dir = tempDir("gate-suite");
   try {
     assert.match(loadSuite(dir).problems.join("\n"), /no evaluator specs/);
-    const spec = {id: "a", version: "1", failureMode: "m", criterion: "overall", kind: "rule", rule: {op: "status", is: "error"}};
+    const spec = {
+      id: "a",
+      version: "1",
+      failureMode: "m",
+      criterion: "overall",
+      kind: "rule",
+      rule: {op: "status", is: "error"}
+    };
     writeFileSync(join(dir, "a.json"), JSON.stringify(spec));
     writeFileSync(join(dir, "b.json"), JSON.stringify(spec));
     assert.match(loadSuite(dir).problems.join("\n"), /b\.json: the id a is also used by a\.json/);

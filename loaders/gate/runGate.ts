@@ -43,15 +43,26 @@ export class GateInterrupted extends Error {
   override readonly name = "GateInterrupted";
 }
 
-export function planSuite(suite: Pick<Suite, "specs">, defaultMinPassRate: number): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
-  return suite.specs.map((loaded) => ({loaded, plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate)}));
+export function planSuite(
+  suite: Pick<Suite, "specs">,
+  defaultMinPassRate: number
+): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
+  return suite.specs.map((loaded) => ({
+    loaded,
+    plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate)
+  }));
 }
 
 /** Whether any evaluator that will run reads span attributes (a JSONPath condition), so the reader can skip them. */
 export function needsSpanAttributes(planned: readonly {loaded: LoadedSpec; plan: EvaluatorPlan}[]): boolean {
   const uses = (c: Condition): boolean =>
-    c.op === "jsonpath" || (c.op === "and" ? c.all.some(uses) : c.op === "or" ? c.any.some(uses) : c.op === "not" ? uses(c.condition) : false);
-  return planned.some(({loaded: {spec}, plan}) => plan.role !== "skipped" && (spec.kind === "rule" ? uses(spec.rule) : spec.kind === "hybrid" ? uses(spec.prefilter) : false));
+    c.op === "jsonpath" ||
+    (c.op === "and" ? c.all.some(uses) : c.op === "or" ? c.any.some(uses) : c.op === "not" ? uses(c.condition) : false);
+  return planned.some(
+    ({loaded: {spec}, plan}) =>
+      plan.role !== "skipped" &&
+      (spec.kind === "rule" ? uses(spec.rule) : spec.kind === "hybrid" ? uses(spec.prefilter) : false)
+  );
 }
 
 /** The planned evaluators that will call a judge: the client must exist before the gate starts. */
@@ -79,8 +90,13 @@ export async function runGate(options: GateOptions): Promise<GateRun> {
   const coverage = suiteCoverage(options.registry, evaluators);
   return gateRun(
     {
-      runId: options.runId, label: options.label, at, durationMs: performance.now() - started, suite: options.suite.dir,
-      candidate: options.candidate, defaultMinPassRate: options.defaultMinPassRate
+      runId: options.runId,
+      label: options.label,
+      at,
+      durationMs: performance.now() - started,
+      suite: options.suite.dir,
+      candidate: options.candidate,
+      defaultMinPassRate: options.defaultMinPassRate
     },
     evaluators,
     coverage
@@ -97,14 +113,23 @@ async function judgeRun(loaded: LoadedSpec, options: GateOptions): Promise<RunCo
   if (!options.client) throw new Error(`the evaluator ${loaded.spec.id} is an LLM judge: a client is needed`);
   const store = memoryRunStore();
   const summary = await runJudge({
-    spec: loaded.spec, evaluatorVersion: loaded.version, items: options.items, store, runId: options.runId, datasetVersion: "gate",
-    client: options.client, ...(options.concurrency ? {concurrency: options.concurrency} : {}), ...(options.signal ? {signal: options.signal} : {}),
+    spec: loaded.spec,
+    evaluatorVersion: loaded.version,
+    items: options.items,
+    store,
+    runId: options.runId,
+    datasetVersion: "gate",
+    client: options.client,
+    ...(options.concurrency ? {concurrency: options.concurrency} : {}),
+    ...(options.signal ? {signal: options.signal} : {}),
     onProgress: (p) => options.onJudgeProgress?.(loaded.spec.id, p.done, p.total, p.errors)
   });
-  if (summary.interrupted) throw new GateInterrupted(`interrupted while ${loaded.spec.id} was judging; no verdict was recorded`);
+  if (summary.interrupted)
+    throw new GateInterrupted(`interrupted while ${loaded.spec.id} was judging; no verdict was recorded`);
   const outcomes = new Map(store.rows.map((r) => [r.traceId, r.outcome]));
   const failing: string[] = [];
-  for (const item of options.items) if (outcomes.get(item.traceId) === "fail" && failing.length < 20) failing.push(item.traceId);
+  for (const item of options.items)
+    if (outcomes.get(item.traceId) === "fail" && failing.length < 20) failing.push(item.traceId);
   // Traces the run never reached (interrupted) count as errors: there is no verdict for them.
   const errors = options.items.length - summary.pass - summary.fail;
   return {pass: summary.pass, fail: summary.fail, errors, failing, calls: summary.calls};

@@ -15,11 +15,14 @@ export interface Suite {
 
 export function loadSuite(dir: string): Suite {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) return {dir: root, specs: [], problems: [`${root}: not a folder of evaluator specs`]};
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    return {dir: root, specs: [], problems: [`${root}: not a folder of evaluator specs`]};
   const specs: LoadedSpec[] = [];
   const problems: string[] = [];
   const seen = new Map<string, string>();
-  for (const name of readdirSync(root).filter((n) => n.endsWith(".json")).sort()) {
+  for (const name of readdirSync(root)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     try {
       const loaded = loadSpec(join(root, name), root);
       const other = seen.get(loaded.spec.id);

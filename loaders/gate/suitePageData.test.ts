@@ -9,7 +9,15 @@ import {tempDir} from "../fixtures/tempDir.js";
 
 function run(runId: string, at: string) {
   return gateRun(
-    {runId, label: runId, at, durationMs: 5, suite: "/suite", candidate: {kind: "traces", name: "f.jsonl", version: null, traces: 3, rejected: 0}, defaultMinPassRate: 0.95},
+    {
+      runId,
+      label: runId,
+      at,
+      durationMs: 5,
+      suite: "/suite",
+      candidate: {kind: "traces", name: "f.jsonl", version: null, traces: 3, rejected: 0},
+      defaultMinPassRate: 0.95
+    },
     [],
     suiteCoverage([{name: "unwatched", state: "new"}], [])
   );
@@ -21,15 +29,27 @@ test("the suite page reads every run of the log, newest first, and a torn or for
     assert.deepEqual(suitePageData(readGateRuns(workspace).runs, []), {latest: null, runs: [], problems: []});
     appendGateRun(workspace, run("first", "2026-11-01T10:00:00.000Z"));
     appendGateRun(workspace, run("second", "2026-11-02T10:00:00.000Z"));
-    appendFileSync(gateRunsPath(workspace), `${JSON.stringify({...run("future", "2026-11-03T10:00:00.000Z"), format: 9})}\n{"format": 1, "runId": "torn`);
+    appendFileSync(
+      gateRunsPath(workspace),
+      `${JSON.stringify({...run("future", "2026-11-03T10:00:00.000Z"), format: 9})}\n{"format": 1, "runId": "torn`
+    );
     const {runs, problems} = readGateRuns(workspace);
-    assert.deepEqual(runs.map((r) => r.runId), ["first", "second"]);
+    assert.deepEqual(
+      runs.map((r) => r.runId),
+      ["first", "second"]
+    );
     assert.equal(problems.length, 2);
     assert.match(problems[0]!, /gate-runs\.jsonl:3: format 9 is newer/);
     assert.match(problems[1]!, /gate-runs\.jsonl:4: not valid JSON/);
     const data = suitePageData(runs, problems);
     assert.equal(data.latest!.runId, "second");
-    assert.deepEqual(data.runs.map((r) => [r.runId, r.coverage, r.ran, r.evaluators]), [["second", 0, 0, 0], ["first", 0, 0, 0]]);
+    assert.deepEqual(
+      data.runs.map((r) => [r.runId, r.coverage, r.ran, r.evaluators]),
+      [
+        ["second", 0, 0, 0],
+        ["first", 0, 0, 0]
+      ]
+    );
   } finally {
     rmSync(workspace, {recursive: true, force: true});
   }

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import {rmSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, beforeEach, describe, test} from "node:test";
-import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI, type FakeRequest, type FakeResponse} from "../judge/fakeOpenAI.js";
+import {
+  chatCompletion,
+  errorResponse,
+  startFakeOpenAI,
+  type FakeOpenAI,
+  type FakeRequest,
+  type FakeResponse
+} from "../judge/fakeOpenAI.js";
 import {versionOf} from "../judge/specFile.js";
 import {withReadConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
@@ -10,7 +17,14 @@ import {splitExamples, type LabelledExample} from "../../src/core/generate/examp
 import {parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {cutMiddle, traceText} from "../../src/core/evaluator/judgePrompt.js";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
-import {generateJudge, JudgeOptimizerError, progressDetail, type GenerateJudgeInput, type JudgeOptimization, type OptimizerProgress} from "./judgeOptimizer.js";
+import {
+  generateJudge,
+  JudgeOptimizerError,
+  progressDetail,
+  type GenerateJudgeInput,
+  type JudgeOptimization,
+  type OptimizerProgress
+} from "./judgeOptimizer.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 const KEY = "sk-test-optimizer-secret-42";
@@ -27,7 +41,10 @@ function example(i: number): LabelledExample {
   const messages = cancels
     ? [
         {role: "user", content: `Please cancel reservation ${id}.`},
-        {role: "assistant", content: `Reservation ${id}: SFO to JFK on May ${(i % 28) + 1}, refund to the original card. Shall I go ahead?`},
+        {
+          role: "assistant",
+          content: `Reservation ${id}: SFO to JFK on May ${(i % 28) + 1}, refund to the original card. Shall I go ahead?`
+        },
         {role: "user", content: agreed ? "yes" : "whatever, I am in a hurry"},
         {role: "assistant", content: `Reservation ${id} is cancelled.`}
       ]
@@ -36,7 +53,14 @@ function example(i: number): LabelledExample {
         {role: "assistant", content: "There is a 9:05 flight for $189."}
       ];
   const toolCalls = cancels
-    ? [{name: "cancel_reservation", arguments: JSON.stringify({reservation_id: id}), result: '{"status":"cancelled"}', success: true}]
+    ? [
+        {
+          name: "cancel_reservation",
+          arguments: JSON.stringify({reservation_id: id}),
+          result: '{"status":"cancelled"}',
+          success: true
+        }
+      ]
     : [{name: "search_direct_flight", arguments: '{"destination":"BOS"}', result: "[...]", success: true}];
   const outcome = cancels && !agreed ? "fail" : "pass";
   const explanation = !cancels
@@ -48,12 +72,21 @@ function example(i: number): LabelledExample {
     traceId: `trace-${i}`,
     outcome,
     explanation,
-    rule: {status: "ok", fields: {}, messages: messages.map((m) => ({...m, direction: m.role === "user" ? "input" : "output"})), spans: [], toolCalls},
+    rule: {
+      status: "ok",
+      fields: {},
+      messages: messages.map((m) => ({...m, direction: m.role === "user" ? "input" : "output"})),
+      spans: [],
+      toolCalls
+    },
     trace: {messages, toolCalls}
   };
 }
 
-const EXAMPLES = splitExamples(Array.from({length: 60}, (_, i) => example(i)), {heldOut: 0.3, seed: 1});
+const EXAMPLES = splitExamples(
+  Array.from({length: 60}, (_, i) => example(i)),
+  {heldOut: 0.3, seed: 1}
+);
 const GOOD_PROMPT =
   "Policy: before cancelling a booking the agent must obtain explicit confirmation: the user answers yes.\n\n{{trace}}\n\n" +
   "Fail the trace only when a booking was changed without that confirmation. Criterion: {{criterion}}.";
@@ -65,10 +98,16 @@ function judgeAnswer(request: FakeRequest): FakeResponse {
   const cancels = user.includes("cancel_reservation(");
   const strict = user.includes("confirmation");
   const failed = strict ? cancels && !/\[user\]\nyes\b/.test(user) : cancels;
-  return chatCompletion(JSON.stringify({reasoning: strict ? "Checked for an explicit yes." : "A booking was cancelled.", verdict: failed ? "fail" : "pass"}));
+  return chatCompletion(
+    JSON.stringify({
+      reasoning: strict ? "Checked for an explicit yes." : "A booking was cancelled.",
+      verdict: failed ? "fail" : "pass"
+    })
+  );
 }
 
-const proposal = (prompt: string, rationale = "The annotators fail only cancellations without a yes.") => chatCompletion(JSON.stringify({prompt, rationale}));
+const proposal = (prompt: string, rationale = "The annotators fail only cancellations without a yes.") =>
+  chatCompletion(JSON.stringify({prompt, rationale}));
 
 describe("generateJudge(input) through an OpenAI-compatible server", () => {
   let server: FakeOpenAI;
@@ -85,7 +124,8 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     server.respondWith("chat", (request) => {
       const fault = faults(request);
       if (fault) return fault;
-      if (request.body.model === "reflector") return reflections.shift() ?? errorResponse(500, "no scripted reflection left");
+      if (request.body.model === "reflector")
+        return reflections.shift() ?? errorResponse(500, "no scripted reflection left");
       return judgeAnswer(request);
     });
   });
@@ -126,7 +166,11 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     assert.deepEqual(c.train, {n: 40, mcc: 1}, "the Pareto set: 40 of the 42 training examples");
     assert.equal(specTrustStatus(c, versionOf(spec).version).status, "blocks");
     assert.ok(optimization);
-    assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 6, fp: 7, fn: 0, tn: 5}, "the seed also fails the 7 held-out cancellations the user agreed to");
+    assert.deepEqual(
+      optimization.seedHeldOut.confusion,
+      {tp: 6, fp: 7, fn: 0, tn: 5},
+      "the seed also fails the 7 held-out cancellations the user agreed to"
+    );
     assert.equal(optimization.bestCandidate, 1);
     assert.ok(optimization.history.some((h) => h.accepted && h.prompt === GOOD_PROMPT));
     assert.match(spec.lineage.note, /held-out MCC 1\.000 vs 0\.\d{3} for the seed/);
@@ -141,7 +185,11 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     const text = (asked[0]!.body.messages as {content: string}[]).map((m) => m.content).join("\n");
     assert.match(text, /WRONG \(judge said fail, annotators said pass\)/);
     assert.match(text, /the user answered yes before the cancellation/);
-    assert.match(text, /Does this trace show the failure "\{\{failure_mode\}\}"/, "the current template, placeholders unfilled");
+    assert.match(
+      text,
+      /Does this trace show the failure "\{\{failure_mode\}\}"/,
+      "the current template, placeholders unfilled"
+    );
     assert.equal((asked[0]!.body.response_format as {json_schema: {name: string}}).json_schema.name, "prompt_proposal");
   });
 
@@ -149,7 +197,9 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     for (const budget of [130, 157, 230]) {
       server.requests.length = 0;
       // Every proposal is valid and new but no better, so only the budget stops the search.
-      reflections = Array.from({length: 100}, (_, n) => proposal(`Variant ${n}: does this trace show "{{failure_mode}}"?\n\n{{trace}}`));
+      reflections = Array.from({length: 100}, (_, n) =>
+        proposal(`Variant ${n}: does this trace show "{{failure_mode}}"?\n\n{{trace}}`)
+      );
       let optimization: JudgeOptimization | undefined;
       await run({budget, onResult: (o) => (optimization = o)});
       assert.ok(optimization);
@@ -158,7 +208,10 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
       assert.equal(optimization.stopped, "budget");
       assert.equal(optimization.calls.heldOut, 18, "the best is the seed, so the held-out set is judged once");
       // What is left is less than the reserve for a second held-out run (18) plus one search step (3 + 1 + 3 + 40).
-      assert.ok(budget - optimization.calls.total < 18 + 47, `stopped with ${budget - optimization.calls.total} calls unused`);
+      assert.ok(
+        budget - optimization.calls.total < 18 + 47,
+        `stopped with ${budget - optimization.calls.total} calls unused`
+      );
     }
   });
 
@@ -200,7 +253,9 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     let optimization: JudgeOptimization | undefined;
     const spec = await run({onResult: (o) => (optimization = o)});
     assert.ok(optimization);
-    const failedRequests = server.requests.filter((r) => (r.body.messages as {content: string}[]).some((m) => m.content.includes(held.trace.messages[0]!.content!)));
+    const failedRequests = server.requests.filter((r) =>
+      (r.body.messages as {content: string}[]).some((m) => m.content.includes(held.trace.messages[0]!.content!))
+    );
     assert.equal(failedRequests.length, 2 * 3, "seed and best each tried 3 times");
     assert.equal(optimization.bestHeldOut.errors, 1);
     assert.equal(optimization.seedHeldOut.errors, 1);
@@ -208,7 +263,10 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     const c = spec.calibration.confusion;
     assert.equal(c.tp + c.fp + c.fn + c.tn, EXAMPLES.heldOut.length - 1, "the failed call is in no cell of the matrix");
     assert.match(spec.calibration.labels, /1 held-out judge call failed and is left out/);
-    assert.ok(optimization.errors.messages.some((m) => /HTTP 500: .*upstream exploded \(gave up after 3 attempts\)/.test(m)), optimization.errors.messages.join("\n"));
+    assert.ok(
+      optimization.errors.messages.some((m) => /HTTP 500: .*upstream exploded \(gave up after 3 attempts\)/.test(m)),
+      optimization.errors.messages.join("\n")
+    );
     assert.ok(server.requests.length > optimization.calls.total, "retries are requests within one counted call");
     assert.equal(spec.calibration.mcc, 1);
   });
@@ -229,7 +287,8 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
 
   test("a reflection call that keeps failing is counted as a reflection error and the search goes on", async () => {
     let failing = 3;
-    faults = (request) => (request.body.model === "reflector" && failing-- > 0 ? errorResponse(502, "bad gateway") : null);
+    faults = (request) =>
+      request.body.model === "reflector" && failing-- > 0 ? errorResponse(502, "bad gateway") : null;
     reflections = [proposal(GOOD_PROMPT)];
     let optimization: JudgeOptimization | undefined;
     const spec = await run({onResult: (o) => (optimization = o)});
@@ -275,14 +334,24 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
 
   test("without a model named, the judge model comes from PLUMBLINE_JUDGE_MODEL", async () => {
     reflections = [proposal(GOOD_PROMPT)];
-    const spec = await run({model: undefined, env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY, PLUMBLINE_JUDGE_MODEL: "local-judge"}, budget: 130});
+    const spec = await run({
+      model: undefined,
+      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY, PLUMBLINE_JUDGE_MODEL: "local-judge"},
+      budget: 130
+    });
     assert.equal(spec.judge.model, "local-judge");
     assert.deepEqual(new Set(server.requests.map((r) => r.body.model)), new Set(["local-judge", "reflector"]));
   });
 
   test("progressDetail(progress) says what the calls are for", () => {
-    assert.equal(progressDetail({phase: "search", calls: 10, budget: 100, candidates: 1, bestAggregate: null}), "searching: 1 prompt");
-    assert.equal(progressDetail({phase: "held-out", calls: 90, budget: 100, candidates: 3, bestAggregate: 0.875}), "judging held-out: 3 prompts, best 88% balanced accuracy");
+    assert.equal(
+      progressDetail({phase: "search", calls: 10, budget: 100, candidates: 1, bestAggregate: null}),
+      "searching: 1 prompt"
+    );
+    assert.equal(
+      progressDetail({phase: "held-out", calls: 90, budget: 100, candidates: 3, bestAggregate: 0.875}),
+      "judging held-out: 3 prompts, best 88% balanced accuracy"
+    );
   });
 
   test("without a key it says which variable to set, before any call", async () => {
@@ -297,8 +366,10 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
   let workspace: string;
   let examples: LabelledExample[];
   // Tools that change the booking database, which the policy allows only after the user's explicit yes.
-  const CHANGES = /^(cancel_reservation|update_reservation_flights|update_reservation_baggages|update_reservation_passengers|book_reservation)$/;
-  const saidYes = (messages: readonly {role: string; content: string | null}[]) => messages.some((m) => m.role === "user" && /^\s*yes\b/i.test(m.content ?? ""));
+  const CHANGES =
+    /^(cancel_reservation|update_reservation_flights|update_reservation_baggages|update_reservation_passengers|book_reservation)$/;
+  const saidYes = (messages: readonly {role: string; content: string | null}[]) =>
+    messages.some((m) => m.role === "user" && /^\s*yes\b/i.test(m.content ?? ""));
   before(async () => {
     server = await startFakeOpenAI();
     workspace = tempDir("generate-judge-tau");
@@ -311,9 +382,15 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
       const changes = item.trace.toolCalls.some((t) => CHANGES.test(t.name));
       const yes = saidYes(item.trace.messages);
       return {
-        traceId: item.traceId, rule: item.rule, trace: item.trace,
+        traceId: item.traceId,
+        rule: item.rule,
+        trace: item.trace,
         outcome: changes && !yes ? "fail" : "pass",
-        explanation: !changes ? "No booking was changed." : yes ? "The user answered yes before the booking was changed." : "The agent changed the booking, but the user never answered yes."
+        explanation: !changes
+          ? "No booking was changed."
+          : yes
+            ? "The user answered yes before the booking was changed."
+            : "The agent changed the booking, but the user never answered yes."
       };
     });
   });
@@ -329,8 +406,12 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
       if (request.body.model === "reflector") {
         // The first reflection finds the rule; later ones only reword the question, which helps nothing.
         return reflected++ === 0
-          ? proposal(`Policy: any change to a booking needs the user's explicit confirmation, a yes, first.\n\n{{trace}}\n\nDoes this run show "{{failure_mode}}"?`)
-          : proposal(`Policy, reworded ${reflected}: any change to a booking needs the user's explicit confirmation.\n\n{{trace}}`);
+          ? proposal(
+              `Policy: any change to a booking needs the user's explicit confirmation, a yes, first.\n\n{{trace}}\n\nDoes this run show "{{failure_mode}}"?`
+            )
+          : proposal(
+              `Policy, reworded ${reflected}: any change to a booking needs the user's explicit confirmation.\n\n{{trace}}`
+            );
       }
       const user = messages.find((m) => m.role === "user")!.content;
       // The judge reads the template's own words (before the trace starts) and the trace as rendered, cut to size.
@@ -342,9 +423,18 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
     const split = splitExamples(examples, {heldOut: 0.3, seed: 1});
     let optimization: JudgeOptimization | undefined;
     const spec = await generateJudge({
-      examples: split, failureMode: "changes a booking without an explicit yes", criterion: "policy", model: "judge-model", reflectionModel: "reflector",
-      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY}, budget: 400, seed: 1, concurrency: 8, sleep: async () => {},
-      labels: "scripted from the τ-bench airline policy", onResult: (o) => (optimization = o)
+      examples: split,
+      failureMode: "changes a booking without an explicit yes",
+      criterion: "policy",
+      model: "judge-model",
+      reflectionModel: "reflector",
+      env: {OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY},
+      budget: 400,
+      seed: 1,
+      concurrency: 8,
+      sleep: async () => {},
+      labels: "scripted from the τ-bench airline policy",
+      onResult: (o) => (optimization = o)
     });
     assert.ok(optimization);
     assert.equal(split.heldOut.length, 61, "30 % of each class: 5 of 17 failures, 56 of 183 passes");
@@ -353,12 +443,19 @@ describe("generateJudge(input) on the real τ-bench airline runs", () => {
     assert.equal(server.requests.length, optimization.calls.total);
     assert.ok(spec.judge.prompt.startsWith("Policy:"));
     const {mcc, baseline, confusion: c} = spec.calibration;
-    assert.deepEqual(optimization.seedHeldOut.confusion, {tp: 5, fp: 24, fn: 0, tn: 32}, "the seed fails every run that changes a booking");
+    assert.deepEqual(
+      optimization.seedHeldOut.confusion,
+      {tp: 5, fp: 24, fn: 0, tn: 32},
+      "the seed fails every run that changes a booking"
+    );
     // The 7 false alarms left are all runs longer than the judge's 24,000-character cut, whose yes was in the
     // middle that the prompt leaves out: a limit of the trace view, not of the prompt.
     assert.deepEqual(c, {tp: 5, fp: 7, fn: 0, tn: 49});
     const yesCutOut = split.heldOut.filter(
-      (e) => e.outcome === "pass" && e.trace.toolCalls.some((t) => CHANGES.test(t.name)) && !/\[user\]\n\s*yes\b/i.test(cutMiddle(traceText(e.trace), 24_000))
+      (e) =>
+        e.outcome === "pass" &&
+        e.trace.toolCalls.some((t) => CHANGES.test(t.name)) &&
+        !/\[user\]\n\s*yes\b/i.test(cutMiddle(traceText(e.trace), 24_000))
     );
     assert.equal(yesCutOut.length, 7);
     assert.ok(yesCutOut.every((e) => traceText(e.trace).length > 24_000));

@@ -15,7 +15,13 @@ import {createJudgeClient, type JudgeClient, type ResponseFormat} from "../judge
 import {memoryRunStore, runJudge} from "../judge/runner.js";
 import {versionOf} from "../judge/specFile.js";
 import type {LabelledExample, Split} from "../../src/core/generate/examples.js";
-import {evolvePrompt, type Candidate, type IterationRecord, type JudgeOutcome, type StopReason} from "../../src/core/generate/promptEvolution.js";
+import {
+  evolvePrompt,
+  type Candidate,
+  type IterationRecord,
+  type JudgeOutcome,
+  type StopReason
+} from "../../src/core/generate/promptEvolution.js";
 import {confusion, type Confusion} from "../../src/core/calibration/confusion.js";
 import {mcc} from "../../src/core/calibration/judgeAgreement.js";
 import {calibrationFromConfusion} from "../../src/core/calibration/specCalibration.js";
@@ -91,7 +97,10 @@ export class JudgeOptimizerError extends PlumblineError {
 }
 
 /** Calls the held-out evaluation may need, and the least budget that leaves the search one step. */
-export function budgetNeeds(options: {train: number; heldOut: number; minibatchSize?: number; paretoSize?: number}): {heldOut: number; minimum: number} {
+export function budgetNeeds(options: {train: number; heldOut: number; minibatchSize?: number; paretoSize?: number}): {
+  heldOut: number;
+  minimum: number;
+} {
   const pareto = Math.min(options.train, options.paretoSize ?? 40);
   const m = Math.min(options.minibatchSize ?? 3, options.train);
   const heldOut = 2 * options.heldOut;
@@ -102,14 +111,27 @@ export function figuresOf(pairs: readonly {human: Outcome; judge: Outcome | null
   const judged = pairs.filter((p): p is {human: Outcome; judge: Outcome} => p.judge !== null);
   const c = confusion(judged);
   const metric = mcc(c);
-  return {n: judged.length, errors: pairs.length - judged.length, confusion: c, mcc: "value" in metric ? metric.value : null, ...("undefined" in metric ? {mccUndefined: metric.undefined} : {})};
+  return {
+    n: judged.length,
+    errors: pairs.length - judged.length,
+    confusion: c,
+    mcc: "value" in metric ? metric.value : null,
+    ...("undefined" in metric ? {mccUndefined: metric.undefined} : {})
+  };
 }
 
 export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise<JudgeOptimization> {
   const {train, heldOut} = options.examples;
   const {failureMode, criterion, budget} = options;
-  const needs = budgetNeeds({train: train.length, heldOut: heldOut.length, ...pick(options, "minibatchSize", "paretoSize")});
-  if (!train.length || !heldOut.length) throw new RangeError(`prompt optimization needs training and held-out examples (got ${train.length} and ${heldOut.length})`);
+  const needs = budgetNeeds({
+    train: train.length,
+    heldOut: heldOut.length,
+    ...pick(options, "minibatchSize", "paretoSize")
+  });
+  if (!train.length || !heldOut.length)
+    throw new RangeError(
+      `prompt optimization needs training and held-out examples (got ${train.length} and ${heldOut.length})`
+    );
   if (budget < needs.minimum) {
     throw new RangeError(
       `a budget of ${budget} calls is too small: judging the seed and the best prompt on ${heldOut.length} held-out examples takes up to ${needs.heldOut}, ` +
@@ -125,13 +147,31 @@ export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise
   const report = (calls: number) => options.onProgress?.({phase, calls: offset + calls, budget, ...lastSearch});
 
   /** One judge run of `prompt` over `examples`: a verdict or an error per example, in order. */
-  const judgeWith = async (prompt: string, examples: readonly LabelledExample[], onCalls?: (n: number) => void): Promise<{results: JudgeOutcome[]; calls: number}> => {
+  const judgeWith = async (
+    prompt: string,
+    examples: readonly LabelledExample[],
+    onCalls?: (n: number) => void
+  ): Promise<{results: JudgeOutcome[]; calls: number}> => {
     const judge: JudgeSpec = {...options.seed, prompt};
-    const spec = EvaluatorSpecSchema.parse({id: "candidate", version: "0", failureMode, criterion, kind: "llm_judge", judge});
+    const spec = EvaluatorSpecSchema.parse({
+      id: "candidate",
+      version: "0",
+      failureMode,
+      criterion,
+      kind: "llm_judge",
+      judge
+    });
     const runId = `candidate-${++runs}`;
     const summary = await runJudge({
-      spec, evaluatorVersion: versionOf(spec).version, items: examples, store, runId, datasetVersion: "prompt-optimization",
-      client: options.client, concurrency: options.concurrency ?? 4, ...(options.signal ? {signal: options.signal} : {}),
+      spec,
+      evaluatorVersion: versionOf(spec).version,
+      items: examples,
+      store,
+      runId,
+      datasetVersion: "prompt-optimization",
+      client: options.client,
+      concurrency: options.concurrency ?? 4,
+      ...(options.signal ? {signal: options.signal} : {}),
       onProgress: (p) => onCalls?.(p.calls)
     });
     const rows = new Map(store.rows.filter((r) => r.runId === runId).map((r) => [r.traceId, r]));
@@ -152,7 +192,8 @@ export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise
     ...(options.randomSeed === undefined ? {} : {seed: options.randomSeed}),
     ...(options.signal ? {signal: options.signal} : {}),
     evaluate: (prompt, examples, {onCalls}) => judgeWith(prompt, examples, onCalls),
-    reflect: ({prompt, feedback}) => options.reflector.propose({prompt, failureMode, criterion, feedback}, options.signal),
+    reflect: ({prompt, feedback}) =>
+      options.reflector.propose({prompt, failureMode, criterion, feedback}, options.signal),
     validate: (prompt) => {
       const result = JudgeSpecSchema.safeParse({...options.seed, prompt});
       return result.success ? null : issueText(result.error, "(judge)");
@@ -173,19 +214,26 @@ export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise
     offset += calls;
     heldOutCalls += calls;
     report(0);
-    for (const r of results) if ("error" in r && messages.length < 20 && !messages.includes(`judge: ${r.error}`)) messages.push(`judge: ${r.error}`);
-    return {figures: figuresOf(results.map((r, i) => ({human: heldOut[i]!.outcome, judge: "error" in r ? null : r.verdict}))), errors: results.filter((r) => "error" in r).length};
+    for (const r of results)
+      if ("error" in r && messages.length < 20 && !messages.includes(`judge: ${r.error}`))
+        messages.push(`judge: ${r.error}`);
+    return {
+      figures: figuresOf(results.map((r, i) => ({human: heldOut[i]!.outcome, judge: "error" in r ? null : r.verdict}))),
+      errors: results.filter((r) => "error" in r).length
+    };
   };
   const seedRun = await heldOutFigures(options.seed.prompt);
   const bestRun = evolution.best === 0 ? seedRun : await heldOutFigures(best.prompt);
 
   const outcomeOf = new Map(train.map((e) => [e.traceId, e.outcome]));
   const paretoOutcomes = evolution.paretoSet.map((id) => outcomeOf.get(id)!);
-  const bestTrain = figuresOf(best.scores.map((s, i) => {
-    const human = paretoOutcomes[i]!;
-    const other: Outcome = human === "fail" ? "pass" : "fail";
-    return {human, judge: s === null ? null : s === 1 ? human : other};
-  }));
+  const bestTrain = figuresOf(
+    best.scores.map((s, i) => {
+      const human = paretoOutcomes[i]!;
+      const other: Outcome = human === "fail" ? "pass" : "fail";
+      return {human, judge: s === null ? null : s === 1 ? human : other};
+    })
+  );
 
   return {
     best: {...options.seed, prompt: best.prompt},
@@ -193,7 +241,12 @@ export async function generateJudgeSpec(options: JudgeOptimizerOptions): Promise
     bestHeldOut: bestRun.figures,
     seedHeldOut: seedRun.figures,
     bestTrain,
-    calls: {judge: evolution.calls.judge, reflection: evolution.calls.reflection, heldOut: heldOutCalls, total: evolution.calls.total + heldOutCalls},
+    calls: {
+      judge: evolution.calls.judge,
+      reflection: evolution.calls.reflection,
+      heldOut: heldOutCalls,
+      total: evolution.calls.total + heldOutCalls
+    },
     budget,
     frontier: evolution.frontier,
     candidates: evolution.candidates.map(({scores: _scores, ...rest}) => rest),
@@ -267,7 +320,13 @@ export interface GenerateJudgeInput {
 }
 
 export function slugOf(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "judge";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 80) || "judge"
+  );
 }
 
 /**
@@ -278,19 +337,28 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
   const env = input.env ?? process.env;
   const keyVar = input.apiKeyEnv ?? "OPENAI_API_KEY";
   const apiKey = env[keyVar];
-  if (!apiKey) throw new JudgeOptimizerError(`generating a judge calls an LLM and $${keyVar} is not set; export it (or name another variable with --api-key-env)`);
+  if (!apiKey)
+    throw new JudgeOptimizerError(
+      `generating a judge calls an LLM and $${keyVar} is not set; export it (or name another variable with --api-key-env)`
+    );
   const baseURL = input.baseURL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
   const model = input.model ?? env.PLUMBLINE_JUDGE_MODEL ?? "gpt-4o-mini";
   const seedParsed = JudgeSpecSchema.safeParse(input.seedJudge ?? {model, prompt: DEFAULT_SEED_PROMPT});
-  if (!seedParsed.success) throw new JudgeOptimizerError(`invalid seed judge: ${issueText(seedParsed.error, "(judge)")}`);
+  if (!seedParsed.success)
+    throw new JudgeOptimizerError(`invalid seed judge: ${issueText(seedParsed.error, "(judge)")}`);
   const seed = seedParsed.data;
   const connection = {
-    baseURL, apiKey, ...pick(input, "responseFormat", "timeoutMs", "maxAttempts", "sleep")
+    baseURL,
+    apiKey,
+    ...pick(input, "responseFormat", "timeoutMs", "maxAttempts", "sleep")
   };
   let optimization: JudgeOptimization;
   try {
     optimization = await generateJudgeSpec({
-      examples: input.examples, seed, failureMode: input.failureMode, criterion: input.criterion,
+      examples: input.examples,
+      seed,
+      failureMode: input.failureMode,
+      criterion: input.criterion,
       client: createJudgeClient(connection),
       reflector: createReflector({...connection, model: input.reflectionModel ?? seed.model}),
       budget: input.budget ?? 400,
@@ -301,11 +369,14 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
     if (error instanceof RangeError) throw new JudgeOptimizerError(error.message, 2);
     throw error;
   }
-  if (optimization.stopped === "interrupted" || input.signal?.aborted) throw new JudgeOptimizerError("interrupted: no judge written", 130);
+  if (optimization.stopped === "interrupted" || input.signal?.aborted)
+    throw new JudgeOptimizerError("interrupted: no judge written", 130);
   input.onResult?.(optimization);
   if (optimization.bestHeldOut.n === 0) {
     const first = optimization.errors.messages.find((m) => m.startsWith("judge: "))?.slice(7) ?? "no answer";
-    throw new JudgeOptimizerError(`every held-out judge call failed, so the judge cannot be calibrated and none is written (${first}); check the endpoint and try again`);
+    throw new JudgeOptimizerError(
+      `every held-out judge call failed, so the judge cannot be calibrated and none is written (${first}); check the endpoint and try again`
+    );
   }
 
   const {best, bestHeldOut, seedHeldOut, bestTrain, calls} = optimization;
@@ -313,7 +384,9 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
   const spec = EvaluatorSpecSchema.parse({
     id: input.id ?? slugOf(input.failureMode),
     version: input.version ?? "1.0.0",
-    description: input.description ?? `LLM judge for "${input.failureMode}", its prompt evolved by reflection on the annotators' explanations.`,
+    description:
+      input.description ??
+      `LLM judge for "${input.failureMode}", its prompt evolved by reflection on the annotators' explanations.`,
     failureMode: input.failureMode,
     criterion: input.criterion,
     scope: "trace",
@@ -326,11 +399,15 @@ export async function generateJudge(input: GenerateJudgeInput): Promise<Generate
         `held-out MCC ${fmt(bestHeldOut.mcc)} vs ${fmt(seedHeldOut.mcc)} for the seed; ${calls.total} calls of a budget of ${optimization.budget}`
     }
   }) as Extract<EvaluatorSpec, {kind: "llm_judge"}>;
-  const errorsNote = bestHeldOut.errors ? `; ${bestHeldOut.errors} held-out judge call${bestHeldOut.errors === 1 ? " failed and is" : "s failed and are"} left out` : "";
+  const errorsNote = bestHeldOut.errors
+    ? `; ${bestHeldOut.errors} held-out judge call${bestHeldOut.errors === 1 ? " failed and is" : "s failed and are"} left out`
+    : "";
   const calibration = calibrationFromConfusion(bestHeldOut.confusion, {
     evaluatorVersion: versionOf(spec).version,
     criterion: input.criterion,
-    labels: (input.labels ?? `${input.examples.heldOut.length} held-out labelled traces of "${input.failureMode}"`) + errorsNote,
+    labels:
+      (input.labels ?? `${input.examples.heldOut.length} held-out labelled traces of "${input.failureMode}"`) +
+      errorsNote,
     split: "held-out",
     measuredAt: (input.now?.() ?? new Date()).toISOString(),
     train: {n: bestTrain.n, mcc: bestTrain.mcc},

@@ -7,10 +7,22 @@ import {createReflector, parseProposal, reflectionMessages, type ReflectorOption
 
 const KEY = "sk-reflection-secret-7";
 
-function feedback(id: string, outcome: "pass" | "fail", verdict: "pass" | "fail", content: string, explanation: string | null): ExampleFeedback<LabelledExample> {
+function feedback(
+  id: string,
+  outcome: "pass" | "fail",
+  verdict: "pass" | "fail",
+  content: string,
+  explanation: string | null
+): ExampleFeedback<LabelledExample> {
   const messages = [{role: "user", content}];
   return {
-    example: {traceId: id, outcome, explanation, rule: {status: "ok", fields: {}, messages: [{...messages[0]!, direction: "input"}], spans: [], toolCalls: []}, trace: {messages, toolCalls: []}},
+    example: {
+      traceId: id,
+      outcome,
+      explanation,
+      rule: {status: "ok", fields: {}, messages: [{...messages[0]!, direction: "input"}], spans: [], toolCalls: []},
+      trace: {messages, toolCalls: []}
+    },
     verdict,
     reasoning: `reasoning for ${id}`,
     correct: outcome === verdict
@@ -38,7 +50,10 @@ describe("reflectionMessages(input)", () => {
     assert.match(text, /on 3 traces.*2 verdicts are wrong/);
     const order = [...text.matchAll(/## Trace \d: (RIGHT|WRONG)/g)].map((m) => m[1]);
     assert.deepEqual(order, ["WRONG", "WRONG", "RIGHT"]);
-    assert.match(text, /WRONG \(judge said pass, annotators said fail\)\nAnnotators' explanation: The agent promised a refund outside the policy\.\nJudge's reasoning: reasoning for b/);
+    assert.match(
+      text,
+      /WRONG \(judge said pass, annotators said fail\)\nAnnotators' explanation: The agent promised a refund outside the policy\.\nJudge's reasoning: reasoning for b/
+    );
     assert.match(text, /Annotators' explanation: \(none given\)/);
     assert.match(text, /characters left out/, "a long trace is cut to the limit");
     assert.ok(text.length < 5000);
@@ -47,10 +62,15 @@ describe("reflectionMessages(input)", () => {
 
 describe("parseProposal(content)", () => {
   test("accepts the JSON object alone or in one fence, and nothing looser", () => {
-    assert.deepEqual(parseProposal('{"prompt": "p {{trace}}", "rationale": "r"}'), {value: {prompt: "p {{trace}}", rationale: "r"}});
+    assert.deepEqual(parseProposal('{"prompt": "p {{trace}}", "rationale": "r"}'), {
+      value: {prompt: "p {{trace}}", rationale: "r"}
+    });
     assert.ok("value" in parseProposal('```json\n{"prompt": "p", "rationale": "r"}\n```'));
     assert.match((parseProposal("Sure! Here it is.") as {error: string}).error, /not JSON/);
-    assert.match((parseProposal('{"prompt": "p", "rationale": "r", "extra": 1}') as {error: string}).error, /breaks the proposal schema/);
+    assert.match(
+      (parseProposal('{"prompt": "p", "rationale": "r", "extra": 1}') as {error: string}).error,
+      /breaks the proposal schema/
+    );
     assert.match((parseProposal("") as {error: string}).error, /the reflection model returned no content/);
   });
 });
@@ -66,7 +86,14 @@ describe("createReflector(options).propose(input)", () => {
     server.respondWith("chat", null);
   });
   const reflector = (options: Partial<ReflectorOptions> = {}) =>
-    createReflector({baseURL: server.baseURL, apiKey: KEY, model: "reflector-1", maxAttempts: 2, sleep: async () => {}, ...options});
+    createReflector({
+      baseURL: server.baseURL,
+      apiKey: KEY,
+      model: "reflector-1",
+      maxAttempts: 2,
+      sleep: async () => {},
+      ...options
+    });
 
   test("asks the model for a proposal with its JSON schema and returns it", async () => {
     server.enqueue("chat", chatCompletion(JSON.stringify({prompt: "Better {{trace}}", rationale: "Be precise."})));
@@ -75,7 +102,10 @@ describe("createReflector(options).propose(input)", () => {
     const body = server.requests[0]!.body;
     assert.equal(body.model, "reflector-1");
     assert.equal(body.temperature, 0.7);
-    assert.deepEqual((body.response_format as {json_schema: {schema: {required: string[]}}}).json_schema.schema.required, ["prompt", "rationale"]);
+    assert.deepEqual(
+      (body.response_format as {json_schema: {schema: {required: string[]}}}).json_schema.schema.required,
+      ["prompt", "rationale"]
+    );
     assert.ok(server.requests[0]!.authorized);
   });
 

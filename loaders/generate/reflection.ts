@@ -9,7 +9,11 @@ import type {LabelledExample} from "../../src/core/generate/examples.js";
 import type {ExampleFeedback, Proposal} from "../../src/core/generate/promptEvolution.js";
 import {cutMiddle, traceText, type ChatMessage} from "../../src/core/evaluator/judgePrompt.js";
 import {PLACEHOLDERS} from "../../src/core/schemas/evaluator.js";
-import {PROMPT_PROPOSAL_JSON_SCHEMA, PromptProposalSchema, type PromptProposal} from "../../src/core/schemas/promptProposal.js";
+import {
+  PROMPT_PROPOSAL_JSON_SCHEMA,
+  PromptProposalSchema,
+  type PromptProposal
+} from "../../src/core/schemas/promptProposal.js";
 import {createChatClient, parseJsonAnswer, type AnswerShape, type ChatClientOptions} from "../judge/chatClient.js";
 
 export interface ReflectionInput {
@@ -96,7 +100,12 @@ export function createReflector(options: ReflectorOptions): Reflector {
         }
       };
       const result = await chat.call(
-        {model: options.model, temperature: options.temperature ?? 0.7, maxTokens: options.maxTokens ?? 4_096, messages: reflectionMessages(input, options.maxTraceChars)},
+        {
+          model: options.model,
+          temperature: options.temperature ?? 0.7,
+          maxTokens: options.maxTokens ?? 4_096,
+          messages: reflectionMessages(input, options.maxTraceChars)
+        },
         shape,
         signal
       );

@@ -12,12 +12,28 @@ const dir = tempDir("writespec");
 after(() => rmSync(dir, {recursive: true, force: true}));
 
 const calibration = (mcc: number): SpecCalibration => ({
-  evaluatorVersion: "pending", criterion: "overall", labels: "test", measuredAt: "2026-01-01T00:00:00.000Z", split: "held-out",
-  confusion: {tp: 8, fp: 1, fn: 1, tn: 10}, mcc, mccInterval: [mcc - 0.2, Math.min(1, mcc + 0.1)], train: {n: 40, mcc: 0.9}
+  evaluatorVersion: "pending",
+  criterion: "overall",
+  labels: "test",
+  measuredAt: "2026-01-01T00:00:00.000Z",
+  split: "held-out",
+  confusion: {tp: 8, fp: 1, fn: 1, tn: 10},
+  mcc,
+  mccInterval: [mcc - 0.2, Math.min(1, mcc + 0.1)],
+  train: {n: 40, mcc: 0.9}
 });
-const spec = (rule: EvaluatorSpecInput extends infer S ? S extends {kind: "rule"; rule: infer R} ? R : never : never, mcc: number): EvaluatorSpecInput => ({
-  id: "refusal", version: "1.0.0", failureMode: "refused refund", criterion: "overall", kind: "rule", rule,
-  lineage: {derivedFrom: null, note: "generated"}, calibration: calibration(mcc)
+const spec = (
+  rule: EvaluatorSpecInput extends infer S ? (S extends {kind: "rule"; rule: infer R} ? R : never) : never,
+  mcc: number
+): EvaluatorSpecInput => ({
+  id: "refusal",
+  version: "1.0.0",
+  failureMode: "refused refund",
+  criterion: "overall",
+  kind: "rule",
+  rule,
+  lineage: {derivedFrom: null, note: "generated"},
+  calibration: calibration(mcc)
 });
 
 test("a new spec is written as 1.0.0 with its calibration stamped with the written version", () => {
@@ -25,7 +41,10 @@ test("a new spec is written as 1.0.0 with its calibration stamped with the writt
   assert.equal(written.spec.version, "1.0.0");
   assert.equal(written.spec.calibration!.evaluatorVersion, written.version);
   assert.equal(specTrustStatus(written.spec.calibration, written.version).status, "blocks");
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, "refusal.json"), "utf8")).calibration.evaluatorVersion, written.version);
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(dir, "refusal.json"), "utf8")).calibration.evaluatorVersion,
+    written.version
+  );
 });
 
 test("the same rule keeps its version and gets the new figures; a different rule is the next minor version derived from the old", () => {

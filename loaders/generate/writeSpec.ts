@@ -6,7 +6,12 @@
  */
 import {existsSync, mkdirSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {EvaluatorSpecSchema, specContent, type EvaluatorSpec, type EvaluatorSpecInput} from "../../src/core/schemas/evaluator.js";
+import {
+  EvaluatorSpecSchema,
+  specContent,
+  type EvaluatorSpec,
+  type EvaluatorSpecInput
+} from "../../src/core/schemas/evaluator.js";
 import {loadSpec, versionOf, type LoadedSpec} from "../judge/specFile.js";
 
 /** `1.4.2` → `1.5.0`; a version that is not numeric gets `.1` appended. */

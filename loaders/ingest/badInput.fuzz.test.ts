@@ -20,7 +20,10 @@ import {ingest, type IngestSummary} from "./ingest.js";
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "bad-input");
 const POOLS = readdirSync(FIXTURES)
   .filter((name) => name.endsWith(".jsonl"))
-  .map((name) => ({format: name.replace(/\.jsonl$/, ""), lines: readFileSync(join(FIXTURES, name), "utf8").trim().split("\n")}));
+  .map((name) => ({
+    format: name.replace(/\.jsonl$/, ""),
+    lines: readFileSync(join(FIXTURES, name), "utf8").trim().split("\n")
+  }));
 
 const root = mkdtempSync(join(tmpdir(), "plumbline-fuzz-"));
 after(() => rmSync(root, {recursive: true, force: true}));
@@ -42,7 +45,9 @@ function intoObject(text: string, insert: string): string {
 const mutation = (text: string): fc.Arbitrary<Line> =>
   fc.oneof(
     // Cut short: a prefix of an object never parses.
-    fc.integer({min: 1, max: text.length - 1}).map((at) => ({bytes: Buffer.from(text.slice(0, at)), kind: "invalid" as Kind})),
+    fc
+      .integer({min: 1, max: text.length - 1})
+      .map((at) => ({bytes: Buffer.from(text.slice(0, at)), kind: "invalid" as Kind})),
     // A byte that is never UTF-8.
     fc.integer({min: 0, max: text.length - 1}).map((at) => {
       const bytes = Buffer.from(text);
@@ -63,22 +68,41 @@ const mutation = (text: string): fc.Arbitrary<Line> =>
       return {bytes: Buffer.from(text.slice(0, end) + "\\ud83d" + text.slice(end)), kind: "either" as Kind};
     }),
     // A number too large for the store, or negative.
-    fc.tuple(fc.nat(), fc.constantFrom("18446744073709551616", "1e308", "-5", "-1e300", "123456789012345678901234567890")).map(([n, number]) => {
-      const numbers = [...text.matchAll(/:(-?\d+(?:\.\d+)?)(?=[,}\]])/g)];
-      if (numbers.length === 0) return {bytes: Buffer.from(intoObject(text, `"n":${number}`)), kind: "either" as Kind};
-      const chosen = numbers[n % numbers.length]!;
-      return {bytes: Buffer.from(text.slice(0, chosen.index + 1) + number + text.slice(chosen.index + chosen[0].length)), kind: "either" as Kind};
-    }),
+    fc
+      .tuple(
+        fc.nat(),
+        fc.constantFrom("18446744073709551616", "1e308", "-5", "-1e300", "123456789012345678901234567890")
+      )
+      .map(([n, number]) => {
+        const numbers = [...text.matchAll(/:(-?\d+(?:\.\d+)?)(?=[,}\]])/g)];
+        if (numbers.length === 0)
+          return {bytes: Buffer.from(intoObject(text, `"n":${number}`)), kind: "either" as Kind};
+        const chosen = numbers[n % numbers.length]!;
+        return {
+          bytes: Buffer.from(text.slice(0, chosen.index + 1) + number + text.slice(chosen.index + chosen[0].length)),
+          kind: "either" as Kind
+        };
+      }),
     // Deep nesting, at the top and inside every object the record's metadata may hold.
     fc.integer({min: 50, max: 20_000}).map((depth) => {
       const deep = "[".repeat(depth) + "1" + "]".repeat(depth);
-      return {bytes: Buffer.from(intoObject(text, `"deep":${deep},"metadata":{"deep":${deep}}`)), kind: "either" as Kind};
+      return {
+        bytes: Buffer.from(intoObject(text, `"deep":${deep},"metadata":{"deep":${deep}}`)),
+        kind: "either" as Kind
+      };
     }),
     // Keys that are special to JavaScript objects, or empty, or control characters.
-    fc.constantFrom('"__proto__":{"polluted":true}', '"constructor":{"prototype":1}', '"":""', '"\\u0000\\u001b[31m":"x"').map((keys) => ({
-      bytes: Buffer.from(intoObject(text, keys)),
-      kind: "either" as Kind
-    }))
+    fc
+      .constantFrom(
+        '"__proto__":{"polluted":true}',
+        '"constructor":{"prototype":1}',
+        '"":""',
+        '"\\u0000\\u001b[31m":"x"'
+      )
+      .map((keys) => ({
+        bytes: Buffer.from(intoObject(text, keys)),
+        kind: "either" as Kind
+      }))
   );
 
 interface FilePlan {
@@ -92,20 +116,35 @@ const filePlan = (index: number): fc.Arbitrary<FilePlan> =>
   fc.integer({min: 0, max: POOLS.length - 1}).chain((p) => {
     const pool = POOLS[p]!;
     const pick = fc.integer({min: 0, max: pool.lines.length - 1});
-    return fc.record({
-      sub: fc.boolean(),
-      gzip: fc.boolean(),
-      valid: fc.array(pick.map((i): Line => ({bytes: Buffer.from(pool.lines[i]!), kind: "valid", source: `${pool.format}/${i}`})), {minLength: 2, maxLength: 5}),
-      bad: fc.array(pick.chain((i) => mutation(pool.lines[i]!)), {minLength: 0, maxLength: 4}),
-      order: fc.array(fc.nat(), {minLength: 9, maxLength: 9})
-    }).map(({sub, gzip, valid, bad, order}) => {
-      // Fewer bad records than good ones, so the good ones still decide the file's format.
-      const lines = [...valid, ...bad.slice(0, valid.length - 1)];
-      const shuffled = lines.map((line, i) => ({line, key: order[i] ?? i})).sort((a, b) => a.key - b.key).map((x) => x.line);
-      // τ-bench ids are made from the file's name: every file of a format has the name its fixture was ingested
-      // under, in a folder of its own, so the ids agree with the expected ones.
-      return {path: join(sub ? "sub" : "", `f${index}`, `${pool.format}.jsonl${gzip ? ".gz" : ""}`), gzip, lines: shuffled};
-    });
+    return fc
+      .record({
+        sub: fc.boolean(),
+        gzip: fc.boolean(),
+        valid: fc.array(
+          pick.map((i): Line => ({bytes: Buffer.from(pool.lines[i]!), kind: "valid", source: `${pool.format}/${i}`})),
+          {minLength: 2, maxLength: 5}
+        ),
+        bad: fc.array(
+          pick.chain((i) => mutation(pool.lines[i]!)),
+          {minLength: 0, maxLength: 4}
+        ),
+        order: fc.array(fc.nat(), {minLength: 9, maxLength: 9})
+      })
+      .map(({sub, gzip, valid, bad, order}) => {
+        // Fewer bad records than good ones, so the good ones still decide the file's format.
+        const lines = [...valid, ...bad.slice(0, valid.length - 1)];
+        const shuffled = lines
+          .map((line, i) => ({line, key: order[i] ?? i}))
+          .sort((a, b) => a.key - b.key)
+          .map((x) => x.line);
+        // τ-bench ids are made from the file's name: every file of a format has the name its fixture was ingested
+        // under, in a folder of its own, so the ids agree with the expected ones.
+        return {
+          path: join(sub ? "sub" : "", `f${index}`, `${pool.format}.jsonl${gzip ? ".gz" : ""}`),
+          gzip,
+          lines: shuffled
+        };
+      });
   });
 
 const plan = fc.record({
@@ -141,7 +180,9 @@ async function storedKeys(workspace: string): Promise<StoredKey[]> {
       UNION ALL SELECT trace_id, concat_ws('/', 'message', span_id, direction, idx) FROM messages
       UNION ALL SELECT trace_id, concat_ws('/', 'call', call_id) FROM tool_calls
       UNION ALL SELECT trace_id, concat_ws('/', 'feedback', span_id, name, source) FROM feedback`);
-    return rows.getRows().map(([traceId, key]) => ({traceId: String(traceId), key: `${String(traceId)}/${String(key)}`}));
+    return rows
+      .getRows()
+      .map(([traceId, key]) => ({traceId: String(traceId), key: `${String(traceId)}/${String(key)}`}));
   });
 }
 
@@ -150,9 +191,13 @@ async function storedKeys(workspace: string): Promise<StoredKey[]> {
  * property's "every good record is stored" compares against these, so each run needs one ingest, not two.
  */
 async function rowsOfEachFixtureLine(dir: string): Promise<Map<string, string[]>> {
-  const files: FilePlan[] = POOLS.flatMap((pool) => pool.lines.map((text, i) => ({
-    path: join(`${pool.format}-${i}`, `${pool.format}.jsonl`), gzip: false, lines: [{bytes: Buffer.from(text), kind: "valid" as Kind}]
-  })));
+  const files: FilePlan[] = POOLS.flatMap((pool) =>
+    pool.lines.map((text, i) => ({
+      path: join(`${pool.format}-${i}`, `${pool.format}.jsonl`),
+      gzip: false,
+      lines: [{bytes: Buffer.from(text), kind: "valid" as Kind}]
+    }))
+  );
   writeInput(dir, files);
   const workspace = join(dir, ".ws");
   const summary = await ingest({workspace, paths: [dir], workers: 0});
@@ -160,7 +205,10 @@ async function rowsOfEachFixtureLine(dir: string): Promise<Map<string, string[]>
   assert.equal(summary.rejected, 0, JSON.stringify(summary.rejectedSample.map((r) => r.reason)));
   assert.equal(summary.ingested, files.length);
   const sources = await withReadConnection(workspace, async (connection) =>
-    (await connection.runAndReadAll("SELECT trace_id, list(DISTINCT source_file) FROM trace_sources GROUP BY ALL")).getRows());
+    (
+      await connection.runAndReadAll("SELECT trace_id, list(DISTINCT source_file) FROM trace_sources GROUP BY ALL")
+    ).getRows()
+  );
   const lineOf = new Map<string, string>();
   for (const [traceId, files] of sources) {
     const list = files as unknown as {items: unknown[]};
@@ -180,8 +228,14 @@ async function rowsOfEachFixtureLine(dir: string): Promise<Map<string, string[]>
 function assertCountsAddUp(summary: IngestSummary): void {
   for (const file of summary.files) assert.equal(file.records, file.ingested + file.rejected, file.path);
   assert.equal(summary.records, summary.ingested + summary.rejected);
-  assert.equal(summary.records, summary.files.reduce((n, f) => n + f.records, 0));
-  assert.equal(summary.rejected, summary.files.reduce((n, f) => n + f.rejected, 0));
+  assert.equal(
+    summary.records,
+    summary.files.reduce((n, f) => n + f.records, 0)
+  );
+  assert.equal(
+    summary.rejected,
+    summary.files.reduce((n, f) => n + f.rejected, 0)
+  );
 }
 
 let run = 0;
@@ -226,12 +280,19 @@ test("no mix of bad records, gzip files and links loses a good record, and every
         for (const source of good) {
           // A record may store nothing of its own (an OTLP log without a GenAI event), and then loses nothing.
           const rows = expectedRows.get(source) ?? [];
-          assert.deepEqual(rows.filter((key) => !stored.has(key)), [], `rows of ${source} lost`);
+          assert.deepEqual(
+            rows.filter((key) => !stored.has(key)),
+            [],
+            `rows of ${source} lost`
+          );
         }
 
         // Every record not stored is in quarantine, whole, with its file, line and a reason.
         const quarantined: Rejected[] = summary.quarantineFile
-          ? readFileSync(summary.quarantineFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Rejected)
+          ? readFileSync(summary.quarantineFile, "utf8")
+              .trim()
+              .split("\n")
+              .map((line) => JSON.parse(line) as Rejected)
           : [];
         assert.equal(quarantined.length, summary.rejected);
         for (const entry of quarantined) {
@@ -240,23 +301,38 @@ test("no mix of bad records, gzip files and links loses a good record, and every
           assert.ok(file, `quarantined from an unknown file ${entry.file}`);
           const line = file.lines[entry.line - 1]!;
           assert.notEqual(line.kind, "valid", `${entry.file}:${entry.line} is a good record: ${entry.reason}`);
-          assert.deepEqual(entry.encoding === "base64" ? Buffer.from(entry.text, "base64") : Buffer.from(entry.text), line.bytes);
+          assert.deepEqual(
+            entry.encoding === "base64" ? Buffer.from(entry.text, "base64") : Buffer.from(entry.text),
+            line.bytes
+          );
         }
         for (const file of files) {
           for (const [i, line] of file.lines.entries()) {
             if (line.kind !== "invalid") continue;
-            assert.ok(quarantined.some((q) => q.file === join(mixed, file.path) && q.line === i + 1), `${file.path}:${i + 1} is not quarantined`);
+            assert.ok(
+              quarantined.some((q) => q.file === join(mixed, file.path) && q.line === i + 1),
+              `${file.path}:${i + 1} is not quarantined`
+            );
           }
         }
         // A gzip file on disk holds what was planned (the check above reads lines by number).
         for (const file of files.filter((f) => f.gzip)) {
-          const lines = gunzipSync(readFileSync(join(mixed, file.path))).toString("latin1").split("\n").length - 1;
+          const lines =
+            gunzipSync(readFileSync(join(mixed, file.path)))
+              .toString("latin1")
+              .split("\n").length - 1;
           assert.equal(lines, file.lines.length);
         }
       } finally {
         rmSync(dir, {recursive: true, force: true});
       }
     }),
-    {numRuns: 25, includeErrorInReport: true, ...(process.env.FUZZ_SEED ? {seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true} : {})}
+    {
+      numRuns: 25,
+      includeErrorInReport: true,
+      ...(process.env.FUZZ_SEED
+        ? {seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true}
+        : {})
+    }
   );
 });

@@ -10,8 +10,17 @@ import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
 import {MAX_ROW_BYTES, type StagedKind} from "./stage.js";
 import type {StagingWriter} from "./stagingWriter.js";
 import {
-  emptyFlagCounts, FLAGGED_SAMPLE_PER_KIND, MAX_TIME_MS, MAX_TOKENS, mendSurrogates, SURROGATE_ESCAPE, wellFormedJson,
-  type FlagCounts, type Flagged, type FlagKind, type Note
+  emptyFlagCounts,
+  FLAGGED_SAMPLE_PER_KIND,
+  MAX_TIME_MS,
+  MAX_TOKENS,
+  mendSurrogates,
+  SURROGATE_ESCAPE,
+  wellFormedJson,
+  type FlagCounts,
+  type Flagged,
+  type FlagKind,
+  type Note
 } from "./flags.js";
 
 /** One raw record: a JSON Lines line, a whole document, or an element of a top-level array. */
@@ -106,12 +115,18 @@ export function convertRecords(
     if (record.escapes !== false && SURROGATE_ESCAPE.test(record.text)) {
       const mended = mendSurrogates(value);
       value = mended.value;
-      if (mended.mended) note("loneSurrogates", `${mended.mended} string${mended.mended === 1 ? "" : "s"} with a lone UTF-16 surrogate, stored with U+FFFD in its place`);
+      if (mended.mended)
+        note(
+          "loneSurrogates",
+          `${mended.mended} string${mended.mended === 1 ? "" : "s"} with a lone UTF-16 surrogate, stored with U+FFFD in its place`
+        );
     }
     if (checkShape && !reader.detect(value, fileName)) {
       const other = detectFormat(value, fileName);
       if (other && other !== reader) {
-        reject(`a ${other.format} record in a file of ${reader.format} records; ingest it from a file of its own, or name its format with --format`);
+        reject(
+          `a ${other.format} record in a file of ${reader.format} records; ingest it from a file of its own, or name its format with --format`
+        );
         continue;
       }
     }
@@ -145,7 +160,13 @@ function addNotes(tally: ConvertTally, notes: [FlagKind, string][], file: string
     if (seen.has(flag)) continue;
     seen.add(flag);
     if (tally.flags[flag]++ < FLAGGED_SAMPLE_PER_KIND) {
-      tally.flagged.push({file, line: record.line, ...(record.element === undefined ? {} : {element: record.element}), flag, detail});
+      tally.flagged.push({
+        file,
+        line: record.line,
+        ...(record.element === undefined ? {} : {element: record.element}),
+        flag,
+        detail
+      });
     }
   }
 }
@@ -234,7 +255,9 @@ function checkRow(kind: StagedKind, ...texts: unknown[]): void {
   let bytes = 0;
   for (const text of texts) if (typeof text === "string") bytes += Buffer.byteLength(text);
   if (bytes > MAX_ROW_BYTES) {
-    throw new RecordError(`a ${kind} row of ${(bytes / 2 ** 20).toFixed(1)} MiB is larger than the ${MAX_ROW_BYTES / 2 ** 20} MiB a stored row may take`);
+    throw new RecordError(
+      `a ${kind} row of ${(bytes / 2 ** 20).toFixed(1)} MiB is larger than the ${MAX_ROW_BYTES / 2 ** 20} MiB a stored row may take`
+    );
   }
 }
 
@@ -254,11 +277,15 @@ interface Measures {
 function checkNumbers(row: Measures, note: Note): void {
   const {startTime, endTime, inputTokens, outputTokens} = row;
   if (
-    Math.abs(startTime as number) <= MAX_TIME_MS && Math.abs(endTime as number) <= MAX_TIME_MS &&
-    (inputTokens as number) >= 0 && (inputTokens as number) <= MAX_TOKENS &&
-    (outputTokens as number) >= 0 && (outputTokens as number) <= MAX_TOKENS &&
+    Math.abs(startTime as number) <= MAX_TIME_MS &&
+    Math.abs(endTime as number) <= MAX_TIME_MS &&
+    (inputTokens as number) >= 0 &&
+    (inputTokens as number) <= MAX_TOKENS &&
+    (outputTokens as number) >= 0 &&
+    (outputTokens as number) <= MAX_TOKENS &&
     (endTime === null || !(endTime < (startTime as number)))
-  ) return;
+  )
+    return;
   for (const key of ["startTime", "endTime"] as const) {
     const value = row[key];
     if (value !== null && !(Math.abs(value) <= MAX_TIME_MS)) {
@@ -295,7 +322,13 @@ function wellFormed(json: string): string {
  * sized before any is written, so a record with a row too large for the store is rejected whole instead of half
  * staged.
  */
-export function stageFragment(fragment: Fragment, ordinal: number, fileIndex: number, writer: StagingWriter, note: Note = () => {}): void {
+export function stageFragment(
+  fragment: Fragment,
+  ordinal: number,
+  fileIndex: number,
+  writer: StagingWriter,
+  note: Note = () => {}
+): void {
   let rows: SerializedRows;
   try {
     rows = serializeRows(fragment, ordinal, fileIndex, note);
@@ -355,7 +388,15 @@ function serializeRows(fragment: Fragment, ordinal: number, fileIndex: number, n
   }
   for (const message of fragment.messages) {
     mention(message.traceId);
-    checkRow("messages", message.traceId, message.spanId, message.role, message.name, message.content, message.toolCallId);
+    checkRow(
+      "messages",
+      message.traceId,
+      message.spanId,
+      message.role,
+      message.name,
+      message.content,
+      message.toolCallId
+    );
   }
   for (const call of fragment.toolCalls) {
     mention(call.traceId);

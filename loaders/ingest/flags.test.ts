@@ -11,7 +11,9 @@ test("only escaped lone surrogates are suspected: an emoji escaped as a pair is 
 });
 
 test("lone surrogates in values and keys become U+FFFD, deep values too, and a __proto__ key stays an own key", () => {
-  const value = JSON.parse(String.raw`{"__proto__":{"x":"\ud83d"},"k\udc00":["ok","\ud800"],"deep":${"[".repeat(50_000)}"\ud83d"${"]".repeat(50_000)}}`) as Record<string, unknown>;
+  const value = JSON.parse(
+    String.raw`{"__proto__":{"x":"\ud83d"},"k\udc00":["ok","\ud800"],"deep":${"[".repeat(50_000)}"\ud83d"${"]".repeat(50_000)}}`
+  ) as Record<string, unknown>;
   const {value: mended, mended: count} = mendSurrogates(value);
   assert.equal(count, 4);
   const record = mended as Record<string, unknown>;

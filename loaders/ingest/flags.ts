@@ -43,7 +43,8 @@ export type Note = (flag: FlagKind, detail: string) => void;
  * surrogates), so only escapes need looking at, and an emoji escaped as a pair (as Python's `json.dumps` writes
  * it) does not cost a walk of the record. The parsed value is then checked precisely.
  */
-export const SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/;
+export const SURROGATE_ESCAPE =
+  /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/;
 
 const BACKSLASH_U = Buffer.from("\\u");
 
@@ -56,7 +57,11 @@ export function bytesMayHoldSurrogates(bytes: Buffer): boolean {
   while (at !== -1) {
     const d = bytes[at + 2];
     const h = bytes[at + 3];
-    if ((d === 0x64 || d === 0x44) && h !== undefined && ((h >= 0x38 && h <= 0x39) || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46))) {
+    if (
+      (d === 0x64 || d === 0x44) &&
+      h !== undefined &&
+      ((h >= 0x38 && h <= 0x39) || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46))
+    ) {
       return true;
     }
     at = bytes.indexOf(BACKSLASH_U, at + 2);
@@ -103,7 +108,8 @@ export function mendSurrogates(value: unknown): {value: unknown; mended: number}
       else if (typeof item === "object" && item !== null) stack.push(item);
       const name = fix(key);
       if (name !== key) delete record[key];
-      if (name !== key || next !== item) Object.defineProperty(record, name, {value: next, enumerable: true, writable: true, configurable: true});
+      if (name !== key || next !== item)
+        Object.defineProperty(record, name, {value: next, enumerable: true, writable: true, configurable: true});
     }
   }
   return {value, mended};

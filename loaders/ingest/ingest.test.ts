@@ -30,7 +30,11 @@ function chatLine(id: string, user: string, extra: Record<string, unknown> = {})
     id,
     messages: [
       {role: "user", content: user},
-      {role: "assistant", content: null, tool_calls: [{id: `${id}-c1`, type: "function", function: {name: "lookup", arguments: "{\"q\":1}"}}]},
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{id: `${id}-c1`, type: "function", function: {name: "lookup", arguments: '{"q":1}'}}]
+      },
       {role: "tool", tool_call_id: `${id}-c1`, content: "Error: not found"},
       {role: "assistant", content: "Sorry, I could not find it."}
     ],
@@ -50,8 +54,19 @@ test("ingest of the τ-bench runs stores 200 traces whose unknown tokens, cost a
        count(latency_ms)::INT AS with_latency, sum(message_count)::INT AS messages, sum(tool_call_count)::INT AS calls,
        sum(tool_error_count)::INT AS tool_errors FROM traces`
   );
-  assert.deepEqual(row, {traces: 200, with_tokens: 0, with_cost: 0, with_latency: 0, messages: 5308, calls: 1164, tool_errors: 73});
-  const [reward] = await query(workspace, "SELECT count(*)::INT AS passes FROM feedback WHERE name = 'reward' AND value = 1");
+  assert.deepEqual(row, {
+    traces: 200,
+    with_tokens: 0,
+    with_cost: 0,
+    with_latency: 0,
+    messages: 5308,
+    calls: 1164,
+    tool_errors: 73
+  });
+  const [reward] = await query(
+    workspace,
+    "SELECT count(*)::INT AS passes FROM feedback WHERE name = 'reward' AND value = 1"
+  );
   assert.equal(reward!.passes, 84);
 });
 
@@ -85,9 +100,13 @@ test("re-ingesting the whole demo input adds nothing", async () => {
 test("a later export with more spans of a stored trace adds only the new spans and rebuilds the trace", async () => {
   const dir = tempWorkspace();
   const span = (traceId: string, n: number, parent?: string) => ({
-    traceId, spanId: `${traceId.slice(0, 12)}${String(n).padStart(4, "0")}`, ...(parent ? {parentSpanId: parent} : {}),
-    name: n === 0 ? "invoke_agent" : `chat ${n}`, attributes: {"gen_ai.operation.name": n === 0 ? "invoke_agent" : "chat", "gen_ai.usage.input_tokens": 10},
-    startTimeUnixNano: `17600000000${String(n).padStart(2, "0")}000000000`, endTimeUnixNano: `17600000000${String(n).padStart(2, "0")}500000000`
+    traceId,
+    spanId: `${traceId.slice(0, 12)}${String(n).padStart(4, "0")}`,
+    ...(parent ? {parentSpanId: parent} : {}),
+    name: n === 0 ? "invoke_agent" : `chat ${n}`,
+    attributes: {"gen_ai.operation.name": n === 0 ? "invoke_agent" : "chat", "gen_ai.usage.input_tokens": 10},
+    startTimeUnixNano: `17600000000${String(n).padStart(2, "0")}000000000`,
+    endTimeUnixNano: `17600000000${String(n).padStart(2, "0")}500000000`
   });
   const known = "a".repeat(32);
   const fresh = "b".repeat(32);
@@ -96,15 +115,35 @@ test("a later export with more spans of a stored trace adds only the new spans a
   const second = join(dir, "second.json");
   writeFileSync(first, JSON.stringify(otlpRequest([span(known, 0), span(known, 1, root), span(known, 2, root)])));
   // The second export repeats two spans of the stored trace, adds two to it, and brings a trace of its own.
-  writeFileSync(second, JSON.stringify(otlpRequest([span(known, 1, root), span(known, 2, root), span(known, 3, root), span(known, 4, root), span(fresh, 0)])));
+  writeFileSync(
+    second,
+    JSON.stringify(
+      otlpRequest([
+        span(known, 1, root),
+        span(known, 2, root),
+        span(known, 3, root),
+        span(known, 4, root),
+        span(fresh, 0)
+      ])
+    )
+  );
   const workspace = join(dir, "ws");
   await ingest({workspace, paths: [first]});
   const again = await ingest({workspace, paths: [second]});
   assert.equal(again.added.spans, 3);
   assert.equal(again.added.traces, 1);
-  const rows = await query(workspace, "SELECT trace_id, span_count::INT AS spans, input_tokens::INT AS tokens FROM traces ORDER BY trace_id");
-  assert.deepEqual(rows, [{trace_id: known, spans: 5, tokens: 40}, {trace_id: fresh, spans: 1, tokens: 10}]);
-  const [spans] = await query(workspace, "SELECT count(*)::INT AS n, count(DISTINCT (trace_id, span_id))::INT AS distinct_n FROM spans");
+  const rows = await query(
+    workspace,
+    "SELECT trace_id, span_count::INT AS spans, input_tokens::INT AS tokens FROM traces ORDER BY trace_id"
+  );
+  assert.deepEqual(rows, [
+    {trace_id: known, spans: 5, tokens: 40},
+    {trace_id: fresh, spans: 1, tokens: 10}
+  ]);
+  const [spans] = await query(
+    workspace,
+    "SELECT count(*)::INT AS n, count(DISTINCT (trace_id, span_id))::INT AS distinct_n FROM spans"
+  );
   assert.deepEqual(spans, {n: 6, distinct_n: 6});
 });
 
@@ -116,7 +155,8 @@ test("worker threads and the single-thread path store the same rows", async () =
   const single = join(dir, "single");
   await ingest({workspace: threaded, paths: [file], workers: 2, workerThresholdBytes: 0});
   await ingest({workspace: single, paths: [file], workers: 0});
-  const dump = "SELECT trace_id, status, message_count, tool_error_count, first_user_message FROM traces ORDER BY trace_id";
+  const dump =
+    "SELECT trace_id, status, message_count, tool_error_count, first_user_message FROM traces ORDER BY trace_id";
   const a = await query(threaded, dump);
   assert.equal(a.length, 500);
   assert.deepEqual(a, await query(single, dump));
@@ -132,13 +172,20 @@ test("a record repeated within a file and across two files of one ingest is stor
   writeFileSync(repeated, [lines[0], lines[1], lines[0]].join("\n") + "\n");
   const copy = join(dir, "copy.jsonl");
   writeFileSync(copy, lines[0] + "\n");
-  const counts = "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
+  const counts =
+    "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
     "(SELECT count(*) FROM tool_calls)::INTEGER AS calls, (SELECT count(*) FROM traces)::INTEGER AS traces, " +
     "(SELECT sum(span_count) FROM traces)::INTEGER AS traced, (SELECT count(*) FROM trace_sources)::INTEGER AS sources";
   const single = join(dir, "single");
   await ingest({workspace: single, paths: [once], workers: 0});
   const expected = (await query(single, counts))[0]!;
-  assert.ok(expected.spans === 40 && expected.traced === 40 && (expected.messages as number) > 0 && (expected.calls as number) > 0, JSON.stringify(expected));
+  assert.ok(
+    expected.spans === 40 &&
+      expected.traced === 40 &&
+      (expected.messages as number) > 0 &&
+      (expected.calls as number) > 0,
+    JSON.stringify(expected)
+  );
   for (const workers of [0, 2]) {
     const workspace = join(dir, `repeated-${workers}`);
     const summary = await ingest({workspace, paths: [repeated, copy], workers, workerThresholdBytes: 0});
@@ -157,8 +204,14 @@ test("a file read in many blocks by worker threads reports a bad line by its tru
   const summary = await ingest({workspace: join(dir, "ws"), paths: [file], workers: 2, workerThresholdBytes: 0});
   assert.equal(summary.records, 6000);
   assert.equal(summary.ingested, 5999);
-  assert.deepEqual(summary.rejectedSample.map((r) => r.line), [4321]);
-  const [row] = await query(join(dir, "ws"), "SELECT count(*)::INT AS n, max(length(first_user_message))::INT AS longest FROM traces");
+  assert.deepEqual(
+    summary.rejectedSample.map((r) => r.line),
+    [4321]
+  );
+  const [row] = await query(
+    join(dir, "ws"),
+    "SELECT count(*)::INT AS n, max(length(first_user_message))::INT AS longest FROM traces"
+  );
   assert.deepEqual(row, {n: 5999, longest: 2.5 * 2 ** 20});
 });
 
@@ -183,7 +236,10 @@ test("malformed records are quarantined with file, line and reason while the res
   const io = captureIo();
   const status = await main(["ingest", "--workspace", workspace, "--workers", "0", file], io);
   assert.equal(status, 0, io.stderr.join("\n"));
-  const [row] = await query(workspace, "SELECT count(*)::INT AS n, list(trace_id ORDER BY trace_id) AS ids FROM traces");
+  const [row] = await query(
+    workspace,
+    "SELECT count(*)::INT AS n, list(trace_id ORDER BY trace_id) AS ids FROM traces"
+  );
   assert.equal(row!.n, 3);
   const errors = io.stderr.join("\n");
   assert.match(errors, new RegExp(`${file.replaceAll("/", "\\/")}:2: invalid JSON`));
@@ -192,8 +248,14 @@ test("malformed records are quarantined with file, line and reason while the res
   assert.match(errors, /mixed\.jsonl:7: invalid UTF-8/);
   const quarantine = io.stdout.join("\n").match(/written to (\S+)/)?.[1];
   assert.ok(quarantine, io.stdout.join("\n"));
-  const kept = readFileSync(quarantine, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(kept.map((r) => r.line), [2, 4, 5, 7]);
+  const kept = readFileSync(quarantine, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    kept.map((r) => r.line),
+    [2, 4, 5, 7]
+  );
   assert.equal(kept[0].text, lines[1]);
   assert.equal(Buffer.from(kept[3].text, "base64").at(-3), 0xfe);
   assert.equal(kept[3].encoding, "base64");
@@ -206,12 +268,33 @@ test("an OTLP line whose span has no ids is quarantined by line while the other 
   const file = join(dir, "otlp.jsonl");
   const line = (traceId: string | null, spanId: string) =>
     JSON.stringify({
-      resourceSpans: [{resource: {attributes: []}, scopeSpans: [{scope: {name: "t"}, spans: [
-        {...(traceId ? {traceId} : {}), spanId, name: "chat", startTimeUnixNano: "1700000000000000000", endTimeUnixNano: "1700000000500000000",
-          attributes: [{key: "gen_ai.operation.name", value: {stringValue: "chat"}}]}
-      ]}]}]
+      resourceSpans: [
+        {
+          resource: {attributes: []},
+          scopeSpans: [
+            {
+              scope: {name: "t"},
+              spans: [
+                {
+                  ...(traceId ? {traceId} : {}),
+                  spanId,
+                  name: "chat",
+                  startTimeUnixNano: "1700000000000000000",
+                  endTimeUnixNano: "1700000000500000000",
+                  attributes: [{key: "gen_ai.operation.name", value: {stringValue: "chat"}}]
+                }
+              ]
+            }
+          ]
+        }
+      ]
     });
-  writeFileSync(file, [line("a".repeat(32), "1".repeat(16)), line(null, "2".repeat(16)), line("b".repeat(32), "3".repeat(16))].join("\n") + "\n");
+  writeFileSync(
+    file,
+    [line("a".repeat(32), "1".repeat(16)), line(null, "2".repeat(16)), line("b".repeat(32), "3".repeat(16))].join(
+      "\n"
+    ) + "\n"
+  );
   const summary = await ingest({workspace: join(dir, "ws"), paths: [file]});
   assert.equal(summary.ingested, 2);
   assert.equal(summary.rejected, 1);
@@ -226,8 +309,11 @@ test("an OTLP trace, which has no name of its own, is named after its root span"
   const file = join(dir, "otlp.jsonl");
   writeFileSync(file, [generateOtlpLine(0, 10), generateOtlpLine(1, 10)].join("\n"));
   await ingest({workspace: join(dir, "ws"), paths: [file]});
-  const rows = await query(join(dir, "ws"), `SELECT DISTINCT t.name, s.name AS root FROM traces t
-    JOIN spans s ON s.trace_id = t.trace_id AND s.parent_span_id IS NULL`);
+  const rows = await query(
+    join(dir, "ws"),
+    `SELECT DISTINCT t.name, s.name AS root FROM traces t
+    JOIN spans s ON s.trace_id = t.trace_id AND s.parent_span_id IS NULL`
+  );
   assert.ok(rows.length > 0);
   for (const row of rows) assert.equal(row.name, row.root);
 });
@@ -277,14 +363,16 @@ test("an unknown format is an error that names the known formats, and nothing in
 test("every ingest verb option is documented in --help", async () => {
   const io = captureIo();
   assert.equal(await main(["ingest", "--help"], io), 0);
-  for (const option of ["--format", "--workspace", "--workers", "--strict", "--json"]) assert.ok(io.stdout[0]!.includes(option));
+  for (const option of ["--format", "--workspace", "--workers", "--strict", "--json"])
+    assert.ok(io.stdout[0]!.includes(option));
 });
 
 test("a merge that runs out of DuckDB's memory is rolled back and run again with more, losing and doubling nothing", async () => {
   const dir = tempWorkspace();
   const file = join(dir, "traces.jsonl");
   writeFileSync(file, Array.from({length: 50}, (_, i) => generateOtlpLine(i, 100)).join("\n") + "\n");
-  const rows = "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
+  const rows =
+    "SELECT (SELECT count(*) FROM spans)::INTEGER AS spans, (SELECT count(*) FROM messages)::INTEGER AS messages, " +
     "(SELECT count(*) FROM tool_calls)::INTEGER AS calls, (SELECT count(*) FROM traces)::INTEGER AS traces, " +
     "(SELECT count(*) FROM trace_sources)::INTEGER AS sources";
   // 4 MB is too little for the first try of this merge (a single allocation takes 64 MB).
@@ -293,5 +381,11 @@ test("a merge that runs out of DuckDB's memory is rolled back and run again with
   assert.equal(squeezed.added.spans, 5000);
   assert.deepEqual(await query(join(dir, "squeezed"), rows), await query(join(dir, "roomy"), rows));
   // Each chat call repeats its trace's history; the store holds each message once (3,500 of the 7,500 rows read).
-  assert.deepEqual((await query(join(dir, "squeezed"), rows))[0], {spans: 5000, messages: 3500, calls: 2000, traces: 500, sources: 500});
+  assert.deepEqual((await query(join(dir, "squeezed"), rows))[0], {
+    spans: 5000,
+    messages: 3500,
+    calls: 2000,
+    traces: 500,
+    sources: 500
+  });
 });

@@ -11,7 +11,12 @@ import {basename, join, resolve} from "node:path";
 import type {Format} from "../../src/core/schemas/trace.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {PlumblineError} from "../errors.js";
-import {makeScratchFolder, removeAbandonedScratch, STAGING_PREFIX, WORKSPACE_SCRATCH_PREFIXES} from "../files/scratch.js";
+import {
+  makeScratchFolder,
+  removeAbandonedScratch,
+  STAGING_PREFIX,
+  WORKSPACE_SCRATCH_PREFIXES
+} from "../files/scratch.js";
 import {withConnection} from "../store/db.js";
 import type {InputFile, MergeCounts, SpanConflict} from "./stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
@@ -132,7 +137,12 @@ export function expandPaths(paths: string[]): {files: string[]; skipped: Skipped
     }
     if (seen.has(real)) {
       // A file named twice, or reached again through a link, is read once; a folder reached again is a loop.
-      if (stat.isDirectory() && !named) skipped.push({path, reason: `the folder ${real} again, through a symbolic link; its files are read once`, revisit: true});
+      if (stat.isDirectory() && !named)
+        skipped.push({
+          path,
+          reason: `the folder ${real} again, through a symbolic link; its files are read once`,
+          revisit: true
+        });
       return;
     }
     seen.add(real);
@@ -167,7 +177,8 @@ export function expandPaths(paths: string[]): {files: string[]; skipped: Skipped
     try {
       stat = statSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" && !isLink(path)) throw new IngestError(`no such file or folder: ${path}`);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && !isLink(path))
+        throw new IngestError(`no such file or folder: ${path}`);
       skipped.push({path, reason: linkProblem(error)});
       continue;
     }
@@ -183,8 +194,13 @@ export class IngestError extends PlumblineError {
 export async function ingest(options: IngestOptions, effects: IngestEffects = silentEffects): Promise<IngestSummary> {
   const {files, skipped} = expandPaths(options.paths);
   if (files.length === 0) {
-    const why = skipped.filter((s) => !s.revisit).map((s) => `${s.path}: ${s.reason}`).join("; ");
-    throw new IngestError(`no .json, .jsonl or .ndjson files (or .gz of them) in ${options.paths.join(", ")}${why ? ` (skipped ${why})` : ""}`);
+    const why = skipped
+      .filter((s) => !s.revisit)
+      .map((s) => `${s.path}: ${s.reason}`)
+      .join("; ");
+    throw new IngestError(
+      `no .json, .jsonl or .ndjson files (or .gz of them) in ${options.paths.join(", ")}${why ? ` (skipped ${why})` : ""}`
+    );
   }
   return withConnection(options.workspace, async (connection) => {
     // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
@@ -252,12 +268,31 @@ async function ingestFiles(
         effects.log(`not walked again: ${path}: ${reason}`);
         continue;
       }
-      summaries.push({path, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0, flags: emptyFlagCounts(), error: reason});
+      summaries.push({
+        path,
+        format: null,
+        records: 0,
+        ingested: 0,
+        rejected: 0,
+        spans: 0,
+        messages: 0,
+        flags: emptyFlagCounts(),
+        error: reason
+      });
       effects.log(`skipped ${path}: ${reason}`);
     }
     for (const [fileIndex, file] of files.entries()) {
       const size = sizes[fileIndex]!;
-      const summary: FileSummary = {path: file, format: null, records: 0, ingested: 0, rejected: 0, spans: 0, messages: 0, flags: emptyFlagCounts()};
+      const summary: FileSummary = {
+        path: file,
+        format: null,
+        records: 0,
+        ingested: 0,
+        rejected: 0,
+        spans: 0,
+        messages: 0,
+        flags: emptyFlagCounts()
+      };
       summaries.push(summary);
       inputs.push({path: resolve(file), format: "unknown"});
       const tally = emptyTally();
@@ -265,7 +300,8 @@ async function ingestFiles(
       try {
         const gzip = isGzip(file);
         const mode = await fileMode(file, gzip);
-        if (mode.mode === "empty") throw new IngestError(size === 0 ? "the file is empty" : "the file is empty (it holds only whitespace)");
+        if (mode.mode === "empty")
+          throw new IngestError(size === 0 ? "the file is empty" : "the file is empty (it holds only whitespace)");
         if (mode.mode === "lines") {
           const reader = options.format ? readerFor(options.format) : detectReader(mode.sample, basename(file));
           const checkShape = !options.format;
@@ -280,7 +316,14 @@ async function ingestFiles(
             let fileDone = 0;
             for await (const {block, firstLine} of lineBlocks(file, gzip)) {
               const length = block.byteLength;
-              const {result} = await pool.submit({format: reader.format, file, fileIndex, block, firstLine, checkShape});
+              const {result} = await pool.submit({
+                format: reader.format,
+                file,
+                fileIndex,
+                block,
+                firstLine,
+                checkShape
+              });
               partial.push(
                 result.then((part) => {
                   fileDone += length + 1;
@@ -362,13 +405,17 @@ async function ingestFiles(
 function isInputError(error: unknown): error is Error {
   if (error instanceof UnknownFormatError || error instanceof IngestError) return true;
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === "string" && (code.startsWith("Z_") || ["ENOENT", "EACCES", "EPERM", "EISDIR", "EIO"].includes(code));
+  return (
+    typeof code === "string" && (code.startsWith("Z_") || ["ENOENT", "EACCES", "EPERM", "EISDIR", "EIO"].includes(code))
+  );
 }
 
 function inputErrorMessage(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "Z_BUF_ERROR") return "the gzip data ends early (the file is cut short); the records before that point were read";
-  if (code?.startsWith("Z_")) return `the gzip data is corrupt (${error.message}); the records before that point were read`;
+  if (code === "Z_BUF_ERROR")
+    return "the gzip data ends early (the file is cut short); the records before that point were read";
+  if (code?.startsWith("Z_"))
+    return `the gzip data is corrupt (${error.message}); the records before that point were read`;
   return error.message;
 }
 

@@ -33,7 +33,11 @@ const RLE = 3;
 const DELTA_LENGTH_BYTE_ARRAY = 6;
 /** How each type's values are encoded in a page. */
 const ENCODING: Record<ColumnType, number> = {
-  boolean: PLAIN, int32: PLAIN, double: PLAIN, string: DELTA_LENGTH_BYTE_ARRAY, json: DELTA_LENGTH_BYTE_ARRAY
+  boolean: PLAIN,
+  int32: PLAIN,
+  double: PLAIN,
+  string: DELTA_LENGTH_BYTE_ARRAY,
+  json: DELTA_LENGTH_BYTE_ARRAY
 };
 const MAGIC = Buffer.from("PAR1");
 
@@ -41,7 +45,8 @@ const MAGIC = Buffer.from("PAR1");
  * Node's native UTF-8 encoder behind `Buffer#write`, called directly: `write` normalizes its optional arguments in
  * JavaScript on every call, which cost as much as the encoding itself for the short values most columns hold.
  */
-const utf8Write = (Buffer.prototype as unknown as {utf8Write?: (text: string, offset: number) => number}).utf8Write ??
+const utf8Write =
+  (Buffer.prototype as unknown as {utf8Write?: (text: string, offset: number) => number}).utf8Write ??
   function (this: Buffer, text: string, offset: number): number {
     return this.write(text, offset);
   };
@@ -140,7 +145,10 @@ export class ParquetWriter {
   private totalRows = 0;
   private readonly groups: RowGroupMeta[] = [];
 
-  constructor(readonly path: string, specs: readonly ColumnSpec[]) {
+  constructor(
+    readonly path: string,
+    specs: readonly ColumnSpec[]
+  ) {
     this.columns = specs.map((spec) => new Column(spec));
     this.fd = openSync(path, "w");
     this.emit(MAGIC);
@@ -172,7 +180,8 @@ export class ParquetWriter {
 
   /** Sets a 32-bit integer column; values outside its range or not integral stay null. */
   int32(index: number, value: number | null | undefined): void {
-    if (value === null || value === undefined || !Number.isInteger(value) || value > 0x7fffffff || value < -0x80000000) return;
+    if (value === null || value === undefined || !Number.isInteger(value) || value > 0x7fffffff || value < -0x80000000)
+      return;
     const column = this.columns[index]!;
     column.reserve(4);
     column.data.writeInt32LE(value, column.used);

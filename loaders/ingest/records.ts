@@ -91,7 +91,13 @@ export function recordsFromBlock(block: Uint8Array, firstLine: number): RawRecor
       const lineBytes = bytes.subarray(start, end);
       const line = decodeLine(lineBytes);
       if (line === null) {
-        records.push({text: null, base64: lineBytes.toString("base64"), line: lineNumber, ordinal: lineNumber - 1, escapes});
+        records.push({
+          text: null,
+          base64: lineBytes.toString("base64"),
+          line: lineNumber,
+          ordinal: lineNumber - 1,
+          escapes
+        });
       } else {
         const text = stripCR(line);
         if (!blank(text)) records.push({text, line: lineNumber, ordinal: lineNumber - 1, escapes});
@@ -272,7 +278,9 @@ export async function fileMode(path: string, gzip = false): Promise<FileMode> {
 export function readDocument(path: string, gzip = false): RawRecord {
   const size = statSync(path).size;
   if (size > MAX_DOCUMENT_BYTES) {
-    throw new Error(`${path} is a single JSON document of ${size} bytes; write it as JSON Lines (one record a line) to ingest it`);
+    throw new Error(
+      `${path} is a single JSON document of ${size} bytes; write it as JSON Lines (one record a line) to ingest it`
+    );
   }
   let bytes: Buffer;
   if (!gzip) bytes = readFileSync(path);
@@ -281,7 +289,9 @@ export function readDocument(path: string, gzip = false): RawRecord {
       bytes = gunzipSync(readFileSync(path), {maxOutputLength: MAX_DOCUMENT_BYTES});
     } catch (error) {
       if (error instanceof RangeError) {
-        throw new Error(`${path} holds a single JSON document of more than ${MAX_DOCUMENT_BYTES} bytes; write it as JSON Lines (one record a line) to ingest it`);
+        throw new Error(
+          `${path} holds a single JSON document of more than ${MAX_DOCUMENT_BYTES} bytes; write it as JSON Lines (one record a line) to ingest it`
+        );
       }
       throw new Error(`${path} is not valid gzip: ${(error as Error).message}`);
     }

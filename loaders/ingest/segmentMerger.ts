@@ -7,7 +7,15 @@
  */
 import {rmSync} from "node:fs";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type InputFile, type MergeCounts, type SpanConflict, type StagedFiles} from "./stage.js";
+import {
+  emptyFiles,
+  mergeStaged,
+  STAGED_KINDS,
+  type InputFile,
+  type MergeCounts,
+  type SpanConflict,
+  type StagedFiles
+} from "./stage.js";
 
 /** Input bytes per segment. */
 export const SEGMENT_BYTES = 512 << 20;
@@ -17,7 +25,15 @@ export class SegmentMerger {
   private failure: unknown = null;
   private queued = 0;
   private readonly stepTotals = new Map<string, number>();
-  readonly added: MergeCounts = {traces: 0, spans: 0, messages: 0, toolCalls: 0, feedback: 0, tracesTouched: 0, conflictingSpans: 0};
+  readonly added: MergeCounts = {
+    traces: 0,
+    spans: 0,
+    messages: 0,
+    toolCalls: 0,
+    feedback: 0,
+    tracesTouched: 0,
+    conflictingSpans: 0
+  };
   /** The first spans each merge found given twice with other content. */
   readonly conflictSample: SpanConflict[] = [];
 

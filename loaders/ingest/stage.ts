@@ -23,21 +23,42 @@ export type JsonStagedKind = Exclude<StagedKind, ParquetStagedKind>;
  */
 export const STAGED_COLUMNS: Record<ParquetStagedKind, readonly ColumnSpec[]> = {
   spans: [
-    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "parentSpanId", type: "string"},
-    {name: "name", type: "string"}, {name: "kind", type: "string"}, {name: "startTime", type: "double"},
-    {name: "endTime", type: "double"}, {name: "status", type: "string"}, {name: "statusMessage", type: "string"},
-    {name: "model", type: "string"}, {name: "inputTokens", type: "double"}, {name: "outputTokens", type: "double"},
-    {name: "costUsd", type: "double"}, {name: "attributes", type: "json"}
+    {name: "traceId", type: "string"},
+    {name: "spanId", type: "string"},
+    {name: "parentSpanId", type: "string"},
+    {name: "name", type: "string"},
+    {name: "kind", type: "string"},
+    {name: "startTime", type: "double"},
+    {name: "endTime", type: "double"},
+    {name: "status", type: "string"},
+    {name: "statusMessage", type: "string"},
+    {name: "model", type: "string"},
+    {name: "inputTokens", type: "double"},
+    {name: "outputTokens", type: "double"},
+    {name: "costUsd", type: "double"},
+    {name: "attributes", type: "json"}
   ],
   messages: [
-    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "index", type: "int32"},
-    {name: "direction", type: "string"}, {name: "turn", type: "int32"}, {name: "role", type: "string"},
-    {name: "name", type: "string"}, {name: "content", type: "string"}, {name: "toolCallId", type: "string"}
+    {name: "traceId", type: "string"},
+    {name: "spanId", type: "string"},
+    {name: "index", type: "int32"},
+    {name: "direction", type: "string"},
+    {name: "turn", type: "int32"},
+    {name: "role", type: "string"},
+    {name: "name", type: "string"},
+    {name: "content", type: "string"},
+    {name: "toolCallId", type: "string"}
   ],
   toolCalls: [
-    {name: "traceId", type: "string"}, {name: "spanId", type: "string"}, {name: "callId", type: "string"},
-    {name: "index", type: "int32"}, {name: "name", type: "string"}, {name: "arguments", type: "string"},
-    {name: "result", type: "string"}, {name: "success", type: "boolean"}, {name: "error", type: "string"}
+    {name: "traceId", type: "string"},
+    {name: "spanId", type: "string"},
+    {name: "callId", type: "string"},
+    {name: "index", type: "int32"},
+    {name: "name", type: "string"},
+    {name: "arguments", type: "string"},
+    {name: "result", type: "string"},
+    {name: "success", type: "boolean"},
+    {name: "error", type: "string"}
   ]
 };
 
@@ -53,19 +74,43 @@ function isParquetStaged(kind: StagedKind): kind is ParquetStagedKind {
  */
 const COLUMNS: Record<JsonStagedKind, Record<string, string>> = {
   sources: {
-    _o: "BIGINT", _f: "INTEGER", traceId: "VARCHAR", sessionId: "VARCHAR", userId: "VARCHAR", name: "VARCHAR",
-    startTime: "DOUBLE", endTime: "DOUBLE", status: "VARCHAR", model: "VARCHAR", promptVersion: "VARCHAR",
-    inputTokens: "DOUBLE", outputTokens: "DOUBLE", costUsd: "DOUBLE", tags: "VARCHAR[]", metadata: "JSON",
-    fuStart: "BIGINT", fuDirection: "VARCHAR", fuIndex: "INTEGER", fuContent: "VARCHAR", fuUnresolved: "BOOLEAN"
+    _o: "BIGINT",
+    _f: "INTEGER",
+    traceId: "VARCHAR",
+    sessionId: "VARCHAR",
+    userId: "VARCHAR",
+    name: "VARCHAR",
+    startTime: "DOUBLE",
+    endTime: "DOUBLE",
+    status: "VARCHAR",
+    model: "VARCHAR",
+    promptVersion: "VARCHAR",
+    inputTokens: "DOUBLE",
+    outputTokens: "DOUBLE",
+    costUsd: "DOUBLE",
+    tags: "VARCHAR[]",
+    metadata: "JSON",
+    fuStart: "BIGINT",
+    fuDirection: "VARCHAR",
+    fuIndex: "INTEGER",
+    fuContent: "VARCHAR",
+    fuUnresolved: "BOOLEAN"
   },
   feedback: {
-    traceId: "VARCHAR", spanId: "VARCHAR", name: "VARCHAR", value: "DOUBLE", label: "VARCHAR",
-    comment: "VARCHAR", source: "VARCHAR"
+    traceId: "VARCHAR",
+    spanId: "VARCHAR",
+    name: "VARCHAR",
+    value: "DOUBLE",
+    label: "VARCHAR",
+    comment: "VARCHAR",
+    source: "VARCHAR"
   }
 };
 
 function columnsLiteral(kind: JsonStagedKind): string {
-  return `{${Object.entries(COLUMNS[kind]).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ")}}`;
+  return `{${Object.entries(COLUMNS[kind])
+    .map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`)
+    .join(", ")}}`;
 }
 
 /**
@@ -145,7 +190,9 @@ export async function mergeStaged(
         return await mergeOnce(connection, staged, inputs, ingestedAt, timings);
       } catch (error) {
         if (!/Out of Memory Error/.test(String(error)) || attempt >= MORE_MEMORY.length) throw error;
-        original ??= String((await connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+        original ??= String(
+          (await connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]
+        );
         const limit = MORE_MEMORY[attempt];
         await connection.run(limit === null ? "RESET memory_limit" : `SET memory_limit = '${limit}'`);
       }
@@ -181,9 +228,12 @@ async function mergeOnce(
   await connection.run("BEGIN TRANSACTION");
   try {
     await step("load trace sources", async () => {
-      const columns = Object.entries(COLUMNS.sources).map(([name, type]) => `"${name}" ${type}`).join(", ");
+      const columns = Object.entries(COLUMNS.sources)
+        .map(([name, type]) => `"${name}" ${type}`)
+        .join(", ");
       await connection.run(`CREATE OR REPLACE TEMP TABLE stage_sources (${columns})`);
-      if (staged.sources.length) await connection.run(`INSERT INTO stage_sources SELECT * FROM ${reader(staged, "sources")}`);
+      if (staged.sources.length)
+        await connection.run(`INSERT INTO stage_sources SELECT * FROM ${reader(staged, "sources")}`);
       await connection.run("CREATE OR REPLACE TEMP TABLE stage_inputs (f INTEGER, path VARCHAR, format VARCHAR)");
       for (const [index, input] of inputs.entries()) {
         await connection.run("INSERT INTO stage_inputs VALUES (?, ?, ?)", [index, input.path, input.format]);
@@ -193,16 +243,25 @@ async function mergeOnce(
     // Rows can only repeat stored ones for traces the store already has: the anti-joins look at those alone, and
     // when the batch holds only new traces (a fresh workspace, new production traffic) they are skipped.
     const existing = await step("find known traces", async () => {
-      await connection.run("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT traceId AS trace_id FROM stage_sources");
-      await connection.run("CREATE OR REPLACE TEMP TABLE known_traces AS SELECT trace_id FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)");
+      await connection.run(
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT traceId AS trace_id FROM stage_sources"
+      );
+      await connection.run(
+        "CREATE OR REPLACE TEMP TABLE known_traces AS SELECT trace_id FROM traces WHERE trace_id IN (SELECT trace_id FROM touched)"
+      );
       return scalar(connection, "SELECT count(*) FROM known_traces");
     });
     const conflicts: SpanConflict[] = [];
     const {counts, firstNew} = await mergeTables(connection, staged, step, existing > 0, conflicts);
-    const {newTraces, rebuilt} = await step("rebuild traces", () => rebuildTraces(connection, ingestedAt, existing, firstNew));
+    const {newTraces, rebuilt} = await step("rebuild traces", () =>
+      rebuildTraces(connection, ingestedAt, existing, firstNew)
+    );
     await step("commit", () => connection.run("COMMIT"));
     return {
-      ...counts, traces: newTraces, tracesTouched: rebuilt, conflictingSpans: conflicts.length,
+      ...counts,
+      traces: newTraces,
+      tracesTouched: rebuilt,
+      conflictingSpans: conflicts.length,
       conflictSample: conflicts.slice(0, CONFLICT_SAMPLE)
     };
   } catch (error) {
@@ -281,14 +340,22 @@ async function insertNew(
   const stored = `(SELECT * FROM ${target} WHERE trace_id IN (SELECT trace_id FROM known_traces))`;
   if (known && conflicts) {
     // Staged copies of stored spans are dropped by the anti-join below; those with other content are named first.
-    const rows = (await connection.runAndReadAll(`SELECT t.trace_id, t.span_id FROM ${source} s JOIN ${stored} t ON ${match}
-      WHERE hash(${conflicts.staged}) <> hash(${conflicts.columns.split(", ").map((c) => `t.${c}`).join(", ")})
-      GROUP BY ALL ORDER BY ALL`)).getRows();
-    for (const [traceId, spanId] of rows) conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: true});
+    const rows = (
+      await connection.runAndReadAll(`SELECT t.trace_id, t.span_id FROM ${source} s JOIN ${stored} t ON ${match}
+      WHERE hash(${conflicts.staged}) <> hash(${conflicts.columns
+        .split(", ")
+        .map((c) => `t.${c}`)
+        .join(", ")})
+      GROUP BY ALL ORDER BY ALL`)
+    ).getRows();
+    for (const [traceId, spanId] of rows)
+      conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: true});
   }
   const inserted = await changes(
     connection,
-    known ? `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${stored} t ON ${match}` : `INSERT INTO ${target} SELECT ${select} FROM ${source} s`
+    known
+      ? `INSERT INTO ${target} SELECT ${select} FROM ${source} s ANTI JOIN ${stored} t ON ${match}`
+      : `INSERT INTO ${target} SELECT ${select} FROM ${source} s`
   );
   if (inserted === 0) return 0;
   const keys = key.join(", ");
@@ -300,12 +367,18 @@ async function insertNew(
   );
   if (suspect === 0) return inserted;
   if (conflicts) {
-    const rows = (await connection.runAndReadAll(`SELECT ${keys} FROM ${target} WHERE rowid >= ${firstNew}
-      GROUP BY ${keys} HAVING count(DISTINCT hash(${conflicts.columns})) > 1 ORDER BY ALL`)).getRows();
-    for (const [traceId, spanId] of rows) conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: false});
+    const rows = (
+      await connection.runAndReadAll(`SELECT ${keys} FROM ${target} WHERE rowid >= ${firstNew}
+      GROUP BY ${keys} HAVING count(DISTINCT hash(${conflicts.columns})) > 1 ORDER BY ALL`)
+    ).getRows();
+    for (const [traceId, spanId] of rows)
+      conflicts.out.push({traceId: String(traceId), spanId: String(spanId), stored: false});
   }
-  const removed = await changes(connection, `DELETE FROM ${target} WHERE rowid >= ${firstNew} AND rowid NOT IN (
-    SELECT min(rowid) FROM ${target} WHERE rowid >= ${firstNew} GROUP BY ${keys})`);
+  const removed = await changes(
+    connection,
+    `DELETE FROM ${target} WHERE rowid >= ${firstNew} AND rowid NOT IN (
+    SELECT min(rowid) FROM ${target} WHERE rowid >= ${firstNew} GROUP BY ${keys})`
+  );
   return inserted - removed;
 }
 
@@ -323,11 +396,18 @@ async function mergeTables(
         name, startTime, endTime, status, model, promptVersion, inputTokens, outputTokens, costUsd,
         CAST(tags AS VARCHAR), CAST(metadata AS VARCHAR))) AS row_hash
       FROM stage_sources r JOIN stage_inputs i ON i.f = r._f)`;
-    await insertNew(connection, keyed, "trace_sources", ["trace_id", "row_hash"],
+    await insertNew(
+      connection,
+      keyed,
+      "trace_sources",
+      ["trace_id", "row_hash"],
       `s.traceId, s._format, s._path, s._o, s.row_hash, s.sessionId, s.userId, s.name, ${ts("s.startTime")},
         ${ts("s.endTime")}, s.status, s.model, s.promptVersion, ${bigint("s.inputTokens")},
         ${bigint("s.outputTokens")}, s.costUsd, s.tags, s.metadata`,
-      "t.trace_id = s.traceId AND t.row_hash = s.row_hash", known, firstNew);
+      "t.trace_id = s.traceId AND t.row_hash = s.row_hash",
+      known,
+      firstNew
+    );
   });
   const load = (kind: StagedKind, name: string, work: (source: string) => Promise<number>) =>
     staged[kind].length ? step(name, () => work(reader(staged, kind))) : Promise.resolve(0);
@@ -335,26 +415,61 @@ async function mergeTables(
         s.endTime - s.startTime, s.status, s.statusMessage, s.model, ${bigint("s.inputTokens")},
         ${bigint("s.outputTokens")}, s.costUsd, s.attributes`;
   const spans = await load("spans", "merge spans", (source) =>
-    insertNew(connection, source, "spans", ["trace_id", "span_id"], `s.traceId, s.spanId, ${spanContent}`,
-      "t.trace_id = s.traceId AND t.span_id = s.spanId", known, firstNew, {
-        columns: "parent_span_id, name, kind, start_time, end_time, duration_ms, status, status_message, model, input_tokens, output_tokens, cost_usd, attributes",
+    insertNew(
+      connection,
+      source,
+      "spans",
+      ["trace_id", "span_id"],
+      `s.traceId, s.spanId, ${spanContent}`,
+      "t.trace_id = s.traceId AND t.span_id = s.spanId",
+      known,
+      firstNew,
+      {
+        columns:
+          "parent_span_id, name, kind, start_time, end_time, duration_ms, status, status_message, model, input_tokens, output_tokens, cost_usd, attributes",
         staged: spanContent,
         out: conflicts
-      }));
+      }
+    )
+  );
   const messages = await load("messages", "merge messages", (source) =>
-    insertNew(connection, source, "messages", ["trace_id", "span_id", "direction", "idx"],
+    insertNew(
+      connection,
+      source,
+      "messages",
+      ["trace_id", "span_id", "direction", "idx"],
       "s.traceId, s.spanId, s.index, s.direction, s.turn, s.role, s.name, s.content, s.toolCallId",
-      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index", known, firstNew));
+      "t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.direction = s.direction AND t.idx = s.index",
+      known,
+      firstNew
+    )
+  );
   const toolCalls = await load("toolCalls", "merge tool calls", (source) =>
-    insertNew(connection, source, "tool_calls", ["trace_id", "call_id"],
+    insertNew(
+      connection,
+      source,
+      "tool_calls",
+      ["trace_id", "call_id"],
       "s.traceId, s.spanId, s.callId, s.index, s.name, s.arguments, s.result, s.success, s.error",
-      "t.trace_id = s.traceId AND t.call_id = s.callId", known, firstNew));
+      "t.trace_id = s.traceId AND t.call_id = s.callId",
+      known,
+      firstNew
+    )
+  );
   const feedback = await load("feedback", "merge feedback", (source) =>
-    insertNew(connection, source, "feedback", ["trace_id", "span_id", "name", "value", "label", "comment", "source"],
+    insertNew(
+      connection,
+      source,
+      "feedback",
+      ["trace_id", "span_id", "name", "value", "label", "comment", "source"],
       "s.traceId, s.spanId, s.name, s.value, s.label, s.comment, s.source",
       `t.trace_id = s.traceId AND t.span_id IS NOT DISTINCT FROM s.spanId AND t.name = s.name AND t.source = s.source
         AND t.value IS NOT DISTINCT FROM s.value AND t.label IS NOT DISTINCT FROM s.label
-        AND t.comment IS NOT DISTINCT FROM s.comment`, known, firstNew));
+        AND t.comment IS NOT DISTINCT FROM s.comment`,
+      known,
+      firstNew
+    )
+  );
   return {counts: {spans, messages, toolCalls, feedback}, firstNew};
 }
 
@@ -394,15 +509,25 @@ async function rebuildTraces(
   // New traces have every row in this batch, and the stager already picked each record's first user message per
   // trace with its span's start: the first of those is the trace's, with no join (a third of rebuilding the rows).
   // Traces whose records could not tell (a message naming a span of another record) are joined as above.
-  const unresolved = existing > 0 ? 0 : await scalar(connection, "SELECT count(*) FROM stage_sources WHERE fuUnresolved");
+  const unresolved =
+    existing > 0 ? 0 : await scalar(connection, "SELECT count(*) FROM stage_sources WHERE fuUnresolved");
   const unresolvedTraces = "(SELECT traceId FROM stage_sources WHERE fuUnresolved)";
-  const firstUser = existing > 0 ? joined("") : `
+  const firstUser =
+    existing > 0
+      ? joined("")
+      : `
       SELECT traceId AS trace_id,
         arg_min(fuContent, (coalesce(make_timestamp(fuStart), '-infinity'::TIMESTAMP), fuDirection, fuIndex)) AS first_user_message
       FROM stage_sources WHERE fuContent IS NOT NULL${unresolved ? ` AND traceId NOT IN ${unresolvedTraces}` : ""}
-      GROUP BY traceId${unresolved ? `
-      UNION ALL ${joined(` AND m.trace_id IN ${unresolvedTraces}`)}` : ""}`;
-  const rebuilt = await changes(connection, `INSERT INTO traces
+      GROUP BY traceId${
+        unresolved
+          ? `
+      UNION ALL ${joined(` AND m.trace_id IN ${unresolvedTraces}`)}`
+          : ""
+      }`;
+  const rebuilt = await changes(
+    connection,
+    `INSERT INTO traces
     WITH src AS (
       SELECT trace_id, arg_min(format, ord) AS format, arg_min(source_file, ord) AS source_file,
         ${first("session_id")} AS session_id, ${first("user_id")} AS user_id, ${first("name")} AS name,
@@ -457,6 +582,7 @@ async function rebuildTraces(
       LEFT JOIN src USING (trace_id) LEFT JOIN tg USING (trace_id) LEFT JOIN sp USING (trace_id) LEFT JOIN md USING (trace_id)
       LEFT JOIN msg USING (trace_id)
       LEFT JOIN first_user USING (trace_id)
-      LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`);
+      LEFT JOIN tc USING (trace_id) LEFT JOIN fb USING (trace_id)`
+  );
   return {newTraces: rebuilt - existing, rebuilt};
 }

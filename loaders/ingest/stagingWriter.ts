@@ -27,7 +27,10 @@ export class StagingWriter {
   private files: StagedFiles = emptyFiles();
   private generation = 0;
 
-  constructor(private readonly dir: string, private readonly name: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly name: string
+  ) {}
 
   private path(kind: keyof StagedFiles, extension: string): string {
     const path = join(this.dir, `${this.name}.${this.generation}.${kind}.${extension}`);

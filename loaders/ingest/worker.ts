@@ -36,7 +36,15 @@ port.on("message", (task: BlockTask | {type: "close"}) => {
   }
   const tally = emptyTally();
   try {
-    convertRecords(readerFor(task.format), recordsFromBlock(task.block, task.firstLine), task.file, task.fileIndex, writer, tally, task.checkShape);
+    convertRecords(
+      readerFor(task.format),
+      recordsFromBlock(task.block, task.firstLine),
+      task.file,
+      task.fileIndex,
+      writer,
+      tally,
+      task.checkShape
+    );
     port.postMessage({type: "done", id: task.id, tally});
   } catch (error) {
     port.postMessage({type: "failed", id: task.id, message: (error as Error).stack ?? String(error)});

@@ -20,21 +20,26 @@ function niceByThread(): Map<number, number> {
   return nice;
 }
 
-test("ingest workers run at a lower priority than the rest of the process, so merges keep pace", {skip: !existsSync("/proc/thread-self")}, async () => {
-  const dir = tempDir("pool");
-  const before = niceByThread();
-  const own = before.get(process.pid)!;
-  const pool = new WorkerPool(2, dir);
-  try {
-    // A worker answers only once its module has run, and lowering its priority is the module's first act.
-    await pool.rotate();
-    const after = niceByThread();
-    const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === Math.min(own + 10, 19));
-    assert.equal(lowered.length, 2, `threads and nice values: ${JSON.stringify([...after])}`);
-    assert.equal(after.get(process.pid), own, "the main thread keeps its priority");
-    for (const [tid, nice] of before) if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} kept its priority`);
-  } finally {
-    await pool.close();
-    rmSync(dir, {recursive: true, force: true});
+test(
+  "ingest workers run at a lower priority than the rest of the process, so merges keep pace",
+  {skip: !existsSync("/proc/thread-self")},
+  async () => {
+    const dir = tempDir("pool");
+    const before = niceByThread();
+    const own = before.get(process.pid)!;
+    const pool = new WorkerPool(2, dir);
+    try {
+      // A worker answers only once its module has run, and lowering its priority is the module's first act.
+      await pool.rotate();
+      const after = niceByThread();
+      const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === Math.min(own + 10, 19));
+      assert.equal(lowered.length, 2, `threads and nice values: ${JSON.stringify([...after])}`);
+      assert.equal(after.get(process.pid), own, "the main thread keeps its priority");
+      for (const [tid, nice] of before)
+        if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} kept its priority`);
+    } finally {
+      await pool.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
   }
-});
+);

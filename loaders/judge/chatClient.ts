@@ -66,7 +66,10 @@ const RETRYABLE = new Set([408, 409, 429]);
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
   const client = new OpenAI({
-    baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs ?? 60_000,
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 60_000,
     ...((options.fetch ?? "node-http") === "node-http" ? {fetch: httpFetch()} : {})
   });
   const maxAttempts = options.maxAttempts ?? 5;
@@ -92,7 +95,12 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
               max_tokens: request.maxTokens,
               messages: request.messages,
               ...(format === "json_schema"
-                ? {response_format: {type: "json_schema", json_schema: {name: shape.name, strict: true, schema: shape.jsonSchema}}}
+                ? {
+                    response_format: {
+                      type: "json_schema",
+                      json_schema: {name: shape.name, strict: true, schema: shape.jsonSchema}
+                    }
+                  }
                 : format === "json_object"
                   ? {response_format: {type: "json_object"}}
                   : {})
@@ -105,7 +113,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
           if ("error" in parsed) return {ok: false, error: parsed.error, usage, attempts: attempt};
           return {ok: true, value: parsed.value, usage, attempts: attempt, model: completion.model || request.model};
         } catch (error) {
-          if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) return {ok: false, error: "interrupted", usage, attempts: attempt};
+          if (error instanceof OpenAI.APIUserAbortError || signal?.aborted)
+            return {ok: false, error: "interrupted", usage, attempts: attempt};
           if (error instanceof OpenAI.APIConnectionTimeoutError) {
             lastError = `timed out after ${options.timeoutMs ?? 60_000} ms`;
           } else if (error instanceof OpenAI.APIConnectionError) {
@@ -113,10 +122,16 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
           } else if (error instanceof OpenAI.APIError) {
             const status = error.status ?? 0;
             lastError = `HTTP ${status}: ${redact(error.message)}`;
-            if (!(RETRYABLE.has(status) || status >= 500)) return {ok: false, error: lastError, usage, attempts: attempt};
+            if (!(RETRYABLE.has(status) || status >= 500))
+              return {ok: false, error: lastError, usage, attempts: attempt};
             wait = retryAfterMs(error.headers);
           } else {
-            return {ok: false, error: redact(error instanceof Error ? error.message : String(error)), usage, attempts: attempt};
+            return {
+              ok: false,
+              error: redact(error instanceof Error ? error.message : String(error)),
+              usage,
+              attempts: attempt
+            };
           }
         }
         if (attempt === maxAttempts) break;
@@ -158,6 +173,7 @@ export function parseJsonAnswer<S extends z.ZodType>(
     return {error: `the answer is not JSON: ${JSON.stringify(content.slice(0, 120))}`};
   }
   const result = schema.safeParse(value);
-  if (!result.success) return {error: `the answer breaks the ${names.what} schema: ${issueText(result.error, "(answer)")}`};
+  if (!result.success)
+    return {error: `the answer breaks the ${names.what} schema: ${issueText(result.error, "(answer)")}`};
   return {value: result.data};
 }

@@ -34,8 +34,19 @@ describe("startFakeOpenAI()", () => {
 
   test("scripted responses come first, in order, per endpoint; then the responder or the default", async () => {
     server.enqueue("embeddings", errorResponse(503, "warming up"));
-    await assert.rejects(client.embeddings.create({model: "embed", input: "x"}), (e: Error) => e instanceof OpenAI.APIError && e.status === 503);
-    server.respondWith("chat", ({body}) => ({json: {id: "c", object: "chat.completion", created: 0, model: String(body.model), choices: [{index: 0, message: {role: "assistant", content: "scripted"}, finish_reason: "stop"}]}}));
+    await assert.rejects(
+      client.embeddings.create({model: "embed", input: "x"}),
+      (e: Error) => e instanceof OpenAI.APIError && e.status === 503
+    );
+    server.respondWith("chat", ({body}) => ({
+      json: {
+        id: "c",
+        object: "chat.completion",
+        created: 0,
+        model: String(body.model),
+        choices: [{index: 0, message: {role: "assistant", content: "scripted"}, finish_reason: "stop"}]
+      }
+    }));
     const chat = await client.chat.completions.create({model: "m1", messages: [{role: "user", content: "hi"}]});
     assert.equal(chat.choices[0]!.message.content, "scripted");
     assert.equal(chat.model, "m1");
@@ -48,7 +59,12 @@ describe("startFakeOpenAI()", () => {
     const judge = createJudgeClient({baseURL: server.baseURL, apiKey: "k", maxAttempts: 1});
     const before = server.connections();
     for (let i = 0; i < 5; i++) {
-      const result = await judge.call({model: "m", temperature: 0, maxTokens: 100, messages: [{role: "user", content: `hi ${i}`}]});
+      const result = await judge.call({
+        model: "m",
+        temperature: 0,
+        maxTokens: 100,
+        messages: [{role: "user", content: `hi ${i}`}]
+      });
       assert.ok(result.ok);
     }
     assert.equal(server.connections() - before, 1);
@@ -56,7 +72,15 @@ describe("startFakeOpenAI()", () => {
 
   test("counts requests in flight", async () => {
     // Each answer waits long enough that all five requests are in flight together, even on a busy machine.
-    server.respondWith("embeddings", ({body}) => ({delayMs: 500, json: {object: "list", model: "e", data: [{object: "embedding", index: 0, embedding: fakeEmbedding(String(body.input), 8)}], usage: {prompt_tokens: 1, total_tokens: 1}}}));
+    server.respondWith("embeddings", ({body}) => ({
+      delayMs: 500,
+      json: {
+        object: "list",
+        model: "e",
+        data: [{object: "embedding", index: 0, embedding: fakeEmbedding(String(body.input), 8)}],
+        usage: {prompt_tokens: 1, total_tokens: 1}
+      }
+    }));
     await Promise.all(Array.from({length: 5}, (_, i) => client.embeddings.create({model: "e", input: `t${i}`})));
     assert.ok(server.maxInFlight() >= 5);
     assert.equal(server.inFlight(), 0);

@@ -60,14 +60,20 @@ export interface FakeOpenAIOptions {
 }
 
 /** A chat completion body with `content` as the assistant's message. */
-export function chatCompletion(content: string, usage = {prompt_tokens: 100, completion_tokens: 20}, model = "fake-judge"): FakeResponse {
+export function chatCompletion(
+  content: string,
+  usage = {prompt_tokens: 100, completion_tokens: 20},
+  model = "fake-judge"
+): FakeResponse {
   return {
     json: {
       id: "chatcmpl-fake",
       object: "chat.completion",
       created: 0,
       model,
-      choices: [{index: 0, message: {role: "assistant", content, refusal: null}, finish_reason: "stop", logprobs: null}],
+      choices: [
+        {index: 0, message: {role: "assistant", content, refusal: null}, finish_reason: "stop", logprobs: null}
+      ],
       usage: {...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens}
     }
   };
@@ -75,7 +81,11 @@ export function chatCompletion(content: string, usage = {prompt_tokens: 100, com
 
 /** An OpenAI-style error body with `status`. */
 export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): FakeResponse {
-  return {status, headers, json: {error: {message, type: status === 429 ? "rate_limit_exceeded" : "server_error", code: null}}};
+  return {
+    status,
+    headers,
+    json: {error: {message, type: status === 429 ? "rate_limit_exceeded" : "server_error", code: null}}
+  };
 }
 
 /** A deterministic unit vector for `text`: the same text always embeds the same way. */
@@ -101,7 +111,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const dimensions = options.embeddingDimensions ?? 64;
 
   const defaults: Record<Endpoint, Responder> = {
-    chat: () => chatCompletion(options.defaultChatContent ?? JSON.stringify({reasoning: "Nothing wrong found.", verdict: "pass"})),
+    chat: () =>
+      chatCompletion(
+        options.defaultChatContent ?? JSON.stringify({reasoning: "Nothing wrong found.", verdict: "pass"})
+      ),
     embeddings: ({body}) => {
       const input = body.input;
       const texts = Array.isArray(input) ? input.map(String) : [String(input ?? "")];
@@ -112,7 +125,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           // The openai client asks for base64 (little-endian float32) unless told otherwise, and decodes it.
           data: texts.map((text, index) => {
             const vector = fakeEmbedding(text, dimensions);
-            const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+            const embedding =
+              body.encoding_format === "base64"
+                ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
+                : vector;
             return {object: "embedding", index, embedding};
           }),
           usage: {prompt_tokens: texts.reduce((s, t) => s + Math.ceil(t.length / 4), 0), total_tokens: 0}
@@ -128,19 +144,33 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const path = (req.url ?? "").split("?")[0]!;
-      const endpoint: Endpoint | null = path.endsWith("/chat/completions") ? "chat" : path.endsWith("/embeddings") ? "embeddings" : null;
+      const endpoint: Endpoint | null = path.endsWith("/chat/completions")
+        ? "chat"
+        : path.endsWith("/embeddings")
+          ? "embeddings"
+          : null;
       if (req.method !== "POST" || endpoint === null) {
-        res.writeHead(404, {"content-type": "application/json"}).end(JSON.stringify({error: {message: `no route ${req.method} ${path}`}}));
+        res
+          .writeHead(404, {"content-type": "application/json"})
+          .end(JSON.stringify({error: {message: `no route ${req.method} ${path}`}}));
         return;
       }
       let body: Record<string, unknown> = {};
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
       } catch {
-        res.writeHead(400, {"content-type": "application/json"}).end(JSON.stringify({error: {message: "the request body is not JSON"}}));
+        res
+          .writeHead(400, {"content-type": "application/json"})
+          .end(JSON.stringify({error: {message: "the request body is not JSON"}}));
         return;
       }
-      const request: FakeRequest = {endpoint, path, body, authorized: /^Bearer \S+/.test(req.headers.authorization ?? ""), index: counts[endpoint]++};
+      const request: FakeRequest = {
+        endpoint,
+        path,
+        body,
+        authorized: /^Bearer \S+/.test(req.headers.authorization ?? ""),
+        index: counts[endpoint]++
+      };
       requests.push(request);
       const response = queues[endpoint].shift() ?? (await (responders[endpoint] ?? defaults[endpoint])(request));
       const delay = (response.delayMs ?? 0) + (options.latencyMs ?? 0);

@@ -16,7 +16,14 @@ export function httpFetch(options: {maxSockets?: number} = {}): typeof fetch {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, key) => (headers[key] = value));
-    const body = init.body == null ? null : typeof init.body === "string" ? Buffer.from(init.body) : init.body instanceof Uint8Array ? Buffer.from(init.body) : null;
+    const body =
+      init.body == null
+        ? null
+        : typeof init.body === "string"
+          ? Buffer.from(init.body)
+          : init.body instanceof Uint8Array
+            ? Buffer.from(init.body)
+            : null;
     if (init.body != null && body === null) throw new TypeError("httpFetch supports string and byte bodies only");
     if (body) headers["content-length"] = String(body.length);
     const signal = init.signal ?? null;
@@ -36,7 +43,8 @@ export function httpFetch(options: {maxSockets?: number} = {}): typeof fetch {
     });
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => message.destroy(signal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
+      const onAbort = () =>
+        message.destroy(signal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
       signal?.addEventListener("abort", onAbort, {once: true});
       message.on("data", (chunk: Buffer) => chunks.push(chunk));
       message.on("end", () => {
@@ -53,6 +61,10 @@ export function httpFetch(options: {maxSockets?: number} = {}): typeof fetch {
     }
     const status = message.statusCode ?? 0;
     const nullBody = status === 204 || status === 304;
-    return new Response(nullBody ? null : Buffer.concat(chunks), {status, statusText: message.statusMessage ?? "", headers: responseHeaders});
+    return new Response(nullBody ? null : Buffer.concat(chunks), {
+      status,
+      statusText: message.statusMessage ?? "",
+      headers: responseHeaders
+    });
   }) as typeof fetch;
 }

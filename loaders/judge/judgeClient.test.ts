@@ -4,8 +4,14 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from ".
 import {createJudgeClient, parseVerdict, retryAfterMs, type JudgeClientOptions} from "./judgeClient.js";
 
 const KEY = "sk-test-secret-0123456789";
-const request = {model: "judge-1", temperature: 0, maxTokens: 200, messages: [{role: "user" as const, content: "Is this trace a failure?"}]};
-const verdict = (v: "pass" | "fail", reasoning = "Because.") => chatCompletion(JSON.stringify({reasoning, verdict: v}), {prompt_tokens: 120, completion_tokens: 30});
+const request = {
+  model: "judge-1",
+  temperature: 0,
+  maxTokens: 200,
+  messages: [{role: "user" as const, content: "Is this trace a failure?"}]
+};
+const verdict = (v: "pass" | "fail", reasoning = "Because.") =>
+  chatCompletion(JSON.stringify({reasoning, verdict: v}), {prompt_tokens: 120, completion_tokens: 30});
 
 describe("createJudgeClient(options).call(request)", () => {
   let server: FakeOpenAI;
@@ -135,7 +141,13 @@ describe("retryAfterMs(headers) and parseVerdict(content)", () => {
   test("reads seconds, milliseconds and HTTP dates", () => {
     assert.equal(retryAfterMs(new Headers({"retry-after": "3"})), 3000);
     assert.equal(retryAfterMs(new Headers({"retry-after-ms": "250", "retry-after": "3"})), 250);
-    assert.equal(retryAfterMs(new Headers({"retry-after": "Wed, 21 Oct 2015 07:28:05 GMT"}), Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")), 5000);
+    assert.equal(
+      retryAfterMs(
+        new Headers({"retry-after": "Wed, 21 Oct 2015 07:28:05 GMT"}),
+        Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")
+      ),
+      5000
+    );
     assert.equal(retryAfterMs(new Headers()), null);
   });
 

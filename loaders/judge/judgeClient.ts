@@ -3,7 +3,14 @@
  * object. A call that fails, or an answer that is not a valid verdict, is returned as an error, never as a verdict.
  */
 import {JUDGE_VERDICT_JSON_SCHEMA, JudgeVerdictSchema, type JudgeVerdict} from "../../src/core/schemas/evaluator.js";
-import {createChatClient, parseJsonAnswer, type AnswerShape, type ChatClientOptions, type ChatRequest, type Usage} from "./chatClient.js";
+import {
+  createChatClient,
+  parseJsonAnswer,
+  type AnswerShape,
+  type ChatClientOptions,
+  type ChatRequest,
+  type Usage
+} from "./chatClient.js";
 
 export {retryAfterMs, type ResponseFormat, type Usage} from "./chatClient.js";
 

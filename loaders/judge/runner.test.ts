@@ -19,7 +19,11 @@ function spec(value: unknown): EvaluatorSpec {
 }
 
 const judgeInput = {
-  id: "refund-promise", version: "1", failureMode: "promises a refund", criterion: "overall", kind: "llm_judge",
+  id: "refund-promise",
+  version: "1",
+  failureMode: "promises a refund",
+  criterion: "overall",
+  kind: "llm_judge",
   judge: {model: "judge-1", prompt: "Does the agent promise a refund?\n\n{{trace}}"}
 };
 const judgeSpec = spec(judgeInput);
@@ -43,7 +47,10 @@ function items(n: number): JudgeItem[] {
 function judgeByContent(request: {body: Record<string, unknown>}) {
   const messages = request.body.messages as {content: string}[];
   const fail = /I will refund you/.test(messages.at(-1)!.content);
-  return chatCompletion(JSON.stringify({reasoning: fail ? "Promises a refund." : "No promise.", verdict: fail ? "fail" : "pass"}), {prompt_tokens: 1000, completion_tokens: 100});
+  return chatCompletion(
+    JSON.stringify({reasoning: fail ? "Promises a refund." : "No promise.", verdict: fail ? "fail" : "pass"}),
+    {prompt_tokens: 1000, completion_tokens: 100}
+  );
 }
 
 describe("runJudge(options)", () => {
@@ -56,18 +63,26 @@ describe("runJudge(options)", () => {
     server.requests.length = 0;
     server.respondWith("chat", judgeByContent);
   });
-  const client = () => createJudgeClient({baseURL: server.baseURL, apiKey: "sk-x", maxAttempts: 3, baseDelayMs: 1, timeoutMs: 2000});
+  const client = () =>
+    createJudgeClient({baseURL: server.baseURL, apiKey: "sk-x", maxAttempts: 3, baseDelayMs: 1, timeoutMs: 2000});
   const {version} = versionOf(judgeSpec);
 
   test("stores each verdict with its evaluator version, model, prompt hash, dataset version, tokens and cost", async () => {
     const store = memoryRunStore();
     const all = items(9);
     const summary = await runJudge({
-      spec: judgeSpec, evaluatorVersion: version, items: all, store, runId: "r1", datasetVersion: datasetVersionOf(all),
-      client: client(), concurrency: 4, price: {input: 1, output: 10}
+      spec: judgeSpec,
+      evaluatorVersion: version,
+      items: all,
+      store,
+      runId: "r1",
+      datasetVersion: datasetVersionOf(all),
+      client: client(),
+      concurrency: 4,
+      price: {input: 1, output: 10}
     });
     assert.deepEqual([summary.calls, summary.fail, summary.pass, summary.errors], [9, 3, 6, 0]);
-    assert.equal(summary.costUsd!.toFixed(6), (9 * (1000 * 1 + 100 * 10) / 1e6).toFixed(6));
+    assert.equal(summary.costUsd!.toFixed(6), ((9 * (1000 * 1 + 100 * 10)) / 1e6).toFixed(6));
     const row = store.rows.find((r) => r.traceId === "t003")!;
     assert.equal(row.outcome, "fail");
     assert.equal(row.reasoning, "Promises a refund.");
@@ -82,14 +97,42 @@ describe("runJudge(options)", () => {
   test("a rerun of the same evaluator version on the same traces costs no calls", async () => {
     const store = memoryRunStore();
     const all = items(6);
-    await runJudge({spec: judgeSpec, evaluatorVersion: version, items: all, store, runId: "a", datasetVersion: "d", client: client()});
+    await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: version,
+      items: all,
+      store,
+      runId: "a",
+      datasetVersion: "d",
+      client: client()
+    });
     assert.equal(server.requests.length, 6);
-    const again = await runJudge({spec: judgeSpec, evaluatorVersion: version, items: all, store, runId: "b", datasetVersion: "d", client: client(), price: {input: 1, output: 1}});
+    const again = await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: version,
+      items: all,
+      store,
+      runId: "b",
+      datasetVersion: "d",
+      client: client(),
+      price: {input: 1, output: 1}
+    });
     assert.equal(server.requests.length, 6, "no new requests");
     assert.deepEqual([again.calls, again.cached, again.fail], [0, 6, 2]);
     assert.equal(again.costUsd, 0);
-    const changed = spec({...judgeInput, judge: {...judgeInput.judge, prompt: "Is there a refund promise?\n\n{{trace}}"}});
-    await runJudge({spec: changed, evaluatorVersion: versionOf(changed).version, items: all, store, runId: "c", datasetVersion: "d", client: client()});
+    const changed = spec({
+      ...judgeInput,
+      judge: {...judgeInput.judge, prompt: "Is there a refund promise?\n\n{{trace}}"}
+    });
+    await runJudge({
+      spec: changed,
+      evaluatorVersion: versionOf(changed).version,
+      items: all,
+      store,
+      runId: "c",
+      datasetVersion: "d",
+      client: client()
+    });
     assert.equal(server.requests.length, 12, "a changed spec is a new version and is asked again");
   });
 
@@ -98,16 +141,36 @@ describe("runJudge(options)", () => {
     const before = server.maxInFlight();
     assert.ok(before <= 4);
     const all = items(24);
-    await runJudge({spec: judgeSpec, evaluatorVersion: "conc", items: all, store: memoryRunStore(), runId: "c", datasetVersion: "d", client: client(), concurrency: 3});
+    await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: "conc",
+      items: all,
+      store: memoryRunStore(),
+      runId: "c",
+      datasetVersion: "d",
+      client: client(),
+      concurrency: 3
+    });
     assert.equal(server.maxInFlight(), Math.max(before, 3));
   });
 
   test("failed calls are stored as errors, never verdicts, and a resumed run retries only them", async () => {
     let seen = 0;
-    server.respondWith("chat", (request) => (seen++ % 4 === 1 ? errorResponse(400, "bad request") : judgeByContent(request)));
+    server.respondWith("chat", (request) =>
+      seen++ % 4 === 1 ? errorResponse(400, "bad request") : judgeByContent(request)
+    );
     const store = memoryRunStore();
     const all = items(8);
-    const first = await runJudge({spec: judgeSpec, evaluatorVersion: "v-err", items: all, store, runId: "e", datasetVersion: "d", client: client(), concurrency: 1});
+    const first = await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: "v-err",
+      items: all,
+      store,
+      runId: "e",
+      datasetVersion: "d",
+      client: client(),
+      concurrency: 1
+    });
     assert.equal(first.errors, 2);
     const errors = store.rows.filter((r) => r.outcome === "error");
     assert.equal(errors.length, 2);
@@ -117,7 +180,15 @@ describe("runJudge(options)", () => {
     }
     server.respondWith("chat", judgeByContent);
     server.requests.length = 0;
-    const resumed = await runJudge({spec: judgeSpec, evaluatorVersion: "v-err", items: all, store, runId: "e", datasetVersion: "d", client: client()});
+    const resumed = await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: "v-err",
+      items: all,
+      store,
+      runId: "e",
+      datasetVersion: "d",
+      client: client()
+    });
     assert.equal(resumed.resumed, 6);
     assert.equal(server.requests.length, 2);
     assert.equal(resumed.errors, 0);
@@ -132,77 +203,172 @@ describe("runJudge(options)", () => {
     });
     const store = memoryRunStore();
     const all = items(12);
-    const first = await runJudge({spec: judgeSpec, evaluatorVersion: "v-int", items: all, store, runId: "i", datasetVersion: "d", client: client(), concurrency: 2, signal: controller.signal});
+    const first = await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: "v-int",
+      items: all,
+      store,
+      runId: "i",
+      datasetVersion: "d",
+      client: client(),
+      concurrency: 2,
+      signal: controller.signal
+    });
     assert.ok(first.interrupted);
     const judged = store.rows.filter((r) => r.runId === "i" && r.outcome !== "error").length;
     assert.ok(judged >= 3 && judged < 12, `judged ${judged} before the interruption`);
     assert.equal(store.rows.filter((r) => r.outcome === "error").length, 0, "an interrupted call is not an error row");
     server.respondWith("chat", judgeByContent);
     const before = server.requests.length;
-    const second = await runJudge({spec: judgeSpec, evaluatorVersion: "v-int", items: all, store, runId: "i", datasetVersion: "d", client: client(), concurrency: 2});
+    const second = await runJudge({
+      spec: judgeSpec,
+      evaluatorVersion: "v-int",
+      items: all,
+      store,
+      runId: "i",
+      datasetVersion: "d",
+      client: client(),
+      concurrency: 2
+    });
     assert.equal(second.resumed, judged);
     assert.equal(second.calls + second.cached, 12 - judged);
     // No request of the resumed run is about a trace judged before the interruption. (A call aborted by the
     // interruption may still reach the server late, so requests are matched by content, not counted.)
-    const judgedBefore = new Set(store.rows.filter((r) => r.runId === "i").slice(0, judged).map((r) => Number(r.traceId.slice(1))));
-    const asked = server.requests.slice(before).map((r) => Number(/Help with booking (\d+)\n/.exec((r.body.messages as {content: string}[])[1]!.content)![1]));
+    const judgedBefore = new Set(
+      store.rows
+        .filter((r) => r.runId === "i")
+        .slice(0, judged)
+        .map((r) => Number(r.traceId.slice(1)))
+    );
+    const asked = server.requests
+      .slice(before)
+      .map((r) => Number(/Help with booking (\d+)\n/.exec((r.body.messages as {content: string}[])[1]!.content)![1]));
     const askedAgain = asked.filter((n) => judgedBefore.has(n));
     assert.deepEqual(askedAgain, []);
     assert.deepEqual(new Set(store.rows.filter((r) => r.runId === "i").map((r) => r.traceId)).size, 12);
   });
 
   test("a rule evaluator needs no client and makes no call; a hybrid asks the judge only where the prefilter matches", async () => {
-    const rule = spec({id: "refund-rule", version: "1", failureMode: "promises a refund", criterion: "overall", kind: "rule", rule: {op: "contains", value: "refund you"}});
+    const rule = spec({
+      id: "refund-rule",
+      version: "1",
+      failureMode: "promises a refund",
+      criterion: "overall",
+      kind: "rule",
+      rule: {op: "contains", value: "refund you"}
+    });
     const store = memoryRunStore();
     const all = items(9);
-    const summary = await runJudge({spec: rule, evaluatorVersion: "r", items: all, store, runId: "rule", datasetVersion: "d"});
+    const summary = await runJudge({
+      spec: rule,
+      evaluatorVersion: "r",
+      items: all,
+      store,
+      runId: "rule",
+      datasetVersion: "d"
+    });
     assert.deepEqual([summary.fail, summary.pass, summary.calls], [3, 6, 0]);
     const hybrid = spec({
-      id: "refund-hybrid", version: "1", failureMode: "promises a refund", criterion: "overall", kind: "hybrid",
-      prefilter: {op: "contains", value: "refund"}, judge: judgeInput.judge
+      id: "refund-hybrid",
+      version: "1",
+      failureMode: "promises a refund",
+      criterion: "overall",
+      kind: "hybrid",
+      prefilter: {op: "contains", value: "refund"},
+      judge: judgeInput.judge
     });
     server.requests.length = 0;
-    const h = await runJudge({spec: hybrid, evaluatorVersion: "h", items: all, store, runId: "hyb", datasetVersion: "d", client: client()});
+    const h = await runJudge({
+      spec: hybrid,
+      evaluatorVersion: "h",
+      items: all,
+      store,
+      runId: "hyb",
+      datasetVersion: "d",
+      client: client()
+    });
     assert.equal(server.requests.length, 3);
     assert.deepEqual([h.fail, h.pass], [3, 6]);
-    assert.match(store.rows.find((r) => r.runId === "hyb" && r.traceId === "t001")!.reasoning!, /prefilter did not match/);
+    assert.match(
+      store.rows.find((r) => r.runId === "hyb" && r.traceId === "t001")!.reasoning!,
+      /prefilter did not match/
+    );
   });
 
   test("a span-scoped rule fails a trace when it holds on any span, naming the spans", async () => {
     const rule = spec({
-      id: "slow-llm-span", version: "1", failureMode: "an LLM span over budget", criterion: "overall", kind: "rule", scope: "span",
+      id: "slow-llm-span",
+      version: "1",
+      failureMode: "an LLM span over budget",
+      criterion: "overall",
+      kind: "rule",
+      scope: "span",
       rule: {op: "jsonpath", path: "$.gen_ai.usage.input_tokens", test: {gt: 1000}}
     });
     const base = items(2);
-    base[0]!.rule = {...base[0]!.rule, spans: [
-      {spanId: "a", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 400}},
-      {spanId: "b", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 4000}}
-    ]};
-    base[1]!.rule = {...base[1]!.rule, spans: [{spanId: "c", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 900}}]};
+    base[0]!.rule = {
+      ...base[0]!.rule,
+      spans: [
+        {spanId: "a", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 400}},
+        {spanId: "b", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 4000}}
+      ]
+    };
+    base[1]!.rule = {
+      ...base[1]!.rule,
+      spans: [{spanId: "c", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 900}}]
+    };
     const store = memoryRunStore();
     await runJudge({spec: rule, evaluatorVersion: "s", items: base, store, runId: "span", datasetVersion: "d"});
-    assert.deepEqual(store.rows.map((r) => [r.traceId, r.outcome, r.reasoning]), [
-      ["t000", "fail", "rule condition held on span b"],
-      ["t001", "pass", "rule condition held on no span"]
-    ]);
+    assert.deepEqual(
+      store.rows.map((r) => [r.traceId, r.outcome, r.reasoning]),
+      [
+        ["t000", "fail", "rule condition held on span b"],
+        ["t001", "pass", "rule condition held on no span"]
+      ]
+    );
   });
 
   test("a thread-scoped rule sees the whole session, and each of its traces gets the thread's verdict", async () => {
     const rule = spec({
-      id: "long-thread", version: "1", failureMode: "the user had to ask three times", criterion: "overall", kind: "rule", scope: "thread",
+      id: "long-thread",
+      version: "1",
+      failureMode: "the user had to ask three times",
+      criterion: "overall",
+      kind: "rule",
+      scope: "thread",
       rule: {op: "threshold", field: "message_count", test: {gte: 5}}
     });
-    const base = items(4).map((item, i) => ({...item, sessionId: i < 3 ? "s1" : null, rule: {...item.rule, fields: {message_count: 2}}}));
+    const base = items(4).map((item, i) => ({
+      ...item,
+      sessionId: i < 3 ? "s1" : null,
+      rule: {...item.rule, fields: {message_count: 2}}
+    }));
     const store = memoryRunStore();
     await runJudge({spec: rule, evaluatorVersion: "th", items: base, store, runId: "thread", datasetVersion: "d"});
-    assert.deepEqual(store.rows.map((r) => [r.traceId, r.outcome]), [["t000", "fail"], ["t001", "fail"], ["t002", "fail"], ["t003", "pass"]]);
+    assert.deepEqual(
+      store.rows.map((r) => [r.traceId, r.outcome]),
+      [
+        ["t000", "fail"],
+        ["t001", "fail"],
+        ["t002", "fail"],
+        ["t003", "pass"]
+      ]
+    );
     assert.equal(store.rows[0]!.reasoning, "rule condition held on thread s1 (3 traces)");
   });
 
   test("an LLM judge with a span or thread scope is refused", async () => {
     const spanJudge = spec({...judgeInput, scope: "span"});
     await assert.rejects(
-      runJudge({spec: spanJudge, evaluatorVersion: "x", items: items(1), store: memoryRunStore(), runId: "x", datasetVersion: "d", client: client()}),
+      runJudge({
+        spec: spanJudge,
+        evaluatorVersion: "x",
+        items: items(1),
+        store: memoryRunStore(),
+        runId: "x",
+        datasetVersion: "d",
+        client: client()
+      }),
       /judges run on whole traces only/
     );
   });
@@ -213,16 +379,40 @@ describe("runJudge(options)", () => {
       const all = items(5);
       const run = (runId: string) =>
         withConnection(workspace, (connection) =>
-          runJudge({spec: judgeSpec, evaluatorVersion: version, items: all, store: duckdbRunStore(connection), runId, datasetVersion: "d", client: client(), price: {input: 1, output: 1}})
+          runJudge({
+            spec: judgeSpec,
+            evaluatorVersion: version,
+            items: all,
+            store: duckdbRunStore(connection),
+            runId,
+            datasetVersion: "d",
+            client: client(),
+            price: {input: 1, output: 1}
+          })
         );
       await run("db1");
       const again = await run("db2");
       assert.equal(again.cached, 5);
       const rows = await withConnection(workspace, async (connection) =>
-        (await connection.runAndReadAll("SELECT run_id, outcome, count(*)::INTEGER AS n, sum(cost_usd) AS cost FROM judge_verdicts GROUP BY ALL ORDER BY ALL")).getRowObjectsJS()
+        (
+          await connection.runAndReadAll(
+            "SELECT run_id, outcome, count(*)::INTEGER AS n, sum(cost_usd) AS cost FROM judge_verdicts GROUP BY ALL ORDER BY ALL"
+          )
+        ).getRowObjectsJS()
       );
-      assert.deepEqual(rows.map((r) => [r.run_id, r.outcome, r.n]), [["db1", "fail", 2], ["db1", "pass", 3], ["db2", "fail", 2], ["db2", "pass", 3]]);
-      assert.equal(rows.filter((r) => r.run_id === "db2").reduce((s, r) => s + Number(r.cost), 0), 0);
+      assert.deepEqual(
+        rows.map((r) => [r.run_id, r.outcome, r.n]),
+        [
+          ["db1", "fail", 2],
+          ["db1", "pass", 3],
+          ["db2", "fail", 2],
+          ["db2", "pass", 3]
+        ]
+      );
+      assert.equal(
+        rows.filter((r) => r.run_id === "db2").reduce((s, r) => s + Number(r.cost), 0),
+        0
+      );
     } finally {
       rmSync(workspace, {recursive: true, force: true});
     }

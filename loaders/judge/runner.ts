@@ -73,7 +73,12 @@ export interface RunSummary {
 
 /** The hash of what the judge sees of a trace: its messages and tool calls. */
 export function traceHash(trace: TraceForJudge): string {
-  return sha256Hex(JSON.stringify([trace.messages.map((m) => [m.role, m.name ?? null, m.content]), trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])]));
+  return sha256Hex(
+    JSON.stringify([
+      trace.messages.map((m) => [m.role, m.name ?? null, m.content]),
+      trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])
+    ])
+  );
 }
 
 export function cacheKey(evaluatorVersion: string, model: string, hash: string): string {
@@ -86,7 +91,11 @@ export function datasetVersionOf(items: readonly JudgeItem[]): string {
   return `ds-${sha256Hex(lines.join("\n")).slice(0, 12)}`;
 }
 
-export function costOf(price: Price | null | undefined, inputTokens: number | null, outputTokens: number | null): number | null {
+export function costOf(
+  price: Price | null | undefined,
+  inputTokens: number | null,
+  outputTokens: number | null
+): number | null {
   if (!price || inputTokens === null || outputTokens === null) return null;
   return (inputTokens * price.input + outputTokens * price.output) / 1e6;
 }
@@ -95,21 +104,39 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
   const {spec, store, runId} = options;
   const now = options.now ?? (() => new Date());
   const judge: JudgeSpec | null = spec.kind === "rule" ? null : spec.judge;
-  const model = judge ? options.model ?? judge.model : null;
+  const model = judge ? (options.model ?? judge.model) : null;
   if (judge && !options.client) throw new Error(`the evaluator ${spec.id} is an LLM judge: a client is needed`);
   if (spec.kind !== "rule" && spec.scope !== "trace") {
-    throw new Error(`the evaluator ${spec.id} asks a judge about each ${spec.scope}; judges run on whole traces only, rules on spans and threads too`);
+    throw new Error(
+      `the evaluator ${spec.id} asks a judge about each ${spec.scope}; judges run on whole traces only, rules on spans and threads too`
+    );
   }
-  const rule = spec.kind === "rule" ? compileRule(spec.rule) : spec.kind === "hybrid" ? compileRule(spec.prefilter) : null;
+  const rule =
+    spec.kind === "rule" ? compileRule(spec.rule) : spec.kind === "hybrid" ? compileRule(spec.prefilter) : null;
 
   const finished = await store.finished(runId);
   const todo = options.items.filter((item) => !finished.has(item.traceId));
   const summary: RunSummary = {
-    runId, total: options.items.length, resumed: options.items.length - todo.length, cached: 0, calls: 0, pass: 0, fail: 0, errors: 0,
-    inputTokens: 0, outputTokens: 0, costUsd: options.price ? 0 : null, interrupted: false
+    runId,
+    total: options.items.length,
+    resumed: options.items.length - todo.length,
+    cached: 0,
+    calls: 0,
+    pass: 0,
+    fail: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: options.price ? 0 : null,
+    interrupted: false
   };
 
-  const base = {runId, evaluatorId: spec.id, evaluatorVersion: options.evaluatorVersion, datasetVersion: options.datasetVersion};
+  const base = {
+    runId,
+    evaluatorId: spec.id,
+    evaluatorVersion: options.evaluatorVersion,
+    datasetVersion: options.datasetVersion
+  };
   const rows: VerdictRow[] = [];
   const fresh: CacheEntry[] = [];
   let writing: Promise<void> = Promise.resolve();
@@ -121,7 +148,13 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     return writing;
   };
   const progress = () =>
-    options.onProgress?.({done: summary.resumed + summary.pass + summary.fail + summary.errors, total: summary.total, calls: summary.calls, errors: summary.errors, costUsd: summary.costUsd});
+    options.onProgress?.({
+      done: summary.resumed + summary.pass + summary.fail + summary.errors,
+      total: summary.total,
+      calls: summary.calls,
+      errors: summary.errors,
+      costUsd: summary.costUsd
+    });
   const record = (row: VerdictRow) => {
     rows.push(row);
     if (row.outcome === "error") summary.errors++;
@@ -129,7 +162,15 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     progress();
     void flush(false);
   };
-  const emptyRow = {reasoning: null, error: null, judgeModel: null, promptHash: null, inputTokens: null, outputTokens: null, costUsd: null};
+  const emptyRow = {
+    reasoning: null,
+    error: null,
+    judgeModel: null,
+    promptHash: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null
+  };
 
   // Everything a rule settles is settled before any call.
   const needJudge: {item: JudgeItem; hash: string; key: string}[] = [];
@@ -137,11 +178,25 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
   for (const item of todo) {
     if (spec.kind === "rule") {
       const {failed, reasoning} = ruleVerdict(spec.scope, rule!, item, threads);
-      record({...base, ...emptyRow, traceId: item.traceId, outcome: failed ? "fail" : "pass", reasoning, createdAt: now()});
+      record({
+        ...base,
+        ...emptyRow,
+        traceId: item.traceId,
+        outcome: failed ? "fail" : "pass",
+        reasoning,
+        createdAt: now()
+      });
       continue;
     }
     if (spec.kind === "hybrid" && !rule!(item.rule)) {
-      record({...base, ...emptyRow, traceId: item.traceId, outcome: spec.otherwise, reasoning: "prefilter did not match; the judge was not asked", createdAt: now()});
+      record({
+        ...base,
+        ...emptyRow,
+        traceId: item.traceId,
+        outcome: spec.otherwise,
+        reasoning: "prefilter did not match; the judge was not asked",
+        createdAt: now()
+      });
       continue;
     }
     const hash = traceHash(item.trace);
@@ -158,17 +213,37 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     }
     summary.cached++;
     // The cached answer cost nothing in this run, so this run's row records zero tokens and cost.
-    record({...base, traceId: n.item.traceId, outcome: hit.outcome, reasoning: hit.reasoning, error: null, judgeModel: model, promptHash: hit.promptHash, inputTokens: 0, outputTokens: 0, costUsd: options.price ? 0 : null, createdAt: now()});
+    record({
+      ...base,
+      traceId: n.item.traceId,
+      outcome: hit.outcome,
+      reasoning: hit.reasoning,
+      error: null,
+      judgeModel: model,
+      promptHash: hit.promptHash,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: options.price ? 0 : null,
+      createdAt: now()
+    });
   }
 
   let next = 0;
   const worker = async () => {
     while (next < toCall.length && !options.signal?.aborted) {
       const {item, hash, key} = toCall[next++]!;
-      const messages = renderJudgePrompt(judge!, item.trace, {criterion: spec.criterion, failureMode: spec.failureMode});
-      const promptHash = sha256Hex(JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})).slice(0, 16);
+      const messages = renderJudgePrompt(judge!, item.trace, {
+        criterion: spec.criterion,
+        failureMode: spec.failureMode
+      });
+      const promptHash = sha256Hex(
+        JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})
+      ).slice(0, 16);
       summary.calls++;
-      const result = await options.client!.call({model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages}, options.signal);
+      const result = await options.client!.call(
+        {model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages},
+        options.signal
+      );
       if (!result.ok && result.error === "interrupted") {
         summary.calls--;
         break;
@@ -176,16 +251,46 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
       // A call refused before any answer (an HTTP error) reports no usage and is not billed: it costs 0, not
       // "unknown". An answer without usage is unknown, and makes the run's total unknown.
       const unbilled = !result.ok && result.usage.inputTokens === null && result.usage.outputTokens === null;
-      const cost = unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
+      const cost =
+        unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
       summary.inputTokens += result.usage.inputTokens ?? 0;
       summary.outputTokens += result.usage.outputTokens ?? 0;
       if (summary.costUsd !== null) summary.costUsd = cost === null ? null : summary.costUsd + cost;
       const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: cost};
       if (result.ok) {
-        fresh.push({key, evaluatorVersion: options.evaluatorVersion, judgeModel: model!, traceHash: hash, outcome: result.verdict.verdict, reasoning: result.verdict.reasoning, promptHash, ...usage});
-        record({...base, traceId: item.traceId, outcome: result.verdict.verdict, reasoning: result.verdict.reasoning, error: null, judgeModel: model, promptHash, ...usage, createdAt: now()});
+        fresh.push({
+          key,
+          evaluatorVersion: options.evaluatorVersion,
+          judgeModel: model!,
+          traceHash: hash,
+          outcome: result.verdict.verdict,
+          reasoning: result.verdict.reasoning,
+          promptHash,
+          ...usage
+        });
+        record({
+          ...base,
+          traceId: item.traceId,
+          outcome: result.verdict.verdict,
+          reasoning: result.verdict.reasoning,
+          error: null,
+          judgeModel: model,
+          promptHash,
+          ...usage,
+          createdAt: now()
+        });
       } else {
-        record({...base, traceId: item.traceId, outcome: "error", reasoning: null, error: result.error, judgeModel: model, promptHash, ...usage, createdAt: now()});
+        record({
+          ...base,
+          traceId: item.traceId,
+          outcome: "error",
+          reasoning: null,
+          error: result.error,
+          judgeModel: model,
+          promptHash,
+          ...usage,
+          createdAt: now()
+        });
       }
     }
   };
@@ -214,18 +319,30 @@ function threadsOf(items: readonly JudgeItem[]): Map<string, JudgeItem[]> {
  * fails the trace when it holds on any of its spans (the reasoning names them); a thread-scoped rule is evaluated
  * on the trace's whole session and every trace of the session gets that verdict.
  */
-function ruleVerdict(scope: EvaluatorSpec["scope"], rule: (c: RuleContext) => boolean, item: JudgeItem, threads: Map<string, JudgeItem[]> | null): {failed: boolean; reasoning: string} {
+function ruleVerdict(
+  scope: EvaluatorSpec["scope"],
+  rule: (c: RuleContext) => boolean,
+  item: JudgeItem,
+  threads: Map<string, JudgeItem[]> | null
+): {failed: boolean; reasoning: string} {
   if (scope === "span") {
-    const failing = spanContexts(item.rule).filter((unit) => rule(unit.context)).map((unit) => unit.unit);
+    const failing = spanContexts(item.rule)
+      .filter((unit) => rule(unit.context))
+      .map((unit) => unit.unit);
     return failing.length
-      ? {failed: true, reasoning: `rule condition held on span${failing.length > 1 ? "s" : ""} ${failing.slice(0, 10).join(", ")}${failing.length > 10 ? ", …" : ""}`}
+      ? {
+          failed: true,
+          reasoning: `rule condition held on span${failing.length > 1 ? "s" : ""} ${failing.slice(0, 10).join(", ")}${failing.length > 10 ? ", …" : ""}`
+        }
       : {failed: false, reasoning: "rule condition held on no span"};
   }
   if (scope === "thread" && threads) {
     const key = item.sessionId ?? `trace:${item.traceId}`;
     const members = threads.get(key) ?? [item];
     const failed = rule(threadContext(members.map((m) => m.rule)));
-    const name = item.sessionId ? `thread ${item.sessionId} (${members.length} traces)` : "this trace's thread (no session)";
+    const name = item.sessionId
+      ? `thread ${item.sessionId} (${members.length} traces)`
+      : "this trace's thread (no session)";
     return {failed, reasoning: `rule condition ${failed ? "held" : "did not hold"} on ${name}`};
   }
   const failed = rule(item.rule);

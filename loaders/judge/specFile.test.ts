@@ -20,10 +20,40 @@ test("a broken spec file is an error naming the file and each problem", () => {
   const dir = tempDir("spec");
   try {
     const path = join(dir, "bad.json");
-    writeFileSync(path, JSON.stringify({id: "Bad Id", version: "1", failureMode: "x", criterion: "c", kind: "rule", rule: {op: "regex", pattern: "(a+)+"}}));
-    assert.throws(() => loadSpec(path), (error: Error) => error instanceof SpecError && error.message.includes(path) && /id: an id is lower-case/.test(error.message));
-    writeFileSync(path, JSON.stringify({id: "bad", version: "1", failureMode: "x", criterion: "c", kind: "rule", rule: {op: "regex", pattern: "(a)\\1"}}));
-    assert.throws(() => loadSpec(path), (error: Error) => error instanceof SpecError && error.message.includes(path) && /backreferences are not supported by RE2/.test(error.message));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        id: "Bad Id",
+        version: "1",
+        failureMode: "x",
+        criterion: "c",
+        kind: "rule",
+        rule: {op: "regex", pattern: "(a+)+"}
+      })
+    );
+    assert.throws(
+      () => loadSpec(path),
+      (error: Error) =>
+        error instanceof SpecError && error.message.includes(path) && /id: an id is lower-case/.test(error.message)
+    );
+    writeFileSync(
+      path,
+      JSON.stringify({
+        id: "bad",
+        version: "1",
+        failureMode: "x",
+        criterion: "c",
+        kind: "rule",
+        rule: {op: "regex", pattern: "(a)\\1"}
+      })
+    );
+    assert.throws(
+      () => loadSpec(path),
+      (error: Error) =>
+        error instanceof SpecError &&
+        error.message.includes(path) &&
+        /backreferences are not supported by RE2/.test(error.message)
+    );
     writeFileSync(path, "{not json");
     assert.throws(() => loadSpec(path), /not valid JSON/);
     assert.throws(() => loadSpec("no-such-evaluator", dir), /no evaluator spec no-such-evaluator/);

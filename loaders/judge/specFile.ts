@@ -6,7 +6,12 @@ import {existsSync, readFileSync, readdirSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {compileRule, RuleError} from "../../src/core/evaluator/rule.js";
-import {evaluatorVersion, parseEvaluatorSpec, specContent, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
+import {
+  evaluatorVersion,
+  parseEvaluatorSpec,
+  specContent,
+  type EvaluatorSpec
+} from "../../src/core/schemas/evaluator.js";
 import {PlumblineError} from "../errors.js";
 import {sha256Hex} from "../formats/hash.js";
 
@@ -33,8 +38,14 @@ export function versionOf(spec: EvaluatorSpec): {contentHash: string; version: s
 export function loadSpec(pathOrId: string, dir = EVALUATORS_DIR): LoadedSpec {
   const path = existsSync(pathOrId) ? resolve(pathOrId) : join(dir, `${pathOrId}.json`);
   if (!existsSync(path)) {
-    const known = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)) : [];
-    throw new SpecError(`no evaluator spec ${pathOrId} (not a file, nor ${path})${known.length ? `; known ids: ${known.join(", ")}` : ""}`);
+    const known = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => f.slice(0, -5))
+      : [];
+    throw new SpecError(
+      `no evaluator spec ${pathOrId} (not a file, nor ${path})${known.length ? `; known ids: ${known.join(", ")}` : ""}`
+    );
   }
   let value: unknown;
   try {
@@ -45,7 +56,8 @@ export function loadSpec(pathOrId: string, dir = EVALUATORS_DIR): LoadedSpec {
   const result = parseEvaluatorSpec(value);
   if ("errors" in result) throw new SpecError(`${path}: invalid evaluator spec:\n  ${result.errors.join("\n  ")}`);
   // Compiling the rule now reports an unsafe regex or a bad JSONPath when the spec is read, not mid-run.
-  const condition = result.spec.kind === "rule" ? result.spec.rule : result.spec.kind === "hybrid" ? result.spec.prefilter : null;
+  const condition =
+    result.spec.kind === "rule" ? result.spec.rule : result.spec.kind === "hybrid" ? result.spec.prefilter : null;
   if (condition) {
     try {
       compileRule(condition);

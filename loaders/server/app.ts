@@ -66,7 +66,11 @@ export function createApp(options: AppOptions): Hono<JsonBodyEnv> {
   if (options.token) app.use("*", requireToken(options.token));
   app.use("*", limitBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.use("/api/*", async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD" && !sameOrigin(c.req.header("origin"), c.req.header("host"))) {
+    if (
+      c.req.method !== "GET" &&
+      c.req.method !== "HEAD" &&
+      !sameOrigin(c.req.header("origin"), c.req.header("host"))
+    ) {
       return c.json({error: "cross-origin writes are refused"}, 403);
     }
     await next();
@@ -81,14 +85,18 @@ export function createApp(options: AppOptions): Hono<JsonBodyEnv> {
 
   const api = new Hono<JsonBodyEnv>();
   api.get("/health", (c) => c.json({ok: true, logProblems: service.problems}));
-  api.get("/state", (c) => c.json({
-    rubric: service.rubric(),
-    failureModes: service.failureModes(),
-    annotations: service.list(),
-    queues: readQueues(service.workspace).queues,
-    logProblems: service.problems
-  }));
-  api.get("/annotations", (c) => c.json(service.list({traceId: c.req.query("traceId"), annotator: c.req.query("annotator")})));
+  api.get("/state", (c) =>
+    c.json({
+      rubric: service.rubric(),
+      failureModes: service.failureModes(),
+      annotations: service.list(),
+      queues: readQueues(service.workspace).queues,
+      logProblems: service.problems
+    })
+  );
+  api.get("/annotations", (c) =>
+    c.json(service.list({traceId: c.req.query("traceId"), annotator: c.req.query("annotator")}))
+  );
   api.post("/annotations", async (c) => c.json(await service.create(jsonBody(c)), 201));
   api.patch("/annotations/:id", async (c) => {
     const body = {...jsonBody(c)};
@@ -105,20 +113,34 @@ export function createApp(options: AppOptions): Hono<JsonBodyEnv> {
   });
   api.post("/adjudications", async (c) => {
     const body = jsonBody(c);
-    if (typeof body.adjudicator !== "string" || !body.adjudicator) throw new AnnotationError("an adjudication names its adjudicator");
+    if (typeof body.adjudicator !== "string" || !body.adjudicator)
+      throw new AnnotationError("an adjudication names its adjudicator");
     return c.json(await service.adjudicate(body, body.adjudicator), 201);
   });
   api.get("/queues/:id", (c) => {
     const queue = readQueues(service.workspace).queues.find((q) => q.id === c.req.param("id"));
-    if (!queue) throw new AnnotationError(`no queue ${c.req.param("id")}; \`plumbline queue list\` shows the queues`, 404);
+    if (!queue)
+      throw new AnnotationError(`no queue ${c.req.param("id")}; \`plumbline queue list\` shows the queues`, 404);
     const labels = service.list();
     const annotator = c.req.query("annotator");
-    return c.json({queue, progress: queueProgress(queue, labels), todo: annotator ? itemsFor(queue, annotator, labels).map((i) => i.traceId) : null});
+    return c.json({
+      queue,
+      progress: queueProgress(queue, labels),
+      todo: annotator ? itemsFor(queue, annotator, labels).map((i) => i.traceId) : null
+    });
   });
   api.get("/agreement", (c) => {
     const labels = service.list().filter((a) => a.source === "reviewer" || a.source === "qa_review");
-    return c.json(agreementByCriterion(labels.map((a) => ({traceId: a.traceId, criterion: a.criterion, annotator: a.annotator,
-      value: a.pass ?? a.label ?? a.score}))));
+    return c.json(
+      agreementByCriterion(
+        labels.map((a) => ({
+          traceId: a.traceId,
+          criterion: a.criterion,
+          annotator: a.annotator,
+          value: a.pass ?? a.label ?? a.score
+        }))
+      )
+    );
   });
   app.route("/api", api);
   for (const sub of options.subApps ?? []) app.route(sub.path, sub.app);
@@ -128,10 +150,20 @@ export function createApp(options: AppOptions): Hono<JsonBodyEnv> {
   if (origin) {
     app.all("*", async (c) => {
       const url = new URL(c.req.url);
-      const headers = {...c.req.header(), authorization: undefined, cookie: undefined, [PAGES_SECRET_HEADER]: options.pagesSecret ?? undefined};
+      const headers = {
+        ...c.req.header(),
+        authorization: undefined,
+        cookie: undefined,
+        [PAGES_SECRET_HEADER]: options.pagesSecret ?? undefined
+      };
       const response = await proxy(`${origin}${url.pathname}${url.search}`, {...c.req, headers});
       // A 304 keeps the policy the browser stored with the page; a HEAD has no text to hash.
-      if (response.status === 304 || c.req.method === "HEAD" || !/^text\/html\b/i.test(response.headers.get("content-type") ?? "")) return response;
+      if (
+        response.status === 304 ||
+        c.req.method === "HEAD" ||
+        !/^text\/html\b/i.test(response.headers.get("content-type") ?? "")
+      )
+        return response;
       // The policy pins the page's inline scripts by hash, so it is computed from the exact text sent.
       const html = withoutLiveEval(await response.text());
       const pageHeaders = new Headers(response.headers);

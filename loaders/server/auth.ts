@@ -31,10 +31,16 @@ export function tokenMatches(expected: string, given: string | undefined | null)
 }
 
 /** The token a request presents, from the header, the cookie or the query, in that order. */
-export function presentedToken(headers: {authorization?: string | undefined; cookie?: string | undefined}, url: URL): string | null {
+export function presentedToken(
+  headers: {authorization?: string | undefined; cookie?: string | undefined},
+  url: URL
+): string | null {
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1];
   if (bearer) return bearer.trim();
-  const cookie = (headers.cookie ?? "").split(";").map((c) => c.trim().split("=")).find(([name]) => name === TOKEN_COOKIE)?.[1];
+  const cookie = (headers.cookie ?? "")
+    .split(";")
+    .map((c) => c.trim().split("="))
+    .find(([name]) => name === TOKEN_COOKIE)?.[1];
   if (cookie) return decodeURIComponent(cookie);
   return url.searchParams.get("token");
 }
@@ -43,9 +49,21 @@ export function presentedToken(headers: {authorization?: string | undefined; coo
 export function requireToken(token: string): MiddlewareHandler {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "").trim() || getCookie(c, TOKEN_COOKIE) || url.searchParams.get("token");
+    const given =
+      c.req
+        .header("authorization")
+        ?.replace(/^Bearer\s+/i, "")
+        .trim() ||
+      getCookie(c, TOKEN_COOKIE) ||
+      url.searchParams.get("token");
     if (!tokenMatches(token, given)) {
-      return c.json({error: "this server needs its access token: open the URL `plumbline start` printed, or send Authorization: Bearer <token>"}, 401);
+      return c.json(
+        {
+          error:
+            "this server needs its access token: open the URL `plumbline start` printed, or send Authorization: Bearer <token>"
+        },
+        401
+      );
     }
     if (url.searchParams.has("token") && c.req.method === "GET") {
       setCookie(c, TOKEN_COOKIE, token, {httpOnly: true, sameSite: "Strict", path: "/"});

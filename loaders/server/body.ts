@@ -31,8 +31,16 @@ export function parseByteSize(text: string): number | null {
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => c.json({error: `the request body is larger than this server's limit of ${formatBytes(maxBytes)} ` +
-      `(${maxBytes} bytes); send less, or start the server with a larger --max-body`, limit: maxBytes}, 413)
+    onError: (c) =>
+      c.json(
+        {
+          error:
+            `the request body is larger than this server's limit of ${formatBytes(maxBytes)} ` +
+            `(${maxBytes} bytes); send less, or start the server with a larger --max-body`,
+          limit: maxBytes
+        },
+        413
+      )
   });
 }
 
@@ -46,7 +54,13 @@ export interface JsonBodyEnv {
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? "a string" : typeof value === "number" ? "a number" : typeof value === "boolean" ? "a boolean" : typeof value;
+  return typeof value === "string"
+    ? "a string"
+    : typeof value === "number"
+      ? "a number"
+      : typeof value === "boolean"
+        ? "a boolean"
+        : typeof value;
 }
 
 /**
@@ -61,10 +75,18 @@ export function requireJsonObject(): MiddlewareHandler<JsonBodyEnv> {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      return c.json({error: `invalid JSON body: ${error instanceof Error ? error.message : String(error)}; send a JSON object`}, 400);
+      return c.json(
+        {error: `invalid JSON body: ${error instanceof Error ? error.message : String(error)}; send a JSON object`},
+        400
+      );
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return c.json({error: `the request body is ${kindOf(value)}; ${c.req.method} ${new URL(c.req.url).pathname} takes a JSON object`}, 400);
+      return c.json(
+        {
+          error: `the request body is ${kindOf(value)}; ${c.req.method} ${new URL(c.req.url).pathname} takes a JSON object`
+        },
+        400
+      );
     }
     c.set("jsonBody", value as JsonObject);
     await next();

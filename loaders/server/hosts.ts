@@ -49,7 +49,11 @@ export function namesFor(policy: HostPolicy): Set<string> {
 }
 
 /** Loopback names with any port (a tunnel or a port forward may sit in between); the others on the server's port. */
-export function hostAllowed(header: string | undefined, policy: HostPolicy, names: Set<string> = namesFor(policy)): boolean {
+export function hostAllowed(
+  header: string | undefined,
+  policy: HostPolicy,
+  names: Set<string> = namesFor(policy)
+): boolean {
   const parsed = header ? parseHostHeader(header) : null;
   if (!parsed) return false;
   if (parsed.name === "localhost" || isLoopbackHost(parsed.name)) return true;
@@ -58,6 +62,8 @@ export function hostAllowed(header: string | undefined, policy: HostPolicy, name
 
 export function hostRefusal(header: string | undefined): string {
   const name = header ? `"${header.replace(/[^\x20-\x7e]/g, "?").slice(0, 200)}"` : "no Host header";
-  return `refused a request for ${name}: this server answers only to 127.0.0.1, localhost, [::1] and the address it was started on. ` +
-    "Open one of those, or start it with --allowed-host <name> to serve it under another name";
+  return (
+    `refused a request for ${name}: this server answers only to 127.0.0.1, localhost, [::1] and the address it was started on. ` +
+    "Open one of those, or start it with --allowed-host <name> to serve it under another name"
+  );
 }

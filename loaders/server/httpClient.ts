@@ -41,13 +41,22 @@ export function rawRequest(port: number, options: RawRequest): Promise<RawRespon
     if (options.host !== undefined) headers.host = options.host;
     if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
     // A connection of its own: one the server closed after refusing a body must not be reused.
-    const request = httpRequest({host: "127.0.0.1", port, method: options.method ?? "GET", path: options.path, headers, agent: false});
+    const request = httpRequest({
+      host: "127.0.0.1",
+      port,
+      method: options.method ?? "GET",
+      path: options.path,
+      headers,
+      agent: false
+    });
     let answered = false;
     request.on("response", (response) => {
       answered = true;
       const parts: Buffer[] = [];
       response.on("data", (part: Buffer) => parts.push(part));
-      response.on("end", () => resolve({status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(parts).toString()}));
+      response.on("end", () =>
+        resolve({status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(parts).toString()})
+      );
       response.on("error", reject);
     });
     // A server that refuses a body may close the connection while it is still being sent; its answer counts.

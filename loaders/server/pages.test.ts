@@ -24,8 +24,14 @@ import {tempDir} from "../fixtures/tempDir.js";
 function upgrade(port: number, headers: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => {
-      const lines = ["GET /_observablehq HTTP/1.1", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+      const lines = [
+        "GET /_observablehq HTTP/1.1",
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+      ];
       socket.write(lines.join("\r\n") + "\r\n\r\n");
     });
     let answer = "";
@@ -41,7 +47,12 @@ function upgrade(port: number, headers: Record<string, string>): Promise<string>
 }
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources])
+  );
 }
 
 describe("the pages behind plumbline start", {timeout: 180_000}, () => {
@@ -68,7 +79,11 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
       const direct = await rawRequest(pagesPort, {path});
       assert.equal(direct.status, 403, path);
       assert.match(direct.text, /internal page server/);
-      assert.equal((await rawRequest(pagesPort, {path, headers: {[PAGES_SECRET_HEADER]: "guessed"}})).status, 403, path);
+      assert.equal(
+        (await rawRequest(pagesPort, {path, headers: {[PAGES_SECRET_HEADER]: "guessed"}})).status,
+        403,
+        path
+      );
     }
     assert.match(await upgrade(pagesPort, {Host: `127.0.0.1:${pagesPort}`}), /^HTTP\/1\.1 403/);
     // A secret sent by the client is replaced by the front server's own, so the page still loads.
@@ -110,12 +125,18 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
       assert.match(response.text, /eval: \(\) => location\.reload\(\)/);
     }
     // Data and API answers are not pages and keep their own headers.
-    assert.equal((await rawRequest(server.port, {path: "/api/health", host})).headers["content-security-policy"], undefined);
+    assert.equal(
+      (await rawRequest(server.port, {path: "/api/health", host})).headers["content-security-policy"],
+      undefined
+    );
   });
 
   it("the page server's own process serves only the secret it read, and exits when its input closes", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts")],
-      {cwd: PROJECT_ROOT, stdio: ["pipe", "pipe", "inherit"], env: {...process.env, PLUMBLINE_WORKSPACE: workspace}});
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts")],
+      {cwd: PROJECT_ROOT, stdio: ["pipe", "pipe", "inherit"], env: {...process.env, PLUMBLINE_WORKSPACE: workspace}}
+    );
     try {
       child.stdin!.write("a-secret-for-this-test\n");
       let output = "";
@@ -128,7 +149,10 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
       const port = Number(/^listening (\d+)$/m.exec(output)![1]);
       // Framework's own answer for a missing file (404, "File not found") shows the request got past the gate.
       assert.equal((await rawRequest(port, {path: "/_file/missing.csv"})).status, 403);
-      const passed = await rawRequest(port, {path: "/_file/missing.csv", headers: {[PAGES_SECRET_HEADER]: "a-secret-for-this-test"}});
+      const passed = await rawRequest(port, {
+        path: "/_file/missing.csv",
+        headers: {[PAGES_SECRET_HEADER]: "a-secret-for-this-test"}
+      });
       assert.deepEqual([passed.status, passed.text], [404, "File not found"]);
       const exited = once(child, "exit");
       child.stdin!.end();
@@ -149,9 +173,13 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
 
     it("pages load, write labels and open the live-reload socket under the policy without a violation", async () => {
       const {page, record} = await recordedPage(browser);
-      const welcomed = new Promise<void>((resolve) => page.on("websocket", (socket) => socket.on("framereceived", (frame) => {
-        if (String(frame.payload).includes('"welcome"')) resolve();
-      })));
+      const welcomed = new Promise<void>((resolve) =>
+        page.on("websocket", (socket) =>
+          socket.on("framereceived", (frame) => {
+            if (String(frame.payload).includes('"welcome"')) resolve();
+          })
+        )
+      );
       await page.goto(`${server.url}/traces`);
       await page.getByText("4 traces").waitFor({timeout: 60_000});
       await welcomed;

@@ -34,7 +34,9 @@ export async function startPagesServer(secret: string, port = 0): Promise<Server
   });
   server.on("upgrade", (request, socket, head) => {
     if (carriesSecret(request, secret)) return void gate.emit("upgrade", request, socket, head);
-    socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${REFUSAL}`);
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${REFUSAL}`
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

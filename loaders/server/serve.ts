@@ -66,38 +66,50 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the page server's process, hands it the secret, and resolves with its port once it listens. */
-async function startPages(secret: string, options: ServerOptions, log: (line: string) => void): Promise<{child: ChildProcess; port: number}> {
+async function startPages(
+  secret: string,
+  options: ServerOptions,
+  log: (line: string) => void
+): Promise<{child: ChildProcess; port: number}> {
   const env = options.env ?? process.env;
   const child = spawn(process.execPath, ["--import", "tsx", PAGES_MAIN], {
     cwd: PROJECT_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
-    env: {...env, PLUMBLINE_WORKSPACE: options.workspace, PLUMBLINE_API: "1", PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`}
+    env: {
+      ...env,
+      PLUMBLINE_WORKSPACE: options.workspace,
+      PLUMBLINE_API: "1",
+      PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`
+    }
   });
   child.stderr!.on("data", (data: Buffer) => log(data.toString().trimEnd()));
   // Standard input stays open: the page server exits when it closes, so it never outlives this process.
   child.stdin!.write(`${secret}\n`);
   child.stdin!.on("error", () => {});
   try {
-    return {child, port: await new Promise<number>((resolve, reject) => {
-      let output = "";
-      const timer = setTimeout(() => reject(new Error("the page server did not start within 60 s")), 60_000);
-      const done = (error: Error | null, port?: number) => {
-        clearTimeout(timer);
-        child.stdout!.off("data", read);
-        child.off("exit", exited);
-        child.stdout!.on("data", () => {});
-        if (error) reject(error);
-        else resolve(port!);
-      };
-      const read = (data: Buffer) => {
-        output += data.toString();
-        const port = /^listening (\d+)$/m.exec(output)?.[1];
-        if (port) done(null, Number(port));
-      };
-      const exited = (code: number | null) => done(new Error(`the page server exited with status ${code}`));
-      child.stdout!.on("data", read);
-      child.once("exit", exited);
-    })};
+    return {
+      child,
+      port: await new Promise<number>((resolve, reject) => {
+        let output = "";
+        const timer = setTimeout(() => reject(new Error("the page server did not start within 60 s")), 60_000);
+        const done = (error: Error | null, port?: number) => {
+          clearTimeout(timer);
+          child.stdout!.off("data", read);
+          child.off("exit", exited);
+          child.stdout!.on("data", () => {});
+          if (error) reject(error);
+          else resolve(port!);
+        };
+        const read = (data: Buffer) => {
+          output += data.toString();
+          const port = /^listening (\d+)$/m.exec(output)?.[1];
+          if (port) done(null, Number(port));
+        };
+        const exited = (code: number | null) => done(new Error(`the page server exited with status ${code}`));
+        child.stdout!.on("data", read);
+        child.once("exit", exited);
+      })
+    };
   } catch (error) {
     if (child.exitCode === null) child.kill("SIGTERM");
     throw error;
@@ -123,22 +135,36 @@ function refuseUpgrade(socket: Duplex, status: string, message: string): void {
  * Pipes a WebSocket upgrade to the page server byte for byte, after the same Host and token checks as any
  * request and a same-origin check, adding the page server's secret.
  */
-function proxyUpgrade(pages: {port: number; secret: string}, token: string | null, hosts: HostPolicy, open: Set<Duplex>) {
+function proxyUpgrade(
+  pages: {port: number; secret: string},
+  token: string | null,
+  hosts: HostPolicy,
+  open: Set<Duplex>
+) {
   const names = namesFor(hosts);
   return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Upgraded sockets leave the HTTP server's bookkeeping but still hold `close` open; they are ended there.
     open.add(socket);
     socket.once("close", () => open.delete(socket));
     const url = new URL(request.url ?? "/", "http://localhost");
-    if (!hostAllowed(request.headers.host, hosts, names)) return refuseUpgrade(socket, "403 Forbidden", hostRefusal(request.headers.host));
-    if (token && !tokenMatches(token, presentedToken({authorization: request.headers.authorization, cookie: request.headers.cookie}, url))) {
+    if (!hostAllowed(request.headers.host, hosts, names))
+      return refuseUpgrade(socket, "403 Forbidden", hostRefusal(request.headers.host));
+    if (
+      token &&
+      !tokenMatches(
+        token,
+        presentedToken({authorization: request.headers.authorization, cookie: request.headers.cookie}, url)
+      )
+    ) {
       return refuseUpgrade(socket, "401 Unauthorized", "this server needs its access token");
     }
-    if (!sameOriginUpgrade(request)) return refuseUpgrade(socket, "403 Forbidden", "cross-origin WebSockets are refused");
+    if (!sameOriginUpgrade(request))
+      return refuseUpgrade(socket, "403 Forbidden", "cross-origin WebSockets are refused");
     const upstream: Socket = connect(pages.port, "127.0.0.1", () => {
       const lines = [`${request.method} ${request.url} HTTP/1.1`];
       for (let i = 0; i < request.rawHeaders.length; i += 2) {
-        if (request.rawHeaders[i]!.toLowerCase() !== PAGES_SECRET_HEADER) lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+        if (request.rawHeaders[i]!.toLowerCase() !== PAGES_SECRET_HEADER)
+          lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
       }
       lines.push(`${PAGES_SECRET_HEADER}: ${pages.secret}`);
       upstream.write(lines.join("\r\n") + "\r\n\r\n");
@@ -153,7 +179,12 @@ function proxyUpgrade(pages: {port: number; secret: string}, token: string | nul
 }
 
 /** Listens on `port`, or the next free one up to `tries` further when it is taken. */
-async function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number, tries: number): Promise<ServerType> {
+async function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+  tries: number
+): Promise<ServerType> {
   for (let attempt = 0; ; ++attempt) {
     const server: ServerType = serve({fetch, port: port + attempt, hostname});
     try {
@@ -171,11 +202,16 @@ async function listen(fetch: (request: Request) => Response | Promise<Response>,
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? null;
   if (!isLoopbackHost(options.host) && !token) {
-    throw new ServerConfigError(`refusing to serve on ${options.host} without an access token: pages show untrusted trace text and the API writes labels`);
+    throw new ServerConfigError(
+      `refusing to serve on ${options.host} without an access token: pages show untrusted trace text and the API writes labels`
+    );
   }
   const log = options.log ?? (() => {});
-  const service = openAnnotationService({workspace: options.workspace, onMirrorError: (error) =>
-    log(`annotation store mirror will retry: ${error instanceof Error ? error.message : String(error)}`)});
+  const service = openAnnotationService({
+    workspace: options.workspace,
+    onMirrorError: (error) =>
+      log(`annotation store mirror will retry: ${error instanceof Error ? error.message : String(error)}`)
+  });
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
   let preview: ChildProcess | null = null;
   let previewPort: number | null = null;
@@ -186,11 +222,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ({child: preview, port: previewPort} = await startPages(secret, options, log));
     }
     // The Host check needs the port, known only once listening; the app is made before any request can arrive.
-    const server = await listen((request) => app.fetch(request), options.host, options.port, options.port === 0 ? 0 : 20);
+    const server = await listen(
+      (request) => app.fetch(request),
+      options.host,
+      options.port,
+      options.port === 0 ? 0 : 20
+    );
     const port = (server.address() as AddressInfo).port;
     const hosts: HostPolicy = {host: options.host, port, allowedHosts: options.allowedHosts ?? []};
-    const app = createApp({service, token, subApps: options.subApps, hosts, maxBodyBytes: options.maxBodyBytes,
-      pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null, pagesSecret: secret});
+    const app = createApp({
+      service,
+      token,
+      subApps: options.subApps,
+      hosts,
+      maxBodyBytes: options.maxBodyBytes,
+      pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null,
+      pagesSecret: secret
+    });
     const upgraded = new Set<Duplex>();
     let closing: Promise<void> | null = null;
     if (previewPort) server.on("upgrade", proxyUpgrade({port: previewPort, secret}, token, hosts, upgraded));

@@ -24,15 +24,34 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     await writeFixtureWorkspace(workspace, fixtureTraces());
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ["bin/plumbline.js", "start", "--host", "0.0.0.0", "--port", String(port), "--no-open",
-      "--max-body", "64KiB", "--allowed-host", "plumbline.test"], {
-      cwd: PROJECT_ROOT, env: {...process.env, PLUMBLINE_WORKSPACE: workspace, CI: "1", NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"], detached: true
-    });
+    child = spawn(
+      process.execPath,
+      [
+        "bin/plumbline.js",
+        "start",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(port),
+        "--no-open",
+        "--max-body",
+        "64KiB",
+        "--allowed-host",
+        "plumbline.test"
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: {...process.env, PLUMBLINE_WORKSPACE: workspace, CI: "1", NO_COLOR: "1"},
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true
+      }
+    );
     child.stdout!.on("data", (d: Buffer) => (output += d));
     child.stderr!.on("data", (d: Buffer) => (output += d));
     const deadline = Date.now() + 90_000;
     while (!/Plumbline is serving/.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`plumbline start did not come up:\n${output}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`plumbline start did not come up:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     token = /access token \(shown once[^)]*\): (\S+)/.exec(output)![1]!;
@@ -48,7 +67,10 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     assert.equal(output.split(token).length - 1, 2, "the token line and the sign-in URL, nothing else");
     assert.equal((await fetch(`${base}/api/state`)).status, 401);
     assert.equal((await fetch(`${base}/traces`)).status, 401);
-    assert.equal((await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token.slice(0, -1)}x`}})).status, 401);
+    assert.equal(
+      (await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token.slice(0, -1)}x`}})).status,
+      401
+    );
     assert.equal((await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token}`}})).status, 200);
     const page = await fetch(`${base}/traces`, {headers: {cookie: `plumbline_token=${token}`}});
     assert.equal(page.status, 200);
@@ -64,8 +86,12 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     const refused = await rawRequest(port, {path: "/api/health", host: `evil.example:${port}`, headers: auth});
     assert.equal(refused.status, 403);
     assert.match(refused.text, /--allowed-host/);
-    const big = await rawRequest(port, {method: "POST", path: "/api/annotations", headers: {...auth, "content-type": "application/json"},
-      body: JSON.stringify({explanation: "x".repeat(65 * 1024)})});
+    const big = await rawRequest(port, {
+      method: "POST",
+      path: "/api/annotations",
+      headers: {...auth, "content-type": "application/json"},
+      body: JSON.stringify({explanation: "x".repeat(65 * 1024)})
+    });
     assert.equal(big.status, 413);
     assert.match(big.text, /64 KiB/);
   });

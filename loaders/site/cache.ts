@@ -44,7 +44,8 @@ export function invalidateLoaderCache(sourceRoot: string): void {
 export function invalidateLoaderCacheFor(sourceRoot: string, workspace: string): boolean {
   let builtFrom: unknown;
   try {
-    builtFrom = (JSON.parse(readFileSync(join(cacheDir(sourceRoot), STAMP), "utf8")) as {workspace?: unknown}).workspace;
+    builtFrom = (JSON.parse(readFileSync(join(cacheDir(sourceRoot), STAMP), "utf8")) as {workspace?: unknown})
+      .workspace;
   } catch {
     builtFrom = undefined;
   }

@@ -24,7 +24,9 @@ export const STRICT_CSP: Record<string, string[]> = {
 };
 
 export function formatPolicy(policy: Record<string, string[]>): string {
-  return Object.entries(policy).map(([directive, sources]) => [directive, ...sources].join(" ")).join("; ");
+  return Object.entries(policy)
+    .map(([directive, sources]) => [directive, ...sources].join(" "))
+    .join("; ");
 }
 
 /** The text of each inline `<script>` (one without `src`), exactly as the browser hashes it. */
@@ -57,7 +59,11 @@ function scriptSources(html: string): string[] {
 export function livePolicyForPage(html: string, host: string): string {
   // The host has passed the server's Host check; the pattern keeps anything else out of the header regardless.
   const connect = /^[\w.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(host) ? [`ws://${host}`] : [];
-  return formatPolicy({...STRICT_CSP, "script-src": scriptSources(html), "connect-src": [...STRICT_CSP["connect-src"]!, ...connect]});
+  return formatPolicy({
+    ...STRICT_CSP,
+    "script-src": scriptSources(html),
+    "connect-src": [...STRICT_CSP["connect-src"]!, ...connect]
+  });
 }
 
 /** What Framework's preview page evaluates when a page's code changes: under a policy without `'unsafe-eval'` it cannot. */

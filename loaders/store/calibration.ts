@@ -37,14 +37,20 @@ export interface AnnotatorRow {
 
 /** The ground truth of every source the workspace has, as one SQL relation. */
 async function truthSql(connection: DuckDBConnection): Promise<string> {
-  const parts = ["SELECT trace_id, criterion, pass, NULL::VARCHAR AS failure_mode, explanation, decided_by FROM imported_ground_truth"];
-  if (await tableExists(connection, "ground_truth")) parts.unshift("SELECT trace_id, criterion, pass, failure_mode, explanation, decided_by FROM ground_truth");
+  const parts = [
+    "SELECT trace_id, criterion, pass, NULL::VARCHAR AS failure_mode, explanation, decided_by FROM imported_ground_truth"
+  ];
+  if (await tableExists(connection, "ground_truth"))
+    parts.unshift("SELECT trace_id, criterion, pass, failure_mode, explanation, decided_by FROM ground_truth");
   return parts.join(" UNION ALL ");
 }
 
 async function labelsSql(connection: DuckDBConnection): Promise<string> {
-  const parts = ["SELECT trace_id, criterion, annotator, pass, NULL::VARCHAR AS failure_mode FROM imported_human_labels"];
-  if (await tableExists(connection, "human_labels")) parts.unshift("SELECT trace_id, criterion, annotator, pass, failure_mode FROM human_labels");
+  const parts = [
+    "SELECT trace_id, criterion, annotator, pass, NULL::VARCHAR AS failure_mode FROM imported_human_labels"
+  ];
+  if (await tableExists(connection, "human_labels"))
+    parts.unshift("SELECT trace_id, criterion, annotator, pass, failure_mode FROM human_labels");
   return parts.join(" UNION ALL ");
 }
 
@@ -147,12 +153,31 @@ export async function readEvaluatorVersions(connection: DuckDBConnection): Promi
 /** Records an evaluator version the first time it produces verdicts. */
 export async function registerEvaluatorVersion(
   connection: DuckDBConnection,
-  v: {evaluatorId: string; evaluatorVersion: string; criterion: string; failureMode: string; kind: string; judgeModel: string | null; spec: unknown; firstSeen?: Date}
+  v: {
+    evaluatorId: string;
+    evaluatorVersion: string;
+    criterion: string;
+    failureMode: string;
+    kind: string;
+    judgeModel: string | null;
+    spec: unknown;
+    firstSeen?: Date;
+  }
 ): Promise<void> {
-  const reader = await connection.runAndReadAll("SELECT count(*)::INTEGER FROM evaluator_versions WHERE evaluator_id = ? AND evaluator_version = ?", [v.evaluatorId, v.evaluatorVersion]);
+  const reader = await connection.runAndReadAll(
+    "SELECT count(*)::INTEGER FROM evaluator_versions WHERE evaluator_id = ? AND evaluator_version = ?",
+    [v.evaluatorId, v.evaluatorVersion]
+  );
   if (Number(reader.getRows()[0]?.[0]) > 0) return;
   await connection.run("INSERT INTO evaluator_versions VALUES (?, ?, ?, ?, ?, ?, ?::JSON, ?::TIMESTAMP)", [
-    v.evaluatorId, v.evaluatorVersion, v.criterion, v.failureMode, v.kind, v.judgeModel, JSON.stringify(v.spec ?? null), (v.firstSeen ?? new Date()).toISOString()
+    v.evaluatorId,
+    v.evaluatorVersion,
+    v.criterion,
+    v.failureMode,
+    v.kind,
+    v.judgeModel,
+    JSON.stringify(v.spec ?? null),
+    (v.firstSeen ?? new Date()).toISOString()
   ]);
 }
 
@@ -160,7 +185,12 @@ export async function registerEvaluatorVersion(
  * Writes the aligned judge and human labels side by side to `path` as CSV or Parquet with DuckDB's COPY.
  * Returns the number of rows.
  */
-export async function exportAligned(connection: DuckDBConnection, path: string, format: "csv" | "parquet", evaluatorId?: string): Promise<number> {
+export async function exportAligned(
+  connection: DuckDBConnection,
+  path: string,
+  format: "csv" | "parquet",
+  evaluatorId?: string
+): Promise<number> {
   const where = evaluatorId ? "WHERE evaluator_id = ?" : "";
   const select = `SELECT evaluator_id, evaluator_version, criterion, trace_id, judge AS judge_outcome, human AS human_outcome,
       CASE WHEN human = 'fail' AND judge = 'fail' THEN 'tp' WHEN human = 'pass' AND judge = 'fail' THEN 'fp'
@@ -170,6 +200,9 @@ export async function exportAligned(connection: DuckDBConnection, path: string, 
   const options = format === "csv" ? "(FORMAT csv, HEADER true)" : "(FORMAT parquet)";
   const quoted = `'${path.replace(/'/g, "''")}'`;
   await connection.run(`COPY (${select}) TO ${quoted} ${options}`, evaluatorId ? [evaluatorId] : []);
-  const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM (${select})`, evaluatorId ? [evaluatorId] : []);
+  const count = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM (${select})`,
+    evaluatorId ? [evaluatorId] : []
+  );
   return Number(count.getRows()[0]?.[0] ?? 0);
 }

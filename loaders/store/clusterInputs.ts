@@ -12,7 +12,11 @@ export interface TraceFacts extends SignatureInput {
   firstUserMessage: string | null;
 }
 
-async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = []
+): Promise<Record<string, unknown>[]> {
   const reader = await connection.runAndReadAll(sql, params);
   return reader.getRowObjectsJson() as Record<string, unknown>[];
 }
@@ -21,7 +25,9 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
 
 /** One row per trace, in trace id order. A retriever span that returned an empty document list is a miss. */
 export async function readTraceFacts(connection: DuckDBConnection): Promise<TraceFacts[]> {
-  const result = await rows(connection, `
+  const result = await rows(
+    connection,
+    `
     WITH tools AS (
       SELECT c.trace_id, list({name: c.name, error: coalesce(c.error, c.result), parent: p.name} ORDER BY c.idx) AS failed
       FROM tool_calls c
@@ -49,7 +55,8 @@ export async function readTraceFacts(connection: DuckDBConnection): Promise<Trac
     FROM traces t
     LEFT JOIN tools USING (trace_id) LEFT JOIN error_spans USING (trace_id)
     LEFT JOIN misses USING (trace_id) LEFT JOIN fb USING (trace_id)
-    ORDER BY t.trace_id`);
+    ORDER BY t.trace_id`
+  );
   return result.map((r) => ({
     traceId: String(r.trace_id),
     status: String(r.status),
@@ -82,17 +89,25 @@ export async function readTraceTexts(
   if (traceIds.length === 0) return out;
   // The ids travel as one list parameter, so this also runs on the read-only connection a data loader holds.
   const ids = listValue(traceIds.slice());
-  const messages = await rows(connection, `
+  const messages = await rows(
+    connection,
+    `
     SELECT m.trace_id, list(left(m.content, ?) ORDER BY m.idx) FILTER (WHERE m.role = 'user' AND m.content IS NOT NULL) AS turns,
       list(DISTINCT m.name) FILTER (WHERE m.role = 'assistant' AND m.name IS NOT NULL) AS speakers
-    FROM messages m WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY m.trace_id`, [maxTurnChars, ids]);
+    FROM messages m WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY m.trace_id`,
+    [maxTurnChars, ids]
+  );
   for (const r of messages) {
     const entry = out.get(String(r.trace_id))!;
     entry.userTurns = ((r.turns as string[] | null) ?? []).slice();
     entry.speakers = ((r.speakers as string[] | null) ?? []).slice().sort();
   }
-  const tools = await rows(connection, `
-    SELECT c.trace_id, list(c.name ORDER BY c.idx) AS names FROM tool_calls c WHERE c.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY c.trace_id`, [ids]);
+  const tools = await rows(
+    connection,
+    `
+    SELECT c.trace_id, list(c.name ORDER BY c.idx) AS names FROM tool_calls c WHERE c.trace_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY c.trace_id`,
+    [ids]
+  );
   for (const r of tools) out.get(String(r.trace_id))!.tools = (r.names as string[]).slice();
   return out;
 }

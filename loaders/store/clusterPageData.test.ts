@@ -24,11 +24,17 @@ test("without a semantic map, each signature cluster lists only its most recent 
   // Volume over the 30 days up to the newest trace: the six traces fall on the last three days, two a day.
   assert.equal(data.volumeUntil, FIXTURE_NOW);
   assert.deepEqual(refund.daily.slice(-3), [2, 2, 2]);
-  assert.equal(refund.daily.reduce((a, b) => a + b, 0), 6);
+  assert.equal(
+    refund.daily.reduce((a, b) => a + b, 0),
+    6
+  );
   const listed = data.points.filter((p) => p.signatureId === refund.id).map((p) => p.seenAt);
   assert.deepEqual(listed.sort(), [FIXTURE_NOW - 6 * 60_000, FIXTURE_NOW].sort());
   assert.equal(refund.topic, null);
   const kb = data.clusters.find((c) => c.name.startsWith("retrieval miss"))!;
-  assert.equal(kb.daily.reduce((a, b) => a + b, 0), 6);
+  assert.equal(
+    kb.daily.reduce((a, b) => a + b, 0),
+    6
+  );
   assert.ok(kb.lastSeen! <= FIXTURE_NOW - 20 * DAY);
 });

@@ -8,19 +8,32 @@ import {dailyCounts} from "../../src/core/failureModes/trends.js";
 import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
 import {tableExists} from "./db.js";
 
-async function rows(connection: DuckDBConnection, sql: string, params: number[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: number[] = []
+): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const DAY = 86_400_000;
 
-export async function clusterPageData(connection: DuckDBConnection, days = 30, perSignature = 100): Promise<Omit<ClusterPageData, "failureModes" | "problems">> {
+export async function clusterPageData(
+  connection: DuckDBConnection,
+  days = 30,
+  perSignature = 100
+): Promise<Omit<ClusterPageData, "failureModes" | "problems">> {
   if (!(await tableExists(connection, "clusters"))) return {clusters: [], points: [], run: null, volumeUntil: null};
-  const clusters = await rows(connection, `SELECT cluster_id, kind, name, size, sessions, severity, signature, terms,
+  const clusters = await rows(
+    connection,
+    `SELECT cluster_id, kind, name, size, sessions, severity, signature, terms,
     representative_trace_ids, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen, method, run_id, epoch_ms(created_at) AS created_at
-    FROM clusters ORDER BY kind, size * severity DESC, size DESC, cluster_id`);
-  const points = await rows(connection, `
+    FROM clusters ORDER BY kind, size * severity DESC, size DESC, cluster_id`
+  );
+  const points = await rows(
+    connection,
+    `
     WITH seen AS (
       SELECT m.trace_id, m.cluster_id, m.kind, m.x, m.y, epoch_ms(coalesce(t.start_time, t.ingested_at)) AS seen_at,
         row_number() OVER (PARTITION BY m.cluster_id ORDER BY coalesce(t.start_time, t.ingested_at) DESC, m.trace_id) AS recency
@@ -33,16 +46,25 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30, p
     FROM traces t JOIN listed USING (trace_id)
     LEFT JOIN trace_clusters sem ON sem.trace_id = t.trace_id AND sem.kind = 'semantic'
     LEFT JOIN trace_clusters sig ON sig.trace_id = t.trace_id AND sig.kind = 'signature'
-    ORDER BY t.trace_id`, [perSignature]);
+    ORDER BY t.trace_id`,
+    [perSignature]
+  );
   // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape.
-  const [until] = await rows(connection, `SELECT epoch_ms(max(coalesce(t.start_time, t.ingested_at))) AS until
-    FROM traces t WHERE trace_id IN (SELECT trace_id FROM trace_clusters)`);
+  const [until] = await rows(
+    connection,
+    `SELECT epoch_ms(max(coalesce(t.start_time, t.ingested_at))) AS until
+    FROM traces t WHERE trace_id IN (SELECT trace_id FROM trace_clusters)`
+  );
   const volumeUntil = num(until?.until);
   const byDay = new Map<string, number[]>();
   if (volumeUntil !== null) {
     const start = Math.floor(volumeUntil / DAY) * DAY - (days - 1) * DAY;
-    const counts = await rows(connection, `SELECT m.cluster_id, (epoch_ms(coalesce(t.start_time, t.ingested_at)) // ${DAY}) * ${DAY} AS day, count(*) AS n
-      FROM trace_clusters m JOIN traces t USING (trace_id) WHERE epoch_ms(coalesce(t.start_time, t.ingested_at)) >= ? GROUP BY ALL`, [start]);
+    const counts = await rows(
+      connection,
+      `SELECT m.cluster_id, (epoch_ms(coalesce(t.start_time, t.ingested_at)) // ${DAY}) * ${DAY} AS day, count(*) AS n
+      FROM trace_clusters m JOIN traces t USING (trace_id) WHERE epoch_ms(coalesce(t.start_time, t.ingested_at)) >= ? GROUP BY ALL`,
+      [start]
+    );
     for (const r of counts) {
       // dailyCounts takes one time per trace; a day's count is as many copies of that day.
       const list = byDay.get(String(r.cluster_id)) ?? [];
@@ -50,19 +72,32 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30, p
       byDay.set(String(r.cluster_id), list);
     }
   }
-  const overlap = await rows(connection, `SELECT sig.cluster_id AS signature_id, sem.cluster_id AS semantic_id, count(*) AS n
+  const overlap = await rows(
+    connection,
+    `SELECT sig.cluster_id AS signature_id, sem.cluster_id AS semantic_id, count(*) AS n
     FROM trace_clusters sig LEFT JOIN trace_clusters sem ON sem.trace_id = sig.trace_id AND sem.kind = 'semantic'
-    WHERE sig.kind = 'signature' GROUP BY ALL`);
+    WHERE sig.kind = 'signature' GROUP BY ALL`
+  );
   const topicCounts = new Map<string, Map<string | null, number>>();
   for (const r of overlap) {
     const counts = topicCounts.get(String(r.signature_id)) ?? new Map<string | null, number>();
     counts.set(r.semantic_id === null ? null : String(r.semantic_id), Number(r.n));
     topicCounts.set(String(r.signature_id), counts);
   }
-  const termsOf = new Map(clusters.filter((c) => c.kind === "semantic").map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()]));
+  const termsOf = new Map(
+    clusters
+      .filter((c) => c.kind === "semantic")
+      .map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()])
+  );
   const first = clusters[0];
   return {
-    run: first ? {runId: String(first.run_id), createdAt: Number(first.created_at), method: [...new Set(clusters.map((c) => String(c.method)))].join("; ")} : null,
+    run: first
+      ? {
+          runId: String(first.run_id),
+          createdAt: Number(first.created_at),
+          method: [...new Set(clusters.map((c) => String(c.method)))].join("; ")
+        }
+      : null,
     volumeUntil,
     clusters: clusters.map((c) => ({
       id: String(c.cluster_id),
@@ -76,7 +111,10 @@ export async function clusterPageData(connection: DuckDBConnection, days = 30, p
       representatives: (c.representative_trace_ids as string[]).slice(),
       firstSeen: num(c.first_seen),
       lastSeen: num(c.last_seen),
-      daily: volumeUntil === null ? [] : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
+      daily:
+        volumeUntil === null
+          ? []
+          : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
       topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null
     })),
     points: points.map((p) => ({

@@ -43,12 +43,26 @@ export async function replaceClusters(
     const kindList = listValue(kinds.slice());
     await connection.run("DELETE FROM clusters WHERE kind IN (SELECT unnest(?::VARCHAR[]))", [kindList]);
     await connection.run("DELETE FROM trace_clusters WHERE kind IN (SELECT unnest(?::VARCHAR[]))", [kindList]);
-    const insert = await connection.prepare(`INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?, ?, CAST(?::JSON AS VARCHAR[]), CAST(?::JSON AS VARCHAR[]),
+    const insert =
+      await connection.prepare(`INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?, ?, CAST(?::JSON AS VARCHAR[]), CAST(?::JSON AS VARCHAR[]),
       ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?, ?, now()::TIMESTAMP)`);
     for (const c of clusters) {
       insert.bind([
-        c.clusterId, c.kind, c.name, c.size, c.sessions, c.severity, c.signature, strings(c.terms), strings(c.representativeTraceIds),
-        timestamp(c.firstSeen), timestamp(c.lastSeen), c.x, c.y, c.method, runId
+        c.clusterId,
+        c.kind,
+        c.name,
+        c.size,
+        c.sessions,
+        c.severity,
+        c.signature,
+        strings(c.terms),
+        strings(c.representativeTraceIds),
+        timestamp(c.firstSeen),
+        timestamp(c.lastSeen),
+        c.x,
+        c.y,
+        c.method,
+        runId
       ]);
       await insert.run();
     }
@@ -73,7 +87,11 @@ export async function replaceClusters(
 }
 
 /** Cached vectors for the given text hashes under `model`. */
-export async function cachedEmbeddings(connection: DuckDBConnection, model: string, hashes: readonly string[]): Promise<Map<string, number[]>> {
+export async function cachedEmbeddings(
+  connection: DuckDBConnection,
+  model: string,
+  hashes: readonly string[]
+): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (hashes.length === 0) return out;
   const reader = await connection.runAndReadAll(
@@ -84,7 +102,11 @@ export async function cachedEmbeddings(connection: DuckDBConnection, model: stri
   return out;
 }
 
-export async function cacheEmbeddings(connection: DuckDBConnection, model: string, vectors: ReadonlyMap<string, readonly number[]>): Promise<void> {
+export async function cacheEmbeddings(
+  connection: DuckDBConnection,
+  model: string,
+  vectors: ReadonlyMap<string, readonly number[]>
+): Promise<void> {
   if (vectors.size === 0) return;
   const insert = await connection.prepare("INSERT INTO embedding_cache VALUES (?, ?, ?::FLOAT[], now()::TIMESTAMP)");
   try {
@@ -96,4 +118,3 @@ export async function cacheEmbeddings(connection: DuckDBConnection, model: strin
     insert.destroySync();
   }
 }
-

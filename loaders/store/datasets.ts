@@ -32,7 +32,11 @@ export interface DatasetCases {
   cases: DatasetCase[];
 }
 
-async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = []
+): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
@@ -40,8 +44,15 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(Stri
 
 function versionRow(r: Record<string, unknown>): DatasetVersion {
   return {
-    name: String(r.name), version: Number(r.version), createdAt: iso(r.created_at), createdBy: String(r.created_by),
-    source: String(r.source), note: (r.note as string | null) ?? null, caseCount: Number(r.case_count), added: Number(r.added), removed: Number(r.removed)
+    name: String(r.name),
+    version: Number(r.version),
+    createdAt: iso(r.created_at),
+    createdBy: String(r.created_by),
+    source: String(r.source),
+    note: (r.note as string | null) ?? null,
+    caseCount: Number(r.case_count),
+    added: Number(r.added),
+    removed: Number(r.removed)
   };
 }
 
@@ -49,7 +60,9 @@ function versionRow(r: Record<string, unknown>): DatasetVersion {
 export async function listDatasetVersions(connection: DuckDBConnection, name?: string): Promise<DatasetVersion[]> {
   if (!(await tableExists(connection, "datasets"))) return [];
   const where = name === undefined ? "" : "WHERE name = ?";
-  return (await rows(connection, `SELECT * FROM datasets ${where} ORDER BY name, version`, name === undefined ? [] : [name])).map(versionRow);
+  return (
+    await rows(connection, `SELECT * FROM datasets ${where} ORDER BY name, version`, name === undefined ? [] : [name])
+  ).map(versionRow);
 }
 
 export async function latestVersion(connection: DuckDBConnection, name: string): Promise<number | null> {
@@ -62,17 +75,31 @@ export async function latestVersion(connection: DuckDBConnection, name: string):
  * The cases of one version of a dataset (the latest when `version` is left out), in case order. This is what
  * the gate runs evaluators on; every case is checked against the case schema as it is read.
  */
-export async function readDatasetCases(connection: DuckDBConnection, name: string, version?: number): Promise<DatasetCases> {
+export async function readDatasetCases(
+  connection: DuckDBConnection,
+  name: string,
+  version?: number
+): Promise<DatasetCases> {
   const latest = await latestVersion(connection, name);
-  if (latest === null) throw new DatasetError(`no dataset named ${JSON.stringify(name)} in the workspace; \`plumbline dataset list\` shows them`);
+  if (latest === null)
+    throw new DatasetError(
+      `no dataset named ${JSON.stringify(name)} in the workspace; \`plumbline dataset list\` shows them`
+    );
   const chosen = version ?? latest;
   if (!Number.isInteger(chosen) || chosen < 1 || chosen > latest) {
     throw new DatasetError(`dataset ${name} has versions 1 to ${latest}, not ${version}`);
   }
-  const result = await rows(connection, "SELECT ord, body::VARCHAR AS body FROM dataset_cases WHERE name = ? AND version = ? ORDER BY ord", [name, chosen]);
+  const result = await rows(
+    connection,
+    "SELECT ord, body::VARCHAR AS body FROM dataset_cases WHERE name = ? AND version = ? ORDER BY ord",
+    [name, chosen]
+  );
   const cases = result.map((r) => {
     const parsed = DatasetCaseSchema.safeParse(JSON.parse(String(r.body)));
-    if (!parsed.success) throw new DatasetError(`dataset ${name}@${chosen}, case ${Number(r.ord) + 1}: ${issueText(parsed.error, "case")}`);
+    if (!parsed.success)
+      throw new DatasetError(
+        `dataset ${name}@${chosen}, case ${Number(r.ord) + 1}: ${issueText(parsed.error, "case")}`
+      );
     return parsed.data;
   });
   return {name, version: chosen, cases};
@@ -83,10 +110,12 @@ export function parseDatasetRef(ref: string): {name: string; version?: number} {
   const at = ref.lastIndexOf("@");
   const name = at < 0 ? ref : ref.slice(0, at);
   const parsedName = DatasetNameSchema.safeParse(name);
-  if (!parsedName.success) throw new DatasetError(`invalid dataset name ${JSON.stringify(name)}: ${parsedName.error.issues[0]!.message}`);
+  if (!parsedName.success)
+    throw new DatasetError(`invalid dataset name ${JSON.stringify(name)}: ${parsedName.error.issues[0]!.message}`);
   if (at < 0) return {name};
   const version = Number(ref.slice(at + 1));
-  if (!Number.isInteger(version) || version < 1) throw new DatasetError(`invalid dataset version in ${JSON.stringify(ref)}: a version is a whole number from 1`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new DatasetError(`invalid dataset version in ${JSON.stringify(ref)}: a version is a whole number from 1`);
   return {name, version};
 }
 
@@ -108,8 +137,17 @@ export async function writeDatasetVersion(connection: DuckDBConnection, next: Ne
   try {
     const version = ((await latestVersion(connection, next.name)) ?? 0) + 1;
     const at = next.createdAt.toISOString();
-    await connection.run("INSERT INTO datasets VALUES (?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-      [next.name, version, at, next.createdBy, next.source, next.note, next.cases.length, next.added, next.removed]);
+    await connection.run("INSERT INTO datasets VALUES (?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?)", [
+      next.name,
+      version,
+      at,
+      next.createdBy,
+      next.source,
+      next.note,
+      next.cases.length,
+      next.added,
+      next.removed
+    ]);
     // The appender, not one INSERT per case: a promotion of thousands of cases with their contexts is one batch.
     const appender = await connection.createAppender("dataset_cases");
     try {

@@ -37,7 +37,10 @@ export class StoreError extends PlumblineError {
 const NEW_STORE = {storage_compatibility_version: "v1.2.0"};
 
 /** Runs `fn` with a read-write connection to the workspace, creating and migrating the store first. */
-export async function withConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  workspace: string,
+  fn: (connection: DuckDBConnection) => Promise<T>
+): Promise<T> {
   mkdirSync(workspace, {recursive: true});
   const path = dbPath(workspace);
   return withInstance(path, existsSync(path) ? {} : NEW_STORE, ensureSchema, fn);
@@ -47,7 +50,10 @@ export async function withConnection<T>(workspace: string, fn: (connection: Duck
  * Runs `fn` with a read-only connection. Data loaders use this so that a page build never takes the write lock
  * that an ingest or the annotation server may hold.
  */
-export async function withReadConnection<T>(workspace: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withReadConnection<T>(
+  workspace: string,
+  fn: (connection: DuckDBConnection) => Promise<T>
+): Promise<T> {
   return withInstance(dbPath(workspace), {access_mode: "READ_ONLY"}, checkVersion, fn);
 }
 
@@ -113,7 +119,9 @@ async function openInstance(path: string, options: Record<string, string>): Prom
 
 function failOpen(path: string, options: Record<string, string>, message: string): never {
   if (/lock/i.test(message)) {
-    throw new StoreError(`the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`);
+    throw new StoreError(
+      `the workspace ${path} is in use by another process (${message}); stop it or wait for it to finish`
+    );
   }
   if (options.access_mode === "READ_ONLY" && /not exist|No such file/i.test(message)) {
     throw new StoreError(`no workspace at ${path}; run \`plumbline ingest <files>\` or \`plumbline demo\` first`);
@@ -126,7 +134,9 @@ function failOpen(path: string, options: Record<string, string>, message: string
  * versions add, so readers of those tables check first and treat a missing one as empty.
  */
 export async function tableExists(connection: DuckDBConnection, name: string): Promise<boolean> {
-  const reader = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]);
+  const reader = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [
+    name
+  ]);
   return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
 }
 
@@ -141,7 +151,9 @@ async function checkVersion(connection: DuckDBConnection): Promise<void> {
   const version = await storeVersion(connection);
   if (version === null) throw new StoreError("this file is not a Plumbline workspace (no plumbline_meta table)");
   if (version > STORE_VERSION) {
-    throw new StoreError(`the workspace is store version ${version}, newer than this Plumbline (${STORE_VERSION}); upgrade Plumbline`);
+    throw new StoreError(
+      `the workspace is store version ${version}, newer than this Plumbline (${STORE_VERSION}); upgrade Plumbline`
+    );
   }
 }
 

@@ -165,7 +165,7 @@ export async function writeDetailPack(
       if (sql === null) continue;
       const packed: {traceId: string; bytes: Uint8Array}[] = [];
       const result = await connection.stream(sql);
-      for (let chunk; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) {
+      for (let chunk; (chunk = await result.fetchChunk()) && chunk.rowCount > 0;) {
         const [traceIds, records] = chunk.getColumns() as [string[], string[]];
         for (let i = 0; i < chunk.rowCount; ++i) {
           const json = Buffer.from(records[i]!, "utf8");

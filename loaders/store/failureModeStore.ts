@@ -4,15 +4,26 @@ import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
 import {tableExists} from "./db.js";
 import type {FailureModeSummary} from "../../src/core/clusters/pageData.js";
 
-async function rows(connection: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: DuckDBValue[] = []
+): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 /** The link a promotion records for a cluster of the latest run, or null when there is no such cluster. */
-export async function readClusterLink(connection: DuckDBConnection, clusterId: string): Promise<(ClusterLink & {name: string}) | null> {
-  const [cluster] = await rows(connection, "SELECT kind, signature, name FROM clusters WHERE cluster_id = ?", [clusterId]);
+export async function readClusterLink(
+  connection: DuckDBConnection,
+  clusterId: string
+): Promise<(ClusterLink & {name: string}) | null> {
+  const [cluster] = await rows(connection, "SELECT kind, signature, name FROM clusters WHERE cluster_id = ?", [
+    clusterId
+  ]);
   if (!cluster) return null;
-  const members = await rows(connection, "SELECT trace_id FROM trace_clusters WHERE cluster_id = ? ORDER BY trace_id", [clusterId]);
+  const members = await rows(connection, "SELECT trace_id FROM trace_clusters WHERE cluster_id = ? ORDER BY trace_id", [
+    clusterId
+  ]);
   const kind = cluster.kind === "semantic" ? "semantic" : "signature";
   return {
     clusterId,
@@ -25,32 +36,50 @@ export async function readClusterLink(connection: DuckDBConnection, clusterId: s
 }
 
 /** Current members of signature clusters by id. */
-export async function readSignatureMembers(connection: DuckDBConnection, clusterIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function readSignatureMembers(
+  connection: DuckDBConnection,
+  clusterIds: readonly string[]
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(clusterIds.map((id) => [id, []]));
   if (clusterIds.length === 0) return out;
-  const result = await rows(connection,
+  const result = await rows(
+    connection,
     "SELECT cluster_id, list(trace_id ORDER BY trace_id) AS ids FROM trace_clusters WHERE cluster_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY cluster_id",
-    [listValue(clusterIds.slice())]);
+    [listValue(clusterIds.slice())]
+  );
   for (const r of result) out.set(String(r.cluster_id), (r.ids as string[]).slice());
   return out;
 }
 
 /** Per failure-mode name used in human labels (owned by annotation; empty when that table is absent): labels and traces. */
-export async function readLabelledModes(connection: DuckDBConnection): Promise<Map<string, {labels: number; traceIds: string[]}>> {
+export async function readLabelledModes(
+  connection: DuckDBConnection
+): Promise<Map<string, {labels: number; traceIds: string[]}>> {
   const out = new Map<string, {labels: number; traceIds: string[]}>();
   if (!(await tableExists(connection, "human_labels"))) return out;
-  const result = await rows(connection, `SELECT failure_mode, count(*) AS labels, list(DISTINCT trace_id ORDER BY trace_id) AS ids
-    FROM human_labels WHERE failure_mode IS NOT NULL AND trim(failure_mode) <> '' GROUP BY failure_mode`);
-  for (const r of result) out.set(String(r.failure_mode).trim(), {labels: Number(r.labels), traceIds: (r.ids as string[]).slice()});
+  const result = await rows(
+    connection,
+    `SELECT failure_mode, count(*) AS labels, list(DISTINCT trace_id ORDER BY trace_id) AS ids
+    FROM human_labels WHERE failure_mode IS NOT NULL AND trim(failure_mode) <> '' GROUP BY failure_mode`
+  );
+  for (const r of result)
+    out.set(String(r.failure_mode).trim(), {labels: Number(r.labels), traceIds: (r.ids as string[]).slice()});
   return out;
 }
 
 /** When each trace was seen (start time, else ingest time; epoch ms) and its session. */
-export async function readTraceTimes(connection: DuckDBConnection, traceIds: readonly string[]): Promise<Map<string, {seenAt: number; sessionId: string}>> {
+export async function readTraceTimes(
+  connection: DuckDBConnection,
+  traceIds: readonly string[]
+): Promise<Map<string, {seenAt: number; sessionId: string}>> {
   const out = new Map<string, {seenAt: number; sessionId: string}>();
   if (traceIds.length === 0) return out;
-  const result = await rows(connection, `SELECT trace_id, epoch_ms(coalesce(start_time, ingested_at)) AS seen_at, coalesce(session_id, trace_id) AS session_id
-    FROM traces WHERE trace_id IN (SELECT unnest(?::VARCHAR[]))`, [listValue([...new Set(traceIds)])]);
+  const result = await rows(
+    connection,
+    `SELECT trace_id, epoch_ms(coalesce(start_time, ingested_at)) AS seen_at, coalesce(session_id, trace_id) AS session_id
+    FROM traces WHERE trace_id IN (SELECT unnest(?::VARCHAR[]))`,
+    [listValue([...new Set(traceIds)])]
+  );
   for (const r of result) out.set(String(r.trace_id), {seenAt: Number(r.seen_at), sessionId: String(r.session_id)});
   return out;
 }
@@ -59,7 +88,10 @@ export async function readTraceTimes(connection: DuckDBConnection, traceIds: rea
 export type FailureModeRow = Omit<FailureModeSummary, "registered" | "allowedMoves" | "state"> & {state: string};
 
 /** Rebuilds the failure_modes mirror in one transaction. */
-export async function replaceFailureModes(connection: DuckDBConnection, modes: readonly FailureModeRow[]): Promise<void> {
+export async function replaceFailureModes(
+  connection: DuckDBConnection,
+  modes: readonly FailureModeRow[]
+): Promise<void> {
   await connection.run("BEGIN TRANSACTION");
   try {
     await connection.run("DELETE FROM failure_modes");
@@ -70,8 +102,20 @@ export async function replaceFailureModes(connection: DuckDBConnection, modes: r
     );
     const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     for (const m of modes) {
-      insert.bind([m.name, m.description, m.state, time(m.firstSeen), time(m.lastSeen), m.traces, m.sessions, JSON.stringify(m.clusterIds),
-        m.annotationCount, JSON.stringify(m.evaluatorIds), JSON.stringify(m.trends), m.pruneCandidate]);
+      insert.bind([
+        m.name,
+        m.description,
+        m.state,
+        time(m.firstSeen),
+        time(m.lastSeen),
+        m.traces,
+        m.sessions,
+        JSON.stringify(m.clusterIds),
+        m.annotationCount,
+        JSON.stringify(m.evaluatorIds),
+        JSON.stringify(m.trends),
+        m.pruneCandidate
+      ]);
       await insert.run();
     }
     insert.destroySync();

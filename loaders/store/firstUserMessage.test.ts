@@ -24,20 +24,24 @@ async function firstUserMessages(workspace: string): Promise<Record<string, unkn
 /** One OTLP line: a chat span of `trace` starting `second` seconds into the trace, asked `question`. */
 function chatLine(trace: string, spanId: string, second: number, question: string, system = "Be brief."): string {
   const start = (1_760_000_000n + BigInt(second)) * 1_000_000_000n;
-  return JSON.stringify(otlpRequest([{
-    traceId: trace,
-    spanId,
-    name: "chat",
-    startTimeUnixNano: String(start),
-    endTimeUnixNano: String(start + 500_000_000n),
-    attributes: {
-      "gen_ai.operation.name": "chat",
-      "gen_ai.input.messages": JSON.stringify([
-        {role: "system", parts: [{type: "text", content: system}]},
-        {role: "user", parts: [{type: "text", content: question}]}
-      ])
-    }
-  }]));
+  return JSON.stringify(
+    otlpRequest([
+      {
+        traceId: trace,
+        spanId,
+        name: "chat",
+        startTimeUnixNano: String(start),
+        endTimeUnixNano: String(start + 500_000_000n),
+        attributes: {
+          "gen_ai.operation.name": "chat",
+          "gen_ai.input.messages": JSON.stringify([
+            {role: "system", parts: [{type: "text", content: system}]},
+            {role: "user", parts: [{type: "text", content: question}]}
+          ])
+        }
+      }
+    ])
+  );
 }
 
 test("a trace's first user message is its earliest span's, whichever record, file or worker holds that span", async () => {
@@ -51,8 +55,10 @@ test("a trace's first user message is its earliest span's, whichever record, fil
   ];
   writeFileSync(join(dir, "a.jsonl"), lines.slice(0, 2).join("\n") + "\n");
   writeFileSync(join(dir, "b.jsonl"), lines.slice(2).join("\n") + "\n");
-  const expected = [{trace_id: TRACE, first_user_message: "first"}, {trace_id: OTHER, first_user_message: "only"}]
-    .sort((x, y) => x.trace_id.localeCompare(y.trace_id));
+  const expected = [
+    {trace_id: TRACE, first_user_message: "first"},
+    {trace_id: OTHER, first_user_message: "only"}
+  ].sort((x, y) => x.trace_id.localeCompare(y.trace_id));
   for (const workers of [0, 2]) {
     const workspace = join(dir, `ws${workers}`);
     await ingest({workspace, paths: [join(dir, "a.jsonl"), join(dir, "b.jsonl")], workers, workerThresholdBytes: 0});
@@ -70,13 +76,35 @@ test("a trace's first user message is its earliest span's, whichever record, fil
 
 function span(spanId: string, startTime: number | null): Span {
   return {
-    traceId: TRACE, spanId, parentSpanId: null, name: "chat", kind: "llm", startTime, endTime: null, status: "unset",
-    statusMessage: null, model: null, inputTokens: null, outputTokens: null, costUsd: null, attributes: {}
+    traceId: TRACE,
+    spanId,
+    parentSpanId: null,
+    name: "chat",
+    kind: "llm",
+    startTime,
+    endTime: null,
+    status: "unset",
+    statusMessage: null,
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    attributes: {}
   };
 }
 
 function userMessage(spanId: string | null, index: number, content: string): Message {
-  return {traceId: TRACE, spanId, index, direction: "input", turn: 1, role: "user", name: null, content, toolCallId: null};
+  return {
+    traceId: TRACE,
+    spanId,
+    index,
+    direction: "input",
+    turn: 1,
+    role: "user",
+    name: null,
+    content,
+    toolCallId: null
+  };
 }
 
 function fragment(spans: Span[], messages: Message[]): Fragment {
@@ -90,7 +118,9 @@ async function mergeFragments(fragments: Fragment[]): Promise<unknown> {
   const writer = new StagingWriter(staging, "test");
   fragments.forEach((f, i) => stageFragment(f, i, 0, writer));
   const files = writer.close();
-  await withConnection(workspace, (connection) => mergeStaged(connection, files, [{path: "test.jsonl", format: "otlp"}], new Date()));
+  await withConnection(workspace, (connection) =>
+    mergeStaged(connection, files, [{path: "test.jsonl", format: "otlp"}], new Date())
+  );
   return (await firstUserMessages(workspace))[0]?.first_user_message;
 }
 
@@ -100,11 +130,27 @@ test("a user message whose span is staged by another record is ordered by that s
   const second = fragment([span("b", 1000)], []);
   assert.equal(await mergeFragments([first, second]), "asked on B");
   // Within one record too, the earlier span's question wins over the one listed first.
-  assert.equal(await mergeFragments([fragment([span("a", 2000), span("b", 1000)], [userMessage("a", 1, "on A"), userMessage("b", 1, "on B")])]), "on B");
+  assert.equal(
+    await mergeFragments([
+      fragment([span("a", 2000), span("b", 1000)], [userMessage("a", 1, "on A"), userMessage("b", 1, "on B")])
+    ]),
+    "on B"
+  );
   // Messages without a span come before every span's, as they do when the store joins them.
-  assert.equal(await mergeFragments([fragment([span("a", 2000)], [userMessage("a", 1, "on A"), userMessage(null, 3, "no span")])]), "no span");
+  assert.equal(
+    await mergeFragments([fragment([span("a", 2000)], [userMessage("a", 1, "on A"), userMessage(null, 3, "no span")])]),
+    "no span"
+  );
   // Equal starts fall back to the message's position; a span repeated with another start leaves it to the store.
-  assert.equal(await mergeFragments([fragment([span("a", 5), span("b", 5)], [userMessage("b", 2, "later"), userMessage("a", 1, "sooner")])]), "sooner");
-  const repeated = fragment([span("a", 5), span("a", 1), span("b", 3)], [userMessage("a", 1, "on A"), userMessage("b", 1, "on B")]);
+  assert.equal(
+    await mergeFragments([
+      fragment([span("a", 5), span("b", 5)], [userMessage("b", 2, "later"), userMessage("a", 1, "sooner")])
+    ]),
+    "sooner"
+  );
+  const repeated = fragment(
+    [span("a", 5), span("a", 1), span("b", 3)],
+    [userMessage("a", 1, "on A"), userMessage("b", 1, "on B")]
+  );
   assert.ok(["on A", "on B"].includes(String(await mergeFragments([repeated]))));
 });

@@ -16,7 +16,14 @@ export interface ImportSummary {
   items: number;
   groundTruth: number;
   humanLabels: number;
-  verdicts: {evaluatorId: string; evaluatorVersion: string; pass: number; fail: number; errors: number; leftOut: number}[];
+  verdicts: {
+    evaluatorId: string;
+    evaluatorVersion: string;
+    pass: number;
+    fail: number;
+    errors: number;
+    leftOut: number;
+  }[];
   rejected: JudgmentSet["rejected"];
 }
 
@@ -32,7 +39,11 @@ export function importRunId(dataset: string): string {
   return `import-${dataset}`;
 }
 
-export async function writeJudgmentSet(connection: DuckDBConnection, set: JudgmentSet, options: ImportOptions): Promise<ImportSummary> {
+export async function writeJudgmentSet(
+  connection: DuckDBConnection,
+  set: JudgmentSet,
+  options: ImportOptions
+): Promise<ImportSummary> {
   const now = options.now ?? new Date();
   const at = now.toISOString();
   const traceOf = new Map(set.items.map((i) => [i.itemId, i.traceId]));
@@ -53,7 +64,16 @@ export async function writeJudgmentSet(connection: DuckDBConnection, set: Judgme
       connection,
       "imported_judgments",
       8,
-      set.labels.map((l) => [set.dataset, l.itemId, traceOf.get(l.itemId)!, l.rater, kindOf.get(l.rater)!.kind, l.rawLabel, l.label, l.reasoning])
+      set.labels.map((l) => [
+        set.dataset,
+        l.itemId,
+        traceOf.get(l.itemId)!,
+        l.rater,
+        kindOf.get(l.rater)!.kind,
+        l.rawLabel,
+        l.label,
+        l.reasoning
+      ])
     );
 
     // Ground truth: the class most of the item's annotators chose, when more than half chose it.
@@ -74,34 +94,87 @@ export async function writeJudgmentSet(connection: DuckDBConnection, set: Judgme
       if (pass === null) continue;
       const decidedBy = votes.length === 1 ? "single" : count === votes.length ? "unanimous" : "majority";
       const explanation = `votes: ${votes.map((v) => `${v.rater} ${v.label ?? "none"}`).join(", ")}`;
-      truth.push([traceOf.get(itemId)!, set.criterion, pass === "pass", pass === "fail" ? set.failureMode : null, explanation, decidedBy]);
+      truth.push([
+        traceOf.get(itemId)!,
+        set.criterion,
+        pass === "pass",
+        pass === "fail" ? set.failureMode : null,
+        explanation,
+        decidedBy
+      ]);
     }
     await insertRows(connection, "imported_ground_truth", 6, truth);
 
     const human = set.labels.flatMap((l) => {
       const o = kindOf.get(l.rater)?.kind === "human" ? outcome(l.label) : null;
-      return o === null ? [] : [[traceOf.get(l.itemId)!, null, set.criterion, l.rater, o === "pass", null, l.rawLabel, o === "fail" ? set.failureMode : null, l.reasoning, set.dataset, at]];
+      return o === null
+        ? []
+        : [
+            [
+              traceOf.get(l.itemId)!,
+              null,
+              set.criterion,
+              l.rater,
+              o === "pass",
+              null,
+              l.rawLabel,
+              o === "fail" ? set.failureMode : null,
+              l.reasoning,
+              set.dataset,
+              at
+            ]
+          ];
     });
     await insertRows(connection, "imported_human_labels", 11, human, [, , , , , , , , , , "TIMESTAMP"]);
 
-    const summary: ImportSummary = {dataset: set.dataset, items: set.items.length, groundTruth: truth.length, humanLabels: human.length, verdicts: [], rejected: set.rejected};
+    const summary: ImportSummary = {
+      dataset: set.dataset,
+      items: set.items.length,
+      groundTruth: truth.length,
+      humanLabels: human.length,
+      verdicts: [],
+      rejected: set.rejected
+    };
     const judges = set.raters.filter((r) => r.kind === "judge");
     for (const [order, rater] of judges.entries()) {
       const evaluatorId = rater.evaluator ?? `${set.dataset}-${rater.rater}`.toLowerCase();
       const evaluatorVersion = `${rater.version ?? "imported"}+${(rater.sourceHash ?? sha12(rater.rater)).slice(0, 12)}`;
       // Versions of one evaluator are a second apart, in the order the set lists them, so their history has an order.
       await registerEvaluatorVersion(connection, {
-        evaluatorId, evaluatorVersion, criterion: set.criterion, failureMode: set.failureMode, kind: "imported", judgeModel: rater.model,
-        spec: {importedFrom: set.dataset, rater: rater.rater}, firstSeen: new Date(now.getTime() + order * 1000)
+        evaluatorId,
+        evaluatorVersion,
+        criterion: set.criterion,
+        failureMode: set.failureMode,
+        kind: "imported",
+        judgeModel: rater.model,
+        spec: {importedFrom: set.dataset, rater: rater.rater},
+        firstSeen: new Date(now.getTime() + order * 1000)
       });
       const counts = {evaluatorId, evaluatorVersion, pass: 0, fail: 0, errors: 0, leftOut: 0};
       const rows: VerdictRow[] = [];
       for (const l of set.labels) {
         if (l.rater !== rater.rater) continue;
-        const base = {runId, evaluatorId, evaluatorVersion, traceId: traceOf.get(l.itemId)!, judgeModel: rater.model, promptHash: null, datasetVersion, inputTokens: null, outputTokens: null, costUsd: null, createdAt: now};
+        const base = {
+          runId,
+          evaluatorId,
+          evaluatorVersion,
+          traceId: traceOf.get(l.itemId)!,
+          judgeModel: rater.model,
+          promptHash: null,
+          datasetVersion,
+          inputTokens: null,
+          outputTokens: null,
+          costUsd: null,
+          createdAt: now
+        };
         if (options.unparseable(l.rawLabel)) {
           counts.errors++;
-          rows.push({...base, outcome: "error", reasoning: null, error: `the judge's answer could not be parsed (${JSON.stringify(l.rawLabel)})`});
+          rows.push({
+            ...base,
+            outcome: "error",
+            reasoning: null,
+            error: `the judge's answer could not be parsed (${JSON.stringify(l.rawLabel)})`
+          });
           continue;
         }
         const o = outcome(l.label);
@@ -124,12 +197,19 @@ export async function writeJudgmentSet(connection: DuckDBConnection, set: Judgme
 }
 
 /** The three-class labels of an imported set: for each item, every rater's class. */
-export async function readImportedClasses(connection: DuckDBConnection, dataset?: string): Promise<{dataset: string; itemId: string; rater: string; kind: string; label: string | null}[]> {
+export async function readImportedClasses(
+  connection: DuckDBConnection,
+  dataset?: string
+): Promise<{dataset: string; itemId: string; rater: string; kind: string; label: string | null}[]> {
   const reader = await connection.runAndReadAll(
     `SELECT dataset, item_id, rater, rater_kind, label FROM imported_judgments ${dataset ? "WHERE dataset = ?" : ""} ORDER BY dataset, item_id, rater`,
     dataset ? [dataset] : []
   );
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
-    dataset: String(r.dataset), itemId: String(r.item_id), rater: String(r.rater), kind: String(r.rater_kind), label: (r.label as string | null) ?? null
+    dataset: String(r.dataset),
+    itemId: String(r.item_id),
+    rater: String(r.rater),
+    kind: String(r.rater_kind),
+    label: (r.label as string | null) ?? null
   }));
 }

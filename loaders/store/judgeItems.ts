@@ -27,7 +27,11 @@ export interface ItemSelection {
   spanAttributes?: boolean;
 }
 
-async function rows(connection: DuckDBConnection, sql: string, params: string[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: string[] = []
+): Promise<Record<string, unknown>[]> {
   const reader = await connection.runAndReadAll(sql, params);
   return reader.getRowObjectsJS() as Record<string, unknown>[];
 }
@@ -36,7 +40,10 @@ async function rows(connection: DuckDBConnection, sql: string, params: string[] 
  * A result as one array per column. Reading 100,000s of rows this way costs a tenth of building an object per row
  * (measured in `npm run bench -- gate`), and a gate reads every message, span and tool call of its traces.
  */
-async function columns(connection: DuckDBConnection, sql: string): Promise<{length: number; column: Record<string, unknown[]>}> {
+async function columns(
+  connection: DuckDBConnection,
+  sql: string
+): Promise<{length: number; column: Record<string, unknown[]>}> {
   const reader = await connection.runAndReadAll(sql);
   const column = reader.getColumnsObjectJS() as Record<string, unknown[]>;
   return {length: reader.currentRowCount, column};
@@ -52,12 +59,17 @@ async function insertIds(connection: DuckDBConnection, ids: readonly string[]): 
 
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 
-export async function readJudgeItems(connection: DuckDBConnection, selection: ItemSelection = {}): Promise<JudgeItem[]> {
+export async function readJudgeItems(
+  connection: DuckDBConnection,
+  selection: ItemSelection = {}
+): Promise<JudgeItem[]> {
   await connection.run("CREATE OR REPLACE TEMP TABLE judge_selection (trace_id VARCHAR)");
   if (selection.traceIds) {
     await insertIds(connection, selection.traceIds);
   } else {
-    await connection.run(`INSERT INTO judge_selection SELECT trace_id FROM traces ORDER BY start_time NULLS LAST, trace_id ${selection.limit ? `LIMIT ${Math.floor(selection.limit)}` : ""}`);
+    await connection.run(
+      `INSERT INTO judge_selection SELECT trace_id FROM traces ORDER BY start_time NULLS LAST, trace_id ${selection.limit ? `LIMIT ${Math.floor(selection.limit)}` : ""}`
+    );
   }
   // Each selected trace's position in the answer: rows below carry it instead of the trace id, so that hundreds of
   // thousands of id strings are neither decoded nor looked up.
@@ -74,14 +86,30 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
   type ToolCall = RuleContext["toolCalls"][number] & JudgeItem["trace"]["toolCalls"][number];
   type Span = RuleContext["spans"][number];
   // One array per trace serves both views: the rule reads roles and directions, the judge prompt names.
-  const byTrace: {traceId: string; sessionId: string | null; status: RuleContext["status"]; fields: RuleContext["fields"]; messages: Message[]; toolCalls: ToolCall[]; spans: Span[]}[] = [];
+  const byTrace: {
+    traceId: string;
+    sessionId: string | null;
+    status: RuleContext["status"];
+    fields: RuleContext["fields"];
+    messages: Message[];
+    toolCalls: ToolCall[];
+    spans: Span[];
+  }[] = [];
   {
     const {length, column: c} = traces;
     for (let i = 0; i < length; i++) {
       const fields: RuleContext["fields"] = {};
       for (const f of TRACE_FIELDS) fields[f] = num(c[f]![i]);
       const id = String(c.trace_id![i]);
-      byTrace.push({traceId: id, sessionId: (c.session_id![i] as string | null) ?? null, status: (c.status![i] as RuleContext["status"]) ?? "unset", fields, messages: [], toolCalls: [], spans: []});
+      byTrace.push({
+        traceId: id,
+        sessionId: (c.session_id![i] as string | null) ?? null,
+        status: (c.status![i] as RuleContext["status"]) ?? "unset",
+        fields,
+        messages: [],
+        toolCalls: [],
+        spans: []
+      });
     }
   }
   {
@@ -92,8 +120,11 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
     );
     for (let i = 0; i < length; i++) {
       byTrace[c.n![i] as number]!.messages.push({
-        role: String(c.role![i]), name: (c.name![i] as string | null) ?? null, content: (c.content![i] as string | null) ?? null,
-        direction: String(c.direction![i]), spanId: (c.span_id![i] as string | null) ?? null
+        role: String(c.role![i]),
+        name: (c.name![i] as string | null) ?? null,
+        content: (c.content![i] as string | null) ?? null,
+        direction: String(c.direction![i]),
+        spanId: (c.span_id![i] as string | null) ?? null
       });
     }
   }
@@ -105,8 +136,11 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
     );
     for (let i = 0; i < length; i++) {
       byTrace[c.n![i] as number]!.toolCalls.push({
-        name: String(c.name![i]), arguments: (c.arguments![i] as string | null) ?? null, result: (c.result![i] as string | null) ?? null,
-        success: (c.success![i] as boolean | null) ?? null, spanId: (c.span_id![i] as string | null) ?? null
+        name: String(c.name![i]),
+        arguments: (c.arguments![i] as string | null) ?? null,
+        result: (c.result![i] as string | null) ?? null,
+        success: (c.success![i] as boolean | null) ?? null,
+        spanId: (c.span_id![i] as string | null) ?? null
       });
     }
   }
@@ -124,7 +158,12 @@ export async function readJudgeItems(connection: DuckDBConnection, selection: It
       } catch {
         attributes = {};
       }
-      byTrace[c.n![i] as number]!.spans.push({spanId: String(c.span_id![i]), name: String(c.name![i]), kind: String(c.kind![i]), attributes});
+      byTrace[c.n![i] as number]!.spans.push({
+        spanId: String(c.span_id![i]),
+        name: String(c.name![i]),
+        kind: String(c.kind![i]),
+        attributes
+      });
     }
   }
   return byTrace.map((t) => ({
@@ -140,6 +179,10 @@ export async function missingTraces(connection: DuckDBConnection, traceIds: read
   if (!traceIds.length) return [];
   await connection.run("CREATE OR REPLACE TEMP TABLE judge_selection (trace_id VARCHAR)");
   await insertIds(connection, traceIds);
-  const known = new Set((await rows(connection, "SELECT trace_id FROM traces JOIN judge_selection USING (trace_id)")).map((r) => String(r.trace_id)));
+  const known = new Set(
+    (await rows(connection, "SELECT trace_id FROM traces JOIN judge_selection USING (trace_id)")).map((r) =>
+      String(r.trace_id)
+    )
+  );
   return traceIds.filter((id) => !known.has(id));
 }

@@ -58,8 +58,20 @@ export async function writeVerdicts(connection: DuckDBConnection, rows: readonly
     "judge_verdicts",
     14,
     rows.map((r) => [
-      r.runId, r.evaluatorId, r.evaluatorVersion, r.traceId, r.outcome, r.reasoning, r.error, r.judgeModel, r.promptHash,
-      r.datasetVersion, big(r.inputTokens), big(r.outputTokens), r.costUsd, r.createdAt.toISOString()
+      r.runId,
+      r.evaluatorId,
+      r.evaluatorVersion,
+      r.traceId,
+      r.outcome,
+      r.reasoning,
+      r.error,
+      r.judgeModel,
+      r.promptHash,
+      r.datasetVersion,
+      big(r.inputTokens),
+      big(r.outputTokens),
+      r.costUsd,
+      r.createdAt.toISOString()
     ]),
     cast
   );
@@ -71,7 +83,16 @@ export async function writeCache(connection: DuckDBConnection, entries: readonly
     "judge_cache",
     11,
     entries.map((e) => [
-      e.key, e.evaluatorVersion, e.judgeModel, e.traceHash, e.outcome, e.reasoning, e.promptHash, big(e.inputTokens), big(e.outputTokens), e.costUsd,
+      e.key,
+      e.evaluatorVersion,
+      e.judgeModel,
+      e.traceHash,
+      e.outcome,
+      e.reasoning,
+      e.promptHash,
+      big(e.inputTokens),
+      big(e.outputTokens),
+      e.costUsd,
       new Date().toISOString()
     ]),
     [, , , , , , , , , , "TIMESTAMP"]
@@ -79,7 +100,10 @@ export async function writeCache(connection: DuckDBConnection, entries: readonly
 }
 
 /** Cached answers for `keys`, which are hex digests (so a comma-joined list is unambiguous). */
-export async function readCache(connection: DuckDBConnection, keys: readonly string[]): Promise<Map<string, CacheEntry>> {
+export async function readCache(
+  connection: DuckDBConnection,
+  keys: readonly string[]
+): Promise<Map<string, CacheEntry>> {
   const out = new Map<string, CacheEntry>();
   if (!keys.length) return out;
   for (let start = 0; start < keys.length; start += 1000) {
@@ -109,7 +133,10 @@ export async function readCache(connection: DuckDBConnection, keys: readonly str
 
 /** Traces that already have a verdict (not an error) in `runId`: what a resumed run skips. */
 export async function finishedTraces(connection: DuckDBConnection, runId: string): Promise<Set<string>> {
-  const reader = await connection.runAndReadAll("SELECT DISTINCT trace_id FROM judge_verdicts WHERE run_id = ? AND outcome <> 'error'", [runId]);
+  const reader = await connection.runAndReadAll(
+    "SELECT DISTINCT trace_id FROM judge_verdicts WHERE run_id = ? AND outcome <> 'error'",
+    [runId]
+  );
   return new Set(reader.getRows().map((row) => String(row[0])));
 }
 
@@ -146,7 +173,19 @@ export async function saveRun(connection: DuckDBConnection, run: RunRow, finishe
   if (!existing) {
     await connection.run(
       "INSERT INTO judge_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, CASE WHEN ? THEN now()::TIMESTAMP END)",
-      [run.runId, run.evaluatorId, run.evaluatorVersion, run.judgeModel, run.datasetVersion, run.status, run.total, run.calls, run.errors, run.costUsd, finished]
+      [
+        run.runId,
+        run.evaluatorId,
+        run.evaluatorVersion,
+        run.judgeModel,
+        run.datasetVersion,
+        run.status,
+        run.total,
+        run.calls,
+        run.errors,
+        run.costUsd,
+        finished
+      ]
     );
     return;
   }

@@ -36,11 +36,18 @@ export interface LabelledExamples {
   skipped: {otherFailureModes: number; notInStore: number};
 }
 
-async function rows(connection: DuckDBConnection, sql: string, params: (string | boolean)[] = []): Promise<Record<string, unknown>[]> {
+async function rows(
+  connection: DuckDBConnection,
+  sql: string,
+  params: (string | boolean)[] = []
+): Promise<Record<string, unknown>[]> {
   return (await connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
-export async function readLabelledExamples(connection: DuckDBConnection, selection: LabelledSelection): Promise<LabelledExamples> {
+export async function readLabelledExamples(
+  connection: DuckDBConnection,
+  selection: LabelledSelection
+): Promise<LabelledExamples> {
   const none: LabelledExamples = {criterion: null, examples: [], skipped: {otherFailureModes: 0, notInStore: 0}};
   if (!(await tableExists(connection, "ground_truth"))) return none;
   let criterion = selection.criterion ?? null;
@@ -63,7 +70,8 @@ export async function readLabelledExamples(connection: DuckDBConnection, selecti
   for (const label of labels) {
     const explanation = (label.explanation as string | null) ?? null;
     if (label.pass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
-    else if (String(label.failure_mode ?? "").toLowerCase() === selection.failureMode.toLowerCase()) outcomes.set(String(label.trace_id), {outcome: "fail", explanation});
+    else if (String(label.failure_mode ?? "").toLowerCase() === selection.failureMode.toLowerCase())
+      outcomes.set(String(label.trace_id), {outcome: "fail", explanation});
     else if (selection.othersAsPass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
     else otherFailureModes++;
   }
@@ -71,21 +79,35 @@ export async function readLabelledExamples(connection: DuckDBConnection, selecti
   const groups = new Map<string, string>();
   if (selection.groupBy) {
     const {sql, params} = groupExpression(selection.groupBy);
-    for (const r of await rows(connection, `SELECT trace_id, ${sql} AS g FROM traces WHERE ${sql} IS NOT NULL`, [...params, ...params])) {
+    for (const r of await rows(connection, `SELECT trace_id, ${sql} AS g FROM traces WHERE ${sql} IS NOT NULL`, [
+      ...params,
+      ...params
+    ])) {
       groups.set(String(r.trace_id), String(r.g));
     }
   }
   const examples = items.map((item) => {
     const group = groups.get(item.traceId);
-    return {traceId: item.traceId, ...outcomes.get(item.traceId)!, rule: item.rule, trace: item.trace, ...(group === undefined ? {} : {group})};
+    return {
+      traceId: item.traceId,
+      ...outcomes.get(item.traceId)!,
+      rule: item.rule,
+      trace: item.trace,
+      ...(group === undefined ? {} : {group})
+    };
   });
   return {criterion, examples, skipped: {otherFailureModes, notInStore: outcomes.size - examples.length}};
 }
 
 /** The failure modes ground truth names, with how many traces fail with each: what `--failure-mode` can be. */
-export async function labelledFailureModes(connection: DuckDBConnection): Promise<{failureMode: string; traces: number}[]> {
+export async function labelledFailureModes(
+  connection: DuckDBConnection
+): Promise<{failureMode: string; traces: number}[]> {
   if (!(await tableExists(connection, "ground_truth"))) return [];
   return (
-    await rows(connection, `SELECT failure_mode, count(DISTINCT trace_id) AS n FROM ground_truth WHERE NOT pass AND failure_mode IS NOT NULL GROUP BY ALL ORDER BY n DESC, failure_mode`)
+    await rows(
+      connection,
+      `SELECT failure_mode, count(DISTINCT trace_id) AS n FROM ground_truth WHERE NOT pass AND failure_mode IS NOT NULL GROUP BY ALL ORDER BY n DESC, failure_mode`
+    )
   ).map((r) => ({failureMode: String(r.failure_mode), traces: Number(r.n)}));
 }

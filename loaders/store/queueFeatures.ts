@@ -73,11 +73,27 @@ export async function readTraceFeatures(connection: DuckDBConnection): Promise<T
     ORDER BY t.trace_id`;
   const rows = (await connection.runAndReadAll(sql, {hedging})).getRows();
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return rows.map((r) => TraceFeaturesSchema.parse({
-    traceId: r[0], model: r[1] ?? null, status: r[2] ?? null, format: r[3] ?? null, name: r[4] ?? null,
-    latencyMs: num(r[5]), totalTokens: num(r[6]), costUsd: num(r[7]), messageCount: Number(r[8]), toolErrors: Number(r[9]),
-    retries: Number(r[10]), negativeFeedback: Number(r[11]), escalations: Number(r[12]), resubmissions: Number(r[13]),
-    hedges: Number(r[14]), judgeDisagreements: Number(r[15]), clusterId: r[16] ?? null, clusterSize: num(r[17]),
-    clusterEvaluated: r[18] ?? null
-  }));
+  return rows.map((r) =>
+    TraceFeaturesSchema.parse({
+      traceId: r[0],
+      model: r[1] ?? null,
+      status: r[2] ?? null,
+      format: r[3] ?? null,
+      name: r[4] ?? null,
+      latencyMs: num(r[5]),
+      totalTokens: num(r[6]),
+      costUsd: num(r[7]),
+      messageCount: Number(r[8]),
+      toolErrors: Number(r[9]),
+      retries: Number(r[10]),
+      negativeFeedback: Number(r[11]),
+      escalations: Number(r[12]),
+      resubmissions: Number(r[13]),
+      hedges: Number(r[14]),
+      judgeDisagreements: Number(r[15]),
+      clusterId: r[16] ?? null,
+      clusterSize: num(r[17]),
+      clusterEvaluated: r[18] ?? null
+    })
+  );
 }

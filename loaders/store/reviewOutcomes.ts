@@ -2,7 +2,10 @@
 import {DuckDBTimestampValue, type DuckDBConnection} from "@duckdb/node-api";
 import type {ReviewOutcome} from "../../src/core/schemas/reviewOutcome.js";
 
-export async function mirrorReviewOutcomes(connection: DuckDBConnection, outcomes: readonly ReviewOutcome[]): Promise<void> {
+export async function mirrorReviewOutcomes(
+  connection: DuckDBConnection,
+  outcomes: readonly ReviewOutcome[]
+): Promise<void> {
   await connection.run("BEGIN TRANSACTION");
   try {
     await connection.run("DELETE FROM review_outcomes");

@@ -7,7 +7,17 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {
-  Bool, Dictionary, Float64, Int32, Table, Uint32, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector
+  Bool,
+  Dictionary,
+  Float64,
+  Int32,
+  Table,
+  Uint32,
+  Utf8,
+  tableToIPC,
+  vectorFromArray,
+  type DataType,
+  type Vector
 } from "apache-arrow";
 
 /** Characters of the first user message kept in the list; enough for a row and for searching its start. */

@@ -13,13 +13,16 @@ const fmt = (x: number | null, reason: string | null) => (x === null ? `undefine
 
 export function agreementView(client: AnnotationClient): HTMLElement {
   const who = el("input", {class: "pl-annotator", attrs: {placeholder: "your name", "aria-label": "adjudicator"}});
-  who.value = new URLSearchParams(location.search).get("annotator") ?? localStorage.getItem("plumbline.annotator") ?? "";
+  who.value =
+    new URLSearchParams(location.search).get("annotator") ?? localStorage.getItem("plumbline.annotator") ?? "";
   const body = el("div", {class: "pl-agreement"});
   const status = el("div", {class: "pl-status-line", attrs: {role: "status"}});
   const annotations = new Map(client.state.annotations.map((a) => [a.id, a]));
 
   const decision = (traceId: string, criterion: string): Annotation | null =>
-    [...annotations.values()].filter((a) => a.source === "adjudication" && a.traceId === traceId && a.criterion === criterion).pop() ?? null;
+    [...annotations.values()]
+      .filter((a) => a.source === "adjudication" && a.traceId === traceId && a.criterion === criterion)
+      .pop() ?? null;
 
   async function decide(traceId: string, criterion: string, pass: boolean) {
     try {
@@ -36,37 +39,113 @@ export function agreementView(client: AnnotationClient): HTMLElement {
     const owner = client.state.rubric.criteria.find((x) => x.id === c.criterion)?.owner ?? null;
     const me = who.value.trim();
     const canDecide = !client.readOnly && me !== "" && (owner === null || owner === me);
-    return el("section", {class: "pl-agreement-criterion", attrs: {"data-criterion": c.criterion}},
+    return el(
+      "section",
+      {class: "pl-agreement-criterion", attrs: {"data-criterion": c.criterion}},
       el("h3", null, c.criterion, owner ? el("span", {class: "pl-muted"}, ` · owner ${owner}`) : null),
-      el("p", null, `${c.items} items, ${c.annotators.length} annotator${c.annotators.length === 1 ? "" : "s"}. Krippendorff's alpha (nominal): `,
-        el("strong", {class: "pl-alpha"}, fmt(c.alpha.alpha, c.alpha.reason))),
-      c.pairs.length ? el("table", {class: "pl-small-table"},
-        el("thead", null, el("tr", null, el("th", null, "pair"), el("th", null, "items"), el("th", null, "observed"), el("th", null, "Cohen's kappa"))),
-        el("tbody", null, ...c.pairs.map((p) => el("tr", null, el("td", null, `${p.a} · ${p.b}`), el("td", {class: "pl-num"}, String(p.kappa.n)),
-          el("td", {class: "pl-num"}, p.kappa.observed === null ? "—" : p.kappa.observed.toFixed(3)),
-          el("td", {class: "pl-num pl-kappa"}, fmt(p.kappa.kappa, p.kappa.reason)))))) : null,
+      el(
+        "p",
+        null,
+        `${c.items} items, ${c.annotators.length} annotator${c.annotators.length === 1 ? "" : "s"}. Krippendorff's alpha (nominal): `,
+        el("strong", {class: "pl-alpha"}, fmt(c.alpha.alpha, c.alpha.reason))
+      ),
+      c.pairs.length
+        ? el(
+            "table",
+            {class: "pl-small-table"},
+            el(
+              "thead",
+              null,
+              el(
+                "tr",
+                null,
+                el("th", null, "pair"),
+                el("th", null, "items"),
+                el("th", null, "observed"),
+                el("th", null, "Cohen's kappa")
+              )
+            ),
+            el(
+              "tbody",
+              null,
+              ...c.pairs.map((p) =>
+                el(
+                  "tr",
+                  null,
+                  el("td", null, `${p.a} · ${p.b}`),
+                  el("td", {class: "pl-num"}, String(p.kappa.n)),
+                  el("td", {class: "pl-num"}, p.kappa.observed === null ? "—" : p.kappa.observed.toFixed(3)),
+                  el("td", {class: "pl-num pl-kappa"}, fmt(p.kappa.kappa, p.kappa.reason))
+                )
+              )
+            )
+          )
+        : null,
       el("div", {class: "pl-label"}, `Disagreements (${c.disagreements.length})`),
-      el("ul", {class: "pl-disagreements"}, ...c.disagreements.map((d) => {
-        const settled = decision(d.traceId, c.criterion);
-        return el("li", {class: "pl-disagreement", attrs: {"data-trace": d.traceId}},
-          el("a", {attrs: {href: `./annotate#trace=${encodeURIComponent(d.traceId)}`}, class: "pl-mono"}, d.traceId), " ",
-          ...d.ratings.map((r) => el("span", {class: "pl-chip"}, `${r.annotator}: ${String(r.value)}`)),
-          settled ? el("span", {class: `pl-badge ${settled.pass ? "pl-good" : "pl-bad"}`}, `decided ${settled.pass ? "pass" : "fail"} by ${settled.annotator}`) : null,
-          canDecide ? el("button", {class: "pl-link", on: {click: () => void decide(d.traceId, c.criterion, true)}}, "decide pass") : null,
-          canDecide ? el("button", {class: "pl-link", on: {click: () => void decide(d.traceId, c.criterion, false)}}, "decide fail") : null);
-      })));
+      el(
+        "ul",
+        {class: "pl-disagreements"},
+        ...c.disagreements.map((d) => {
+          const settled = decision(d.traceId, c.criterion);
+          return el(
+            "li",
+            {class: "pl-disagreement", attrs: {"data-trace": d.traceId}},
+            el("a", {attrs: {href: `./annotate#trace=${encodeURIComponent(d.traceId)}`}, class: "pl-mono"}, d.traceId),
+            " ",
+            ...d.ratings.map((r) => el("span", {class: "pl-chip"}, `${r.annotator}: ${String(r.value)}`)),
+            settled
+              ? el(
+                  "span",
+                  {class: `pl-badge ${settled.pass ? "pl-good" : "pl-bad"}`},
+                  `decided ${settled.pass ? "pass" : "fail"} by ${settled.annotator}`
+                )
+              : null,
+            canDecide
+              ? el(
+                  "button",
+                  {class: "pl-link", on: {click: () => void decide(d.traceId, c.criterion, true)}},
+                  "decide pass"
+                )
+              : null,
+            canDecide
+              ? el(
+                  "button",
+                  {class: "pl-link", on: {click: () => void decide(d.traceId, c.criterion, false)}},
+                  "decide fail"
+                )
+              : null
+          );
+        })
+      )
+    );
   }
 
   function render() {
-    const labels = [...annotations.values()].filter((a) => EXPERT.has(a.source))
-      .map((a) => ({traceId: a.traceId, criterion: a.criterion, annotator: a.annotator, value: a.pass ?? a.label ?? a.score}));
+    const labels = [...annotations.values()]
+      .filter((a) => EXPERT.has(a.source))
+      .map((a) => ({
+        traceId: a.traceId,
+        criterion: a.criterion,
+        annotator: a.annotator,
+        value: a.pass ?? a.label ?? a.score
+      }));
     const results = agreementByCriterion(labels);
     replace(body, ...(results.length ? results.map(section) : [el("p", {class: "pl-muted"}, "No labels yet.")]));
   }
   who.addEventListener("change", () => (localStorage.setItem("plumbline.annotator", who.value.trim()), render()));
   render();
-  return el("div", null,
-    el("div", {class: "pl-annotate-bar"}, el("label", null, "Adjudicator ", who),
-      client.readOnly ? el("span", {class: "pl-badge"}, "read-only") : el("span", {class: "pl-muted"}, "Only a criterion's owner may decide it, when it has one.")),
-    status, body);
+  return el(
+    "div",
+    null,
+    el(
+      "div",
+      {class: "pl-annotate-bar"},
+      el("label", null, "Adjudicator ", who),
+      client.readOnly
+        ? el("span", {class: "pl-badge"}, "read-only")
+        : el("span", {class: "pl-muted"}, "Only a criterion's owner may decide it, when it has one.")
+    ),
+    status,
+    body
+  );
 }

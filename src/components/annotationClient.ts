@@ -26,7 +26,16 @@ export interface AnnotationClient {
   edit(id: string, patch: Record<string, unknown>, by: string): Promise<Annotation>;
   remove(id: string, by: string): Promise<void>;
   /** Settles a criterion on a trace (the criterion's owner only, when it has one). */
-  adjudicate(input: {traceId: string; criterion: string; pass: boolean; failureMode?: string | null; explanation?: string | null}, adjudicator: string): Promise<Annotation>;
+  adjudicate(
+    input: {
+      traceId: string;
+      criterion: string;
+      pass: boolean;
+      failureMode?: string | null;
+      explanation?: string | null;
+    },
+    adjudicator: string
+  ): Promise<Annotation>;
   /** Re-reads labels and failure modes from the server (after another annotator's writes). */
   refresh(): Promise<void>;
 }
@@ -39,7 +48,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     credentials: "same-origin"
   });
   if (!response.ok) {
-    const message = await response.json().then((j: {error?: string}) => j.error, () => null);
+    const message = await response.json().then(
+      (j: {error?: string}) => j.error,
+      () => null
+    );
     throw new Error(message ?? `the annotation server answered ${response.status}`);
   }
   return (response.status === 204 ? undefined : await response.json()) as T;
@@ -50,7 +62,15 @@ export async function connectAnnotations(snapshot: AnnotationSnapshot): Promise<
   const live = snapshot.api ? await call<AnnotationState>("GET", "state") : null;
   if (!live) {
     const refuse = () => Promise.reject(new Error("this published site is read-only; annotate with `plumbline start`"));
-    return {readOnly: true, state: snapshot, create: refuse, edit: refuse, remove: refuse, adjudicate: refuse, refresh: async () => {}};
+    return {
+      readOnly: true,
+      state: snapshot,
+      create: refuse,
+      edit: refuse,
+      remove: refuse,
+      adjudicate: refuse,
+      refresh: async () => {}
+    };
   }
   const client: AnnotationClient = {
     readOnly: false,

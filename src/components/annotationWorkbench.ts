@@ -17,16 +17,23 @@ import {markLabelledSpans, markTextRanges, selectedSpanScope, selectedTextScope}
 import type {TraceList} from "./traceList.js";
 import {traceView, type DetailState} from "./traceView.js";
 
-type Change = {op: "create"; after: Annotation} | {op: "edit"; before: Annotation; after: Annotation} | {op: "delete"; before: Annotation};
+type Change =
+  | {op: "create"; after: Annotation}
+  | {op: "edit"; before: Annotation; after: Annotation}
+  | {op: "delete"; before: Annotation};
 
 const ANNOTATOR_KEY = "plumbline.annotator";
 
 function scopeText(a: Annotation): string {
   switch (a.scope.kind) {
-    case "text": return `“${a.scope.quote}” (message ${a.scope.messageIndex + 1})`;
-    case "span": return `span ${a.scope.spanId}`;
-    case "session": return `session ${a.scope.sessionId}`;
-    case "trace": return "whole trace";
+    case "text":
+      return `“${a.scope.quote}” (message ${a.scope.messageIndex + 1})`;
+    case "span":
+      return `span ${a.scope.spanId}`;
+    case "session":
+      return `session ${a.scope.sessionId}`;
+    case "trace":
+      return "whole trace";
   }
 }
 
@@ -50,9 +57,12 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   };
   const who = el("input", {class: "pl-annotator", attrs: {placeholder: "your name", "aria-label": "annotator"}});
   who.value = annotator;
-  const queueSelect = el("select", {class: "pl-queue-select", attrs: {"aria-label": "queue"}},
+  const queueSelect = el(
+    "select",
+    {class: "pl-queue-select", attrs: {"aria-label": "queue"}},
     ...client.state.queues.map((q) => el("option", {attrs: {value: q.id}}, `${q.name} (${q.items.length})`)),
-    el("option", {attrs: {value: ""}}, `All traces (${list.length})`));
+    el("option", {attrs: {value: ""}}, `All traces (${list.length})`)
+  );
   queueSelect.value = queueId;
   const viewPane = el("div", {class: "pl-pane pl-detail pl-annotate-trace"});
   // Switching between the conversation and the span tree rebuilds the view: mark what labels cover again.
@@ -63,15 +73,30 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   const panel = queuePanel({select: (i) => go(i), bulkPass: (ids) => void bulkPass(ids)});
 
   const queue = () => client.state.queues.find((q) => q.id === queueId) ?? null;
-  const items = (): QueueItem[] => queue()?.items ??
-    Array.from({length: list.length}, (_, i) => ({traceId: list.traceId[i]!, score: 0, random: false, clusterWeight: 1, contributions: []}));
+  const items = (): QueueItem[] =>
+    queue()?.items ??
+    Array.from({length: list.length}, (_, i) => ({
+      traceId: list.traceId[i]!,
+      score: 0,
+      random: false,
+      clusterWeight: 1,
+      contributions: []
+    }));
   const traceId = () => items()[position]?.traceId ?? null;
   const all = () => [...annotations.values()];
-  const mineOn = (trace: string) => new Map(all()
-    .filter((a) => a.traceId === trace && a.annotator === annotator && a.scope.kind === "trace")
-    .map((a) => [a.criterion, a]));
+  const mineOn = (trace: string) =>
+    new Map(
+      all()
+        .filter((a) => a.traceId === trace && a.annotator === annotator && a.scope.kind === "trace")
+        .map((a) => [a.criterion, a])
+    );
   const doneCriterion = () => queue()?.criterion ?? "overall";
-  const doneSet = () => new Set(all().filter((a) => a.annotator === annotator && a.criterion === doneCriterion()).map((a) => a.traceId));
+  const doneSet = () =>
+    new Set(
+      all()
+        .filter((a) => a.annotator === annotator && a.criterion === doneCriterion())
+        .map((a) => a.traceId)
+    );
 
   function renderSide() {
     const id = traceId();
@@ -79,35 +104,77 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     const q = queue();
     const done = doneSet();
     const progress = q
-      ? queueProgress(q, all()).annotators.map((p) => `${p.annotator}: ${p.done} done, ${p.remaining} to go`).join(" · ")
+      ? queueProgress(q, all())
+          .annotators.map((p) => `${p.annotator}: ${p.done} done, ${p.remaining} to go`)
+          .join(" · ")
       : `${list_.filter((i) => done.has(i.traceId)).length} of ${list_.length} labelled by ${annotator || "you"}`;
-    panel.update({items: list_, current: position, done, readOnly: client.readOnly || !annotator,
-      progress: `${position + 1} / ${list_.length}${q ? ` · needs ${q.annotatorsPerTrace} annotator${q.annotatorsPerTrace === 1 ? "" : "s"} each` : ""} · ${progress}`});
+    panel.update({
+      items: list_,
+      current: position,
+      done,
+      readOnly: client.readOnly || !annotator,
+      progress: `${position + 1} / ${list_.length}${q ? ` · needs ${q.annotatorsPerTrace} annotator${q.annotatorsPerTrace === 1 ? "" : "s"} each` : ""} · ${progress}`
+    });
     if (id === null) return replace(formPane, el("p", {class: "pl-muted"}, "This queue is empty."));
     const item = list_[position]!;
     const labels = all().filter((a) => a.traceId === id);
-    replace(formPane,
-      client.readOnly ? el("p", {class: "pl-readonly"}, "Read-only: this is the published site. Annotate with `plumbline start`.") : null,
-      !annotator && !client.readOnly ? el("p", {class: "pl-bad-text"}, "Type your name above to start labelling.") : null,
-      item.contributions.length ? el("div", {class: "pl-why"}, el("div", {class: "pl-label"}, `Why this trace (priority ${item.score.toFixed(1)})`),
-        el("ul", null, ...item.contributions.map((c) => el("li", null, `${c.reason} `, el("span", {class: "pl-muted"}, `+${c.points.toFixed(1)}`))),
-          item.clusterWeight > 1 ? el("li", {class: "pl-muted"}, `× ${item.clusterWeight.toFixed(2)} for the size of its cluster`) : null))
-        : item.random ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.") : null,
-      rubricForm({rubric, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator}, {
-        focus: (criterion) => ((focused = criterion), renderSide()),
-        answer: (criterion, answer) => void answerCriterion(criterion, answer),
-        details: (fields) => void saveDetails(fields)
-      }),
+    replace(
+      formPane,
+      client.readOnly
+        ? el("p", {class: "pl-readonly"}, "Read-only: this is the published site. Annotate with `plumbline start`.")
+        : null,
+      !annotator && !client.readOnly
+        ? el("p", {class: "pl-bad-text"}, "Type your name above to start labelling.")
+        : null,
+      item.contributions.length
+        ? el(
+            "div",
+            {class: "pl-why"},
+            el("div", {class: "pl-label"}, `Why this trace (priority ${item.score.toFixed(1)})`),
+            el(
+              "ul",
+              null,
+              ...item.contributions.map((c) =>
+                el("li", null, `${c.reason} `, el("span", {class: "pl-muted"}, `+${c.points.toFixed(1)}`))
+              ),
+              item.clusterWeight > 1
+                ? el("li", {class: "pl-muted"}, `× ${item.clusterWeight.toFixed(2)} for the size of its cluster`)
+                : null
+            )
+          )
+        : item.random
+          ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.")
+          : null,
+      rubricForm(
+        {rubric, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
+        {
+          focus: (criterion) => ((focused = criterion), renderSide()),
+          answer: (criterion, answer) => void answerCriterion(criterion, answer),
+          details: (fields) => void saveDetails(fields)
+        }
+      ),
       el("div", {class: "pl-label"}, `Labels on this trace (${labels.length})`),
-      el("ul", {class: "pl-labels"}, ...labels.map((a) => el("li", {class: "pl-label-item", attrs: {"data-id": a.id}},
-        el("span", {class: `pl-badge ${a.pass === false ? "pl-bad" : a.pass === true ? "pl-good" : ""}`},
-          a.pass === null ? (a.label ?? (a.score === null ? "—" : a.score.toFixed(2))) : a.pass ? "pass" : "fail"),
-        ` ${a.criterion} · ${a.annotator} · ${scopeText(a)}`,
-        a.failureMode ? el("span", {class: "pl-chip"}, a.failureMode) : null,
-        a.explanation ? el("div", {class: "pl-muted"}, a.explanation) : null,
-        !client.readOnly && a.annotator === annotator
-          ? el("button", {class: "pl-link", on: {click: () => void removeLabel(a)}}, "delete") : null
-      ))),
+      el(
+        "ul",
+        {class: "pl-labels"},
+        ...labels.map((a) =>
+          el(
+            "li",
+            {class: "pl-label-item", attrs: {"data-id": a.id}},
+            el(
+              "span",
+              {class: `pl-badge ${a.pass === false ? "pl-bad" : a.pass === true ? "pl-good" : ""}`},
+              a.pass === null ? (a.label ?? (a.score === null ? "—" : a.score.toFixed(2))) : a.pass ? "pass" : "fail"
+            ),
+            ` ${a.criterion} · ${a.annotator} · ${scopeText(a)}`,
+            a.failureMode ? el("span", {class: "pl-chip"}, a.failureMode) : null,
+            a.explanation ? el("div", {class: "pl-muted"}, a.explanation) : null,
+            !client.readOnly && a.annotator === annotator
+              ? el("button", {class: "pl-link", on: {click: () => void removeLabel(a)}}, "delete")
+              : null
+          )
+        )
+      ),
       status
     );
     markLabelledRanges();
@@ -116,8 +183,14 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   function markLabelledRanges() {
     const id = traceId();
     const labels = all().filter((a) => a.traceId === id);
-    markTextRanges(viewPane, labels.flatMap((a) => a.scope.kind === "text" ? [{scope: a.scope, failing: a.pass === false}] : []));
-    markLabelledSpans(viewPane, labels.flatMap((a) => a.scope.kind === "span" ? [{spanId: a.scope.spanId, failing: a.pass === false}] : []));
+    markTextRanges(
+      viewPane,
+      labels.flatMap((a) => (a.scope.kind === "text" ? [{scope: a.scope, failing: a.pass === false}] : []))
+    );
+    markLabelledSpans(
+      viewPane,
+      labels.flatMap((a) => (a.scope.kind === "span" ? [{spanId: a.scope.spanId, failing: a.pass === false}] : []))
+    );
   }
 
   async function showTrace() {
@@ -152,7 +225,8 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   // Writes run one after another, so an undo pressed while a label is still being saved undoes that label.
   let writing: Promise<void> = Promise.resolve();
   function write(change: () => Promise<Change>, record = true): Promise<void> {
-    if (client.readOnly) return Promise.resolve(say("This published site is read-only; annotate with `plumbline start`.", true));
+    if (client.readOnly)
+      return Promise.resolve(say("This published site is read-only; annotate with `plumbline start`.", true));
     if (!annotator) return Promise.resolve(say("Type your name above first.", true));
     say("Saving…");
     return (writing = writing.then(() => apply(change, record)));
@@ -165,19 +239,29 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       else annotations.set(done.after.id, done.after);
       if (record) undo.push(done);
       failureModes = mergeModes(failureModes, done.op === "delete" ? null : done.after.failureMode);
-      say(done.op === "create" ? `Saved: ${done.after.criterion} ${describe(done.after)}` : done.op === "edit" ? `Updated ${done.after.criterion}` : "Deleted");
+      say(
+        done.op === "create"
+          ? `Saved: ${done.after.criterion} ${describe(done.after)}`
+          : done.op === "edit"
+            ? `Updated ${done.after.criterion}`
+            : "Deleted"
+      );
       renderSide();
     } catch (error) {
       say(`Not saved: ${error instanceof Error ? error.message : String(error)}`, true);
     }
   }
 
-  function answerCriterion(criterion: Criterion, answer: {pass?: boolean | null; label?: string | null; score?: number | null}) {
+  function answerCriterion(
+    criterion: Criterion,
+    answer: {pass?: boolean | null; label?: string | null; score?: number | null}
+  ) {
     const id = traceId();
     if (id === null) return;
     const root = viewPane;
-    const scope = selectedTextScope(root, (m) => (detail.state === "ready" ? detail.detail.messages[m]?.spanId ?? null : null))
-      ?? selectedSpanScope(root);
+    const scope =
+      selectedTextScope(root, (m) => (detail.state === "ready" ? (detail.detail.messages[m]?.spanId ?? null) : null)) ??
+      selectedSpanScope(root);
     const existing = scope ? undefined : mineOn(id).get(criterion.id);
     focused = criterion.id;
     return write(async () => {
@@ -186,7 +270,12 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       const draft = pendingDetails;
       pendingDetails = {};
       const after = await client.create({
-        traceId: id, criterion: criterion.id, annotator, source: "reviewer", ...answer, ...draft,
+        traceId: id,
+        criterion: criterion.id,
+        annotator,
+        source: "reviewer",
+        ...answer,
+        ...draft,
         scope: scope ?? {kind: "trace"},
         metadata: {model: row?.model ?? null, promptVersion: row?.promptVersion ?? null, productArea: null}
       });
@@ -205,7 +294,11 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       pendingDetails = {...pendingDetails, ...fields};
       return say("Kept for the next verdict on this criterion.");
     }
-    return write(async () => ({op: "edit", before: existing, after: await client.edit(existing.id, fields, annotator)}));
+    return write(async () => ({
+      op: "edit",
+      before: existing,
+      after: await client.edit(existing.id, fields, annotator)
+    }));
   }
 
   function removeLabel(a: Annotation) {
@@ -216,7 +309,10 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     const overall = rubric.criteria.find((c) => c.id === doneCriterion());
     if (!overall) return;
     for (const id of traceIds) {
-      await write(async () => ({op: "create", after: await client.create({traceId: id, criterion: overall.id, annotator, source: "reviewer", pass: true})}));
+      await write(async () => ({
+        op: "create",
+        after: await client.create({traceId: id, criterion: overall.id, annotator, source: "reviewer", pass: true})
+      }));
     }
     say(`Labelled ${traceIds.length} shown traces as pass.`);
   }
@@ -232,7 +328,15 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
             return {op: "delete", before: last.after};
           case "edit": {
             const {pass, score, label, failureMode, explanation, correctedOutput} = last.before;
-            return {op: "edit", before: last.after, after: await client.edit(last.before.id, {pass, score, label, failureMode, explanation, correctedOutput}, annotator)};
+            return {
+              op: "edit",
+              before: last.after,
+              after: await client.edit(
+                last.before.id,
+                {pass, score, label, failureMode, explanation, correctedOutput},
+                annotator
+              )
+            };
           }
           case "delete": {
             const {version: _v, id: _i, createdAt: _c, ...fields} = last.before;
@@ -306,13 +410,26 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     queueId = "";
     queueSelect.value = "";
   }
-  const start = linked ? items().findIndex((i) => i.traceId === linked) : items().findIndex((i) => !doneSet().has(i.traceId));
-  const root = el("div", {class: "pl-annotate"},
-    el("div", {class: "pl-annotate-bar"},
-      el("label", null, "Annotator ", who), el("label", null, "Queue ", queueSelect),
-      el("span", {class: "pl-muted pl-keys"}, "p pass · f fail (select text, or open a span, to label just that) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation"),
-      client.readOnly ? el("span", {class: "pl-badge"}, "read-only") : null),
-    el("div", {class: "pl-annotate-grid"}, panel.node, viewPane, formPane));
+  const start = linked
+    ? items().findIndex((i) => i.traceId === linked)
+    : items().findIndex((i) => !doneSet().has(i.traceId));
+  const root = el(
+    "div",
+    {class: "pl-annotate"},
+    el(
+      "div",
+      {class: "pl-annotate-bar"},
+      el("label", null, "Annotator ", who),
+      el("label", null, "Queue ", queueSelect),
+      el(
+        "span",
+        {class: "pl-muted pl-keys"},
+        "p pass · f fail (select text, or open a span, to label just that) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation"
+      ),
+      client.readOnly ? el("span", {class: "pl-badge"}, "read-only") : null
+    ),
+    el("div", {class: "pl-annotate-grid"}, panel.node, viewPane, formPane)
+  );
   setTimeout(() => details.warm(), 0);
   go(Math.max(0, start));
   return root;

@@ -29,7 +29,8 @@ export function numberColumn(vector: Vector): ArrayLike<number | null> {
   if (chunks.length === 1 && !chunks[0]!.nullCount) return chunks[0]!.values;
   const out = new Array<number | null>(vector.length);
   let k = 0;
-  for (const chunk of chunks) for (let i = 0; i < chunk.length; ++i) out[k++] = valid(chunk, i) ? chunk.values[i]! : null;
+  for (const chunk of chunks)
+    for (let i = 0; i < chunk.length; ++i) out[k++] = valid(chunk, i) ? chunk.values[i]! : null;
   return out;
 }
 

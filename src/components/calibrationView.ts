@@ -48,7 +48,9 @@ const f = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "
 function metricText(m: MetricWithInterval): string {
   if ("undefined" in m.metric) return `undefined: ${m.metric.undefined}`;
   const i = m.interval;
-  return "low" in i ? `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]` : `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
+  return "low" in i
+    ? `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]`
+    : `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
 }
 
 function badge(status: TrustStatus): HTMLElement {
@@ -69,8 +71,15 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
   const root = el("div", {class: "pl-calibration"});
   if (!evaluators.length) {
     root.append(
-      el("p", {class: "pl-muted"}, "No judge verdicts yet. Run an evaluator with ", el("code", null, "plumbline judge run --evaluator <id>"),
-        ", or import a set of human and judge labels with ", el("code", null, "plumbline calibrate import pandalm data/demo/pandalm"), ".")
+      el(
+        "p",
+        {class: "pl-muted"},
+        "No judge verdicts yet. Run an evaluator with ",
+        el("code", null, "plumbline judge run --evaluator <id>"),
+        ", or import a set of human and judge labels with ",
+        el("code", null, "plumbline calibrate import pandalm data/demo/pandalm"),
+        "."
+      )
     );
     return root;
   }
@@ -80,32 +89,65 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
   const drawOverview = () => {
     replace(
       overview,
-      el("thead", null, el("tr", null, ...["Evaluator", "Criterion", "Current version", "n", "MCC [95 % interval]", "Gate", "Warnings"].map((h) => el("th", null, h)))),
-      el("tbody", null, ...evaluators.map((e) => {
-        const v = e.current;
-        const row = el("tr", {class: e.evaluatorId === selected ? "pl-cal-selected" : "", attrs: {"data-evaluator": e.evaluatorId}, on: {click: () => select(e.evaluatorId)}},
-          el("td", null, el("button", {class: "pl-cal-link"}, e.evaluatorId)),
-          el("td", null, e.criterion),
-          el("td", {class: "pl-mono"}, v.info.evaluatorVersion),
-          el("td", {class: "pl-num"}, v.report.n),
-          el("td", {class: "pl-num"}, v.report.n ? metricText(v.report.metrics.mcc) : "—"),
-          el("td", null, badge(v.gate.status)),
-          el("td", {class: "pl-num"}, v.gate.warnings.length || ""));
-        return row;
-      }))
+      el(
+        "thead",
+        null,
+        el(
+          "tr",
+          null,
+          ...["Evaluator", "Criterion", "Current version", "n", "MCC [95 % interval]", "Gate", "Warnings"].map((h) =>
+            el("th", null, h)
+          )
+        )
+      ),
+      el(
+        "tbody",
+        null,
+        ...evaluators.map((e) => {
+          const v = e.current;
+          const row = el(
+            "tr",
+            {
+              class: e.evaluatorId === selected ? "pl-cal-selected" : "",
+              attrs: {"data-evaluator": e.evaluatorId},
+              on: {click: () => select(e.evaluatorId)}
+            },
+            el("td", null, el("button", {class: "pl-cal-link"}, e.evaluatorId)),
+            el("td", null, e.criterion),
+            el("td", {class: "pl-mono"}, v.info.evaluatorVersion),
+            el("td", {class: "pl-num"}, v.report.n),
+            el("td", {class: "pl-num"}, v.report.n ? metricText(v.report.metrics.mcc) : "—"),
+            el("td", null, badge(v.gate.status)),
+            el("td", {class: "pl-num"}, v.gate.warnings.length || "")
+          );
+          return row;
+        })
+      )
     );
   };
   const select = (id: string) => {
     selected = id;
     drawOverview();
-    replace(detail, evaluatorDetail(evaluators.find((e) => e.evaluatorId === id)!, data, Plot));
+    replace(
+      detail,
+      evaluatorDetail(
+        evaluators.find((e) => e.evaluatorId === id)!,
+        data,
+        Plot
+      )
+    );
   };
   root.append(
     overview,
-    el("p", {class: "pl-cal-exports"}, "Aligned judge and human labels, side by side: ",
-      el("a", {attrs: {href: links.csv, download: "calibration-labels.csv"}}, "CSV"), " · ",
+    el(
+      "p",
+      {class: "pl-cal-exports"},
+      "Aligned judge and human labels, side by side: ",
+      el("a", {attrs: {href: links.csv, download: "calibration-labels.csv"}}, "CSV"),
+      " · ",
       el("a", {attrs: {href: links.parquet, download: "calibration-labels.parquet"}}, "Parquet"),
-      el("span", {class: "pl-muted"}, "  (also ", el("code", null, "plumbline calibrate export --out labels.csv"), ")")),
+      el("span", {class: "pl-muted"}, "  (also ", el("code", null, "plumbline calibrate export --out labels.csv"), ")")
+    ),
     detail
   );
   select(selected);
@@ -116,17 +158,47 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
 function evaluatorDetail(e: EvaluatorCalibration, data: CalibrationPageData, Plot: Plot): HTMLElement {
   const v = e.current;
   const history = e.versions.filter((x) => x !== v);
-  const out = el("section", {class: "pl-cal-evaluator"},
+  const out = el(
+    "section",
+    {class: "pl-cal-evaluator"},
     el("h2", null, e.evaluatorId),
-    el("p", null, "Detects ", el("strong", null, e.failureMode), ` · criterion ${e.criterion} · ${v.info.kind}${v.info.judgeModel ? ` · judge ${v.info.judgeModel}` : ""} · version `, el("span", {class: "pl-mono"}, v.info.evaluatorVersion)),
-    el("p", {class: "pl-cal-gate"}, "Gate: ", badge(v.gate.status), " ", el("span", {class: "pl-muted"}, v.gate.reason)),
-    v.gate.warnings.length ? el("ul", {class: "pl-cal-warnings"}, ...v.gate.warnings.map((w) => el("li", null, w))) : null,
-    v.info.errors ? el("p", {class: "pl-muted"}, `${v.info.errors} traces have a failed judge call (an error, not a verdict) and are left out.`) : null
+    el(
+      "p",
+      null,
+      "Detects ",
+      el("strong", null, e.failureMode),
+      ` · criterion ${e.criterion} · ${v.info.kind}${v.info.judgeModel ? ` · judge ${v.info.judgeModel}` : ""} · version `,
+      el("span", {class: "pl-mono"}, v.info.evaluatorVersion)
+    ),
+    el(
+      "p",
+      {class: "pl-cal-gate"},
+      "Gate: ",
+      badge(v.gate.status),
+      " ",
+      el("span", {class: "pl-muted"}, v.gate.reason)
+    ),
+    v.gate.warnings.length
+      ? el("ul", {class: "pl-cal-warnings"}, ...v.gate.warnings.map((w) => el("li", null, w)))
+      : null,
+    v.info.errors
+      ? el(
+          "p",
+          {class: "pl-muted"},
+          `${v.info.errors} traces have a failed judge call (an error, not a verdict) and are left out.`
+        )
+      : null
   );
   if (v.report.n === 0) {
-    out.append(el("p", {class: "pl-cal-note"}, history.length
-      ? "This version has no human-labelled traces yet: it starts uncalibrated. The figures of earlier versions below are history and do not carry over."
-      : "No trace judged by this version has a human label for its criterion yet."));
+    out.append(
+      el(
+        "p",
+        {class: "pl-cal-note"},
+        history.length
+          ? "This version has no human-labelled traces yet: it starts uncalibrated. The figures of earlier versions below are history and do not carry over."
+          : "No trace judged by this version has a human label for its criterion yet."
+      )
+    );
   } else {
     const rows = data.aligned.filter((r) => r.e === e.evaluatorId && r.v === v.info.evaluatorVersion);
     out.append(el("div", {class: "pl-cal-grid"}, confusionMatrix(v, rows), metricsTable(v)));
@@ -142,19 +214,47 @@ function confusionMatrix(v: VersionCalibration, rows: Row[]): HTMLElement {
   const list = el("div", {class: "pl-cal-cell-list"}, el("p", {class: "pl-muted"}, "Click a cell to list its traces."));
   const c = v.report.confusion;
   const cellButton = (spec: (typeof CELLS)[number]) =>
-    el("td", null, el("button", {
-      class: `pl-cal-cell pl-cal-${spec.cell}`,
-      attrs: {"data-cell": spec.cell, "aria-label": `${spec.name}: ${c[spec.cell]}`},
-      on: {click: () => replace(list, cellTraces(spec, rows.filter((r) => r.h === spec.human && r.j === spec.judge)))}
-    }, el("span", {class: "pl-cal-count"}, c[spec.cell]), el("span", {class: "pl-cal-cell-name"}, spec.cell.toUpperCase())));
-  const table = el("table", {class: "pl-cal-matrix"},
+    el(
+      "td",
+      null,
+      el(
+        "button",
+        {
+          class: `pl-cal-cell pl-cal-${spec.cell}`,
+          attrs: {"data-cell": spec.cell, "aria-label": `${spec.name}: ${c[spec.cell]}`},
+          on: {
+            click: () =>
+              replace(
+                list,
+                cellTraces(
+                  spec,
+                  rows.filter((r) => r.h === spec.human && r.j === spec.judge)
+                )
+              )
+          }
+        },
+        el("span", {class: "pl-cal-count"}, c[spec.cell]),
+        el("span", {class: "pl-cal-cell-name"}, spec.cell.toUpperCase())
+      )
+    );
+  const table = el(
+    "table",
+    {class: "pl-cal-matrix"},
     el("thead", null, el("tr", null, el("th", null, ""), el("th", null, "judge: fail"), el("th", null, "judge: pass"))),
-    el("tbody", null,
+    el(
+      "tbody",
+      null,
       el("tr", null, el("th", null, "human: fail"), cellButton(CELLS[0]!), cellButton(CELLS[1]!)),
-      el("tr", null, el("th", null, "human: pass"), cellButton(CELLS[2]!), cellButton(CELLS[3]!)))
+      el("tr", null, el("th", null, "human: pass"), cellButton(CELLS[2]!), cellButton(CELLS[3]!))
+    )
   );
-  return el("div", {class: "pl-cal-matrix-box"},
-    el("h3", null, `Judge vs human (n = ${v.report.n}; ${v.report.humanFail} human fail, ${v.report.humanPass} pass)`), table, list);
+  return el(
+    "div",
+    {class: "pl-cal-matrix-box"},
+    el("h3", null, `Judge vs human (n = ${v.report.n}; ${v.report.humanFail} human fail, ${v.report.humanPass} pass)`),
+    table,
+    list
+  );
 }
 
 const SHOWN = 200;
@@ -162,23 +262,66 @@ const SHOWN = 200;
 function cellTraces(spec: (typeof CELLS)[number], rows: Row[]): HTMLElement {
   const box = el("div", {class: "pl-cal-traces"}, el("h4", null, `${rows.length} ${spec.name}`));
   if (!rows.length) return box;
-  box.append(el("table", {class: "pl-cal-table"},
-    el("thead", null, el("tr", null, el("th", null, "Trace"), el("th", null, "Judge's reasoning"), el("th", null, "Annotator's explanation"))),
-    el("tbody", null, ...[...rows].sort((a, b) => a.t.localeCompare(b.t, undefined, {numeric: true})).slice(0, SHOWN).map((r) =>
-      el("tr", {class: "pl-cal-trace"},
-        el("td", {class: "pl-mono pl-cal-id"}, r.t),
-        el("td", {class: "pl-cal-text"}, r.r ?? "—"),
-        el("td", {class: "pl-cal-text"}, r.x ?? "—", el("div", {class: "pl-muted"}, r.d))))))
+  box.append(
+    el(
+      "table",
+      {class: "pl-cal-table"},
+      el(
+        "thead",
+        null,
+        el(
+          "tr",
+          null,
+          el("th", null, "Trace"),
+          el("th", null, "Judge's reasoning"),
+          el("th", null, "Annotator's explanation")
+        )
+      ),
+      el(
+        "tbody",
+        null,
+        ...[...rows]
+          .sort((a, b) => a.t.localeCompare(b.t, undefined, {numeric: true}))
+          .slice(0, SHOWN)
+          .map((r) =>
+            el(
+              "tr",
+              {class: "pl-cal-trace"},
+              el("td", {class: "pl-mono pl-cal-id"}, r.t),
+              el("td", {class: "pl-cal-text"}, r.r ?? "—"),
+              el("td", {class: "pl-cal-text"}, r.x ?? "—", el("div", {class: "pl-muted"}, r.d))
+            )
+          )
+      )
+    )
   );
-  if (rows.length > SHOWN) box.append(el("p", {class: "pl-muted"}, `First ${SHOWN} of ${rows.length}; the export has all of them.`));
+  if (rows.length > SHOWN)
+    box.append(el("p", {class: "pl-muted"}, `First ${SHOWN} of ${rows.length}; the export has all of them.`));
   return box;
 }
 
 function metricsTable(v: VersionCalibration): HTMLElement {
-  return el("div", null, el("h3", null, "Agreement (95 % bootstrap interval, 1,000 resamples)"),
-    el("table", {class: "pl-cal-table pl-cal-metrics"},
-      el("tbody", null, ...METRIC_LABELS.map(([name, label]) =>
-        el("tr", {attrs: {"data-metric": name}}, el("th", null, label), el("td", {class: "pl-num pl-mono"}, metricText(v.report.metrics[name])))))));
+  return el(
+    "div",
+    null,
+    el("h3", null, "Agreement (95 % bootstrap interval, 1,000 resamples)"),
+    el(
+      "table",
+      {class: "pl-cal-table pl-cal-metrics"},
+      el(
+        "tbody",
+        null,
+        ...METRIC_LABELS.map(([name, label]) =>
+          el(
+            "tr",
+            {attrs: {"data-metric": name}},
+            el("th", null, label),
+            el("td", {class: "pl-num pl-mono"}, metricText(v.report.metrics[name]))
+          )
+        )
+      )
+    )
+  );
 }
 
 function mccChart(e: EvaluatorCalibration, Plot: Plot): HTMLElement | SVGSVGElement {
@@ -186,57 +329,172 @@ function mccChart(e: EvaluatorCalibration, Plot: Plot): HTMLElement | SVGSVGElem
     const m = v.report.metrics.mcc;
     if (!("value" in m.metric)) return [];
     const i = m.interval;
-    return [{version: v.info.evaluatorVersion, firstSeen: v.info.firstSeen, mcc: m.metric.value, low: "low" in i ? i.low : m.metric.value, high: "high" in i ? i.high : m.metric.value, n: v.report.n}];
+    return [
+      {
+        version: v.info.evaluatorVersion,
+        firstSeen: v.info.firstSeen,
+        mcc: m.metric.value,
+        low: "low" in i ? i.low : m.metric.value,
+        high: "high" in i ? i.high : m.metric.value,
+        n: v.report.n
+      }
+    ];
   });
   if (!points.length) return el("p", {class: "pl-muted"}, "No version has a defined MCC yet.");
   return Plot.plot({
     height: 200,
     marginLeft: 44,
-    x: {type: "point", domain: e.versions.map((v) => v.info.evaluatorVersion), label: "version (oldest first)", padding: 0.5},
+    x: {
+      type: "point",
+      domain: e.versions.map((v) => v.info.evaluatorVersion),
+      label: "version (oldest first)",
+      padding: 0.5
+    },
     y: {domain: [-0.2, 1], grid: true, label: "MCC"},
     marks: [
       Plot.ruleY([0.6], {stroke: "var(--pl-ok)", strokeDasharray: "4 3"}),
       Plot.ruleY([0.4], {stroke: "var(--pl-warn)", strokeDasharray: "4 3"}),
-      Plot.text([{y: 0.6, t: "blocks"}, {y: 0.4, t: "reports"}], {y: "y", text: "t", frameAnchor: "left", textAnchor: "start", dx: 4, dy: -7, fill: "currentColor", fontSize: 10}),
+      Plot.text(
+        [
+          {y: 0.6, t: "blocks"},
+          {y: 0.4, t: "reports"}
+        ],
+        {y: "y", text: "t", frameAnchor: "left", textAnchor: "start", dx: 4, dy: -7, fill: "currentColor", fontSize: 10}
+      ),
       Plot.ruleX(points, {x: "version", y1: "low", y2: "high", strokeWidth: 2}),
-      Plot.dot(points, {x: "version", y: "mcc", r: 4, fill: "currentColor", title: (d: (typeof points)[number]) => `${d.version}\nfirst seen ${d.firstSeen}\nMCC ${d.mcc.toFixed(3)} [${d.low.toFixed(3)}, ${d.high.toFixed(3)}], n ${d.n}`})
+      Plot.dot(points, {
+        x: "version",
+        y: "mcc",
+        r: 4,
+        fill: "currentColor",
+        title: (d: (typeof points)[number]) =>
+          `${d.version}\nfirst seen ${d.firstSeen}\nMCC ${d.mcc.toFixed(3)} [${d.low.toFixed(3)}, ${d.high.toFixed(3)}], n ${d.n}`
+      })
     ]
   });
 }
 
 function annotatorTable(rows: CalibrationPageData["annotators"]): HTMLElement {
-  return el("table", {class: "pl-cal-table"},
-    el("thead", null, el("tr", null, ...["Annotator", "n", "MCC [95 %]", "Cohen's kappa", "Accuracy"].map((h) => el("th", null, h)))),
-    el("tbody", null, ...rows.map((a) => {
-      const r = reportFromConfusion(a.confusion, {resamples: 1000, seed: 1});
-      return el("tr", null, el("td", null, a.a), el("td", {class: "pl-num"}, r.n), el("td", {class: "pl-num pl-mono"}, metricText(r.metrics.mcc)),
-        el("td", {class: "pl-num"}, f(r.metrics.kappa.metric)), el("td", {class: "pl-num"}, f(r.metrics.accuracy.metric)));
-    })));
+  return el(
+    "table",
+    {class: "pl-cal-table"},
+    el(
+      "thead",
+      null,
+      el("tr", null, ...["Annotator", "n", "MCC [95 %]", "Cohen's kappa", "Accuracy"].map((h) => el("th", null, h)))
+    ),
+    el(
+      "tbody",
+      null,
+      ...rows.map((a) => {
+        const r = reportFromConfusion(a.confusion, {resamples: 1000, seed: 1});
+        return el(
+          "tr",
+          null,
+          el("td", null, a.a),
+          el("td", {class: "pl-num"}, r.n),
+          el("td", {class: "pl-num pl-mono"}, metricText(r.metrics.mcc)),
+          el("td", {class: "pl-num"}, f(r.metrics.kappa.metric)),
+          el("td", {class: "pl-num"}, f(r.metrics.accuracy.metric))
+        );
+      })
+    )
+  );
 }
 
 function correction(v: VersionCalibration): HTMLElement {
   const c = v.correction;
-  const corrected = "value" in c.corrected
-    ? `${(c.corrected.value * 100).toFixed(1)} %${"low" in c.interval ? ` [${(c.interval.low * 100).toFixed(1)}, ${(c.interval.high * 100).toFixed(1)}]` : ""}`
-    : `undefined: ${c.corrected.undefined}`;
-  return el("p", null, `On ${c.unlabeled} traces without a human label the judge fails ${"value" in c.observed ? (c.observed.value * 100).toFixed(1) : "?"} %; `,
-    "corrected for its error rates (Rogan–Gladen), the true failure rate is ", el("strong", null, corrected), ".");
+  const corrected =
+    "value" in c.corrected
+      ? `${(c.corrected.value * 100).toFixed(1)} %${"low" in c.interval ? ` [${(c.interval.low * 100).toFixed(1)}, ${(c.interval.high * 100).toFixed(1)}]` : ""}`
+      : `undefined: ${c.corrected.undefined}`;
+  return el(
+    "p",
+    null,
+    `On ${c.unlabeled} traces without a human label the judge fails ${"value" in c.observed ? (c.observed.value * 100).toFixed(1) : "?"} %; `,
+    "corrected for its error rates (Rogan–Gladen), the true failure rate is ",
+    el("strong", null, corrected),
+    "."
+  );
 }
 
 function judgmentSets(data: CalibrationPageData): HTMLElement {
-  const out = el("section", {class: "pl-cal-sets"}, el("h2", null, "Imported judgment sets: every class (first better, second better, and tie where the set has ties)"));
+  const out = el(
+    "section",
+    {class: "pl-cal-sets"},
+    el("h2", null, "Imported judgment sets: every class (first better, second better, and tie where the set has ties)")
+  );
   for (const set of data.judgmentSets) {
     const stats = judgmentSetStats(classRows(set));
     out.append(
       el("h3", null, `${set.dataset}: ${stats.items} items, human majority on ${stats.withMajority}`),
-      el("p", {class: "pl-muted"}, "n counts the items with a majority and a readable answer from the judge; unreadable answers are left out here."),
-      el("table", {class: "pl-cal-table pl-cal-set"},
-        el("thead", null, el("tr", null, ...["Judge vs human majority", "n", "Accuracy", "Macro precision", "Macro recall", "Macro F1", "Cohen's kappa"].map((h) => el("th", null, h)))),
-        el("tbody", null, ...stats.judges.map((j) => el("tr", {attrs: {"data-rater": j.rater}}, el("td", null, j.rater), el("td", {class: "pl-num"}, j.agreement.n),
-          ...[j.agreement.accuracy, j.agreement.macroPrecision, j.agreement.macroRecall, j.agreement.macroF1, j.agreement.kappa].map((m) => el("td", {class: "pl-num"}, f(m, 4))))))),
-      el("table", {class: "pl-cal-table pl-cal-set"},
-        el("thead", null, el("tr", null, el("th", null, "Annotators"), el("th", null, "Cohen's kappa"), el("th", null, "Agreement"))),
-        el("tbody", null, ...stats.annotatorPairs.map((p) => el("tr", null, el("td", null, `${p.a} – ${p.b}`), el("td", {class: "pl-num"}, f(p.agreement.kappa, 4)), el("td", {class: "pl-num"}, f(p.agreement.accuracy, 4))))))
+      el(
+        "p",
+        {class: "pl-muted"},
+        "n counts the items with a majority and a readable answer from the judge; unreadable answers are left out here."
+      ),
+      el(
+        "table",
+        {class: "pl-cal-table pl-cal-set"},
+        el(
+          "thead",
+          null,
+          el(
+            "tr",
+            null,
+            ...[
+              "Judge vs human majority",
+              "n",
+              "Accuracy",
+              "Macro precision",
+              "Macro recall",
+              "Macro F1",
+              "Cohen's kappa"
+            ].map((h) => el("th", null, h))
+          )
+        ),
+        el(
+          "tbody",
+          null,
+          ...stats.judges.map((j) =>
+            el(
+              "tr",
+              {attrs: {"data-rater": j.rater}},
+              el("td", null, j.rater),
+              el("td", {class: "pl-num"}, j.agreement.n),
+              ...[
+                j.agreement.accuracy,
+                j.agreement.macroPrecision,
+                j.agreement.macroRecall,
+                j.agreement.macroF1,
+                j.agreement.kappa
+              ].map((m) => el("td", {class: "pl-num"}, f(m, 4)))
+            )
+          )
+        )
+      ),
+      el(
+        "table",
+        {class: "pl-cal-table pl-cal-set"},
+        el(
+          "thead",
+          null,
+          el("tr", null, el("th", null, "Annotators"), el("th", null, "Cohen's kappa"), el("th", null, "Agreement"))
+        ),
+        el(
+          "tbody",
+          null,
+          ...stats.annotatorPairs.map((p) =>
+            el(
+              "tr",
+              null,
+              el("td", null, `${p.a} – ${p.b}`),
+              el("td", {class: "pl-num"}, f(p.agreement.kappa, 4)),
+              el("td", {class: "pl-num"}, f(p.agreement.accuracy, 4))
+            )
+          )
+        )
+      )
     );
   }
   return out;

@@ -23,8 +23,14 @@ export function clusterMap(
   height = 420
 ): ClusterMap {
   const placed = points.filter((p) => p.x !== null && p.y !== null && p.semanticId !== null);
-  if (placed.length === 0) return {node: el("p", {class: "pl-muted"}, "No semantic clusters yet: run `plumbline cluster`."), highlight() {}};
-  const centres = d3.rollups(placed, (members) => ({x: d3.mean(members, (p) => p.x!)!, y: d3.mean(members, (p) => p.y!)!}), (p) => p.semanticId!)
+  if (placed.length === 0)
+    return {node: el("p", {class: "pl-muted"}, "No semantic clusters yet: run `plumbline cluster`."), highlight() {}};
+  const centres = d3
+    .rollups(
+      placed,
+      (members) => ({x: d3.mean(members, (p) => p.x!)!, y: d3.mean(members, (p) => p.y!)!}),
+      (p) => p.semanticId!
+    )
     .map(([id, centre]) => ({id, ...centre, label: labels.get(id) ?? id}));
   const plot = Plot.plot({
     width,
@@ -34,20 +40,45 @@ export function clusterMap(
     y: {axis: null},
     color: {type: "categorical", scheme: "tableau10"},
     marks: [
-      Plot.dot(placed, {x: "x", y: "y", fill: "semanticId", r: 3.2, fillOpacity: 0.75, title: (p: ClusterPoint) => p.traceId}),
-      Plot.text(centres, {x: "x", y: "y", text: "label", fontWeight: "bold", fontSize: 12, stroke: "white", strokeWidth: 3, fill: "#1f2937"})
+      Plot.dot(placed, {
+        x: "x",
+        y: "y",
+        fill: "semanticId",
+        r: 3.2,
+        fillOpacity: 0.75,
+        title: (p: ClusterPoint) => p.traceId
+      }),
+      Plot.text(centres, {
+        x: "x",
+        y: "y",
+        text: "label",
+        fontWeight: "bold",
+        fontSize: 12,
+        stroke: "white",
+        strokeWidth: 3,
+        fill: "#1f2937"
+      })
     ]
   }) as unknown as SVGSVGElement & {scale(name: "x" | "y"): {invert(value: number): number}};
   const x = plot.scale("x");
   const y = plot.scale("y");
-  const brush = d3.brush<unknown>()
+  const brush = d3
+    .brush<unknown>()
     // The brush reaches past the outermost dots, which Plot places exactly on the margin line.
-    .extent([[MARGIN / 3, MARGIN / 3], [width - MARGIN / 3, height - MARGIN / 3]])
+    .extent([
+      [MARGIN / 3, MARGIN / 3],
+      [width - MARGIN / 3, height - MARGIN / 3]
+    ])
     .on("end", (event: d3.D3BrushEvent<unknown>) => {
       const selection = event.selection as [[number, number], [number, number]] | null;
       if (!selection) return onBrush(null);
       const [[px0, py0], [px1, py1]] = selection;
-      onBrush(pointsIn(placed, [[x.invert(px0), y.invert(py0)], [x.invert(px1), y.invert(py1)]]));
+      onBrush(
+        pointsIn(placed, [
+          [x.invert(px0), y.invert(py0)],
+          [x.invert(px1), y.invert(py1)]
+        ])
+      );
     });
   d3.select(plot).append("g").attr("class", "pl-brush").call(brush);
   // Plot draws one circle per placed point, in order, in the first mark's group.

@@ -32,24 +32,47 @@ export function sparkline(daily: readonly number[], width = 90, height = 18): SV
 }
 
 function promoteForm(cluster: ClusterSummaryRow): HTMLElement {
-  const name = el("input", {attrs: {type: "text", "aria-label": "Failure-mode name", maxlength: "120", placeholder: "failure-mode name"}});
+  const name = el("input", {
+    attrs: {type: "text", "aria-label": "Failure-mode name", maxlength: "120", placeholder: "failure-mode name"}
+  });
   name.value = cluster.name.slice(0, 80);
-  const description = el("input", {attrs: {type: "text", "aria-label": "Description", maxlength: "400", placeholder: "what goes wrong, in a sentence"}});
+  const description = el("input", {
+    attrs: {type: "text", "aria-label": "Description", maxlength: "400", placeholder: "what goes wrong, in a sentence"}
+  });
   const command = el("code", {class: "pl-command"});
   const status = el("div", {class: "pl-muted"});
   const update = () => replace(command, promoteCommand(name.value.trim(), cluster.id, description.value.trim()));
   name.addEventListener("input", update);
   description.addEventListener("input", update);
   update();
-  const submit = el("button", {on: {click: async () => {
-    replace(status, "Promoting…");
-    const result = await tryApi("api/failure-modes/promote", {name: name.value, description: description.value || null, clusterId: cluster.id});
-    replace(status, result.ok ? "Promoted. Reload the page to see it among the failure modes." : result.message);
-  }}}, "Promote");
-  return el("div", {class: "pl-promote"},
+  const submit = el(
+    "button",
+    {
+      on: {
+        click: async () => {
+          replace(status, "Promoting…");
+          const result = await tryApi("api/failure-modes/promote", {
+            name: name.value,
+            description: description.value || null,
+            clusterId: cluster.id
+          });
+          replace(status, result.ok ? "Promoted. Reload the page to see it among the failure modes." : result.message);
+        }
+      }
+    },
+    "Promote"
+  );
+  return el(
+    "div",
+    {class: "pl-promote"},
     el("div", {class: "pl-label"}, "Promote to a failure mode"),
-    name, description, submit,
-    el("div", {class: "pl-label"}, "or run"), command, status);
+    name,
+    description,
+    submit,
+    el("div", {class: "pl-label"}, "or run"),
+    command,
+    status
+  );
 }
 
 const SHOWN = 25;
@@ -62,14 +85,25 @@ export function clusterTable(
 ): HTMLElement {
   const sorted = clusters.slice().sort(byPriority);
   const body = el("tbody");
-  const kind = el("select", {attrs: {"aria-label": "Kind of cluster"}},
-    el("option", {attrs: {value: ""}}, "all kinds"), el("option", {attrs: {value: "signature"}}, "signature"), el("option", {attrs: {value: "semantic"}}, "semantic"));
+  const kind = el(
+    "select",
+    {attrs: {"aria-label": "Kind of cluster"}},
+    el("option", {attrs: {value: ""}}, "all kinds"),
+    el("option", {attrs: {value: "signature"}}, "signature"),
+    el("option", {attrs: {value: "semantic"}}, "semantic")
+  );
   const more = el("button", {class: "pl-link"});
   let showAll = false;
   const render = () => {
     const rows = sorted.filter((c) => !kind.value || c.kind === kind.value);
-    replace(body, ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels)));
-    replace(more, rows.length > SHOWN ? (showAll ? `show the first ${SHOWN}` : `show all ${count(rows.length)} clusters`) : "");
+    replace(
+      body,
+      ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels))
+    );
+    replace(
+      more,
+      rows.length > SHOWN ? (showAll ? `show the first ${SHOWN}` : `show all ${count(rows.length)} clusters`) : ""
+    );
   };
   kind.addEventListener("change", render);
   more.addEventListener("click", () => {
@@ -77,12 +111,28 @@ export function clusterTable(
     render();
   });
   render();
-  return el("div", {class: "pl-cluster-table"},
+  return el(
+    "div",
+    {class: "pl-cluster-table"},
     el("div", null, kind),
-    el("table", {class: "pl-clusters"},
-      el("thead", null, el("tr", null, ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Volume, 30 days", ""].map((h) => el("th", null, h)))),
-      body),
-    more);
+    el(
+      "table",
+      {class: "pl-clusters"},
+      el(
+        "thead",
+        null,
+        el(
+          "tr",
+          null,
+          ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Volume, 30 days", ""].map((h) =>
+            el("th", null, h)
+          )
+        )
+      ),
+      body
+    ),
+    more
+  );
 }
 
 function clusterRow(
@@ -92,25 +142,59 @@ function clusterRow(
 ): HTMLElement[] {
   const label = labels.get(cluster.id);
   const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
-  const row = el("tr", {attrs: {"data-cluster": cluster.id}},
-    el("td", null, el("span", {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`}, label ? `${cluster.kind} ${label}` : cluster.kind)),
-    el("td", {class: "pl-cluster-name"}, cluster.name,
-      cluster.kind === "semantic" && cluster.terms.length ? el("div", {class: "pl-muted"}, cluster.terms.join(" · ")) : null,
-      cluster.topic ? el("div", {class: "pl-muted pl-topic"},
-        `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
-        `${Math.round(cluster.topic.share * 100)}% of its traces)`) : null),
+  const row = el(
+    "tr",
+    {attrs: {"data-cluster": cluster.id}},
+    el(
+      "td",
+      null,
+      el(
+        "span",
+        {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`},
+        label ? `${cluster.kind} ${label}` : cluster.kind
+      )
+    ),
+    el(
+      "td",
+      {class: "pl-cluster-name"},
+      cluster.name,
+      cluster.kind === "semantic" && cluster.terms.length
+        ? el("div", {class: "pl-muted"}, cluster.terms.join(" · "))
+        : null,
+      cluster.topic
+        ? el(
+            "div",
+            {class: "pl-muted pl-topic"},
+            `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
+              `${Math.round(cluster.topic.share * 100)}% of its traces)`
+          )
+        : null
+    ),
     el("td", {class: "pl-num"}, count(cluster.size)),
     el("td", {class: "pl-num"}, count(cluster.sessions)),
     el("td", {class: "pl-num"}, cluster.severity.toFixed(1)),
     el("td", {class: "pl-num"}, (cluster.size * cluster.severity).toFixed(1)),
     el("td", null, sparkline(cluster.daily)),
-    el("td", null,
-      el("button", {class: "pl-link", on: {click: () => onShow(cluster)}}, "traces"), " · ",
-      el("button", {class: "pl-link", on: {click: () => {
-        const cell = detail.firstElementChild!;
-        if (!cell.firstChild) replace(cell, promoteForm(cluster));
-        detail.toggleAttribute("hidden");
-      }}}, "promote…"))
+    el(
+      "td",
+      null,
+      el("button", {class: "pl-link", on: {click: () => onShow(cluster)}}, "traces"),
+      " · ",
+      el(
+        "button",
+        {
+          class: "pl-link",
+          on: {
+            click: () => {
+              const cell = detail.firstElementChild!;
+              if (!cell.firstChild) replace(cell, promoteForm(cluster));
+              detail.toggleAttribute("hidden");
+            }
+          }
+        },
+        "promote…"
+      )
+    )
   );
   return [row, detail];
 }

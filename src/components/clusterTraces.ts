@@ -16,14 +16,22 @@ export function clusterTraceList(clusters: ReadonlyMap<string, ClusterSummaryRow
   const more = el("div", {class: "pl-muted"});
   const show = (points: readonly ClusterPoint[], heading: string) => {
     replace(title, heading);
-    replace(list, ...points.slice(0, LIMIT).map((p) => {
-      const signature = p.signatureId ? clusters.get(p.signatureId)?.name : null;
-      return el("li", {attrs: {"data-trace": p.traceId}},
-        el("a", {attrs: {href: `./traces#trace=${encodeURIComponent(p.traceId)}`}, class: "pl-mono"}, p.traceId), " ",
-        el("span", {class: `pl-badge ${p.status === "error" ? "pl-bad" : ""}`}, p.status), " ",
-        signature ? el("span", {class: "pl-muted"}, signature) : null,
-        p.preview ? el("div", {class: "pl-ellipsis"}, p.preview) : null);
-    }));
+    replace(
+      list,
+      ...points.slice(0, LIMIT).map((p) => {
+        const signature = p.signatureId ? clusters.get(p.signatureId)?.name : null;
+        return el(
+          "li",
+          {attrs: {"data-trace": p.traceId}},
+          el("a", {attrs: {href: `./traces#trace=${encodeURIComponent(p.traceId)}`}, class: "pl-mono"}, p.traceId),
+          " ",
+          el("span", {class: `pl-badge ${p.status === "error" ? "pl-bad" : ""}`}, p.status),
+          " ",
+          signature ? el("span", {class: "pl-muted"}, signature) : null,
+          p.preview ? el("div", {class: "pl-ellipsis"}, p.preview) : null
+        );
+      })
+    );
     replace(more, points.length > LIMIT ? `… and ${count(points.length - LIMIT)} more` : "");
   };
   return {node: el("div", {class: "pl-traces-panel"}, title, list, more), show};

@@ -16,10 +16,14 @@ function body(content: string | null, cls: string, limit = COLLAPSED_CHARS): HTM
   if (content === null) return el("div", {class: `${cls} pl-muted`}, NONE);
   if (content.length <= limit) return el("div", {class: cls}, content);
   const node = el("div", {class: cls}, content.slice(0, limit) + "…");
-  const more: HTMLButtonElement = el("button", {
-    class: "pl-link",
-    on: {click: () => ((node.textContent = content), more.remove())}
-  }, `Show all (${content.length.toLocaleString("en-US")} characters)`);
+  const more: HTMLButtonElement = el(
+    "button",
+    {
+      class: "pl-link",
+      on: {click: () => ((node.textContent = content), more.remove())}
+    },
+    `Show all (${content.length.toLocaleString("en-US")} characters)`
+  );
   return el("div", null, node, more);
 }
 
@@ -36,21 +40,33 @@ function agentClass(name: string): string {
 
 /** `position` is the message's place in the detail record; the annotation page scopes text labels by it. */
 function messageNode(m: DetailMessage, position: number): HTMLElement {
-  return el("div", {class: `pl-msg ${roleClass(m.role)}`, attrs: {"data-span": m.spanId ?? "", "data-message": String(position)}},
-    el("div", {class: "pl-msg-head"},
+  return el(
+    "div",
+    {class: `pl-msg ${roleClass(m.role)}`, attrs: {"data-span": m.spanId ?? "", "data-message": String(position)}},
+    el(
+      "div",
+      {class: "pl-msg-head"},
       el("span", {class: "pl-role"}, m.role),
       m.name ? el("span", {class: agentClass(m.name)}, m.name) : null,
       m.toolCallId ? el("span", {class: "pl-muted pl-mono"}, m.toolCallId) : null
     ),
-    body(m.content, "pl-content", m.role === "system" || m.role === "developer" ? COLLAPSED_SYSTEM_CHARS : COLLAPSED_CHARS)
+    body(
+      m.content,
+      "pl-content",
+      m.role === "system" || m.role === "developer" ? COLLAPSED_SYSTEM_CHARS : COLLAPSED_CHARS
+    )
   );
 }
 
 function toolNode(call: DetailToolCall, result: DetailMessage | null): HTMLElement {
   const state = call.success === false ? "failed" : call.success === true ? "ok" : result ? "ok" : "no result";
   const output = call.result ?? result?.content ?? null;
-  return el("div", {class: `pl-tool${call.success === false ? " pl-tool-failed" : ""}`},
-    el("div", {class: "pl-msg-head"},
+  return el(
+    "div",
+    {class: `pl-tool${call.success === false ? " pl-tool-failed" : ""}`},
+    el(
+      "div",
+      {class: "pl-msg-head"},
       el("span", {class: "pl-role pl-role-tool"}, "tool call"),
       el("span", {class: "pl-tool-name"}, call.name),
       el("span", {class: `pl-badge ${state === "failed" ? "pl-bad" : state === "ok" ? "pl-good" : ""}`}, state),
@@ -70,10 +86,22 @@ export function conversationView(detail: TraceDetail): HTMLElement {
   const errors = detail.spans.filter((s) => s.status === "error");
   const nodes: Child[] = [];
   if (errors.length) {
-    nodes.push(el("div", {class: "pl-errors"},
-      el("div", {class: "pl-label pl-bad-text"}, `${errors.length} span error${errors.length === 1 ? "" : "s"}`),
-      ...errors.map((s) => el("div", {class: "pl-error-line"}, el("span", {class: "pl-mono"}, s.name), " — ", s.statusMessage ?? "no message"))
-    ));
+    nodes.push(
+      el(
+        "div",
+        {class: "pl-errors"},
+        el("div", {class: "pl-label pl-bad-text"}, `${errors.length} span error${errors.length === 1 ? "" : "s"}`),
+        ...errors.map((s) =>
+          el(
+            "div",
+            {class: "pl-error-line"},
+            el("span", {class: "pl-mono"}, s.name),
+            " — ",
+            s.statusMessage ?? "no message"
+          )
+        )
+      )
+    );
   }
   let turn = -1;
   for (const entry of entries) {

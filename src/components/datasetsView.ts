@@ -20,62 +20,102 @@ const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
 function field(label: string, value: string | null, cls = ""): HTMLElement | null {
   if (value === null || value === "") return null;
-  return el("div", {class: `pl-ds-field ${cls}`}, el("div", {class: "pl-label"}, label), el("div", {class: "pl-ds-text"}, value));
+  return el(
+    "div",
+    {class: `pl-ds-field ${cls}`},
+    el("div", {class: "pl-label"}, label),
+    el("div", {class: "pl-ds-text"}, value)
+  );
 }
 
 function contextView(c: CaseView): HTMLElement {
-  const details = el("details", {class: "pl-ds-context"}, el("summary", null,
-    `Full context: ${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.toolCalls.length} tool call${c.toolCalls.length === 1 ? "" : "s"}, status ${c.status}`));
+  const details = el(
+    "details",
+    {class: "pl-ds-context"},
+    el(
+      "summary",
+      null,
+      `Full context: ${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.toolCalls.length} tool call${c.toolCalls.length === 1 ? "" : "s"}, status ${c.status}`
+    )
+  );
   // Built on first open: a dataset of long conversations would otherwise fill the page with hidden nodes.
   details.addEventListener("toggle", () => {
     if (!details.open || details.dataset.filled) return;
     details.dataset.filled = "1";
     details.append(
-      ...c.messages.map((m) => el("div", {class: `pl-ds-message pl-ds-${m.role}`},
-        el("div", {class: "pl-label"}, m.name ? `${m.role} · ${m.name}` : m.role), el("div", {class: "pl-ds-text"}, m.content ?? "—"))),
-      ...c.toolCalls.map((t) => el("div", {class: "pl-ds-message pl-ds-tool"},
-        el("div", {class: "pl-label"}, `tool call · ${t.name}${t.success === false ? " · failed" : ""}`),
-        el("div", {class: "pl-ds-text pl-mono"}, `${t.arguments ?? ""} → ${t.result ?? "—"}`)))
+      ...c.messages.map((m) =>
+        el(
+          "div",
+          {class: `pl-ds-message pl-ds-${m.role}`},
+          el("div", {class: "pl-label"}, m.name ? `${m.role} · ${m.name}` : m.role),
+          el("div", {class: "pl-ds-text"}, m.content ?? "—")
+        )
+      ),
+      ...c.toolCalls.map((t) =>
+        el(
+          "div",
+          {class: "pl-ds-message pl-ds-tool"},
+          el("div", {class: "pl-label"}, `tool call · ${t.name}${t.success === false ? " · failed" : ""}`),
+          el("div", {class: "pl-ds-text pl-mono"}, `${t.arguments ?? ""} → ${t.result ?? "—"}`)
+        )
+      )
     );
   });
   return details;
 }
 
 function caseCard(c: CaseView): HTMLElement {
-  return el("li", {class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}},
-    el("div", {class: "pl-title-line"},
+  return el(
+    "li",
+    {class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}},
+    el(
+      "div",
+      {class: "pl-title-line"},
       el("span", {class: `pl-badge pl-ds-kind pl-ds-${c.kind}`}, KIND_TEXT[c.kind]),
       el("strong", {class: "pl-mono"}, c.caseId),
       c.failureMode ? el("span", {class: "pl-chip"}, c.failureMode) : null,
-      c.criterion ? el("span", {class: "pl-muted"}, `criterion ${c.criterion}`) : null),
+      c.criterion ? el("span", {class: "pl-muted"}, `criterion ${c.criterion}`) : null
+    ),
     field("Input", c.input, "pl-ds-input"),
     field("Expected output", c.expectedOutput, "pl-ds-expected-output"),
     field("Expected behaviour", c.expectedBehaviour, "pl-ds-expected-behaviour"),
-    el("div", {class: "pl-muted pl-ds-why"}, `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
-      c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : ""),
-    contextView(c));
+    el(
+      "div",
+      {class: "pl-muted pl-ds-why"},
+      `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
+      c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : ""
+    ),
+    contextView(c)
+  );
 }
 
 function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement {
   const cases = el("div", {class: "pl-ds-cases"});
-  const rows = dataset.versions.map((v) => el("tr", {class: "pl-ds-version", attrs: {"data-version": String(v.version), tabindex: "0"}},
-    el("td", {class: "pl-num"}, `v${v.version}`),
-    el("td", null, when(v.createdAt)),
-    el("td", null, v.createdBy),
-    el("td", {class: "pl-mono"}, v.source),
-    el("td", {class: "pl-num"}, String(v.cases.length)),
-    el("td", {class: "pl-num"}, `+${v.added} −${v.removed}`),
-    el("td", null, v.note ?? "")));
+  const rows = dataset.versions.map((v) =>
+    el(
+      "tr",
+      {class: "pl-ds-version", attrs: {"data-version": String(v.version), tabindex: "0"}},
+      el("td", {class: "pl-num"}, `v${v.version}`),
+      el("td", null, when(v.createdAt)),
+      el("td", null, v.createdBy),
+      el("td", {class: "pl-mono"}, v.source),
+      el("td", {class: "pl-num"}, String(v.cases.length)),
+      el("td", {class: "pl-num"}, `+${v.added} −${v.removed}`),
+      el("td", null, v.note ?? "")
+    )
+  );
   const show = (index: number) => {
     const v = dataset.versions[index]!;
     rows.forEach((row, i) => row.classList.toggle("pl-selected", i === index));
     const list = v.cases.map((key) => data.cases[key]).filter((c): c is CaseView => c !== undefined);
     const byKind = new Map<string, number>();
     for (const c of list) byKind.set(KIND_TEXT[c.kind], (byKind.get(KIND_TEXT[c.kind]) ?? 0) + 1);
-    replace(cases,
+    replace(
+      cases,
       el("h3", null, `${dataset.name}@${v.version}: ${list.length} case${list.length === 1 ? "" : "s"}`),
       el("p", {class: "pl-muted"}, [...byKind].map(([k, n]) => `${n} ${k}`).join(", ") || "no cases"),
-      el("ol", {class: "pl-ds-case-list"}, ...list.map(caseCard)));
+      el("ol", {class: "pl-ds-case-list"}, ...list.map(caseCard))
+    );
   };
   rows.forEach((row, i) => {
     row.addEventListener("click", () => show(i));
@@ -84,42 +124,95 @@ function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement
     });
   });
   show(dataset.versions.length - 1);
-  return el("section", {class: "pl-ds-dataset", attrs: {"data-dataset": dataset.name}},
+  return el(
+    "section",
+    {class: "pl-ds-dataset", attrs: {"data-dataset": dataset.name}},
     el("h2", null, dataset.name),
-    el("table", {class: "pl-small-table pl-ds-versions"},
-      el("thead", null, el("tr", null, ...["Version", "Created (UTC)", "By", "Source", "Cases", "Change", "Note"].map((h) => el("th", null, h)))),
-      el("tbody", null, ...rows)),
-    cases);
+    el(
+      "table",
+      {class: "pl-small-table pl-ds-versions"},
+      el(
+        "thead",
+        null,
+        el(
+          "tr",
+          null,
+          ...["Version", "Created (UTC)", "By", "Source", "Cases", "Change", "Note"].map((h) => el("th", null, h))
+        )
+      ),
+      el("tbody", null, ...rows)
+    ),
+    cases
+  );
 }
 
 export function datasetsView(data: DatasetsPageData): HTMLElement {
   if (!data.datasets.length) {
-    return el("p", {class: "pl-muted pl-ds-empty"}, "No datasets yet. Promote reviewed traces with ",
-      el("code", null, "plumbline dataset promote <name> --queue <id> --by <you>"), ", or import cases with ",
-      el("code", null, "plumbline dataset import cases.jsonl --name <name> --by <you>"), ".");
+    return el(
+      "p",
+      {class: "pl-muted pl-ds-empty"},
+      "No datasets yet. Promote reviewed traces with ",
+      el("code", null, "plumbline dataset promote <name> --queue <id> --by <you>"),
+      ", or import cases with ",
+      el("code", null, "plumbline dataset import cases.jsonl --name <name> --by <you>"),
+      "."
+    );
   }
   return el("div", {class: "pl-datasets"}, ...data.datasets.map((d) => datasetPanel(d, data)));
 }
 
 function nowhereRow(r: NowhereReview): HTMLElement {
   const said = r.outcomes.map((o) => `none, by ${o.by} on ${when(o.at)}${o.note ? `: ${o.note}` : ""}`).join("; ");
-  return el("tr", {attrs: {"data-trace": r.traceId, "data-queue": r.queueId}},
-    el("td", null, r.queueName), el("td", {class: "pl-mono"}, r.traceId), el("td", null, r.criterion), el("td", null, r.annotators.join(", ")),
-    el("td", null, said || "no outcome recorded"));
+  return el(
+    "tr",
+    {attrs: {"data-trace": r.traceId, "data-queue": r.queueId}},
+    el("td", null, r.queueName),
+    el("td", {class: "pl-mono"}, r.traceId),
+    el("td", null, r.criterion),
+    el("td", null, r.annotators.join(", ")),
+    el("td", null, said || "no outcome recorded")
+  );
 }
 
 export function reviewsView(data: DatasetsPageData): HTMLElement {
   const {reviews} = data;
-  const led = REVIEW_OUTCOMES.filter((k) => k !== "none").map((k) => `${reviews.byOutcome[k]} ${k.replace(/_/g, " ")}`).join(", ");
-  const summary = el("p", {class: "pl-ds-review-summary"},
-    `${reviews.completed} completed review${reviews.completed === 1 ? "" : "s"}; ${reviews.ledNowhere} led nowhere. With an outcome: ${led}.`);
-  if (!reviews.nowhere.length) return el("div", {class: "pl-ds-reviews"}, summary, el("p", {class: "pl-muted"}, "Every completed review led somewhere."));
-  return el("div", {class: "pl-ds-reviews"}, summary,
-    el("table", {class: "pl-small-table pl-ds-nowhere"},
-      el("thead", null, el("tr", null, ...["Queue", "Trace", "Criterion", "Annotators", "Outcome"].map((h) => el("th", null, h)))),
-      el("tbody", null, ...reviews.nowhere.map(nowhereRow))),
-    el("p", {class: "pl-muted"}, "Record what a review led to with ",
-      el("code", null, "plumbline review outcome <trace-id> --outcome <kind> --by <you>"), "."));
+  const led = REVIEW_OUTCOMES.filter((k) => k !== "none")
+    .map((k) => `${reviews.byOutcome[k]} ${k.replace(/_/g, " ")}`)
+    .join(", ");
+  const summary = el(
+    "p",
+    {class: "pl-ds-review-summary"},
+    `${reviews.completed} completed review${reviews.completed === 1 ? "" : "s"}; ${reviews.ledNowhere} led nowhere. With an outcome: ${led}.`
+  );
+  if (!reviews.nowhere.length)
+    return el(
+      "div",
+      {class: "pl-ds-reviews"},
+      summary,
+      el("p", {class: "pl-muted"}, "Every completed review led somewhere.")
+    );
+  return el(
+    "div",
+    {class: "pl-ds-reviews"},
+    summary,
+    el(
+      "table",
+      {class: "pl-small-table pl-ds-nowhere"},
+      el(
+        "thead",
+        null,
+        el("tr", null, ...["Queue", "Trace", "Criterion", "Annotators", "Outcome"].map((h) => el("th", null, h)))
+      ),
+      el("tbody", null, ...reviews.nowhere.map(nowhereRow))
+    ),
+    el(
+      "p",
+      {class: "pl-muted"},
+      "Record what a review led to with ",
+      el("code", null, "plumbline review outcome <trace-id> --outcome <kind> --by <you>"),
+      "."
+    )
+  );
 }
 
 export function problemsView(problems: readonly string[]): HTMLElement | null {

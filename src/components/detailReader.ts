@@ -61,7 +61,9 @@ export function detailReader(url: string): DetailReader {
       if (!entry) return null;
       const bytes = await read(entry[0], entry[0] + entry[1]);
       const text = gzip
-        ? await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"))).text()
+        ? await new Response(
+            new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"))
+          ).text()
         : new TextDecoder().decode(bytes);
       return JSON.parse(text) as TraceDetail;
     }

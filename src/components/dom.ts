@@ -13,14 +13,19 @@ export interface Props {
   on?: {[K in keyof HTMLElementEventMap]?: (event: HTMLElementEventMap[K]) => void};
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props) {
     if (props.class) node.className = props.class;
     if (props.title) node.title = props.title;
     if (props.style) node.setAttribute("style", props.style);
     for (const [name, value] of Object.entries(props.attrs ?? {})) node.setAttribute(name, value);
-    for (const [type, listener] of Object.entries(props.on ?? {})) node.addEventListener(type, listener as EventListener);
+    for (const [type, listener] of Object.entries(props.on ?? {}))
+      node.addEventListener(type, listener as EventListener);
   }
   append(node, ...children);
   return node;

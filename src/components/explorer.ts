@@ -24,8 +24,16 @@ export function explorer(list: TraceList, details: DetailReader): HTMLElement {
   async function show(traceId: string | null) {
     const i = traceId === null ? -1 : list.indexOf(traceId);
     if (traceId === null || i < 0) {
-      replace(view, el("p", {class: "pl-muted pl-placeholder"},
-        traceId === null ? "Select a trace to see its conversation and spans." : `No trace with id ${traceId} in this workspace.`));
+      replace(
+        view,
+        el(
+          "p",
+          {class: "pl-muted pl-placeholder"},
+          traceId === null
+            ? "Select a trace to see its conversation and spans."
+            : `No trace with id ${traceId} in this workspace.`
+        )
+      );
       return;
     }
     const row = list.row(i);

@@ -7,9 +7,12 @@ import {count, timestamp} from "./format.js";
 const day = (ms: number | null) => timestamp(ms).slice(0, 10);
 
 function moveControl(mode: FailureModeSummary): HTMLElement {
-  const select = el("select", {attrs: {"aria-label": `Move ${mode.name} to`}},
+  const select = el(
+    "select",
+    {attrs: {"aria-label": `Move ${mode.name} to`}},
     el("option", {attrs: {value: ""}}, "move to…"),
-    ...mode.allowedMoves.map((state) => el("option", {attrs: {value: state}}, state.replace(/_/g, " "))));
+    ...mode.allowedMoves.map((state) => el("option", {attrs: {value: state}}, state.replace(/_/g, " ")))
+  );
   const command = el("code", {class: "pl-command"});
   const status = el("span", {class: "pl-muted"});
   select.addEventListener("change", async () => {
@@ -23,15 +26,30 @@ function moveControl(mode: FailureModeSummary): HTMLElement {
 
 export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElement {
   if (modes.length === 0) {
-    return el("p", {class: "pl-muted"}, "No failure modes yet. Promote a cluster above, or annotate traces with a failure-mode name.");
+    return el(
+      "p",
+      {class: "pl-muted"},
+      "No failure modes yet. Promote a cluster above, or annotate traces with a failure-mode name."
+    );
   }
   const rows = modes.map((mode) =>
-    el("tr", {attrs: {"data-mode": mode.name}},
-      el("td", null, el("strong", null, mode.name), mode.description ? el("div", {class: "pl-muted"}, mode.description) : null,
-        mode.registered ? null : el("div", {class: "pl-muted"}, "named in annotations, not promoted yet")),
+    el(
+      "tr",
+      {attrs: {"data-mode": mode.name}},
+      el(
+        "td",
+        null,
+        el("strong", null, mode.name),
+        mode.description ? el("div", {class: "pl-muted"}, mode.description) : null,
+        mode.registered ? null : el("div", {class: "pl-muted"}, "named in annotations, not promoted yet")
+      ),
       el("td", null, el("span", {class: "pl-badge"}, mode.state.replace(/_/g, " "))),
-      el("td", null, ...mode.trends.map((flag) => el("span", {class: `pl-chip pl-trend-${flag}`}, flag)),
-        mode.pruneCandidate ? el("span", {class: "pl-chip"}, "prune?") : null),
+      el(
+        "td",
+        null,
+        ...mode.trends.map((flag) => el("span", {class: `pl-chip pl-trend-${flag}`}, flag)),
+        mode.pruneCandidate ? el("span", {class: "pl-chip"}, "prune?") : null
+      ),
       el("td", {class: "pl-num"}, count(mode.traces)),
       el("td", {class: "pl-num"}, count(mode.sessions)),
       el("td", null, day(mode.firstSeen)),
@@ -39,11 +57,33 @@ export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElem
       el("td", {class: "pl-num"}, count(mode.annotationCount)),
       el("td", null, mode.evaluatorIds.join(", ") || "—"),
       el("td", null, moveControl(mode))
-    ));
-  return el("table", {class: "pl-modes"},
-    el("thead", null, el("tr", null, ...["Failure mode", "State", "Trend", "Traces", "Sessions", "First seen", "Last seen", "Labels", "Evaluators", ""]
-      .map((h) => el("th", null, h)))),
-    el("tbody", null, ...rows));
+    )
+  );
+  return el(
+    "table",
+    {class: "pl-modes"},
+    el(
+      "thead",
+      null,
+      el(
+        "tr",
+        null,
+        ...[
+          "Failure mode",
+          "State",
+          "Trend",
+          "Traces",
+          "Sessions",
+          "First seen",
+          "Last seen",
+          "Labels",
+          "Evaluators",
+          ""
+        ].map((h) => el("th", null, h))
+      )
+    ),
+    el("tbody", null, ...rows)
+  );
 }
 
 /** Registry input that was skipped (a torn event line, an evaluator spec without a failure mode), as text. */

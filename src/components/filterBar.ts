@@ -22,7 +22,12 @@ export function filterBar(list: TraceList, initial: TraceFilter, onChange: (filt
   let timer: ReturnType<typeof setTimeout> | undefined;
   const search = el("input", {
     class: "pl-search",
-    attrs: {type: "search", placeholder: "Search id, name, session, first message…", "aria-label": "Search traces", value: initial.text},
+    attrs: {
+      type: "search",
+      placeholder: "Search id, name, session, first message…",
+      "aria-label": "Search traces",
+      value: initial.text
+    },
     on: {
       input: () => {
         clearTimeout(timer);
@@ -35,7 +40,9 @@ export function filterBar(list: TraceList, initial: TraceFilter, onChange: (filt
     // A value linked to that this workspace lacks still shows, so the empty list it gives is explained.
     const wanted = initial[key];
     const options = wanted !== null && !values.includes(wanted) ? [...values, wanted] : values;
-    const select = el("select", {attrs: {"aria-label": label}, on: {change: () => update({[key]: select.value || null})}},
+    const select = el(
+      "select",
+      {attrs: {"aria-label": label}, on: {change: () => update({[key]: select.value || null})}},
       el("option", {attrs: {value: ""}}, `${label}: all`),
       ...options.map((v) => el("option", {attrs: {value: v}}, v))
     );
@@ -54,23 +61,32 @@ export function filterBar(list: TraceList, initial: TraceFilter, onChange: (filt
     return input;
   };
 
-  const feedback = el("select", {
-    attrs: {"aria-label": "Feedback"},
-    on: {change: () => update({feedback: feedback.value as TraceFilter["feedback"]})}
-  },
+  const feedback = el(
+    "select",
+    {
+      attrs: {"aria-label": "Feedback"},
+      on: {change: () => update({feedback: feedback.value as TraceFilter["feedback"]})}
+    },
     el("option", {attrs: {value: "any"}}, "Feedback: any"),
     el("option", {attrs: {value: "with"}}, "With feedback"),
     el("option", {attrs: {value: "without"}}, "Without feedback")
   );
 
   feedback.value = initial.feedback;
-  const toolErrors = el("input", {attrs: {type: "checkbox"}, on: {change: () => update({toolErrors: toolErrors.checked})}});
+  const toolErrors = el("input", {
+    attrs: {type: "checkbox"},
+    on: {change: () => update({toolErrors: toolErrors.checked})}
+  });
   toolErrors.checked = initial.toolErrors;
   const count = el("span", {class: "pl-count"});
 
-  const node = el("div", {class: "pl-filters"},
+  const node = el(
+    "div",
+    {class: "pl-filters"},
     el("div", {class: "pl-filter-row"}, search, count),
-    el("div", {class: "pl-filter-row"},
+    el(
+      "div",
+      {class: "pl-filter-row"},
       choice("Model", distinctValues(list.model), "model"),
       choice("Prompt", distinctValues(list.promptVersion), "promptVersion"),
       choice("Status", distinctValues(list.status), "status"),
@@ -78,16 +94,23 @@ export function filterBar(list: TraceList, initial: TraceFilter, onChange: (filt
       feedback,
       el("label", {class: "pl-check"}, toolErrors, "Tool errors")
     ),
-    el("div", {class: "pl-filter-row"},
-      el("span", {class: "pl-muted"}, "From"), time("From", "from"),
-      el("span", {class: "pl-muted"}, "to"), time("To", "to"),
+    el(
+      "div",
+      {class: "pl-filter-row"},
+      el("span", {class: "pl-muted"}, "From"),
+      time("From", "from"),
+      el("span", {class: "pl-muted"}, "to"),
+      time("To", "to"),
       el("span", {class: "pl-muted"}, "UTC")
     )
   );
   return {
     node,
     setCount(shown, total) {
-      count.textContent = shown === total ? `${total.toLocaleString("en-US")} traces` : `${shown.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} traces`;
+      count.textContent =
+        shown === total
+          ? `${total.toLocaleString("en-US")} traces`
+          : `${shown.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} traces`;
     }
   };
 }

@@ -36,7 +36,15 @@ export function suiteView(data: SuitePageData): HTMLElement {
   for (const problem of data.problems) root.append(el("p", {class: "pl-cal-note"}, problem));
   const run = data.latest;
   if (!run) {
-    root.append(el("p", {class: "pl-muted"}, "No gate run in this workspace yet. Run ", el("code", null, "plumbline gate --suite evaluators/ --traces <file> --workspace <this workspace>"), "."));
+    root.append(
+      el(
+        "p",
+        {class: "pl-muted"},
+        "No gate run in this workspace yet. Run ",
+        el("code", null, "plumbline gate --suite evaluators/ --traces <file> --workspace <this workspace>"),
+        "."
+      )
+    );
     return root;
   }
   root.append(verdict(run), evaluatorTable(run), coverage(run), calibrations(run), history(data.runs));
@@ -45,17 +53,30 @@ export function suiteView(data: SuitePageData): HTMLElement {
 
 function verdict(run: GateRun): HTMLElement {
   const c = run.candidate;
-  const box = el("section", {class: `pl-suite-verdict ${run.blocked ? "pl-suite-blocked" : "pl-suite-passed"}`},
+  const box = el(
+    "section",
+    {class: `pl-suite-verdict ${run.blocked ? "pl-suite-blocked" : "pl-suite-passed"}`},
     el("h2", null, run.blocked ? "Blocked" : "Passed", el("span", {class: "pl-muted"}, ` · ${run.label}`)),
-    el("p", {class: "pl-muted"}, `${when(run.at)} · ${c.traces} traces from ${c.kind} ${c.name}${c.version ? `@${c.version}` : ""}` +
-      `${c.rejected ? ` (${c.rejected} records rejected)` : ""} · suite ${run.suite} · run ${run.runId}`)
+    el(
+      "p",
+      {class: "pl-muted"},
+      `${when(run.at)} · ${c.traces} traces from ${c.kind} ${c.name}${c.version ? `@${c.version}` : ""}` +
+        `${c.rejected ? ` (${c.rejected} records rejected)` : ""} · suite ${run.suite} · run ${run.runId}`
+    )
   );
   if (run.blocked) {
-    box.append(el("p", null, "Blocked by ", ...run.blockedBy.flatMap((b, i) => [
-      i ? ", " : "",
-      el("strong", {class: "pl-suite-mode"}, b.failureMode),
-      ` (${b.evaluators.join(", ")})`
-    ])));
+    box.append(
+      el(
+        "p",
+        null,
+        "Blocked by ",
+        ...run.blockedBy.flatMap((b, i) => [
+          i ? ", " : "",
+          el("strong", {class: "pl-suite-mode"}, b.failureMode),
+          ` (${b.evaluators.join(", ")})`
+        ])
+      )
+    );
   } else {
     box.append(el("p", null, "No evaluator trusted to block is below its threshold."));
   }
@@ -63,96 +84,208 @@ function verdict(run: GateRun): HTMLElement {
 }
 
 function evaluatorTable(run: GateRun): HTMLElement {
-  const head = ["Evaluator", "Failure mode", "Role", "Outcome", "Pass rate", "Threshold", "Failure rate", "Corrected [95 %]", "Traces judged", "Errors"];
-  return el("section", null,
+  const head = [
+    "Evaluator",
+    "Failure mode",
+    "Role",
+    "Outcome",
+    "Pass rate",
+    "Threshold",
+    "Failure rate",
+    "Corrected [95 %]",
+    "Traces judged",
+    "Errors"
+  ];
+  return el(
+    "section",
+    null,
     el("h3", null, "Evaluators in the latest run"),
-    el("table", {class: "pl-cal-table pl-suite-evaluators"},
+    el(
+      "table",
+      {class: "pl-cal-table pl-suite-evaluators"},
       el("thead", null, el("tr", null, ...head.map((h) => el("th", null, h)))),
-      el("tbody", null, ...run.evaluators.map((e) => {
-        const [text, tone] = OUTCOME[e.outcome];
-        return el("tr", {attrs: {"data-evaluator": e.id, "data-outcome": e.outcome}},
-          el("td", {class: "pl-mono"}, e.id),
-          el("td", null, e.failureMode),
-          el("td", null, ROLE[e.calibrationStatus], e.role === "skipped" ? el("div", {class: "pl-muted"}, e.reason) : null),
-          el("td", null, badge(text, tone)),
-          el("td", {class: "pl-num"}, percent(e.passRate)),
-          el("td", {class: "pl-num"}, `${percent(e.minPassRate)}${e.thresholdFrom === "spec" ? " (spec)" : ""}`),
-          el("td", {class: "pl-num"}, percent(e.failRate)),
-          el("td", {class: "pl-num pl-suite-corrected"}, correctedText(e)),
-          el("td", {class: "pl-num"}, e.counts ? e.counts.pass + e.counts.fail : "—"),
-          el("td", {class: "pl-num"}, e.counts?.errors || ""));
-      })))
+      el(
+        "tbody",
+        null,
+        ...run.evaluators.map((e) => {
+          const [text, tone] = OUTCOME[e.outcome];
+          return el(
+            "tr",
+            {attrs: {"data-evaluator": e.id, "data-outcome": e.outcome}},
+            el("td", {class: "pl-mono"}, e.id),
+            el("td", null, e.failureMode),
+            el(
+              "td",
+              null,
+              ROLE[e.calibrationStatus],
+              e.role === "skipped" ? el("div", {class: "pl-muted"}, e.reason) : null
+            ),
+            el("td", null, badge(text, tone)),
+            el("td", {class: "pl-num"}, percent(e.passRate)),
+            el("td", {class: "pl-num"}, `${percent(e.minPassRate)}${e.thresholdFrom === "spec" ? " (spec)" : ""}`),
+            el("td", {class: "pl-num"}, percent(e.failRate)),
+            el("td", {class: "pl-num pl-suite-corrected"}, correctedText(e)),
+            el("td", {class: "pl-num"}, e.counts ? e.counts.pass + e.counts.fail : "—"),
+            el("td", {class: "pl-num"}, e.counts?.errors || "")
+          );
+        })
+      )
+    )
   );
 }
 
 function coverage(run: GateRun): HTMLElement {
   const c = run.coverage;
   const uncovered = c.modes.filter((m) => !m.covered);
-  return el("section", {class: "pl-suite-coverage"},
-    el("h3", null, `Coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator`),
-    c.registry ? null : el("p", {class: "pl-muted"}, "This run read no failure-mode registry: only the modes the suite's specs name count."),
+  return el(
+    "section",
+    {class: "pl-suite-coverage"},
+    el(
+      "h3",
+      null,
+      `Coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator`
+    ),
+    c.registry
+      ? null
+      : el(
+          "p",
+          {class: "pl-muted"},
+          "This run read no failure-mode registry: only the modes the suite's specs name count."
+        ),
     el("progress", {attrs: {max: String(Math.max(1, c.active)), value: String(c.covered), "aria-label": "coverage"}}),
     uncovered.length
-      ? el("div", null, el("h4", null, `Uncovered (${uncovered.length})`),
-        el("ul", {class: "pl-suite-uncovered"}, ...uncovered.map((m) =>
-          el("li", {attrs: {"data-mode": m.name}}, el("strong", null, m.name), m.state ? ` (${m.state})` : "", ": ", el("span", {class: "pl-muted"}, m.why)))))
+      ? el(
+          "div",
+          null,
+          el("h4", null, `Uncovered (${uncovered.length})`),
+          el(
+            "ul",
+            {class: "pl-suite-uncovered"},
+            ...uncovered.map((m) =>
+              el(
+                "li",
+                {attrs: {"data-mode": m.name}},
+                el("strong", null, m.name),
+                m.state ? ` (${m.state})` : "",
+                ": ",
+                el("span", {class: "pl-muted"}, m.why)
+              )
+            )
+          )
+        )
       : el("p", null, "Every active failure mode has a trusted evaluator."),
     el("h4", null, "Covered"),
-    el("ul", {class: "pl-suite-covered"}, ...c.modes.filter((m) => m.covered).map((m) => el("li", null, el("strong", null, m.name), ` by ${m.evaluators.join(", ")}`)))
+    el(
+      "ul",
+      {class: "pl-suite-covered"},
+      ...c.modes
+        .filter((m) => m.covered)
+        .map((m) => el("li", null, el("strong", null, m.name), ` by ${m.evaluators.join(", ")}`))
+    )
   );
 }
 
 function matrix(e: GateEvaluator): HTMLElement {
   const m = e.calibration!.confusion;
   const cell = (name: string, n: number) => el("td", {class: `pl-num pl-cal-${name}`, attrs: {"data-cell": name}}, n);
-  return el("table", {class: "pl-cal-matrix pl-suite-matrix"},
-    el("thead", null, el("tr", null, el("th", null, ""), el("th", null, "evaluator: fail"), el("th", null, "evaluator: pass"))),
-    el("tbody", null,
+  return el(
+    "table",
+    {class: "pl-cal-matrix pl-suite-matrix"},
+    el(
+      "thead",
+      null,
+      el("tr", null, el("th", null, ""), el("th", null, "evaluator: fail"), el("th", null, "evaluator: pass"))
+    ),
+    el(
+      "tbody",
+      null,
       el("tr", null, el("th", null, "human: fail"), cell("tp", m.tp), cell("fn", m.fn)),
-      el("tr", null, el("th", null, "human: pass"), cell("fp", m.fp), cell("tn", m.tn))));
+      el("tr", null, el("th", null, "human: pass"), cell("fp", m.fp), cell("tn", m.tn))
+    )
+  );
 }
 
 function calibrations(run: GateRun): HTMLElement {
-  return el("section", null,
+  return el(
+    "section",
+    null,
     el("h3", null, "Recorded calibration of every spec"),
-    el("div", {class: "pl-suite-specs"}, ...run.evaluators.map((e) => {
-      const cal = e.calibration;
-      const box = el("div", {class: "pl-suite-spec", attrs: {"data-spec": e.id}},
-        el("h4", null, e.id, el("span", {class: "pl-muted"}, ` · ${e.kind} · ${e.file}`)),
-        el("p", {class: "pl-mono"}, `version ${e.evaluatorVersion}`));
-      if (!cal) {
-        box.append(el("p", {class: "pl-muted"}, "No calibration recorded: uncalibrated, never run by the gate."));
+    el(
+      "div",
+      {class: "pl-suite-specs"},
+      ...run.evaluators.map((e) => {
+        const cal = e.calibration;
+        const box = el(
+          "div",
+          {class: "pl-suite-spec", attrs: {"data-spec": e.id}},
+          el("h4", null, e.id, el("span", {class: "pl-muted"}, ` · ${e.kind} · ${e.file}`)),
+          el("p", {class: "pl-mono"}, `version ${e.evaluatorVersion}`)
+        );
+        if (!cal) {
+          box.append(el("p", {class: "pl-muted"}, "No calibration recorded: uncalibrated, never run by the gate."));
+          return box;
+        }
+        const n = cal.confusion.tp + cal.confusion.fp + cal.confusion.fn + cal.confusion.tn;
+        const mcc = cal.mcc === null ? `undefined (${cal.mccUndefined ?? "no reason recorded"})` : cal.mcc.toFixed(3);
+        const interval = cal.mccInterval ? ` [${cal.mccInterval[0].toFixed(3)}, ${cal.mccInterval[1].toFixed(3)}]` : "";
+        box.append(
+          el(
+            "p",
+            {class: "pl-suite-version"},
+            e.versionMatch
+              ? badge("matches the current version", "pl-good")
+              : badge(`measured on ${cal.evaluatorVersion}, an older version: uncalibrated`, "pl-bad")
+          ),
+          matrix(e),
+          el(
+            "p",
+            {class: "pl-suite-mcc"},
+            `MCC ${mcc}${interval} · n ${n} · ${cal.split} labels · criterion ${cal.criterion}`
+          ),
+          el("p", {class: "pl-muted"}, `${cal.labels} · measured ${when(cal.measuredAt)}`)
+        );
         return box;
-      }
-      const n = cal.confusion.tp + cal.confusion.fp + cal.confusion.fn + cal.confusion.tn;
-      const mcc = cal.mcc === null ? `undefined (${cal.mccUndefined ?? "no reason recorded"})` : cal.mcc.toFixed(3);
-      const interval = cal.mccInterval ? ` [${cal.mccInterval[0].toFixed(3)}, ${cal.mccInterval[1].toFixed(3)}]` : "";
-      box.append(
-        el("p", {class: "pl-suite-version"}, e.versionMatch
-          ? badge("matches the current version", "pl-good")
-          : badge(`measured on ${cal.evaluatorVersion}, an older version: uncalibrated`, "pl-bad")),
-        matrix(e),
-        el("p", {class: "pl-suite-mcc"}, `MCC ${mcc}${interval} · n ${n} · ${cal.split} labels · criterion ${cal.criterion}`),
-        el("p", {class: "pl-muted"}, `${cal.labels} · measured ${when(cal.measuredAt)}`)
-      );
-      return box;
-    }))
+      })
+    )
   );
 }
 
 function history(runs: RunLine[]): HTMLElement {
-  return el("section", null,
+  return el(
+    "section",
+    null,
     el("h3", null, "Gate runs, newest first"),
-    el("table", {class: "pl-cal-table pl-suite-runs"},
-      el("thead", null, el("tr", null, ...["When", "Candidate", "Verdict", "Blocked by", "Traces", "Evaluators run", "Coverage"].map((h) => el("th", null, h)))),
-      el("tbody", null, ...runs.map((r) =>
-        el("tr", {attrs: {"data-run": r.runId}},
-          el("td", {class: "pl-mono"}, when(r.at)),
-          el("td", null, r.label),
-          el("td", null, r.blocked ? badge("blocked", "pl-bad") : badge("passed", "pl-good")),
-          el("td", null, r.blockedBy.join(", ")),
-          el("td", {class: "pl-num"}, r.traces),
-          el("td", {class: "pl-num"}, `${r.ran} of ${r.evaluators}`),
-          el("td", {class: "pl-num"}, percent(r.coverage, 0))))))
+    el(
+      "table",
+      {class: "pl-cal-table pl-suite-runs"},
+      el(
+        "thead",
+        null,
+        el(
+          "tr",
+          null,
+          ...["When", "Candidate", "Verdict", "Blocked by", "Traces", "Evaluators run", "Coverage"].map((h) =>
+            el("th", null, h)
+          )
+        )
+      ),
+      el(
+        "tbody",
+        null,
+        ...runs.map((r) =>
+          el(
+            "tr",
+            {attrs: {"data-run": r.runId}},
+            el("td", {class: "pl-mono"}, when(r.at)),
+            el("td", null, r.label),
+            el("td", null, r.blocked ? badge("blocked", "pl-bad") : badge("passed", "pl-good")),
+            el("td", null, r.blockedBy.join(", ")),
+            el("td", {class: "pl-num"}, r.traces),
+            el("td", {class: "pl-num"}, `${r.ran} of ${r.evaluators}`),
+            el("td", {class: "pl-num"}, percent(r.coverage, 0))
+          )
+        )
+      )
+    )
   );
 }

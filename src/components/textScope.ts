@@ -7,11 +7,15 @@ import type {Scope} from "../core/schemas/annotation.js";
 
 export type TextScope = Extract<Scope, {kind: "text"}>;
 
-export function selectedTextScope(root: HTMLElement, spanOf: (messageIndex: number) => string | null): TextScope | null {
+export function selectedTextScope(
+  root: HTMLElement,
+  spanOf: (messageIndex: number) => string | null
+): TextScope | null {
   const selection = getSelection();
   if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
   const range = selection.getRangeAt(0);
-  const content = (node: Node) => (node instanceof Element ? node : node.parentElement)?.closest(".pl-msg .pl-content") ?? null;
+  const content = (node: Node) =>
+    (node instanceof Element ? node : node.parentElement)?.closest(".pl-msg .pl-content") ?? null;
   const container = content(range.startContainer);
   if (!container || container !== content(range.endContainer) || !root.contains(container)) return null;
   const message = container.closest<HTMLElement>(".pl-msg");

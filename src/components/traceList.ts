@@ -30,11 +30,25 @@ export interface TraceRow {
 }
 
 const FIELDS: Record<keyof TraceRow, string> = {
-  traceId: "trace_id", sessionId: "session_id", name: "name", format: "format", startTime: "start_time",
-  latencyMs: "latency_ms", status: "status", model: "model", promptVersion: "prompt_version",
-  inputTokens: "input_tokens", outputTokens: "output_tokens", totalTokens: "total_tokens", costUsd: "cost_usd",
-  spanCount: "span_count", messageCount: "message_count", toolCallCount: "tool_call_count",
-  toolErrorCount: "tool_error_count", feedbackCount: "feedback_count", hasFeedback: "has_feedback",
+  traceId: "trace_id",
+  sessionId: "session_id",
+  name: "name",
+  format: "format",
+  startTime: "start_time",
+  latencyMs: "latency_ms",
+  status: "status",
+  model: "model",
+  promptVersion: "prompt_version",
+  inputTokens: "input_tokens",
+  outputTokens: "output_tokens",
+  totalTokens: "total_tokens",
+  costUsd: "cost_usd",
+  spanCount: "span_count",
+  messageCount: "message_count",
+  toolCallCount: "tool_call_count",
+  toolErrorCount: "tool_error_count",
+  feedbackCount: "feedback_count",
+  hasFeedback: "has_feedback",
   firstUserMessage: "first_user_message"
 };
 
@@ -50,8 +64,19 @@ export interface TraceList extends TraceListColumns {
 }
 
 /** How each column is read: numbers and categories up front (the filters scan them), strings on demand. */
-const NUMBERS = ["startTime", "latencyMs", "inputTokens", "outputTokens", "totalTokens", "costUsd", "spanCount",
-  "messageCount", "toolCallCount", "toolErrorCount", "feedbackCount"] as const;
+const NUMBERS = [
+  "startTime",
+  "latencyMs",
+  "inputTokens",
+  "outputTokens",
+  "totalTokens",
+  "costUsd",
+  "spanCount",
+  "messageCount",
+  "toolCallCount",
+  "toolErrorCount",
+  "feedbackCount"
+] as const;
 const CATEGORIES = ["name", "format", "status", "model", "promptVersion"] as const;
 const STRINGS = ["traceId", "sessionId", "firstUserMessage"] as const;
 
@@ -66,7 +91,10 @@ export function traceList(table: Table): TraceList {
   for (const key of CATEGORIES) columns[key] = dictionaryColumn(vector(key));
   columns.hasFeedback = Array.from(vector("hasFeedback")) as (boolean | null)[];
   // Strings are decoded only when needed: a row on screen reads its own, search and lookup build theirs once.
-  const strings = Object.fromEntries(STRINGS.map((key) => [key, vector(key)])) as Record<(typeof STRINGS)[number], Vector>;
+  const strings = Object.fromEntries(STRINGS.map((key) => [key, vector(key)])) as Record<
+    (typeof STRINGS)[number],
+    Vector
+  >;
   const decoded: Partial<Record<(typeof STRINGS)[number], (string | null)[]>> = {};
   const decode = (key: (typeof STRINGS)[number]) => (decoded[key] ??= Array.from(strings[key]) as (string | null)[]);
   let ids: Map<string, number> | null = null;

@@ -38,7 +38,8 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
     return el("button", {class: `pl-sort ${cls}`, on: {click: () => toggleSort(key)}}, label + arrow);
   };
   const renderHeader = () =>
-    replace(header,
+    replace(
+      header,
       el("div", null),
       headerCell("Time UTC", "startTime"),
       headerCell("Trace"),
@@ -64,21 +65,35 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
 
   function rowNode(i: number, position: number): HTMLElement {
     const r = list.row(i);
-    const flags = el("div", {class: "pl-flags"},
-      r.toolErrorCount ? el("span", {class: "pl-badge pl-bad", title: `${r.toolErrorCount} failed tool call(s)`}, `✕${r.toolErrorCount}`) : null,
-      r.hasFeedback ? el("span", {class: "pl-badge", title: `${r.feedbackCount} feedback item(s)`}, `★${r.feedbackCount}`) : null
+    const flags = el(
+      "div",
+      {class: "pl-flags"},
+      r.toolErrorCount
+        ? el(
+            "span",
+            {class: "pl-badge pl-bad", title: `${r.toolErrorCount} failed tool call(s)`},
+            `✕${r.toolErrorCount}`
+          )
+        : null,
+      r.hasFeedback
+        ? el("span", {class: "pl-badge", title: `${r.feedbackCount} feedback item(s)`}, `★${r.feedbackCount}`)
+        : null
     );
-    return el("div", {
-      class: `pl-row${r.traceId === selected ? " pl-selected" : ""}`,
-      style: `top:${position * ROW_HEIGHT}px`,
-      attrs: {role: "option", "data-trace": r.traceId},
-      on: {click: () => choose(r.traceId)}
-    },
+    return el(
+      "div",
+      {
+        class: `pl-row${r.traceId === selected ? " pl-selected" : ""}`,
+        style: `top:${position * ROW_HEIGHT}px`,
+        attrs: {role: "option", "data-trace": r.traceId},
+        on: {click: () => choose(r.traceId)}
+      },
       el("div", {class: `pl-dot pl-status-${r.status ?? "unset"}`, title: `status: ${r.status ?? NONE}`}),
       // The year is in the tooltip: a list usually spans days, and the column stays narrow.
       el("div", {class: "pl-mono pl-muted", title: timestamp(r.startTime)}, timestamp(r.startTime).slice(5)),
       // What the user asked says more about a trace than its name, which is often the same for every trace.
-      el("div", {class: "pl-trace", title: [r.name, r.firstUserMessage].filter(Boolean).join("\n")},
+      el(
+        "div",
+        {class: "pl-trace", title: [r.name, r.firstUserMessage].filter(Boolean).join("\n")},
         el("span", {class: "pl-trace-text"}, r.firstUserMessage ?? r.traceId),
         r.name ? el("span", {class: "pl-trace-name pl-muted"}, r.name) : null
       ),

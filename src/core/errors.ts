@@ -8,7 +8,10 @@
 /** An error the user can act on: `message` says what happened and what to do, `exitCode` is 2 for usage errors. */
 export class PlumblineError extends Error {
   override readonly name: string = "PlumblineError";
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1
+  ) {
     super(message);
   }
 }

@@ -6,7 +6,10 @@ import {cohenKappa} from "./kappa.js";
 import {agreementByCriterion} from "./perCriterion.js";
 
 const close = (actual: number | null, expected: number, digits: number) =>
-  assert.ok(actual !== null && Math.abs(actual - expected) < 0.5 * 10 ** -digits, `${actual} is not ${expected} to ${digits} places`);
+  assert.ok(
+    actual !== null && Math.abs(actual - expected) < 0.5 * 10 ** -digits,
+    `${actual} is not ${expected} to ${digits} places`
+  );
 
 describe("cohenKappa(a, b)", () => {
   test("matches the textbook yes/no example: 20 yes-yes, 5 yes-no, 10 no-yes, 15 no-no gives 0.4", () => {
@@ -23,7 +26,14 @@ describe("cohenKappa(a, b)", () => {
     // Table (rows a, columns b) over categories x, y, z: [[4, 1, 0], [1, 3, 1], [0, 0, 2]], n = 12.
     // p_o = 9/12 = 0.75; row margins 5, 5, 2; column margins 5, 4, 3;
     // p_e = (25 + 20 + 6)/144 = 51/144; kappa = (0.75 − 51/144)/(1 − 51/144) = 57/93.
-    const cells: [string, string, number][] = [["x", "x", 4], ["x", "y", 1], ["y", "x", 1], ["y", "y", 3], ["y", "z", 1], ["z", "z", 2]];
+    const cells: [string, string, number][] = [
+      ["x", "x", 4],
+      ["x", "y", 1],
+      ["y", "x", 1],
+      ["y", "y", 3],
+      ["y", "z", 1],
+      ["z", "z", 2]
+    ];
     const a = cells.flatMap(([x, , n]) => Array(n).fill(x));
     const b = cells.flatMap(([, y, n]) => Array(n).fill(y));
     close(cohenKappa(a, b).kappa, 57 / 93, 12);
@@ -56,16 +66,36 @@ describe("krippendorffAlpha(units, level)", () => {
   });
 
   test("is 1 for perfect agreement and undefined when every rating is the same", () => {
-    assert.equal(krippendorffAlpha([["a", "a"], ["b", "b", null]]).alpha, 1);
-    assert.equal(krippendorffAlpha([["a", "a"], ["a", "a"]]).alpha, null);
+    assert.equal(
+      krippendorffAlpha([
+        ["a", "a"],
+        ["b", "b", null]
+      ]).alpha,
+      1
+    );
+    assert.equal(
+      krippendorffAlpha([
+        ["a", "a"],
+        ["a", "a"]
+      ]).alpha,
+      null
+    );
   });
 });
 
 describe("agreement on the PandaLM test set (999 items, three annotators)", () => {
-  const items = readSharedJson("pandalm", "testset-v1.json") as {idx: number; annotator1: number; annotator2: number; annotator3: number}[];
+  const items = readSharedJson("pandalm", "testset-v1.json") as {
+    idx: number;
+    annotator1: number;
+    annotator2: number;
+    annotator3: number;
+  }[];
   const labels = items.flatMap((item) =>
     (["annotator1", "annotator2", "annotator3"] as const).map((annotator) => ({
-      traceId: String(item.idx), criterion: "preference", annotator, value: item[annotator]
+      traceId: String(item.idx),
+      criterion: "preference",
+      annotator,
+      value: item[annotator]
     }))
   );
   const [preference] = agreementByCriterion(labels);

@@ -17,7 +17,10 @@ export interface AlphaResult {
 }
 
 /** `units[u]` holds the ratings of unit u, one per annotator, null where the annotator gave none. */
-export function krippendorffAlpha(units: readonly (readonly (string | number | boolean | null)[])[], level: Level = "nominal"): AlphaResult {
+export function krippendorffAlpha(
+  units: readonly (readonly (string | number | boolean | null)[])[],
+  level: Level = "nominal"
+): AlphaResult {
   const values = new Map<string, number>();
   const key = (v: string | number | boolean) => (level === "interval" ? String(Number(v)) : `${typeof v}:${v}`);
   const numeric = new Map<string, number>();
@@ -26,7 +29,9 @@ export function krippendorffAlpha(units: readonly (readonly (string | number | b
   for (const unit of units) {
     const rated = unit.filter((v): v is string | number | boolean => v !== null && v !== undefined);
     if (level === "interval" && rated.some((v) => !Number.isFinite(Number(v)))) {
-      throw new Error(`invalid rating for interval alpha: ${JSON.stringify(rated.find((v) => !Number.isFinite(Number(v))))}`);
+      throw new Error(
+        `invalid rating for interval alpha: ${JSON.stringify(rated.find((v) => !Number.isFinite(Number(v))))}`
+      );
     }
     const m = rated.length;
     if (m < 2) continue;
@@ -45,15 +50,26 @@ export function krippendorffAlpha(units: readonly (readonly (string | number | b
       }
     }
   }
-  for (const [c, row] of coincidence) values.set(c, [...row.values()].reduce((s, x) => s + x, 0));
+  for (const [c, row] of coincidence)
+    values.set(
+      c,
+      [...row.values()].reduce((s, x) => s + x, 0)
+    );
   const n = [...values.values()].reduce((s, x) => s + x, 0);
   const total = Math.round(n);
   if (total < 2) return {alpha: null, reason: "fewer than two pairable ratings", pairable: total, units: pairableUnits};
-  const delta = (c: string, k: string) => (level === "interval" ? (numeric.get(c)! - numeric.get(k)!) ** 2 : c === k ? 0 : 1);
+  const delta = (c: string, k: string) =>
+    level === "interval" ? (numeric.get(c)! - numeric.get(k)!) ** 2 : c === k ? 0 : 1;
   let observed = 0;
   for (const [c, row] of coincidence) for (const [k, o] of row) observed += o * delta(c, k);
   let expected = 0;
   for (const [c, nc] of values) for (const [k, nk] of values) expected += nc * nk * delta(c, k);
-  if (expected === 0) return {alpha: null, reason: "every rating has the same value, so disagreement by chance is zero", pairable: total, units: pairableUnits};
+  if (expected === 0)
+    return {
+      alpha: null,
+      reason: "every rating has the same value, so disagreement by chance is zero",
+      pairable: total,
+      units: pairableUnits
+    };
   return {alpha: 1 - ((n - 1) * observed) / expected, reason: null, pairable: total, units: pairableUnits};
 }

@@ -36,7 +36,13 @@ export function cohenKappa(a: readonly (Rating | null)[], b: readonly (Rating | 
   let expected = 0;
   for (const [category, count] of countA) expected += (count / n) * ((countB.get(category) ?? 0) / n);
   if (expected === 1) {
-    return {kappa: null, reason: "both annotators used a single, identical category for every item", n, observed, expected};
+    return {
+      kappa: null,
+      reason: "both annotators used a single, identical category for every item",
+      n,
+      observed,
+      expected
+    };
   }
   return {kappa: (observed - expected) / (1 - expected), reason: null, n, observed, expected};
 }

@@ -35,20 +35,29 @@ export function agreementByCriterion(labels: readonly RatedLabel[]): CriterionAg
     if (!ratings) items.set(label.traceId, (ratings = new Map()));
     ratings.set(label.annotator, label.value);
   }
-  return [...byCriterion].sort(([a], [b]) => (a < b ? -1 : 1)).map(([criterion, items]) => {
-    const annotators = [...new Set([...items.values()].flatMap((r) => [...r.keys()]))].sort();
-    const ids = [...items.keys()].sort();
-    const matrix = ids.map((id) => annotators.map((a) => items.get(id)!.get(a) ?? null));
-    const pairs: CriterionAgreement["pairs"] = [];
-    for (let i = 0; i < annotators.length; ++i) {
-      for (let j = i + 1; j < annotators.length; ++j) {
-        pairs.push({a: annotators[i]!, b: annotators[j]!, kappa: cohenKappa(matrix.map((r) => r[i]!), matrix.map((r) => r[j]!))});
+  return [...byCriterion]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([criterion, items]) => {
+      const annotators = [...new Set([...items.values()].flatMap((r) => [...r.keys()]))].sort();
+      const ids = [...items.keys()].sort();
+      const matrix = ids.map((id) => annotators.map((a) => items.get(id)!.get(a) ?? null));
+      const pairs: CriterionAgreement["pairs"] = [];
+      for (let i = 0; i < annotators.length; ++i) {
+        for (let j = i + 1; j < annotators.length; ++j) {
+          pairs.push({
+            a: annotators[i]!,
+            b: annotators[j]!,
+            kappa: cohenKappa(
+              matrix.map((r) => r[i]!),
+              matrix.map((r) => r[j]!)
+            )
+          });
+        }
       }
-    }
-    const disagreements = ids.flatMap((traceId) => {
-      const ratings = [...items.get(traceId)!].map(([annotator, value]) => ({annotator, value}));
-      return ratings.length >= 2 && new Set(ratings.map((r) => String(r.value))).size > 1 ? [{traceId, ratings}] : [];
+      const disagreements = ids.flatMap((traceId) => {
+        const ratings = [...items.get(traceId)!].map(([annotator, value]) => ({annotator, value}));
+        return ratings.length >= 2 && new Set(ratings.map((r) => String(r.value))).size > 1 ? [{traceId, ratings}] : [];
+      });
+      return {criterion, annotators, items: ids.length, alpha: krippendorffAlpha(matrix), pairs, disagreements};
     });
-    return {criterion, annotators, items: ids.length, alpha: krippendorffAlpha(matrix), pairs, disagreements};
-  });
 }

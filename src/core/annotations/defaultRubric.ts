@@ -9,17 +9,48 @@ export const DEFAULT_RUBRIC: Rubric = {
   revision: 1,
   name: "Airline agent",
   criteria: [
-    {id: "overall", kind: "boolean", owner: null, question: "Did the agent resolve the user's request correctly and safely?"},
-    {id: "policy_followed", kind: "boolean", owner: null,
-      question: "Did the agent follow the airline policy (eligibility, confirmation before changes, no invented exceptions)?"},
-    {id: "tool_arguments", kind: "boolean", owner: null,
-      question: "Did every tool call use the right tool with the right arguments (ids, dates, cabin, payment method)?"},
-    {id: "user_confirmation", kind: "boolean", owner: null,
-      question: "Did the agent obtain explicit confirmation before any booking, change or cancellation?"},
-    {id: "resolution", kind: "categorical", owner: null, question: "How did the conversation end?",
-      options: ["resolved", "partially_resolved", "transferred", "unresolved"], failing: ["unresolved"]},
-    {id: "helpfulness", kind: "numeric", owner: null, question: "How helpful was the agent, 1 (useless) to 5 (excellent)?",
-      min: 1, max: 5, passAtLeast: 3},
+    {
+      id: "overall",
+      kind: "boolean",
+      owner: null,
+      question: "Did the agent resolve the user's request correctly and safely?"
+    },
+    {
+      id: "policy_followed",
+      kind: "boolean",
+      owner: null,
+      question:
+        "Did the agent follow the airline policy (eligibility, confirmation before changes, no invented exceptions)?"
+    },
+    {
+      id: "tool_arguments",
+      kind: "boolean",
+      owner: null,
+      question: "Did every tool call use the right tool with the right arguments (ids, dates, cabin, payment method)?"
+    },
+    {
+      id: "user_confirmation",
+      kind: "boolean",
+      owner: null,
+      question: "Did the agent obtain explicit confirmation before any booking, change or cancellation?"
+    },
+    {
+      id: "resolution",
+      kind: "categorical",
+      owner: null,
+      question: "How did the conversation end?",
+      options: ["resolved", "partially_resolved", "transferred", "unresolved"],
+      failing: ["unresolved"]
+    },
+    {
+      id: "helpfulness",
+      kind: "numeric",
+      owner: null,
+      question: "How helpful was the agent, 1 (useless) to 5 (excellent)?",
+      min: 1,
+      max: 5,
+      passAtLeast: 3
+    },
     {id: "notes", kind: "text", owner: null, question: "Anything else a reviewer should know?"}
   ],
   failureModes: [

@@ -5,8 +5,13 @@ import {detectColumns, parseTime, parseVerdict} from "./feedbackMapping.js";
 describe("detectColumns(headers, explicit)", () => {
   test("recognises common header names in any case and spacing, and an explicit mapping wins", () => {
     const headers = ["Ticket ID", "Trace-ID", "Customer Email", "Category", "Body", "Created At"];
-    assert.deepEqual(detectColumns(headers), {traceId: "Trace-ID", annotator: "Customer Email", failureMode: "Category",
-      explanation: "Body", time: "Created At"});
+    assert.deepEqual(detectColumns(headers), {
+      traceId: "Trace-ID",
+      annotator: "Customer Email",
+      failureMode: "Category",
+      explanation: "Body",
+      time: "Created At"
+    });
     assert.deepEqual(detectColumns(headers, {annotator: "Ticket ID"}).annotator, "Ticket ID");
   });
 });
@@ -14,8 +19,16 @@ describe("detectColumns(headers, explicit)", () => {
 describe("parseVerdict(raw)", () => {
   test("reads thumbs, words, booleans, 0/1, scores and 1–5 ratings; anything else is an error naming the value", () => {
     const cases: [unknown, boolean, number | null][] = [
-      ["👍", true, 1], ["thumbs down", false, 0], ["FAIL", false, 0], [true, true, 1], ["0", false, 0], ["1", true, 1],
-      ["0.7", true, 0.7], ["0.2", false, 0.2], ["4", true, 0.75], ["2", false, 0.25]
+      ["👍", true, 1],
+      ["thumbs down", false, 0],
+      ["FAIL", false, 0],
+      [true, true, 1],
+      ["0", false, 0],
+      ["1", true, 1],
+      ["0.7", true, 0.7],
+      ["0.2", false, 0.2],
+      ["4", true, 0.75],
+      ["2", false, 0.25]
     ];
     for (const [raw, pass, score] of cases) assert.deepEqual(parseVerdict(raw), {pass, score}, String(raw));
     assert.deepEqual(parseVerdict("meh"), {error: 'unrecognised verdict: "meh"'});

@@ -4,7 +4,17 @@
  * verdict written as 👍, "down", 0, "FAIL" or 4/5 reads as pass or fail.
  */
 
-export const FEEDBACK_FIELDS = ["traceId", "spanId", "verdict", "explanation", "annotator", "failureMode", "criterion", "time", "correctedOutput"] as const;
+export const FEEDBACK_FIELDS = [
+  "traceId",
+  "spanId",
+  "verdict",
+  "explanation",
+  "annotator",
+  "failureMode",
+  "criterion",
+  "time",
+  "correctedOutput"
+] as const;
 export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 export type ColumnMapping = Partial<Record<FeedbackField, string>>;
 
@@ -12,16 +22,60 @@ export type ColumnMapping = Partial<Record<FeedbackField, string>>;
 const ALIASES: Record<FeedbackField, string[]> = {
   traceId: ["trace_id", "traceid", "trace", "langfuse_trace_id", "run_id", "request_id", "conversation_id"],
   spanId: ["span_id", "spanid", "observation_id"],
-  verdict: ["verdict", "thumbs", "thumb", "rating", "vote", "feedback", "pass", "result", "score", "outcome", "grade", "qa_result"],
-  explanation: ["explanation", "comment", "comments", "note", "notes", "reason", "description", "body", "text", "feedback_text", "details"],
-  annotator: ["annotator", "reviewer", "qa_reviewer", "user", "user_id", "userid", "author", "agent", "email", "reported_by", "reporter", "customer", "customer_email", "customer_id"],
+  verdict: [
+    "verdict",
+    "thumbs",
+    "thumb",
+    "rating",
+    "vote",
+    "feedback",
+    "pass",
+    "result",
+    "score",
+    "outcome",
+    "grade",
+    "qa_result"
+  ],
+  explanation: [
+    "explanation",
+    "comment",
+    "comments",
+    "note",
+    "notes",
+    "reason",
+    "description",
+    "body",
+    "text",
+    "feedback_text",
+    "details"
+  ],
+  annotator: [
+    "annotator",
+    "reviewer",
+    "qa_reviewer",
+    "user",
+    "user_id",
+    "userid",
+    "author",
+    "agent",
+    "email",
+    "reported_by",
+    "reporter",
+    "customer",
+    "customer_email",
+    "customer_id"
+  ],
   failureMode: ["failure_mode", "failuremode", "category", "issue_type", "issue", "tag", "error_type"],
   criterion: ["criterion", "rubric_criterion", "question"],
   time: ["created_at", "timestamp", "time", "date", "submitted_at", "reviewed_at"],
   correctedOutput: ["expected_output", "expected", "corrected_output", "correct_answer", "ideal_response", "reference"]
 };
 
-const normalizeHeader = (h: string) => h.trim().toLowerCase().replace(/[\s.-]+/g, "_");
+const normalizeHeader = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, "_");
 
 /** Maps fields to the input's headers: the explicit mapping first, then recognised names. */
 export function detectColumns(headers: readonly string[], explicit: ColumnMapping = {}): ColumnMapping {
@@ -39,8 +93,40 @@ export function detectColumns(headers: readonly string[], explicit: ColumnMappin
   return out;
 }
 
-const PASS = new Set(["up", "thumbs_up", "thumbsup", "👍", "+1", "true", "yes", "y", "pass", "passed", "good", "positive", "like", "ok", "correct"]);
-const FAIL = new Set(["down", "thumbs_down", "thumbsdown", "👎", "-1", "false", "no", "n", "fail", "failed", "bad", "negative", "dislike", "incorrect", "wrong"]);
+const PASS = new Set([
+  "up",
+  "thumbs_up",
+  "thumbsup",
+  "👍",
+  "+1",
+  "true",
+  "yes",
+  "y",
+  "pass",
+  "passed",
+  "good",
+  "positive",
+  "like",
+  "ok",
+  "correct"
+]);
+const FAIL = new Set([
+  "down",
+  "thumbs_down",
+  "thumbsdown",
+  "👎",
+  "-1",
+  "false",
+  "no",
+  "n",
+  "fail",
+  "failed",
+  "bad",
+  "negative",
+  "dislike",
+  "incorrect",
+  "wrong"
+]);
 
 export type Verdict = {pass: boolean; score: number | null} | {error: string};
 
@@ -50,7 +136,10 @@ export type Verdict = {pass: boolean; score: number | null} | {error: string};
  */
 export function parseVerdict(raw: unknown): Verdict {
   if (typeof raw === "boolean") return {pass: raw, score: raw ? 1 : 0};
-  const text = String(raw ?? "").trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const text = String(raw ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   if (!text) return {error: "no verdict"};
   if (PASS.has(text)) return {pass: true, score: 1};
   if (FAIL.has(text)) return {pass: false, score: 0};

@@ -85,7 +85,13 @@ describe("bootstrap", () => {
       mccs.sort((a, b) => a - b);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const sd = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / xs.length);
-      return {tpMean: mean(tps), tpSd: sd(tps), mccMean: mean(mccs), low: quantileSorted(mccs, 0.025), high: quantileSorted(mccs, 0.975)};
+      return {
+        tpMean: mean(tps),
+        tpSd: sd(tps),
+        mccMean: mean(mccs),
+        low: quantileSorted(mccs, 0.025),
+        high: quantileSorted(mccs, 0.975)
+      };
     };
     const a = summarize(naive);
     const b = summarize(() => resampleConfusion(c, random));
@@ -118,7 +124,10 @@ describe("bootstrap", () => {
     // With a single human failure, many resamples lose it and MCC is undefined there.
     const interval = bootstrapIntervals({tp: 1, fp: 2, fn: 0, tn: 17}, {seed: 5, resamples: 1000}).mcc;
     assert.ok("low" in interval);
-    assert.ok(interval.undefinedResamples > 250 && interval.undefinedResamples < 450, String(interval.undefinedResamples));
+    assert.ok(
+      interval.undefinedResamples > 250 && interval.undefinedResamples < 450,
+      String(interval.undefinedResamples)
+    );
     assert.ok(Number.isFinite(interval.low) && Number.isFinite(interval.high));
   });
 
@@ -130,7 +139,10 @@ describe("bootstrap", () => {
 
   test("percentiles interpolate like numpy's default", () => {
     // numpy.percentile([1, 2, 3, 4], [2.5, 97.5]) == [1.075, 3.925]
-    const interval = percentileInterval([1, 2, 3, 4].map((value) => ({value})), 0.95);
+    const interval = percentileInterval(
+      [1, 2, 3, 4].map((value) => ({value})),
+      0.95
+    );
     assert.ok("low" in interval);
     assert.equal(interval.low.toFixed(6), "1.075000");
     assert.equal(interval.high.toFixed(6), "3.925000");

@@ -21,8 +21,7 @@ export interface BootstrapOptions {
 }
 
 export type Interval =
-  | {low: number; high: number; confidence: number; resamples: number; undefinedResamples: number}
-  | {undefined: string};
+  {low: number; high: number; confidence: number; resamples: number; undefinedResamples: number} | {undefined: string};
 
 /** One bootstrap resample of a confusion matrix. */
 export function resampleConfusion(c: Confusion, random: Random): Confusion {

@@ -32,7 +32,9 @@ export function roganGladen(observedFailRate: number, c: Confusion): Metric {
   const tnr = c.tn / passes;
   const denominator = tpr + tnr - 1;
   if (denominator <= 0) {
-    return undefinedBecause(`TPR + TNR = ${(tpr + tnr).toFixed(3)} ≤ 1: the judge is no better than chance, so its verdicts cannot be corrected`);
+    return undefinedBecause(
+      `TPR + TNR = ${(tpr + tnr).toFixed(3)} ≤ 1: the judge is no better than chance, so its verdicts cannot be corrected`
+    );
   }
   return defined(Math.min(1, Math.max(0, (observedFailRate + tnr - 1) / denominator)));
 }
@@ -49,11 +51,17 @@ export function correctedFailureRate(
   const observedRate = unlabeled.fail / unlabeled.total;
   const corrected = roganGladen(observedRate, labelled);
   if ("undefined" in corrected) {
-    return {observed: defined(observedRate), corrected, interval: {undefined: corrected.undefined}, unlabeled: unlabeled.total};
+    return {
+      observed: defined(observedRate),
+      corrected,
+      interval: {undefined: corrected.undefined},
+      unlabeled: unlabeled.total
+    };
   }
   const random = seededRandom(options.seed ?? 1);
   const samples: Metric[] = [];
-  for (let i = 0; i < (options.resamples ?? 20_000); i++) samples.push(roganGladen(observedRate, resampleConfusion(labelled, random)));
+  for (let i = 0; i < (options.resamples ?? 20_000); i++)
+    samples.push(roganGladen(observedRate, resampleConfusion(labelled, random)));
   return {
     observed: defined(observedRate),
     corrected,

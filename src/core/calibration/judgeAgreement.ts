@@ -43,7 +43,8 @@ export function kappa(c: Confusion): Metric {
   if (n === 0) return undefinedBecause("no labelled pairs");
   const observed = (c.tp + c.tn) / n;
   const expected = ((c.tp + c.fp) * (c.tp + c.fn) + (c.fn + c.tn) * (c.fp + c.tn)) / (n * n);
-  if (expected === 1) return undefinedBecause("both raters gave every trace the same single label, so chance agreement is total");
+  if (expected === 1)
+    return undefinedBecause("both raters gave every trace the same single label, so chance agreement is total");
   return defined((observed - expected) / (1 - expected));
 }
 

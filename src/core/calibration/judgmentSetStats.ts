@@ -59,12 +59,16 @@ export function judgmentSetStats(rows: readonly ClassRow[]): JudgmentSetStats {
     for (const [itemId, labels] of items) {
       const ref = reference(itemId);
       const mine = labels.get(rater);
-      if (ref !== undefined && mine != null && classes.includes(ref) && classes.includes(mine)) pairs.push({reference: ref, rater: mine});
+      if (ref !== undefined && mine != null && classes.includes(ref) && classes.includes(mine))
+        pairs.push({reference: ref, rater: mine});
     }
     return pairs;
   };
   const judgeStats = [...judges].sort().map((rater) => {
-    const matrix = multiConfusion(pairsFor(rater, (id) => majority.get(id)), classes);
+    const matrix = multiConfusion(
+      pairsFor(rater, (id) => majority.get(id)),
+      classes
+    );
     return {rater, matrix, agreement: multiAgreement(matrix)};
   });
   const humanList = [...humans].sort();
@@ -73,7 +77,10 @@ export function judgmentSetStats(rows: readonly ClassRow[]): JudgmentSetStats {
     for (let j = i + 1; j < humanList.length; j++) {
       const a = humanList[i]!;
       const b = humanList[j]!;
-      const matrix = multiConfusion(pairsFor(b, (id) => items.get(id)?.get(a) ?? undefined), classes);
+      const matrix = multiConfusion(
+        pairsFor(b, (id) => items.get(id)?.get(a) ?? undefined),
+        classes
+      );
       annotatorPairs.push({a, b, agreement: multiAgreement(matrix)});
     }
   }

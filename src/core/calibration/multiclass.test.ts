@@ -9,15 +9,36 @@ const v = (m: Metric, digits = 4) => ("value" in m ? m.value.toFixed(digits) : m
 
 describe("multiAgreement(matrix)", () => {
   test("reproduces PandaLM's published gpt-3.5-turbo and PandaLM-7B figures from their matrices", () => {
-    const gpt = multiAgreement([[18, 42, 45], [19, 332, 71], [26, 86, 360]]);
+    const gpt = multiAgreement([
+      [18, 42, 45],
+      [19, 332, 71],
+      [26, 86, 360]
+    ]);
     assert.equal(gpt.n, 999);
-    assert.deepEqual([v(gpt.accuracy), v(gpt.macroPrecision), v(gpt.macroRecall), v(gpt.macroF1), v(gpt.kappa)], ["0.7107", "0.5879", "0.5736", "0.5755", "0.4958"]);
-    const panda = multiAgreement([[32, 35, 38], [40, 298, 84], [35, 100, 337]]);
-    assert.deepEqual([v(panda.accuracy), v(panda.macroPrecision), v(panda.macroRecall), v(panda.macroF1), v(panda.kappa)], ["0.6677", "0.5738", "0.5750", "0.5743", "0.4354"]);
+    assert.deepEqual(
+      [v(gpt.accuracy), v(gpt.macroPrecision), v(gpt.macroRecall), v(gpt.macroF1), v(gpt.kappa)],
+      ["0.7107", "0.5879", "0.5736", "0.5755", "0.4958"]
+    );
+    const panda = multiAgreement([
+      [32, 35, 38],
+      [40, 298, 84],
+      [35, 100, 337]
+    ]);
+    assert.deepEqual(
+      [v(panda.accuracy), v(panda.macroPrecision), v(panda.macroRecall), v(panda.macroF1), v(panda.kappa)],
+      ["0.6677", "0.5738", "0.5750", "0.5743", "0.4354"]
+    );
   });
 
   test("a class the rater never chose leaves macro precision undefined", () => {
-    const m = multiAgreement([[3, 1], [2, 0]].map((row) => [row[0]!, 0, row[1]!]).concat([[0, 0, 0]]));
+    const m = multiAgreement(
+      [
+        [3, 1],
+        [2, 0]
+      ]
+        .map((row) => [row[0]!, 0, row[1]!])
+        .concat([[0, 0, 0]])
+    );
     assert.match(v(m.macroPrecision), /never chose class 1/);
   });
 });
@@ -33,7 +54,10 @@ describe("assessTrust(report)", () => {
   test("warns when the interval crosses a threshold or a class has too few labels", () => {
     const small = assessTrust(reportFromConfusion({tp: 37, fp: 15, fn: 5, tn: 43}, {seed: 1}));
     assert.equal(small.status, "blocks");
-    assert.ok(small.warnings.some((w) => /crosses 0\.6/.test(w)), small.warnings.join("; "));
+    assert.ok(
+      small.warnings.some((w) => /crosses 0\.6/.test(w)),
+      small.warnings.join("; ")
+    );
     const large = assessTrust(reportFromConfusion({tp: 3320, fp: 860, fn: 710, tn: 3600}, {seed: 1}));
     assert.equal(large.status, "blocks");
     assert.deepEqual(large.warnings, []);

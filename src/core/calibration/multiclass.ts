@@ -13,7 +13,8 @@ export function multiConfusion<T>(pairs: Iterable<{reference: T; rater: T}>, cla
   for (const {reference, rater} of pairs) {
     const i = index.get(reference);
     const j = index.get(rater);
-    if (i === undefined || j === undefined) throw new Error(`invalid class: ${String(i === undefined ? reference : rater)}`);
+    if (i === undefined || j === undefined)
+      throw new Error(`invalid class: ${String(i === undefined ? reference : rater)}`);
     m[i]![j]!++;
   }
   return m;
@@ -38,8 +39,12 @@ export function multiAgreement(m: MultiConfusion): MultiAgreement {
   const perClass = m.map((row, i) => {
     const tp = row[i]!;
     const precision = colSum[i] === 0 ? undefinedBecause(`the rater never chose class ${i}`) : defined(tp / colSum[i]!);
-    const recall = rowSum[i] === 0 ? undefinedBecause(`the reference never chose class ${i}`) : defined(tp / rowSum[i]!);
-    const f1 = rowSum[i]! + colSum[i]! === 0 ? undefinedBecause(`class ${i} never occurs`) : defined((2 * tp) / (rowSum[i]! + colSum[i]!));
+    const recall =
+      rowSum[i] === 0 ? undefinedBecause(`the reference never chose class ${i}`) : defined(tp / rowSum[i]!);
+    const f1 =
+      rowSum[i]! + colSum[i]! === 0
+        ? undefinedBecause(`class ${i} never occurs`)
+        : defined((2 * tp) / (rowSum[i]! + colSum[i]!));
     return {precision, recall, f1};
   });
   const macro = (pick: (c: (typeof perClass)[number]) => Metric): Metric => {
@@ -56,7 +61,10 @@ export function multiAgreement(m: MultiConfusion): MultiAgreement {
   else {
     const po = diagonal / n;
     const pe = rowSum.reduce((s, r, i) => s + r * colSum[i]!, 0) / (n * n);
-    kappa = pe === 1 ? undefinedBecause("both raters used a single class, so chance agreement is total") : defined((po - pe) / (1 - pe));
+    kappa =
+      pe === 1
+        ? undefinedBecause("both raters used a single class, so chance agreement is total")
+        : defined((po - pe) / (1 - pe));
   }
   return {
     n,

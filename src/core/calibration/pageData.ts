@@ -9,14 +9,30 @@ import type {VersionInfo} from "./summary.js";
 export interface CalibrationPageData {
   versions: VersionInfo[];
   /** One judge verdict aligned with the ground truth: evaluator, version, trace, judge, human, reasoning, explanation, decided by. */
-  aligned: {e: string; v: string; t: string; j: "pass" | "fail"; h: "pass" | "fail"; r: string | null; x: string | null; d: string}[];
+  aligned: {
+    e: string;
+    v: string;
+    t: string;
+    j: "pass" | "fail";
+    h: "pass" | "fail";
+    r: string | null;
+    x: string | null;
+    d: string;
+  }[];
   /** Each annotator's confusion matrix against each evaluator version. */
   annotators: {e: string; v: string; a: string; confusion: Confusion}[];
   /** Imported three-class labels, column-wise: `labels[r][i]` is rater r's class for item i. */
-  judgmentSets: {dataset: string; raters: {rater: string; kind: string}[]; items: string[]; labels: (string | null)[][]}[];
+  judgmentSets: {
+    dataset: string;
+    raters: {rater: string; kind: string}[];
+    items: string[];
+    labels: (string | null)[][];
+  }[];
 }
 
 /** The rows `judgmentSetStats` takes, back from the column-wise form. */
 export function classRows(set: CalibrationPageData["judgmentSets"][number]): ClassRow[] {
-  return set.raters.flatMap((r, ri) => set.items.map((itemId, i) => ({itemId, rater: r.rater, kind: r.kind, label: set.labels[ri]![i] ?? null})));
+  return set.raters.flatMap((r, ri) =>
+    set.items.map((itemId, i) => ({itemId, rater: r.rater, kind: r.kind, label: set.labels[ri]![i] ?? null}))
+  );
 }

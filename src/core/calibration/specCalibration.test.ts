@@ -8,7 +8,13 @@ const pairs = (tp: number, fp: number, fn: number, tn: number) => [
   ...Array.from({length: fn}, () => ({human: "fail" as const, judge: "pass" as const})),
   ...Array.from({length: tn}, () => ({human: "pass" as const, judge: "pass" as const}))
 ];
-const options = {evaluatorVersion: "1.0.0+aaaaaaaaaaaa", criterion: "overall", labels: "test", split: "held-out" as const, measuredAt: "2026-01-01T00:00:00Z"};
+const options = {
+  evaluatorVersion: "1.0.0+aaaaaaaaaaaa",
+  criterion: "overall",
+  labels: "test",
+  split: "held-out" as const,
+  measuredAt: "2026-01-01T00:00:00Z"
+};
 
 describe("spec calibration", () => {
   test("records the confusion matrix, the MCC and its interval", () => {
@@ -33,6 +39,9 @@ describe("spec calibration", () => {
     assert.equal(stale.status, "uncalibrated");
     assert.match(stale.reason, /1\.0\.0\+aaaaaaaaaaaa/);
     assert.equal(specTrustStatus(undefined, "x").status, "uncalibrated");
-    assert.equal(specTrustStatus(calibrationOf(pairs(25, 10, 25, 40), options), options.evaluatorVersion).status, "not-trusted");
+    assert.equal(
+      specTrustStatus(calibrationOf(pairs(25, 10, 25, 40), options), options.evaluatorVersion).status,
+      "not-trusted"
+    );
   });
 });

@@ -20,7 +20,10 @@ export interface CalibrationOfOptions {
   baseline?: SpecCalibration["baseline"];
 }
 
-export function calibrationOf(pairs: Iterable<{human: Outcome; judge: Outcome}>, options: CalibrationOfOptions): SpecCalibration {
+export function calibrationOf(
+  pairs: Iterable<{human: Outcome; judge: Outcome}>,
+  options: CalibrationOfOptions
+): SpecCalibration {
   return calibrationFromConfusion(confusion(pairs), options);
 }
 
@@ -46,11 +49,21 @@ export function calibrationFromConfusion(c: Confusion, options: CalibrationOfOpt
  * The gate status a spec's recorded calibration gives its current version: figures measured on another version
  * (or none, or an undefined MCC) leave it uncalibrated, whatever they say.
  */
-export function specTrustStatus(calibration: SpecCalibration | undefined, currentVersion: string): {status: TrustStatus; reason: string} {
+export function specTrustStatus(
+  calibration: SpecCalibration | undefined,
+  currentVersion: string
+): {status: TrustStatus; reason: string} {
   if (!calibration) return {status: "uncalibrated", reason: "no calibration recorded"};
   if (calibration.evaluatorVersion !== currentVersion) {
-    return {status: "uncalibrated", reason: `calibrated as ${calibration.evaluatorVersion}, but the spec is now ${currentVersion}`};
+    return {
+      status: "uncalibrated",
+      reason: `calibrated as ${calibration.evaluatorVersion}, but the spec is now ${currentVersion}`
+    };
   }
-  if (calibration.mcc === null) return {status: "uncalibrated", reason: `MCC undefined: ${calibration.mccUndefined ?? "no reason recorded"}`};
-  return {status: statusOf(calibration.mcc), reason: `MCC ${calibration.mcc.toFixed(3)} on ${calibration.split} labels (n ${calibration.confusion.tp + calibration.confusion.fp + calibration.confusion.fn + calibration.confusion.tn})`};
+  if (calibration.mcc === null)
+    return {status: "uncalibrated", reason: `MCC undefined: ${calibration.mccUndefined ?? "no reason recorded"}`};
+  return {
+    status: statusOf(calibration.mcc),
+    reason: `MCC ${calibration.mcc.toFixed(3)} on ${calibration.split} labels (n ${calibration.confusion.tp + calibration.confusion.fp + calibration.confusion.fn + calibration.confusion.tn})`
+  };
 }

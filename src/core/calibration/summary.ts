@@ -50,7 +50,11 @@ export interface SummaryOptions {
   minPerClass?: number;
 }
 
-export function summarizeCalibration(pairs: readonly AlignedPair[], versions: readonly VersionInfo[], options: SummaryOptions = {}): EvaluatorCalibration[] {
+export function summarizeCalibration(
+  pairs: readonly AlignedPair[],
+  versions: readonly VersionInfo[],
+  options: SummaryOptions = {}
+): EvaluatorCalibration[] {
   const byVersion = new Map<string, AlignedPair[]>();
   for (const p of pairs) {
     const key = `${p.evaluatorId}\u0000${p.evaluatorVersion}`;
@@ -59,7 +63,9 @@ export function summarizeCalibration(pairs: readonly AlignedPair[], versions: re
     list.push(p);
   }
   const out = new Map<string, EvaluatorCalibration>();
-  const sorted = [...versions].sort((a, b) => a.evaluatorId.localeCompare(b.evaluatorId) || a.firstSeen.localeCompare(b.firstSeen));
+  const sorted = [...versions].sort(
+    (a, b) => a.evaluatorId.localeCompare(b.evaluatorId) || a.firstSeen.localeCompare(b.firstSeen)
+  );
   for (const info of sorted) {
     const c = confusion(byVersion.get(`${info.evaluatorId}\u0000${info.evaluatorVersion}`) ?? []);
     const report = reportFromConfusion(c, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
@@ -67,11 +73,20 @@ export function summarizeCalibration(pairs: readonly AlignedPair[], versions: re
       info,
       report,
       gate: assessTrust(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
-      correction: correctedFailureRate(c, info.unlabeled, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1})
+      correction: correctedFailureRate(c, info.unlabeled, {
+        resamples: options.resamples ?? 1000,
+        seed: options.seed ?? 1
+      })
     };
     let evaluator = out.get(info.evaluatorId);
     if (!evaluator) {
-      evaluator = {evaluatorId: info.evaluatorId, criterion: info.criterion, failureMode: info.failureMode, versions: [], current: calibration};
+      evaluator = {
+        evaluatorId: info.evaluatorId,
+        criterion: info.criterion,
+        failureMode: info.failureMode,
+        versions: [],
+        current: calibration
+      };
       out.set(info.evaluatorId, evaluator);
     }
     evaluator.versions.push(calibration);

@@ -25,8 +25,10 @@ export function assessTrust(report: CalibrationReport, options: {minPerClass?: n
   const minPerClass = options.minPerClass ?? 20;
   const {metric, interval} = report.metrics.mcc;
   const warnings: string[] = [];
-  if (report.humanFail < minPerClass) warnings.push(`only ${report.humanFail} human-labelled failures (want at least ${minPerClass})`);
-  if (report.humanPass < minPerClass) warnings.push(`only ${report.humanPass} human-labelled passes (want at least ${minPerClass})`);
+  if (report.humanFail < minPerClass)
+    warnings.push(`only ${report.humanFail} human-labelled failures (want at least ${minPerClass})`);
+  if (report.humanPass < minPerClass)
+    warnings.push(`only ${report.humanPass} human-labelled passes (want at least ${minPerClass})`);
   if ("undefined" in metric) {
     return {status: "uncalibrated", reason: `MCC is undefined: ${metric.undefined}`, warnings};
   }

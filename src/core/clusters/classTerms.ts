@@ -10,7 +10,11 @@ export interface ClassTerm {
   score: number;
 }
 
-export function classTerms(documents: readonly (readonly string[])[], labels: readonly number[], top = 5): Map<number, ClassTerm[]> {
+export function classTerms(
+  documents: readonly (readonly string[])[],
+  labels: readonly number[],
+  top = 5
+): Map<number, ClassTerm[]> {
   const perClass = new Map<number, Map<string, number>>();
   const total = new Map<string, number>();
   let words = 0;
@@ -29,7 +33,10 @@ export function classTerms(documents: readonly (readonly string[])[], labels: re
   const out = new Map<number, ClassTerm[]>();
   for (const [label, counts] of [...perClass.entries()].sort((a, b) => a[0] - b[0])) {
     const length = [...counts.values()].reduce((a, b) => a + b, 0) || 1;
-    const scored = [...counts.entries()].map(([term, count]) => ({term, score: (count / length) * Math.log(1 + average / total.get(term)!)}));
+    const scored = [...counts.entries()].map(([term, count]) => ({
+      term,
+      score: (count / length) * Math.log(1 + average / total.get(term)!)
+    }));
     scored.sort((a, b) => b.score - a.score || (a.term < b.term ? -1 : 1));
     out.set(label, scored.slice(0, top));
   }

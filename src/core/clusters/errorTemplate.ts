@@ -21,6 +21,9 @@ const RULES: [RegExp, string][] = [
 export function errorTemplate(text: string, maxLength = 160): string {
   let out = text.trim();
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
-  out = out.replace(/\s+/g, " ").replace(/(<(?:n|id)>)(?:[ ,]+\1)+/g, "$1").trim();
+  out = out
+    .replace(/\s+/g, " ")
+    .replace(/(<(?:n|id)>)(?:[ ,]+\1)+/g, "$1")
+    .trim();
   return out.length > maxLength ? `${out.slice(0, maxLength - 1)}…` : out;
 }

@@ -9,7 +9,11 @@ function blobs(random: Random): {points: number[][]; truth: number[]} {
   const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const points: number[][] = [];
   const truth: number[] = [];
-  [[0, 0], [10, 0], [0, 10]].forEach(([x, y], k) => {
+  [
+    [0, 0],
+    [10, 0],
+    [0, 10]
+  ].forEach(([x, y], k) => {
     for (let i = 0; i < 50; i++) {
       points.push([x! + gauss(), y! + gauss()]);
       truth.push(k);
@@ -33,7 +37,12 @@ test("the same seed gives the same clustering", () => {
 });
 
 test("silhouette is near 1 for tight far-apart clusters and 0 for a single cluster", () => {
-  const points = [[0, 0], [0, 0.1], [10, 10], [10, 10.1]];
+  const points = [
+    [0, 0],
+    [0, 0.1],
+    [10, 10],
+    [10, 10.1]
+  ];
   assert.ok(silhouette(points, [0, 0, 1, 1]) > 0.98);
   assert.equal(silhouette(points, [0, 0, 0, 0]), 0);
 });

@@ -47,7 +47,13 @@ export interface KMeansResult {
 }
 
 /** Lloyd's algorithm from k-means++ seeds; the best of `restarts` runs by inertia. */
-export function kmeans(points: readonly Point[], k: number, random: Random, restarts = 4, maxIterations = 100): KMeansResult {
+export function kmeans(
+  points: readonly Point[],
+  k: number,
+  random: Random,
+  restarts = 4,
+  maxIterations = 100
+): KMeansResult {
   let best: KMeansResult | null = null;
   for (let run = 0; run < restarts; run++) {
     const centres = initCentres(points, k, random);
@@ -66,7 +72,8 @@ export function kmeans(points: readonly Point[], k: number, random: Random, rest
       if (!moved) break;
       centres.forEach((c, j) => {
         const members = points.filter((_, i) => labels[i] === j);
-        if (members.length) for (let d = 0; d < c.length; d++) c[d] = members.reduce((s, p) => s + p[d]!, 0) / members.length;
+        if (members.length)
+          for (let d = 0; d < c.length; d++) c[d] = members.reduce((s, p) => s + p[d]!, 0) / members.length;
       });
     }
     const inertia = points.reduce((s, p, i) => s + dist2(p, centres[labels[i]!]!), 0);
@@ -106,7 +113,11 @@ export interface ChosenClustering extends KMeansResult {
 }
 
 /** k-means for each k in [minK, maxK] (capped so clusters average `minSize` points), keeping the best silhouette. */
-export function kmeansBySilhouette(points: readonly Point[], random: Random, options: {minK?: number; maxK?: number; minSize?: number} = {}): ChosenClustering {
+export function kmeansBySilhouette(
+  points: readonly Point[],
+  random: Random,
+  options: {minK?: number; maxK?: number; minSize?: number} = {}
+): ChosenClustering {
   const minK = options.minK ?? 2;
   const maxK = Math.min(options.maxK ?? 12, Math.floor(points.length / (options.minSize ?? 5)));
   if (maxK < minK) return {...kmeans(points, 1, random, 1), k: 1, scores: []};
@@ -147,7 +158,8 @@ export function splitBySilhouette(
   let topScores: {k: number; silhouette: number}[] = [];
   const visit = (indices: number[], depth: number) => {
     const subset = indices.map((i) => points[i]!);
-    const centre = (members: number[][]) => subset[0]!.map((_, d) => members.reduce((s, p) => s + p[d]!, 0) / members.length);
+    const centre = (members: number[][]) =>
+      subset[0]!.map((_, d) => members.reduce((s, p) => s + p[d]!, 0) / members.length);
     const leaf = () => {
       centres.push(centre(subset.map((p) => p.slice())));
       for (const i of indices) labels[i] = centres.length - 1;
@@ -163,6 +175,10 @@ export function splitBySilhouette(
       if (members.length) visit(members, depth + 1);
     }
   };
-  if (points.length > 0) visit(points.map((_, i) => i), 0);
+  if (points.length > 0)
+    visit(
+      points.map((_, i) => i),
+      0
+    );
   return {labels, centres, scores: topScores};
 }

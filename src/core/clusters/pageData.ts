@@ -30,7 +30,7 @@ export function dominantTopic(
 ): ClusterSummaryRow["topic"] {
   let total = 0;
   let best: [string, number] | null = null;
-  for (const [id, n] of [...counts.entries()].sort((a, b) => String(a[0]) < String(b[0]) ? -1 : 1)) {
+  for (const [id, n] of [...counts.entries()].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))) {
     total += n;
     if (id !== null && (!best || n > best[1])) best = [id, n];
   }
@@ -87,8 +87,14 @@ export function shellQuote(word: string): string {
 }
 
 export function promoteCommand(name: string, clusterId: string, description: string): string {
-  return ["plumbline failure-mode promote", "--name", shellQuote(name || "<name>"), "--cluster", shellQuote(clusterId),
-    ...(description ? ["--description", shellQuote(description)] : [])].join(" ");
+  return [
+    "plumbline failure-mode promote",
+    "--name",
+    shellQuote(name || "<name>"),
+    "--cluster",
+    shellQuote(clusterId),
+    ...(description ? ["--description", shellQuote(description)] : [])
+  ].join(" ");
 }
 
 export function setStateCommand(name: string, state: string): string {
@@ -96,6 +102,17 @@ export function setStateCommand(name: string, state: string): string {
 }
 
 /** Points inside a rectangle of the map (x0 ≤ x ≤ x1, y0 ≤ y ≤ y1); points without a place are never inside. */
-export function pointsIn(points: readonly ClusterPoint[], [[x0, y0], [x1, y1]]: [[number, number], [number, number]]): ClusterPoint[] {
-  return points.filter((p) => p.x !== null && p.y !== null && p.x >= Math.min(x0, x1) && p.x <= Math.max(x0, x1) && p.y >= Math.min(y0, y1) && p.y <= Math.max(y0, y1));
+export function pointsIn(
+  points: readonly ClusterPoint[],
+  [[x0, y0], [x1, y1]]: [[number, number], [number, number]]
+): ClusterPoint[] {
+  return points.filter(
+    (p) =>
+      p.x !== null &&
+      p.y !== null &&
+      p.x >= Math.min(x0, x1) &&
+      p.x <= Math.max(x0, x1) &&
+      p.y >= Math.min(y0, y1) &&
+      p.y <= Math.max(y0, y1)
+  );
 }

@@ -7,7 +7,8 @@ import {maxOf} from "./extent.js";
 type Label = string | number;
 
 function contingency(predicted: readonly Label[], truth: readonly Label[]): Map<Label, Map<Label, number>> {
-  if (predicted.length !== truth.length) throw new Error(`invalid labels: ${predicted.length} predicted for ${truth.length} true`);
+  if (predicted.length !== truth.length)
+    throw new Error(`invalid labels: ${predicted.length} predicted for ${truth.length} true`);
   const table = new Map<Label, Map<Label, number>>();
   predicted.forEach((p, i) => {
     const row = table.get(p) ?? new Map<Label, number>();

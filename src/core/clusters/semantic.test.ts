@@ -16,7 +16,12 @@ function corpus(): {docs: string[][]; topic: number[]} {
   const topic: number[] = [];
   topics.forEach((words, t) => {
     for (let i = 0; i < 10; i++) {
-      docs.push([...words.filter((_, j) => j !== i % words.length), `extra${i}`, words[i % words.length]!, `tool:t${t}`]);
+      docs.push([
+        ...words.filter((_, j) => j !== i % words.length),
+        `extra${i}`,
+        words[i % words.length]!,
+        `tool:t${t}`
+      ]);
       topic.push(t);
     }
   });
@@ -30,7 +35,13 @@ test("semantic clusters recover three topics, name each by its own words, and re
   const result = run();
   assert.equal(adjustedRandIndex(result.labels, topic), 1);
   assert.equal(result.k, 3);
-  const names = result.clusters.map((c) => c.terms.slice(0, 5).map((t) => t.term).sort().join(" "));
+  const names = result.clusters.map((c) =>
+    c.terms
+      .slice(0, 5)
+      .map((t) => t.term)
+      .sort()
+      .join(" ")
+  );
   assert.deepEqual(names.sort(), [
     "account email login password reset",
     "airport baggage flight gate seat",

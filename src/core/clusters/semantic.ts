@@ -22,7 +22,14 @@ export interface SemanticOptions {
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {nNeighbors: 15, minDist: 0.1, maxK: 12, minSize: 5, splitThreshold: 0.5, representatives: 5};
+export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {
+  nNeighbors: 15,
+  minDist: 0.1,
+  maxK: 12,
+  minSize: 5,
+  splitThreshold: 0.5,
+  representatives: 5
+};
 
 export interface SemanticCluster {
   label: number;
@@ -62,7 +69,12 @@ export function project(vectors: readonly number[][], random: Random, options: S
   const n = unique.length;
   if (n < 3) places = unique.map((_, i) => [i, 0]);
   else {
-    const umap = new UMAP({nComponents: 2, nNeighbors: Math.max(2, Math.min(options.nNeighbors, n - 1)), minDist: options.minDist, random});
+    const umap = new UMAP({
+      nComponents: 2,
+      nNeighbors: Math.max(2, Math.min(options.nNeighbors, n - 1)),
+      minDist: options.minDist,
+      random
+    });
     const epochs = umap.initializeFit(unique);
     for (let epoch = 0; epoch < epochs; epoch++) {
       umap.step();
@@ -94,15 +106,24 @@ export function semanticClusters(
   options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS
 ): SemanticResult {
   const coords = project(vectors, random, options);
-  const chosen = splitBySilhouette(coords, random, {...DEFAULT_SPLIT_OPTIONS, maxK: options.maxK, minSize: options.minSize, threshold: options.splitThreshold});
+  const chosen = splitBySilhouette(coords, random, {
+    ...DEFAULT_SPLIT_OPTIONS,
+    maxK: options.maxK,
+    minSize: options.minSize,
+    threshold: options.splitThreshold
+  });
   const terms = classTerms(tokens, chosen.labels, 6);
   const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);
-    const members = chosen.labels.flatMap((l, i) => (l === label ? [i] : [])).sort((a, b) => distance(a) - distance(b) || a - b);
+    const members = chosen.labels
+      .flatMap((l, i) => (l === label ? [i] : []))
+      .sort((a, b) => distance(a) - distance(b) || a - b);
     return {label, terms: terms.get(label) ?? [], members, centre: [centre[0]!, centre[1]!]};
   });
   // Largest first, so that cluster numbers read as rank by volume.
-  const order = clusters.filter((c) => c.members.length > 0).sort((a, b) => b.members.length - a.members.length || a.label - b.label);
+  const order = clusters
+    .filter((c) => c.members.length > 0)
+    .sort((a, b) => b.members.length - a.members.length || a.label - b.label);
   const relabel = new Map(order.map((c, i) => [c.label, i]));
   return {
     coords,

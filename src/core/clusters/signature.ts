@@ -38,7 +38,19 @@ export interface SignatureOptions {
 
 export const DEFAULT_SIGNATURE_OPTIONS: SignatureOptions = {
   attributionFeedback: ["mistake_agent", "blamed_agent", "failure_agent"],
-  negativeLabels: ["fail", "failed", "failure", "negative", "thumbs_down", "thumbsdown", "bad", "incorrect", "wrong", "down", "👎"],
+  negativeLabels: [
+    "fail",
+    "failed",
+    "failure",
+    "negative",
+    "thumbs_down",
+    "thumbsdown",
+    "bad",
+    "incorrect",
+    "wrong",
+    "down",
+    "👎"
+  ],
   ignoreFeedback: false
 };
 
@@ -57,7 +69,10 @@ function isNegative(feedback: FeedbackInput, options: SignatureOptions): boolean
 }
 
 /** The signature of a trace with at least one failure cue, or null for a trace with none. */
-export function signatureOf(input: SignatureInput, options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS): Signature | null {
+export function signatureOf(
+  input: SignatureInput,
+  options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS
+): Signature | null {
   const parts: string[] = [];
   let severity = 0;
   const tool = input.failedTools[0];

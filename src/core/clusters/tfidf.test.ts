@@ -8,9 +8,10 @@ test("tokenize keeps content words in lower case and drops stopwords and numbers
 });
 
 test("a trace's tokens are its user words, its tools and its speakers", () => {
-  assert.deepEqual(traceTokens({userTurns: ["Cancel my flight"], tools: ["get_reservation", "cancel"], speakers: ["Planner"]}), [
-    "cancel", "flight", "tool:get_reservation", "tool:cancel", "agent:Planner"
-  ]);
+  assert.deepEqual(
+    traceTokens({userTurns: ["Cancel my flight"], tools: ["get_reservation", "cancel"], speakers: ["Planner"]}),
+    ["cancel", "flight", "tool:get_reservation", "tool:cancel", "agent:Planner"]
+  );
 });
 
 test("TF-IDF rows are unit length, weigh rare terms above common ones, and drop terms below min df", () => {
@@ -27,8 +28,19 @@ test("TF-IDF rows are unit length, weigh rare terms above common ones, and drop 
 });
 
 test("class-based TF-IDF names each cluster by the terms that mark it, not the ones every cluster shares", () => {
-  const docs = [["refund", "flight", "late"], ["refund", "flight", "late"], ["baggage", "flight", "lost"], ["baggage", "flight"]];
+  const docs = [
+    ["refund", "flight", "late"],
+    ["refund", "flight", "late"],
+    ["baggage", "flight", "lost"],
+    ["baggage", "flight"]
+  ];
   const terms = classTerms(docs, [0, 0, 1, 1], 2);
-  assert.deepEqual(terms.get(0)!.map((t) => t.term), ["late", "refund"]);
-  assert.deepEqual(terms.get(1)!.map((t) => t.term), ["baggage", "lost"]);
+  assert.deepEqual(
+    terms.get(0)!.map((t) => t.term),
+    ["late", "refund"]
+  );
+  assert.deepEqual(
+    terms.get(1)!.map((t) => t.term),
+    ["baggage", "lost"]
+  );
 });

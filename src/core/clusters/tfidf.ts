@@ -5,12 +5,14 @@
  */
 
 const STOPWORDS = new Set(
-  ("a about above after again all also am an and any are as at be because been before being below between both but by can " +
+  (
+    "a about above after again all also am an and any are as at be because been before being below between both but by can " +
     "could did do does doing down during each few for from further had has have having he her here hers him his how i if in " +
     "into is it its itself just me more most my no nor not now of off on once only or other our out over own same she should " +
     "so some such than that the their them then there these they this those through to too under until up very was we were " +
     "what when where which while who whom why will with would you your yours yes okay ok please thank thanks hi hello sure " +
-    "let like want need get got one two also well would i'm i'd i'll it's don't can't").split(" ")
+    "let like want need get got one two also well would i'm i'd i'll it's don't can't"
+  ).split(" ")
 );
 
 /** Lower-case words of three letters or more, without stopwords or numbers. */
@@ -44,7 +46,9 @@ export function traceEmbeddingText(trace: TraceText, maxChars = 4000): string {
     ...trace.userTurns.map((turn) => `user: ${turn}`),
     trace.tools.length ? `tools: ${trace.tools.join(" → ")}` : "",
     trace.speakers.length ? `agents: ${trace.speakers.join(", ")}` : ""
-  ].filter(Boolean).join("\n");
+  ]
+    .filter(Boolean)
+    .join("\n");
   return text.length > maxChars ? text.slice(0, maxChars) : text;
 }
 
@@ -61,7 +65,10 @@ export interface TfidfModel {
 }
 
 /** Sublinear TF × smoothed IDF (as scikit-learn computes it), each row L2-normalised; an empty row stays zero. */
-export function tfidfVectors(documents: readonly (readonly string[])[], options: TfidfOptions = {maxFeatures: 1500, minDf: 2}): TfidfModel {
+export function tfidfVectors(
+  documents: readonly (readonly string[])[],
+  options: TfidfOptions = {maxFeatures: 1500, minDf: 2}
+): TfidfModel {
   const df = new Map<string, number>();
   for (const doc of documents) for (const term of new Set(doc)) df.set(term, (df.get(term) ?? 0) + 1);
   const vocabulary = [...df.entries()]

@@ -49,9 +49,15 @@ export interface NowhereReview {
 export interface DatasetsPageData {
   datasets: DatasetView[];
   cases: Record<string, CaseView>;
-  reviews: {completed: number; ledNowhere: number; byOutcome: Record<ReviewOutcomeKind, number>; nowhere: NowhereReview[]};
+  reviews: {
+    completed: number;
+    ledNowhere: number;
+    byOutcome: Record<ReviewOutcomeKind, number>;
+    nowhere: NowhereReview[];
+  };
   problems: string[];
 }
 
 /** The key a case is sent under: the same case id added at another time is another case. */
-export const caseKey = (datasetName: string, caseId: string, addedAt: string) => `${datasetName}\u0000${caseId}\u0000${addedAt}`;
+export const caseKey = (datasetName: string, caseId: string, addedAt: string) =>
+  `${datasetName}\u0000${caseId}\u0000${addedAt}`;

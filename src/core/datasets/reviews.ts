@@ -31,7 +31,11 @@ function belongs(outcome: ReviewOutcome, queueId: string, traceId: string): bool
   return outcome.traceId === traceId && (outcome.queueId === null || outcome.queueId === queueId);
 }
 
-export function summarizeReviews(queues: readonly Queue[], labels: Iterable<LabelRef>, outcomes: readonly ReviewOutcome[]): ReviewSummary {
+export function summarizeReviews(
+  queues: readonly Queue[],
+  labels: Iterable<LabelRef>,
+  outcomes: readonly ReviewOutcome[]
+): ReviewSummary {
   const all = [...labels];
   const byTrace = new Map<string, ReviewOutcome[]>();
   for (const o of outcomes) {
@@ -45,13 +49,22 @@ export function summarizeReviews(queues: readonly Queue[], labels: Iterable<Labe
     for (const item of queue.items) {
       const annotators = by.get(item.traceId);
       if (!annotators || annotators.size < queue.annotatorsPerTrace) continue;
-      const mine = (byTrace.get(item.traceId) ?? []).filter((o) => belongs(o, queue.id, item.traceId)).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      const mine = (byTrace.get(item.traceId) ?? [])
+        .filter((o) => belongs(o, queue.id, item.traceId))
+        .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
       reviews.push({
-        queueId: queue.id, queueName: queue.name, traceId: item.traceId, criterion: queue.criterion,
-        annotators: [...annotators].sort(), outcomes: mine, ledNowhere: mine.every((o) => o.outcome === "none")
+        queueId: queue.id,
+        queueName: queue.name,
+        traceId: item.traceId,
+        criterion: queue.criterion,
+        annotators: [...annotators].sort(),
+        outcomes: mine,
+        ledNowhere: mine.every((o) => o.outcome === "none")
       });
     }
   }
-  const byOutcome = Object.fromEntries(REVIEW_OUTCOMES.map((k) => [k, reviews.filter((r) => r.outcomes.some((o) => o.outcome === k)).length])) as Record<ReviewOutcomeKind, number>;
+  const byOutcome = Object.fromEntries(
+    REVIEW_OUTCOMES.map((k) => [k, reviews.filter((r) => r.outcomes.some((o) => o.outcome === k)).length])
+  ) as Record<ReviewOutcomeKind, number>;
   return {completed: reviews.length, ledNowhere: reviews.filter((r) => r.ledNowhere).length, byOutcome, reviews};
 }

@@ -71,19 +71,28 @@ function failureRow(c: Candidate, options: SelectOptions): TruthRow | null {
   let fails = c.truth.filter((t) => !t.pass);
   if (options.failureMode) fails = fails.filter((t) => t.failureMode === options.failureMode);
   if (!fails.length) return null;
-  return fails.find((t) => t.criterion === options.criterion) ?? fails.find((t) => t.criterion === "overall") ?? fails[0]!;
+  return (
+    fails.find((t) => t.criterion === options.criterion) ?? fails.find((t) => t.criterion === "overall") ?? fails[0]!
+  );
 }
 
 function passRow(c: Candidate, options: SelectOptions): TruthRow | null {
   const passes = c.truth.filter((t) => t.pass);
-  return passes.find((t) => t.criterion === options.criterion) ?? passes.find((t) => t.criterion === "overall") ?? passes[0] ?? null;
+  return (
+    passes.find((t) => t.criterion === options.criterion) ??
+    passes.find((t) => t.criterion === "overall") ??
+    passes[0] ??
+    null
+  );
 }
 
 function edgeReason(c: Candidate): string | null {
   const split = c.truth.find((t) => t.decidedBy === "majority" || t.decidedBy === "adjudicated");
-  if (split) return `annotators disagreed on ${split.criterion} (${split.decidedBy === "majority" ? "decided by majority" : "adjudicated"})`;
+  if (split)
+    return `annotators disagreed on ${split.criterion} (${split.decidedBy === "majority" ? "decided by majority" : "adjudicated"})`;
   if (c.tied) return "annotators split evenly and nobody has adjudicated";
-  if (c.toolErrors > 0) return `${c.toolErrors} tool call${c.toolErrors === 1 ? "" : "s"} failed and the trace recovered`;
+  if (c.toolErrors > 0)
+    return `${c.toolErrors} tool call${c.toolErrors === 1 ? "" : "s"} failed and the trace recovered`;
   if (c.status === "error") return "the trace ended in error";
   if (c.outputChars === null || c.outputChars === 0) return "no final answer";
   return null;
@@ -106,7 +115,12 @@ export function selectCases(candidates: readonly Candidate[], options: SelectOpt
     const fail = failureRow(c, options);
     if (fail) {
       const mode = fail.failureMode ? ` (${fail.failureMode})` : "";
-      picks.push({traceId: c.traceId, kind: "confirmed_failure", why: `ground truth fails ${fail.criterion}${mode}, decided ${fail.decidedBy}`, truth: fail});
+      picks.push({
+        traceId: c.traceId,
+        kind: "confirmed_failure",
+        why: `ground truth fails ${fail.criterion}${mode}, decided ${fail.decidedBy}`,
+        truth: fail
+      });
       for (const t of c.topics) covered.add(t);
     } else {
       rest.push(c);
@@ -121,7 +135,12 @@ export function selectCases(candidates: readonly Candidate[], options: SelectOpt
       continue;
     }
     if (c.outputChars !== null && c.outputChars > 0 && c.outputChars >= options.longOutputChars) {
-      picks.push({traceId: c.traceId, kind: "long_output", why: `a ${c.outputChars}-character answer (long from ${options.longOutputChars})`, truth});
+      picks.push({
+        traceId: c.traceId,
+        kind: "long_output",
+        why: `a ${c.outputChars}-character answer (long from ${options.longOutputChars})`,
+        truth
+      });
       continue;
     }
     const edge = edgeReason(c);
@@ -131,13 +150,16 @@ export function selectCases(candidates: readonly Candidate[], options: SelectOpt
     }
     const failsElsewhere = options.failureMode && c.truth.some((t) => !t.pass);
     if (options.keepAll) picks.push({traceId: c.traceId, kind: "other", why: "chosen by hand", truth});
-    else skipped.push({traceId: c.traceId, reason: failsElsewhere
-      ? `fails, but not with ${options.failureMode}, and nothing else to protect`
-      : "not a confirmed failure, and no new topic, long output or edge case to protect"});
+    else
+      skipped.push({
+        traceId: c.traceId,
+        reason: failsElsewhere
+          ? `fails, but not with ${options.failureMode}, and nothing else to protect`
+          : "not a confirmed failure, and no new topic, long output or edge case to protect"
+      });
   }
   const rank = (k: CaseKind) => KIND_ORDER.indexOf(k);
   // A stable sort keeps source order within each kind.
   picks.sort((a, b) => rank(a.kind) - rank(b.kind));
   return {picks, skipped};
 }
-

@@ -15,7 +15,8 @@ describe("renderJudgePrompt(judge, trace, about)", () => {
   test("fills every placeholder once, and never expands placeholders that appear inside the trace", () => {
     const judge = JudgeSpecSchema.parse({
       model: "m",
-      prompt: "Criterion: {{criterion}}. Failure: {{failure_mode}}.\nInput: {{ input }}\nOutput: {{output}}\nRefs:\n{{references}}\n---\n{{trace}}",
+      prompt:
+        "Criterion: {{criterion}}. Failure: {{failure_mode}}.\nInput: {{ input }}\nOutput: {{output}}\nRefs:\n{{references}}\n---\n{{trace}}",
       references: [{name: "Policy", text: "Confirm first."}]
     });
     const [system, user] = renderJudgePrompt(judge, trace, {criterion: "policy", failureMode: "no confirmation"});
@@ -54,6 +55,9 @@ describe("renderJudgePrompt(judge, trace, about)", () => {
   });
 
   test("traceText marks failed tool calls", () => {
-    assert.match(traceText({messages: [], toolCalls: [{name: "t", arguments: null, result: null, success: false}]}), /t\(\) → FAILED \(no result\)/);
+    assert.match(
+      traceText({messages: [], toolCalls: [{name: "t", arguments: null, result: null, success: false}]}),
+      /t\(\) → FAILED \(no result\)/
+    );
   });
 });

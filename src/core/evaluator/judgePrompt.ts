@@ -22,7 +22,10 @@ export function traceText(trace: TraceForJudge): string {
     parts.push(
       "[tool calls]\n" +
         trace.toolCalls
-          .map((t) => `${t.name}(${t.arguments ?? ""}) → ${t.success === false ? "FAILED " : ""}${t.result ?? "(no result)"}`)
+          .map(
+            (t) =>
+              `${t.name}(${t.arguments ?? ""}) → ${t.success === false ? "FAILED " : ""}${t.result ?? "(no result)"}`
+          )
           .join("\n")
     );
   }
@@ -42,7 +45,8 @@ function firstOf(trace: TraceForJudge, role: string): string {
 }
 
 function lastOf(trace: TraceForJudge, role: string): string {
-  for (let i = trace.messages.length - 1; i >= 0; i--) if (trace.messages[i]!.role === role) return trace.messages[i]!.content ?? "";
+  for (let i = trace.messages.length - 1; i >= 0; i--)
+    if (trace.messages[i]!.role === role) return trace.messages[i]!.content ?? "";
   return "";
 }
 
@@ -59,7 +63,10 @@ export function renderJudgePrompt(
     criterion: about.criterion,
     failure_mode: about.failureMode,
     examples: judge.examples
-      .map((e, i) => `Example ${i + 1}:\n${e.trace}\nAnswer: ${JSON.stringify({reasoning: e.reasoning, verdict: e.verdict})}`)
+      .map(
+        (e, i) =>
+          `Example ${i + 1}:\n${e.trace}\nAnswer: ${JSON.stringify({reasoning: e.reasoning, verdict: e.verdict})}`
+      )
       .join("\n\n")
   };
   const user = judge.prompt.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, name: string) => values[name] ?? "");
@@ -67,7 +74,11 @@ export function renderJudgePrompt(
   const instructions =
     'Answer with one JSON object: {"reasoning": "<why, briefly>", "verdict": "pass" | "fail"}. ' +
     `"fail" means the trace shows the failure "${about.failureMode}".`;
-  const system = [judge.system, instructions, !examplesInline && values.examples ? `Examples:\n\n${values.examples}` : ""]
+  const system = [
+    judge.system,
+    instructions,
+    !examplesInline && values.examples ? `Examples:\n\n${values.examples}` : ""
+  ]
     .filter(Boolean)
     .join("\n\n");
   return [

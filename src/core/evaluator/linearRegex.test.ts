@@ -6,7 +6,11 @@ import {compileLinearRegex, LinearRegexError, toRe2Syntax} from "./linearRegex.j
 /** Whether JavaScript's engine and the RE2 translation agree on `text`. */
 function agree(pattern: string, flags: string, text: string): void {
   const expected = new RegExp(pattern, flags).test(text);
-  assert.equal(compileLinearRegex(pattern, flags).test(text), expected, `/${pattern}/${flags} on ${JSON.stringify(text)} → RE2 ${JSON.stringify(toRe2Syntax(pattern, flags))}`);
+  assert.equal(
+    compileLinearRegex(pattern, flags).test(text),
+    expected,
+    `/${pattern}/${flags} on ${JSON.stringify(text)} → RE2 ${JSON.stringify(toRe2Syntax(pattern, flags))}`
+  );
 }
 
 describe("compileLinearRegex(pattern, flags)", () => {
@@ -52,7 +56,10 @@ describe("compileLinearRegex(pattern, flags)", () => {
   });
 
   test("refuses backreferences and lookaheads, and patterns JavaScript refuses, with the pattern in the message", () => {
-    assert.throws(() => compileLinearRegex("(a)\\1"), (e: Error) => e instanceof LinearRegexError && e.message.startsWith('regex "(a)\\\\1": backreferences'));
+    assert.throws(
+      () => compileLinearRegex("(a)\\1"),
+      (e: Error) => e instanceof LinearRegexError && e.message.startsWith('regex "(a)\\\\1": backreferences')
+    );
     assert.throws(() => compileLinearRegex("x(?=y)"), /lookaheads/);
     assert.throws(() => compileLinearRegex("x(?!y)"), /lookaheads/);
     assert.throws(() => compileLinearRegex("(x"), /regex "\(x": Invalid regular expression/);
@@ -61,7 +68,29 @@ describe("compileLinearRegex(pattern, flags)", () => {
 
   test("agrees with JavaScript's engine on random patterns and texts (property)", () => {
     const atom = fc.constantFrom(
-      "a", "b", "A", "é", " ", "\\s", "\\S", "\\d", "\\w", "\\W", ".", "[ab]", "[^a\\s]", "[\\s1]", "[a-c]", "\\u00e9", "\\x41", "\\.", "\\b", "\\B", "^", "\\n", "\\r"
+      "a",
+      "b",
+      "A",
+      "é",
+      " ",
+      "\\s",
+      "\\S",
+      "\\d",
+      "\\w",
+      "\\W",
+      ".",
+      "[ab]",
+      "[^a\\s]",
+      "[\\s1]",
+      "[a-c]",
+      "\\u00e9",
+      "\\x41",
+      "\\.",
+      "\\b",
+      "\\B",
+      "^",
+      "\\n",
+      "\\r"
     );
     const pattern: fc.Arbitrary<string> = fc.letrec<{node: string}>((tie) => ({
       node: fc.oneof(
@@ -72,17 +101,27 @@ describe("compileLinearRegex(pattern, flags)", () => {
         fc.tuple(tie("node"), tie("node")).map(([a, b]) => `(${a}|${b})`)
       )
     })).node;
-    const text = fc.array(fc.constantFrom("a", "b", "A", "é", "É", " ", "\u00a0", "\n", "\r", "\u2028", "1", "_", "."), {maxLength: 12}).map((cs) => cs.join(""));
+    const text = fc
+      .array(fc.constantFrom("a", "b", "A", "é", "É", " ", "\u00a0", "\n", "\r", "\u2028", "1", "_", "."), {
+        maxLength: 12
+      })
+      .map((cs) => cs.join(""));
     const flags = fc.subarray(["i", "m", "s"]).map((f) => f.join(""));
     fc.assert(
-      fc.property(pattern, fc.boolean(), flags, fc.array(text, {minLength: 1, maxLength: 4}), (body, dollar, f, texts) => {
-        const p = dollar ? `${body}$` : body;
-        for (const t of texts) {
-          const expected = new RegExp(p, f).test(t);
-          if (compileLinearRegex(p, f).test(t) !== expected) return false;
+      fc.property(
+        pattern,
+        fc.boolean(),
+        flags,
+        fc.array(text, {minLength: 1, maxLength: 4}),
+        (body, dollar, f, texts) => {
+          const p = dollar ? `${body}$` : body;
+          for (const t of texts) {
+            const expected = new RegExp(p, f).test(t);
+            if (compileLinearRegex(p, f).test(t) !== expected) return false;
+          }
+          return true;
         }
-        return true;
-      }),
+      ),
       {numRuns: 400, seed: 20261206}
     );
   });

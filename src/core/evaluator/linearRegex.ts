@@ -34,7 +34,8 @@ export class LinearRegexError extends PlumblineError {
 }
 
 /** JavaScript's `\s`: WhiteSpace and LineTerminator of ECMA-262, as RE2 class items. */
-const SPACE = "\\t\\n\\x0b\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+const SPACE =
+  "\\t\\n\\x0b\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
 /** Every code point outside JavaScript's `\s`, for `\S` inside a class, where RE2 cannot negate a part. */
 const NOT_SPACE =
   "\\x00-\\x08\\x0e-\\x1f\\x21-\\x9f\\x{a1}-\\x{167f}\\x{1681}-\\x{1fff}\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}" +
@@ -60,7 +61,9 @@ export function compileLinearRegex(pattern: string, flags = ""): RE2JS {
     return RE2JS.compile(source, re2Flags);
   } catch (error) {
     const message = (error as Error).message.replace(/^error parsing regexp: /, "");
-    throw new LinearRegexError(`regex ${quoted}: RE2, the linear-time engine rules run on, cannot compile it (${message}); simplify the pattern`);
+    throw new LinearRegexError(
+      `regex ${quoted}: RE2, the linear-time engine rules run on, cannot compile it (${message}); simplify the pattern`
+    );
   }
 }
 
@@ -73,7 +76,9 @@ export function toRe2Syntax(pattern: string, flags = ""): string {
   const multiline = flags.includes("m");
   const dotAll = flags.includes("s");
   const refuse = (what: string, advice: string) =>
-    new LinearRegexError(`regex ${JSON.stringify(pattern)}: ${what} are not supported by RE2, the linear-time engine rules run on; ${advice}`);
+    new LinearRegexError(
+      `regex ${JSON.stringify(pattern)}: ${what} are not supported by RE2, the linear-time engine rules run on; ${advice}`
+    );
   let out = "";
   let depth = 0;
   let i = 0;

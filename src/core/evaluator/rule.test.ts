@@ -16,11 +16,31 @@ const trace: RuleContext = {
     {role: "assistant", direction: "output", content: "You're welcome.", spanId: "s2"}
   ],
   spans: [
-    {spanId: "s1", name: "chat", kind: "llm", attributes: {"gen_ai.usage.input_tokens": 1200, "gen_ai.request.model": "gpt-4o", nested: {list: [{x: 1}, {x: 7}]}}},
-    {spanId: "s2", name: "cancel_reservation", kind: "tool", attributes: {"tool.status": "error", "gen_ai.usage.input_tokens": "300"}}
+    {
+      spanId: "s1",
+      name: "chat",
+      kind: "llm",
+      attributes: {
+        "gen_ai.usage.input_tokens": 1200,
+        "gen_ai.request.model": "gpt-4o",
+        nested: {list: [{x: 1}, {x: 7}]}
+      }
+    },
+    {
+      spanId: "s2",
+      name: "cancel_reservation",
+      kind: "tool",
+      attributes: {"tool.status": "error", "gen_ai.usage.input_tokens": "300"}
+    }
   ],
   toolCalls: [
-    {name: "cancel_reservation", arguments: '{"reservation_id":"ABC123"}', result: "KeyError", success: false, spanId: "s2"},
+    {
+      name: "cancel_reservation",
+      arguments: '{"reservation_id":"ABC123"}',
+      result: "KeyError",
+      success: false,
+      spanId: "s2"
+    },
     {name: "get_user", arguments: "{}", result: "{}", success: true, spanId: "s2"}
   ]
 };
@@ -40,7 +60,11 @@ describe("compileRule(condition)", () => {
     assert.equal(check({op: "contains", value: "refund", messages: {role: "assistant", quantifier: "first"}}), true);
     assert.equal(check({op: "contains", value: "refund", messages: {role: "assistant", quantifier: "last"}}), false);
     assert.equal(check({op: "regex", pattern: "\\.|!", messages: {role: "user", quantifier: "all"}}), true);
-    assert.equal(check({op: "contains", value: "e", messages: {role: "tool", quantifier: "all"}}), false, "all over no messages is false");
+    assert.equal(
+      check({op: "contains", value: "e", messages: {role: "tool", quantifier: "all"}}),
+      false,
+      "all over no messages is false"
+    );
   });
 
   test("contains is case-insensitive unless asked, and treats its value literally", () => {
@@ -51,7 +75,10 @@ describe("compileRule(condition)", () => {
 
   test("jsonpath resolves flattened dotted keys, nested lists and numeric strings", () => {
     assert.equal(check({op: "jsonpath", path: "$.gen_ai.usage.input_tokens", test: {gt: 1000}}), true);
-    assert.equal(check({op: "jsonpath", path: "$['gen_ai.usage.input_tokens']", test: {gt: 1000}, quantifier: "all"}), false);
+    assert.equal(
+      check({op: "jsonpath", path: "$['gen_ai.usage.input_tokens']", test: {gt: 1000}, quantifier: "all"}),
+      false
+    );
     assert.equal(check({op: "jsonpath", path: "$.gen_ai.usage.input_tokens", spanKind: "tool", test: {eq: 300}}), true);
     assert.equal(check({op: "jsonpath", path: "$.nested.list[*].x", test: {gte: 7}}), true);
     assert.equal(check({op: "jsonpath", path: "$.nested.list[0].x", test: {gte: 7}}), false);
@@ -92,21 +119,44 @@ describe("compileRule(condition)", () => {
 describe("safeRegex(pattern)", () => {
   test("refuses backreferences and lookaheads, naming the pattern and what RE2 lacks", () => {
     for (const pattern of ["(a)\\1", "(?<x>a)\\k<x>", "refund(?= of)", "a(?!b)"]) {
-      assert.throws(() => safeRegex(pattern), (error: Error) => error instanceof RuleError && error.message.includes(JSON.stringify(pattern)) && /not supported by RE2/.test(error.message), pattern);
+      assert.throws(
+        () => safeRegex(pattern),
+        (error: Error) =>
+          error instanceof RuleError &&
+          error.message.includes(JSON.stringify(pattern)) &&
+          /not supported by RE2/.test(error.message),
+        pattern
+      );
     }
     assert.throws(() => safeRegex("a{2000}"), /regex "a\{2000\}": RE2.*cannot compile it.*repeat count/);
     assert.throws(() => safeRegex("(unclosed"), /regex "\(unclosed": Invalid regular expression/);
   });
 
   test("compiles every pattern with RE2, nested quantifiers included, since RE2 matches in linear time", () => {
-    for (const pattern of ["refund (of|has)", "(ab)+c", "[(+)]+", "\\(a+\\)+", "^\\d{3}-\\d{4}$", "(?:error|fail)ed", "a(b|c)d+", "(a+)+$", "(a|aa)*b", "(\\w+\\s?)*$", "(?<=refund )of"]) {
+    for (const pattern of [
+      "refund (of|has)",
+      "(ab)+c",
+      "[(+)]+",
+      "\\(a+\\)+",
+      "^\\d{3}-\\d{4}$",
+      "(?:error|fail)ed",
+      "a(b|c)d+",
+      "(a+)+$",
+      "(a|aa)*b",
+      "(\\w+\\s?)*$",
+      "(?<=refund )of"
+    ]) {
       assert.ok(safeRegex(pattern) instanceof RE2JS, pattern);
     }
   });
 
   test("patterns that backtrack for minutes in V8 give their verdicts at once on 3,000 and 50,000 characters", () => {
-    const message = (content: string): RuleContext => ({...trace, messages: [{role: "user", direction: "input", content}]});
-    const rule = (pattern: string) => compileRule({op: "regex", pattern, flags: "", messages: {quantifier: "any"}}, {maxInputChars: 60_000});
+    const message = (content: string): RuleContext => ({
+      ...trace,
+      messages: [{role: "user", direction: "input", content}]
+    });
+    const rule = (pattern: string) =>
+      compileRule({op: "regex", pattern, flags: "", messages: {quantifier: "any"}}, {maxInputChars: 60_000});
     for (const n of [3_000, 50_000]) {
       const as = "a".repeat(n);
       const spaces = " ".repeat(n);
@@ -119,16 +169,31 @@ describe("safeRegex(pattern)", () => {
       assert.equal(rule("(a|aa)*b")(message(as)), false, `(a|aa)*b on ${n}`);
       assert.equal(rule("(a|aa)*b")(message(`${as}b`)), true, `(a|aa)*b on ${n} + b`);
       // The default cut at 10,000 characters leaves these patterns cubic or exponential on what it keeps in V8.
-      assert.equal(compileRule({op: "regex", pattern: "a*a*c", flags: "", messages: {quantifier: "any"}})(message(as)), false);
+      assert.equal(
+        compileRule({op: "regex", pattern: "a*a*c", flags: "", messages: {quantifier: "any"}})(message(as)),
+        false
+      );
       const attribute = {...trace, spans: [{name: "tool", kind: "tool", attributes: {output: `${as}!`}}]};
-      assert.equal(compileRule({op: "jsonpath", path: "$.output", test: {matches: "^(a|aa)*$", flags: ""}, quantifier: "any"}, {maxInputChars: 60_000})(attribute), false);
+      assert.equal(
+        compileRule(
+          {op: "jsonpath", path: "$.output", test: {matches: "^(a|aa)*$", flags: ""}, quantifier: "any"},
+          {maxInputChars: 60_000}
+        )(attribute),
+        false
+      );
     }
   });
 
   test("a long message is cut before a regex reads it", () => {
     const tail = {...trace, messages: [{role: "user", direction: "input", content: `${"x".repeat(20_000)}NEEDLE`}]};
     assert.equal(compileRule({op: "regex", pattern: "NEEDLE", flags: "", messages: {quantifier: "any"}})(tail), false);
-    assert.equal(compileRule({op: "regex", pattern: "NEEDLE", flags: "", messages: {quantifier: "any"}}, {maxInputChars: 30_000})(tail), true);
+    assert.equal(
+      compileRule(
+        {op: "regex", pattern: "NEEDLE", flags: "", messages: {quantifier: "any"}},
+        {maxInputChars: 30_000}
+      )(tail),
+      true
+    );
   });
 });
 
@@ -148,7 +213,10 @@ describe("JSONPath", () => {
 describe("scopes", () => {
   test("span scope gives each span only its own messages and tool calls", () => {
     const units = scopedContexts("span", "t1", [trace]);
-    assert.deepEqual(units.map((u) => u.unit), ["s1", "s2"]);
+    assert.deepEqual(
+      units.map((u) => u.unit),
+      ["s1", "s2"]
+    );
     assert.equal(units[1]!.context.messages.length, 2);
     assert.equal(units[1]!.context.toolCalls.length, 2);
     assert.equal(units[0]!.context.toolCalls.length, 0);

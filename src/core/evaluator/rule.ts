@@ -21,7 +21,13 @@ export interface RuleContext {
   fields: Partial<Record<TraceField, number | null>>;
   messages: readonly {role: string; direction: string; content: string | null; spanId?: string | null}[];
   spans: readonly {spanId?: string; name: string; kind: string; attributes: Record<string, unknown>}[];
-  toolCalls: readonly {name: string; arguments: string | null; result: string | null; success: boolean | null; spanId?: string | null}[];
+  toolCalls: readonly {
+    name: string;
+    arguments: string | null;
+    result: string | null;
+    success: boolean | null;
+    spanId?: string | null;
+  }[];
 }
 
 export interface RuleOptions {
@@ -88,7 +94,7 @@ function compile(c: Condition, max: number): Predicate {
           if (c.spanName !== undefined && span.name !== c.spanName) continue;
           values.push(...(resolvePath(span.attributes, path) ?? []));
         }
-        if ("exists" in c.test) return (values.length > 0) === c.test.exists;
+        if ("exists" in c.test) return values.length > 0 === c.test.exists;
         if (values.length === 0) return false;
         return c.quantifier === "all" ? values.every(test) : values.some(test);
       };
@@ -125,7 +131,8 @@ function cut(text: string, max: number): string {
 }
 
 function messageCheck(selector: MessageSelector, test: (text: string) => boolean): Predicate {
-  const roles = selector.role === undefined ? null : new Set(Array.isArray(selector.role) ? selector.role : [selector.role]);
+  const roles =
+    selector.role === undefined ? null : new Set(Array.isArray(selector.role) ? selector.role : [selector.role]);
   const direction = selector.direction;
   const selected = (m: RuleContext["messages"][number]) =>
     (roles === null || roles.has(m.role)) && (direction === undefined || m.direction === direction);
@@ -173,7 +180,8 @@ function valueTest(test: JsonPathTest, max: number): (value: unknown) => boolean
   }
   const check = numeric(test);
   return (value) => {
-    const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+    const n =
+      typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
     return check(n);
   };
 }

@@ -37,7 +37,11 @@ export function threadContext(contexts: readonly RuleContext[]): RuleContext {
       else fields[name] = (fields[name] ?? 0) + value;
     }
   }
-  const status = contexts.some((c) => c.status === "error") ? "error" : contexts.every((c) => c.status === "unset") ? "unset" : "ok";
+  const status = contexts.some((c) => c.status === "error")
+    ? "error"
+    : contexts.every((c) => c.status === "unset")
+      ? "unset"
+      : "ok";
   return {
     status,
     fields,

@@ -36,8 +36,7 @@ export interface TimedSpan {
 }
 
 export type ConversationEntry<M extends ConversationMessage, T extends ConversationToolCall> =
-  | {kind: "message"; message: M}
-  | {kind: "tool"; call: T; result: M | null};
+  {kind: "message"; message: M} | {kind: "tool"; call: T; result: M | null};
 
 const key = (m: ConversationMessage) => JSON.stringify([m.role, m.name, m.content, m.toolCallId]);
 
@@ -74,7 +73,9 @@ export function conversation<M extends ConversationMessage, T extends Conversati
   }
   // Model calls first, then the spans that restate the conversation, so each message is shown where it was said.
   const rank = (spanId: string) => (restating.has(spanId) ? 1 : 0);
-  const spanOrder = [...bySpan.keys()].sort((a, b) => rank(a) - rank(b) || (startOf(a) ?? Infinity) - (startOf(b) ?? Infinity));
+  const spanOrder = [...bySpan.keys()].sort(
+    (a, b) => rank(a) - rank(b) || (startOf(a) ?? Infinity) - (startOf(b) ?? Infinity)
+  );
   for (const spanId of spanOrder) {
     const list = bySpan.get(spanId)!.sort((a, b) => a.index - b.index);
     const inputs = list.filter((m) => m.direction === "input");
@@ -99,7 +100,8 @@ export function conversation<M extends ConversationMessage, T extends Conversati
   }
 
   const calls = new Map<string, T>();
-  for (const call of [...toolCalls].sort((a, b) => a.index - b.index)) if (!calls.has(call.callId)) calls.set(call.callId, call);
+  for (const call of [...toolCalls].sort((a, b) => a.index - b.index))
+    if (!calls.has(call.callId)) calls.set(call.callId, call);
   const entries: ConversationEntry<M, T>[] = [];
   const placed = new Set<string>();
   for (const message of ordered) {
@@ -125,7 +127,8 @@ function insertionPoint<M extends ConversationMessage, T extends ConversationToo
   startOf: (spanId: string | null) => number | null
 ): number {
   const spanOf = (e: ConversationEntry<M, T>) => (e.kind === "message" ? e.message.spanId : e.call.spanId);
-  for (let i = entries.length - 1; i >= 0; --i) if (call.spanId !== null && spanOf(entries[i]!) === call.spanId) return i + 1;
+  for (let i = entries.length - 1; i >= 0; --i)
+    if (call.spanId !== null && spanOf(entries[i]!) === call.spanId) return i + 1;
   const start = startOf(call.spanId);
   if (start !== null) {
     for (let i = entries.length - 1; i >= 0; --i) {

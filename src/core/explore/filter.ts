@@ -31,15 +31,26 @@ export interface TraceFilter {
 }
 
 export const NO_FILTER: TraceFilter = {
-  from: null, to: null, model: null, promptVersion: null, status: null, format: null, feedback: "any",
-  toolErrors: false, text: ""
+  from: null,
+  to: null,
+  model: null,
+  promptVersion: null,
+  status: null,
+  format: null,
+  feedback: "any",
+  toolErrors: false,
+  text: ""
 };
 
 /**
  * Returns the indexes of the rows that pass, in column order. `search` holds each row's searchable text in lower
  * case; it is only read when the filter has text, so a caller can build it lazily.
  */
-export function filterTraces(columns: TraceListColumns, filter: TraceFilter, search?: () => ArrayLike<string>): Uint32Array {
+export function filterTraces(
+  columns: TraceListColumns,
+  filter: TraceFilter,
+  search?: () => ArrayLike<string>
+): Uint32Array {
   const out = new Uint32Array(columns.length);
   const text = filter.text.trim().toLowerCase();
   const haystack = text && search ? search() : null;
@@ -64,7 +75,11 @@ export function filterTraces(columns: TraceListColumns, filter: TraceFilter, sea
 }
 
 /** Sorts row indexes by a column; nulls go last in both directions, ties keep their order. */
-export function sortIndex(index: Uint32Array, values: ArrayLike<number | string | null>, descending: boolean): Uint32Array {
+export function sortIndex(
+  index: Uint32Array,
+  values: ArrayLike<number | string | null>,
+  descending: boolean
+): Uint32Array {
   const sign = descending ? -1 : 1;
   const sorted = Array.from(index);
   sorted.sort((a, b) => {

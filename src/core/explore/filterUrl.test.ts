@@ -9,8 +9,15 @@ test("no filter writes no parameters", () => {
 
 test("every filter field survives a trip through the URL", () => {
   const filter: TraceFilter = {
-    from: Date.UTC(2026, 0, 2, 3, 4), to: Date.UTC(2026, 0, 3), model: "gpt-4o", promptVersion: "v2 & more",
-    status: "error", format: "otlp", feedback: "without", toolErrors: true, text: "refund #12"
+    from: Date.UTC(2026, 0, 2, 3, 4),
+    to: Date.UTC(2026, 0, 3),
+    model: "gpt-4o",
+    promptVersion: "v2 & more",
+    status: "error",
+    format: "otlp",
+    feedback: "without",
+    toolErrors: true,
+    text: "refund #12"
   };
   const params = new URLSearchParams(filterToParams(filter));
   assert.deepEqual(filterFromParams(new URLSearchParams(params.toString())), filter);

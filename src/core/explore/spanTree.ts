@@ -38,9 +38,10 @@ export function spanTree<S extends TreeSpan>(spans: readonly S[]): SpanTree<S> {
   for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
   const children = new Map<string | null, S[]>();
   for (const span of byId.values()) {
-    const parent = span.parentSpanId !== null && span.parentSpanId !== span.spanId && byId.has(span.parentSpanId)
-      ? span.parentSpanId
-      : null;
+    const parent =
+      span.parentSpanId !== null && span.parentSpanId !== span.spanId && byId.has(span.parentSpanId)
+        ? span.parentSpanId
+        : null;
     let list = children.get(parent);
     if (!list) children.set(parent, (list = []));
     list.push(span);

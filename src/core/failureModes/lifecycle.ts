@@ -4,7 +4,12 @@
  * mode is really in from what exists: annotations lift a mode to `annotated`, an evaluator to `has_evaluator`, and
  * a resolved mode seen again is `regressed`.
  */
-import {FAILURE_MODE_STATES, type ClusterLink, type FailureModeEvent, type FailureModeState} from "../schemas/failureMode.js";
+import {
+  FAILURE_MODE_STATES,
+  type ClusterLink,
+  type FailureModeEvent,
+  type FailureModeState
+} from "../schemas/failureMode.js";
 
 export interface ModeRecord {
   name: string;
@@ -65,14 +70,22 @@ export function replayEvents(events: readonly FailureModeEvent[]): ReplayResult 
         });
       } else {
         if (event.description) mode.description = event.description;
-        if (event.cluster && !mode.clusters.some((c) => c.clusterId === event.cluster!.clusterId && c.signature === event.cluster!.signature)) {
+        if (
+          event.cluster &&
+          !mode.clusters.some(
+            (c) => c.clusterId === event.cluster!.clusterId && c.signature === event.cluster!.signature
+          )
+        ) {
           mode.clusters.push(event.cluster);
         }
       }
       return;
     }
     if (!mode) {
-      skipped.push({index, reason: `no failure mode named ${JSON.stringify(event.name)} was promoted before this state change`});
+      skipped.push({
+        index,
+        reason: `no failure mode named ${JSON.stringify(event.name)} was promoted before this state change`
+      });
       return;
     }
     mode.state = event.state;

@@ -40,6 +40,9 @@ test("regressed when a resolved mode is seen after its resolution", () => {
 
 test("daily counts cover each UTC day up to now, zeros included", () => {
   const counts = dailyCounts([ago(0), ago(0.1), ago(2), ago(40)], NOW, 3);
-  assert.deepEqual(counts.map((c) => c.count), [1, 0, 2]);
+  assert.deepEqual(
+    counts.map((c) => c.count),
+    [1, 0, 2]
+  );
   assert.equal(counts[2]!.day, Date.parse("2026-03-01T00:00:00Z"));
 });

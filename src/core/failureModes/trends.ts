@@ -17,7 +17,13 @@ export interface TrendThresholds {
   pruneDays: number;
 }
 
-export const DEFAULT_TRENDS: TrendThresholds = {newDays: 7, escalationRatio: 4 / 3, windowDays: 7, quietDays: 14, pruneDays: 90};
+export const DEFAULT_TRENDS: TrendThresholds = {
+  newDays: 7,
+  escalationRatio: 4 / 3,
+  windowDays: 7,
+  quietDays: 14,
+  pruneDays: 90
+};
 
 export type TrendFlag = "new" | "escalating" | "quiet" | "regressed";
 
@@ -49,7 +55,8 @@ export function trendFlags(
   if (lastDay > 0 && lastDay > windowAverage * thresholds.escalationRatio) flags.push("escalating");
   if (lastSeen !== null && now - lastSeen > thresholds.quietDays * DAY) flags.push("quiet");
   const resolved = context.state === "verified_resolved" || context.state === "regressed";
-  if (resolved && context.resolvedAt !== null && lastSeen !== null && lastSeen > context.resolvedAt) flags.push("regressed");
+  if (resolved && context.resolvedAt !== null && lastSeen !== null && lastSeen > context.resolvedAt)
+    flags.push("regressed");
   return {
     flags,
     pruneCandidate: lastSeen === null ? false : now - lastSeen > thresholds.pruneDays * DAY,

@@ -11,22 +11,38 @@ export interface RegistryMode {
   state: string;
 }
 
-export function suiteCoverage(registry: readonly RegistryMode[] | null, evaluators: readonly GateEvaluator[]): Coverage {
+export function suiteCoverage(
+  registry: readonly RegistryMode[] | null,
+  evaluators: readonly GateEvaluator[]
+): Coverage {
   const states = new Map<string, string>();
   for (const mode of registry ?? []) states.set(mode.name.trim(), mode.state);
   const names = new Set<string>();
   for (const [name, state] of states) if (state !== "verified_resolved") names.add(name);
   for (const e of evaluators) if (!states.has(e.failureMode)) names.add(e.failureMode);
-  const modes = [...names].sort((a, b) => a.localeCompare(b)).map((name): CoverageMode => {
-    const mine = evaluators.filter((e) => e.failureMode === name);
-    const trusted = mine.filter((e) => e.role !== "skipped").map((e) => e.id);
-    const why = trusted.length
-      ? ""
-      : mine.length
-        ? mine.map((e) => `${e.id}: ${e.calibrationStatus === "not-trusted" ? "not trusted" : "uncalibrated"} (${e.reason})`).join("; ")
-        : "no evaluator in the suite";
-    return {name, state: states.get(name) ?? null, evaluators: trusted, covered: trusted.length > 0, why};
-  });
+  const modes = [...names]
+    .sort((a, b) => a.localeCompare(b))
+    .map((name): CoverageMode => {
+      const mine = evaluators.filter((e) => e.failureMode === name);
+      const trusted = mine.filter((e) => e.role !== "skipped").map((e) => e.id);
+      const why = trusted.length
+        ? ""
+        : mine.length
+          ? mine
+              .map(
+                (e) =>
+                  `${e.id}: ${e.calibrationStatus === "not-trusted" ? "not trusted" : "uncalibrated"} (${e.reason})`
+              )
+              .join("; ")
+          : "no evaluator in the suite";
+      return {name, state: states.get(name) ?? null, evaluators: trusted, covered: trusted.length > 0, why};
+    });
   const covered = modes.filter((m) => m.covered).length;
-  return {active: modes.length, covered, share: modes.length ? covered / modes.length : null, registry: registry !== null, modes};
+  return {
+    active: modes.length,
+    covered,
+    share: modes.length ? covered / modes.length : null,
+    registry: registry !== null,
+    modes
+  };
 }

@@ -33,7 +33,12 @@ export function roleOf(status: TrustStatus): GateRole {
 }
 
 /** The threshold is the spec's own when it sets one, else the run's default. */
-export function planEvaluator(spec: EvaluatorSpec, evaluatorVersion: string, file: string, defaultMinPassRate: number): EvaluatorPlan {
+export function planEvaluator(
+  spec: EvaluatorSpec,
+  evaluatorVersion: string,
+  file: string,
+  defaultMinPassRate: number
+): EvaluatorPlan {
   const {status, reason} = specTrustStatus(spec.calibration, evaluatorVersion);
   return {
     id: spec.id,
@@ -68,7 +73,11 @@ export interface DecideOptions {
 }
 
 /** The decision for a planned evaluator; `counts` is null when it was skipped. */
-export function decideEvaluator(plan: EvaluatorPlan, counts: RunCounts | null, options: DecideOptions = {}): GateEvaluator {
+export function decideEvaluator(
+  plan: EvaluatorPlan,
+  counts: RunCounts | null,
+  options: DecideOptions = {}
+): GateEvaluator {
   const base = {...plan, failingTraces: counts?.failing ?? [], calls: counts?.calls ?? 0};
   if (plan.role === "skipped" || counts === null) {
     return {...base, counts: null, passRate: null, failRate: null, correctedFailRate: null, outcome: "skipped"};
@@ -79,11 +88,16 @@ export function decideEvaluator(plan: EvaluatorPlan, counts: RunCounts | null, o
   const failRate = judged ? counts.fail / judged : null;
   let correctedFailRate: GateEvaluator["correctedFailRate"] = null;
   if (plan.calibration && judged) {
-    const c = correctedFailureRate(plan.calibration.confusion, {fail: counts.fail, total: judged}, {resamples: options.resamples ?? 2000, seed: options.seed ?? 1});
+    const c = correctedFailureRate(
+      plan.calibration.confusion,
+      {fail: counts.fail, total: judged},
+      {resamples: options.resamples ?? 2000, seed: options.seed ?? 1}
+    );
     correctedFailRate = {
       value: valueOr(c.corrected),
       interval: "low" in c.interval ? [c.interval.low, c.interval.high] : null,
-      undefined: "undefined" in c.corrected ? c.corrected.undefined : "undefined" in c.interval ? c.interval.undefined : null
+      undefined:
+        "undefined" in c.corrected ? c.corrected.undefined : "undefined" in c.interval ? c.interval.undefined : null
     };
   }
   let outcome: GateOutcome;
@@ -91,5 +105,12 @@ export function decideEvaluator(plan: EvaluatorPlan, counts: RunCounts | null, o
   // Compared in counts, so that 19 of 20 meets 0.95 whatever the floating-point rounding of 19 / 20.
   else if (counts.pass >= plan.minPassRate * judged - 1e-9) outcome = "passed";
   else outcome = plan.role === "blocks" ? "blocked" : "warned";
-  return {...base, counts: {traces, pass: counts.pass, fail: counts.fail, errors: counts.errors}, passRate, failRate, correctedFailRate, outcome};
+  return {
+    ...base,
+    counts: {traces, pass: counts.pass, fail: counts.fail, errors: counts.errors},
+    passRate,
+    failRate,
+    correctedFailRate,
+    outcome
+  };
 }

@@ -13,15 +13,35 @@ import {ruleCounts} from "./ruleCounts.js";
 const VERSION = "1.0.0+aaaaaaaaaaaa";
 
 function pairs(tp: number, fp: number, fn: number, tn: number) {
-  const make = (n: number, human: "pass" | "fail", judge: "pass" | "fail") => Array.from({length: n}, () => ({human, judge}));
-  return [...make(tp, "fail", "fail"), ...make(fp, "pass", "fail"), ...make(fn, "fail", "pass"), ...make(tn, "pass", "pass")];
+  const make = (n: number, human: "pass" | "fail", judge: "pass" | "fail") =>
+    Array.from({length: n}, () => ({human, judge}));
+  return [
+    ...make(tp, "fail", "fail"),
+    ...make(fp, "pass", "fail"),
+    ...make(fn, "fail", "pass"),
+    ...make(tn, "pass", "pass")
+  ];
 }
 
 const calibration = (tp: number, fp: number, fn: number, tn: number, evaluatorVersion = VERSION) =>
-  calibrationOf(pairs(tp, fp, fn, tn), {evaluatorVersion, criterion: "overall", labels: "test", split: "held-out", measuredAt: "2026-01-01T00:00:00Z", resamples: 200});
+  calibrationOf(pairs(tp, fp, fn, tn), {
+    evaluatorVersion,
+    criterion: "overall",
+    labels: "test",
+    split: "held-out",
+    measuredAt: "2026-01-01T00:00:00Z",
+    resamples: 200
+  });
 
 function spec(input: Partial<EvaluatorSpecInput> & {id: string}): EvaluatorSpec {
-  const parsed = parseEvaluatorSpec({version: "1.0.0", failureMode: "tool call failed", criterion: "overall", kind: "rule", rule: {op: "tool_call", failed: true}, ...input});
+  const parsed = parseEvaluatorSpec({
+    version: "1.0.0",
+    failureMode: "tool call failed",
+    criterion: "overall",
+    kind: "rule",
+    rule: {op: "tool_call", failed: true},
+    ...input
+  });
   if ("errors" in parsed) throw new Error(parsed.errors.join("; "));
   return parsed.spec;
 }
@@ -42,23 +62,43 @@ describe("planEvaluator(spec, version)", () => {
   });
 
   test("figures measured on an older version leave the evaluator uncalibrated, however good they are", () => {
-    const plan = planEvaluator(spec({id: "a", calibration: calibration(50, 0, 0, 50, "0.9.0+bbbbbbbbbbbb")}), VERSION, "a.json", 0.95);
+    const plan = planEvaluator(
+      spec({id: "a", calibration: calibration(50, 0, 0, 50, "0.9.0+bbbbbbbbbbbb")}),
+      VERSION,
+      "a.json",
+      0.95
+    );
     assert.deepEqual([plan.role, plan.calibrationStatus, plan.versionMatch], ["skipped", "uncalibrated", false]);
     assert.match(plan.reason, /0\.9\.0\+bbbbbbbbbbbb/);
   });
 
   test("the spec's own threshold wins over the run's default", () => {
-    assert.deepEqual(pick(planEvaluator(spec({id: "a", gate: {minPassRate: 0.8}}), VERSION, "a.json", 0.95)), {minPassRate: 0.8, thresholdFrom: "spec"});
-    assert.deepEqual(pick(planEvaluator(spec({id: "a"}), VERSION, "a.json", 0.9)), {minPassRate: 0.9, thresholdFrom: "option"});
+    assert.deepEqual(pick(planEvaluator(spec({id: "a", gate: {minPassRate: 0.8}}), VERSION, "a.json", 0.95)), {
+      minPassRate: 0.8,
+      thresholdFrom: "spec"
+    });
+    assert.deepEqual(pick(planEvaluator(spec({id: "a"}), VERSION, "a.json", 0.9)), {
+      minPassRate: 0.9,
+      thresholdFrom: "option"
+    });
   });
 });
 
-const pick = (p: {minPassRate: number; thresholdFrom: string}) => ({minPassRate: p.minPassRate, thresholdFrom: p.thresholdFrom});
+const pick = (p: {minPassRate: number; thresholdFrom: string}) => ({
+  minPassRate: p.minPassRate,
+  thresholdFrom: p.thresholdFrom
+});
 
 describe("decideEvaluator(plan, counts)", () => {
   const blocking = planEvaluator(spec({id: "a", calibration: BLOCKS}), VERSION, "a.json", 0.95);
   const reporting = planEvaluator(spec({id: "b", calibration: REPORTS}), VERSION, "b.json", 0.95);
-  const counts = (pass: number, fail: number, errors = 0) => ({pass, fail, errors, failing: fail ? ["t1"] : [], calls: 0});
+  const counts = (pass: number, fail: number, errors = 0) => ({
+    pass,
+    fail,
+    errors,
+    failing: fail ? ["t1"] : [],
+    calls: 0
+  });
 
   test("a blocking evaluator below its threshold blocks; at the threshold exactly it passes", () => {
     assert.equal(decideEvaluator(blocking, counts(90, 10)).outcome, "blocked");
@@ -88,16 +128,25 @@ describe("decideEvaluator(plan, counts)", () => {
 
   test("a skipped evaluator has no counts or rates", () => {
     const skipped = decideEvaluator(planEvaluator(spec({id: "c"}), VERSION, "c.json", 0.95), null);
-    assert.deepEqual([skipped.outcome, skipped.counts, skipped.passRate, skipped.correctedFailRate], ["skipped", null, null, null]);
+    assert.deepEqual(
+      [skipped.outcome, skipped.counts, skipped.passRate, skipped.correctedFailRate],
+      ["skipped", null, null, null]
+    );
   });
 });
 
 describe("ruleCounts(scope, predicate, items)", () => {
   const ctx = (failedSpan: string | null, sessionTool: boolean): RuleContext => ({
-    status: "ok", fields: {},
+    status: "ok",
+    fields: {},
     messages: [],
-    spans: [{spanId: "s1", name: "a", kind: "llm", attributes: {}}, {spanId: "s2", name: "b", kind: "tool", attributes: {}}],
-    toolCalls: sessionTool ? [{name: "x", arguments: null, result: null, success: failedSpan === null ? true : false, spanId: failedSpan}] : []
+    spans: [
+      {spanId: "s1", name: "a", kind: "llm", attributes: {}},
+      {spanId: "s2", name: "b", kind: "tool", attributes: {}}
+    ],
+    toolCalls: sessionTool
+      ? [{name: "x", arguments: null, result: null, success: failedSpan === null ? true : false, spanId: failedSpan}]
+      : []
   });
   const items = [
     {traceId: "t1", sessionId: "s", rule: ctx("s2", true)},
@@ -115,7 +164,13 @@ describe("ruleCounts(scope, predicate, items)", () => {
 
 describe("suiteCoverage(registry, evaluators)", () => {
   const decided = (id: string, failureMode: string, cal = BLOCKS, version = VERSION): GateEvaluator =>
-    decideEvaluator(planEvaluator(spec({id, failureMode, calibration: cal}), version, `${id}.json`, 0.95), {pass: 1, fail: 0, errors: 0, failing: [], calls: 0});
+    decideEvaluator(planEvaluator(spec({id, failureMode, calibration: cal}), version, `${id}.json`, 0.95), {
+      pass: 1,
+      fail: 0,
+      errors: 0,
+      failing: [],
+      calls: 0
+    });
 
   test("active modes are the registry's unresolved ones plus the specs' own; uncovered ones say why", () => {
     const registry = [
@@ -131,7 +186,15 @@ describe("suiteCoverage(registry, evaluators)", () => {
       decided("extra", "only in specs", REPORTS)
     ];
     const c = suiteCoverage(registry, evaluators);
-    assert.deepEqual(c.modes.map((m) => [m.name, m.covered]), [["nobody checks", false], ["only in specs", true], ["stale check", false], ["wrong refund", true]]);
+    assert.deepEqual(
+      c.modes.map((m) => [m.name, m.covered]),
+      [
+        ["nobody checks", false],
+        ["only in specs", true],
+        ["stale check", false],
+        ["wrong refund", true]
+      ]
+    );
     assert.deepEqual([c.active, c.covered, c.share, c.registry], [4, 2, 0.5, true]);
     assert.equal(c.modes[0]!.why, "no evaluator in the suite");
     assert.match(c.modes[2]!.why, /stale: uncalibrated \(calibrated as 0\.1\.0\+cccccccccccc/);
@@ -147,9 +210,20 @@ describe("suiteCoverage(registry, evaluators)", () => {
 describe("renderMarkdown(run)", () => {
   test("names what blocked, and escapes Markdown and HTML in names", () => {
     const hostile = 'tool <img src=x onerror=alert(1)> | *bold* & "quoted"';
-    const e = decideEvaluator(planEvaluator(spec({id: "a", failureMode: hostile, calibration: BLOCKS}), VERSION, "a.json", 0.95), {pass: 1, fail: 9, errors: 0, failing: ["t1"], calls: 0});
+    const e = decideEvaluator(
+      planEvaluator(spec({id: "a", failureMode: hostile, calibration: BLOCKS}), VERSION, "a.json", 0.95),
+      {pass: 1, fail: 9, errors: 0, failing: ["t1"], calls: 0}
+    );
     const run = gateRun(
-      {runId: "r", label: "cand", at: "2026-01-01T00:00:00.000Z", durationMs: 1, suite: "/s", candidate: {kind: "traces", name: "f", version: null, traces: 10, rejected: 0}, defaultMinPassRate: 0.95},
+      {
+        runId: "r",
+        label: "cand",
+        at: "2026-01-01T00:00:00.000Z",
+        durationMs: 1,
+        suite: "/s",
+        candidate: {kind: "traces", name: "f", version: null, traces: 10, rejected: 0},
+        defaultMinPassRate: 0.95
+      },
       [e],
       suiteCoverage(null, [e])
     );

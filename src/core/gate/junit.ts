@@ -9,16 +9,22 @@ import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
 import {correctedText, percent} from "./format.js";
 
 // Control characters other than tab, newline and return, lone surrogates and U+FFFE/U+FFFF are not XML 1.0 characters.
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeXml(text: string): string {
-  return text.replace(NOT_XML, "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})[c]!);
+  return text
+    .replace(NOT_XML, "")
+    .replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})[c]!);
 }
 
 const attrs = (values: Record<string, string | number>) =>
-  Object.entries(values).map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`).join("");
+  Object.entries(values)
+    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
+    .join("");
 
-const property = (name: string, value: string | number | null) => `      <property${attrs({name, value: value === null ? "" : value})}/>`;
+const property = (name: string, value: string | number | null) =>
+  `      <property${attrs({name, value: value === null ? "" : value})}/>`;
 
 function evaluatorProperties(e: GateEvaluator): string[] {
   return [
@@ -43,19 +49,36 @@ function rates(e: GateEvaluator): string {
 }
 
 function testcase(e: GateEvaluator): string {
-  const lines = [`    <testcase${attrs({classname: `plumbline.gate.${e.failureMode}`, name: e.id, file: e.file})}>`, "      <properties>", ...evaluatorProperties(e), "      </properties>"];
+  const lines = [
+    `    <testcase${attrs({classname: `plumbline.gate.${e.failureMode}`, name: e.id, file: e.file})}>`,
+    "      <properties>",
+    ...evaluatorProperties(e),
+    "      </properties>"
+  ];
   const failing = e.failingTraces.length ? `\nfirst failing traces: ${e.failingTraces.join(", ")}` : "";
   if (e.outcome === "blocked") {
-    lines.push(`      <failure${attrs({type: "blocked", message: `blocked by failure mode "${e.failureMode}": ${rates(e)}`})}>${escapeXml(`${e.reason}${failing}`)}</failure>`);
+    lines.push(
+      `      <failure${attrs({type: "blocked", message: `blocked by failure mode "${e.failureMode}": ${rates(e)}`})}>${escapeXml(`${e.reason}${failing}`)}</failure>`
+    );
   } else if (e.outcome === "error" && e.role === "blocks") {
-    lines.push(`      <error${attrs({type: "no-verdict", message: `every one of ${e.counts?.errors ?? 0} judge calls failed; failure mode "${e.failureMode}" could not be checked`})}/>`);
+    lines.push(
+      `      <error${attrs({type: "no-verdict", message: `every one of ${e.counts?.errors ?? 0} judge calls failed; failure mode "${e.failureMode}" could not be checked`})}/>`
+    );
   } else if (e.outcome === "skipped") {
     lines.push(`      <skipped${attrs({message: `${e.calibrationStatus}: ${e.reason}`})}/>`);
   } else {
-    const warning = e.outcome === "warned" ? `report only, below threshold: ${rates(e)}${failing}` : e.outcome === "error" ? "report only: every judge call failed" : rates(e);
+    const warning =
+      e.outcome === "warned"
+        ? `report only, below threshold: ${rates(e)}${failing}`
+        : e.outcome === "error"
+          ? "report only: every judge call failed"
+          : rates(e);
     lines.push(`      <system-out>${escapeXml(warning)}</system-out>`);
   }
-  if (e.counts?.errors) lines.push(`      <system-err>${escapeXml(`${e.counts.errors} judge calls failed; they are errors, not verdicts, and are left out of the rates`)}</system-err>`);
+  if (e.counts?.errors)
+    lines.push(
+      `      <system-err>${escapeXml(`${e.counts.errors} judge calls failed; they are errors, not verdicts, and are left out of the rates`)}</system-err>`
+    );
   lines.push("    </testcase>");
   return lines.join("\n");
 }
@@ -76,7 +99,13 @@ export function renderJunit(run: GateRun): string {
     `${property("blocked_by", run.blockedBy.map((b) => b.failureMode).join("; "))}`,
     `${property("coverage", c.share ?? "")}`,
     `${property("coverage_text", `${c.covered} of ${c.active} active failure modes have a trusted evaluator`)}`,
-    `${property("uncovered", c.modes.filter((m) => !m.covered).map((m) => m.name).join("; "))}`,
+    `${property(
+      "uncovered",
+      c.modes
+        .filter((m) => !m.covered)
+        .map((m) => m.name)
+        .join("; ")
+    )}`,
     "    </properties>",
     ...run.evaluators.map(testcase),
     "  </testsuite>",

@@ -9,11 +9,13 @@ import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
 import {correctedText, percent} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, " ")
-    // Names sit mid-line (table cells, after "**"), so only the characters that act there need escaping.
-    .replace(/[\\`*_[\]|~]/g, "\\$&")
-    .replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!);
+  return (
+    text
+      .replace(/[\r\n]+/g, " ")
+      // Names sit mid-line (table cells, after "**"), so only the characters that act there need escaping.
+      .replace(/[\\`*_[\]|~]/g, "\\$&")
+      .replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!)
+  );
 }
 
 const OUTCOME: Record<GateEvaluator["outcome"], string> = {
@@ -28,7 +30,9 @@ const ROLE: Record<GateEvaluator["role"], string> = {blocks: "blocks", reports: 
 
 function row(e: GateEvaluator): string {
   const mcc = e.calibration?.mcc == null ? "—" : e.calibration.mcc.toFixed(2);
-  const n = e.counts ? `${e.counts.pass + e.counts.fail}${e.counts.errors ? ` (+${e.counts.errors} errors)` : ""}` : "—";
+  const n = e.counts
+    ? `${e.counts.pass + e.counts.fail}${e.counts.errors ? ` (+${e.counts.errors} errors)` : ""}`
+    : "—";
   const cells = [
     `\`${e.id.replace(/`/g, "")}\``,
     escapeMarkdown(e.failureMode),
@@ -46,7 +50,9 @@ export function renderMarkdown(run: GateRun): string {
   const candidate = `${run.candidate.kind} ${run.candidate.name}${run.candidate.version ? `@${run.candidate.version}` : ""}`;
   const lines = [`## Plumbline gate: ${escapeMarkdown(run.label)}`, ""];
   if (run.blocked) {
-    lines.push(`**❌ Blocked** by ${run.blockedBy.map((b) => `**${escapeMarkdown(b.failureMode)}** (${b.evaluators.map((id) => `\`${id}\``).join(", ")})`).join(", ")}.`);
+    lines.push(
+      `**❌ Blocked** by ${run.blockedBy.map((b) => `**${escapeMarkdown(b.failureMode)}** (${b.evaluators.map((id) => `\`${id}\``).join(", ")})`).join(", ")}.`
+    );
   } else {
     lines.push("**✅ Passed**: no blocking evaluator is below its threshold.");
   }
@@ -63,20 +69,39 @@ export function renderMarkdown(run: GateRun): string {
   );
   const warned = run.evaluators.filter((e) => e.outcome === "blocked" || e.outcome === "warned");
   for (const e of warned.filter((e) => e.failingTraces.length)) {
-    lines.push(`- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`);
+    lines.push(
+      `- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`
+    );
   }
   const skipped = run.evaluators.filter((e) => e.outcome === "skipped");
   if (skipped.length) {
-    lines.push("", "<details><summary>Skipped evaluators</summary>", "", ...skipped.map((e) => `- \`${e.id}\`: ${e.calibrationStatus}, ${escapeMarkdown(e.reason)}`), "", "</details>");
+    lines.push(
+      "",
+      "<details><summary>Skipped evaluators</summary>",
+      "",
+      ...skipped.map((e) => `- \`${e.id}\`: ${e.calibrationStatus}, ${escapeMarkdown(e.reason)}`),
+      "",
+      "</details>"
+    );
   }
   const c = run.coverage;
   lines.push(
     "",
     `### Coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator`,
-    c.registry ? "" : "_No failure-mode registry was read (give --workspace): only the modes the suite's specs name count._",
+    c.registry
+      ? ""
+      : "_No failure-mode registry was read (give --workspace): only the modes the suite's specs name count._",
     ""
   );
   const uncovered = c.modes.filter((m) => !m.covered);
-  if (uncovered.length) lines.push("Uncovered:", "", ...uncovered.map((m) => `- **${escapeMarkdown(m.name)}**${m.state ? ` (${m.state})` : ""}: ${escapeMarkdown(m.why)}`), "");
+  if (uncovered.length)
+    lines.push(
+      "Uncovered:",
+      "",
+      ...uncovered.map(
+        (m) => `- **${escapeMarkdown(m.name)}**${m.state ? ` (${m.state})` : ""}: ${escapeMarkdown(m.why)}`
+      ),
+      ""
+    );
   return lines.join("\n");
 }

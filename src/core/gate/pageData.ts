@@ -29,8 +29,15 @@ export function suitePageData(runs: readonly GateRun[], problems: string[]): Sui
   return {
     latest: ordered[0] ?? null,
     runs: ordered.slice(0, 50).map((r) => ({
-      runId: r.runId, label: r.label, at: r.at, blocked: r.blocked, blockedBy: r.blockedBy.map((b) => b.failureMode), traces: r.candidate.traces,
-      evaluators: r.evaluators.length, ran: r.evaluators.filter((e) => e.role !== "skipped").length, coverage: r.coverage.share
+      runId: r.runId,
+      label: r.label,
+      at: r.at,
+      blocked: r.blocked,
+      blockedBy: r.blockedBy.map((b) => b.failureMode),
+      traces: r.candidate.traces,
+      evaluators: r.evaluators.length,
+      ran: r.evaluators.filter((e) => e.role !== "skipped").length,
+      coverage: r.coverage.share
     })),
     problems
   };

@@ -29,12 +29,16 @@ export function ruleCounts(scope: Scope, predicate: Predicate, items: readonly G
   };
   if (scope === "thread") {
     const verdicts = new Map<string, boolean>();
-    for (const [key, members] of threadsOf(items)) verdicts.set(key, predicate(threadContext(members.map((m) => m.rule))));
+    for (const [key, members] of threadsOf(items))
+      verdicts.set(key, predicate(threadContext(members.map((m) => m.rule))));
     for (const item of items) count(item.traceId, verdicts.get(threadKey(item))!);
     return out;
   }
   for (const item of items) {
-    count(item.traceId, scope === "span" ? spanContexts(item.rule).some((unit) => predicate(unit.context)) : predicate(item.rule));
+    count(
+      item.traceId,
+      scope === "span" ? spanContexts(item.rule).some((unit) => predicate(unit.context)) : predicate(item.rule)
+    );
   }
   return out;
 }

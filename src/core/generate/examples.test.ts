@@ -18,9 +18,15 @@ describe("splitExamples", () => {
 
   test("gives the same split for the same labels in any order, and another split for another seed", () => {
     const all = examples(10, 30);
-    const a = splitExamples(all, {seed: 3}).heldOut.map((e) => e.traceId).sort();
-    const b = splitExamples([...all].reverse(), {seed: 3}).heldOut.map((e) => e.traceId).sort();
-    const c = splitExamples(all, {seed: 4}).heldOut.map((e) => e.traceId).sort();
+    const a = splitExamples(all, {seed: 3})
+      .heldOut.map((e) => e.traceId)
+      .sort();
+    const b = splitExamples([...all].reverse(), {seed: 3})
+      .heldOut.map((e) => e.traceId)
+      .sort();
+    const c = splitExamples(all, {seed: 4})
+      .heldOut.map((e) => e.traceId)
+      .sort();
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
   });
@@ -38,11 +44,16 @@ describe("splitExamples", () => {
   test("with groups, no group is on both sides, each class is held out near its share, and the split repeats", () => {
     // 40 tasks run 4 times each; a task's runs mostly share an outcome, as τ-bench's trials do.
     const all = Array.from({length: 160}, (_, i) => ({
-      traceId: `t${i}`, group: `task-${i % 40}`, outcome: (i % 40 < 14 || (i % 40 < 20 && i % 3 === 0) ? "fail" : "pass") as "fail" | "pass"
+      traceId: `t${i}`,
+      group: `task-${i % 40}`,
+      outcome: (i % 40 < 14 || (i % 40 < 20 && i % 3 === 0) ? "fail" : "pass") as "fail" | "pass"
     }));
     const {train, heldOut} = splitExamples(all, {heldOut: 0.3, seed: 2});
     const trainGroups = new Set(train.map((e) => e.group));
-    assert.ok(heldOut.every((e) => !trainGroups.has(e.group)), "a group straddles the split");
+    assert.ok(
+      heldOut.every((e) => !trainGroups.has(e.group)),
+      "a group straddles the split"
+    );
     assert.equal(train.length + heldOut.length, 160);
     for (const outcome of ["fail", "pass"] as const) {
       const n = all.filter((e) => e.outcome === outcome).length;
@@ -50,6 +61,11 @@ describe("splitExamples", () => {
       assert.ok(h > 0 && h <= Math.round(n * 0.3) + 4, `${outcome}: ${h} of ${n} held out`);
       assert.ok(h >= Math.round(n * 0.3) - 8, `${outcome}: only ${h} of ${n} held out`);
     }
-    assert.deepEqual(splitExamples([...all].reverse(), {heldOut: 0.3, seed: 2}).heldOut.map((e) => e.traceId).sort(), heldOut.map((e) => e.traceId).sort());
+    assert.deepEqual(
+      splitExamples([...all].reverse(), {heldOut: 0.3, seed: 2})
+        .heldOut.map((e) => e.traceId)
+        .sort(),
+      heldOut.map((e) => e.traceId).sort()
+    );
   });
 });

@@ -41,7 +41,10 @@ export interface SplitOptions {
  * Stratified, deterministic split. Each class keeps at least one example on each side when it has two or more,
  * so that both sides can measure an MCC whenever the labels allow one.
  */
-export function splitExamples<T extends {traceId: string; outcome: Outcome; group?: string}>(examples: readonly T[], options: SplitOptions = {}): Split<T> {
+export function splitExamples<T extends {traceId: string; outcome: Outcome; group?: string}>(
+  examples: readonly T[],
+  options: SplitOptions = {}
+): Split<T> {
   const share = options.heldOut ?? 0.3;
   if (!(share > 0 && share < 1)) throw new RangeError(`the held-out share must be between 0 and 1, not ${share}`);
   const seed = options.seed ?? 1;
@@ -68,7 +71,11 @@ export function splitExamples<T extends {traceId: string; outcome: Outcome; grou
  * one group, so both sides can measure an MCC whenever the groups allow it. An example without a group is a group
  * of its own.
  */
-function splitGroups<T extends {traceId: string; outcome: Outcome; group?: string}>(examples: readonly T[], share: number, seed: number): Split<T> {
+function splitGroups<T extends {traceId: string; outcome: Outcome; group?: string}>(
+  examples: readonly T[],
+  share: number,
+  seed: number
+): Split<T> {
   const groups = new Map<string, T[]>();
   for (const e of examples) {
     const key = e.group ?? `\u0000${e.traceId}`;
@@ -97,7 +104,9 @@ function splitGroups<T extends {traceId: string; outcome: Outcome; group?: strin
   for (const outcome of ["fail", "pass"] as const) {
     if (held[outcome] > 0) continue;
     // A group that gives held-out this class and leaves some of it for training.
-    const g = ordered.find((g) => !chosen.has(g.key) && count(g.members, outcome) > 0 && count(g.members, outcome) < total[outcome]);
+    const g = ordered.find(
+      (g) => !chosen.has(g.key) && count(g.members, outcome) > 0 && count(g.members, outcome) < total[outcome]
+    );
     if (g) take(g);
   }
   const order = new Map(examples.map((e, i) => [e, i]));

@@ -65,7 +65,12 @@ export function strength(fail: number, pass: number, totalFail: number, totalPas
  * Features of the examples at `members` (every example when absent). `index` is the text of all of them, from
  * `indexText`; it is built here when not given.
  */
-export function mineFeatures(examples: readonly Example[], options: MiningOptions, index?: TextIndex, members?: readonly number[]): Feature[] {
+export function mineFeatures(
+  examples: readonly Example[],
+  options: MiningOptions,
+  index?: TextIndex,
+  members?: readonly number[]
+): Feature[] {
   const chosen = members ?? examples.map((_, i) => i);
   const subset = chosen.map((i) => examples[i]!);
   const totalFail = subset.filter((e) => e.outcome === "fail").length;
@@ -88,12 +93,22 @@ export function mineFeatures(examples: readonly Example[], options: MiningOption
   ];
 }
 
-function feature(condition: Condition, description: string, negation: string, source: FeatureSource, fail: number, pass: number): Feature {
+function feature(
+  condition: Condition,
+  description: string,
+  negation: string,
+  source: FeatureSource,
+  fail: number,
+  pass: number
+): Feature {
   return {key: canonicalJson(condition), condition, description, negation, source, fail, pass};
 }
 
 /** Counts, per key, the examples of each class some `emit` call named it in. */
-function tally<K>(examples: readonly Example[], visit: (example: Example, emit: (key: K) => void) => void): Map<K, Counter> {
+function tally<K>(
+  examples: readonly Example[],
+  visit: (example: Example, emit: (key: K) => void) => void
+): Map<K, Counter> {
   const counts = new Map<K, Counter>();
   examples.forEach((example, index) => {
     const fail = example.outcome === "fail";
@@ -120,10 +135,16 @@ interface Turn {
 
 function turns(examples: readonly Example[]): Turn[] {
   const roles = [...new Set(examples.flatMap((e) => e.rule.messages.map((m) => m.role)))].sort();
-  const many = new Set(roles.filter((role) => examples.some((e) => e.rule.messages.filter((m) => m.role === role).length > 1)));
+  const many = new Set(
+    roles.filter((role) => examples.some((e) => e.rule.messages.filter((m) => m.role === role).length > 1))
+  );
   const out: Turn[] = [{selector: {quantifier: "last"}, words: "the last message", none: null}];
   for (const role of roles) {
-    out.push({selector: {role, quantifier: "any"}, words: `${/^[aeio]/i.test(role) ? "an" : "a"} ${role} message`, none: `no ${role} message`});
+    out.push({
+      selector: {role, quantifier: "any"},
+      words: `${/^[aeio]/i.test(role) ? "an" : "a"} ${role} message`,
+      none: `no ${role} message`
+    });
     // With one message of a role per trace, its first and last are the same check as "any".
     if (many.has(role)) {
       out.push({selector: {role, quantifier: "first"}, words: `the first ${role} message`, none: null});
@@ -149,36 +170,42 @@ export function indexText(examples: readonly Example[], options: GramOptions = {
     {mode: "prefix" as const, grams: prefixGrams}
   ];
   return {
-    turns: turns(examples).flatMap((turn) => modes.map(({mode, grams}) => {
-      const {role, quantifier} = turn.selector;
-      const ids = new Map<string, number>();
-      const names: string[] = [];
-      const stamp: number[] = [];
-      const perExample = examples.map((example, index) => {
-        const messages = example.rule.messages;
-        const chosen =
-          quantifier === "any"
-            ? messages.filter((m) => m.role === role)
-            : [quantifier === "first" ? messages.find((m) => m.role === role) : findLast(messages, (m) => role === undefined || m.role === role)];
-        const out: number[] = [];
-        for (const m of chosen) {
-          if (!m?.content) continue;
-          for (const g of grams(m.content)) {
-            let id = ids.get(g);
-            if (id === undefined) {
-              ids.set(g, (id = names.length));
-              names.push(g);
-              stamp.push(-1);
+    turns: turns(examples).flatMap((turn) =>
+      modes.map(({mode, grams}) => {
+        const {role, quantifier} = turn.selector;
+        const ids = new Map<string, number>();
+        const names: string[] = [];
+        const stamp: number[] = [];
+        const perExample = examples.map((example, index) => {
+          const messages = example.rule.messages;
+          const chosen =
+            quantifier === "any"
+              ? messages.filter((m) => m.role === role)
+              : [
+                  quantifier === "first"
+                    ? messages.find((m) => m.role === role)
+                    : findLast(messages, (m) => role === undefined || m.role === role)
+                ];
+          const out: number[] = [];
+          for (const m of chosen) {
+            if (!m?.content) continue;
+            for (const g of grams(m.content)) {
+              let id = ids.get(g);
+              if (id === undefined) {
+                ids.set(g, (id = names.length));
+                names.push(g);
+                stamp.push(-1);
+              }
+              if (stamp[id] === index) continue;
+              stamp[id] = index;
+              out.push(id);
             }
-            if (stamp[id] === index) continue;
-            stamp[id] = index;
-            out.push(id);
           }
-        }
-        return Int32Array.from(out);
-      });
-      return {turn, mode, grams: names, perExample};
-    }))
+          return Int32Array.from(out);
+        });
+        return {turn, mode, grams: names, perExample};
+      })
+    )
   };
 }
 
@@ -206,11 +233,38 @@ function textFeatures(index: TextIndex, examples: readonly Example[], members: r
       for (const id of group.slice(0, 2)) {
         const gram = grams[id]!;
         if (mode === "contains") {
-          out.push(feature({op: "contains", messages: turn.selector, value: gram, caseSensitive: false}, `${turn.words} contains ${JSON.stringify(gram)}`, turn.none ? `${turn.none} contains ${JSON.stringify(gram)}` : `${turn.words} does not contain ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+          out.push(
+            feature(
+              {op: "contains", messages: turn.selector, value: gram, caseSensitive: false},
+              `${turn.words} contains ${JSON.stringify(gram)}`,
+              turn.none
+                ? `${turn.none} contains ${JSON.stringify(gram)}`
+                : `${turn.words} does not contain ${JSON.stringify(gram)}`,
+              "text",
+              fail[id]!,
+              pass[id]!
+            )
+          );
         } else {
           // The one regex induction writes: an escaped literal anchored at the start, which the runtime's guards accept.
-          const condition: Condition = {op: "regex", messages: turn.selector, pattern: `^\\s*${escapeRegex(gram)}`, flags: "i"};
-          out.push(feature(condition, `${turn.words} starts with ${JSON.stringify(gram)}`, turn.none ? `${turn.none} starts with ${JSON.stringify(gram)}` : `${turn.words} does not start with ${JSON.stringify(gram)}`, "text", fail[id]!, pass[id]!));
+          const condition: Condition = {
+            op: "regex",
+            messages: turn.selector,
+            pattern: `^\\s*${escapeRegex(gram)}`,
+            flags: "i"
+          };
+          out.push(
+            feature(
+              condition,
+              `${turn.words} starts with ${JSON.stringify(gram)}`,
+              turn.none
+                ? `${turn.none} starts with ${JSON.stringify(gram)}`
+                : `${turn.words} does not start with ${JSON.stringify(gram)}`,
+              "text",
+              fail[id]!,
+              pass[id]!
+            )
+          );
         }
       }
     }
@@ -241,11 +295,47 @@ function toolFeatures(examples: readonly Example[]): Feature[] {
   const out: Feature[] = [];
   for (const [key, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const [kind, name, k] = key.split("\u0000");
-    if (kind === "failed" && name === undefined) out.push(feature({op: "tool_call", failed: true}, "some tool call failed", "no tool call failed", "tool", c.fail, c.pass));
-    else if (kind === "failed") out.push(feature({op: "tool_call", name: name!, failed: true}, `a call to ${name} failed`, `no call to ${name} failed`, "tool", c.fail, c.pass));
-    else if (kind === "succeeded") out.push(feature({op: "tool_call", name: name!, failed: false}, `a call to ${name} succeeded`, `no call to ${name} succeeded`, "tool", c.fail, c.pass));
-    else if (kind === "called") out.push(feature({op: "tool_call", name: name!}, `${name} is called`, `${name} is never called`, "tool", c.fail, c.pass));
-    else out.push(feature({op: "tool_call", name: name!, count: {gte: Number(k)}}, `${name} is called at least ${k} times`, `${name} is called fewer than ${k} times`, "tool", c.fail, c.pass));
+    if (kind === "failed" && name === undefined)
+      out.push(
+        feature({op: "tool_call", failed: true}, "some tool call failed", "no tool call failed", "tool", c.fail, c.pass)
+      );
+    else if (kind === "failed")
+      out.push(
+        feature(
+          {op: "tool_call", name: name!, failed: true},
+          `a call to ${name} failed`,
+          `no call to ${name} failed`,
+          "tool",
+          c.fail,
+          c.pass
+        )
+      );
+    else if (kind === "succeeded")
+      out.push(
+        feature(
+          {op: "tool_call", name: name!, failed: false},
+          `a call to ${name} succeeded`,
+          `no call to ${name} succeeded`,
+          "tool",
+          c.fail,
+          c.pass
+        )
+      );
+    else if (kind === "called")
+      out.push(
+        feature({op: "tool_call", name: name!}, `${name} is called`, `${name} is never called`, "tool", c.fail, c.pass)
+      );
+    else
+      out.push(
+        feature(
+          {op: "tool_call", name: name!, count: {gte: Number(k)}},
+          `${name} is called at least ${k} times`,
+          `${name} is called fewer than ${k} times`,
+          "tool",
+          c.fail,
+          c.pass
+        )
+      );
   }
   return out;
 }
@@ -264,9 +354,11 @@ function spanFeatures(examples: readonly Example[], minSupport: number): Feature
     const seen = new Map<string, number>();
     for (const span of example.rule.spans) {
       for (const [key, value] of Object.entries(span.attributes)) {
-        if (typeof value === "string" && value.length > 0 && value.length <= 100) emit(`${key}\u0000${JSON.stringify(value)}`);
+        if (typeof value === "string" && value.length > 0 && value.length <= 100)
+          emit(`${key}\u0000${JSON.stringify(value)}`);
         else if (typeof value === "boolean") emit(`${key}\u0000${value}`);
-        else if (typeof value === "number" && Number.isFinite(value)) seen.set(key, Math.max(seen.get(key) ?? -Infinity, value));
+        else if (typeof value === "number" && Number.isFinite(value))
+          seen.set(key, Math.max(seen.get(key) ?? -Infinity, value));
       }
     }
     for (const [key, max] of seen) {
@@ -284,12 +376,32 @@ function spanFeatures(examples: readonly Example[], minSupport: number): Feature
     // A key with hundreds of values (ids, timestamps) names single traces, not a kind of trace.
     if (c.fail + c.pass < minSupport || (perKey.get(key) ?? 0) >= 30) continue;
     perKey.set(key, (perKey.get(key) ?? 0) + 1);
-    out.push(feature({op: "jsonpath", path: attributePath(key), test: {equals: value}, quantifier: "any"}, `a span's ${key} is ${JSON.stringify(value)}`, `no span's ${key} is ${JSON.stringify(value)}`, "span", c.fail, c.pass));
+    out.push(
+      feature(
+        {op: "jsonpath", path: attributePath(key), test: {equals: value}, quantifier: "any"},
+        `a span's ${key} is ${JSON.stringify(value)}`,
+        `no span's ${key} is ${JSON.stringify(value)}`,
+        "span",
+        c.fail,
+        c.pass
+      )
+    );
   }
   for (const [key, values] of [...numbers].sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const at of cutPoints(values)) {
-      const counted = countWhere(examples, (e) => e.rule.spans.some((s) => typeof s.attributes[key] === "number" && (s.attributes[key] as number) >= at));
-      out.push(feature({op: "jsonpath", path: attributePath(key), test: {gte: at}, quantifier: "any"}, `a span's ${key} is at least ${at}`, `no span's ${key} is at least ${at}`, "span", counted.fail, counted.pass));
+      const counted = countWhere(examples, (e) =>
+        e.rule.spans.some((s) => typeof s.attributes[key] === "number" && (s.attributes[key] as number) >= at)
+      );
+      out.push(
+        feature(
+          {op: "jsonpath", path: attributePath(key), test: {gte: at}, quantifier: "any"},
+          `a span's ${key} is at least ${at}`,
+          `no span's ${key} is at least ${at}`,
+          "span",
+          counted.fail,
+          counted.pass
+        )
+      );
     }
   }
   return out;
@@ -315,13 +427,33 @@ function countWhere(examples: readonly Example[], test: (example: Example) => bo
 function numberFeatures(examples: readonly Example[]): Feature[] {
   const out: Feature[] = [];
   for (const field of TRACE_FIELDS) {
-    const values = examples.map((e) => e.rule.fields[field]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    const values = examples
+      .map((e) => e.rule.fields[field])
+      .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
     if (!values.length) continue;
     for (const at of cutPoints(values)) {
       const atLeast = countWhere(examples, (e) => (e.rule.fields[field] ?? -Infinity) >= at);
-      out.push(feature({op: "threshold", field, test: {gte: at}, missing: "pass"}, `${field} ≥ ${at}`, `${field} < ${at} or unknown`, "number", atLeast.fail, atLeast.pass));
+      out.push(
+        feature(
+          {op: "threshold", field, test: {gte: at}, missing: "pass"},
+          `${field} ≥ ${at}`,
+          `${field} < ${at} or unknown`,
+          "number",
+          atLeast.fail,
+          atLeast.pass
+        )
+      );
       const atMost = countWhere(examples, (e) => e.rule.fields[field] != null && e.rule.fields[field]! <= at);
-      out.push(feature({op: "threshold", field, test: {lte: at}, missing: "pass"}, `${field} ≤ ${at}`, `${field} > ${at} or unknown`, "number", atMost.fail, atMost.pass));
+      out.push(
+        feature(
+          {op: "threshold", field, test: {lte: at}, missing: "pass"},
+          `${field} ≤ ${at}`,
+          `${field} > ${at} or unknown`,
+          "number",
+          atMost.fail,
+          atMost.pass
+        )
+      );
     }
   }
   return out;
@@ -330,6 +462,13 @@ function numberFeatures(examples: readonly Example[]): Feature[] {
 function statusFeatures(examples: readonly Example[]): Feature[] {
   return (["error", "ok", "unset"] as const).map((is) => {
     const c = countWhere(examples, (e) => e.rule.status === is);
-    return feature({op: "status", is}, `the trace's status is ${is}`, `the trace's status is not ${is}`, "status", c.fail, c.pass);
+    return feature(
+      {op: "status", is},
+      `the trace's status is ${is}`,
+      `the trace's status is not ${is}`,
+      "status",
+      c.fail,
+      c.pass
+    );
   });
 }

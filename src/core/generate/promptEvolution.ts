@@ -100,7 +100,8 @@ export interface Candidate {
   aggregate: number | null;
 }
 
-export type IterationOutcome = "accepted" | "not-better" | "rejected" | "reflection-failed" | "no-mistakes" | "no-verdicts";
+export type IterationOutcome =
+  "accepted" | "not-better" | "rejected" | "reflection-failed" | "no-mistakes" | "no-verdicts";
 
 export interface IterationRecord {
   iteration: number;
@@ -185,11 +186,14 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
   const outcomes = train.map((e) => e.outcome);
   const pareto = paretoIndices(outcomes, options.paretoSize ?? 40, random);
   if (pareto.length > budget) {
-    throw new RangeError(`a budget of ${budget} calls cannot even score the seed prompt on the ${pareto.length} Pareto-set examples`);
+    throw new RangeError(
+      `a budget of ${budget} calls cannot even score the seed prompt on the ${pareto.length} Pareto-set examples`
+    );
   }
   // Minibatch scores are weighted so that each class counts as much as the other, as the aggregate does.
   const failShare = outcomes.filter((o) => o === "fail").length / train.length;
-  const weight = (i: number) => (failShare === 0 || failShare === 1 ? 1 : outcomes[i] === "fail" ? 0.5 / failShare : 0.5 / (1 - failShare));
+  const weight = (i: number) =>
+    failShare === 0 || failShare === 1 ? 1 : outcomes[i] === "fail" ? 0.5 / failShare : 0.5 / (1 - failShare);
 
   const cache = new Map<string, Map<number, JudgeOutcome>>();
   const calls = {judge: 0, reflection: 0};
@@ -206,7 +210,10 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
 
   const progress = (extra = 0) =>
     options.onProgress?.({
-      calls: used() + extra, budget, iteration, candidates: candidates.length,
+      calls: used() + extra,
+      budget,
+      iteration,
+      candidates: candidates.length,
       bestAggregate: candidates.length ? candidates[bestCandidate(candidates.map((c) => c.aggregate))]!.aggregate : null
     });
   const uncached = (prompt: string, indices: readonly number[]) => indices.filter((i) => !cache.get(prompt)?.has(i));
@@ -216,8 +223,13 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     const todo = uncached(prompt, indices);
     const fresh = new Map<number, JudgeOutcome>();
     if (todo.length) {
-      const evaluation = await options.evaluate(prompt, todo.map((i) => train[i]!), {onCalls: (n) => progress(n)});
-      if (evaluation.results.length !== todo.length) throw new Error(`evaluate answered ${evaluation.results.length} outcomes for ${todo.length} examples`);
+      const evaluation = await options.evaluate(
+        prompt,
+        todo.map((i) => train[i]!),
+        {onCalls: (n) => progress(n)}
+      );
+      if (evaluation.results.length !== todo.length)
+        throw new Error(`evaluate answered ${evaluation.results.length} outcomes for ${todo.length} examples`);
       calls.judge += evaluation.calls;
       let known = cache.get(prompt);
       if (!known) cache.set(prompt, (known = new Map()));
@@ -232,12 +244,22 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     }
     return indices.map((i) => fresh.get(i) ?? cache.get(prompt)!.get(i)!);
   };
-  const scoreOf = (result: JudgeOutcome, i: number) => ("error" in result ? null : result.verdict === outcomes[i] ? 1 : 0);
+  const scoreOf = (result: JudgeOutcome, i: number) =>
+    "error" in result ? null : result.verdict === outcomes[i] ? 1 : 0;
   const addCandidate = async (prompt: string, parent: number | null, rationale: string | null) => {
     const results = await judge(prompt, pareto);
     const scores = results.map((r, k) => scoreOf(r, pareto[k]!));
     const candidate: Candidate = {
-      id: candidates.length, parent, iteration, prompt, rationale, scores, aggregate: balancedAccuracy(scores, pareto.map((i) => outcomes[i]!))
+      id: candidates.length,
+      parent,
+      iteration,
+      prompt,
+      rationale,
+      scores,
+      aggregate: balancedAccuracy(
+        scores,
+        pareto.map((i) => outcomes[i]!)
+      )
     };
     candidates.push(candidate);
     return candidate;
@@ -250,7 +272,13 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
   const nextMinibatch = () => {
     if (queue.length < m) {
       const leftover = new Set(queue);
-      queue = [...queue, ...shuffled(train.map((_, i) => i).filter((i) => !leftover.has(i)), random)];
+      queue = [
+        ...queue,
+        ...shuffled(
+          train.map((_, i) => i).filter((i) => !leftover.has(i)),
+          random
+        )
+      ];
     }
     return queue.splice(0, m);
   };
@@ -272,7 +300,12 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     const minibatch = nextMinibatch();
     // The most this step can cost: the parent's unjudged minibatch, one reflection, the child's minibatch, and
     // the child's Pareto-set examples outside the minibatch. A step that might not fit is not started.
-    const worst = uncached(parent.prompt, minibatch).length + 1 + m + pareto.length - minibatch.filter((i) => paretoSet.has(i)).length;
+    const worst =
+      uncached(parent.prompt, minibatch).length +
+      1 +
+      m +
+      pareto.length -
+      minibatch.filter((i) => paretoSet.has(i)).length;
     if (used() + worst > budget) {
       stopped = "budget";
       break;
@@ -280,12 +313,27 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     iteration++;
     const before = used();
     const record = (fields: Omit<IterationRecord, "iteration" | "parent" | "minibatch" | "calls">) =>
-      history.push({iteration, parent: parent.id, minibatch: minibatch.map((i) => train[i]!.traceId), ...fields, calls: used() - before});
+      history.push({
+        iteration,
+        parent: parent.id,
+        minibatch: minibatch.map((i) => train[i]!.traceId),
+        ...fields,
+        calls: used() - before
+      });
 
     const parentResults = await judge(parent.prompt, minibatch);
     const parentScores = parentResults.map((r, k) => scoreOf(r, minibatch[k]!));
     const feedback = parentResults.flatMap((r, k) =>
-      "error" in r ? [] : [{example: train[minibatch[k]!]!, verdict: r.verdict, reasoning: r.reasoning, correct: r.verdict === outcomes[minibatch[k]!]}]
+      "error" in r
+        ? []
+        : [
+            {
+              example: train[minibatch[k]!]!,
+              verdict: r.verdict,
+              reasoning: r.reasoning,
+              correct: r.verdict === outcomes[minibatch[k]!]
+            }
+          ]
     );
     const empty = {candidate: null, prompt: null, rationale: null, childScores: null, accepted: false};
     if (!feedback.some((f) => !f.correct)) {
@@ -310,16 +358,30 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
       if (proposal.answered) rejected++;
       else reflectionErrors++;
       noteError(`reflection: ${proposal.error}`);
-      record({...empty, parentScores, outcome: proposal.answered ? "rejected" : "reflection-failed", reason: proposal.error});
+      record({
+        ...empty,
+        parentScores,
+        outcome: proposal.answered ? "rejected" : "reflection-failed",
+        reason: proposal.error
+      });
       continue;
     }
     const invalid = tried.has(proposal.prompt)
-      ? proposal.prompt === parent.prompt ? "the proposal repeats the parent's prompt" : "the proposal repeats a prompt already tried"
+      ? proposal.prompt === parent.prompt
+        ? "the proposal repeats the parent's prompt"
+        : "the proposal repeats a prompt already tried"
       : options.validate(proposal.prompt);
     if (invalid !== null) {
       rejected++;
       noteError(`proposal rejected: ${invalid}`);
-      record({...empty, prompt: proposal.prompt, rationale: proposal.rationale, parentScores, outcome: "rejected", reason: invalid});
+      record({
+        ...empty,
+        prompt: proposal.prompt,
+        rationale: proposal.rationale,
+        parentScores,
+        outcome: "rejected",
+        reason: invalid
+      });
       continue;
     }
     tried.add(proposal.prompt);
@@ -336,13 +398,22 @@ export async function evolvePrompt<T extends EvolutionExample>(options: Evolutio
     });
     const fields = {prompt: proposal.prompt, rationale: proposal.rationale, parentScores, childScores};
     if (!(compared > 0 && childSum > parentSum)) {
-      const reason = compared === 0 ? "no example got a verdict from both prompts" : `minibatch score ${childSum.toFixed(2)} is not above the parent's ${parentSum.toFixed(2)}`;
+      const reason =
+        compared === 0
+          ? "no example got a verdict from both prompts"
+          : `minibatch score ${childSum.toFixed(2)} is not above the parent's ${parentSum.toFixed(2)}`;
       record({...fields, candidate: null, accepted: false, outcome: "not-better", reason});
       continue;
     }
     const child = await addCandidate(proposal.prompt, parent.id, proposal.rationale);
     frontier = null;
-    record({...fields, candidate: child.id, accepted: true, outcome: "accepted", reason: `minibatch score ${childSum.toFixed(2)} beats the parent's ${parentSum.toFixed(2)}`});
+    record({
+      ...fields,
+      candidate: child.id,
+      accepted: true,
+      outcome: "accepted",
+      reason: `minibatch score ${childSum.toFixed(2)} beats the parent's ${parentSum.toFixed(2)}`
+    });
     progress();
   }
 

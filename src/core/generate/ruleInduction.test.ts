@@ -9,9 +9,22 @@ import {splitExamples, type LabelledExample} from "./examples.js";
 import {textGrams, textPrefixes} from "./textGrams.js";
 import {mineFeatures} from "./features.js";
 
-const fillers = ["Let me look that up for you.", "Here are the details of your booking.", "Anything else I can help with today?", "I have checked the reservation."];
+const fillers = [
+  "Let me look that up for you.",
+  "Here are the details of your booking.",
+  "Anything else I can help with today?",
+  "I have checked the reservation."
+];
 
-function trace(i: number, parts: {assistant?: string; user?: string; tools?: {name: string; result: string; success: boolean}[]; attributes?: Record<string, unknown>}): RuleContext {
+function trace(
+  i: number,
+  parts: {
+    assistant?: string;
+    user?: string;
+    tools?: {name: string; result: string; success: boolean}[];
+    attributes?: Record<string, unknown>;
+  }
+): RuleContext {
   return {
     status: "ok",
     fields: {message_count: 4 + (i % 5), tool_call_count: parts.tools?.length ?? 0},
@@ -26,7 +39,11 @@ function trace(i: number, parts: {assistant?: string; user?: string; tools?: {na
 }
 
 const example = (i: number, outcome: "pass" | "fail", rule: RuleContext): LabelledExample => ({
-  traceId: `t${i}`, outcome, explanation: null, rule, trace: {messages: rule.messages, toolCalls: rule.toolCalls}
+  traceId: `t${i}`,
+  outcome,
+  explanation: null,
+  rule,
+  trace: {messages: rule.messages, toolCalls: rule.toolCalls}
 });
 
 /** Failing traces end with the agent apologising that it cannot refund; passing ones do not. */
@@ -46,8 +63,14 @@ describe("induceRule(train)", () => {
     assert.equal(rule.condition.op, "contains");
     const c = rule.condition as Extract<Condition, {op: "contains"}>;
     // The apology is the last message and an assistant's: either selector reads it.
-    assert.ok(c.messages.role === "assistant" || (c.messages.role === undefined && c.messages.quantifier === "last"), JSON.stringify(c.messages));
-    assert.match("i'm sorry, i cannot process a refund for this order.", new RegExp(c.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.ok(
+      c.messages.role === "assistant" || (c.messages.role === undefined && c.messages.quantifier === "last"),
+      JSON.stringify(c.messages)
+    );
+    assert.match(
+      "i'm sorry, i cannot process a refund for this order.",
+      new RegExp(c.value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    );
     assert.match(rule.description, /(assistant|last) message contains/);
   });
 
@@ -56,8 +79,10 @@ describe("induceRule(train)", () => {
       const failed = i % 4 === 0;
       const tools = [
         // Some passing traces recover from a failed lookup: "some tool call failed" does not separate.
-        i % 5 === 1 ? {name: "lookup", result: "Error: timeout", success: false} : {name: "lookup", result: "{}", success: true},
-        {name: "book", result: failed ? "Error: no seats" : "{\"ok\": true}", success: !failed}
+        i % 5 === 1
+          ? {name: "lookup", result: "Error: timeout", success: false}
+          : {name: "lookup", result: "{}", success: true},
+        {name: "book", result: failed ? "Error: no seats" : '{"ok": true}', success: !failed}
       ];
       return example(i, failed ? "fail" : "pass", trace(i, {tools}));
     });
@@ -71,7 +96,10 @@ describe("induceRule(train)", () => {
     const examples = Array.from({length: 80}, (_, i) => {
       const small = i % 2 === 0;
       const french = i % 4 < 2 ? i % 8 < 4 : i % 8 >= 4;
-      const rule = trace(i, {attributes: {"gen_ai.request.model": small ? "small" : "large"}, user: french ? "Bonjour, ma commande est en retard." : "Hi, my order is late."});
+      const rule = trace(i, {
+        attributes: {"gen_ai.request.model": small ? "small" : "large"},
+        user: french ? "Bonjour, ma commande est en retard." : "Hi, my order is late."
+      });
       return example(i, small && french ? "fail" : "pass", rule);
     });
     const rule = induceRule(examples, {folds: 0});
@@ -87,13 +115,21 @@ describe("induceRule(train)", () => {
     const b = induceRule(refundSet());
     assert.deepEqual(a.condition, b.condition);
     assert.equal(a.candidatesConsidered, b.candidatesConsidered);
-    assert.deepEqual(a.alternatives.map((x) => x.description), b.alternatives.map((x) => x.description));
+    assert.deepEqual(
+      a.alternatives.map((x) => x.description),
+      b.alternatives.map((x) => x.description)
+    );
   });
 
   test("literals from trace text are escaped: regex metacharacters in an n-gram cannot reach a regex unescaped", () => {
     const nasty = "(a+)+ [x] $1 \\d* ^end|";
     const examples = Array.from({length: 40}, (_, i) =>
-      example(i, i % 2 === 0 ? "fail" : "pass", trace(i, {assistant: i % 2 === 0 ? `Result: ${nasty} failure_code_zzz` : "All good here."})));
+      example(
+        i,
+        i % 2 === 0 ? "fail" : "pass",
+        trace(i, {assistant: i % 2 === 0 ? `Result: ${nasty} failure_code_zzz` : "All good here."})
+      )
+    );
     const rule = induceRule(examples);
     assert.equal(rule.trainMcc, 1);
     // Every condition an induced rule is made of compiles under the runtime's regex guards.
@@ -105,7 +141,8 @@ describe("induceRule(train)", () => {
     };
     walk(rule.condition);
     assert.doesNotThrow(() => compileRule(rule.condition));
-    for (const gram of textGrams(nasty)) assert.ok(!/[()+*[\]^$|\\]/.test(gram.replace(/[^()+*[\]^$|\\]/g, "")) || nasty.toLowerCase().includes(gram));
+    for (const gram of textGrams(nasty))
+      assert.ok(!/[()+*[\]^$|\\]/.test(gram.replace(/[^()+*[\]^$|\\]/g, "")) || nasty.toLowerCase().includes(gram));
   });
 
   test("does not add a clause that only fits a few training traces by chance", () => {
@@ -113,7 +150,11 @@ describe("induceRule(train)", () => {
     const examples = Array.from({length: 90}, (_, i) => {
       const fail = i % 3 === 0;
       const odd = !fail && i % 29 === 1;
-      return example(i, fail && !odd ? "fail" : "pass", trace(i, {assistant: fail ? "I'm sorry, I cannot process a refund." : odd ? "The weather is nice." : "Done."}));
+      return example(
+        i,
+        fail && !odd ? "fail" : "pass",
+        trace(i, {assistant: fail ? "I'm sorry, I cannot process a refund." : odd ? "The weather is nice." : "Done."})
+      );
     });
     const rule = induceRule(examples);
     assert.equal(rule.terms, 1, rule.description);
@@ -123,13 +164,19 @@ describe("induceRule(train)", () => {
     const seen: [number, number][] = [];
     const rule = induceRule(refundSet(), {onProgress: (done, total) => seen.push([done, total])});
     assert.equal(rule.crossValidation?.folds, 5);
-    assert.deepEqual(seen.map(([done]) => done), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      seen.map(([done]) => done),
+      [0, 1, 2, 3, 4, 5, 6]
+    );
     assert.ok(seen.every(([, total]) => total === 6));
   });
 
   test("refuses training sets with one class, and says why", () => {
     const all = refundSet().map((e) => ({...e, outcome: "pass" as const}));
-    assert.throws(() => induceRule(all), (error: Error) => error instanceof InductionError && /failing and passing/.test(error.message));
+    assert.throws(
+      () => induceRule(all),
+      (error: Error) => error instanceof InductionError && /failing and passing/.test(error.message)
+    );
   });
 });
 
@@ -138,8 +185,21 @@ describe("generateRuleSpec(split)", () => {
     const examples = refundSet(90);
     // Held-out traces the rule cannot know: failing ones that apologise in other words.
     const split = splitExamples(examples, {heldOut: 0.3, seed: 1});
-    const heldOut = split.heldOut.map((e, i) => e.outcome === "fail" && i % 2 === 0 ? {...e, rule: trace(i, {assistant: "Unfortunately that is not possible."})} : e);
-    const generated = generateRuleSpec({train: split.train, heldOut}, {id: "refund", failureMode: "refused refund", criterion: "overall", labels: "toy", measuredAt: "2026-01-01T00:00:00.000Z"});
+    const heldOut = split.heldOut.map((e, i) =>
+      e.outcome === "fail" && i % 2 === 0
+        ? {...e, rule: trace(i, {assistant: "Unfortunately that is not possible."})}
+        : e
+    );
+    const generated = generateRuleSpec(
+      {train: split.train, heldOut},
+      {
+        id: "refund",
+        failureMode: "refused refund",
+        criterion: "overall",
+        labels: "toy",
+        measuredAt: "2026-01-01T00:00:00.000Z"
+      }
+    );
     const expected = ruleConfusion(generated.rule.condition, heldOut);
     assert.deepEqual(generated.heldOut, expected);
     assert.ok(expected.fn > 0, "the reworded held-out failures are missed");
@@ -167,10 +227,22 @@ describe("mineFeatures(examples)", () => {
   test("opening words become an anchored regex of the escaped literal that the runtime guards accept and that matches its source", () => {
     const opening = "(a+)+$ [x]* error: {retry} later";
     const examples = Array.from({length: 40}, (_, i) =>
-      example(i, i % 2 === 0 ? "fail" : "pass", trace(i, {tools: [{name: "lookup", result: i % 2 === 0 ? opening : "{\"ok\": true}", success: true}]})));
+      example(
+        i,
+        i % 2 === 0 ? "fail" : "pass",
+        trace(i, {tools: [{name: "lookup", result: i % 2 === 0 ? opening : '{"ok": true}', success: true}]})
+      )
+    );
     // Tool results are tool messages too, as an ingested transcript has them.
-    for (const e of examples) (e.rule.messages as RuleContext["messages"][number][]).push({role: "tool", direction: "transcript", content: e.rule.toolCalls[0]!.result});
-    const regexes = mineFeatures(examples, {minSupport: 2}).flatMap((f) => (f.condition.op === "regex" ? [f.condition] : []));
+    for (const e of examples)
+      (e.rule.messages as RuleContext["messages"][number][]).push({
+        role: "tool",
+        direction: "transcript",
+        content: e.rule.toolCalls[0]!.result
+      });
+    const regexes = mineFeatures(examples, {minSupport: 2}).flatMap((f) =>
+      f.condition.op === "regex" ? [f.condition] : []
+    );
     assert.ok(regexes.length > 0);
     for (const r of regexes) {
       assert.doesNotThrow(() => safeRegex(r.pattern, r.flags), r.pattern);
@@ -186,19 +258,31 @@ describe("mineFeatures(examples)", () => {
 });
 
 describe("foldMasks(examples, folds)", () => {
-  const members = (masks: Uint32Array[], fold: number, n: number) => Array.from({length: n}, (_, i) => i).filter((i) => (masks[fold]![i >> 5]! >>> (i & 31)) & 1);
+  const members = (masks: Uint32Array[], fold: number, n: number) =>
+    Array.from({length: n}, (_, i) => i).filter((i) => (masks[fold]![i >> 5]! >>> (i & 31)) & 1);
 
   test("deals each class round the folds, and keeps a group's examples in one fold", () => {
-    const examples = Array.from({length: 40}, (_, i) => ({outcome: (i % 4 === 0 ? "fail" : "pass") as "fail" | "pass", group: `task-${i % 10}`}));
+    const examples = Array.from({length: 40}, (_, i) => ({
+      outcome: (i % 4 === 0 ? "fail" : "pass") as "fail" | "pass",
+      group: `task-${i % 10}`
+    }));
     const masks = foldMasks(examples, 3, 2);
     const foldOf = examples.map((_, i) => masks.findIndex((m) => (m[i >> 5]! >>> (i & 31)) & 1));
-    assert.ok(foldOf.every((f) => f >= 0), "every example is in a fold");
+    assert.ok(
+      foldOf.every((f) => f >= 0),
+      "every example is in a fold"
+    );
     for (let g = 0; g < 10; g++) {
       assert.equal(new Set(foldOf.filter((_, i) => i % 10 === g)).size, 1, `task-${g} is split across folds`);
     }
-    const ungrouped = foldMasks(examples.map(({outcome}) => ({outcome})), 4, 2);
+    const ungrouped = foldMasks(
+      examples.map(({outcome}) => ({outcome})),
+      4,
+      2
+    );
     // 10 failures and 30 passes over 4 folds.
-    const perClass = (outcome: string) => [0, 1, 2, 3].map((f) => members(ungrouped, f, 40).filter((i) => examples[i]!.outcome === outcome).length);
+    const perClass = (outcome: string) =>
+      [0, 1, 2, 3].map((f) => members(ungrouped, f, 40).filter((i) => examples[i]!.outcome === outcome).length);
     assert.deepEqual(perClass("fail"), [3, 3, 2, 2]);
     assert.deepEqual(perClass("pass"), [8, 8, 7, 7]);
   });

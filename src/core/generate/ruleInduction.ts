@@ -97,13 +97,19 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
   const n = train.length;
   const failing = train.filter((e) => e.outcome === "fail").length;
   if (failing === 0 || failing === n) {
-    throw new InductionError(`rule induction needs failing and passing training traces; these ${n} are all ${failing ? "fail" : "pass"}`);
+    throw new InductionError(
+      `rule induction needs failing and passing training traces; these ${n} are all ${failing ? "fail" : "pass"}`
+    );
   }
   const minSupport = options.minSupport ?? Math.max(2, Math.ceil(0.05 * n));
   const maxTerms = options.maxTerms ?? 3;
   const beamWidth = options.beamWidth ?? 12;
   const penalty = options.complexityPenalty ?? 0.03;
-  const miningOptions = {...options, minSupport, ...(options.maxTextFeatures ? {maxText: options.maxTextFeatures} : {})};
+  const miningOptions = {
+    ...options,
+    minSupport,
+    ...(options.maxTextFeatures ? {maxText: options.maxTextFeatures} : {})
+  };
   const index = indexText(train, options);
 
   const words = Math.ceil(n / 32);
@@ -118,7 +124,10 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
     if (coverage.has(feature.key)) return coverage.get(feature.key)!;
     let bits: Uint32Array | null = null;
     try {
-      const predicate = compileRule(feature.condition, options.maxInputChars ? {maxInputChars: options.maxInputChars} : {});
+      const predicate = compileRule(
+        feature.condition,
+        options.maxInputChars ? {maxInputChars: options.maxInputChars} : {}
+      );
       bits = new Uint32Array(words);
       train.forEach((e, i) => predicate(e.rule) && (bits![i >> 5]! |= 1 << (i & 31)));
     } catch (error) {
@@ -180,11 +189,18 @@ export function induceRule(train: readonly Example[], options: InductionOptions 
     let done = 1;
     for (const validation of foldMasks(train, folds, words)) {
       const fitMask = validation.map((w, i) => ~w & full[i]!);
-      const fold = literalsOf(fitMask, all.filter((i) => (fitMask[i >> 5]! >>> (i & 31)) & 1));
+      const fold = literalsOf(
+        fitMask,
+        all.filter((i) => (fitMask[i >> 5]! >>> (i & 31)) & 1)
+      );
       if (!fold.literals.length) continue;
       const fitted = search(fold.literals, truth, fitMask, searchOptions);
       for (let terms = 1; terms <= maxTerms; terms++) {
-        const best = simplest(fitted.filter((c) => c.terms === terms), fold.literals, popcount(fitMask))[0];
+        const best = simplest(
+          fitted.filter((c) => c.terms === terms),
+          fold.literals,
+          popcount(fitMask)
+        )[0];
         if (!best) continue;
         const c = confusionOf(best.bits, truth, validation);
         const p = pooled[terms - 1]!;
@@ -241,11 +257,24 @@ interface SearchOptions {
  * Every rule the beam search scored on the examples in `mask`, best first. Rules are grown one literal at a time,
  * by `and` or `or`, from the `beamWidth` best of the previous size.
  */
-function search(literals: readonly Literal[], truth: Uint32Array, mask: Uint32Array, options: SearchOptions): Candidate[] {
+function search(
+  literals: readonly Literal[],
+  truth: Uint32Array,
+  mask: Uint32Array,
+  options: SearchOptions
+): Candidate[] {
   const score = (node: Node, bits: Uint32Array, terms: number, used: Set<number>): Candidate => {
     options.counter.considered++;
     const mcc = mccOf(confusionOf(bits, truth, mask));
-    return {node, bits, terms, literals: used, mcc, score: mcc === null ? -Infinity : mcc - options.penalty * (terms - 1), key: keyOf(node)};
+    return {
+      node,
+      bits,
+      terms,
+      literals: used,
+      mcc,
+      score: mcc === null ? -Infinity : mcc - options.penalty * (terms - 1),
+      key: keyOf(node)
+    };
   };
   // Bonferroni over the literals one extension step tries.
   const alpha = options.alpha / Math.max(1, literals.length);
@@ -299,7 +328,14 @@ function simplest(candidates: readonly Candidate[], literals: readonly Literal[]
  * base passes, those the literal holds on must fail significantly more often than the rest; for `and`, among the
  * traces the base fails, those the literal keeps must fail significantly more often than those it drops.
  */
-function earnsPlace(base: Uint32Array, literal: Uint32Array, op: "and" | "or", truth: Uint32Array, mask: Uint32Array, alpha: number): boolean {
+function earnsPlace(
+  base: Uint32Array,
+  literal: Uint32Array,
+  op: "and" | "or",
+  truth: Uint32Array,
+  mask: Uint32Array,
+  alpha: number
+): boolean {
   let a = 0;
   let b = 0;
   let c = 0;
@@ -324,7 +360,11 @@ function better(a: Candidate, b: Candidate): number {
  * Stratified folds in input order: the i-th example of each class goes to fold i mod k. Examples of one group go
  * to the fold of the group's first example, so that, as in the outer split, no group is fitted and validated on.
  */
-export function foldMasks(examples: readonly Pick<Example, "outcome" | "group">[], folds: number, words: number): Uint32Array[] {
+export function foldMasks(
+  examples: readonly Pick<Example, "outcome" | "group">[],
+  folds: number,
+  words: number
+): Uint32Array[] {
   const masks = Array.from({length: folds}, () => new Uint32Array(words));
   const seen = {fail: 0, pass: 0};
   const groupFold = new Map<string, number>();
@@ -340,14 +380,23 @@ export function foldMasks(examples: readonly Pick<Example, "outcome" | "group">[
 }
 
 /** A rule's confusion matrix on labelled examples, through the rule runtime (positive class: fail). */
-export function ruleConfusion(condition: Condition, examples: readonly {outcome: Outcome; rule: RuleContext}[]): Confusion {
+export function ruleConfusion(
+  condition: Condition,
+  examples: readonly {outcome: Outcome; rule: RuleContext}[]
+): Confusion {
   const predicate = compileRule(condition);
   return confusion(examples.map((e) => ({human: e.outcome, judge: ruleOutcome(predicate, e.rule)})));
 }
 
 function candidateOf(c: Candidate, literals: readonly Literal[], truth: Uint32Array, mask: Uint32Array): RuleCandidate {
   const trainConfusion = confusionOf(c.bits, truth, mask);
-  return {condition: conditionOf(c.node, literals), description: describe(c.node, literals, true), terms: c.terms, trainMcc: mccOf(trainConfusion), trainConfusion};
+  return {
+    condition: conditionOf(c.node, literals),
+    description: describe(c.node, literals, true),
+    terms: c.terms,
+    trainMcc: mccOf(trainConfusion),
+    trainConfusion
+  };
 }
 
 function extend(node: Node, op: "and" | "or", literal: number): Node {

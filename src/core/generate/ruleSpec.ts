@@ -34,7 +34,14 @@ export function generateRuleSpec(split: Split<LabelledExample>, options: RuleSpe
   const rule = induceRule(split.train, options.induction);
   const heldOut = ruleConfusion(rule.condition, split.heldOut);
   const baselineHeldOut = ruleConfusion(rule.bestSingle.condition, split.heldOut);
-  const baseline = calibrationFromConfusion(baselineHeldOut, {evaluatorVersion: "baseline", criterion: options.criterion, labels: options.labels, split: "held-out", measuredAt: options.measuredAt, resamples: 1});
+  const baseline = calibrationFromConfusion(baselineHeldOut, {
+    evaluatorVersion: "baseline",
+    criterion: options.criterion,
+    labels: options.labels,
+    split: "held-out",
+    measuredAt: options.measuredAt,
+    resamples: 1
+  });
   const calibration = calibrationFromConfusion(heldOut, {
     evaluatorVersion: "pending",
     criterion: options.criterion,

@@ -24,7 +24,9 @@ export function textGrams(text: string, options: GramOptions = {}): string[] {
   const maxN = options.maxN ?? 3;
   const minWord = options.minWordChars ?? 3;
   const maxChars = options.maxChars ?? 60;
-  const lower = (text.length > (options.maxInputChars ?? 10_000) ? text.slice(0, options.maxInputChars ?? 10_000) : text).toLowerCase();
+  const lower = (
+    text.length > (options.maxInputChars ?? 10_000) ? text.slice(0, options.maxInputChars ?? 10_000) : text
+  ).toLowerCase();
   const starts: number[] = [];
   const ends: number[] = [];
   const numeric: boolean[] = [];
@@ -81,7 +83,12 @@ export function textPrefixes(text: string, options: GramOptions = {}): string[] 
     const end = match.index + match[0].length;
     if (/\p{N}/u.test(match[0]) || end > maxChars) break;
     if (n === 0 && match.index > 3) break;
-    if (n > 0 && (match.index - (out.length ? out[out.length - 1]!.length : 0) > 3 || lower.slice(out[out.length - 1]!.length, match.index).includes("\n"))) break;
+    if (
+      n > 0 &&
+      (match.index - (out.length ? out[out.length - 1]!.length : 0) > 3 ||
+        lower.slice(out[out.length - 1]!.length, match.index).includes("\n"))
+    )
+      break;
     out.push(lower.slice(0, end));
     if (++n === maxN) break;
   }

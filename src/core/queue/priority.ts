@@ -23,7 +23,8 @@ export function matchesFilter(trace: TraceFeatures, filter: QueueFilter): boolea
   if (filter.status !== null && trace.status !== filter.status) return false;
   if (filter.format !== null && trace.format !== filter.format) return false;
   const text = filter.text.trim().toLowerCase();
-  if (text && !trace.traceId.toLowerCase().includes(text) && !(trace.name ?? "").toLowerCase().includes(text)) return false;
+  if (text && !trace.traceId.toLowerCase().includes(text) && !(trace.name ?? "").toLowerCase().includes(text))
+    return false;
   return true;
 }
 
@@ -46,7 +47,9 @@ export interface PickOptions {
 export function pickQueueItems(scored: readonly QueueItem[], options: PickOptions): QueueItem[] {
   const available = scored.filter((item) => !options.exclude?.has(item.traceId));
   const randomCount = Math.round(options.size * options.randomShare);
-  const prioritized = available.filter((item) => item.score > 0 && item.score >= options.minScore).slice(0, options.size - randomCount);
+  const prioritized = available
+    .filter((item) => item.score > 0 && item.score >= options.minScore)
+    .slice(0, options.size - randomCount);
   const taken = new Set(prioritized.map((item) => item.traceId));
   const pool = available.filter((item) => !taken.has(item.traceId));
   // Fisher–Yates on the pool, stopping after the picks we need.

@@ -43,7 +43,10 @@ export function modifiedZ(value: number | null, scale: RobustScale | null): numb
 }
 
 /** Modified z-scores computed within groups (e.g. per model), so a large model is not an outlier among small ones. */
-export function groupedModifiedZ(values: readonly (number | null)[], groups: readonly (string | null)[]): (number | null)[] {
+export function groupedModifiedZ(
+  values: readonly (number | null)[],
+  groups: readonly (string | null)[]
+): (number | null)[] {
   const byGroup = new Map<string, number[]>();
   values.forEach((_, i) => {
     const key = groups[i] ?? "";

@@ -8,9 +8,19 @@ import {groupedModifiedZ, OUTLIER_Z} from "./robust.js";
 
 /** Phrases that mark an answer the model itself was unsure of. Matched case-insensitively in assistant text. */
 export const HEDGING_MARKERS = [
-  "i'm not sure", "i am not sure", "i'm not certain", "i am not certain", "i cannot be certain", "i can't be certain",
-  "i don't know", "i do not know", "i'm unable to confirm", "i am unable to confirm", "i might be wrong",
-  "i may be mistaken", "i apologize for the confusion"
+  "i'm not sure",
+  "i am not sure",
+  "i'm not certain",
+  "i am not certain",
+  "i cannot be certain",
+  "i can't be certain",
+  "i don't know",
+  "i do not know",
+  "i'm unable to confirm",
+  "i am unable to confirm",
+  "i might be wrong",
+  "i may be mistaken",
+  "i apologize for the confusion"
 ] as const;
 
 /** Per-trace facts the store computes (loaders/store/queueFeatures.ts); null where unknown. */
@@ -42,17 +52,39 @@ export const TraceFeaturesSchema = z.object({
 export type TraceFeatures = z.infer<typeof TraceFeaturesSchema>;
 
 export const SIGNALS = [
-  "negative_feedback", "escalation", "tool_errors", "retries", "resubmitted", "long_session", "token_outlier",
-  "cost_outlier", "latency_outlier", "hedging", "judge_disagreement", "unevaluated_cluster"
+  "negative_feedback",
+  "escalation",
+  "tool_errors",
+  "retries",
+  "resubmitted",
+  "long_session",
+  "token_outlier",
+  "cost_outlier",
+  "latency_outlier",
+  "hedging",
+  "judge_disagreement",
+  "unevaluated_cluster"
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 
-export const SignalWeightsSchema = z.object(Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0)])) as Record<Signal, z.ZodNumber>);
+export const SignalWeightsSchema = z.object(
+  Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0)])) as Record<Signal, z.ZodNumber>
+);
 export type SignalWeights = Record<Signal, number>;
 
 export const DEFAULT_WEIGHTS: SignalWeights = {
-  negative_feedback: 3, escalation: 3, tool_errors: 2, retries: 1, resubmitted: 1.5, long_session: 1,
-  token_outlier: 1, cost_outlier: 1, latency_outlier: 1, hedging: 1, judge_disagreement: 3, unevaluated_cluster: 1
+  negative_feedback: 3,
+  escalation: 3,
+  tool_errors: 2,
+  retries: 1,
+  resubmitted: 1.5,
+  long_session: 1,
+  token_outlier: 1,
+  cost_outlier: 1,
+  latency_outlier: 1,
+  hedging: 1,
+  judge_disagreement: 3,
+  unevaluated_cluster: 1
 };
 
 export interface Contribution {
@@ -70,31 +102,74 @@ const outlierStrength = (z: number | null) => (z === null || z < OUTLIER_Z ? 0 :
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Each trace's contributions, in the order of SIGNALS, leaving out signals that add nothing. */
-export function contributions(traces: readonly TraceFeatures[], weights: SignalWeights = DEFAULT_WEIGHTS): Contribution[][] {
+export function contributions(
+  traces: readonly TraceFeatures[],
+  weights: SignalWeights = DEFAULT_WEIGHTS
+): Contribution[][] {
   const models = traces.map((t) => t.model);
-  const tokenZ = groupedModifiedZ(traces.map((t) => t.totalTokens), models);
-  const costZ = groupedModifiedZ(traces.map((t) => t.costUsd), models);
-  const latencyZ = groupedModifiedZ(traces.map((t) => t.latencyMs), models);
+  const tokenZ = groupedModifiedZ(
+    traces.map((t) => t.totalTokens),
+    models
+  );
+  const costZ = groupedModifiedZ(
+    traces.map((t) => t.costUsd),
+    models
+  );
+  const latencyZ = groupedModifiedZ(
+    traces.map((t) => t.latencyMs),
+    models
+  );
   // Session length is compared across the workspace: a long conversation is unusual whatever model ran it.
-  const lengthZ = groupedModifiedZ(traces.map((t) => t.messageCount), traces.map(() => null));
+  const lengthZ = groupedModifiedZ(
+    traces.map((t) => t.messageCount),
+    traces.map(() => null)
+  );
   return traces.map((t, i) => {
     const out: Contribution[] = [];
     const add = (signal: Signal, strength: number, reason: string) => {
       if (strength > 0 && weights[signal] > 0) out.push({signal, points: weights[signal] * strength, reason});
     };
-    add("negative_feedback", capped(t.negativeFeedback), `${plural(t.negativeFeedback, "negative feedback")} (thumbs down)`);
+    add(
+      "negative_feedback",
+      capped(t.negativeFeedback),
+      `${plural(t.negativeFeedback, "negative feedback")} (thumbs down)`
+    );
     add("escalation", capped(t.escalations), `${plural(t.escalations, "escalation")} to a human or support`);
     add("tool_errors", capped(t.toolErrors), `${plural(t.toolErrors, "failed tool call")}`);
     add("retries", capped(t.retries), `${plural(t.retries, "repeated tool call")} with the same arguments`);
-    add("resubmitted", Math.min(t.resubmissions, 1), `the same request was sent ${plural(t.resubmissions, "other time")}`);
+    add(
+      "resubmitted",
+      Math.min(t.resubmissions, 1),
+      `the same request was sent ${plural(t.resubmissions, "other time")}`
+    );
     const z = {tokens: tokenZ[i]!, cost: costZ[i]!, latency: latencyZ[i]!, length: lengthZ[i]!};
-    add("long_session", outlierStrength(z.length), `unusually long: ${t.messageCount} messages (robust z ${z.length?.toFixed(1)})`);
-    add("token_outlier", outlierStrength(z.tokens), `tokens far above this model's median (robust z ${z.tokens?.toFixed(1)})`);
+    add(
+      "long_session",
+      outlierStrength(z.length),
+      `unusually long: ${t.messageCount} messages (robust z ${z.length?.toFixed(1)})`
+    );
+    add(
+      "token_outlier",
+      outlierStrength(z.tokens),
+      `tokens far above this model's median (robust z ${z.tokens?.toFixed(1)})`
+    );
     add("cost_outlier", outlierStrength(z.cost), `cost far above this model's median (robust z ${z.cost?.toFixed(1)})`);
-    add("latency_outlier", outlierStrength(z.latency), `latency far above this model's median (robust z ${z.latency?.toFixed(1)})`);
+    add(
+      "latency_outlier",
+      outlierStrength(z.latency),
+      `latency far above this model's median (robust z ${z.latency?.toFixed(1)})`
+    );
     add("hedging", capped(t.hedges), `${plural(t.hedges, "hedging answer")} ("I'm not sure"…)`);
-    add("judge_disagreement", capped(t.judgeDisagreements), `a judge and a person disagree (${plural(t.judgeDisagreements, "verdict")})`);
-    add("unevaluated_cluster", t.clusterId !== null && t.clusterEvaluated === false ? 1 : 0, "its failure cluster has no evaluator yet");
+    add(
+      "judge_disagreement",
+      capped(t.judgeDisagreements),
+      `a judge and a person disagree (${plural(t.judgeDisagreements, "verdict")})`
+    );
+    add(
+      "unevaluated_cluster",
+      t.clusterId !== null && t.clusterEvaluated === false ? 1 : 0,
+      "its failure cluster has no evaluator yet"
+    );
     return out;
   });
 }

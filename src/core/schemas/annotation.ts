@@ -11,7 +11,14 @@ import {z} from "zod";
 export const ANNOTATION_VERSION = 2;
 
 /** Who produced the label: a reviewer in the app, the product's end user, an automated evaluator, a ticket. */
-export const SourceSchema = z.enum(["reviewer", "end_user", "automated", "support_ticket", "qa_review", "adjudication"]);
+export const SourceSchema = z.enum([
+  "reviewer",
+  "end_user",
+  "automated",
+  "support_ticket",
+  "qa_review",
+  "adjudication"
+]);
 export type Source = z.infer<typeof SourceSchema>;
 
 /** What the label is about: the session, the whole trace, one span, or a range of characters in one message. */
@@ -19,17 +26,19 @@ export const ScopeSchema = z.discriminatedUnion("kind", [
   z.object({kind: z.literal("session"), sessionId: z.string().min(1)}),
   z.object({kind: z.literal("trace")}),
   z.object({kind: z.literal("span"), spanId: z.string().min(1)}),
-  z.object({
-    kind: z.literal("text"),
-    /** The message's position in the trace's detail record (`messages[messageIndex]`). */
-    messageIndex: z.number().int().nonnegative(),
-    spanId: z.string().nullable().default(null),
-    /** Character offsets into the message content, end exclusive. */
-    start: z.number().int().nonnegative(),
-    end: z.number().int().nonnegative(),
-    /** The selected text as it read when labelled, so the range still means something if offsets drift. */
-    quote: z.string()
-  }).refine((s) => s.end > s.start, {message: "a text range must end after it starts"})
+  z
+    .object({
+      kind: z.literal("text"),
+      /** The message's position in the trace's detail record (`messages[messageIndex]`). */
+      messageIndex: z.number().int().nonnegative(),
+      spanId: z.string().nullable().default(null),
+      /** Character offsets into the message content, end exclusive. */
+      start: z.number().int().nonnegative(),
+      end: z.number().int().nonnegative(),
+      /** The selected text as it read when labelled, so the range still means something if offsets drift. */
+      quote: z.string()
+    })
+    .refine((s) => s.end > s.start, {message: "a text range must end after it starts"})
 ]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
@@ -82,14 +91,28 @@ const AnnotationV1Schema = z.object({
 
 function migrateV1(old: z.infer<typeof AnnotationV1Schema>): Annotation {
   return AnnotationSchema.parse({
-    version: ANNOTATION_VERSION, id: old.id, traceId: old.traceId, criterion: "overall",
-    pass: old.verdict === "pass", score: old.verdict === "pass" ? 1 : 0, explanation: old.comment ?? null,
-    source: "reviewer", annotator: old.annotator, createdAt: old.createdAt
+    version: ANNOTATION_VERSION,
+    id: old.id,
+    traceId: old.traceId,
+    criterion: "overall",
+    pass: old.verdict === "pass",
+    score: old.verdict === "pass" ? 1 : 0,
+    explanation: old.comment ?? null,
+    source: "reviewer",
+    annotator: old.annotator,
+    createdAt: old.createdAt
   });
 }
 
 /** The fields an edit may change; who made the label, about which trace, and when, stay as they were. */
-export const AnnotationChangesSchema = AnnotationSchema.omit({version: true, id: true, traceId: true, annotator: true, source: true, createdAt: true}).partial();
+export const AnnotationChangesSchema = AnnotationSchema.omit({
+  version: true,
+  id: true,
+  traceId: true,
+  annotator: true,
+  source: true,
+  createdAt: true
+}).partial();
 export type AnnotationChanges = z.infer<typeof AnnotationChangesSchema>;
 
 /**
@@ -103,16 +126,37 @@ export type AnnotationChanges = z.infer<typeof AnnotationChangesSchema>;
  * replaced whole. A patch or edit of a label that does not exist (never created, or deleted) changes nothing.
  */
 export const AnnotationEventSchema = z.discriminatedUnion("op", [
-  z.object({op: z.literal("create"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), annotation: AnnotationSchema}),
-  z.object({op: z.literal("edit"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), annotation: AnnotationSchema}),
   z.object({
-    op: z.literal("patch"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1),
+    op: z.literal("create"),
+    eventId: z.string().min(1),
+    at: z.number(),
+    by: z.string().min(1),
+    annotation: AnnotationSchema
+  }),
+  z.object({
+    op: z.literal("edit"),
+    eventId: z.string().min(1),
+    at: z.number(),
+    by: z.string().min(1),
+    annotation: AnnotationSchema
+  }),
+  z.object({
+    op: z.literal("patch"),
+    eventId: z.string().min(1),
+    at: z.number(),
+    by: z.string().min(1),
     /** The annotation format the changes are written in, so a later format can migrate them. */
     version: z.literal(ANNOTATION_VERSION),
     id: z.string().min(1),
     changes: AnnotationChangesSchema
   }),
-  z.object({op: z.literal("delete"), eventId: z.string().min(1), at: z.number(), by: z.string().min(1), id: z.string().min(1)})
+  z.object({
+    op: z.literal("delete"),
+    eventId: z.string().min(1),
+    at: z.number(),
+    by: z.string().min(1),
+    id: z.string().min(1)
+  })
 ]);
 export type AnnotationEvent = z.infer<typeof AnnotationEventSchema>;
 
@@ -123,14 +167,21 @@ export function parseAnnotationEvent(value: unknown): ParsedEvent {
   if (value && typeof value === "object" && (value as {op?: unknown}).op === "patch") {
     const version = (value as {version?: unknown}).version;
     if (typeof version === "number" && version > ANNOTATION_VERSION) {
-      return {ok: false, reason: `annotation version ${version} is newer than this Plumbline reads (${ANNOTATION_VERSION}); upgrade Plumbline`};
+      return {
+        ok: false,
+        reason: `annotation version ${version} is newer than this Plumbline reads (${ANNOTATION_VERSION}); upgrade Plumbline`
+      };
     }
   }
   if (value && typeof value === "object" && "annotation" in value) {
     const annotation = (value as {annotation: unknown}).annotation;
-    const version = annotation && typeof annotation === "object" ? (annotation as {version?: unknown}).version : undefined;
+    const version =
+      annotation && typeof annotation === "object" ? (annotation as {version?: unknown}).version : undefined;
     if (typeof version === "number" && version > ANNOTATION_VERSION) {
-      return {ok: false, reason: `annotation version ${version} is newer than this Plumbline reads (${ANNOTATION_VERSION}); upgrade Plumbline`};
+      return {
+        ok: false,
+        reason: `annotation version ${version} is newer than this Plumbline reads (${ANNOTATION_VERSION}); upgrade Plumbline`
+      };
     }
     if (version === 1) {
       const old = AnnotationV1Schema.safeParse(annotation);
@@ -158,7 +209,10 @@ export function eventAnnotationId(event: AnnotationEvent): string {
  * Applies one event to the current labels (see AnnotationEventSchema for the rule). Returns the label as the
  * event leaves it, `"deleted"`, or null when the event changes nothing.
  */
-export function applyAnnotationEvent(current: Map<string, Annotation>, event: AnnotationEvent): Annotation | "deleted" | null {
+export function applyAnnotationEvent(
+  current: Map<string, Annotation>,
+  event: AnnotationEvent
+): Annotation | "deleted" | null {
   switch (event.op) {
     case "create":
       current.set(event.annotation.id, event.annotation);

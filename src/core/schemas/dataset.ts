@@ -9,15 +9,47 @@ import {z} from "zod";
 
 export const DATASET_FORMAT = 1;
 
-export const DatasetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a dataset name is lower-case letters, digits, '.', '_' or '-', at most 100");
+export const DatasetNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a dataset name is lower-case letters, digits, '.', '_' or '-', at most 100");
 
 /** Why a case is in the set: a confirmed failure comes first; the others protect behaviour that works. */
-export const CaseKindSchema = z.enum(["confirmed_failure", "new_topic", "long_output", "edge_case", "regression", "other"]);
+export const CaseKindSchema = z.enum([
+  "confirmed_failure",
+  "new_topic",
+  "long_output",
+  "edge_case",
+  "regression",
+  "other"
+]);
 export type CaseKind = z.infer<typeof CaseKindSchema>;
 
-const MessageSchema = z.object({role: z.string(), name: z.string().nullable().optional(), direction: z.string(), content: z.string().nullable(), spanId: z.string().nullable().optional()}).strict();
-const ToolCallSchema = z.object({name: z.string(), arguments: z.string().nullable(), result: z.string().nullable(), success: z.boolean().nullable(), spanId: z.string().nullable().optional()}).strict();
-const SpanSchema = z.object({spanId: z.string().optional(), name: z.string(), kind: z.string(), attributes: z.record(z.string(), z.unknown())}).strict();
+const MessageSchema = z
+  .object({
+    role: z.string(),
+    name: z.string().nullable().optional(),
+    direction: z.string(),
+    content: z.string().nullable(),
+    spanId: z.string().nullable().optional()
+  })
+  .strict();
+const ToolCallSchema = z
+  .object({
+    name: z.string(),
+    arguments: z.string().nullable(),
+    result: z.string().nullable(),
+    success: z.boolean().nullable(),
+    spanId: z.string().nullable().optional()
+  })
+  .strict();
+const SpanSchema = z
+  .object({
+    spanId: z.string().optional(),
+    name: z.string(),
+    kind: z.string(),
+    attributes: z.record(z.string(), z.unknown())
+  })
+  .strict();
 
 /** A trace as evaluators read it: what `RuleContext` and the judge's `TraceForJudge` both take. */
 export const CaseContextSchema = z

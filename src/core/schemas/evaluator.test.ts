@@ -48,7 +48,13 @@ describe("parseEvaluatorSpec(value)", () => {
       failureMode: "tool error hidden from the user",
       criterion: "overall",
       kind: "rule",
-      rule: {op: "and", all: [{op: "tool_call", failed: true}, {op: "not", condition: {op: "contains", value: "sorry"}}]}
+      rule: {
+        op: "and",
+        all: [
+          {op: "tool_call", failed: true},
+          {op: "not", condition: {op: "contains", value: "sorry"}}
+        ]
+      }
     };
     assert.equal(parsed(rule).kind, "rule");
     const bad = parseEvaluatorSpec({...rule, rule: {op: "eval", code: "process.exit()"}});
@@ -68,7 +74,16 @@ describe("specContent(spec)", () => {
   test("is independent of key order and ignores description, lineage and the human version", () => {
     const a = parsed(judgeSpec);
     const {judge, ...rest} = judgeSpec;
-    const b = parsed({judge: {prompt: judge.prompt, model: "gpt-4o-mini"}, description: "new words", version: "2.0.0", ...Object.fromEntries(Object.entries(rest).reverse().filter(([k]) => k !== "version"))});
+    const b = parsed({
+      judge: {prompt: judge.prompt, model: "gpt-4o-mini"},
+      description: "new words",
+      version: "2.0.0",
+      ...Object.fromEntries(
+        Object.entries(rest)
+          .reverse()
+          .filter(([k]) => k !== "version")
+      )
+    });
     assert.equal(specContent(a), specContent(b));
   });
 
@@ -82,16 +97,28 @@ describe("specContent(spec)", () => {
   test("recording calibration figures or a gate threshold does not make a new version", () => {
     const base = specContent(parsed(judgeSpec));
     const calibration = {
-      evaluatorVersion: "1.0.0+0123456789ab", criterion: "overall", labels: "test", measuredAt: "2026-01-01T00:00:00Z", split: "held-out",
-      confusion: {tp: 8, fp: 1, fn: 2, tn: 9}, mcc: 0.7, mccInterval: [0.4, 0.9]
+      evaluatorVersion: "1.0.0+0123456789ab",
+      criterion: "overall",
+      labels: "test",
+      measuredAt: "2026-01-01T00:00:00Z",
+      split: "held-out",
+      confusion: {tp: 8, fp: 1, fn: 2, tn: 9},
+      mcc: 0.7,
+      mccInterval: [0.4, 0.9]
     };
     assert.equal(specContent(parsed({...judgeSpec, calibration, gate: {minPassRate: 0.9}})), base);
   });
 
   test("a calibration block with an unknown field or an MCC outside [-1, 1] is refused", () => {
     const calibration = {
-      evaluatorVersion: "v", criterion: "overall", labels: "", measuredAt: "2026-01-01T00:00:00Z", split: "all",
-      confusion: {tp: 1, fp: 0, fn: 0, tn: 1}, mcc: 1.5, mccInterval: null
+      evaluatorVersion: "v",
+      criterion: "overall",
+      labels: "",
+      measuredAt: "2026-01-01T00:00:00Z",
+      split: "all",
+      confusion: {tp: 1, fp: 0, fn: 0, tn: 1},
+      mcc: 1.5,
+      mccInterval: null
     };
     assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, calibration}));
     assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, calibration: {...calibration, mcc: 1, extra: true}}));
@@ -99,7 +126,10 @@ describe("specContent(spec)", () => {
   });
 
   test("canonicalJson sorts keys at every depth", () => {
-    assert.equal(canonicalJson({b: 1, a: {d: [2, {y: 1, x: 0}], c: null}}), '{"a":{"c":null,"d":[2,{"x":0,"y":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({b: 1, a: {d: [2, {y: 1, x: 0}], c: null}}),
+      '{"a":{"c":null,"d":[2,{"x":0,"y":1}]},"b":1}'
+    );
   });
 
   test("evaluatorVersion joins the human version and 12 hex digits of the hash", () => {

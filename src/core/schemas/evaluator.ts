@@ -36,14 +36,25 @@ export type MessageSelector = z.infer<typeof MessageSelectorSchema>;
 
 /** A comparison with a number; at least one bound. */
 const NumericTestSchema = z
-  .object({gt: z.number().optional(), gte: z.number().optional(), lt: z.number().optional(), lte: z.number().optional(), eq: z.number().optional()})
+  .object({
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    eq: z.number().optional()
+  })
   .strict()
-  .refine((t) => Object.values(t).some((v) => v !== undefined), {message: "a numeric test needs one of gt, gte, lt, lte, eq"});
+  .refine((t) => Object.values(t).some((v) => v !== undefined), {
+    message: "a numeric test needs one of gt, gte, lt, lte, eq"
+  });
 export type NumericTest = z.infer<typeof NumericTestSchema>;
 
 /** Regexes from specs run on untrusted text, matched by RE2 in linear time (see evaluator/linearRegex.ts); keep them short. */
 const PatternSchema = z.string().min(1).max(500);
-const FlagsSchema = z.string().regex(/^[imsu]*$/, "regex flags may only be i, m, s, u").default("");
+const FlagsSchema = z
+  .string()
+  .regex(/^[imsu]*$/, "regex flags may only be i, m, s, u")
+  .default("");
 
 /** The trace-level numbers a threshold can test, as the store holds them. */
 export const TRACE_FIELDS = [
@@ -60,7 +71,12 @@ export const TRACE_FIELDS = [
 ] as const;
 
 const RegexCondition = z
-  .object({op: z.literal("regex"), messages: MessageSelectorSchema.default({quantifier: "any"}), pattern: PatternSchema, flags: FlagsSchema})
+  .object({
+    op: z.literal("regex"),
+    messages: MessageSelectorSchema.default({quantifier: "any"}),
+    pattern: PatternSchema,
+    flags: FlagsSchema
+  })
   .strict();
 const ContainsCondition = z
   .object({
@@ -101,7 +117,12 @@ const ToolCallCondition = z
   })
   .strict();
 const ThresholdCondition = z
-  .object({op: z.literal("threshold"), field: z.enum(TRACE_FIELDS), test: NumericTestSchema, missing: z.enum(["pass", "fail"]).default("pass")})
+  .object({
+    op: z.literal("threshold"),
+    field: z.enum(TRACE_FIELDS),
+    test: NumericTestSchema,
+    missing: z.enum(["pass", "fail"]).default("pass")
+  })
   .strict();
 const StatusCondition = z.object({op: z.literal("status"), is: z.enum(["ok", "error", "unset"])}).strict();
 
@@ -131,7 +152,15 @@ export const ConditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
 ) as z.ZodType<Condition, unknown>;
 
 /** The placeholders a judge prompt may use; any other `{{name}}` is a spec error, so a typo cannot slip through. */
-export const PLACEHOLDERS = ["trace", "input", "output", "references", "criterion", "failure_mode", "examples"] as const;
+export const PLACEHOLDERS = [
+  "trace",
+  "input",
+  "output",
+  "references",
+  "criterion",
+  "failure_mode",
+  "examples"
+] as const;
 
 export const FewShotExampleSchema = z
   .object({trace: z.string().min(1), verdict: OutcomeSchema, reasoning: z.string().min(1)})
@@ -154,11 +183,19 @@ export const JudgeSpecSchema = z
   .superRefine((judge, ctx) => {
     for (const match of judge.prompt.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
       if (!(PLACEHOLDERS as readonly string[]).includes(match[1]!)) {
-        ctx.addIssue({code: "custom", path: ["prompt"], message: `unknown placeholder {{${match[1]}}}; use one of ${PLACEHOLDERS.join(", ")}`});
+        ctx.addIssue({
+          code: "custom",
+          path: ["prompt"],
+          message: `unknown placeholder {{${match[1]}}}; use one of ${PLACEHOLDERS.join(", ")}`
+        });
       }
     }
     if (!/\{\{\s*(trace|input|output)\s*\}\}/.test(judge.prompt)) {
-      ctx.addIssue({code: "custom", path: ["prompt"], message: "the prompt must show the judge the trace: add {{trace}}, {{input}} or {{output}}"});
+      ctx.addIssue({
+        code: "custom",
+        path: ["prompt"],
+        message: "the prompt must show the judge the trace: add {{trace}}, {{input}} or {{output}}"
+      });
     }
   });
 export type JudgeSpec = z.infer<typeof JudgeSpecSchema>;
@@ -171,7 +208,9 @@ export const LineageSchema = z
   })
   .strict();
 
-const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "an id is lower-case letters, digits, '.', '_' or '-', at most 100");
+const IdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "an id is lower-case letters, digits, '.', '_' or '-', at most 100");
 
 /**
  * The calibration figures a spec carries: the human-vs-evaluator confusion matrix of one evaluator version on
@@ -189,7 +228,14 @@ export const SpecCalibrationSchema = z
     measuredAt: z.iso.datetime(),
     /** `held-out`: labels kept out of generation; `all`: every label (a spec written by hand, calibrated later). */
     split: z.enum(["held-out", "all"]),
-    confusion: z.object({tp: z.number().int().nonnegative(), fp: z.number().int().nonnegative(), fn: z.number().int().nonnegative(), tn: z.number().int().nonnegative()}).strict(),
+    confusion: z
+      .object({
+        tp: z.number().int().nonnegative(),
+        fp: z.number().int().nonnegative(),
+        fn: z.number().int().nonnegative(),
+        tn: z.number().int().nonnegative()
+      })
+      .strict(),
     /** null when undefined (a class missing on one side); `mccUndefined` then says why. */
     mcc: z.number().min(-1).max(1).nullable(),
     mccUndefined: z.string().optional(),
@@ -247,9 +293,7 @@ export type EvaluatorSpecInput = z.input<typeof EvaluatorSpecSchema>;
  * What a judge must answer. Reasoning comes first so the model writes it before committing to a verdict; the
  * outcome is this object's `verdict`, never a word found in the reasoning.
  */
-export const JudgeVerdictSchema = z
-  .object({reasoning: z.string().min(1).max(20_000), verdict: OutcomeSchema})
-  .strict();
+export const JudgeVerdictSchema = z.object({reasoning: z.string().min(1).max(20_000), verdict: OutcomeSchema}).strict();
 export type JudgeVerdict = z.infer<typeof JudgeVerdictSchema>;
 
 /** JSON Schema of the verdict, for `response_format: json_schema` (strict mode needs every property required). */
@@ -286,9 +330,19 @@ export function evaluatorVersion(spec: Pick<EvaluatorSpec, "version">, contentHa
 
 /** Reads a spec: a clear, path-qualified message per problem instead of a zod dump. */
 export function parseEvaluatorSpec(value: unknown): {spec: EvaluatorSpec} | {errors: string[]} {
-  if (value && typeof value === "object" && "format" in value && typeof (value as {format: unknown}).format === "number") {
+  if (
+    value &&
+    typeof value === "object" &&
+    "format" in value &&
+    typeof (value as {format: unknown}).format === "number"
+  ) {
     const format = (value as {format: number}).format;
-    if (format > EVALUATOR_SPEC_FORMAT) return {errors: [`spec format ${format} is newer than this Plumbline reads (${EVALUATOR_SPEC_FORMAT}); upgrade Plumbline`]};
+    if (format > EVALUATOR_SPEC_FORMAT)
+      return {
+        errors: [
+          `spec format ${format} is newer than this Plumbline reads (${EVALUATOR_SPEC_FORMAT}); upgrade Plumbline`
+        ]
+      };
   }
   const result = EvaluatorSpecSchema.safeParse(value);
   if (result.success) return {spec: result.data};

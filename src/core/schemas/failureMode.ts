@@ -6,7 +6,15 @@
 import {z} from "zod";
 
 /** The lifecycle, in order; `regressed` is where a resolved mode goes when it is seen again. */
-export const FAILURE_MODE_STATES = ["new", "triaged", "annotated", "has_evaluator", "fix_shipped", "verified_resolved", "regressed"] as const;
+export const FAILURE_MODE_STATES = [
+  "new",
+  "triaged",
+  "annotated",
+  "has_evaluator",
+  "fix_shipped",
+  "verified_resolved",
+  "regressed"
+] as const;
 export const FailureModeStateSchema = z.enum(FAILURE_MODE_STATES);
 export type FailureModeState = z.infer<typeof FailureModeStateSchema>;
 

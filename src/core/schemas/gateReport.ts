@@ -44,12 +44,27 @@ export const GateEvaluatorSchema = z
     minPassRate: Share,
     thresholdFrom: z.enum(["spec", "option"]),
     /** Verdicts per trace; null when the evaluator was not run. Errors are failed judge calls, never verdicts. */
-    counts: z.object({traces: z.number().int().nonnegative(), pass: z.number().int().nonnegative(), fail: z.number().int().nonnegative(), errors: z.number().int().nonnegative()}).strict().nullable(),
+    counts: z
+      .object({
+        traces: z.number().int().nonnegative(),
+        pass: z.number().int().nonnegative(),
+        fail: z.number().int().nonnegative(),
+        errors: z.number().int().nonnegative()
+      })
+      .strict()
+      .nullable(),
     passRate: Share.nullable(),
     /** The raw share of judged traces the evaluator failed. */
     failRate: Share.nullable(),
     /** The failure rate corrected for the evaluator's measured errors (Rogan–Gladen), with its 95 % interval. */
-    correctedFailRate: z.object({value: Share.nullable(), interval: z.tuple([z.number(), z.number()]).nullable(), undefined: z.string().nullable()}).strict().nullable(),
+    correctedFailRate: z
+      .object({
+        value: Share.nullable(),
+        interval: z.tuple([z.number(), z.number()]).nullable(),
+        undefined: z.string().nullable()
+      })
+      .strict()
+      .nullable(),
     /** The first failing trace ids (at most 20), to start looking from. */
     failingTraces: z.array(z.string()),
     calls: z.number().int().nonnegative(),

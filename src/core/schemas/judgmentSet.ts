@@ -23,15 +23,27 @@ export const PandalmItemSchema = z.object({
   annotator2: z.union([z.literal(0), z.literal(1), z.literal(2)]),
   annotator3: z.union([z.literal(0), z.literal(1), z.literal(2)])
 });
-export const PandalmGptSchema = z.object({idx: z.number().int().nonnegative(), gpt_result: z.string(), gpt_reason: z.string()});
-export const PandalmLocalSchema = z.object({idx: z.number().int().nonnegative(), pandalm_result: z.union([z.literal(0), z.literal(1), z.literal(2)]), pandalm_reason: z.string()});
+export const PandalmGptSchema = z.object({
+  idx: z.number().int().nonnegative(),
+  gpt_result: z.string(),
+  gpt_reason: z.string()
+});
+export const PandalmLocalSchema = z.object({
+  idx: z.number().int().nonnegative(),
+  pandalm_result: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  pandalm_reason: z.string()
+});
 
 /** LLMBar `dataset.json` items, and `result.json` items with the judge's verdicts. */
-export const LlmbarItemSchema = z.object({input: z.string(), output_1: z.string(), output_2: z.string(), label: z.union([z.literal(1), z.literal(2)])});
+export const LlmbarItemSchema = z.object({
+  input: z.string(),
+  output_1: z.string(),
+  output_2: z.string(),
+  label: z.union([z.literal(1), z.literal(2)])
+});
 export const LlmbarResultSchema = LlmbarItemSchema.extend({
   results: z.array(z.unknown()).min(1)
 });
-
 
 export interface JudgmentSet {
   dataset: string;
@@ -46,8 +58,21 @@ export interface JudgmentSet {
    * are versions of one evaluator (the same judge with a revised prompt), else the set and rater name it. Versions
    * of one evaluator are dated in the order they are listed here.
    */
-  raters: {rater: string; kind: "human" | "judge"; model: string | null; sourceHash: string | null; evaluator?: string; version?: string}[];
-  labels: {itemId: string; rater: string; rawLabel: string | null; label: PreferenceClass | null; reasoning: string | null}[];
+  raters: {
+    rater: string;
+    kind: "human" | "judge";
+    model: string | null;
+    sourceHash: string | null;
+    evaluator?: string;
+    version?: string;
+  }[];
+  labels: {
+    itemId: string;
+    rater: string;
+    rawLabel: string | null;
+    label: PreferenceClass | null;
+    reasoning: string | null;
+  }[];
   /** Records that could not be read, by file and position; the rest is imported. */
   rejected: {file: string; index: number; reason: string}[];
 }

@@ -24,7 +24,10 @@ export const ReviewOutcomeSchema = z
     outcome: ReviewOutcomeKindSchema,
     note: z.string().nullable().default(null),
     /** The dataset version the trace went into, for `dataset_case`. */
-    dataset: z.object({name: z.string().min(1), version: z.number().int().positive()}).nullable().default(null),
+    dataset: z
+      .object({name: z.string().min(1), version: z.number().int().positive()})
+      .nullable()
+      .default(null),
     /** The evaluator written or updated, for `new_evaluator` and `evaluator_updated`. */
     evaluatorId: z.string().min(1).nullable().default(null),
     by: z.string().min(1),

@@ -13,15 +13,31 @@ describe("parseRubric(value)", () => {
   });
 
   test("migrates a version-1 rubric (yes/no questions, failure modes as names) to revision 1 of the current format", () => {
-    const rubric = parseRubric({version: 1, name: "old", questions: [{id: "overall", text: "Good?"}], failureModes: ["rude"]});
-    assert.deepEqual(rubric, {version: 2, revision: 1, name: "old", criteria: [{id: "overall", question: "Good?", kind: "boolean", owner: null}],
-      failureModes: [{name: "rude", description: ""}]});
+    const rubric = parseRubric({
+      version: 1,
+      name: "old",
+      questions: [{id: "overall", text: "Good?"}],
+      failureModes: ["rude"]
+    });
+    assert.deepEqual(rubric, {
+      version: 2,
+      revision: 1,
+      name: "old",
+      criteria: [{id: "overall", question: "Good?", kind: "boolean", owner: null}],
+      failureModes: [{name: "rude", description: ""}]
+    });
   });
 
   test("refuses a newer format and says what is wrong with an invalid one", () => {
     assert.throws(() => parseRubric({version: 3}), /format version 3 is newer/);
-    assert.throws(() => parseRubric({...DEFAULT_RUBRIC, criteria: [DEFAULT_RUBRIC.criteria[0], DEFAULT_RUBRIC.criteria[0]]}), /criterion ids must be unique/);
-    assert.throws(() => parseRubric({...DEFAULT_RUBRIC, criteria: [{id: "Bad Id", kind: "boolean", question: "?"}]}), /invalid rubric: .*lower-case/s);
+    assert.throws(
+      () => parseRubric({...DEFAULT_RUBRIC, criteria: [DEFAULT_RUBRIC.criteria[0], DEFAULT_RUBRIC.criteria[0]]}),
+      /criterion ids must be unique/
+    );
+    assert.throws(
+      () => parseRubric({...DEFAULT_RUBRIC, criteria: [{id: "Bad Id", kind: "boolean", question: "?"}]}),
+      /invalid rubric: .*lower-case/s
+    );
   });
 });
 
@@ -35,12 +51,21 @@ describe("answerPasses(criterion, answer)", () => {
     assert.equal(answerPasses(helpfulness, {pass: null, label: null, score: 0.5}), true);
     assert.equal(answerPasses(helpfulness, {pass: null, label: null, score: 0.25}), false);
     assert.equal(answerPasses(helpfulness, {pass: false, label: null, score: 1}), false);
-    assert.equal(answerPasses(DEFAULT_RUBRIC.criteria.find((c) => c.id === "notes")!, {pass: null, label: "x", score: null}), null);
+    assert.equal(
+      answerPasses(
+        DEFAULT_RUBRIC.criteria.find((c) => c.id === "notes")!,
+        {pass: null, label: "x", score: null}
+      ),
+      null
+    );
   });
 
   test("the failure-mode picklist is the rubric's categories, then names annotators added, marked new", () => {
     const choices = failureModeChoices(DEFAULT_RUBRIC, ["zeta_new", null, "policy_violation", "alpha_new", "zeta_new"]);
-    assert.deepEqual(choices.slice(-2), [{name: "alpha_new", isNew: true}, {name: "zeta_new", isNew: true}]);
+    assert.deepEqual(choices.slice(-2), [
+      {name: "alpha_new", isNew: true},
+      {name: "zeta_new", isNew: true}
+    ]);
     assert.equal(choices.filter((c) => !c.isNew).length, DEFAULT_RUBRIC.failureModes.length);
   });
 });
@@ -51,7 +76,13 @@ describe("annotation scopes", () => {
     assert.equal(ScopeSchema.safeParse({kind: "text", messageIndex: 0, start: 5, end: 9, quote: "abcd"}).success, true);
     const parsed = NewAnnotationSchema.safeParse({traceId: "t", criterion: "overall", source: "reviewer"});
     assert.equal(parsed.success, false);
-    const ok = NewAnnotationSchema.parse({traceId: "t", criterion: "overall", source: "reviewer", annotator: "ana", pass: true});
+    const ok = NewAnnotationSchema.parse({
+      traceId: "t",
+      criterion: "overall",
+      source: "reviewer",
+      annotator: "ana",
+      pass: true
+    });
     assert.deepEqual(ok.scope, {kind: "trace"});
     assert.deepEqual(ok.metadata, {model: null, promptVersion: null, productArea: null});
   });

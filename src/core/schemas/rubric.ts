@@ -23,12 +23,21 @@ const criterionBase = {
 
 export const CriterionSchema = z.discriminatedUnion("kind", [
   z.object({...criterionBase, kind: z.literal("boolean")}),
-  z.object({...criterionBase, kind: z.literal("categorical"), options: z.array(z.string().min(1)).min(2),
+  z.object({
+    ...criterionBase,
+    kind: z.literal("categorical"),
+    options: z.array(z.string().min(1)).min(2),
     /** The options that count as a failure, so categorical labels feed the pass/fail ground truth. */
-    failing: z.array(z.string()).default([])}),
-  z.object({...criterionBase, kind: z.literal("numeric"), min: z.number(), max: z.number(),
+    failing: z.array(z.string()).default([])
+  }),
+  z.object({
+    ...criterionBase,
+    kind: z.literal("numeric"),
+    min: z.number(),
+    max: z.number(),
     /** A score below this fails. */
-    passAtLeast: z.number().nullable().default(null)}),
+    passAtLeast: z.number().nullable().default(null)
+  }),
   z.object({...criterionBase, kind: z.literal("text")})
 ]);
 export type Criterion = z.infer<typeof CriterionSchema>;
@@ -37,7 +46,9 @@ export const RubricSchema = z.object({
   version: z.literal(RUBRIC_VERSION),
   revision: z.number().int().positive(),
   name: z.string().min(1),
-  criteria: z.array(CriterionSchema).min(1)
+  criteria: z
+    .array(CriterionSchema)
+    .min(1)
     .refine((c) => new Set(c.map((x) => x.id)).size === c.length, {message: "criterion ids must be unique"}),
   failureModes: z.array(FailureModeSchema).default([])
 });
@@ -61,7 +72,9 @@ export function parseRubric(value: unknown): Rubric {
     const old = RubricV1Schema.safeParse(value);
     if (!old.success) throw new Error(`invalid rubric: ${z.prettifyError(old.error)}`);
     value = {
-      version: RUBRIC_VERSION, revision: 1, name: old.data.name,
+      version: RUBRIC_VERSION,
+      revision: 1,
+      name: old.data.name,
       criteria: old.data.questions.map((q) => ({id: q.id, question: q.text, kind: "boolean"})),
       failureModes: old.data.failureModes.map((name) => ({name}))
     };
@@ -72,7 +85,10 @@ export function parseRubric(value: unknown): Rubric {
 }
 
 /** Whether an answer passes the criterion; null when the answer says nothing about pass or fail. */
-export function answerPasses(criterion: Criterion, answer: {pass: boolean | null; label: string | null; score: number | null}): boolean | null {
+export function answerPasses(
+  criterion: Criterion,
+  answer: {pass: boolean | null; label: string | null; score: number | null}
+): boolean | null {
   if (answer.pass !== null) return answer.pass;
   if (criterion.kind === "categorical" && answer.label !== null) return !criterion.failing.includes(answer.label);
   if (criterion.kind === "numeric" && criterion.passAtLeast !== null && answer.score !== null) {
@@ -87,5 +103,8 @@ export function failureModeChoices(rubric: Rubric, used: Iterable<string | null>
   const known = new Set(rubric.failureModes.map((m) => m.name));
   const extra = new Set<string>();
   for (const name of used) if (name && !known.has(name)) extra.add(name);
-  return [...rubric.failureModes.map((m) => ({name: m.name, isNew: false})), ...[...extra].sort().map((name) => ({name, isNew: true}))];
+  return [
+    ...rubric.failureModes.map((m) => ({name: m.name, isNew: false})),
+    ...[...extra].sort().map((name) => ({name, isNew: true}))
+  ];
 }
