@@ -73,20 +73,24 @@ if (!files.length) {
   process.exit(1);
 }
 
-let known = {};
-try {
-  known = JSON.parse(readFileSync(timesFile, "utf8"));
-} catch {
-  // The first run has no times: files then start in name order, the page tests (the slow ones) first.
-}
-// A file never timed is assumed slow, so that it starts early rather than last.
-const expected = (file) => known[file] ?? (file.startsWith("loaders/browser/") ? 60_000 : 10_000);
-const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
-const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 // The pure core's files run in one process (see scripts/testBatch.mjs): starting Node and the TypeScript loader
 // for each cost more than their tests. They are timed as one, under the folder's name.
 const CORE = "src/core/";
 const core = files.filter((f) => f.startsWith(CORE));
+
+let known = {};
+try {
+  known = JSON.parse(readFileSync(timesFile, "utf8"));
+} catch {
+  // The first run has no times: see the guess below.
+}
+// A file never timed (every file of a fresh clone) is ranked by a guess: the page tests and the preview tests
+// first, then the others by size, the core's batch by the size of all its files.
+const slowByNature = (file) => file.startsWith("loaders/browser/") || oneAtATime.some((pattern) => pattern.test(file));
+const bytes = (file) => (file === CORE ? core.reduce((n, f) => n + statSync(f).size, 0) : statSync(file).size);
+const expected = (file) => known[file] ?? (slowByNature(file) ? 1_000_000 : 0) + bytes(file);
+const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
+const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const queue = [...files.filter((f) => !f.startsWith(CORE)), ...(core.length ? [CORE] : [])].sort(bySlowest);
 
 const systemTemp = tmpdir();
