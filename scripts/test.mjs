@@ -27,13 +27,16 @@ import {
 import {availableParallelism, tmpdir, userInfo} from "node:os";
 import {dirname, join, relative} from "node:path";
 
-const args = process.argv.slice(2);
+const listOnly = process.argv.includes("--list");
+const args = process.argv.slice(2).filter((arg) => arg !== "--list");
 if (args.includes("--help") || args.includes("-h")) {
-  console.log(`Usage: node scripts/test.mjs [path-substring...]
+  console.log(`Usage: node scripts/test.mjs [--list] [path-substring...]
 
 Runs the test files whose path contains any of the substrings (all of them by default), several at a time,
 the slowest first; of the four that serve the repository's own pages, one at a time. A file's output is
 printed when it fails; every file's time is printed at the end and kept for the next run's order.
+
+  --list   print the files in the order they would start (slowest first), with their last times, and stop
 
 Environment:
   PLUMBLINE_TEST_CONCURRENCY   files at a time (default: one more than the number of cores)
@@ -85,13 +88,25 @@ try {
   // The first run has no times: see the guess below.
 }
 // A file never timed (every file of a fresh clone) is ranked by a guess: the page tests and the preview tests
-// first, then the others by size, the core's batch by the size of all its files.
-const slowByNature = (file) => file.startsWith("loaders/browser/") || oneAtATime.some((pattern) => pattern.test(file));
+// first, then the others by size, the core's batch by the size of all its files. Of the page tests that share
+// the fixture site, one starts early and builds it; the others would only wait for it in a slot of their own,
+// so they are ranked by size with the rest.
+const sharesSite = files.filter(
+  (f) => f.startsWith("loaders/browser/") && /openFixtureSite\(/.test(readFileSync(f, "utf8"))
+);
+const slowByNature = (file) =>
+  (file.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(file)) ||
+  oneAtATime.some((pattern) => pattern.test(file));
 const bytes = (file) => (file === CORE ? core.reduce((n, f) => n + statSync(f).size, 0) : statSync(file).size);
 const expected = (file) => known[file] ?? (slowByNature(file) ? 1_000_000 : 0) + bytes(file);
 const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const queue = [...files.filter((f) => !f.startsWith(CORE)), ...(core.length ? [CORE] : [])].sort(bySlowest);
+if (listOnly) {
+  for (const file of queue)
+    console.log(`${known[file] === undefined ? "(not timed yet)" : `${(known[file] / 1000).toFixed(1)} s`}\t${file}`);
+  process.exit(0);
+}
 
 const systemTemp = tmpdir();
 const runDir = mkdtempSync(join(systemTemp, "plumbline-test-run-"));
