@@ -94,12 +94,11 @@ try {
 const sharesSite = files.filter(
   (f) => f.startsWith("loaders/browser/") && /openFixtureSite\(/.test(readFileSync(f, "utf8"))
 );
+const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 const slowByNature = (file) =>
-  (file.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(file)) ||
-  oneAtATime.some((pattern) => pattern.test(file));
+  (file.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(file)) || isPreview(file);
 const bytes = (file) => (file === CORE ? core.reduce((n, f) => n + statSync(f).size, 0) : statSync(file).size);
 const expected = (file) => known[file] ?? (slowByNature(file) ? 1_000_000 : 0) + bytes(file);
-const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const queue = [...files.filter((f) => !f.startsWith(CORE)), ...(core.length ? [CORE] : [])].sort(bySlowest);
 if (listOnly) {

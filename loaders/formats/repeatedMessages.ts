@@ -50,20 +50,17 @@ export function dropRepeatedMessages(fragment: Fragment): number {
       (m.direction === "input" ? last!.inputs : last!.outputs).push(i);
       continue;
     }
-    let key = m.spanId;
-    let group = spans.get(key);
-    if (group !== undefined && group.traceId !== m.traceId) group = spans.get((key = m.traceId + "\u0000" + m.spanId));
+    let group = findGroup(spans, m.traceId, m.spanId);
     if (group === undefined) {
       group = {traceId: m.traceId, order: spans.size, start: Infinity, llm: false, inputs: [], outputs: []};
-      spans.set(key, group);
+      spans.set(spans.has(m.spanId) ? collisionKey(m.traceId, m.spanId) : m.spanId, group);
     }
     (m.direction === "input" ? group.inputs : group.outputs).push(i);
     last = group;
     lastSpanId = m.spanId;
   }
   for (const s of fragment.spans) {
-    let group = spans.get(s.spanId);
-    if (group !== undefined && group.traceId !== s.traceId) group = spans.get(s.traceId + "\u0000" + s.spanId);
+    const group = findGroup(spans, s.traceId, s.spanId);
     if (group !== undefined) {
       group.start = s.startTime ?? Infinity;
       group.llm = s.kind === "llm";
@@ -183,6 +180,14 @@ function startsWithKept(inputs: number[], list: Message[], messages: Message[]):
   for (let k = 0; k < list.length; k++) if (!sameMessage(messages[inputs[k]!]!, list[k]!)) return false;
   return true;
 }
+
+/** A span's group: by its id, or, when another trace's span has that id, by trace and id. */
+function findGroup(spans: Map<string, SpanGroup>, traceId: string, spanId: string): SpanGroup | undefined {
+  const group = spans.get(spanId);
+  return group === undefined || group.traceId === traceId ? group : spans.get(collisionKey(traceId, spanId));
+}
+
+const collisionKey = (traceId: string, spanId: string) => traceId + "\u0000" + spanId;
 
 function byStart(a: SpanGroup, b: SpanGroup): number {
   return (a.llm ? 0 : 1) - (b.llm ? 0 : 1) || a.start - b.start || a.order - b.order;
