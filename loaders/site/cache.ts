@@ -44,8 +44,7 @@ export function invalidateLoaderCache(sourceRoot: string): void {
 export function invalidateLoaderCacheFor(sourceRoot: string, workspace: string): boolean {
   let builtFrom: unknown;
   try {
-    builtFrom = (JSON.parse(readFileSync(join(cacheDir(sourceRoot), STAMP), "utf8")) as {workspace?: unknown})
-      .workspace;
+    builtFrom = (JSON.parse(readStamp(sourceRoot) ?? "null") as {workspace?: unknown} | null)?.workspace;
   } catch {
     builtFrom = undefined;
   }
@@ -84,17 +83,20 @@ export function workspaceFingerprint(workspace: string): string {
  * current one. Returns whether it cleared anything.
  */
 export function invalidateIfWorkspaceChanged(sourceRoot: string, workspace: string): boolean {
-  const stampPath = join(cacheDir(sourceRoot), STAMP);
   const current = workspaceFingerprint(workspace);
-  let previous: string | null = null;
-  try {
-    previous = readFileSync(stampPath, "utf8");
-  } catch {
-    // No stamp: a cache of unknown origin, so it is treated as stale.
-  }
-  const changed = previous !== current;
+  // No stamp: a cache of unknown origin, so it is treated as stale.
+  const changed = readStamp(sourceRoot) !== current;
   if (changed) invalidateLoaderCache(sourceRoot);
   mkdirSync(cacheDir(sourceRoot), {recursive: true});
-  writeFileSync(stampPath, current);
+  writeFileSync(join(cacheDir(sourceRoot), STAMP), current);
   return changed;
+}
+
+/** The fingerprint of the workspace the cache was built from (`workspaceFingerprint`), or null when unknown. */
+function readStamp(sourceRoot: string): string | null {
+  try {
+    return readFileSync(join(cacheDir(sourceRoot), STAMP), "utf8");
+  } catch {
+    return null;
+  }
 }
