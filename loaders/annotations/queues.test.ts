@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {rmSync} from "node:fs";
 import {after, before, describe, test} from "node:test";
-import {fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {fixtureTraces, message} from "../fixtures/fixtureTraces.js";
 import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {traceInfo, type Message} from "../../src/core/schemas/trace.js";
 import {withConnection} from "../store/db.js";
@@ -15,24 +15,14 @@ const workspace = tempDir("queues");
 after(() => rmSync(workspace, {recursive: true, force: true}));
 
 function chat(id: string, user: string, request: string, answer: string) {
-  const message = (index: number, role: Message["role"], content: string): Message => ({
-    traceId: id,
-    spanId: null,
-    index,
-    direction: "transcript",
-    turn: 0,
-    role,
-    name: null,
-    content,
-    toolCallId: null
-  });
+  const say = (index: number, role: Message["role"], content: string) => message(id, index, {role, content});
   return {
     format: "chat-jsonl" as const,
     info: traceInfo(id, {userId: user, status: "ok"}),
     spans: [],
     toolCalls: [],
     feedback: [],
-    messages: [message(0, "user", request), message(1, "assistant", answer)]
+    messages: [say(0, "user", request), say(1, "assistant", answer)]
   };
 }
 

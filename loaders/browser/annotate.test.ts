@@ -16,22 +16,12 @@ import {serveStatic} from "./staticServer.js";
 import {buildQueue} from "../annotations/queues.js";
 import {queueProgress} from "../../src/core/queue/progress.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces} from "../fixtures/fixtureTraces.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, HOSTILE_TRACE_ID, fixtureTraces, message} from "../fixtures/fixtureTraces.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 function chat(id: string, n: number): FixtureTrace {
-  const message = (index: number, role: Message["role"], content: string): Message => ({
-    traceId: id,
-    spanId: null,
-    index,
-    direction: "transcript",
-    turn: 0,
-    role,
-    name: null,
-    content,
-    toolCallId: null
-  });
+  const say = (index: number, role: Message["role"], content: string) => message(id, index, {role, content});
   return {
     format: "chat-jsonl",
     info: traceInfo(id, {
@@ -44,8 +34,8 @@ function chat(id: string, n: number): FixtureTrace {
     toolCalls: [],
     feedback: [],
     messages: [
-      message(0, "user", `Please change my flight number ${n}.`),
-      message(1, "assistant", `I changed flight ${n} to Tuesday without asking.`)
+      say(0, "user", `Please change my flight number ${n}.`),
+      say(1, "assistant", `I changed flight ${n} to Tuesday without asking.`)
     ]
   };
 }

@@ -11,7 +11,7 @@ import {withConnection} from "../store/db.js";
 import type {BuiltSite} from "./buildSite.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
-import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
+import {HOSTILE_IMAGE, HOSTILE_SCRIPT, message} from "../fixtures/fixtureTraces.js";
 import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
@@ -34,19 +34,7 @@ function hostileFailure(): FixtureTrace {
         status: "error"
       })
     ],
-    messages: [
-      {
-        traceId: id,
-        spanId: null,
-        index: 0,
-        direction: "transcript",
-        turn: 0,
-        role: "user",
-        name: null,
-        content: `${HOSTILE_SCRIPT} refund`,
-        toolCallId: null
-      }
-    ],
+    messages: [message(id, 0, {role: "user", content: `${HOSTILE_SCRIPT} refund`})],
     toolCalls: [
       {
         traceId: id,
