@@ -25,7 +25,8 @@ export interface ImportEdge {
 const SOURCE = /\.(ts|mts|mjs|js)$/;
 const SKIP = new Set(["node_modules", ".observablehq", "dist"]);
 
-function* sourceFiles(dir: string): Generator<string> {
+/** The TypeScript and JavaScript files under `dir`, installed and built folders left out. */
+export function* sourceFiles(dir: string): Generator<string> {
   let entries: string[];
   try {
     entries = readdirSync(dir);

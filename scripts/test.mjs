@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Runs every *.test.ts beside the code it proves, each file in a Node process of its own (Node's test runner,
-// with tsx as the loader). Node 20's `--test` does not expand globs, so the files are found here. Arguments filter
-// by path substring; --help says more.
+// Runs every *.test.ts beside the code it proves with Node's test runner (tsx as the loader): each folder's files
+// in one Node process, each page test and preview test in a process of its own (see "one folder to a process"
+// below). Node 20's `--test` does not expand globs, so the files are found here. Arguments filter by path
+// substring; --help says more.
 //
-// Files run several at a time, the slowest first: each run keeps every file's time (under node_modules/.cache),
-// and the next one starts the long files early so that no long file is left to run alone at the end. Most tests
+// Processes run several at a time, the slowest first: each run keeps every one's time (under node_modules/.cache),
+// and the next one starts the long ones early so that no long one is left to run alone at the end. Most tests
 // use only their own temporary folders and ports chosen by the system, and the page tests share one built site
 // (loaders/fixtures/fixtureSite.ts: the first file that asks builds it, the others wait for it). Four files serve
 // the repository's own pages through Framework's preview, each on a workspace of its own, and the preview keeps
@@ -32,15 +33,16 @@ const args = process.argv.slice(2).filter((arg) => arg !== "--list");
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`Usage: node scripts/test.mjs [--list] [path-substring...]
 
-Runs the test files whose path contains any of the substrings (all of them by default), several at a time,
-the slowest first; of the four that serve the repository's own pages, one at a time. A file's output is
-printed when it fails; every file's time is printed at the end and kept for the next run's order.
+Runs the test files whose path contains any of the substrings (all of them by default): each folder's files in
+one process, each page test and preview test in one of its own; several processes at a time, the slowest first,
+and of the four that serve the repository's own pages, one at a time. A process's output is printed when it
+fails; every process's time is printed at the end and kept for the next run's order.
 
-  --list   print the files in the order they would start (slowest first), with their last times, and stop
+  --list   print the processes in the order they would start (slowest first), with their last times, and stop
 
 Environment:
-  PLUMBLINE_TEST_CONCURRENCY   files at a time (default: one more than the number of cores)
-  PLUMBLINE_TEST_VERBOSE=1     print every file's output, not only the failures'`);
+  PLUMBLINE_TEST_CONCURRENCY   processes at a time (default: one more than the number of cores)
+  PLUMBLINE_TEST_VERBOSE=1     print every process's output, not only the failures'`);
   process.exit(0);
 }
 
@@ -50,7 +52,7 @@ const oneAtATime = [
   /^loaders\/browser\/(annotate|quickstart)\.test\.ts$/,
   /^loaders\/server\/(startToken|pages)\.test\.ts$/
 ];
-// One more file than cores: page tests spend part of their time waiting on Chromium and servers.
+// One more process than cores: page tests spend part of their time waiting on Chromium and servers.
 const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? availableParallelism() + 1);
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
 const timesFile = join("node_modules", ".cache", "plumbline", "test-times.json");
@@ -76,10 +78,23 @@ if (!files.length) {
   process.exit(1);
 }
 
-// The pure core's files run in one process (see scripts/testBatch.mjs): starting Node and the TypeScript loader
-// for each cost more than their tests. They are timed as one, under the folder's name.
-const CORE = "src/core/";
-const core = files.filter((f) => f.startsWith(CORE));
+const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
+
+// Files run one folder to a process (see scripts/testBatch.mjs): `src/core/`, `loaders/<stage>/` and the other
+// roots each in one Node process, since starting Node and the TypeScript loader and importing DuckDB, zod and
+// the OpenAI client again for each file cost more than most files' tests (0.8 s of CPU a file). No test changes
+// the process's environment, working folder or global handlers, which keeps this safe (scripts/sharedProcess.test.ts
+// checks it).
+// The page tests and the preview tests keep a process each: each one builds or serves a site and drives
+// Chromium, and runs long enough to be scheduled on its own. A folder is timed as one, under its name.
+const ownProcess = (file) => file.startsWith("loaders/browser/") || isPreview(file);
+const unitOf = (file) => {
+  if (ownProcess(file)) return file;
+  const parts = file.split("/");
+  return `${parts.slice(0, parts[0] === "scripts" || parts[0] === "bench" ? 1 : 2).join("/")}/`;
+};
+const members = new Map();
+for (const file of files) members.set(unitOf(file), [...(members.get(unitOf(file)) ?? []), file]);
 
 let known = {};
 try {
@@ -87,20 +102,19 @@ try {
 } catch {
   // The first run has no times: see the guess below.
 }
-// A file never timed (every file of a fresh clone) is ranked by a guess: the page tests and the preview tests
-// first, then the others by size, the core's batch by the size of all its files. Of the page tests that share
-// the fixture site, one starts early and builds it; the others would only wait for it in a slot of their own,
-// so they are ranked by size with the rest.
+// A unit never timed (every one of a fresh clone) is ranked by a guess: the page tests and the preview tests
+// first, then the others by size, a folder by the size of all its files. Of the page tests that share the
+// fixture site, one starts early and builds it; the others would only wait for it in a slot of their own, so
+// they are ranked by size with the rest.
 const sharesSite = files.filter(
   (f) => f.startsWith("loaders/browser/") && /openFixtureSite\(/.test(readFileSync(f, "utf8"))
 );
-const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
-const slowByNature = (file) =>
-  (file.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(file)) || isPreview(file);
-const bytes = (file) => (file === CORE ? core.reduce((n, f) => n + statSync(f).size, 0) : statSync(file).size);
-const expected = (file) => known[file] ?? (slowByNature(file) ? 1_000_000 : 0) + bytes(file);
+const slowByNature = (unit) =>
+  (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);
+const bytes = (unit) => members.get(unit).reduce((n, f) => n + statSync(f).size, 0);
+const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-const queue = [...files.filter((f) => !f.startsWith(CORE)), ...(core.length ? [CORE] : [])].sort(bySlowest);
+const queue = [...members.keys()].sort(bySlowest);
 if (listOnly) {
   for (const file of queue)
     console.log(`${known[file] === undefined ? "(not timed yet)" : `${(known[file] / 1000).toFixed(1)} s`}\t${file}`);
@@ -121,7 +135,8 @@ const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR:
 function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
-    const args = file === CORE ? ["scripts/testBatch.mjs", ...core] : [file];
+    const batch = members.get(file);
+    const args = batch.length === 1 && batch[0] === file ? [file] : ["scripts/testBatch.mjs", ...batch];
     const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", ...args], {
       env,
       stdio: ["ignore", "pipe", "pipe"]
@@ -168,7 +183,8 @@ async function runAll(results) {
       release();
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
-      const name = file === CORE ? `${CORE} (${core.length} files in one process)` : file;
+      const count = members.get(file).length;
+      const name = count > 1 ? `${file} (${count} files in one process)` : file;
       console.log(
         `${mark} ${name} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`
       );
@@ -189,7 +205,7 @@ try {
     `\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`
   );
   console.log(
-    `# ${results.length} files, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`
+    `# ${files.length} files in ${results.length} processes, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`
   );
   for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8))
     console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);

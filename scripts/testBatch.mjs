@@ -1,6 +1,7 @@
-// Runs several test files in this one process, one after another: `node --import tsx scripts/testBatch.mjs <file>...`.
-// scripts/test.mjs runs the pure core's tests this way; they touch no file, port or global, and a process of
-// their own each would cost more than the tests themselves.
+// Runs several test files in this one process: `node --import tsx scripts/testBatch.mjs <file>...`. Each file's
+// tests register as it is imported and Node's test runner runs them in that order, one at a time. scripts/test.mjs
+// runs each folder's tests this way (the page and preview tests aside); starting a process for each file would
+// cost more than most files' tests.
 import {resolve} from "node:path";
 import {pathToFileURL} from "node:url";
 
