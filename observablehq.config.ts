@@ -1,10 +1,12 @@
 // Framework configuration for the Plumbline app. Everything a page needs is served by the site itself: no web
 // fonts, no CDN imports, no registry lookups while building, and no telemetry.
+import {fileURLToPath} from "node:url";
 import {invalidateIfWorkspaceChanged} from "./loaders/site/cache.js";
 import {ensureNpmPlaceholders} from "./loaders/site/npmPlaceholders.js";
 import {workspaceDir} from "./loaders/store/read.js";
 
 const root = "src";
+const RUN_LOADER = fileURLToPath(new URL("./loaders/site/runLoader.mjs", import.meta.url));
 
 // Framework reports usage to observablehq.com unless told not to; Plumbline runs where nothing may leave.
 process.env.OBSERVABLE_TELEMETRY_DISABLE ??= "true";
@@ -39,9 +41,9 @@ function header({path}: {path: string}): string {
 
 export default {
   root,
-  // TypeScript data loaders run in this Node with tsx as its loader, rather than through the tsx command, which
-  // starts a second Node process for each one: a build runs every loader, and this takes a fifth off each.
-  interpreters: {".ts": [process.execPath, "--import", "tsx"]},
+  // TypeScript data loaders run from the command's build when it is current, else through tsx, in one Node
+  // process each (the tsx command starts two): see loaders/site/runLoader.mjs.
+  interpreters: {".ts": [process.execPath, RUN_LOADER]},
   title: "Plumbline",
   pages,
   sidebar: false,

@@ -9,7 +9,7 @@
 import {existsSync, readFileSync} from "node:fs";
 import {relative} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
-import {buildDirOf, currentBuild, manifestPath} from "../loaders/bundle/currentBuild.mjs";
+import {buildDirOf, currentBuild, manifestPath, setProjectRoot} from "../loaders/bundle/currentBuild.mjs";
 
 // A reader that stops early (`plumbline queue show … | head`) closes the pipe, and every later write fails. What
 // is left to print has nowhere to go, so it is dropped without a stack trace; the command still finishes what it
@@ -65,6 +65,7 @@ if (build) {
   if (help !== null) {
     process.stdout.write(help.endsWith("\n") ? help : `${help}\n`);
   } else {
+    setProjectRoot(root);
     const {main} = await import(pathToFileURL(build.main).href);
     process.exitCode = await main(argv);
   }

@@ -27,6 +27,9 @@ import {
 } from "node:fs";
 import {availableParallelism, tmpdir, userInfo} from "node:os";
 import {dirname, join, relative} from "node:path";
+import {fileURLToPath} from "node:url";
+import {buildCommand, buildFailure} from "../loaders/bundle/build.mjs";
+import {buildDirOf, currentBuild} from "../loaders/bundle/currentBuild.mjs";
 
 const listOnly = process.argv.includes("--list");
 const args = process.argv.slice(2).filter((arg) => arg !== "--list");
@@ -119,6 +122,20 @@ if (listOnly) {
   for (const file of queue)
     console.log(`${known[file] === undefined ? "(not timed yet)" : `${(known[file] / 1000).toFixed(1)} s`}\t${file}`);
   process.exit(0);
+}
+
+// The pages' data loaders run from the command's build when it is current (loaders/site/runLoader.mjs), so the
+// tests run what `plumbline` runs: a build older than its sources is rebuilt first, as `plumbline` itself would.
+const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+if (!(await currentBuild(projectRoot, buildDirOf(projectRoot)))) {
+  try {
+    const dir = await buildCommand({root: projectRoot, buildDir: buildDirOf(projectRoot)});
+    console.log(
+      `# built the command into ${relative(projectRoot, dir)}/ first: its sources changed since the last build`
+    );
+  } catch (error) {
+    console.log(`# could not build the command (${buildFailure(error)}); the data loaders run through tsx`);
+  }
 }
 
 const systemTemp = tmpdir();

@@ -333,7 +333,7 @@ describe("the annotation page", {timeout: 240_000}, () => {
     await server.close();
     const project = copyProject();
     // The two pages this test opens, with their loaders; the others would only slow the build.
-    keepOnly(project, ["annotate.md", "agreement.md"], ["traces.arrow.ts", "details.bin.ts", "annotations.json.ts"]);
+    keepOnly(project, ["annotate.md", "agreement.md"]);
     const site = await buildSite(project, workspace);
     addCspMeta(site.distDir);
     const staticServer = await serveStatic(site.distDir, {csp: "strict"});

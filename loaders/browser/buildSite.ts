@@ -63,6 +63,19 @@ function keepNodeCache(projectDir: string): void {
 }
 
 /**
+ * Copies the command's current build (dist-cli/: its manifest and the version it names), whose data loaders the
+ * site's build runs (loaders/site/runLoader.mjs). Without one, the copy's loaders run through tsx.
+ */
+function copyCommandBuild(from: string, into: string): void {
+  const manifest = join(from, "dist-cli", "manifest.json");
+  if (!existsSync(manifest)) return;
+  const {dir} = JSON.parse(readFileSync(manifest, "utf8")) as {dir: string};
+  if (!existsSync(join(from, "dist-cli", dir))) return;
+  cpSync(join(from, "dist-cli", dir), join(into, "dist-cli", dir), {recursive: true});
+  cpSync(manifest, join(into, "dist-cli", "manifest.json"));
+}
+
+/**
  * Copies the project (without caches or build output) into `into`, by default a new temporary folder removed when
  * the process exits, and returns its path.
  */
@@ -72,9 +85,12 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
   for (const name of PROJECT_FILES) {
     cpSync(join(from, name), join(dir, name), {
       recursive: true,
+      // The sources keep their times, so that the copy of the command's build below is as current as the original.
+      preserveTimestamps: true,
       filter: (source) => !/[/\\](\.observablehq|dist)$/.test(source) && !source.endsWith(".test.ts")
     });
   }
+  copyCommandBuild(from, dir);
   symlinkSync(join(from, "node_modules"), join(dir, "node_modules"), "dir");
   const kept = runNodeCache();
   if (kept && existsSync(kept)) cpSync(kept, nodeCacheOf(dir), {recursive: true});
@@ -82,16 +98,14 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
 }
 
 /**
- * Keeps only `pages` (file names under src/, e.g. "traces.md") and `loaders` (under src/data/) of a copied
- * project, for a test about one page: a build runs every page's loaders, and the others would only slow it.
+ * Keeps only `pages` (file names under src/, e.g. "traces.md") of a copied project, for a test about those pages:
+ * a build runs the loaders of the pages it builds, and the others' would only slow it. Framework builds every
+ * page the config lists, so a plain page that loads nothing stands in for each other one.
  */
-export function keepOnly(projectDir: string, pages: readonly string[], loaders: readonly string[]): void {
+export function keepOnly(projectDir: string, pages: readonly string[]): void {
   const src = join(projectDir, "src");
-  // Framework builds every page the config lists: a plain page that loads nothing stands in for each other one.
   for (const name of readdirSync(src))
     if (name.endsWith(".md") && !pages.includes(name)) writeFileSync(join(src, name), `# ${name}\n`);
-  for (const name of readdirSync(join(src, "data")))
-    if (!loaders.includes(name)) rmSync(join(src, "data", name), {recursive: true});
 }
 
 /** Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. */

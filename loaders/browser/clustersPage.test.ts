@@ -76,7 +76,7 @@ describe("the Clusters page", {timeout: 180_000}, () => {
           {name: "empty kb search", description: "the knowledge base returned nothing", clusterId}
         );
       },
-      {pages: ["clusters.md"], loaders: ["clusters.json.ts"]}
+      ["clusters.md"]
     );
     ({site, server, browser} = built);
   });

@@ -16,7 +16,7 @@ describe("observable build", {timeout: 60_000}, () => {
     const workspace = tempDir("ws");
     dirs.push(project, workspace);
     // Only this page: the others and their loaders would make the build slower and prove nothing more.
-    keepOnly(project, ["index.md"], []);
+    keepOnly(project, ["index.md"]);
     writeFileSync(join(project, "src", "index.md"), "# Implicit\n\n```js\ndisplay(d3.range(3))\n```\n");
     await assert.rejects(
       buildSite(project, workspace),

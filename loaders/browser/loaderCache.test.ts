@@ -22,7 +22,7 @@ describe("observable build", {timeout: 300_000}, () => {
     const project = copyProject();
     temporary.push(project);
     // The trace list and its loaders: enough to see a loader's cached output, and a third of a full build.
-    keepOnly(project, ["traces.md"], ["traces.arrow.ts", "details.bin.ts"]);
+    keepOnly(project, ["traces.md"]);
 
     const first = await buildSite(project, workspace);
     assert.equal(listedTraces(first.distDir), 4);

@@ -41,12 +41,12 @@ export async function openSite(workspace: string, site: BuiltSite, cleanup: () =
 
 /**
  * Builds a site of its own from a new workspace that `fill` writes, then opens it (`name` names the temp folder).
- * With `keep`, only those pages and loaders are built (see `keepOnly`).
+ * With `pages`, only those pages are built (see `keepOnly`).
  */
 export async function openBuiltSite(
   name: string,
   fill: (workspace: string) => Promise<void>,
-  keep?: {pages: readonly string[]; loaders: readonly string[]}
+  pages?: readonly string[]
 ): Promise<OpenSite> {
   const workspace = tempDir(name);
   let site: BuiltSite | undefined;
@@ -57,7 +57,7 @@ export async function openBuiltSite(
   try {
     await fill(workspace);
     const project = copyProject();
-    if (keep) keepOnly(project, keep.pages, keep.loaders);
+    if (pages) keepOnly(project, pages);
     site = await buildSite(project, workspace);
     addCspMeta(site.distDir);
   } catch (error) {

@@ -13,37 +13,70 @@
  */
 import {execFileSync} from "node:child_process";
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
-import {join, relative} from "node:path";
+import {join, relative, sep} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
-import {hashInputs, manifestPath, stampInputs} from "./currentBuild.mjs";
+import {hashInputs, manifestPath, PROJECT_ROOT_KEY, stampInputs} from "./currentBuild.mjs";
 
-/** The command's entry points, relative to the project folder. */
+/**
+ * The command's entry points, relative to the project folder. The pages' data loaders (`dataLoaderEntries`) are
+ * built with them, so that `plumbline start` and `plumbline build` run them without a TypeScript loader.
+ */
 export const COMMAND_ENTRIES = {main: "loaders/cli/main.ts", worker: "loaders/ingest/worker.ts"};
 
 const HELP_TEXTS = fileURLToPath(new URL("./helpTexts.mjs", import.meta.url));
 
 /**
  * Modules find files next to themselves through `import.meta.url`; in a build that would name the build. Each
- * module's own URL is written in as a constant instead, so built code finds what its source finds.
+ * module's own URL is written in instead, relative to the project the build runs in: the launcher that loads a
+ * build names that project (`setProjectRoot` in currentBuild.mjs), so a copy of the project with its build, or a
+ * checkout moved elsewhere, finds its own files. Code loaded without a launcher (the ingest worker threads) gets
+ * the project the build was made in.
  */
-const keepModuleUrls = {
-  name: "keep-module-urls",
-  setup(build) {
-    // Spelled in pieces so that this module's own source does not contain the expression it replaces.
-    const moduleUrl = ["import", "meta", "url"].join(".");
-    build.onLoad({filter: /\.ts$/}, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      return {contents: source.replaceAll(moduleUrl, JSON.stringify(pathToFileURL(args.path).href)), loader: "ts"};
-    });
+function keepModuleUrls(root) {
+  return {
+    name: "keep-module-urls",
+    setup(build) {
+      // Spelled in pieces so that this module's own source does not contain the expression it replaces.
+      const moduleUrl = ["import", "meta", "url"].join(".");
+      const builtIn = JSON.stringify(pathToFileURL(join(root, "/")).href);
+      build.onLoad({filter: /\.ts$/}, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        const path = JSON.stringify(relative(root, args.path).split(sep).join("/"));
+        const url = `new URL(${path}, globalThis[Symbol.for(${JSON.stringify(PROJECT_ROOT_KEY)})] ?? ${builtIn}).href`;
+        return {contents: source.replaceAll(moduleUrl, url), loader: "ts"};
+      });
+    }
+  };
+}
+
+/** The project's data loaders (`src/data/*.ts`), as entries `data/<name>` (e.g. `data/summary.json`). */
+export function dataLoaderEntries(root) {
+  const dir = join(root, "src", "data");
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // A project without pages (the build's own tests).
   }
-};
+  return Object.fromEntries(
+    names
+      .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts"))
+      .sort()
+      .map((name) => [`data/${name.slice(0, -".ts".length)}`, `src/data/${name}`])
+  );
+}
 
 /**
  * Builds `entries` (name → source relative to `root`) into `buildDir` and returns the new version's folder.
  * With `help`, the entry named `main` must export `main` and `verbNames`, and their help texts are collected.
  * Throws with esbuild's messages when the sources do not build.
  */
-export async function buildCommand({root, buildDir, entries = COMMAND_ENTRIES, help = true}) {
+export async function buildCommand({
+  root,
+  buildDir,
+  entries = {...COMMAND_ENTRIES, ...dataLoaderEntries(root)},
+  help = true
+}) {
   const {build} = await import("esbuild");
   const result = await build({
     entryPoints: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, join(root, entry)])),
@@ -56,7 +89,7 @@ export async function buildCommand({root, buildDir, entries = COMMAND_ENTRIES, h
     format: "esm",
     target: "node20",
     packages: "external",
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls(root)],
     write: false,
     metafile: true,
     logLevel: "silent"

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from "node:fs";
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
 import {pathToFileURL} from "node:url";
-import {buildCommand, buildFailure} from "./build.mjs";
-import {currentBuild} from "./currentBuild.mjs";
+import {buildCommand, buildFailure, dataLoaderEntries} from "./build.mjs";
+import {currentBuild, PROJECT_ROOT_KEY, setProjectRoot} from "./currentBuild.mjs";
 
 /** A project of two modules in a temp folder, removed when the test ends. */
 function project(t: {after(fn: () => void): void}) {
@@ -51,12 +51,36 @@ test("a build stays current while its sources do, also when one is touched uncha
   assert.equal(await currentBuild(options.root, options.buildDir), null, "a missing source makes it stale");
 });
 
-test("built code sees its source's own module URL, so it finds files beside its source", async (t) => {
+test("built code sees its source's own module URL, in the project its launcher names, so a copy finds its own files", async (t) => {
   const options = project(t);
   await buildCommand(options);
   const build = await currentBuild(options.root, options.buildDir);
   const loaded = (await import(pathToFileURL(build!.main).href)) as {here: string};
   assert.equal(loaded.here, pathToFileURL(join(options.root, "entry.ts")).href);
+
+  // A second file of the same code: a module is evaluated once per URL.
+  const again = join(build!.dir, "again.js");
+  copyFileSync(build!.main, again);
+  const copy = join(options.root, "copy");
+  setProjectRoot(copy);
+  try {
+    const moved = (await import(pathToFileURL(again).href)) as {here: string};
+    assert.equal(moved.here, pathToFileURL(join(copy, "entry.ts")).href);
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for(PROJECT_ROOT_KEY)];
+  }
+});
+
+test("the pages' data loaders are entries of the build, and nothing else under src/data is", (t) => {
+  const options = project(t);
+  mkdirSync(join(options.root, "src", "data"), {recursive: true});
+  for (const name of ["summary.json.ts", "traces.arrow.ts", "summary.test.ts", "types.d.ts", "notes.md"])
+    writeFileSync(join(options.root, "src", "data", name), "");
+  assert.deepEqual(dataLoaderEntries(options.root), {
+    "data/summary.json": "src/data/summary.json.ts",
+    "data/traces.arrow": "src/data/traces.arrow.ts"
+  });
+  assert.deepEqual(dataLoaderEntries(join(options.root, "none")), {});
 });
 
 test("sources that do not build fail with the file and line, and leave the previous build in place", async (t) => {

@@ -19,6 +19,9 @@ export interface Build {
   help: string;
 }
 
+export const PROJECT_ROOT_KEY: string;
+export function setProjectRoot(root: string): void;
+export function builtDataLoader(build: Build, name: string): string | null;
 export function buildDirOf(root: string, env?: NodeJS.ProcessEnv): string;
 export function manifestPath(buildDir: string): string;
 export function stampInputs(root: string, inputs: readonly string[]): Stamp[];

@@ -10,6 +10,7 @@
  */
 import {existsSync, readFileSync, renameSync, statSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
+import {pathToFileURL} from "node:url";
 
 /**
  * The command's build folder: `dist-cli/`, or the folder `PLUMBLINE_CLI_BUILD` names (the tests keep a private
@@ -17,6 +18,21 @@ import {join} from "node:path";
  */
 export function buildDirOf(root, env = process.env) {
   return env.PLUMBLINE_CLI_BUILD || join(root, "dist-cli");
+}
+
+/** The global under which a launcher names the project a build runs in (see keepModuleUrls in build.mjs). */
+export const PROJECT_ROOT_KEY = "plumbline.projectRoot";
+
+/** Names `root` as the project that built code loaded from now on runs in. */
+export function setProjectRoot(root) {
+  globalThis[Symbol.for(PROJECT_ROOT_KEY)] = pathToFileURL(join(root, "/")).href;
+}
+
+/** The built module of the data loader `src/data/<name>` (e.g. `summary.json.ts`) in `build`, or null. */
+export function builtDataLoader(build, name) {
+  if (!name.endsWith(".ts")) return null;
+  const path = join(build.dir, "data", `${name.slice(0, -".ts".length)}.js`);
+  return existsSync(path) ? path : null;
 }
 
 export function manifestPath(buildDir) {
