@@ -222,7 +222,7 @@ try {
     `\n# tests ${sum("pass") + sum("fail")}, pass ${sum("pass")}, fail ${sum("fail")}, skipped ${sum("skipped")}`
   );
   console.log(
-    `# ${files.length} files in ${results.length} processes, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`
+    `# ${files.length} files in ${results.length} process${results.length === 1 ? "" : "es"}, ${concurrency} at a time, in ${((performance.now() - started) / 1000).toFixed(1)} s; the slowest:`
   );
   for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8))
     console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.file}`);
