@@ -30,6 +30,7 @@ import {dirname, join, relative} from "node:path";
 import {fileURLToPath} from "node:url";
 import {buildCommand, buildFailure} from "../loaders/bundle/build.mjs";
 import {buildDirOf, currentBuild} from "../loaders/bundle/currentBuild.mjs";
+import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "../loaders/browser/chromiumLaunch.mjs";
 
 const listOnly = process.argv.includes("--list");
 const args = process.argv.slice(2).filter((arg) => arg !== "--list");
@@ -148,6 +149,24 @@ mkdirSync(join(systemTemp, tsxCache), {recursive: true});
 symlinkSync(join(systemTemp, tsxCache), join(runTemp, tsxCache), "dir");
 const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR: runDir};
 
+/**
+ * One Chromium for the run's page tests, each of which connects to it (loaders/browser/chromium.ts) rather than
+ * starting its own: a start costs 1.3 s of CPU, and a dozen files would start one. Without it (no Chromium at
+ * PLUMBLINE_CHROMIUM), each file starts its own and says what is missing.
+ */
+async function startSharedChromium() {
+  if (!queue.some((unit) => unit.startsWith("loaders/browser/") || isPreview(unit))) return null;
+  try {
+    const {chromium} = await import("playwright-core");
+    const server = await chromium.launchServer({executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS]});
+    env[SHARED_CHROMIUM_ENV] = server.wsEndpoint();
+    return server;
+  } catch (error) {
+    console.log(`# could not start a shared Chromium (${String(error).split("\n")[0]}); each page test starts its own`);
+    return null;
+  }
+}
+
 /** Runs one file; resolves with its status, time, output and the counts its reporter printed. */
 function runFile(file) {
   const start = performance.now();
@@ -213,9 +232,13 @@ async function runAll(results) {
 
 let status = 0;
 const results = [];
+let sharedChromium = null;
 try {
   const started = performance.now();
+  sharedChromium = await startSharedChromium();
   await runAll(results);
+  await sharedChromium?.close();
+  sharedChromium = null;
   const failed = results.filter((r) => !r.ok);
   const sum = (key) => results.reduce((n, r) => n + r[key], 0);
   console.log(
@@ -244,6 +267,7 @@ try {
     status = 1;
   }
 } finally {
+  await sharedChromium?.close();
   if (existsSync(runDir)) rmSync(runDir, {recursive: true, force: true, maxRetries: 3});
 }
 process.exit(status);

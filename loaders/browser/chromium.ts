@@ -6,25 +6,16 @@
  * Content-Security-Policy violation is recorded, so a test can assert there were none.
  */
 import {chromium, type Browser, type Page} from "playwright-core";
+import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "./chromiumLaunch.mjs";
 
-export const CHROMIUM_PATH = process.env.PLUMBLINE_CHROMIUM ?? "/usr/bin/chromium";
-
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // Rules are separated by commas and EXCLUDE takes one host, so "EXCLUDE localhost,127.0.0.1" would leave
-  // 127.0.0.1 mapped to nothing; each loopback name gets its own rule.
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-];
-
+/**
+ * Chromium for a test file: the run's shared one when scripts/test.mjs started it (closing that only
+ * disconnects), else one of its own. Either way each page gets a context of its own (`recordedPage`).
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({executablePath: CHROMIUM_PATH, args: ARGS});
+  const shared = process.env[SHARED_CHROMIUM_ENV];
+  if (shared) return chromium.connect(shared);
+  return chromium.launch({executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS]});
 }
 
 export function isLoopback(url: string): boolean {
