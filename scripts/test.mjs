@@ -33,7 +33,7 @@ import {buildDirOf, currentBuild} from "../loaders/bundle/currentBuild.mjs";
 import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "../loaders/browser/chromiumLaunch.mjs";
 
 const listOnly = process.argv.includes("--list");
-const args = process.argv.slice(2).filter((arg) => arg !== "--list");
+const args = process.argv.slice(2).filter((arg) => arg !== "--list" && arg !== "--save-times");
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`Usage: node scripts/test.mjs [--list] [path-substring...]
 
@@ -42,7 +42,8 @@ one process, each page test and preview test in one of its own; several processe
 and of the four that serve the repository's own pages, one at a time. A process's output is printed when it
 fails; every process's time is printed at the end and kept for the next run's order.
 
-  --list   print the processes in the order they would start (slowest first), with their last times, and stop
+  --list         print the processes in the order they would start (slowest first), with their last times, and stop
+  --save-times   after a full run that passed, keep its times in scripts/testTimes.json, the order of a fresh clone
 
 Environment:
   PLUMBLINE_TEST_CONCURRENCY   processes at a time (default: one more than the number of cores)
@@ -60,6 +61,8 @@ const oneAtATime = [
 const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? availableParallelism() + 1);
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
 const timesFile = join("node_modules", ".cache", "plumbline", "test-times.json");
+const keptTimesFile = join("scripts", "testTimes.json");
+const saveTimes = process.argv.includes("--save-times");
 
 function* walk(dir) {
   let entries;
@@ -100,13 +103,18 @@ const unitOf = (file) => {
 const members = new Map();
 for (const file of files) members.set(unitOf(file), [...(members.get(unitOf(file)) ?? []), file]);
 
-let known = {};
-try {
-  known = JSON.parse(readFileSync(timesFile, "utf8"));
-} catch {
-  // The first run has no times: see the guess below.
-}
-// A unit never timed (every one of a fresh clone) is ranked by a guess: the page tests and the preview tests
+// The times of this machine's last runs; a fresh clone has none and starts from the times kept in the repository
+// (scripts/testTimes.json: a full run on a 2-core machine, written by --save-times), which put the longest
+// folders (ingest, cli) first rather than behind a dozen page tests.
+const readTimes = (path) => {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return {};
+  }
+};
+const known = {...readTimes(keptTimesFile), ...readTimes(timesFile)};
+// A unit never timed (a test file added since) is ranked by a guess: the page tests and the preview tests
 // first, then the others by size, a folder by the size of all its files. Of the page tests that share the
 // fixture site, one starts early and builds it; the others would only wait for it in a slot of their own, so
 // they are ranked by size with the rest.
@@ -258,6 +266,10 @@ try {
     timesFile,
     JSON.stringify({...known, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms)]))}, null, 1)
   );
+  if (saveTimes && !failed.length && !args.length) {
+    const times = Object.fromEntries(results.map((r) => [r.file, Math.round(r.ms / 100) * 100]).sort());
+    writeFileSync(keptTimesFile, `${JSON.stringify(times, null, 2)}\n`);
+  }
   const leftovers = readdirSync(runTemp).filter((name) => name !== tsxCache);
   if (leftovers.length) {
     console.error(
