@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts beside the code it proves with Node's test runner (tsx as the loader): each folder's files
 // in one Node process, each page test and preview test in a process of its own (see "one folder to a process"
-// below). Node 20's `--test` does not expand globs, so the files are found here. Arguments filter by path
-// substring; --help says more.
+// below), and, in a full run, the type checks and Prettier's check beside them. Node 20's `--test` does not
+// expand globs, so the files are found here. Arguments filter by path substring; --help says more.
 //
 // Processes run several at a time, the slowest first: each run keeps every one's time (under node_modules/.cache),
 // and the next one starts the long ones early so that no long one is left to run alone at the end. Most tests
@@ -37,9 +37,10 @@ const args = process.argv.slice(2).filter((arg) => arg !== "--list" && arg !== "
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`Usage: node scripts/test.mjs [--list] [path-substring...]
 
-Runs the test files whose path contains any of the substrings (all of them by default): each folder's files in
-one process, each page test and preview test in one of its own; several processes at a time, the slowest first,
-and of the four that serve the repository's own pages, one at a time. A process's output is printed when it
+Runs the test files whose path contains any of the substrings (by default all of them, with the type checks and
+Prettier's check): each folder's files in one process, each page test and preview test in one of its own;
+several processes at a time, the slowest first, and of the four that serve the repository's own pages, one at
+a time. A process's output is printed when it
 fails; every process's time is printed at the end and kept for the next run's order.
 
   --list         print the processes in the order they would start (slowest first), with their last times, and stop
@@ -126,7 +127,18 @@ const slowByNature = (unit) =>
 const bytes = (unit) => members.get(unit).reduce((n, f) => n + statSync(f).size, 0);
 const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-const queue = [...members.keys()].sort(bySlowest);
+/**
+ * The static checks `npm test` makes, run as the first processes of a full run, beside the tests rather than
+ * before them: they take 40 s of CPU on one core or a little more, which the tests' first minute overlaps.
+ */
+const bin = (name) => join("node_modules", ".bin", name);
+const CHECKS = new Map([
+  ["tsc -p tsconfig.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.json"]],
+  ["tsc -p tsconfig.core.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.core.json"]],
+  ["prettier --check .", [bin("prettier"), "--check", ".", "--log-level", "warn"]]
+]);
+const checks = args.length ? [] : [...CHECKS.keys()];
+const queue = [...checks, ...[...members.keys()].sort(bySlowest)];
 if (listOnly) {
   for (const file of queue)
     console.log(`${known[file] === undefined ? "(not timed yet)" : `${(known[file] / 1000).toFixed(1)} s`}\t${file}`);
@@ -180,11 +192,10 @@ function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
     const batch = members.get(file);
-    const args = batch.length === 1 && batch[0] === file ? [file] : ["scripts/testBatch.mjs", ...batch];
-    const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=spec", ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"]
-    });
+    const check = CHECKS.get(file);
+    const args = check ? [] : batch.length === 1 && batch[0] === file ? [file] : ["scripts/testBatch.mjs", ...batch];
+    const [command, ...commandArgs] = check ?? [process.execPath, "--import", "tsx", "--test-reporter=spec", ...args];
+    const child = spawn(command, commandArgs, {env, stdio: ["ignore", "pipe", "pipe"]});
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
     child.stderr.on("data", (chunk) => chunks.push(chunk));
@@ -227,11 +238,10 @@ async function runAll(results) {
       release();
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
-      const count = members.get(file).length;
+      const count = members.get(file)?.length ?? 0;
       const name = count > 1 ? `${file} (${count} files in one process)` : file;
-      console.log(
-        `${mark} ${name} (${(result.ms / 1000).toFixed(1)} s, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""})`
-      );
+      const tally = CHECKS.has(file) ? "" : `, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""}`;
+      console.log(`${mark} ${name} (${(result.ms / 1000).toFixed(1)} s${tally})`);
       if (!result.ok || verbose) console.log(result.output.trimEnd().replace(/^/gm, "    "));
     }
   };
