@@ -94,8 +94,9 @@ const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 // the process's environment, working folder or global handlers, which keeps this safe (scripts/sharedProcess.test.ts
 // checks it).
 // The page tests and the preview tests keep a process each: each one builds or serves a site and drives
-// Chromium, and runs long enough to be scheduled on its own. A folder is timed as one, under its name.
-const ownProcess = (file) => file.startsWith("loaders/browser/") || isPreview(file);
+// Chromium, and runs long enough to be scheduled on its own; so do the fuzz tests (`*.fuzz.test.ts`), which
+// would make their folder the run's longest process. A folder is timed as one, under its name.
+const ownProcess = (file) => file.startsWith("loaders/browser/") || isPreview(file) || file.endsWith(".fuzz.test.ts");
 const unitOf = (file) => {
   if (ownProcess(file)) return file;
   const parts = file.split("/");
@@ -124,7 +125,7 @@ const sharesSite = files.filter(
 );
 const slowByNature = (unit) =>
   (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);
-const bytes = (unit) => members.get(unit).reduce((n, f) => n + statSync(f).size, 0);
+const bytes = (unit) => members.get(unit).reduce((n, f) => n + statSync(f).size, 0) || (CHECKS.has(unit) ? 20_000 : 0);
 const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 /**
@@ -138,7 +139,8 @@ const CHECKS = new Map([
   ["prettier --check .", [bin("prettier"), "--check", ".", "--log-level", "warn"]]
 ]);
 const checks = args.length ? [] : [...CHECKS.keys()];
-const queue = [...checks, ...[...members.keys()].sort(bySlowest)];
+for (const check of checks) members.set(check, []);
+const queue = [...members.keys()].sort(bySlowest);
 if (listOnly) {
   for (const file of queue)
     console.log(`${known[file] === undefined ? "(not timed yet)" : `${(known[file] / 1000).toFixed(1)} s`}\t${file}`);
@@ -238,7 +240,7 @@ async function runAll(results) {
       release();
       results.push(result);
       const mark = result.ok ? "✔" : "✖";
-      const count = members.get(file)?.length ?? 0;
+      const count = members.get(file).length;
       const name = count > 1 ? `${file} (${count} files in one process)` : file;
       const tally = CHECKS.has(file) ? "" : `, ${result.pass} passed${result.fail ? `, ${result.fail} failed` : ""}`;
       console.log(`${mark} ${name} (${(result.ms / 1000).toFixed(1)} s${tally})`);
