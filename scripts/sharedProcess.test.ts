@@ -57,12 +57,8 @@ test("the check finds each kind of process-wide change", () => {
 });
 
 test("no test file and no test support changes what the tests of one folder share in their process", () => {
-  const files = [
-    ...sourceFiles(join(REPOSITORY_ROOT, "loaders")),
-    ...sourceFiles(join(REPOSITORY_ROOT, "src")),
-    ...sourceFiles(join(REPOSITORY_ROOT, "scripts")),
-    ...sourceFiles(join(REPOSITORY_ROOT, "bench"))
-  ]
+  const files = ["loaders", "src", "scripts", "bench"]
+    .flatMap((root) => [...sourceFiles(join(REPOSITORY_ROOT, root))])
     .map((path) => relative(REPOSITORY_ROOT, path).split("\\").join("/"))
     .filter((path) => path.endsWith(".test.ts") || path.startsWith("loaders/fixtures/"))
     .filter((path) => path !== "scripts/sharedProcess.test.ts");

@@ -35,13 +35,13 @@ import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "../loaders/brow
 const listOnly = process.argv.includes("--list");
 const args = process.argv.slice(2).filter((arg) => arg !== "--list" && arg !== "--save-times");
 if (args.includes("--help") || args.includes("-h")) {
-  console.log(`Usage: node scripts/test.mjs [--list] [path-substring...]
+  console.log(`Usage: node scripts/test.mjs [--list] [--save-times] [path-substring...]
 
 Runs the test files whose path contains any of the substrings (by default all of them, with the type checks and
 Prettier's check): each folder's files in one process, each page test and preview test in one of its own;
 several processes at a time, the slowest first, and of the four that serve the repository's own pages, one at
-a time. A process's output is printed when it
-fails; every process's time is printed at the end and kept for the next run's order.
+a time. A process's output is printed when it fails; every process's time is printed at the end and kept for
+the next run's order.
 
   --list         print the processes in the order they would start (slowest first), with their last times, and stop
   --save-times   after a full run that passed, keep its times in scripts/testTimes.json, the order of a fresh clone
@@ -96,7 +96,8 @@ const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 // The page tests and the preview tests keep a process each: each one builds or serves a site and drives
 // Chromium, and runs long enough to be scheduled on its own; so do the fuzz tests (`*.fuzz.test.ts`), which
 // would make their folder the run's longest process. A folder is timed as one, under its name.
-const ownProcess = (file) => file.startsWith("loaders/browser/") || isPreview(file) || file.endsWith(".fuzz.test.ts");
+const drivesChromium = (file) => file.startsWith("loaders/browser/") || isPreview(file);
+const ownProcess = (file) => drivesChromium(file) || file.endsWith(".fuzz.test.ts");
 const unitOf = (file) => {
   if (ownProcess(file)) return file;
   const parts = file.split("/");
@@ -105,6 +106,16 @@ const unitOf = (file) => {
 const members = new Map();
 for (const file of files) members.set(unitOf(file), [...(members.get(unitOf(file)) ?? []), file]);
 
+/**
+ * The static checks `npm test` makes, run in a full run as processes beside the tests, ordered by their times like
+ * the rest, rather than before them: they take 40 s of CPU on one core or a little more, which the tests overlap.
+ */
+const bin = (name) => join("node_modules", ".bin", name);
+const CHECKS = new Map([
+  ["tsc -p tsconfig.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.json"]],
+  ["tsc -p tsconfig.core.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.core.json"]],
+  ["prettier --check .", [bin("prettier"), "--check", ".", "--log-level", "warn"]]
+]);
 // The times of this machine's last runs; a fresh clone has none and starts from the times kept in the repository
 // (scripts/testTimes.json: a full run on a 2-core machine, written by --save-times), which put the longest
 // folders (ingest, cli) first rather than behind a dozen page tests.
@@ -125,19 +136,9 @@ const sharesSite = files.filter(
 );
 const slowByNature = (unit) =>
   (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);
-const bytes = (unit) => members.get(unit).reduce((n, f) => n + statSync(f).size, 0) || (CHECKS.has(unit) ? 20_000 : 0);
+const bytes = (unit) => (CHECKS.has(unit) ? 20_000 : members.get(unit).reduce((n, f) => n + statSync(f).size, 0));
 const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-/**
- * The static checks `npm test` makes, run as the first processes of a full run, beside the tests rather than
- * before them: they take 40 s of CPU on one core or a little more, which the tests' first minute overlaps.
- */
-const bin = (name) => join("node_modules", ".bin", name);
-const CHECKS = new Map([
-  ["tsc -p tsconfig.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.json"]],
-  ["tsc -p tsconfig.core.json", [bin("tsc"), "--noEmit", "-p", "tsconfig.core.json"]],
-  ["prettier --check .", [bin("prettier"), "--check", ".", "--log-level", "warn"]]
-]);
 const checks = args.length ? [] : [...CHECKS.keys()];
 for (const check of checks) members.set(check, []);
 const queue = [...members.keys()].sort(bySlowest);
@@ -177,7 +178,7 @@ const env = {...process.env, TZ: "UTC", TMPDIR: runTemp, PLUMBLINE_TEST_RUN_DIR:
  * PLUMBLINE_CHROMIUM), each file starts its own and says what is missing.
  */
 async function startSharedChromium() {
-  if (!queue.some((unit) => unit.startsWith("loaders/browser/") || isPreview(unit))) return null;
+  if (!queue.some(drivesChromium)) return null;
   try {
     const {chromium} = await import("playwright-core");
     const server = await chromium.launchServer({executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS]});
@@ -194,9 +195,14 @@ function runFile(file) {
   const start = performance.now();
   return new Promise((resolve) => {
     const batch = members.get(file);
-    const check = CHECKS.get(file);
-    const args = check ? [] : batch.length === 1 && batch[0] === file ? [file] : ["scripts/testBatch.mjs", ...batch];
-    const [command, ...commandArgs] = check ?? [process.execPath, "--import", "tsx", "--test-reporter=spec", ...args];
+    const scripts = batch.length === 1 && batch[0] === file ? [file] : ["scripts/testBatch.mjs", ...batch];
+    const [command, ...commandArgs] = CHECKS.get(file) ?? [
+      process.execPath,
+      "--import",
+      "tsx",
+      "--test-reporter=spec",
+      ...scripts
+    ];
     const child = spawn(command, commandArgs, {env, stdio: ["ignore", "pipe", "pipe"]});
     const chunks = [];
     child.stdout.on("data", (chunk) => chunks.push(chunk));
@@ -252,13 +258,10 @@ async function runAll(results) {
 
 let status = 0;
 const results = [];
-let sharedChromium = null;
 try {
   const started = performance.now();
-  sharedChromium = await startSharedChromium();
-  await runAll(results);
-  await sharedChromium?.close();
-  sharedChromium = null;
+  const sharedChromium = await startSharedChromium();
+  await runAll(results).finally(() => sharedChromium?.close());
   const failed = results.filter((r) => !r.ok);
   const sum = (key) => results.reduce((n, r) => n + r[key], 0);
   console.log(
@@ -291,7 +294,6 @@ try {
     status = 1;
   }
 } finally {
-  await sharedChromium?.close();
   if (existsSync(runDir)) rmSync(runDir, {recursive: true, force: true, maxRetries: 3});
 }
 process.exit(status);
