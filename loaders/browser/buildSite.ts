@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {buildDirOf, manifestPath, type BuildManifest} from "../bundle/currentBuild.mjs";
 import {RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
@@ -67,12 +68,13 @@ function keepNodeCache(projectDir: string): void {
  * site's build runs (loaders/site/runLoader.mjs). Without one, the copy's loaders run through tsx.
  */
 function copyCommandBuild(from: string, into: string): void {
-  const manifest = join(from, "dist-cli", "manifest.json");
-  if (!existsSync(manifest)) return;
-  const {dir} = JSON.parse(readFileSync(manifest, "utf8")) as {dir: string};
-  if (!existsSync(join(from, "dist-cli", dir))) return;
-  cpSync(join(from, "dist-cli", dir), join(into, "dist-cli", dir), {recursive: true});
-  cpSync(manifest, join(into, "dist-cli", "manifest.json"));
+  const buildDir = buildDirOf(from, {});
+  if (!existsSync(manifestPath(buildDir))) return;
+  const {dir} = JSON.parse(readFileSync(manifestPath(buildDir), "utf8")) as BuildManifest;
+  if (!existsSync(join(buildDir, dir))) return;
+  const copy = buildDirOf(into, {});
+  cpSync(join(buildDir, dir), join(copy, dir), {recursive: true});
+  cpSync(manifestPath(buildDir), manifestPath(copy));
 }
 
 /**

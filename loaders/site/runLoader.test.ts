@@ -25,12 +25,9 @@ describe("a data loader", {timeout: 120_000}, () => {
     ({workspace} = await demoWorkspace());
     project = copyProject();
     // The copy carries the project's build when that is current; a test run on edited sources builds its own.
-    build =
-      (await currentBuild(project, buildDirOf(project, {}))) ??
-      (await (async () => {
-        await buildCommand({root: project, buildDir: buildDirOf(project, {}), help: false});
-        return (await currentBuild(project, buildDirOf(project, {})))!;
-      })());
+    const buildDir = buildDirOf(project, {});
+    if (!(await currentBuild(project, buildDir))) await buildCommand({root: project, buildDir, help: false});
+    build = (await currentBuild(project, buildDir))!;
   });
   after(() => rmSync(project, {recursive: true, force: true}));
 

@@ -169,17 +169,12 @@ interface StoreMeta {
 
 /** The store's version and schema fingerprint; null when the file holds no `plumbline_meta` table. */
 async function storeMeta(connection: DuckDBConnection): Promise<StoreMeta | null> {
-  let rows: unknown[][];
-  try {
-    rows = (
-      await connection.runAndReadAll(
-        "SELECT key, value FROM plumbline_meta WHERE key IN ('store_version', 'schema_fingerprint')"
-      )
-    ).getRows();
-  } catch (error) {
-    if (error instanceof Error && /plumbline_meta does not exist/i.test(error.message)) return null;
-    throw error;
-  }
+  if (!(await tableExists(connection, "plumbline_meta"))) return null;
+  const rows = (
+    await connection.runAndReadAll(
+      "SELECT key, value FROM plumbline_meta WHERE key IN ('store_version', 'schema_fingerprint')"
+    )
+  ).getRows();
   const value = (key: string) => rows.find((row) => row[0] === key)?.[1];
   const version = value("store_version");
   const schema = value("schema_fingerprint");
