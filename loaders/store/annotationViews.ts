@@ -8,19 +8,20 @@
  * a criterion is fail when any of their labels on it fails (a failing text range fails the trace), and the
  * verdicts are combined as single, unanimous or a strict majority. A tie has no ground truth until adjudicated.
  */
+import type {DuckDBConnection} from "@duckdb/node-api";
+
 // Each label's latest row. Found by its seq first, from two narrow columns, and only then read whole: a window over
 // whole rows would sort every version of every explanation the log ever held (twice as slow, four times the memory).
 const CURRENT = `
   SELECT * FROM annotation_events
   WHERE seq IN (SELECT max(seq) FROM annotation_events GROUP BY annotation_id)`;
 
-/** The statements that create (or replace) the two views, run by `ensureSchema` in db.ts. */
-export const ANNOTATION_VIEWS: readonly string[] = [
-  `CREATE OR REPLACE VIEW human_labels AS
+export async function createAnnotationViews(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`CREATE OR REPLACE VIEW human_labels AS
     WITH current AS (${CURRENT})
     SELECT trace_id, span_id, criterion, annotator, pass, score, label, failure_mode, explanation, source, annotated_at
-    FROM current WHERE op <> 'delete' AND source <> 'adjudication'`,
-  `CREATE OR REPLACE VIEW ground_truth AS
+    FROM current WHERE op <> 'delete' AND source <> 'adjudication'`);
+  await connection.run(`CREATE OR REPLACE VIEW ground_truth AS
     WITH current AS (${CURRENT}),
     adjudicated AS (
       SELECT trace_id, criterion, pass, failure_mode, explanation
@@ -48,5 +49,5 @@ export const ANNOTATION_VIEWS: readonly string[] = [
       CASE WHEN v.n = 1 THEN 'single' WHEN v.passes = 0 OR v.fails = 0 THEN 'unanimous' ELSE 'majority' END AS decided_by
     FROM votes v
     WHERE v.passes <> v.fails
-      AND NOT EXISTS (SELECT 1 FROM adjudicated a WHERE a.trace_id = v.trace_id AND a.criterion = v.criterion)`
-];
+      AND NOT EXISTS (SELECT 1 FROM adjudicated a WHERE a.trace_id = v.trace_id AND a.criterion = v.criterion)`);
+}

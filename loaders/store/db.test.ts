@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
-import {dbPath, SCHEMA_FINGERPRINT, withConnection, withReadConnection} from "./db.js";
+import {DuckDBInstance} from "@duckdb/node-api";
+import {dbPath, withConnection, withReadConnection} from "./db.js";
 import {TABLES} from "./ddl.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
@@ -64,35 +64,4 @@ test("a new workspace stores free text with ZSTD, and one created before keeps i
   instance.closeSync();
   await fill(older);
   assert.deepEqual(await compressionOf(older), ["FSST"]);
-});
-
-test("a store that records this version's schema opens without running it, and one that records another gets it all again", async () => {
-  const workspace = tempDir("db-schema");
-  const views = (c: DuckDBConnection) =>
-    c
-      .runAndReadAll("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
-      .then((r) => r.getRows().flat());
-  await withConnection(workspace, async () => undefined);
-  const all = await withReadConnection(workspace, views);
-  assert.deepEqual(all, ["ground_truth", "human_labels", "sessions"]);
-  const fingerprint = await withReadConnection(workspace, async (c) =>
-    (await c.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = 'schema_fingerprint'")).getRows()
-  );
-  assert.deepEqual(fingerprint, [[SCHEMA_FINGERPRINT]]);
-
-  // A view removed behind Plumbline's back stays removed: the open trusted the fingerprint and ran nothing.
-  await withConnection(workspace, (c) => c.run("DROP VIEW sessions"));
-  await withConnection(workspace, async () => undefined);
-  assert.deepEqual(await withReadConnection(workspace, views), ["ground_truth", "human_labels"]);
-
-  // A store from a build whose statements differ gets every table and view again, and this build's fingerprint.
-  await withConnection(workspace, (c) =>
-    c.run("UPDATE plumbline_meta SET value = 'older' WHERE key = 'schema_fingerprint'")
-  );
-  await withConnection(workspace, async () => undefined);
-  assert.deepEqual(await withReadConnection(workspace, views), all);
-  const recorded = await withReadConnection(workspace, async (c) =>
-    (await c.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = 'schema_fingerprint'")).getRows()
-  );
-  assert.deepEqual(recorded, [[SCHEMA_FINGERPRINT]]);
 });

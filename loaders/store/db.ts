@@ -8,8 +8,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
 import {PlumblineError} from "../errors.js";
-import {ANNOTATION_VIEWS} from "./annotationViews.js";
-import {sha256Hex} from "../formats/hash.js";
+import {createAnnotationViews} from "./annotationViews.js";
 import {STORE_VERSION, TABLES, type TableName} from "./ddl.js";
 
 /** The file inside a workspace folder that holds the store. */
@@ -141,72 +140,38 @@ export async function tableExists(connection: DuckDBConnection, name: string): P
   return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
 }
 
-/**
- * Every statement that makes the store's tables and views, in order. They are idempotent, but not free: run on
- * every open, they were two thirds of the cost of opening a store for writing (45 of 65 ms), and a command or a
- * test opens it many times. So a store records a fingerprint of them, and an open whose store records this
- * version's fingerprint runs none of them.
- */
-const SCHEMA: readonly string[] = [
-  "CREATE TABLE IF NOT EXISTS plumbline_meta (key VARCHAR, value VARCHAR)",
-  ...(Object.entries(TABLES) as [TableName, string][]).map(
-    ([name, columns]) => `CREATE TABLE IF NOT EXISTS ${name} (${columns})`
-  ),
-  `CREATE OR REPLACE VIEW sessions AS
-    SELECT coalesce(session_id, trace_id) AS session_id, count(*) AS trace_count, min(start_time) AS first_seen,
-      max(end_time) AS last_seen, any_value(user_id) AS user_id, sum(total_tokens) AS total_tokens,
-      sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE status = 'error') AS error_traces
-    FROM traces GROUP BY ALL`,
-  ...ANNOTATION_VIEWS
-];
-
-export const SCHEMA_FINGERPRINT = sha256Hex(SCHEMA.join(";\n")).slice(0, 16);
-
-interface StoreMeta {
-  version: number | null;
-  schema: string | null;
-}
-
-/** The store's version and schema fingerprint; null when the file holds no `plumbline_meta` table. */
-async function storeMeta(connection: DuckDBConnection): Promise<StoreMeta | null> {
+async function storeVersion(connection: DuckDBConnection): Promise<number | null> {
   if (!(await tableExists(connection, "plumbline_meta"))) return null;
-  const rows = (
-    await connection.runAndReadAll(
-      "SELECT key, value FROM plumbline_meta WHERE key IN ('store_version', 'schema_fingerprint')"
-    )
-  ).getRows();
-  const value = (key: string) => rows.find((row) => row[0] === key)?.[1];
-  const version = value("store_version");
-  const schema = value("schema_fingerprint");
-  return {version: version == null ? null : Number(version), schema: typeof schema === "string" ? schema : null};
+  const result = await connection.runAndReadAll("SELECT value FROM plumbline_meta WHERE key = 'store_version'");
+  const value = result.getRows()[0]?.[0];
+  return value == null ? null : Number(value);
 }
 
-function assertReadable(meta: StoreMeta | null): void {
-  if (meta?.version == null) throw new StoreError("this file is not a Plumbline workspace (no plumbline_meta table)");
-  if (meta.version > STORE_VERSION) {
+async function checkVersion(connection: DuckDBConnection): Promise<void> {
+  const version = await storeVersion(connection);
+  if (version === null) throw new StoreError("this file is not a Plumbline workspace (no plumbline_meta table)");
+  if (version > STORE_VERSION) {
     throw new StoreError(
-      `the workspace is store version ${meta.version}, newer than this Plumbline (${STORE_VERSION}); upgrade Plumbline`
+      `the workspace is store version ${version}, newer than this Plumbline (${STORE_VERSION}); upgrade Plumbline`
     );
   }
 }
 
-async function checkVersion(connection: DuckDBConnection): Promise<void> {
-  assertReadable(await storeMeta(connection));
-}
-
-/**
- * Creates missing tables and (re)creates the views, unless the store records this version's schema. Older store
- * versions are migrated here, one step at a time, when there are any.
- */
+/** Creates missing tables. Older store versions are migrated here, one step at a time, when there are any. */
 export async function ensureSchema(connection: DuckDBConnection): Promise<void> {
-  const meta = await storeMeta(connection);
-  const version = meta?.version ?? null;
-  if (version !== null && version > STORE_VERSION) assertReadable(meta);
-  if (version === STORE_VERSION && meta?.schema === SCHEMA_FINGERPRINT) return;
-  for (const statement of SCHEMA) await connection.run(statement);
+  const version = await storeVersion(connection);
+  if (version !== null && version > STORE_VERSION) await checkVersion(connection);
+  await connection.run("CREATE TABLE IF NOT EXISTS plumbline_meta (key VARCHAR, value VARCHAR)");
+  for (const [name, columns] of Object.entries(TABLES) as [TableName, string][]) {
+    await connection.run(`CREATE TABLE IF NOT EXISTS ${name} (${columns})`);
+  }
+  await connection.run(`CREATE OR REPLACE VIEW sessions AS
+    SELECT coalesce(session_id, trace_id) AS session_id, count(*) AS trace_count, min(start_time) AS first_seen,
+      max(end_time) AS last_seen, any_value(user_id) AS user_id, sum(total_tokens) AS total_tokens,
+      sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE status = 'error') AS error_traces
+    FROM traces GROUP BY ALL`);
+  await createAnnotationViews(connection);
   if (version === null) {
     await connection.run("INSERT INTO plumbline_meta VALUES ('store_version', ?)", [String(STORE_VERSION)]);
   }
-  await connection.run("DELETE FROM plumbline_meta WHERE key = 'schema_fingerprint'");
-  await connection.run("INSERT INTO plumbline_meta VALUES ('schema_fingerprint', ?)", [SCHEMA_FINGERPRINT]);
 }
