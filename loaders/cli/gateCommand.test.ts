@@ -74,8 +74,7 @@ function writeSpec(
         criterion: input.criterion,
         labels: "test labels",
         split: "held-out",
-        measuredAt: "2026-11-01T00:00:00Z",
-        resamples: 200
+        measuredAt: "2026-11-01T00:00:00Z"
       })
     : undefined;
   const path = join(dir, `${input.id}.json`);

@@ -29,8 +29,7 @@ const calibration = (tp: number, fp: number, fn: number, tn: number, evaluatorVe
     criterion: "overall",
     labels: "test",
     split: "held-out",
-    measuredAt: "2026-01-01T00:00:00Z",
-    resamples: 200
+    measuredAt: "2026-01-01T00:00:00Z"
   });
 
 function spec(input: Partial<EvaluatorSpecInput> & {id: string}): EvaluatorSpec {
