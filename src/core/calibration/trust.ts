@@ -13,6 +13,9 @@
  * asks nothing more of a report-only evaluator.
  */
 import type {CalibrationReport} from "./report.js";
+import type {TrustPolicy} from "../schemas/trustPolicy.js";
+
+export type {TrustMode, TrustPolicy} from "../schemas/trustPolicy.js";
 
 export type TrustStatus = "blocks" | "reports" | "not-trusted" | "uncalibrated";
 
@@ -20,14 +23,6 @@ export const BLOCK_AT = 0.6;
 export const REPORT_AT = 0.4;
 /** The human labels of each class below which the calibration warns, and the interval policy does not block. */
 export const MIN_PER_CLASS = 20;
-
-export const TRUST_MODES = ["point", "interval"] as const;
-export type TrustMode = (typeof TRUST_MODES)[number];
-
-export interface TrustPolicy {
-  mode: TrustMode;
-  minPerClass: number;
-}
 
 export const DEFAULT_TRUST_POLICY: TrustPolicy = {mode: "interval", minPerClass: MIN_PER_CLASS};
 
@@ -90,18 +85,26 @@ export function trustOf(evidence: TrustEvidence, policy: TrustPolicy = DEFAULT_T
 }
 
 /**
- * The status in the words every report uses: "blocks", "reports (weak evidence: …)", "not-trusted (worse than
- * chance: is the verdict inverted?)". A negative MCC means the judge disagrees with people more often than chance
- * would, which is most often a verdict read the wrong way round.
+ * What the bare status leaves out: "weak evidence: …" for an evaluator held back to reporting, or, for a negative
+ * MCC, "worse than chance: is the verdict inverted?" (the judge disagrees with people more often than chance
+ * would, which is most often a verdict read the wrong way round); null otherwise.
  */
+export function trustNote(
+  trust: Pick<TrustAssessment, "status" | "warnings" | "weakEvidence">,
+  mcc: number | null
+): string | null {
+  if (trust.weakEvidence) return `weak evidence: ${trust.warnings.join("; ")}`;
+  if (mcc !== null && mcc < 0 && trust.status === "not-trusted") return "worse than chance: is the verdict inverted?";
+  return null;
+}
+
+/** The status in the words every report uses: "blocks", "reports (weak evidence: …)", "not-trusted (worse than …)". */
 export function trustText(
   trust: Pick<TrustAssessment, "status" | "warnings" | "weakEvidence">,
   mcc: number | null
 ): string {
-  if (trust.weakEvidence) return `${trust.status} (weak evidence: ${trust.warnings.join("; ")})`;
-  if (mcc !== null && mcc < 0 && trust.status === "not-trusted")
-    return `${trust.status} (worse than chance: is the verdict inverted?)`;
-  return trust.status;
+  const note = trustNote(trust, mcc);
+  return note ? `${trust.status} (${note})` : trust.status;
 }
 
 export function assessTrust(report: CalibrationReport, policy: Partial<TrustPolicy> = {}): TrustAssessment {
