@@ -48,9 +48,9 @@ const f = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "
 function metricText(m: MetricWithInterval): string {
   if ("undefined" in m.metric) return `undefined: ${m.metric.undefined}`;
   const i = m.interval;
-  return "low" in i
-    ? `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]`
-    : `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
+  if (!("low" in i)) return `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
+  const left = i.undefinedShare ? `  (${(i.undefinedShare * 100).toFixed(0)} % of draws undefined, left out)` : "";
+  return `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]${left}`;
 }
 
 function badge(status: TrustStatus): HTMLElement {
