@@ -79,8 +79,7 @@ function suiteSpecs(): EvaluatorSpecInput[] {
       criterion: "overall",
       labels: "bench",
       split: "held-out",
-      measuredAt: "2026-11-01T00:00:00Z",
-      resamples: 200
+      measuredAt: "2026-11-01T00:00:00Z"
     });
     return {...input, calibration};
   });

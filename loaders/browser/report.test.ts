@@ -21,7 +21,15 @@ const EXPECTED: Record<string, RegExp[]> = {
   "/annotate": [/read-only/i],
   "/agreement": [/200 items, 1 annotator\./],
   "/calibration": [/tool-error-not-recovered/, /pandalm/i],
-  "/suite": [/blocked/i, /tool error not recovered/, /coverage/i, /task not completed/],
+  // The demo's generated evaluator has 8 held-out failures: under the default trust policy it reports, and the
+  // run passes.
+  "/suite": [
+    /Passed/,
+    /reports \(weak evidence: only 8 human-labelled failures/,
+    /tool error not recovered/,
+    /coverage/i,
+    /task not completed/
+  ],
   "/datasets": [/airline-regressions/, /confirmed[ _]failure/i]
 };
 

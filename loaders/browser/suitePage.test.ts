@@ -34,11 +34,13 @@ describe("the suite page", {timeout: 300_000}, () => {
     assert.match(verdict, /Blocked · candidate 2/);
     assert.ok(verdict.includes(`Blocked by ${HOSTILE_MODE} (tool-failed)`), verdict);
     assert.match(verdict, /10 traces from dataset-file cases\.jsonl/);
+    // The page words the policy and each status as the gate prints them.
+    assert.match(verdict, /Trust policy interval: blocking needs MCC ≥ 0\.6, its 95 % interval's lower bound ≥ 0\.4/);
 
     const blocked = await page.locator('.pl-suite-evaluators tr[data-evaluator="tool-failed"]').innerText();
     assert.match(
       blocked,
-      /blocks \(MCC ≥ 0\.6\)\s+blocked\s+70\.0 %\s+90\.0 % \(spec\)\s+30\.0 %\s+\d+\.\d % \[\d+\.\d %, \d+\.\d %\]\s+10/
+      /blocks\s+MCC 0\.800 \[0\.\d\d, 0\.\d\d\] on held-out labels \(n 100: 50 fail, 50 pass\)\s+blocked\s+70\.0 %\s+90\.0 % \(spec\)\s+30\.0 %\s+\d+\.\d % \[\d+\.\d %, \d+\.\d %\]\s+10/
     );
     const stale = await page.locator('.pl-suite-evaluators tr[data-evaluator="stale-check"]').innerText();
     assert.match(stale, /skipped: uncalibrated\s+calibrated as 0\.9\.0\+0123456789ab/);

@@ -74,9 +74,22 @@ describe("the bundled PandaLM judgments", () => {
   test("plumbline calibrate report prints each evaluator's figures, gate and warnings, per annotator and per criterion", async () => {
     const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["calibrate", "report", "--resamples", "200"], io), 0);
-    // The report is compared whole: its bootstrap intervals are seeded (--seed, 1 by default), so they are stable.
+    // The report is compared whole: its posterior draws are seeded (--seed, 1 by default), so they are stable.
     assert.deepEqual(io.stderr, []);
     assertGolden(join(GOLDEN, "calibrate-report-pandalm"), {"stdout.txt": lines(io.stdout)});
+  });
+
+  test("plumbline calibrate report words the gate status under --trust and --min-per-class", async () => {
+    const strict = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    const args = ["calibrate", "report", "--evaluator", "pandalm-gpt-3.5-turbo", "--resamples", "200"];
+    assert.equal(await main([...args, "--min-per-class", "500"], strict), 0);
+    assert.match(
+      strict.stdout.join("\n"),
+      /gate: reports \(weak evidence: only 403 human-labelled failures \(want at least 500\); only 446 human-labelled passes \(want at least 500\); 95 % interval 0\.\d\d–0\.\d\d crosses 0\.6\) \(MCC 0\.630\)/
+    );
+    const point = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main([...args, "--min-per-class", "500", "--trust", "point"], point), 0);
+    assert.match(point.stdout.join("\n"), /gate: blocks \(MCC 0\.630\)\n +warning: only 403 human-labelled failures/);
   });
 
   test("importing again replaces the set instead of doubling it", async () => {

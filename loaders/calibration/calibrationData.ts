@@ -16,6 +16,7 @@ import {
 import {readAligned, readAnnotatorPairs, readEvaluatorVersions, type AlignedRow} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {readImportedClasses} from "../store/importedJudgments.js";
+import {DEFAULT_DRAWS} from "../../src/core/calibration/posterior.js";
 
 export async function readCalibrationPageData(connection: DuckDBConnection): Promise<CalibrationPageData> {
   if (!(await tableExists(connection, "judge_verdicts")))
@@ -101,7 +102,7 @@ export async function readCalibrationData(
   const reports = groupedReports(
     annotatorRows,
     (r) => `${r.evaluatorId}\u0000${r.evaluatorVersion}\u0000${r.annotator}`,
-    {resamples: options.resamples ?? 1000, seed: options.seed ?? 1}
+    {resamples: options.resamples ?? DEFAULT_DRAWS, seed: options.seed ?? 1}
   );
   const annotators = [...reports].map(([key, report]) => {
     const [evaluatorId, evaluatorVersion, annotator] = key.split("\u0000") as [string, string, string];

@@ -1,6 +1,8 @@
 /** @module `plumbline calibrate`: import judgment sets, report judge-vs-human agreement, export aligned labels. */
 import {resolve} from "node:path";
-import type {Metric} from "../../src/core/calibration/metric.js";
+import {valueOr, type Metric} from "../../src/core/calibration/metric.js";
+import {DEFAULT_DRAWS} from "../../src/core/calibration/posterior.js";
+import {trustText, type TrustPolicy} from "../../src/core/calibration/trust.js";
 import type {MetricWithInterval} from "../../src/core/calibration/report.js";
 import {readCalibrationData} from "../calibration/calibrationData.js";
 import {importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
@@ -8,14 +10,19 @@ import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline calibrate <subcommand> [options]
 
 Compares LLM-judge verdicts with human labels: confusion matrix, accuracy, TPR/TNR, precision, F1, Cohen's kappa
-and MCC with 95 % bootstrap intervals, per evaluator version and per annotator, and the gate status each MCC
-implies (MCC ≥ 0.6 blocks, 0.4–0.6 reports, below 0.4 not trusted). The positive class is fail.
+and MCC with 95 % intervals, per evaluator version and per annotator, and the gate status each MCC implies
+(MCC ≥ 0.6 blocks, 0.4–0.6 reports, below 0.4 not trusted; under the default --trust interval, blocking also
+needs the interval's lower bound ≥ 0.4 and 20 human labels of each class). The positive class is fail.
+Intervals: Wilson for the rates (accuracy, TPR, TNR, precision); for MCC, kappa, F1 and balanced accuracy, the
+2.5–97.5 % quantiles over draws from the four cells' Dirichlet posterior (Jeffreys' prior, 0.5 a cell), which
+stay wide where few labels leave the figure uncertain.
 
 Subcommands:
   import <format> <folder>   import a set of human and LLM-judge judgments of the same items (formats: ${SET_FORMATS.join(", ")})
@@ -25,8 +32,9 @@ Subcommands:
 Options:
   --evaluator <id>     report or export this evaluator only
   --format <csv|parquet>  export format (default: from the --out extension)
-  --resamples <n>      bootstrap resamples for the intervals (default 1000)
-  --seed <n>           bootstrap seed (default 1)
+  --resamples <n>      posterior draws for the intervals (default 4000)
+  --seed <n>           seed of the draws (default 1)
+${TRUST_HELP}
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
   --json               print the report as JSON
   -h, --help           show this help
@@ -40,8 +48,13 @@ const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) 
   return "value" in m ? m.value : -Infinity;
 };
 const fmt = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "undefined");
-const withInterval = (m: MetricWithInterval) =>
-  `${fmt(m.metric)}${"low" in m.interval ? ` [${m.interval.low.toFixed(2)}, ${m.interval.high.toFixed(2)}]` : ""}`;
+/** "0.620 [0.34, 0.78]", with the share of draws left out as undefined when there were any. */
+const withInterval = (m: MetricWithInterval) => {
+  const i = m.interval;
+  if (!("low" in i)) return fmt(m.metric);
+  const left = i.undefinedShare ? ` (${(i.undefinedShare * 100).toFixed(0)} % of draws undefined, left out)` : "";
+  return `${fmt(m.metric)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]${left}`;
+};
 
 export const command: Command = {
   name: "calibrate",
@@ -59,20 +72,22 @@ export const command: Command = {
         resamples: {type: "string"},
         seed: {type: "string"},
         workspace: {type: "string"},
-        json: {type: "boolean", default: false}
+        json: {type: "boolean", default: false},
+        ...TRUST_OPTIONS
       }
     });
     const workspace = values.workspace ?? workspaceDir(io.env);
     if (sub === "import") return await runImport(positionals, workspace, io);
     if (sub === "report") {
-      const resamples = values.resamples === undefined ? 1000 : Number(values.resamples);
+      const resamples = values.resamples === undefined ? DEFAULT_DRAWS : Number(values.resamples);
+      const trust = trustPolicyOf(values.trust, values["min-per-class"], "calibrate");
       const seed = values.seed === undefined ? 1 : Number(values.seed);
       if (!Number.isInteger(resamples) || resamples < 1)
         throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
       if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
       return await runReport(
         workspace,
-        {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})},
+        {resamples, seed, trust, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})},
         values.json,
         io
       );
@@ -128,7 +143,7 @@ async function runImport(positionals: string[], workspace: string, io: Io): Prom
 
 async function runReport(
   workspace: string,
-  options: {resamples: number; seed: number; evaluatorId?: string},
+  options: {resamples: number; seed: number; trust: TrustPolicy; evaluatorId?: string},
   json: boolean,
   io: Io
 ): Promise<number> {
@@ -164,12 +179,12 @@ async function runReport(
       lines.push(
         `    TPR ${fmt(m.tpr.metric)}  TNR ${fmt(m.tnr.metric)}  precision ${fmt(m.precision.metric)}  F1 ${fmt(m.f1.metric)}`
       );
-      lines.push(`    gate: ${v.gate.status} (${v.gate.reason})`);
-      for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
+      lines.push(`    gate: ${trustText(v.gate, valueOr(m.mcc.metric))} (${v.gate.reason})`);
+      if (!v.gate.weakEvidence) for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {
         lines.push(
-          `    unlabeled traces: ${c.unlabeled}, judge fail rate ${fmt(c.observed)}, corrected ${"value" in c.corrected ? `${fmt(c.corrected)}${"low" in c.interval ? ` [${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]` : ""}` : `undefined (${c.corrected.undefined})`}`
+          `    unlabeled traces: ${c.unlabeled}, judge fail rate ${fmt(c.observed)}, corrected ${"value" in c.corrected ? `${fmt(c.corrected)}${"low" in c.interval ? ` [${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]${c.interval.undefinedShare ? ` (${(c.interval.undefinedShare * 100).toFixed(0)} % of draws no better than chance, left out)` : ""}` : ""}` : `undefined (${c.corrected.undefined})`}`
         );
       }
     }
@@ -193,7 +208,7 @@ async function runReport(
       const ranked = data.evaluators
         .filter((e) => e.criterion === criterion)
         .sort((a, b) => mccValue(b) - mccValue(a))
-        .map((e) => `${e.evaluatorId} ${e.current.gate.status}`);
+        .map((e) => `${e.evaluatorId} ${trustText(e.current.gate, valueOr(e.current.report.metrics.mcc.metric))}`);
       lines.push(`  ${criterion}: ${ranked.join(", ")}`);
     }
   }

@@ -53,7 +53,14 @@ function pairs(tp: number, fp: number, fn: number, tn: number) {
 }
 
 /** MCC 0.8 blocks, about 0.54 reports, 0.2 is not trusted. */
-const FIGURES = {blocks: [45, 5, 5, 45], reports: [40, 13, 10, 37], weak: [30, 20, 20, 30]} as const;
+const FIGURES = {
+  blocks: [45, 5, 5, 45],
+  reports: [40, 13, 10, 37],
+  weak: [30, 20, 20, 30],
+  // Five held-out traces, all judged right: MCC 1.000 on almost no evidence.
+  tiny: [2, 0, 0, 3],
+  inverted: [5, 45, 45, 5]
+} as const;
 
 /**
  * Writes a spec with a calibration block measured on its current version, or on `staleAs` (an older version), as
@@ -74,8 +81,7 @@ function writeSpec(
         criterion: input.criterion,
         labels: "test labels",
         split: "held-out",
-        measuredAt: "2026-11-01T00:00:00Z",
-        resamples: 200
+        measuredAt: "2026-11-01T00:00:00Z"
       })
     : undefined;
   const path = join(dir, `${input.id}.json`);
@@ -305,12 +311,47 @@ describe("plumbline gate", () => {
     assert.deepEqual(badIo.stdout, []);
   });
 
+  test("a calibration on 5 traces does not block by default: it reports with weak evidence; --trust point blocks on it", async () => {
+    const thin = join(root, "thin");
+    mkdirSync(thin);
+    writeSpec(thin, rule("tool-call-failed", "tool call failed", {op: "tool_call", failed: true}), "tiny");
+    writeSpec(thin, rule("inverted", "inverted", {op: "tool_call", name: "think"}), "inverted");
+    const byDefault = captureIo();
+    assert.equal(await main(["gate", "--suite", thin, "--traces", TAU], byDefault), 0, byDefault.stderr.join("\n"));
+    const out = byDefault.stdout.join("\n");
+    assert.match(out, /trust policy interval: blocking needs MCC ≥ 0\.6, its 95 % interval's lower bound ≥ 0\.4/);
+    assert.match(
+      out,
+      /~ tool-call-failed \[tool call failed\] reports \(weak evidence: only 2 human-labelled failures \(want at least 20\); only 3 human-labelled passes \(want at least 20\); 95 % interval 0\.\d\d–0\.\d\d crosses 0\.6 and 0\.4\) MCC 1\.00: warned/
+    );
+    assert.match(
+      out,
+      /- inverted \[inverted\] skipped: not-trusted \(worse than chance: is the verdict inverted\?\), MCC -0\.800/
+    );
+    // The corrected rate is no longer the raw 18.0 % with no width: the judge's rates on 5 labels are uncertain.
+    assert.doesNotMatch(out, /corrected 18\.0 % \[18\.0 %, 18\.0 %\]/);
+    assert.match(out, /corrected 18\.0 % \[0\.0 %, [3-9]\d\.\d %\]/);
+
+    const point = captureIo();
+    assert.equal(await main(["gate", "--suite", thin, "--traces", TAU, "--trust", "point", "--json"], point), 1);
+    const run = GateRunSchema.parse(JSON.parse(point.stdout.join("\n")));
+    assert.deepEqual(run.thresholds.trust, {mode: "point", minPerClass: 20});
+    const e = run.evaluators.find((x) => x.id === "tool-call-failed")!;
+    assert.deepEqual([e.role, e.outcome, e.weakEvidence], ["blocks", "blocked", false]);
+    assert.ok(e.warnings.some((w) => /only 2 human-labelled failures/.test(w)));
+  });
+
   test("usage and suite problems exit 2 and say what to do", async () => {
     const cases: [string[], RegExp][] = [
       [["gate", "--traces", TAU], /name the suite: --suite/],
       [["gate", "--suite", suite], /give the candidate's traces with --traces/],
       [["gate", "--suite", suite, "--traces", TAU, "--dataset", "x.jsonl"], /one of them/],
       [["gate", "--suite", suite, "--traces", TAU, "--min-pass-rate", "1.5"], /invalid --min-pass-rate: 1\.5/],
+      [
+        ["gate", "--suite", suite, "--traces", TAU, "--trust", "median"],
+        /invalid --trust: median \(interval or point\)/
+      ],
+      [["gate", "--suite", suite, "--traces", TAU, "--min-per-class", "1.5"], /invalid --min-per-class: 1\.5/],
       [["gate", "--suite", suite, "--dataset", "Bad Name"], /invalid --dataset: Bad Name/],
       [["gate", "--suite", join(root, "nowhere"), "--traces", TAU], /not a folder of evaluator specs/],
       [["gate", "--suite", suite, "--traces", join(root, "missing.jsonl")], /missing\.jsonl/]
@@ -339,6 +380,7 @@ describe("plumbline gate", () => {
     const help = captureIo();
     assert.equal(await main(["gate", "--help"], help), 0);
     assert.match(help.stdout.join("\n"), /MCC ≥ 0\.6 blocks, 0\.4–0\.6 reports only/);
+    assert.match(help.stdout.join("\n"), /--trust <policy> +interval \(default\) or point/);
   });
 
   test("a named dataset is read from the workspace store through the datasets reader, at the version asked for", async () => {

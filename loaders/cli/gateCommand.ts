@@ -2,7 +2,7 @@
 import {randomUUID} from "node:crypto";
 import {mkdirSync, renameSync, writeFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
-import {correctedText, percent} from "../../src/core/gate/format.js";
+import {correctedText, extraWarnings, percent, policyText, statusText} from "../../src/core/gate/format.js";
 import {exitStatusOf} from "../../src/core/gate/report.js";
 import {renderJunit} from "../../src/core/gate/junit.js";
 import {renderMarkdown} from "../../src/core/gate/markdown.js";
@@ -26,6 +26,7 @@ import {appendGateRun} from "../gate/gateRuns.js";
 import {GateInterrupted, judgesToCall, needsSpanAttributes, planSuite, runGate} from "../gate/runGate.js";
 import {loadSuite} from "../gate/suite.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
@@ -36,6 +37,9 @@ const help = `Usage: plumbline gate --suite <folder> (--traces <file>... | --dat
 Runs every evaluator spec in the suite folder on a candidate version's traces and decides whether it may ship.
 Each spec's recorded calibration sets its part: MCC ≥ 0.6 blocks, 0.4–0.6 reports only, below 0.4 it is skipped,
 and so is a spec with no calibration or with figures measured on an older version of it (uncalibrated).
+Under the default trust policy (--trust interval) an evaluator blocks only when, besides MCC ≥ 0.6, the lower
+bound of its MCC's 95 % interval is at least 0.4 and each human class (fail, pass) has at least 20 labels;
+otherwise it reports only, shown as "reports (weak evidence: …)". --trust point decides on the MCC alone.
 An evaluator fails the candidate when fewer than its threshold of traces pass (the spec's gate.minPassRate,
 else --min-pass-rate). Beside each raw failure rate the gate shows the rate corrected for the evaluator's
 measured errors (Rogan–Gladen) with its 95 % interval.
@@ -59,6 +63,7 @@ Options:
   --markdown <file>       write a Markdown summary
   --json                  print the whole report as JSON instead of the summary
   --min-pass-rate <r>     the pass-rate threshold of specs that set none (0–1, default 0.95)
+${TRUST_HELP}
   --label <name>          name the candidate in the reports (default: the input's name)
   --concurrency <n>       judge calls in flight at once (default 8)
   --timeout <seconds>     per judge call attempt (default 60)
@@ -108,6 +113,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           markdown: {type: "string"},
           json: {type: "boolean", default: false},
           "min-pass-rate": {type: "string"},
+          ...TRUST_OPTIONS,
           label: {type: "string"},
           concurrency: {type: "string"},
           timeout: {type: "string"},
@@ -125,6 +131,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       const minPassRate = values["min-pass-rate"] === undefined ? 0.95 : Number(values["min-pass-rate"]);
       if (!(minPassRate >= 0 && minPassRate <= 1))
         throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
+      const trust = trustPolicyOf(values.trust, values["min-per-class"], "gate");
       const concurrency = positive(values.concurrency, "concurrency", 8);
       const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
       const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
@@ -142,7 +149,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       // Everything that can be wrong with the suite is found before any trace is read or any call is made.
       const suite = loadSuite(values.suite);
       if (suite.problems.length) throw new CliError(`the suite cannot run:\n  ${suite.problems.join("\n  ")}`, 2);
-      const planned = planSuite(suite, minPassRate);
+      const planned = planSuite(suite, minPassRate, trust);
       const judges = judgesToCall(planned);
       const threadJudges = judges.filter((l) => l.spec.scope !== "trace");
       if (threadJudges.length) {
@@ -214,6 +221,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           label: values.label ?? candidate.info.name,
           runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
           defaultMinPassRate: minPassRate,
+          trust,
           concurrency,
           ...(client ? {client} : {}),
           signal: controller.signal,
@@ -265,15 +273,17 @@ const MARK: Record<GateEvaluator["outcome"], string> = {
   skipped: "-"
 };
 
-function evaluatorLine(e: GateEvaluator): string {
-  const mcc = e.calibration?.mcc == null ? "" : ` MCC ${e.calibration.mcc.toFixed(2)}`;
+function evaluatorLines(e: GateEvaluator): string[] {
+  const warnings = extraWarnings(e).map((w) => `      warning: ${w}`);
   if (e.outcome === "skipped")
-    return `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] skipped: ${e.calibrationStatus}, ${e.reason}`;
+    return [`  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] skipped: ${statusText(e)}, ${e.reason}`, ...warnings];
+  const mcc = e.calibration?.mcc == null ? "" : ` MCC ${e.calibration.mcc.toFixed(2)}`;
   const errors = e.counts?.errors ? `, ${e.counts.errors} errors` : "";
-  return (
-    `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] ${e.role}${mcc}: ${e.outcome}; pass rate ${percent(e.passRate)} (min ${percent(e.minPassRate)}), ` +
-    `failure rate ${percent(e.failRate)}, corrected ${correctedText(e)}${errors}`
-  );
+  return [
+    `  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] ${statusText(e)}${mcc}: ${e.outcome}; pass rate ${percent(e.passRate)} (min ${percent(e.minPassRate)}), ` +
+      `failure rate ${percent(e.failRate)}, corrected ${correctedText(e)}${errors}`,
+    ...warnings
+  ];
 }
 
 function printSummary(run: GateRun, io: Io): void {
@@ -283,7 +293,8 @@ function printSummary(run: GateRun, io: Io): void {
     [
       `gate ${run.label}: ${run.blocked ? `BLOCKED by ${run.blockedBy.map((b) => `"${b.failureMode}"`).join(", ")}` : "passed"}`,
       `  ${run.candidate.traces} traces${run.candidate.rejected ? ` (${run.candidate.rejected} records rejected)` : ""}, ${run.evaluators.length} evaluators in ${(run.durationMs / 1000).toFixed(2)} s`,
-      ...run.evaluators.map(evaluatorLine),
+      `  trust policy ${policyText(run)}`,
+      ...run.evaluators.flatMap(evaluatorLines),
       `coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator${c.registry ? "" : " (no registry read: give --workspace)"}`,
       ...uncovered.map((m) => `  uncovered: ${m.name}${m.state ? ` (${m.state})` : ""}: ${m.why}`)
     ].join("\n")

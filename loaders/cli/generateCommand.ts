@@ -9,6 +9,7 @@ import {resolve} from "node:path";
 import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
 import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
+import {trustText} from "../../src/core/calibration/trust.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
@@ -16,6 +17,7 @@ import {groupExpression, labelledFailureModes, readLabelledExamples} from "../st
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
@@ -26,7 +28,10 @@ const help = `Usage: plumbline generate --failure-mode <name> [options]
 Generates an evaluator spec for one failure mode from the workspace's ground truth: traces that fail the
 criterion with this failure mode are positives, traces that pass it are negatives. The labels are split (stratified,
 by a seeded hash of the trace id) into training and held-out traces. The method learns from the training traces
-only; the spec's calibration block records its confusion matrix and MCC on the held-out traces.
+only; the spec's calibration block records its confusion matrix and MCC on the held-out traces, with the MCC's
+95 % Bayesian interval (Dirichlet posterior of the four cells, Jeffreys' prior). The "gate:" line says what
+\`plumbline gate\` would make of those figures under the same --trust policy: with few held-out labels an
+evaluator whose MCC would block often only "reports (weak evidence: …)".
 
 Method rule (rule induction): mines what separates failing from passing training traces (word n-grams in the
 first, last or any message of each role, tool calls that are made, fail or repeat, span attribute values, trace
@@ -54,7 +59,7 @@ Options:
   --held-out <share>      share of each class held out for the figures (default 0.3)
   --group-by <g>          split whole groups, so none is both learned from and measured on: session, or
                           metadata.<key> (e.g. metadata.task_id when each task was run several times)
-  --seed <n>              seed of the split and the bootstrap interval (default 1)
+  --seed <n>              seed of the split and of the judge method's sampling (default 1)
   --out-dir <dir>         where specs are written (default evaluators/)
   --workspace <dir>       the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
   --model <name>          judge: the judge model (default: $PLUMBLINE_JUDGE_MODEL, else gpt-4o-mini)
@@ -63,6 +68,7 @@ Options:
   --concurrency <n>       judge: calls in flight at once (default 4)
   --base-url <url>        judge: the endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)
   --api-key-env <name>    judge: the environment variable holding the key (default OPENAI_API_KEY)
+${TRUST_HELP}
   --dry-run               print the spec instead of writing it
   --json                  print the result as JSON
   -h, --help              show this help
@@ -229,9 +235,11 @@ export const command: Command = {
         "out-dir": {type: "string"},
         workspace: {type: "string"},
         "dry-run": {type: "boolean", default: false},
-        json: {type: "boolean", default: false}
+        json: {type: "boolean", default: false},
+        ...TRUST_OPTIONS
       }
     });
+    const trust = trustPolicyOf(values.trust, values["min-per-class"], "generate");
     const failureMode = values["failure-mode"];
     if (!failureMode) throw usageError("name the failure mode: --failure-mode <name>", "generate");
     const count = (name: "budget" | "concurrency") => {
@@ -366,7 +374,7 @@ export const command: Command = {
       }
     }
     const calibration = spec.calibration!;
-    const gate = specTrustStatus(calibration, version);
+    const gate = specTrustStatus(calibration, version, trust);
     if (values.json) {
       io.out(
         JSON.stringify(
@@ -376,7 +384,7 @@ export const command: Command = {
             spec,
             split: {train: split.train.length, heldOut: split.heldOut.length},
             skipped,
-            gate,
+            gate: {...gate, text: trustText(gate, calibration.mcc), policy: trust},
             method: values.method,
             reviewOutcomes: outcomes,
             ...result.details
@@ -401,7 +409,7 @@ export const command: Command = {
           (skipped.otherFailureModes ? `; ${skipped.otherFailureModes} failing with other modes left out` : "") +
           (skipped.notInStore ? `; ${skipped.notInStore} labelled traces not in the store` : ""),
         ...result.summary,
-        `  held-out MCC ${calibration.mcc === null ? `undefined (${calibration.mccUndefined})` : calibration.mcc.toFixed(3)}${interval}, tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}; gate: ${gate.status}`,
+        `  held-out MCC ${calibration.mcc === null ? `undefined (${calibration.mccUndefined})` : calibration.mcc.toFixed(3)}${interval}, tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}; gate: ${trustText(gate, calibration.mcc)}`,
         ...(outcomes
           ? [`  recorded review outcome ${outcomes.outcome} for the ${outcomes.traces} failing traces it was made from`]
           : []),

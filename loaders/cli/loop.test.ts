@@ -81,7 +81,7 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
   });
 
   let specPath = "";
-  test("3. generate: rule induction on the training split; its held-out MCC lets it block", async () => {
+  test("3. generate: rule induction on the training split; its held-out MCC would block, but on a handful of held-out failures it only reports", async () => {
     const {out} = await cli(["generate", "--failure-mode", TOOL_ERROR_MODE, "--out-dir", suite, "--json"]);
     const result = JSON.parse(out);
     specPath = result.path;
@@ -89,7 +89,11 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     assert.equal(loaded.spec.kind, "rule");
     assert.equal(loaded.spec.calibration!.evaluatorVersion, loaded.version);
     assert.ok(loaded.spec.calibration!.mcc! >= 0.6, `held-out MCC ${loaded.spec.calibration!.mcc}`);
-    assert.equal(result.gate.status, "blocks");
+    // About 8 of the 27 tool-error failures are held out: too few for the default (interval) trust policy to
+    // let the evaluator block, so it reports, and says why.
+    assert.equal(result.gate.status, "reports");
+    assert.equal(result.gate.weakEvidence, true);
+    assert.match(result.gate.text, /^reports \(weak evidence: only \d+ human-labelled failures/);
   });
 
   test("4. calibrate: the evaluator's verdicts on every labelled run agree with the reviewers (MCC ≥ 0.6)", async () => {
@@ -155,7 +159,10 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
         "--markdown",
         markdown,
         "--label",
-        "regressed"
+        "regressed",
+        // Blocking on the held-out figures alone is the team's explicit choice here (see step 3).
+        "--trust",
+        "point"
       ],
       1
     );
@@ -167,7 +174,7 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
 
   test("7. gate: the fixed version passes; coverage lists the reviewers' other failure mode as uncovered", async () => {
     const fixed = candidate("fixed", (run) => run.toolError === null);
-    await cli(["gate", "--suite", suite, "--traces", fixed, "--label", "fixed"]);
+    await cli(["gate", "--suite", suite, "--traces", fixed, "--label", "fixed", "--trust", "point"]);
     const lines = readFileSync(join(workspace, "gate-runs.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -182,6 +189,7 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     const last = lines.at(-1)!;
     const evaluator = last.evaluators.find((e) => e.id === "tool-error-not-recovered")!;
     assert.equal(evaluator.role, "blocks");
+    assert.deepEqual(last.thresholds.trust, {mode: "point", minPerClass: 20});
     assert.deepEqual(evaluator.counts, {traces: 164, pass: 164, fail: 0, errors: 0});
     assert.equal(last.coverage.share, 0.5);
     assert.deepEqual(last.coverage.modes.map((m) => [m.name, m.covered]).sort(), [

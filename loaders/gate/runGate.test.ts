@@ -19,8 +19,7 @@ function write(dir: string, input: EvaluatorSpecInput, calibrated: boolean) {
       criterion: "overall",
       labels: "t",
       split: "all",
-      measuredAt: "2026-01-01T00:00:00Z",
-      resamples: 50
+      measuredAt: "2026-01-01T00:00:00Z"
     }
   );
   writeFileSync(join(dir, `${input.id}.json`), JSON.stringify({...input, calibration}));

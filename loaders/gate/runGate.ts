@@ -11,6 +11,7 @@ import {gateRun} from "../../src/core/gate/report.js";
 import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
 import type {Condition} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
+import {DEFAULT_TRUST_POLICY, type TrustPolicy} from "../../src/core/calibration/trust.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
 import {memoryRunStore, runJudge} from "../judge/runner.js";
 import type {JudgeItem} from "../store/judgeItems.js";
@@ -26,11 +27,13 @@ export interface GateOptions {
   label: string;
   runId: string;
   defaultMinPassRate: number;
+  /** Which evidence lets an evaluator block (default: the interval policy). */
+  trust?: TrustPolicy;
   /** Needed when an LLM judge or hybrid blocks or reports. */
   client?: JudgeClient;
   concurrency?: number;
   signal?: AbortSignal;
-  /** Bootstrap resamples for each corrected failure rate. */
+  /** Posterior draws for each corrected failure rate's interval. */
   resamples?: number;
   now?: () => Date;
   onProgress?: (done: number, total: number, detail: string) => void;
@@ -45,11 +48,12 @@ export class GateInterrupted extends Error {
 
 export function planSuite(
   suite: Pick<Suite, "specs">,
-  defaultMinPassRate: number
+  defaultMinPassRate: number,
+  trust: TrustPolicy = DEFAULT_TRUST_POLICY
 ): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
   return suite.specs.map((loaded) => ({
     loaded,
-    plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate)
+    plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate, trust)
   }));
 }
 
@@ -73,7 +77,8 @@ export function judgesToCall(planned: readonly {loaded: LoadedSpec; plan: Evalua
 export async function runGate(options: GateOptions): Promise<GateRun> {
   const started = performance.now();
   const at = (options.now ?? (() => new Date()))().toISOString();
-  const planned = planSuite(options.suite, options.defaultMinPassRate);
+  const trust = options.trust ?? DEFAULT_TRUST_POLICY;
+  const planned = planSuite(options.suite, options.defaultMinPassRate, trust);
   const toRun = planned.filter((p) => p.plan.role !== "skipped").length;
   let done = 0;
   const evaluators = [];
@@ -96,7 +101,8 @@ export async function runGate(options: GateOptions): Promise<GateRun> {
       durationMs: performance.now() - started,
       suite: options.suite.dir,
       candidate: options.candidate,
-      defaultMinPassRate: options.defaultMinPassRate
+      defaultMinPassRate: options.defaultMinPassRate,
+      trust
     },
     evaluators,
     coverage

@@ -6,6 +6,7 @@ import {suitePageData} from "../../src/core/gate/pageData.js";
 import {gateRun} from "../../src/core/gate/report.js";
 import {appendGateRun, gateRunsPath, readGateRuns} from "./gateRuns.js";
 import {tempDir} from "../fixtures/tempDir.js";
+import {DEFAULT_TRUST_POLICY} from "../../src/core/calibration/trust.js";
 
 function run(runId: string, at: string) {
   return gateRun(
@@ -16,7 +17,8 @@ function run(runId: string, at: string) {
       durationMs: 5,
       suite: "/suite",
       candidate: {kind: "traces", name: "f.jsonl", version: null, traces: 3, rejected: 0},
-      defaultMinPassRate: 0.95
+      defaultMinPassRate: 0.95,
+      trust: DEFAULT_TRUST_POLICY
     },
     [],
     suiteCoverage([{name: "unwatched", state: "new"}], [])

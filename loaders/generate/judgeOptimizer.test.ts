@@ -164,7 +164,9 @@ describe("generateJudge(input) through an OpenAI-compatible server", () => {
     assert.equal(c.baseline?.name, "seed prompt");
     assert.ok(c.baseline!.mcc! < 0.5, `the seed fails every cancellation: held-out MCC ${c.baseline!.mcc}`);
     assert.deepEqual(c.train, {n: 40, mcc: 1}, "the Pareto set: 40 of the 42 training examples");
-    assert.equal(specTrustStatus(c, versionOf(spec).version).status, "blocks");
+    // On the MCC alone it would block; 6 held-out failures are too few for the default policy, so it reports.
+    assert.equal(specTrustStatus(c, versionOf(spec).version, {mode: "point", minPerClass: 20}).status, "blocks");
+    assert.equal(specTrustStatus(c, versionOf(spec).version).status, "reports");
     assert.ok(optimization);
     assert.deepEqual(
       optimization.seedHeldOut.confusion,

@@ -7,9 +7,9 @@
 import type * as PlotModule from "@observablehq/plot";
 import type {MetricName} from "../core/calibration/judgeAgreement.js";
 import type {Cell} from "../core/calibration/confusion.js";
-import type {TrustStatus} from "../core/calibration/trust.js";
+import {trustNote, type TrustStatus} from "../core/calibration/trust.js";
 import {judgmentSetStats} from "../core/calibration/judgmentSetStats.js";
-import type {Metric} from "../core/calibration/metric.js";
+import {valueOr, type Metric} from "../core/calibration/metric.js";
 import {classRows, type CalibrationPageData} from "../core/calibration/pageData.js";
 import {reportFromConfusion, type MetricWithInterval} from "../core/calibration/report.js";
 import {summarizeCalibration, type EvaluatorCalibration, type VersionCalibration} from "../core/calibration/summary.js";
@@ -48,9 +48,9 @@ const f = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "
 function metricText(m: MetricWithInterval): string {
   if ("undefined" in m.metric) return `undefined: ${m.metric.undefined}`;
   const i = m.interval;
-  return "low" in i
-    ? `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]`
-    : `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
+  if (!("low" in i)) return `${m.metric.value.toFixed(3)}  (no interval: ${i.undefined})`;
+  const left = i.undefinedShare ? `  (${(i.undefinedShare * 100).toFixed(0)} % of draws undefined, left out)` : "";
+  return `${m.metric.value.toFixed(3)}  [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]${left}`;
 }
 
 function badge(status: TrustStatus): HTMLElement {
@@ -66,7 +66,7 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
   const evaluators = summarizeCalibration(
     data.aligned.map((r) => ({evaluatorId: r.e, evaluatorVersion: r.v, human: r.h, judge: r.j})),
     data.versions,
-    {resamples: 1000, seed: 1}
+    {seed: 1}
   );
   const root = el("div", {class: "pl-calibration"});
   if (!evaluators.length) {
@@ -176,6 +176,10 @@ function evaluatorDetail(e: EvaluatorCalibration, data: CalibrationPageData, Plo
       "Gate: ",
       badge(v.gate.status),
       " ",
+      // The same words `plumbline calibrate report` and the gate print: weak evidence, or an inverted verdict.
+      trustNote(v.gate, valueOr(v.report.metrics.mcc.metric)) === null
+        ? null
+        : el("strong", {class: "pl-cal-trust-note"}, `${trustNote(v.gate, valueOr(v.report.metrics.mcc.metric))} `),
       el("span", {class: "pl-muted"}, v.gate.reason)
     ),
     v.gate.warnings.length
@@ -304,7 +308,7 @@ function metricsTable(v: VersionCalibration): HTMLElement {
   return el(
     "div",
     null,
-    el("h3", null, "Agreement (95 % bootstrap interval, 1,000 resamples)"),
+    el("h3", null, "Agreement (95 % intervals: Wilson for the rates, Bayesian for the rest)"),
     el(
       "table",
       {class: "pl-cal-table pl-cal-metrics"},
@@ -387,7 +391,7 @@ function annotatorTable(rows: CalibrationPageData["annotators"]): HTMLElement {
       "tbody",
       null,
       ...rows.map((a) => {
-        const r = reportFromConfusion(a.confusion, {resamples: 1000, seed: 1});
+        const r = reportFromConfusion(a.confusion, {seed: 1});
         return el(
           "tr",
           null,

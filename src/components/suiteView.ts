@@ -5,7 +5,7 @@
  * MCC, whether it belongs to the spec's current version), and the earlier runs. Names come from spec files and the
  * registry, so everything is set as text.
  */
-import {correctedText, percent} from "../core/gate/format.js";
+import {correctedText, extraWarnings, percent, policyText, statusText} from "../core/gate/format.js";
 import type {RunLine, SuitePageData} from "../core/gate/pageData.js";
 import type {GateEvaluator, GateRun} from "../core/schemas/gateReport.js";
 import {el} from "./dom.js";
@@ -16,13 +16,6 @@ const OUTCOME: Record<GateEvaluator["outcome"], [string, string]> = {
   warned: ["below threshold, reports only", "pl-warn"],
   passed: ["passed", "pl-good"],
   skipped: ["skipped", ""]
-};
-
-const ROLE: Record<GateEvaluator["calibrationStatus"], string> = {
-  blocks: "blocks (MCC ≥ 0.6)",
-  reports: "reports only (0.4 ≤ MCC < 0.6)",
-  "not-trusted": "skipped: not trusted (MCC < 0.4)",
-  uncalibrated: "skipped: uncalibrated"
 };
 
 const when = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
@@ -62,7 +55,8 @@ function verdict(run: GateRun): HTMLElement {
       {class: "pl-muted"},
       `${when(run.at)} · ${c.traces} traces from ${c.kind} ${c.name}${c.version ? `@${c.version}` : ""}` +
         `${c.rejected ? ` (${c.rejected} records rejected)` : ""} · suite ${run.suite} · run ${run.runId}`
-    )
+    ),
+    el("p", {class: "pl-muted pl-suite-policy"}, `Trust policy ${policyText(run)}.`)
   );
   if (run.blocked) {
     box.append(
@@ -117,8 +111,10 @@ function evaluatorTable(run: GateRun): HTMLElement {
             el(
               "td",
               null,
-              ROLE[e.calibrationStatus],
-              e.role === "skipped" ? el("div", {class: "pl-muted"}, e.reason) : null
+              // The same words the gate prints, then the figures they rest on.
+              e.role === "skipped" ? `skipped: ${statusText(e)}` : statusText(e),
+              el("div", {class: "pl-muted"}, e.reason),
+              ...extraWarnings(e).map((w) => el("div", {class: "pl-muted pl-suite-warning"}, `warning: ${w}`))
             ),
             el("td", null, badge(text, tone)),
             el("td", {class: "pl-num"}, percent(e.passRate)),

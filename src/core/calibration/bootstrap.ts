@@ -1,5 +1,6 @@
 /**
- * @module Percentile bootstrap intervals for agreement metrics, seeded so they are reproducible.
+ * @module Percentile bootstrap intervals for agreement metrics, seeded so they are reproducible. Reports use the
+ * posterior and Wilson intervals instead (`intervals.ts`); the bootstrap stays for comparison and the benchmark.
  *
  * Resampling n (human, judge) pairs with replacement only changes how many pairs land in each of the four
  * confusion cells, and those counts are exactly Multinomial(n; tp/n, fp/n, fn/n, tn/n). So each resample is drawn
@@ -20,8 +21,17 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
+/** How an interval was made: bootstrap resamples, posterior draws (`posterior.ts`) or Wilson's formula (`wilson.ts`). */
+export type IntervalMethod = "bootstrap" | "posterior" | "wilson";
+
+/**
+ * An interval, or why there is none. `draws` counts the resamples or posterior draws (0 for a formula), and
+ * `undefinedShare` is the share of them where the statistic was undefined and left out: an interval made from the
+ * few draws that remain can look far surer than it is, so the share is reported wherever the interval is.
+ */
 export type Interval =
-  {low: number; high: number; confidence: number; resamples: number; undefinedResamples: number} | {undefined: string};
+  | {low: number; high: number; confidence: number; method: IntervalMethod; draws: number; undefinedShare: number}
+  | {undefined: string};
 
 /** One bootstrap resample of a confusion matrix. */
 export function resampleConfusion(c: Confusion, random: Random): Confusion {
@@ -54,8 +64,12 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-/** The percentile interval of a statistic over resamples; resamples where it is undefined are left out and counted. */
-export function percentileInterval(values: readonly Metric[], confidence: number): Interval {
+/** The percentile interval of a statistic over draws; draws where it is undefined are left out and counted. */
+export function percentileInterval(
+  values: readonly Metric[],
+  confidence: number,
+  method: IntervalMethod = "bootstrap"
+): Interval {
   const defined = new Float64Array(values.length);
   let k = 0;
   for (const v of values) if ("value" in v) defined[k++] = v.value;
@@ -69,8 +83,9 @@ export function percentileInterval(values: readonly Metric[], confidence: number
     low: quantileSorted(sorted, alpha / 2),
     high: quantileSorted(sorted, 1 - alpha / 2),
     confidence,
-    resamples: values.length,
-    undefinedResamples: values.length - k
+    method,
+    draws: values.length,
+    undefinedShare: (values.length - k) / values.length
   };
 }
 

@@ -41,3 +41,19 @@ describe("correctedFailureRate(labelled, unlabeled)", () => {
     assert.match(result.corrected.undefined, /no human-labelled failure/);
   });
 });
+
+describe("correctedFailureRate(labelled, unlabeled) at the extremes", () => {
+  test("a judge without a mistake on 5 labels still leaves the corrected rate uncertain", () => {
+    // The bootstrap resampled TPR = TNR = 1 every time, so the interval was the observed 18 % with no width.
+    const result = correctedFailureRate({tp: 2, fp: 0, fn: 0, tn: 3}, {fail: 18, total: 100}, {seed: 1});
+    assert.ok("value" in result.corrected && "low" in result.interval);
+    assert.equal(result.corrected.value.toFixed(6), "0.180000");
+    assert.ok(result.interval.low < 0.05 && result.interval.high > 0.35, JSON.stringify(result.interval));
+    assert.equal(result.interval.method, "posterior");
+    // Some draws of TPR and TNR are no better than chance; they are counted, not hidden.
+    assert.ok(
+      result.interval.undefinedShare > 0 && result.interval.undefinedShare < 0.2,
+      String(result.interval.undefinedShare)
+    );
+  });
+});

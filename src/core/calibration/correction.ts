@@ -5,11 +5,15 @@
  * If the judge fails a share p_obs of unlabeled traces, and on labelled traces catches failures at rate TPR and
  * passes good traces at rate TNR, then the true failure share θ satisfies p_obs = θ·TPR + (1 − θ)(1 − TNR), so
  * θ = (p_obs + TNR − 1) / (TPR + TNR − 1), clipped to [0, 1]. With TPR + TNR ≤ 1 the judge is no better than
- * chance and θ cannot be recovered. Like judgy, the point estimate uses the full labelled set; the interval
- * resamples the labelled set (the judge's error rates are the uncertain part) and keeps p_obs fixed, skipping
- * resamples where a class is absent or TPR + TNR ≤ 1.
+ * chance and θ cannot be recovered. Like judgy, the point estimate uses the full labelled set and the interval
+ * treats the judge's error rates as the uncertain part, keeping p_obs fixed. Unlike judgy, TPR and TNR are drawn
+ * from their Beta posteriors under Jeffreys' prior (Beta(tp + ½, fn + ½) and Beta(tn + ½, fp + ½)) instead of from
+ * bootstrap resamples: resampling a judge that made no mistake on its few labels gives TPR = TNR = 1 every time,
+ * and so a corrected rate with no width at all. Draws where TPR + TNR ≤ 1 are left out, and their share reported.
  */
-import {percentileInterval, resampleConfusion, type Interval} from "./bootstrap.js";
+import {randomBeta} from "d3-random";
+import {percentileInterval, type Interval} from "./bootstrap.js";
+import {PRIOR_PER_CELL} from "./posterior.js";
 import type {Confusion} from "./confusion.js";
 import {defined, undefinedBecause, type Metric} from "./metric.js";
 import {seededRandom} from "./rng.js";
@@ -30,13 +34,12 @@ export function roganGladen(observedFailRate: number, c: Confusion): Metric {
   if (passes === 0) return undefinedBecause("no human-labelled pass, so the judge's true negative rate is unknown");
   const tpr = c.tp / fails;
   const tnr = c.tn / passes;
-  const denominator = tpr + tnr - 1;
-  if (denominator <= 0) {
+  if (tpr + tnr <= 1) {
     return undefinedBecause(
       `TPR + TNR = ${(tpr + tnr).toFixed(3)} ≤ 1: the judge is no better than chance, so its verdicts cannot be corrected`
     );
   }
-  return defined(Math.min(1, Math.max(0, (observedFailRate + tnr - 1) / denominator)));
+  return correctedFrom(observedFailRate, tpr, tnr);
 }
 
 export function correctedFailureRate(
@@ -58,14 +61,23 @@ export function correctedFailureRate(
       unlabeled: unlabeled.total
     };
   }
-  const random = seededRandom(options.seed ?? 1);
+  const beta = randomBeta.source(seededRandom(options.seed ?? 1));
+  const tprDraw = beta(labelled.tp + PRIOR_PER_CELL, labelled.fn + PRIOR_PER_CELL);
+  const tnrDraw = beta(labelled.tn + PRIOR_PER_CELL, labelled.fp + PRIOR_PER_CELL);
   const samples: Metric[] = [];
   for (let i = 0; i < (options.resamples ?? 20_000); i++)
-    samples.push(roganGladen(observedRate, resampleConfusion(labelled, random)));
+    samples.push(correctedFrom(observedRate, tprDraw(), tnrDraw()));
   return {
     observed: defined(observedRate),
     corrected,
-    interval: percentileInterval(samples, options.confidence ?? 0.95),
+    interval: percentileInterval(samples, options.confidence ?? 0.95, "posterior"),
     unlabeled: unlabeled.total
   };
+}
+
+/** The corrected share for given judge rates (the measured ones, or one posterior draw), clipped to [0, 1]. */
+function correctedFrom(observedFailRate: number, tpr: number, tnr: number): Metric {
+  const denominator = tpr + tnr - 1;
+  if (denominator <= 0) return undefinedBecause("TPR + TNR ≤ 1 in this draw");
+  return defined(Math.min(1, Math.max(0, (observedFailRate + tnr - 1) / denominator)));
 }

@@ -1,10 +1,11 @@
 /**
- * @module A calibration report: the confusion matrix, every agreement metric with its bootstrap interval, n and
+ * @module A calibration report: the confusion matrix, every agreement metric with its 95 % interval (`intervals.ts`), n and
  * the class counts, for one evaluator version against one set of human labels, and grouped by any key
  * (evaluator, criterion, annotator).
  */
 import {METRICS, type MetricName} from "./judgeAgreement.js";
-import {bootstrapIntervals, type BootstrapOptions, type Interval} from "./bootstrap.js";
+import type {Interval} from "./bootstrap.js";
+import {agreementIntervals, type IntervalOptions} from "./intervals.js";
 import {confusion, total, type Confusion, type LabelPair} from "./confusion.js";
 import type {Metric} from "./metric.js";
 
@@ -22,8 +23,8 @@ export interface CalibrationReport {
   metrics: Record<MetricName, MetricWithInterval>;
 }
 
-export function reportFromConfusion(c: Confusion, options: BootstrapOptions = {}): CalibrationReport {
-  const intervals = bootstrapIntervals(c, options);
+export function reportFromConfusion(c: Confusion, options: IntervalOptions = {}): CalibrationReport {
+  const intervals = agreementIntervals(c, options);
   const metrics = {} as Record<MetricName, MetricWithInterval>;
   for (const [name, metric] of Object.entries(METRICS) as [MetricName, (c: Confusion) => Metric][]) {
     metrics[name] = {metric: metric(c), interval: intervals[name]};
@@ -31,7 +32,7 @@ export function reportFromConfusion(c: Confusion, options: BootstrapOptions = {}
   return {n: total(c), humanFail: c.tp + c.fn, humanPass: c.fp + c.tn, confusion: c, metrics};
 }
 
-export function calibrationReport(pairs: Iterable<LabelPair>, options: BootstrapOptions = {}): CalibrationReport {
+export function calibrationReport(pairs: Iterable<LabelPair>, options: IntervalOptions = {}): CalibrationReport {
   return reportFromConfusion(confusion(pairs), options);
 }
 
@@ -39,7 +40,7 @@ export function calibrationReport(pairs: Iterable<LabelPair>, options: Bootstrap
 export function groupedReports<T extends LabelPair>(
   pairs: Iterable<T>,
   key: (pair: T) => string,
-  options: BootstrapOptions = {}
+  options: IntervalOptions = {}
 ): Map<string, CalibrationReport> {
   const groups = new Map<string, Confusion>();
   for (const pair of pairs) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
 import {calibrationOf, specTrustStatus} from "./specCalibration.js";
+import {trustText} from "./trust.js";
 
 const pairs = (tp: number, fp: number, fn: number, tn: number) => [
   ...Array.from({length: tp}, () => ({human: "fail" as const, judge: "fail" as const})),
@@ -43,5 +44,50 @@ describe("spec calibration", () => {
       specTrustStatus(calibrationOf(pairs(25, 10, 25, 40), options), options.evaluatorVersion).status,
       "not-trusted"
     );
+  });
+});
+
+describe("specTrustStatus(calibration, version, policy)", () => {
+  const status = (tp: number, fp: number, fn: number, tn: number, policy?: Parameters<typeof specTrustStatus>[2]) =>
+    specTrustStatus(calibrationOf(pairs(tp, fp, fn, tn), options), options.evaluatorVersion, policy);
+
+  test("n = 5 all correct blocks on the point, but only reports, with weak evidence, under the interval policy", () => {
+    const c = calibrationOf(pairs(2, 0, 0, 3), options);
+    assert.equal(c.mcc, 1);
+    assert.ok(c.mccInterval![0] < 0.4, `recorded interval ${c.mccInterval}`);
+    assert.equal(c.mccIntervalUndefined, 0);
+    assert.equal(status(2, 0, 0, 3, {mode: "point", minPerClass: 20}).status, "blocks");
+    const interval = status(2, 0, 0, 3);
+    assert.equal(interval.status, "reports");
+    assert.equal(interval.weakEvidence, true);
+    assert.match(trustText(interval, 1), /^reports \(weak evidence: .*only 2 human-labelled failures/);
+    assert.match(interval.reason, /MCC 1\.000 \[0\.\d\d, 0\.\d\d\] on held-out labels \(n 5: 2 fail, 3 pass\)/);
+  });
+
+  test("under the interval policy, a strong MCC on enough labels of each class still blocks", () => {
+    const strong = status(40, 5, 10, 45);
+    assert.equal(strong.status, "blocks");
+    assert.equal(strong.weakEvidence, false);
+    assert.equal(trustText(strong, 0.7), "blocks");
+  });
+
+  test("too few labels of one class hold back an evaluator whose interval alone would do", () => {
+    // 15 failures, all caught; interval well above 0.4, but fewer than 20 failures.
+    const few = status(15, 2, 0, 200);
+    assert.equal(few.status, "reports");
+    assert.ok(few.warnings.some((w) => /only 15 human-labelled failures/.test(w)));
+    assert.equal(status(15, 2, 0, 200, {mode: "interval", minPerClass: 10}).status, "blocks");
+  });
+
+  test("the interval is recomputed from the matrix, so a spec with an old bootstrap interval is judged honestly", () => {
+    const old = {...calibrationOf(pairs(2, 0, 0, 3), options), mccInterval: [1, 1] as [number, number]};
+    delete old.mccIntervalUndefined;
+    assert.equal(specTrustStatus(old, options.evaluatorVersion).status, "reports");
+  });
+
+  test("a negative MCC asks whether the verdict is inverted", () => {
+    const inverted = status(5, 40, 45, 10);
+    assert.equal(inverted.status, "not-trusted");
+    assert.equal(trustText(inverted, -0.7), "not-trusted (worse than chance: is the verdict inverted?)");
   });
 });

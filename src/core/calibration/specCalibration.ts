@@ -4,9 +4,10 @@
  */
 import type {Outcome, SpecCalibration} from "../schemas/evaluator.js";
 import {confusion, type Confusion} from "./confusion.js";
+import {mcc} from "./judgeAgreement.js";
 import {valueOr} from "./metric.js";
-import {statusOf, type TrustStatus} from "./trust.js";
-import {reportFromConfusion} from "./report.js";
+import {mccInterval} from "./posterior.js";
+import {DEFAULT_TRUST_POLICY, trustOf, type TrustAssessment, type TrustPolicy} from "./trust.js";
 
 export interface CalibrationOfOptions {
   evaluatorVersion: string;
@@ -14,8 +15,6 @@ export interface CalibrationOfOptions {
   labels: string;
   split: SpecCalibration["split"];
   measuredAt: string;
-  resamples?: number;
-  seed?: number;
   train?: SpecCalibration["train"];
   baseline?: SpecCalibration["baseline"];
 }
@@ -28,8 +27,9 @@ export function calibrationOf(
 }
 
 export function calibrationFromConfusion(c: Confusion, options: CalibrationOfOptions): SpecCalibration {
-  const report = reportFromConfusion(c, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
-  const {metric, interval} = report.metrics.mcc;
+  // The interval depends on the matrix alone (default draws and seed), so the gate can recompute it exactly.
+  const metric = mcc(c);
+  const interval = "undefined" in metric ? null : mccInterval(c);
   return {
     evaluatorVersion: options.evaluatorVersion,
     criterion: options.criterion,
@@ -39,31 +39,45 @@ export function calibrationFromConfusion(c: Confusion, options: CalibrationOfOpt
     confusion: {...c},
     mcc: valueOr(metric),
     ...("undefined" in metric ? {mccUndefined: metric.undefined} : {}),
-    mccInterval: "low" in interval ? [interval.low, interval.high] : null,
+    mccInterval: interval && "low" in interval ? [interval.low, interval.high] : null,
+    ...(interval && "low" in interval ? {mccIntervalUndefined: interval.undefinedShare} : {}),
     ...(options.train ? {train: options.train} : {}),
     ...(options.baseline ? {baseline: options.baseline} : {})
   };
 }
 
 /**
- * The gate status a spec's recorded calibration gives its current version: figures measured on another version
- * (or none, or an undefined MCC) leave it uncalibrated, whatever they say.
+ * The gate status a spec's recorded calibration gives its current version under a trust policy: figures measured
+ * on another version (or none, or an undefined MCC) leave it uncalibrated, whatever they say. The interval is
+ * recomputed from the recorded matrix, so that a spec written while intervals came from the bootstrap (which gave
+ * a perfect small matrix no width) is judged on the same honest interval as a new one; for a new one they agree.
  */
 export function specTrustStatus(
   calibration: SpecCalibration | undefined,
-  currentVersion: string
-): {status: TrustStatus; reason: string} {
-  if (!calibration) return {status: "uncalibrated", reason: "no calibration recorded"};
+  currentVersion: string,
+  policy: TrustPolicy = DEFAULT_TRUST_POLICY
+): TrustAssessment {
+  const none = {warnings: [], weakEvidence: false};
+  if (!calibration) return {status: "uncalibrated", reason: "no calibration recorded", ...none};
   if (calibration.evaluatorVersion !== currentVersion) {
     return {
       status: "uncalibrated",
-      reason: `calibrated as ${calibration.evaluatorVersion}, but the spec is now ${currentVersion}`
+      reason: `calibrated as ${calibration.evaluatorVersion}, but the spec is now ${currentVersion}`,
+      ...none
     };
   }
   if (calibration.mcc === null)
-    return {status: "uncalibrated", reason: `MCC undefined: ${calibration.mccUndefined ?? "no reason recorded"}`};
+    return {
+      status: "uncalibrated",
+      reason: `MCC undefined: ${calibration.mccUndefined ?? "no reason recorded"}`,
+      ...none
+    };
+  const c = calibration.confusion;
+  const interval = mccInterval(c);
+  const trust = trustOf({mcc: calibration.mcc, interval, humanFail: c.tp + c.fn, humanPass: c.fp + c.tn}, policy);
+  const range = "low" in interval ? ` [${interval.low.toFixed(2)}, ${interval.high.toFixed(2)}]` : "";
   return {
-    status: statusOf(calibration.mcc),
-    reason: `MCC ${calibration.mcc.toFixed(3)} on ${calibration.split} labels (n ${calibration.confusion.tp + calibration.confusion.fp + calibration.confusion.fn + calibration.confusion.tn})`
+    ...trust,
+    reason: `MCC ${calibration.mcc.toFixed(3)}${range} on ${calibration.split} labels (n ${c.tp + c.fp + c.fn + c.tn}: ${c.tp + c.fn} fail, ${c.fp + c.tn} pass)`
   };
 }

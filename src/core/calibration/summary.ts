@@ -3,7 +3,8 @@
  * the versions appeared. The newest version is the current one; a version with no aligned human labels is
  * uncalibrated, whatever its predecessors scored, and their figures are history.
  */
-import {assessTrust, type TrustAssessment} from "./trust.js";
+import {assessTrust, type TrustAssessment, type TrustPolicy} from "./trust.js";
+import {DEFAULT_DRAWS} from "./posterior.js";
 import {correctedFailureRate, type CorrectedRate} from "./correction.js";
 import {confusion} from "./confusion.js";
 import {reportFromConfusion, type CalibrationReport} from "./report.js";
@@ -45,9 +46,11 @@ export interface EvaluatorCalibration {
 }
 
 export interface SummaryOptions {
+  /** Random draws behind each interval (default 4,000) and their seed. */
   resamples?: number;
   seed?: number;
-  minPerClass?: number;
+  /** Which evidence lets an evaluator block (default: the interval policy). */
+  trust?: TrustPolicy;
 }
 
 export function summarizeCalibration(
@@ -68,13 +71,13 @@ export function summarizeCalibration(
   );
   for (const info of sorted) {
     const c = confusion(byVersion.get(`${info.evaluatorId}\u0000${info.evaluatorVersion}`) ?? []);
-    const report = reportFromConfusion(c, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
+    const report = reportFromConfusion(c, {resamples: options.resamples ?? DEFAULT_DRAWS, seed: options.seed ?? 1});
     const calibration: VersionCalibration = {
       info,
       report,
-      gate: assessTrust(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
+      gate: assessTrust(report, options.trust),
       correction: correctedFailureRate(c, info.unlabeled, {
-        resamples: options.resamples ?? 1000,
+        resamples: options.resamples ?? DEFAULT_DRAWS,
         seed: options.seed ?? 1
       })
     };

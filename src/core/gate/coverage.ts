@@ -5,6 +5,7 @@
  * spec's mode, when there is no registry). A spec for a resolved mode does not make it active again.
  */
 import type {Coverage, CoverageMode, GateEvaluator} from "../schemas/gateReport.js";
+import {statusText} from "./format.js";
 
 export interface RegistryMode {
   name: string;
@@ -28,12 +29,7 @@ export function suiteCoverage(
       const why = trusted.length
         ? ""
         : mine.length
-          ? mine
-              .map(
-                (e) =>
-                  `${e.id}: ${e.calibrationStatus === "not-trusted" ? "not trusted" : "uncalibrated"} (${e.reason})`
-              )
-              .join("; ")
+          ? mine.map((e) => `${e.id}: ${statusText(e)} (${e.reason})`).join("; ")
           : "no evaluator in the suite";
       return {name, state: states.get(name) ?? null, evaluators: trusted, covered: trusted.length > 0, why};
     });

@@ -1,11 +1,12 @@
 /**
  * @module One evaluator's part in the gate. Before running: its role, from the calibration the spec records for its
- * current version (MCC ≥ 0.6 blocks, 0.4–0.6 reports, below 0.4 or uncalibrated — including figures measured on an
- * older version — it is skipped and never run). After running: its pass rate against the threshold, and the raw
+ * current version under the run's trust policy (MCC ≥ 0.6 blocks, under the interval policy only on strong enough
+ * evidence; 0.4–0.6 reports; below 0.4 or uncalibrated — including figures measured on an older version — it is
+ * skipped and never run). After running: its pass rate against the threshold, and the raw
  * failure rate beside the one corrected for the evaluator's measured errors.
  */
 import {correctedFailureRate} from "../calibration/correction.js";
-import type {TrustStatus} from "../calibration/trust.js";
+import {DEFAULT_TRUST_POLICY, type TrustPolicy, type TrustStatus} from "../calibration/trust.js";
 import {valueOr} from "../calibration/metric.js";
 import {specTrustStatus} from "../calibration/specCalibration.js";
 import type {EvaluatorSpec, SpecCalibration} from "../schemas/evaluator.js";
@@ -22,6 +23,8 @@ export interface EvaluatorPlan {
   role: GateRole;
   calibrationStatus: TrustStatus;
   reason: string;
+  warnings: string[];
+  weakEvidence: boolean;
   calibration: SpecCalibration | null;
   versionMatch: boolean | null;
   minPassRate: number;
@@ -37,9 +40,10 @@ export function planEvaluator(
   spec: EvaluatorSpec,
   evaluatorVersion: string,
   file: string,
-  defaultMinPassRate: number
+  defaultMinPassRate: number,
+  policy: TrustPolicy = DEFAULT_TRUST_POLICY
 ): EvaluatorPlan {
-  const {status, reason} = specTrustStatus(spec.calibration, evaluatorVersion);
+  const {status, reason, warnings, weakEvidence} = specTrustStatus(spec.calibration, evaluatorVersion, policy);
   return {
     id: spec.id,
     file,
@@ -51,6 +55,8 @@ export function planEvaluator(
     role: roleOf(status),
     calibrationStatus: status,
     reason,
+    warnings,
+    weakEvidence,
     calibration: spec.calibration ?? null,
     versionMatch: spec.calibration ? spec.calibration.evaluatorVersion === evaluatorVersion : null,
     minPassRate: spec.gate?.minPassRate ?? defaultMinPassRate,
@@ -67,7 +73,7 @@ export interface RunCounts {
 }
 
 export interface DecideOptions {
-  /** Bootstrap resamples for the corrected rate's interval (default 2,000) and their seed. */
+  /** Posterior draws for the corrected rate's interval (default 2,000) and their seed. */
   resamples?: number;
   seed?: number;
 }
@@ -96,6 +102,7 @@ export function decideEvaluator(
     correctedFailRate = {
       value: valueOr(c.corrected),
       interval: "low" in c.interval ? [c.interval.low, c.interval.high] : null,
+      ...("low" in c.interval ? {undefinedShare: c.interval.undefinedShare} : {}),
       undefined:
         "undefined" in c.corrected ? c.corrected.undefined : "undefined" in c.interval ? c.interval.undefined : null
     };

@@ -7,8 +7,11 @@ import type {GateEvaluator} from "../schemas/gateReport.js";
 import {suiteCoverage} from "./coverage.js";
 import {decideEvaluator, planEvaluator} from "./decide.js";
 import {escapeMarkdown, renderMarkdown} from "./markdown.js";
+import {renderJunit} from "./junit.js";
+import {statusText} from "./format.js";
 import {blockingModes, gateRun} from "./report.js";
 import {ruleCounts} from "./ruleCounts.js";
+import {DEFAULT_TRUST_POLICY} from "../calibration/trust.js";
 
 const VERSION = "1.0.0+aaaaaaaaaaaa";
 
@@ -29,8 +32,7 @@ const calibration = (tp: number, fp: number, fn: number, tn: number, evaluatorVe
     criterion: "overall",
     labels: "test",
     split: "held-out",
-    measuredAt: "2026-01-01T00:00:00Z",
-    resamples: 200
+    measuredAt: "2026-01-01T00:00:00Z"
   });
 
 function spec(input: Partial<EvaluatorSpecInput> & {id: string}): EvaluatorSpec {
@@ -222,7 +224,8 @@ describe("renderMarkdown(run)", () => {
         durationMs: 1,
         suite: "/s",
         candidate: {kind: "traces", name: "f", version: null, traces: 10, rejected: 0},
-        defaultMinPassRate: 0.95
+        defaultMinPassRate: 0.95,
+        trust: DEFAULT_TRUST_POLICY
       },
       [e],
       suiteCoverage(null, [e])
@@ -236,5 +239,59 @@ describe("renderMarkdown(run)", () => {
     const rows = md.split("\n").filter((l) => l.startsWith("| "));
     const cells = (l: string) => l.split(/(?<!\\)\|/).length;
     assert.ok(rows.every((r) => cells(r) === cells(rows[0]!)));
+  });
+});
+
+describe("the trust policy in the gate", () => {
+  // Five held-out traces, all right: MCC 1.000, but its interval reaches far below 0.4.
+  const TINY = calibration(2, 0, 0, 3);
+  const tiny = spec({id: "tiny", calibration: TINY});
+  const inverted = spec({id: "inverted", failureMode: "inverted", calibration: calibration(5, 45, 45, 5)});
+  const meta = (trust: typeof DEFAULT_TRUST_POLICY) => ({
+    runId: "r",
+    label: "cand",
+    at: "2026-01-01T00:00:00.000Z",
+    durationMs: 1,
+    suite: "/s",
+    candidate: {kind: "traces" as const, name: "f", version: null, traces: 100, rejected: 0},
+    defaultMinPassRate: 0.95,
+    trust
+  });
+  const counts = {pass: 82, fail: 18, errors: 0, failing: ["t1"], calls: 0};
+
+  test("by default, an MCC that would block on weak evidence only reports, and says why", () => {
+    const plan = planEvaluator(tiny, VERSION, "tiny.json", 0.95);
+    assert.deepEqual([plan.role, plan.calibrationStatus, plan.weakEvidence], ["reports", "reports", true]);
+    const e = decideEvaluator(plan, counts);
+    assert.equal(e.outcome, "warned");
+    assert.match(statusText(e), /^reports \(weak evidence: only 2 human-labelled failures \(want at least 20\); /);
+    // The corrected rate carries the judge's uncertain rates: no longer 18.0 % [18.0 %, 18.0 %].
+    const [low, high] = e.correctedFailRate!.interval!;
+    assert.ok(low < 0.1 && high > 0.3, `${low}–${high}`);
+  });
+
+  test("--trust point blocks on the MCC alone, and keeps the warnings", () => {
+    const plan = planEvaluator(tiny, VERSION, "tiny.json", 0.95, {mode: "point", minPerClass: 20});
+    assert.deepEqual([plan.role, plan.weakEvidence], ["blocks", false]);
+    assert.ok(plan.warnings.some((w) => /crosses 0\.6 and 0\.4/.test(w)));
+    assert.equal(decideEvaluator(plan, counts).outcome, "blocked");
+  });
+
+  test("the Markdown and the JUnit XML name the policy, the weak evidence and an inverted verdict", () => {
+    const evaluators = [
+      decideEvaluator(planEvaluator(tiny, VERSION, "tiny.json", 0.95), counts),
+      decideEvaluator(planEvaluator(inverted, VERSION, "inverted.json", 0.95), null)
+    ];
+    const run = gateRun(meta(DEFAULT_TRUST_POLICY), evaluators, suiteCoverage(null, evaluators));
+    const md = renderMarkdown(run);
+    assert.match(md, /Trust policy interval: blocking needs MCC ≥ 0\.6, its 95 % interval's lower bound ≥ 0\.4/);
+    assert.match(md, /\| 1\.00 reports only \(weak evidence\) \|/);
+    assert.match(md, /- `tiny` reports \(weak evidence: only 2 human-labelled failures/);
+    assert.match(md, /- `inverted`: not-trusted \(worse than chance: is the verdict inverted\?\)/);
+    const xml = renderJunit(run);
+    assert.match(xml, /<property name="trust_policy" value="interval: blocking needs/);
+    assert.match(xml, /<property name="weak_evidence" value="true"\/>/);
+    assert.match(xml, /<property name="calibration_warnings" value="only 2 human-labelled failures/);
+    assert.match(xml, /<skipped message="not-trusted \(worse than chance: is the verdict inverted\?\): MCC -0\.800/);
   });
 });

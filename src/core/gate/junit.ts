@@ -6,7 +6,7 @@
  * XML 1.0 cannot hold are dropped, since names come from spec files.
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, percent} from "./format.js";
+import {correctedText, percent, policyText, statusText} from "./format.js";
 
 // Control characters other than tab, newline and return, lone surrogates and U+FFFE/U+FFFF are not XML 1.0 characters.
 const NOT_XML =
@@ -32,7 +32,12 @@ function evaluatorProperties(e: GateEvaluator): string[] {
     property("evaluator_version", e.evaluatorVersion),
     property("role", e.role),
     property("calibration_status", e.calibrationStatus),
+    property("trust", statusText(e)),
+    property("weak_evidence", String(e.weakEvidence)),
+    property("calibration_warnings", e.warnings.join("; ")),
     property("mcc", e.calibration?.mcc ?? null),
+    property("mcc_low", e.calibration?.mccInterval?.[0] ?? null),
+    property("mcc_high", e.calibration?.mccInterval?.[1] ?? null),
     property("mcc_version_match", e.versionMatch === null ? "no calibration" : String(e.versionMatch)),
     property("min_pass_rate", e.minPassRate),
     property("pass_rate", e.passRate),
@@ -40,6 +45,7 @@ function evaluatorProperties(e: GateEvaluator): string[] {
     property("corrected_fail_rate", e.correctedFailRate?.value ?? null),
     property("corrected_fail_rate_low", e.correctedFailRate?.interval?.[0] ?? null),
     property("corrected_fail_rate_high", e.correctedFailRate?.interval?.[1] ?? null),
+    property("corrected_fail_rate_undefined_share", e.correctedFailRate?.undefinedShare ?? null),
     property("errors", e.counts?.errors ?? 0)
   ];
 }
@@ -65,7 +71,7 @@ function testcase(e: GateEvaluator): string {
       `      <error${attrs({type: "no-verdict", message: `every one of ${e.counts?.errors ?? 0} judge calls failed; failure mode "${e.failureMode}" could not be checked`})}/>`
     );
   } else if (e.outcome === "skipped") {
-    lines.push(`      <skipped${attrs({message: `${e.calibrationStatus}: ${e.reason}`})}/>`);
+    lines.push(`      <skipped${attrs({message: `${statusText(e)}: ${e.reason}`})}/>`);
   } else {
     const warning =
       e.outcome === "warned"
@@ -96,6 +102,7 @@ export function renderJunit(run: GateRun): string {
     "    <properties>",
     `${property("candidate", `${run.candidate.kind} ${run.candidate.name}${run.candidate.version ? `@${run.candidate.version}` : ""}`)}`,
     `${property("traces", run.candidate.traces)}`,
+    `${property("trust_policy", policyText(run))}`,
     `${property("blocked_by", run.blockedBy.map((b) => b.failureMode).join("; "))}`,
     `${property("coverage", c.share ?? "")}`,
     `${property("coverage_text", `${c.covered} of ${c.active} active failure modes have a trusted evaluator`)}`,

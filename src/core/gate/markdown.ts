@@ -6,7 +6,7 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, percent} from "./format.js";
+import {correctedText, extraWarnings, percent, policyText, statusText} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return (
@@ -36,7 +36,7 @@ function row(e: GateEvaluator): string {
   const cells = [
     `\`${e.id.replace(/`/g, "")}\``,
     escapeMarkdown(e.failureMode),
-    `${mcc} ${ROLE[e.role]}`,
+    `${mcc} ${ROLE[e.role]}${e.weakEvidence ? " (weak evidence)" : ""}`,
     OUTCOME[e.outcome],
     e.passRate === null ? "—" : `${percent(e.passRate)} (min ${percent(e.minPassRate)})`,
     percent(e.failRate),
@@ -60,13 +60,18 @@ export function renderMarkdown(run: GateRun): string {
   lines.push(
     "",
     `${run.candidate.traces} traces (${escapeMarkdown(candidate)}${run.candidate.rejected ? `, ${run.candidate.rejected} records rejected` : ""}); ` +
-      `${ran} of ${run.evaluators.length} evaluators ran. MCC ≥ ${run.thresholds.block} blocks, ${run.thresholds.report}–${run.thresholds.block} reports only, below that or uncalibrated is skipped.`,
+      `${ran} of ${run.evaluators.length} evaluators ran. MCC ≥ ${run.thresholds.block} blocks, ${run.thresholds.report}–${run.thresholds.block} reports only, below that or uncalibrated is skipped. ` +
+      `Trust policy ${policyText(run)}.`,
     "",
     "| Evaluator | Failure mode | MCC, role | Outcome | Pass rate (threshold) | Failure rate | Corrected [95 %] | Traces judged |",
     "|---|---|---|---|---|---|---|---|",
     ...run.evaluators.map(row),
     ""
   );
+  for (const e of run.evaluators.filter((e) => e.role !== "skipped")) {
+    if (e.weakEvidence) lines.push(`- \`${e.id}\` ${escapeMarkdown(statusText(e))}`);
+    for (const w of extraWarnings(e)) lines.push(`- \`${e.id}\` warning: ${escapeMarkdown(w)}`);
+  }
   const warned = run.evaluators.filter((e) => e.outcome === "blocked" || e.outcome === "warned");
   for (const e of warned.filter((e) => e.failingTraces.length)) {
     lines.push(
@@ -79,7 +84,7 @@ export function renderMarkdown(run: GateRun): string {
       "",
       "<details><summary>Skipped evaluators</summary>",
       "",
-      ...skipped.map((e) => `- \`${e.id}\`: ${e.calibrationStatus}, ${escapeMarkdown(e.reason)}`),
+      ...skipped.map((e) => `- \`${e.id}\`: ${escapeMarkdown(statusText(e))}, ${escapeMarkdown(e.reason)}`),
       "",
       "</details>"
     );

@@ -2,7 +2,7 @@
  * @module The gate's verdict on a candidate from its evaluators' decisions: blocked when any blocking evaluator is
  * below its threshold, or could not judge at all (every call failed), naming the failure modes responsible.
  */
-import {BLOCK_AT, REPORT_AT} from "../calibration/trust.js";
+import {BLOCK_AT, REPORT_AT, type TrustPolicy} from "../calibration/trust.js";
 import type {Coverage, GateEvaluator, GateRun} from "../schemas/gateReport.js";
 import {GATE_REPORT_FORMAT} from "../schemas/gateReport.js";
 
@@ -14,6 +14,7 @@ export interface RunMeta {
   suite: string;
   candidate: GateRun["candidate"];
   defaultMinPassRate: number;
+  trust: TrustPolicy;
 }
 
 export function blockingModes(evaluators: readonly GateEvaluator[]): GateRun["blockedBy"] {
@@ -39,7 +40,12 @@ export function gateRun(meta: RunMeta, evaluators: GateEvaluator[], coverage: Co
     blockedBy,
     evaluators,
     coverage,
-    thresholds: {block: BLOCK_AT, report: REPORT_AT, defaultMinPassRate: meta.defaultMinPassRate}
+    thresholds: {
+      block: BLOCK_AT,
+      report: REPORT_AT,
+      defaultMinPassRate: meta.defaultMinPassRate,
+      trust: meta.trust
+    }
   };
 }
 

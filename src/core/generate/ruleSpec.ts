@@ -17,8 +17,6 @@ export interface RuleSpecOptions {
   labels: string;
   /** ISO time the figures are recorded at (core reads no clock). */
   measuredAt: string;
-  /** Seed of the bootstrap interval. */
-  seed?: number;
   induction?: InductionOptions;
 }
 
@@ -39,8 +37,7 @@ export function generateRuleSpec(split: Split<LabelledExample>, options: RuleSpe
     criterion: options.criterion,
     labels: options.labels,
     split: "held-out",
-    measuredAt: options.measuredAt,
-    resamples: 1
+    measuredAt: options.measuredAt
   });
   const calibration = calibrationFromConfusion(heldOut, {
     evaluatorVersion: "pending",
@@ -48,7 +45,6 @@ export function generateRuleSpec(split: Split<LabelledExample>, options: RuleSpe
     labels: options.labels,
     split: "held-out",
     measuredAt: options.measuredAt,
-    ...(options.seed === undefined ? {} : {seed: options.seed}),
     train: {n: split.train.length, mcc: rule.trainMcc},
     baseline: {name: `best single feature: ${rule.bestSingle.description}`, mcc: baseline.mcc}
   });

@@ -239,8 +239,14 @@ export const SpecCalibrationSchema = z
     /** null when undefined (a class missing on one side); `mccUndefined` then says why. */
     mcc: z.number().min(-1).max(1).nullable(),
     mccUndefined: z.string().optional(),
-    /** 95 % bootstrap interval of the MCC. */
+    /**
+     * 95 % interval of the MCC: Bayesian, from the confusion cells' Dirichlet posterior under Jeffreys' prior
+     * (`src/core/calibration/posterior.ts`). Specs written before it hold a bootstrap interval; the gate recomputes
+     * the interval from `confusion` either way.
+     */
     mccInterval: z.tuple([z.number(), z.number()]).nullable(),
+    /** The share of the interval's draws where MCC was undefined and left out (0 for the posterior). */
+    mccIntervalUndefined: z.number().min(0).max(1).optional(),
     /** The same figures on the training split, and for a generated judge the seed prompt's held-out MCC. */
     train: z.object({n: z.number().int().nonnegative(), mcc: z.number().nullable()}).strict().optional(),
     baseline: z.object({name: z.string(), mcc: z.number().nullable()}).strict().optional()

@@ -6,6 +6,7 @@
  */
 import {z} from "zod";
 import {SpecCalibrationSchema} from "./evaluator.js";
+import {TrustPolicySchema} from "./trustPolicy.js";
 
 /** The report format's own version; readers skip lines of a newer one and say so. */
 export const GATE_REPORT_FORMAT = 1;
@@ -38,6 +39,10 @@ export const GateEvaluatorSchema = z
     role: GateRoleSchema,
     calibrationStatus: z.enum(["blocks", "reports", "not-trusted", "uncalibrated"]),
     reason: z.string(),
+    /** What the calibration's evidence lacks: too few human labels of a class, an interval across a threshold. */
+    warnings: z.array(z.string()).default([]),
+    /** The MCC alone would block, but the evidence falls short of the run's trust policy: the evaluator reports. */
+    weakEvidence: z.boolean().default(false),
     calibration: SpecCalibrationSchema.nullable(),
     /** Whether the recorded calibration belongs to the current version; null when none is recorded. */
     versionMatch: z.boolean().nullable(),
@@ -61,6 +66,8 @@ export const GateEvaluatorSchema = z
       .object({
         value: Share.nullable(),
         interval: z.tuple([z.number(), z.number()]).nullable(),
+        /** The share of the interval's draws where the correction was undefined (TPR + TNR ≤ 1), left out. */
+        undefinedShare: Share.optional(),
         undefined: z.string().nullable()
       })
       .strict()
@@ -124,7 +131,15 @@ export const GateRunSchema = z
     blockedBy: z.array(z.object({failureMode: z.string(), evaluators: z.array(z.string())}).strict()),
     evaluators: z.array(GateEvaluatorSchema),
     coverage: CoverageSchema,
-    thresholds: z.object({block: z.number(), report: z.number(), defaultMinPassRate: Share}).strict()
+    thresholds: z
+      .object({
+        block: z.number(),
+        report: z.number(),
+        defaultMinPassRate: Share,
+        /** Runs recorded before the policy existed decided on the MCC's value alone. */
+        trust: TrustPolicySchema.default({mode: "point", minPerClass: 20})
+      })
+      .strict()
   })
   .strict();
 export type GateRun = z.infer<typeof GateRunSchema>;
