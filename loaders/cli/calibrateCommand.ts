@@ -176,7 +176,7 @@ function setLines(summary: ImportSummary, format: SetFormat, indent: string): st
       (v) =>
         `${indent}  ${v.evaluatorId} ${v.evaluatorVersion}: ${v.fail} fail, ${v.pass} pass, ${v.errors} unreadable answers (errors), ${v.leftOut} ties left out`
     ),
-    `${indent}  unreadable answers in the set's figures: ${rule}`,
+    ...(summary.verdicts.length ? [`${indent}  unreadable answers in the set's figures: ${rule}`] : []),
     ...(summary.nonFinite
       ? [`${indent}  ${summary.nonFinite} NaN or Infinity values in the source files, read as missing`]
       : [])
