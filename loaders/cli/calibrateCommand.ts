@@ -169,7 +169,11 @@ async function runImport(positionals: string[], workspace: string, options: SetI
 /** What one imported set holds, and the rule its figures count unreadable answers by. */
 function setLines(summary: ImportSummary, format: SetFormat, indent: string): string[] {
   const rule =
-    summary.nullAs === DEFAULT_NULL_RULE[format] ? `${summary.nullAs}, the source's own rule` : summary.nullAs;
+    summary.nullAs !== DEFAULT_NULL_RULE[format]
+      ? summary.nullAs
+      : format === "labels"
+        ? `${summary.nullAs}, the default`
+        : `${summary.nullAs}, the source's own rule`;
   return [
     `${indent}imported ${summary.dataset}: ${summary.items} items, ${summary.groundTruth} with a pass/fail ground truth, ${summary.humanLabels} annotator labels`,
     ...summary.verdicts.map(
@@ -192,7 +196,7 @@ async function runLabelsImport(file: string, workspace: string, options: SetImpo
   const quarantine = result.rejected.length ? quarantineLines(workspace, file, result.rejected, now) : null;
   io.out(
     [
-      `imported labels ${result.name} from ${file}: ${result.rows - result.rejected.length} of ${result.rows} rows, ${result.sets.length} criteria`,
+      `imported labels ${result.name} from ${file}: ${result.rows - result.rejected.length} of ${result.rows} rows, ${result.sets.length} ${result.sets.length === 1 ? "criterion" : "criteria"}`,
       ...(quarantine ? [`  ${result.rejected.length} rejected lines written to ${quarantine}`] : []),
       ...(result.nonFinite ? [`  ${result.nonFinite} NaN or Infinity values read as missing`] : []),
       ...result.sets.flatMap((s) => setLines({...s, nonFinite: 0}, "labels", "  ")),
