@@ -28,7 +28,7 @@ describe("the calibration page", {timeout: 300_000}, () => {
     assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/calibration`);
-    await page.locator(".pl-cal-overview").waitFor();
+    await page.locator(".pl-cal-overview").first().waitFor();
     await page.locator('.pl-cal-overview tr[data-evaluator="pandalm-gpt-3.5-turbo"]').click();
     await page.locator(".pl-cal-evaluator h2", {hasText: "pandalm-gpt-3.5-turbo"}).waitFor();
     const counts = await page.locator(".pl-cal-matrix .pl-cal-count").allInnerTexts();
@@ -53,6 +53,49 @@ describe("the calibration page", {timeout: 300_000}, () => {
       await response.text(),
       /^evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell/
     );
+    assertClean(record, "/calibration");
+  });
+
+  it("leads with the workspace's own evaluators, puts imported benchmark sets below, and shows no empty table", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/calibration`);
+    await page.locator(".pl-cal-benchmarks .pl-cal-orders").waitFor();
+    const sections = await page
+      .locator(".pl-calibration > section")
+      .evaluateAll((nodes) => nodes.map((n) => n.className));
+    assert.deepEqual(sections, ["pl-cal-own", "pl-cal-benchmarks"]);
+    const own = await page
+      .locator(".pl-cal-own .pl-cal-overview tbody tr")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-evaluator")));
+    assert.ok(own.includes("hostile-judge"), own.join(", "));
+    assert.ok(
+      own.every((id) => !/^(pandalm|llmbar)-/.test(id!)),
+      `no imported evaluator among the workspace's own: ${own.join(", ")}`
+    );
+    const imported = await page
+      .locator(".pl-cal-benchmarks .pl-cal-overview tbody tr")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-evaluator")));
+    assert.ok(imported.includes("pandalm-gpt-3.5-turbo") && imported.includes("llmbar-natural-gpt-4"));
+    // The first evaluator shown in detail is the workspace's own, above the benchmark section.
+    assert.equal(await page.locator(".pl-cal-own + .pl-cal-detail, .pl-cal-own .pl-cal-detail").count(), 1);
+    const tables = await page
+      .locator(".pl-calibration table")
+      .evaluateAll((nodes) => nodes.map((t) => [t.className, t.querySelectorAll("tbody tr").length] as const));
+    assert.ok(tables.length > 4);
+    for (const [name, rows] of tables) assert.ok(rows > 0, `an empty table is shown: ${name}`);
+    const llmbar = page.locator(".pl-cal-sets h4", {hasText: "llmbar-natural"});
+    await llmbar.waitFor();
+    assert.match(
+      await page.locator('.pl-cal-orders tr[data-rater="GPT-4/Vanilla"]').innerText(),
+      /GPT-4\/Vanilla\s+100\s+0\.9500\s+0\.\d{4}/
+    );
+    assert.match(
+      await page.locator('.pl-cal-set tr[data-rater="PaLM2/Vanilla"]').first().innerText(),
+      /PaLM2\/Vanilla\s+100\s+0\.7800\s.*\s2$/,
+      "a null verdict counts as wrong, and the count is shown"
+    );
+    // LLMBar has one gold rater and no annotator pairs: its annotator table is not drawn at all.
+    assert.equal(await page.locator(".pl-cal-annotators").count(), 1, "only PandaLM's annotators table");
     assertClean(record, "/calibration");
   });
 

@@ -152,6 +152,71 @@ describe("the bundled PandaLM judgments", () => {
   });
 });
 
+describe("PandaLM's unparseable answers under each rule", () => {
+  test("tie reproduces the paper, wrong and missing give the README's other figures; each is its own set by --name", async (t) => {
+    const ws = tempDir("pandalm-rules");
+    t.after(() => rmSync(ws, {recursive: true, force: true}));
+    for (const rule of ["wrong", "missing"]) {
+      const io = captureIo();
+      const args = [
+        "calibrate",
+        "import",
+        "pandalm",
+        sharedPath("pandalm"),
+        "--null-as",
+        rule,
+        "--name",
+        `pandalm-${rule}`
+      ];
+      assert.equal(await main([...args, "--workspace", ws], io), 0, io.stderr.join("\n"));
+      assert.match(io.stdout.join("\n"), new RegExp(`unreadable answers in the set's figures: ${rule}\n`));
+    }
+    await withConnection(ws, (connection) => importJudgmentSet(connection, "pandalm", sharedPath("pandalm")));
+    const data = await withReadConnection(ws, (c) => readCalibrationData(c, {resamples: 10}));
+    const gpt = (dataset: string) =>
+      data.judgmentSets.find((s) => s.dataset === dataset)!.stats.judges.find((j) => j.rater === "gpt-3.5-turbo")!;
+    const row = (dataset: string) => {
+      const j = gpt(dataset);
+      return [j.agreement.n, v(j.agreement.accuracy), v(j.agreement.macroF1), v(j.agreement.kappa), j.unreadable];
+    };
+    assert.deepEqual(row("pandalm"), [999, "0.7107", "0.5755", "0.4958", 25]);
+    assert.deepEqual(row("pandalm-missing").slice(0, 4), [974, "0.7156", "0.5331", "0.4929"]);
+    assert.deepEqual(row("pandalm-wrong").slice(0, 2), [999, "0.6977"]);
+    // The pass/fail view never invents a verdict: the 25 answers are errors under every rule.
+    for (const id of ["pandalm-gpt-3.5-turbo", "pandalm-wrong-gpt-3.5-turbo", "pandalm-missing-gpt-3.5-turbo"])
+      assert.equal(data.evaluators.find((e) => e.evaluatorId === id)!.current.info.errors, 25, id);
+  });
+
+  test("an unknown --null-as names the rules it takes", async () => {
+    const io = captureIo();
+    assert.equal(await main(["calibrate", "import", "pandalm", sharedPath("pandalm"), "--null-as", "zero"], io), 2);
+    assert.match(io.stderr.join("\n"), /invalid --null-as zero: give wrong, missing, tie/);
+  });
+
+  test("NaN written by Python where a label belongs is read as a missing label, and counted", async (t) => {
+    const dir = tempDir("nan-pandalm");
+    const ws = tempDir("nan-ws");
+    t.after(() => {
+      rmSync(dir, {recursive: true, force: true});
+      rmSync(ws, {recursive: true, force: true});
+    });
+    for (const f of ["testset-v1.json", "gpt-3.5-turbo-testset-v1.json", "pandalm-7b-testset-v1.json"]) {
+      const items = JSON.parse(readFileSync(sharedPath("pandalm", f), "utf8")) as Record<string, unknown>[];
+      let text = JSON.stringify(items.slice(0, 10));
+      if (f === "testset-v1.json") text = text.replace('"annotator3":2', '"annotator3":NaN');
+      if (f === "pandalm-7b-testset-v1.json") text = text.replace('"pandalm_result":2', '"pandalm_result":-Infinity');
+      writeFileSync(join(dir, f), text);
+    }
+    const io = captureIo({PLUMBLINE_WORKSPACE: ws});
+    assert.equal(await main(["calibrate", "import", "pandalm", dir], io), 0, io.stderr.join("\n"));
+    assert.match(io.stdout.join("\n"), /2 NaN or Infinity values in the source files, read as missing/);
+    assert.match(
+      io.stdout.join("\n"),
+      /imported pandalm: 10 items, \d+ with a pass\/fail ground truth, 29 annotator labels/
+    );
+  });
+});
+
 describe("calibration against the annotation side's ground_truth and human_labels", () => {
   let workspace: string;
   let specDir: string;

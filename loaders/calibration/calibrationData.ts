@@ -15,7 +15,7 @@ import {
 } from "../../src/core/calibration/summary.js";
 import {readAligned, readAnnotatorPairs, readEvaluatorVersions, type AlignedRow} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
-import {readImportedClasses} from "../store/importedJudgments.js";
+import {readImportedClasses, readNullRules} from "../store/importedJudgments.js";
 import {DEFAULT_DRAWS} from "../../src/core/calibration/posterior.js";
 
 export async function readCalibrationPageData(connection: DuckDBConnection): Promise<CalibrationPageData> {
@@ -37,12 +37,21 @@ export async function readCalibrationPageData(connection: DuckDBConnection): Pro
     string,
     CalibrationPageData["judgmentSets"][number] & {itemIndex: Map<string, number>; raterIndex: Map<string, number>}
   >();
+  const rules = await readNullRules(connection);
   for (const c of await readImportedClasses(connection)) {
     let set = sets.get(c.dataset);
     if (!set)
       sets.set(
         c.dataset,
-        (set = {dataset: c.dataset, raters: [], items: [], labels: [], itemIndex: new Map(), raterIndex: new Map()})
+        (set = {
+          dataset: c.dataset,
+          nullAs: rules.get(c.dataset) ?? "missing",
+          raters: [],
+          items: [],
+          labels: [],
+          itemIndex: new Map(),
+          raterIndex: new Map()
+        })
       );
     let ri = set.raterIndex.get(c.rater);
     if (ri === undefined) {
@@ -109,13 +118,17 @@ export async function readCalibrationData(
     return {evaluatorId, evaluatorVersion, annotator, report};
   });
   const classes = await readImportedClasses(connection);
+  const rules = await readNullRules(connection);
   // With one evaluator asked for, only the judgment set it was imported from.
   const datasets = [...new Set(classes.map((c) => c.dataset))].filter(
-    (d) => !options.evaluatorId || options.evaluatorId.startsWith(`${d}-`)
+    (d) => !options.evaluatorId || options.evaluatorId.toLowerCase().startsWith(`${d.toLowerCase()}-`)
   );
   const judgmentSets = datasets.map((dataset) => ({
     dataset,
-    stats: judgmentSetStats(classes.filter((c) => c.dataset === dataset))
+    stats: judgmentSetStats(
+      classes.filter((c) => c.dataset === dataset),
+      rules.get(dataset) ?? "missing"
+    )
   }));
   return {evaluators, aligned, annotators, judgmentSets};
 }

@@ -1,24 +1,34 @@
 /**
- * @module LLMBar (Natural) as a judgment set: 100 pairwise items with the authors' gold label, and the stored
- * verdicts of each judge × strategy run (github.com/princeton-nlp/LLMBar, `Dataset/LLMBar/Natural/`).
+ * @module An LLMBar subset (Natural, Adversarial/…) as a judgment set: pairwise items with the authors' gold label,
+ * and the stored verdicts of each judge × strategy run (github.com/princeton-nlp/LLMBar, `Dataset/LLMBar/<subset>/`).
+ * The set is named after its folder (`llmbar-natural`), so that subsets imported into one workspace stay apart.
  *
  * Each run gives two raters: the verdict with output 1 shown first (`swap = False`) and with output 2 first
  * (`swap = True`, already mapped back to dataset numbering). The verdict is the last element of `results`, as
- * LLMBar's own scorer reads it. A `null` winner could not be parsed: an error, never a verdict. In the pass/fail
- * view the failure (positive class) is "output 1 is the one that follows the instruction", i.e. output 2 fails.
+ * LLMBar's own scorer reads it. A `null` winner could not be parsed: an error, never a verdict, in the pass/fail
+ * view; in the set's figures it counts as wrong, LLMBar's rule. In the pass/fail view the failure (positive class)
+ * is "output 1 is the one that follows the instruction", i.e. output 2 fails.
  * Each judge is one evaluator (two with the swapped order), whose strategies are its versions, from the plainest
  * prompt to the most elaborate, so the calibration page shows how MCC moved as the prompt was revised.
  */
 import {existsSync, readFileSync, readdirSync} from "node:fs";
-import {join} from "node:path";
-import {LlmbarItemSchema, LlmbarResultSchema, type JudgmentSet} from "../../src/core/schemas/judgmentSet.js";
+import {basename, join} from "node:path";
+import {parsePythonJson} from "../../src/core/calibration/pythonJson.js";
+import {
+  LlmbarItemSchema,
+  LlmbarResultSchema,
+  SWAPPED_SUFFIX,
+  type JudgmentSet,
+  type NullRule
+} from "../../src/core/schemas/judgmentSet.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {sha256Hex} from "../formats/hash.js";
+import {setName} from "../../src/core/calibration/setName.js";
 
-function readJson(path: string): {value: unknown; hash: string} {
+function readJson(path: string): {value: unknown; hash: string; nonFinite: number} {
   const text = readFileSync(path, "utf8");
   try {
-    return {value: JSON.parse(text), hash: sha256Hex(text)};
+    return {...parsePythonJson(text), hash: sha256Hex(text)};
   } catch (error) {
     throw new Error(`${path}: not valid JSON: ${(error as Error).message}`);
   }
@@ -40,8 +50,17 @@ export function llmbarRuns(dir: string): {judge: string; strategy: string; path:
     );
 }
 
-/** The paper's strategies from the plainest prompt to the most elaborate: the order they are versions in. */
-const STRATEGY_ORDER = [
+/**
+ * The paper's strategies in the order they are versions in. The rating strategies (each output scored alone, the
+ * higher score wins) come first, plainest to most elaborate: the paper finds them weaker than comparing the two
+ * outputs. Then the comparison strategies, ending with Metrics_Reference, the paper's best, as the current version.
+ */
+export const STRATEGY_ORDER = [
+  "Rating_NoRules",
+  "Rating",
+  "Rating_Metrics",
+  "Rating_Reference",
+  "Rating_Metrics_Reference",
   "Vanilla_NoRules",
   "Vanilla",
   "Vanilla_1shot",
@@ -54,9 +73,15 @@ const STRATEGY_ORDER = [
   "Metrics_Reference"
 ];
 
-function strategyRank(strategy: string): number {
-  const i = STRATEGY_ORDER.indexOf(strategy);
-  return i === -1 ? STRATEGY_ORDER.length : i;
+/**
+ * Orders runs as versions. A strategy the list does not know goes before every known one, in name order: it is
+ * kept as history but never becomes the current version that ranks the judge.
+ */
+export function compareStrategies(a: string, b: string): number {
+  const ra = STRATEGY_ORDER.indexOf(a);
+  const rb = STRATEGY_ORDER.indexOf(b);
+  if (ra === -1 && rb === -1) return a.localeCompare(b);
+  return ra - rb;
 }
 
 function winnerOf(results: unknown[], order: "swap = False" | "swap = True"): string | null | undefined {
@@ -68,14 +93,26 @@ function winnerOf(results: unknown[], order: "swap = False" | "swap = True"): st
   return winner === null ? null : typeof winner === "string" ? winner : undefined;
 }
 
-export function readLlmbar(dir: string, options: {strategies?: readonly string[]} = {}): JudgmentSet {
+export interface LlmbarOptions {
+  /** The set's name (default `llmbar-<folder>`). */
+  name?: string;
+  /** How an unparseable (null) winner counts in the set's figures (default: wrong, as LLMBar's scorer counts it). */
+  nullAs?: NullRule;
+  strategies?: readonly string[];
+}
+
+export function readLlmbar(dir: string, options: LlmbarOptions = {}): JudgmentSet {
   const rejected: JudgmentSet["rejected"] = [];
   const datasetPath = join(dir, "dataset.json");
-  const dataset = readJson(datasetPath).value;
+  const {value: dataset, nonFinite} = readJson(datasetPath);
   if (!Array.isArray(dataset)) throw new Error(`${datasetPath}: expected a JSON array of items`);
+  const name = options.name ?? setName("llmbar", basename(dir));
   const set: JudgmentSet = {
-    dataset: "llmbar-natural",
-    criterion: "llmbar-natural-preference",
+    dataset: name,
+    format: "llmbar",
+    nullAs: options.nullAs ?? "wrong",
+    nonFinite,
+    criterion: `${name}-preference`,
     failureMode: "output 2 does not follow the instruction as well as output 1",
     binary: {fail: "1", pass: "2"},
     items: [],
@@ -92,7 +129,7 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
       return;
     }
     inputs.push(item.data.input);
-    set.items.push({itemId: String(index), traceId: `llmbar-natural-${index}`});
+    set.items.push({itemId: String(index), traceId: `${name}-${index}`});
     set.labels.push({
       itemId: String(index),
       rater: "gold",
@@ -103,16 +140,17 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
   });
   const runs = llmbarRuns(dir)
     .filter((r) => !options.strategies || options.strategies.includes(r.strategy))
-    .sort((a, b) => a.judge.localeCompare(b.judge) || strategyRank(a.strategy) - strategyRank(b.strategy));
+    .sort((a, b) => a.judge.localeCompare(b.judge) || compareStrategies(a.strategy, b.strategy));
   for (const run of runs) {
-    const {value, hash} = readJson(run.path);
+    const {value, hash, nonFinite} = readJson(run.path);
+    set.nonFinite += nonFinite;
     if (!Array.isArray(value)) {
       rejected.push({file: run.path, index: -1, reason: "expected a JSON array of items"});
       continue;
     }
     for (const [order, suffix] of [
       ["swap = False", ""],
-      ["swap = True", "/swapped"]
+      ["swap = True", SWAPPED_SUFFIX]
     ] as const) {
       const rater = `${run.judge}/${run.strategy}${suffix}`;
       // One evaluator per judge and presentation order; its strategies are successive versions of its prompt.
@@ -121,7 +159,7 @@ export function readLlmbar(dir: string, options: {strategies?: readonly string[]
         kind: "judge",
         model: run.judge,
         sourceHash: sha256Hex(`${hash}${suffix}`),
-        evaluator: `llmbar-natural-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(),
+        evaluator: `${name}-${run.judge}${suffix ? "-swapped" : ""}`.toLowerCase(),
         version: run.strategy.toLowerCase().replace(/_/g, "-")
       });
       value.forEach((raw, index) => {

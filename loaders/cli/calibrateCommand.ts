@@ -5,7 +5,18 @@ import {DEFAULT_DRAWS} from "../../src/core/calibration/posterior.js";
 import {trustText, type TrustPolicy} from "../../src/core/calibration/trust.js";
 import type {MetricWithInterval} from "../../src/core/calibration/report.js";
 import {readCalibrationData} from "../calibration/calibrationData.js";
-import {importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
+import {
+  DEFAULT_NULL_RULE,
+  importJudgmentSet,
+  importLabelsFile,
+  quarantineLines,
+  SET_FORMATS,
+  type SetFormat,
+  type SetImportOptions
+} from "../calibration/importSet.js";
+import {NULL_RULES, type JudgmentSetStats, type NullRule} from "../../src/core/calibration/judgmentSetStats.js";
+import type {ImportSummary} from "../store/importedJudgments.js";
+import {noFiguresReason} from "../../src/core/calibration/noFigures.js";
 import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
@@ -25,9 +36,21 @@ Intervals: Wilson for the rates (accuracy, TPR, TNR, precision); for MCC, kappa,
 stay wide where few labels leave the figure uncertain.
 
 Subcommands:
-  import <format> <folder>   import a set of human and LLM-judge judgments of the same items (formats: ${SET_FORMATS.join(", ")})
+  import pandalm <folder>    import PandaLM's test set (three annotators, gpt-3.5-turbo and PandaLM-7B)
+  import llmbar <folder>     import an LLMBar subset folder (Natural/, Adversarial/Neighbor/, …); each subset is a
+                             set of its own, named llmbar-<folder>
+  import labels <file>       import annotators' labels and judges' verdicts from a .csv or .jsonl file, one label a
+                             row: item, criterion, annotator or judge, verdict (pass or fail), optional text;
+                             one set per criterion, no trace files needed
   report                     print each evaluator's calibration
   export --out <file>        write the aligned judge and human labels side by side (.csv or .parquet)
+
+Import options:
+  --name <name>        the set's name (default: llmbar-<folder>, pandalm, or the labels file's name); importing
+                       a set of the same name again replaces it, and only it
+  --null-as <rule>     how a judge's unreadable answer counts in the set's figures: wrong (in n, a disagreement),
+                       missing (left out of n) or tie (PandaLM only). Default: the source's own rule, wrong for
+                       LLMBar and labels files, tie for PandaLM. In the pass/fail view it is always an error.
 
 Options:
   --evaluator <id>     report or export this evaluator only
@@ -39,8 +62,10 @@ ${TRUST_HELP}
   --json               print the report as JSON
   -h, --help           show this help
 
-Example, with the bundled PandaLM judgments:
+Examples:
   plumbline calibrate import pandalm data/demo/pandalm
+  plumbline calibrate import llmbar data/demo/llmbar/Natural
+  plumbline calibrate import labels annotations.csv --name my-failure-modes
   plumbline calibrate report`;
 
 const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) => {
@@ -72,12 +97,26 @@ export const command: Command = {
         resamples: {type: "string"},
         seed: {type: "string"},
         workspace: {type: "string"},
+        name: {type: "string"},
+        "null-as": {type: "string"},
         json: {type: "boolean", default: false},
         ...TRUST_OPTIONS
       }
     });
     const workspace = values.workspace ?? workspaceDir(io.env);
-    if (sub === "import") return await runImport(positionals, workspace, io);
+    if (sub === "import") {
+      const nullAs = values["null-as"];
+      if (nullAs !== undefined && !(NULL_RULES as readonly string[]).includes(nullAs))
+        throw usageError(`invalid --null-as ${nullAs}: give ${NULL_RULES.join(", ")}`, "calibrate");
+      if (values.name !== undefined && !/^[A-Za-z0-9][\w.-]*$/.test(values.name))
+        throw usageError(`invalid --name ${values.name}: use letters, digits, '.', '_' and '-'`, "calibrate");
+      return await runImport(
+        positionals,
+        workspace,
+        {...(values.name ? {name: values.name} : {}), ...(nullAs ? {nullAs: nullAs as NullRule} : {})},
+        io
+      );
+    }
     if (sub === "report") {
       const resamples = values.resamples === undefined ? DEFAULT_DRAWS : Number(values.resamples);
       const trust = trustPolicyOf(values.trust, values["min-per-class"], "calibrate");
@@ -117,28 +156,71 @@ export const command: Command = {
   }
 };
 
-async function runImport(positionals: string[], workspace: string, io: Io): Promise<number> {
-  const [format, folder] = positionals;
-  if (!format || !folder) throw usageError("usage: plumbline calibrate import <format> <folder>", "calibrate");
+async function runImport(positionals: string[], workspace: string, options: SetImportOptions, io: Io): Promise<number> {
+  const [format, source] = positionals;
+  if (!format || !source)
+    throw usageError(
+      "usage: plumbline calibrate import <pandalm|llmbar> <folder> or import labels <file>",
+      "calibrate"
+    );
   if (!(SET_FORMATS as readonly string[]).includes(format))
     throw usageError(`unknown format ${format}; known: ${SET_FORMATS.join(", ")}`, "calibrate");
+  if (format === "labels") return await runLabelsImport(resolve(source), workspace, options, io);
   const summary = await withConnection(workspace, (connection) =>
-    importJudgmentSet(connection, format as SetFormat, resolve(folder))
+    importJudgmentSet(connection, format as Exclude<SetFormat, "labels">, resolve(source), options)
   );
   await afterWorkspaceChange(workspace);
   for (const r of summary.rejected.slice(0, 20)) io.err(`${r.file}:[${r.index}]: ${r.reason}`);
   if (summary.rejected.length > 20) io.err(`… and ${summary.rejected.length - 20} more rejected records`);
   io.out(
     [
-      `imported ${summary.dataset}: ${summary.items} items, ${summary.groundTruth} with a pass/fail ground truth, ${summary.humanLabels} annotator labels`,
-      ...summary.verdicts.map(
-        (v) =>
-          `  ${v.evaluatorId} ${v.evaluatorVersion}: ${v.fail} fail, ${v.pass} pass, ${v.errors} unreadable answers (errors), ${v.leftOut} ties left out`
-      ),
+      ...setLines(summary, format as SetFormat, ""),
       "see the figures with `plumbline calibrate report` or on the Calibration page (`npm start`)"
     ].join("\n")
   );
   return summary.rejected.length ? 1 : 0;
+}
+
+/** What one imported set holds, and the rule its figures count unreadable answers by. */
+function setLines(summary: ImportSummary, format: SetFormat, indent: string): string[] {
+  const rule =
+    summary.nullAs !== DEFAULT_NULL_RULE[format]
+      ? summary.nullAs
+      : format === "labels"
+        ? `${summary.nullAs}, the default`
+        : `${summary.nullAs}, the source's own rule`;
+  return [
+    `${indent}imported ${summary.dataset}: ${summary.items} items, ${summary.groundTruth} with a pass/fail ground truth, ${summary.humanLabels} annotator labels`,
+    ...summary.verdicts.map(
+      (v) =>
+        `${indent}  ${v.evaluatorId} ${v.evaluatorVersion}: ${v.fail} fail, ${v.pass} pass, ${v.errors} unreadable answers (errors), ${v.leftOut} ties left out`
+    ),
+    ...(summary.verdicts.length ? [`${indent}  unreadable answers in the set's figures: ${rule}`] : []),
+    ...(summary.nonFinite
+      ? [`${indent}  ${summary.nonFinite} NaN or Infinity values in the source files, read as missing`]
+      : [])
+  ];
+}
+
+async function runLabelsImport(file: string, workspace: string, options: SetImportOptions, io: Io): Promise<number> {
+  const now = options.now ?? new Date();
+  const result = await withConnection(workspace, (connection) => importLabelsFile(connection, file, options));
+  await afterWorkspaceChange(workspace);
+  for (const r of result.rejected.slice(0, 20)) io.err(`${file}:${r.line}: ${r.reason}`);
+  if (result.rejected.length > 20) io.err(`… and ${result.rejected.length - 20} more rejected lines`);
+  const quarantine = result.rejected.length ? quarantineLines(workspace, file, result.rejected, now) : null;
+  io.out(
+    [
+      `imported labels ${result.name} from ${file}: ${result.rows - result.rejected.length} of ${result.rows} rows, ${result.sets.length} ${result.sets.length === 1 ? "criterion" : "criteria"}`,
+      ...(quarantine ? [`  ${result.rejected.length} rejected lines written to ${quarantine}`] : []),
+      ...(result.nonFinite ? [`  ${result.nonFinite} NaN or Infinity values read as missing`] : []),
+      ...result.sets.flatMap((s) => setLines({...s, nonFinite: 0}, "labels", "  ")),
+      result.sets.length
+        ? "see the figures with `plumbline calibrate report` or on the Calibration page (`npm start`)"
+        : "nothing imported: see the reasons above, fix the file and import it again"
+    ].join("\n")
+  );
+  return result.rejected.length ? 1 : 0;
 }
 
 async function runReport(
@@ -166,10 +248,10 @@ async function runReport(
       const r = v.report;
       const current = v === e.current ? " (current)" : " (history)";
       lines.push(
-        `  ${v.info.evaluatorVersion}${current}: n ${r.n} (${r.humanFail} human fail, ${r.humanPass} pass)  tp ${r.confusion.tp} fp ${r.confusion.fp} fn ${r.confusion.fn} tn ${r.confusion.tn}`
+        `  ${v.info.evaluatorVersion}${current}: n ${r.n} (${r.humanFail} human fail, ${r.humanPass} pass)  tp ${r.confusion.tp} fp ${r.confusion.fp} fn ${r.confusion.fn} tn ${r.confusion.tn}${v.info.errors ? `  errors ${v.info.errors} (unreadable answers, left out of n)` : ""}`
       );
       if (r.n === 0) {
-        lines.push(`    uncalibrated: no human labels for its criterion yet`);
+        lines.push(`    uncalibrated: ${noFiguresReason(v)}`);
         continue;
       }
       const m = r.metrics;
@@ -212,20 +294,38 @@ async function runReport(
       lines.push(`  ${criterion}: ${ranked.join(", ")}`);
     }
   }
-  for (const s of data.judgmentSets) {
-    const classes = s.stats.judges[0]?.matrix.length ?? 0;
-    lines.push(
-      `judgment set ${s.dataset}: ${s.stats.items} items, ${s.stats.withMajority} with a human majority (${classes} classes${classes === 3 ? ": 1, 2, tie" : ""})`
-    );
-    for (const j of s.stats.judges) {
-      const a = j.agreement;
-      lines.push(
-        `  ${j.rater} vs majority: accuracy ${fmt(a.accuracy, 4)}  macro precision ${fmt(a.macroPrecision, 4)}  recall ${fmt(a.macroRecall, 4)}  F1 ${fmt(a.macroF1, 4)}  kappa ${fmt(a.kappa, 4)}`
-      );
-    }
-    for (const p of s.stats.annotatorPairs)
-      lines.push(`  ${p.a} vs ${p.b}: Cohen's kappa ${fmt(p.agreement.kappa, 4)}`);
-  }
+  for (const s of data.judgmentSets) lines.push(...judgmentSetLines(s.dataset, s.stats));
   io.out(lines.join("\n"));
   return 0;
+}
+
+const RULE_TEXT: Record<NullRule, string> = {
+  wrong: "counted as wrong",
+  missing: "left out of n",
+  tie: "counted as ties"
+};
+
+/** An imported set's figures over every class, the rule its unreadable answers follow, and its agreement. */
+function judgmentSetLines(dataset: string, stats: JudgmentSetStats): string[] {
+  const classes = stats.judges[0]?.matrix.length ?? 0;
+  const lines = [
+    `judgment set ${dataset}: ${stats.items} items, ${stats.withMajority} with a human majority (${classes} classes${classes === 3 ? ": 1, 2, tie" : ""}); unreadable answers ${RULE_TEXT[stats.nullAs]}`
+  ];
+  for (const j of stats.judges) {
+    const a = j.agreement;
+    lines.push(
+      `  ${j.rater} vs majority: n ${a.n}  accuracy ${fmt(a.accuracy, 4)}  macro precision ${fmt(a.macroPrecision, 4)}  recall ${fmt(a.macroRecall, 4)}  F1 ${fmt(a.macroF1, 4)}  kappa ${fmt(a.kappa, 4)}  errors ${j.unreadable}`
+    );
+  }
+  for (const o of stats.orders)
+    lines.push(
+      `  ${o.rater} in both orders: n ${o.n}  positional agreement ${fmt(o.agreement, 4)}  Cohen's kappa ${fmt(o.kappa, 4)}`
+    );
+  for (const p of stats.annotatorPairs) lines.push(`  ${p.a} vs ${p.b}: Cohen's kappa ${fmt(p.agreement.kappa, 4)}`);
+  const all = stats.annotators;
+  if (all)
+    lines.push(
+      `  all ${all.raters.length} annotators: Fleiss' kappa ${fmt(all.fleissKappa, 4)} (${all.complete} items labelled by all)  Krippendorff's alpha ${fmt(all.alpha, 4)}`
+    );
+  return lines;
 }

@@ -151,8 +151,9 @@ export const TABLES = {
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP`,
   /**
-   * Human and judge labels from an imported judgment set (PandaLM, LLMBar), one row per (item, rater): the label
-   * as the source wrote it, the class it maps to ('1', '2', 'tie'; NULL when it maps to none) and any reasoning.
+   * Human and judge labels from an imported judgment set (PandaLM, LLMBar, a labels file), one row per (item, rater):
+   * the label as the source wrote it, the class it maps to ('1', '2', 'tie', or 'pass'/'fail'; NULL when it maps to
+   * none) and any reasoning.
    * Binary pass/fail views (ground truth, per-annotator labels, verdicts) are derived from it at import.
    */
   imported_judgments: `
@@ -164,6 +165,25 @@ export const TABLES = {
     raw_label VARCHAR,
     label VARCHAR,
     reasoning VARCHAR`,
+  /**
+   * One row per imported judgment set: where it came from, the criterion it is ground truth for, and the source's
+   * rule for a judge's unreadable answer ('wrong', 'missing', 'tie'), which its figures follow. `source` groups the
+   * sets one import wrote (one per criterion for a labels file), so importing it again replaces all of them.
+   */
+  imported_sets: `
+    dataset VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    null_as VARCHAR NOT NULL,
+    non_finite INTEGER NOT NULL,
+    imported_at TIMESTAMP NOT NULL`,
+  /** The text of an imported item, where the source gives it (a labels file's `text` column). */
+  imported_items: `
+    dataset VARCHAR NOT NULL,
+    item_id VARCHAR NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    text VARCHAR NOT NULL`,
   /** Every evaluator version that has verdicts: what it is calibrated against, and when it was first seen. */
   evaluator_versions: `
     evaluator_id VARCHAR NOT NULL,

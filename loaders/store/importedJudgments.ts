@@ -1,18 +1,25 @@
 /**
  * @module Writes an imported judgment set into the store: the labels as given (imported_judgments), the binary
  * ground truth from the human majority (imported_ground_truth), each annotator's binary labels
- * (imported_human_labels), and each judge's verdicts (judge_verdicts, one evaluator version per judge file).
- * Importing the same set again replaces it.
+ * (imported_human_labels), each judge's verdicts (judge_verdicts, one evaluator version per judge file), and the
+ * set itself with its null rule (imported_sets). Importing the same source again replaces the sets it wrote before,
+ * and only those: every delete is scoped to the set's name.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
-import type {JudgmentSet, PreferenceClass} from "../../src/core/schemas/judgmentSet.js";
+import {NULL_RULES, type NullRule} from "../../src/core/calibration/judgmentSetStats.js";
+import type {JudgmentSet} from "../../src/core/schemas/judgmentSet.js";
 import {registerEvaluatorVersion} from "./calibration.js";
+import {tableExists} from "./db.js";
 import {insertRows} from "./insertRows.js";
 import {writeVerdicts, type VerdictRow} from "./judgeVerdicts.js";
 import {sha256Hex} from "../formats/hash.js";
 
 export interface ImportSummary {
   dataset: string;
+  criterion: string;
+  nullAs: NullRule;
+  /** NaN and ±Infinity values in the source files, read as missing. */
+  nonFinite: number;
   items: number;
   groundTruth: number;
   humanLabels: number;
@@ -44,22 +51,95 @@ export async function writeJudgmentSet(
   set: JudgmentSet,
   options: ImportOptions
 ): Promise<ImportSummary> {
+  const [summary] = await writeJudgmentSets(connection, [set], set.dataset, options);
+  return summary!;
+}
+
+/**
+ * Writes the sets one import read from `source`, in one transaction, after removing every set that source wrote
+ * before (a criterion dropped from a labels file goes too) and any earlier set of the same names.
+ */
+export async function writeJudgmentSets(
+  connection: DuckDBConnection,
+  sets: readonly JudgmentSet[],
+  source: string,
+  options: ImportOptions
+): Promise<ImportSummary[]> {
+  await connection.run("BEGIN TRANSACTION");
+  try {
+    const earlier = await connection.runAndReadAll("SELECT DISTINCT dataset FROM imported_sets WHERE source = ?", [
+      source
+    ]);
+    const names = new Set([...earlier.getRows().map((r) => String(r[0])), ...sets.map((s) => s.dataset)]);
+    for (const dataset of names) await deleteSet(connection, dataset);
+    const summaries: ImportSummary[] = [];
+    for (const [i, set] of sets.entries()) {
+      const now = options.now ?? new Date();
+      // Each set's evaluator versions get their own seconds, so sets of one import never share a first-seen time.
+      summaries.push(
+        await writeSet(connection, set, source, {...options, now: new Date(now.getTime() + i * 3_600_000)})
+      );
+    }
+    await connection.run("COMMIT");
+    return summaries;
+  } catch (error) {
+    await connection.run("ROLLBACK");
+    throw error;
+  }
+}
+
+/** Removes one set's rows from every table an import writes, and no other set's. */
+async function deleteSet(connection: DuckDBConnection, dataset: string): Promise<void> {
+  // Ground truth is keyed by trace and criterion: only this set's traces, so another set of the same criterion stays.
+  await connection.run(
+    `DELETE FROM imported_ground_truth WHERE trace_id IN (SELECT trace_id FROM imported_judgments WHERE dataset = ?)
+       AND criterion IN (SELECT criterion FROM imported_sets WHERE dataset = ?
+                         UNION SELECT criterion FROM evaluator_versions
+                         WHERE kind = 'imported' AND json_extract_string(spec, '$.importedFrom') = ?)`,
+    [dataset, dataset, dataset]
+  );
+  await connection.run("DELETE FROM imported_judgments WHERE dataset = ?", [dataset]);
+  await connection.run("DELETE FROM imported_human_labels WHERE source = ?", [dataset]);
+  await connection.run("DELETE FROM judge_verdicts WHERE run_id = ?", [importRunId(dataset)]);
+  await connection.run(
+    "DELETE FROM evaluator_versions WHERE kind = 'imported' AND json_extract_string(spec, '$.importedFrom') = ?",
+    [dataset]
+  );
+  await connection.run("DELETE FROM imported_items WHERE dataset = ?", [dataset]);
+  await connection.run("DELETE FROM imported_sets WHERE dataset = ?", [dataset]);
+}
+
+async function writeSet(
+  connection: DuckDBConnection,
+  set: JudgmentSet,
+  source: string,
+  options: ImportOptions
+): Promise<ImportSummary> {
   const now = options.now ?? new Date();
   const at = now.toISOString();
   const traceOf = new Map(set.items.map((i) => [i.itemId, i.traceId]));
   const kindOf = new Map(set.raters.map((r) => [r.rater, r]));
-  const outcome = (label: PreferenceClass | null): "pass" | "fail" | null =>
+  const outcome = (label: string | null): "pass" | "fail" | null =>
     label === set.binary.fail ? "fail" : label === set.binary.pass ? "pass" : null;
   const datasetVersion = `${set.dataset}-${sha12(JSON.stringify(set.labels.filter((l) => kindOf.get(l.rater)?.kind === "human")))}`;
   const runId = importRunId(set.dataset);
 
-  await connection.run("BEGIN TRANSACTION");
-  try {
-    await connection.run("DELETE FROM imported_judgments WHERE dataset = ?", [set.dataset]);
-    await connection.run("DELETE FROM imported_ground_truth WHERE criterion = ?", [set.criterion]);
-    await connection.run("DELETE FROM imported_human_labels WHERE source = ?", [set.dataset]);
-    await connection.run("DELETE FROM judge_verdicts WHERE run_id = ?", [runId]);
-
+  {
+    await connection.run("INSERT INTO imported_sets VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMP)", [
+      set.dataset,
+      source,
+      set.format,
+      set.criterion,
+      set.nullAs,
+      set.nonFinite,
+      at
+    ]);
+    await insertRows(
+      connection,
+      "imported_items",
+      4,
+      set.items.flatMap((i) => (i.text ? [[set.dataset, i.itemId, i.traceId, i.text]] : []))
+    );
     await insertRows(
       connection,
       "imported_judgments",
@@ -77,7 +157,7 @@ export async function writeJudgmentSet(
     );
 
     // Ground truth: the class most of the item's annotators chose, when more than half chose it.
-    const byItem = new Map<string, {rater: string; label: PreferenceClass | null}[]>();
+    const byItem = new Map<string, {rater: string; label: string | null}[]>();
     for (const l of set.labels) {
       if (kindOf.get(l.rater)?.kind !== "human") continue;
       let votes = byItem.get(l.itemId);
@@ -86,7 +166,7 @@ export async function writeJudgmentSet(
     }
     const truth: (string | boolean | null)[][] = [];
     for (const [itemId, votes] of byItem) {
-      const counts = new Map<PreferenceClass | null, number>();
+      const counts = new Map<string | null, number>();
       for (const v of votes) counts.set(v.label, (counts.get(v.label) ?? 0) + 1);
       const [top, count] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
       if (count * 2 <= votes.length) continue;
@@ -129,6 +209,9 @@ export async function writeJudgmentSet(
 
     const summary: ImportSummary = {
       dataset: set.dataset,
+      criterion: set.criterion,
+      nullAs: set.nullAs,
+      nonFinite: set.nonFinite,
       items: set.items.length,
       groundTruth: truth.length,
       humanLabels: human.length,
@@ -188,15 +271,22 @@ export async function writeJudgmentSet(
       await writeVerdicts(connection, rows);
       summary.verdicts.push(counts);
     }
-    await connection.run("COMMIT");
     return summary;
-  } catch (error) {
-    await connection.run("ROLLBACK");
-    throw error;
   }
 }
 
-/** The three-class labels of an imported set: for each item, every rater's class. */
+/** Each imported set's null rule; a set imported before the rule was recorded counts nulls as missing, as it did. */
+export async function readNullRules(connection: DuckDBConnection): Promise<Map<string, NullRule>> {
+  if (!(await tableExists(connection, "imported_sets"))) return new Map();
+  const reader = await connection.runAndReadAll("SELECT dataset, null_as FROM imported_sets");
+  return new Map(
+    reader
+      .getRows()
+      .map(([d, n]) => [String(d), (NULL_RULES as readonly string[]).includes(String(n)) ? (n as NullRule) : "missing"])
+  );
+}
+
+/** The classes of an imported set's labels: for each item, every rater's class. */
 export async function readImportedClasses(
   connection: DuckDBConnection,
   dataset?: string

@@ -2,13 +2,15 @@
  * @module The calibration page's view: every evaluator's gate status, and for the chosen one its judge-vs-human
  * confusion matrix (a click on a cell lists those traces, the judge's reasoning beside the annotator's
  * explanation), its metrics with intervals, its MCC across versions, per-annotator agreement and the corrected
- * failure rate; then the three-class figures of imported judgment sets. All text is set as text.
+ * failure rate. The workspace's own evaluators come first; imported benchmark sets follow in a section of their
+ * own, with their figures over every class. All text is set as text.
  */
 import type * as PlotModule from "@observablehq/plot";
 import type {MetricName} from "../core/calibration/judgeAgreement.js";
 import type {Cell} from "../core/calibration/confusion.js";
 import {trustNote, type TrustStatus} from "../core/calibration/trust.js";
-import {judgmentSetStats} from "../core/calibration/judgmentSetStats.js";
+import {judgmentSetStats, type NullRule} from "../core/calibration/judgmentSetStats.js";
+import {noFiguresReason} from "../core/calibration/noFigures.js";
 import {valueOr, type Metric} from "../core/calibration/metric.js";
 import {classRows, type CalibrationPageData} from "../core/calibration/pageData.js";
 import {reportFromConfusion, type MetricWithInterval} from "../core/calibration/report.js";
@@ -44,6 +46,9 @@ const CELLS: {cell: Cell; human: "fail" | "pass"; judge: "fail" | "pass"; name: 
 ];
 
 const f = (m: Metric, digits = 3) => ("value" in m ? m.value.toFixed(digits) : "undefined");
+
+/** The kind of an evaluator version written by `plumbline calibrate import`. */
+const IMPORTED = "imported";
 
 function metricText(m: MetricWithInterval): string {
   if ("undefined" in m.metric) return `undefined: ${m.metric.undefined}`;
@@ -83,12 +88,52 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
     );
     return root;
   }
+  // The workspace's own evaluators lead; imported benchmark sets are reference material, in a section of their own.
+  const own = evaluators.filter((e) => e.current.info.kind !== IMPORTED);
+  const imported = evaluators.filter((e) => e.current.info.kind === IMPORTED);
   const detail = el("div", {class: "pl-cal-detail"});
-  let selected = evaluators[0]!.evaluatorId;
-  const overview = el("table", {class: "pl-cal-table pl-cal-overview"});
-  const drawOverview = () => {
+  let selected = (own[0] ?? imported[0])!.evaluatorId;
+  const ownTable = el("table", {class: "pl-cal-table pl-cal-overview", attrs: {"data-section": "own"}});
+  const importedTable = el("table", {class: "pl-cal-table pl-cal-overview", attrs: {"data-section": "imported"}});
+  const ownSection = el(
+    "section",
+    {class: "pl-cal-own"},
+    el("h2", null, "Your evaluators"),
+    own.length
+      ? ownTable
+      : el(
+          "p",
+          {class: "pl-muted"},
+          "No evaluator of this workspace has verdicts yet: run one with ",
+          el("code", null, "plumbline judge run --evaluator <id>"),
+          ". The imported benchmark sets below show how LLM judges fare against people."
+        ),
+    el(
+      "p",
+      {class: "pl-cal-exports"},
+      "Aligned judge and human labels, side by side: ",
+      el("a", {attrs: {href: links.csv, download: "calibration-labels.csv"}}, "CSV"),
+      " · ",
+      el("a", {attrs: {href: links.parquet, download: "calibration-labels.parquet"}}, "Parquet"),
+      el("span", {class: "pl-muted"}, "  (also ", el("code", null, "plumbline calibrate export --out labels.csv"), ")")
+    )
+  );
+  const importedSection = el(
+    "section",
+    {class: "pl-cal-benchmarks"},
+    el("h2", null, "Imported benchmark sets"),
+    el(
+      "p",
+      {class: "pl-muted"},
+      "Public sets of human labels and stored LLM-judge verdicts (",
+      el("code", null, "plumbline calibrate import"),
+      "): each judge is an evaluator calibrated against the set's people."
+    ),
+    importedTable
+  );
+  const drawOverview = (table: HTMLElement, list: EvaluatorCalibration[]) => {
     replace(
-      overview,
+      table,
       el(
         "thead",
         null,
@@ -103,9 +148,9 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
       el(
         "tbody",
         null,
-        ...evaluators.map((e) => {
+        ...list.map((e) => {
           const v = e.current;
-          const row = el(
+          return el(
             "tr",
             {
               class: e.evaluatorId === selected ? "pl-cal-selected" : "",
@@ -120,38 +165,26 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
             el("td", null, badge(v.gate.status)),
             el("td", {class: "pl-num"}, v.gate.warnings.length || "")
           );
-          return row;
         })
       )
     );
   };
   const select = (id: string) => {
     selected = id;
-    drawOverview();
-    replace(
-      detail,
-      evaluatorDetail(
-        evaluators.find((e) => e.evaluatorId === id)!,
-        data,
-        Plot
-      )
-    );
+    if (own.length) drawOverview(ownTable, own);
+    if (imported.length) drawOverview(importedTable, imported);
+    const e = evaluators.find((x) => x.evaluatorId === id)!;
+    // One detail at a time, under the table its evaluator is listed in.
+    (e.current.info.kind === IMPORTED ? importedTable : ownSection.lastElementChild!).after(detail);
+    replace(detail, evaluatorDetail(e, data, Plot));
   };
-  root.append(
-    overview,
-    el(
-      "p",
-      {class: "pl-cal-exports"},
-      "Aligned judge and human labels, side by side: ",
-      el("a", {attrs: {href: links.csv, download: "calibration-labels.csv"}}, "CSV"),
-      " · ",
-      el("a", {attrs: {href: links.parquet, download: "calibration-labels.parquet"}}, "Parquet"),
-      el("span", {class: "pl-muted"}, "  (also ", el("code", null, "plumbline calibrate export --out labels.csv"), ")")
-    ),
-    detail
-  );
+  root.append(ownSection);
+  if (imported.length || data.judgmentSets.length) {
+    root.append(importedSection);
+    if (!imported.length) importedTable.remove();
+    if (data.judgmentSets.length) importedSection.append(judgmentSets(data));
+  }
   select(selected);
-  if (data.judgmentSets.length) root.append(judgmentSets(data));
   return root;
 }
 
@@ -200,7 +233,7 @@ function evaluatorDetail(e: EvaluatorCalibration, data: CalibrationPageData, Plo
         {class: "pl-cal-note"},
         history.length
           ? "This version has no human-labelled traces yet: it starts uncalibrated. The figures of earlier versions below are history and do not carry over."
-          : "No trace judged by this version has a human label for its criterion yet."
+          : `No figures: ${noFiguresReason(v)}.`
       )
     );
   } else {
@@ -422,72 +455,90 @@ function correction(v: VersionCalibration): HTMLElement {
   );
 }
 
+const RULE_TEXT: Record<NullRule, string> = {
+  wrong: "counted as wrong answers, in n (the rule the source's published figures follow)",
+  missing: "left out of n",
+  tie: "counted as ties (the rule the source's published figures follow)"
+};
+
+/** A table with a header row and one row per entry; null (nothing shown) when there are no rows. */
+function table(className: string, headers: string[], rows: HTMLElement[]): HTMLElement | null {
+  if (!rows.length) return null;
+  return el(
+    "table",
+    {class: `pl-cal-table ${className}`},
+    el("thead", null, el("tr", null, ...headers.map((h) => el("th", null, h)))),
+    el("tbody", null, ...rows)
+  );
+}
+
 function judgmentSets(data: CalibrationPageData): HTMLElement {
   const out = el(
-    "section",
+    "div",
     {class: "pl-cal-sets"},
-    el("h2", null, "Imported judgment sets: every class (first better, second better, and tie where the set has ties)")
+    el("h3", null, "Every class (first better, second better, and tie where the set has ties)")
   );
   for (const set of data.judgmentSets) {
-    const stats = judgmentSetStats(classRows(set));
-    out.append(
-      el("h3", null, `${set.dataset}: ${stats.items} items, human majority on ${stats.withMajority}`),
+    const stats = judgmentSetStats(classRows(set), set.nullAs);
+    const all = stats.annotators;
+    const parts: (HTMLElement | null)[] = [
+      el(
+        "h4",
+        {attrs: {"data-set": set.dataset}},
+        `${set.dataset}: ${stats.items} items, human majority on ${stats.withMajority}`
+      ),
       el(
         "p",
         {class: "pl-muted"},
-        "n counts the items with a majority and a readable answer from the judge; unreadable answers are left out here."
+        `n counts the items with a majority; a judge's unreadable answers are ${RULE_TEXT[set.nullAs]}.`
       ),
-      el(
-        "table",
-        {class: "pl-cal-table pl-cal-set"},
-        el(
-          "thead",
-          null,
+      table(
+        "pl-cal-set",
+        [
+          "Judge vs human majority",
+          "n",
+          "Accuracy",
+          "Macro precision",
+          "Macro recall",
+          "Macro F1",
+          "Cohen's kappa",
+          "Unreadable"
+        ],
+        stats.judges.map((j) =>
           el(
             "tr",
-            null,
+            {attrs: {"data-rater": j.rater}},
+            el("td", null, j.rater),
+            el("td", {class: "pl-num"}, j.agreement.n),
             ...[
-              "Judge vs human majority",
-              "n",
-              "Accuracy",
-              "Macro precision",
-              "Macro recall",
-              "Macro F1",
-              "Cohen's kappa"
-            ].map((h) => el("th", null, h))
-          )
-        ),
-        el(
-          "tbody",
-          null,
-          ...stats.judges.map((j) =>
-            el(
-              "tr",
-              {attrs: {"data-rater": j.rater}},
-              el("td", null, j.rater),
-              el("td", {class: "pl-num"}, j.agreement.n),
-              ...[
-                j.agreement.accuracy,
-                j.agreement.macroPrecision,
-                j.agreement.macroRecall,
-                j.agreement.macroF1,
-                j.agreement.kappa
-              ].map((m) => el("td", {class: "pl-num"}, f(m, 4)))
-            )
+              j.agreement.accuracy,
+              j.agreement.macroPrecision,
+              j.agreement.macroRecall,
+              j.agreement.macroF1,
+              j.agreement.kappa
+            ].map((m) => el("td", {class: "pl-num"}, f(m, 4))),
+            el("td", {class: "pl-num"}, j.unreadable || "")
           )
         )
       ),
-      el(
-        "table",
-        {class: "pl-cal-table pl-cal-set"},
-        el(
-          "thead",
-          null,
-          el("tr", null, el("th", null, "Annotators"), el("th", null, "Cohen's kappa"), el("th", null, "Agreement"))
-        ),
-        el(
-          "tbody",
-          null,
+      table(
+        "pl-cal-set pl-cal-orders",
+        ["Judge in both orders", "n", "Positional agreement", "Cohen's kappa between orders"],
+        stats.orders.map((o) =>
+          el(
+            "tr",
+            {attrs: {"data-rater": o.rater}},
+            el("td", null, o.rater),
+            el("td", {class: "pl-num"}, o.n),
+            el("td", {class: "pl-num"}, f(o.agreement, 4)),
+            el("td", {class: "pl-num"}, f(o.kappa, 4))
+          )
+        )
+      ),
+      table(
+        "pl-cal-set pl-cal-annotators",
+        ["Annotators", "Cohen's kappa", "Agreement"],
+        [
           ...stats.annotatorPairs.map((p) =>
             el(
               "tr",
@@ -497,9 +548,17 @@ function judgmentSets(data: CalibrationPageData): HTMLElement {
               el("td", {class: "pl-num"}, f(p.agreement.accuracy, 4))
             )
           )
-        )
-      )
-    );
+        ]
+      ),
+      all
+        ? el(
+            "p",
+            {class: "pl-cal-all-annotators"},
+            `All ${all.raters.length} annotators: Fleiss' kappa ${f(all.fleissKappa, 4)} over the ${all.complete} items every one labelled; Krippendorff's alpha (nominal) ${f(all.alpha, 4)}.`
+          )
+        : null
+    ];
+    out.append(...parts.filter((p): p is HTMLElement => p !== null));
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {describe, test} from "node:test";
 import {readSharedJson} from "../../../loaders/fixtures/sharedData.js";
 import {krippendorffAlpha} from "./alpha.js";
 import {cohenKappa} from "./kappa.js";
+import {fleissKappa} from "./fleiss.js";
 import {agreementByCriterion} from "./perCriterion.js";
 
 const close = (actual: number | null, expected: number, digits: number) =>
@@ -111,5 +112,42 @@ describe("agreement on the PandaLM test set (999 items, three annotators)", () =
     close(preference!.alpha.alpha, 0.864221, 6);
     assert.equal(preference!.items, 999);
     assert.equal(preference!.disagreements.length, 120);
+  });
+});
+
+describe("fleissKappa(items)", () => {
+  // Fleiss (1971), as reproduced in most textbooks: 10 subjects, 14 raters, 5 categories; kappa 0.210.
+  const counts = [
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7]
+  ];
+  const items = counts.map((row) => row.flatMap((n, category) => Array<string>(n).fill(`c${category + 1}`)));
+
+  test("reproduces the classic 14-rater example: 0.210", () => {
+    const kappa = fleissKappa(items);
+    assert.ok("value" in kappa);
+    close(kappa.value, 0.21, 3);
+  });
+
+  test("is undefined with its reason when everyone used one category, and refuses items of unequal size", () => {
+    assert.deepEqual(
+      fleissKappa([
+        ["a", "a"],
+        ["a", "a"]
+      ]),
+      {
+        undefined: "every rating has the same category, so chance agreement is total"
+      }
+    );
+    assert.deepEqual(fleissKappa([]), {undefined: "no item was rated by every rater"});
+    assert.throws(() => fleissKappa([["a", "b"], ["a"]]), /same number of ratings/);
   });
 });

@@ -30,10 +30,15 @@ export interface MultiAgreement {
   perClass: {precision: Metric; recall: Metric; f1: Metric}[];
 }
 
-export function multiAgreement(m: MultiConfusion): MultiAgreement {
+/**
+ * `unreadable[i]` counts items the reference put in class i for which the rater gave no readable answer, where the
+ * source counts such an answer as wrong: they are in n and in their class's recall, never in any class's precision
+ * (for kappa, a category the reference never uses).
+ */
+export function multiAgreement(m: MultiConfusion, unreadable: readonly number[] = []): MultiAgreement {
   const k = m.length;
-  const n = m.reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
-  const rowSum = m.map((row) => row.reduce((a, b) => a + b, 0));
+  const rowSum = m.map((row, i) => row.reduce((a, b) => a + b, 0) + (unreadable[i] ?? 0));
+  const n = rowSum.reduce((a, b) => a + b, 0);
   const colSum = m[0]!.map((_, j) => m.reduce((s, row) => s + row[j]!, 0));
   const diagonal = m.reduce((s, row, i) => s + row[i]!, 0);
   const perClass = m.map((row, i) => {

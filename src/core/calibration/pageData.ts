@@ -3,7 +3,7 @@
  * which the page computes every figure with the same functions as `plumbline calibrate report`.
  */
 import type {Confusion} from "./confusion.js";
-import type {ClassRow} from "./judgmentSetStats.js";
+import type {ClassRow, NullRule} from "./judgmentSetStats.js";
 import type {VersionInfo} from "./summary.js";
 
 export interface CalibrationPageData {
@@ -24,6 +24,8 @@ export interface CalibrationPageData {
   /** Imported three-class labels, column-wise: `labels[r][i]` is rater r's class for item i. */
   judgmentSets: {
     dataset: string;
+    /** How a judge's unreadable answer counts in the set's figures. */
+    nullAs: NullRule;
     raters: {rater: string; kind: string}[];
     items: string[];
     labels: (string | null)[][];
