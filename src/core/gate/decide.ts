@@ -2,7 +2,7 @@
  * @module One evaluator's part in the gate. Before running: its role, from the calibration the spec records for its
  * current version (MCC ≥ 0.6 blocks, 0.4–0.6 reports, below 0.4 or uncalibrated — including figures measured on an
  * older version — it is skipped and never run). After running: its pass rate against the threshold, and the raw
- * failure rate beside the one corrected for the evaluator's measured errors.
+ * failure rate beside the one corrected for the evaluator's measured errors on the population it gates.
  */
 import {correctedFailureRate} from "../calibration/correction.js";
 import type {TrustStatus} from "../calibration/trust.js";
@@ -88,8 +88,10 @@ export function decideEvaluator(
   const failRate = judged ? counts.fail / judged : null;
   let correctedFailRate: GateEvaluator["correctedFailRate"] = null;
   if (plan.calibration && judged) {
+    // The correction applies to every gated trace, other failure modes' included, so it reads the error rates
+    // measured on that population; figures recorded before it was kept fall back to the evidence's.
     const c = correctedFailureRate(
-      plan.calibration.confusion,
+      plan.calibration.population ?? plan.calibration.confusion,
       {fail: counts.fail, total: judged},
       {resamples: options.resamples ?? 2000, seed: options.seed ?? 1}
     );
