@@ -36,7 +36,7 @@ export interface AnnotatorRow {
 }
 
 /** The ground truth of every source the workspace has, as one SQL relation. */
-async function truthSql(connection: DuckDBConnection): Promise<string> {
+export async function truthSql(connection: DuckDBConnection): Promise<string> {
   const parts = [
     "SELECT trace_id, criterion, pass, NULL::VARCHAR AS failure_mode, explanation, decided_by FROM imported_ground_truth"
   ];
@@ -99,6 +99,36 @@ export async function readAligned(connection: DuckDBConnection, evaluatorId?: st
     decidedBy: String(r.decided_by),
     runId: String(r.run_id),
     datasetVersion: (r.dataset_version as string | null) ?? null
+  }));
+}
+
+/** One verdict against the ground truth as the gate sees its population (see `readPopulation`). */
+export interface PopulationRow {
+  evaluatorVersion: string;
+  traceId: string;
+  judge: "pass" | "fail";
+  human: "pass" | "fail";
+}
+
+/**
+ * One evaluator's latest verdicts against the ground truth of every labelled trace, where a trace failing the
+ * criterion for another named failure mode is not this failure and counts as a pass: the population the gate
+ * corrects failure rates on. The evidence (`readAligned`) leaves those traces out instead.
+ */
+export async function readPopulation(connection: DuckDBConnection, evaluatorId: string): Promise<PopulationRow[]> {
+  const reader = await connection.runAndReadAll(
+    `WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
+     SELECT l.evaluator_version, l.trace_id, l.outcome AS judge,
+       CASE WHEN ${aboutThisMode("t")} AND NOT t.pass THEN 'fail' ELSE 'pass' END AS human
+     FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
+     WHERE t.pass IS NOT NULL AND l.evaluator_id = ? ORDER BY l.evaluator_version, l.trace_id`,
+    [evaluatorId]
+  );
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorVersion: String(r.evaluator_version),
+    traceId: String(r.trace_id),
+    judge: r.judge === "fail" ? "fail" : "pass",
+    human: r.human === "fail" ? "fail" : "pass"
   }));
 }
 
