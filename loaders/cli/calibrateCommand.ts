@@ -10,6 +10,13 @@ import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
+import {relative} from "node:path";
+import {sampleSize, specTrustStatus} from "../../src/core/calibration/specCalibration.js";
+import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
+import {inSampleTraces, type InSampleTraces} from "../calibration/inSample.js";
+import {updateCalibration, type UpdateOutcome} from "../calibration/updateCalibration.js";
+import {loadSuite} from "../gate/suite.js";
+import {EVALUATORS_DIR, loadSpec, SpecError, type LoadedSpec} from "../judge/specFile.js";
 
 const help = `Usage: plumbline calibrate <subcommand> [options]
 
@@ -17,13 +24,22 @@ Compares LLM-judge verdicts with human labels: confusion matrix, accuracy, TPR/T
 and MCC with 95 % bootstrap intervals, per evaluator version and per annotator, and the gate status each MCC
 implies (MCC ≥ 0.6 blocks, 0.4–0.6 reports, below 0.4 not trusted). The positive class is fail.
 
+Traces an evaluator was learned from (the spec's calibration.train.traceIds, written by \`plumbline generate\`)
+are never evidence: the figures leave them out, and the report shows them apart, marked in-sample.
+
 Subcommands:
   import <format> <folder>   import a set of human and LLM-judge judgments of the same items (formats: ${SET_FORMATS.join(", ")})
   report                     print each evaluator's calibration
+  update                     write (or refresh) each spec's calibration block from the current labels: its current
+                             version's verdicts against the ground truth as it is now, without the traces it learned
+                             from; each update is kept as a snapshot in the workspace (the Calibration page's MCC
+                             over time). Needs the verdicts of the spec's current version (plumbline judge run).
   export --out <file>        write the aligned judge and human labels side by side (.csv or .parquet)
 
 Options:
-  --evaluator <id>     report or export this evaluator only
+  --evaluator <id>     report, update or export this evaluator only
+  --suite <dir>        the evaluator specs (default evaluators/): whose in-sample traces to leave out, and which
+                       files update writes
   --format <csv|parquet>  export format (default: from the --out extension)
   --resamples <n>      bootstrap resamples for the intervals (default 1000)
   --seed <n>           bootstrap seed (default 1)
@@ -33,7 +49,11 @@ Options:
 
 Example, with the bundled PandaLM judgments:
   plumbline calibrate import pandalm data/demo/pandalm
-  plumbline calibrate report`;
+  plumbline calibrate report
+
+Example, after labelling more traces:
+  plumbline judge run --evaluator tool-error-not-recovered
+  plumbline calibrate update --evaluator tool-error-not-recovered`;
 
 const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) => {
   const m = e.current.report.metrics.mcc.metric;
@@ -59,20 +79,29 @@ export const command: Command = {
         resamples: {type: "string"},
         seed: {type: "string"},
         workspace: {type: "string"},
+        suite: {type: "string"},
         json: {type: "boolean", default: false}
       }
     });
     const workspace = values.workspace ?? workspaceDir(io.env);
     if (sub === "import") return await runImport(positionals, workspace, io);
-    if (sub === "report") {
+    if (sub === "report" || sub === "update") {
       const resamples = values.resamples === undefined ? 1000 : Number(values.resamples);
       const seed = values.seed === undefined ? 1 : Number(values.seed);
       if (!Number.isInteger(resamples) || resamples < 1)
         throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
       if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
+      const suiteDir = values.suite ? resolve(values.suite) : EVALUATORS_DIR;
+      if (sub === "update")
+        return await runUpdate(workspace, suiteDir, {resamples, seed, evaluatorId: values.evaluator}, values.json, io);
       return await runReport(
         workspace,
-        {resamples, seed, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})},
+        {
+          resamples,
+          seed,
+          inSample: inSampleTraces(loadSuite(suiteDir).specs),
+          ...(values.evaluator ? {evaluatorId: values.evaluator} : {})
+        },
         values.json,
         io
       );
@@ -96,7 +125,7 @@ export const command: Command = {
       return 0;
     }
     throw usageError(
-      sub === undefined ? "name a subcommand: import, report or export" : `unknown subcommand: ${sub}`,
+      sub === undefined ? "name a subcommand: import, report, update or export" : `unknown subcommand: ${sub}`,
       "calibrate"
     );
   }
@@ -126,9 +155,110 @@ async function runImport(positionals: string[], workspace: string, io: Io): Prom
   return summary.rejected.length ? 1 : 0;
 }
 
+async function runUpdate(
+  workspace: string,
+  suiteDir: string,
+  options: {resamples: number; seed: number; evaluatorId: string | undefined},
+  json: boolean,
+  io: Io
+): Promise<number> {
+  let specs: LoadedSpec[];
+  if (options.evaluatorId) {
+    try {
+      specs = [loadSpec(options.evaluatorId, suiteDir)];
+    } catch (error) {
+      if (error instanceof SpecError) throw new CliError(error.message);
+      throw error;
+    }
+  } else {
+    const suite = loadSuite(suiteDir);
+    for (const problem of suite.problems) io.err(`skipped: ${problem}`);
+    specs = suite.specs;
+  }
+  const now = new Date();
+  const results = await withConnection(workspace, async (connection) => {
+    const hasVerdicts = await tableExists(connection, "judge_verdicts");
+    const out = [];
+    for (const loaded of specs) {
+      const outcome: UpdateOutcome = hasVerdicts
+        ? await updateCalibration(connection, loaded, {
+            workspace,
+            now,
+            resamples: options.resamples,
+            seed: options.seed
+          })
+        : {
+            kind: "no-verdicts",
+            hint: `no verdicts in the workspace yet: run \`plumbline judge run --evaluator ${loaded.spec.id}\` first`
+          };
+      out.push({loaded, outcome});
+    }
+    return out;
+  });
+  if (results.some((r) => r.outcome.kind === "updated")) await afterWorkspaceChange(workspace);
+  if (json) {
+    io.out(
+      JSON.stringify(
+        results.map(({loaded, outcome}) => ({
+          id: loaded.spec.id,
+          path: loaded.path,
+          version: loaded.version,
+          ...outcome
+        })),
+        null,
+        2
+      )
+    );
+  } else {
+    const lines: string[] = [];
+    for (const {loaded, outcome} of results) {
+      const head = `${loaded.spec.id} ${loaded.version}`;
+      if (outcome.kind === "no-verdicts" || outcome.kind === "no-labels") {
+        lines.push(`${head}: not updated; ${outcome.hint}`);
+        continue;
+      }
+      if (outcome.kind === "current") {
+        lines.push(
+          `${head}: already current (${figures(outcome.calibration)}, labels ${outcome.calibration.labelSet})`
+        );
+        continue;
+      }
+      const c = outcome.calibration;
+      const inSample = sampleSize(outcome.inSample);
+      lines.push(
+        `${head} → ${displayPath(loaded.path)}`,
+        `  ${figures(c)}, tp ${c.confusion.tp} fp ${c.confusion.fp} fn ${c.confusion.fn} tn ${c.confusion.tn}; gate: ${specTrustStatus(c, loaded.version).status}`,
+        `  labels ${c.labelSet}` +
+          (inSample
+            ? `; in-sample (learned from, not counted): n ${inSample}, tp ${outcome.inSample.tp} fp ${outcome.inSample.fp} fn ${outcome.inSample.fn} tn ${outcome.inSample.tn}`
+            : ""),
+        ...(c.population
+          ? [
+              `  gated population (other failure modes as passes): tp ${c.population.tp} fp ${c.population.fp} fn ${c.population.fn} tn ${c.population.tn}`
+            ]
+          : []),
+        ...(outcome.previous
+          ? [
+              `  was ${figures(outcome.previous)} (${outcome.previous.measuredAt.slice(0, 10)}, labels ${outcome.previous.labelSet ?? "unversioned"})`
+            ]
+          : [])
+      );
+    }
+    io.out(lines.join("\n"));
+  }
+  const failed = results.filter((r) => r.outcome.kind === "no-verdicts" || r.outcome.kind === "no-labels");
+  return failed.length && (options.evaluatorId || failed.length === results.length) ? 1 : 0;
+}
+
+function figures(c: SpecCalibration): string {
+  const interval = c.mccInterval ? ` [${c.mccInterval[0].toFixed(2)}, ${c.mccInterval[1].toFixed(2)}]` : "";
+  const mcc = c.mcc === null ? `undefined (${c.mccUndefined ?? "no reason recorded"})` : c.mcc.toFixed(3);
+  return `${c.split} MCC ${mcc}${interval} on n ${sampleSize(c.confusion)}`;
+}
+
 async function runReport(
   workspace: string,
-  options: {resamples: number; seed: number; evaluatorId?: string},
+  options: {resamples: number; seed: number; evaluatorId?: string; inSample: InSampleTraces},
   json: boolean,
   io: Io
 ): Promise<number> {
@@ -165,6 +295,15 @@ async function runReport(
         `    TPR ${fmt(m.tpr.metric)}  TNR ${fmt(m.tnr.metric)}  precision ${fmt(m.precision.metric)}  F1 ${fmt(m.f1.metric)}`
       );
       lines.push(`    gate: ${v.gate.status} (${v.gate.reason})`);
+      const learned = data.inSample.find(
+        (x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === v.info.evaluatorVersion
+      );
+      if (learned) {
+        const c = learned.report.confusion;
+        lines.push(
+          `    in-sample (learned from, not counted): n ${learned.report.n}  tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}  MCC ${fmt(learned.report.metrics.mcc.metric)}`
+        );
+      }
       for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {
@@ -213,4 +352,10 @@ async function runReport(
   }
   io.out(lines.join("\n"));
   return 0;
+}
+
+/** A path under the working folder relative to it, any other absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }

@@ -9,7 +9,7 @@ import {suiteCoverage, type RegistryMode} from "../../src/core/gate/coverage.js"
 import {decideEvaluator, planEvaluator, type EvaluatorPlan, type RunCounts} from "../../src/core/gate/decide.js";
 import {gateRun} from "../../src/core/gate/report.js";
 import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
-import type {Condition} from "../../src/core/schemas/evaluator.js";
+import type {Condition, SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
 import {memoryRunStore, runJudge} from "../judge/runner.js";
@@ -30,6 +30,8 @@ export interface GateOptions {
   client?: JudgeClient;
   concurrency?: number;
   signal?: AbortSignal;
+  /** Per evaluator id, its current version's calibration on the workspace's labels now (see `planEvaluator`). */
+  current?: ReadonlyMap<string, SpecCalibration>;
   /** Bootstrap resamples for each corrected failure rate. */
   resamples?: number;
   now?: () => Date;
@@ -45,11 +47,18 @@ export class GateInterrupted extends Error {
 
 export function planSuite(
   suite: Pick<Suite, "specs">,
-  defaultMinPassRate: number
+  defaultMinPassRate: number,
+  current: ReadonlyMap<string, SpecCalibration> = new Map()
 ): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
   return suite.specs.map((loaded) => ({
     loaded,
-    plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate)
+    plan: planEvaluator(
+      loaded.spec,
+      loaded.version,
+      basename(loaded.path),
+      defaultMinPassRate,
+      current.get(loaded.spec.id)
+    )
   }));
 }
 
@@ -73,7 +82,7 @@ export function judgesToCall(planned: readonly {loaded: LoadedSpec; plan: Evalua
 export async function runGate(options: GateOptions): Promise<GateRun> {
   const started = performance.now();
   const at = (options.now ?? (() => new Date()))().toISOString();
-  const planned = planSuite(options.suite, options.defaultMinPassRate);
+  const planned = planSuite(options.suite, options.defaultMinPassRate, options.current);
   const toRun = planned.filter((p) => p.plan.role !== "skipped").length;
   let done = 0;
   const evaluators = [];

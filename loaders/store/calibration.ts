@@ -30,6 +30,7 @@ export interface AlignedRow {
 export interface AnnotatorRow {
   evaluatorId: string;
   evaluatorVersion: string;
+  traceId: string;
   annotator: string;
   judge: "pass" | "fail";
   human: "pass" | "fail";
@@ -136,12 +137,13 @@ export async function readPopulation(connection: DuckDBConnection, evaluatorId: 
 export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<AnnotatorRow[]> {
   const reader = await connection.runAndReadAll(`
     WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
-    SELECT l.evaluator_id, l.evaluator_version, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
+    SELECT l.evaluator_id, l.evaluator_version, l.trace_id, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
     FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
     WHERE h.pass IS NOT NULL AND ${aboutThisMode("h")} ORDER BY ALL`);
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
     evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),
+    traceId: String(r.trace_id),
     annotator: String(r.annotator),
     judge: r.judge === "fail" ? "fail" : "pass",
     human: r.human === "fail" ? "fail" : "pass"

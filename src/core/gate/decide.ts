@@ -7,7 +7,8 @@
 import {correctedFailureRate} from "../calibration/correction.js";
 import type {TrustStatus} from "../calibration/trust.js";
 import {valueOr} from "../calibration/metric.js";
-import {specTrustStatus} from "../calibration/specCalibration.js";
+import {sampleSize, specTrustStatus} from "../calibration/specCalibration.js";
+import {labelDrift} from "../calibration/labelDrift.js";
 import type {EvaluatorSpec, SpecCalibration} from "../schemas/evaluator.js";
 import type {GateEvaluator, GateOutcome, GateRole} from "../schemas/gateReport.js";
 
@@ -24,6 +25,8 @@ export interface EvaluatorPlan {
   reason: string;
   calibration: SpecCalibration | null;
   versionMatch: boolean | null;
+  snapshot: GateEvaluator["snapshot"];
+  labelDrift: string | null;
   minPassRate: number;
   thresholdFrom: "spec" | "option";
 }
@@ -32,14 +35,21 @@ export function roleOf(status: TrustStatus): GateRole {
   return status === "blocks" ? "blocks" : status === "reports" ? "reports" : "skipped";
 }
 
-/** The threshold is the spec's own when it sets one, else the run's default. */
+/**
+ * The threshold is the spec's own when it sets one, else the run's default. `current`, when the gate has a workspace,
+ * is the current version's calibration on the labels as they are now: it never changes the role (the spec's
+ * recorded figures decide), it only warns when the two disagree.
+ */
 export function planEvaluator(
   spec: EvaluatorSpec,
   evaluatorVersion: string,
   file: string,
-  defaultMinPassRate: number
+  defaultMinPassRate: number,
+  current?: SpecCalibration
 ): EvaluatorPlan {
   const {status, reason} = specTrustStatus(spec.calibration, evaluatorVersion);
+  const recorded = spec.calibration;
+  const versionMatch = recorded ? recorded.evaluatorVersion === evaluatorVersion : null;
   return {
     id: spec.id,
     file,
@@ -51,8 +61,17 @@ export function planEvaluator(
     role: roleOf(status),
     calibrationStatus: status,
     reason,
-    calibration: spec.calibration ?? null,
-    versionMatch: spec.calibration ? spec.calibration.evaluatorVersion === evaluatorVersion : null,
+    calibration: recorded ?? null,
+    versionMatch,
+    snapshot: recorded
+      ? {
+          at: recorded.measuredAt,
+          labelSet: recorded.labelSet ?? null,
+          n: sampleSize(recorded.confusion),
+          split: recorded.split
+        }
+      : null,
+    labelDrift: recorded && versionMatch && current ? labelDrift(recorded, current) : null,
     minPassRate: spec.gate?.minPassRate ?? defaultMinPassRate,
     thresholdFrom: spec.gate ? "spec" : "option"
   };

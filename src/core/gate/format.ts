@@ -10,3 +10,10 @@ export function correctedText(e: GateEvaluator): string {
   if (c.value === null) return `undefined (${c.undefined ?? "no reason"})`;
   return c.interval ? `${percent(c.value)} [${percent(c.interval[0])}, ${percent(c.interval[1])}]` : percent(c.value);
 }
+
+/** "measured 2026-11-23 on overall@f727c4675ccf, n 33 held-out": the calibration the role was decided on. */
+export function snapshotText(e: GateEvaluator): string {
+  const s = e.snapshot;
+  if (!s) return "no calibration recorded";
+  return `measured ${s.at.slice(0, 10)} on ${s.labelSet ?? "unversioned labels"}, n ${s.n} ${s.split}`;
+}

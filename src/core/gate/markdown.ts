@@ -6,7 +6,7 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, percent} from "./format.js";
+import {correctedText, percent, snapshotText} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return (
@@ -73,6 +73,17 @@ export function renderMarkdown(run: GateRun): string {
       `- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`
     );
   }
+  const calibrated = run.evaluators.filter((e) => e.snapshot);
+  if (calibrated.length) {
+    lines.push(
+      "",
+      "Calibrations used:",
+      "",
+      ...calibrated.map((e) => `- \`${e.id.replace(/`/g, "")}\`: ${escapeMarkdown(snapshotText(e))}`)
+    );
+  }
+  for (const e of run.evaluators.filter((e) => e.labelDrift))
+    lines.push("", `> ⚠️ \`${e.id.replace(/`/g, "")}\`: ${escapeMarkdown(e.labelDrift!)}`);
   const skipped = run.evaluators.filter((e) => e.outcome === "skipped");
   if (skipped.length) {
     lines.push(
