@@ -73,7 +73,7 @@ export function renderMarkdown(run: GateRun): string {
       `- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`
     );
   }
-  const calibrated = run.evaluators.filter((e) => e.snapshot);
+  const calibrated = run.evaluators.filter((e) => e.snapshot && e.versionMatch);
   if (calibrated.length) {
     lines.push(
       "",
