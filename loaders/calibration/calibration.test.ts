@@ -11,7 +11,7 @@ import {exportAligned} from "../store/calibration.js";
 import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {fixtureTraces} from "../fixtures/fixtureTraces.js";
 import {openAnnotationService} from "../annotations/service.js";
-import {readCalibrationData} from "./calibrationData.js";
+import {readCalibrationData, readCalibrationPageData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {assertGolden} from "../fixtures/golden.js";
@@ -241,6 +241,25 @@ describe("calibration against the annotation side's ground_truth and human_label
         firstSeen: new Date(Date.now() + 1000)
       });
     });
+    // Traces the evaluator learned from are never evidence: the report and the page's data hold them apart.
+    const learned = new Map([["tool-error", new Set(["trace-refund"])]]);
+    const held = await withReadConnection(workspace, (c) =>
+      readCalibrationData(c, {resamples: 100, inSample: learned})
+    );
+    const heldOut = held.evaluators.find((x) => x.evaluatorId === "tool-error")!;
+    assert.deepEqual(heldOut.versions[0]!.report.confusion, {tp: 0, fp: 0, fn: 0, tn: traces.length - 1});
+    assert.deepEqual(
+      held.inSample.map((x) => [x.evaluatorId, x.report.confusion]),
+      [["tool-error", {tp: 1, fp: 0, fn: 0, tn: 0}]]
+    );
+    assert.ok(!held.annotators.some((a) => a.report.confusion.tp + a.report.confusion.fp > 0));
+    const page = await withReadConnection(workspace, (c) => readCalibrationPageData(c, learned));
+    assert.deepEqual(
+      page.inSample.map((r) => [r.e, r.t]),
+      [["tool-error", "trace-refund"]]
+    );
+    assert.ok(!page.aligned.some((r) => r.t === "trace-refund"));
+
     const after2 = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
     const e2 = after2.evaluators.find((x) => x.evaluatorId === "tool-error")!;
     assert.equal(e2.versions.length, 2);
