@@ -12,9 +12,17 @@ import {groupedReports, type CalibrationReport} from "../../src/core/calibration
 import {
   summarizeCalibration,
   type EvaluatorCalibration,
-  type SummaryOptions
+  type SummaryOptions,
+  versionKey
 } from "../../src/core/calibration/summary.js";
-import {readAligned, readAnnotatorPairs, readEvaluatorVersions, type AlignedRow} from "../store/calibration.js";
+import {
+  readAligned,
+  readAnnotatorPairs,
+  readEvaluatorVersions,
+  readPopulation,
+  type AlignedRow,
+  type PopulationRow
+} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {readSnapshots} from "../store/calibrationSnapshots.js";
 import type {InSampleTraces} from "./inSample.js";
@@ -31,7 +39,7 @@ export async function readCalibrationPageData(
   inSample: InSampleTraces = new Map()
 ): Promise<CalibrationPageData> {
   if (!(await tableExists(connection, "judge_verdicts")))
-    return {versions: [], aligned: [], inSample: [], annotators: [], judgmentSets: [], snapshots: []};
+    return {versions: [], aligned: [], inSample: [], populations: [], annotators: [], judgmentSets: [], snapshots: []};
   const evidence = outOfSample(inSample);
   const all = await readAligned(connection);
   const aligned = all.filter(evidence);
@@ -84,6 +92,10 @@ export async function readCalibrationPageData(
     versions: await readEvaluatorVersions(connection),
     aligned: aligned.map(row),
     inSample: all.filter((r) => !evidence(r)).map(row),
+    populations: [...populationsOf((await readPopulation(connection)).filter(evidence))].map(([key, confusion]) => {
+      const [e, v] = key.split("\u0000") as [string, string];
+      return {e, v, confusion};
+    }),
     snapshots: await readSnapshots(connection),
     annotators: [...annotators.values()],
     judgmentSets: [...sets.values()].map(({itemIndex: _i, raterIndex: _r, ...set}) => ({
@@ -91,6 +103,18 @@ export async function readCalibrationPageData(
       labels: set.labels.map((l) => set.items.map((_, i) => l[i] ?? null))
     }))
   };
+}
+
+/** Each version's confusion on its gated population, keyed as `summarizeCalibration` reads it. */
+function populationsOf(rows: readonly PopulationRow[]): Map<string, Confusion> {
+  const out = new Map<string, Confusion>();
+  for (const r of rows) {
+    const key = versionKey(r.evaluatorId, r.evaluatorVersion);
+    let c = out.get(key);
+    if (!c) out.set(key, (c = {tp: 0, fp: 0, fn: 0, tn: 0}));
+    c[cellOf(r.human, r.judge)]++;
+  }
+  return out;
 }
 
 export interface CalibrationData {
@@ -125,7 +149,8 @@ export async function readCalibrationData(
   const versions = (await readEvaluatorVersions(connection)).filter(
     (v) => !options.evaluatorId || v.evaluatorId === options.evaluatorId
   );
-  const evaluators = summarizeCalibration(aligned, versions, options);
+  const populations = populationsOf((await readPopulation(connection, options.evaluatorId)).filter(evidence));
+  const evaluators = summarizeCalibration(aligned, versions, {...options, populations});
   const annotatorRows = (await readAnnotatorPairs(connection)).filter(
     (r) => (!options.evaluatorId || r.evaluatorId === options.evaluatorId) && evidence(r)
   );

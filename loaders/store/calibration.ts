@@ -105,6 +105,7 @@ export async function readAligned(connection: DuckDBConnection, evaluatorId?: st
 
 /** One verdict against the ground truth as the gate sees its population (see `readPopulation`). */
 export interface PopulationRow {
+  evaluatorId: string;
   evaluatorVersion: string;
   traceId: string;
   judge: "pass" | "fail";
@@ -116,16 +117,17 @@ export interface PopulationRow {
  * criterion for another named failure mode is not this failure and counts as a pass: the population the gate
  * corrects failure rates on. The evidence (`readAligned`) leaves those traces out instead.
  */
-export async function readPopulation(connection: DuckDBConnection, evaluatorId: string): Promise<PopulationRow[]> {
+export async function readPopulation(connection: DuckDBConnection, evaluatorId?: string): Promise<PopulationRow[]> {
   const reader = await connection.runAndReadAll(
     `WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
-     SELECT l.evaluator_version, l.trace_id, l.outcome AS judge,
+     SELECT l.evaluator_id, l.evaluator_version, l.trace_id, l.outcome AS judge,
        CASE WHEN ${aboutThisMode("t")} AND NOT t.pass THEN 'fail' ELSE 'pass' END AS human
      FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
-     WHERE t.pass IS NOT NULL AND l.evaluator_id = ? ORDER BY l.evaluator_version, l.trace_id`,
-    [evaluatorId]
+     WHERE t.pass IS NOT NULL ${evaluatorId ? "AND l.evaluator_id = ?" : ""} ORDER BY ALL`,
+    evaluatorId ? [evaluatorId] : []
   );
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),
     traceId: String(r.trace_id),
     judge: r.judge === "fail" ? "fail" : "pass",

@@ -12,7 +12,12 @@ import {judgmentSetStats} from "../core/calibration/judgmentSetStats.js";
 import type {Metric} from "../core/calibration/metric.js";
 import {classRows, type CalibrationPageData} from "../core/calibration/pageData.js";
 import {reportFromConfusion, type MetricWithInterval} from "../core/calibration/report.js";
-import {summarizeCalibration, type EvaluatorCalibration, type VersionCalibration} from "../core/calibration/summary.js";
+import {
+  summarizeCalibration,
+  versionKey,
+  type EvaluatorCalibration,
+  type VersionCalibration
+} from "../core/calibration/summary.js";
 import {el, replace} from "./dom.js";
 
 type Plot = typeof PlotModule;
@@ -66,7 +71,11 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
   const evaluators = summarizeCalibration(
     data.aligned.map((r) => ({evaluatorId: r.e, evaluatorVersion: r.v, human: r.h, judge: r.j})),
     data.versions,
-    {resamples: 1000, seed: 1}
+    {
+      resamples: 1000,
+      seed: 1,
+      populations: new Map(data.populations.map((p) => [versionKey(p.e, p.v), p.confusion]))
+    }
   );
   const root = el("div", {class: "pl-calibration"});
   if (!evaluators.length) {

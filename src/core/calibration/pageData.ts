@@ -22,6 +22,8 @@ export interface CalibrationPageData {
   }[];
   /** Pairs on traces their evaluator learned from (in-sample): shown apart, never in the figures. */
   inSample: CalibrationPageData["aligned"];
+  /** Each version's confusion on its gated population (other failure modes as passes), for the corrected rate. */
+  populations: {e: string; v: string; confusion: Confusion}[];
   /** Every calibration recorded, oldest first: the MCC over time. */
   snapshots: CalibrationSnapshot[];
   /** Each annotator's confusion matrix against each evaluator version. */

@@ -5,7 +5,7 @@
  */
 import {assessTrust, type TrustAssessment} from "./trust.js";
 import {correctedFailureRate, type CorrectedRate} from "./correction.js";
-import {confusion} from "./confusion.js";
+import {confusion, type Confusion} from "./confusion.js";
 import {reportFromConfusion, type CalibrationReport} from "./report.js";
 import type {Outcome} from "../schemas/evaluator.js";
 
@@ -48,7 +48,16 @@ export interface SummaryOptions {
   resamples?: number;
   seed?: number;
   minPerClass?: number;
+  /**
+   * Per version (`<evaluator id>\u0000<version>`), its confusion on the population its unlabeled traffic comes from:
+   * traces failing another failure mode counted as passes. The corrected failure rate reads its error rates there;
+   * without one, from the evidence.
+   */
+  populations?: ReadonlyMap<string, Confusion>;
 }
+
+/** The `populations` key of one evaluator version. */
+export const versionKey = (evaluatorId: string, evaluatorVersion: string) => `${evaluatorId}\u0000${evaluatorVersion}`;
 
 export function summarizeCalibration(
   pairs: readonly AlignedPair[],
@@ -67,13 +76,14 @@ export function summarizeCalibration(
     (a, b) => a.evaluatorId.localeCompare(b.evaluatorId) || a.firstSeen.localeCompare(b.firstSeen)
   );
   for (const info of sorted) {
-    const c = confusion(byVersion.get(`${info.evaluatorId}\u0000${info.evaluatorVersion}`) ?? []);
+    const key = versionKey(info.evaluatorId, info.evaluatorVersion);
+    const c = confusion(byVersion.get(key) ?? []);
     const report = reportFromConfusion(c, {resamples: options.resamples ?? 1000, seed: options.seed ?? 1});
     const calibration: VersionCalibration = {
       info,
       report,
       gate: assessTrust(report, options.minPerClass === undefined ? {} : {minPerClass: options.minPerClass}),
-      correction: correctedFailureRate(c, info.unlabeled, {
+      correction: correctedFailureRate(options.populations?.get(key) ?? c, info.unlabeled, {
         resamples: options.resamples ?? 1000,
         seed: options.seed ?? 1
       })
