@@ -1,16 +1,17 @@
-/** @module `plumbline calibrate`: import judgment sets, report judge-vs-human agreement, export aligned labels. */
-import {resolve} from "node:path";
+/**
+ * @module `plumbline calibrate`: import judgment sets, report judge-vs-human agreement, refresh specs' calibration
+ * blocks from the current labels, export aligned labels.
+ */
+import {relative, resolve} from "node:path";
 import type {Metric} from "../../src/core/calibration/metric.js";
 import type {MetricWithInterval} from "../../src/core/calibration/report.js";
 import {readCalibrationData} from "../calibration/calibrationData.js";
 import {importJudgmentSet, SET_FORMATS, type SetFormat} from "../calibration/importSet.js";
-import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {tableExists, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
-import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
-import {relative} from "node:path";
 import {sampleSize, specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {inSampleTraces, type InSampleTraces} from "../calibration/inSample.js";
