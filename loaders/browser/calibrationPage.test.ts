@@ -99,6 +99,23 @@ describe("the calibration page", {timeout: 300_000}, () => {
     assertClean(record, "/calibration");
   });
 
+  it("shows each evaluator's MCC over time from its snapshots, the newest first in the table", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/calibration`);
+    const history = page.locator('.pl-cal-history-evaluator[data-evaluator="pandalm-gpt-3.5-turbo"]');
+    await history.locator("svg").first().waitFor();
+    assert.match(await history.locator("h3").innerText(), /2 snapshots/);
+    const rows = await history.locator(".pl-cal-snapshots tbody tr").allInnerTexts();
+    assert.equal(rows.length, 2);
+    assert.match(
+      rows[0]!,
+      /2026-11-20 09:00\s+gpt-3\.5-turbo\s+pandalm@000000000002\s+849 all\s+332\s+71\s+86\s+360\s+0\.630/
+    );
+    assert.match(rows[1]!, /2026-11-01 09:00.*pandalm@000000000001\s+540 all/);
+    assert.equal(await history.locator("svg circle").count(), 2, "one dot per snapshot");
+    assertClean(record, "/calibration");
+  });
+
   it("sets judge reasoning and annotator explanations as text, never HTML", async () => {
     // Without a policy: the strict one would block an injected inline handler and hide the bug this looks for.
     const open = await serveStatic(site.distDir, {csp: null});

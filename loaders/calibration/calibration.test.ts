@@ -8,10 +8,11 @@ import {sharedPath} from "../fixtures/sharedData.js";
 import {main} from "../cli/main.js";
 import {withConnection, withReadConnection} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
+import {readSnapshots} from "../store/calibrationSnapshots.js";
 import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {fixtureTraces} from "../fixtures/fixtureTraces.js";
 import {openAnnotationService} from "../annotations/service.js";
-import {readCalibrationData} from "./calibrationData.js";
+import {readCalibrationData, readCalibrationPageData} from "./calibrationData.js";
 import {importJudgmentSet} from "./importSet.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {assertGolden} from "../fixtures/golden.js";
@@ -319,11 +320,71 @@ describe("calibration against the annotation side's ground_truth and human_label
         firstSeen: new Date(Date.now() + 1000)
       });
     });
+    // Traces the evaluator learned from are never evidence: the report and the page's data hold them apart.
+    const learned = new Map([["tool-error", new Set(["trace-refund"])]]);
+    const held = await withReadConnection(workspace, (c) =>
+      readCalibrationData(c, {resamples: 100, inSample: learned})
+    );
+    const heldOut = held.evaluators.find((x) => x.evaluatorId === "tool-error")!;
+    assert.deepEqual(heldOut.versions[0]!.report.confusion, {tp: 0, fp: 0, fn: 0, tn: traces.length - 1});
+    assert.deepEqual(
+      held.inSample.map((x) => [x.evaluatorId, x.report.confusion]),
+      [["tool-error", {tp: 1, fp: 0, fn: 0, tn: 0}]]
+    );
+    assert.ok(!held.annotators.some((a) => a.report.confusion.tp + a.report.confusion.fp > 0));
+    const page = await withReadConnection(workspace, (c) => readCalibrationPageData(c, learned));
+    assert.deepEqual(
+      page.inSample.map((r) => [r.e, r.t]),
+      [["tool-error", "trace-refund"]]
+    );
+    assert.ok(!page.aligned.some((r) => r.t === "trace-refund"));
+
     const after2 = await withReadConnection(workspace, (c) => readCalibrationData(c, {resamples: 100}));
     const e2 = after2.evaluators.find((x) => x.evaluatorId === "tool-error")!;
     assert.equal(e2.versions.length, 2);
     assert.equal(e2.current.info.evaluatorVersion, "2+new");
     assert.equal(e2.current.gate.status, "uncalibrated");
     assert.equal(e2.versions[0]!.report.n, traces.length, "the old version's figures are kept as history");
+  });
+
+  test("calibrate update writes a hand-written spec's block from the current labels, once it has verdicts, and nothing else", async () => {
+    // A spec as a person writes it: one line per member, its own spacing, no calibration.
+    const path = join(specDir, "refund-failed.json");
+    const text = `{\n  "id": "refund-failed",  "version": "0.1",\n  "failureMode": "a tool call failed", "criterion": "overall",\n  "kind": "rule", "rule": {"op": "tool_call", "failed": true}\n}\n`;
+    writeFileSync(path, text);
+    const update = () => {
+      const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+      return main(["calibrate", "update", "--suite", specDir, "--evaluator", "refund-failed"], io).then((status) => ({
+        status,
+        out: io.stdout.join("\n")
+      }));
+    };
+    const first = await update();
+    assert.equal(first.status, 1);
+    assert.match(
+      first.out,
+      /no verdicts of refund-failed 0\.1\+\w{12} .*run `plumbline judge run --evaluator refund-failed` first/
+    );
+    assert.equal(readFileSync(path, "utf8"), text, "nothing written");
+
+    const io = captureIo({PLUMBLINE_WORKSPACE: workspace});
+    assert.equal(await main(["judge", "run", "--evaluator", path], io), 0, io.stderr.join("\n"));
+    const second = await update();
+    assert.equal(second.status, 0, second.out);
+    const written = readFileSync(path, "utf8");
+    assert.ok(written.startsWith(text.slice(0, text.lastIndexOf("}\n}") + 1)), "every byte before the block kept");
+    assert.ok(written.endsWith("\n}\n"));
+    const block = JSON.parse(written).calibration;
+    assert.equal(block.split, "all", "a hand-written spec learned from nothing");
+    assert.match(block.labelSet, /^overall@[0-9a-f]{12}$/);
+    assert.deepEqual(block.confusion, {tp: 1, fp: 0, fn: 0, tn: 3});
+    const snapshots = await withReadConnection(workspace, (c) => readSnapshots(c, "refund-failed"));
+    assert.deepEqual(
+      snapshots.map((x) => [x.source, x.labelSet, x.n]),
+      [["calibrate update", block.labelSet, 4]]
+    );
+    const third = await update();
+    assert.match(third.out, /already current/);
+    assert.equal(readFileSync(path, "utf8"), written);
   });
 });

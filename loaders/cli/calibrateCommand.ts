@@ -1,5 +1,8 @@
-/** @module `plumbline calibrate`: import judgment sets, report judge-vs-human agreement, export aligned labels. */
-import {resolve} from "node:path";
+/**
+ * @module `plumbline calibrate`: import judgment sets, report judge-vs-human agreement, refresh specs' calibration
+ * blocks from the current labels, export aligned labels.
+ */
+import {relative, resolve} from "node:path";
 import {valueOr, type Metric} from "../../src/core/calibration/metric.js";
 import {DEFAULT_DRAWS} from "../../src/core/calibration/posterior.js";
 import {trustText, type TrustPolicy} from "../../src/core/calibration/trust.js";
@@ -17,13 +20,18 @@ import {
 import {NULL_RULES, type JudgmentSetStats, type NullRule} from "../../src/core/calibration/judgmentSetStats.js";
 import type {ImportSummary} from "../store/importedJudgments.js";
 import {noFiguresReason} from "../../src/core/calibration/noFigures.js";
-import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
+import {tableExists, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {exportAligned} from "../store/calibration.js";
-import {tableExists} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
+import {sampleSize, specTrustStatus} from "../../src/core/calibration/specCalibration.js";
+import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
+import {inSampleTraces, type InSampleTraces} from "../calibration/inSample.js";
+import {updateCalibration, type UpdateOutcome} from "../calibration/updateCalibration.js";
+import {loadSuite} from "../gate/suite.js";
+import {EVALUATORS_DIR, loadSpec, SpecError, type LoadedSpec} from "../judge/specFile.js";
 
 const help = `Usage: plumbline calibrate <subcommand> [options]
 
@@ -35,6 +43,9 @@ Intervals: Wilson for the rates (accuracy, TPR, TNR, precision); for MCC, kappa,
 2.5–97.5 % quantiles over draws from the four cells' Dirichlet posterior (Jeffreys' prior, 0.5 a cell), which
 stay wide where few labels leave the figure uncertain.
 
+Traces an evaluator was learned from (the spec's calibration.train.traceIds, written by \`plumbline generate\`)
+are never evidence: the figures leave them out, and the report shows them apart, marked in-sample.
+
 Subcommands:
   import pandalm <folder>    import PandaLM's test set (three annotators, gpt-3.5-turbo and PandaLM-7B)
   import llmbar <folder>     import an LLMBar subset folder (Natural/, Adversarial/Neighbor/, …); each subset is a
@@ -43,6 +54,10 @@ Subcommands:
                              row: item, criterion, annotator or judge, verdict (pass or fail), optional text;
                              one set per criterion, no trace files needed
   report                     print each evaluator's calibration
+  update                     write (or refresh) each spec's calibration block from the current labels: its current
+                             version's verdicts against the ground truth as it is now, without the traces it learned
+                             from; each update is kept as a snapshot in the workspace (the Calibration page's MCC
+                             over time). Needs the verdicts of the spec's current version (plumbline judge run).
   export --out <file>        write the aligned judge and human labels side by side (.csv or .parquet)
 
 Import options:
@@ -53,7 +68,9 @@ Import options:
                        LLMBar and labels files, tie for PandaLM. In the pass/fail view it is always an error.
 
 Options:
-  --evaluator <id>     report or export this evaluator only
+  --evaluator <id>     report, update or export this evaluator only
+  --suite <dir>        the evaluator specs (default evaluators/): whose in-sample traces to leave out, and which
+                       files update writes
   --format <csv|parquet>  export format (default: from the --out extension)
   --resamples <n>      posterior draws for the intervals (default 4000)
   --seed <n>           seed of the draws (default 1)
@@ -66,7 +83,11 @@ Examples:
   plumbline calibrate import pandalm data/demo/pandalm
   plumbline calibrate import llmbar data/demo/llmbar/Natural
   plumbline calibrate import labels annotations.csv --name my-failure-modes
-  plumbline calibrate report`;
+  plumbline calibrate report
+
+Example, after labelling more traces:
+  plumbline judge run --evaluator tool-error-not-recovered
+  plumbline calibrate update --evaluator tool-error-not-recovered`;
 
 const mccValue = (e: {current: {report: {metrics: {mcc: MetricWithInterval}}}}) => {
   const m = e.current.report.metrics.mcc.metric;
@@ -97,6 +118,7 @@ export const command: Command = {
         resamples: {type: "string"},
         seed: {type: "string"},
         workspace: {type: "string"},
+        suite: {type: "string"},
         name: {type: "string"},
         "null-as": {type: "string"},
         json: {type: "boolean", default: false},
@@ -117,16 +139,25 @@ export const command: Command = {
         io
       );
     }
-    if (sub === "report") {
+    if (sub === "report" || sub === "update") {
       const resamples = values.resamples === undefined ? DEFAULT_DRAWS : Number(values.resamples);
       const trust = trustPolicyOf(values.trust, values["min-per-class"], "calibrate");
       const seed = values.seed === undefined ? 1 : Number(values.seed);
       if (!Number.isInteger(resamples) || resamples < 1)
         throw usageError(`invalid --resamples: ${values.resamples}`, "calibrate");
       if (!Number.isInteger(seed)) throw usageError(`invalid --seed: ${values.seed}`, "calibrate");
+      const suiteDir = values.suite ? resolve(values.suite) : EVALUATORS_DIR;
+      if (sub === "update")
+        return await runUpdate(workspace, suiteDir, {resamples, seed, evaluatorId: values.evaluator}, values.json, io);
       return await runReport(
         workspace,
-        {resamples, seed, trust, ...(values.evaluator ? {evaluatorId: values.evaluator} : {})},
+        {
+          resamples,
+          seed,
+          trust,
+          inSample: inSampleTraces(loadSuite(suiteDir).specs),
+          ...(values.evaluator ? {evaluatorId: values.evaluator} : {})
+        },
         values.json,
         io
       );
@@ -150,7 +181,7 @@ export const command: Command = {
       return 0;
     }
     throw usageError(
-      sub === undefined ? "name a subcommand: import, report or export" : `unknown subcommand: ${sub}`,
+      sub === undefined ? "name a subcommand: import, report, update or export" : `unknown subcommand: ${sub}`,
       "calibrate"
     );
   }
@@ -223,9 +254,110 @@ async function runLabelsImport(file: string, workspace: string, options: SetImpo
   return result.rejected.length ? 1 : 0;
 }
 
+async function runUpdate(
+  workspace: string,
+  suiteDir: string,
+  options: {resamples: number; seed: number; evaluatorId: string | undefined},
+  json: boolean,
+  io: Io
+): Promise<number> {
+  let specs: LoadedSpec[];
+  if (options.evaluatorId) {
+    try {
+      specs = [loadSpec(options.evaluatorId, suiteDir)];
+    } catch (error) {
+      if (error instanceof SpecError) throw new CliError(error.message);
+      throw error;
+    }
+  } else {
+    const suite = loadSuite(suiteDir);
+    for (const problem of suite.problems) io.err(`skipped: ${problem}`);
+    specs = suite.specs;
+  }
+  const now = new Date();
+  const results = await withConnection(workspace, async (connection) => {
+    const hasVerdicts = await tableExists(connection, "judge_verdicts");
+    const out = [];
+    for (const loaded of specs) {
+      const outcome: UpdateOutcome = hasVerdicts
+        ? await updateCalibration(connection, loaded, {
+            workspace,
+            now,
+            resamples: options.resamples,
+            seed: options.seed
+          })
+        : {
+            kind: "no-verdicts",
+            hint: `no verdicts in the workspace yet: run \`plumbline judge run --evaluator ${loaded.spec.id}\` first`
+          };
+      out.push({loaded, outcome});
+    }
+    return out;
+  });
+  if (results.some((r) => r.outcome.kind === "updated")) await afterWorkspaceChange(workspace);
+  if (json) {
+    io.out(
+      JSON.stringify(
+        results.map(({loaded, outcome}) => ({
+          id: loaded.spec.id,
+          path: loaded.path,
+          version: loaded.version,
+          ...outcome
+        })),
+        null,
+        2
+      )
+    );
+  } else {
+    const lines: string[] = [];
+    for (const {loaded, outcome} of results) {
+      const head = `${loaded.spec.id} ${loaded.version}`;
+      if (outcome.kind === "no-verdicts" || outcome.kind === "no-labels") {
+        lines.push(`${head}: not updated; ${outcome.hint}`);
+        continue;
+      }
+      if (outcome.kind === "current") {
+        lines.push(
+          `${head}: already current (${figures(outcome.calibration)}, labels ${outcome.calibration.labelSet})`
+        );
+        continue;
+      }
+      const c = outcome.calibration;
+      const inSample = sampleSize(outcome.inSample);
+      lines.push(
+        `${head} → ${displayPath(loaded.path)}`,
+        `  ${figures(c)}, tp ${c.confusion.tp} fp ${c.confusion.fp} fn ${c.confusion.fn} tn ${c.confusion.tn}; gate: ${specTrustStatus(c, loaded.version).status}`,
+        `  labels ${c.labelSet}` +
+          (inSample
+            ? `; in-sample (learned from, not counted): n ${inSample}, tp ${outcome.inSample.tp} fp ${outcome.inSample.fp} fn ${outcome.inSample.fn} tn ${outcome.inSample.tn}`
+            : ""),
+        ...(c.population
+          ? [
+              `  gated population (other failure modes as passes): tp ${c.population.tp} fp ${c.population.fp} fn ${c.population.fn} tn ${c.population.tn}`
+            ]
+          : []),
+        ...(outcome.previous
+          ? [
+              `  was ${figures(outcome.previous)} (${outcome.previous.measuredAt.slice(0, 10)}, labels ${outcome.previous.labelSet ?? "unversioned"})`
+            ]
+          : [])
+      );
+    }
+    io.out(lines.join("\n"));
+  }
+  const failed = results.filter((r) => r.outcome.kind === "no-verdicts" || r.outcome.kind === "no-labels");
+  return failed.length && (options.evaluatorId || failed.length === results.length) ? 1 : 0;
+}
+
+function figures(c: SpecCalibration): string {
+  const interval = c.mccInterval ? ` [${c.mccInterval[0].toFixed(2)}, ${c.mccInterval[1].toFixed(2)}]` : "";
+  const mcc = c.mcc === null ? `undefined (${c.mccUndefined ?? "no reason recorded"})` : c.mcc.toFixed(3);
+  return `${c.split} MCC ${mcc}${interval} on n ${sampleSize(c.confusion)}`;
+}
+
 async function runReport(
   workspace: string,
-  options: {resamples: number; seed: number; trust: TrustPolicy; evaluatorId?: string},
+  options: {resamples: number; seed: number; trust: TrustPolicy; evaluatorId?: string; inSample: InSampleTraces},
   json: boolean,
   io: Io
 ): Promise<number> {
@@ -262,6 +394,15 @@ async function runReport(
         `    TPR ${fmt(m.tpr.metric)}  TNR ${fmt(m.tnr.metric)}  precision ${fmt(m.precision.metric)}  F1 ${fmt(m.f1.metric)}`
       );
       lines.push(`    gate: ${trustText(v.gate, valueOr(m.mcc.metric))} (${v.gate.reason})`);
+      const learned = data.inSample.find(
+        (x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === v.info.evaluatorVersion
+      );
+      if (learned) {
+        const c = learned.report.confusion;
+        lines.push(
+          `    in-sample (learned from, not counted): n ${learned.report.n}  tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}  MCC ${fmt(learned.report.metrics.mcc.metric)}`
+        );
+      }
       if (!v.gate.weakEvidence) for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {
@@ -328,4 +469,10 @@ function judgmentSetLines(dataset: string, stats: JudgmentSetStats): string[] {
       `  all ${all.raters.length} annotators: Fleiss' kappa ${fmt(all.fleissKappa, 4)} (${all.complete} items labelled by all)  Krippendorff's alpha ${fmt(all.alpha, 4)}`
     );
   return lines;
+}
+
+/** A path under the working folder relative to it, any other absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }

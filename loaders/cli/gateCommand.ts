@@ -2,7 +2,16 @@
 import {randomUUID} from "node:crypto";
 import {mkdirSync, renameSync, writeFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
-import {correctedText, extraWarnings, percent, policyText, statusText} from "../../src/core/gate/format.js";
+import {
+  correctedText,
+  extraWarnings,
+  percent,
+  policyText,
+  snapshotText,
+  statusText
+} from "../../src/core/gate/format.js";
+import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
+import {readCurrentCalibrations} from "../gate/currentCalibrations.js";
 import {exitStatusOf} from "../../src/core/gate/report.js";
 import {renderJunit} from "../../src/core/gate/junit.js";
 import {renderMarkdown} from "../../src/core/gate/markdown.js";
@@ -42,7 +51,13 @@ bound of its MCC's 95 % interval is at least 0.4 and each human class (fail, pas
 otherwise it reports only, shown as "reports (weak evidence: …)". --trust point decides on the MCC alone.
 An evaluator fails the candidate when fewer than its threshold of traces pass (the spec's gate.minPassRate,
 else --min-pass-rate). Beside each raw failure rate the gate shows the rate corrected for the evaluator's
-measured errors (Rogan–Gladen) with its 95 % interval.
+measured errors (Rogan–Gladen) with its 95 % interval; the error rates are those measured where traces failing
+another failure mode count as passes (the spec's calibration.population), since the correction applies to them too.
+
+Each evaluator's line names the calibration it was decided on (when measured, on which label-set version, n).
+With a workspace, the gate also measures the current version's verdicts against the labels as they are now; when
+they changed and disagree (another status, or an MCC moved by more than half the recorded interval), it warns and
+says to run \`plumbline calibrate update\`. The decision stays the spec's.
 
 Rule evaluators run in process. LLM judges and hybrids that block or report call an OpenAI-compatible endpoint
 (OPENAI_BASE_URL and OPENAI_API_KEY, or --base-url and --api-key-env); a failed call is an error, counted
@@ -57,7 +72,8 @@ Options:
   --traces <file>         trace files of the candidate, any format \`plumbline ingest\` reads (repeatable);
                           they are read into a throwaway store, never into the workspace
   --dataset <d>           a dataset exported as JSON Lines (file.jsonl), or a workspace dataset name[@version]
-  --workspace <dir>       read the failure-mode registry here and append the run to <dir>/gate-runs.jsonl
+  --workspace <dir>       read the failure-mode registry and current labels here, and append the run to
+                          <dir>/gate-runs.jsonl
                           (default: $PLUMBLINE_WORKSPACE when set; otherwise neither happens)
   --junit <file>          write JUnit XML (one test case per evaluator)
   --markdown <file>       write a Markdown summary
@@ -208,16 +224,19 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
         }
         for (const note of candidate.notes) io.err(note);
         let registry = null;
+        let current = new Map<string, SpecCalibration>();
         if (workspace) {
           const read = await readRegistryModes(workspace, suite.dir, Date.now());
           for (const problem of read.problems) io.err(`failure-mode registry: ${problem}`);
           registry = read.modes;
+          current = await readCurrentCalibrations(workspace, suite.specs, new Date());
         }
         run = await runGate({
           suite,
           items: candidate.items,
           candidate: candidate.info,
           registry,
+          current,
           label: values.label ?? candidate.info.name,
           runId: `gate-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
           defaultMinPassRate: minPassRate,
@@ -274,7 +293,11 @@ const MARK: Record<GateEvaluator["outcome"], string> = {
 };
 
 function evaluatorLines(e: GateEvaluator): string[] {
-  const warnings = extraWarnings(e).map((w) => `      warning: ${w}`);
+  const warnings = [
+    ...(e.snapshot && e.versionMatch ? [`      calibration: ${snapshotText(e)}`] : []),
+    ...extraWarnings(e).map((w) => `      warning: ${w}`),
+    ...(e.labelDrift ? [`      warning: ${e.labelDrift}`] : [])
+  ];
   if (e.outcome === "skipped")
     return [`  ${MARK[e.outcome]} ${e.id} [${e.failureMode}] skipped: ${statusText(e)}, ${e.reason}`, ...warnings];
   const mcc = e.calibration?.mcc == null ? "" : ` MCC ${e.calibration.mcc.toFixed(2)}`;

@@ -8,8 +8,14 @@ import {existsSync} from "node:fs";
 import {resolve} from "node:path";
 import {splitExamples, type LabelledExample, type Split} from "../../src/core/generate/examples.js";
 import {generateRuleSpec} from "../../src/core/generate/ruleSpec.js";
-import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
+import {snapshotOf, specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {trustText} from "../../src/core/calibration/trust.js";
+import type {Confusion} from "../../src/core/calibration/confusion.js";
+import {compileRule} from "../../src/core/evaluator/rule.js";
+import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import {appendSnapshot, readLabelSet} from "../store/calibrationSnapshots.js";
+import {readJudgeItems} from "../store/judgeItems.js";
 import {EvaluatorSpecSchema, type EvaluatorSpecInput, type SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {withConnection, withReadConnection, workspaceDir} from "../store/db.js";
 import {recordOutcomes} from "../annotations/reviewOutcomes.js";
@@ -29,9 +35,11 @@ Generates an evaluator spec for one failure mode from the workspace's ground tru
 criterion with this failure mode are positives, traces that pass it are negatives. The labels are split (stratified,
 by a seeded hash of the trace id) into training and held-out traces. The method learns from the training traces
 only; the spec's calibration block records its confusion matrix and MCC on the held-out traces, with the MCC's
-95 % Bayesian interval (Dirichlet posterior of the four cells, Jeffreys' prior). The "gate:" line says what
-\`plumbline gate\` would make of those figures under the same --trust policy: with few held-out labels an
-evaluator whose MCC would block often only "reports (weak evidence: …)".
+95 % Bayesian interval (Dirichlet posterior of the four cells, Jeffreys' prior), the label-set version they were
+measured on and the training traces' ids (never counted as evidence by \`plumbline calibrate\`), and the figures
+are kept as a snapshot in the workspace. The "gate:" line says what \`plumbline gate\` would make of those figures
+under the same --trust policy: with few held-out labels an evaluator whose MCC would block often only "reports
+(weak evidence: …)".
 
 Method rule (rule induction): mines what separates failing from passing training traces (word n-grams in the
 first, last or any message of each role, tool calls that are made, fail or repeat, span attribute values, trace
@@ -210,6 +218,21 @@ export function specIdOf(failureMode: string): string {
   return id || "generated";
 }
 
+/** A rule's confusion on the population the gate corrects: its held-out figures, and every other-mode failure as a pass. */
+async function rulePopulation(
+  connection: DuckDBConnection,
+  spec: MethodResult["spec"],
+  otherFailures: readonly string[]
+): Promise<Confusion | undefined> {
+  if (spec.kind !== "rule") return undefined;
+  const parsed = EvaluatorSpecSchema.parse(spec);
+  if (parsed.kind !== "rule") return undefined;
+  const items = otherFailures.length ? await readJudgeItems(connection, {traceIds: [...otherFailures]}) : [];
+  const others = ruleCounts(parsed.scope, compileRule(parsed.rule), items, 0);
+  const c = spec.calibration.confusion;
+  return {tp: c.tp, fn: c.fn, fp: c.fp + others.fail, tn: c.tn + others.pass};
+}
+
 export const command: Command = {
   name: "generate",
   summary: "generate an evaluator spec for a failure mode from its annotated traces",
@@ -291,9 +314,10 @@ export const command: Command = {
         ...(groupBy ? {groupBy} : {})
       });
       if (!result.examples.some((e) => e.outcome === "fail")) known = await labelledFailureModes(connection);
-      return result;
+      const labelSet = result.criterion === null ? null : await readLabelSet(connection, result.criterion);
+      return {...result, labelSet};
     });
-    const {criterion, examples, skipped} = read;
+    const {criterion, examples, skipped, labelSet} = read;
     const fails = examples.filter((e) => e.outcome === "fail").length;
     const passes = examples.length - fails;
     if (criterion === null || fails === 0) {
@@ -331,6 +355,23 @@ export const command: Command = {
       bar.done();
     }
 
+    // What later calibrations need of this one: the traces learned from (never evidence), the label set measured
+    // on, and for a rule the gated population (held-out traces, plus those failing another mode, as passes).
+    const population =
+      result.spec.kind === "rule"
+        ? await withReadConnection(workspace, (connection) =>
+            rulePopulation(connection, result.spec, read.otherFailures)
+          )
+        : undefined;
+    result.spec.calibration = {
+      ...result.spec.calibration,
+      labelSet: labelSet!.version,
+      ...(population ? {population} : {}),
+      train: {
+        ...(result.spec.calibration.train ?? {n: split.train.length, mcc: null}),
+        traceIds: split.train.map((e) => e.traceId).sort()
+      }
+    };
     let version: string;
     let path: string | null = null;
     let outcomes: {outcome: string; traces: number} | null = null;
@@ -345,6 +386,10 @@ export const command: Command = {
         before = existsSync(target) ? loadSpec(target, outDir).version : null;
         const written = writeGeneratedSpec(spec, outDir);
         ({spec, version, path} = written);
+        const recorded = {...spec.calibration!, labelSet: labelSet!.version};
+        await withConnection(workspace, (connection) =>
+          appendSnapshot(connection, snapshotOf(spec.id, recorded, "generate"))
+        );
       } catch (error) {
         if (error instanceof SpecError)
           throw new CliError(`${error.message}\nFix or move that file, or choose another --id.`);

@@ -96,18 +96,32 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     assert.match(result.gate.text, /^reports \(weak evidence: only \d+ human-labelled failures/);
   });
 
-  test("4. calibrate: the evaluator's verdicts on every labelled run agree with the reviewers (MCC ≥ 0.6)", async () => {
+  test("4. calibrate: the evaluator's verdicts on the labelled runs it did not learn from agree with the reviewers (MCC ≥ 0.6)", async () => {
     await cli(["judge", "run", "--evaluator", specPath]);
-    const report = JSON.parse((await cli(["calibrate", "report", "--json"])).out);
+    const report = JSON.parse((await cli(["calibrate", "report", "--suite", suite, "--json"])).out);
     const evaluator = report.evaluators.find(
       (e: {evaluatorId: string}) => e.evaluatorId === "tool-error-not-recovered"
     );
     assert.ok(evaluator, "the generated evaluator is calibrated");
     const mcc = evaluator.current.report.metrics.mcc.metric.value;
-    // Every run where a tool failed is flagged; 9 of those still passed, and those are its only mistakes. Runs that
-    // failed for the other mode ("task not completed") say nothing about this one and are left out.
-    assert.deepEqual(evaluator.current.report.confusion, {tp: 27, fp: 9, fn: 0, tn: 75});
+    // The held-out runs are the evidence, exactly as generate measured them; the training runs come apart.
+    const recorded = loadSpec(specPath).spec.calibration!;
+    assert.deepEqual(evaluator.current.report.confusion, recorded.confusion);
     assert.ok(mcc >= 0.6, `MCC ${mcc}`);
+    const inSample = report.inSample.find(
+      (e: {evaluatorId: string}) => e.evaluatorId === "tool-error-not-recovered"
+    ).report;
+    assert.equal(inSample.n, recorded.train!.traceIds!.length);
+    // Together: every run where a tool failed is flagged; 9 of those still passed, and those are its only mistakes.
+    // Runs that failed for the other mode ("task not completed") say nothing about this one and are left out.
+    const sum = (k: "tp" | "fp" | "fn" | "tn") => evaluator.current.report.confusion[k] + inSample.confusion[k];
+    assert.deepEqual([sum("tp"), sum("fp"), sum("fn"), sum("tn")], [27, 9, 0, 75]);
+    // Its verdicts on the current labels give generate's figures: an update finds the block current.
+    const update = JSON.parse((await cli(["calibrate", "update", "--suite", suite, "--json"])).out);
+    assert.deepEqual(
+      update.map((u: {id: string; kind: string}) => [u.id, u.kind]),
+      [["tool-error-not-recovered", "current"]]
+    );
   });
 
   test("5. dataset: the confirmed failures become cases of a versioned dataset, exported for CI", async () => {
@@ -225,5 +239,67 @@ describe("the loop, end to end on real traces", {timeout: 600_000}, () => {
     const run = GateRunSchema.parse(JSON.parse(out));
     assert.equal(run.blocked, false);
     assert.equal(run.evaluators[0]!.calibrationStatus, "uncalibrated");
+  });
+
+  test("9. labels that change after calibration: the gate warns, calibrate update records them, and both snapshots are kept", async () => {
+    const before = readFileSync(specPath, "utf8");
+    const recorded = loadSpec(specPath).spec.calibration!;
+    const learned = new Set(recorded.train!.traceIds);
+    // The owner settles the held-out runs the evaluator caught as passes after all: the evidence turns against it.
+    const caught = await query(`SELECT DISTINCT v.trace_id FROM judge_verdicts v JOIN ground_truth g USING (trace_id)
+      WHERE v.evaluator_id = 'tool-error-not-recovered' AND v.outcome = 'fail' AND g.criterion = 'overall' AND NOT g.pass
+      AND g.failure_mode = '${TOOL_ERROR_MODE}' ORDER BY ALL`);
+    const flipped = caught.map((r) => String(r.trace_id)).filter((t) => !learned.has(t));
+    assert.equal(flipped.length, recorded.confusion.tp);
+    for (const trace of flipped)
+      await cli(["annotations", "adjudicate", trace, "--criterion", "overall", "--pass", "--by", "owner"]);
+
+    const regressed = join(root, "regressed.json");
+    const gated = GateRunSchema.parse(
+      JSON.parse((await cli(["gate", "--suite", suite, "--traces", regressed, "--trust", "point", "--json"], 1)).out)
+    );
+    const evaluator = gated.evaluators.find((e) => e.id === "tool-error-not-recovered")!;
+    assert.equal(evaluator.role, "blocks", "the spec's recorded figures still decide");
+    assert.deepEqual(evaluator.snapshot, {
+      at: recorded.measuredAt,
+      labelSet: recorded.labelSet,
+      n: recorded.confusion.tp + recorded.confusion.fp + recorded.confusion.fn + recorded.confusion.tn,
+      split: "held-out"
+    });
+    assert.match(
+      evaluator.labelDrift!,
+      /^labels changed since \d{4}-\d\d-\d\d: MCC now .* run `plumbline calibrate update`$/
+    );
+
+    const update = JSON.parse(
+      (await cli(["calibrate", "update", "--suite", suite, "--evaluator", "tool-error-not-recovered", "--json"])).out
+    );
+    assert.equal(update[0].kind, "updated");
+    const after = readFileSync(specPath, "utf8");
+    const refreshed = loadSpec(specPath).spec.calibration!;
+    assert.notEqual(refreshed.labelSet, recorded.labelSet);
+    assert.equal(refreshed.confusion.tp, 0);
+    assert.deepEqual(refreshed.train, recorded.train, "the training record stays");
+    // Only the block changed: the bytes before and after it are the file's own.
+    const start = before.indexOf('"calibration"');
+    assert.equal(after.slice(0, start), before.slice(0, start));
+    const tail = (text: string) => text.slice(text.indexOf('"kind"'));
+    assert.equal(tail(after), tail(before));
+
+    const snapshots = await query(
+      "SELECT source, label_set FROM calibration_snapshots WHERE evaluator_id = 'tool-error-not-recovered' ORDER BY taken_at"
+    );
+    assert.deepEqual(
+      snapshots.map((r) => [r.source, r.label_set]),
+      [
+        ["generate", recorded.labelSet],
+        ["calibrate update", refreshed.labelSet]
+      ]
+    );
+    const again = GateRunSchema.parse(
+      JSON.parse((await cli(["gate", "--suite", suite, "--traces", regressed, "--json"])).out)
+    );
+    const now = again.evaluators.find((e) => e.id === "tool-error-not-recovered")!;
+    assert.deepEqual([now.labelDrift, now.snapshot!.labelSet], [null, refreshed.labelSet]);
   });
 });

@@ -9,7 +9,7 @@ import {suiteCoverage, type RegistryMode} from "../../src/core/gate/coverage.js"
 import {decideEvaluator, planEvaluator, type EvaluatorPlan, type RunCounts} from "../../src/core/gate/decide.js";
 import {gateRun} from "../../src/core/gate/report.js";
 import {ruleCounts} from "../../src/core/gate/ruleCounts.js";
-import type {Condition} from "../../src/core/schemas/evaluator.js";
+import type {Condition, SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import type {GateRun} from "../../src/core/schemas/gateReport.js";
 import {DEFAULT_TRUST_POLICY, type TrustPolicy} from "../../src/core/calibration/trust.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
@@ -33,6 +33,8 @@ export interface GateOptions {
   client?: JudgeClient;
   concurrency?: number;
   signal?: AbortSignal;
+  /** Per evaluator id, its current version's calibration on the workspace's labels now (see `planEvaluator`). */
+  current?: ReadonlyMap<string, SpecCalibration>;
   /** Posterior draws for each corrected failure rate's interval. */
   resamples?: number;
   now?: () => Date;
@@ -49,11 +51,19 @@ export class GateInterrupted extends Error {
 export function planSuite(
   suite: Pick<Suite, "specs">,
   defaultMinPassRate: number,
-  trust: TrustPolicy = DEFAULT_TRUST_POLICY
+  trust: TrustPolicy = DEFAULT_TRUST_POLICY,
+  current: ReadonlyMap<string, SpecCalibration> = new Map()
 ): {loaded: LoadedSpec; plan: EvaluatorPlan}[] {
   return suite.specs.map((loaded) => ({
     loaded,
-    plan: planEvaluator(loaded.spec, loaded.version, basename(loaded.path), defaultMinPassRate, trust)
+    plan: planEvaluator(
+      loaded.spec,
+      loaded.version,
+      basename(loaded.path),
+      defaultMinPassRate,
+      trust,
+      current.get(loaded.spec.id)
+    )
   }));
 }
 
@@ -78,7 +88,7 @@ export async function runGate(options: GateOptions): Promise<GateRun> {
   const started = performance.now();
   const at = (options.now ?? (() => new Date()))().toISOString();
   const trust = options.trust ?? DEFAULT_TRUST_POLICY;
-  const planned = planSuite(options.suite, options.defaultMinPassRate, trust);
+  const planned = planSuite(options.suite, options.defaultMinPassRate, trust, options.current);
   const toRun = planned.filter((p) => p.plan.role !== "skipped").length;
   let done = 0;
   const evaluators = [];

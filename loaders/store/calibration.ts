@@ -30,13 +30,14 @@ export interface AlignedRow {
 export interface AnnotatorRow {
   evaluatorId: string;
   evaluatorVersion: string;
+  traceId: string;
   annotator: string;
   judge: "pass" | "fail";
   human: "pass" | "fail";
 }
 
 /** The ground truth of every source the workspace has, as one SQL relation. */
-async function truthSql(connection: DuckDBConnection): Promise<string> {
+export async function truthSql(connection: DuckDBConnection): Promise<string> {
   const parts = [
     "SELECT trace_id, criterion, pass, NULL::VARCHAR AS failure_mode, explanation, decided_by FROM imported_ground_truth"
   ];
@@ -102,16 +103,49 @@ export async function readAligned(connection: DuckDBConnection, evaluatorId?: st
   }));
 }
 
+/** One verdict against the ground truth as the gate sees its population (see `readPopulation`). */
+export interface PopulationRow {
+  evaluatorId: string;
+  evaluatorVersion: string;
+  traceId: string;
+  judge: "pass" | "fail";
+  human: "pass" | "fail";
+}
+
+/**
+ * One evaluator's latest verdicts against the ground truth of every labelled trace, where a trace failing the
+ * criterion for another named failure mode is not this failure and counts as a pass: the population the gate
+ * corrects failure rates on. The evidence (`readAligned`) leaves those traces out instead.
+ */
+export async function readPopulation(connection: DuckDBConnection, evaluatorId?: string): Promise<PopulationRow[]> {
+  const reader = await connection.runAndReadAll(
+    `WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
+     SELECT l.evaluator_id, l.evaluator_version, l.trace_id, l.outcome AS judge,
+       CASE WHEN ${aboutThisMode("t")} AND NOT t.pass THEN 'fail' ELSE 'pass' END AS human
+     FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
+     WHERE t.pass IS NOT NULL ${evaluatorId ? "AND l.evaluator_id = ?" : ""} ORDER BY ALL`,
+    evaluatorId ? [evaluatorId] : []
+  );
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
+    evaluatorVersion: String(r.evaluator_version),
+    traceId: String(r.trace_id),
+    judge: r.judge === "fail" ? "fail" : "pass",
+    human: r.human === "fail" ? "fail" : "pass"
+  }));
+}
+
 /** Each annotator's own labels against the judge, per evaluator version. */
 export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<AnnotatorRow[]> {
   const reader = await connection.runAndReadAll(`
     WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
-    SELECT l.evaluator_id, l.evaluator_version, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
+    SELECT l.evaluator_id, l.evaluator_version, l.trace_id, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
     FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
     WHERE h.pass IS NOT NULL AND ${aboutThisMode("h")} ORDER BY ALL`);
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
     evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),
+    traceId: String(r.trace_id),
     annotator: String(r.annotator),
     judge: r.judge === "fail" ? "fail" : "pass",
     human: r.human === "fail" ? "fail" : "pass"

@@ -194,6 +194,26 @@ export const TABLES = {
     judge_model VARCHAR,
     spec JSON,
     first_seen TIMESTAMP NOT NULL`,
+  /**
+   * Every calibration recorded (by `generate` and `calibrate update`): one evaluator version against one version of
+   * its criterion's ground truth (`label_set`), never changed once written. See `CalibrationSnapshotSchema`.
+   */
+  calibration_snapshots: `
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    criterion VARCHAR NOT NULL,
+    label_set VARCHAR NOT NULL,
+    taken_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL,
+    split VARCHAR NOT NULL,
+    n INTEGER NOT NULL,
+    tp INTEGER NOT NULL,
+    fp INTEGER NOT NULL,
+    fn INTEGER NOT NULL,
+    tn INTEGER NOT NULL,
+    mcc DOUBLE,
+    mcc_low DOUBLE,
+    mcc_high DOUBLE`,
   /** Per-annotator labels of imported judgment sets, with the columns of the annotation side's human_labels view. */
   imported_human_labels: `
     trace_id VARCHAR NOT NULL,

@@ -34,6 +34,8 @@ export interface LabelledExamples {
   criterion: string | null;
   examples: LabelledExample[];
   skipped: {otherFailureModes: number; notInStore: number};
+  /** The traces left out for failing the criterion with another failure mode (none with `othersAsPass`). */
+  otherFailures: string[];
 }
 
 async function rows(
@@ -48,7 +50,12 @@ export async function readLabelledExamples(
   connection: DuckDBConnection,
   selection: LabelledSelection
 ): Promise<LabelledExamples> {
-  const none: LabelledExamples = {criterion: null, examples: [], skipped: {otherFailureModes: 0, notInStore: 0}};
+  const none: LabelledExamples = {
+    criterion: null,
+    examples: [],
+    skipped: {otherFailureModes: 0, notInStore: 0},
+    otherFailures: []
+  };
   if (!(await tableExists(connection, "ground_truth"))) return none;
   let criterion = selection.criterion ?? null;
   if (criterion === null) {
@@ -66,14 +73,14 @@ export async function readLabelledExamples(
     [criterion]
   );
   const outcomes = new Map<string, {outcome: "pass" | "fail"; explanation: string | null}>();
-  let otherFailureModes = 0;
+  const otherFailures: string[] = [];
   for (const label of labels) {
     const explanation = (label.explanation as string | null) ?? null;
     if (label.pass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
     else if (String(label.failure_mode ?? "").toLowerCase() === selection.failureMode.toLowerCase())
       outcomes.set(String(label.trace_id), {outcome: "fail", explanation});
     else if (selection.othersAsPass) outcomes.set(String(label.trace_id), {outcome: "pass", explanation});
-    else otherFailureModes++;
+    else otherFailures.push(String(label.trace_id));
   }
   const items = await readJudgeItems(connection, {traceIds: [...outcomes.keys()]});
   const groups = new Map<string, string>();
@@ -96,7 +103,12 @@ export async function readLabelledExamples(
       ...(group === undefined ? {} : {group})
     };
   });
-  return {criterion, examples, skipped: {otherFailureModes, notInStore: outcomes.size - examples.length}};
+  return {
+    criterion,
+    examples,
+    skipped: {otherFailureModes: otherFailures.length, notInStore: outcomes.size - examples.length},
+    otherFailures
+  };
 }
 
 /** The failure modes ground truth names, with how many traces fail with each: what `--failure-mode` can be. */

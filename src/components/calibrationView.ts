@@ -14,7 +14,12 @@ import {noFiguresReason} from "../core/calibration/noFigures.js";
 import {valueOr, type Metric} from "../core/calibration/metric.js";
 import {classRows, type CalibrationPageData} from "../core/calibration/pageData.js";
 import {reportFromConfusion, type MetricWithInterval} from "../core/calibration/report.js";
-import {summarizeCalibration, type EvaluatorCalibration, type VersionCalibration} from "../core/calibration/summary.js";
+import {
+  summarizeCalibration,
+  versionKey,
+  type EvaluatorCalibration,
+  type VersionCalibration
+} from "../core/calibration/summary.js";
 import {el, replace} from "./dom.js";
 
 type Plot = typeof PlotModule;
@@ -71,7 +76,10 @@ export function calibrationView(data: CalibrationPageData, Plot: Plot, links: Ex
   const evaluators = summarizeCalibration(
     data.aligned.map((r) => ({evaluatorId: r.e, evaluatorVersion: r.v, human: r.h, judge: r.j})),
     data.versions,
-    {seed: 1}
+    {
+      seed: 1,
+      populations: new Map(data.populations.map((p) => [versionKey(p.e, p.v), p.confusion]))
+    }
   );
   const root = el("div", {class: "pl-calibration"});
   if (!evaluators.length) {

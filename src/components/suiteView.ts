@@ -238,8 +238,14 @@ function calibrations(run: GateRun): HTMLElement {
             {class: "pl-suite-mcc"},
             `MCC ${mcc}${interval} · n ${n} · ${cal.split} labels · criterion ${cal.criterion}`
           ),
-          el("p", {class: "pl-muted"}, `${cal.labels} · measured ${when(cal.measuredAt)}`)
+          el(
+            "p",
+            {class: "pl-muted"},
+            `${cal.labels} · measured ${when(cal.measuredAt)}${cal.labelSet ? ` · label set ${cal.labelSet}` : ""}`
+          )
         );
+        // Newer labels disagree with the figures the role was decided on: the gate said so, and so does the page.
+        if (e.labelDrift) box.append(el("p", {class: "pl-suite-drift"}, badge(e.labelDrift, "pl-bad")));
         return box;
       })
     )

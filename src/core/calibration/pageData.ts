@@ -5,6 +5,7 @@
 import type {Confusion} from "./confusion.js";
 import type {ClassRow, NullRule} from "./judgmentSetStats.js";
 import type {VersionInfo} from "./summary.js";
+import type {CalibrationSnapshot} from "../schemas/calibrationSnapshot.js";
 
 export interface CalibrationPageData {
   versions: VersionInfo[];
@@ -19,6 +20,12 @@ export interface CalibrationPageData {
     x: string | null;
     d: string;
   }[];
+  /** Pairs on traces their evaluator learned from (in-sample): shown apart, never in the figures. */
+  inSample: CalibrationPageData["aligned"];
+  /** Each version's confusion on its gated population (other failure modes as passes), for the corrected rate. */
+  populations: {e: string; v: string; confusion: Confusion}[];
+  /** Every calibration recorded, oldest first: the MCC over time. */
+  snapshots: CalibrationSnapshot[];
   /** Each annotator's confusion matrix against each evaluator version. */
   annotators: {e: string; v: string; a: string; confusion: Confusion}[];
   /** Imported three-class labels, column-wise: `labels[r][i]` is rater r's class for item i. */

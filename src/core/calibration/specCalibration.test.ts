@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {calibrationOf, specTrustStatus} from "./specCalibration.js";
+import {calibrationOf, heldOutCalibration, specTrustStatus} from "./specCalibration.js";
 import {trustText} from "./trust.js";
+import {labelDrift} from "./labelDrift.js";
 
 const pairs = (tp: number, fp: number, fn: number, tn: number) => [
   ...Array.from({length: tp}, () => ({human: "fail" as const, judge: "fail" as const})),
@@ -89,5 +90,55 @@ describe("specTrustStatus(calibration, version, policy)", () => {
     const inverted = status(5, 40, 45, 10);
     assert.equal(inverted.status, "not-trusted");
     assert.equal(trustText(inverted, -0.7), "not-trusted (worse than chance: is the verdict inverted?)");
+  });
+});
+
+describe("heldOutCalibration(evidence, population, options)", () => {
+  const traced = (prefix: string, list: ReturnType<typeof pairs>) =>
+    list.map((p, i) => ({...p, traceId: `${prefix}${i}`}));
+  // 10 in-sample traces the evaluator gets all right, 20 held-out ones it gets half right.
+  const learned = traced("train-", pairs(5, 0, 0, 5));
+  const heldOut = traced("held-", pairs(5, 5, 5, 5));
+  const otherMode = traced("other-", pairs(0, 3, 0, 7));
+  const inSample = new Set(learned.map((p) => p.traceId));
+  const {split: _s, ...base} = options;
+
+  test("leaves the traces learned from out of the evidence and reports them apart", () => {
+    const {calibration, inSample: apart} = heldOutCalibration([...learned, ...heldOut], [], {...base, inSample});
+    assert.deepEqual(calibration.confusion, {tp: 5, fp: 5, fn: 5, tn: 5});
+    assert.equal(calibration.mcc, 0);
+    assert.equal(calibration.split, "held-out");
+    assert.deepEqual(apart, {tp: 5, fp: 0, fn: 0, tn: 5});
+  });
+
+  test("the population counts other failure modes as passes, also without the traces learned from", () => {
+    const {calibration} = heldOutCalibration(heldOut, [...learned, ...heldOut, ...otherMode], {...base, inSample});
+    assert.deepEqual(calibration.population, {tp: 5, fp: 8, fn: 5, tn: 12});
+  });
+
+  test("with nothing learned from, every label counts and the split says all; the training record is kept", () => {
+    const previous = calibrationOf(pairs(1, 0, 0, 1), {...options, train: {n: 9, mcc: 1, traceIds: ["a"]}});
+    const {calibration} = heldOutCalibration(heldOut, heldOut, {...base, inSample: new Set(), previous});
+    assert.equal(calibration.split, "all");
+    assert.deepEqual(calibration.train, {n: 9, mcc: 1, traceIds: ["a"]});
+  });
+});
+
+describe("labelDrift(recorded, current)", () => {
+  const recorded = {...calibrationOf(pairs(45, 5, 5, 45), options), labelSet: "overall@aaa"};
+  test("says nothing while the label set is the one the figures were measured on", () => {
+    const same = {...calibrationOf(pairs(10, 40, 40, 10), options), labelSet: "overall@aaa"};
+    assert.equal(labelDrift(recorded, same), null);
+  });
+  test("says nothing when new labels leave the MCC within half the interval and the status unchanged", () => {
+    const close = {...calibrationOf(pairs(46, 5, 5, 45), options), labelSet: "overall@bbb"};
+    assert.equal(labelDrift(recorded, close), null);
+  });
+  test("warns when new labels move the status, with the new MCC, n and what to run", () => {
+    const worse = {...calibrationOf(pairs(40, 13, 10, 37), options), labelSet: "overall@bbb"};
+    assert.match(
+      labelDrift(recorded, worse)!,
+      /^labels changed since 2026-01-01: MCC now 0\.54\d on n 100 .*blocks → reports\); run `plumbline calibrate update`$/
+    );
   });
 });

@@ -6,7 +6,7 @@
 import {assessTrust, type TrustAssessment, type TrustPolicy} from "./trust.js";
 import {DEFAULT_DRAWS} from "./posterior.js";
 import {correctedFailureRate, type CorrectedRate} from "./correction.js";
-import {confusion} from "./confusion.js";
+import {confusion, type Confusion} from "./confusion.js";
 import {reportFromConfusion, type CalibrationReport} from "./report.js";
 import type {Outcome} from "../schemas/evaluator.js";
 
@@ -51,7 +51,16 @@ export interface SummaryOptions {
   seed?: number;
   /** Which evidence lets an evaluator block (default: the interval policy). */
   trust?: TrustPolicy;
+  /**
+   * Per version (`<evaluator id>\u0000<version>`), its confusion on the population its unlabeled traffic comes from:
+   * traces failing another failure mode counted as passes. The corrected failure rate reads its error rates there;
+   * without one, from the evidence.
+   */
+  populations?: ReadonlyMap<string, Confusion>;
 }
+
+/** The `populations` key of one evaluator version. */
+export const versionKey = (evaluatorId: string, evaluatorVersion: string) => `${evaluatorId}\u0000${evaluatorVersion}`;
 
 export function summarizeCalibration(
   pairs: readonly AlignedPair[],
@@ -70,13 +79,14 @@ export function summarizeCalibration(
     (a, b) => a.evaluatorId.localeCompare(b.evaluatorId) || a.firstSeen.localeCompare(b.firstSeen)
   );
   for (const info of sorted) {
-    const c = confusion(byVersion.get(`${info.evaluatorId}\u0000${info.evaluatorVersion}`) ?? []);
+    const key = versionKey(info.evaluatorId, info.evaluatorVersion);
+    const c = confusion(byVersion.get(key) ?? []);
     const report = reportFromConfusion(c, {resamples: options.resamples ?? DEFAULT_DRAWS, seed: options.seed ?? 1});
     const calibration: VersionCalibration = {
       info,
       report,
       gate: assessTrust(report, options.trust),
-      correction: correctedFailureRate(c, info.unlabeled, {
+      correction: correctedFailureRate(options.populations?.get(key) ?? c, info.unlabeled, {
         resamples: options.resamples ?? DEFAULT_DRAWS,
         seed: options.seed ?? 1
       })

@@ -2,13 +2,14 @@
  * @module One evaluator's part in the gate. Before running: its role, from the calibration the spec records for its
  * current version under the run's trust policy (MCC ≥ 0.6 blocks, under the interval policy only on strong enough
  * evidence; 0.4–0.6 reports; below 0.4 or uncalibrated — including figures measured on an older version — it is
- * skipped and never run). After running: its pass rate against the threshold, and the raw
- * failure rate beside the one corrected for the evaluator's measured errors.
+ * skipped and never run). After running: its pass rate against the threshold, and the raw failure rate beside the
+ * one corrected for the evaluator's measured errors on the population it gates.
  */
 import {correctedFailureRate} from "../calibration/correction.js";
 import {DEFAULT_TRUST_POLICY, type TrustPolicy, type TrustStatus} from "../calibration/trust.js";
 import {valueOr} from "../calibration/metric.js";
-import {specTrustStatus} from "../calibration/specCalibration.js";
+import {sampleSize, specTrustStatus} from "../calibration/specCalibration.js";
+import {labelDrift} from "../calibration/labelDrift.js";
 import type {EvaluatorSpec, SpecCalibration} from "../schemas/evaluator.js";
 import type {GateEvaluator, GateOutcome, GateRole} from "../schemas/gateReport.js";
 
@@ -27,6 +28,8 @@ export interface EvaluatorPlan {
   weakEvidence: boolean;
   calibration: SpecCalibration | null;
   versionMatch: boolean | null;
+  snapshot: GateEvaluator["snapshot"];
+  labelDrift: string | null;
   minPassRate: number;
   thresholdFrom: "spec" | "option";
 }
@@ -35,15 +38,22 @@ export function roleOf(status: TrustStatus): GateRole {
   return status === "blocks" ? "blocks" : status === "reports" ? "reports" : "skipped";
 }
 
-/** The threshold is the spec's own when it sets one, else the run's default. */
+/**
+ * The threshold is the spec's own when it sets one, else the run's default. `current`, when the gate has a workspace,
+ * is the current version's calibration on the labels as they are now: it never changes the role (the spec's
+ * recorded figures decide), it only warns when the two disagree.
+ */
 export function planEvaluator(
   spec: EvaluatorSpec,
   evaluatorVersion: string,
   file: string,
   defaultMinPassRate: number,
-  policy: TrustPolicy = DEFAULT_TRUST_POLICY
+  policy: TrustPolicy = DEFAULT_TRUST_POLICY,
+  current?: SpecCalibration
 ): EvaluatorPlan {
   const {status, reason, warnings, weakEvidence} = specTrustStatus(spec.calibration, evaluatorVersion, policy);
+  const recorded = spec.calibration;
+  const versionMatch = recorded ? recorded.evaluatorVersion === evaluatorVersion : null;
   return {
     id: spec.id,
     file,
@@ -57,8 +67,17 @@ export function planEvaluator(
     reason,
     warnings,
     weakEvidence,
-    calibration: spec.calibration ?? null,
-    versionMatch: spec.calibration ? spec.calibration.evaluatorVersion === evaluatorVersion : null,
+    calibration: recorded ?? null,
+    versionMatch,
+    snapshot: recorded
+      ? {
+          at: recorded.measuredAt,
+          labelSet: recorded.labelSet ?? null,
+          n: sampleSize(recorded.confusion),
+          split: recorded.split
+        }
+      : null,
+    labelDrift: recorded && versionMatch && current ? labelDrift(recorded, current) : null,
     minPassRate: spec.gate?.minPassRate ?? defaultMinPassRate,
     thresholdFrom: spec.gate ? "spec" : "option"
   };
@@ -94,8 +113,10 @@ export function decideEvaluator(
   const failRate = judged ? counts.fail / judged : null;
   let correctedFailRate: GateEvaluator["correctedFailRate"] = null;
   if (plan.calibration && judged) {
+    // The correction applies to every gated trace, other failure modes' included, so it reads the error rates
+    // measured on that population; figures recorded before it was kept fall back to the evidence's.
     const c = correctedFailureRate(
-      plan.calibration.confusion,
+      plan.calibration.population ?? plan.calibration.confusion,
       {fail: counts.fail, total: judged},
       {resamples: options.resamples ?? 2000, seed: options.seed ?? 1}
     );

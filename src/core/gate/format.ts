@@ -36,3 +36,10 @@ export function policyText(run: Pick<GateRun, "thresholds">): string {
     ? `point: MCC ≥ ${t.block} blocks, whatever its interval and label counts`
     : `interval: blocking needs MCC ≥ ${t.block}, its 95 % interval's lower bound ≥ ${t.report} and at least ${t.trust.minPerClass} human labels of each class`;
 }
+
+/** "measured 2026-11-23 on overall@f727c4675ccf, n 33 held-out": the calibration the role was decided on. */
+export function snapshotText(e: GateEvaluator): string {
+  const s = e.snapshot;
+  if (!s) return "no calibration recorded";
+  return `measured ${s.at.slice(0, 10)} on ${s.labelSet ?? "unversioned labels"}, n ${s.n} ${s.split}`;
+}

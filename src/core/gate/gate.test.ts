@@ -119,6 +119,27 @@ describe("decideEvaluator(plan, counts)", () => {
     assert.ok(lo < 0.5 && 0.5 < hi && hi - lo < 0.3, `${lo}–${hi}`);
   });
 
+  test("the correction reads the error rates of the population it gates: other failure modes count as passes", () => {
+    // The demo's 200 τ-bench runs: the rule flags 36, 27 of them truly "tool error not recovered", which 27 of the
+    // 200 are; 89 other runs fail for another mode and 84 pass. The evidence leaves the 89 out (tn 75), so its
+    // TNR (75/84) would undo most of the 18 % observed; the gated population holds them (tn 164).
+    const evidence = calibration(27, 9, 0, 75);
+    const rule = spec({
+      id: "tool-error-not-recovered",
+      calibration: {...evidence, population: {tp: 27, fp: 9, fn: 0, tn: 164}}
+    });
+    const gated = decideEvaluator(planEvaluator(rule, VERSION, "t.json", 0.95), counts(164, 36), {resamples: 500});
+    assert.equal(gated.failRate, 0.18);
+    assert.equal(gated.correctedFailRate!.value!.toFixed(6), (27 / 200).toFixed(6));
+    const [lo, hi] = gated.correctedFailRate!.interval!;
+    assert.ok(lo < 0.135 && 0.135 < hi, `${lo}–${hi}`);
+    const withoutPopulation = spec({id: "old", calibration: evidence});
+    const old = decideEvaluator(planEvaluator(withoutPopulation, VERSION, "o.json", 0.95), counts(164, 36), {
+      resamples: 500
+    });
+    assert.ok(old.correctedFailRate!.value! < 0.1, "the evidence's TNR undercorrects to well below the labels' 13.5 %");
+  });
+
   test("judge errors are counted apart: rates come from verdicts, and no verdict at all is an error outcome", () => {
     const some = decideEvaluator(blocking, counts(19, 1, 30));
     assert.deepEqual(some.counts, {traces: 50, pass: 19, fail: 1, errors: 30});

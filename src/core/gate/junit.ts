@@ -39,6 +39,11 @@ function evaluatorProperties(e: GateEvaluator): string[] {
     property("mcc_low", e.calibration?.mccInterval?.[0] ?? null),
     property("mcc_high", e.calibration?.mccInterval?.[1] ?? null),
     property("mcc_version_match", e.versionMatch === null ? "no calibration" : String(e.versionMatch)),
+    property("calibration_measured_at", e.snapshot?.at ?? null),
+    property("calibration_label_set", e.snapshot?.labelSet ?? null),
+    property("calibration_n", e.snapshot?.n ?? null),
+    property("calibration_split", e.snapshot?.split ?? null),
+    property("label_drift", e.labelDrift),
     property("min_pass_rate", e.minPassRate),
     property("pass_rate", e.passRate),
     property("fail_rate", e.failRate),
@@ -81,6 +86,7 @@ function testcase(e: GateEvaluator): string {
           : rates(e);
     lines.push(`      <system-out>${escapeXml(warning)}</system-out>`);
   }
+  if (e.labelDrift) lines.push(`      <system-err>${escapeXml(e.labelDrift)}</system-err>`);
   if (e.counts?.errors)
     lines.push(
       `      <system-err>${escapeXml(`${e.counts.errors} judge calls failed; they are errors, not verdicts, and are left out of the rates`)}</system-err>`

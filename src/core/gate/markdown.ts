@@ -6,7 +6,7 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, extraWarnings, percent, policyText, statusText} from "./format.js";
+import {correctedText, extraWarnings, percent, policyText, snapshotText, statusText} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return (
@@ -78,6 +78,17 @@ export function renderMarkdown(run: GateRun): string {
       `- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`
     );
   }
+  const calibrated = run.evaluators.filter((e) => e.snapshot && e.versionMatch);
+  if (calibrated.length) {
+    lines.push(
+      "",
+      "Calibrations used:",
+      "",
+      ...calibrated.map((e) => `- \`${e.id.replace(/`/g, "")}\`: ${escapeMarkdown(snapshotText(e))}`)
+    );
+  }
+  for (const e of run.evaluators.filter((e) => e.labelDrift))
+    lines.push("", `> ⚠️ \`${e.id.replace(/`/g, "")}\`: ${escapeMarkdown(e.labelDrift!)}`);
   const skipped = run.evaluators.filter((e) => e.outcome === "skipped");
   if (skipped.length) {
     lines.push(

@@ -218,6 +218,15 @@ const IdSchema = z
  * version changes and these figures describe an older evaluator, so the gate treats it as uncalibrated.
  * Kept out of the content hash (see `specContent`), so recording figures never makes a new version.
  */
+const ConfusionCountsSchema = z
+  .object({
+    tp: z.number().int().nonnegative(),
+    fp: z.number().int().nonnegative(),
+    fn: z.number().int().nonnegative(),
+    tn: z.number().int().nonnegative()
+  })
+  .strict();
+
 export const SpecCalibrationSchema = z
   .object({
     /** `<version>+<12 hex digits>` of the spec these figures were measured on. */
@@ -226,16 +235,22 @@ export const SpecCalibrationSchema = z
     /** Where the human labels came from, e.g. "workspace data/: ground truth of 'overall', 142 traces". */
     labels: z.string(),
     measuredAt: z.iso.datetime(),
+    /**
+     * The version of the ground truth these figures were measured on: `<criterion>@<12 hex digits>`, a hash of the
+     * criterion's ground-truth rows (trace, pass, failure mode). A workspace whose labels hash otherwise has changed
+     * since. Absent in figures recorded before label sets had versions.
+     */
+    labelSet: z.string().min(1).optional(),
     /** `held-out`: labels kept out of generation; `all`: every label (a spec written by hand, calibrated later). */
     split: z.enum(["held-out", "all"]),
-    confusion: z
-      .object({
-        tp: z.number().int().nonnegative(),
-        fp: z.number().int().nonnegative(),
-        fn: z.number().int().nonnegative(),
-        tn: z.number().int().nonnegative()
-      })
-      .strict(),
+    /** The evidence: traces that fail the criterion for another named failure mode are left out. */
+    confusion: ConfusionCountsSchema,
+    /**
+     * The same traces as the gate sees them: a trace that fails the criterion for another failure mode is not this
+     * failure, so it counts as a pass. The corrected failure rate reads the evaluator's error rates here, because
+     * it corrects every gated trace, other failures included. Absent in older figures (the gate then uses `confusion`).
+     */
+    population: ConfusionCountsSchema.optional(),
     /** null when undefined (a class missing on one side); `mccUndefined` then says why. */
     mcc: z.number().min(-1).max(1).nullable(),
     mccUndefined: z.string().optional(),
@@ -248,7 +263,19 @@ export const SpecCalibrationSchema = z
     /** The share of the interval's draws where MCC was undefined and left out (0 for the posterior). */
     mccIntervalUndefined: z.number().min(0).max(1).optional(),
     /** The same figures on the training split, and for a generated judge the seed prompt's held-out MCC. */
-    train: z.object({n: z.number().int().nonnegative(), mcc: z.number().nullable()}).strict().optional(),
+    train: z
+      .object({
+        n: z.number().int().nonnegative(),
+        mcc: z.number().nullable(),
+        /**
+         * The traces the evaluator was learned from. Kept in the spec, beside the figures they qualify, so that every
+         * reader of the spec (a later `calibrate update`, the page, a CI gate with no workspace) leaves the same
+         * in-sample labels out of the evidence.
+         */
+        traceIds: z.array(z.string()).optional()
+      })
+      .strict()
+      .optional(),
     baseline: z.object({name: z.string(), mcc: z.number().nullable()}).strict().optional()
   })
   .strict();

@@ -46,6 +46,25 @@ export const GateEvaluatorSchema = z
     calibration: SpecCalibrationSchema.nullable(),
     /** Whether the recorded calibration belongs to the current version; null when none is recorded. */
     versionMatch: z.boolean().nullable(),
+    /**
+     * Which calibration the role was decided on: when it was measured, on which label-set version (null for figures
+     * recorded before label sets had versions), on how many labels and which split. Null when none is recorded.
+     */
+    snapshot: z
+      .object({
+        at: z.iso.datetime(),
+        labelSet: z.string().nullable(),
+        n: z.number().int().nonnegative(),
+        split: z.enum(["held-out", "all"])
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    /**
+     * Set when the gate read a workspace whose labels changed since that calibration and disagree with it (another
+     * status, or an MCC moved by more than half the recorded interval): what they say now, and what to run.
+     */
+    labelDrift: z.string().nullable().default(null),
     minPassRate: Share,
     thresholdFrom: z.enum(["spec", "option"]),
     /** Verdicts per trace; null when the evaluator was not run. Errors are failed judge calls, never verdicts. */
