@@ -111,7 +111,7 @@ describe("the bundled PandaLM judgments", () => {
       assert.equal(lines.length, 850);
       assert.equal(
         lines[0],
-        "evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell,judge_reasoning,human_explanation,decided_by,judge_model,run_id,dataset_version"
+        "evaluator_id,evaluator_version,criterion,trace_id,judge_outcome,human_outcome,cell,in_sample,judge_reasoning,human_explanation,decided_by,judge_model,run_id,dataset_version"
       );
       const rows = await withReadConnection(workspace, async (c) => {
         await exportAligned(c, parquet, "parquet");
@@ -126,6 +126,19 @@ describe("the bundled PandaLM judgments", () => {
         {cell: "tn", n: 360},
         {cell: "tp", n: 332}
       ]);
+      // Traces an evaluator learned from are marked, for that evaluator only.
+      const learned = lines.slice(1, 3).map((line) => line.split(",")[3]!);
+      const marked = await withReadConnection(workspace, async (c) => {
+        await exportAligned(c, parquet, "parquet", undefined, new Map([["pandalm-gpt-3.5-turbo", new Set(learned)]]));
+        const r = await c.runAndReadAll(
+          `SELECT evaluator_id, trace_id FROM read_parquet('${parquet}') WHERE in_sample ORDER BY ALL`
+        );
+        return r.getRowObjectsJS();
+      });
+      assert.deepEqual(
+        marked,
+        learned.sort().map((trace_id) => ({evaluator_id: "pandalm-gpt-3.5-turbo", trace_id}))
+      );
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }

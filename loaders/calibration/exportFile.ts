@@ -5,9 +5,10 @@ import {join} from "node:path";
 import {exportAligned} from "../store/calibration.js";
 import {tableExists} from "../store/db.js";
 import {withReadConnection, workspaceDir} from "../store/read.js";
+import type {InSampleTraces} from "./inSample.js";
 
 /** DuckDB writes the file (COPY … TO); it goes through a temporary file so the bytes reach stdout whole. */
-export async function writeExportToStdout(format: "csv" | "parquet"): Promise<void> {
+export async function writeExportToStdout(format: "csv" | "parquet", inSample: InSampleTraces): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-export-"));
   try {
     const path = join(dir, `labels.${format}`);
@@ -18,7 +19,8 @@ export async function writeExportToStdout(format: "csv" | "parquet"): Promise<vo
         );
         return;
       }
-      await exportAligned(connection, path, format);
+      // The same in-sample marks as the page's figures, which leave those rows out.
+      await exportAligned(connection, path, format, undefined, inSample);
     });
     process.stdout.write(readFileSync(path));
   } finally {

@@ -58,7 +58,8 @@ Subcommands:
                              version's verdicts against the ground truth as it is now, without the traces it learned
                              from; each update is kept as a snapshot in the workspace (the Calibration page's MCC
                              over time). Needs the verdicts of the spec's current version (plumbline judge run).
-  export --out <file>        write the aligned judge and human labels side by side (.csv or .parquet)
+  export --out <file>        write the aligned judge and human labels side by side (.csv or .parquet); rows of
+                             traces the evaluator learned from are marked in_sample
 
 Import options:
   --name <name>        the set's name (default: llmbar-<folder>, pandalm, or the labels file's name); importing
@@ -170,12 +171,13 @@ export const command: Command = {
       if (format !== "csv" && format !== "parquet")
         throw usageError("give --format csv or parquet, or an --out ending in .csv or .parquet", "calibrate");
       const out = resolve(values.out);
+      const learned = inSampleTraces(loadSuite(values.suite ? resolve(values.suite) : EVALUATORS_DIR).specs);
       const rows = await withReadConnection(workspace, async (connection) => {
         if (!(await tableExists(connection, "judge_verdicts")))
           throw new CliError(
             "this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first"
           );
-        return exportAligned(connection, out, format, values.evaluator);
+        return exportAligned(connection, out, format, values.evaluator, learned);
       });
       io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
       return 0;

@@ -219,24 +219,31 @@ export async function registerEvaluatorVersion(
  * Writes the aligned judge and human labels side by side to `path` as CSV or Parquet with DuckDB's COPY.
  * Returns the number of rows.
  */
+/**
+ * Writes the aligned judge and human labels, one row a trace and evaluator version. `inSample` (evaluator id → the
+ * traces it was learned from) marks those rows `in_sample`: they are in the file for a complete record, but they are
+ * never evidence, and a reader computing figures from the file should leave them out as the report does.
+ */
 export async function exportAligned(
   connection: DuckDBConnection,
   path: string,
   format: "csv" | "parquet",
-  evaluatorId?: string
+  evaluatorId?: string,
+  inSample: ReadonlyMap<string, ReadonlySet<string>> = new Map()
 ): Promise<number> {
   const where = evaluatorId ? "WHERE evaluator_id = ?" : "";
+  const learned = [...inSample].flatMap(([id, traces]) => [...traces].map((t) => `${id}\u0001${t}`));
   const select = `SELECT evaluator_id, evaluator_version, criterion, trace_id, judge AS judge_outcome, human AS human_outcome,
       CASE WHEN human = 'fail' AND judge = 'fail' THEN 'tp' WHEN human = 'pass' AND judge = 'fail' THEN 'fp'
            WHEN human = 'fail' AND judge = 'pass' THEN 'fn' ELSE 'tn' END AS cell,
+      (evaluator_id || chr(1) || trace_id) IN (SELECT unnest(from_json(?::JSON, '["VARCHAR"]'))) AS in_sample,
       reasoning AS judge_reasoning, explanation AS human_explanation, decided_by, judge_model, run_id, dataset_version
     FROM (${await alignedSql(connection)}) ${where} ORDER BY evaluator_id, evaluator_version, trace_id`;
+  // As JSON: an empty list has no element type to bind.
+  const params = [JSON.stringify(learned), ...(evaluatorId ? [evaluatorId] : [])];
   const options = format === "csv" ? "(FORMAT csv, HEADER true)" : "(FORMAT parquet)";
   const quoted = `'${path.replace(/'/g, "''")}'`;
-  await connection.run(`COPY (${select}) TO ${quoted} ${options}`, evaluatorId ? [evaluatorId] : []);
-  const count = await connection.runAndReadAll(
-    `SELECT count(*)::INTEGER FROM (${select})`,
-    evaluatorId ? [evaluatorId] : []
-  );
+  await connection.run(`COPY (${select}) TO ${quoted} ${options}`, params);
+  const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER FROM (${select})`, params);
   return Number(count.getRows()[0]?.[0] ?? 0);
 }

@@ -5,16 +5,22 @@
  * give another status, or an MCC further from the recorded one than half its interval's width.
  */
 import type {SpecCalibration} from "../schemas/evaluator.js";
-import {sampleSize} from "./specCalibration.js";
-import {statusOf} from "./trust.js";
+import {sampleSize, specTrustStatus} from "./specCalibration.js";
+import {DEFAULT_TRUST_POLICY, type TrustPolicy} from "./trust.js";
 
-const statusOfMcc = (mcc: number | null) => (mcc === null ? "uncalibrated" : statusOf(mcc));
-
-/** The warning, or null when the labels have not changed or still agree. */
-export function labelDrift(recorded: SpecCalibration, current: SpecCalibration): string | null {
+/**
+ * The warning, or null when the labels have not changed or still agree. Statuses are read under the gate's trust
+ * policy, so that labels which turn weak evidence into strong (or back) are news too.
+ */
+export function labelDrift(
+  recorded: SpecCalibration,
+  current: SpecCalibration,
+  policy: TrustPolicy = DEFAULT_TRUST_POLICY
+): string | null {
   if (recorded.labelSet !== undefined && recorded.labelSet === current.labelSet) return null;
-  const before = statusOfMcc(recorded.mcc);
-  const now = statusOfMcc(current.mcc);
+  const statusOf = (c: SpecCalibration) => specTrustStatus(c, c.evaluatorVersion, policy).status;
+  const before = statusOf(recorded);
+  const now = statusOf(current);
   const halfWidth = recorded.mccInterval ? (recorded.mccInterval[1] - recorded.mccInterval[0]) / 2 : 0;
   const moved =
     recorded.mcc !== null && current.mcc !== null ? Math.abs(current.mcc - recorded.mcc) > halfWidth : false;

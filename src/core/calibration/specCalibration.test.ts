@@ -141,4 +141,10 @@ describe("labelDrift(recorded, current)", () => {
       /^labels changed since 2026-01-01: MCC now 0\.54\d on n 100 .*blocks → reports\); run `plumbline calibrate update`$/
     );
   });
+  test("reads statuses under the trust policy: more labels that turn weak evidence strong are news", () => {
+    const weak = {...calibrationOf(pairs(8, 7, 0, 18), options), labelSet: "overall@aaa"};
+    const more = {...calibrationOf(pairs(30, 10, 2, 60), options), labelSet: "overall@bbb"};
+    assert.match(labelDrift(weak, more)!, /MCC now 0\.75\d on n 102 .*reports → blocks\)/);
+    assert.equal(labelDrift(weak, more, {mode: "point", minPerClass: 20}), null, "on the point alone both block");
+  });
 });

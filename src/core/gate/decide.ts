@@ -77,7 +77,7 @@ export function planEvaluator(
           split: recorded.split
         }
       : null,
-    labelDrift: recorded && versionMatch && current ? labelDrift(recorded, current) : null,
+    labelDrift: recorded && versionMatch && current ? labelDrift(recorded, current, policy) : null,
     minPassRate: spec.gate?.minPassRate ?? defaultMinPassRate,
     thresholdFrom: spec.gate ? "spec" : "option"
   };
