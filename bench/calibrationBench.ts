@@ -18,10 +18,12 @@ import {memoryRunStore, runJudge} from "../loaders/judge/runner.js";
 import type {JudgeItem} from "../loaders/store/judgeItems.js";
 import {spawn} from "node:child_process";
 import {join} from "node:path";
+import {DEFAULT_DRAWS} from "../src/core/calibration/posterior.js";
 import {fmt, ROOT, table} from "./run.js";
 
 const EVALUATORS = 40;
 const LABELS = 10_000;
+/** The naive-versus-multinomial bootstrap comparison's resamples; the product's intervals use `DEFAULT_DRAWS`. */
 const RESAMPLES = 1000;
 
 function labelPairs(seed: number): LabelPair[] {
@@ -59,8 +61,8 @@ function metricsFigures() {
   let checksum = 0;
   for (let i = 0; i < sets.length; i++) {
     const c = confusion(sets[i]!);
-    const report = reportFromConfusion(c, {resamples: RESAMPLES, seed: i});
-    const corrected = correctedFailureRate(c, {fail: 1234, total: 5000}, {resamples: RESAMPLES, seed: i});
+    const report = reportFromConfusion(c, {resamples: DEFAULT_DRAWS, seed: i});
+    const corrected = correctedFailureRate(c, {fail: 1234, total: 5000}, {resamples: DEFAULT_DRAWS, seed: i});
     const m = report.metrics.mcc.interval;
     checksum += ("low" in m ? m.low : 0) + ("value" in corrected.corrected ? corrected.corrected.value : 0);
   }
@@ -275,7 +277,7 @@ export async function calibrationBench() {
     table([
       ["calibration", "figure"],
       [
-        `all metrics + intervals, ${EVALUATORS} evaluators × ${fmt.int(LABELS)} labels, ${RESAMPLES} resamples (goal < 1 s)`,
+        `all metrics + intervals, ${EVALUATORS} evaluators × ${fmt.int(LABELS)} labels, ${fmt.int(DEFAULT_DRAWS)} posterior draws (goal < 1 s)`,
         fmt.ms(metrics.allMs)
       ],
       [`  the naive index bootstrap, MCC only, scaled to ${EVALUATORS} evaluators`, fmt.ms(metrics.naiveMsFor40)],
