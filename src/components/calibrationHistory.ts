@@ -8,7 +8,7 @@ import {confusion} from "../core/calibration/confusion.js";
 import {mcc} from "../core/calibration/judgeAgreement.js";
 import type {CalibrationPageData} from "../core/calibration/pageData.js";
 import type {CalibrationSnapshot} from "../core/schemas/calibrationSnapshot.js";
-import {el} from "./dom.js";
+import {el, table} from "./dom.js";
 
 type Plot = typeof PlotModule;
 
@@ -59,43 +59,25 @@ function chart(snapshots: CalibrationSnapshot[], Plot: Plot): SVGSVGElement | HT
   });
 }
 
-function table(snapshots: CalibrationSnapshot[]): HTMLElement {
-  return el(
-    "table",
+function snapshotTable(snapshots: CalibrationSnapshot[]): HTMLElement {
+  return table(
     {class: "pl-cal-table pl-cal-snapshots"},
-    el(
-      "thead",
-      null,
-      el(
-        "tr",
-        null,
-        ...["measured", "version", "label set", "labels", "tp", "fp", "fn", "tn", "MCC [95 %]", "by"].map((h) =>
-          el("th", null, h)
-        )
-      )
-    ),
-    el(
-      "tbody",
-      null,
-      ...[...snapshots]
-        .reverse()
-        .map((s) =>
-          el(
-            "tr",
-            {attrs: {"data-label-set": s.labelSet}},
-            el("td", null, s.takenAt.slice(0, 16).replace("T", " ")),
-            el("td", null, s.evaluatorVersion),
-            el("td", null, s.labelSet),
-            el("td", null, `${s.n} ${s.split}`),
-            el("td", null, s.confusion.tp),
-            el("td", null, s.confusion.fp),
-            el("td", null, s.confusion.fn),
-            el("td", null, s.confusion.tn),
-            el("td", null, mccText(s)),
-            el("td", null, s.source)
-          )
-        )
-    )
+    ["measured", "version", "label set", "labels", "tp", "fp", "fn", "tn", "MCC [95 %]", "by"],
+    [...snapshots].reverse().map((s) => ({
+      props: {attrs: {"data-label-set": s.labelSet}},
+      cells: [
+        s.takenAt.slice(0, 16).replace("T", " "),
+        s.evaluatorVersion,
+        s.labelSet,
+        `${s.n} ${s.split}`,
+        s.confusion.tp,
+        s.confusion.fp,
+        s.confusion.fn,
+        s.confusion.tn,
+        mccText(s),
+        s.source
+      ]
+    }))
   );
 }
 
@@ -123,7 +105,7 @@ export function mccOverTime(data: CalibrationPageData, Plot: Plot): HTMLElement 
         {class: "pl-cal-history-evaluator", attrs: {"data-evaluator": id}},
         el("h3", null, `${id} (${snapshots.length} snapshot${snapshots.length > 1 ? "s" : ""})`),
         chart(snapshots, Plot),
-        table(snapshots)
+        snapshotTable(snapshots)
       )
     );
   }

@@ -43,3 +43,19 @@ export function replace(parent: Node, ...children: Child[]): void {
   while (parent.firstChild) parent.removeChild(parent.firstChild);
   append(parent, ...children);
 }
+
+/** One body row of `table`: its cells, and its own props (e.g. a `data-` attribute a test or a click reads). */
+export interface Row {
+  props?: Props | null;
+  cells: Child[];
+}
+
+/** A table: a header row of plain text, then one row a record, each cell a `td`. */
+export function table(props: Props | null, headers: readonly string[], rows: readonly Row[]): HTMLTableElement {
+  return el(
+    "table",
+    props,
+    el("thead", null, el("tr", null, ...headers.map((h) => el("th", null, h)))),
+    el("tbody", null, ...rows.map((r) => el("tr", r.props ?? null, ...r.cells.map((c) => el("td", null, c)))))
+  );
+}
