@@ -72,7 +72,9 @@ export const command: Command = {
     if ((values["price-in"] === undefined) !== (values["price-out"] === undefined))
       throw usageError("give both --price-in and --price-out", "online");
     const price =
-      values["price-in"] === undefined ? null : {input: Number(values["price-in"]), output: Number(values["price-out"])};
+      values["price-in"] === undefined
+        ? null
+        : {input: Number(values["price-in"]), output: Number(values["price-out"])};
     if (price && !(price.input >= 0 && price.output >= 0))
       throw usageError("prices are non-negative numbers (USD per million tokens)", "online");
     const dir = values.evaluators ? resolve(values.evaluators) : EVALUATORS_DIR;

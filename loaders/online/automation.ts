@@ -35,7 +35,8 @@ export function readAutomation(workspace: string): Automation {
     throw new AutomationError(`${file}: not valid JSON: ${(error as Error).message}`);
   }
   const result = parseAutomation(value);
-  if ("errors" in result) throw new AutomationError(`${file}: invalid automation rules:\n  ${result.errors.join("\n  ")}`);
+  if ("errors" in result)
+    throw new AutomationError(`${file}: invalid automation rules:\n  ${result.errors.join("\n  ")}`);
   return result.automation;
 }
 
@@ -60,7 +61,8 @@ export function triggered(rule: AutomationRule, evidence: Evidence, specs: reado
     for (const {spec, version} of specs) {
       if (when.evaluator && spec.id !== when.evaluator) continue;
       // Only the spec's current version is calibrated: an older version's fails are another evaluator's.
-      if ((when.trust as string[]).includes(specTrustStatus(spec.calibration, version).status)) trusted.set(spec.id, version);
+      if ((when.trust as string[]).includes(specTrustStatus(spec.calibration, version).status))
+        trusted.set(spec.id, version);
     }
     for (const v of evidence.failing) if (trusted.get(v.evaluatorId) === v.evaluatorVersion) ids.add(v.traceId);
   } else {
@@ -115,7 +117,13 @@ export function applyAutomation(
       queues.set(rule.queue, queue);
       changed.add(rule.queue);
     }
-    outcomes.push({ruleId: rule.id, queue: rule.queue, triggered: fired.length, inShare: chosen.length, enqueued: fresh.length});
+    outcomes.push({
+      ruleId: rule.id,
+      queue: rule.queue,
+      triggered: fired.length,
+      inShare: chosen.length,
+      enqueued: fresh.length
+    });
   }
   for (const id of changed) writeQueue(workspace, queues.get(id)!);
   return outcomes;
@@ -143,6 +151,7 @@ export function enqueuedByRule(queues: readonly Queue[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const queue of queues)
     for (const item of queue.items)
-      if (item.enqueuedBy) counts.set(`${queue.id}\u0000${item.enqueuedBy}`, (counts.get(`${queue.id}\u0000${item.enqueuedBy}`) ?? 0) + 1);
+      if (item.enqueuedBy)
+        counts.set(`${queue.id}\u0000${item.enqueuedBy}`, (counts.get(`${queue.id}\u0000${item.enqueuedBy}`) ?? 0) + 1);
   return counts;
 }

@@ -129,7 +129,9 @@ export async function runOnlineLoop(
       }
       options.log(turnLine(report));
     } catch (error) {
-      options.log(`online: this pass failed and will be retried: ${error instanceof Error ? error.message : String(error)}`);
+      options.log(
+        `online: this pass failed and will be retried: ${error instanceof Error ? error.message : String(error)}`
+      );
     }
     await sleep(options.intervalMs, options.signal);
   }

@@ -16,7 +16,14 @@ import {registerEvaluatorVersion} from "../store/calibration.js";
 import {withConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
 import {onlineCallsSince, ONLINE_RUN_PREFIX, quietTraces, settledOnline, writeOnlinePass} from "../store/online.js";
-import {readCache, saveRun, writeCache, writeVerdicts, type CacheEntry, type VerdictRow} from "../store/judgeVerdicts.js";
+import {
+  readCache,
+  saveRun,
+  writeCache,
+  writeVerdicts,
+  type CacheEntry,
+  type VerdictRow
+} from "../store/judgeVerdicts.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -49,7 +56,7 @@ export interface PassResult {
   /** Traces left unjudged for want of budget (or of a client): no row, they are tried again later. */
   skipped: number;
   costUsd: number | null;
-  /** Why traces were left, in words: "budget of 200 per hour spent". */
+  /** Why traces were left, in words: "12 traces wait: the budget of 200 calls per hour is spent". */
   note: string | null;
 }
 
@@ -89,7 +96,13 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
   result.candidates = read.due;
   const left = spec.kind === "rule" ? {calls: null, limit: null} : budgetLeft(online.budget, read.spent);
   const client = spec.kind === "rule" ? null : (options.client ?? null);
-  const maxCalls = spec.kind !== "rule" && !client ? 0 : (left.calls ?? undefined);
+  if (spec.kind !== "rule" && !client) {
+    // Nothing is stored: the traces wait until a client is configured.
+    result.skipped = read.due;
+    result.note = `${read.due} traces wait: ${options.noClient ?? "no judge endpoint is configured"}`;
+    return result;
+  }
+  const maxCalls = left.calls ?? undefined;
 
   const runId = `${ONLINE_RUN_PREFIX}${now.toISOString().replace(/[:.]/g, "-")}-${spec.id}`;
   const rows: VerdictRow[] = [];
@@ -101,7 +114,8 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
     runId,
     datasetVersion: datasetVersionOf(read.items),
     store: {
-      cached: (keys) => (keys.length ? withConnection(workspace, (c) => readCache(c, keys)) : Promise.resolve(new Map())),
+      cached: (keys) =>
+        keys.length ? withConnection(workspace, (c) => readCache(c, keys)) : Promise.resolve(new Map()),
       finished: async () => new Set(),
       async write(batch, cache) {
         rows.push(...batch);
@@ -124,10 +138,7 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
     skipped: summary.skipped + (read.due - read.items.length),
     costUsd: summary.costUsd
   });
-  if (summary.skipped)
-    result.note = !client
-      ? `${summary.skipped} traces wait: ${options.noClient ?? "no judge endpoint"}`
-      : `${summary.skipped} traces wait: the budget of ${left.limit} calls is spent`;
+  if (summary.skipped) result.note = `${summary.skipped} traces wait: the budget of ${left.limit} is spent`;
   if (!rows.length && !summary.skipped) return result;
   result.runId = runId;
   const model = spec.kind === "rule" ? null : spec.judge.model;

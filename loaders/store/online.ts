@@ -42,7 +42,11 @@ export async function settledOnline(
 }
 
 /** Judge calls an evaluator's online passes made since `since` (any version: the budget is the evaluator's). */
-export async function onlineCallsSince(connection: DuckDBConnection, evaluatorId: string, since: Date): Promise<number> {
+export async function onlineCallsSince(
+  connection: DuckDBConnection,
+  evaluatorId: string,
+  since: Date
+): Promise<number> {
   const reader = await connection.runAndReadAll(
     "SELECT coalesce(sum(calls), 0)::BIGINT FROM online_passes WHERE evaluator_id = ? AND epoch_ms(started_at) >= ?",
     [evaluatorId, since.getTime()]
@@ -66,20 +70,23 @@ export interface OnlinePassRow {
 }
 
 export async function writeOnlinePass(connection: DuckDBConnection, pass: OnlinePassRow): Promise<void> {
-  await connection.run("INSERT INTO online_passes VALUES (?, ?, ?, make_timestamp(?::BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)", [
-    pass.runId,
-    pass.evaluatorId,
-    pass.evaluatorVersion,
-    BigInt(pass.startedAt.getTime() * 1000),
-    pass.candidates,
-    pass.judged,
-    pass.calls,
-    pass.cached,
-    pass.errors,
-    pass.skipped,
-    pass.costUsd,
-    pass.note
-  ]);
+  await connection.run(
+    "INSERT INTO online_passes VALUES (?, ?, ?, make_timestamp(?::BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)",
+    [
+      pass.runId,
+      pass.evaluatorId,
+      pass.evaluatorVersion,
+      BigInt(pass.startedAt.getTime() * 1000),
+      pass.candidates,
+      pass.judged,
+      pass.calls,
+      pass.cached,
+      pass.errors,
+      pass.skipped,
+      pass.costUsd,
+      pass.note
+    ]
+  );
 }
 
 /** Failing verdicts (latest per trace and evaluator version), for automation rules. */
@@ -92,7 +99,9 @@ export async function failingVerdicts(
        AND outcome = 'fail'
      ORDER BY trace_id, evaluator_id`
   );
-  return reader.getRows().map((r) => ({traceId: String(r[0]), evaluatorId: String(r[1]), evaluatorVersion: String(r[2])}));
+  return reader
+    .getRows()
+    .map((r) => ({traceId: String(r[0]), evaluatorId: String(r[1]), evaluatorVersion: String(r[2])}));
 }
 
 /** Feedback rows by name (any name when null), with their value and label, for automation rules. */

@@ -19,6 +19,11 @@ describe("inSample(traceId, key, share)", () => {
     assert.notDeepEqual(a, b);
   });
 
+  test("ids that differ only in their last character still spread over the share", () => {
+    const few = Array.from({length: 12}, (_, i) => `t-${i}`).filter((id) => inSample(id, "judge-a", 0.5));
+    assert.ok(few.length >= 3 && few.length <= 9, `${few.length} of 12`);
+  });
+
   test("a larger share keeps every trace a smaller one keeps", () => {
     const small = ids.filter((id) => inSample(id, "k", 0.1));
     assert.ok(small.every((id) => inSample(id, "k", 0.5)));
@@ -39,11 +44,11 @@ describe("budgetLeft(budget, spent)", () => {
   test("the tighter cap binds, and a spent budget leaves 0, never less", () => {
     assert.deepEqual(budgetLeft({perHour: 10, perDay: 100}, {lastHour: 4, lastDay: 97}), {
       calls: 3,
-      limit: "100 per day"
+      limit: "100 calls per day"
     });
     assert.deepEqual(budgetLeft({perHour: 10, perDay: null}, {lastHour: 12, lastDay: 12}), {
       calls: 0,
-      limit: "10 per hour"
+      limit: "10 calls per hour"
     });
   });
 });

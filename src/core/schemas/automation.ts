@@ -64,7 +64,8 @@ export const AutomationSchema = z
   .superRefine((automation, ctx) => {
     const seen = new Set<string>();
     automation.rules.forEach((rule, i) => {
-      if (seen.has(rule.id)) ctx.addIssue({code: "custom", path: ["rules", i, "id"], message: `duplicate rule id ${rule.id}`});
+      if (seen.has(rule.id))
+        ctx.addIssue({code: "custom", path: ["rules", i, "id"], message: `duplicate rule id ${rule.id}`});
       seen.add(rule.id);
     });
   });
