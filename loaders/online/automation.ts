@@ -9,7 +9,7 @@ import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {specTrustStatus} from "../../src/core/calibration/specCalibration.js";
 import {inSample} from "../../src/core/online/sample.js";
-import {parseAutomation, type Automation, type AutomationRule} from "../../src/core/schemas/automation.js";
+import {parseAutomation, triggerText, type Automation, type AutomationRule} from "../../src/core/schemas/automation.js";
 import {QUEUE_VERSION, QueueFilterSchema, type Queue} from "../../src/core/schemas/queue.js";
 import {readQueues, writeQueue} from "../annotations/files.js";
 import {PlumblineError} from "../errors.js";
@@ -146,12 +146,39 @@ function newQueue(rule: AutomationRule, now: Date): Queue {
   };
 }
 
-/** How many traces each rule has enqueued so far, read from the queues (for the Annotate page). */
-export function enqueuedByRule(queues: readonly Queue[]): Map<string, number> {
+/** One rule as the Annotate page lists it. */
+export interface RuleSummary {
+  id: string;
+  trigger: string;
+  queue: string;
+  share: number;
+  /** Traces in the queue that this rule put there. */
+  enqueued: number;
+}
+
+/** The workspace's rules with what each has enqueued so far (read from the queues), or why they cannot be read. */
+export function automationSummary(workspace: string): {rules: RuleSummary[]; error: string | null} {
+  let automation: Automation;
+  try {
+    automation = readAutomation(workspace);
+  } catch (error) {
+    return {rules: [], error: (error as Error).message};
+  }
   const counts = new Map<string, number>();
-  for (const queue of queues)
+  for (const queue of readQueues(workspace).queues)
     for (const item of queue.items)
-      if (item.enqueuedBy)
-        counts.set(`${queue.id}\u0000${item.enqueuedBy}`, (counts.get(`${queue.id}\u0000${item.enqueuedBy}`) ?? 0) + 1);
-  return counts;
+      if (item.enqueuedBy) {
+        const key = `${queue.id}\u0000${item.enqueuedBy}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+  return {
+    rules: automation.rules.map((rule) => ({
+      id: rule.id,
+      trigger: triggerText(rule.when),
+      queue: rule.queue,
+      share: rule.share,
+      enqueued: counts.get(`${rule.queue}\u0000${rule.id}`) ?? 0
+    })),
+    error: null
+  };
 }
