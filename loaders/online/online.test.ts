@@ -13,7 +13,8 @@ import {chatCompletion, errorResponse, startFakeOpenAI, type FakeOpenAI} from ".
 import {createJudgeClient} from "../judge/judgeClient.js";
 import {versionOf} from "../judge/specFile.js";
 import {span} from "../../src/core/schemas/trace.js";
-import {automationPath} from "./automation.js";
+import {automationPath, automationSummary} from "./automation.js";
+import {startOnlineInBackground} from "./background.js";
 import {JUDGE_SPEC, onlineTrace, RULE_SPEC, setIngestedAt, verdictRows, writeSpecs} from "./fixtures.js";
 import {onlineTurn, turnLine} from "./loop.js";
 
@@ -236,6 +237,16 @@ describe("onlineTurn(options): automation rules", () => {
     assert.ok(second.rules.every((r) => r.enqueued === 0));
     assert.equal(readFileSync(join(workspace, "annotations", "queues", "complaints.json"), "utf8"), before);
     assert.ok(!existsSync(join(workspace, "annotations", "queues", "noise.json")));
+    assert.deepEqual(
+      automationSummary(workspace).rules.map((r) => `${r.id} → ${r.queue}: ${r.enqueued} (${r.trigger})`),
+      [
+        "trusted-fails → online-review: 2 (a failing verdict from errored that blocks or reports)",
+        "untrusted-fails → noise: 0 (a failing verdict from errored-uncalibrated that blocks or reports)",
+        "thumbs-down → complaints: 1 (thumbs-down feedback (thumbs))",
+        "low-help → complaints: 1 (helpfulness feedback below 0.5)",
+        "none-sampled → never: 0 (thumbs-down feedback)"
+      ]
+    );
   });
 
   test("a broken automation file is an error that names the file and the field", async (t) => {
@@ -246,6 +257,36 @@ describe("onlineTurn(options): automation rules", () => {
       onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(61)}),
       /automation\.json: invalid automation rules:\n {2}rules\.0\.when\.on/
     );
+  });
+});
+
+describe("startOnlineInBackground(options)", () => {
+  test("starts nothing when no spec asks to run online", async (t) => {
+    const {workspace, evaluators} = await setup(t, 1);
+    writeSpecs(evaluators, [{...RULE_SPEC, online: undefined}]);
+    assert.equal(startOnlineInBackground({workspace, env: {}, log: () => {}, evaluatorsDir: evaluators}), null);
+  });
+
+  test("runs passes beside the server when a spec asks, and stops when asked", async (t) => {
+    const {workspace, evaluators} = await setup(t, 3);
+    writeSpecs(evaluators, [RULE_SPEC]);
+    const lines: string[] = [];
+    let judged: () => void = () => {};
+    const firstPass = new Promise<void>((resolve) => (judged = resolve));
+    const loop = startOnlineInBackground({
+      workspace,
+      env: {},
+      evaluatorsDir: evaluators,
+      log: (line) => {
+        lines.push(line);
+        if (/judged/.test(line)) judged();
+      }
+    });
+    assert.ok(loop);
+    await firstPass;
+    await loop.stop();
+    assert.match(lines.join("\n"), /errored 3 judged \(1 fail\)/);
+    assert.equal((await verdictRows(workspace)).length, 3);
   });
 });
 
