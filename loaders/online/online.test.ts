@@ -158,6 +158,11 @@ describe("onlineTurn(options): a sampled LLM judge", () => {
       JSON.stringify(rows)
     );
     assert.match(io.stdout.join("\n"), /unhelpful 0 judged \(0 fail, 3 errors\)/);
+    // Two later passes retry the errors; then the traces are left alone, so a broken endpoint cannot spend forever.
+    const args = ["online", "run", "--once", "--workspace", workspace, "--evaluators", evaluators];
+    for (let i = 0; i < 3; i++) await main(args, captureIo({OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: server.baseURL}));
+    assert.equal(server.requests.length, 9);
+    assert.equal((await verdictRows(workspace)).filter((r) => r.outcome === "error").length, 9);
   });
 
   test("without a key, an LLM judge's traces wait with no row and the reason is printed", async (t) => {

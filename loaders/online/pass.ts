@@ -15,7 +15,7 @@ import type {LoadedSpec} from "../judge/specFile.js";
 import {registerEvaluatorVersion} from "../store/calibration.js";
 import {withConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
-import {onlineCallsSince, ONLINE_RUN_PREFIX, quietTraces, settledOnline, writeOnlinePass} from "../store/online.js";
+import {dueTraces, onlineCallsSince, ONLINE_RUN_PREFIX, writeOnlinePass} from "../store/online.js";
 import {
   readCache,
   saveRun,
@@ -80,9 +80,8 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
   };
   const quietSince = new Date(now.getTime() - online.quietSeconds * 1000);
   const read = await withConnection(workspace, async (connection) => {
-    const settled = await settledOnline(connection, spec.id, version);
-    const due = (await quietTraces(connection, quietSince)).filter(
-      (id) => !settled.has(id) && inSample(id, spec.id, online.sample)
+    const due = (await dueTraces(connection, quietSince, spec.id, version)).filter((id) =>
+      inSample(id, spec.id, online.sample)
     );
     if (!due.length) return null;
     const spent = {

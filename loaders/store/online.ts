@@ -11,34 +11,31 @@ export const ONLINE_RUN_PREFIX = "online-";
 export const ONLINE_ATTEMPTS = 3;
 
 /**
- * Traces with no new span since `quietSince`: the last time a trace's row was rebuilt (by an ingest or by spans
- * arriving) is `ingested_at`. The one place that decides completeness, so a received-time column can replace it.
+ * Traces due for an evaluator version online: complete, and not yet settled by it. Complete means no new span since
+ * `quietSince`, read from `ingested_at`, the last time the trace's row was rebuilt (by an ingest or by spans
+ * arriving): the one condition to change should a received-time column replace it. Settled means a verdict since
+ * the trace was last rebuilt, or as many errors as it is allowed; a trace rebuilt since its verdict (new spans) is
+ * judged again, as the trace it has become. The anti-join runs in the store, so a pass reads only the ids it may
+ * judge, not every trace's.
  */
-export async function quietTraces(connection: DuckDBConnection, quietSince: Date): Promise<string[]> {
-  const reader = await connection.runAndReadAll(
-    "SELECT trace_id FROM traces WHERE epoch_ms(ingested_at) <= ? ORDER BY ingested_at, trace_id",
-    [quietSince.getTime()]
-  );
-  return reader.getRows().map((row) => String(row[0]));
-}
-
-/**
- * Traces an evaluator version has settled online: a verdict after the last span arrived, or as many errors as it
- * is allowed. A trace rebuilt since its verdict (new spans) is judged again, as the trace it has become.
- */
-export async function settledOnline(
+export async function dueTraces(
   connection: DuckDBConnection,
+  quietSince: Date,
   evaluatorId: string,
   evaluatorVersion: string
-): Promise<Set<string>> {
+): Promise<string[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT v.trace_id FROM judge_verdicts v JOIN traces t USING (trace_id)
-     WHERE v.run_id LIKE ? AND v.evaluator_id = ? AND v.evaluator_version = ? AND v.created_at >= t.ingested_at
-     GROUP BY v.trace_id
-     HAVING count(*) FILTER (WHERE v.outcome <> 'error') > 0 OR count(*) >= ?`,
-    [`${ONLINE_RUN_PREFIX}%`, evaluatorId, evaluatorVersion, ONLINE_ATTEMPTS]
+    `WITH settled AS (
+       SELECT v.trace_id, count(*) FILTER (WHERE v.outcome <> 'error') AS verdicts, count(*) AS attempts
+       FROM judge_verdicts v JOIN traces t USING (trace_id)
+       WHERE v.run_id LIKE ? AND v.evaluator_id = ? AND v.evaluator_version = ? AND v.created_at >= t.ingested_at
+       GROUP BY v.trace_id)
+     SELECT t.trace_id FROM traces t LEFT JOIN settled s USING (trace_id)
+     WHERE epoch_ms(t.ingested_at) <= ? AND (s.trace_id IS NULL OR (s.verdicts = 0 AND s.attempts < ?))
+     ORDER BY t.ingested_at, t.trace_id`,
+    [`${ONLINE_RUN_PREFIX}%`, evaluatorId, evaluatorVersion, quietSince.getTime(), ONLINE_ATTEMPTS]
   );
-  return new Set(reader.getRows().map((row) => String(row[0])));
+  return reader.getRows().map((row) => String(row[0]));
 }
 
 /** Judge calls an evaluator's online passes made since `since` (any version: the budget is the evaluator's). */
