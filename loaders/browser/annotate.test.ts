@@ -2,7 +2,7 @@
 // five traces labelled by keyboard, one label scoped to a text range, a reload that finds them all, and two
 // annotators writing at once without losing anything.
 import assert from "node:assert/strict";
-import {rmSync} from "node:fs";
+import {rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
@@ -81,6 +81,13 @@ describe("the annotation page", {timeout: 240_000}, () => {
       ...fixtureTraces(),
       ...Array.from({length: 6}, (_, n) => chat(`trace-chat-${n}`, n))
     ]);
+    // One automation rule, so the page's read-only list of them has something to show.
+    writeFileSync(
+      join(workspace, "automation.json"),
+      JSON.stringify({
+        rules: [{id: "thumbs-down", when: {on: "thumbs_down", name: "thumbs"}, queue: "complaints", share: 0.5}]
+      })
+    );
     server = await startServer({workspace, host: "127.0.0.1", port: 0});
     await server.service.flush();
     browser = await launchChromium();
@@ -173,6 +180,19 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assert.equal(ranged.pass, false);
     assert.equal(server.service.list({annotator: "ana"}).length, 6);
     assertClean(record);
+  });
+
+  it("lists the workspace's automation rules as text: trigger, queue, share and traces enqueued", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=ana`);
+    const rule = page.locator('.pl-automation-rules li[data-rule="thumbs-down"]');
+    await rule.waitFor({timeout: 60_000});
+    assert.equal(
+      await rule.textContent(),
+      "thumbs-down: thumbs-down feedback (thumbs) → queue complaints (50 % of them); 0 traces enqueued"
+    );
+    assertClean(record);
+    await page.close();
   });
 
   it("labels one span when a span is open in the span tree, and marks it", async () => {

@@ -29,6 +29,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
     summary: "run an evaluator or LLM judge over the workspace's traces",
     load: async () => (await import("./judgeCommand.js")).command
   },
+  online: {
+    summary: "run online evaluators and automation rules as traces arrive",
+    load: async () => (await import("./onlineCommand.js")).command
+  },
   calibrate: {
     summary: "compare judge verdicts with human labels; import and export judgment sets",
     load: async () => (await import("./calibrateCommand.js")).command

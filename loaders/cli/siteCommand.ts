@@ -7,6 +7,7 @@ import {generateToken, isLoopbackHost} from "../server/auth.js";
 import {DEFAULT_MAX_BODY_BYTES, formatBytes, parseByteSize} from "../server/body.js";
 import {startServer} from "../server/serve.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
+import {startOnlineInBackground} from "../online/background.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
@@ -116,6 +117,8 @@ export const startCommand: Command = {
     });
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
+    // Online evaluators run beside the server when a spec asks to (`plumbline online run` without a terminal).
+    const online = startOnlineInBackground({workspace, env: io.env, log: (line) => io.err(line)});
     const open = values.open && !values["no-open"] && !io.env.CI;
     if (open) openBrowser(url);
     let release = () => {};
@@ -127,6 +130,7 @@ export const startCommand: Command = {
       });
     });
     try {
+      await online?.stop();
       await server.close();
     } finally {
       release();

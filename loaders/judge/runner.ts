@@ -53,6 +53,11 @@ export interface RunOptions {
   /** How many finished verdicts are buffered before a write. */
   batchSize?: number;
   now?: () => Date;
+  /**
+   * The most calls this run may make (an online budget). Traces that would need a call beyond it get no row at all,
+   * neither verdict nor error, and are counted in `skipped`.
+   */
+  maxCalls?: number;
 }
 
 export interface RunSummary {
@@ -65,6 +70,8 @@ export interface RunSummary {
   pass: number;
   fail: number;
   errors: number;
+  /** Traces left without a row because `maxCalls` was spent. */
+  skipped: number;
   inputTokens: number;
   outputTokens: number;
   costUsd: number | null;
@@ -125,6 +132,7 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     pass: 0,
     fail: 0,
     errors: 0,
+    skipped: 0,
     inputTokens: 0,
     outputTokens: 0,
     costUsd: options.price ? 0 : null,
@@ -228,6 +236,11 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     });
   }
 
+  // The budget is taken from the front: the traces past it are left for a later run, with no row.
+  if (options.maxCalls !== undefined && toCall.length > options.maxCalls) {
+    summary.skipped = toCall.length - Math.max(0, options.maxCalls);
+    toCall.length = Math.max(0, options.maxCalls);
+  }
   let next = 0;
   const worker = async () => {
     while (next < toCall.length && !options.signal?.aborted) {

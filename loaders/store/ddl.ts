@@ -151,6 +151,23 @@ export const TABLES = {
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP`,
   /**
+   * One row per online pass of one evaluator that judged or skipped anything (`plumbline online run`): what it
+   * found quiet and sampled, the calls it made (the budget counts these), and the traces it left for want of budget.
+   */
+  online_passes: `
+    run_id VARCHAR NOT NULL,
+    evaluator_id VARCHAR NOT NULL,
+    evaluator_version VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    candidates INTEGER NOT NULL,
+    judged INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    cached INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    cost_usd DOUBLE,
+    note VARCHAR`,
+  /**
    * Human and judge labels from an imported judgment set (PandaLM, LLMBar, a labels file), one row per (item, rater):
    * the label as the source wrote it, the class it maps to ('1', '2', 'tie', or 'pass'/'fail'; NULL when it maps to
    * none) and any reasoning.

@@ -109,6 +109,22 @@ describe("specContent(spec)", () => {
     assert.equal(specContent(parsed({...judgeSpec, calibration, gate: {minPassRate: 0.9}})), base);
   });
 
+  test("asking a spec to run online does not make a new version", () => {
+    const base = specContent(parsed(judgeSpec));
+    const online = {sample: 0.1, quietSeconds: 60, budget: {perHour: 200, perDay: 2000}};
+    assert.equal(specContent(parsed({...judgeSpec, online})), base);
+  });
+
+  test("an online block gets its defaults (every trace, 60 s quiet, no budget) and refuses a share above 1", () => {
+    assert.deepEqual(parsed({...judgeSpec, online: {}}).online, {
+      sample: 1,
+      quietSeconds: 60,
+      budget: {perHour: null, perDay: null}
+    });
+    assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, online: {sample: 1.5}}));
+    assert.ok("errors" in parseEvaluatorSpec({...judgeSpec, online: {budget: {perMinute: 3}}}));
+  });
+
   test("a calibration block with an unknown field or an MCC outside [-1, 1] is refused", () => {
     const calibration = {
       evaluatorVersion: "v",

@@ -290,6 +290,31 @@ export const GateThresholdSchema = z
   .strict();
 export type GateThreshold = z.infer<typeof GateThresholdSchema>;
 
+/**
+ * How a spec runs on live traffic (`plumbline online run`, and `plumbline start` in the background). Kept out of
+ * the content hash (see `specContent`): how often an evaluator runs does not change what it decides.
+ */
+export const OnlineSchema = z
+  .object({
+    /**
+     * The share of complete traces evaluated (0–1). Which traces is decided by a hash of the trace id and the
+     * evaluator id, so a restart, or a second pass, makes the same choice.
+     */
+    sample: z.number().min(0).max(1).default(1),
+    /** A trace is complete once no span has arrived for this many seconds. */
+    quietSeconds: z.number().nonnegative().default(60),
+    /** Judge calls allowed (LLM judges and hybrids); once spent, calls stop and the traces wait, unjudged. */
+    budget: z
+      .object({
+        perHour: z.number().int().nonnegative().nullable().default(null),
+        perDay: z.number().int().nonnegative().nullable().default(null)
+      })
+      .strict()
+      .default({perHour: null, perDay: null})
+  })
+  .strict();
+export type Online = z.infer<typeof OnlineSchema>;
+
 const common = {
   format: z.literal(EVALUATOR_SPEC_FORMAT).default(EVALUATOR_SPEC_FORMAT),
   id: IdSchema,
@@ -301,7 +326,8 @@ const common = {
   scope: ScopeSchema.default("trace"),
   lineage: LineageSchema.default({derivedFrom: null, note: ""}),
   gate: GateThresholdSchema.optional(),
-  calibration: SpecCalibrationSchema.optional()
+  calibration: SpecCalibrationSchema.optional(),
+  online: OnlineSchema.optional()
 };
 
 export const EvaluatorSpecSchema = z.discriminatedUnion("kind", [
@@ -339,11 +365,11 @@ export const JUDGE_VERDICT_JSON_SCHEMA = {
 
 /**
  * The part of a spec that decides verdicts, in a canonical JSON form (sorted keys). Its hash is the content half of
- * the evaluator version: editing the description, lineage, gate threshold or recorded calibration does not start a
- * new calibration, editing the rule, prompt, model, examples or criterion does.
+ * the evaluator version: editing the description, lineage, gate threshold, online settings or recorded calibration
+ * does not start a new calibration, editing the rule, prompt, model, examples or criterion does.
  */
 export function specContent(spec: EvaluatorSpec): string {
-  const {description: _d, lineage: _l, version: _v, calibration: _c, gate: _g, ...decisive} = spec;
+  const {description: _d, lineage: _l, version: _v, calibration: _c, gate: _g, online: _o, ...decisive} = spec;
   return canonicalJson(decisive);
 }
 

@@ -25,7 +25,9 @@ export const QueueItemSchema = z.object({
   /** Drawn at random as a backstop, not for its signals. */
   random: z.boolean(),
   clusterWeight: z.number(),
-  contributions: z.array(z.object({signal: z.enum(SIGNALS), points: z.number(), reason: z.string()}))
+  contributions: z.array(z.object({signal: z.enum(SIGNALS), points: z.number(), reason: z.string()})),
+  /** The automation rule that enqueued the trace (see `automation.json`); absent for traces a person queued. */
+  enqueuedBy: z.string().optional()
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
