@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
+import {Writable} from "node:stream";
 import {after, describe, test} from "node:test";
 import {tableFromIPC} from "apache-arrow";
 import {startServer, type RunningServer} from "../server/serve.js";
 import {ingest} from "../ingest/ingest.js";
 import {readTraceFeatures} from "../store/queueFeatures.js";
 import {traceListIPC} from "../store/traceList.js";
+import {writeDetailPack} from "../store/detailPack.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {tempDir} from "../fixtures/tempDir.js";
 import {feedbackLabelId} from "./feedbackRoutes.js";
@@ -171,7 +173,11 @@ describe("POST /api/feedback", {timeout: 60_000}, () => {
         ).getRowObjectsJS();
         const truth = (await connection.runAndReadAll("SELECT trace_id FROM ground_truth ORDER BY 1")).getRowsJS();
         const features = await readTraceFeatures(connection);
-        return {list, feedback, truth, features};
+        // The detail record the explorer opens lists the feedback too.
+        const chunks: Buffer[] = [];
+        const out = new Writable({write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), done())});
+        await writeDetailPack(connection, out, {gzip: false, scratchDir: workspace});
+        return {list, feedback, truth, features, detail: Buffer.concat(chunks).toString("utf8")};
       });
       const late = seen.list.find((r) => r.trace_id === "late")!;
       assert.deepEqual([late.feedback_count, late.has_feedback], [1, true]);
@@ -179,6 +185,7 @@ describe("POST /api/feedback", {timeout: 60_000}, () => {
       assert.deepEqual(seen.feedback, [
         {name: "overall", value: 0, label: "fail", comment: "no refund", source: "end_user"}
       ]);
+      assert.match(seen.detail, /"traceId":"late".*"feedback":\[\{[^\]]*"comment":"no refund","source":"end_user"\}\]/);
       assert.deepEqual(seen.truth, [["other"]], "end-user feedback alone is not ground truth");
       // …but it is a queue signal: the negative feedback raises the trace.
       assert.equal(seen.features.find((f) => f.traceId === "late")!.negativeFeedback, 1);
