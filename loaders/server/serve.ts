@@ -12,6 +12,7 @@ import {connect, createServer as createNetServer, type AddressInfo, type Socket}
 import {join} from "node:path";
 import type {Duplex} from "node:stream";
 import {serve, type ServerType} from "@hono/node-server";
+import {feedbackRoutes} from "../annotations/feedbackRoutes.js";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
 import {PlumblineError} from "../errors.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
@@ -233,7 +234,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const app = createApp({
       service,
       token,
-      subApps: options.subApps,
+      subApps: [...(options.subApps ?? []), {path: "/api/feedback", app: feedbackRoutes(service)}],
       hosts,
       maxBodyBytes: options.maxBodyBytes,
       pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null,

@@ -7,6 +7,11 @@
  * and automated evaluators are signals, not truth. An adjudication wins; otherwise each annotator's verdict on
  * a criterion is fail when any of their labels on it fails (a failing text range fails the trace), and the
  * verdicts are combined as single, unanimous or a strict majority. A tie has no ground truth until adjudicated.
+ *
+ * `trace_feedback` is what end users said about each trace, as the explorer shows it: the feedback the trace's own
+ * file carried, and the end-user labels (sent to `POST /api/feedback` or imported with `plumbline feedback import
+ * thumbs`). A label joins its trace by id whenever the trace arrives, before or after it. Evaluators read the
+ * trace's own `feedback_count` only, so no evaluator ever sees a human label.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 
@@ -21,6 +26,12 @@ export async function createAnnotationViews(connection: DuckDBConnection): Promi
     WITH current AS (${CURRENT})
     SELECT trace_id, span_id, criterion, annotator, pass, score, label, failure_mode, explanation, source, annotated_at
     FROM current WHERE op <> 'delete' AND source <> 'adjudication'`);
+  await connection.run(`CREATE OR REPLACE VIEW trace_feedback AS
+    SELECT trace_id, span_id, name, value, label, comment, source FROM feedback
+    UNION ALL
+    SELECT trace_id, span_id, criterion AS name, score AS value,
+      coalesce(label, CASE WHEN pass THEN 'pass' WHEN NOT pass THEN 'fail' END) AS label, explanation AS comment, source
+    FROM human_labels WHERE source = 'end_user'`);
   await connection.run(`CREATE OR REPLACE VIEW ground_truth AS
     WITH current AS (${CURRENT}),
     adjudicated AS (

@@ -23,6 +23,7 @@ import {Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray} from "apache-a
 import {DETAIL_TRAILER_BYTES, encodeDetailTrailer} from "../../src/core/explore/detail.js";
 import {endOutput, writeAll} from "../files/loaderOutput.js";
 import {sqlString} from "./sqlString.js";
+import {tableExists} from "./db.js";
 
 /** Attribute objects longer than this (JSON characters) have each long value cut to ATTRIBUTE_VALUE_CHARS. */
 const ATTRIBUTES_CHARS = 4096;
@@ -53,7 +54,7 @@ const spanRows = (attributes: string, where: string) => `SELECT trace_id, start_
   })::VARCHAR AS j FROM spans WHERE ${where}`;
 
 /** Each table's rows as JSON (`j`) beside the columns that order them within a trace (`order`). */
-const ROWS = {
+const rowsOf = (feedbackTable: string) => ({
   spans: {
     rows: `${spanRows("attributes", `attributes IS NULL OR NOT ${LONG_ATTRIBUTES}`)}
       UNION ALL ${spanRows(CUT_ATTRIBUTES, LONG_ATTRIBUTES)}`,
@@ -71,11 +72,12 @@ const ROWS = {
   },
   feedback: {
     rows: `SELECT trace_id, span_id, name, source, value, label, comment, to_json({spanId: span_id, name: name,
-      value: value, label: label, comment: comment, source: source})::VARCHAR AS j FROM feedback`,
+      value: value, label: label, comment: comment, source: source})::VARCHAR AS j FROM ${feedbackTable}`,
     order: "span_id NULLS FIRST, name, source, value, label, comment"
   },
   traces: {rows: "SELECT trace_id FROM traces"}
-} as const;
+});
+const ROWS = rowsOf("feedback");
 type RowTable = keyof typeof ROWS;
 
 /** One bucket's records, from the rows split out for it; null when the bucket holds no trace. */
@@ -154,8 +156,10 @@ export async function writeDetailPack(
     // DuckDB's memory limit stays at its default (most of the machine's memory). Under a 512 MB limit the pack of
     // 4M spans peaked at 1.1 GB instead of 2.7 GB in the same time, but a workspace of long transcripts could not be
     // read at all: scanning a vector of 800 KB messages takes one 1 GB buffer, which no limit below that allows.
-    for (const table of Object.keys(ROWS) as RowTable[]) {
-      await connection.run(`COPY (SELECT hash(trace_id) % ${buckets}::UBIGINT AS bucket, * FROM (${ROWS[table].rows}))
+    // End users' labels join the trace's own feedback (see loaders/store/annotationViews.ts) where the store has the view.
+    const rows = rowsOf((await tableExists(connection, "trace_feedback")) ? "trace_feedback" : "feedback");
+    for (const table of Object.keys(rows) as RowTable[]) {
+      await connection.run(`COPY (SELECT hash(trace_id) % ${buckets}::UBIGINT AS bucket, * FROM (${rows[table].rows}))
         TO ${sqlString(join(dir, table))} (FORMAT parquet, PARTITION_BY (bucket), COMPRESSION zstd, ROW_GROUP_SIZE_BYTES '4MB')`);
     }
     for (let bucket = 0; bucket < buckets; ++bucket) {

@@ -6,6 +6,7 @@
  * encoded; the first user message is cut to a preview, since the full text is in the trace's detail record.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {tableExists} from "./db.js";
 import {
   Bool,
   Dictionary,
@@ -44,13 +45,20 @@ const COLUMNS: [name: string, sql: string, kind: Kind][] = [
   ["message_count", "message_count", "count"],
   ["tool_call_count", "tool_call_count", "count"],
   ["tool_error_count", "tool_error_count", "count"],
-  ["feedback_count", "feedback_count", "count"],
-  ["has_feedback", "feedback_count > 0", "boolean"],
+  ["feedback_count", "coalesce(fb.n, feedback_count)", "count"],
+  ["has_feedback", "coalesce(fb.n, feedback_count) > 0", "boolean"],
   ["first_user_message", `left(first_user_message, ${PREVIEW_CHARS})`, "string"]
 ];
 
-const LIST_SQL = `SELECT ${COLUMNS.map(([name, sql]) => `${sql} AS ${name}`).join(", ")}
-FROM traces ORDER BY start_time DESC NULLS LAST, trace_id`;
+// Feedback is counted from `trace_feedback` (loaders/store/annotationViews.ts), which adds end users' labels to the
+// trace's own feedback; a store opened read-only before that view existed counts the trace's own only.
+const listSql = (feedbackView: boolean) => {
+  const counts = feedbackView
+    ? "SELECT trace_id, count(*)::INTEGER AS n FROM trace_feedback GROUP BY 1"
+    : "SELECT NULL::VARCHAR AS trace_id, NULL::INTEGER AS n WHERE false";
+  return `SELECT ${COLUMNS.map(([name, sql]) => `${sql} AS ${name}`).join(", ")}
+FROM traces LEFT JOIN (${counts}) fb USING (trace_id) ORDER BY start_time DESC NULLS LAST, trace_id`;
+};
 
 function arrowType(kind: Kind): DataType {
   switch (kind) {
@@ -69,7 +77,7 @@ function arrowType(kind: Kind): DataType {
 
 /** Reads the list and returns it as an Arrow IPC stream. */
 export async function traceListIPC(connection: DuckDBConnection): Promise<Uint8Array> {
-  const reader = await connection.runAndReadAll(LIST_SQL);
+  const reader = await connection.runAndReadAll(listSql(await tableExists(connection, "trace_feedback")));
   const columns = reader.getColumnsJS();
   const vectors: Record<string, Vector> = {};
   COLUMNS.forEach(([name, , kind], i) => {
