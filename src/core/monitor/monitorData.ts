@@ -83,8 +83,9 @@ export interface ModelPoint {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  tokens: number;
-  costUsd: number;
+  /** Sums over the bucket's traces that report them; null when none does (unknown, not zero). */
+  tokens: number | null;
+  costUsd: number | null;
   /** Mean cost of the bucket's traces that report one. */
   costPerTrace: number | null;
   errorDrift: DriftResult;
@@ -285,6 +286,7 @@ function modelSeries(
     errors: number;
     latencies: number[];
     tokens: number;
+    tokened: number;
     cost: number;
     costed: number;
   }
@@ -292,14 +294,17 @@ function modelSeries(
   for (const {trace, time} of timed) {
     let accs = groups.get(trace.model);
     if (!accs) {
-      accs = buckets.map(() => ({traces: 0, errors: 0, latencies: [], tokens: 0, cost: 0, costed: 0}));
+      accs = buckets.map(() => ({traces: 0, errors: 0, latencies: [], tokens: 0, tokened: 0, cost: 0, costed: 0}));
       groups.set(trace.model, accs);
     }
     const acc = accs[index.get(bucketStart(time, unit))!]!;
     acc.traces++;
     if (trace.status === "error") acc.errors++;
     if (trace.latencyMs !== null && Number.isFinite(trace.latencyMs)) acc.latencies.push(trace.latencyMs);
-    if (trace.tokens !== null) acc.tokens += trace.tokens;
+    if (trace.tokens !== null && Number.isFinite(trace.tokens)) {
+      acc.tokens += trace.tokens;
+      acc.tokened++;
+    }
     if (trace.costUsd !== null && Number.isFinite(trace.costUsd)) {
       acc.cost += trace.costUsd;
       acc.costed++;
