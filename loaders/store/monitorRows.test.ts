@@ -6,12 +6,11 @@ import type {MonitorData} from "../../src/core/monitor/monitorData.js";
 import {REPO_ROOT} from "../browser/buildSite.js";
 import {
   CALIBRATED_EVALUATOR,
+  DATED,
   calibratedVersion,
-  MONITOR_DAYS,
   MONITOR_START,
   STEP_DAY,
   COST_STEP_DAY,
-  TRACES_PER_DAY,
   UNDATED,
   writeMonitorWorkspace
 } from "../fixtures/monitorWorkspace.js";
@@ -33,7 +32,7 @@ describe("the monitor's rows", {timeout: 120_000}, () => {
 
   test("hold every trace with its own start time, or none, and the time it was received", async () => {
     const rows = await withReadConnection(workspace, readMonitorRows);
-    assert.equal(rows.traces.length, MONITOR_DAYS * TRACES_PER_DAY + UNDATED);
+    assert.equal(rows.traces.length, DATED + UNDATED);
     const undated = rows.traces.filter((t) => t.startTime === null);
     assert.equal(undated.length, UNDATED);
     assert.ok(undated.every((t) => t.receivedAt === Date.parse("2026-11-10T12:00:00Z")));
@@ -84,7 +83,7 @@ describe("the monitor's rows", {timeout: 120_000}, () => {
     });
     assert.equal(run.status, 0, run.stderr);
     const data = JSON.parse(run.stdout) as MonitorData;
-    assert.deepEqual(data.timeBasis, {start: MONITOR_DAYS * TRACES_PER_DAY, received: UNDATED, none: 0});
+    assert.deepEqual(data.timeBasis, {start: DATED, received: UNDATED, none: 0});
     assert.equal(data.unit, "day");
     const calibrated = data.evaluators.find((e) => e.evaluatorId === CALIBRATED_EVALUATOR)!;
     assert.equal(calibrated.calibrated, true);
