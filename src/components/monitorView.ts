@@ -92,27 +92,22 @@ export function testNote(): HTMLElement {
 
 /** One evaluator: pass rate, the corrected pass rate and its 95 % band where calibrated, and flagged points. */
 function evaluatorChart(series: EvaluatorSeries, data: MonitorPageData, Plot: Plot): HTMLElement {
-  const points = series.points
-    .filter((p) => p.passRate !== null)
-    .map((p) => ({...p, at: new Date(p.bucket), flagged: p.drift.tested && p.drift.flagged}));
+  // Periods with no verdict stay in as nulls, so that the lines break across a gap instead of bridging it.
+  const points = series.points.map((p) => ({...p, at: new Date(p.bucket), flagged: p.drift.tested && p.drift.flagged}));
   const tip = (p: (typeof points)[number]) =>
     `${bucketLabel(p.bucket, data.unit)}\npass rate ${percent(p.passRate)} (${p.pass} of ${p.pass + p.fail})` +
     (p.corrected !== null ? `\ncorrected ${percent(p.corrected)} [${percent(p.low)}, ${percent(p.high)}]` : "") +
     `\n${percent(p.evaluatedShare, 0)} of ${p.traces} traces evaluated` +
     (p.drift.tested ? `\nz ${p.drift.z.toFixed(1)}${p.flagged ? " · drift" : ""}` : "");
-  const banded = points.filter((p) => p.low !== null && p.high !== null);
   const figure = Plot.plot({
     height: 220,
     marginLeft: 44,
     x: {type: "utc", label: null, domain: [new Date(data.buckets[0]!), new Date(data.buckets.at(-1)!)], inset: 8},
     y: {domain: [0, 1], grid: true, label: "pass rate", tickFormat: "%"},
     marks: [
-      Plot.areaY(banded, {x: "at", y1: "low", y2: "high", fill: "var(--pl-user)", fillOpacity: 0.15, curve: "step"}),
+      Plot.areaY(points, {x: "at", y1: "low", y2: "high", fill: "var(--pl-user)", fillOpacity: 0.15, curve: "step"}),
       Plot.line(points, {x: "at", y: "passRate", stroke: "var(--pl-muted)", strokeWidth: 1.5, marker: "dot"}),
-      Plot.line(
-        points.filter((p) => p.corrected !== null),
-        {x: "at", y: "corrected", stroke: "var(--pl-user)", strokeWidth: 2}
-      ),
+      Plot.line(points, {x: "at", y: "corrected", stroke: "var(--pl-user)", strokeWidth: 2}),
       Plot.dot(
         points.filter((p) => p.flagged),
         {x: "at", y: "passRate", r: 7, stroke: "var(--pl-bad)", strokeWidth: 2.5, fill: "none"}
@@ -162,23 +157,22 @@ type ModelRow = {model: string; at: Date; bucket: number} & Record<string, numbe
 function modelRows(data: MonitorPageData): {rows: ModelRow[]; charted: ModelSeries[]} {
   const charted = data.models.slice(0, CHARTED_MODELS);
   const rows = charted.flatMap((m) =>
-    m.points
-      .filter((p) => p.traces > 0)
-      .map((p): ModelRow => ({
-        model: m.model ?? "(no model)",
-        at: new Date(p.bucket),
-        bucket: p.bucket,
-        traces: p.traces,
-        errorRate: p.errorRate,
-        p50: p.p50,
-        p95: p.p95,
-        p99: p.p99,
-        tokens: p.tokens,
-        costUsd: p.costUsd,
-        costPerTrace: p.costPerTrace,
-        costFlag: p.costDrift.tested && p.costDrift.flagged ? 1 : 0,
-        errorFlag: p.errorDrift.tested && p.errorDrift.flagged ? 1 : 0
-      }))
+    // Empty periods stay in as nulls, so that a line breaks across a gap instead of bridging it.
+    m.points.map((p): ModelRow => ({
+      model: m.model ?? "(no model)",
+      at: new Date(p.bucket),
+      bucket: p.bucket,
+      traces: p.traces,
+      errorRate: p.errorRate,
+      p50: p.p50,
+      p95: p.p95,
+      p99: p.p99,
+      tokens: p.tokens,
+      costUsd: p.costUsd,
+      costPerTrace: p.costPerTrace,
+      costFlag: p.costDrift.tested && p.costDrift.flagged ? 1 : 0,
+      errorFlag: p.errorDrift.tested && p.errorDrift.flagged ? 1 : 0
+    }))
   );
   return {rows, charted};
 }
@@ -210,7 +204,7 @@ export function modelCharts(data: MonitorPageData, Plot: Plot): HTMLElement {
     );
   const label = (d: ModelRow) => `${d.model} · ${bucketLabel(d.bucket, data.unit)}`;
   const latency = ["p50", "p95", "p99"].flatMap((q) =>
-    rows.filter((r) => r[q] !== null).map((r) => ({model: r.model, at: r.at, q, ms: r[q] as number, bucket: r.bucket}))
+    rows.map((r) => ({model: r.model, at: r.at, q, ms: r[q] as number | null, bucket: r.bucket}))
   );
   return el(
     "div",
@@ -266,7 +260,7 @@ export function modelCharts(data: MonitorPageData, Plot: Plot): HTMLElement {
               Plot.pointer({
                 x: "at",
                 y: "ms",
-                title: (d: {model: string; q: string; ms: number; bucket: number}) =>
+                title: (d: {model: string; q: string; ms: number | null; bucket: number}) =>
                   `${d.model} · ${bucketLabel(d.bucket, data.unit)}\n${d.q} ${duration(d.ms)}`
               })
             )

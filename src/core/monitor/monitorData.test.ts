@@ -112,6 +112,28 @@ describe("monitorData", () => {
     );
   });
 
+  test("leaves a period's tokens and cost unknown, not zero, when none of its traces reports them", () => {
+    const quiet = monitorData({
+      traces: [
+        {...traces[0]!, tokens: null, costUsd: null},
+        {...traces[0]!, traceId: "later", startTime: START + 3 * DAY, status: "ok", tokens: 10, costUsd: 0.5}
+      ],
+      verdicts: [],
+      labels: [],
+      calibrations: []
+    });
+    const points = quiet.models[0]!.points;
+    assert.deepEqual(
+      points.map((p) => [p.traces, p.tokens, p.costUsd, p.errorRate]),
+      [
+        [1, null, null, 1],
+        [0, null, null, null],
+        [0, null, null, null],
+        [1, 10, 0.5, 0]
+      ]
+    );
+  });
+
   test("a workspace with no dated trace has no buckets and says how many traces it left out", () => {
     const none = monitorData({traces: [undated], verdicts: [], labels: [], calibrations: []});
     assert.equal(none.unit, null);

@@ -325,8 +325,8 @@ function modelSeries(
           p50: quantile(a.latencies, 0.5),
           p95: quantile(a.latencies, 0.95),
           p99: quantile(a.latencies, 0.99),
-          tokens: a.tokens,
-          costUsd: a.cost,
+          tokens: a.tokened ? a.tokens : null,
+          costUsd: a.costed ? a.cost : null,
           costPerTrace: a.costed ? a.cost / a.costed : null,
           errorDrift: errorDrift[i]!,
           costDrift: costDrift[i]!
