@@ -25,7 +25,8 @@ const pages = [
   {name: "Agreement", path: "/agreement"},
   {name: "Calibration", path: "/calibration"},
   {name: "Suite", path: "/suite"},
-  {name: "Datasets", path: "/datasets"}
+  {name: "Datasets", path: "/datasets"},
+  {name: "Monitor", path: "/monitor"}
 ];
 
 // A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.

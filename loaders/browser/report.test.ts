@@ -30,7 +30,9 @@ const EXPECTED: Record<string, RegExp[]> = {
     /coverage/i,
     /task not completed/
   ],
-  "/datasets": [/airline-regressions/, /confirmed[ _]failure/i]
+  "/datasets": [/airline-regressions/, /confirmed[ _]failure/i],
+  // The demo's τ-bench and Who&When runs carry no start time: they are placed at the time they were imported.
+  "/monitor": [/24 of 411 traces are placed at their own start time; 387 that carry none/, /task not completed/]
 };
 
 describe("the published report", {timeout: 420_000}, () => {
