@@ -141,7 +141,8 @@ export function encodeTraceRequest(json: Record<string, unknown>): Uint8Array {
     for (const scopeSpans of (resourceSpans.scopeSpans ?? []) as Record<string, unknown>[]) {
       for (const span of (scopeSpans.spans ?? []) as Record<string, unknown>[]) {
         for (const field of ID_FIELDS) {
-          if (typeof span[field] === "string") span[field] = Buffer.from(span[field] as string, "hex").toString("base64");
+          if (typeof span[field] === "string")
+            span[field] = Buffer.from(span[field] as string, "hex").toString("base64");
         }
       }
     }
@@ -156,12 +157,16 @@ export interface PartialSuccess {
 
 /** An `ExportTraceServiceResponse`; `partialSuccess` is left out when every span was accepted, as the spec asks. */
 export function encodeTraceResponse(partial: PartialSuccess | null): Uint8Array {
-  const body = partial ? {partialSuccess: {rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage}} : {};
+  const body = partial
+    ? {partialSuccess: {rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage}}
+    : {};
   return ResponseType.encode(ResponseType.fromObject(body)).finish();
 }
 
 /** Decodes an `ExportTraceServiceResponse` (for tests). */
-export function decodeTraceResponse(bytes: Uint8Array): {partialSuccess?: {rejectedSpans?: string; errorMessage?: string}} {
+export function decodeTraceResponse(bytes: Uint8Array): {
+  partialSuccess?: {rejectedSpans?: string; errorMessage?: string};
+} {
   return ResponseType.toObject(ResponseType.decode(bytes), {longs: String});
 }
 

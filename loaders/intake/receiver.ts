@@ -190,11 +190,21 @@ export function openReceiver(options: ReceiverOptions): Receiver {
             body = gunzipSync(body, {maxOutputLength: maxDecoded});
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
-              return failure(encoding, 413, RPC.invalidArgument, `the body is over ${maxDecoded} bytes once decompressed`);
+              return failure(
+                encoding,
+                413,
+                RPC.invalidArgument,
+                `the body is over ${maxDecoded} bytes once decompressed`
+              );
             return failure(encoding, 400, RPC.invalidArgument, `the gzip body is corrupt: ${(error as Error).message}`);
           }
         } else if (contentEncoding !== "identity") {
-          return failure(encoding, 415, RPC.invalidArgument, `unsupported Content-Encoding ${contentEncoding}; send gzip or none`);
+          return failure(
+            encoding,
+            415,
+            RPC.invalidArgument,
+            `unsupported Content-Encoding ${contentEncoding}; send gzip or none`
+          );
         }
         if (body.byteLength > maxDecoded)
           return failure(encoding, 413, RPC.invalidArgument, `the body is over ${maxDecoded} bytes`);
@@ -205,7 +215,12 @@ export function openReceiver(options: ReceiverOptions): Receiver {
               ? decodeTraceRequest(body)
               : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
         } catch (error) {
-          return failure(encoding, 400, RPC.invalidArgument, `not an ExportTraceServiceRequest: ${(error as Error).message}`);
+          return failure(
+            encoding,
+            400,
+            RPC.invalidArgument,
+            `not an ExportTraceServiceRequest: ${(error as Error).message}`
+          );
         }
         let accepted;
         try {
@@ -218,7 +233,13 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         if (accepted.rejected.length) {
           quarantine(
             workspace,
-            accepted.rejected.map((r) => ({file: "POST /v1/traces", line: 0, reason: r.reason, text: r.text, encoding: "utf8"}))
+            accepted.rejected.map((r) => ({
+              file: "POST /v1/traces",
+              line: 0,
+              reason: r.reason,
+              text: r.text,
+              encoding: "utf8"
+            }))
           );
         }
         if (accepted.request) {

@@ -14,7 +14,11 @@ export function intakeRoutes(receiver: Receiver): Hono {
       contentType: c.req.header("content-type"),
       contentEncoding: c.req.header("content-encoding")
     });
-    return c.body(typeof answer.body === "string" ? answer.body : (answer.body as Uint8Array<ArrayBuffer>), answer.status as 200, answer.headers);
+    return c.body(
+      typeof answer.body === "string" ? answer.body : (answer.body as Uint8Array<ArrayBuffer>),
+      answer.status as 200,
+      answer.headers
+    );
   });
   return app;
 }
