@@ -3,7 +3,7 @@ import {readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {gzipSync} from "node:zlib";
-import {tempDir} from "../fixtures/tempDir.js";
+import {removeTempDir, tempDir} from "../fixtures/tempDir.js";
 import {ingest} from "../ingest/ingest.js";
 import {withReadConnection} from "../store/db.js";
 import {decodeTraceResponse, encodeTraceRequest} from "./otlpProto.js";
@@ -31,7 +31,11 @@ const text = (r: ReceiverResponse) => (typeof r.body === "string" ? r.body : Buf
 
 function receiverIn(workspace: string, t: {after(fn: () => unknown): void}, options = {}): Receiver {
   const receiver = openReceiver({workspace, catchUpDelayMs: 10, ...options});
-  t.after(() => receiver.close());
+  // The workspace is removed again once closed: a last catch-up may have written to it after its own hook ran.
+  t.after(async () => {
+    await receiver.close();
+    removeTempDir(workspace);
+  });
   return receiver;
 }
 
@@ -275,7 +279,10 @@ test("a trace whose spans reach the store in separate catch-ups is rebuilt from 
   const workspace = tempDir("intake", t);
   const seen: string[][] = [];
   const watched = openReceiver({workspace, catchUpDelayMs: 10, onTraces: (ids) => void seen.push(ids)});
-  t.after(() => watched.close());
+  t.after(async () => {
+    await watched.close();
+    removeTempDir(workspace);
+  });
   for (const indexes of [[3], [2], [0, 1]]) {
     await watched.handle(json(withSpans(agentRequest(), indexes)));
     await watched.flush();
