@@ -260,7 +260,8 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       }
     },
     flush() {
-      if (appended <= caughtUp && !running) return Promise.resolve();
+      // A catch-up still waiting to start (the one at start, for what an earlier run logged) is waited for too.
+      if (appended <= caughtUp && !running && !timer) return Promise.resolve();
       const done = new Promise<void>((resolve) => waiters.push(resolve));
       if (!running) {
         if (timer) clearTimeout(timer);
