@@ -1,6 +1,6 @@
 /**
  * @module `POST /v1/traces` as a Hono sub-app, mounted at `/v1` on `plumbline start`'s server (behind its Host,
- * token and body-size checks) and, with `--otlp-port`, served alone on the OTLP/HTTP port (see otlpServer.ts).
+ * token and body-size checks) and, with `--otlp-port`, served alone on the OTLP/HTTP port (see loaders/server/otlpServer.ts).
  */
 import {Hono} from "hono";
 import type {Receiver} from "./receiver.js";

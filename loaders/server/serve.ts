@@ -17,7 +17,7 @@ import {PlumblineError} from "../errors.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver, type Receiver} from "../intake/receiver.js";
 import {intakeRoutes} from "../intake/routes.js";
-import {startOtlpServer} from "../intake/otlpServer.js";
+import {startOtlpServer} from "./otlpServer.js";
 import {createApp, type SubApp} from "./app.js";
 import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
 import {DEFAULT_MAX_BODY_BYTES} from "./body.js";

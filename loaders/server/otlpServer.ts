@@ -6,11 +6,11 @@
 import type {AddressInfo} from "node:net";
 import {serve, type ServerType} from "@hono/node-server";
 import {Hono} from "hono";
-import {requireToken} from "../server/auth.js";
-import {limitBody} from "../server/body.js";
-import {hostAllowed, hostRefusal, namesFor} from "../server/hosts.js";
-import {intakeRoutes} from "./routes.js";
-import type {Receiver} from "./receiver.js";
+import {requireToken} from "./auth.js";
+import {limitBody} from "./body.js";
+import {hostAllowed, hostRefusal, namesFor} from "./hosts.js";
+import {intakeRoutes} from "../intake/routes.js";
+import type {Receiver} from "../intake/receiver.js";
 
 export interface OtlpServerOptions {
   receiver: Receiver;
