@@ -14,7 +14,7 @@ import type {Duplex} from "node:stream";
 import {serve, type ServerType} from "@hono/node-server";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
 import {PlumblineError} from "../errors.js";
-import {PROJECT_ROOT} from "../workspace/changed.js";
+import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver, type Receiver} from "../intake/receiver.js";
 import {intakeRoutes} from "../intake/routes.js";
 import {startOtlpServer} from "./otlpServer.js";
@@ -227,7 +227,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
   const receiver = openReceiver({
     workspace: options.workspace,
-    onTraces: options.onTraces,
+    onTraces: (traceIds) => {
+      // The pages' loaders run again on the next view, so the explorer lists traces as they arrive, unbuilt.
+      void afterWorkspaceChange(options.workspace);
+      options.onTraces?.(traceIds);
+    },
     onCatchUpError: (error) =>
       log(`trace intake store catch-up will retry: ${error instanceof Error ? error.message : String(error)}`)
   });
