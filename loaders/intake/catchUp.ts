@@ -27,7 +27,7 @@ import {intakeDir, listSegments, readWholeLines} from "./wal.js";
 
 const KEY = "intake_log";
 /** Bytes of log taken in per merge: bounds the memory a long catch-up holds (one batch at a time). */
-const BATCH_BYTES = 32 << 20;
+const BATCH_BYTES = 8 << 20;
 
 export type Offsets = Record<string, number>;
 
