@@ -111,12 +111,17 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
           const tally = emptyTally();
           const text = lines.join("\n");
           convertRecords(otlpReader, [{text, value: {resourceSpans}, line: 1, ordinal: 0}], file, 0, writer, tally);
-          const staged = writer.close();
           if (tally.rejected.length) {
-            quarantine(workspace, tally.rejected);
-            result.rejected += tally.rejected.length;
-            built.clear();
+            // Refused whole (a row too large for the store), with nothing staged: each request is tried on its own,
+            // so only the one that holds the row is quarantined.
+            const alone = emptyTally();
+            const records = lines.map((line, i) => ({text: line, line: i + 1, ordinal: i + 1}));
+            convertRecords(otlpReader, records, file, 0, writer, alone);
+            quarantine(workspace, alone.rejected);
+            result.rejected += alone.rejected.length;
+            tally.spans = alone.spans;
           }
+          const staged = writer.close();
           await mergeStaged(connection, staged, [{path: file, format: "otlp"}], new Date());
           result.spans += tally.spans;
         } finally {

@@ -9,6 +9,7 @@ import {withReadConnection} from "../store/db.js";
 import {decodeTraceResponse, encodeTraceRequest} from "./otlpProto.js";
 import {openReceiver, type Receiver, type ReceiverResponse} from "./receiver.js";
 import {openWalWriter} from "./wal.js";
+import {catchUp} from "./catchUp.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "formats", "fixtures", "otlp-manual-agent-tools.json");
 type Json = Record<string, any>;
@@ -305,4 +306,29 @@ test("lines logged by a receiver that stopped before its catch-up reach the stor
   const receiver = receiverIn(workspace, t);
   await receiver.flush();
   assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM spans"), [{n: 4}]);
+});
+
+test("a logged request with a row too large for the store is quarantined alone; the requests beside it are stored", async (t) => {
+  const workspace = tempDir("intake", t);
+  const wal = openWalWriter({workspace});
+  const huge = withSpans(agentRequest(), [1]);
+  huge.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({
+    key: "blob",
+    value: {stringValue: "x".repeat(33 << 20)}
+  });
+  await wal.append([
+    JSON.stringify(withSpans(agentRequest(), [0])),
+    JSON.stringify(huge),
+    JSON.stringify(withSpans(agentRequest(), [2, 3]))
+  ]);
+  await wal.close();
+  const result = await catchUp({workspace});
+  assert.equal(result.rejected, 1);
+  assert.deepEqual(await rows(workspace, "SELECT span_id FROM spans ORDER BY span_id"), [
+    {span_id: "00f067aa0ba902b7"},
+    {span_id: "c7ad6b7169203332"},
+    {span_id: "d7ad6b7169203333"}
+  ]);
+  const [file] = readdirSync(join(workspace, "quarantine"));
+  assert.match(readFileSync(join(workspace, "quarantine", file!), "utf8"), /"reason":"[^"]*(large|MiB|bytes)/);
 });
