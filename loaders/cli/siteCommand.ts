@@ -57,6 +57,8 @@ const startHelp = `Usage: plumbline start [options]
 Serves the environment at http://127.0.0.1:3000 (the next free port when taken): the pages, and the JSON API
 under /api/ that the annotation page writes through. On first run it builds the demo workspace from data/demo,
 so it works with no network and no API key. Labels are appended to <workspace>/annotations/events.jsonl.
+OpenTelemetry exporters send traces to POST /v1/traces (protobuf or JSON); each request is written to
+<workspace>/intake/ before it is answered, and the store catches up in the background.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -146,12 +148,12 @@ export const startCommand: Command = {
 };
 
 /** `--otlp-port` may stand alone (OTLP's port): it then takes no value, whatever follows it. */
-function withOtlpPortDefault(args: readonly string[]): string[] {
+export function withOtlpPortDefault(args: readonly string[]): string[] {
   return args.map((arg, i) => (arg === "--otlp-port" && !/^\d+$/.test(args[i + 1] ?? "") ? "--otlp-port=" : arg));
 }
 
 /** `--otlp-port` with no number (or an empty one) is OTLP/HTTP's own port. */
-function parseOtlpPort(value: string | undefined): number | null {
+export function parseOtlpPort(value: string | undefined): number | null {
   if (value === undefined) return null;
   if (value === "") return 4318;
   const port = Number(value);
