@@ -16,6 +16,7 @@ import {explorerBench} from "./explorerBench.js";
 import {generateBench} from "./generateBench.js";
 import {gateBench} from "./gateBench.js";
 import {ingestBench, ingestMemoryBench} from "./ingestBench.js";
+import {intakeBench} from "./intakeBench.js";
 import {judgeGenerationBench} from "./judgeGenerationBench.js";
 import {ensureCommandBuilt, OUT} from "./run.js";
 
@@ -23,6 +24,7 @@ const {values, positionals} = parseArgs({
   allowPositionals: true,
   options: {
     spans: {type: "string", default: "1000000"},
+    "intake-seconds": {type: "string", default: "20"},
     baseline: {type: "string"},
     help: {type: "boolean", short: "h", default: false}
   }
@@ -30,6 +32,7 @@ const {values, positionals} = parseArgs({
 // One name per line, so that adding a section never conflicts with adding another.
 const ALL = [
   "ingest",
+  "intake",
   "explorer",
   "clusters",
   "annotations",
@@ -42,11 +45,12 @@ const ALL = [
   "cli"
 ];
 if (values.help) {
-  console.log(`Usage: npm run bench -- [section...] [--spans N] [--baseline DIR]
+  console.log(`Usage: npm run bench -- [section...] [--spans N] [--intake-seconds N] [--baseline DIR]
 
 Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds).
 Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 spans and doubling up to four times
---spans (about 7.5 GB of generated input at the default). --baseline DIR times the ingest of another checkout
+--spans (about 7.5 GB of generated input at the default). --intake-seconds N sends to the live receiver for N
+seconds (default 20; 600 for the ten-minute memory run). --baseline DIR times the ingest of another checkout
 (another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
@@ -65,6 +69,7 @@ for (const section of sections) {
   console.log(`\n## ${section}`);
   if (section === "ingest") results.ingest = await ingestBench(Number(values.spans), values.baseline);
   else if (section === "ingest-memory") results.ingestMemory = await ingestMemoryBench(4 * Number(values.spans));
+  else if (section === "intake") results.intake = await intakeBench(Number(values["intake-seconds"]));
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "clusters") results.clusters = await clustersBench();
   else if (section === "annotations") results.annotations = await annotationsBench();

@@ -58,6 +58,8 @@ const startHelp = `Usage: plumbline start [options]
 Serves the environment at http://127.0.0.1:3000 (the next free port when taken): the pages, and the JSON API
 under /api/ that the annotation page writes through. On first run it builds the demo workspace from data/demo,
 so it works with no network and no API key. Labels are appended to <workspace>/annotations/events.jsonl.
+OpenTelemetry exporters send traces to POST /v1/traces (protobuf or JSON); each request is written to
+<workspace>/intake/ before it is answered, and the store catches up in the background.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -68,6 +70,8 @@ Options:
   --allowed-host <name>
                        a further name the server answers to (repeatable); it answers only to 127.0.0.1,
                        localhost, [::1] and --host (with --host 0.0.0.0: this machine's addresses and name)
+  --otlp-port [port]   also receive OpenTelemetry traces on this port (default 4318, OTLP/HTTP's own), at
+                       /v1/traces, on the same address and token; /v1/traces is served on the main port too
   --max-body <size>    the largest request body accepted, e.g. 4MiB (default ${formatBytes(DEFAULT_MAX_BODY_BYTES)})
   --no-open            do not open a browser
   -h, --help           show this help`;
@@ -78,7 +82,7 @@ export const startCommand: Command = {
   help: startHelp,
   async run(args, io) {
     const {values} = parseVerbArgs("start", {
-      args,
+      args: withOtlpPortDefault(args),
       options: {
         workspace: {type: "string"},
         port: {type: "string", default: "3000"},
@@ -86,6 +90,7 @@ export const startCommand: Command = {
         token: {type: "string"},
         "allowed-host": {type: "string", multiple: true},
         "max-body": {type: "string"},
+        "otlp-port": {type: "string"},
         open: {type: "boolean", default: true},
         "no-open": {type: "boolean", default: false}
       }
@@ -95,6 +100,7 @@ export const startCommand: Command = {
     const maxBodyBytes = values["max-body"] === undefined ? DEFAULT_MAX_BODY_BYTES : parseByteSize(values["max-body"]);
     if (maxBodyBytes === null)
       throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
+    const otlpPort = parseOtlpPort(values["otlp-port"]);
     let token = values.token ?? io.env.PLUMBLINE_TOKEN ?? null;
     const exposed = !isLoopbackHost(values.host);
     if (exposed && !token) {
@@ -113,10 +119,16 @@ export const startCommand: Command = {
       log: (line) => io.err(line),
       subApps,
       allowedHosts: values["allowed-host"] ?? [],
-      maxBodyBytes
+      maxBodyBytes,
+      otlpPort
     });
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
+    io.err(
+      `OpenTelemetry traces: POST ${server.url}/v1/traces` +
+        (server.otlpPort === null ? "" : ` (and on port ${server.otlpPort})`) +
+        (token ? " with Authorization: Bearer <token>" : "")
+    );
     // Online evaluators run beside the server when a spec asks to (`plumbline online run` without a terminal).
     const online = startOnlineInBackground({workspace, env: io.env, log: (line) => io.err(line)});
     const open = values.open && !values["no-open"] && !io.env.CI;
@@ -138,6 +150,20 @@ export const startCommand: Command = {
     return 0;
   }
 };
+
+/** `--otlp-port` may stand alone (OTLP's port): it then takes no value, whatever follows it. */
+export function withOtlpPortDefault(args: readonly string[]): string[] {
+  return args.map((arg, i) => (arg === "--otlp-port" && !/^\d+$/.test(args[i + 1] ?? "") ? "--otlp-port=" : arg));
+}
+
+/** `--otlp-port` with no number (or an empty one) is OTLP/HTTP's own port. */
+export function parseOtlpPort(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  if (value === "") return 4318;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid --otlp-port: ${value}`, "start");
+  return port;
+}
 
 function openBrowser(url: string): void {
   const command = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";

@@ -15,9 +15,13 @@ import {serve, type ServerType} from "@hono/node-server";
 import {feedbackRoutes} from "../annotations/feedbackRoutes.js";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
 import {PlumblineError} from "../errors.js";
-import {PROJECT_ROOT} from "../workspace/changed.js";
+import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
+import {openReceiver, type Receiver} from "../intake/receiver.js";
+import {intakeRoutes} from "../intake/routes.js";
+import {startOtlpServer} from "./otlpServer.js";
 import {createApp, type SubApp} from "./app.js";
 import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
+import {DEFAULT_MAX_BODY_BYTES} from "./body.js";
 import {hostAllowed, hostRefusal, namesFor, type HostPolicy} from "./hosts.js";
 
 const PAGES_MAIN = join(PROJECT_ROOT, "loaders", "server", "pagesMain.ts");
@@ -35,6 +39,10 @@ export interface ServerOptions {
   allowedHosts?: readonly string[];
   /** The largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Also serve `POST /v1/traces` alone on this port (OTLP/HTTP's 4318), on `host`; null or absent: not. */
+  otlpPort?: number | null;
+  /** Called with the ids of the traces the intake's catch-up (re)built in the store. */
+  onTraces?: (traceIds: string[]) => void;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -45,6 +53,10 @@ export interface RunningServer {
   /** The page server's own loopback port (null without pages); it refuses requests that did not come through here. */
   pagesPort: number | null;
   service: AnnotationService;
+  /** The OTLP/HTTP receiver behind `POST /v1/traces`. */
+  receiver: Receiver;
+  /** The port of the OTLP-only listener, when one was asked for. */
+  otlpPort: number | null;
   close(): Promise<void>;
 }
 
@@ -214,6 +226,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log(`annotation store mirror will retry: ${error instanceof Error ? error.message : String(error)}`)
   });
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
+  const receiver = openReceiver({
+    workspace: options.workspace,
+    onTraces: (traceIds) => {
+      // The pages' loaders run again on the next view, so the explorer lists traces as they arrive, unbuilt.
+      void afterWorkspaceChange(options.workspace);
+      options.onTraces?.(traceIds);
+    },
+    onCatchUpError: (error) =>
+      log(`trace intake store catch-up will retry: ${error instanceof Error ? error.message : String(error)}`)
+  });
+  let otlp: {port: number; close(): Promise<void>} | null = null;
   let preview: ChildProcess | null = null;
   let previewPort: number | null = null;
   // A new secret on every start: the page server answers only requests this server forwards.
@@ -234,12 +257,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const app = createApp({
       service,
       token,
-      subApps: [...(options.subApps ?? []), {path: "/api/feedback", app: feedbackRoutes(service)}],
+      subApps: [
+        ...(options.subApps ?? []),
+        {path: "/api/feedback", app: feedbackRoutes(service)},
+        {path: "/v1", app: intakeRoutes(receiver)}
+      ],
       hosts,
       maxBodyBytes: options.maxBodyBytes,
       pagesOrigin: previewPort ? `http://127.0.0.1:${previewPort}` : null,
       pagesSecret: secret
     });
+    if (options.otlpPort !== null && options.otlpPort !== undefined) {
+      otlp = await startOtlpServer({
+        receiver,
+        host: options.host,
+        port: options.otlpPort,
+        token,
+        allowedHosts: options.allowedHosts ?? [],
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+      });
+    }
     const upgraded = new Set<Duplex>();
     let closing: Promise<void> | null = null;
     if (previewPort) server.on("upgrade", proxyUpgrade({port: previewPort, secret}, token, hosts, upgraded));
@@ -249,6 +286,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       port,
       pagesPort: previewPort,
       service,
+      receiver,
+      otlpPort: otlp?.port ?? null,
       close() {
         return (closing ??= shutdown());
       }
@@ -258,6 +297,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if ("closeAllConnections" in server) server.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       await closed;
+      await otlp?.close();
+      await receiver.close();
       if (preview && preview.exitCode === null) {
         preview.kill("SIGTERM");
         await once(preview, "exit");
@@ -266,6 +307,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   } catch (error) {
     if (preview && preview.exitCode === null) preview.kill("SIGTERM");
+    await otlp?.close();
+    await receiver.close();
     await service.close();
     throw error;
   }

@@ -1,0 +1,111 @@
+/**
+ * @module Live intake: the OTLP/HTTP receiver in a process of its own (loaders/intake/fixtures/receiverMain.ts)
+ * taking gzip'd protobuf requests of 512 spans (the OpenTelemetry SDK's batch size) from four clients at once for
+ * `seconds`, then stopped with SIGTERM, which lets the store catch up before it exits. Sustained intake is the spans
+ * acknowledged over the whole time until the store holds them; beside it, the file ingest's spans/s on the same
+ * requests written as OTLP/JSON Lines, in the same run; p99 request latency; the receiver's peak RSS.
+ */
+import {spawn} from "node:child_process";
+import {once} from "node:events";
+import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {gzipSync} from "node:zlib";
+import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
+import {ingest} from "../loaders/ingest/ingest.js";
+import {encodeTraceRequest} from "../loaders/intake/otlpProto.js";
+import {withReadConnection} from "../loaders/store/db.js";
+import {fmt, ROOT, table} from "./run.js";
+
+const SPANS_PER_REQUEST = 512;
+const CLIENTS = 4;
+const MAIN = join(ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
+
+export async function intakeBench(seconds = 20): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-intake-"));
+  try {
+    const workspace = join(dir, "ws");
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"]
+    });
+    let output = "";
+    child.stdout!.on("data", (data: Buffer) => void (output += data.toString()));
+    const port = await new Promise<number>((resolve) => {
+      const look = () => {
+        const found = /listening (\d+)/.exec(output)?.[1];
+        if (found) resolve(Number(found));
+        else setTimeout(look, 20);
+      };
+      look();
+    });
+    const latencies: number[] = [];
+    let next = 0;
+    let acknowledged = 0;
+    const lines: string[] = [];
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    const client = async () => {
+      while (performance.now() < until) {
+        const line = generateOtlpLine(next++, SPANS_PER_REQUEST);
+        lines.push(line);
+        const body = gzipSync(encodeTraceRequest(JSON.parse(line)));
+        const sent = performance.now();
+        const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+          method: "POST",
+          headers: {"content-type": "application/x-protobuf", "content-encoding": "gzip"},
+          body
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - sent);
+        if (response.status === 200) acknowledged += SPANS_PER_REQUEST;
+      }
+    };
+    await Promise.all(Array.from({length: CLIENTS}, client));
+    const sendMs = performance.now() - started;
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    const totalMs = performance.now() - started;
+    const peakRssMb = Number(/closed (\d+)/.exec(output)?.[1] ?? 0) / 2 ** 20;
+    const stored = await withReadConnection(workspace, async (c) =>
+      Number((await c.runAndReadAll("SELECT count(*) FROM spans")).getRows()[0]![0])
+    );
+    latencies.sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+    // The same requests through the file ingest, in this process.
+    const file = join(dir, "same.otlp.jsonl");
+    writeFileSync(file, lines.join("\n") + "\n");
+    const fileStarted = performance.now();
+    await ingest({workspace: join(dir, "file-ws"), paths: [file]});
+    const fileMs = performance.now() - fileStarted;
+    const figures = {
+      seconds,
+      requests: latencies.length,
+      acknowledgedSpans: acknowledged,
+      storedSpans: stored,
+      acknowledgedPerSecond: acknowledged / (sendMs / 1000),
+      sustainedPerSecond: stored / (totalMs / 1000),
+      drainMs: totalMs - sendMs,
+      p50LatencyMs: latencies[Math.floor(latencies.length / 2)]!,
+      p99LatencyMs: p99,
+      peakRssMb,
+      fileIngestPerSecond: (lines.length * SPANS_PER_REQUEST) / (fileMs / 1000)
+    };
+    console.log(
+      table([
+        ["live intake (512-span gzip'd protobuf requests, 4 clients)", "figure"],
+        ["sending time", fmt.ms(sendMs)],
+        ["spans acknowledged / stored", `${fmt.int(acknowledged)} / ${fmt.int(stored)}`],
+        ["acknowledged spans/s", fmt.int(figures.acknowledgedPerSecond)],
+        ["sustained spans/s (until the store holds them)", fmt.int(figures.sustainedPerSecond)],
+        ["store catch-up after the last request", fmt.ms(figures.drainMs)],
+        ["request latency p50 / p99", `${figures.p50LatencyMs.toFixed(0)} ms / ${p99.toFixed(0)} ms`],
+        ["receiver peak RSS", fmt.mb(peakRssMb)],
+        ["file ingest of the same spans, spans/s", fmt.int(figures.fileIngestPerSecond)]
+      ])
+    );
+    return figures;
+  } finally {
+    rmSync(dir, {recursive: true, force: true});
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * @module What the receiver keeps of one `ExportTraceServiceRequest`: every span the OTLP/JSON reader can read, and
+ * for each one it cannot, the reason, so the answer can count it in `rejectedSpans` and the quarantine can say why.
+ *
+ * A request is first read whole, as the file ingest reads a record; only when that fails is it read span by span
+ * (each span with its resource and scope), so one bad span costs its neighbours nothing. Values the reader does
+ * not know stay as they came (attributes), and unknown fields are ignored, as OTLP asks of receivers.
+ */
+import {otlpReader} from "../formats/otlp.js";
+import {RecordError} from "../formats/reader.js";
+import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
+import {isRecord, type JsonRecord} from "../formats/values.js";
+
+export interface SpanReject {
+  reason: string;
+  /** The span with its resource and scope, as OTLP/JSON text, for the quarantine. */
+  text: string;
+}
+
+export interface Accepted {
+  /** The request as it will be logged: only the spans that read, or null when none did. */
+  request: JsonRecord | null;
+  spans: number;
+  rejected: SpanReject[];
+}
+
+/** A body that is not an `ExportTraceServiceRequest` at all: the receiver answers 400. */
+export class MalformedRequest extends Error {
+  override readonly name = "MalformedRequest";
+}
+
+function reads(value: JsonRecord): string | null {
+  try {
+    dropRepeatedMessages(otlpReader.read(value, {file: "", line: 1, ordinal: 0, text: ""}));
+    return null;
+  } catch (error) {
+    if (error instanceof RecordError) return error.message;
+    return `the OTLP reader failed: ${(error as Error).message ?? String(error)}`;
+  }
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new MalformedRequest(`${what} is not an array`);
+  return value;
+}
+
+export function acceptRequest(value: unknown): Accepted {
+  if (!isRecord(value)) throw new MalformedRequest("an ExportTraceServiceRequest is a JSON object");
+  const resourceSpans = list(value.resourceSpans, "resourceSpans");
+  let spans = 0;
+  for (const [i, rs] of resourceSpans.entries()) {
+    if (!isRecord(rs)) throw new MalformedRequest(`resourceSpans[${i}] is not an object`);
+    for (const [j, ss] of list(rs.scopeSpans, `resourceSpans[${i}].scopeSpans`).entries()) {
+      if (!isRecord(ss)) throw new MalformedRequest(`resourceSpans[${i}].scopeSpans[${j}] is not an object`);
+      spans += list(ss.spans, `resourceSpans[${i}].scopeSpans[${j}].spans`).length;
+    }
+  }
+  if (spans === 0) return {request: null, spans: 0, rejected: []};
+  const request: JsonRecord = {resourceSpans};
+  if (reads(request) === null) return {request, spans, rejected: []};
+  // Span by span: each one with its own resource and scope, kept or rejected on its own.
+  const rejected: SpanReject[] = [];
+  const kept: JsonRecord[] = [];
+  for (const rs of resourceSpans as JsonRecord[]) {
+    const scopes: JsonRecord[] = [];
+    for (const ss of list(rs.scopeSpans, "") as JsonRecord[]) {
+      const good: unknown[] = [];
+      for (const span of list(ss.spans, "")) {
+        const single: JsonRecord = {resourceSpans: [{...rs, scopeSpans: [{...ss, spans: [span]}]}]};
+        const reason = reads(single);
+        if (reason === null) good.push(span);
+        else rejected.push({reason, text: JSON.stringify(single)});
+      }
+      if (good.length) scopes.push({...ss, spans: good});
+    }
+    if (scopes.length) kept.push({...rs, scopeSpans: scopes});
+  }
+  const accepted = spans - rejected.length;
+  return {request: accepted ? {resourceSpans: kept} : null, spans: accepted, rejected};
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import {spawn, type ChildProcess} from "node:child_process";
+import {once} from "node:events";
+import {join} from "node:path";
+import {test} from "node:test";
+import {removeTempDir, tempDir} from "../fixtures/tempDir.js";
+import {withReadConnection} from "../store/db.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
+import {openReceiver} from "./receiver.js";
+
+const MAIN = join(PROJECT_ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
+
+async function startChild(workspace: string): Promise<{child: ChildProcess; port: number}> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace], {
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "pipe", "inherit"]
+  });
+  let output = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (data: Buffer) => {
+      output += data.toString();
+      const port = /listening (\d+)/.exec(output)?.[1];
+      if (port) resolve(Number(port));
+    });
+    child.once("exit", (code) => reject(new Error(`the receiver exited with status ${code}`)));
+  });
+  return {child, port};
+}
+
+/** A request of `count` spans, each in a trace of its own half the time and sharing one otherwise. */
+function request(first: number, count: number): {body: string; ids: string[]} {
+  const ids: string[] = [];
+  const spans = [];
+  for (let n = first; n < first + count; n++) {
+    const spanId = n.toString(16).padStart(16, "0");
+    ids.push(spanId);
+    spans.push({
+      traceId: (n % 2 ? n : first).toString(16).padStart(32, "0"),
+      spanId,
+      name: `step ${n}`,
+      startTimeUnixNano: `${1_700_000_000_000 + n}000000`,
+      endTimeUnixNano: `${1_700_000_000_001 + n}000000`,
+      attributes: [{key: "n", value: {intValue: String(n)}}]
+    });
+  }
+  return {body: JSON.stringify({resourceSpans: [{scopeSpans: [{scope: {name: "crash"}, spans}]}]}), ids};
+}
+
+test("every span acknowledged before a kill -9, at random moments, is in the store after a restart, once", async (t) => {
+  const workspace = tempDir("crash");
+  t.after(() => removeTempDir(workspace));
+  const seed = Date.now() % 100_000;
+  let state = seed;
+  const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+  const acknowledged = new Set<string>();
+  let next = 1;
+  for (let round = 0; round < 4; round++) {
+    const {child, port} = await startChild(workspace);
+    const killAt = Date.now() + 150 + random() * 600;
+    // Three clients at once, so a kill lands while writes, fsyncs and the catch-up's merges are under way.
+    const client = async () => {
+      while (Date.now() < killAt + 100) {
+        const {body, ids} = request(next, 1 + Math.floor(random() * 20));
+        next += ids.length;
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+            method: "POST",
+            headers: {"content-type": "application/json"},
+            body
+          });
+          if (response.status === 200) for (const id of ids) acknowledged.add(id);
+          await response.body?.cancel();
+        } catch {
+          // The receiver was killed: what it had not answered was never acknowledged.
+          return;
+        }
+      }
+    };
+    const clients = Promise.all([client(), client(), client()]);
+    await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    await clients;
+  }
+  assert.ok(acknowledged.size > 50, `only ${acknowledged.size} spans were acknowledged (seed ${seed})`);
+  const receiver = openReceiver({workspace, catchUpDelayMs: 0});
+  await receiver.flush();
+  await receiver.close();
+  const stored = await withReadConnection(workspace, async (c) =>
+    (await c.runAndReadAll("SELECT span_id, count(*)::INT AS n FROM spans GROUP BY span_id")).getRowObjectsJson()
+  );
+  const counts = new Map(stored.map((r) => [String(r.span_id), Number(r.n)]));
+  const missing = [...acknowledged].filter((id) => !counts.has(id));
+  assert.deepEqual(missing, [], `acknowledged spans missing from the store (seed ${seed})`);
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    "no span is stored twice"
+  );
+});

@@ -1,0 +1,287 @@
+/**
+ * @module The OTLP/HTTP trace receiver behind `POST /v1/traces`: decodes a request (protobuf or JSON, gzip'd or
+ * not), keeps the spans the OTLP reader can read (accept.ts), appends them to the write-ahead log and fsyncs
+ * (wal.ts), and only then answers 200; the store catches up in the background (catchUp.ts), as the annotation log's
+ * mirror does, retrying while another process holds the store.
+ *
+ * Answers follow the OTLP/HTTP specification: 200 with an `ExportTraceServiceResponse` in the request's encoding,
+ * carrying `partialSuccess` (`rejectedSpans`, `errorMessage`) when some spans were refused; 400 for a body that is
+ * not a request; 413 for one over the size limit (after decompression too); 415 for another content type; and 429
+ * (too many requests at once) or 503 (the store is behind by more than `maxBacklogBytes`) with `Retry-After`,
+ * which exporters honour by retrying later. Error bodies are a `google.rpc.Status`, in the request's encoding.
+ *
+ * Refused spans are quarantined with their reason, as the file ingest quarantines records.
+ *
+ * `onTraces(traceIds)` (options) is called with the ids of the traces each catch-up rebuilt in the store.
+ */
+import {gunzipSync} from "node:zlib";
+import {catchUp, quarantine, type CatchUpResult} from "./catchUp.js";
+import {acceptRequest, MalformedRequest} from "./accept.js";
+import {decodeTraceRequest, encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
+import {openWalWriter, type WalWriter} from "./wal.js";
+
+export interface ReceiverOptions {
+  workspace: string;
+  onTraces?: (traceIds: string[]) => void;
+  /** Requests decoded or being written at once before a new one gets 429. */
+  maxPending?: number;
+  /** Bytes logged but not yet in the store before a new request gets 503. */
+  maxBacklogBytes?: number;
+  /** The largest body after decompression, in bytes. */
+  maxDecodedBytes?: number;
+  /** How long the catch-up waits for more requests before it opens the store; between retries, doubled. */
+  catchUpDelayMs?: number;
+  onCatchUpError?: (error: unknown) => void;
+  clock?: () => number;
+}
+
+export interface ReceiverRequest {
+  body: Uint8Array;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+}
+
+export interface ReceiverResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+}
+
+export interface Receiver {
+  handle(request: ReceiverRequest): Promise<ReceiverResponse>;
+  /** Resolves once the store holds every acknowledged span. */
+  flush(): Promise<void>;
+  /** Stops taking requests, lets the catch-up finish, closes the log. */
+  close(): Promise<void>;
+  /** Bytes acknowledged and not yet in the store. */
+  backlog(): number;
+}
+
+type Encoding = "protobuf" | "json";
+
+const PROTOBUF = "application/x-protobuf";
+const JSON_TYPE = "application/json";
+
+function encodingOf(contentType: string | undefined): Encoding | null {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === PROTOBUF) return "protobuf";
+  if (type === JSON_TYPE) return "json";
+  return null;
+}
+
+/** google.rpc.Code values named by the OTLP/HTTP specification's error answers. */
+const RPC = {invalidArgument: 3, resourceExhausted: 8, unavailable: 14, unimplemented: 12} as const;
+
+function failure(
+  encoding: Encoding,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {}
+): ReceiverResponse {
+  if (encoding === "protobuf")
+    return {status, headers: {"content-type": PROTOBUF, ...headers}, body: encodeRpcStatus(code, message)};
+  return {status, headers: {"content-type": JSON_TYPE, ...headers}, body: JSON.stringify({code, message})};
+}
+
+function success(encoding: Encoding, partial: PartialSuccess | null): ReceiverResponse {
+  if (encoding === "protobuf")
+    return {status: 200, headers: {"content-type": PROTOBUF}, body: encodeTraceResponse(partial)};
+  const body = partial
+    ? {partialSuccess: {rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage}}
+    : {};
+  return {status: 200, headers: {"content-type": JSON_TYPE}, body: JSON.stringify(body)};
+}
+
+export const DEFAULT_MAX_DECODED_BYTES = 64 << 20;
+
+export function openReceiver(options: ReceiverOptions): Receiver {
+  const {workspace} = options;
+  const maxPending = options.maxPending ?? 64;
+  const maxBacklog = options.maxBacklogBytes ?? 256 << 20;
+  const maxDecoded = options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
+  const delay = options.catchUpDelayMs ?? 200;
+  const wal: WalWriter = openWalWriter({workspace, clock: options.clock});
+  let pending = 0;
+  let appended = 0;
+  let caughtUp = 0;
+  let closed = false;
+
+  // The catch-up: one run at a time; a run asked for while one is going follows it.
+  let running: Promise<CatchUpResult | null> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+  let waiters: (() => void)[] = [];
+  const settle = () => {
+    if (appended > caughtUp) return;
+    const done = waiters;
+    waiters = [];
+    for (const w of done) w();
+  };
+  const run = (): Promise<CatchUpResult | null> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    const target = appended;
+    running = catchUp({workspace, onTraces: options.onTraces})
+      .then((result) => {
+        caughtUp = Math.max(caughtUp, target);
+        return result;
+      })
+      .catch((error: unknown) => {
+        options.onCatchUpError?.(error);
+        schedule(Math.min(delay * 4, 5000) || 50);
+        return null;
+      })
+      .finally(() => {
+        running = null;
+        settle();
+        if (again || appended > caughtUp) {
+          again = false;
+          schedule(delay);
+        }
+      });
+    return running;
+  };
+  const schedule = (wait = delay) => {
+    if (timer || closed) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void run();
+    }, wait);
+  };
+  // What a previous run logged and did not take in (a crash, a kill) goes in at once.
+  schedule(0);
+
+  return {
+    backlog: () => appended - caughtUp,
+    async handle(request) {
+      const encoding = encodingOf(request.contentType);
+      if (encoding === null) {
+        return {
+          status: 415,
+          headers: {"content-type": JSON_TYPE},
+          body: JSON.stringify({
+            code: RPC.invalidArgument,
+            message: `send ${PROTOBUF} or ${JSON_TYPE} (an ExportTraceServiceRequest), not ${request.contentType ?? "no content type"}`
+          })
+        };
+      }
+      if (closed) return failure(encoding, 503, RPC.unavailable, "the receiver is stopping", {"retry-after": "5"});
+      if (pending >= maxPending)
+        return failure(encoding, 429, RPC.resourceExhausted, `more than ${maxPending} requests at once; retry`, {
+          "retry-after": "1"
+        });
+      if (appended - caughtUp > maxBacklog)
+        return failure(
+          encoding,
+          503,
+          RPC.unavailable,
+          "the store is behind the received spans; retry once it has caught up",
+          {"retry-after": "5"}
+        );
+      pending++;
+      try {
+        let body = request.body;
+        const contentEncoding = (request.contentEncoding ?? "identity").trim().toLowerCase();
+        if (contentEncoding === "gzip") {
+          try {
+            body = gunzipSync(body, {maxOutputLength: maxDecoded});
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+              return failure(
+                encoding,
+                413,
+                RPC.invalidArgument,
+                `the body is over ${maxDecoded} bytes once decompressed`
+              );
+            return failure(encoding, 400, RPC.invalidArgument, `the gzip body is corrupt: ${(error as Error).message}`);
+          }
+        } else if (contentEncoding !== "identity") {
+          return failure(
+            encoding,
+            415,
+            RPC.invalidArgument,
+            `unsupported Content-Encoding ${contentEncoding}; send gzip or none`
+          );
+        }
+        if (body.byteLength > maxDecoded)
+          return failure(encoding, 413, RPC.invalidArgument, `the body is over ${maxDecoded} bytes`);
+        let value: unknown;
+        try {
+          value =
+            encoding === "protobuf"
+              ? decodeTraceRequest(body)
+              : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+        } catch (error) {
+          return failure(
+            encoding,
+            400,
+            RPC.invalidArgument,
+            `not an ExportTraceServiceRequest: ${(error as Error).message}`
+          );
+        }
+        let accepted;
+        try {
+          accepted = acceptRequest(value);
+        } catch (error) {
+          if (error instanceof MalformedRequest)
+            return failure(encoding, 400, RPC.invalidArgument, `not an ExportTraceServiceRequest: ${error.message}`);
+          throw error;
+        }
+        if (accepted.rejected.length) {
+          quarantine(
+            workspace,
+            accepted.rejected.map((r) => ({
+              file: "POST /v1/traces",
+              line: 0,
+              reason: r.reason,
+              text: r.text,
+              encoding: "utf8"
+            }))
+          );
+        }
+        if (accepted.request) {
+          const line = JSON.stringify(accepted.request);
+          await wal.append([line]);
+          appended += Buffer.byteLength(line) + 1;
+          schedule();
+        }
+        if (!accepted.rejected.length) return success(encoding, null);
+        const reasons = [...new Set(accepted.rejected.map((r) => r.reason))];
+        const shown = reasons.slice(0, 3).join("; ") + (reasons.length > 3 ? `; and ${reasons.length - 3} more` : "");
+        return success(encoding, {
+          rejectedSpans: accepted.rejected.length,
+          errorMessage: `${accepted.rejected.length} span${accepted.rejected.length === 1 ? "" : "s"} refused (kept in the workspace's quarantine folder): ${shown}`
+        });
+      } finally {
+        pending--;
+      }
+    },
+    flush() {
+      // A catch-up still waiting to start (the one at start, for what an earlier run logged) is waited for too.
+      if (appended <= caughtUp && !running && !timer) return Promise.resolve();
+      const done = new Promise<void>((resolve) => waiters.push(resolve));
+      if (!running) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        void run();
+      }
+      return done;
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await wal.close();
+      while (running) await running;
+      if (appended > caughtUp) {
+        await catchUp({workspace, onTraces: options.onTraces})
+          .then(() => void (caughtUp = appended))
+          .catch((error: unknown) => options.onCatchUpError?.(error));
+      }
+      settle();
+    }
+  };
+}
