@@ -6,7 +6,7 @@ import {missingTraces, readJudgeItems} from "../store/judgeItems.js";
 import {clearRunErrors, duckdbRunStore, readRun, saveRun} from "../store/judgeVerdicts.js";
 import {createJudgeClient, type JudgeClient, type ResponseFormat} from "../judge/judgeClient.js";
 import {datasetVersionOf, runJudge, type Price, type RunSummary} from "../judge/runner.js";
-import {loadSpec} from "../judge/specFile.js";
+import {loadSpec, versionRecord} from "../judge/specFile.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
@@ -181,15 +181,7 @@ export const command: Command = {
           errors: 0,
           costUsd: null
         };
-        await registerEvaluatorVersion(connection, {
-          evaluatorId: spec.id,
-          evaluatorVersion: version,
-          criterion: spec.criterion,
-          failureMode: spec.failureMode,
-          kind: spec.kind,
-          judgeModel: model,
-          spec
-        });
+        await registerEvaluatorVersion(connection, versionRecord(spec, version, model));
         const previous = await readRun(connection, runId);
         await saveRun(connection, previous ?? runRow, false);
         const result = await runJudge({

@@ -68,3 +68,16 @@ export function loadSpec(pathOrId: string, dir = EVALUATORS_DIR): LoadedSpec {
   }
   return {spec: result.spec, path, ...versionOf(result.spec)};
 }
+
+/** What a run registers of the spec it ran (`registerEvaluatorVersion`), with the judge model it called. */
+export function versionRecord(spec: EvaluatorSpec, evaluatorVersion: string, judgeModel: string | null) {
+  return {
+    evaluatorId: spec.id,
+    evaluatorVersion,
+    criterion: spec.criterion,
+    failureMode: spec.failureMode,
+    kind: spec.kind,
+    judgeModel,
+    spec
+  };
+}

@@ -11,7 +11,7 @@ import {inSample} from "../../src/core/online/sample.js";
 import type {EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
 import {datasetVersionOf, runJudge, type Price} from "../judge/runner.js";
-import type {LoadedSpec} from "../judge/specFile.js";
+import {versionRecord, type LoadedSpec} from "../judge/specFile.js";
 import {registerEvaluatorVersion} from "../store/calibration.js";
 import {withConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
@@ -142,15 +142,7 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
   result.runId = runId;
   const model = spec.kind === "rule" ? null : spec.judge.model;
   await withConnection(workspace, async (connection) => {
-    await registerEvaluatorVersion(connection, {
-      evaluatorId: spec.id,
-      evaluatorVersion: version,
-      criterion: spec.criterion,
-      failureMode: spec.failureMode,
-      kind: spec.kind,
-      judgeModel: model,
-      spec
-    });
+    await registerEvaluatorVersion(connection, versionRecord(spec, version, model));
     if (rows.length) await writeVerdicts(connection, rows);
     if (fresh.length) await writeCache(connection, fresh);
     await saveRun(
