@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {describe, test} from "node:test";
 import {NewAnnotationSchema} from "../schemas/annotation.js";
 import type {CalibrationSnapshot} from "../schemas/calibrationSnapshot.js";
-import {acceptedLabelFields, judgeSuggestions, type DraftVerdict} from "./draftSuggestions.js";
+import {acceptedLabelFields, failureDraftSuggestions, judgeSuggestions, type DraftVerdict} from "./draftSuggestions.js";
 
 const verdict = (over: Partial<DraftVerdict>): DraftVerdict => ({
   evaluatorId: "refund",
@@ -76,5 +76,31 @@ describe("acceptedLabelFields(suggestion)", () => {
       evaluatorVersion: "1+aaa",
       draftId: "run-1"
     });
+  });
+});
+
+describe("failureDraftSuggestions(drafts)", () => {
+  test("suggests a failure explained in the newest draft of each model, marked uncalibrated", () => {
+    const draft = (text: string, createdAt: string, model = "m") => ({
+      traceId: "t1",
+      model,
+      promptVersion: "draft-1",
+      evidenceHash: "a".repeat(64),
+      text,
+      createdAt
+    });
+    const drafts = failureDraftSuggestions([
+      draft("old", "2026-12-01T00:00:00.000Z"),
+      draft("new", "2026-12-02T00:00:00.000Z"),
+      draft("other", "2026-12-01T00:00:00.000Z", "n")
+    ]);
+    assert.deepEqual(
+      drafts.map((d) => [d.evaluatorId, d.explanation, d.pass, d.calibration.status]),
+      [
+        ["m", "new", false, "uncalibrated"],
+        ["n", "other", false, "uncalibrated"]
+      ]
+    );
+    assert.equal(acceptedLabelFields(drafts[0]!).acceptedFrom.kind, "failure_draft");
   });
 });

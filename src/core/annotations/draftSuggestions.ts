@@ -7,6 +7,7 @@
 import type {AcceptedDraft} from "../schemas/annotation.js";
 import type {CalibrationSnapshot} from "../schemas/calibrationSnapshot.js";
 import type {DraftSuggestion} from "../schemas/draft.js";
+import type {FailureDraft} from "../schemas/failureDraft.js";
 import {mccInterval} from "../calibration/posterior.js";
 import {trustOf} from "../calibration/trust.js";
 
@@ -63,6 +64,38 @@ export function judgeSuggestions(
       }
     ];
   });
+}
+
+/**
+ * One suggestion per trace and drafting model, its newest description: a failure on the whole trace, explained in
+ * the draft's words. Nothing measures a drafting model against labels, so it is marked uncalibrated.
+ */
+export function failureDraftSuggestions(drafts: readonly FailureDraft[]): DraftSuggestion[] {
+  const newest = new Map<string, FailureDraft>();
+  for (const d of drafts) {
+    const key = `${d.traceId}\u0000${d.model}`;
+    const seen = newest.get(key);
+    if (!seen || seen.createdAt < d.createdAt) newest.set(key, d);
+  }
+  return [...newest.values()].map((d) => ({
+    kind: "failure_draft",
+    traceId: d.traceId,
+    criterion: "overall",
+    evaluatorId: d.model,
+    evaluatorVersion: d.promptVersion,
+    draftId: `${d.model}/${d.promptVersion}/${d.createdAt}`,
+    pass: false,
+    failureMode: null,
+    explanation: d.text,
+    reasoning: null,
+    severity: null,
+    calibration: {
+      status: "uncalibrated",
+      reason: "a drafted description; drafting models are not calibrated",
+      mcc: null,
+      n: 0
+    }
+  }));
 }
 
 /** The fields of the label accepting `s` gives, `acceptedFrom` naming the draft. */
