@@ -9,6 +9,8 @@ import type {Annotation, Severity} from "../core/schemas/annotation.js";
 import type {QueueItem} from "../core/schemas/queue.js";
 import type {Criterion} from "../core/schemas/rubric.js";
 import {queueProgress} from "../core/queue/progress.js";
+import {orderBySeverity} from "../core/queue/severityOrder.js";
+import {severityByTrace} from "../core/annotations/severity.js";
 import type {AnnotationClient} from "./annotationClient.js";
 import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
@@ -82,8 +84,16 @@ export function annotationWorkbench(
   const panel = queuePanel({select: (i) => go(i), bulkPass: (ids) => void bulkPass(ids)});
 
   const queue = () => client.state.queues.find((q) => q.id === queueId) ?? null;
+  // A queue is reviewed worst severity first, in the order it had when opened: a label given while reviewing must
+  // not move the trace under the reviewer's cursor.
+  const ordered = new Map<string, QueueItem[]>();
+  const queueItems = (q: NonNullable<ReturnType<typeof queue>>) => {
+    let order = ordered.get(q.id);
+    if (!order) ordered.set(q.id, (order = orderBySeverity(q.items, severityByTrace(all()))));
+    return order;
+  };
   const items = (): QueueItem[] =>
-    queue()?.items ??
+    (queue() ? queueItems(queue()!) : null) ??
     Array.from({length: list.length}, (_, i) => ({
       traceId: list.traceId[i]!,
       score: 0,
