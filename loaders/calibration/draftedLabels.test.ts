@@ -92,12 +92,15 @@ describe("labels accepted from an evaluator's draft", () => {
   test("calibrate report, export and update say how many were left out", async () => {
     const report = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["calibrate", "report", "--resamples", "100", "--suite", specDir], report), 0);
-    assert.match(report.stdout.join("\n"), /accepted from its own drafts \(not independent, not counted\): 1 traces/);
+    assert.match(report.stdout.join("\n"), /accepted from its own drafts \(not independent, not counted\): 1 trace$/m);
 
     const out = join(workspace, "aligned.csv");
     const exported = captureIo({PLUMBLINE_WORKSPACE: workspace});
     assert.equal(await main(["calibrate", "export", "--out", out, "--suite", specDir], exported), 0);
-    assert.match(exported.stdout.join("\n"), /left out 1 labelled by accepting the same evaluator's draft/);
+    assert.match(
+      exported.stdout.join("\n"),
+      /^wrote 7 aligned judge and human labels to .*aligned\.csv; left out 1 labelled by accepting the same evaluator's draft$/
+    );
     const rows = readFileSync(out, "utf8").trim().split("\n").slice(1);
     assert.ok(!rows.some((r) => r.startsWith("tool-error,") && r.includes("trace-refund")));
     assert.ok(rows.some((r) => r.startsWith("other-judge,") && r.includes("trace-refund")));

@@ -414,7 +414,9 @@ async function runReport(
         (x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === v.info.evaluatorVersion
       );
       if (drafted)
-        lines.push(`    accepted from its own drafts (not independent, not counted): ${drafted.traces} traces`);
+        lines.push(
+          `    accepted from its own drafts (not independent, not counted): ${drafted.traces} trace${drafted.traces === 1 ? "" : "s"}`
+        );
       if (!v.gate.weakEvidence) for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {
