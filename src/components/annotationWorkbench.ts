@@ -176,9 +176,8 @@ export function annotationWorkbench(
       severityPicker(
         mineOn(id).get(focused)?.severity ?? (pendingDetails.severity as Severity | undefined) ?? null,
         client.readOnly || !annotator,
-        {
-          change: (severity) => void saveDetails({severity})
-        }
+        {change: (severity) => void saveDetails({severity})},
+        usualSeverity(mineOn(id).get(focused)?.failureMode ?? null)
       ),
       el("div", {class: "pl-label"}, `Labels on this trace (${labels.length})`),
       el(
@@ -332,6 +331,10 @@ export function annotationWorkbench(
     }));
   }
 
+  const usualSeverity = (failureMode: string | null) => {
+    const severity = rubric.failureModes.find((m) => m.name === failureMode)?.severity;
+    return failureMode && severity ? {failureMode, severity} : null;
+  };
   const draftsOn = (trace: string) => drafts.filter((d) => d.traceId === trace);
   const draftState = (trace: string) => ({
     drafts: draftsOn(trace),

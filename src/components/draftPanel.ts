@@ -77,7 +77,9 @@ export function draftPanel(state: DraftPanelState, on: {accept(draft: DraftSugge
 export function severityPicker(
   current: Severity | null,
   readOnly: boolean,
-  on: {change(severity: Severity | null): void}
+  on: {change(severity: Severity | null): void},
+  /** The rubric's usual severity for the label's failure mode, shown as a hint, never written for the annotator. */
+  usual: {failureMode: string; severity: Severity} | null = null
 ): HTMLElement {
   const select = el(
     "select",
@@ -90,5 +92,11 @@ export function severityPicker(
     ...SEVERITIES.map((s) => el("option", {attrs: {value: s}}, s))
   );
   select.value = current ?? "";
-  return el("label", {class: "pl-severity-field"}, "Severity (s) ", select);
+  return el(
+    "label",
+    {class: "pl-severity-field"},
+    "Severity (s) ",
+    select,
+    usual ? el("span", {class: "pl-muted"}, ` usually ${usual.severity} for ${usual.failureMode}`) : null
+  );
 }
