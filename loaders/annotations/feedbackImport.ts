@@ -13,6 +13,7 @@ import {parse} from "csv-parse/sync";
 import {
   detectColumns,
   parseTime,
+  parseSeverity,
   parseVerdict,
   type ColumnMapping
 } from "../../src/core/annotations/feedbackMapping.js";
@@ -171,6 +172,11 @@ export async function importFeedback(
       problems.push({line: row.line, reason: verdict.error, row: row.record});
       continue;
     }
+    const severity = parseSeverity(value(row, "severity"));
+    if ("error" in severity) {
+      problems.push({line: row.line, reason: severity.error, row: row.record});
+      continue;
+    }
     const spanId = value(row, "spanId");
     // Identical rows are told apart by their order, so a re-import matches each to itself.
     const content = `${options.kind}\0${basename(options.file)}\0${JSON.stringify(row.record)}`;
@@ -189,6 +195,7 @@ export async function importFeedback(
         failureMode: str(value(row, "failureMode")),
         explanation: str(value(row, "explanation")),
         correctedOutput: str(value(row, "correctedOutput")),
+        ...(severity.severity ? {severity: severity.severity} : {}),
         source: kind.source,
         annotator: str(value(row, "annotator")) ?? kind.annotator,
         scope: spanId === null ? {kind: "trace"} : {kind: "span", spanId: String(spanId)},

@@ -169,7 +169,9 @@ describe("the annotation service", () => {
       ["failure_mode", "VARCHAR"],
       ["explanation", "VARCHAR"],
       ["source", "VARCHAR"],
-      ["annotated_at", "TIMESTAMP"]
+      ["annotated_at", "TIMESTAMP"],
+      ["severity", "VARCHAR"],
+      ["drafted_by", "VARCHAR"]
     ]);
   });
 

@@ -2,7 +2,9 @@
  * @module Everything the calibration page and `plumbline calibrate report` show, read from one workspace:
  * per-evaluator calibration (computed with the shared core functions), the aligned pairs behind each confusion
  * cell, per-annotator agreement, and the three-class figures of imported judgment sets. The traces an evaluator
- * learned from (`inSample`) are never evidence: they are left out of every figure and returned apart.
+ * learned from (`inSample`) are never evidence: they are left out of every figure and returned apart. Traces with a
+ * label accepted from an evaluator's own draft are left out of that evaluator's figures in the store's queries; how
+ * many is returned as `drafted`.
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {cellOf, type Confusion} from "../../src/core/calibration/confusion.js";
@@ -18,6 +20,7 @@ import {
 import {
   readAligned,
   readAnnotatorPairs,
+  readDraftedLeftOut,
   readEvaluatorVersions,
   readPopulation,
   type AlignedRow,
@@ -107,6 +110,11 @@ export async function readCalibrationPageData(
       return {e, v, confusion};
     }),
     snapshots: await readSnapshots(connection),
+    drafted: (await readDraftedLeftOut(connection)).map((d) => ({
+      e: d.evaluatorId,
+      v: d.evaluatorVersion,
+      traces: d.traces
+    })),
     annotators: [...annotators.values()],
     judgmentSets: [...sets.values()].map(({itemIndex: _i, raterIndex: _r, ...set}) => ({
       ...set,
@@ -132,6 +140,8 @@ export interface CalibrationData {
   aligned: AlignedRow[];
   /** Per evaluator version, its figures on the traces it learned from: reported apart, never evidence. */
   inSample: {evaluatorId: string; evaluatorVersion: string; report: CalibrationReport}[];
+  /** Per evaluator version, labelled traces left out because a label on them was accepted from its own draft. */
+  drafted: {evaluatorId: string; evaluatorVersion: string; traces: number}[];
   annotators: {evaluatorId: string; evaluatorVersion: string; annotator: string; report: CalibrationReport}[];
   judgmentSets: {dataset: string; stats: JudgmentSetStats}[];
 }
@@ -142,7 +152,7 @@ export async function readCalibrationData(
 ): Promise<CalibrationData> {
   // A workspace written by an older Plumbline has none of the calibration tables: it has nothing to show yet.
   if (!(await tableExists(connection, "judge_verdicts")))
-    return {evaluators: [], aligned: [], inSample: [], annotators: [], judgmentSets: []};
+    return {evaluators: [], aligned: [], inSample: [], drafted: [], annotators: [], judgmentSets: []};
   const evidence = outOfSample(options.inSample ?? new Map());
   const all = await readAligned(connection, options.evaluatorId);
   const aligned = all.filter(evidence);
@@ -186,5 +196,6 @@ export async function readCalibrationData(
       rules.get(dataset) ?? "missing"
     )
   }));
-  return {evaluators, aligned, inSample, annotators, judgmentSets};
+  const drafted = await readDraftedLeftOut(connection, options.evaluatorId);
+  return {evaluators, aligned, inSample, drafted, annotators, judgmentSets};
 }

@@ -10,7 +10,7 @@ import type {Confusion} from "../../src/core/calibration/confusion.js";
 import {heldOutCalibration, sampleSize, snapshotOf} from "../../src/core/calibration/specCalibration.js";
 import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import type {LoadedSpec} from "../judge/specFile.js";
-import {readAligned, readPopulation} from "../store/calibration.js";
+import {readAligned, readDraftedLeftOut, readPopulation} from "../store/calibration.js";
 import {appendSnapshot, readLabelSet} from "../store/calibrationSnapshots.js";
 
 export type UpdateOutcome =
@@ -43,12 +43,15 @@ export async function currentCalibration(
   if (!population.length && !(await hasVerdicts(connection, spec.id, version))) return null;
   const labelSet = await readLabelSet(connection, spec.criterion);
   const inSample = new Set(spec.calibration?.train?.traceIds ?? []);
+  const drafted =
+    (await readDraftedLeftOut(connection, spec.id)).find((d) => d.evaluatorVersion === version)?.traces ?? 0;
   const result = heldOutCalibration(evidence, population, {
     evaluatorVersion: version,
     criterion: spec.criterion,
     labels:
       `workspace ${options.workspace}: ground truth of "${spec.criterion}" (${labelSet.rows} traces)` +
-      (inSample.size ? `, without the ${inSample.size} the evaluator learned from` : ""),
+      (inSample.size ? `, without the ${inSample.size} the evaluator learned from` : "") +
+      (drafted ? `, without the ${drafted} labelled by accepting its own drafts` : ""),
     labelSet: labelSet.version,
     measuredAt: options.now.toISOString(),
     inSample,

@@ -21,7 +21,7 @@ import {NULL_RULES, type JudgmentSetStats, type NullRule} from "../../src/core/c
 import type {ImportSummary} from "../store/importedJudgments.js";
 import {noFiguresReason} from "../../src/core/calibration/noFigures.js";
 import {tableExists, withConnection, withReadConnection, workspaceDir} from "../store/db.js";
-import {exportAligned} from "../store/calibration.js";
+import {exportAligned, readDraftedLeftOut} from "../store/calibration.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
@@ -177,9 +177,14 @@ export const command: Command = {
           throw new CliError(
             "this workspace has no judge verdicts yet; run `plumbline judge run` or `plumbline calibrate import` first"
           );
-        return exportAligned(connection, out, format, values.evaluator, learned);
+        const written = await exportAligned(connection, out, format, values.evaluator, learned);
+        const drafted = (await readDraftedLeftOut(connection, values.evaluator)).reduce((n, d) => n + d.traces, 0);
+        return {written, drafted};
       });
-      io.out(`wrote ${rows} aligned judge and human labels to ${out}`);
+      io.out(
+        `wrote ${rows.written} aligned judge and human labels to ${out}` +
+          (rows.drafted ? `; left out ${rows.drafted} labelled by accepting the same evaluator's draft` : "")
+      );
       return 0;
     }
     throw usageError(
@@ -405,6 +410,13 @@ async function runReport(
           `    in-sample (learned from, not counted): n ${learned.report.n}  tp ${c.tp} fp ${c.fp} fn ${c.fn} tn ${c.tn}  MCC ${fmt(learned.report.metrics.mcc.metric)}`
         );
       }
+      const drafted = data.drafted.find(
+        (x) => x.evaluatorId === e.evaluatorId && x.evaluatorVersion === v.info.evaluatorVersion
+      );
+      if (drafted)
+        lines.push(
+          `    accepted from its own drafts (not independent, not counted): ${drafted.traces} trace${drafted.traces === 1 ? "" : "s"}`
+        );
       if (!v.gate.weakEvidence) for (const w of v.gate.warnings) lines.push(`    warning: ${w}`);
       const c = v.correction;
       if (c.unlabeled > 0) {

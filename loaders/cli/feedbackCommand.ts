@@ -16,8 +16,9 @@ Imports feedback kept outside Plumbline as labels tied to traces:
 
 Columns are recognised by common header names (trace_id, rating, thumbs, comment, reviewer, category,
 created_at, …) or named with --map. Verdicts read: up/down, 👍/👎, pass/fail, yes/no, true/false, 0/1, scores in
-[0, 1] (pass at 0.5) and 1–5 ratings (pass at 4). Rows that name no trace in the workspace, or whose verdict
-cannot be read, are not dropped: they go to a report file (JSON Lines: line, reason, row). Importing the same
+[0, 1] (pass at 0.5) and 1–5 ratings (pass at 4). A severity or priority column reads as low, medium, high or
+critical (urgent, P1, Sev 2, minor, normal… too). Rows that name no trace in the workspace, or whose verdict or
+severity cannot be read, are not dropped: they go to a report file (JSON Lines: line, reason, row). Importing the same
 file twice adds nothing.
 
 Options:

@@ -4,6 +4,8 @@
  * its effective state and trend flags as of `now`. Failure-mode names that annotators used but nobody promoted
  * are listed too, in state `new`, so the registry never misses a mode people have started to name.
  */
+import {commonSeverity, worstSeverity} from "../../src/core/annotations/severity.js";
+import type {Severity} from "../../src/core/schemas/annotation.js";
 import {maxOf} from "../../src/core/clusters/extent.js";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
@@ -34,6 +36,8 @@ export interface FailureModeView extends FailureModeRow {
   allowedMoves: FailureModeState[];
   history: ModeRecord["history"];
   daily: {day: number; count: number}[];
+  /** Over the severities its labels give: the worst and the most common (null when none says). */
+  severity: {worst: Severity | null; common: Severity | null};
 }
 
 export interface RegistryOptions {
@@ -117,6 +121,10 @@ export async function loadRegistry(
       evaluatorIds,
       trends: trend.flags,
       pruneCandidate: trend.pruneCandidate,
+      severity: {
+        worst: worstSeverity(labelled.get(record.name)?.severities ?? []),
+        common: commonSeverity(labelled.get(record.name)?.severities ?? [])
+      },
       daily: dailyCounts(seenAt, options.now, 30)
     };
   });

@@ -24,8 +24,16 @@ const CURRENT = `
 export async function createAnnotationViews(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE VIEW human_labels AS
     WITH current AS (${CURRENT})
-    SELECT trace_id, span_id, criterion, annotator, pass, score, label, failure_mode, explanation, source, annotated_at
+    SELECT trace_id, span_id, criterion, annotator, pass, score, label, failure_mode, explanation, source, annotated_at,
+      json_extract_string(body, '$.severity') AS severity, json_extract_string(body, '$.acceptedFrom.evaluatorId') AS drafted_by
     FROM current WHERE op <> 'delete' AND source <> 'adjudication'`);
+  // Labels a person accepted from an evaluator's draft: evidence about the trace, but not independent of that
+  // evaluator, so its calibration leaves the trace out (loaders/store/calibration.ts).
+  await connection.run(`CREATE OR REPLACE VIEW drafted_labels AS
+    WITH current AS (${CURRENT})
+    SELECT trace_id, criterion, annotator, json_extract_string(body, '$.acceptedFrom.evaluatorId') AS evaluator_id,
+      json_extract_string(body, '$.acceptedFrom.evaluatorVersion') AS evaluator_version, json_extract_string(body, '$.acceptedFrom.kind') AS draft_kind
+    FROM current WHERE op <> 'delete' AND json_extract_string(body, '$.acceptedFrom.evaluatorId') IS NOT NULL`);
   await connection.run(`CREATE OR REPLACE VIEW trace_feedback AS
     SELECT trace_id, span_id, name, value, label, comment, source FROM feedback
     UNION ALL

@@ -5,6 +5,10 @@
  * them (a workspace without them is treated as having no labels) and from imported judgment sets. A verdict is
  * aligned with the ground truth of the same trace under the evaluator's criterion; per evaluator version and
  * trace the latest non-error verdict counts.
+ *
+ * A trace whose labels on the criterion include one a person accepted from this evaluator's own draft is not
+ * independent evidence about it: it is left out of that evaluator's evidence, population and per-annotator pairs
+ * (every other evaluator still counts it), and `readDraftedLeftOut` says how many.
  */
 import type {VersionInfo} from "../../src/core/calibration/summary.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
@@ -55,6 +59,16 @@ async function labelsSql(connection: DuckDBConnection): Promise<string> {
   return parts.join(" UNION ALL ");
 }
 
+/** (evaluator, trace, criterion) where a label was accepted from that evaluator's draft; empty before any such view. */
+async function draftedSql(connection: DuckDBConnection): Promise<string> {
+  return (await tableExists(connection, "drafted_labels"))
+    ? "SELECT DISTINCT evaluator_id, trace_id, criterion FROM drafted_labels"
+    : "SELECT NULL::VARCHAR AS evaluator_id, NULL::VARCHAR AS trace_id, NULL::VARCHAR AS criterion WHERE false";
+}
+
+/** Keeps a verdict `l` only when no label on its trace and criterion came from its own evaluator's draft. */
+const notDrafted = `NOT EXISTS (SELECT 1 FROM drafted d WHERE d.evaluator_id = l.evaluator_id AND d.trace_id = l.trace_id AND d.criterion = l.criterion)`;
+
 /** The latest verdict (not an error) of each evaluator version on each trace. */
 const LATEST = `
   SELECT v.*, e.criterion, e.failure_mode, e.first_seen FROM judge_verdicts v
@@ -70,14 +84,31 @@ const LATEST = `
 const aboutThisMode = (label: string) =>
   `(${label}.pass OR ${label}.failure_mode IS NULL OR lower(${label}.failure_mode) = lower(l.failure_mode))`;
 
-async function alignedSql(connection: DuckDBConnection): Promise<string> {
+async function alignedSql(connection: DuckDBConnection, drafted = false): Promise<string> {
   return `
-    WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
+    WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)}), drafted AS (${await draftedSql(connection)})
     SELECT l.evaluator_id, l.evaluator_version, l.criterion, l.failure_mode, l.judge_model, strftime(l.first_seen, '%Y-%m-%dT%H:%M:%SZ') AS first_seen,
       l.trace_id, l.outcome AS judge, CASE WHEN t.pass THEN 'pass' ELSE 'fail' END AS human, l.reasoning, t.explanation,
       t.decided_by, l.run_id, l.dataset_version
     FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
-    WHERE t.pass IS NOT NULL AND ${aboutThisMode("t")}`;
+    WHERE t.pass IS NOT NULL AND ${aboutThisMode("t")} AND ${drafted ? `NOT ${notDrafted}` : notDrafted}`;
+}
+
+/** Per evaluator version, how many labelled traces its calibration left out for holding a label drafted by it. */
+export async function readDraftedLeftOut(
+  connection: DuckDBConnection,
+  evaluatorId?: string
+): Promise<{evaluatorId: string; evaluatorVersion: string; traces: number}[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT evaluator_id, evaluator_version, count(*)::INTEGER AS traces FROM (${await alignedSql(connection, true)})
+     ${evaluatorId ? "WHERE evaluator_id = ?" : ""} GROUP BY ALL ORDER BY ALL`,
+    evaluatorId ? [evaluatorId] : []
+  );
+  return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
+    evaluatorId: String(r.evaluator_id),
+    evaluatorVersion: String(r.evaluator_version),
+    traces: Number(r.traces)
+  }));
 }
 
 export async function readAligned(connection: DuckDBConnection, evaluatorId?: string): Promise<AlignedRow[]> {
@@ -119,11 +150,11 @@ export interface PopulationRow {
  */
 export async function readPopulation(connection: DuckDBConnection, evaluatorId?: string): Promise<PopulationRow[]> {
   const reader = await connection.runAndReadAll(
-    `WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)})
+    `WITH latest AS (${LATEST}), truth AS (${await truthSql(connection)}), drafted AS (${await draftedSql(connection)})
      SELECT l.evaluator_id, l.evaluator_version, l.trace_id, l.outcome AS judge,
        CASE WHEN ${aboutThisMode("t")} AND NOT t.pass THEN 'fail' ELSE 'pass' END AS human
      FROM latest l JOIN truth t ON t.trace_id = l.trace_id AND t.criterion = l.criterion
-     WHERE t.pass IS NOT NULL ${evaluatorId ? "AND l.evaluator_id = ?" : ""} ORDER BY ALL`,
+     WHERE t.pass IS NOT NULL AND ${notDrafted} ${evaluatorId ? "AND l.evaluator_id = ?" : ""} ORDER BY ALL`,
     evaluatorId ? [evaluatorId] : []
   );
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
@@ -138,10 +169,10 @@ export async function readPopulation(connection: DuckDBConnection, evaluatorId?:
 /** Each annotator's own labels against the judge, per evaluator version. */
 export async function readAnnotatorPairs(connection: DuckDBConnection): Promise<AnnotatorRow[]> {
   const reader = await connection.runAndReadAll(`
-    WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)})
+    WITH latest AS (${LATEST}), labels AS (${await labelsSql(connection)}), drafted AS (${await draftedSql(connection)})
     SELECT l.evaluator_id, l.evaluator_version, l.trace_id, h.annotator, l.outcome AS judge, CASE WHEN h.pass THEN 'pass' ELSE 'fail' END AS human
     FROM latest l JOIN labels h ON h.trace_id = l.trace_id AND h.criterion = l.criterion
-    WHERE h.pass IS NOT NULL AND ${aboutThisMode("h")} ORDER BY ALL`);
+    WHERE h.pass IS NOT NULL AND ${aboutThisMode("h")} AND ${notDrafted} ORDER BY ALL`);
   return (reader.getRowObjectsJS() as Record<string, unknown>[]).map((r) => ({
     evaluatorId: String(r.evaluator_id),
     evaluatorVersion: String(r.evaluator_version),

@@ -5,7 +5,9 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
-import {dominantTopic, type ClusterPageData} from "../../src/core/clusters/pageData.js";
+import {dominantTopic, type ClusterPageData, type ClusterSummaryRow} from "../../src/core/clusters/pageData.js";
+import {commonSeverity, worstSeverity} from "../../src/core/annotations/severity.js";
+import {SeveritySchema, type Severity} from "../../src/core/schemas/annotation.js";
 import {tableExists} from "./db.js";
 
 async function rows(
@@ -18,6 +20,13 @@ async function rows(
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const DAY = 86_400_000;
+
+/** Only for clusters whose labels say a severity, so clusters nobody labelled are as they were. */
+function labelSeverity(given: Severity[]): {labelSeverity?: NonNullable<ClusterSummaryRow["labelSeverity"]>} {
+  return given.length
+    ? {labelSeverity: {worst: worstSeverity(given), common: commonSeverity(given), labels: given.length}}
+    : {};
+}
 
 export async function clusterPageData(
   connection: DuckDBConnection,
@@ -89,6 +98,22 @@ export async function clusterPageData(
       .filter((c) => c.kind === "semantic")
       .map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()])
   );
+  // What labels on each cluster's traces say of severity: the worst and the most common given.
+  const severities = new Map<string, Severity[]>();
+  if (await tableExists(connection, "human_labels")) {
+    for (const r of await rows(
+      connection,
+      `SELECT m.cluster_id, list(h.severity) AS severities FROM trace_clusters m JOIN human_labels h USING (trace_id)
+      WHERE h.severity IS NOT NULL GROUP BY ALL`
+    ))
+      severities.set(
+        String(r.cluster_id),
+        (r.severities as string[]).flatMap((s) => {
+          const parsed = SeveritySchema.safeParse(s);
+          return parsed.success ? [parsed.data] : [];
+        })
+      );
+  }
   const first = clusters[0];
   return {
     run: first
@@ -115,7 +140,8 @@ export async function clusterPageData(
         volumeUntil === null
           ? []
           : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
-      topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null
+      topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null,
+      ...labelSeverity(severities.get(String(c.cluster_id)) ?? [])
     })),
     points: points.map((p) => ({
       traceId: String(p.trace_id),

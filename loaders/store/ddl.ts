@@ -284,6 +284,18 @@ export const TABLES = {
     text_sha256 VARCHAR NOT NULL,
     vector FLOAT[] NOT NULL,
     created_at TIMESTAMP NOT NULL`,
+  /**
+   * Drafted failure descriptions (`FailureDraftSchema`): what a model wrote of one flagged trace, by model and
+   * prompt version, from evidence text whose SHA-256 it keeps, so a rerun redrafts only traces whose evidence changed.
+   * Drafts are unchecked; `plumbline cluster --drafts` writes them and the Annotate page shows them as drafts.
+   */
+  failure_drafts: `
+    trace_id VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    prompt_version VARCHAR NOT NULL,
+    evidence_hash VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL`,
   /** The failure-mode registry, mirrored from the append-only failure-modes.jsonl and what the store shows of each. */
   failure_modes: `
     name VARCHAR NOT NULL,

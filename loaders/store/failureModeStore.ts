@@ -1,4 +1,5 @@
 /** @module What the failure-mode registry reads from the store (clusters, traces, human labels) and its mirror table. */
+import {SeveritySchema, type Severity} from "../../src/core/schemas/annotation.js";
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
 import {tableExists} from "./db.js";
@@ -54,16 +55,24 @@ export async function readSignatureMembers(
 /** Per failure-mode name used in human labels (owned by annotation; empty when that table is absent): labels and traces. */
 export async function readLabelledModes(
   connection: DuckDBConnection
-): Promise<Map<string, {labels: number; traceIds: string[]}>> {
-  const out = new Map<string, {labels: number; traceIds: string[]}>();
+): Promise<Map<string, {labels: number; traceIds: string[]; severities: Severity[]}>> {
+  const out = new Map<string, {labels: number; traceIds: string[]; severities: Severity[]}>();
   if (!(await tableExists(connection, "human_labels"))) return out;
   const result = await rows(
     connection,
-    `SELECT failure_mode, count(*) AS labels, list(DISTINCT trace_id ORDER BY trace_id) AS ids
+    `SELECT failure_mode, count(*) AS labels, list(DISTINCT trace_id ORDER BY trace_id) AS ids,
+      coalesce(list(severity) FILTER (WHERE severity IS NOT NULL), []) AS severities
     FROM human_labels WHERE failure_mode IS NOT NULL AND trim(failure_mode) <> '' GROUP BY failure_mode`
   );
   for (const r of result)
-    out.set(String(r.failure_mode).trim(), {labels: Number(r.labels), traceIds: (r.ids as string[]).slice()});
+    out.set(String(r.failure_mode).trim(), {
+      labels: Number(r.labels),
+      traceIds: (r.ids as string[]).slice(),
+      severities: ((r.severities as string[]) ?? []).flatMap((s) => {
+        const parsed = SeveritySchema.safeParse(s);
+        return parsed.success ? [parsed.data] : [];
+      })
+    });
   return out;
 }
 

@@ -2,15 +2,21 @@
  * @module The annotation page: the queue on the left, the whole trace in the middle (the explorer's own trace
  * view), the rubric on the right. Keyboard first: p / f answer the focused criterion (scoped to the selected text
  * when there is a selection), j / k move through the queue, u undoes the last change, 1–9 focus a criterion,
- * m and e jump to failure mode and explanation.
+ * m and e jump to failure mode and explanation. Drafts an evaluator suggested sit in their own panel; y accepts one
+ * as the annotator's label, s focuses the severity.
  */
-import type {Annotation} from "../core/schemas/annotation.js";
+import type {Annotation, Severity} from "../core/schemas/annotation.js";
 import type {QueueItem} from "../core/schemas/queue.js";
 import type {Criterion} from "../core/schemas/rubric.js";
 import {queueProgress} from "../core/queue/progress.js";
+import {orderBySeverity} from "../core/queue/severityOrder.js";
+import {severityByTrace} from "../core/annotations/severity.js";
 import type {AnnotationClient} from "./annotationClient.js";
 import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
+import type {DraftSuggestion} from "../core/schemas/draft.js";
+import {acceptedLabelFields} from "../core/annotations/draftSuggestions.js";
+import {draftPanel, nextDraft, severityPicker} from "./draftPanel.js";
 import {queuePanel} from "./queuePanel.js";
 import {rubricForm} from "./rubricForm.js";
 import {markLabelledSpans, markTextRanges, selectedSpanScope, selectedTextScope} from "./textScope.js";
@@ -37,7 +43,12 @@ function scopeText(a: Annotation): string {
   }
 }
 
-export function annotationWorkbench(list: TraceList, details: DetailReader, client: AnnotationClient): HTMLElement {
+export function annotationWorkbench(
+  list: TraceList,
+  details: DetailReader,
+  client: AnnotationClient,
+  drafts: readonly DraftSuggestion[] = []
+): HTMLElement {
   const params = new URLSearchParams(location.search);
   const {rubric} = client.state;
   const annotations = new Map(client.state.annotations.map((a) => [a.id, a]));
@@ -73,8 +84,16 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
   const panel = queuePanel({select: (i) => go(i), bulkPass: (ids) => void bulkPass(ids)});
 
   const queue = () => client.state.queues.find((q) => q.id === queueId) ?? null;
+  // A queue is reviewed worst severity first, in the order it had when opened: a label given while reviewing must
+  // not move the trace under the reviewer's cursor.
+  const ordered = new Map<string, QueueItem[]>();
+  const queueItems = (q: NonNullable<ReturnType<typeof queue>>) => {
+    let order = ordered.get(q.id);
+    if (!order) ordered.set(q.id, (order = orderBySeverity(q.items, severityByTrace(all()))));
+    return order;
+  };
   const items = (): QueueItem[] =>
-    queue()?.items ??
+    (queue() ? queueItems(queue()!) : null) ??
     Array.from({length: list.length}, (_, i) => ({
       traceId: list.traceId[i]!,
       score: 0,
@@ -145,6 +164,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
         : item.random
           ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.")
           : null,
+      draftPanel(draftState(id), {accept: (d) => void acceptDraft(d)}),
       rubricForm(
         {rubric, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
         {
@@ -152,6 +172,12 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
           answer: (criterion, answer) => void answerCriterion(criterion, answer),
           details: (fields) => void saveDetails(fields)
         }
+      ),
+      severityPicker(
+        mineOn(id).get(focused)?.severity ?? (pendingDetails.severity as Severity | undefined) ?? null,
+        client.readOnly || !annotator,
+        {change: (severity) => void saveDetails({severity})},
+        usualSeverity(mineOn(id).get(focused)?.failureMode ?? null)
       ),
       el("div", {class: "pl-label"}, `Labels on this trace (${labels.length})`),
       el(
@@ -168,6 +194,10 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
             ),
             ` ${a.criterion} · ${a.annotator} · ${scopeText(a)}`,
             a.failureMode ? el("span", {class: "pl-chip"}, a.failureMode) : null,
+            a.severity ? el("span", {class: "pl-chip pl-severity-chip"}, a.severity) : null,
+            a.acceptedFrom
+              ? el("span", {class: "pl-muted pl-accepted-from"}, ` accepted from ${a.acceptedFrom.evaluatorId}'s draft`)
+              : null,
             a.explanation ? el("div", {class: "pl-muted"}, a.explanation) : null,
             !client.readOnly && a.annotator === annotator
               ? el("button", {class: "pl-link", on: {click: () => void removeLabel(a)}}, "delete")
@@ -301,6 +331,37 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     }));
   }
 
+  const usualSeverity = (failureMode: string | null) => {
+    const severity = rubric.failureModes.find((m) => m.name === failureMode)?.severity;
+    return failureMode && severity ? {failureMode, severity} : null;
+  };
+  const draftsOn = (trace: string) => drafts.filter((d) => d.traceId === trace);
+  const draftState = (trace: string) => ({
+    drafts: draftsOn(trace),
+    mine: all().filter((a) => a.traceId === trace && a.annotator === annotator),
+    readOnly: client.readOnly || !annotator
+  });
+
+  // Accepting a draft gives (or replaces) the annotator's trace-wide answer on its criterion, naming the draft.
+  function acceptDraft(d: DraftSuggestion) {
+    const fields = acceptedLabelFields(d);
+    const existing = mineOn(d.traceId).get(d.criterion);
+    focused = rubric.criteria.some((c) => c.id === d.criterion) ? d.criterion : focused;
+    return write(async () => {
+      if (existing) return {op: "edit", before: existing, after: await client.edit(existing.id, fields, annotator)};
+      const row = list.row(list.indexOf(d.traceId));
+      const after = await client.create({
+        traceId: d.traceId,
+        criterion: d.criterion,
+        annotator,
+        source: "reviewer",
+        ...fields,
+        metadata: {model: row?.model ?? null, promptVersion: row?.promptVersion ?? null, productArea: null}
+      });
+      return {op: "create", after};
+    });
+  }
+
   function removeLabel(a: Annotation) {
     return write(async () => (await client.remove(a.id, annotator), {op: "delete", before: a}));
   }
@@ -328,12 +389,13 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
             return {op: "delete", before: last.after};
           case "edit": {
             const {pass, score, label, failureMode, explanation, correctedOutput} = last.before;
+            const {severity = null, acceptedFrom = null} = last.before;
             return {
               op: "edit",
               before: last.after,
               after: await client.edit(
                 last.before.id,
-                {pass, score, label, failureMode, explanation, correctedOutput},
+                {pass, score, label, failureMode, explanation, correctedOutput, severity, acceptedFrom},
                 annotator
               )
             };
@@ -370,7 +432,14 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       ArrowLeft: () => go(position - 1),
       u: () => void undoLast(),
       m: () => formPane.querySelector<HTMLInputElement>(".pl-failure-mode")?.focus(),
-      e: () => formPane.querySelector<HTMLTextAreaElement>(".pl-explanation")?.focus()
+      e: () => formPane.querySelector<HTMLTextAreaElement>(".pl-explanation")?.focus(),
+      s: () => formPane.querySelector<HTMLSelectElement>(".pl-severity")?.focus(),
+      y: () => {
+        const id = traceId();
+        const d = id === null ? null : nextDraft(draftState(id), focused);
+        if (d) void acceptDraft(d);
+        else say("No draft left to accept on this trace.");
+      }
     };
     const digit = Number(event.key);
     if (Number.isInteger(digit) && digit >= 1 && digit <= rubric.criteria.length) {
@@ -424,7 +493,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       el(
         "span",
         {class: "pl-muted pl-keys"},
-        "p pass · f fail (select text, or open a span, to label just that) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation"
+        "p pass · f fail (select text, or open a span, to label just that) · j/k next/previous · u undo · 1–9 criterion · m failure mode · e explanation · s severity · y accept the suggested draft"
       ),
       client.readOnly ? el("span", {class: "pl-badge"}, "read-only") : null
     ),

@@ -115,6 +115,18 @@ export function mccOverTime(data: CalibrationPageData, Plot: Plot): HTMLElement 
 /** Each evaluator version's figures on the traces it learned from: shown, marked in-sample, never counted. */
 export function inSampleView(data: CalibrationPageData): HTMLElement {
   const root = el("section", {class: "pl-cal-in-sample"});
+  // Labels accepted from an evaluator's own draft are left out of its figures in the data already; say how many.
+  const drafted = data.drafted ?? [];
+  if (drafted.length)
+    root.append(
+      el(
+        "p",
+        {class: "pl-muted pl-cal-drafted"},
+        `Not counted, as not independent of the evaluator that drafted them: ${drafted
+          .map((d) => `${d.traces} labelled trace${d.traces === 1 ? "" : "s"} of ${d.e} ${d.v}`)
+          .join(", ")} (accepted from its own draft on the Annotate page).`
+      )
+    );
   if (!data.inSample.length) return root;
   const groups = new Map<string, {e: string; v: string; pairs: {human: "pass" | "fail"; judge: "pass" | "fail"}[]}>();
   for (const r of data.inSample) {

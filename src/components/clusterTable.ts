@@ -172,7 +172,19 @@ function clusterRow(
     ),
     el("td", {class: "pl-num"}, count(cluster.size)),
     el("td", {class: "pl-num"}, count(cluster.sessions)),
-    el("td", {class: "pl-num"}, cluster.severity.toFixed(1)),
+    el(
+      "td",
+      {class: "pl-num"},
+      cluster.severity.toFixed(1),
+      // What annotators and imported tickets said, beside the cluster's own failure weight.
+      cluster.labelSeverity
+        ? el(
+            "div",
+            {class: "pl-muted pl-label-severity", title: `from ${cluster.labelSeverity.labels} labels`},
+            `worst ${cluster.labelSeverity.worst} · mostly ${cluster.labelSeverity.common}`
+          )
+        : null
+    ),
     el("td", {class: "pl-num"}, (cluster.size * cluster.severity).toFixed(1)),
     el("td", null, sparkline(cluster.daily)),
     el(

@@ -55,6 +55,13 @@ export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElem
       el("td", null, day(mode.firstSeen)),
       el("td", null, day(mode.lastSeen)),
       el("td", {class: "pl-num"}, count(mode.annotationCount)),
+      el(
+        "td",
+        {class: "pl-mode-severity"},
+        mode.severity?.worst
+          ? `${mode.severity.worst}${mode.severity.common !== mode.severity.worst ? ` (mostly ${mode.severity.common})` : ""}`
+          : "—"
+      ),
       el("td", null, mode.evaluatorIds.join(", ") || "—"),
       el("td", null, moveControl(mode))
     )
@@ -77,6 +84,7 @@ export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElem
           "First seen",
           "Last seen",
           "Labels",
+          "Worst severity",
           "Evaluators",
           ""
         ].map((h) => el("th", null, h))

@@ -54,11 +54,27 @@ export const DEFAULT_RUBRIC: Rubric = {
     {id: "notes", kind: "text", owner: null, question: "Anything else a reviewer should know?"}
   ],
   failureModes: [
-    {name: "policy_violation", description: "Acted against the airline policy, e.g. changed a basic-economy booking."},
-    {name: "wrong_tool_arguments", description: "Called a tool with a wrong id, date, cabin or amount."},
-    {name: "missing_confirmation", description: "Made a change without the user's explicit yes."},
-    {name: "hallucinated_fact", description: "Stated a price, rule or reservation detail not in the tool results."},
-    {name: "premature_transfer", description: "Handed over to a human when the request could be served."},
-    {name: "incomplete_task", description: "Stopped before doing everything the user asked."}
+    {
+      name: "policy_violation",
+      description: "Acted against the airline policy, e.g. changed a basic-economy booking.",
+      severity: "critical"
+    },
+    {
+      name: "wrong_tool_arguments",
+      description: "Called a tool with a wrong id, date, cabin or amount.",
+      severity: "high"
+    },
+    {name: "missing_confirmation", description: "Made a change without the user's explicit yes.", severity: "high"},
+    {
+      name: "hallucinated_fact",
+      description: "Stated a price, rule or reservation detail not in the tool results.",
+      severity: "high"
+    },
+    {
+      name: "premature_transfer",
+      description: "Handed over to a human when the request could be served.",
+      severity: "medium"
+    },
+    {name: "incomplete_task", description: "Stopped before doing everything the user asked.", severity: "medium"}
   ]
 };

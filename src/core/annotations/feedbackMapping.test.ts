@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {detectColumns, parseTime, parseVerdict} from "./feedbackMapping.js";
+import {detectColumns, parseSeverity, parseTime, parseVerdict} from "./feedbackMapping.js";
 
 describe("detectColumns(headers, explicit)", () => {
   test("recognises common header names in any case and spacing, and an explicit mapping wins", () => {
@@ -41,5 +41,28 @@ describe("parseVerdict(raw)", () => {
     assert.equal(parseTime("1767605400"), 1767605400000);
     assert.equal(parseTime(1767605400000), 1767605400000);
     assert.equal(parseTime("soon"), null);
+  });
+});
+
+describe("parseSeverity(raw)", () => {
+  test("reads the four severities and trackers' priority words; blank is none; anything else is an error naming it", () => {
+    const read = (raw: unknown) => {
+      const r = parseSeverity(raw);
+      return "error" in r ? r.error : r.severity;
+    };
+    assert.deepEqual(
+      ["Low", "minor", "Normal", "medium", "High", "major", "Urgent", "critical", "P1", "Sev 2", "sev-3", "P4"].map(
+        read
+      ),
+      ["low", "low", "medium", "medium", "high", "high", "critical", "critical", "critical", "high", "medium", "low"]
+    );
+    assert.equal(read(null), null);
+    assert.equal(read("  "), null);
+    assert.equal(read("whenever"), 'unrecognised severity: "whenever"');
+  });
+
+  test("a priority or severity column is recognised as the severity", () => {
+    assert.equal(detectColumns(["Trace ID", "Priority", "Comment"]).severity, "Priority");
+    assert.equal(detectColumns(["trace_id", "Severity"]).severity, "Severity");
   });
 });

@@ -1,8 +1,10 @@
 /**
  * @module How a row of exported feedback (an app's thumbs log, a support-ticket CSV, a QA review sheet) becomes a
  * label: which column holds what (named by the user, or recognised from common header names), and how a
- * verdict written as 👍, "down", 0, "FAIL" or 4/5 reads as pass or fail.
+ * verdict written as 👍, "down", 0, "FAIL" or 4/5 reads as pass or fail, and how a ticket's priority or a QA sheet's
+ * severity ("urgent", "P1", "Sev 2", "minor") reads as one of the four severities.
  */
+import type {Severity} from "../schemas/annotation.js";
 
 export const FEEDBACK_FIELDS = [
   "traceId",
@@ -13,7 +15,8 @@ export const FEEDBACK_FIELDS = [
   "failureMode",
   "criterion",
   "time",
-  "correctedOutput"
+  "correctedOutput",
+  "severity"
 ] as const;
 export type FeedbackField = (typeof FEEDBACK_FIELDS)[number];
 export type ColumnMapping = Partial<Record<FeedbackField, string>>;
@@ -68,7 +71,8 @@ const ALIASES: Record<FeedbackField, string[]> = {
   failureMode: ["failure_mode", "failuremode", "category", "issue_type", "issue", "tag", "error_type"],
   criterion: ["criterion", "rubric_criterion", "question"],
   time: ["created_at", "timestamp", "time", "date", "submitted_at", "reviewed_at"],
-  correctedOutput: ["expected_output", "expected", "corrected_output", "correct_answer", "ideal_response", "reference"]
+  correctedOutput: ["expected_output", "expected", "corrected_output", "correct_answer", "ideal_response", "reference"],
+  severity: ["severity", "sev", "priority", "impact", "urgency"]
 };
 
 const normalizeHeader = (h: string) =>
@@ -158,4 +162,30 @@ export function parseTime(raw: unknown): number | null {
   if (Number.isFinite(n)) return n < 1e11 ? n * 1000 : n;
   const t = Date.parse(String(raw));
   return Number.isFinite(t) ? t : null;
+}
+
+/** Severity words of common trackers (Zendesk, Jira, PagerDuty, Sentry, QA sheets), by the severity they mean. */
+const SEVERITY_WORDS: Record<Severity, string[]> = {
+  low: ["low", "lowest", "minor", "trivial", "info", "p4", "p5", "sev4", "sev5", "s4", "4"],
+  medium: ["medium", "normal", "moderate", "warning", "p3", "sev3", "s3", "3"],
+  high: ["high", "major", "error", "p2", "sev2", "s2", "2"],
+  critical: ["critical", "urgent", "highest", "blocker", "fatal", "p0", "p1", "sev0", "sev1", "s0", "s1", "1", "0"]
+};
+const SEVERITY_OF = new Map(
+  Object.entries(SEVERITY_WORDS).flatMap(([severity, words]) => words.map((w) => [w, severity as Severity]))
+);
+
+/**
+ * Reads a severity; null when absent. Anything unrecognised is an error naming the value, so the row is reported
+ * rather than imported with a guessed severity.
+ */
+export function parseSeverity(raw: unknown): {severity: Severity | null} | {error: string} {
+  if (raw === null || raw === undefined) return {severity: null};
+  const text = String(raw)
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "");
+  if (!text) return {severity: null};
+  const severity = SEVERITY_OF.get(text);
+  return severity ? {severity} : {error: `unrecognised severity: ${JSON.stringify(String(raw))}`};
 }

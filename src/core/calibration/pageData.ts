@@ -22,6 +22,8 @@ export interface CalibrationPageData {
   }[];
   /** Pairs on traces their evaluator learned from (in-sample): shown apart, never in the figures. */
   inSample: CalibrationPageData["aligned"];
+  /** Per version, labelled traces left out because a label on them was accepted from that evaluator's own draft. */
+  drafted?: {e: string; v: string; traces: number}[];
   /** Each version's confusion on its gated population (other failure modes as passes), for the corrected rate. */
   populations: {e: string; v: string; confusion: Confusion}[];
   /** Every calibration recorded, oldest first: the MCC over time. */

@@ -1,4 +1,5 @@
 /** @module The shape of `data/clusters.json`, written by its data loader and read by the Clusters page. */
+import type {Severity} from "../schemas/annotation.js";
 import type {FailureModeState} from "../schemas/failureMode.js";
 
 export interface ClusterSummaryRow {
@@ -20,6 +21,8 @@ export interface ClusterSummaryRow {
    * holds at least half ("refund tool error" · "after a shipping-delay question").
    */
   topic: {clusterId: string; terms: string[]; share: number} | null;
+  /** Over the severities labels on its traces give (not `severity`, the cluster's own failure weight). */
+  labelSeverity?: {worst: Severity | null; common: Severity | null; labels: number};
 }
 
 /** The semantic cluster holding at least `minShare` of a signature cluster's traces, from counts by semantic cluster (null: none). */
@@ -65,6 +68,8 @@ export interface FailureModeSummary {
   evaluatorIds: string[];
   trends: string[];
   pruneCandidate: boolean;
+  /** Over the severities its labels give: the worst and the most common (null when none says). */
+  severity?: {worst: Severity | null; common: Severity | null};
 }
 
 export interface ClusterPageData {

@@ -42,6 +42,26 @@ export const ScopeSchema = z.discriminatedUnion("kind", [
 ]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
+/** How much a failure matters, least to most. */
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/**
+ * The suggestion a label was accepted from: a calibrated judge's verdict or a drafted failure description. A label
+ * accepted from a judge's draft is a person's judgement, but not independent of that judge, so calibration leaves it
+ * out of that judge's evidence.
+ */
+export const AcceptedDraftSchema = z.object({
+  kind: z.enum(["judge_verdict", "failure_draft"]),
+  /** The evaluator that drafted it, and which version. */
+  evaluatorId: z.string().min(1),
+  evaluatorVersion: z.string().nullable().default(null),
+  /** The draft's own id: the judge run for a verdict, the draft row for a failure description. */
+  draftId: z.string().nullable().default(null)
+});
+export type AcceptedDraft = z.infer<typeof AcceptedDraftSchema>;
+
 export const LabelMetadataSchema = z.object({
   model: z.string().nullable().default(null),
   promptVersion: z.string().nullable().default(null),
@@ -62,7 +82,11 @@ export const AnnotationSchema = z.object({
   /** A failure-mode category, from the rubric or newly named by the annotator. */
   failureMode: z.string().min(1).nullable().default(null),
   explanation: z.string().nullable().default(null),
+  /** How much the failure matters; absent or null when not said. Optional, so older labels read and write as they were. */
+  severity: SeveritySchema.nullable().optional(),
   source: SourceSchema,
+  /** Set when the label was accepted from a draft rather than given from scratch. */
+  acceptedFrom: AcceptedDraftSchema.nullable().optional(),
   scope: ScopeSchema.default({kind: "trace"}),
   metadata: LabelMetadataSchema.default({model: null, promptVersion: null, productArea: null}),
   /** What the output should have been. */

@@ -24,7 +24,7 @@ describe("parseRubric(value)", () => {
       revision: 1,
       name: "old",
       criteria: [{id: "overall", question: "Good?", kind: "boolean", owner: null}],
-      failureModes: [{name: "rude", description: ""}]
+      failureModes: [{name: "rude", description: "", severity: null}]
     });
   });
 
@@ -85,5 +85,53 @@ describe("annotation scopes", () => {
     });
     assert.deepEqual(ok.scope, {kind: "trace"});
     assert.deepEqual(ok.metadata, {model: null, promptVersion: null, productArea: null});
+  });
+});
+
+describe("severity and accepted drafts", () => {
+  test("a label reads without severity or draft (older labels) and refuses a severity outside the four", () => {
+    const old = NewAnnotationSchema.parse({traceId: "t", criterion: "overall", source: "reviewer", annotator: "ana"});
+    assert.equal(old.severity ?? null, null);
+    assert.equal(old.acceptedFrom ?? null, null);
+    assert.equal("severity" in old, false, "a label that says no severity is written as it was");
+    const base = {traceId: "t", criterion: "overall", source: "reviewer", annotator: "ana", pass: false};
+    assert.equal(NewAnnotationSchema.safeParse({...base, severity: "critical"}).success, true);
+    assert.equal(NewAnnotationSchema.safeParse({...base, severity: "severe"}).success, false);
+  });
+
+  test("a label accepted from a judge's verdict names the evaluator, its version and the run", () => {
+    const label = NewAnnotationSchema.parse({
+      traceId: "t",
+      criterion: "overall",
+      source: "reviewer",
+      annotator: "ana",
+      pass: false,
+      acceptedFrom: {kind: "judge_verdict", evaluatorId: "refund-policy", evaluatorVersion: "v3", draftId: "run-1"}
+    });
+    assert.deepEqual(label.acceptedFrom, {
+      kind: "judge_verdict",
+      evaluatorId: "refund-policy",
+      evaluatorVersion: "v3",
+      draftId: "run-1"
+    });
+    assert.equal(
+      NewAnnotationSchema.safeParse({...label, acceptedFrom: {kind: "judge_verdict", evaluatorId: ""}}).success,
+      false
+    );
+  });
+
+  test("a rubric's failure mode may carry a usual severity, and a rubric without one still parses", () => {
+    const rubric = parseRubric({
+      version: 2,
+      revision: 1,
+      name: "r",
+      criteria: [{id: "overall", question: "ok?", kind: "boolean"}],
+      failureModes: [{name: "wrong refund", severity: "high"}, {name: "tone"}]
+    });
+    assert.deepEqual(
+      rubric.failureModes.map((m) => m.severity),
+      ["high", null]
+    );
+    assert.throws(() => parseRubric({...rubric, failureModes: [{name: "x", severity: "urgent"}]}), /invalid rubric/);
   });
 });

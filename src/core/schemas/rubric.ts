@@ -4,12 +4,15 @@
  * migrated), `revision` counts edits, and every label records the revision it was given under.
  */
 import {z} from "zod";
+import {SeveritySchema} from "./annotation.js";
 
 export const RUBRIC_VERSION = 2;
 
 export const FailureModeSchema = z.object({
   name: z.string().min(1),
-  description: z.string().default("")
+  description: z.string().default(""),
+  /** How much this failure usually matters: the severity a label naming it gets when the annotator says none. */
+  severity: SeveritySchema.nullable().default(null)
 });
 export type FailureMode = z.infer<typeof FailureModeSchema>;
 
