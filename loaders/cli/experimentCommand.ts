@@ -15,7 +15,7 @@ import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 
-const help = `Usage: plumbline experiment <run | list | show> [options]
+const help = `Usage: plumbline experiment <run | list | show | compare> [options]
 
 An experiment runs a candidate (a task) on every case of one dataset version and records, per case, the output
 or the error, tokens, latency and cost, and the case's trace (source experiment:<name>), which evaluators, the
@@ -47,6 +47,9 @@ gate and reference checks score like any other trace.
       --json               print the summary as JSON
   list [--json]                   every experiment, newest first
   show <name> [--json]            an experiment's task and figures, and every case's output or error
+  compare <A> <B> [--json]        B against the baseline A, case by case: pass rates per evaluator, the
+                                  paired difference and exact McNemar test, regressed and improved cases
+                                  (\`plumbline experiment compare --help\`)
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -73,6 +76,7 @@ export const command: Command = {
     if (sub === "run") return run(rest, io);
     if (sub === "list") return list(rest, io);
     if (sub === "show") return show(rest, io);
+    if (sub === "compare") return (await import("./experimentCompareCommand.js")).compare(rest, io);
     throw usageError(
       sub === undefined ? "name a subcommand: run, list or show" : `unknown subcommand: ${sub}`,
       "experiment"

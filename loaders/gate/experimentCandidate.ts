@@ -35,8 +35,9 @@ export async function experimentCandidate(
       items,
       info: {
         kind: "experiment",
-        name,
-        version: `${experiment.dataset}@${experiment.datasetVersion}`,
+        // The dataset it ran goes in the name: a version of the experiment itself there is none.
+        name: `${name} on ${experiment.dataset}@${experiment.datasetVersion}`,
+        version: null,
         traces: items.length,
         rejected: errors
       },
