@@ -3,15 +3,15 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {before, describe, test} from "node:test";
 import {TOOL_ERROR_MODE} from "../annotations/tauBenchLabels.js";
-import {command as experiment} from "../cli/experimentCommand.js";
-import {command as failureMode} from "../cli/failureModeCommand.js";
-import {command as gate} from "../cli/gateCommand.js";
+import {command as experiment} from "./experimentCommand.js";
+import {command as failureMode} from "./failureModeCommand.js";
+import {command as gate} from "./gateCommand.js";
 import {TAU_FIXED, TAU_REGRESSED} from "../experiments/fixtures.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
 import {tempDir} from "../fixtures/tempDir.js";
 import {EVALUATORS_DIR} from "../judge/specFile.js";
-import {readGateRuns} from "./gateRuns.js";
+import {readGateRuns} from "../gate/gateRuns.js";
 
 const node = JSON.stringify(process.execPath);
 const env = {PATH: process.env.PATH ?? ""};
@@ -125,7 +125,10 @@ describe("the τ-bench airline regressions, a fixed and a regressed candidate, c
     assert.equal(await stateOf(workspace, TOOL_ERROR_MODE), "regressed");
     const markdown = readFileSync(join(dir, "tau-regressed.md"), "utf8");
     assert.match(markdown, /Against the baseline experiment \*\*tau-fixed\*\*/);
-    assert.match(markdown, /regressed: was fix\\_shipped, fails again \(tool-error-not-recovered\); moved to regressed/);
+    assert.match(
+      markdown,
+      /regressed: was fix\\_shipped, fails again \(tool-error-not-recovered\); moved to regressed/
+    );
     assert.match(readFileSync(join(dir, "tau-regressed.xml"), "utf8"), /name="baseline_significant" value="true"/);
     assert.match(regressed.io.stdout.join("\n"), /significantly worse/);
 
