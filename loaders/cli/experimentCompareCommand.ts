@@ -79,7 +79,7 @@ export function comparisonText(c: Comparison, allCases = false): string {
     lines.push("", `regressed on ${e.evaluator} (pass in A, fail in B): ${e.regressed.join(", ")}`);
   for (const e of c.evaluators.filter((e) => e.improved.length))
     lines.push("", `improved on ${e.evaluator} (fail in A, pass in B): ${e.improved.join(", ")}`);
-  lines.push("", "spend:", spendLine(`A ${c.a}`.slice(0, 8), c.spend.a), spendLine(`B ${c.b}`.slice(0, 8), c.spend.b));
+  lines.push("", "spend:", spendLine("A", c.spend.a), spendLine("B", c.spend.b));
   const shown = allCases ? c.cases : c.cases.filter((x) => x.regressed.length || x.improved.length);
   const ids = c.evaluators.map((e) => e.evaluator);
   lines.push(
