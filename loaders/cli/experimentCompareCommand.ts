@@ -4,8 +4,7 @@
  * shown, never obeyed) and cut to one line per side.
  */
 import type {CaseComparison, Comparison, Spend} from "../../src/core/experiments/compare.js";
-import {formatP} from "../../src/core/gate/baseline.js";
-import {percent} from "../../src/core/gate/format.js";
+import {formatP, percent} from "../../src/core/gate/format.js";
 import {createJudgeClient, type JudgeClient} from "../judge/judgeClient.js";
 import {EVALUATORS_DIR} from "../judge/specFile.js";
 import {compareWithBaseline} from "../gate/experimentCandidate.js";

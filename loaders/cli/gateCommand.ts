@@ -8,6 +8,7 @@ import {
   percent,
   policyText,
   snapshotText,
+  formatP,
   statusText,
   transitionText
 } from "../../src/core/gate/format.js";
@@ -23,7 +24,7 @@ import {createJudgeClient, type JudgeClient} from "../judge/judgeClient.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {DatasetError, readDatasetCases} from "../store/datasets.js";
 import {readRegistryModes} from "../gate/activeModes.js";
-import {applyBaseline, DEFAULT_ALPHA, formatP} from "../../src/core/gate/baseline.js";
+import {applyBaseline, DEFAULT_ALPHA} from "../../src/core/gate/baseline.js";
 import type {FailureModeState} from "../../src/core/schemas/failureMode.js";
 import {compareWithBaseline, experimentCandidate} from "../gate/experimentCandidate.js";
 import {recordTransitions} from "../failureModes/gateTransitions.js";

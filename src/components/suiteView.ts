@@ -5,8 +5,15 @@
  * MCC, whether it belongs to the spec's current version), and the earlier runs. Names come from spec files and the
  * registry, so everything is set as text.
  */
-import {formatP} from "../core/gate/baseline.js";
-import {correctedText, extraWarnings, percent, policyText, statusText, transitionText} from "../core/gate/format.js";
+import {
+  correctedText,
+  extraWarnings,
+  formatP,
+  percent,
+  policyText,
+  statusText,
+  transitionText
+} from "../core/gate/format.js";
 import type {RunLine, SuitePageData} from "../core/gate/pageData.js";
 import type {GateEvaluator, GateRun} from "../core/schemas/gateReport.js";
 import {el} from "./dom.js";

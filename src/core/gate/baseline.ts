@@ -6,6 +6,7 @@
  */
 import type {Comparison} from "../experiments/compare.js";
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
+import {formatP} from "./format.js";
 import {blockingModes} from "./report.js";
 
 export const DEFAULT_ALPHA = 0.05;
@@ -40,9 +41,4 @@ export function applyBaseline(run: GateRun, comparison: Comparison, alpha = DEFA
   });
   const blockedBy = blockingModes(evaluators);
   return {...run, evaluators, blocked: blockedBy.length > 0, blockedBy, baseline: {experiment: comparison.a, alpha}};
-}
-
-/** A p-value in a few significant digits; tiny ones in exponent form. */
-export function formatP(p: number): string {
-  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }

@@ -58,3 +58,8 @@ export function transitionText(t: GateTransition): string {
       return `passing${t.from ? ` (${t.from})` : ""}`;
   }
 }
+
+/** A p-value in a few significant digits; tiny ones in exponent form. */
+export function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
+}

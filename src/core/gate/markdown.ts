@@ -6,8 +6,16 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {formatP} from "./baseline.js";
-import {correctedText, extraWarnings, percent, policyText, snapshotText, statusText, transitionText} from "./format.js";
+import {
+  correctedText,
+  extraWarnings,
+  formatP,
+  percent,
+  policyText,
+  snapshotText,
+  statusText,
+  transitionText
+} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return (
