@@ -52,7 +52,7 @@ describe("the experiments page", {timeout: 600_000}, () => {
           assert.equal(await experiment.run([...args, "--workspace", workspace], io), 0, io.stderr.join("\n"));
         }
       },
-      ["experiments"]
+      ["experiments.md"]
     );
   });
   after(() => built?.close());
