@@ -74,11 +74,15 @@ export function caseItem(c: DatasetCase): JudgeItem {
   const fields: RuleContext["fields"] = {};
   for (const f of TRACE_FIELDS) if (f in c.context.fields) fields[f] = c.context.fields[f] ?? null;
   const {messages, toolCalls, spans, status} = c.context;
+  const expected =
+    c.expectedOutput === null && c.expectedBehaviour === null
+      ? null
+      : {output: c.expectedOutput, behaviour: c.expectedBehaviour};
   return {
     traceId: c.caseId,
     sessionId: null,
-    rule: {status, fields, messages, toolCalls, spans},
-    trace: {messages, toolCalls}
+    rule: {status, fields, messages, toolCalls, spans, expected},
+    trace: {messages, toolCalls, expected}
   };
 }
 
