@@ -2,13 +2,14 @@
 // "tool error not recovered" runs), a fixed and a regressed scripted candidate run on it, and the shipped rule
 // evaluator scoring the experiments' traces like any others.
 import assert from "node:assert/strict";
-import {rmSync} from "node:fs";
+import {readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {captureIo} from "../fixtures/captureIo.js";
 import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
 import {TAU_FIXED, TAU_REGRESSED} from "../experiments/fixtures.js";
-import {withReadConnection} from "../store/db.js";
+import {withConnection, withReadConnection} from "../store/db.js";
+import {readDatasetCases, writeDatasetVersion} from "../store/datasets.js";
 import {tempDir} from "../fixtures/tempDir.js";
 import {main} from "./main.js";
 
@@ -168,5 +169,79 @@ describe("plumbline experiment on the τ-bench airline regressions", () => {
     const usage = await run("experiment", "run", "--dataset", "airline-regressions", "--name", "x");
     assert.equal(usage.status, 2);
     assert.match(usage.err, /exactly one of --task, --task-url or --prompt/);
+  });
+
+  test("a reference check reads each case's expected tool calls (τ-bench's gold actions) and tells the candidates apart", async () => {
+    const runs = JSON.parse(readFileSync("data/demo/tau-bench-airline/gpt-4o-airline.json", "utf8")) as {
+      task_id: number;
+      info: {task: {actions: unknown[]}};
+    }[];
+    const gold = new Map(runs.map((r) => [r.task_id, r.info.task.actions]));
+    const goldOf = (caseId: string) => gold.get(Number(/-(\d+)-\d+$/.exec(caseId)![1])) ?? [];
+    const withGold = await withConnection(workspace, async (c) => {
+      const {cases} = await readDatasetCases(c, "airline-regressions", 1);
+      const next = cases.map((x) => ({...x, expectedOutput: JSON.stringify({actions: goldOf(x.caseId)})}));
+      await writeDatasetVersion(c, {
+        name: "airline-regressions",
+        cases: next,
+        createdBy: "test",
+        source: "tau-bench gold actions",
+        note: null,
+        added: 0,
+        removed: 0,
+        createdAt: new Date("2026-12-06T12:00:00.000Z")
+      });
+      return next;
+    });
+    for (const [name, script] of [
+      ["gold-fixed", TAU_FIXED],
+      ["gold-regressed", TAU_REGRESSED]
+    ] as const) {
+      const r = await run(
+        "experiment",
+        "run",
+        "--dataset",
+        "airline-regressions@2",
+        "--name",
+        name,
+        "--task",
+        `${node} ${JSON.stringify(script)}`
+      );
+      assert.equal(r.status, 0, r.err);
+    }
+    const spec = join(root, "gold-actions.json");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        format: 1,
+        id: "gold-actions",
+        version: "1.0.0",
+        description: "Fails when an expected tool call was not made, or failed.",
+        failureMode: "expected action missing",
+        criterion: "overall",
+        scope: "trace",
+        lineage: {derivedFrom: null, note: "written by hand"},
+        kind: "rule",
+        rule: {op: "expected_mismatch", check: "tool_calls", paths: ["$.reservation_id", "$.user_id", "$.flights"]}
+      })
+    );
+    const ids = (await rows("SELECT trace_id FROM experiment_results WHERE experiment LIKE 'gold-%'")) as {
+      trace_id: string;
+    }[];
+    const judged = await run("judge", "run", "--evaluator", spec, ...ids.flatMap((r) => ["--trace", r.trace_id]));
+    assert.equal(judged.status, 0, judged.err);
+    const verdicts = (await rows(
+      `SELECT r.experiment, v.outcome, count(*) AS n FROM judge_verdicts v JOIN experiment_results r USING (trace_id)
+       WHERE v.evaluator_id = 'gold-actions' GROUP BY ALL ORDER BY ALL`
+    )) as {experiment: string; outcome: string; n: string}[];
+    const withActions = withGold.filter((c) => goldOf(c.caseId).length > 0).length;
+    assert.ok(withActions > 0);
+    assert.deepEqual(verdicts, [
+      {experiment: "gold-fixed", outcome: "pass", n: String(withGold.length)},
+      {experiment: "gold-regressed", outcome: "fail", n: String(withActions)},
+      ...(withGold.length > withActions
+        ? [{experiment: "gold-regressed", outcome: "pass", n: String(withGold.length - withActions)}]
+        : [])
+    ]);
   });
 });

@@ -169,21 +169,19 @@ export async function readJudgeItems(
     }
   }
   const expected = await expectedOfCases(connection);
+  // Only a case's trace carries `expected`, so every other item is exactly what it was before reference checks.
   return byTrace.map((t, n) => {
-    const e = expected.get(n) ?? null;
-    return {
-      traceId: t.traceId,
-      sessionId: t.sessionId,
-      rule: {
-        status: t.status,
-        fields: t.fields,
-        messages: t.messages,
-        spans: t.spans,
-        toolCalls: t.toolCalls,
-        expected: e
-      },
-      trace: {messages: t.messages, toolCalls: t.toolCalls, expected: e}
+    const e = expected.get(n);
+    const rule: RuleContext = {
+      status: t.status,
+      fields: t.fields,
+      messages: t.messages,
+      spans: t.spans,
+      toolCalls: t.toolCalls
     };
+    const trace: TraceForJudge = {messages: t.messages, toolCalls: t.toolCalls};
+    if (e) rule.expected = trace.expected = e;
+    return {traceId: t.traceId, sessionId: t.sessionId, rule, trace};
   });
 }
 

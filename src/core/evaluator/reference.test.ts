@@ -97,6 +97,17 @@ test("expected tool calls: τ-bench's gold action is matched by name and argumen
     false
   );
   assert.equal(fails({op: "expected_mismatch", check: "tool_calls"}, context("Booked.", expect(GOLD), [])), true);
+  const failed = [
+    {name: "book_reservation", arguments: JSON.stringify(booked), result: "Error: no seats", success: false}
+  ];
+  assert.equal(fails({op: "expected_mismatch", check: "tool_calls"}, context("Sorry.", expect(GOLD), failed)), true);
+  assert.equal(
+    fails(
+      {op: "expected_mismatch", check: "tool_calls"},
+      context("Booked.", expect(GOLD), [{...failed[0]!, success: true}])
+    ),
+    false
+  );
   const two = [
     {name: "a", arguments: {x: 1}},
     {name: "b", arguments: {}}

@@ -11,8 +11,8 @@
  *   normalized  equal after Unicode NFKC, lower case, punctuation dropped and white space collapsed
  *   contains    the output contains the expected text (case-insensitive unless `caseSensitive`)
  *   json        both parse as JSON (a fenced code block too) and are equal at `paths` (the whole value without)
- *   tool_calls  every expected call (name, and arguments equal at `paths`, all arguments without) is made;
- *               `ordered` asks them in their order. Expected: an array of {name, arguments | kwargs}, or an
+ *   tool_calls  every expected call (name, and arguments equal at `paths`, all arguments without) is made
+ *               and did not fail; `ordered` asks them in their order. Expected: an array of {name, arguments | kwargs}, or an
  *               object holding one as `tool_calls` or `actions` (τ-bench's gold actions).
  *   numeric     the first number in each is within `tolerance`, or `relativeTolerance` of the expected one
  */
@@ -83,6 +83,7 @@ function equalAt(paths: readonly ReturnType<typeof parseJsonPath>[] | null, a: u
 export interface ToolCallLike {
   name: string;
   arguments: unknown;
+  success?: boolean | null;
 }
 
 /** The expected calls in an expected output, or null when it holds none. */
@@ -116,8 +117,9 @@ export function toolCallsMatch(
   options: {paths: readonly string[] | null; ordered: boolean}
 ): boolean {
   const paths = options.paths === null ? null : options.paths.map(parseJsonPath);
+  // A call that failed did not do what was expected of it.
   const same = (e: ToolCallLike, m: ToolCallLike) =>
-    e.name === m.name && equalAt(paths, e.arguments, argumentsValue(m.arguments));
+    m.success !== false && e.name === m.name && equalAt(paths, e.arguments, argumentsValue(m.arguments));
   if (options.ordered) {
     let at = 0;
     for (const m of made) if (at < expected.length && same(expected[at]!, m)) at++;
