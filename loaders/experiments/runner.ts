@@ -216,12 +216,25 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
         async (n) => {
           attempts = n;
           attemptStart = performance.now();
-          const timeout = AbortSignal.timeout(timeoutMs);
-          const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
-          const outcome = await task.attempt(p.input, link, attemptSignal);
-          if (signal?.aborted) return {end: "interrupted"};
-          if (timeout.aborted) return {retry: `timed out after ${timeoutMs / 1000} s`};
-          return outcome;
+          // One controller and timer per attempt, tied to the run's signal by a listener removed afterwards:
+          // AbortSignal.any and AbortSignal.timeout cost several times more per call at 32 cases in flight.
+          const attempt = new AbortController();
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            attempt.abort();
+          }, timeoutMs);
+          const stop = () => attempt.abort();
+          signal?.addEventListener("abort", stop, {once: true});
+          try {
+            const outcome = await task.attempt(p.input, link, attempt.signal);
+            if (signal?.aborted) return {end: "interrupted"};
+            if (timedOut) return {retry: `timed out after ${timeoutMs / 1000} s`};
+            return outcome;
+          } finally {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", stop);
+          }
         },
         {
           interrupted: () => "interrupted",

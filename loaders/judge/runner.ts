@@ -81,10 +81,13 @@ export interface RunSummary {
 
 /** The hash of what the judge sees of a trace: its messages and tool calls. */
 export function traceHash(trace: TraceForJudge): string {
+  // A case's expected value is part of what a judge with {{expected}} sees; a trace without one hashes as before.
+  const expected = trace.expected ? [[trace.expected.output, trace.expected.behaviour]] : [];
   return sha256Hex(
     JSON.stringify([
       trace.messages.map((m) => [m.role, m.name ?? null, m.content]),
-      trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])
+      trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success]),
+      ...expected
     ])
   );
 }

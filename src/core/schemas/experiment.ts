@@ -91,7 +91,10 @@ export const ExperimentResultSchema = z
     costUsd: z.number().nullable(),
     latencyMs: z.number().nullable(),
     attempts: z.number().int().min(0),
-    /** Answered from the task cache: no call was made, and its tokens and cost count zero in this experiment. */
+    /**
+     * Answered from the task cache: no call was made. Its tokens, cost and latency are those of the call that made
+     * the answer, so experiments compare like with like; a run's budget counts only its own calls.
+     */
     cached: z.boolean(),
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime()
