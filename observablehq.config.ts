@@ -26,6 +26,7 @@ const pages = [
   {name: "Calibration", path: "/calibration"},
   {name: "Suite", path: "/suite"},
   {name: "Datasets", path: "/datasets"},
+  {name: "Experiments", path: "/experiments"},
   {name: "Monitor", path: "/monitor"}
 ];
 

@@ -153,7 +153,7 @@ function ruleFigures() {
 }
 
 /** Starts the server in a child process; resolves with its base URL and a way to stop it. */
-function serverProcess(latencyMs: number): Promise<{baseURL: string; close(): void}> {
+export function serverProcess(latencyMs: number): Promise<{baseURL: string; close(): void}> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "fakeServerChild.ts")], {
       cwd: ROOT,
@@ -175,7 +175,7 @@ function serverProcess(latencyMs: number): Promise<{baseURL: string; close(): vo
  * The same number of bare HTTP requests at the same concurrency against the same server, with no client library
  * and no runner: what this machine allows at that moment, so the runner's own cost can be told from contention.
  */
-async function rawHttpRate(baseURL: string, concurrency: number, calls: number): Promise<number> {
+export async function rawHttpRate(baseURL: string, concurrency: number, calls: number): Promise<number> {
   const send = httpFetch();
   let next = 0;
   const started = performance.now();

@@ -12,6 +12,7 @@ import {calibrationBench} from "./calibrationBench.js";
 import {cliBench} from "./cliBench.js";
 import {clustersBench} from "./clustersBench.js";
 import {datasetsBench} from "./datasetsBench.js";
+import {experimentsBench} from "./experimentsBench.js";
 import {explorerBench} from "./explorerBench.js";
 import {generateBench} from "./generateBench.js";
 import {gateBench} from "./gateBench.js";
@@ -42,6 +43,7 @@ const ALL = [
   "judge-generation",
   "datasets",
   "gate",
+  "experiments",
   "cli"
 ];
 if (values.help) {
@@ -78,6 +80,7 @@ for (const section of sections) {
   else if (section === "generate") results.generate = await generateBench();
   else if (section === "datasets") results.datasets = await datasetsBench();
   else if (section === "gate") results.gate = await gateBench();
+  else if (section === "experiments") results.experiments = await experimentsBench();
   else if (section === "cli") results.cli = await cliBench();
   else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);

@@ -8,7 +8,9 @@ import {
   percent,
   policyText,
   snapshotText,
-  statusText
+  formatP,
+  statusText,
+  transitionText
 } from "../../src/core/gate/format.js";
 import type {SpecCalibration} from "../../src/core/schemas/evaluator.js";
 import {readCurrentCalibrations} from "../gate/currentCalibrations.js";
@@ -22,6 +24,11 @@ import {createJudgeClient, type JudgeClient} from "../judge/judgeClient.js";
 import {StoreError, workspaceDir} from "../store/db.js";
 import {DatasetError, readDatasetCases} from "../store/datasets.js";
 import {readRegistryModes} from "../gate/activeModes.js";
+import {applyBaseline, DEFAULT_ALPHA} from "../../src/core/gate/baseline.js";
+import type {FailureModeState} from "../../src/core/schemas/failureMode.js";
+import {compareWithBaseline, experimentCandidate} from "../gate/experimentCandidate.js";
+import {recordTransitions} from "../failureModes/gateTransitions.js";
+import {ExperimentError} from "../store/experiments.js";
 import {
   CandidateError,
   datasetFileCandidate,
@@ -41,7 +48,8 @@ import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
 
-const help = `Usage: plumbline gate --suite <folder> (--traces <file>... | --dataset <name[@version] | file.jsonl>) [options]
+const help = `Usage: plumbline gate --suite <folder> (--traces <file>... | --dataset <name[@version] | file.jsonl> |
+                     --experiment <name> [--baseline <name>]) [options]
 
 Runs every evaluator spec in the suite folder on a candidate version's traces and decides whether it may ship.
 Each spec's recorded calibration sets its part: MCC ≥ 0.6 blocks, 0.4–0.6 reports only, below 0.4 it is skipped,
@@ -72,6 +80,12 @@ Options:
   --traces <file>         trace files of the candidate, any format \`plumbline ingest\` reads (repeatable);
                           they are read into a throwaway store, never into the workspace
   --dataset <d>           a dataset exported as JSON Lines (file.jsonl), or a workspace dataset name[@version]
+  --experiment <name>     the traces a workspace experiment wrote (\`plumbline experiment run\`); cases whose
+                          task failed are left out and counted
+  --baseline <name>       with --experiment: also block when a trusted evaluator passes the candidate
+                          significantly less often than this experiment on the same cases (one-sided exact
+                          McNemar test on the cases whose verdict changed); the regressed cases are named
+  --alpha <p>             the test's level (default 0.05)
   --workspace <dir>       read the failure-mode registry and current labels here, and append the run to
                           <dir>/gate-runs.jsonl
                           (default: $PLUMBLINE_WORKSPACE when set; otherwise neither happens)
@@ -87,6 +101,11 @@ ${TRUST_HELP}
   --base-url <url>        the judge endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)
   --api-key-env <name>    the environment variable holding the key (default OPENAI_API_KEY)
   -h, --help              show this help
+
+With a workspace, the run also records what it found about each failure mode a blocking evaluator covers: still
+failing; regressed (its fix shipped, or it was resolved, and it fails again: the gate moves it to regressed);
+or, for a mode whose fix shipped that now passes, proposed for verified_resolved, which a person confirms with
+\`plumbline failure-mode set-state <name> verified_resolved\`.
 
 Exit status: 0 when no blocking evaluator fails the candidate, 1 when one does (the failure modes that blocked
 are named), 2 on a usage error, a bad spec in the suite, or unreadable input, 130 when interrupted.`;
@@ -124,6 +143,9 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           suite: {type: "string"},
           traces: {type: "string", multiple: true},
           dataset: {type: "string"},
+          experiment: {type: "string"},
+          baseline: {type: "string"},
+          alpha: {type: "string"},
           workspace: {type: "string"},
           junit: {type: "string"},
           markdown: {type: "string"},
@@ -139,11 +161,16 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
         }
       });
       if (!values.suite) throw usageError("name the suite: --suite <folder of evaluator specs>", "gate");
-      if (!values.traces === !values.dataset)
+      if ([values.traces, values.dataset, values.experiment].filter(Boolean).length !== 1)
         throw usageError(
-          "give the candidate's traces with --traces <file>... or --dataset <name or file.jsonl>, one of them",
+          "give the candidate's traces with --traces <file>..., --dataset <name or file.jsonl> or --experiment <name>, one of them",
           "gate"
         );
+      if (values.baseline && !values.experiment)
+        throw usageError("--baseline compares two experiments: give the candidate with --experiment <name>", "gate");
+      const alpha = values.alpha === undefined ? DEFAULT_ALPHA : Number(values.alpha);
+      if (!(alpha > 0 && alpha < 1))
+        throw usageError(`invalid --alpha: ${values.alpha} (a level between 0 and 1)`, "gate");
       const minPassRate = values["min-pass-rate"] === undefined ? 0.95 : Number(values["min-pass-rate"]);
       if (!(minPassRate >= 0 && minPassRate <= 1))
         throw usageError(`invalid --min-pass-rate: ${values["min-pass-rate"]} (a share from 0 to 1)`, "gate");
@@ -151,7 +178,9 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       const concurrency = positive(values.concurrency, "concurrency", 8);
       const timeoutMs = positive(values.timeout, "timeout", 60, false) * 1000;
       const maxAttempts = positive(values["max-attempts"], "max-attempts", 5);
-      const workspace = values.workspace ?? io.env.PLUMBLINE_WORKSPACE ?? null;
+      // An experiment lives in a workspace: without --workspace it is the default one.
+      const workspace =
+        values.workspace ?? io.env.PLUMBLINE_WORKSPACE ?? (values.experiment ? workspaceDir(io.env) : null);
       let dataset: ReturnType<typeof parseDatasetArg> | null = null;
       if (values.dataset) {
         try {
@@ -199,6 +228,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
       });
       let candidate: Candidate;
       let run: GateRun;
+      let states: Map<string, FailureModeState> | null = null;
       try {
         if (values.traces) {
           const reading = progressBar("read traces");
@@ -211,6 +241,10 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           } finally {
             reading.done();
           }
+        } else if (values.experiment) {
+          candidate = await experimentCandidate(workspace!, values.experiment, {
+            spanAttributes: needsSpanAttributes(planned)
+          });
         } else if (dataset && "file" in dataset) {
           candidate = datasetFileCandidate(dataset.file);
         } else {
@@ -229,6 +263,7 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           const read = await readRegistryModes(workspace, suite.dir, Date.now());
           for (const problem of read.problems) io.err(`failure-mode registry: ${problem}`);
           registry = read.modes;
+          states = new Map(read.modes.map((m) => [m.name, m.state as FailureModeState]));
           current = await readCurrentCalibrations(workspace, suite.specs, new Date());
         }
         run = await runGate({
@@ -248,13 +283,29 @@ export function gateCommand(readNamedDataset: NamedDatasetReader): Command {
           onJudgeProgress: (id, done, total, errors) =>
             bar.update(done, total, `${id}: ${done}/${total} traces judged, ${errors} errors`)
         });
+        if (values.experiment && values.baseline) {
+          const ran = planned.filter((p) => p.plan.role !== "skipped").map((p) => p.loaded);
+          bar.update(0, 1, `comparing with ${values.baseline}`);
+          const comparison = await compareWithBaseline(
+            workspace!,
+            values.baseline,
+            values.experiment,
+            ran,
+            client,
+            controller.signal
+          );
+          run = applyBaseline(run, comparison, alpha);
+        }
+        if (workspace && states)
+          run = await recordTransitions(run, states, {workspace, evaluatorsDir: suite.dir, now: Date.now()});
       } catch (error) {
         // Status 1 means the gate blocked the candidate; traces, a dataset or a store it cannot read end it with 2.
         if (
           error instanceof IngestError ||
           error instanceof UnknownFormatError ||
           error instanceof StoreError ||
-          error instanceof DatasetError
+          error instanceof DatasetError ||
+          error instanceof ExperimentError
         )
           throw new CliError(error.message, 2);
         if (error instanceof GateInterrupted) throw new CliError(`${error.message}; run the gate again`, 130);
@@ -318,6 +369,22 @@ function printSummary(run: GateRun, io: Io): void {
       `  ${run.candidate.traces} traces${run.candidate.rejected ? ` (${run.candidate.rejected} records rejected)` : ""}, ${run.evaluators.length} evaluators in ${(run.durationMs / 1000).toFixed(2)} s`,
       `  trust policy ${policyText(run)}`,
       ...run.evaluators.flatMap(evaluatorLines),
+      ...(run.baseline
+        ? [
+            `against the baseline ${run.baseline.experiment} (one-sided exact McNemar, alpha ${run.baseline.alpha}):`,
+            ...run.evaluators.flatMap((e) =>
+              e.baseline
+                ? [
+                    `  ${e.id}: ${percent(e.baseline.passRate)} → ${percent(e.baseline.candidatePassRate)} on ${e.baseline.paired} cases, ` +
+                      `${e.baseline.regressed.length} regressed, ${e.baseline.improved} improved, p = ${formatP(e.baseline.pWorse)}` +
+                      `${e.baseline.significant ? " (significantly worse)" : ""}` +
+                      (e.baseline.regressed.length ? `\n    regressed: ${e.baseline.regressed.join(", ")}` : "")
+                  ]
+                : []
+            )
+          ]
+        : []),
+      ...(run.transitions ?? []).map((t) => `failure mode ${t.failureMode}: ${transitionText(t)}`),
       `coverage: ${c.covered} of ${c.active} active failure modes (${percent(c.share, 0)}) have a trusted evaluator${c.registry ? "" : " (no registry read: give --workspace)"}`,
       ...uncovered.map((m) => `  uncovered: ${m.name}${m.state ? ` (${m.state})` : ""}: ${m.why}`)
     ].join("\n")

@@ -73,6 +73,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   review: {
     summary: "record what completed reviews led to; list those that led nowhere",
     load: async () => (await import("./reviewCommand.js")).command
+  },
+  experiment: {
+    summary: "run a candidate on a dataset and record its outputs; list and show experiments",
+    load: async () => (await import("./experimentCommand.js")).command
   }
 };
 

@@ -176,12 +176,14 @@ export async function promoteTraces(connection: DuckDBConnection, request: Promo
   const addedAt = request.now.toISOString();
   const added = picks.map((pick) => {
     const item = items.get(pick.traceId)!;
+    // A case's context is the trace as evaluators read it; what an experiment's case expected is not part of it.
+    const {expected: _expected, ...context} = item.rule;
     const criterion = pick.truth?.criterion ?? resolved.criterion;
     return DatasetCaseSchema.parse({
       format: DATASET_FORMAT,
       caseId: pick.traceId,
       input: item.rule.messages.find((m) => m.role === "user" && m.content)?.content ?? null,
-      context: item.rule,
+      context,
       expectedOutput: corrected.get(pick.traceId) ?? null,
       expectedBehaviour: behaviour(pick, rubric),
       failureMode:

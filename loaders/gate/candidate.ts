@@ -74,12 +74,16 @@ export function caseItem(c: DatasetCase): JudgeItem {
   const fields: RuleContext["fields"] = {};
   for (const f of TRACE_FIELDS) if (f in c.context.fields) fields[f] = c.context.fields[f] ?? null;
   const {messages, toolCalls, spans, status} = c.context;
-  return {
+  const item: JudgeItem = {
     traceId: c.caseId,
     sessionId: null,
     rule: {status, fields, messages, toolCalls, spans},
     trace: {messages, toolCalls}
   };
+  // Reference checks and a judge's {{expected}} read what the case expects.
+  if (c.expectedOutput !== null || c.expectedBehaviour !== null)
+    item.rule.expected = item.trace.expected = {output: c.expectedOutput, behaviour: c.expectedBehaviour};
+  return item;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {z} from "zod";
 import type {ChatMessage} from "../../src/core/evaluator/judgePrompt.js";
 import {issueText} from "../../src/core/schemas/issues.js";
 import {httpFetch} from "./httpFetch.js";
+import {withRetries} from "./retry.js";
 
 export type ResponseFormat = "json_schema" | "json_object" | "none";
 
@@ -72,76 +73,85 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     timeout: options.timeoutMs ?? 60_000,
     ...((options.fetch ?? "node-http") === "node-http" ? {fetch: httpFetch()} : {})
   });
-  const maxAttempts = options.maxAttempts ?? 5;
-  const base = options.baseDelayMs ?? 500;
-  const cap = options.maxDelayMs ?? 30_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
   const format = options.responseFormat ?? "json_schema";
   const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[key]") : text);
 
   return {
-    async call(request, shape, signal) {
+    async call<T>(request: ChatRequest, shape: AnswerShape<T>, signal?: AbortSignal) {
       const usage: Usage = {inputTokens: null, outputTokens: null};
-      let lastError = "no attempt made";
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        if (signal?.aborted) return {ok: false, error: "interrupted", usage, attempts: attempt - 1};
-        let wait: number | null = null;
-        try {
-          const completion = await client.chat.completions.create(
-            {
-              model: request.model,
-              temperature: request.temperature,
-              max_tokens: request.maxTokens,
-              messages: request.messages,
-              ...(format === "json_schema"
-                ? {
-                    response_format: {
-                      type: "json_schema",
-                      json_schema: {name: shape.name, strict: true, schema: shape.jsonSchema}
+      return withRetries<ChatCallResult<T>>(
+        options,
+        async (attempt) => {
+          try {
+            const completion = await client.chat.completions.create(
+              {
+                model: request.model,
+                temperature: request.temperature,
+                max_tokens: request.maxTokens,
+                messages: request.messages,
+                ...(format === "json_schema"
+                  ? {
+                      response_format: {
+                        type: "json_schema",
+                        json_schema: {name: shape.name, strict: true, schema: shape.jsonSchema}
+                      }
                     }
-                  }
-                : format === "json_object"
-                  ? {response_format: {type: "json_object"}}
-                  : {})
-            },
-            signal ? {signal} : {}
-          );
-          usage.inputTokens = completion.usage?.prompt_tokens ?? null;
-          usage.outputTokens = completion.usage?.completion_tokens ?? null;
-          const parsed = shape.parse(completion.choices[0]?.message?.content);
-          if ("error" in parsed) return {ok: false, error: parsed.error, usage, attempts: attempt};
-          return {ok: true, value: parsed.value, usage, attempts: attempt, model: completion.model || request.model};
-        } catch (error) {
-          if (error instanceof OpenAI.APIUserAbortError || signal?.aborted)
-            return {ok: false, error: "interrupted", usage, attempts: attempt};
-          if (error instanceof OpenAI.APIConnectionTimeoutError) {
-            lastError = `timed out after ${options.timeoutMs ?? 60_000} ms`;
-          } else if (error instanceof OpenAI.APIConnectionError) {
-            lastError = `connection failed: ${redact(error.message)}`;
-          } else if (error instanceof OpenAI.APIError) {
-            const status = error.status ?? 0;
-            lastError = `HTTP ${status}: ${redact(error.message)}`;
-            if (!(RETRYABLE.has(status) || status >= 500))
-              return {ok: false, error: lastError, usage, attempts: attempt};
-            wait = retryAfterMs(error.headers);
-          } else {
+                  : format === "json_object"
+                    ? {response_format: {type: "json_object"}}
+                    : {})
+              },
+              signal ? {signal} : {}
+            );
+            usage.inputTokens = completion.usage?.prompt_tokens ?? null;
+            usage.outputTokens = completion.usage?.completion_tokens ?? null;
+            const parsed = shape.parse(completion.choices[0]?.message?.content);
+            if ("error" in parsed) return {end: {ok: false, error: parsed.error, usage, attempts: attempt}};
             return {
-              ok: false,
-              error: redact(error instanceof Error ? error.message : String(error)),
-              usage,
-              attempts: attempt
+              end: {ok: true, value: parsed.value, usage, attempts: attempt, model: completion.model || request.model}
             };
+          } catch (error) {
+            const failed = callFailure(error, signal, options.timeoutMs ?? 60_000, redact);
+            if ("retry" in failed) return failed;
+            return {end: {ok: false, error: failed.end, usage, attempts: attempt}};
           }
-        }
-        if (attempt === maxAttempts) break;
-        // Full jitter keeps many concurrent workers from retrying in lockstep after a shared 429.
-        const backoff = Math.min(cap, base * 2 ** (attempt - 1)) * random();
-        await sleep(wait === null ? backoff : Math.min(Math.max(wait, 0), cap * 4));
-      }
-      return {ok: false, error: `${lastError} (gave up after ${maxAttempts} attempts)`, usage, attempts: maxAttempts};
+        },
+        {
+          interrupted: (attempts) => ({ok: false, error: "interrupted", usage, attempts}),
+          gaveUp: (lastError, attempts) => ({
+            ok: false,
+            error: `${lastError} (gave up after ${attempts} attempts)`,
+            usage,
+            attempts
+          })
+        },
+        signal
+      );
     }
   };
+}
+
+/**
+ * What a failed call through the `openai` client comes to: retried (timeouts, connection failures, 429, 408, 409,
+ * 5xx, with the server's Retry-After), or an end with its message ("interrupted" when the signal aborted).
+ */
+export function callFailure(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  redact: (text: string) => string
+): {retry: string; waitMs: number | null} | {end: string} {
+  if (error instanceof OpenAI.APIUserAbortError || signal?.aborted) return {end: "interrupted"};
+  if (error instanceof OpenAI.APIConnectionTimeoutError)
+    return {retry: `timed out after ${timeoutMs} ms`, waitMs: null};
+  if (error instanceof OpenAI.APIConnectionError)
+    return {retry: `connection failed: ${redact(error.message)}`, waitMs: null};
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status ?? 0;
+    const message = `HTTP ${status}: ${redact(error.message)}`;
+    if (!(RETRYABLE.has(status) || status >= 500)) return {end: message};
+    return {retry: message, waitMs: retryAfterMs(error.headers)};
+  }
+  return {end: redact(error instanceof Error ? error.message : String(error))};
 }
 
 /** The wait a server asks for: `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date. */

@@ -14,6 +14,7 @@ import type {CacheEntry, VerdictRow} from "../store/judgeVerdicts.js";
 import type {JudgeItem} from "../store/judgeItems.js";
 import type {JudgeClient} from "./judgeClient.js";
 import {sha256Hex} from "../formats/hash.js";
+import {runPool} from "./pool.js";
 
 export interface RunStore {
   cached(keys: readonly string[]): Promise<Map<string, CacheEntry>>;
@@ -80,10 +81,13 @@ export interface RunSummary {
 
 /** The hash of what the judge sees of a trace: its messages and tool calls. */
 export function traceHash(trace: TraceForJudge): string {
+  // A case's expected value is part of what a judge with {{expected}} sees; a trace without one hashes as before.
+  const expected = trace.expected ? [[trace.expected.output, trace.expected.behaviour]] : [];
   return sha256Hex(
     JSON.stringify([
       trace.messages.map((m) => [m.role, m.name ?? null, m.content]),
-      trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success])
+      trace.toolCalls.map((t) => [t.name, t.arguments, t.result, t.success]),
+      ...expected
     ])
   );
 }
@@ -241,74 +245,69 @@ export async function runJudge(options: RunOptions): Promise<RunSummary> {
     summary.skipped = toCall.length - Math.max(0, options.maxCalls);
     toCall.length = Math.max(0, options.maxCalls);
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < toCall.length && !options.signal?.aborted) {
-      const {item, hash, key} = toCall[next++]!;
-      const messages = renderJudgePrompt(judge!, item.trace, {
-        criterion: spec.criterion,
-        failureMode: spec.failureMode
+  const work = async ({item, hash, key}: (typeof toCall)[number]): Promise<void | "stop"> => {
+    const messages = renderJudgePrompt(judge!, item.trace, {
+      criterion: spec.criterion,
+      failureMode: spec.failureMode
+    });
+    const promptHash = sha256Hex(
+      JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})
+    ).slice(0, 16);
+    summary.calls++;
+    const result = await options.client!.call(
+      {model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages},
+      options.signal
+    );
+    if (!result.ok && result.error === "interrupted") {
+      summary.calls--;
+      return "stop";
+    }
+    // A call refused before any answer (an HTTP error) reports no usage and is not billed: it costs 0, not
+    // "unknown". An answer without usage is unknown, and makes the run's total unknown.
+    const unbilled = !result.ok && result.usage.inputTokens === null && result.usage.outputTokens === null;
+    const cost =
+      unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
+    summary.inputTokens += result.usage.inputTokens ?? 0;
+    summary.outputTokens += result.usage.outputTokens ?? 0;
+    if (summary.costUsd !== null) summary.costUsd = cost === null ? null : summary.costUsd + cost;
+    const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: cost};
+    if (result.ok) {
+      fresh.push({
+        key,
+        evaluatorVersion: options.evaluatorVersion,
+        judgeModel: model!,
+        traceHash: hash,
+        outcome: result.verdict.verdict,
+        reasoning: result.verdict.reasoning,
+        promptHash,
+        ...usage
       });
-      const promptHash = sha256Hex(
-        JSON.stringify({model, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages})
-      ).slice(0, 16);
-      summary.calls++;
-      const result = await options.client!.call(
-        {model: model!, temperature: judge!.temperature, maxTokens: judge!.maxTokens, messages},
-        options.signal
-      );
-      if (!result.ok && result.error === "interrupted") {
-        summary.calls--;
-        break;
-      }
-      // A call refused before any answer (an HTTP error) reports no usage and is not billed: it costs 0, not
-      // "unknown". An answer without usage is unknown, and makes the run's total unknown.
-      const unbilled = !result.ok && result.usage.inputTokens === null && result.usage.outputTokens === null;
-      const cost =
-        unbilled && options.price ? 0 : costOf(options.price, result.usage.inputTokens, result.usage.outputTokens);
-      summary.inputTokens += result.usage.inputTokens ?? 0;
-      summary.outputTokens += result.usage.outputTokens ?? 0;
-      if (summary.costUsd !== null) summary.costUsd = cost === null ? null : summary.costUsd + cost;
-      const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: cost};
-      if (result.ok) {
-        fresh.push({
-          key,
-          evaluatorVersion: options.evaluatorVersion,
-          judgeModel: model!,
-          traceHash: hash,
-          outcome: result.verdict.verdict,
-          reasoning: result.verdict.reasoning,
-          promptHash,
-          ...usage
-        });
-        record({
-          ...base,
-          traceId: item.traceId,
-          outcome: result.verdict.verdict,
-          reasoning: result.verdict.reasoning,
-          error: null,
-          judgeModel: model,
-          promptHash,
-          ...usage,
-          createdAt: now()
-        });
-      } else {
-        record({
-          ...base,
-          traceId: item.traceId,
-          outcome: "error",
-          reasoning: null,
-          error: result.error,
-          judgeModel: model,
-          promptHash,
-          ...usage,
-          createdAt: now()
-        });
-      }
+      record({
+        ...base,
+        traceId: item.traceId,
+        outcome: result.verdict.verdict,
+        reasoning: result.verdict.reasoning,
+        error: null,
+        judgeModel: model,
+        promptHash,
+        ...usage,
+        createdAt: now()
+      });
+    } else {
+      record({
+        ...base,
+        traceId: item.traceId,
+        outcome: "error",
+        reasoning: null,
+        error: result.error,
+        judgeModel: model,
+        promptHash,
+        ...usage,
+        createdAt: now()
+      });
     }
   };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, toCall.length || 1));
-  await Promise.all(Array.from({length: concurrency}, worker));
+  await runPool(toCall, options.concurrency ?? 8, work, options.signal);
   summary.interrupted = options.signal?.aborted ?? false;
   await flush(true);
   progress();

@@ -372,7 +372,55 @@ export const TABLES = {
     dataset_version INTEGER,
     evaluator_id VARCHAR,
     recorded_by VARCHAR NOT NULL,
-    recorded_at TIMESTAMP NOT NULL`
+    recorded_at TIMESTAMP NOT NULL`,
+  // Experiments (loaders/store/experiments.ts; the shapes are src/core/schemas/experiment.ts).
+  /** One row per experiment, rewritten as it runs and when it ends; `task` is the whole ExperimentTask as JSON. */
+  experiments: `
+    name VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL,
+    dataset_version INTEGER NOT NULL,
+    task_kind VARCHAR NOT NULL,
+    task_version VARCHAR NOT NULL,
+    model VARCHAR,
+    task JSON NOT NULL,
+    status VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    total INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    cached INTEGER NOT NULL,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE`,
+  /** One row per (experiment, case); a case run again (a resumed error) replaces its row. */
+  experiment_results: `
+    experiment VARCHAR NOT NULL,
+    case_id VARCHAR NOT NULL,
+    ord INTEGER NOT NULL,
+    trace_id VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    output VARCHAR,
+    error VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    latency_ms DOUBLE,
+    attempts INTEGER NOT NULL,
+    cached BOOLEAN NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL`,
+  /** A task's successful answers by (task version, case content hash), so a rerun of an unchanged task calls nothing. */
+  experiment_cache: `
+    cache_key VARCHAR NOT NULL,
+    task_version VARCHAR NOT NULL,
+    case_hash VARCHAR NOT NULL,
+    answer JSON NOT NULL,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    latency_ms DOUBLE,
+    created_at TIMESTAMP NOT NULL`
 } as const;
 
 export type TableName = keyof typeof TABLES;

@@ -6,6 +6,8 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 import {TRACE_FIELDS} from "../../src/core/schemas/evaluator.js";
 import type {RuleContext} from "../../src/core/evaluator/rule.js";
 import type {TraceForJudge} from "../../src/core/evaluator/judgePrompt.js";
+import type {Expected} from "../../src/core/evaluator/reference.js";
+import {tableExists} from "./db.js";
 
 /** One trace as an evaluator reads it: what rules test and what the judge's prompt shows. */
 export interface JudgeItem {
@@ -166,12 +168,42 @@ export async function readJudgeItems(
       });
     }
   }
-  return byTrace.map((t) => ({
-    traceId: t.traceId,
-    sessionId: t.sessionId,
-    rule: {status: t.status, fields: t.fields, messages: t.messages, spans: t.spans, toolCalls: t.toolCalls},
-    trace: {messages: t.messages, toolCalls: t.toolCalls}
-  }));
+  const expected = await expectedOfCases(connection);
+  // Only a case's trace carries `expected`, so every other item is exactly what it was before reference checks.
+  return byTrace.map((t, n) => {
+    const e = expected.get(n);
+    const rule: RuleContext = {
+      status: t.status,
+      fields: t.fields,
+      messages: t.messages,
+      spans: t.spans,
+      toolCalls: t.toolCalls
+    };
+    const trace: TraceForJudge = {messages: t.messages, toolCalls: t.toolCalls};
+    if (e) rule.expected = trace.expected = e;
+    return {traceId: t.traceId, sessionId: t.sessionId, rule, trace};
+  });
+}
+
+/**
+ * What the dataset case of each selected trace expects, for the traces an experiment wrote (joined by case through
+ * `experiment_results`), by position in `judge_order`. Reference checks and `{{expected}}` read it.
+ */
+async function expectedOfCases(connection: DuckDBConnection): Promise<Map<number, Expected>> {
+  const found = new Map<number, Expected>();
+  if (!(await tableExists(connection, "experiment_results"))) return found;
+  const {length, column: c} = await columns(
+    connection,
+    `SELECT o.n, d.body->>'expectedOutput' AS output, d.body->>'expectedBehaviour' AS behaviour
+     FROM judge_order o JOIN experiment_results r USING (trace_id) JOIN experiments e ON e.name = r.experiment
+       JOIN dataset_cases d ON d.name = e.dataset AND d.version = e.dataset_version AND d.case_id = r.case_id`
+  );
+  for (let i = 0; i < length; i++) {
+    const output = (c.output![i] as string | null) ?? null;
+    const behaviour = (c.behaviour![i] as string | null) ?? null;
+    if (output !== null || behaviour !== null) found.set(Number(c.n![i]), {output, behaviour});
+  }
+  return found;
 }
 
 /** Trace ids asked for that the store does not hold. */

@@ -24,7 +24,23 @@ function moveControl(mode: FailureModeSummary): HTMLElement {
   return el("div", null, select, " ", command, status);
 }
 
-export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElement {
+/** What the latest gate run found about a mode, shown beside its state; a proposal waits for a person. */
+export interface GateFinding {
+  kind: "still-failing" | "regressed" | "proposed-resolved" | "passing";
+  runId?: string;
+}
+
+const FINDING: Record<GateFinding["kind"], string> = {
+  "still-failing": "gate: still failing",
+  regressed: "gate: regressed",
+  "proposed-resolved": "gate: passes, confirm verified resolved",
+  passing: "gate: passing"
+};
+
+export function failureModeTable(
+  modes: readonly FailureModeSummary[],
+  findings: ReadonlyMap<string, GateFinding> = new Map()
+): HTMLElement {
   if (modes.length === 0) {
     return el(
       "p",
@@ -43,7 +59,14 @@ export function failureModeTable(modes: readonly FailureModeSummary[]): HTMLElem
         mode.description ? el("div", {class: "pl-muted"}, mode.description) : null,
         mode.registered ? null : el("div", {class: "pl-muted"}, "named in annotations, not promoted yet")
       ),
-      el("td", null, el("span", {class: "pl-badge"}, mode.state.replace(/_/g, " "))),
+      el(
+        "td",
+        null,
+        el("span", {class: "pl-badge"}, mode.state.replace(/_/g, " ")),
+        findings.has(mode.name)
+          ? el("div", {class: "pl-chip pl-gate-finding"}, FINDING[findings.get(mode.name)!.kind])
+          : null
+      ),
       el(
         "td",
         null,

@@ -5,7 +5,15 @@
  * MCC, whether it belongs to the spec's current version), and the earlier runs. Names come from spec files and the
  * registry, so everything is set as text.
  */
-import {correctedText, extraWarnings, percent, policyText, statusText} from "../core/gate/format.js";
+import {
+  correctedText,
+  extraWarnings,
+  formatP,
+  percent,
+  policyText,
+  statusText,
+  transitionText
+} from "../core/gate/format.js";
 import type {RunLine, SuitePageData} from "../core/gate/pageData.js";
 import type {GateEvaluator, GateRun} from "../core/schemas/gateReport.js";
 import {el} from "./dom.js";
@@ -40,7 +48,10 @@ export function suiteView(data: SuitePageData): HTMLElement {
     );
     return root;
   }
-  root.append(verdict(run), evaluatorTable(run), coverage(run), calibrations(run), history(data.runs));
+  root.append(verdict(run), evaluatorTable(run));
+  if (run.baseline) root.append(baselineSection(run));
+  if (run.transitions?.length) root.append(transitionList(run));
+  root.append(coverage(run), calibrations(run), history(data.runs));
   return root;
 }
 
@@ -286,6 +297,58 @@ function history(runs: RunLine[]): HTMLElement {
             el("td", {class: "pl-num"}, `${r.ran} of ${r.evaluators}`),
             el("td", {class: "pl-num"}, percent(r.coverage, 0))
           )
+        )
+      )
+    )
+  );
+}
+
+/** Each evaluator against the baseline experiment: both pass rates, the test, and the cases that regressed. */
+function baselineSection(run: GateRun): HTMLElement {
+  const b = run.baseline!;
+  return el(
+    "section",
+    {class: "pl-suite-baseline"},
+    el("h3", null, `Against the baseline experiment ${b.experiment}`),
+    el("p", {class: "pl-muted"}, `Same cases, one-sided exact McNemar test at α = ${b.alpha}.`),
+    el(
+      "ul",
+      null,
+      ...run.evaluators
+        .filter((e) => e.baseline)
+        .map((e) => {
+          const x = e.baseline!;
+          return el(
+            "li",
+            {attrs: {"data-evaluator": e.id}},
+            el("strong", null, e.id),
+            `: ${percent(x.passRate)} → ${percent(x.candidatePassRate)} on ${x.paired} cases; ${x.regressed.length} regressed, ${x.improved} improved, p = ${formatP(x.pWorse)}`,
+            x.significant ? el("span", {class: "pl-badge pl-bad"}, "significantly worse") : null,
+            x.regressed.length ? el("div", {class: "pl-muted"}, `regressed: ${x.regressed.join(", ")}`) : null
+          );
+        })
+    )
+  );
+}
+
+/** What the run found per covered failure mode: still failing, regressed (moved), proposed resolved, passing. */
+function transitionList(run: GateRun): HTMLElement {
+  const tone = {"still-failing": "pl-bad", regressed: "pl-bad", "proposed-resolved": "pl-good", passing: ""} as const;
+  return el(
+    "section",
+    {class: "pl-suite-transitions"},
+    el("h3", null, "Failure modes in this run"),
+    el(
+      "ul",
+      null,
+      ...run.transitions!.map((t) =>
+        el(
+          "li",
+          {attrs: {"data-mode": t.failureMode}},
+          el("span", {class: `pl-badge ${tone[t.kind]}`}, t.kind.replace(/-/g, " ")),
+          " ",
+          el("strong", null, t.failureMode),
+          `: ${transitionText(t)}`
         )
       )
     )

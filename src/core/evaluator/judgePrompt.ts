@@ -4,10 +4,13 @@
  * never expanded, and few-shot examples shown as the JSON answers the judge must give.
  */
 import type {JudgeSpec} from "../schemas/evaluator.js";
+import type {Expected} from "./reference.js";
 
 export interface TraceForJudge {
   messages: readonly {role: string; name?: string | null; content: string | null}[];
   toolCalls: readonly {name: string; arguments: string | null; result: string | null; success: boolean | null}[];
+  /** What the trace's dataset case expects, for `{{expected}}`. */
+  expected?: Expected | null;
 }
 
 export interface ChatMessage {
@@ -62,6 +65,10 @@ export function renderJudgePrompt(
     references: judge.references.map((r) => `## ${r.name}\n${r.text}`).join("\n\n"),
     criterion: about.criterion,
     failure_mode: about.failureMode,
+    expected: cutMiddle(
+      trace.expected?.output ?? trace.expected?.behaviour ?? "(no expected output is recorded for this case)",
+      judge.maxTraceChars
+    ),
     examples: judge.examples
       .map(
         (e, i) =>

@@ -12,6 +12,7 @@ import type {Condition, MessageSelector, NumericTest, Outcome} from "../schemas/
 import {TRACE_FIELDS} from "../schemas/evaluator.js";
 import type {RE2JS} from "re2js";
 import {compileLinearRegex, LinearRegexError} from "./linearRegex.js";
+import {compileExpectedMismatch, type Expected} from "./reference.js";
 
 export type TraceField = (typeof TRACE_FIELDS)[number];
 
@@ -28,6 +29,8 @@ export interface RuleContext {
     success: boolean | null;
     spanId?: string | null;
   }[];
+  /** What the trace's dataset case expects, when the trace is a case (a dataset's or an experiment's). */
+  expected?: Expected | null;
 }
 
 export interface RuleOptions {
@@ -123,6 +126,8 @@ function compile(c: Condition, max: number): Predicate {
     }
     case "status":
       return (ctx) => ctx.status === c.is;
+    case "expected_mismatch":
+      return compileExpectedMismatch(c);
   }
 }
 

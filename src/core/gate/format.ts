@@ -1,6 +1,6 @@
 /** @module How the gate's reports write a share, a corrected rate and a trust status; free of schemas, so pages can use it too. */
 import {trustText} from "../calibration/trust.js";
-import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
+import type {GateEvaluator, GateRun, GateTransition} from "../schemas/gateReport.js";
 
 export const percent = (x: number | null, digits = 1): string => (x === null ? "—" : `${(x * 100).toFixed(digits)} %`);
 
@@ -42,4 +42,24 @@ export function snapshotText(e: GateEvaluator): string {
   const s = e.snapshot;
   if (!s) return "no calibration recorded";
   return `measured ${s.at.slice(0, 10)} on ${s.labelSet ?? "unversioned labels"}, n ${s.n} ${s.split}`;
+}
+
+/** What a run found about one failure mode, in words. */
+export function transitionText(t: GateTransition): string {
+  const by = t.failedBy.length ? ` (${t.failedBy.join(", ")})` : "";
+  switch (t.kind) {
+    case "regressed":
+      return `regressed: was ${t.from}, fails again${by}; moved to regressed`;
+    case "proposed-resolved":
+      return "fix shipped and now passes; proposed for verified_resolved (confirm with `plumbline failure-mode set-state <name> verified_resolved`)";
+    case "still-failing":
+      return `still failing${by}${t.from ? ` (${t.from})` : ""}`;
+    case "passing":
+      return `passing${t.from ? ` (${t.from})` : ""}`;
+  }
+}
+
+/** A p-value in a few significant digits; tiny ones in exponent form. */
+export function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }

@@ -51,7 +51,19 @@ function evaluatorProperties(e: GateEvaluator): string[] {
     property("corrected_fail_rate_low", e.correctedFailRate?.interval?.[0] ?? null),
     property("corrected_fail_rate_high", e.correctedFailRate?.interval?.[1] ?? null),
     property("corrected_fail_rate_undefined_share", e.correctedFailRate?.undefinedShare ?? null),
-    property("errors", e.counts?.errors ?? 0)
+    property("errors", e.counts?.errors ?? 0),
+    ...(e.baseline
+      ? [
+          property("baseline_experiment", e.baseline.experiment),
+          property("baseline_pass_rate", e.baseline.passRate),
+          property("baseline_paired_cases", e.baseline.paired),
+          property("baseline_regressed_cases", e.baseline.regressed.join(", ")),
+          property("baseline_improved", e.baseline.improved),
+          property("baseline_p_worse", e.baseline.pWorse),
+          property("baseline_alpha", e.baseline.alpha),
+          property("baseline_significant", String(e.baseline.significant))
+        ]
+      : [])
   ];
 }
 

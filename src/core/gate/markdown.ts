@@ -6,7 +6,16 @@
  * (CI systems render HTML inside Markdown).
  */
 import type {GateEvaluator, GateRun} from "../schemas/gateReport.js";
-import {correctedText, extraWarnings, percent, policyText, snapshotText, statusText} from "./format.js";
+import {
+  correctedText,
+  extraWarnings,
+  formatP,
+  percent,
+  policyText,
+  snapshotText,
+  statusText,
+  transitionText
+} from "./format.js";
 
 export function escapeMarkdown(text: string): string {
   return (
@@ -77,6 +86,26 @@ export function renderMarkdown(run: GateRun): string {
     lines.push(
       `- \`${e.id}\` first failing traces: ${e.failingTraces.map((t) => `\`${t.replace(/`/g, "")}\``).join(", ")}`
     );
+  }
+  if (run.baseline) {
+    lines.push(
+      "",
+      `Against the baseline experiment **${escapeMarkdown(run.baseline.experiment)}** (same cases; one-sided exact McNemar test, α = ${run.baseline.alpha}):`,
+      ""
+    );
+    for (const e of run.evaluators.filter((e) => e.baseline)) {
+      const b = e.baseline!;
+      lines.push(
+        `- \`${e.id.replace(/`/g, "")}\`: ${percent(b.passRate)} → ${percent(b.candidatePassRate)} on ${b.paired} cases; ` +
+          `${b.regressed.length} regressed, ${b.improved} improved, p = ${formatP(b.pWorse)}${b.significant ? " — **significantly worse**" : ""}` +
+          (b.regressed.length ? `; regressed: ${b.regressed.map((c) => `\`${c.replace(/`/g, "")}\``).join(", ")}` : "")
+      );
+    }
+  }
+  if (run.transitions?.length) {
+    lines.push("", "Failure modes:", "");
+    for (const t of run.transitions)
+      lines.push(`- **${escapeMarkdown(t.failureMode)}**: ${escapeMarkdown(transitionText(t))}`);
   }
   const calibrated = run.evaluators.filter((e) => e.snapshot && e.versionMatch);
   if (calibrated.length) {

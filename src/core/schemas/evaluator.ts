@@ -125,6 +125,29 @@ const ThresholdCondition = z
   })
   .strict();
 const StatusCondition = z.object({op: z.literal("status"), is: z.enum(["ok", "error", "unset"])}).strict();
+/**
+ * Holds when the trace's output does not match what its dataset case expects (`src/core/evaluator/reference.ts`):
+ * a rule with it fails a candidate's answer that misses the reference. Read on traces that are dataset cases or an
+ * experiment's cases; `missing` says what a trace with no expected value gets.
+ */
+const ExpectedMismatchCondition = z
+  .object({
+    op: z.literal("expected_mismatch"),
+    check: z.enum(["exact", "normalized", "contains", "json", "tool_calls", "numeric"]),
+    /** The case's field to compare with: its expected output (default) or its expected behaviour. */
+    expected: z.enum(["output", "behaviour"]).default("output"),
+    /** `json`: the JSONPaths compared (the whole value when absent); `tool_calls`: the argument paths compared. */
+    paths: z.array(z.string().regex(/^\$/, "a JSONPath starts with $")).optional(),
+    /** `tool_calls`: whether the expected calls must come in their order (default: any order). */
+    ordered: z.boolean().default(false),
+    /** `numeric`: the largest absolute difference allowed, and the largest relative one. */
+    tolerance: z.number().min(0).default(0),
+    relativeTolerance: z.number().min(0).default(0),
+    /** `contains`: case-sensitive (default: not). */
+    caseSensitive: z.boolean().default(false),
+    missing: z.enum(["pass", "fail"]).default("fail")
+  })
+  .strict();
 
 export type Condition =
   | z.infer<typeof RegexCondition>
@@ -133,6 +156,7 @@ export type Condition =
   | z.infer<typeof ToolCallCondition>
   | z.infer<typeof ThresholdCondition>
   | z.infer<typeof StatusCondition>
+  | z.infer<typeof ExpectedMismatchCondition>
   | {op: "and"; all: Condition[]}
   | {op: "or"; any: Condition[]}
   | {op: "not"; condition: Condition};
@@ -145,6 +169,7 @@ export const ConditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
     ToolCallCondition,
     ThresholdCondition,
     StatusCondition,
+    ExpectedMismatchCondition,
     z.object({op: z.literal("and"), all: z.array(ConditionSchema).min(1)}).strict(),
     z.object({op: z.literal("or"), any: z.array(ConditionSchema).min(1)}).strict(),
     z.object({op: z.literal("not"), condition: ConditionSchema}).strict()
@@ -159,7 +184,8 @@ export const PLACEHOLDERS = [
   "references",
   "criterion",
   "failure_mode",
-  "examples"
+  "examples",
+  "expected"
 ] as const;
 
 export const FewShotExampleSchema = z
@@ -172,7 +198,7 @@ export const JudgeSpecSchema = z
     temperature: z.number().min(0).max(2).default(0),
     maxTokens: z.number().int().positive().max(32_768).default(1024),
     system: z.string().default("You are a careful evaluator. Answer only with the JSON object you are asked for."),
-    /** The user message: `{{trace}}`, `{{input}}`, `{{output}}`, `{{references}}`, `{{criterion}}`, `{{failure_mode}}`, `{{examples}}`. */
+    /** The user message: `{{trace}}`, `{{input}}`, `{{output}}`, `{{references}}`, `{{criterion}}`, `{{failure_mode}}`, `{{examples}}`, `{{expected}}` (the dataset case's expected output, else its expected behaviour). */
     prompt: z.string().min(1),
     references: z.array(z.object({name: z.string().min(1), text: z.string()}).strict()).default([]),
     examples: z.array(FewShotExampleSchema).default([]),

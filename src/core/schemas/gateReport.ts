@@ -94,7 +94,27 @@ export const GateEvaluatorSchema = z
     /** The first failing trace ids (at most 20), to start looking from. */
     failingTraces: z.array(z.string()),
     calls: z.number().int().nonnegative(),
-    outcome: GateOutcomeSchema
+    outcome: GateOutcomeSchema,
+    /**
+     * Against a baseline experiment (`gate --experiment B --baseline A`): both pass rates over the cases both ran,
+     * the cases that regressed (passed in the baseline, fail now) and improved, and the one-sided exact McNemar
+     * p-value of "the candidate passes less often". Absent when the gate had no baseline.
+     */
+    baseline: z
+      .object({
+        experiment: z.string(),
+        paired: z.number().int().nonnegative(),
+        passRate: Share.nullable(),
+        candidatePassRate: Share.nullable(),
+        regressed: z.array(z.string()),
+        improved: z.number().int().nonnegative(),
+        pWorse: Share,
+        alpha: Share,
+        /** Significantly below the baseline at `alpha`: a blocking evaluator then blocks. */
+        significant: z.boolean()
+      })
+      .strict()
+      .optional()
   })
   .strict();
 export type GateEvaluator = z.infer<typeof GateEvaluatorSchema>;
@@ -126,6 +146,22 @@ export const CoverageSchema = z
   .strict();
 export type Coverage = z.infer<typeof CoverageSchema>;
 
+/**
+ * What the run says about a failure mode it covers (see `core/failureModes/gateTransitions.ts`): still failing,
+ * regressed (moved to `regressed` by this run), proposed for `verified_resolved` (a person confirms), or passing.
+ */
+export const GateTransitionSchema = z
+  .object({
+    failureMode: z.string(),
+    kind: z.enum(["still-failing", "regressed", "proposed-resolved", "passing"]),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    evaluators: z.array(z.string()),
+    failedBy: z.array(z.string())
+  })
+  .strict();
+export type GateTransition = z.infer<typeof GateTransitionSchema>;
+
 export const GateRunSchema = z
   .object({
     format: z.literal(GATE_REPORT_FORMAT),
@@ -136,7 +172,7 @@ export const GateRunSchema = z
     suite: z.string(),
     candidate: z
       .object({
-        kind: z.enum(["traces", "dataset-file", "dataset"]),
+        kind: z.enum(["traces", "dataset-file", "dataset", "experiment"]),
         /** File names, or the dataset's name. */
         name: z.string(),
         version: z.string().nullable(),
@@ -158,7 +194,11 @@ export const GateRunSchema = z
         /** Runs recorded before the policy existed decided on the MCC's value alone. */
         trust: TrustPolicySchema.default({mode: "point", minPerClass: 20})
       })
-      .strict()
+      .strict(),
+    /** The baseline experiment the candidate was compared with, and the test's level. */
+    baseline: z.object({experiment: z.string(), alpha: Share}).strict().optional(),
+    /** Per covered failure mode, what this run found (runs with a workspace registry). */
+    transitions: z.array(GateTransitionSchema).optional()
   })
   .strict();
 export type GateRun = z.infer<typeof GateRunSchema>;
