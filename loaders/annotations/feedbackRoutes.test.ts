@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {readFileSync, rmSync, writeFileSync} from "node:fs";
+import {readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {Writable} from "node:stream";
 import {after, describe, test} from "node:test";
@@ -276,11 +276,16 @@ describe("POST /api/feedback", {timeout: 60_000}, () => {
     }
   });
 
-  test("the README's JavaScript example, as written, sends feedback the server stores", async () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Feedback from a running app"));
+  test("the guide's JavaScript example, as written, sends feedback the server stores", async () => {
+    const docs = join(PROJECT_ROOT, "docs");
+    const guide = readdirSync(docs)
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => readFileSync(join(docs, name), "utf8"))
+      .find((text) => text.includes("## Feedback from a running app"));
+    assert.ok(guide, "a guide in docs/ has a section “Feedback from a running app”");
+    const section = guide.slice(guide.indexOf("## Feedback from a running app"));
     const example = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-    assert.ok(example, "the README has a JavaScript example under “Feedback from a running app”");
+    assert.ok(example, "the guide has a JavaScript example under “Feedback from a running app”");
     assert.ok(example.split("\n").length <= 16);
     const {server, base} = await serving("readme");
     try {

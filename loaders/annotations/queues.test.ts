@@ -6,12 +6,14 @@ import {writeFixtureWorkspace} from "../fixtures/fixtureWorkspace.js";
 import {traceInfo, type Message} from "../../src/core/schemas/trace.js";
 import {withConnection} from "../store/db.js";
 import {readTraceFeatures} from "../store/queueFeatures.js";
-import {readQueues} from "./files.js";
+import {readQueues, writeRubric} from "./files.js";
+import {AIRLINE_RUBRIC} from "../../src/core/annotations/airlineRubric.js";
 import {buildQueue} from "./queues.js";
 import {openAnnotationService} from "./service.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 const workspace = tempDir("queues");
+writeRubric(workspace, AIRLINE_RUBRIC); // labels on its policy_followed criterion
 after(() => rmSync(workspace, {recursive: true, force: true}));
 
 function chat(id: string, user: string, request: string, answer: string) {

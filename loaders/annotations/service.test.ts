@@ -9,7 +9,7 @@ import {readLabels, snapshotPath} from "./snapshot.js";
 import {readCurrentAnnotations, readLog, logPath} from "./log.js";
 import {writeRubric} from "./files.js";
 import {createEvent} from "./testEvents.js";
-import {DEFAULT_RUBRIC} from "../../src/core/annotations/defaultRubric.js";
+import {AIRLINE_RUBRIC} from "../../src/core/annotations/airlineRubric.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 const root = tempDir("annotations");
@@ -83,8 +83,8 @@ describe("the annotation service", () => {
   test("ground_truth decides single, unanimous and majority, leaves ties out, and an adjudication wins", async () => {
     const workspace = join(root, "truth");
     writeRubric(workspace, {
-      ...DEFAULT_RUBRIC,
-      criteria: DEFAULT_RUBRIC.criteria.map((c) => (c.id === "policy_followed" ? {...c, owner: "olga"} : c))
+      ...AIRLINE_RUBRIC,
+      criteria: AIRLINE_RUBRIC.criteria.map((c) => (c.id === "policy_followed" ? {...c, owner: "olga"} : c))
     });
     const service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
     await service.create(label("single", "ana", false, {failureMode: "policy_violation"}));
@@ -177,6 +177,7 @@ describe("the annotation service", () => {
 
   test("bad input is refused with what is wrong, and nothing is written", async () => {
     const workspace = join(root, "invalid");
+    writeRubric(workspace, AIRLINE_RUBRIC); // its categorical criterion
     const service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
     await assert.rejects(service.create(label("t1", "ana", true, {criterion: "tone"})), /unknown criterion: tone/);
     await assert.rejects(
@@ -235,6 +236,7 @@ describe("two writers on one log (the server and a feedback import)", () => {
 describe("edits", () => {
   test("an edit's log line holds only what changed, so its size does not grow with the label's explanation", async () => {
     const workspace = join(root, "patch-size");
+    writeRubric(workspace, AIRLINE_RUBRIC); // its categorical criterion
     const service = openAnnotationService({workspace, newId: ids, mirrorDelayMs: 10});
     const a = await service.create(label("t1", "ana", true, {explanation: "x".repeat(100_000)}));
     const edited = await service.edit(a.id, {label: "unresolved", criterion: "resolution"}, "ana");

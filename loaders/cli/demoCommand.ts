@@ -12,6 +12,8 @@ import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 import {DEFAULT_CLUSTER_OPTIONS} from "../clusters/runClustering.js";
 import {clusterWorkspace, describeRun} from "./clusterCommand.js";
 import {openAnnotationService} from "../annotations/service.js";
+import {rubricPath, writeRubric} from "../annotations/files.js";
+import {AIRLINE_RUBRIC} from "../../src/core/annotations/airlineRubric.js";
 import {graderLabels, NOT_COMPLETED_MODE, readTauRuns, TOOL_ERROR_MODE} from "../annotations/tauBenchLabels.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
@@ -61,6 +63,9 @@ export async function ensureDemoWorkspace(
   } finally {
     bar.done();
   }
+  // The demo's traces are an airline agent's, so its rubric is the airline one; a rubric already there (set with
+  // `annotations rubric --set`) is kept. Any other workspace starts with the generic one.
+  if (!existsSync(rubricPath(workspace))) writeRubric(workspace, AIRLINE_RUBRIC);
   // The τ-bench runs come with their benchmark's verdicts: imported as a QA review, they are ground truth to
   // generate and calibrate evaluators against from the first start.
   const service = openAnnotationService({workspace, mirrorDelayMs: 5});
@@ -128,7 +133,9 @@ Langfuse, LangSmith, OTLP and OpenInference exports; and, for the Calibration pa
 judged by three people, gpt-3.5-turbo and PandaLM-7B, and 100 LLMBar items with gold labels and six judges'
 verdicts under two prompt strategies. The τ-bench runs' benchmark verdicts are imported as labels of a QA
 review by "tau-bench-grader" (fail when the reward is 0; failure mode "tool error not recovered" when a tool
-answered "Error: …", else "task not completed"). Needs no network and no API key.
+answered "Error: …", else "task not completed"). Its rubric is written for the airline agent (seven criteria,
+six failure modes); a workspace made any other way starts with a generic one (overall pass/fail and notes).
+Needs no network and no API key.
 
 Options:
   --workspace <dir>    where to build it (default: $PLUMBLINE_WORKSPACE or data/)

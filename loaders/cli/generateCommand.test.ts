@@ -109,6 +109,9 @@ test("plumbline generate induces a rule for an unrecovered tool error whose held
   const calibration = loaded.spec.calibration!;
   assert.equal(calibration.evaluatorVersion, loaded.version, "the figures belong to the written version");
   assert.equal(calibration.split, "held-out");
+  // The spec is committed: it names no folder of this machine.
+  assert.ok(!readFileSync(join(out, "tool-error-not-recovered.json"), "utf8").includes(root), "no local path");
+  assert.match(calibration.labels, /^a workspace outside the repository: ground truth of "overall"/);
   // Recompute the held-out confusion from the same split with the rule runtime.
   const read = await withReadConnection(workspace, (c) =>
     readLabelledExamples(c, {failureMode: "tool error not recovered"})

@@ -22,6 +22,8 @@ import {recordOutcomes} from "../annotations/reviewOutcomes.js";
 import {groupExpression, labelledFailureModes, readLabelledExamples} from "../store/labelledExamples.js";
 import {EVALUATORS_DIR, loadSpec, SpecError, versionOf} from "../judge/specFile.js";
 import {writeGeneratedSpec} from "../generate/writeSpec.js";
+import {workspaceInSpec} from "../generate/labelsSource.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {TRUST_HELP, TRUST_OPTIONS, trustPolicyOf} from "./trustOption.js";
 import type {Command, Io} from "./command.js";
@@ -335,7 +337,7 @@ export const command: Command = {
     }
     const split = splitExamples(examples, {heldOut: heldOutShare, seed});
     const labels =
-      `workspace ${workspace}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}` +
+      `${workspaceInSpec(workspace, PROJECT_ROOT)}: ground truth of "${criterion}", failure mode "${failureMode}", ${examples.length} traces (${fails} fail, ${passes} pass), seed ${seed}` +
       (groupBy ? `, split by ${groupBy}` : "");
     let result: MethodResult;
     const bar = progressBar("generate", process.stderr, "items");

@@ -60,7 +60,7 @@ under /api/ that the annotation page writes through. On first run it builds the 
 so it works with no network and no API key. Labels are appended to <workspace>/annotations/events.jsonl.
 OpenTelemetry exporters send traces to POST /v1/traces (protobuf or JSON); each request is written to
 <workspace>/intake/ before it is answered, and the store catches up in the background.
-Apps send end-user feedback (thumbs, scores, comments) to POST /api/feedback (see README, "Feedback from a
+Apps send end-user feedback (thumbs, scores, comments) to POST /api/feedback (see docs/live.md, "Feedback from a
 running app"). When a spec in evaluators/ has an \`online\` block, the online evaluators run in the background
 as \`plumbline online run\` does.
 

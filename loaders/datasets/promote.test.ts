@@ -71,7 +71,7 @@ describe("promoting traces into a dataset", () => {
     assert.equal(refund.criterion, "overall");
     assert.match(
       refund.expectedBehaviour!,
-      /^Should pass overall: Did the agent resolve .* failed it \(wrong_tool_arguments\)\. Reviewers: looked up order 991/
+      /^Should pass overall: Did the response do what the user needed, .* failed it \(wrong_tool_arguments\)\. Reviewers: looked up order 991/
     );
     assert.equal(refund.addedBy, "ana");
     assert.match(

@@ -1,12 +1,26 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
+import {AIRLINE_RUBRIC} from "../annotations/airlineRubric.js";
 import {DEFAULT_RUBRIC} from "../annotations/defaultRubric.js";
 import {answerPasses, failureModeChoices, parseRubric, type Criterion} from "./rubric.js";
 import {NewAnnotationSchema, ScopeSchema} from "./annotation.js";
 
 describe("parseRubric(value)", () => {
-  test("the default rubric is valid and has the overall pass/fail criterion", () => {
+  test("a new workspace's rubric is generic: overall pass/fail and notes, with no product's failure modes", () => {
     const rubric = parseRubric(structuredClone(DEFAULT_RUBRIC));
+    assert.deepEqual(
+      rubric.criteria.map((c) => [c.id, c.kind]),
+      [
+        ["overall", "boolean"],
+        ["notes", "text"]
+      ]
+    );
+    assert.deepEqual(rubric.failureModes, []);
+    assert.doesNotMatch(JSON.stringify(rubric), /airline|booking|flight/i);
+  });
+
+  test("the demo's airline rubric is valid and has the overall pass/fail criterion and its failure modes", () => {
+    const rubric = parseRubric(structuredClone(AIRLINE_RUBRIC));
     assert.equal(rubric.criteria[0]!.id, "overall");
     assert.equal(rubric.criteria[0]!.kind, "boolean");
     assert.ok(rubric.failureModes.length >= 5);
@@ -43,8 +57,8 @@ describe("parseRubric(value)", () => {
 
 describe("answerPasses(criterion, answer)", () => {
   test("derives pass from a failing category or a numeric threshold, and keeps an explicit pass", () => {
-    const resolution = DEFAULT_RUBRIC.criteria.find((c) => c.id === "resolution")!;
-    const helpfulness = DEFAULT_RUBRIC.criteria.find((c) => c.id === "helpfulness")! as Criterion;
+    const resolution = AIRLINE_RUBRIC.criteria.find((c) => c.id === "resolution")!;
+    const helpfulness = AIRLINE_RUBRIC.criteria.find((c) => c.id === "helpfulness")! as Criterion;
     assert.equal(answerPasses(resolution, {pass: null, label: "unresolved", score: null}), false);
     assert.equal(answerPasses(resolution, {pass: null, label: "transferred", score: null}), true);
     // Scores are stored in [0, 1]: 0.5 on a 1–5 scale is 3, the threshold.
@@ -61,12 +75,12 @@ describe("answerPasses(criterion, answer)", () => {
   });
 
   test("the failure-mode picklist is the rubric's categories, then names annotators added, marked new", () => {
-    const choices = failureModeChoices(DEFAULT_RUBRIC, ["zeta_new", null, "policy_violation", "alpha_new", "zeta_new"]);
+    const choices = failureModeChoices(AIRLINE_RUBRIC, ["zeta_new", null, "policy_violation", "alpha_new", "zeta_new"]);
     assert.deepEqual(choices.slice(-2), [
       {name: "alpha_new", isNew: true},
       {name: "zeta_new", isNew: true}
     ]);
-    assert.equal(choices.filter((c) => !c.isNew).length, DEFAULT_RUBRIC.failureModes.length);
+    assert.equal(choices.filter((c) => !c.isNew).length, AIRLINE_RUBRIC.failureModes.length);
   });
 });
 
