@@ -21,11 +21,13 @@ const SPANS_PER_REQUEST = 512;
 const CLIENTS = 4;
 const MAIN = join(ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
 
-export async function intakeBench(seconds = 20): Promise<Record<string, number>> {
+/** `profileDir`: the receiver's process writes a CPU profile there (`node --cpu-prof`) when it exits. */
+export async function intakeBench(seconds = 20, profileDir?: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-intake-"));
   try {
     const workspace = join(dir, "ws");
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace], {
+    const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", MAIN, workspace], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"]
     });
