@@ -69,6 +69,9 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     await once(child, "exit");
     const totalMs = performance.now() - started;
     const peakRssMb = Number(/closed (\d+)/.exec(output)?.[1] ?? 0) / 2 ** 20;
+    // RSS every 10 s while sending: flat memory means the last minute's peak is not above the second minute's.
+    const samples = [...output.matchAll(/rss (\d+)/g)].map((m) => Number(m[1]) / 2 ** 20);
+    const minutePeak = (from: number) => Math.max(0, ...samples.slice(from, from + 6));
     const stored = await withReadConnection(workspace, async (c) =>
       Number((await c.runAndReadAll("SELECT count(*) FROM spans")).getRows()[0]![0])
     );
@@ -91,6 +94,8 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       p50LatencyMs: latencies[Math.floor(latencies.length / 2)]!,
       p99LatencyMs: p99,
       peakRssMb,
+      rssSecondMinuteMb: minutePeak(6),
+      rssLastMinuteMb: minutePeak(Math.max(0, samples.length - 6)),
       fileIngestPerSecond: (lines.length * SPANS_PER_REQUEST) / (fileMs / 1000)
     };
     console.log(
@@ -103,6 +108,14 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         ["store catch-up after the last request", fmt.ms(figures.drainMs)],
         ["request latency p50 / p99", `${figures.p50LatencyMs.toFixed(0)} ms / ${p99.toFixed(0)} ms`],
         ["receiver peak RSS", fmt.mb(peakRssMb)],
+        ...(samples.length >= 12
+          ? [
+              [
+                "RSS peak in the second minute / the last minute",
+                `${fmt.mb(minutePeak(6))} / ${fmt.mb(minutePeak(samples.length - 6))}`
+              ]
+            ]
+          : []),
         ["file ingest of the same spans, spans/s", fmt.int(figures.fileIngestPerSecond)]
       ])
     );
