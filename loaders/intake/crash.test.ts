@@ -85,7 +85,8 @@ test("every span acknowledged before a kill -9, at random moments, is in the sto
   }
   assert.ok(acknowledged.size > 50, `only ${acknowledged.size} spans were acknowledged (seed ${seed})`);
   const killed = readdirSync(join(workspace, "intake"));
-  assert.ok(killed.length >= 4, `each killed receiver left its segment (seed ${seed})`);
+  // Each restart deleted the segments of the receivers killed before it; the last one killed left its own.
+  assert.ok(killed.length >= 1, `the last killed receiver left its segment (seed ${seed})`);
   const receiver = openReceiver({workspace, catchUpDelayMs: 0});
   await receiver.flush();
   await receiver.close();

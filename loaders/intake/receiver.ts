@@ -47,6 +47,8 @@ export interface ReceiverOptions {
   /** Worker threads for the catch-up's conversion; 0 converts on the receiver's thread. */
   workers?: number;
   clock?: () => number;
+  /** A trace is "receiving" while its last span came in under this long ago (default 30 s). */
+  receivingMs?: number;
 }
 
 export interface ReceiverRequest {
@@ -69,6 +71,16 @@ export interface Receiver {
   close(): Promise<void>;
   /** Bytes acknowledged and not yet in the store. */
   backlog(): number;
+  /** What the explorer's live view polls (see routes.ts's `liveRoutes`). */
+  live(): LiveState;
+}
+
+export interface LiveState {
+  /** Changes whenever a catch-up has put new spans in the store: the page then reloads its trace list. */
+  stored: number;
+  /** Traces that received a span in the last `receivingMs`, with the time of their last one (ms since the epoch). */
+  receiving: Record<string, number>;
+  receivingMs: number;
 }
 
 type Encoding = "protobuf" | "json";
@@ -129,6 +141,11 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   };
   const catchUpNow = async () =>
     catchUp({workspace, onTraces: options.onTraces, onQuarantine: options.onQuarantine, pool: await poolOf()});
+  const receivingMs = options.receivingMs ?? 30_000;
+  const now = options.clock ?? Date.now;
+  // The last time each trace received a span; entries older than `receivingMs` are dropped as they are read.
+  const lastReceived = new Map<string, number>();
+  let stored = 0;
   let pending = 0;
   let appended = 0;
   let caughtUp = 0;
@@ -154,6 +171,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     running = catchUpNow()
       .then((result) => {
         caughtUp = Math.max(caughtUp, target);
+        if (result?.spans) stored++;
         return result;
       })
       .catch((error: unknown) => {
@@ -183,6 +201,15 @@ export function openReceiver(options: ReceiverOptions): Receiver {
 
   return {
     backlog: () => appended - caughtUp,
+    live() {
+      const since = now() - receivingMs;
+      const receiving: Record<string, number> = {};
+      for (const [traceId, at] of lastReceived) {
+        if (at < since) lastReceived.delete(traceId);
+        else receiving[traceId] = at;
+      }
+      return {stored, receiving, receivingMs};
+    },
     async handle(request) {
       const encoding = encodingOf(request.contentType);
       if (encoding === null) {
@@ -273,6 +300,11 @@ export function openReceiver(options: ReceiverOptions): Receiver {
           const line = JSON.stringify(accepted.request);
           await wal.append([line]);
           appended += Buffer.byteLength(line) + 1;
+          const at = now();
+          for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
+            for (const ss of rs.scopeSpans ?? [])
+              for (const span of ss.spans ?? [])
+                if (typeof span.traceId === "string") lastReceived.set(span.traceId.toLowerCase(), at);
           schedule();
         }
         if (!accepted.rejected.length) return success(encoding, null);
