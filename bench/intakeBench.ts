@@ -7,7 +7,7 @@
  */
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {closeSync, mkdtempSync, openSync, rmSync, writeSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
@@ -45,13 +45,18 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     let next = 0;
     let acknowledged = 0;
     let failures = 0;
-    const lines: string[] = [];
+    // The same requests, as OTLP/JSON Lines for the file ingest, written as they go (ten minutes' worth is more
+    // text than one string may hold).
+    const file = join(dir, "same.otlp.jsonl");
+    const out = openSync(file, "w");
+    let requests = 0;
     const started = performance.now();
     const until = started + seconds * 1000;
     const client = async () => {
       while (performance.now() < until) {
         const line = generateOtlpLine(next++, SPANS_PER_REQUEST);
-        lines.push(line);
+        writeSync(out, line + "\n");
+        requests++;
         const body = gzipSync(encodeTraceRequest(JSON.parse(line)));
         const sent = performance.now();
         let response: Response;
@@ -85,9 +90,12 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     );
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+    console.log(
+      `receiver: ${acknowledged} acknowledged, ${stored} stored in ${(totalMs / 1000).toFixed(1)} s, p99 ${p99.toFixed(0)} ms, ` +
+        `peak RSS ${peakRssMb.toFixed(0)} MB, RSS samples (MB): ${samples.map((m) => m.toFixed(0)).join(" ")}`
+    );
     // The same requests through the file ingest, in this process.
-    const file = join(dir, "same.otlp.jsonl");
-    writeFileSync(file, lines.join("\n") + "\n");
+    closeSync(out);
     const fileStarted = performance.now();
     await ingest({workspace: join(dir, "file-ws"), paths: [file]});
     const fileMs = performance.now() - fileStarted;
@@ -105,7 +113,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       peakRssMb,
       rssSecondMinuteMb: minutePeak(6),
       rssLastMinuteMb: minutePeak(Math.max(0, samples.length - 6)),
-      fileIngestPerSecond: (lines.length * SPANS_PER_REQUEST) / (fileMs / 1000)
+      fileIngestPerSecond: (requests * SPANS_PER_REQUEST) / (fileMs / 1000)
     };
     console.log(
       table([
