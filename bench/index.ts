@@ -26,6 +26,8 @@ const {values, positionals} = parseArgs({
   options: {
     spans: {type: "string", default: "1000000"},
     "intake-seconds": {type: "string", default: "20"},
+    long: {type: "boolean", default: false},
+    "intake-profile": {type: "string"},
     baseline: {type: "string"},
     help: {type: "boolean", short: "h", default: false}
   }
@@ -52,7 +54,8 @@ if (values.help) {
 Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds).
 Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 spans and doubling up to four times
 --spans (about 7.5 GB of generated input at the default). --intake-seconds N sends to the live receiver for N
-seconds (default 20; 600 for the ten-minute memory run). --baseline DIR times the ingest of another checkout
+seconds (default 20); --long is the ten-minute memory run (600 s, RSS sampled every 10 s).
+--intake-profile DIR writes the receiver's CPU profile (node --cpu-prof) to DIR. --baseline DIR times the ingest of another checkout
 (another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
@@ -71,7 +74,8 @@ for (const section of sections) {
   console.log(`\n## ${section}`);
   if (section === "ingest") results.ingest = await ingestBench(Number(values.spans), values.baseline);
   else if (section === "ingest-memory") results.ingestMemory = await ingestMemoryBench(4 * Number(values.spans));
-  else if (section === "intake") results.intake = await intakeBench(Number(values["intake-seconds"]));
+  else if (section === "intake")
+    results.intake = await intakeBench(values.long ? 600 : Number(values["intake-seconds"]), values["intake-profile"]);
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "clusters") results.clusters = await clustersBench();
   else if (section === "annotations") results.annotations = await annotationsBench();

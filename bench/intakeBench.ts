@@ -7,7 +7,7 @@
  */
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {closeSync, mkdtempSync, openSync, rmSync, writeSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
@@ -21,11 +21,13 @@ const SPANS_PER_REQUEST = 512;
 const CLIENTS = 4;
 const MAIN = join(ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
 
-export async function intakeBench(seconds = 20): Promise<Record<string, number>> {
+/** `profileDir`: the receiver's process writes a CPU profile there (`node --cpu-prof`) when it exits. */
+export async function intakeBench(seconds = 20, profileDir?: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-intake-"));
   try {
     const workspace = join(dir, "ws");
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace], {
+    const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", MAIN, workspace], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"]
     });
@@ -42,21 +44,34 @@ export async function intakeBench(seconds = 20): Promise<Record<string, number>>
     const latencies: number[] = [];
     let next = 0;
     let acknowledged = 0;
-    const lines: string[] = [];
+    let failures = 0;
+    // The same requests, as OTLP/JSON Lines for the file ingest, written as they go (ten minutes' worth is more
+    // text than one string may hold).
+    const file = join(dir, "same.otlp.jsonl");
+    const out = openSync(file, "w");
+    let requests = 0;
     const started = performance.now();
     const until = started + seconds * 1000;
     const client = async () => {
       while (performance.now() < until) {
         const line = generateOtlpLine(next++, SPANS_PER_REQUEST);
-        lines.push(line);
+        writeSync(out, line + "\n");
+        requests++;
         const body = gzipSync(encodeTraceRequest(JSON.parse(line)));
         const sent = performance.now();
-        const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
-          method: "POST",
-          headers: {"content-type": "application/x-protobuf", "content-encoding": "gzip"},
-          body
-        });
-        await response.arrayBuffer();
+        let response: Response;
+        try {
+          response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+            method: "POST",
+            headers: {"content-type": "application/x-protobuf", "content-encoding": "gzip"},
+            body
+          });
+          await response.arrayBuffer();
+        } catch {
+          // A kept-alive connection the server closed as it was reused: not acknowledged, as an exporter would see.
+          failures++;
+          continue;
+        }
         latencies.push(performance.now() - sent);
         if (response.status === 200) acknowledged += SPANS_PER_REQUEST;
       }
@@ -67,20 +82,27 @@ export async function intakeBench(seconds = 20): Promise<Record<string, number>>
     await once(child, "exit");
     const totalMs = performance.now() - started;
     const peakRssMb = Number(/closed (\d+)/.exec(output)?.[1] ?? 0) / 2 ** 20;
+    // RSS every 10 s while sending: flat memory means the last minute's peak is not above the second minute's.
+    const samples = [...output.matchAll(/rss (\d+)/g)].map((m) => Number(m[1]) / 2 ** 20);
+    const minutePeak = (from: number) => Math.max(0, ...samples.slice(from, from + 6));
     const stored = await withReadConnection(workspace, async (c) =>
       Number((await c.runAndReadAll("SELECT count(*) FROM spans")).getRows()[0]![0])
     );
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+    console.log(
+      `receiver: ${acknowledged} acknowledged, ${stored} stored in ${(totalMs / 1000).toFixed(1)} s, p99 ${p99.toFixed(0)} ms, ` +
+        `peak RSS ${peakRssMb.toFixed(0)} MB, RSS samples (MB): ${samples.map((m) => m.toFixed(0)).join(" ")}`
+    );
     // The same requests through the file ingest, in this process.
-    const file = join(dir, "same.otlp.jsonl");
-    writeFileSync(file, lines.join("\n") + "\n");
+    closeSync(out);
     const fileStarted = performance.now();
     await ingest({workspace: join(dir, "file-ws"), paths: [file]});
     const fileMs = performance.now() - fileStarted;
     const figures = {
       seconds,
       requests: latencies.length,
+      failedRequests: failures,
       acknowledgedSpans: acknowledged,
       storedSpans: stored,
       acknowledgedPerSecond: acknowledged / (sendMs / 1000),
@@ -89,7 +111,9 @@ export async function intakeBench(seconds = 20): Promise<Record<string, number>>
       p50LatencyMs: latencies[Math.floor(latencies.length / 2)]!,
       p99LatencyMs: p99,
       peakRssMb,
-      fileIngestPerSecond: (lines.length * SPANS_PER_REQUEST) / (fileMs / 1000)
+      rssSecondMinuteMb: minutePeak(6),
+      rssLastMinuteMb: minutePeak(Math.max(0, samples.length - 6)),
+      fileIngestPerSecond: (requests * SPANS_PER_REQUEST) / (fileMs / 1000)
     };
     console.log(
       table([
@@ -101,6 +125,14 @@ export async function intakeBench(seconds = 20): Promise<Record<string, number>>
         ["store catch-up after the last request", fmt.ms(figures.drainMs)],
         ["request latency p50 / p99", `${figures.p50LatencyMs.toFixed(0)} ms / ${p99.toFixed(0)} ms`],
         ["receiver peak RSS", fmt.mb(peakRssMb)],
+        ...(samples.length >= 12
+          ? [
+              [
+                "RSS peak in the second minute / the last minute",
+                `${fmt.mb(minutePeak(6))} / ${fmt.mb(minutePeak(samples.length - 6))}`
+              ]
+            ]
+          : []),
         ["file ingest of the same spans, spans/s", fmt.int(figures.fileIngestPerSecond)]
       ])
     );

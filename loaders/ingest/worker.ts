@@ -7,6 +7,7 @@ import {getPriority, setPriority} from "node:os";
 import {parentPort, workerData} from "node:worker_threads";
 import {readerFor} from "./formatOf.js";
 import {convertRecords, emptyTally} from "./convert.js";
+import {convertRequests} from "./otlpRequests.js";
 import {recordsFromBlock} from "./records.js";
 import {StagingWriter} from "./stagingWriter.js";
 import type {Format} from "../../src/core/schemas/trace.js";
@@ -21,6 +22,8 @@ export interface BlockTask {
   firstLine: number;
   /** Quarantine records of another known format (the file's format was detected, not named). */
   checkShape: boolean;
+  /** The block's lines are logged OTLP requests, read as one record (the intake's catch-up, see otlpRequests.ts). */
+  requests?: boolean;
 }
 
 const {stagingDir, name} = workerData as {stagingDir: string; name: string};
@@ -36,15 +39,18 @@ port.on("message", (task: BlockTask | {type: "close"}) => {
   }
   const tally = emptyTally();
   try {
-    convertRecords(
-      readerFor(task.format),
-      recordsFromBlock(task.block, task.firstLine),
-      task.file,
-      task.fileIndex,
-      writer,
-      tally,
-      task.checkShape
-    );
+    if (task.requests)
+      convertRequests(recordsFromBlock(task.block, task.firstLine), task.file, task.fileIndex, writer, tally);
+    else
+      convertRecords(
+        readerFor(task.format),
+        recordsFromBlock(task.block, task.firstLine),
+        task.file,
+        task.fileIndex,
+        writer,
+        tally,
+        task.checkShape
+      );
     port.postMessage({type: "done", id: task.id, tally});
   } catch (error) {
     port.postMessage({type: "failed", id: task.id, message: (error as Error).stack ?? String(error)});

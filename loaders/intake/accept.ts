@@ -5,8 +5,15 @@
  * A request is first read whole, as the file ingest reads a record; only when that fails is it read span by span
  * (each span with its resource and scope), so one bad span costs its neighbours nothing. Values the reader does
  * not know stay as they came (attributes), and unknown fields are ignored, as OTLP asks of receivers.
+ *
+ * A request large enough to hold a row over the store's limit (`MAX_ROW_BYTES`) is also sized as the staging
+ * writer would size it, so a span whose row the store would refuse is counted in the answer, not only found by
+ * the catch-up after it. Smaller requests cannot make such a row and skip that work.
  */
 import {otlpReader} from "../formats/otlp.js";
+import {convertRecords, emptyTally} from "../ingest/convert.js";
+import {MAX_ROW_BYTES} from "../ingest/stage.js";
+import type {StagingWriter} from "../ingest/stagingWriter.js";
 import {RecordError} from "../formats/reader.js";
 import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
 import {isRecord, type JsonRecord} from "../formats/values.js";
@@ -29,7 +36,27 @@ export class MalformedRequest extends Error {
   override readonly name = "MalformedRequest";
 }
 
-function reads(value: JsonRecord): string | null {
+/** Takes the rows of a sized record and keeps none: the size check runs before anything is written. */
+const discard = {
+  write() {},
+  span() {},
+  message() {},
+  toolCall() {},
+  endRecord() {}
+} as unknown as StagingWriter;
+
+/**
+ * A JSON text's bytes can grow up to six times in a row's text (a control character stored as `\u0000`), so a
+ * request under a sixth of the limit cannot make a row over it.
+ */
+export const SIZED_FROM_BYTES = Math.floor(MAX_ROW_BYTES / 6);
+
+function reads(value: JsonRecord, sized: boolean): string | null {
+  if (sized) {
+    const tally = emptyTally();
+    convertRecords(otlpReader, [{text: "", value, line: 1, ordinal: 0, escapes: false}], "", 0, discard, tally);
+    return tally.rejected[0]?.reason ?? null;
+  }
   try {
     dropRepeatedMessages(otlpReader.read(value, {file: "", line: 1, ordinal: 0, text: ""}));
     return null;
@@ -45,7 +72,9 @@ function list(value: unknown, what: string): unknown[] {
   return value;
 }
 
-export function acceptRequest(value: unknown): Accepted {
+/** `bytes`: the decoded body's size, which decides whether rows are sized (see `SIZED_FROM_BYTES`). */
+export function acceptRequest(value: unknown, bytes = 0): Accepted {
+  const sized = bytes >= SIZED_FROM_BYTES;
   if (!isRecord(value)) throw new MalformedRequest("an ExportTraceServiceRequest is a JSON object");
   const resourceSpans = list(value.resourceSpans, "resourceSpans");
   let spans = 0;
@@ -58,7 +87,7 @@ export function acceptRequest(value: unknown): Accepted {
   }
   if (spans === 0) return {request: null, spans: 0, rejected: []};
   const request: JsonRecord = {resourceSpans};
-  if (reads(request) === null) return {request, spans, rejected: []};
+  if (reads(request, sized) === null) return {request, spans, rejected: []};
   // Span by span: each one with its own resource and scope, kept or rejected on its own.
   const rejected: SpanReject[] = [];
   const kept: JsonRecord[] = [];
@@ -68,7 +97,7 @@ export function acceptRequest(value: unknown): Accepted {
       const good: unknown[] = [];
       for (const span of list(ss.spans, "")) {
         const single: JsonRecord = {resourceSpans: [{...rs, scopeSpans: [{...ss, spans: [span]}]}]};
-        const reason = reads(single);
+        const reason = reads(single, sized);
         if (reason === null) good.push(span);
         else rejected.push({reason, text: JSON.stringify(single)});
       }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
 import {once} from "node:events";
+import {readdirSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {removeTempDir, tempDir} from "../fixtures/tempDir.js";
@@ -83,9 +84,20 @@ test("every span acknowledged before a kill -9, at random moments, is in the sto
     await clients;
   }
   assert.ok(acknowledged.size > 50, `only ${acknowledged.size} spans were acknowledged (seed ${seed})`);
+  const killed = readdirSync(join(workspace, "intake"));
+  // Each restart deleted the segments of the receivers killed before it; the last one killed left its own.
+  assert.ok(killed.length >= 1, `the last killed receiver left its segment (seed ${seed})`);
   const receiver = openReceiver({workspace, catchUpDelayMs: 0});
   await receiver.flush();
   await receiver.close();
+  // Every segment of a killed receiver is deleted once taken in; at most the last receiver's own one is left.
+  const left = readdirSync(join(workspace, "intake"));
+  assert.deepEqual(
+    left.filter((name) => killed.includes(name)),
+    [],
+    `segments of killed receivers are deleted once taken in (seed ${seed})`
+  );
+  assert.ok(left.length <= 1, `left: ${left.join(", ")}`);
   const stored = await withReadConnection(workspace, async (c) =>
     (await c.runAndReadAll("SELECT span_id, count(*)::INT AS n FROM spans GROUP BY span_id")).getRowObjectsJson()
   );

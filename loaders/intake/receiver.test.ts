@@ -10,6 +10,7 @@ import {decodeTraceResponse, encodeTraceRequest} from "./otlpProto.js";
 import {openReceiver, type Receiver, type ReceiverResponse} from "./receiver.js";
 import {openWalWriter} from "./wal.js";
 import {catchUp} from "./catchUp.js";
+import {listSegments} from "./wal.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "formats", "fixtures", "otlp-manual-agent-tools.json");
 type Json = Record<string, any>;
@@ -331,4 +332,59 @@ test("a logged request with a row too large for the store is quarantined alone; 
   ]);
   const [file] = readdirSync(join(workspace, "quarantine"));
   assert.match(readFileSync(join(workspace, "quarantine", file!), "utf8"), /"reason":"[^"]*(large|MiB|bytes)/);
+});
+
+test("a span whose row is over the store's limit is counted in rejectedSpans and quarantined before the answer", async (t) => {
+  const workspace = tempDir("intake", t);
+  const receiver = receiverIn(workspace, t);
+  const request = withSpans(agentRequest(), [0, 1, 2, 3]);
+  request.resourceSpans[0].scopeSpans[0].spans[1].attributes.push({
+    key: "blob",
+    value: {stringValue: "x".repeat(33 << 20)}
+  });
+  const answer = await receiver.handle(json(request));
+  assert.equal(answer.status, 200);
+  const body = JSON.parse(text(answer));
+  assert.equal(body.partialSuccess.rejectedSpans, "1");
+  assert.match(body.partialSuccess.errorMessage, /1 span refused .*MiB/);
+  const [file] = readdirSync(join(workspace, "quarantine"));
+  assert.match(readFileSync(join(workspace, "quarantine", file!), "utf8"), /"reason":"[^"]*MiB/);
+  await receiver.flush();
+  assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM spans"), [{n: 3}]);
+});
+
+test("a record the catch-up quarantines after the answer is reported with its quarantine file", async (t) => {
+  const workspace = tempDir("intake", t);
+  const wal = openWalWriter({workspace});
+  const huge = withSpans(agentRequest(), [1]);
+  huge.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({
+    key: "blob",
+    value: {stringValue: "x".repeat(33 << 20)}
+  });
+  await wal.append([JSON.stringify(huge), JSON.stringify(withSpans(agentRequest(), [0]))]);
+  await wal.close();
+  const reported: [string, number][] = [];
+  await catchUp({workspace, onQuarantine: (path, n) => void reported.push([path, n])});
+  assert.equal(reported.length, 1);
+  assert.equal(reported[0]![1], 1);
+  assert.match(readFileSync(reported[0]![0], "utf8"), /MiB/);
+  t.after(() => removeTempDir(workspace));
+});
+
+test("a segment is deleted once taken in and closed; the one still written to is kept", async (t) => {
+  const workspace = tempDir("intake", t);
+  t.after(() => removeTempDir(workspace));
+  // Tiny segments, so each append after the first begins a new one.
+  const wal = openWalWriter({workspace, segmentBytes: 1});
+  for (const i of [0, 1, 2]) await wal.append([JSON.stringify(withSpans(agentRequest(), [i]))]);
+  assert.equal(listSegments(workspace).length, 3);
+  const first = await catchUp({workspace});
+  assert.equal(first.deleted.length, 2);
+  assert.deepEqual(listSegments(workspace), [listSegments(workspace)[0]]);
+  await wal.append([JSON.stringify(withSpans(agentRequest(), [3]))]);
+  await wal.close();
+  const second = await catchUp({workspace});
+  assert.equal(second.deleted.length, 2);
+  assert.deepEqual(listSegments(workspace), []);
+  assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM spans"), [{n: 4}]);
 });

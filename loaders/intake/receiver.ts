@@ -10,12 +10,22 @@
  * (too many requests at once) or 503 (the store is behind by more than `maxBacklogBytes`) with `Retry-After`,
  * which exporters honour by retrying later. Error bodies are a `google.rpc.Status`, in the request's encoding.
  *
- * Refused spans are quarantined with their reason, as the file ingest quarantines records.
+ * Refused spans are quarantined with their reason, as the file ingest quarantines records. A span is refused before
+ * the answer when the OTLP reader cannot read it or when a row it makes is larger than the store takes; what the
+ * merge alone can refuse (a trace row assembled from several requests grown past that size) is quarantined by the
+ * catch-up after the answer, and reported through `onQuarantine` (the server logs the quarantine file).
+ *
+ * The catch-up converts in the ingest's worker threads (`workers`, default up to 4; 0 converts on this thread), so
+ * the request path is decode → check → append → fsync → answer, and the fsync is shared by concurrent requests.
  *
  * `onTraces(traceIds)` (options) is called with the ids of the traces each catch-up rebuilt in the store.
  */
+import {rmSync} from "node:fs";
+import {availableParallelism} from "node:os";
 import {gunzipSync} from "node:zlib";
-import {catchUp, quarantine, type CatchUpResult} from "./catchUp.js";
+import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
+import {WorkerPool, workerScript} from "../ingest/workerPool.js";
+import {catchUp, quarantine, type CatchUpPool, type CatchUpResult} from "./catchUp.js";
 import {acceptRequest, MalformedRequest} from "./accept.js";
 import {decodeTraceRequest, encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
 import {openWalWriter, type WalWriter} from "./wal.js";
@@ -32,7 +42,13 @@ export interface ReceiverOptions {
   /** How long the catch-up waits for more requests before it opens the store; between retries, doubled. */
   catchUpDelayMs?: number;
   onCatchUpError?: (error: unknown) => void;
+  /** Told of records the catch-up quarantined after their requests were answered: the file and how many. */
+  onQuarantine?: (path: string, rejected: number) => void;
+  /** Worker threads for the catch-up's conversion; 0 converts on the receiver's thread. */
+  workers?: number;
   clock?: () => number;
+  /** A trace is "receiving" while its last span came in under this long ago (default 30 s). */
+  receivingMs?: number;
 }
 
 export interface ReceiverRequest {
@@ -55,6 +71,16 @@ export interface Receiver {
   close(): Promise<void>;
   /** Bytes acknowledged and not yet in the store. */
   backlog(): number;
+  /** What the explorer's live view polls (see routes.ts's `liveRoutes`). */
+  live(): LiveState;
+}
+
+export interface LiveState {
+  /** Changes whenever a catch-up has put new spans in the store: the page then reloads its trace list. */
+  stored: number;
+  /** Traces that received a span in the last `receivingMs`, with the time of their last one (ms since the epoch). */
+  receiving: Record<string, number>;
+  receivingMs: number;
 }
 
 type Encoding = "protobuf" | "json";
@@ -102,6 +128,24 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   const maxDecoded = options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
   const delay = options.catchUpDelayMs ?? 200;
   const wal: WalWriter = openWalWriter({workspace, clock: options.clock});
+  const workers = options.workers ?? Math.min(availableParallelism(), 4);
+  // The worker threads start with the first catch-up and stay for the receiver's life.
+  let pool: Promise<CatchUpPool> | null = null;
+  const poolOf = (): Promise<CatchUpPool> | null => {
+    if (workers <= 0) return null;
+    pool ??= workerScript().then((script) => {
+      const stagingDir = makeScratchFolder(workspace, STAGING_PREFIX);
+      return {pool: new WorkerPool(workers, stagingDir, script), workers, stagingDir};
+    });
+    return pool;
+  };
+  const catchUpNow = async () =>
+    catchUp({workspace, onTraces: options.onTraces, onQuarantine: options.onQuarantine, pool: await poolOf()});
+  const receivingMs = options.receivingMs ?? 30_000;
+  const now = options.clock ?? Date.now;
+  // The last time each trace received a span; entries older than `receivingMs` are dropped as they are read.
+  const lastReceived = new Map<string, number>();
+  let stored = 0;
   let pending = 0;
   let appended = 0;
   let caughtUp = 0;
@@ -124,9 +168,10 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       return running;
     }
     const target = appended;
-    running = catchUp({workspace, onTraces: options.onTraces})
+    running = catchUpNow()
       .then((result) => {
         caughtUp = Math.max(caughtUp, target);
+        if (result?.spans) stored++;
         return result;
       })
       .catch((error: unknown) => {
@@ -156,6 +201,15 @@ export function openReceiver(options: ReceiverOptions): Receiver {
 
   return {
     backlog: () => appended - caughtUp,
+    live() {
+      const since = now() - receivingMs;
+      const receiving: Record<string, number> = {};
+      for (const [traceId, at] of lastReceived) {
+        if (at < since) lastReceived.delete(traceId);
+        else receiving[traceId] = at;
+      }
+      return {stored, receiving, receivingMs};
+    },
     async handle(request) {
       const encoding = encodingOf(request.contentType);
       if (encoding === null) {
@@ -224,7 +278,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         }
         let accepted;
         try {
-          accepted = acceptRequest(value);
+          accepted = acceptRequest(value, body.byteLength);
         } catch (error) {
           if (error instanceof MalformedRequest)
             return failure(encoding, 400, RPC.invalidArgument, `not an ExportTraceServiceRequest: ${error.message}`);
@@ -246,6 +300,11 @@ export function openReceiver(options: ReceiverOptions): Receiver {
           const line = JSON.stringify(accepted.request);
           await wal.append([line]);
           appended += Buffer.byteLength(line) + 1;
+          const at = now();
+          for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
+            for (const ss of rs.scopeSpans ?? [])
+              for (const span of ss.spans ?? [])
+                if (typeof span.traceId === "string") lastReceived.set(span.traceId.toLowerCase(), at);
           schedule();
         }
         if (!accepted.rejected.length) return success(encoding, null);
@@ -277,11 +336,16 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       await wal.close();
       while (running) await running;
       if (appended > caughtUp) {
-        await catchUp({workspace, onTraces: options.onTraces})
+        await catchUpNow()
           .then(() => void (caughtUp = appended))
           .catch((error: unknown) => options.onCatchUpError?.(error));
       }
       settle();
+      if (pool) {
+        const {pool: threads, stagingDir} = await pool;
+        await threads.close();
+        rmSync(stagingDir, {recursive: true, force: true});
+      }
     }
   };
 }

@@ -1,20 +1,29 @@
 /**
  * @module The intake's write-ahead log: `<workspace>/intake/*.otlp.jsonl`, one accepted OTLP/JSON
  * `ExportTraceServiceRequest` a line, appended and fsync'd before the request is answered, so an acknowledged span
- * survives a crash. The store catches up from it later (catchUp.ts).
+ * survives a crash. The store catches up from it later (catchUp.ts), which deletes a segment once it is taken in
+ * and no writer adds to it.
+ *
+ * Appends are committed in groups: while one write and fsync run (off the event loop), the appends asked for
+ * meanwhile wait, then go to disk together in one write and one fsync. Each append still resolves only once its
+ * lines are on disk; concurrent requests share the fsync instead of queueing one fsync each.
  *
  * Each start of a receiver writes segments of its own, named by the time it started and its process id, and moves
  * to a new one past `SEGMENT_BYTES`: a process killed mid-write leaves at most a torn last line in its own segment,
  * never one that a later writer would glue a good line onto. A reader takes whole lines only; the torn end of a
  * segment whose writer is gone was never acknowledged and is skipped.
  */
-import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, statSync, constants} from "node:fs";
-import {join} from "node:path";
-import {writeAll} from "../files/writeAll.js";
+import {close, closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, write, constants} from "node:fs";
+import {join, resolve} from "node:path";
+import {promisify} from "node:util";
+
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(close);
 
 export const SEGMENT_SUFFIX = ".otlp.jsonl";
 /** A segment is closed and a new one begun past this size, so no one file grows without bound. */
-export const SEGMENT_BYTES = 256 << 20;
+export const SEGMENT_BYTES = 64 << 20;
 
 export function intakeDir(workspace: string): string {
   return join(workspace, "intake");
@@ -31,8 +40,15 @@ export function listSegments(workspace: string): string[] {
   return names.filter((n) => n.endsWith(SEGMENT_SUFFIX)).sort();
 }
 
+/** Segments a writer of this process has open (absolute paths): the catch-up never deletes them. */
+const openSegments = new Set<string>();
+
+export function isOpenSegment(path: string): boolean {
+  return openSegments.has(resolve(path));
+}
+
 export interface WalWriter {
-  /** Appends the lines (each one JSON text without a newline) as one write and fsyncs; resolves once on disk. */
+  /** Appends the lines (each one JSON text without a newline) and fsyncs; resolves once they are on disk. */
   append(lines: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,19 +59,29 @@ export interface WalWriterOptions {
   segmentBytes?: number;
 }
 
+interface Waiting {
+  bytes: Buffer;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export function openWalWriter(options: WalWriterOptions): WalWriter {
-  const dir = intakeDir(options.workspace);
+  const dir = resolve(intakeDir(options.workspace));
   mkdirSync(dir, {recursive: true});
   const started = String(options.clock?.() ?? Date.now()).padStart(15, "0");
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
   let sequence = 0;
   let fd: number | null = null;
+  let path: string | null = null;
   let size = 0;
-  let chain: Promise<void> = Promise.resolve();
+  let queue: Waiting[] = [];
+  let writing: Promise<void> | null = null;
   let closed = false;
-  const open = () => {
+  const begin = (): number => {
     const name = `${started}-${process.pid}-${String(sequence++).padStart(4, "0")}${SEGMENT_SUFFIX}`;
-    fd = openSync(join(dir, name), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    path = join(dir, name);
+    openSegments.add(path);
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     size = 0;
     // The new name must itself survive a crash, or the lines in it could be lost with the directory entry.
     const dirFd = openSync(dir, "r");
@@ -66,65 +92,47 @@ export function openWalWriter(options: WalWriterOptions): WalWriter {
     }
     return fd;
   };
-  // Appends run one after another, in the order asked for; a failed one does not stop the next.
-  const run = (task: () => void): Promise<void> => {
-    const next = chain.then(task);
-    chain = next.catch(() => undefined);
-    return next;
+  const end = async () => {
+    const was = fd;
+    if (path !== null) openSegments.delete(path);
+    fd = null;
+    path = null;
+    if (was !== null) await closeAsync(was);
+  };
+  // Writes everything queued as one group, then the group queued meanwhile, until the queue is empty.
+  const drain = async () => {
+    while (queue.length) {
+      const group = queue;
+      queue = [];
+      try {
+        const bytes = group.length === 1 ? group[0]!.bytes : Buffer.concat(group.map((w) => w.bytes));
+        if (fd !== null && size > 0 && size + bytes.length > segmentBytes) await end();
+        const target = fd ?? begin();
+        let written = 0;
+        while (written < bytes.length)
+          written += (await writeAsync(target, bytes, written, bytes.length - written)).bytesWritten;
+        await fsyncAsync(target);
+        size += bytes.length;
+        for (const w of group) w.resolve();
+      } catch (error) {
+        for (const w of group) w.reject(error);
+      }
+    }
+    writing = null;
   };
   return {
     append(lines) {
       if (closed) return Promise.reject(new Error("the intake log is closed"));
       const bytes = Buffer.from(lines.join("\n") + "\n", "utf8");
-      return run(() => {
-        if (fd !== null && size > 0 && size + bytes.length > segmentBytes) {
-          closeSync(fd);
-          fd = null;
-        }
-        const target = fd ?? open();
-        writeAll(target, bytes);
-        fsyncSync(target);
-        size += bytes.length;
+      return new Promise<void>((resolve, reject) => {
+        queue.push({bytes, resolve, reject});
+        writing ??= drain();
       });
     },
-    close() {
+    async close() {
       closed = true;
-      return run(() => {
-        if (fd !== null) closeSync(fd);
-        fd = null;
-      });
+      while (writing) await writing;
+      await end();
     }
   };
-}
-
-/**
- * The whole lines of `file` from byte `offset`, up to `maxBytes` (at least one line however long); `end` is the
- * offset after the last line returned. An unterminated last line is left out.
- */
-export function readWholeLines(
-  file: string,
-  offset: number,
-  maxBytes: number
-): {lines: string[]; end: number; size: number} {
-  const size = statSync(file).size;
-  if (size <= offset) return {lines: [], end: offset, size};
-  const fd = openSync(file, "r");
-  try {
-    let want = Math.min(size - offset, maxBytes);
-    for (;;) {
-      const bytes = Buffer.allocUnsafe(want);
-      const n = readSync(fd, bytes, 0, want, offset);
-      const last = bytes.lastIndexOf(0x0a, n - 1);
-      if (last === -1) {
-        // One line longer than `maxBytes`: read on until it ends, or stop at an unterminated tail.
-        if (offset + n >= size) return {lines: [], end: offset, size};
-        want = Math.min(size - offset, want * 2);
-        continue;
-      }
-      const text = bytes.toString("utf8", 0, last);
-      return {lines: text.split("\n").filter((l) => l.trim() !== ""), end: offset + last + 1, size};
-    }
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -17,7 +17,7 @@ import {openAnnotationService, type AnnotationService} from "../annotations/serv
 import {PlumblineError} from "../errors.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver, type Receiver} from "../intake/receiver.js";
-import {intakeRoutes} from "../intake/routes.js";
+import {intakeRoutes, liveRoutes} from "../intake/routes.js";
 import {startOtlpServer} from "./otlpServer.js";
 import {createApp, type SubApp} from "./app.js";
 import {PAGES_SECRET_HEADER, generateToken, isLoopbackHost, presentedToken, tokenMatches} from "./auth.js";
@@ -234,7 +234,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       options.onTraces?.(traceIds);
     },
     onCatchUpError: (error) =>
-      log(`trace intake store catch-up will retry: ${error instanceof Error ? error.message : String(error)}`)
+      log(`trace intake store catch-up will retry: ${error instanceof Error ? error.message : String(error)}`),
+    onQuarantine: (path, rejected) =>
+      log(`trace intake: ${rejected} received record${rejected === 1 ? "" : "s"} refused by the store, kept in ${path}`)
   });
   let otlp: {port: number; close(): Promise<void>} | null = null;
   let preview: ChildProcess | null = null;
@@ -260,7 +262,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       subApps: [
         ...(options.subApps ?? []),
         {path: "/api/feedback", app: feedbackRoutes(service)},
-        {path: "/v1", app: intakeRoutes(receiver)}
+        {path: "/v1", app: intakeRoutes(receiver)},
+        {path: "/api/live", app: liveRoutes(receiver)}
       ],
       hosts,
       maxBodyBytes: options.maxBodyBytes,

@@ -17,7 +17,8 @@ function linkedTrace(): string | null {
   return hash ?? new URLSearchParams(location.search).get("trace");
 }
 
-export function explorer(list: TraceList, details: DetailReader): HTMLElement {
+/** `invalidation`: resolves when the page replaces this explorer (a live update), which then stops listening. */
+export function explorer(list: TraceList, details: DetailReader, invalidation?: Promise<unknown>): HTMLElement {
   const view = el("div", {class: "pl-pane pl-detail"});
   let request = 0;
 
@@ -82,12 +83,78 @@ export function explorer(list: TraceList, details: DetailReader): HTMLElement {
   selected = initial;
   table.select(initial);
   void show(initial);
-  addEventListener("hashchange", () => {
+  const onHash = () => {
     const traceId = linkedTrace();
     selected = traceId;
     table.select(traceId);
     void show(traceId);
-  });
+  };
+  addEventListener("hashchange", onHash);
+  void invalidation?.then(() => removeEventListener("hashchange", onHash));
 
   return el("div", {class: "pl-explorer"}, el("div", {class: "pl-pane pl-list"}, filters.node, table.node), view);
+}
+
+/** What the Traces page renders: the list's Arrow bytes, the detail file's URL and the traces still receiving. */
+export interface LiveSnapshot {
+  bytes: ArrayBuffer;
+  detailsUrl: string;
+  receiving: ReadonlySet<string>;
+}
+
+interface LiveAnswer {
+  stored: number;
+  receiving: Record<string, number>;
+}
+
+/**
+ * The Traces page's live view under `plumbline start`: yields the built snapshot first, then polls `GET /api/live`
+ * every `everyMs` and yields again when the store has taken in new spans (the list and detail files are fetched
+ * anew: the server clears the pages' loader cache as spans arrive, so their loaders run again) or when the set of
+ * traces still receiving changes. A static build has no API: the first failed poll ends the feed, leaving the
+ * snapshot as built.
+ */
+export async function* liveTraces(
+  listUrl: string,
+  detailsUrl: string,
+  initial: ArrayBuffer | Promise<ArrayBuffer>,
+  everyMs = 2000
+): AsyncGenerator<LiveSnapshot> {
+  let current: LiveSnapshot = {bytes: await initial, detailsUrl, receiving: new Set()};
+  yield current;
+  let stored: number | null = null;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    let answer: LiveAnswer;
+    try {
+      const response = await fetch("/api/live", {cache: "no-store"});
+      if (!response.ok) return;
+      answer = (await response.json()) as LiveAnswer;
+    } catch {
+      return;
+    }
+    const receiving = new Set(Object.keys(answer.receiving));
+    const sameReceiving =
+      receiving.size === current.receiving.size && [...receiving].every((id) => current.receiving.has(id));
+    if (stored === null) stored = answer.stored;
+    if (answer.stored !== stored) {
+      stored = answer.stored;
+      const separator = (url: string) => (url.includes("?") ? "&" : "?");
+      try {
+        const response = await fetch(`${listUrl}${separator(listUrl)}live=${stored}`, {cache: "no-store"});
+        if (!response.ok) continue;
+        current = {
+          bytes: await response.arrayBuffer(),
+          detailsUrl: `${detailsUrl}${separator(detailsUrl)}live=${stored}`,
+          receiving
+        };
+      } catch {
+        continue;
+      }
+      yield current;
+    } else if (!sameReceiving) {
+      current = {...current, receiving};
+      yield current;
+    }
+  }
 }

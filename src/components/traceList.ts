@@ -80,7 +80,11 @@ const NUMBERS = [
 const CATEGORIES = ["name", "format", "status", "model", "promptVersion"] as const;
 const STRINGS = ["traceId", "sessionId", "firstUserMessage"] as const;
 
-export function traceList(table: Table): TraceList {
+/**
+ * `receiving(traceId)`: whether the trace still receives spans (the live view of `plumbline start`); such a row's
+ * status reads "receiving" unless it is already an error, which stays visible.
+ */
+export function traceList(table: Table, receiving?: (traceId: string) => boolean): TraceList {
   const vector = (key: keyof TraceRow): Vector => {
     const v = table.getChild(FIELDS[key]);
     if (!v) throw new Error(`trace list has no column ${FIELDS[key]}`);
@@ -110,6 +114,7 @@ export function traceList(table: Table): TraceList {
       for (const key of Object.keys(FIELDS) as (keyof TraceRow)[]) {
         row[key] = (key in strings ? strings[key as (typeof STRINGS)[number]].get(i) : columns[key][i]) ?? null;
       }
+      if (receiving?.(row.traceId as string) && row.status !== "error") row.status = "receiving";
       return row as unknown as TraceRow;
     },
     indexOf(traceId: string) {
