@@ -73,6 +73,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   review: {
     summary: "record what completed reviews led to; list those that led nowhere",
     load: async () => (await import("./reviewCommand.js")).command
+  },
+  notebook: {
+    summary: "write a starting notebook of your own into src/notebooks/",
+    load: async () => (await import("./notebookCommand.js")).command
   }
 };
 
