@@ -43,3 +43,18 @@ describe("plumbline notebook new", () => {
     assert.match(io.stdout.join("\n"), /never overwritten/);
   });
 });
+
+describe("the starting notebook", () => {
+  it("imports only building blocks that blocks.ts exports", async () => {
+    const dir = tempDir("notebook-imports");
+    await main(["notebook", "new", "check", "--dir", dir], captureIo());
+    const text = readFileSync(join(dir, "check.md"), "utf8");
+    const names = /import \{([^}]+)\} from "\.\.\/components\/blocks\.js"/
+      .exec(text)![1]!
+      .split(",")
+      .map((n) => n.trim());
+    const blocks = readFileSync(new URL("../../src/components/blocks.ts", import.meta.url), "utf8");
+    for (const name of names)
+      assert.match(blocks, new RegExp(`export (async )?function ${name}\\b|export \\{[^}]*\\b${name}\\b`), name);
+  });
+});

@@ -38,7 +38,7 @@ export function notebookTitle(markdown: string, name: string): string {
   return heading ? heading[1]! : name;
 }
 
-/** The text of a new notebook: one table loaded offline, one building block, one chart; every import explicit. */
+/** The text of a new notebook: one table loaded offline, two building blocks, one chart; every import explicit. */
 export function starterNotebook(name: string): string {
   return `---
 title: ${name}
@@ -49,7 +49,7 @@ toc: false
 // Import every library explicitly: these come from node_modules and the page works with no network.
 import * as Plot from "@observablehq/plot";
 import {tableFromIPC} from "apache-arrow";
-import {calibrationTable, confusionMatrix, sliceCalibration} from "../components/blocks.js";
+import {calibrationTable, mccBySlice, sliceCalibration} from "../components/blocks.js";
 \`\`\`
 
 # ${name}
@@ -63,19 +63,17 @@ const verdicts = tableFromIPC(await FileAttachment("data/verdicts.arrow").arrayB
 
 \`\`\`js
 const slices = sliceCalibration(verdicts, ["evaluator_id", "model"]);
-display(calibrationTable(slices));
-\`\`\`
-
-\`\`\`js
-display(confusionMatrix(verdicts));
+display(calibrationTable(slices, ["evaluator", "model"]));
+display(mccBySlice(slices));
 \`\`\`
 
 \`\`\`js
 display(
   Plot.plot({
-    marginLeft: 140,
-    x: {domain: [-1, 1], label: "MCC"},
-    marks: [Plot.ruleX([0]), Plot.dot(slices.filter((s) => s.mcc !== null), {x: "mcc", y: (s) => s.key.join(" · ")})]
+    marginLeft: 180,
+    x: {label: "labelled verdicts"},
+    y: {label: null},
+    marks: [Plot.barX(verdicts, Plot.groupY({x: "count"}, {y: "evaluator_id", fill: "human"}))]
   })
 );
 \`\`\`
