@@ -3,6 +3,7 @@
 import {fileURLToPath} from "node:url";
 import {invalidateIfWorkspaceChanged} from "./loaders/site/cache.js";
 import {ensureNpmPlaceholders} from "./loaders/site/npmPlaceholders.js";
+import {escapeHtml, notebookPages, pageLink} from "./loaders/site/notebookPages.js";
 import {workspaceDir} from "./loaders/store/read.js";
 
 const root = "src";
@@ -30,15 +31,20 @@ const pages = [
   {name: "Monitor", path: "/monitor"}
 ];
 
+/** The user's own notebooks (src/notebooks/*.md), listed after Plumbline's pages. */
+const notebooks = notebookPages(root);
+
 // A one-line navigation bar instead of Framework's sidebar: the explorer needs the whole width of the window.
-// Links are relative so that the site works under any base path; page names are ours, never user data.
+// Links are relative, so the site works under any base path, and name the .html file, so it works on a static
+// server that maps nothing. Plumbline's page names are ours; notebook titles are the user's, so they are escaped.
 function header({path}: {path: string}): string {
   const here = path === "/index" ? "/" : path;
-  const links = pages.map((page) => {
-    const href = page.path === "/" ? "./" : `.${page.path}`;
-    return `<a href="${href}"${page.path === here ? ' aria-current="page"' : ""}>${page.name}</a>`;
-  });
-  return `<nav class="pl-nav"><span class="pl-brand">Plumbline</span>${links.join("")}</nav>`;
+  const link = (page: {name: string; path: string}) =>
+    `<a href="${pageLink(path, page.path)}"${page.path === here ? ' aria-current="page"' : ""}>${escapeHtml(page.name)}</a>`;
+  const own = notebooks.length
+    ? `<span class="pl-nav-notebooks" style="border-left: 1px solid currentColor; padding-left: 0.5em">${notebooks.map((n) => link({name: n.title, path: n.path})).join("")}</span>`
+    : "";
+  return `<nav class="pl-nav"><span class="pl-brand">Plumbline</span>${pages.map(link).join("")}${own}</nav>`;
 }
 
 export default {
@@ -47,7 +53,11 @@ export default {
   // process each (the tsx command starts two): see loaders/site/runLoader.mjs.
   interpreters: {".ts": [process.execPath, RUN_LOADER]},
   title: "Plumbline",
-  pages,
+  pages: [...pages, ...notebooks.map((n) => ({name: n.title, path: n.path}))],
+  // Page links end in .html and the home page is index.html: a plain static server or an object store maps
+  // nothing, and Framework's extension-less links 404 there. Framework's preview redirects to the same URLs.
+  preserveExtension: true,
+  preserveIndex: true,
   sidebar: false,
   pager: false,
   header,

@@ -100,7 +100,7 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
 }
 
 /**
- * Keeps only `pages` (file names under src/, e.g. "traces.md") of a copied project, for a test about those pages:
+ * Keeps only `pages` (file names under src/, e.g. "traces.md" or "notebooks/weekly-report.md") of a copied project, for a test about those pages:
  * a build runs the loaders of the pages it builds, and the others' would only slow it. Framework builds every
  * page the config lists, so a plain page that loads nothing stands in for each other one.
  */
@@ -108,6 +108,12 @@ export function keepOnly(projectDir: string, pages: readonly string[]): void {
   const src = join(projectDir, "src");
   for (const name of readdirSync(src))
     if (name.endsWith(".md") && !pages.includes(name)) writeFileSync(join(src, name), `# ${name}\n`);
+  // The user's notebooks (src/notebooks/) are pages too, named "notebooks/<name>.md" here.
+  const notebooks = join(src, "notebooks");
+  if (!existsSync(notebooks)) return;
+  for (const name of readdirSync(notebooks))
+    if (name.endsWith(".md") && !pages.includes(`notebooks/${name}`))
+      writeFileSync(join(notebooks, name), `# ${name}\n`);
 }
 
 /** Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. */

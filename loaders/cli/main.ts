@@ -77,6 +77,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
   experiment: {
     summary: "run a candidate on a dataset and record its outputs; list and show experiments",
     load: async () => (await import("./experimentCommand.js")).command
+  },
+  notebook: {
+    summary: "write a starting notebook of your own into src/notebooks/",
+    load: async () => (await import("./notebookCommand.js")).command
   }
 };
 

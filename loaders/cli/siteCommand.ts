@@ -179,8 +179,15 @@ function openBrowser(url: string): void {
 
 const buildHelp = `Usage: plumbline build [options]
 
-Builds the static, read-only report site into dist/ from the workspace. The site needs no network and runs
-under a strict Content-Security-Policy; serve dist/ with any static file server.
+Builds the static, read-only report site into dist/ from the workspace: Plumbline's pages and your own
+notebooks (src/notebooks/*.md). The site needs no network and runs under a strict Content-Security-Policy,
+carried by each page itself; every link names its .html file, so no server rewriting is needed.
+
+Publishing: copy dist/ as it is to any static host.
+  look at it locally    python3 -m http.server -d dist 8000   (then open http://127.0.0.1:8000/)
+  GitHub Pages          publish dist/ (e.g. actions/upload-pages-artifact with path: dist)
+  an object store       upload dist/ (e.g. aws s3 sync dist s3://<bucket>/report); link to .../index.html
+The report is read-only: labelling and decisions need \`plumbline start\`. See docs/publishing.md.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)

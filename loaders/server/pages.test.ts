@@ -87,7 +87,10 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
     }
     assert.match(await upgrade(pagesPort, {Host: `127.0.0.1:${pagesPort}`}), /^HTTP\/1\.1 403/);
     // A secret sent by the client is replaced by the front server's own, so the page still loads.
-    const through = await rawRequest(server.port, {path: "/traces", headers: {[PAGES_SECRET_HEADER]: "guessed"}});
+    const through = await rawRequest(server.port, {
+      path: "/traces.html",
+      headers: {[PAGES_SECRET_HEADER]: "guessed"}
+    });
     assert.equal(through.status, 200);
     assert.match(through.text, /<title>Traces/);
     assert.match(await upgrade(server.port, {Host: host, Origin: `http://${host}`}), /^HTTP\/1\.1 101/);
@@ -102,11 +105,15 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
     }
     assert.match(await upgrade(server.port, {Host: evil, Origin: `http://${evil}`}), /^HTTP\/1\.1 403/);
     assert.match(await upgrade(server.port, {Host: host, Origin: "http://evil.example"}), /^HTTP\/1\.1 403/);
-    assert.equal((await rawRequest(server.port, {path: "/traces", host: `localhost:${server.port}`})).status, 200);
+    assert.equal((await rawRequest(server.port, {path: "/traces.html", host: `localhost:${server.port}`})).status, 200);
   });
 
   it("each page carries the built site's policy, with its own inline scripts pinned and its live-reload socket allowed", async () => {
-    for (const path of ["/", "/traces", "/annotate"]) {
+    // Page links name the .html file (observablehq.config.ts); an address without it is redirected there.
+    const old = await rawRequest(server.port, {path: "/traces", host});
+    assert.equal(old.status, 302);
+    assert.equal(old.headers.location, "/traces.html");
+    for (const path of ["/index.html", "/traces.html", "/annotate.html"]) {
       const response = await rawRequest(server.port, {path, host});
       assert.equal(response.status, 200, path);
       const policy = response.headers["content-security-policy"];

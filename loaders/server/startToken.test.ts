@@ -66,13 +66,13 @@ describe("plumbline start beyond loopback", {timeout: 120_000}, () => {
     assert.ok(token.length >= 32);
     assert.equal(output.split(token).length - 1, 2, "the token line and the sign-in URL, nothing else");
     assert.equal((await fetch(`${base}/api/state`)).status, 401);
-    assert.equal((await fetch(`${base}/traces`)).status, 401);
+    assert.equal((await fetch(`${base}/traces.html`)).status, 401);
     assert.equal(
       (await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token.slice(0, -1)}x`}})).status,
       401
     );
     assert.equal((await fetch(`${base}/api/state`, {headers: {authorization: `Bearer ${token}`}})).status, 200);
-    const page = await fetch(`${base}/traces`, {headers: {cookie: `plumbline_token=${token}`}});
+    const page = await fetch(`${base}/traces.html`, {headers: {cookie: `plumbline_token=${token}`}});
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>Traces/);
   });

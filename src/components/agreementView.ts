@@ -6,6 +6,7 @@
 import {agreementByCriterion, type CriterionAgreement} from "../core/agreement/perCriterion.js";
 import type {Annotation} from "../core/schemas/annotation.js";
 import type {AnnotationClient} from "./annotationClient.js";
+import {pageHref} from "./pageLink.js";
 import {el, replace} from "./dom.js";
 
 const EXPERT = new Set(["reviewer", "qa_review"]);
@@ -90,7 +91,11 @@ export function agreementView(client: AnnotationClient): HTMLElement {
           return el(
             "li",
             {class: "pl-disagreement", attrs: {"data-trace": d.traceId}},
-            el("a", {attrs: {href: `./annotate#trace=${encodeURIComponent(d.traceId)}`}, class: "pl-mono"}, d.traceId),
+            el(
+              "a",
+              {attrs: {href: pageHref("annotate", `#trace=${encodeURIComponent(d.traceId)}`)}, class: "pl-mono"},
+              d.traceId
+            ),
             " ",
             ...d.ratings.map((r) => el("span", {class: "pl-chip"}, `${r.annotator}: ${String(r.value)}`)),
             settled

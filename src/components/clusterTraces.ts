@@ -1,5 +1,6 @@
 /** @module The list of clustered traces under the map: what the brush or a cluster selects, each linking to the explorer. */
 import type {ClusterPoint, ClusterSummaryRow} from "../core/clusters/pageData.js";
+import {pageHref} from "./pageLink.js";
 import {el, replace} from "./dom.js";
 import {count} from "./format.js";
 
@@ -23,7 +24,11 @@ export function clusterTraceList(clusters: ReadonlyMap<string, ClusterSummaryRow
         return el(
           "li",
           {attrs: {"data-trace": p.traceId}},
-          el("a", {attrs: {href: `./traces#trace=${encodeURIComponent(p.traceId)}`}, class: "pl-mono"}, p.traceId),
+          el(
+            "a",
+            {attrs: {href: pageHref("traces", `#trace=${encodeURIComponent(p.traceId)}`)}, class: "pl-mono"},
+            p.traceId
+          ),
           " ",
           el("span", {class: `pl-badge ${p.status === "error" ? "pl-bad" : ""}`}, p.status),
           " ",

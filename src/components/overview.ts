@@ -1,5 +1,6 @@
 /** @module The overview page's parts: headline numbers and small tables, from `data/summary.json`. */
 import type {WorkspaceSummary} from "../core/explore/summary.js";
+import {pageHref} from "./pageLink.js";
 import {el} from "./dom.js";
 import {cost, count, timestamp} from "./format.js";
 
@@ -62,7 +63,7 @@ export function table<T>(
 }
 
 export function tracesLink(label: string, hash = ""): HTMLAnchorElement {
-  return el("a", {attrs: {href: `./traces${hash}`}}, label);
+  return el("a", {attrs: {href: pageHref("traces", hash)}}, label);
 }
 
 export function note(text: string): HTMLElement {
