@@ -182,6 +182,30 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assertClean(record);
   });
 
+  it("keeps every keystroke typed into the explanation while the failure mode just left is being saved", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=fay#trace=trace-chat-5`);
+    await waitForTrace(page, "trace-chat-5");
+    await verdict(page, "f");
+    await page.keyboard.press("m");
+    await page.keyboard.type("shipping_delay");
+    // Straight on into the explanation, at a person's pace: the failure mode's save finishes mid-word and the form
+    // is drawn again while the keys arrive.
+    await page.keyboard.press("Tab");
+    const explanation = "delayed the shipping delay";
+    await page.keyboard.type(explanation, {delay: 25});
+    await page.keyboard.press("Tab");
+    const saved = async () => server.service.list({annotator: "fay"}).find((a) => a.traceId === "trace-chat-5");
+    for (let i = 0; i < 100 && (await saved())?.explanation !== explanation; ++i)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const label = await saved();
+    assert.equal(label?.failureMode, "shipping_delay");
+    assert.equal(label?.explanation, explanation);
+    assert.equal(await page.locator(".pl-explanation").inputValue(), explanation);
+    assert.equal(label?.pass, false, "no letter of the text reached the page's shortcuts");
+    assertClean(record);
+  });
+
   it("lists the workspace's automation rules as text: trigger, queue, share and traces enqueued", async () => {
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/annotate?annotator=ana`);

@@ -12,7 +12,7 @@ import type {AnnotationClient} from "./annotationClient.js";
 import type {DetailReader} from "./detailReader.js";
 import {el, replace} from "./dom.js";
 import {queuePanel} from "./queuePanel.js";
-import {rubricForm} from "./rubricForm.js";
+import {keepTyping, rubricForm} from "./rubricForm.js";
 import {markLabelledSpans, markTextRanges, selectedSpanScope, selectedTextScope} from "./textScope.js";
 import type {TraceList} from "./traceList.js";
 import {traceView, type DetailState} from "./traceView.js";
@@ -118,6 +118,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     if (id === null) return replace(formPane, el("p", {class: "pl-muted"}, "This queue is empty."));
     const item = list_[position]!;
     const labels = all().filter((a) => a.traceId === id);
+    const carry = keepTyping(formPane);
     replace(
       formPane,
       client.readOnly
@@ -146,7 +147,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
           ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.")
           : null,
       rubricForm(
-        {rubric, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
+        {rubric, traceId: id, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
         {
           focus: (criterion) => ((focused = criterion), renderSide()),
           answer: (criterion, answer) => void answerCriterion(criterion, answer),
@@ -177,6 +178,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
       ),
       status
     );
+    carry();
     markLabelledRanges();
   }
 
