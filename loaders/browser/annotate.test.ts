@@ -348,6 +348,9 @@ describe("the annotation page", {timeout: 240_000}, () => {
       expected.alpha.alpha === null ? `undefined (${expected.alpha.reason})` : expected.alpha.alpha.toFixed(3)
     );
     const row = overall.locator('.pl-disagreement[data-trace="trace-weather"]');
+    // Ratings read as the rubric's verdicts, and a figure from so few items carries its warning.
+    assert.deepEqual(await row.locator(".pl-chip").allInnerTexts(), ["bo: pass", "cy: fail"]);
+    assert.match(await overall.locator(".pl-small-n").innerText(), /^Only \d+ items? labelled .* under 30/);
     await row.getByText("decide fail").click();
     await row.getByText("decided fail by olga").waitFor();
     await server.service.flush();
@@ -387,7 +390,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
       await page.goto(`${staticServer.url}/annotate#trace=trace-chat-2`);
       await page.locator(".pl-annotate-bar .pl-badge", {hasText: "read-only"}).waitFor({timeout: 30_000});
       await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
-      assert.equal(await page.locator('.pl-verdict[data-verdict="fail"]').first().isDisabled(), true);
+      // The published site shows labels and no editor: no verdict buttons, no annotator box.
+      assert.equal(await page.locator(".pl-verdict").count(), 0);
+      assert.equal(await page.locator(".pl-annotator").count(), 0);
+      await page.locator(".pl-readonly", {hasText: "shows the labels as they were when it was built"}).waitFor();
       await page.keyboard.press("p");
       await page.locator(".pl-status-line", {hasText: "read-only"}).waitFor();
       // Label text is as untrusted as trace text: a hostile explanation and failure mode on a hostile trace stay text.

@@ -122,7 +122,11 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     replace(
       formPane,
       client.readOnly
-        ? el("p", {class: "pl-readonly"}, "Read-only: this is the published site. Annotate with `plumbline start`.")
+        ? el(
+            "p",
+            {class: "pl-readonly"},
+            "Read-only: this published site shows the labels as they were when it was built. Annotate with `plumbline start`."
+          )
         : null,
       !annotator && !client.readOnly
         ? el("p", {class: "pl-bad-text"}, "Type your name above to start labelling.")
@@ -146,14 +150,17 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
         : item.random
           ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.")
           : null,
-      rubricForm(
-        {rubric, traceId: id, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
-        {
-          focus: (criterion) => ((focused = criterion), renderSide()),
-          answer: (criterion, answer) => void answerCriterion(criterion, answer),
-          details: (fields) => void saveDetails(fields)
-        }
-      ),
+      // The published site has no editor: a form whose every control is disabled only hides the labels below it.
+      client.readOnly
+        ? null
+        : rubricForm(
+            {rubric, traceId: id, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
+            {
+              focus: (criterion) => ((focused = criterion), renderSide()),
+              answer: (criterion, answer) => void answerCriterion(criterion, answer),
+              details: (fields) => void saveDetails(fields)
+            }
+          ),
       el("div", {class: "pl-label"}, `Labels on this trace (${labels.length})`),
       el(
         "ul",
@@ -421,7 +428,7 @@ export function annotationWorkbench(list: TraceList, details: DetailReader, clie
     el(
       "div",
       {class: "pl-annotate-bar"},
-      el("label", null, "Annotator ", who),
+      client.readOnly ? null : el("label", null, "Annotator ", who),
       el("label", null, "Queue ", queueSelect),
       el(
         "span",
