@@ -141,7 +141,8 @@ export function agreementView(client: AnnotationClient): HTMLElement {
     el(
       "div",
       {class: "pl-annotate-bar"},
-      el("label", null, "Adjudicator ", who),
+      // The published site cannot record a decision: no name to ask for.
+      client.readOnly ? null : el("label", null, "Adjudicator ", who),
       client.readOnly
         ? el("span", {class: "pl-badge"}, "read-only")
         : el("span", {class: "pl-muted"}, "Only a criterion's owner may decide it, when it has one.")
