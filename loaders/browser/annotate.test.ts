@@ -182,6 +182,30 @@ describe("the annotation page", {timeout: 240_000}, () => {
     assertClean(record);
   });
 
+  it("keeps every keystroke typed into the explanation while the failure mode just left is being saved", async () => {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/annotate?annotator=fay#trace=trace-chat-5`);
+    await waitForTrace(page, "trace-chat-5");
+    await verdict(page, "f");
+    await page.keyboard.press("m");
+    await page.keyboard.type("shipping_delay");
+    // Straight on into the explanation, at a person's pace: the failure mode's save finishes mid-word and the form
+    // is drawn again while the keys arrive.
+    await page.keyboard.press("Tab");
+    const explanation = "delayed the shipping delay";
+    await page.keyboard.type(explanation, {delay: 25});
+    await page.keyboard.press("Tab");
+    const saved = async () => server.service.list({annotator: "fay"}).find((a) => a.traceId === "trace-chat-5");
+    for (let i = 0; i < 100 && (await saved())?.explanation !== explanation; ++i)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const label = await saved();
+    assert.equal(label?.failureMode, "shipping_delay");
+    assert.equal(label?.explanation, explanation);
+    assert.equal(await page.locator(".pl-explanation").inputValue(), explanation);
+    assert.equal(label?.pass, false, "no letter of the text reached the page's shortcuts");
+    assertClean(record);
+  });
+
   it("lists the workspace's automation rules as text: trigger, queue, share and traces enqueued", async () => {
     const {page, record} = await recordedPage(browser);
     await page.goto(`${server.url}/annotate?annotator=ana`);
@@ -324,6 +348,9 @@ describe("the annotation page", {timeout: 240_000}, () => {
       expected.alpha.alpha === null ? `undefined (${expected.alpha.reason})` : expected.alpha.alpha.toFixed(3)
     );
     const row = overall.locator('.pl-disagreement[data-trace="trace-weather"]');
+    // Ratings read as the rubric's verdicts, and a figure from so few items carries its warning.
+    assert.deepEqual(await row.locator(".pl-chip").allInnerTexts(), ["bo: pass", "cy: fail"]);
+    assert.match(await overall.locator(".pl-small-n").innerText(), /^Only \d+ items? labelled .* under 30/);
     await row.getByText("decide fail").click();
     await row.getByText("decided fail by olga").waitFor();
     await server.service.flush();
@@ -363,7 +390,10 @@ describe("the annotation page", {timeout: 240_000}, () => {
       await page.goto(`${staticServer.url}/annotate#trace=trace-chat-2`);
       await page.locator(".pl-annotate-bar .pl-badge", {hasText: "read-only"}).waitFor({timeout: 30_000});
       await page.locator(".pl-label-item", {hasText: "“to Tuesday without asking” (message 2)"}).waitFor();
-      assert.equal(await page.locator('.pl-verdict[data-verdict="fail"]').first().isDisabled(), true);
+      // The published site shows labels and no editor: no verdict buttons, no annotator box.
+      assert.equal(await page.locator(".pl-verdict").count(), 0);
+      assert.equal(await page.locator(".pl-annotator").count(), 0);
+      await page.locator(".pl-readonly", {hasText: "shows the labels as they were when it was built"}).waitFor();
       await page.keyboard.press("p");
       await page.locator(".pl-status-line", {hasText: "read-only"}).waitFor();
       // Label text is as untrusted as trace text: a hostile explanation and failure mode on a hostile trace stay text.

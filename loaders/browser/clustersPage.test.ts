@@ -106,7 +106,6 @@ describe("the Clusters page", {timeout: 180_000}, () => {
     );
     assert.ok((await page.locator(".pl-clusters tbody tr[data-cluster]").count()) >= 5);
     assert.equal((await page.locator(".pl-spark rect").count()) > 0, true);
-
     // Brush the left half of the map: some traces, not all, and exactly the ones listed.
     const overlay = await page.locator(".pl-brush .overlay").boundingBox();
     assert.ok(overlay);
@@ -141,6 +140,13 @@ describe("the Clusters page", {timeout: 180_000}, () => {
     const href = await page.locator(".pl-trace-list li a").first().getAttribute("href");
     assert.match(href!, /^\.\/traces#trace=refund-\d+$/);
 
+    // After the brush, which needs the map on screen: the cluster's id, which commands take, is on the row with a copy button; the map has a legend of its clusters.
+    const id = await first.locator(".pl-cluster-id").innerText();
+    assert.match(id, /^sig-[0-9a-f]{16}$/);
+    await first.getByRole("button", {name: `Copy ${id}`}).click();
+    await first.locator(".pl-copy", {hasText: /copied|selected/}).waitFor();
+    assert.match(await page.locator(".pl-map-legend").innerText(), /S1\b[\s\S]*S2\b/);
+
     // Promotion on the static site: the form shows the equivalent command.
     await first.getByRole("button", {name: "promote…"}).click();
     await page.getByRole("textbox", {name: "Failure-mode name"}).fill("refund lookup's failing");
@@ -149,6 +155,7 @@ describe("the Clusters page", {timeout: 180_000}, () => {
       command,
       /^plumbline failure-mode promote --name 'refund lookup'\\''s failing' --cluster sig-[0-9a-f]{16}$/
     );
+    assert.ok(command.endsWith(id), "the command names the id shown on the row");
 
     // The registry: the promoted mode with its state, trend and volume, and the command for a move.
     const mode = page.locator('.pl-modes tr[data-mode="empty kb search"]');

@@ -49,6 +49,11 @@ describe("the datasets page", {timeout: 300_000}, () => {
       ["confirmed_failure", "new_topic", "edge_case"]
     );
     const refund = dataset.locator('.pl-ds-case[data-case="trace-refund"]');
+    // A compact table: each case one line, its details opened on a click.
+    assert.match(await refund.locator(".pl-ds-case-line").innerText(), /confirmed failure\s+trace-refund/);
+    assert.equal(await refund.locator(".pl-ds-case-detail").isVisible(), false);
+    await refund.locator(".pl-ds-case-line").click();
+    await refund.locator(".pl-ds-case-detail").waitFor();
     assert.equal(await refund.locator(".pl-ds-input .pl-ds-text").innerText(), "Where is my refund for order 991?");
     assert.equal(
       await refund.locator(".pl-ds-expected-output .pl-ds-text").innerText(),
@@ -91,6 +96,7 @@ describe("the datasets page", {timeout: 300_000}, () => {
       await page.goto(`${open.url}/datasets`);
       const hostile = page.locator('.pl-ds-case[data-case="trace-hostile"]');
       await hostile.waitFor();
+      await hostile.locator(".pl-ds-case-line").click();
       await hostile.locator(".pl-ds-context summary").click();
       await hostile.locator(".pl-ds-message").first().waitFor();
       const text = await hostile.innerText();

@@ -89,7 +89,8 @@ export async function loadRegistry(
   );
   const views = records.map((record, i): FailureModeView => {
     const seen = [...traceSets[i]!].flatMap((id) => (times.has(id) ? [times.get(id)!] : []));
-    const seenAt = seen.map((t) => t.seenAt);
+    // Undated traces count as traces, but say nothing about when: first/last seen and trends come from the dated.
+    const seenAt = seen.flatMap((t) => (t.seenAt === null ? [] : [t.seenAt]));
     const evaluatorIds = [
       ...new Set(evaluators.links.filter((l) => l.failureMode === record.name).map((l) => l.id))
     ].sort();

@@ -78,7 +78,7 @@ test("tau-bench reader builds a root agent span and one tool span per call, fail
   assert.ok(all.toolCalls.every((c) => spanIds.has(c.traceId + "/" + c.spanId)));
 });
 
-test("tau-bench reader leaves times, tokens, cost and model unknown, and keeps the model hint from the file name", () => {
+test("tau-bench reader leaves times, tokens and cost unknown, and takes the run's model from the file name", () => {
   assert.ok(
     all.spans.every(
       (s) =>
@@ -86,8 +86,8 @@ test("tau-bench reader leaves times, tokens, cost and model unknown, and keeps t
     )
   );
   const first = all.traces.find((t) => t.traceId === "tau-gpt-4o-airline-0-0")!;
-  assert.equal(first.model, null);
-  assert.equal(first.metadata.model_hint, "gpt-4o");
+  assert.equal(first.model, "gpt-4o");
+  assert.equal(first.metadata.model_source, "file name");
   assert.equal(first.metadata.task_id, 0);
   assert.equal(first.metadata.source, "user");
   assert.equal(first.userId, "mia_li_3668");

@@ -8,8 +8,10 @@
  *   starting with "Error: " are failed calls, and the trace status is "error" when any call failed, else "ok".
  *   Status reports what went wrong while running; whether the task was solved is the `reward` feedback.
  * - Feedback `reward` (value 1 or 0, label "pass" / "fail", source "dataset").
- * - The records name no model: `model` stays null and the model named by the file (`gpt-4o`) is kept as
- *   `metadata.model_hint`. No times, tokens or costs exist, so they stay null.
+ * - The records name no model, but τ-bench names each trajectory file after the model that ran it
+ *   (`historical_trajectories/<model>-<domain>.json`): the trace's `model` is that name (`gpt-4o`), and
+ *   `metadata.model_source` says it came from the file name. Spans keep `model` null, since no record names it.
+ *   No times, tokens or costs exist, so they stay null.
  * - Metadata: task_id, trial, source (what ended the run), user_cost, reward_info, the simulated user's
  *   instruction and the task's gold actions; `userId` is the simulated customer's id.
  */
@@ -57,6 +59,7 @@ export const tauBenchReader: FormatReader = {
     fragment.traces.push(
       traceInfo(traceId, {
         name: `${domain ?? stem} task ${taskId}`,
+        model: modelHint,
         userId: str(task.user_id),
         status: summary.status,
         tags: ["tau-bench", ...(domain ? [domain] : [])],
@@ -68,7 +71,7 @@ export const tauBenchReader: FormatReader = {
           reward_info: info.reward_info ?? null,
           instruction: task.instruction ?? null,
           gold_actions: task.actions ?? null,
-          model_hint: modelHint
+          model_source: modelHint === null ? null : "file name"
         }
       })
     );

@@ -58,11 +58,21 @@ export async function clusterPageData(
     ORDER BY t.trace_id`,
     [perSignature]
   );
-  // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape.
+  // Volume is drawn over the days up to the newest clustered trace, so an old workspace still shows its shape. Only
+  // a trace's own time counts: the ingest time would put a whole dataset on one day.
   const [until] = await rows(
     connection,
-    `SELECT epoch_ms(max(coalesce(t.start_time, t.ingested_at))) AS until
+    `SELECT epoch_ms(max(t.start_time)) AS until
     FROM traces t WHERE trace_id IN (SELECT trace_id FROM trace_clusters)`
+  );
+  const undated = new Map(
+    (
+      await rows(
+        connection,
+        `SELECT m.cluster_id, count(*) AS n FROM trace_clusters m JOIN traces t USING (trace_id)
+        WHERE t.start_time IS NULL GROUP BY ALL`
+      )
+    ).map((r) => [String(r.cluster_id), Number(r.n)])
   );
   const volumeUntil = num(until?.until);
   const byDay = new Map<string, number[]>();
@@ -70,8 +80,8 @@ export async function clusterPageData(
     const start = Math.floor(volumeUntil / DAY) * DAY - (days - 1) * DAY;
     const counts = await rows(
       connection,
-      `SELECT m.cluster_id, (epoch_ms(coalesce(t.start_time, t.ingested_at)) // ${DAY}) * ${DAY} AS day, count(*) AS n
-      FROM trace_clusters m JOIN traces t USING (trace_id) WHERE epoch_ms(coalesce(t.start_time, t.ingested_at)) >= ? GROUP BY ALL`,
+      `SELECT m.cluster_id, (epoch_ms(t.start_time) // ${DAY}) * ${DAY} AS day, count(*) AS n
+      FROM trace_clusters m JOIN traces t USING (trace_id) WHERE epoch_ms(t.start_time) >= ? GROUP BY ALL`,
       [start]
     );
     for (const r of counts) {
@@ -140,6 +150,7 @@ export async function clusterPageData(
         volumeUntil === null
           ? []
           : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
+      undated: undated.get(String(c.cluster_id)) ?? 0,
       topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null,
       ...labelSeverity(severities.get(String(c.cluster_id)) ?? [])
     })),

@@ -80,16 +80,21 @@ export async function readLabelledModes(
 export async function readTraceTimes(
   connection: DuckDBConnection,
   traceIds: readonly string[]
-): Promise<Map<string, {seenAt: number; sessionId: string}>> {
-  const out = new Map<string, {seenAt: number; sessionId: string}>();
+): Promise<Map<string, {seenAt: number | null; sessionId: string}>> {
+  const out = new Map<string, {seenAt: number | null; sessionId: string}>();
   if (traceIds.length === 0) return out;
   const result = await rows(
     connection,
-    `SELECT trace_id, epoch_ms(coalesce(start_time, ingested_at)) AS seen_at, coalesce(session_id, trace_id) AS session_id
+    // A trace's own start time: when it was ingested says nothing about when the failure happened.
+    `SELECT trace_id, epoch_ms(start_time) AS seen_at, coalesce(session_id, trace_id) AS session_id
     FROM traces WHERE trace_id IN (SELECT unnest(?::VARCHAR[]))`,
     [listValue([...new Set(traceIds)])]
   );
-  for (const r of result) out.set(String(r.trace_id), {seenAt: Number(r.seen_at), sessionId: String(r.session_id)});
+  for (const r of result)
+    out.set(String(r.trace_id), {
+      seenAt: r.seen_at === null ? null : Number(r.seen_at),
+      sessionId: String(r.session_id)
+    });
   return out;
 }
 

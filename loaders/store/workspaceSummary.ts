@@ -35,10 +35,16 @@ export async function workspaceSummary(connection: DuckDBConnection): Promise<Wo
     byFormat: (
       await rows(
         connection,
-        `SELECT format, count(*) AS traces, count(*) FILTER (WHERE status = 'error') AS errors
+        `SELECT format, count(*) AS traces, count(*) FILTER (WHERE status = 'error') AS errors,
+        count(*) FILTER (WHERE start_time IS NULL) AS undated
       FROM traces GROUP BY format ORDER BY traces DESC, format`
       )
-    ).map((r) => ({format: String(r.format), traces: num(r.traces)!, errors: num(r.errors)!})),
+    ).map((r) => ({
+      format: String(r.format),
+      traces: num(r.traces)!,
+      errors: num(r.errors)!,
+      undated: num(r.undated)!
+    })),
     byStatus: (
       await rows(
         connection,

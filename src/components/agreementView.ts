@@ -7,10 +7,14 @@ import {agreementByCriterion, type CriterionAgreement} from "../core/agreement/p
 import type {Annotation} from "../core/schemas/annotation.js";
 import type {AnnotationClient} from "./annotationClient.js";
 import {pageHref} from "./pageLink.js";
-import {el, replace} from "./dom.js";
+import {el, replace, table} from "./dom.js";
 
 const EXPERT = new Set(["reviewer", "qa_review"]);
 const fmt = (x: number | null, reason: string | null) => (x === null ? `undefined (${reason})` : x.toFixed(3));
+/** Below this many items a chance-corrected agreement figure is too unstable to read as a measure. */
+const MIN_ITEMS = 30;
+/** A rating as the rubric speaks of it: a boolean verdict is pass or fail. */
+const rating = (value: unknown) => (value === true ? "pass" : value === false ? "fail" : String(value));
 
 export function agreementView(client: AnnotationClient): HTMLElement {
   const who = el("input", {class: "pl-annotator", attrs: {placeholder: "your name", "aria-label": "adjudicator"}});
@@ -50,36 +54,33 @@ export function agreementView(client: AnnotationClient): HTMLElement {
         `${c.items} items, ${c.annotators.length} annotator${c.annotators.length === 1 ? "" : "s"}. Krippendorff's alpha (nominal): `,
         el("strong", {class: "pl-alpha"}, fmt(c.alpha.alpha, c.alpha.reason))
       ),
-      c.pairs.length
+      c.items < MIN_ITEMS
         ? el(
-            "table",
-            {class: "pl-small-table"},
-            el(
-              "thead",
-              null,
-              el(
-                "tr",
-                null,
-                el("th", null, "pair"),
-                el("th", null, "items"),
-                el("th", null, "observed"),
-                el("th", null, "Cohen's kappa")
-              )
-            ),
-            el(
-              "tbody",
-              null,
-              ...c.pairs.map((p) =>
+            "p",
+            {class: "pl-small-n"},
+            `Only ${c.items} item${c.items === 1 ? "" : "s"} labelled by more than one annotator: under ${MIN_ITEMS}, ` +
+              "alpha and kappa swing with a single item, so read them as a sign of how labelling is going, not a measure."
+          )
+        : null,
+      c.pairs.length
+        ? table(
+            {class: "pl-small-table pl-kappa-table"},
+            ["Pair", "Items", "Observed agreement", "Cohen's kappa"],
+            c.pairs.map((p) => ({
+              cells: [
+                `${p.a} · ${p.b}`,
+                String(p.kappa.n),
+                p.kappa.observed === null ? "—" : p.kappa.observed.toFixed(3),
                 el(
-                  "tr",
-                  null,
-                  el("td", null, `${p.a} · ${p.b}`),
-                  el("td", {class: "pl-num"}, String(p.kappa.n)),
-                  el("td", {class: "pl-num"}, p.kappa.observed === null ? "—" : p.kappa.observed.toFixed(3)),
-                  el("td", {class: "pl-num pl-kappa"}, fmt(p.kappa.kappa, p.kappa.reason))
+                  "span",
+                  {class: "pl-kappa"},
+                  fmt(p.kappa.kappa, p.kappa.reason),
+                  p.kappa.n < MIN_ITEMS
+                    ? el("span", {class: "pl-muted", title: `fewer than ${MIN_ITEMS} items`}, " (small n)")
+                    : null
                 )
-              )
-            )
+              ]
+            }))
           )
         : null,
       el("div", {class: "pl-label"}, `Disagreements (${c.disagreements.length})`),
@@ -97,7 +98,7 @@ export function agreementView(client: AnnotationClient): HTMLElement {
               d.traceId
             ),
             " ",
-            ...d.ratings.map((r) => el("span", {class: "pl-chip"}, `${r.annotator}: ${String(r.value)}`)),
+            ...d.ratings.map((r) => el("span", {class: "pl-chip"}, `${r.annotator}: ${rating(r.value)}`)),
             settled
               ? el(
                   "span",
@@ -145,7 +146,8 @@ export function agreementView(client: AnnotationClient): HTMLElement {
     el(
       "div",
       {class: "pl-annotate-bar"},
-      el("label", null, "Adjudicator ", who),
+      // The published site cannot record a decision: no name to ask for.
+      client.readOnly ? null : el("label", null, "Adjudicator ", who),
       client.readOnly
         ? el("span", {class: "pl-badge"}, "read-only")
         : el("span", {class: "pl-muted"}, "Only a criterion's owner may decide it, when it has one.")

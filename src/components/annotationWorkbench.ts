@@ -18,7 +18,7 @@ import type {DraftSuggestion} from "../core/schemas/draft.js";
 import {acceptedLabelFields} from "../core/annotations/draftSuggestions.js";
 import {draftPanel, nextDraft, severityPicker} from "./draftPanel.js";
 import {queuePanel} from "./queuePanel.js";
-import {rubricForm} from "./rubricForm.js";
+import {keepTyping, rubricForm} from "./rubricForm.js";
 import {markLabelledSpans, markTextRanges, selectedSpanScope, selectedTextScope} from "./textScope.js";
 import type {TraceList} from "./traceList.js";
 import {traceView, type DetailState} from "./traceView.js";
@@ -137,10 +137,15 @@ export function annotationWorkbench(
     if (id === null) return replace(formPane, el("p", {class: "pl-muted"}, "This queue is empty."));
     const item = list_[position]!;
     const labels = all().filter((a) => a.traceId === id);
+    const carry = keepTyping(formPane);
     replace(
       formPane,
       client.readOnly
-        ? el("p", {class: "pl-readonly"}, "Read-only: this is the published site. Annotate with `plumbline start`.")
+        ? el(
+            "p",
+            {class: "pl-readonly"},
+            "Read-only: this published site shows the labels as they were when it was built. Annotate with `plumbline start`."
+          )
         : null,
       !annotator && !client.readOnly
         ? el("p", {class: "pl-bad-text"}, "Type your name above to start labelling.")
@@ -165,20 +170,25 @@ export function annotationWorkbench(
           ? el("div", {class: "pl-why pl-muted"}, "Drawn at random, as a check on what the signals miss.")
           : null,
       draftPanel(draftState(id), {accept: (d) => void acceptDraft(d)}),
-      rubricForm(
-        {rubric, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
-        {
-          focus: (criterion) => ((focused = criterion), renderSide()),
-          answer: (criterion, answer) => void answerCriterion(criterion, answer),
-          details: (fields) => void saveDetails(fields)
-        }
-      ),
-      severityPicker(
-        mineOn(id).get(focused)?.severity ?? (pendingDetails.severity as Severity | undefined) ?? null,
-        client.readOnly || !annotator,
-        {change: (severity) => void saveDetails({severity})},
-        usualSeverity(mineOn(id).get(focused)?.failureMode ?? null)
-      ),
+      // The published site has no editor: a form whose every control is disabled only hides the labels below it.
+      client.readOnly
+        ? null
+        : rubricForm(
+            {rubric, traceId: id, focused, mine: mineOn(id), failureModes, readOnly: client.readOnly || !annotator},
+            {
+              focus: (criterion) => ((focused = criterion), renderSide()),
+              answer: (criterion, answer) => void answerCriterion(criterion, answer),
+              details: (fields) => void saveDetails(fields)
+            }
+          ),
+      client.readOnly
+        ? null
+        : severityPicker(
+            mineOn(id).get(focused)?.severity ?? (pendingDetails.severity as Severity | undefined) ?? null,
+            client.readOnly || !annotator,
+            {change: (severity) => void saveDetails({severity})},
+            usualSeverity(mineOn(id).get(focused)?.failureMode ?? null)
+          ),
       el("div", {class: "pl-label"}, `Labels on this trace (${labels.length})`),
       el(
         "ul",
@@ -207,6 +217,7 @@ export function annotationWorkbench(
       ),
       status
     );
+    carry();
     markLabelledRanges();
   }
 
@@ -488,7 +499,7 @@ export function annotationWorkbench(
     el(
       "div",
       {class: "pl-annotate-bar"},
-      el("label", null, "Annotator ", who),
+      client.readOnly ? null : el("label", null, "Annotator ", who),
       el("label", null, "Queue ", queueSelect),
       el(
         "span",

@@ -8,6 +8,12 @@ import {pointsIn, type ClusterPoint} from "../core/clusters/pageData.js";
 import {el} from "./dom.js";
 
 const MARGIN = 24;
+const MIN_WIDTH = 240;
+
+type PlotSvg = SVGSVGElement & {
+  scale(name: "x" | "y"): {invert(value: number): number};
+  scale(name: "color"): {domain: string[]; range: string[]};
+};
 
 export interface ClusterMap {
   node: HTMLElement;
@@ -20,8 +26,12 @@ export function clusterMap(
   labels: ReadonlyMap<string, string>,
   onBrush: (selected: ClusterPoint[] | null) => void,
   width = 640,
-  height = 420
+  height = 420,
+  topics: ReadonlyMap<string, readonly string[]> = new Map()
 ): ClusterMap {
+  // Framework's width can be 0 while the page lays out; a map narrower than its margins would give the brush a
+  // negative extent, which Chromium reports as a <rect> of negative width.
+  width = Math.max(MIN_WIDTH, Math.round(width));
   const placed = points.filter((p) => p.x !== null && p.y !== null && p.semanticId !== null);
   if (placed.length === 0)
     return {node: el("p", {class: "pl-muted"}, "No semantic clusters yet: run `plumbline cluster`."), highlight() {}};
@@ -31,14 +41,17 @@ export function clusterMap(
       (members) => ({x: d3.mean(members, (p) => p.x!)!, y: d3.mean(members, (p) => p.y!)!}),
       (p) => p.semanticId!
     )
-    .map(([id, centre]) => ({id, ...centre, label: labels.get(id) ?? id}));
+    .map(([id, centre]) => ({id, ...centre, label: labels.get(id) ?? id}))
+    .sort((a, b) => compareLabels(a.label, b.label));
+  // One colour per semantic cluster, in label order, shared by the dots and the legend.
+  const color = {type: "categorical" as const, scheme: "tableau10" as const, domain: centres.map((c) => c.id)};
   const plot = Plot.plot({
     width,
     height,
     margin: MARGIN,
     x: {axis: null},
     y: {axis: null},
-    color: {type: "categorical", scheme: "tableau10"},
+    color,
     marks: [
       Plot.dot(placed, {
         x: "x",
@@ -59,7 +72,7 @@ export function clusterMap(
         fill: "#1f2937"
       })
     ]
-  }) as unknown as SVGSVGElement & {scale(name: "x" | "y"): {invert(value: number): number}};
+  }) as unknown as PlotSvg;
   const x = plot.scale("x");
   const y = plot.scale("y");
   const brush = d3
@@ -84,9 +97,45 @@ export function clusterMap(
   // Plot draws one circle per placed point, in order, in the first mark's group.
   const circles = d3.select(plot).select("g[aria-label=dot]").selectAll<SVGCircleElement, unknown>("circle");
   return {
-    node: el("div", {class: "pl-map"}, plot),
+    node: el("div", {class: "pl-map"}, plot, legend(plot, labels, topics)),
     highlight(traceIds) {
       circles.attr("fill-opacity", (_, i) => (traceIds === null || traceIds.has(placed[i]!.traceId) ? 0.75 : 0.08));
     }
   };
+}
+
+/** S2 before S10. */
+function compareLabels(a: string, b: string): number {
+  return a.localeCompare(b, "en", {numeric: true});
+}
+
+/** A legend entry: the cluster's label and its two leading terms ("S3 refund · order"). */
+function mapLegendLabel(
+  id: string,
+  labels: ReadonlyMap<string, string>,
+  topics: ReadonlyMap<string, readonly string[]>
+): string {
+  const terms = topics.get(id)?.slice(0, 2) ?? [];
+  return [labels.get(id) ?? id, terms.join(" · ")].filter(Boolean).join(" ");
+}
+
+/** Swatches of the map's colours, in the plot's own scale, each named by its cluster's label and leading terms. */
+function legend(
+  plot: PlotSvg,
+  labels: ReadonlyMap<string, string>,
+  topics: ReadonlyMap<string, readonly string[]>
+): HTMLElement {
+  const {domain, range} = plot.scale("color");
+  return el(
+    "div",
+    {class: "pl-map-legend", attrs: {"aria-label": "semantic clusters"}},
+    ...domain.map((id, i) =>
+      el(
+        "span",
+        {class: "pl-legend-item"},
+        el("span", {class: "pl-swatch", style: `background:${range[i % range.length]}`}),
+        mapLegendLabel(id, labels, topics)
+      )
+    )
+  );
 }

@@ -5,10 +5,51 @@
  */
 import {byPriority, promoteCommand, type ClusterSummaryRow} from "../core/clusters/pageData.js";
 import {el, replace} from "./dom.js";
-import {count} from "./format.js";
+import {count, shorten} from "./format.js";
 import {tryApi} from "./api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+
+const NAME_CHARS = 90;
+
+/**
+ * A cluster's volume: bars of its dated traces per day, and a word for the undated ones, which no day can hold (a
+ * dataset without times would otherwise show as one bar on the day it was ingested).
+ */
+function volume(cluster: ClusterSummaryRow): HTMLElement {
+  const dated = cluster.daily.reduce((sum, n) => sum + n, 0);
+  return el(
+    "div",
+    {class: "pl-volume"},
+    dated ? sparkline(cluster.daily) : null,
+    cluster.undated
+      ? el(
+          "span",
+          {class: "pl-muted pl-undated", title: "traces with no start time of their own"},
+          dated ? `+${count(cluster.undated)} undated` : "undated"
+        )
+      : null,
+    !dated && !cluster.undated ? el("span", {class: "pl-muted"}, "none in these 30 days") : null
+  );
+}
+
+/** The cluster's id, which commands take, with a button that copies it. */
+function clusterId(id: string): HTMLElement {
+  const code = el("code", {class: "pl-cluster-id"}, id);
+  const button = el("button", {class: "pl-link pl-copy", attrs: {"aria-label": `Copy ${id}`}}, "copy");
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      button.textContent = "copied";
+    } catch {
+      // No clipboard (an insecure origin, a refused permission): select the id for the reader to copy.
+      getSelection()?.selectAllChildren(code);
+      button.textContent = "selected: press Ctrl+C";
+    }
+    setTimeout(() => (button.textContent = "copy"), 2000);
+  });
+  return el("div", {class: "pl-id-line"}, code, " ", button);
+}
 
 /** Bars of traces per day, drawn as SVG rects (no text from the data goes in). */
 export function sparkline(daily: readonly number[], width = 90, height = 18): SVGSVGElement {
@@ -31,11 +72,14 @@ export function sparkline(daily: readonly number[], width = 90, height = 18): SV
   return svg;
 }
 
-function promoteForm(cluster: ClusterSummaryRow): HTMLElement {
+/** Told when the server promoted a cluster, so the page can show the new mode without a reload. */
+export type OnPromoted = (mode: {name: string; description: string | null; cluster: ClusterSummaryRow}) => void;
+
+function promoteForm(cluster: ClusterSummaryRow, onPromoted: OnPromoted): HTMLElement {
   const name = el("input", {
     attrs: {type: "text", "aria-label": "Failure-mode name", maxlength: "120", placeholder: "failure-mode name"}
   });
-  name.value = cluster.name.slice(0, 80);
+  name.value = shorten(cluster.name, 80, "");
   const description = el("input", {
     attrs: {type: "text", "aria-label": "Description", maxlength: "400", placeholder: "what goes wrong, in a sentence"}
   });
@@ -56,7 +100,9 @@ function promoteForm(cluster: ClusterSummaryRow): HTMLElement {
             description: description.value || null,
             clusterId: cluster.id
           });
-          replace(status, result.ok ? "Promoted. Reload the page to see it among the failure modes." : result.message);
+          if (!result.ok) return replace(status, result.message);
+          replace(status, `Promoted: “${name.value.trim()}” is now among the failure modes below.`);
+          onPromoted({name: name.value.trim(), description: description.value.trim() || null, cluster});
         }
       }
     },
@@ -81,7 +127,8 @@ const SHOWN = 25;
 export function clusterTable(
   clusters: readonly ClusterSummaryRow[],
   onShow: (cluster: ClusterSummaryRow) => void,
-  labels: ReadonlyMap<string, string> = new Map()
+  labels: ReadonlyMap<string, string> = new Map(),
+  onPromoted: OnPromoted = () => {}
 ): HTMLElement {
   const sorted = clusters.slice().sort(byPriority);
   const body = el("tbody");
@@ -98,7 +145,9 @@ export function clusterTable(
     const rows = sorted.filter((c) => !kind.value || c.kind === kind.value);
     replace(
       body,
-      ...rows.slice(0, showAll ? rows.length : SHOWN).flatMap((cluster) => clusterRow(cluster, onShow, labels))
+      ...rows
+        .slice(0, showAll ? rows.length : SHOWN)
+        .flatMap((cluster) => clusterRow(cluster, onShow, labels, onPromoted))
     );
     replace(
       more,
@@ -124,7 +173,7 @@ export function clusterTable(
         el(
           "tr",
           null,
-          ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Volume, 30 days", ""].map((h) =>
+          ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Traces a day, 30 days", ""].map((h) =>
             el("th", null, h)
           )
         )
@@ -138,7 +187,8 @@ export function clusterTable(
 function clusterRow(
   cluster: ClusterSummaryRow,
   onShow: (cluster: ClusterSummaryRow) => void,
-  labels: ReadonlyMap<string, string>
+  labels: ReadonlyMap<string, string>,
+  onPromoted: OnPromoted
 ): HTMLElement[] {
   const label = labels.get(cluster.id);
   const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
@@ -157,7 +207,8 @@ function clusterRow(
     el(
       "td",
       {class: "pl-cluster-name"},
-      cluster.name,
+      el("span", {class: "pl-name", title: cluster.name}, shorten(cluster.name, NAME_CHARS)),
+      clusterId(cluster.id),
       cluster.kind === "semantic" && cluster.terms.length
         ? el("div", {class: "pl-muted"}, cluster.terms.join(" · "))
         : null,
@@ -186,7 +237,7 @@ function clusterRow(
         : null
     ),
     el("td", {class: "pl-num"}, (cluster.size * cluster.severity).toFixed(1)),
-    el("td", null, sparkline(cluster.daily)),
+    el("td", null, volume(cluster)),
     el(
       "td",
       null,
@@ -199,7 +250,7 @@ function clusterRow(
           on: {
             click: () => {
               const cell = detail.firstElementChild!;
-              if (!cell.firstChild) replace(cell, promoteForm(cluster));
+              if (!cell.firstChild) replace(cell, promoteForm(cluster, onPromoted));
               detail.toggleAttribute("hidden");
             }
           }

@@ -7,12 +7,14 @@ import {clusterMap} from "./clusterMap.js";
 import {clusterTable} from "./clusterTable.js";
 import {clusterTraceList} from "./clusterTraces.js";
 import {el} from "./dom.js";
+import {failureModeRegistry, type GateFinding} from "./failureModeTable.js";
 import {count} from "./format.js";
 
 export function clustersView(
   data: ClusterPageData,
-  width = 640
-): {map: HTMLElement; list: HTMLElement; table: HTMLElement} {
+  width = 640,
+  findings: ReadonlyMap<string, GateFinding> = new Map()
+): {map: HTMLElement; list: HTMLElement; table: HTMLElement; modes: HTMLElement} {
   const byId = new Map(data.clusters.map((c) => [c.id, c]));
   const semanticLabels = new Map(
     data.clusters.filter((c) => c.kind === "semantic").map((c) => [c.id, `S${Number(c.id.replace(/^sem-/, "")) + 1}`])
@@ -29,7 +31,9 @@ export function clustersView(
       if (selected === null) showAll();
       else traces.show(selected, `${count(selected.length)} traces in the brushed area`);
     },
-    width
+    width,
+    undefined,
+    new Map(data.clusters.filter((c) => c.kind === "semantic").map((c) => [c.id, c.terms]))
   );
   const show = (cluster: ClusterSummaryRow) => {
     const members = data.points.filter((p) => p.semanticId === cluster.id || p.signatureId === cluster.id);
@@ -46,7 +50,13 @@ export function clustersView(
     map.highlight(new Set(members.map((p) => p.traceId)));
     traces.node.scrollIntoView({block: "nearest"});
   };
-  return {map: map.node, list: traces.node, table: clusterTable(data.clusters, show, semanticLabels)};
+  const modes = failureModeRegistry(data.failureModes, findings);
+  return {
+    map: map.node,
+    list: traces.node,
+    table: clusterTable(data.clusters, show, semanticLabels, (mode) => modes.add(mode)),
+    modes: modes.node
+  };
 }
 
 export function runNote(data: ClusterPageData): HTMLElement {

@@ -64,29 +64,66 @@ function contextView(c: CaseView): HTMLElement {
   return details;
 }
 
-function caseCard(c: CaseView): HTMLElement {
-  return el(
-    "li",
-    {class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}},
+const KIND_PLURAL: Record<CaseView["kind"], string> = {
+  confirmed_failure: "confirmed failures",
+  new_topic: "new topics",
+  long_output: "long outputs",
+  edge_case: "edge cases",
+  regression: "regressions",
+  other: "other"
+};
+
+const CASE_COLUMNS = ["", "Kind", "Case", "Failure mode", "Input", "Added"];
+
+/** The input on one line, for the row; the whole of it is in the expanded row. */
+const oneLine = (text: string | null) => (text ?? "—").replace(/\s+/g, " ");
+
+/**
+ * One case as a `tbody` of two rows: a compact line to scan, and its details (input, expected output and
+ * behaviour, why it was added, the full conversation), shown when the line is clicked or Enter pressed on it.
+ */
+function caseRows(c: CaseView): HTMLElement {
+  const toggle = el("span", {class: "pl-ds-toggle", attrs: {"aria-hidden": "true"}}, "▸");
+  const detail = el(
+    "tr",
+    {class: "pl-ds-case-detail", attrs: {hidden: ""}},
     el(
-      "div",
-      {class: "pl-title-line"},
-      el("span", {class: `pl-badge pl-ds-kind pl-ds-${c.kind}`}, KIND_TEXT[c.kind]),
-      el("strong", {class: "pl-mono"}, c.caseId),
-      c.failureMode ? el("span", {class: "pl-chip"}, c.failureMode) : null,
-      c.criterion ? el("span", {class: "pl-muted"}, `criterion ${c.criterion}`) : null
-    ),
-    field("Input", c.input, "pl-ds-input"),
-    field("Expected output", c.expectedOutput, "pl-ds-expected-output"),
-    field("Expected behaviour", c.expectedBehaviour, "pl-ds-expected-behaviour"),
-    el(
-      "div",
-      {class: "pl-muted pl-ds-why"},
-      `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
-      c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : ""
-    ),
-    contextView(c)
+      "td",
+      {attrs: {colspan: String(CASE_COLUMNS.length)}},
+      field("Input", c.input, "pl-ds-input"),
+      field("Expected output", c.expectedOutput, "pl-ds-expected-output"),
+      field("Expected behaviour", c.expectedBehaviour, "pl-ds-expected-behaviour"),
+      el(
+        "div",
+        {class: "pl-muted pl-ds-why"},
+        `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
+        c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : "",
+        c.criterion ? ` · criterion ${c.criterion}` : ""
+      ),
+      contextView(c)
+    )
   );
+  const line = el(
+    "tr",
+    {class: "pl-ds-case-line", attrs: {tabindex: "0", "aria-expanded": "false"}},
+    el("td", null, toggle),
+    el("td", null, el("span", {class: `pl-badge pl-ds-kind pl-ds-${c.kind}`}, KIND_TEXT[c.kind])),
+    el("td", {class: "pl-mono"}, c.caseId),
+    el("td", null, c.failureMode ?? ""),
+    el("td", {class: "pl-ds-input-line", title: c.input ?? ""}, oneLine(c.input)),
+    el("td", {class: "pl-muted"}, `${c.addedBy}, ${when(c.addedAt).slice(0, 10)}`)
+  );
+  const flip = () => {
+    const open = detail.hasAttribute("hidden");
+    detail.toggleAttribute("hidden", !open);
+    line.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "▾" : "▸";
+  };
+  line.addEventListener("click", flip);
+  line.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") flip();
+  });
+  return el("tbody", {class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}}, line, detail);
 }
 
 function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement {
@@ -108,13 +145,22 @@ function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement
     const v = dataset.versions[index]!;
     rows.forEach((row, i) => row.classList.toggle("pl-selected", i === index));
     const list = v.cases.map((key) => data.cases[key]).filter((c): c is CaseView => c !== undefined);
-    const byKind = new Map<string, number>();
-    for (const c of list) byKind.set(KIND_TEXT[c.kind], (byKind.get(KIND_TEXT[c.kind]) ?? 0) + 1);
+    const byKind = new Map<CaseView["kind"], number>();
+    for (const c of list) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
     replace(
       cases,
       el("h3", null, `${dataset.name}@${v.version}: ${list.length} case${list.length === 1 ? "" : "s"}`),
-      el("p", {class: "pl-muted"}, [...byKind].map(([k, n]) => `${n} ${k}`).join(", ") || "no cases"),
-      el("ol", {class: "pl-ds-case-list"}, ...list.map(caseCard))
+      el(
+        "p",
+        {class: "pl-muted pl-ds-kinds"},
+        [...byKind].map(([k, n]) => `${n} ${n === 1 ? KIND_TEXT[k] : KIND_PLURAL[k]}`).join(", ") || "no cases"
+      ),
+      el(
+        "table",
+        {class: "pl-small-table pl-ds-case-table"},
+        el("thead", null, el("tr", null, ...CASE_COLUMNS.map((h) => el("th", null, h)))),
+        ...list.map(caseRows)
+      )
     );
   };
   rows.forEach((row, i) => {

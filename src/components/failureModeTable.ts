@@ -1,5 +1,5 @@
 /** @module The failure-mode registry on the Clusters page: state, trend flags, volume, links, and moves. */
-import {setStateCommand, type FailureModeSummary} from "../core/clusters/pageData.js";
+import {setStateCommand, type ClusterSummaryRow, type FailureModeSummary} from "../core/clusters/pageData.js";
 import {tryApi} from "./api.js";
 import {el, replace} from "./dom.js";
 import {count, timestamp} from "./format.js";
@@ -71,6 +71,10 @@ export function failureModeTable(
         "td",
         null,
         ...mode.trends.map((flag) => el("span", {class: `pl-chip pl-trend-${flag}`}, flag)),
+        // Its traces have no times of their own: no trend can be read, and none is claimed.
+        mode.firstSeen === null && mode.traces > 0
+          ? el("span", {class: "pl-chip pl-muted", title: "its traces have no start time"}, "undated")
+          : null,
         mode.pruneCandidate ? el("span", {class: "pl-chip"}, "prune?") : null
       ),
       el("td", {class: "pl-num"}, count(mode.traces)),
@@ -120,4 +124,42 @@ export function failureModeTable(
 /** Registry input that was skipped (a torn event line, an evaluator spec without a failure mode), as text. */
 export function problemList(problems: readonly string[]): HTMLElement {
   return el("ul", {class: "pl-problems"}, ...problems.map((problem) => el("li", {class: "pl-bad-text"}, problem)));
+}
+
+/** The registry table, to which a mode promoted on this page is added in place. */
+export function failureModeRegistry(
+  modes: readonly FailureModeSummary[],
+  findings: ReadonlyMap<string, GateFinding> = new Map()
+): {
+  node: HTMLElement;
+  add(mode: {name: string; description: string | null; cluster: ClusterSummaryRow}): void;
+} {
+  let current = modes.slice();
+  const node = el("div", {class: "pl-registry"}, failureModeTable(current, findings));
+  return {
+    node,
+    add({name, description, cluster}) {
+      // What the server records for a promotion: a new mode linked to the cluster, its traces counted from it.
+      const mode: FailureModeSummary = {
+        name,
+        description,
+        registered: true,
+        state: "new",
+        // The moves come from the registry's lifecycle, whose module brings zod (which probes for eval, against the
+        // page's policy): the next load lists them.
+        allowedMoves: [],
+        firstSeen: cluster.firstSeen,
+        lastSeen: cluster.lastSeen,
+        traces: cluster.size,
+        sessions: cluster.sessions,
+        clusterIds: [cluster.id],
+        annotationCount: 0,
+        evaluatorIds: [],
+        trends: [],
+        pruneCandidate: false
+      };
+      current = [mode, ...current.filter((m) => m.name !== name)];
+      replace(node, failureModeTable(current, findings));
+    }
+  };
 }

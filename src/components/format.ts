@@ -48,3 +48,16 @@ export function prettyJson(value: string | null): string {
     return value;
   }
 }
+
+/**
+ * `value` cut to at most `max` characters on a word boundary, with an ellipsis when anything was cut. A word longer
+ * than `max` on its own is cut inside it, since there is no boundary to cut on.
+ */
+export function shorten(value: string, max: number, ellipsis = "…"): string {
+  if (value.length <= max) return value;
+  const room = max - ellipsis.length;
+  const head = value.slice(0, room + 1);
+  const boundary = head.search(/\s\S*$/);
+  const cut = boundary > room / 2 ? head.slice(0, boundary) : value.slice(0, room);
+  return `${cut.replace(/[\s,.;:·—-]+$/, "")}${ellipsis}`;
+}

@@ -20,7 +20,7 @@ export interface QueuePanel {
 export function queuePanel(on: {select(index: number): void; bulkPass(traceIds: string[]): void}): QueuePanel {
   const filter = el("input", {
     class: "pl-queue-filter",
-    attrs: {type: "search", placeholder: "filter: trace id or reason"}
+    attrs: {type: "search", placeholder: "filter: trace id or reason", "aria-label": "Filter the queue"}
   });
   const progress = el("div", {class: "pl-progress"});
   const bulk = el("button", {class: "pl-bulk"}, "Pass all shown");

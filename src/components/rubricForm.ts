@@ -15,6 +15,8 @@ export interface RubricFormHandlers {
 
 export interface RubricFormState {
   rubric: Rubric;
+  /** The trace the form labels: typing carries over a re-render of the same trace and criterion only. */
+  traceId: string;
   focused: string;
   /** The annotator's trace-wide label per criterion on this trace. */
   mine: Map<string, Annotation>;
@@ -111,27 +113,24 @@ export function rubricForm(state: RubricFormState, on: RubricFormHandlers): HTML
   const focused = state.mine.get(state.focused);
   const disabled: Record<string, string> = state.readOnly ? {disabled: ""} : {};
   const listId = "pl-failure-modes";
-  const mode = el("input", {
-    class: "pl-failure-mode",
-    attrs: {list: listId, placeholder: "failure mode (type a new one to add it)", ...disabled},
-    on: {change: () => on.details({failureMode: mode.value.trim() || null})}
-  });
-  mode.value = focused?.failureMode ?? "";
-  const explanation = el("textarea", {
-    class: "pl-explanation",
-    attrs: {rows: "3", placeholder: "why (e), shown to whoever reads this label", ...disabled},
-    on: {change: () => on.details({explanation: explanation.value.trim() || null})}
-  });
-  explanation.value = focused?.explanation ?? "";
-  const corrected = el("textarea", {
-    class: "pl-corrected",
-    attrs: {rows: "2", placeholder: "what the answer should have been", ...disabled},
-    on: {change: () => on.details({correctedOutput: corrected.value || null})}
-  });
-  corrected.value = focused?.correctedOutput ?? "";
+  const mode = detailField("input", "pl-failure-mode", focused?.failureMode, disabled, (value) =>
+    on.details({failureMode: value.trim() || null})
+  );
+  mode.setAttribute("list", listId);
+  mode.placeholder = "failure mode (type a new one to add it)";
+  const explanation = detailField("textarea", "pl-explanation", focused?.explanation, disabled, (value) =>
+    on.details({explanation: value.trim() || null})
+  );
+  explanation.rows = 3;
+  explanation.placeholder = "why (e), shown to whoever reads this label";
+  const corrected = detailField("textarea", "pl-corrected", focused?.correctedOutput, disabled, (value) =>
+    on.details({correctedOutput: value || null})
+  );
+  corrected.rows = 2;
+  corrected.placeholder = "what the answer should have been";
   return el(
     "div",
-    {class: "pl-rubric"},
+    {class: "pl-rubric", attrs: {"data-for": `${state.traceId}\n${state.focused}`}},
     ...rows,
     el("div", {class: "pl-label"}, `Details for ${state.focused}`),
     el(
@@ -143,4 +142,69 @@ export function rubricForm(state: RubricFormState, on: RubricFormHandlers): HTML
     explanation,
     corrected
   );
+}
+
+/**
+ * A detail field that reports its text once it differs from what was last saved: on change, and on blur too, since
+ * a field whose text was carried over a re-render (`keepTyping`) gets no change event if nothing more is typed.
+ */
+function detailField<K extends "input" | "textarea">(
+  tag: K,
+  className: string,
+  value: string | null | undefined,
+  disabled: Record<string, string>,
+  save: (value: string) => void
+): HTMLElementTagNameMap[K] {
+  const field = el(tag, {class: className, attrs: disabled});
+  field.value = value ?? "";
+  field.dataset.saved = field.value;
+  const commit = () => {
+    // A field taken out of the page (a re-render) hands its text over rather than saving half of it.
+    if (!field.isConnected || field.value === field.dataset.saved) return;
+    field.dataset.saved = field.value;
+    save(field.value);
+  };
+  field.addEventListener("change", commit);
+  field.addEventListener("blur", commit);
+  return field;
+}
+
+const DETAIL_FIELDS = [".pl-failure-mode", ".pl-explanation", ".pl-corrected"];
+
+/**
+ * Call before re-rendering `pane`, then call what it returns with the new form in place: text typed but not yet
+ * saved, the focus and the caret carry over into the new form's fields when it labels the same trace and
+ * criterion. A save that finishes while someone types re-renders the form; without this, the keystrokes typed
+ * into the old field are gone and the next ones land on the page, where letters are shortcuts.
+ */
+export function keepTyping(pane: Element): () => void {
+  const before = pane.querySelector<HTMLElement>(".pl-rubric");
+  if (!before) return () => {};
+  const key = before.dataset.for;
+  const fields = DETAIL_FIELDS.map((selector) => {
+    const field = before.querySelector<HTMLInputElement | HTMLTextAreaElement>(selector);
+    if (!field) return null;
+    const focused = document.activeElement === field;
+    return {
+      selector,
+      value: field.value,
+      saved: field.dataset.saved,
+      focused,
+      start: field.selectionStart,
+      end: field.selectionEnd
+    };
+  });
+  return () => {
+    const after = pane.querySelector<HTMLElement>(".pl-rubric");
+    if (!after || after.dataset.for !== key) return;
+    for (const kept of fields) {
+      const field = kept && after.querySelector<HTMLInputElement | HTMLTextAreaElement>(kept.selector);
+      if (!kept || !field || field.disabled) continue;
+      if (kept.value !== kept.saved) field.value = kept.value;
+      if (kept.focused) {
+        field.focus();
+        field.setSelectionRange(kept.start, kept.end);
+      }
+    }
+  };
 }

@@ -88,8 +88,12 @@ export function traceTable(list: TraceList, onSelect: (traceId: string) => void)
         on: {click: () => choose(r.traceId)}
       },
       el("div", {class: `pl-dot pl-status-${r.status ?? "unset"}`, title: `status: ${r.status ?? NONE}`}),
-      // The year is in the tooltip: a list usually spans days, and the column stays narrow.
-      el("div", {class: "pl-mono pl-muted", title: timestamp(r.startTime)}, timestamp(r.startTime).slice(5)),
+      // Date and minute with the year: a workspace often holds traces from several years' datasets.
+      el(
+        "div",
+        {class: "pl-mono pl-muted", title: `${timestamp(r.startTime)} UTC`},
+        timestamp(r.startTime).slice(0, 16)
+      ),
       // What the user asked says more about a trace than its name, which is often the same for every trace.
       el(
         "div",

@@ -96,7 +96,12 @@ export function traceView(row: TraceRow, state: DetailState): HTMLElement {
   }
   const {detail} = state;
   const buttons = {
-    conversation: el("button", {class: "pl-tab"}, `Conversation (${detail.messages.length + detail.toolCalls.length})`),
+    // What the conversation shows: the messages (the Messages figure above) and the tool calls between them.
+    conversation: el(
+      "button",
+      {class: "pl-tab"},
+      `Conversation (${plural(detail.messages.length, "message")}${detail.toolCalls.length ? ` + ${plural(detail.toolCalls.length, "tool call")}` : ""})`
+    ),
     spans: el("button", {class: "pl-tab"}, `Spans (${detail.spans.length})`)
   };
   const show = (next: typeof tab, remember = true) => {
@@ -115,4 +120,8 @@ export function traceView(row: TraceRow, state: DetailState): HTMLElement {
   // A trace with spans but no messages (a bare OTLP export) opens on its spans, without changing the choice.
   show(tab === "conversation" && conversationEmpty && detail.spans.length ? "spans" : tab, false);
   return node;
+}
+
+function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -14,8 +14,10 @@ export interface ClusterSummaryRow {
   representatives: string[];
   firstSeen: number | null;
   lastSeen: number | null;
-  /** Traces a day over the 30 days up to `volumeUntil`, oldest first. */
+  /** Dated traces a day over the 30 days up to `volumeUntil`, oldest first (by each trace's own start time). */
   daily: number[];
+  /** The cluster's traces with no start time, which no day can hold. */
+  undated: number;
   /**
    * For a signature cluster, what its traces are mostly about: the semantic cluster holding most of them, when it
    * holds at least half ("refund tool error" · "after a shipping-delay question").

@@ -12,7 +12,8 @@ export interface WorkspaceSummary {
   firstTrace: number | null;
   lastTrace: number | null;
   lastIngest: number | null;
-  byFormat: {format: string; traces: number; errors: number}[];
+  /** `undated`: the format's traces with no start time (many datasets record none). */
+  byFormat: {format: string; traces: number; errors: number; undated: number}[];
   byStatus: {status: string; traces: number}[];
   byModel: {model: string | null; traces: number; tokens: number | null; cost: number | null}[];
   byDay: {day: number; status: string; traces: number}[];

@@ -22,6 +22,11 @@ test("escalating when the last day is more than a third above the 7-day daily av
   assert.deepEqual(trendFlags([...base, ago(0.1), ago(0.2)], {now: NOW, state: "triaged", resolvedAt: null}).flags, []);
 });
 
+test("traces seen all on one day are new, not escalating: one bucket is no trend", () => {
+  const once = Array.from({length: 50}, () => ago(0.2));
+  assert.deepEqual(trendFlags(once, {now: NOW, state: "new", resolvedAt: null}).flags, ["new"]);
+});
+
 test("quiet after 14 days unseen, proposed for pruning after 90, both thresholds configurable", () => {
   assert.deepEqual(trendFlags([ago(20)], {now: NOW, state: "triaged", resolvedAt: null}).flags, ["quiet"]);
   assert.equal(trendFlags([ago(20)], {now: NOW, state: "triaged", resolvedAt: null}).pruneCandidate, false);

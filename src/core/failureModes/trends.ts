@@ -52,7 +52,10 @@ export function trendFlags(
   const windowAverage = seen.filter((t) => t > windowStart && t <= now - DAY).length / thresholds.windowDays;
   const flags: TrendFlag[] = [];
   if (firstSeen !== null && now - firstSeen < thresholds.newDays * DAY) flags.push("new");
-  if (lastDay > 0 && lastDay > windowAverage * thresholds.escalationRatio) flags.push("escalating");
+  // A rise needs something to rise from: with nothing seen in the window before the last day, every trace is in
+  // one bucket, and that is a first sighting (or one ingest of undated traces), not a trend.
+  if (lastDay > 0 && windowAverage > 0 && lastDay > windowAverage * thresholds.escalationRatio)
+    flags.push("escalating");
   if (lastSeen !== null && now - lastSeen > thresholds.quietDays * DAY) flags.push("quiet");
   const resolved = context.state === "verified_resolved" || context.state === "regressed";
   if (resolved && context.resolvedAt !== null && lastSeen !== null && lastSeen > context.resolvedAt)

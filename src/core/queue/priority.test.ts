@@ -186,6 +186,27 @@ describe("queue progress", () => {
     );
   });
 
+  test("only the queue's annotators count: an imported grader's label neither completes a trace nor is listed", () => {
+    const graded = [
+      {traceId: "a", criterion: "overall", annotator: "ana"},
+      {traceId: "a", criterion: "overall", annotator: "tau-bench-grader"},
+      {traceId: "b", criterion: "overall", annotator: "tau-bench-grader"}
+    ];
+    assert.deepEqual(queueProgress(queue, graded), {
+      total: 3,
+      complete: 0,
+      remaining: 3,
+      annotators: [
+        {annotator: "ana", done: 1, remaining: 2},
+        {annotator: "bo", done: 0, remaining: 3}
+      ]
+    });
+    assert.deepEqual(
+      itemsFor(queue, "bo", graded).map((i) => i.traceId),
+      ["a", "b", "c"]
+    );
+  });
+
   test("a bulk action targets only what the filter shows", () => {
     assert.deepEqual(
       bulkTargets(queue.items, (i) => i.traceId !== "b"),

@@ -25,12 +25,17 @@ export interface QueueProgress {
   annotators: AnnotatorProgress[];
 }
 
-/** Distinct annotators who labelled each of the queue's traces on its criterion. */
+/**
+ * Distinct annotators assigned to the queue who labelled each of its traces on its criterion. Anyone else's label
+ * (an imported grader's, a passer-by's) is not a review the queue asked for: counting it would mark a trace
+ * complete that one assigned annotator labelled, and the second would never be asked.
+ */
 export function labelledBy(queue: Queue, labels: Iterable<LabelRef>): Map<string, Set<string>> {
   const inQueue = new Set(queue.items.map((i) => i.traceId));
+  const assigned = new Set(queue.annotators);
   const by = new Map<string, Set<string>>();
   for (const label of labels) {
-    if (label.criterion !== queue.criterion || !inQueue.has(label.traceId)) continue;
+    if (label.criterion !== queue.criterion || !inQueue.has(label.traceId) || !assigned.has(label.annotator)) continue;
     let set = by.get(label.traceId);
     if (!set) by.set(label.traceId, (set = new Set()));
     set.add(label.annotator);
@@ -42,12 +47,11 @@ export function queueProgress(queue: Queue, labels: Iterable<LabelRef>): QueuePr
   const by = labelledBy(queue, labels);
   const needs = (item: QueueItem) => (by.get(item.traceId)?.size ?? 0) < queue.annotatorsPerTrace;
   const complete = queue.items.filter((item) => !needs(item)).length;
-  const names = [...new Set([...queue.annotators, ...[...by.values()].flatMap((s) => [...s])])];
   return {
     total: queue.items.length,
     complete,
     remaining: queue.items.length - complete,
-    annotators: names.map((annotator) => ({
+    annotators: queue.annotators.map((annotator) => ({
       annotator,
       done: queue.items.filter((item) => by.get(item.traceId)?.has(annotator)).length,
       remaining: queue.items.filter((item) => needs(item) && !by.get(item.traceId)?.has(annotator)).length

@@ -1,0 +1,131 @@
+// Every page of the site built from the demo workspace (`plumbline demo`: τ-bench, Who&When, the format fixtures),
+// as a new user first sees it, in Chromium with the network cut off: what each page says at a glance, no console
+// error on any, and, when the run asks, the screenshots in docs/images (see screenshots.ts).
+import assert from "node:assert/strict";
+import {after, before, describe, it} from "node:test";
+import type {Browser, Page} from "playwright-core";
+import {ensureDemoWorkspace} from "../cli/demoCommand.js";
+import {assertClean} from "./assertClean.js";
+import {recordedPage} from "./chromium.js";
+import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {screenshot, screenshotOptions, screenshotPage} from "./screenshots.js";
+import type {StaticServer} from "./staticServer.js";
+
+/** Each page, the element that shows it has drawn, and the name of its screenshot. */
+const PAGES = [
+  {name: "overview", path: "/", ready: ".pl-cards"},
+  {name: "traces", path: "/traces", ready: ".pl-body .pl-row"},
+  {name: "clusters", path: "/clusters", ready: ".pl-clusters tbody tr"},
+  {name: "annotate", path: "/annotate", ready: ".pl-annotate-trace .pl-tabs"},
+  {name: "agreement", path: "/agreement", ready: ".pl-agreement-criterion"},
+  {name: "calibration", path: "/calibration", ready: "svg"},
+  {name: "suite", path: "/suite", ready: "table"},
+  {name: "datasets", path: "/datasets", ready: ".pl-ds-dataset"},
+  {name: "monitor", path: "/monitor", ready: "main h1"}
+] as const;
+
+describe("the demo workspace's pages", {timeout: 600_000}, () => {
+  let built: OpenSite;
+  let server: StaticServer;
+  let browser: Browser;
+
+  before(async () => {
+    built = await openBuiltSite("demo-ws", async (workspace) => {
+      await ensureDemoWorkspace(workspace, true, () => {});
+    });
+    ({server, browser} = built);
+  });
+
+  after(() => built?.close());
+
+  async function open(path: string, ready: string): Promise<{page: Page; done(): void}> {
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}${path}`);
+    await page.locator(ready).first().waitFor({timeout: 60_000});
+    return {page, done: () => assertClean(record, path)};
+  }
+
+  it("overview: says how many traces are undated instead of plotting the few dated ones, and names τ-bench's model", async () => {
+    const {page, done} = await open("/", ".pl-cards");
+    assert.match(
+      await page.locator(".pl-undated-note").innerText(),
+      /^387 of 411 traces \(94%\) have no start time \(tau-bench, who-and-when record none\)/
+    );
+    assert.equal((await page.locator(".pl-timeline svg rect[fill]").count()) > 0, true, "the dated/undated bars");
+    assert.match(await page.locator(".pl-small-table").nth(1).innerText(), /^gpt-4o\s+202\b/m);
+    done();
+  });
+
+  it("traces: the τ-bench runs lead, dates carry their year, and the conversation tab says what it counts", async () => {
+    const list = await open("/traces", ".pl-body .pl-row");
+    const first = await list.page.locator(".pl-body .pl-row").first().getAttribute("data-trace");
+    assert.match(first!, /^tau-gpt-4o-airline-/);
+    list.done();
+    // A page each: leaving a page cancels the detail file it was reading, which the check would count as a failure.
+    const run = await open("/traces#trace=tau-gpt-4o-airline-0-0", ".pl-tabs");
+    assert.equal(
+      await run.page.getByRole("button", {name: /^Conversation/}).innerText(),
+      "Conversation (32 messages + 8 tool calls)"
+    );
+    run.done();
+    const otlp = await open("/traces#format=otlp", ".pl-body .pl-row");
+    await otlp.page
+      .locator(".pl-body .pl-row", {hasText: /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/})
+      .first()
+      .waitFor();
+    otlp.done();
+  });
+
+  it("clusters: names cut on a word, volume undated where the traces have no time, and no trend from one ingest", async () => {
+    const {page, done} = await open("/clusters", ".pl-clusters tbody tr");
+    const names = await page
+      .locator(".pl-clusters .pl-name")
+      .evaluateAll((els) => els.map((e) => ({text: e.textContent ?? "", title: e.getAttribute("title") ?? ""})));
+    const cut = names.filter((n) => n.text !== n.title);
+    assert.ok(cut.length > 0, "some demo cluster names are long");
+    for (const {text, title} of cut) {
+      assert.ok(text.endsWith("…"), text);
+      assert.ok(title.startsWith(text.slice(0, -1)), text);
+      assert.match(title.slice(text.length - 1), /^[\s,.;:·—-]/, `cut inside a word: ${text}`);
+    }
+    assert.ok((await page.locator(".pl-clusters .pl-undated", {hasText: /^undated$/}).count()) > 0);
+    assert.equal(await page.locator(".pl-modes .pl-trend-escalating").count(), 0);
+    done();
+  });
+
+  it("datasets and the queue pane: counts in the plural, a placeholder with room for its text", async () => {
+    const datasets = await open("/datasets", ".pl-ds-dataset");
+    assert.match(await datasets.page.locator(".pl-ds-kinds").first().innerText(), /^\d+ confirmed failures$/);
+    datasets.done();
+    const annotate = await open("/annotate", ".pl-annotate-trace .pl-tabs");
+    const room = await annotate.page.locator(".pl-queue-filter").evaluate((input: HTMLInputElement) => {
+      const style = getComputedStyle(input);
+      const context = document.createElement("canvas").getContext("2d")!;
+      context.font = `${style.fontSize} ${style.fontFamily}`;
+      const inner = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return inner - context.measureText(input.placeholder).width;
+    });
+    assert.ok(room >= 0, `the placeholder is ${-room}px too wide`);
+    annotate.done();
+  });
+
+  it("load offline without a console error, and leave a screenshot of each when asked", async () => {
+    assert.deepEqual(built.site.networkRequests, [], "the build asked the network for something");
+    for (const {path, ready} of PAGES) {
+      const {page, done} = await open(path, ready);
+      // Charts draw after their data: give the page a moment for anything late to complain.
+      await page.waitForTimeout(500);
+      done();
+      await page.context().close();
+    }
+    if (!screenshotOptions.dir) return;
+    const page = await screenshotPage(browser);
+    for (const {name, path, ready} of PAGES) {
+      await page.goto(`${server.url}${path}`);
+      await page.locator(ready).first().waitFor({timeout: 60_000});
+      await page.waitForTimeout(300);
+      await screenshot(page, name);
+    }
+    await page.context().close();
+  });
+});
