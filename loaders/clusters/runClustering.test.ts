@@ -32,7 +32,7 @@ describe("clustering a workspace", () => {
     );
   });
 
-  test("twelve refund failures become two signature clusters (with and without a thumbs-down), and passing traces none", async () => {
+  test("twelve refund failures become one signature cluster, with or without a thumbs-down, and passing traces none", async () => {
     const summary = await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
     assert.equal(summary.traces, 22);
     assert.equal(summary.flagged, 19);
@@ -44,25 +44,14 @@ describe("clustering a workspace", () => {
       ).getRowObjectsJson()
     );
     assert.deepEqual(clusters, [
-      {name: "retrieval miss in kb_search · status ok", size: 6, sessions: 6, severity: 0.4},
       {
-        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · feedback thumbs=down · status error",
-        size: 6,
-        sessions: 2,
+        name: "tool issue_refund failed: RefundError: order <n> not found in ledger",
+        size: 12,
+        sessions: 4,
         severity: 1
       },
-      {
-        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · status error",
-        size: 6,
-        sessions: 2,
-        severity: 1
-      },
-      {
-        name: "chain plan failed: ValueError: could not parse plan step <n> · status error",
-        size: 1,
-        sessions: 1,
-        severity: 1
-      }
+      {name: "retrieval miss in kb_search", size: 6, sessions: 6, severity: 0.4},
+      {name: "step plan failed: ValueError: could not parse plan step <n>", size: 1, sessions: 1, severity: 1}
     ]);
   });
 
