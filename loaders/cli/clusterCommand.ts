@@ -18,12 +18,18 @@ const help = `Usage: plumbline cluster [options]
 
 Groups the workspace's failing and flagged traces so that one review item stands for many traces:
 
-  signature clusters  traces that share a failure signature read off their structure: the first failing tool
-                      and its error (ids, numbers and quotes stripped), the agent or step where it went wrong,
-                      retrieval misses, negative or attributing feedback, and the final status
-  semantic clusters   the same traces embedded (TF-IDF offline, or an OpenAI-compatible embeddings endpoint),
-                      projected to 2-D with UMAP (seeded) and grouped by k-means, k chosen by the silhouette;
-                      each named by its most distinctive terms (class-based TF-IDF)
+  signature clusters  traces that share what went wrong: the first failing tool (or step) and its error (ids,
+                      numbers and quotes stripped), retrieval misses, and where the structure shows no failure
+                      the kind of miss (a blamed agent, negative feedback, an error status). Never the file,
+                      format, calling agent or feedback presence: one failure is one signature
+  semantic clusters   the evidence of what went wrong (errors, failed tool results, the turns around the first
+                      failure, the final answer, annotators' notes, failing judges' reasoning) embedded (TF-IDF
+                      offline, or an OpenAI-compatible embeddings endpoint), projected to 2-D with UMAP (seeded)
+                      and grouped by k-means, k chosen by the silhouette; each named by its most distinctive
+                      words and phrases. Fitted on a seeded sample of --max-traces; every other flagged trace
+                      joins the nearest cluster
+  topic clusters      the same traces by what they are about (user turns, tools, speakers): a second lens,
+                      shown as "about: …" beside each cluster
 
 Writes the clusters and trace_clusters tables, replacing the previous run. Open the Clusters page to review.
 
@@ -33,7 +39,8 @@ Options:
   --base-url <url>      OpenAI-compatible API base URL (default: $OPENAI_BASE_URL, else OpenAI's)
   --api-key-env <name>  environment variable holding the API key (default: OPENAI_API_KEY); the key is never printed
   --batch-size <n>      texts per embeddings request (default: 64)
-  --max-traces <n>      cluster at most n traces semantically, a seeded sample when there are more (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
+  --max-traces <n>      fit the semantic and topic clusters on at most n traces, a seeded sample when there are
+                        more, and assign the rest to the nearest cluster (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
   --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
   --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
@@ -128,7 +135,11 @@ export async function clusterWorkspace(
         if (!bar)
           bars.set(
             phase,
-            (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items"))
+            (bar = progressBar(
+              phase === "umap" ? "cluster: umap epochs" : phase === "assign" ? "cluster: assign" : "cluster: embed",
+              process.stderr,
+              "items"
+            ))
           );
         bar.update(done, total, "");
       });
@@ -151,10 +162,12 @@ export function describeRun(summary: ClusterSummary): string {
         ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}`
         : "")
   ];
+  if (summary.topic) lines.push(`  ${summary.topic.k} topic clusters (what the traces are about)`);
   if (summary.semantic) {
     const s = summary.semantic;
     lines.push(
-      `  ${s.k} semantic clusters of ${s.clustered} traces${s.sampled ? " (a seeded sample)" : ""} by ${s.method}` +
+      `  ${s.k} semantic clusters of ${s.clustered} traces by ${s.method}` +
+        (s.sampled ? ` (fitted on a seeded sample of ${s.sample}, the rest assigned to the nearest cluster)` : "") +
         (s.fetched !== undefined ? `; ${s.cached} embeddings from the cache, ${s.fetched} fetched` : "")
     );
   }

@@ -79,7 +79,7 @@ describe("clustering a workspace", () => {
     const named = first.clusters.find((c) => c.cluster_id === refundCluster)!;
     assert.ok(
       (named.terms as string[]).some((t) =>
-        ["refund", "tool:issue_refund", "shipping", "delay", "delayed"].includes(t)
+        ["refunderror", "ledger", "found ledger", "order found", "refund", "issue refund"].includes(t)
       ),
       String(named.terms)
     );
@@ -87,19 +87,26 @@ describe("clustering a workspace", () => {
     assert.deepEqual(await read(), first);
   });
 
-  test("a bound on the traces clusters a seeded sample and signatures still cover every trace", async () => {
+  test("a bound on the traces fits on a seeded sample, places only it on the map, and assigns every other trace", async () => {
     const summary = await withConnection(workspace, (c) =>
       runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, maxTraces: 8})
     );
-    assert.deepEqual([summary.semantic?.clustered, summary.semantic?.sampled], [8, true]);
+    assert.deepEqual([summary.semantic?.clustered, summary.semantic?.sample, summary.semantic?.sampled], [19, 8, true]);
+    const placed = await withReadConnection(workspace, async (c) =>
+      (
+        await c.runAndReadAll("SELECT count(x)::INTEGER AS n FROM trace_clusters WHERE kind = 'semantic'")
+      ).getRowObjectsJson()
+    );
+    assert.deepEqual(placed, [{n: 8}]);
     const counts = await withReadConnection(workspace, async (c) =>
       (
         await c.runAndReadAll("SELECT kind, count(*)::INTEGER AS n FROM trace_clusters GROUP BY kind ORDER BY kind")
       ).getRowObjectsJson()
     );
     assert.deepEqual(counts, [
-      {kind: "semantic", n: 8},
-      {kind: "signature", n: 19}
+      {kind: "semantic", n: 19},
+      {kind: "signature", n: 19},
+      {kind: "topic", n: 19}
     ]);
   });
 });
