@@ -12,6 +12,7 @@ import {dbPath, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
+import {createChatClient} from "../judge/chatClient.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline cluster [options]
@@ -45,6 +46,13 @@ Options:
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
   --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
                         (default: ${DEFAULT_CLUSTER_OPTIONS.splitThreshold}; lower finds finer clusters)
+  --drafts              first draft a failure description of each flagged trace with a chat model (one or two
+                        sentences: what went wrong and where), then cluster the drafts; the endpoint is the
+                        judge's (--base-url, --api-key-env). Drafts are cached by evidence, model and prompt
+                        version in the failure_drafts table, so a rerun calls only for new evidence
+  --draft-model <name>  the chat model that drafts (default: gpt-4o-mini)
+  --max-calls <n>       the most drafting calls this run may make; the rest keep their evidence (default: 500)
+  --concurrency <n>     drafting calls in flight at once (default: 8)
   --signatures-only     skip semantic clustering
   --no-feedback         leave feedback out of signatures (structure only)
   --workspace <dir>     the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -77,6 +85,10 @@ export const command: Command = {
         "max-k": {type: "string"},
         "split-threshold": {type: "string"},
         "signatures-only": {type: "boolean", default: false},
+        drafts: {type: "boolean", default: false},
+        "draft-model": {type: "string", default: "gpt-4o-mini"},
+        "max-calls": {type: "string"},
+        concurrency: {type: "string"},
         "no-feedback": {type: "boolean", default: false},
         workspace: {type: "string"},
         json: {type: "boolean", default: false}
@@ -112,6 +124,23 @@ export const command: Command = {
           }
         : {})
     };
+    if (values.drafts) {
+      const keyVar = values["api-key-env"];
+      const apiKey = io.env[keyVar];
+      if (!apiKey)
+        throw new CliError(
+          `--drafts calls a chat model and $${keyVar} is not set; export it (or name another variable with --api-key-env), or leave out --drafts to cluster the evidence offline`
+        );
+      options.drafter = {
+        client: createChatClient({
+          baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+          apiKey
+        }),
+        model: values["draft-model"],
+        maxCalls: positiveInt(values["max-calls"], "max-calls", 500),
+        concurrency: positiveInt(values.concurrency, "concurrency", 8)
+      };
+    }
     const summary = await clusterWorkspace(values.workspace ?? workspaceDir(io.env), options, io);
     if (values.json) io.out(JSON.stringify(summary, null, 2));
     else io.out(describeRun(summary));
@@ -136,7 +165,7 @@ export async function clusterWorkspace(
           bars.set(
             phase,
             (bar = progressBar(
-              phase === "umap" ? "cluster: umap epochs" : phase === "assign" ? "cluster: assign" : "cluster: embed",
+              phase === "umap" ? "cluster: umap epochs" : `cluster: ${phase}`,
               process.stderr,
               "items"
             ))
@@ -162,6 +191,15 @@ export function describeRun(summary: ClusterSummary): string {
         ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}`
         : "")
   ];
+  if (summary.drafts) {
+    const d = summary.drafts;
+    lines.push(
+      `  ${d.drafted} failure descriptions drafted (${d.cached} from the cache, ${d.calls} calls, ${d.errors} failed` +
+        (d.skipped ? `, ${d.skipped} traces left with their evidence: the --max-calls budget was spent` : "") +
+        ")" +
+        (d.firstError ? `; first error: ${d.firstError}` : "")
+    );
+  }
   if (summary.topic) lines.push(`  ${summary.topic.k} topic clusters (what the traces are about)`);
   if (summary.semantic) {
     const s = summary.semantic;

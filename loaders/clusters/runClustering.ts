@@ -27,6 +27,7 @@ import {
 } from "../store/clusterInputs.js";
 import {replaceClusters, type ClusterRow, type TraceClusterRow} from "../store/clusterTables.js";
 import {embedTexts, type EmbeddingEndpoint} from "./embeddings.js";
+import {draftFailures, type DraftOptions, type DraftSummary} from "./drafts.js";
 
 export interface ClusterOptions {
   embeddings: "tfidf" | "openai";
@@ -44,6 +45,8 @@ export interface ClusterOptions {
   evidence?: EvidenceOptions;
   /** Drafted failure descriptions by trace id: clustered in place of the evidence of the traces that have one. */
   drafts?: ReadonlyMap<string, string>;
+  /** Draft a failure description of each flagged trace first (cached, within a budget), then cluster the drafts. */
+  drafter?: DraftOptions;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
@@ -73,6 +76,8 @@ export interface ClusterSummary {
     cached?: number;
     fetched?: number;
   } | null;
+  /** Drafting, when asked for. */
+  drafts: DraftSummary | null;
   /** The topic lens, fitted on the same sample. */
   topic: {k: number; method: string} | null;
   timings: Record<string, number>;
@@ -143,6 +148,13 @@ export async function runClustering(
   const flaggedIds = signatures.map((s) => s.traceId);
   const severityOf = new Map(signatures.map((s) => [s.traceId, s.severity]));
   const seenOf = (ids: readonly string[]) => seenRange(ids.map((id) => byId.get(id)!));
+  let draftSummary: DraftSummary | null = null;
+  if (options.semantic && options.drafter && flaggedIds.length > 0) {
+    const drafted = await draftFailures(connection, flaggedIds, options.drafter, (d, n) => progress("draft", d, n));
+    draftSummary = drafted.summary;
+    options = {...options, drafts: new Map([...(options.drafts ?? []), ...drafted.drafts])};
+    lap("draft");
+  }
   if (options.semantic && flaggedIds.length >= 2) {
     const random = seededRandom(options.seed);
     const chosen = sampleIndices(flaggedIds.length, options.maxTraces, random).map((i) => flaggedIds[i]!);
@@ -286,6 +298,7 @@ export async function runClustering(
       ? {name: signatureClusters[0].name, size: signatureClusters[0].traceIds.length}
       : null,
     semantic,
+    drafts: draftSummary,
     topic,
     timings
   };

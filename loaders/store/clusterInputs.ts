@@ -145,10 +145,10 @@ export async function readTraceEvidence(
     connection,
     `WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS trace_id)
     SELECT trace_id, list(DISTINCT e) AS errors FROM (
-      SELECT c.trace_id, left(coalesce(c.error, c.result), ${cut}) AS e FROM tool_calls c JOIN wanted USING (trace_id)
+      SELECT c.trace_id, c.name || ': ' || left(coalesce(c.error, c.result), ${cut}) AS e FROM tool_calls c JOIN wanted USING (trace_id)
       WHERE c.success = false
       UNION ALL
-      SELECT s.trace_id, left(s.status_message, ${cut}) FROM spans s JOIN wanted USING (trace_id)
+      SELECT s.trace_id, s.name || ': ' || left(s.status_message, ${cut}) FROM spans s JOIN wanted USING (trace_id)
       WHERE s.status = 'error' AND s.status_message IS NOT NULL AND s.kind <> 'tool'
     ) WHERE e IS NOT NULL GROUP BY trace_id`,
     [ids]
