@@ -1,26 +1,44 @@
 /**
- * @module How well clusters separate what people labelled, and how long clustering takes, on the real demo traces.
+ * @module How well clusters separate what people labelled, and how long clustering takes.
  *
- * - τ-bench airline (200 runs, reward pass/fail): every run clustered semantically (offline TF-IDF → UMAP →
- *   k-means by silhouette), and by structural signature with feedback left out (with it, the reward would be
- *   part of the signature and separation trivial); purity and ARI against pass/fail.
- * - Who&When (184 failed runs, the blamed agent): semantic clusters against the blamed agent, for all runs and for
- *   the hand-crafted subset (4 agents).
- * - Timings: clustering the demo workspace, and semantic clustering of 500–2,000 documents (single demo turns).
+ * - Agreement, on the demo workspace (`plumbline demo`'s: τ-bench airline with its grader's failure modes,
+ *   Who&When with the blamed agent and step): three lenses over the same labelled traces — topic (what users
+ *   asked: user turns, tools, speakers), evidence (what went wrong: errors, the turns around the first failure,
+ *   the final answer; annotations left out, since they are the labels) and drafted descriptions (from the fake
+ *   OpenAI server, whose scripted answer quotes the evidence's first line: a measure of the pipeline, not of a
+ *   model) — each TF-IDF → UMAP → k-means by silhouette; purity and ARI against the labels.
+ * - Scale: `runClustering` end to end on ≥ 20,000 flagged synthetic OTLP traces; fit-and-assign on 100,000
+ *   synthetic evidence texts in memory; signatures of 1,000,000 synthetic traces. Peak RSS is sampled.
  */
 import {existsSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {adjustedRandIndex, purity} from "../src/core/clusters/randIndex.js";
 import {seededRandom} from "../src/core/random.js";
+import {sampleIndices} from "../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../src/core/clusters/semantic.js";
-import {DEFAULT_SIGNATURE_OPTIONS, signatureOf} from "../src/core/clusters/signature.js";
-import {tfidfVectors, tokenize, traceTokens} from "../src/core/clusters/tfidf.js";
-import {demoInputs} from "../loaders/cli/demoCommand.js";
+import {
+  clusterSignatures,
+  DEFAULT_SIGNATURE_OPTIONS,
+  signatureOf,
+  type SignatureInput
+} from "../src/core/clusters/signature.js";
+import {sparseRow, tfidfVectors, traceTokens} from "../src/core/clusters/tfidf.js";
+import {centroidsOf, nearestCentroid} from "../src/core/clusters/assign.js";
+import {evidenceTokens, wordsAndPhrases, type TraceEvidence} from "../src/core/clusters/evidence.js";
+import {ensureDemoWorkspace} from "../loaders/cli/demoCommand.js";
+import {draftFailures} from "../loaders/clusters/drafts.js";
+import {createChatClient} from "../loaders/judge/chatClient.js";
+import {chatCompletion, startFakeOpenAI} from "../loaders/judge/fakeOpenAI.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../loaders/clusters/runClustering.js";
 import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
 import {ingest} from "../loaders/ingest/ingest.js";
-import {readTraceFacts, readTraceTexts} from "../loaders/store/clusterInputs.js";
+import {
+  DEFAULT_EVIDENCE_OPTIONS,
+  readTraceEvidence,
+  readTraceFacts,
+  readTraceTexts
+} from "../loaders/store/clusterInputs.js";
 import {withConnection} from "../loaders/store/db.js";
 import {fmt, OUT, table} from "./run.js";
 
@@ -71,17 +89,40 @@ async function labelOf(connection: DuckDBConnection, name: string): Promise<Map<
   return new Map(reader.getRows().map(([id, label]) => [String(id), String(label)]));
 }
 
-async function semanticAgreement(
+type Lens = "topic" | "evidence" | "drafts";
+
+async function lensTokens(
+  connection: DuckDBConnection,
+  ids: readonly string[],
+  lens: Lens,
+  drafts: ReadonlyMap<string, string>
+): Promise<string[][]> {
+  if (lens === "topic") {
+    const texts = await readTraceTexts(connection, ids);
+    return ids.map((id) => traceTokens(texts.get(id)!));
+  }
+  if (lens === "drafts") return ids.map((id) => wordsAndPhrases(drafts.get(id) ?? ""));
+  const evidence = await readTraceEvidence(connection, ids, {...DEFAULT_EVIDENCE_OPTIONS, annotations: false});
+  return ids.map((id) => evidenceTokens(evidence.get(id)!));
+}
+
+const LENS_NAMES: Record<Lens, string> = {
+  topic: "topic (user turns, tools, speakers)",
+  evidence: "evidence (errors, turns around the failure, final answer)",
+  drafts: "drafted descriptions (fake server: quotes the evidence's first line)"
+};
+
+async function lensAgreement(
   connection: DuckDBConnection,
   dataset: string,
   truth: Map<string, string>,
-  splitThreshold = 0.5,
+  lens: Lens,
+  drafts: ReadonlyMap<string, string>,
   seed = 42
 ): Promise<Agreement> {
-  const options = {...DEFAULT_SEMANTIC_OPTIONS, splitThreshold};
+  const options = DEFAULT_SEMANTIC_OPTIONS;
   const ids = [...truth.keys()].sort();
-  const texts = await readTraceTexts(connection, ids);
-  const tokens = ids.map((id) => traceTokens(texts.get(id)!));
+  const tokens = await lensTokens(connection, ids, lens, drafts);
   const vectors = tfidfVectors(tokens).vectors;
   const labels = ids.map((id) => truth.get(id)!);
   const ari = (s: number) =>
@@ -90,7 +131,7 @@ async function semanticAgreement(
   const others = SEEDS.map(ari);
   return {
     dataset,
-    method: `semantic (TF-IDF, UMAP, k-means by silhouette), split ≥ ${splitThreshold}`,
+    method: LENS_NAMES[lens],
     traces: ids.length,
     classes: new Set(labels).size,
     clusters: result.k,
@@ -102,74 +143,207 @@ async function semanticAgreement(
   };
 }
 
+/** Drafts of `ids` from the fake server, through the same drafting code a real endpoint goes through. */
+async function fakeDrafts(connection: DuckDBConnection, ids: readonly string[]): Promise<Map<string, string>> {
+  const server = await startFakeOpenAI();
+  server.respondWith("chat", ({body}) => {
+    const evidence = String((body.messages as {content: string}[])[1]!.content).replace(/^Evidence:\n/, "");
+    const first = evidence.split("\n")[0]!.replace(/^[a-z ]+: /, "");
+    return chatCompletion(JSON.stringify({description: `It went wrong here: ${first}`.slice(0, 300)}));
+  });
+  try {
+    const {drafts} = await draftFailures(connection, ids, {
+      client: createChatClient({baseURL: server.baseURL, apiKey: "bench"}),
+      model: "fake-drafter",
+      concurrency: 8,
+      maxCalls: ids.length,
+      evidence: {...DEFAULT_EVIDENCE_OPTIONS, annotations: false}
+    });
+    return drafts;
+  } finally {
+    await server.close();
+  }
+}
+
+/** Peak resident memory while `work` runs, sampled every 50 ms (MB). */
+async function peakRss<T>(work: () => Promise<T>): Promise<{value: T; peakMb: number}> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const value = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return {value, peakMb: peak / 1e6};
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const ERRORS = [
+  "order {n} not found in ledger",
+  "payment amount does not add up, total price is {n}, but paid {m}",
+  "flight {id} not available on date 2024-05-{d}",
+  "upstream service timed out after {n} ms",
+  "user {id} has no reservation {id}",
+  "rate limit exceeded, retry in {n} s",
+  "invalid JSON in arguments at position {n}",
+  "gift card balance is not enough",
+  "permission denied for account {id}",
+  "index out of range: {n}"
+];
+const TOOLS = ["issue_refund", "book_reservation", "search_flights", "lookup_order", "update_address", "calculate"];
+const ANSWERS = [
+  "Sorry, I could not complete that for you.",
+  "Your reservation has been updated.",
+  "I have transferred you to a human agent.",
+  "The refund has been issued to your card.",
+  "I could not find any flights on that date."
+];
+
+/** Evidence of `n` synthetic flagged traces: one failing tool with one of ten errors, and a final answer. */
+function syntheticEvidence(n: number): TraceEvidence[] {
+  const random = seededRandom(11);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const fill = (t: string) =>
+    t
+      .replace(/\{n\}/g, () => String(Math.floor(random() * 1e5)))
+      .replace(/\{m\}/g, () => String(Math.floor(random() * 1e3)))
+      .replace(/\{d\}/g, () => String(10 + Math.floor(random() * 18)))
+      .replace(/\{id\}/g, () => `X${Math.floor(random() * 1e6)}`);
+  return Array.from({length: n}, () => ({
+    errors: [`${pick(TOOLS)}: Error: ${fill(pick(ERRORS))}`],
+    aroundFailure: [],
+    finalAnswer: pick(ANSWERS),
+    annotations: [],
+    judgeReasoning: []
+  }));
+}
+
+/** Fit on a seeded sample of 2,000, assign the rest to the nearest centroid: the lens as `runClustering` runs it. */
+function fitAndAssign(evidence: readonly TraceEvidence[]): number[] {
+  const random = seededRandom(42);
+  const chosen = sampleIndices(evidence.length, 2000, random);
+  const tokens = chosen.map((i) => evidenceTokens(evidence[i]!));
+  const fitted = tfidfVectors(tokens);
+  const result = semanticClusters(fitted.vectors, tokens, random, DEFAULT_SEMANTIC_OPTIONS);
+  const centroids = centroidsOf(fitted.vectors, result.labels, result.k);
+  const column = new Map(fitted.vocabulary.map((t, i) => [t, i]));
+  return evidence.map((e) => nearestCentroid(sparseRow(evidenceTokens(e), column, fitted.idf), centroids));
+}
+
+/** Signature inputs of `n` synthetic traces: most with one failing tool, some with a retrieval miss or feedback. */
+function syntheticSignatureInputs(n: number): SignatureInput[] {
+  const random = seededRandom(5);
+  return Array.from({length: n}, (_, i) => ({
+    traceId: `t-${i}`,
+    status: i % 3 === 0 ? "error" : "ok",
+    failedTools:
+      i % 4 === 3
+        ? []
+        : [
+            {
+              name: TOOLS[i % TOOLS.length]!,
+              error: ERRORS[i % ERRORS.length]!.replace(/\{\w+\}/g, () => String(Math.floor(random() * 1e4))),
+              parentName: `agent-${i % 7}`
+            }
+          ],
+    errorSpans: [],
+    retrievalMisses: i % 4 === 3 ? ["kb_search"] : [],
+    feedback: i % 5 === 0 ? [{name: "thumbs", label: "down", value: 0}] : []
+  }));
+}
+
 export async function clustersBench(
   workspace = join(OUT, "ws-demo")
-): Promise<{agreement: Agreement[]; timings: Record<string, number>}> {
+): Promise<{agreement: Agreement[]; timings: Record<string, number>; memory: Record<string, number>}> {
   if (existsSync(workspace)) rmSync(workspace, {recursive: true, force: true});
-  await ingest({workspace, paths: demoInputs()}, {log: () => {}, progress: () => {}});
+  // The demo workspace as `plumbline demo` builds it: the τ-bench grader's failure modes are imported as labels.
+  await ensureDemoWorkspace(workspace, true, () => {});
   const timings: Record<string, number> = {};
+  const memory: Record<string, number> = {};
   const agreement = await withConnection(workspace, async (connection) => {
-    const reward = await labelOf(connection, "reward");
+    const modes = new Map(
+      (
+        await connection.runAndReadAll(
+          "SELECT trace_id, coalesce(failure_mode, 'pass') FROM ground_truth WHERE trace_id LIKE 'tau-%' AND criterion = 'overall'"
+        )
+      )
+        .getRows()
+        .map(([id, mode]) => [String(id), String(mode)])
+    );
     const blamed = await labelOf(connection, "mistake_agent");
+    const steps = new Map(
+      (await connection.runAndReadAll("SELECT trace_id, value FROM feedback WHERE name = 'mistake_step'"))
+        .getRows()
+        .map(([id, step]) => [String(id), String(step)])
+    );
     const hand = new Map([...blamed].filter(([id]) => id.startsWith("ww-hand-")));
+    const labelled = [...new Set([...modes.keys(), ...blamed.keys()])].sort();
+    let t = performance.now();
+    const drafts = await fakeDrafts(connection, labelled);
+    timings[`drafting ${fmt.int(labelled.length)} traces through the fake server (8 calls at once)`] =
+      performance.now() - t;
     const out: Agreement[] = [];
-    out.push(await semanticAgreement(connection, "τ-bench airline: pass/fail", reward));
+    const sets: [string, Map<string, string>][] = [
+      ["τ-bench airline: grader's failure mode or pass", modes],
+      ["Who&When: blamed agent, all runs", blamed],
+      ["Who&When: blamed agent, hand-crafted", hand],
+      ["Who&When: blamed step, all runs", steps]
+    ];
+    for (const [dataset, truth] of sets)
+      for (const lens of ["topic", "evidence", "drafts"] as const)
+        out.push(await lensAgreement(connection, dataset, truth, lens, drafts));
     // Structure alone: feedback left out of the signature; a trace with no failure cue is its own "no signature" group.
-    const facts = (await readTraceFacts(connection)).filter((f) => reward.has(f.traceId));
+    const facts = (await readTraceFacts(connection)).filter((f) => modes.has(f.traceId));
     const keys = facts.map(
       (f) => signatureOf(f, {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: true})?.key ?? "(no failure cue)"
     );
-    const truth = facts.map((f) => reward.get(f.traceId)!);
+    const truth = facts.map((f) => modes.get(f.traceId)!);
     out.push({
-      dataset: "τ-bench airline: pass/fail",
+      dataset: "τ-bench airline: grader's failure mode or pass",
       method: "signature, structure only (no feedback)",
       traces: facts.length,
-      classes: 2,
+      classes: new Set(truth).size,
       clusters: new Set(keys).size,
       purity: purity(keys, truth),
       baseline: baseline(truth),
       chance: chancePurity(keys, truth),
       ari: adjustedRandIndex(keys, truth)
     });
-    out.push(await semanticAgreement(connection, "Who&When: blamed agent, all runs", blamed));
-    out.push(await semanticAgreement(connection, "Who&When: blamed agent, hand-crafted", hand));
-    // Finer clusters: split again at a lower silhouette.
-    out.push(await semanticAgreement(connection, "τ-bench airline: pass/fail", reward, 0.4));
-    out.push(await semanticAgreement(connection, "Who&When: blamed agent, all runs", blamed, 0.4));
-    out.push(await semanticAgreement(connection, "Who&When: blamed agent, hand-crafted", hand, 0.4));
-    let t = performance.now();
+    t = performance.now();
     const run = await runClustering(connection, DEFAULT_CLUSTER_OPTIONS);
-    timings["plumbline cluster, demo workspace (411 traces, 309 flagged)"] = performance.now() - t;
+    timings[`runClustering, demo workspace (${run.traces} traces, ${run.flagged} flagged)`] = performance.now() - t;
     for (const [step, ms] of Object.entries(run.timings)) timings[`  ${step}`] = ms;
-    // Scale: single user and assistant turns of the demo as documents, so that every document is distinct text.
-    const turns = await connection.runAndReadAll(
-      "SELECT content FROM messages WHERE role IN ('user', 'assistant') AND content IS NOT NULL ORDER BY trace_id, idx"
-    );
-    const docs = [...new Set(turns.getRows().map(([c]) => String(c).slice(0, 600)))]
-      .map(tokenize)
-      .filter((d) => d.length > 2);
-    for (const n of [500, 1000, 2000].filter((n) => n <= docs.length)) {
-      const sample = docs.slice(0, n);
-      t = performance.now();
-      const vectors = tfidfVectors(sample).vectors;
-      semanticClusters(vectors, sample, seededRandom(7), DEFAULT_SEMANTIC_OPTIONS);
-      timings[`semantic clustering of ${fmt.int(n)} documents (TF-IDF + UMAP + k-means)`] = performance.now() - t;
-    }
     return out;
   });
-  // Scale: 200,000 synthetic OTLP spans (20,000 traces, one tool call in eight failing): signatures for every trace,
-  // semantic clusters for the seeded sample of 2,000 that --max-traces allows.
+  // Scale, end to end: synthetic OTLP traces (one tool call in eight failing) until at least 20,000 are flagged.
   const synthetic = join(OUT, "ws-cluster-scale");
   const file = join(OUT, "cluster-scale.jsonl");
   rmSync(synthetic, {recursive: true, force: true});
-  writeFileSync(file, Array.from({length: 2000}, (_, i) => generateOtlpLine(i)).join("\n") + "\n");
+  writeFileSync(file, Array.from({length: 4800}, (_, i) => generateOtlpLine(i)).join("\n") + "\n");
   await ingest({workspace: synthetic, paths: [file]}, {log: () => {}, progress: () => {}});
-  const started = performance.now();
-  const scale = await withConnection(synthetic, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS));
-  timings[
-    `runClustering on ${fmt.int(scale.traces)} synthetic traces (${fmt.int(scale.flagged)} flagged, ${fmt.int(scale.semantic?.clustered ?? 0)} sampled)`
-  ] = performance.now() - started;
+  rmSync(file, {force: true});
+  const scaled = await peakRss(() =>
+    withConnection(synthetic, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS))
+  );
+  const scale = scaled.value;
+  const scaleName = `runClustering on ${fmt.int(scale.traces)} synthetic traces: ${fmt.int(scale.flagged)} flagged, fitted on ${fmt.int(scale.semantic?.sample ?? 0)}, the rest assigned`;
+  timings[scaleName] = Object.values(scale.timings).reduce((a, b) => a + b, 0);
+  memory[scaleName] = scaled.peakMb;
   for (const [step, ms] of Object.entries(scale.timings)) timings[`  ${step} `] = ms;
+  // Scale, in memory: 100,000 flagged traces' evidence, fitted on 2,000 and the rest assigned (no store reads).
+  const evidence = syntheticEvidence(100_000);
+  let t = performance.now();
+  const assigned = await peakRss(async () => fitAndAssign(evidence));
+  const bigName = `fit on 2,000 and assign 100,000 synthetic evidence texts (in memory, ${new Set(assigned.value).size} clusters)`;
+  timings[bigName] = performance.now() - t;
+  memory[bigName] = assigned.peakMb;
+  // Signatures of 1,000,000 traces (in memory: the SQL read is measured in the end-to-end row above).
+  const inputs = syntheticSignatureInputs(1_000_000);
+  t = performance.now();
+  const sigs = await peakRss(async () => clusterSignatures(inputs.flatMap((x) => signatureOf(x) ?? [])));
+  const sigName = `signatures of 1,000,000 synthetic traces, grouped (${fmt.int(sigs.value.length)} clusters)`;
+  timings[sigName] = performance.now() - t;
+  memory[sigName] = sigs.peakMb;
   console.log(
     table([
       [
@@ -199,6 +373,15 @@ export async function clustersBench(
     ])
   );
   console.log();
-  console.log(table([["clustering", "time"], ...Object.entries(timings).map(([name, ms]) => [name, fmt.ms(ms)])]));
-  return {agreement, timings};
+  console.log(
+    table([
+      ["clustering", "time", "peak RSS"],
+      ...Object.entries(timings).map(([name, ms]) => [
+        name,
+        fmt.ms(ms),
+        memory[name] === undefined ? "" : fmt.mb(memory[name]!)
+      ])
+    ])
+  );
+  return {agreement, timings, memory};
 }

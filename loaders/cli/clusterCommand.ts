@@ -12,18 +12,25 @@ import {dbPath, withConnection, workspaceDir} from "../store/db.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
 import type {Command, Io} from "./command.js";
 import {progressBar} from "./progress.js";
+import {createChatClient} from "../judge/chatClient.js";
 import {afterWorkspaceChange} from "../workspace/changed.js";
 
 const help = `Usage: plumbline cluster [options]
 
 Groups the workspace's failing and flagged traces so that one review item stands for many traces:
 
-  signature clusters  traces that share a failure signature read off their structure: the first failing tool
-                      and its error (ids, numbers and quotes stripped), the agent or step where it went wrong,
-                      retrieval misses, negative or attributing feedback, and the final status
-  semantic clusters   the same traces embedded (TF-IDF offline, or an OpenAI-compatible embeddings endpoint),
-                      projected to 2-D with UMAP (seeded) and grouped by k-means, k chosen by the silhouette;
-                      each named by its most distinctive terms (class-based TF-IDF)
+  signature clusters  traces that share what went wrong: the first failing tool (or step) and its error (ids,
+                      numbers and quotes stripped), retrieval misses, and where the structure shows no failure
+                      the kind of miss (a blamed agent, negative feedback, an error status). Never the file,
+                      format, calling agent or feedback presence: one failure is one signature
+  semantic clusters   the evidence of what went wrong (errors, failed tool results, the turns around the first
+                      failure, the final answer, annotators' notes, failing judges' reasoning) embedded (TF-IDF
+                      offline, or an OpenAI-compatible embeddings endpoint), projected to 2-D with UMAP (seeded)
+                      and grouped by k-means, k chosen by the silhouette; each named by its most distinctive
+                      words and phrases. Fitted on a seeded sample of --max-traces; every other flagged trace
+                      joins the nearest cluster
+  topic clusters      the same traces by what they are about (user turns, tools, speakers): a second lens,
+                      shown as "about: …" beside each cluster
 
 Writes the clusters and trace_clusters tables, replacing the previous run. Open the Clusters page to review.
 
@@ -33,11 +40,19 @@ Options:
   --base-url <url>      OpenAI-compatible API base URL (default: $OPENAI_BASE_URL, else OpenAI's)
   --api-key-env <name>  environment variable holding the API key (default: OPENAI_API_KEY); the key is never printed
   --batch-size <n>      texts per embeddings request (default: 64)
-  --max-traces <n>      cluster at most n traces semantically, a seeded sample when there are more (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
+  --max-traces <n>      fit the semantic and topic clusters on at most n traces, a seeded sample when there are
+                        more, and assign the rest to the nearest cluster (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
   --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
   --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
                         (default: ${DEFAULT_CLUSTER_OPTIONS.splitThreshold}; lower finds finer clusters)
+  --drafts              first draft a failure description of each flagged trace with a chat model (one or two
+                        sentences: what went wrong and where), then cluster the drafts; the endpoint is the
+                        judge's (--base-url, --api-key-env). Drafts are cached by evidence, model and prompt
+                        version in the failure_drafts table, so a rerun calls only for new evidence
+  --draft-model <name>  the chat model that drafts (default: gpt-4o-mini)
+  --max-calls <n>       the most drafting calls this run may make; the rest keep their evidence (default: 500)
+  --concurrency <n>     drafting calls in flight at once (default: 8)
   --signatures-only     skip semantic clustering
   --no-feedback         leave feedback out of signatures (structure only)
   --workspace <dir>     the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -70,6 +85,10 @@ export const command: Command = {
         "max-k": {type: "string"},
         "split-threshold": {type: "string"},
         "signatures-only": {type: "boolean", default: false},
+        drafts: {type: "boolean", default: false},
+        "draft-model": {type: "string", default: "gpt-4o-mini"},
+        "max-calls": {type: "string"},
+        concurrency: {type: "string"},
         "no-feedback": {type: "boolean", default: false},
         workspace: {type: "string"},
         json: {type: "boolean", default: false}
@@ -105,6 +124,23 @@ export const command: Command = {
           }
         : {})
     };
+    if (values.drafts) {
+      const keyVar = values["api-key-env"];
+      const apiKey = io.env[keyVar];
+      if (!apiKey)
+        throw new CliError(
+          `--drafts calls a chat model and $${keyVar} is not set; export it (or name another variable with --api-key-env), or leave out --drafts to cluster the evidence offline`
+        );
+      options.drafter = {
+        client: createChatClient({
+          baseURL: values["base-url"] ?? io.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+          apiKey
+        }),
+        model: values["draft-model"],
+        maxCalls: positiveInt(values["max-calls"], "max-calls", 500),
+        concurrency: positiveInt(values.concurrency, "concurrency", 8)
+      };
+    }
     const summary = await clusterWorkspace(values.workspace ?? workspaceDir(io.env), options, io);
     if (values.json) io.out(JSON.stringify(summary, null, 2));
     else io.out(describeRun(summary));
@@ -128,7 +164,11 @@ export async function clusterWorkspace(
         if (!bar)
           bars.set(
             phase,
-            (bar = progressBar(phase === "umap" ? "cluster: umap epochs" : "cluster: embed", process.stderr, "items"))
+            (bar = progressBar(
+              phase === "umap" ? "cluster: umap epochs" : `cluster: ${phase}`,
+              process.stderr,
+              "items"
+            ))
           );
         bar.update(done, total, "");
       });
@@ -151,10 +191,21 @@ export function describeRun(summary: ClusterSummary): string {
         ? `; the largest, ${summary.largestSignature.size} traces: ${summary.largestSignature.name}`
         : "")
   ];
+  if (summary.drafts) {
+    const d = summary.drafts;
+    lines.push(
+      `  ${d.drafted} failure descriptions drafted (${d.cached} from the cache, ${d.calls} calls, ${d.errors} failed` +
+        (d.skipped ? `, ${d.skipped} traces left with their evidence: the --max-calls budget was spent` : "") +
+        ")" +
+        (d.firstError ? `; first error: ${d.firstError}` : "")
+    );
+  }
+  if (summary.topic) lines.push(`  ${summary.topic.k} topic clusters (what the traces are about)`);
   if (summary.semantic) {
     const s = summary.semantic;
     lines.push(
-      `  ${s.k} semantic clusters of ${s.clustered} traces${s.sampled ? " (a seeded sample)" : ""} by ${s.method}` +
+      `  ${s.k} semantic clusters of ${s.clustered} traces by ${s.method}` +
+        (s.sampled ? ` (fitted on a seeded sample of ${s.sample}, the rest assigned to the nearest cluster)` : "") +
         (s.fetched !== undefined ? `; ${s.cached} embeddings from the cache, ${s.fetched} fetched` : "")
     );
   }

@@ -32,7 +32,7 @@ describe("clustering a workspace", () => {
     );
   });
 
-  test("twelve refund failures become two signature clusters (with and without a thumbs-down), and passing traces none", async () => {
+  test("twelve refund failures become one signature cluster, with or without a thumbs-down, and passing traces none", async () => {
     const summary = await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
     assert.equal(summary.traces, 22);
     assert.equal(summary.flagged, 19);
@@ -44,25 +44,14 @@ describe("clustering a workspace", () => {
       ).getRowObjectsJson()
     );
     assert.deepEqual(clusters, [
-      {name: "retrieval miss in kb_search · status ok", size: 6, sessions: 6, severity: 0.4},
       {
-        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · feedback thumbs=down · status error",
-        size: 6,
-        sessions: 2,
+        name: "tool issue_refund failed: RefundError: order <n> not found in ledger",
+        size: 12,
+        sessions: 4,
         severity: 1
       },
-      {
-        name: "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger · status error",
-        size: 6,
-        sessions: 2,
-        severity: 1
-      },
-      {
-        name: "chain plan failed: ValueError: could not parse plan step <n> · status error",
-        size: 1,
-        sessions: 1,
-        severity: 1
-      }
+      {name: "retrieval miss in kb_search", size: 6, sessions: 6, severity: 0.4},
+      {name: "step plan failed: ValueError: could not parse plan step <n>", size: 1, sessions: 1, severity: 1}
     ]);
   });
 
@@ -90,7 +79,7 @@ describe("clustering a workspace", () => {
     const named = first.clusters.find((c) => c.cluster_id === refundCluster)!;
     assert.ok(
       (named.terms as string[]).some((t) =>
-        ["refund", "tool:issue_refund", "shipping", "delay", "delayed"].includes(t)
+        ["refunderror", "ledger", "found ledger", "order found", "refund", "issue refund"].includes(t)
       ),
       String(named.terms)
     );
@@ -98,19 +87,26 @@ describe("clustering a workspace", () => {
     assert.deepEqual(await read(), first);
   });
 
-  test("a bound on the traces clusters a seeded sample and signatures still cover every trace", async () => {
+  test("a bound on the traces fits on a seeded sample, places only it on the map, and assigns every other trace", async () => {
     const summary = await withConnection(workspace, (c) =>
       runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, maxTraces: 8})
     );
-    assert.deepEqual([summary.semantic?.clustered, summary.semantic?.sampled], [8, true]);
+    assert.deepEqual([summary.semantic?.clustered, summary.semantic?.sample, summary.semantic?.sampled], [19, 8, true]);
+    const placed = await withReadConnection(workspace, async (c) =>
+      (
+        await c.runAndReadAll("SELECT count(x)::INTEGER AS n FROM trace_clusters WHERE kind = 'semantic'")
+      ).getRowObjectsJson()
+    );
+    assert.deepEqual(placed, [{n: 8}]);
     const counts = await withReadConnection(workspace, async (c) =>
       (
         await c.runAndReadAll("SELECT kind, count(*)::INTEGER AS n FROM trace_clusters GROUP BY kind ORDER BY kind")
       ).getRowObjectsJson()
     );
     assert.deepEqual(counts, [
-      {kind: "semantic", n: 8},
-      {kind: "signature", n: 19}
+      {kind: "semantic", n: 19},
+      {kind: "signature", n: 19},
+      {kind: "topic", n: 19}
     ]);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * @module One clustering run over the workspace: signature clusters of every trace with a failure cue, then
- * semantic clusters of (a seeded sample of at most `maxTraces` of) the same traces, written to the store.
+ * @module One clustering run over the workspace: signature clusters of every trace with a failure cue, then two
+ * lenses on the same traces, each fitted on a seeded sample of at most `maxTraces` with the rest assigned to the
+ * nearest cluster: semantic clusters of the evidence of what went wrong (or of drafted failure descriptions), and
+ * topic clusters of what the traces are about. Written to the store.
  */
 import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
@@ -11,11 +13,21 @@ import {
   type SignatureOptions
 } from "../../src/core/clusters/signature.js";
 import {sampleIndices, seededRandom} from "../../src/core/random.js";
-import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../../src/core/clusters/semantic.js";
-import {tfidfVectors, traceEmbeddingText, traceTokens} from "../../src/core/clusters/tfidf.js";
-import {readTraceFacts, readTraceTexts, type TraceFacts} from "../store/clusterInputs.js";
+import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters, type SemanticResult} from "../../src/core/clusters/semantic.js";
+import {sparseRow, tfidfVectors, traceTokens, type TfidfModel} from "../../src/core/clusters/tfidf.js";
+import {centroidsOf, nearestCentroid} from "../../src/core/clusters/assign.js";
+import {clusterName, evidenceText, evidenceTokens, wordsAndPhrases} from "../../src/core/clusters/evidence.js";
+import {
+  DEFAULT_EVIDENCE_OPTIONS,
+  readTraceEvidence,
+  readTraceFacts,
+  readTraceTexts,
+  type EvidenceOptions,
+  type TraceFacts
+} from "../store/clusterInputs.js";
 import {replaceClusters, type ClusterRow, type TraceClusterRow} from "../store/clusterTables.js";
 import {embedTexts, type EmbeddingEndpoint} from "./embeddings.js";
+import {draftFailures, type DraftOptions, type DraftSummary} from "./drafts.js";
 
 export interface ClusterOptions {
   embeddings: "tfidf" | "openai";
@@ -29,6 +41,12 @@ export interface ClusterOptions {
   signature?: SignatureOptions;
   /** Skip semantic clustering (signatures only). */
   semantic: boolean;
+  /** What evidence to read; annotations are left out when clusters are measured against them. */
+  evidence?: EvidenceOptions;
+  /** Drafted failure descriptions by trace id: clustered in place of the evidence of the traces that have one. */
+  drafts?: ReadonlyMap<string, string>;
+  /** Draft a failure description of each flagged trace first (cached, within a budget), then cluster the drafts. */
+  drafter?: DraftOptions;
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
@@ -46,8 +64,11 @@ export interface ClusterSummary {
   flagged: number;
   signatureClusters: number;
   largestSignature: {name: string; size: number} | null;
+  /** The evidence lens. */
   semantic: {
+    /** Every flagged trace: the sample the clustering was fitted on, and the rest assigned to its clusters. */
     clustered: number;
+    sample: number;
     sampled: boolean;
     k: number;
     method: string;
@@ -55,6 +76,10 @@ export interface ClusterSummary {
     cached?: number;
     fetched?: number;
   } | null;
+  /** Drafting, when asked for. */
+  drafts: DraftSummary | null;
+  /** The topic lens, fitted on the same sample. */
+  topic: {k: number; method: string} | null;
   timings: Record<string, number>;
 }
 
@@ -119,80 +144,146 @@ export async function runClustering(
   }
   lap("signatures");
   let semantic: ClusterSummary["semantic"] = null;
+  let topic: ClusterSummary["topic"] = null;
   const flaggedIds = signatures.map((s) => s.traceId);
   const severityOf = new Map(signatures.map((s) => [s.traceId, s.severity]));
+  const seenOf = (ids: readonly string[]) => seenRange(ids.map((id) => byId.get(id)!));
+  let draftSummary: DraftSummary | null = null;
+  if (options.semantic && options.drafter && flaggedIds.length > 0) {
+    const drafted = await draftFailures(connection, flaggedIds, options.drafter, (d, n) => progress("draft", d, n));
+    draftSummary = drafted.summary;
+    options = {...options, drafts: new Map([...(options.drafts ?? []), ...drafted.drafts])};
+    lap("draft");
+  }
   if (options.semantic && flaggedIds.length >= 2) {
     const random = seededRandom(options.seed);
     const chosen = sampleIndices(flaggedIds.length, options.maxTraces, random).map((i) => flaggedIds[i]!);
-    const texts = await readTraceTexts(connection, chosen);
-    const traceTexts = chosen.map((id) => texts.get(id)!);
-    const tokens = traceTexts.map(traceTokens);
-    lap("semantic inputs");
+    const inSample = new Set(chosen);
+    const rest = flaggedIds.filter((id) => !inSample.has(id));
+    const evidenceTokensOf = async (ids: readonly string[]) => {
+      const evidence = await readTraceEvidence(connection, ids, options.evidence ?? DEFAULT_EVIDENCE_OPTIONS);
+      return ids.map((id) => {
+        const draft = options.drafts?.get(id);
+        return draft ? wordsAndPhrases(draft) : evidenceTokens(evidence.get(id)!);
+      });
+    };
+    const topicTokensOf = async (ids: readonly string[]) => {
+      const texts = await readTraceTexts(connection, ids);
+      return ids.map((id) => traceTokens(texts.get(id)!));
+    };
+    // The evidence lens: the map and the semantic clusters.
+    const tokens = await evidenceTokensOf(chosen);
+    lap("evidence inputs");
     let vectors: number[][];
     let method: string;
     let cacheFigures: {cached?: number; fetched?: number} = {};
+    const fitted = tfidfVectors(tokens);
+    const what = options.drafts ? "drafted failure descriptions (evidence where none)" : "failure evidence";
     if (options.embeddings === "openai") {
       if (!options.endpoint) throw new Error("openai embeddings need an endpoint");
+      const evidence = await readTraceEvidence(connection, chosen, options.evidence ?? DEFAULT_EVIDENCE_OPTIONS);
       const result = await embedTexts(
         connection,
-        traceTexts.map((x) => traceEmbeddingText(x)),
+        chosen.map((id) => options.drafts?.get(id) ?? evidenceText(evidence.get(id)!)),
         options.endpoint,
         (d, n) => progress("embed", d, n)
       );
       vectors = result.vectors;
       cacheFigures = {cached: result.cached, fetched: result.fetched};
-      method = `embeddings ${options.endpoint.model} + umap + k-means (k by silhouette)`;
+      method = `${what}: embeddings ${options.endpoint.model} + umap + k-means (k by silhouette)`;
     } else {
-      vectors = tfidfVectors(tokens).vectors;
-      method = "tf-idf + umap + k-means (k by silhouette)";
+      vectors = fitted.vectors;
+      method = `${what}: tf-idf + umap + k-means (k by silhouette)`;
     }
     lap("embed");
-    const result = semanticClusters(vectors, tokens, random, {
+    const lensOptions = {
       ...DEFAULT_SEMANTIC_OPTIONS,
       maxK: options.maxK,
-      splitThreshold: options.splitThreshold,
+      splitThreshold: options.splitThreshold
+    };
+    const result = semanticClusters(vectors, tokens, random, {
+      ...lensOptions,
       progress: (d, n) => progress("umap", d, n)
     });
     lap("umap + k-means");
+    const evidenceLens = await assignRest(result, fitted, chosen, rest, evidenceTokensOf, (done, total) =>
+      progress("assign", done, total)
+    );
+    lap("assign the rest");
     for (const c of result.clusters) {
-      const ids = c.members.map((i) => chosen[i]!);
+      const ids = evidenceLens.members.get(c.label)!;
       const clusterId = `sem-${c.label}`;
       const terms = c.terms.map((x) => x.term);
       clusters.push({
         clusterId,
         kind: "semantic",
-        name: terms.slice(0, 4).join(", ") || `cluster ${c.label}`,
+        name: clusterName(terms) || `cluster ${c.label}`,
         size: ids.length,
         severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)),
         signature: null,
         terms,
-        representativeTraceIds: ids.slice(0, 5),
+        representativeTraceIds: c.members.slice(0, 5).map((i) => chosen[i]!),
         x: c.centre[0],
         y: c.centre[1],
         method,
-        ...seenRange(ids.map((id) => byId.get(id)!))
+        ...seenOf(ids)
       });
-      for (const i of c.members)
-        members.push({
-          traceId: chosen[i]!,
-          clusterId,
-          kind: "semantic",
-          x: result.coords[i]![0],
-          y: result.coords[i]![1]
-        });
     }
+    chosen.forEach((traceId, i) =>
+      members.push({
+        traceId,
+        clusterId: `sem-${result.labels[i]}`,
+        kind: "semantic",
+        x: result.coords[i]![0],
+        y: result.coords[i]![1]
+      })
+    );
+    for (const [traceId, label] of evidenceLens.assigned)
+      members.push({traceId, clusterId: `sem-${label}`, kind: "semantic", x: null, y: null});
     semantic = {
-      clustered: chosen.length,
+      clustered: flaggedIds.length,
+      sample: chosen.length,
       sampled: chosen.length < flaggedIds.length,
       k: result.k,
       method,
       silhouettes: result.silhouettes,
       ...cacheFigures
     };
+    // The topic lens: what the traces are about (user turns, tools, speakers), shown beside each cluster.
+    const topicTokens = await topicTokensOf(chosen);
+    const topicFit = tfidfVectors(topicTokens);
+    const topicResult = semanticClusters(topicFit.vectors, topicTokens, seededRandom(options.seed + 1), lensOptions);
+    const topicLens = await assignRest(topicResult, topicFit, chosen, rest, topicTokensOf, () => {});
+    const topicMethod = "topic: tf-idf of user turns, tools and speakers + umap + k-means (k by silhouette)";
+    for (const c of topicResult.clusters) {
+      const ids = topicLens.members.get(c.label)!;
+      const terms = c.terms.map((x) => x.term);
+      clusters.push({
+        clusterId: `topic-${c.label}`,
+        kind: "topic",
+        name: terms.slice(0, 4).join(", ") || `topic ${c.label}`,
+        size: ids.length,
+        severity: maxOf(ids.map((id) => severityOf.get(id) ?? 0)),
+        signature: null,
+        terms,
+        representativeTraceIds: c.members.slice(0, 5).map((i) => chosen[i]!),
+        x: null,
+        y: null,
+        method: topicMethod,
+        ...seenOf(ids)
+      });
+    }
+    chosen.forEach((traceId, i) =>
+      members.push({traceId, clusterId: `topic-${topicResult.labels[i]}`, kind: "topic", x: null, y: null})
+    );
+    for (const [traceId, label] of topicLens.assigned)
+      members.push({traceId, clusterId: `topic-${label}`, kind: "topic", x: null, y: null});
+    topic = {k: topicResult.k, method: topicMethod};
+    lap("topic lens");
   }
   await replaceClusters(
     connection,
-    options.semantic ? ["signature", "semantic"] : ["signature"],
+    options.semantic ? ["signature", "semantic", "topic"] : ["signature"],
     runId,
     clusters,
     members
@@ -207,6 +298,42 @@ export async function runClustering(
       ? {name: signatureClusters[0].name, size: signatureClusters[0].traceIds.length}
       : null,
     semantic,
+    drafts: draftSummary,
+    topic,
     timings
   };
+}
+
+/** How many traces `assignRest` reads and assigns at a time: bounds memory whatever the number of flagged traces. */
+const ASSIGN_BATCH = 5000;
+
+/**
+ * Every flagged trace's cluster: the sample's from the fitted clustering, the rest's by the nearest centroid of
+ * the sample's TF-IDF rows, read and assigned in batches.
+ */
+async function assignRest(
+  result: SemanticResult,
+  fitted: TfidfModel,
+  chosen: readonly string[],
+  rest: readonly string[],
+  tokensOf: (ids: readonly string[]) => Promise<string[][]>,
+  progress: (done: number, total: number) => void
+): Promise<{members: Map<number, string[]>; assigned: [string, number][]}> {
+  const members = new Map(result.clusters.map((c) => [c.label, c.members.map((i) => chosen[i]!)]));
+  const assigned: [string, number][] = [];
+  if (rest.length === 0) return {members, assigned};
+  const centroids = centroidsOf(fitted.vectors, result.labels, result.k);
+  const column = new Map(fitted.vocabulary.map((term, i) => [term, i]));
+  const idf = fitted.idf;
+  for (let start = 0; start < rest.length; start += ASSIGN_BATCH) {
+    const batch = rest.slice(start, start + ASSIGN_BATCH);
+    const tokens = await tokensOf(batch);
+    batch.forEach((id, i) => {
+      const label = nearestCentroid(sparseRow(tokens[i]!, column, idf), centroids);
+      members.get(label)!.push(id);
+      assigned.push([id, label]);
+    });
+    progress(Math.min(start + ASSIGN_BATCH, rest.length), rest.length);
+  }
+  return {members, assigned};
 }

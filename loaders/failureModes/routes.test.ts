@@ -96,7 +96,7 @@ describe("failure-mode writes over HTTP and from the command line", () => {
     assert.equal(await main(["cluster", "--signatures-only"], io), 0);
     assert.match(
       io.stdout.join("\n"),
-      /^19 of 22 traces have a failure cue\n {2}4 signature clusters; the largest, 6 traces: /
+      /^19 of 22 traces have a failure cue\n {2}3 signature clusters; the largest, 12 traces: /
     );
     const rows = await withConnection(workspace, async (c) =>
       (await c.runAndReadAll("SELECT name, state, traces FROM failure_modes")).getRowObjectsJson()

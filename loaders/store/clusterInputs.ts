@@ -4,6 +4,8 @@
  */
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {SignatureInput} from "../../src/core/clusters/signature.js";
+import type {TraceEvidence} from "../../src/core/clusters/evidence.js";
+import {tableExists} from "./db.js";
 
 export interface TraceFacts extends SignatureInput {
   sessionId: string;
@@ -109,5 +111,98 @@ export async function readTraceTexts(
     [ids]
   );
   for (const r of tools) out.get(String(r.trace_id))!.tools = (r.names as string[]).slice();
+  return out;
+}
+
+/** What `readTraceEvidence` leaves out: annotations, when the clusters are to be measured against them. */
+export interface EvidenceOptions {
+  annotations: boolean;
+  /** Each message or answer is cut to this many characters. */
+  maxChars: number;
+}
+
+export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {annotations: true, maxChars: 300};
+
+/**
+ * Per trace, the evidence of what went wrong (see `TraceEvidence`): failed tool calls' errors, failed steps'
+ * messages, the messages beside the first failed call's result, the last assistant message, failing labels'
+ * failure modes and explanations, and failing judges' reasoning.
+ */
+export async function readTraceEvidence(
+  connection: DuckDBConnection,
+  traceIds: readonly string[],
+  options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS
+): Promise<Map<string, TraceEvidence>> {
+  const out = new Map<string, TraceEvidence>();
+  for (const id of traceIds)
+    out.set(id, {errors: [], aroundFailure: [], finalAnswer: null, annotations: [], judgeReasoning: []});
+  if (traceIds.length === 0) return out;
+  const ids = listValue(traceIds.slice());
+  const cut = options.maxChars;
+  const entry = (id: unknown) => out.get(String(id))!;
+  const texts = (v: unknown) => ((v as (string | null)[] | null) ?? []).filter((x): x is string => x !== null);
+  for (const r of await rows(
+    connection,
+    `WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS trace_id)
+    SELECT trace_id, list(DISTINCT e) AS errors FROM (
+      SELECT c.trace_id, c.name || ': ' || left(coalesce(c.error, c.result), ${cut}) AS e FROM tool_calls c JOIN wanted USING (trace_id)
+      WHERE c.success = false
+      UNION ALL
+      SELECT s.trace_id, s.name || ': ' || left(s.status_message, ${cut}) FROM spans s JOIN wanted USING (trace_id)
+      WHERE s.status = 'error' AND s.status_message IS NOT NULL AND s.kind <> 'tool'
+    ) WHERE e IS NOT NULL GROUP BY trace_id`,
+    [ids]
+  ))
+    entry(r.trace_id).errors = texts(r.errors).sort();
+  for (const r of await rows(
+    connection,
+    `WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS trace_id),
+    first_failure AS (
+      SELECT c.trace_id, arg_min(c.call_id, c.idx) AS call_id FROM tool_calls c JOIN wanted USING (trace_id)
+      WHERE c.success = false GROUP BY c.trace_id
+    ), failed_at AS (
+      SELECT m.trace_id, min(m.idx) AS idx FROM messages m JOIN first_failure f
+        ON f.trace_id = m.trace_id AND m.tool_call_id = f.call_id GROUP BY m.trace_id
+    )
+    SELECT m.trace_id, list(m.role || ': ' || left(m.content, ${cut}) ORDER BY m.idx) AS around
+    FROM messages m JOIN failed_at f ON f.trace_id = m.trace_id AND m.idx BETWEEN f.idx - 1 AND f.idx + 1
+    WHERE m.content IS NOT NULL AND m.direction = 'transcript' GROUP BY m.trace_id`,
+    [ids]
+  ))
+    entry(r.trace_id).aroundFailure = texts(r.around);
+  for (const r of await rows(
+    connection,
+    `SELECT m.trace_id, arg_max(left(m.content, ${cut}), (m.turn, m.idx)) AS answer FROM messages m
+    WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) AND m.role = 'assistant' AND m.content IS NOT NULL
+      AND m.direction IN ('transcript', 'output')
+    GROUP BY m.trace_id`,
+    [ids]
+  ))
+    entry(r.trace_id).finalAnswer = text(r.answer);
+  if (options.annotations) {
+    const sources: string[] = [];
+    if (await tableExists(connection, "human_labels"))
+      sources.push("SELECT trace_id, failure_mode, explanation FROM human_labels WHERE pass = false");
+    if (await tableExists(connection, "imported_human_labels"))
+      sources.push("SELECT trace_id, failure_mode, explanation FROM imported_human_labels WHERE pass = false");
+    if (sources.length > 0)
+      for (const r of await rows(
+        connection,
+        `SELECT trace_id, list(DISTINCT concat_ws(': ', failure_mode, left(explanation, ${cut}))) AS notes
+        FROM (${sources.join(" UNION ALL ")}) WHERE trace_id IN (SELECT unnest(?::VARCHAR[]))
+          AND (failure_mode IS NOT NULL OR explanation IS NOT NULL)
+        GROUP BY trace_id`,
+        [ids]
+      ))
+        entry(r.trace_id).annotations = texts(r.notes).sort();
+  }
+  if (await tableExists(connection, "judge_verdicts"))
+    for (const r of await rows(
+      connection,
+      `SELECT trace_id, list(DISTINCT left(reasoning, ${cut})) AS reasons FROM judge_verdicts
+      WHERE trace_id IN (SELECT unnest(?::VARCHAR[])) AND outcome = 'fail' AND reasoning IS NOT NULL GROUP BY trace_id`,
+      [ids]
+    ))
+      entry(r.trace_id).judgeReasoning = texts(r.reasons).sort();
   return out;
 }

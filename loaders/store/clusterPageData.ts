@@ -5,7 +5,13 @@
  */
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {dailyCounts} from "../../src/core/failureModes/trends.js";
-import {dominantTopic, type ClusterPageData, type ClusterSummaryRow} from "../../src/core/clusters/pageData.js";
+import {
+  dominantTopic,
+  EVIDENCE_FIELDS,
+  type ClusterPageData,
+  type ClusterSummaryRow
+} from "../../src/core/clusters/pageData.js";
+import {signatureFields} from "../../src/core/clusters/signature.js";
 import {commonSeverity, worstSeverity} from "../../src/core/annotations/severity.js";
 import {SeveritySchema, type Severity} from "../../src/core/schemas/annotation.js";
 import {tableExists} from "./db.js";
@@ -38,7 +44,7 @@ export async function clusterPageData(
     connection,
     `SELECT cluster_id, kind, name, size, sessions, severity, signature, terms,
     representative_trace_ids, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen, method, run_id, epoch_ms(created_at) AS created_at
-    FROM clusters ORDER BY kind, size * severity DESC, size DESC, cluster_id`
+    FROM clusters WHERE kind IN ('signature', 'semantic') ORDER BY kind, size * severity DESC, size DESC, cluster_id`
   );
   const points = await rows(
     connection,
@@ -48,7 +54,8 @@ export async function clusterPageData(
         row_number() OVER (PARTITION BY m.cluster_id ORDER BY coalesce(t.start_time, t.ingested_at) DESC, m.trace_id) AS recency
       FROM trace_clusters m JOIN traces t USING (trace_id)
     ), listed AS (
-      SELECT DISTINCT trace_id FROM seen WHERE kind = 'semantic' OR recency <= ?
+      -- Traces on the map (the sample the map was fitted on; the rest are assigned to a cluster without a place).
+      SELECT DISTINCT trace_id FROM seen WHERE (kind = 'semantic' AND x IS NOT NULL) OR (kind <> 'topic' AND recency <= ?)
     )
     SELECT t.trace_id, t.name, t.status, left(t.first_user_message, 200) AS preview, epoch_ms(coalesce(t.start_time, t.ingested_at)) AS seen_at,
       sem.cluster_id AS semantic_id, sem.x, sem.y, sig.cluster_id AS signature_id
@@ -91,11 +98,12 @@ export async function clusterPageData(
       byDay.set(String(r.cluster_id), list);
     }
   }
+  // What each cluster's traces are about: the topic lens, clusters of what users asked (kind 'topic').
   const overlap = await rows(
     connection,
     `SELECT sig.cluster_id AS signature_id, sem.cluster_id AS semantic_id, count(*) AS n
-    FROM trace_clusters sig LEFT JOIN trace_clusters sem ON sem.trace_id = sig.trace_id AND sem.kind = 'semantic'
-    WHERE sig.kind = 'signature' GROUP BY ALL`
+    FROM trace_clusters sig LEFT JOIN trace_clusters sem ON sem.trace_id = sig.trace_id AND sem.kind = 'topic'
+    WHERE sig.kind IN ('signature', 'semantic') GROUP BY ALL`
   );
   const topicCounts = new Map<string, Map<string | null, number>>();
   for (const r of overlap) {
@@ -104,9 +112,10 @@ export async function clusterPageData(
     topicCounts.set(String(r.signature_id), counts);
   }
   const termsOf = new Map(
-    clusters
-      .filter((c) => c.kind === "semantic")
-      .map((c) => [String(c.cluster_id), ((c.terms as string[] | null) ?? []).slice()])
+    (await rows(connection, "SELECT cluster_id, terms FROM clusters WHERE kind = 'topic'")).map((c) => [
+      String(c.cluster_id),
+      ((c.terms as string[] | null) ?? []).slice()
+    ])
   );
   // What labels on each cluster's traces say of severity: the worst and the most common given.
   const severities = new Map<string, Severity[]>();
@@ -142,6 +151,7 @@ export async function clusterPageData(
       sessions: Number(c.sessions),
       severity: Number(c.severity),
       signature: c.signature === null ? null : String(c.signature),
+      madeOf: c.kind === "semantic" ? [...EVIDENCE_FIELDS] : signatureFields(String(c.signature ?? "")),
       terms: (c.terms as string[] | null) ?? [],
       representatives: (c.representative_trace_ids as string[]).slice(),
       firstSeen: num(c.first_seen),
@@ -151,7 +161,7 @@ export async function clusterPageData(
           ? []
           : dailyCounts(byDay.get(String(c.cluster_id)) ?? [], volumeUntil, days).map((d) => d.count),
       undated: undated.get(String(c.cluster_id)) ?? 0,
-      topic: c.kind === "signature" ? dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf) : null,
+      topic: dominantTopic(topicCounts.get(String(c.cluster_id)) ?? new Map(), termsOf),
       ...labelSeverity(severities.get(String(c.cluster_id)) ?? [])
     })),
     points: points.map((p) => ({

@@ -1,9 +1,15 @@
 /** @module Writing and reading the clusters, trace_clusters and embedding_cache tables. */
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 
+/**
+ * 'signature': equal failure signature; 'semantic': the evidence lens, alike evidence of what went wrong (the map);
+ * 'topic': the topic lens, alike in what the traces are about.
+ */
+export type ClusterKind = "signature" | "semantic" | "topic";
+
 export interface ClusterRow {
   clusterId: string;
-  kind: "signature" | "semantic";
+  kind: ClusterKind;
   name: string;
   size: number;
   sessions: number;
@@ -21,7 +27,7 @@ export interface ClusterRow {
 export interface TraceClusterRow {
   traceId: string;
   clusterId: string;
-  kind: "signature" | "semantic";
+  kind: ClusterKind;
   x: number | null;
   y: number | null;
 }
@@ -33,7 +39,7 @@ const strings = (values: readonly string[] | null): DuckDBValue => (values === n
 /** Replaces every cluster of the given kinds (and their memberships) in one transaction. */
 export async function replaceClusters(
   connection: DuckDBConnection,
-  kinds: readonly ("signature" | "semantic")[],
+  kinds: readonly ClusterKind[],
   runId: string,
   clusters: readonly ClusterRow[],
   members: readonly TraceClusterRow[]

@@ -38,6 +38,7 @@ test("a newer draft of the same trace, model and prompt replaces the older, and 
     assert.deepEqual(await readFailureDrafts(c, []), []);
     const cache = await draftsByEvidence(c, "m", "draft-1");
     assert.deepEqual([...cache.keys()].sort(), [hash("b"), hash("c")]);
+    assert.deepEqual(cache.get(hash("c")), {text: "issue_refund returned 500.", traceIds: new Set(["t1"])});
     assert.equal((await draftsByEvidence(c, "other", "draft-1")).size, 0);
   });
 });

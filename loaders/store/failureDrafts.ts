@@ -73,21 +73,22 @@ export async function readFailureDrafts(
 }
 
 /**
- * Earlier drafts by `model` and `promptVersion`, by the hash of the evidence they were written from: the draft
- * cache. Equal evidence (the same failure ingested twice) is drafted once.
+ * Earlier drafts by `model` and `promptVersion`, by the hash of the evidence they were written from, with the
+ * traces that have each: the draft cache. Equal evidence (the same failure ingested twice) is drafted once.
  */
 export async function draftsByEvidence(
   connection: DuckDBConnection,
   model: string,
   promptVersion: string
-): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+): Promise<Map<string, {text: string; traceIds: Set<string>}>> {
+  const found = new Map<string, {text: string; traceIds: Set<string>}>();
   if (!(await tableExists(connection, "failure_drafts"))) return found;
   const reader = await connection.runAndReadAll(
-    `SELECT evidence_hash, arg_max(text, created_at) AS text FROM failure_drafts
+    `SELECT evidence_hash, arg_max(text, created_at) AS text, list(DISTINCT trace_id) AS traces FROM failure_drafts
      WHERE model = ? AND prompt_version = ? GROUP BY evidence_hash`,
     [model, promptVersion]
   );
-  for (const [hash, text] of reader.getRows()) found.set(String(hash), String(text));
+  for (const r of reader.getRowObjectsJson())
+    found.set(String(r.evidence_hash), {text: String(r.text), traceIds: new Set(r.traces as string[])});
   return found;
 }

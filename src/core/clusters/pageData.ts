@@ -1,6 +1,7 @@
 /** @module The shape of `data/clusters.json`, written by its data loader and read by the Clusters page. */
 import type {Severity} from "../schemas/annotation.js";
 import type {FailureModeState} from "../schemas/failureMode.js";
+import type {SignatureField} from "./signature.js";
 
 export interface ClusterSummaryRow {
   id: string;
@@ -10,6 +11,12 @@ export interface ClusterSummaryRow {
   sessions: number;
   severity: number;
   signature: string | null;
+  /**
+   * What the cluster's traces share. A signature cluster: the fields its key is made of ("failing tool",
+   * "normalised error", …), never where a trace came from. A semantic cluster: the evidence of what went wrong
+   * ("error messages", "failed tool results", …, see `EVIDENCE_FIELDS`).
+   */
+  madeOf: (SignatureField | EvidenceField)[];
   terms: string[];
   representatives: string[];
   firstSeen: number | null;
@@ -26,6 +33,17 @@ export interface ClusterSummaryRow {
   /** Over the severities labels on its traces give (not `severity`, the cluster's own failure weight). */
   labelSeverity?: {worst: Severity | null; common: Severity | null; labels: number};
 }
+
+/** What a semantic cluster is made of: the evidence of what went wrong in each trace, as `evidenceText` reads it. */
+export const EVIDENCE_FIELDS = [
+  "error messages",
+  "failed tool results",
+  "turns around the first failure",
+  "final answer",
+  "annotators' explanations and failure modes",
+  "failing judges' reasoning"
+] as const;
+export type EvidenceField = (typeof EVIDENCE_FIELDS)[number];
 
 /** The semantic cluster holding at least `minShare` of a signature cluster's traces, from counts by semantic cluster (null: none). */
 export function dominantTopic(

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {clusterSignatures, DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureInput} from "./signature.js";
+import {
+  clusterSignatures,
+  DEFAULT_SIGNATURE_OPTIONS,
+  signatureFields,
+  signatureOf,
+  type SignatureInput
+} from "./signature.js";
 
 const base: SignatureInput = {
   traceId: "t",
@@ -16,35 +22,43 @@ test("a trace with no failure cue has no signature", () => {
   assert.equal(signatureOf({...base, feedback: [{name: "reward", label: "pass", value: 1}]}), null);
 });
 
-test("the first failing tool, its error template, the agent that called it and negative feedback make the key", () => {
+test("the first failing tool and its normalised error make the key; where it was called and feedback do not", () => {
   const s = signatureOf({
     ...base,
     status: "error",
     failedTools: [
-      {name: "refund", error: "order 1234 not found", parentName: "support agent"},
+      {name: "refund", error: "Error: order 1234 not found", parentName: "support agent"},
       {name: "lookup", error: "timeout", parentName: "support agent"}
     ],
     feedback: [{name: "thumbs", label: "DOWN", value: 0}]
   });
-  assert.deepEqual(s?.parts, [
-    "tool refund failed in support agent: order <n> not found",
-    "feedback thumbs=down",
-    "status error"
-  ]);
+  assert.deepEqual(s?.parts, ["tool refund failed: order <n> not found"]);
+  assert.deepEqual(s?.madeOf, ["failing tool", "normalised error"]);
   assert.equal(s?.severity, 1);
+  // The same failure called from another agent, with no feedback and an "ok" trace status, is the same failure.
+  const elsewhere = signatureOf({
+    ...base,
+    traceId: "u",
+    failedTools: [{name: "refund", error: "order 98 not found", parentName: "triage"}]
+  });
+  assert.equal(elsewhere?.key, s?.key);
+  assert.equal(elsewhere?.severity, 0.6);
 });
 
-test("an error span stands in for the place it went wrong when no tool failed; retrieval misses are listed", () => {
+test("an error span stands in for the place it went wrong when no tool failed, whatever kind a format gave it", () => {
   const s = signatureOf({
     ...base,
     status: "error",
     errorSpans: [{name: "plan", kind: "chain", message: "bad JSON at 17"}],
     retrievalMisses: ["kb", "faq", "kb"]
   });
-  assert.equal(s?.key, "chain plan failed: bad JSON at <n> | retrieval miss in faq, kb | status error");
+  assert.equal(s?.key, "step plan failed: bad JSON at <n> | retrieval miss in faq, kb");
+  assert.deepEqual(signatureFields(s!.key), s?.madeOf);
+  const agent = signatureOf({...base, errorSpans: [{name: "plan", kind: "agent", message: "bad JSON at 3"}]});
+  assert.equal(agent?.key, "step plan failed: bad JSON at <n>");
 });
 
-test("a blamed agent from attribution feedback is part of the signature unless feedback is ignored", () => {
+test("without a structural failure, the kind of miss names it: a blamed agent, negative feedback, an error status", () => {
   const input = {
     ...base,
     status: "unset",
@@ -53,8 +67,13 @@ test("a blamed agent from attribution feedback is part of the signature unless f
       {name: "outcome", label: "fail", value: 0}
     ]
   };
-  assert.equal(signatureOf(input)?.key, "blamed agent WebSurfer | feedback outcome=fail | status unset");
+  assert.equal(signatureOf(input)?.key, "blamed agent WebSurfer");
   assert.equal(signatureOf(input, {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: true}), null);
+  const negative = signatureOf({...base, feedback: [{name: "outcome", label: "fail", value: 0}]});
+  assert.equal(negative?.key, "negative feedback outcome=fail");
+  assert.deepEqual(negative?.madeOf, ["negative feedback"]);
+  assert.equal(signatureOf({...base, status: "error"})?.key, "error status");
+  assert.deepEqual(signatureFields("error status"), ["error status"]);
 });
 
 test("traces with equal keys form one cluster, largest first, with a stable id", () => {
@@ -69,8 +88,8 @@ test("traces with equal keys form one cluster, largest first, with a stable id",
   assert.deepEqual(
     clusters.map((c) => [c.name, c.traceIds]),
     [
-      ["tool pay failed: card <n> declined · status error", ["a", "c", "d"]],
-      ["tool pay failed: gateway timeout · status error", ["b"]]
+      ["tool pay failed: card <n> declined", ["a", "c", "d"]],
+      ["tool pay failed: gateway timeout", ["b"]]
     ]
   );
   assert.match(clusters[0]!.clusterId, /^sig-[0-9a-f]{16}$/);

@@ -1,9 +1,15 @@
 /**
- * @module The failure signature of one trace: a few facts read off its structure — the first failing tool and its
- * error template, the agent or step where it went wrong, retrieval misses, the final status and negative
- * feedback — joined into a key. Traces with equal keys form one signature cluster, so a reviewer sees "38 traces:
- * book_reservation failed with 'payment amount does not add up' · reward=fail" once instead of 38 times.
- * Deterministic and explainable: every part of the key is a fact a person can check in the trace.
+ * @module The failure signature of one trace: what went wrong, read off its structure, as a key. Traces with equal
+ * keys form one signature cluster, so a reviewer sees "38 traces: book_reservation failed: payment amount does not
+ * add up" once instead of 38 times.
+ *
+ * The key names one failure once. It is made of what went wrong — the first failing tool (or, when no tool failed,
+ * the first failing step) with its normalised error, retrieval misses, and for a trace with no structural failure
+ * the kind of miss (a blamed agent, negative feedback, an error status) — and never of where the trace came from
+ * or incidental structure: the file or format it was read from, the agent or parent span that made the call, the
+ * span kind a format gives a step, the trace's final status when a tool failure explains it, or whether anyone left
+ * feedback on it. So the same failing run ingested from two files or two formats (OTLP and a chat transcript)
+ * has one key. Deterministic and explainable: every part is a fact a person can check in the trace.
  */
 import {maxOf} from "./extent.js";
 import {errorTemplate} from "./errorTemplate.js";
@@ -54,11 +60,22 @@ export const DEFAULT_SIGNATURE_OPTIONS: SignatureOptions = {
   ignoreFeedback: false
 };
 
+/** What a signature is made of: the fields of the trace its key is read from, in key order. */
+export type SignatureField =
+  | "failing tool"
+  | "failing step"
+  | "normalised error"
+  | "retrieval miss"
+  | "blamed agent"
+  | "negative feedback"
+  | "error status";
+
 export interface Signature {
   traceId: string;
   /** The parts joined by " | "; equal keys mean one cluster. */
   key: string;
   parts: string[];
+  madeOf: SignatureField[];
   /** 0–1: how bad the worst cue is (status error 1, negative feedback 0.8, tool or span error 0.6, retrieval miss 0.4). */
   severity: number;
 }
@@ -68,43 +85,82 @@ function isNegative(feedback: FeedbackInput, options: SignatureOptions): boolean
   return false;
 }
 
+/**
+ * An error as a template, without the generic "Error:" a format may put in front: a chat transcript's failed tool
+ * result reads "Error: upstream timed out" where OTLP's span status says "upstream timed out".
+ */
+export function failureTemplate(error: string): string {
+  return errorTemplate(error.replace(/^\s*(?:error|exception)\s*:\s*/i, ""));
+}
+
 /** The signature of a trace with at least one failure cue, or null for a trace with none. */
 export function signatureOf(
   input: SignatureInput,
   options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS
 ): Signature | null {
   const parts: string[] = [];
+  const madeOf: SignatureField[] = [];
   let severity = 0;
   const tool = input.failedTools[0];
-  if (tool) {
-    const where = tool.parentName ? ` in ${tool.parentName}` : "";
-    parts.push(`tool ${tool.name} failed${where}: ${tool.error ? errorTemplate(tool.error) : "(no message)"}`);
-    severity = Math.max(severity, 0.6);
-  }
   const span = input.errorSpans[0];
-  if (span && !tool) {
-    parts.push(`${span.kind} ${span.name} failed${span.message ? `: ${errorTemplate(span.message)}` : ""}`);
-    severity = Math.max(severity, 0.6);
+  if (tool) {
+    parts.push(`tool ${tool.name} failed: ${tool.error ? failureTemplate(tool.error) : "(no message)"}`);
+    madeOf.push("failing tool", "normalised error");
+    severity = 0.6;
+  } else if (span) {
+    parts.push(`step ${span.name} failed${span.message ? `: ${failureTemplate(span.message)}` : ""}`);
+    madeOf.push("failing step", ...(span.message ? (["normalised error"] as const) : []));
+    severity = 0.6;
   }
   if (input.retrievalMisses.length > 0) {
     parts.push(`retrieval miss in ${[...new Set(input.retrievalMisses)].sort().join(", ")}`);
+    madeOf.push("retrieval miss");
     severity = Math.max(severity, 0.4);
   }
+  const structural = parts.length > 0;
   if (!options.ignoreFeedback) {
-    const blamed = input.feedback.filter((f) => f.label !== null && options.attributionFeedback.includes(f.name));
-    for (const f of blamed) parts.push(`blamed agent ${f.label}`);
-    const negative = input.feedback.filter((f) => isNegative(f, options));
-    const names = [...new Set(negative.map((f) => `${f.name}=${f.label!.toLowerCase()}`))].sort();
-    if (names.length > 0) {
-      parts.push(`feedback ${names.join(", ")}`);
-      severity = Math.max(severity, 0.8);
+    const blamed = [
+      ...new Set(
+        input.feedback
+          .filter((f) => f.label !== null && options.attributionFeedback.includes(f.name))
+          .map((f) => f.label!)
+      )
+    ].sort();
+    const negative = [
+      ...new Set(input.feedback.filter((f) => isNegative(f, options)).map((f) => `${f.name}=${f.label!.toLowerCase()}`))
+    ].sort();
+    if (blamed.length > 0 || negative.length > 0) severity = Math.max(severity, 0.8);
+    // Feedback names the failure only where the structure shows none: added to a tool failure, it would split one
+    // failure by whether somebody happened to leave a thumbs-down.
+    if (!structural && blamed.length > 0) {
+      parts.push(`blamed agent ${blamed.join(", ")}`);
+      madeOf.push("blamed agent");
+    } else if (!structural && negative.length > 0) {
+      parts.push(`negative feedback ${negative.join(", ")}`);
+      madeOf.push("negative feedback");
     }
-    if (blamed.length > 0) severity = Math.max(severity, 0.8);
   }
   if (input.status === "error") severity = 1;
-  if (parts.length === 0 && input.status !== "error") return null;
-  parts.push(`status ${input.status}`);
-  return {traceId: input.traceId, key: parts.join(" | "), parts, severity};
+  if (parts.length === 0) {
+    if (input.status !== "error") return null;
+    parts.push("error status");
+    madeOf.push("error status");
+  }
+  return {traceId: input.traceId, key: parts.join(" | "), parts, madeOf, severity};
+}
+
+/** The fields a signature key is made of, read back from the key itself (as stored in the `clusters` table). */
+export function signatureFields(key: string): SignatureField[] {
+  return key.split(" | ").flatMap((part): SignatureField[] => {
+    if (part.startsWith("tool ")) return ["failing tool", "normalised error"];
+    if (part.startsWith("step "))
+      return part.includes(" failed: ") ? ["failing step", "normalised error"] : ["failing step"];
+    if (part.startsWith("retrieval miss")) return ["retrieval miss"];
+    if (part.startsWith("blamed agent")) return ["blamed agent"];
+    if (part.startsWith("negative feedback")) return ["negative feedback"];
+    if (part === "error status") return ["error status"];
+    return [];
+  });
 }
 
 export interface SignatureCluster {
@@ -113,6 +169,7 @@ export interface SignatureCluster {
   /** The key as one line for people: its parts joined by " · ". */
   name: string;
   parts: string[];
+  madeOf: SignatureField[];
   severity: number;
   traceIds: string[];
 }
@@ -131,6 +188,7 @@ export function clusterSignatures(signatures: readonly Signature[]): SignatureCl
       key,
       name: members[0]!.parts.join(" · "),
       parts: members[0]!.parts,
+      madeOf: members[0]!.madeOf,
       severity: maxOf(members.map((m) => m.severity)),
       traceIds: members.map((m) => m.traceId).sort()
     }))

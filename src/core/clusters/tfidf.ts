@@ -61,6 +61,8 @@ export interface TfidfOptions {
 
 export interface TfidfModel {
   vocabulary: string[];
+  /** The inverse document frequency of each vocabulary term, to weigh documents the model was not fitted on. */
+  idf: number[];
   vectors: number[][];
 }
 
@@ -94,5 +96,28 @@ export function tfidfVectors(
     if (norm > 0) for (const j of counts.keys()) row[j] = row[j]! / norm;
     return row;
   });
-  return {vocabulary, vectors};
+  return {vocabulary, idf, vectors};
+}
+
+/** A row of a TF-IDF model as its non-zero columns, for assigning traces the model was not fitted on. */
+export interface SparseRow {
+  columns: number[];
+  values: number[];
+}
+
+/** One document as a sparse, L2-normalised row of a fitted model (`column`: term → index). */
+export function sparseRow(
+  doc: readonly string[],
+  column: ReadonlyMap<string, number>,
+  idf: readonly number[]
+): SparseRow {
+  const counts = new Map<number, number>();
+  for (const term of doc) {
+    const j = column.get(term);
+    if (j !== undefined) counts.set(j, (counts.get(j) ?? 0) + 1);
+  }
+  const columns = [...counts.keys()];
+  const values = columns.map((j) => (1 + Math.log(counts.get(j)!)) * idf[j]!);
+  const norm = Math.sqrt(values.reduce((s, v) => s + v * v, 0));
+  return {columns, values: norm > 0 ? values.map((v) => v / norm) : values};
 }
