@@ -27,7 +27,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)
 const GUARD = fileURLToPath(new URL("./networkGuard.mjs", import.meta.url));
 
 /** What the project copy needs besides `node_modules`. */
-const PROJECT_FILES = ["package.json", "tsconfig.json", "observablehq.config.ts", "src", "loaders"];
+const PROJECT_FILES = ["package.json", "tsconfig.json", "observablehq.config.ts", "src", "loaders", "evaluators"];
 
 export interface BuiltSite {
   projectDir: string;

@@ -57,48 +57,43 @@ describe("the experiments page", {timeout: 600_000}, () => {
   });
   after(() => built?.close());
 
-  it(
-    "compares the latest experiment with the one before, names the regressed cases and shows outputs as text",
-    // In the built site the evaluator rows do not appear yet (the page's console is clean); the test runs and reports.
-    {todo: "the built page shows no evaluator row; the loader's output in the built site is to be checked"},
-    async () => {
-      const {site, server, browser} = built;
-      assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
-      const {page, record} = await recordedPage(browser);
-      await page.goto(`${server.url}/experiments`);
-      const row = page.locator('.pl-exp-evaluators tr[data-evaluator="tool-call-failed"]');
-      // A page that fails to render says why in its console: show that rather than a bare timeout.
-      await row.waitFor({timeout: 20_000}).catch((error: unknown) => {
-        assertClean(record, "/experiments");
-        throw error;
-      });
-      const cells = await row.locator("td").allInnerTexts();
-      const cases = await page.locator(".pl-exp-case").count();
-      assert.ok(cases >= 2, `${cases} cases`);
-      assert.deepEqual(cells.slice(0, 6), [
-        "tool-call-failed",
-        `${cases}/${cases} (100 %)`,
-        `0/${cases} (0 %)`,
-        "−100.0 pp",
-        String(cases),
-        "0"
-      ]);
-      assert.equal(await page.locator('.pl-exp-case[data-moved="regressed"]').count(), cases);
-      const first = page.locator(".pl-exp-case").first();
-      await first.locator("summary").click();
-      const texts = await first.locator(".pl-exp-side .pl-exp-text").allInnerTexts();
-      assert.match(texts[0]!, /^answered /);
-      assert.equal(texts[1], `sorry ${HOSTILE_SCRIPT}${HOSTILE_IMAGE}`);
-      assert.equal(await page.locator(".pl-exp-case img").count(), 0, "markup in an output stayed text");
-      assert.match(await page.locator('.pl-exp-spend tr[data-side="b"]').innerText(), /\$0\.00/);
-      assert.equal((await page.locator("svg").count()) > 0, true, "the pass-rate chart is drawn");
-      // Swapping the two sides turns every regression into an improvement.
-      await page.getByLabel("Baseline (A)").selectOption("broken");
-      await page.getByLabel("Candidate (B)").selectOption("good");
-      await page.locator('.pl-exp-case[data-moved="improved"]').first().waitFor();
-      assert.equal(await page.locator('.pl-exp-case[data-moved="improved"]').count(), cases);
+  it("compares the latest experiment with the one before, names the regressed cases and shows outputs as text", async () => {
+    const {site, server, browser} = built;
+    assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
+    const {page, record} = await recordedPage(browser);
+    await page.goto(`${server.url}/experiments`);
+    const row = page.locator('.pl-exp-evaluators tr[data-evaluator="tool-call-failed"]');
+    // A page that fails to render says why in its console: show that rather than a bare timeout.
+    await row.waitFor({timeout: 20_000}).catch((error: unknown) => {
       assertClean(record, "/experiments");
-      assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
-    }
-  );
+      throw error;
+    });
+    const cells = await row.locator("td").allInnerTexts();
+    const cases = await page.locator(".pl-exp-case").count();
+    assert.ok(cases >= 2, `${cases} cases`);
+    assert.deepEqual(cells.slice(0, 6), [
+      "tool-call-failed",
+      `${cases}/${cases} (100 %)`,
+      `0/${cases} (0 %)`,
+      "−100.0 pp",
+      String(cases),
+      "0"
+    ]);
+    assert.equal(await page.locator('.pl-exp-case[data-moved="regressed"]').count(), cases);
+    const first = page.locator(".pl-exp-case").first();
+    await first.locator("summary").click();
+    const texts = await first.locator(".pl-exp-side .pl-exp-text").allInnerTexts();
+    assert.match(texts[0]!, /^answered /);
+    assert.equal(texts[1], `sorry ${HOSTILE_SCRIPT}${HOSTILE_IMAGE}`);
+    assert.equal(await page.locator(".pl-exp-case img").count(), 0, "markup in an output stayed text");
+    assert.match(await page.locator('.pl-exp-spend tr[data-side="b"]').innerText(), /\$0\.00/);
+    assert.equal((await page.locator("svg").count()) > 0, true, "the pass-rate chart is drawn");
+    // Swapping the two sides turns every regression into an improvement.
+    await page.getByLabel("Baseline (A)").selectOption("broken");
+    await page.getByLabel("Candidate (B)").selectOption("good");
+    await page.locator('.pl-exp-case[data-moved="improved"]').first().waitFor();
+    assert.equal(await page.locator('.pl-exp-case[data-moved="improved"]').count(), cases);
+    assertClean(record, "/experiments");
+    assert.equal(await page.evaluate(() => (window as unknown as {__xss?: number}).__xss), undefined);
+  });
 });

@@ -52,14 +52,15 @@ const COLUMNS: [name: string, sql: string, kind: Kind][] = [
 
 // Feedback is counted from `trace_feedback` (loaders/store/annotationViews.ts), which adds end users' labels to the
 // trace's own feedback; a store opened read-only before that view existed counts the trace's own only.
-// The list leads with the format that holds most traces, newest first within each: a workspace's main source, not
-// the few traces of a format fixture that happen to carry times while the benchmark runs beside them carry none.
+// The list leads with what started in the last day (traces an app is sending now), then the format that holds most
+// traces, newest first within each: a workspace's main source, not the few traces of a format fixture that happen to
+// carry times while the benchmark runs beside them carry none.
 const listSql = (feedbackView: boolean) => {
   const counts = feedbackView
     ? "SELECT trace_id, count(*)::INTEGER AS n FROM trace_feedback GROUP BY 1"
     : "SELECT NULL::VARCHAR AS trace_id, NULL::INTEGER AS n WHERE false";
   return `SELECT ${COLUMNS.map(([name, sql]) => `${sql} AS ${name}`).join(", ")}
-FROM traces LEFT JOIN (${counts}) fb USING (trace_id) ORDER BY count(*) OVER (PARTITION BY format) DESC, format, start_time DESC NULLS LAST, trace_id`;
+FROM traces LEFT JOIN (${counts}) fb USING (trace_id) ORDER BY coalesce(start_time > (now() - INTERVAL 1 DAY)::TIMESTAMP, false) DESC, count(*) OVER (PARTITION BY format) DESC, format, start_time DESC NULLS LAST, trace_id`;
 };
 
 function arrowType(kind: Kind): DataType {

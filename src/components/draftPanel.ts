@@ -4,7 +4,8 @@
  * mistaken for the person's label. `y` (or the button) accepts the first one as the person's label; the label then
  * records which draft it came from. Also the severity picker for the person's own label.
  */
-import {SEVERITIES, type Annotation, type Severity} from "../core/schemas/annotation.js";
+import type {Annotation} from "../core/schemas/annotation.js";
+import {SEVERITIES, type Severity} from "../core/annotations/severities.js";
 import type {DraftSuggestion} from "../core/schemas/draft.js";
 import {el} from "./dom.js";
 

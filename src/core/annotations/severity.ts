@@ -2,7 +2,7 @@
  * @module Summaries of severity over many labels: the worst, the most common, and each trace's worst. A label
  * without a severity says nothing here; it is neither low nor missing from a count of the rest.
  */
-import {SEVERITIES, type Severity} from "../schemas/annotation.js";
+import {SEVERITIES, type Severity} from "./severities.js";
 
 /** low 0 … critical 3. */
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);

@@ -6,6 +6,7 @@
  * so an old Plumbline never misreads a log written by a newer one.
  */
 import {z} from "zod";
+import {SEVERITIES} from "../annotations/severities.js";
 
 /** The version this code writes. Version 1 (a plain pass/fail verdict with a comment) is still read. */
 export const ANNOTATION_VERSION = 2;
@@ -43,7 +44,7 @@ export const ScopeSchema = z.discriminatedUnion("kind", [
 export type Scope = z.infer<typeof ScopeSchema>;
 
 /** How much a failure matters, least to most. */
-export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export {SEVERITIES};
 export const SeveritySchema = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof SeveritySchema>;
 
