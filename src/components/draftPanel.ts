@@ -5,7 +5,7 @@
  * records which draft it came from. Also the severity picker for the person's own label.
  */
 import type {Annotation} from "../core/schemas/annotation.js";
-import {SEVERITIES, type Severity} from "../core/annotations/severities.js";
+import {SEVERITIES, type Severity} from "../core/annotations/severity.js";
 import type {DraftSuggestion} from "../core/schemas/draft.js";
 import {el} from "./dom.js";
 

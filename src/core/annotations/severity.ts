@@ -1,8 +1,11 @@
 /**
- * @module Summaries of severity over many labels: the worst, the most common, and each trace's worst. A label
- * without a severity says nothing here; it is neither low nor missing from a count of the rest.
+ * @module The four severities, worst last, and summaries of them over many labels: the worst, the most common, and
+ * each trace's worst. A label without a severity says nothing here; it is neither low nor missing from a count of
+ * the rest. The list is kept apart from the zod schemas (which import it) so that browser code can use it without
+ * loading zod, whose probe for `eval` breaks the page's Content-Security-Policy.
  */
-import {SEVERITIES, type Severity} from "./severities.js";
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** low 0 … critical 3. */
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);

@@ -6,7 +6,7 @@
  * so an old Plumbline never misreads a log written by a newer one.
  */
 import {z} from "zod";
-import {SEVERITIES} from "../annotations/severities.js";
+import {SEVERITIES} from "../annotations/severity.js";
 
 /** The version this code writes. Version 1 (a plain pass/fail verdict with a comment) is still read. */
 export const ANNOTATION_VERSION = 2;
