@@ -1,7 +1,9 @@
 /**
  * @module Live intake: the OTLP/HTTP receiver in a process of its own (loaders/intake/fixtures/receiverMain.ts)
  * taking gzip'd protobuf requests of 512 spans (the OpenTelemetry SDK's batch size) from four clients at once for
- * `seconds`, then stopped with SIGTERM, which lets the store catch up before it exits. Sustained intake is the spans
+ * `seconds`, then stopped with SIGTERM, which lets the store catch up before it exits. The clients share this
+ * machine's cores with the receiver, which a real exporter would not: each request is a pre-encoded synthetic
+ * request with fresh ids patched in, then gzip'd, so the clients cost little (their CPU per span is printed). Sustained intake is the spans
  * acknowledged over the whole time until the store holds them; beside it, the file ingest's spans/s on the same
  * requests written as OTLP/JSON Lines, in the same run; p99 request latency; the receiver's peak RSS.
  */
@@ -14,10 +16,52 @@ import {gzipSync} from "node:zlib";
 import {generateOtlpLine} from "../loaders/formats/otlpSynth.js";
 import {ingest} from "../loaders/ingest/ingest.js";
 import {encodeTraceRequest} from "../loaders/intake/otlpProto.js";
+import {decodeWireRequest} from "../loaders/intake/otlpWire.js";
 import {withReadConnection} from "../loaders/store/db.js";
 import {fmt, ROOT, table} from "./run.js";
 
 const SPANS_PER_REQUEST = 512;
+/** Distinct request contents; request n is template n % TEMPLATES with ids of its own. */
+const TEMPLATES = 64;
+
+interface Template {
+  bytes: Uint8Array;
+  /** Where each trace and span id starts in the bytes. */
+  ids: number[];
+}
+
+/** A synthetic request encoded once, with the offset of every id in it, so a client only patches and sends. */
+function template(t: number): Template {
+  const request = JSON.parse(generateOtlpLine(t, SPANS_PER_REQUEST)) as {
+    resourceSpans: {scopeSpans: {spans: {traceId: string; spanId: string}[]}[]}[];
+  };
+  const values = new Set<string>();
+  for (const rs of request.resourceSpans)
+    for (const ss of rs.scopeSpans) for (const s of ss.spans) values.add(s.traceId).add(s.spanId);
+  const bytes = encodeTraceRequest(request);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ids: number[] = [];
+  for (const value of values) {
+    const needle = Buffer.from(value, "hex");
+    for (let at = view.indexOf(needle); at !== -1; at = view.indexOf(needle, at + 1)) ids.push(at);
+  }
+  return {bytes, ids};
+}
+
+/**
+ * Request n: its template with the first three bytes of every id set to n, so every request's traces and spans are
+ * new to the store (as an exporter's are) and the same n always gives the same bytes.
+ */
+function requestBody(templates: Template[], n: number): Uint8Array {
+  const {bytes, ids} = templates[n % templates.length]!;
+  const body = Uint8Array.from(bytes);
+  for (const at of ids) {
+    body[at] = n >>> 16;
+    body[at + 1] = (n >>> 8) & 0xff;
+    body[at + 2] = n & 0xff;
+  }
+  return body;
+}
 const CLIENTS = 4;
 const MAIN = join(ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
 
@@ -45,19 +89,13 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     let next = 0;
     let acknowledged = 0;
     let failures = 0;
-    // The same requests, as OTLP/JSON Lines for the file ingest, written as they go (ten minutes' worth is more
-    // text than one string may hold).
-    const file = join(dir, "same.otlp.jsonl");
-    const out = openSync(file, "w");
-    let requests = 0;
+    const templates = Array.from({length: TEMPLATES}, (_, t) => template(t));
     const started = performance.now();
+    const clientCpu = process.cpuUsage();
     const until = started + seconds * 1000;
     const client = async () => {
       while (performance.now() < until) {
-        const line = generateOtlpLine(next++, SPANS_PER_REQUEST);
-        writeSync(out, line + "\n");
-        requests++;
-        const body = gzipSync(encodeTraceRequest(JSON.parse(line)));
+        const body = gzipSync(requestBody(templates, next++));
         const sent = performance.now();
         let response: Response;
         try {
@@ -77,6 +115,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       }
     };
     await Promise.all(Array.from({length: CLIENTS}, client));
+    const clientCpuUs = process.cpuUsage(clientCpu);
     const sendMs = performance.now() - started;
     child.kill("SIGTERM");
     await once(child, "exit");
@@ -94,11 +133,20 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       `receiver: ${acknowledged} acknowledged, ${stored} stored in ${(totalMs / 1000).toFixed(1)} s, p99 ${p99.toFixed(0)} ms, ` +
         `peak RSS ${peakRssMb.toFixed(0)} MB, RSS samples (MB): ${samples.map((m) => m.toFixed(0)).join(" ")}`
     );
-    // The same requests through the file ingest, in this process.
+    // The same requests as OTLP/JSON Lines through the file ingest, in this process (written after the sending, which
+    // is timed; ten minutes' worth is more text than one string may hold).
+    const requests = next;
+    const file = join(dir, "same.otlp.jsonl");
+    const out = openSync(file, "w");
+    for (let n = 0; n < requests; n++)
+      writeSync(out, JSON.stringify(decodeWireRequest(requestBody(templates, n)).value) + "\n");
     closeSync(out);
     const fileStarted = performance.now();
+    const fileCpu = process.cpuUsage();
     await ingest({workspace: join(dir, "file-ws"), paths: [file]});
     const fileMs = performance.now() - fileStarted;
+    const fileCpuUs = process.cpuUsage(fileCpu);
+    const receiverCpuUs = Number(/cpu (\d+)/.exec(output)?.[1] ?? 0);
     const figures = {
       seconds,
       requests: latencies.length,
@@ -113,7 +161,10 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       peakRssMb,
       rssSecondMinuteMb: minutePeak(6),
       rssLastMinuteMb: minutePeak(Math.max(0, samples.length - 6)),
-      fileIngestPerSecond: (requests * SPANS_PER_REQUEST) / (fileMs / 1000)
+      fileIngestPerSecond: (requests * SPANS_PER_REQUEST) / (fileMs / 1000),
+      receiverCpuUsPerSpan: receiverCpuUs / Math.max(1, stored),
+      clientCpuUsPerSpan: (clientCpuUs.user + clientCpuUs.system) / Math.max(1, acknowledged),
+      fileCpuUsPerSpan: (fileCpuUs.user + fileCpuUs.system) / (requests * SPANS_PER_REQUEST)
     };
     console.log(
       table([
@@ -133,7 +184,11 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
               ]
             ]
           : []),
-        ["file ingest of the same spans, spans/s", fmt.int(figures.fileIngestPerSecond)]
+        ["file ingest of the same spans, spans/s", fmt.int(figures.fileIngestPerSecond)],
+        [
+          "CPU per span: receiver / file ingest / the bench's clients",
+          `${figures.receiverCpuUsPerSpan.toFixed(0)} µs / ${figures.fileCpuUsPerSpan.toFixed(0)} µs / ${figures.clientCpuUsPerSpan.toFixed(0)} µs`
+        ]
       ])
     );
     return figures;

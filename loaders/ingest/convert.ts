@@ -58,6 +58,8 @@ export interface ConvertTally {
   flags: FlagCounts;
   /** The first few flagged records of each kind. */
   flagged: Flagged[];
+  /** The traces whose spans were read (only when reading logged OTLP requests, see otlpRequests.ts). */
+  traceIds?: string[];
 }
 
 export function emptyTally(): ConvertTally {

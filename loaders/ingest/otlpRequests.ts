@@ -8,8 +8,32 @@
  * again request by request, so only the request that holds the row is rejected.
  */
 import {otlpReader} from "../formats/otlp.js";
+import {otlpId} from "../formats/otlpValues.js";
+import {isRecord} from "../formats/values.js";
 import {convertRecords, emptyTally, type ConvertTally, type RawRecord} from "./convert.js";
 import type {StagingWriter} from "./stagingWriter.js";
+
+/** The trace ids of the spans in `resourceSpans`, as the OTLP reader writes them; unreadable ones are left out. */
+function traceIdsOf(resourceSpans: unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const rs of resourceSpans) {
+    const scopes = isRecord(rs) ? rs.scopeSpans : undefined;
+    if (!Array.isArray(scopes)) continue;
+    for (const ss of scopes) {
+      const spans = isRecord(ss) ? ss.spans : undefined;
+      if (!Array.isArray(spans)) continue;
+      for (const span of spans) {
+        if (!isRecord(span) || typeof span.traceId !== "string" || span.traceId === "") continue;
+        try {
+          ids.add(otlpId(span.traceId, 0, "traceId"));
+        } catch {
+          // Not an id the reader takes: the span is quarantined, and no trace is built from it.
+        }
+      }
+    }
+  }
+  return [...ids];
+}
 
 export function convertRequests(
   records: readonly RawRecord[],
@@ -33,6 +57,7 @@ export function convertRequests(
     }
     if (Array.isArray(request.resourceSpans)) for (const rs of request.resourceSpans) resourceSpans.push(rs);
   }
+  tally.traceIds = traceIdsOf(resourceSpans);
   const first = records[0]!;
   const together = emptyTally();
   // The text is only searched for escaped surrogates (and shown if the block is refused, which it then is not).

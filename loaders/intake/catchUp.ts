@@ -138,12 +138,6 @@ function splitBlock(block: Buffer, parts: number): {block: Uint8Array; firstLine
   return out;
 }
 
-const TRACE_ID = /"traceId":"([0-9a-fA-F]{32})"/g;
-
-function traceIdsOf(block: Buffer, into: Set<string>): void {
-  for (const match of block.toString("latin1").matchAll(TRACE_ID)) into.add(match[1]!.toLowerCase());
-}
-
 /** A segment's writer: `<started>-<pid>-<sequence>.otlp.jsonl`. */
 function writerPid(name: string): number | null {
   const pid = /^\d+-(\d+)-/.exec(name)?.[1];
@@ -192,6 +186,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     for (const part of await Promise.all(results)) {
       tally.spans += part.spans;
       tally.rejected.push(...part.rejected);
+      for (const id of part.traceIds ?? []) (tally.traceIds ??= []).push(id);
     }
     return {tally, staged: combine(await pool.pool.rotate())};
   };
@@ -202,12 +197,12 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
       for (const name of segments) {
         const file = join(intakeDir(workspace), name);
         for (;;) {
-          if (merges >= MERGES_PER_OPENING) return true;
+          if (merges >= MERGES_PER_OPENING) return checkpointed(connection, true);
           const from = offsets[name] ?? 0;
           const read = readWholeBlock(file, from, batchBytes);
           if (!read) break;
-          traceIdsOf(read.block, built);
           const {tally, staged, dir} = await convert(file, read.block);
+          for (const id of tally.traceIds ?? []) built.add(id);
           try {
             if (tally.rejected.length) {
               const path = quarantine(workspace, tally.rejected);
@@ -227,7 +222,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
         }
       }
       await dropFinished(workspace, segments, offsets, connection, result);
-      return false;
+      return merges ? checkpointed(connection, false) : false;
     });
   }
   if (built.size) {
@@ -235,6 +230,15 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     options.onTraces?.(result.traceIds);
   }
   return result;
+}
+
+/**
+ * Checkpoints the store before it is closed: DuckDB would do it in the close, which blocks the thread that answers
+ * requests (`closeSync`), whereas a `CHECKPOINT` statement runs on DuckDB's own threads.
+ */
+async function checkpointed<T>(connection: DuckDBConnection, value: T): Promise<T> {
+  await connection.run("CHECKPOINT");
+  return value;
 }
 
 /**

@@ -57,10 +57,13 @@ test("every span acknowledged before a kill -9, at random moments, is in the sto
   let next = 1;
   for (let round = 0; round < 4; round++) {
     const {child, port} = await startChild(workspace);
-    const killAt = Date.now() + 150 + random() * 600;
+    // The kill comes at a random moment once this round has had some spans acknowledged (a loaded machine starts
+    // the receiver slowly, so a moment counted from its start could come before any answer).
+    let ackedThisRound = 0;
+    let killed = false;
     // Three clients at once, so a kill lands while writes, fsyncs and the catch-up's merges are under way.
     const client = async () => {
-      while (Date.now() < killAt + 100) {
+      while (!killed) {
         const {body, ids} = request(next, 1 + Math.floor(random() * 20));
         next += ids.length;
         try {
@@ -69,7 +72,10 @@ test("every span acknowledged before a kill -9, at random moments, is in the sto
             headers: {"content-type": "application/json"},
             body
           });
-          if (response.status === 200) for (const id of ids) acknowledged.add(id);
+          if (response.status === 200) {
+            for (const id of ids) acknowledged.add(id);
+            ackedThisRound += ids.length;
+          }
           await response.body?.cancel();
         } catch {
           // The receiver was killed: what it had not answered was never acknowledged.
@@ -78,10 +84,12 @@ test("every span acknowledged before a kill -9, at random moments, is in the sto
       }
     };
     const clients = Promise.all([client(), client(), client()]);
-    await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
+    while (ackedThisRound < 20 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, random() * 600));
     child.kill("SIGKILL");
     await once(child, "exit");
     await clients;
+    killed = true;
   }
   assert.ok(acknowledged.size > 50, `only ${acknowledged.size} spans were acknowledged (seed ${seed})`);
   const killed = readdirSync(join(workspace, "intake"));

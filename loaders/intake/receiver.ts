@@ -23,11 +23,13 @@
 import {rmSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {gunzipSync} from "node:zlib";
+import {isUtf8} from "node:buffer";
 import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
 import {WorkerPool, workerScript} from "../ingest/workerPool.js";
 import {catchUp, quarantine, type CatchUpPool, type CatchUpResult} from "./catchUp.js";
-import {acceptRequest, MalformedRequest} from "./accept.js";
-import {decodeTraceRequest, encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
+import {acceptDecoded, acceptRequest, MalformedRequest, type Accepted} from "./accept.js";
+import {encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
+import {decodeWireRequest, WireError} from "./otlpWire.js";
 import {openWalWriter, type WalWriter} from "./wal.js";
 
 export interface ReceiverOptions {
@@ -262,25 +264,22 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         }
         if (body.byteLength > maxDecoded)
           return failure(encoding, 413, RPC.invalidArgument, `the body is over ${maxDecoded} bytes`);
-        let value: unknown;
+        let accepted: Accepted;
+        let traceIds: Iterable<string> | null = null;
+        // The logged line: the body itself when it is already one (JSON, whole, on one line), else the kept spans.
+        let line: string | Buffer | null = null;
         try {
-          value =
-            encoding === "protobuf"
-              ? decodeTraceRequest(body)
-              : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+          if (encoding === "protobuf") {
+            const wire = decodeWireRequest(body);
+            traceIds = wire.traceIds;
+            accepted = acceptDecoded(wire, body.byteLength);
+          } else {
+            const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+            accepted = acceptRequest(JSON.parse(text.toString("utf8")), body.byteLength);
+            if (accepted.whole && text.indexOf(0x0a) === -1 && isUtf8(text)) line = text;
+          }
         } catch (error) {
-          return failure(
-            encoding,
-            400,
-            RPC.invalidArgument,
-            `not an ExportTraceServiceRequest: ${(error as Error).message}`
-          );
-        }
-        let accepted;
-        try {
-          accepted = acceptRequest(value, body.byteLength);
-        } catch (error) {
-          if (error instanceof MalformedRequest)
+          if (error instanceof MalformedRequest || error instanceof WireError || error instanceof SyntaxError)
             return failure(encoding, 400, RPC.invalidArgument, `not an ExportTraceServiceRequest: ${error.message}`);
           throw error;
         }
@@ -297,14 +296,16 @@ export function openReceiver(options: ReceiverOptions): Receiver {
           );
         }
         if (accepted.request) {
-          const line = JSON.stringify(accepted.request);
-          await wal.append([line]);
-          appended += Buffer.byteLength(line) + 1;
+          const bytes = line ?? Buffer.from(JSON.stringify(accepted.request), "utf8");
+          await wal.append([bytes]);
+          appended += bytes.length + 1;
           const at = now();
-          for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
-            for (const ss of rs.scopeSpans ?? [])
-              for (const span of ss.spans ?? [])
-                if (typeof span.traceId === "string") lastReceived.set(span.traceId.toLowerCase(), at);
+          if (traceIds && !accepted.rejected.length) for (const traceId of traceIds) lastReceived.set(traceId, at);
+          else
+            for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
+              for (const ss of rs.scopeSpans ?? [])
+                for (const span of ss.spans ?? [])
+                  if (typeof span.traceId === "string") lastReceived.set(span.traceId.toLowerCase(), at);
           schedule();
         }
         if (!accepted.rejected.length) return success(encoding, null);

@@ -21,6 +21,8 @@ const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
 const closeAsync = promisify(close);
 
+const NEWLINE = Buffer.from("\n");
+
 export const SEGMENT_SUFFIX = ".otlp.jsonl";
 /** A segment is closed and a new one begun past this size, so no one file grows without bound. */
 export const SEGMENT_BYTES = 64 << 20;
@@ -49,7 +51,7 @@ export function isOpenSegment(path: string): boolean {
 
 export interface WalWriter {
   /** Appends the lines (each one JSON text without a newline) and fsyncs; resolves once they are on disk. */
-  append(lines: readonly string[]): Promise<void>;
+  append(lines: readonly (string | Uint8Array)[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,7 +125,9 @@ export function openWalWriter(options: WalWriterOptions): WalWriter {
   return {
     append(lines) {
       if (closed) return Promise.reject(new Error("the intake log is closed"));
-      const bytes = Buffer.from(lines.join("\n") + "\n", "utf8");
+      const parts: Uint8Array[] = [];
+      for (const line of lines) parts.push(typeof line === "string" ? Buffer.from(line, "utf8") : line, NEWLINE);
+      const bytes = Buffer.concat(parts);
       return new Promise<void>((resolve, reject) => {
         queue.push({bytes, resolve, reject});
         writing ??= drain();
