@@ -147,6 +147,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     const fileMs = performance.now() - fileStarted;
     const fileCpuUs = process.cpuUsage(fileCpu);
     const receiverCpuUs = Number(/cpu (\d+)/.exec(output)?.[1] ?? 0);
+    const [loopP99Ms, loopMaxMs] = (/loop ([\d.]+) ([\d.]+)/.exec(output)?.slice(1) ?? ["0", "0"]).map(Number);
     const figures = {
       seconds,
       requests: latencies.length,
@@ -162,6 +163,8 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       rssSecondMinuteMb: minutePeak(6),
       rssLastMinuteMb: minutePeak(Math.max(0, samples.length - 6)),
       fileIngestPerSecond: (requests * SPANS_PER_REQUEST) / (fileMs / 1000),
+      eventLoopDelayP99Ms: loopP99Ms!,
+      eventLoopDelayMaxMs: loopMaxMs!,
       receiverCpuUsPerSpan: receiverCpuUs / Math.max(1, stored),
       clientCpuUsPerSpan: (clientCpuUs.user + clientCpuUs.system) / Math.max(1, acknowledged),
       fileCpuUsPerSpan: (fileCpuUs.user + fileCpuUs.system) / (requests * SPANS_PER_REQUEST)
@@ -176,6 +179,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         ["store catch-up after the last request", fmt.ms(figures.drainMs)],
         ["request latency p50 / p99", `${figures.p50LatencyMs.toFixed(0)} ms / ${p99.toFixed(0)} ms`],
         ["receiver peak RSS", fmt.mb(peakRssMb)],
+        ["receiver's event loop delay p99 / longest", `${loopP99Ms!.toFixed(0)} ms / ${loopMaxMs!.toFixed(0)} ms`],
         ...(samples.length >= 12
           ? [
               [

@@ -21,6 +21,7 @@
  * new traffic (online evaluation, automation rules). It runs after the store's lock is released.
  */
 import {closeSync, mkdirSync, openSync, readSync, rmSync, statSync, unlinkSync, writeFileSync} from "node:fs";
+import {open} from "node:fs/promises";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {makeScratchFolder, processAlive, STAGING_PREFIX} from "../files/scratch.js";
@@ -35,7 +36,12 @@ import {intakeDir, isOpenSegment, listSegments} from "./wal.js";
 
 const KEY = "intake_log";
 /** Bytes of log taken in per merge: bounds the memory a long catch-up holds (one batch at a time). */
-const BATCH_BYTES = 16 << 20;
+const BATCH_BYTES = 64 << 20;
+/**
+ * Bytes of log per worker task: a worker holds a task's text and objects at once, and many small tasks keep that
+ * young for the garbage collector (a whole batch per worker cost it twice the file ingest's time).
+ */
+const PART_BYTES = 4 << 20;
 /** Merges per opening of the store, after which it is released for a while to other writers. */
 const MERGES_PER_OPENING = 8;
 
@@ -121,21 +127,54 @@ function readWholeBlock(file: string, offset: number, maxBytes: number): {block:
   }
 }
 
-/** Splits a block at line ends into at most `parts` blocks, each with an ArrayBuffer of its own (to transfer). */
-function splitBlock(block: Buffer, parts: number): {block: Uint8Array; firstLine: number}[] {
-  const out: {block: Uint8Array; firstLine: number}[] = [];
-  let start = 0;
-  let line = 1;
-  for (let i = 1; i <= parts && start < block.length; i++) {
-    let end = i === parts ? block.length : block.indexOf(0x0a, Math.floor((block.length * i) / parts));
-    if (end === -1) end = block.length;
-    const piece = new Uint8Array(block.subarray(start, end));
-    out.push({block: piece, firstLine: line});
-    for (let at = piece.indexOf(0x0a); at !== -1; at = piece.indexOf(0x0a, at + 1)) line++;
-    line++;
-    start = end + 1;
+/** A piece of a batch of log lines, in a buffer of its own, so it goes to a worker without a copy. */
+interface Part {
+  block: Uint8Array;
+  /** Its first line's number within the batch. */
+  firstLine: number;
+}
+
+/**
+ * The whole lines of `file` from `offset`, up to about `maxBytes`, read off the thread's event loop in parts of
+ * about `partBytes` (a line longer than that is a part of its own); null when no whole line is left. Reading the
+ * batch into one buffer and copying it into parts kept the thread from answering requests for up to 600 ms.
+ */
+async function readBatch(
+  file: string,
+  offset: number,
+  maxBytes: number,
+  partBytes: number
+): Promise<{parts: Part[]; end: number} | null> {
+  const handle = await open(file, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const parts: Part[] = [];
+    let at = offset;
+    let line = 1;
+    while (at < size && at - offset < maxBytes) {
+      let want = Math.min(size - at, partBytes);
+      for (;;) {
+        const bytes = Buffer.allocUnsafeSlow(want);
+        const {bytesRead} = await handle.read(bytes, 0, want, at);
+        const last = bytesRead ? bytes.lastIndexOf(0x0a, bytesRead - 1) : -1;
+        if (last === -1) {
+          // A line longer than the part: read on until it ends, or stop at an unterminated tail (never acknowledged).
+          if (at + bytesRead >= size) return parts.length ? {parts, end: at} : null;
+          want = Math.min(size - at, want * 2);
+          continue;
+        }
+        const block = bytes.subarray(0, last);
+        parts.push({block, firstLine: line});
+        for (let i = block.indexOf(0x0a); i !== -1; i = block.indexOf(0x0a, i + 1)) line++;
+        line++;
+        at += last + 1;
+        break;
+      }
+    }
+    return parts.length ? {parts, end: at} : null;
+  } finally {
+    await handle.close();
   }
-  return out;
 }
 
 /** A segment's writer: `<started>-<pid>-<sequence>.otlp.jsonl`. */
@@ -161,17 +200,17 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   // Converts one segment's batch into staged files: in the pool's workers, or here without one.
   const convert = async (
     file: string,
-    block: Buffer
+    parts: readonly Part[]
   ): Promise<{tally: ConvertTally; staged: StagedFiles; dir?: string}> => {
     const tally = emptyTally();
     if (!pool) {
       const dir = makeScratchFolder(workspace, STAGING_PREFIX);
       const writer = new StagingWriter(dir, "intake");
-      convertRequests(recordsFromBlock(block, 1), file, 0, writer, tally);
+      for (const part of parts) convertRequests(recordsFromBlock(part.block, part.firstLine), file, 0, writer, tally);
       return {tally, staged: writer.close(), dir};
     }
     const results: Promise<ConvertTally>[] = [];
-    for (const part of splitBlock(block, pool.workers)) {
+    for (const part of parts) {
       const {result} = await pool.pool.submit({
         format: "otlp",
         file,
@@ -190,36 +229,52 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     }
     return {tally, staged: combine(await pool.pool.rotate())};
   };
+  type Batch = {name: string; file: string; from: number; end: number; converted: ReturnType<typeof convert>};
   for (let more = true; more;) {
     more = await withConnection(workspace, async (connection) => {
       const offsets = await readOffsets(connection);
-      let merges = 0;
-      for (const name of segments) {
-        const file = join(intakeDir(workspace), name);
-        for (;;) {
-          if (merges >= MERGES_PER_OPENING) return checkpointed(connection, true);
-          const from = offsets[name] ?? 0;
-          const read = readWholeBlock(file, from, batchBytes);
-          if (!read) break;
-          const {tally, staged, dir} = await convert(file, read.block);
-          for (const id of tally.traceIds ?? []) built.add(id);
-          try {
-            if (tally.rejected.length) {
-              const path = quarantine(workspace, tally.rejected);
-              result.rejected += tally.rejected.length;
-              options.onQuarantine?.(path, tally.rejected.length);
-            }
-            await mergeStaged(connection, staged, [{path: file, format: "otlp"}], new Date());
-          } finally {
-            for (const kind of STAGED_KINDS) for (const f of staged[kind]) rmSync(f, {force: true});
-            if (dir) rmSync(dir, {recursive: true, force: true});
-          }
-          result.spans += tally.spans;
-          offsets[name] = read.end;
-          await writeOffsets(connection, offsets);
-          result.taken[name] = (result.taken[name] ?? 0) + (read.end - from);
-          merges++;
+      // The batches past the stored offsets, segment by segment, each read when the one before it is converted.
+      let segment = 0;
+      let from = offsets[segments[0]!] ?? 0;
+      const start = async (): Promise<Batch | null> => {
+        for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
+          const name = segments[segment]!;
+          const file = join(intakeDir(workspace), name);
+          const read = await readBatch(file, from, batchBytes, PART_BYTES);
+          if (!read) continue;
+          const batch = {name, file, from, end: read.end, converted: convert(file, read.parts)};
+          from = read.end;
+          return batch;
         }
+        return null;
+      };
+      let merges = 0;
+      // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
+      for (let batch = await start(); batch; merges++) {
+        const {tally, staged, dir} = await batch.converted;
+        const ahead = merges + 1 < MERGES_PER_OPENING ? await start() : null;
+        for (const id of tally.traceIds ?? []) built.add(id);
+        try {
+          if (tally.rejected.length) {
+            const path = quarantine(workspace, tally.rejected);
+            result.rejected += tally.rejected.length;
+            options.onQuarantine?.(path, tally.rejected.length);
+          }
+          await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
+        } catch (error) {
+          // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
+          if (ahead) void ahead.converted.then(removeStaged, () => undefined);
+          throw error;
+        } finally {
+          removeStaged({staged, dir});
+        }
+        result.spans += tally.spans;
+        offsets[batch.name] = batch.end;
+        await writeOffsets(connection, offsets);
+        result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (batch.end - batch.from);
+        // Released for a while to other writers; the next opening goes on from the offsets.
+        if (merges + 1 >= MERGES_PER_OPENING) return checkpointed(connection, true);
+        batch = ahead;
       }
       await dropFinished(workspace, segments, offsets, connection, result);
       return merges ? checkpointed(connection, false) : false;
@@ -230,6 +285,11 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     options.onTraces?.(result.traceIds);
   }
   return result;
+}
+
+function removeStaged({staged, dir}: {staged: StagedFiles; dir?: string}): void {
+  for (const kind of STAGED_KINDS) for (const f of staged[kind]) rmSync(f, {force: true});
+  if (dir) rmSync(dir, {recursive: true, force: true});
 }
 
 /**

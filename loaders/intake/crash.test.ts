@@ -12,7 +12,7 @@ import {openReceiver} from "./receiver.js";
 const MAIN = join(PROJECT_ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
 
 async function startChild(workspace: string): Promise<{child: ChildProcess; port: number}> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace], {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, workspace, "20"], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "pipe", "inherit"]
   });

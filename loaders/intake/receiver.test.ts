@@ -10,7 +10,7 @@ import {decodeTraceResponse, encodeTraceRequest} from "./otlpProto.js";
 import {openReceiver, type Receiver, type ReceiverResponse} from "./receiver.js";
 import {openWalWriter} from "./wal.js";
 import {catchUp} from "./catchUp.js";
-import {listSegments} from "./wal.js";
+import {intakeDir, listSegments} from "./wal.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "formats", "fixtures", "otlp-manual-agent-tools.json");
 type Json = Record<string, any>;
@@ -275,6 +275,33 @@ test("a trace split over three requests in reverse order gives the trace row and
   // Each message once (4, not 6): the second call's repeated history is not stored again.
   assert.equal(messages.length, 4);
   assert.deepEqual(await rows(workspace, MESSAGE_SQL), messages);
+});
+
+test("requests of one trace logged as sent, spaced JSON beside protobuf, are read together and their trace reported once", async (t) => {
+  const workspace = tempDir("intake", t);
+  const seen: string[][] = [];
+  const receiver = receiverIn(workspace, t, {catchUpDelayMs: 60_000, onTraces: (ids: string[]) => void seen.push(ids)});
+  const spaced = Buffer.from(JSON.stringify(withSpans(conversationRequest(), [2])).replaceAll('":', '" : '));
+  assert.equal(
+    (await receiver.handle({body: spaced, contentType: "application/json", contentEncoding: undefined})).status,
+    200
+  );
+  for (const indexes of [[1], [0]]) {
+    const body = encodeTraceRequest(withSpans(conversationRequest(), indexes));
+    assert.equal(
+      (await receiver.handle({body, contentType: "application/x-protobuf", contentEncoding: undefined})).status,
+      200
+    );
+  }
+  // The spaced body is logged as it came: one line, its own bytes.
+  const logged = listSegments(workspace).map((name) => readFileSync(join(intakeDir(workspace), name), "utf8"));
+  assert.ok(logged.join("").includes(spaced.toString()));
+  await receiver.flush();
+  const filed = tempDir("intake-file", t);
+  writeFileSync(join(filed, "trace.otlp.json"), JSON.stringify(conversationRequest()));
+  await ingest({workspace: join(filed, "ws"), paths: [join(filed, "trace.otlp.json")]});
+  assert.deepEqual(await rows(workspace, MESSAGE_SQL), await rows(join(filed, "ws"), MESSAGE_SQL));
+  assert.deepEqual(seen, [[conversationRequest().resourceSpans[0].scopeSpans[0].spans[0].traceId]]);
 });
 
 test("a trace whose spans reach the store in separate catch-ups is rebuilt from all of them", async (t) => {
