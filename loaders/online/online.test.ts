@@ -172,6 +172,20 @@ describe("onlineTurn(options): a thread-scoped rule", () => {
   });
 });
 
+describe("onlineTurn(options): the quiet period", () => {
+  test("a quiet period given to the loop replaces every spec's quietSeconds", async (t) => {
+    const {workspace, evaluators} = await setup(t, 2);
+    writeSpecs(evaluators, [RULE_SPEC]);
+    // The spec waits 60 s; at 20 s nothing is due, unless the loop is told 15 s.
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20)});
+    assert.equal((await verdictRows(workspace)).length, 0);
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20), quietMs: 25_000});
+    assert.equal((await verdictRows(workspace)).length, 0);
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20), quietMs: 15_000});
+    assert.equal((await verdictRows(workspace)).length, 2);
+  });
+});
+
 describe("onlineTurn(options): a sampled LLM judge", () => {
   let server: FakeOpenAI;
   before(async () => {
@@ -389,5 +403,22 @@ describe("plumbline online", () => {
       1
     );
     assert.match(none.stderr.join("\n"), /no spec in .* asks to run online; add an "online" block/);
+  });
+
+  test("--quiet-period replaces the specs' quietSeconds, and one that is not a duration is a usage error", async (t) => {
+    const {workspace, evaluators} = await setup(t, 2);
+    // The spec waits an hour; the traces were last touched ten minutes ago.
+    writeSpecs(evaluators, [{...RULE_SPEC, online: {quietSeconds: 3600}}]);
+    await setIngestedAt(workspace, new Date(Date.now() - 600_000));
+    const args = ["online", "run", "--once", "--workspace", workspace, "--evaluators", evaluators];
+    const waiting = captureIo();
+    assert.equal(await main(args, waiting), 0);
+    assert.match(waiting.stdout.join("\n"), /nothing new/);
+    assert.equal((await verdictRows(workspace)).length, 0);
+    const bad = captureIo();
+    assert.equal(await main([...args, "--quiet-period", "soon"], bad), 2);
+    assert.match(bad.stderr.join("\n"), /invalid --quiet-period: soon \(a duration such as 30s/);
+    assert.equal(await main([...args, "--quiet-period", "1m"], captureIo()), 0);
+    assert.equal((await verdictRows(workspace)).length, 2);
   });
 });

@@ -36,6 +36,8 @@ export interface PassOptions {
   noClient?: string;
   price?: Price | null;
   concurrency?: number;
+  /** How long a trace (a thread) must be quiet to be complete, overriding the spec's `quietSeconds`. */
+  quietMs?: number;
   /** The most traces one pass reads and judges; the rest wait for the next pass. */
   maxTraces?: number;
   signal?: AbortSignal;
@@ -77,7 +79,7 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
     costUsd: null,
     note: null
   };
-  const quietSince = new Date(now.getTime() - online.quietSeconds * 1000);
+  const quietSince = new Date(now.getTime() - (options.quietMs ?? online.quietSeconds * 1000));
   const read = await withConnection(workspace, async (connection) => {
     const due = await dueTraces(connection, {
       quietSince,
