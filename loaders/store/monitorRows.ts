@@ -30,7 +30,8 @@ const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /**
  * The time a trace is placed at (epoch ms): its own start time, else the time the store received it
- * (`ingested_at`). The choice of src/core/monitor/traceTime.ts, in SQL.
+ * (`ingested_at`). The one place that choice is made, so the page's note on how traces were placed and every chart
+ * agree.
  */
 const TRACE_TIME = "coalesce(epoch_ms(start_time), epoch_ms(ingested_at))";
 

@@ -8,7 +8,10 @@ import {correctedFailureRate} from "../calibration/correction.js";
 import {bucketRange, bucketUnit, type BucketUnit} from "./buckets.js";
 import {proportionDrift, robustDrift, type DriftResult} from "./drift.js";
 
-/** How many traces there are, which time placed each (see traceTime.ts), and the first and last of those times. */
+/**
+ * How many traces there are, which time placed each (its own start, else when it was received: see TRACE_TIME in
+ * loaders/store/monitorRows.ts), and the first and last of those times.
+ */
 export interface MonitorExtent {
   traces: number;
   timeBasis: {start: number; received: number; none: number};
