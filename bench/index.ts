@@ -19,6 +19,7 @@ import {gateBench} from "./gateBench.js";
 import {ingestBench, ingestMemoryBench} from "./ingestBench.js";
 import {intakeBench} from "./intakeBench.js";
 import {judgeGenerationBench} from "./judgeGenerationBench.js";
+import {monitorBench} from "./monitorBench.js";
 import {ensureCommandBuilt, OUT} from "./run.js";
 
 const {values, positionals} = parseArgs({
@@ -37,6 +38,7 @@ const ALL = [
   "ingest",
   "intake",
   "explorer",
+  "monitor",
   "clusters",
   "annotations",
   "annotation-log",
@@ -77,6 +79,7 @@ for (const section of sections) {
   else if (section === "intake")
     results.intake = await intakeBench(values.long ? 600 : Number(values["intake-seconds"]), values["intake-profile"]);
   else if (section === "explorer") results.explorer = await explorerBench();
+  else if (section === "monitor") results.monitor = await monitorBench();
   else if (section === "clusters") results.clusters = await clustersBench();
   else if (section === "annotations") results.annotations = await annotationsBench();
   else if (section === "annotation-log") results.annotationLog = await annotationLogBench();

@@ -6,6 +6,7 @@ import {onlineClient} from "../online/client.js";
 import {anyOnline, onlineTurn, runOnlineLoop, turnLine} from "../online/loop.js";
 import {DEFAULT_INTERVAL_SECONDS} from "../online/background.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {parseDuration} from "./duration.js";
 import type {Command} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 
@@ -26,6 +27,9 @@ from a trusted evaluator, thumbs-down feedback, or a score below a threshold. A 
 Options:
   --once                  one pass, then exit
   --interval <seconds>    time between passes (default ${DEFAULT_INTERVAL_SECONDS})
+  --quiet-period <duration>
+                          how long a trace (a thread, for thread-scoped rules) must go without a span to be
+                          judged, e.g. 30s or 2m, for every spec in place of its quietSeconds
   --evaluators <dir>      the spec folder (default: evaluators/)
   --concurrency <n>       judge calls in flight at once (default 4)
   --base-url <url>        the endpoint (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)
@@ -58,6 +62,7 @@ export const command: Command = {
       options: {
         once: {type: "boolean", default: false},
         interval: {type: "string"},
+        "quiet-period": {type: "string"},
         evaluators: {type: "string"},
         concurrency: {type: "string"},
         "base-url": {type: "string"},
@@ -69,6 +74,12 @@ export const command: Command = {
     });
     const intervalMs = positive(values.interval, "interval", DEFAULT_INTERVAL_SECONDS) * 1000;
     const concurrency = Math.floor(positive(values.concurrency, "concurrency", 4));
+    const quietMs = values["quiet-period"] === undefined ? undefined : parseDuration(values["quiet-period"]);
+    if (quietMs === null)
+      throw usageError(
+        `invalid --quiet-period: ${values["quiet-period"]} (a duration such as 30s, 2m or 500ms)`,
+        "online"
+      );
     if ((values["price-in"] === undefined) !== (values["price-out"] === undefined))
       throw usageError("give both --price-in and --price-out", "online");
     const price =
@@ -93,7 +104,8 @@ export const command: Command = {
       client,
       ...(noClient ? {noClient} : {}),
       price,
-      concurrency
+      concurrency,
+      ...(quietMs !== undefined ? {quietMs} : {})
     };
     const controller = new AbortController();
     const release = onInterrupt({

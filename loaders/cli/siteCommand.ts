@@ -9,6 +9,7 @@ import {startServer} from "../server/serve.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
 import {startOnlineInBackground} from "../online/background.js";
 import {CliError, parseVerbArgs, usageError} from "./error.js";
+import {parseDuration} from "./duration.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
 import {ensureDemoWorkspace} from "./demoCommand.js";
@@ -76,6 +77,12 @@ Options:
   --otlp-port [port]   also receive OpenTelemetry traces on this port (default 4318, OTLP/HTTP's own), at
                        /v1/traces, on the same address and token; /v1/traces is served on the main port too
   --max-body <size>    the largest request body accepted, e.g. 4MiB (default ${formatBytes(DEFAULT_MAX_BODY_BYTES)})
+  --receiving-window <duration>
+                       how long after its last span a trace is shown as receiving on the Traces page, e.g. 30s,
+                       2m or 500ms (default 30s)
+  --quiet-period <duration>
+                       how long a trace (a thread, for thread-scoped rules) must go without a span before the
+                       online evaluators judge it, for every online spec, in place of its quietSeconds
   --no-open            do not open a browser
   -h, --help           show this help`;
 
@@ -84,46 +91,29 @@ export const startCommand: Command = {
   summary: "serve the environment on 127.0.0.1",
   help: startHelp,
   async run(args, io) {
-    const {values} = parseVerbArgs("start", {
-      args: withOtlpPortDefault(args),
-      options: {
-        workspace: {type: "string"},
-        port: {type: "string", default: "3000"},
-        host: {type: "string", default: "127.0.0.1"},
-        token: {type: "string"},
-        "allowed-host": {type: "string", multiple: true},
-        "max-body": {type: "string"},
-        "otlp-port": {type: "string"},
-        open: {type: "boolean", default: true},
-        "no-open": {type: "boolean", default: false}
-      }
-    });
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid port: ${values.port}`, "start");
-    const maxBodyBytes = values["max-body"] === undefined ? DEFAULT_MAX_BODY_BYTES : parseByteSize(values["max-body"]);
-    if (maxBodyBytes === null)
-      throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
-    const otlpPort = parseOtlpPort(values["otlp-port"]);
-    let token = values.token ?? io.env.PLUMBLINE_TOKEN ?? null;
-    const exposed = !isLoopbackHost(values.host);
+    const options = parseStartArgs(args);
+    let token = options.token ?? io.env.PLUMBLINE_TOKEN ?? null;
+    const exposed = !isLoopbackHost(options.host);
     if (exposed && !token) {
       token = generateToken();
       io.err(`access token (shown once; pass --token to choose your own): ${token}`);
     }
-    const workspace = await prepareWorkspace(values.workspace, io);
+    const workspace = await prepareWorkspace(options.workspace, io);
+    const {port, maxBodyBytes, otlpPort, receivingMs, quietMs} = options;
     // Writes from other pages mount beside the annotation API, behind the same token.
     const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
     const server = await startServer({
       workspace,
-      host: values.host,
+      host: options.host,
       port,
       token,
       env: io.env,
       log: (line) => io.err(line),
       subApps,
-      allowedHosts: values["allowed-host"] ?? [],
+      allowedHosts: options["allowed-host"] ?? [],
       maxBodyBytes,
-      otlpPort
+      otlpPort,
+      ...(receivingMs !== undefined ? {receivingMs} : {})
     });
     const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     io.err(`Plumbline is serving ${workspace} at ${token ? `${server.url}/ (open ${url} once to sign in)` : url}`);
@@ -133,8 +123,13 @@ export const startCommand: Command = {
         (token ? " with Authorization: Bearer <token>" : "")
     );
     // Online evaluators run beside the server when a spec asks to (`plumbline online run` without a terminal).
-    const online = startOnlineInBackground({workspace, env: io.env, log: (line) => io.err(line)});
-    const open = values.open && !values["no-open"] && !io.env.CI;
+    const online = startOnlineInBackground({
+      workspace,
+      env: io.env,
+      log: (line) => io.err(line),
+      ...(quietMs !== undefined ? {quietMs} : {})
+    });
+    const open = options.open && !options["no-open"] && !io.env.CI;
     if (open) openBrowser(url);
     let release = () => {};
     await new Promise<void>((resolve) => {
@@ -153,6 +148,69 @@ export const startCommand: Command = {
     return 0;
   }
 };
+
+export interface StartArgs {
+  workspace: string | undefined;
+  port: number;
+  host: string;
+  token: string | undefined;
+  "allowed-host": string[] | undefined;
+  maxBodyBytes: number;
+  otlpPort: number | null;
+  /** `--receiving-window`, in ms; absent: the receiver's default. */
+  receivingMs: number | undefined;
+  /** `--quiet-period`, in ms; absent: each spec's quietSeconds. */
+  quietMs: number | undefined;
+  open: boolean;
+  "no-open": boolean;
+}
+
+/** `plumbline start`'s arguments, checked: each bad value is a usage error that names its option. */
+export function parseStartArgs(args: readonly string[]): StartArgs {
+  const {values} = parseVerbArgs("start", {
+    args: withOtlpPortDefault(args),
+    options: {
+      workspace: {type: "string"},
+      port: {type: "string", default: "3000"},
+      host: {type: "string", default: "127.0.0.1"},
+      token: {type: "string"},
+      "allowed-host": {type: "string", multiple: true},
+      "max-body": {type: "string"},
+      "otlp-port": {type: "string"},
+      "receiving-window": {type: "string"},
+      "quiet-period": {type: "string"},
+      open: {type: "boolean", default: true},
+      "no-open": {type: "boolean", default: false}
+    }
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`invalid port: ${values.port}`, "start");
+  const maxBodyBytes = values["max-body"] === undefined ? DEFAULT_MAX_BODY_BYTES : parseByteSize(values["max-body"]);
+  if (maxBodyBytes === null)
+    throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
+  return {
+    workspace: values.workspace,
+    port,
+    host: values.host,
+    token: values.token,
+    "allowed-host": values["allowed-host"],
+    maxBodyBytes,
+    otlpPort: parseOtlpPort(values["otlp-port"]),
+    receivingMs: durationOption(values["receiving-window"], "receiving-window", true),
+    quietMs: durationOption(values["quiet-period"], "quiet-period", false),
+    open: values.open,
+    "no-open": values["no-open"]
+  };
+}
+
+/** A duration option in ms, undefined when absent; `positive` refuses 0 (a window of 0 would mark nothing). */
+function durationOption(value: string | undefined, name: string, positive: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === null || (positive && ms === 0))
+    throw usageError(`invalid --${name}: ${value} (a duration such as 30s, 2m or 500ms)`, "start");
+  return ms;
+}
 
 /** `--otlp-port` may stand alone (OTLP's port): it then takes no value, whatever follows it. */
 export function withOtlpPortDefault(args: readonly string[]): string[] {

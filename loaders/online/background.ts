@@ -17,6 +17,8 @@ export function startOnlineInBackground(options: {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   evaluatorsDir?: string;
+  /** Overrides every online spec's `quietSeconds` (`--quiet-period`). */
+  quietMs?: number;
 }): BackgroundLoop | null {
   const dir = options.evaluatorsDir ?? EVALUATORS_DIR;
   if (!anyOnline(dir)) return null;
@@ -29,6 +31,7 @@ export function startOnlineInBackground(options: {
     client,
     ...(noClient ? {noClient} : {}),
     intervalMs: DEFAULT_INTERVAL_SECONDS * 1000,
+    ...(options.quietMs !== undefined ? {quietMs: options.quietMs} : {}),
     signal: controller.signal,
     log: options.log
   });

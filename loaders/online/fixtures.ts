@@ -1,10 +1,12 @@
 /** @module Test data for the online stage: small workspaces of finished traces, and spec files written to a folder. */
+import {createHash} from "node:crypto";
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {span, traceInfo, type Feedback} from "../../src/core/schemas/trace.js";
 import type {EvaluatorSpecInput} from "../../src/core/schemas/evaluator.js";
 import type {FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {withConnection} from "../store/db.js";
+import {samplePoints, SAMPLE_POINTS} from "../store/online.js";
 
 /** Trace `t-<i>`: every third one errored and says so ("I could not"), the rest answered. */
 export function onlineTrace(i: number, feedback: Omit<Feedback, "traceId" | "spanId" | "source">[] = []): FixtureTrace {
@@ -53,6 +55,18 @@ export const RULE_SPEC: EvaluatorSpecInput = {
   online: {}
 };
 
+/** Fails a thread of three or more traces (six messages or more): it must see the whole thread to decide. */
+export const THREAD_SPEC: EvaluatorSpecInput = {
+  id: "long-thread",
+  version: "1.0.0",
+  failureMode: "the user had to ask again and again",
+  criterion: "overall",
+  kind: "rule",
+  scope: "thread",
+  rule: {op: "threshold", field: "message_count", test: {gte: 5}},
+  online: {}
+};
+
 export const JUDGE_SPEC: EvaluatorSpecInput = {
   id: "unhelpful",
   version: "1.0.0",
@@ -96,4 +110,13 @@ export async function verdictRows(
       error: r[4] == null ? null : String(r[4])
     }));
   });
+}
+
+/**
+ * Whether the store's sample (`inSampleSql`) takes this id for this key, computed apart from DuckDB with Node's MD5:
+ * the digest's last eight bytes read little-endian, as DuckDB's md5_number_lower reads them.
+ */
+export function inStoreSample(id: string, key: string, share: number): boolean {
+  const low = createHash("md5").update(`${key}:${id}`).digest().readBigUInt64LE(8);
+  return low % BigInt(SAMPLE_POINTS) < BigInt(samplePoints(share));
 }

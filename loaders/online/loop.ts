@@ -23,6 +23,8 @@ export interface LoopOptions {
   price?: Price | null;
   concurrency?: number;
   now?: () => Date;
+  /** Overrides every online spec's `quietSeconds`: how long a trace (a thread) must be quiet to be complete. */
+  quietMs?: number;
   signal?: AbortSignal;
 }
 
@@ -72,6 +74,7 @@ export async function onlineTurn(options: LoopOptions): Promise<LoopReport> {
         ...(options.noClient ? {noClient: options.noClient} : {}),
         price: options.price ?? null,
         ...(options.concurrency ? {concurrency: options.concurrency} : {}),
+        ...(options.quietMs !== undefined ? {quietMs: options.quietMs} : {}),
         ...(options.signal ? {signal: options.signal} : {})
       })
     );

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, beforeEach, describe, test} from "node:test";
-import {inSample} from "../../src/core/online/sample.js";
 import {parseEvaluatorSpec, type EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {readQueues} from "../annotations/files.js";
 import {main} from "../cli/main.js";
@@ -15,7 +14,16 @@ import {versionOf} from "../judge/specFile.js";
 import {span} from "../../src/core/schemas/trace.js";
 import {automationPath, automationSummary} from "./automation.js";
 import {startOnlineInBackground} from "./background.js";
-import {JUDGE_SPEC, onlineTrace, RULE_SPEC, setIngestedAt, verdictRows, writeSpecs} from "./fixtures.js";
+import {
+  inStoreSample,
+  JUDGE_SPEC,
+  onlineTrace,
+  RULE_SPEC,
+  setIngestedAt,
+  THREAD_SPEC,
+  verdictRows,
+  writeSpecs
+} from "./fixtures.js";
 import {onlineTurn, turnLine} from "./loop.js";
 
 const T0 = new Date("2026-03-01T12:00:00Z");
@@ -90,6 +98,94 @@ describe("onlineTurn(options): rules", () => {
   });
 });
 
+describe("onlineTurn(options): a thread-scoped rule", () => {
+  /** Trace t-<i> in the session named; each has two messages, so a thread of three or more has six or more. */
+  const inThread = (i: number, sessionId: string) => {
+    const trace = onlineTrace(i);
+    return {...trace, info: {...trace.info, sessionId}};
+  };
+  const outcomes = async (workspace: string) => (await verdictRows(workspace)).map((r) => `${r.traceId}:${r.outcome}`);
+
+  test("waits until no trace of the thread has received a span for the quiet period, then judges the thread whole", async (t) => {
+    const root = tempDir("online-thread", t);
+    const workspace = join(root, "ws");
+    const evaluators = join(root, "evaluators");
+    mkdirSync(evaluators, {recursive: true});
+    await writeFixtureWorkspace(workspace, [inThread(0, "s1"), inThread(1, "s1"), inThread(2, "s2")]);
+    await setIngestedAt(workspace, T0);
+    // t-1 of s1 received a span 50 s after the others.
+    await setIngestedAt(workspace, after_(50), ["t-1"]);
+    writeSpecs(evaluators, [THREAD_SPEC]);
+    const turn = (seconds: number) =>
+      onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(seconds)});
+
+    // At 61 s t-0 has been quiet for 61 s, but its thread only for 11: only s2 is judged.
+    await turn(61);
+    assert.deepEqual(await outcomes(workspace), ["t-2:pass"]);
+    await turn(109);
+    assert.deepEqual(await outcomes(workspace), ["t-2:pass"]);
+    // Quiet for 60 s since t-1's span: both traces of s1 get the thread's verdict (four messages: a pass).
+    const judged = await turn(111);
+    assert.equal(judged.passes[0]!.candidates, 2);
+    assert.deepEqual(await outcomes(workspace), ["t-0:pass", "t-1:pass", "t-2:pass"]);
+
+    // A third trace joins s1: the thread is open again, and once quiet it is judged again with all three traces.
+    await writeFixtureWorkspace(workspace, [inThread(3, "s1")]);
+    await setIngestedAt(workspace, after_(200), ["t-3"]);
+    await turn(230);
+    assert.equal((await outcomes(workspace)).length, 3);
+    const again = await turn(261);
+    assert.equal(again.passes[0]!.candidates, 3);
+    assert.deepEqual(await outcomes(workspace), [
+      "t-0:pass",
+      "t-0:fail",
+      "t-1:pass",
+      "t-1:fail",
+      "t-2:pass",
+      "t-3:fail"
+    ]);
+    // Settled: nothing is judged again.
+    assert.equal((await turn(400)).passes[0]!.candidates, 0);
+  });
+
+  test("samples whole threads: every trace of a thread or none", async (t) => {
+    const root = tempDir("online-thread-sample", t);
+    const workspace = join(root, "ws");
+    const evaluators = join(root, "evaluators");
+    mkdirSync(evaluators, {recursive: true});
+    const traces = Array.from({length: 40}, (_, i) => inThread(i, `s${i % 10}`));
+    await writeFixtureWorkspace(workspace, traces);
+    await setIngestedAt(workspace, T0);
+    writeSpecs(evaluators, [{...THREAD_SPEC, online: {sample: 0.5}}]);
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(61)});
+    const judged = new Set((await verdictRows(workspace)).map((r) => r.traceId));
+    const threads = Array.from({length: 10}, (_, s) => `s${s}`);
+    const expected = threads.filter((s) => inStoreSample(s, THREAD_SPEC.id, 0.5));
+    assert.ok(expected.length > 0 && expected.length < 10, `${expected.length} threads sampled`);
+    assert.deepEqual(
+      [...judged].sort(),
+      traces
+        .filter((_, i) => expected.includes(`s${i % 10}`))
+        .map((tr) => tr.info.traceId)
+        .sort()
+    );
+  });
+});
+
+describe("onlineTurn(options): the quiet period", () => {
+  test("a quiet period given to the loop replaces every spec's quietSeconds", async (t) => {
+    const {workspace, evaluators} = await setup(t, 2);
+    writeSpecs(evaluators, [RULE_SPEC]);
+    // The spec waits 60 s; at 20 s nothing is due, unless the loop is told 15 s.
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20)});
+    assert.equal((await verdictRows(workspace)).length, 0);
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20), quietMs: 25_000});
+    assert.equal((await verdictRows(workspace)).length, 0);
+    await onlineTurn({workspace, evaluatorsDir: evaluators, client: null, now: () => after_(20), quietMs: 15_000});
+    assert.equal((await verdictRows(workspace)).length, 2);
+  });
+});
+
 describe("onlineTurn(options): a sampled LLM judge", () => {
   let server: FakeOpenAI;
   before(async () => {
@@ -103,7 +199,7 @@ describe("onlineTurn(options): a sampled LLM judge", () => {
   const client = () =>
     createJudgeClient({baseURL: server.baseURL, apiKey: "sk-x", maxAttempts: 2, baseDelayMs: 1, timeoutMs: 2000});
   const ids = Array.from({length: 12}, (_, i) => `t-${i}`);
-  const sampled = ids.filter((id) => inSample(id, "unhelpful", 0.5));
+  const sampled = ids.filter((id) => inStoreSample(id, "unhelpful", 0.5));
 
   test("judges only its sample, stops at the hourly budget and says so, and resumes when the hour has passed", async (t) => {
     assert.ok(sampled.length > 2 && sampled.length < 12, `sample of ${sampled.length}`);
@@ -307,5 +403,22 @@ describe("plumbline online", () => {
       1
     );
     assert.match(none.stderr.join("\n"), /no spec in .* asks to run online; add an "online" block/);
+  });
+
+  test("--quiet-period replaces the specs' quietSeconds, and one that is not a duration is a usage error", async (t) => {
+    const {workspace, evaluators} = await setup(t, 2);
+    // The spec waits an hour; the traces were last touched ten minutes ago.
+    writeSpecs(evaluators, [{...RULE_SPEC, online: {quietSeconds: 3600}}]);
+    await setIngestedAt(workspace, new Date(Date.now() - 600_000));
+    const args = ["online", "run", "--once", "--workspace", workspace, "--evaluators", evaluators];
+    const waiting = captureIo();
+    assert.equal(await main(args, waiting), 0);
+    assert.match(waiting.stdout.join("\n"), /nothing new/);
+    assert.equal((await verdictRows(workspace)).length, 0);
+    const bad = captureIo();
+    assert.equal(await main([...args, "--quiet-period", "soon"], bad), 2);
+    assert.match(bad.stderr.join("\n"), /invalid --quiet-period: soon \(a duration such as 30s/);
+    assert.equal(await main([...args, "--quiet-period", "1m"], captureIo()), 0);
+    assert.equal((await verdictRows(workspace)).length, 2);
   });
 });

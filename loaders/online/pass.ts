@@ -7,7 +7,6 @@
  * server's annotation mirror and the pages' loaders, which open the same file, never wait on a model.
  */
 import {budgetLeft} from "../../src/core/online/budget.js";
-import {inSample} from "../../src/core/online/sample.js";
 import type {EvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import type {JudgeClient} from "../judge/judgeClient.js";
 import {datasetVersionOf, runJudge, type Price} from "../judge/runner.js";
@@ -15,7 +14,7 @@ import {versionRecord, type LoadedSpec} from "../judge/specFile.js";
 import {registerEvaluatorVersion} from "../store/calibration.js";
 import {withConnection} from "../store/db.js";
 import {readJudgeItems} from "../store/judgeItems.js";
-import {dueTraces, onlineCallsSince, ONLINE_RUN_PREFIX, writeOnlinePass} from "../store/online.js";
+import {dueTraces, onlineCallsSince, ONLINE_RUN_PREFIX, writeOnlinePass, type DueTrace} from "../store/online.js";
 import {
   readCache,
   saveRun,
@@ -37,6 +36,8 @@ export interface PassOptions {
   noClient?: string;
   price?: Price | null;
   concurrency?: number;
+  /** How long a trace (a thread) must be quiet to be complete, overriding the spec's `quietSeconds`. */
+  quietMs?: number;
   /** The most traces one pass reads and judges; the rest wait for the next pass. */
   maxTraces?: number;
   signal?: AbortSignal;
@@ -78,17 +79,21 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
     costUsd: null,
     note: null
   };
-  const quietSince = new Date(now.getTime() - online.quietSeconds * 1000);
+  const quietSince = new Date(now.getTime() - (options.quietMs ?? online.quietSeconds * 1000));
   const read = await withConnection(workspace, async (connection) => {
-    const due = (await dueTraces(connection, quietSince, spec.id, version)).filter((id) =>
-      inSample(id, spec.id, online.sample)
-    );
+    const due = await dueTraces(connection, {
+      quietSince,
+      evaluatorId: spec.id,
+      evaluatorVersion: version,
+      sample: online.sample,
+      scope: spec.scope
+    });
     if (!due.length) return null;
     const spent = {
       lastHour: await onlineCallsSince(connection, spec.id, new Date(now.getTime() - HOUR_MS)),
       lastDay: await onlineCallsSince(connection, spec.id, new Date(now.getTime() - 24 * HOUR_MS))
     };
-    const items = await readJudgeItems(connection, {traceIds: due.slice(0, options.maxTraces ?? 500)});
+    const items = await readJudgeItems(connection, {traceIds: firstTraces(due, options.maxTraces ?? 500)});
     return {due: due.length, items, spent};
   });
   if (!read) return result;
@@ -177,6 +182,22 @@ export async function onlinePass(options: PassOptions): Promise<PassResult> {
     });
   });
   return result;
+}
+
+/**
+ * The ids of the first due traces, at most `max` of them but never part of a thread: a thread-scoped rule must see
+ * all of a thread's traces, so a thread larger than `max` is taken whole, alone.
+ */
+export function firstTraces(due: readonly DueTrace[], max: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < due.length;) {
+    let end = i + 1;
+    while (end < due.length && due[end]!.thread === due[i]!.thread) end++;
+    if (ids.length && ids.length + (end - i) > max) break;
+    for (let k = i; k < end; k++) ids.push(due[k]!.traceId);
+    i = end;
+  }
+  return ids;
 }
 
 /** Whether a spec asks to run online. */

@@ -41,6 +41,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Also serve `POST /v1/traces` alone on this port (OTLP/HTTP's 4318), on `host`; null or absent: not. */
   otlpPort?: number | null;
+  /** A trace is shown as receiving while its last span came in under this long ago (default 30 s). */
+  receivingMs?: number;
   /** Called with the ids of the traces the intake's catch-up (re)built in the store. */
   onTraces?: (traceIds: string[]) => void;
   env?: NodeJS.ProcessEnv;
@@ -228,6 +230,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
   const receiver = openReceiver({
     workspace: options.workspace,
+    ...(options.receivingMs !== undefined ? {receivingMs: options.receivingMs} : {}),
     onTraces: (traceIds) => {
       // The pages' loaders run again on the next view, so the explorer lists traces as they arrive, unbuilt.
       void afterWorkspaceChange(options.workspace);

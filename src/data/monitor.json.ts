@@ -1,5 +1,5 @@
-// Pass rates, volume, latency, cost and drift flags over time, for the monitor page. The rows come from the store's
-// read connection; the series and flags are computed by src/core/monitor/monitorData.ts.
+// Pass rates, volume, latency, cost and drift flags over time, for the monitor page. The store aggregates per time
+// bucket (loaders/store/monitorRows.ts); the series and flags are computed by src/core/monitor/monitorData.ts.
 import {monitorCalibrations} from "../core/monitor/calibrations.js";
 import {monitorData} from "../core/monitor/monitorData.js";
 import {loadSuite} from "../../loaders/gate/suite.js";

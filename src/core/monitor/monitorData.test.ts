@@ -1,52 +1,62 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
-import {monitorData, type MonitorTrace, type MonitorVerdict} from "./monitorData.js";
+import {
+  monitorData,
+  type EvaluatorBucket,
+  type ModelBucket,
+  type MonitorBuckets,
+  type MonitorExtent
+} from "./monitorData.js";
 
 const DAY = 864e5;
 const START = Date.parse("2026-11-01T00:00:00Z");
 
 /**
- * Twenty days of 100 traces a day; from day 15 the evaluator fails 40 % instead of 10 %, and gpt-b costs double.
- * Costs vary a little from day to day, as a real mix of requests does.
+ * Twenty days of 100 traces a day, as the store sums them per day: half on gpt-a (every error among them), half on
+ * gpt-b; from day 15 the evaluator, which judges half the traces, fails 40 % instead of 10 %, and gpt-b costs
+ * double. Costs vary a little from day to day, as a real mix of requests does.
  */
-function workload() {
-  const traces: MonitorTrace[] = [];
-  const verdicts: MonitorVerdict[] = [];
+function workload(): MonitorBuckets {
+  const evaluators: EvaluatorBucket[] = [];
+  const models: ModelBucket[] = [];
   for (let day = 0; day < 20; day++) {
-    for (let k = 0; k < 100; k++) {
-      const traceId = `t${day}-${k}`;
-      const model = k % 2 ? "gpt-b" : "gpt-a";
-      traces.push({
-        traceId,
-        startTime: START + day * DAY + k * 60_000,
-        receivedAt: null,
+    const bucket = START + day * DAY;
+    const fail = day >= 15 ? 20 : 5;
+    evaluators.push({evaluatorId: "judge", evaluatorVersion: "1+a", bucket, pass: 50 - fail, fail, errors: 0});
+    for (const model of ["gpt-a", "gpt-b"]) {
+      let costUsd = 0;
+      for (let k = model === "gpt-a" ? 0 : 1; k < 100; k += 2)
+        costUsd += (model === "gpt-b" && day >= 15 ? 0.02 : 0.01) * (1 + ((k + day) % 7) / 100);
+      const errors = model === "gpt-a" ? 5 : 0;
+      models.push({
         model,
-        status: k % 20 === 0 ? "error" : "ok",
-        latencyMs: 100 + k,
-        tokens: 10,
-        costUsd: (model === "gpt-b" && day >= 15 ? 0.02 : 0.01) * (1 + ((k + day) % 7) / 100)
+        bucket,
+        traces: 50,
+        errors,
+        p50: 149,
+        p95: 193.1,
+        p99: 197.02,
+        tokens: 500,
+        costUsd,
+        costed: 50
       });
-      // Half the traces are evaluated.
-      if (k % 2 === 0)
-        verdicts.push({
-          evaluatorId: "judge",
-          evaluatorVersion: "1+a",
-          traceId,
-          outcome: (k / 2) % 10 < (day >= 15 ? 4 : 1) ? "fail" : "pass"
-        });
     }
   }
-  return {traces, verdicts};
+  return {evaluators, models, labelled: [], failureModes: []};
 }
 
+const EXTENT: MonitorExtent = {
+  traces: 2002,
+  timeBasis: {start: 2000, received: 1, none: 1},
+  first: START,
+  last: START + 19 * DAY + 99 * 60_000
+};
+
 describe("monitorData", () => {
-  const {traces, verdicts} = workload();
-  const undated: MonitorTrace = {...traces[0]!, traceId: "undated", startTime: null, receivedAt: null};
-  const received: MonitorTrace = {...traces[0]!, traceId: "received", startTime: null, receivedAt: START + DAY};
+  const rows = workload();
   const data = monitorData({
-    traces: [...traces, undated, received],
-    verdicts,
-    labels: [],
+    extent: EXTENT,
+    ...rows,
     calibrations: [{evaluatorId: "judge", evaluatorVersion: "1+a", confusion: {tp: 40, fn: 10, tn: 90, fp: 10}}],
     resamples: 500
   });
@@ -83,27 +93,58 @@ describe("monitorData", () => {
     assert.ok(!flags.some((f) => f.includes("gpt-a")), flags.join("\n"));
   });
 
-  test("gives each model its volume, error rate, latency percentiles, tokens and cost per bucket", () => {
-    const a = data.models.find((m) => m.model === "gpt-a")!;
-    const day3 = a.points[3]!;
-    assert.equal(day3.traces, 50);
-    assert.equal(day3.errors, 5);
+  test("lays each model's buckets out with its error rate and cost per trace, in the order of volume", () => {
+    assert.deepEqual(
+      data.models.map((m) => [m.model, m.traces]),
+      [
+        ["gpt-a", 1000],
+        ["gpt-b", 1000]
+      ]
+    );
+    const day3 = data.models[0]!.points[3]!;
     assert.equal(day3.errorRate, 0.1);
-    // Latencies 100, 102, …, 198: the median is 149.
-    assert.equal(day3.p50, 149);
-    assert.ok(day3.p95! > day3.p50! && day3.p99! > day3.p95!);
-    assert.equal(day3.tokens, 500);
+    assert.deepEqual([day3.p50, day3.tokens], [149, 500]);
+    assert.equal(day3.costPerTrace, day3.costUsd! / 50);
+  });
+
+  test("fills the buckets a model has no trace in with nothing: no rate, no percentile, no cost", () => {
+    const gap = monitorData({
+      extent: {...EXTENT, first: START, last: START + 3 * DAY},
+      ...rows,
+      models: rows.models.filter((r) => r.model === "gpt-a" && (r.bucket === START || r.bucket === START + 3 * DAY)),
+      evaluators: [],
+      calibrations: []
+    });
+    assert.deepEqual(
+      gap.models[0]!.points.map((p) => [p.traces, p.errorRate, p.p50, p.costUsd]),
+      [
+        [50, 0.1, 149, gap.models[0]!.points[0]!.costUsd],
+        [0, null, null, null],
+        [0, null, null, null],
+        [50, 0.1, 149, gap.models[0]!.points[3]!.costUsd]
+      ]
+    );
   });
 
   test("flags a failure mode whose share of labelled traces steps up", () => {
-    const labels = traces.map((t, i) => {
-      const day = Math.floor(i / 100);
-      const failing = i % 100 < (day >= 15 ? 30 : 5);
-      return {traceId: t.traceId, pass: !failing, failureMode: failing ? "wrong refund" : null};
+    const labelled = rows.evaluators.map((r) => ({bucket: r.bucket, labelled: 100}));
+    const failureModes = rows.evaluators.map((r) => ({
+      failureMode: "wrong refund",
+      bucket: r.bucket,
+      failing: r.bucket >= START + 15 * DAY ? 30 : 5
+    }));
+    const withLabels = monitorData({
+      extent: EXTENT,
+      ...rows,
+      labelled,
+      failureModes,
+      evaluators: [],
+      calibrations: [],
+      resamples: 10
     });
-    const withLabels = monitorData({traces, verdicts: [], labels, calibrations: [], resamples: 10});
     const [mode] = withLabels.failureModes;
     assert.equal(mode!.failureMode, "wrong refund");
+    assert.equal(mode!.failing, 15 * 5 + 5 * 30);
     const days = withLabels.flags.filter((f) => f.kind === "failure mode share").map((f) => (f.bucket - START) / DAY);
     assert.ok(days.includes(15), days.join(", "));
     assert.ok(
@@ -112,30 +153,22 @@ describe("monitorData", () => {
     );
   });
 
-  test("leaves a period's tokens and cost unknown, not zero, when none of its traces reports them", () => {
-    const quiet = monitorData({
-      traces: [
-        {...traces[0]!, tokens: null, costUsd: null},
-        {...traces[0]!, traceId: "later", startTime: START + 3 * DAY, status: "ok", tokens: 10, costUsd: 0.5}
-      ],
-      verdicts: [],
-      labels: [],
-      calibrations: []
-    });
-    const points = quiet.models[0]!.points;
-    assert.deepEqual(
-      points.map((p) => [p.traces, p.tokens, p.costUsd, p.errorRate]),
-      [
-        [1, null, null, 1],
-        [0, null, null, null],
-        [0, null, null, null],
-        [1, 10, 0.5, 0]
-      ]
+  test("refuses a bucket that is not one of the extent's, rather than drawing it somewhere else", () => {
+    assert.throws(
+      () => monitorData({extent: EXTENT, ...rows, models: [{...rows.models[0]!, bucket: START + 1}], calibrations: []}),
+      /not a day between/
     );
   });
 
   test("a workspace with no dated trace has no buckets and says how many traces it left out", () => {
-    const none = monitorData({traces: [undated], verdicts: [], labels: [], calibrations: []});
+    const none = monitorData({
+      extent: {traces: 1, timeBasis: {start: 0, received: 0, none: 1}, first: null, last: null},
+      evaluators: [],
+      models: [],
+      labelled: [],
+      failureModes: [],
+      calibrations: []
+    });
     assert.equal(none.unit, null);
     assert.deepEqual(none.timeBasis, {start: 0, received: 0, none: 1});
   });

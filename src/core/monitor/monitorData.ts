@@ -1,36 +1,67 @@
 /**
  * @module The monitor page's series: per evaluator, per model and per failure mode, bucketed by time, with drift
- * flags. Pure: the loader passes the rows in, the page draws what comes out.
+ * flags. Pure: the store counts and sums per bucket (loaders/store/monitorRows.ts), so only bucket rows reach this
+ * module, which lays them out over every bucket, corrects the pass rates and tests each bucket for drift.
  */
 import type {Confusion} from "../calibration/confusion.js";
 import {correctedFailureRate} from "../calibration/correction.js";
-import {bucketRange, bucketStart, bucketUnit, type BucketUnit} from "./buckets.js";
+import {bucketRange, bucketUnit, type BucketUnit} from "./buckets.js";
 import {proportionDrift, robustDrift, type DriftResult} from "./drift.js";
-import {quantile} from "./percentile.js";
-import {traceTime, type TraceTimes} from "./traceTime.js";
 
-export interface MonitorTrace extends TraceTimes {
-  traceId: string;
-  model: string | null;
-  status: string;
-  latencyMs: number | null;
-  tokens: number | null;
-  costUsd: number | null;
+/**
+ * How many traces there are, which time placed each (its own start, else when it was received: see TRACE_TIME in
+ * loaders/store/monitorRows.ts), and the first and last of those times.
+ */
+export interface MonitorExtent {
+  traces: number;
+  timeBasis: {start: number; received: number; none: number};
+  /** Epoch ms; null when no trace has a time. */
+  first: number | null;
+  last: number | null;
 }
 
-/** The latest verdict of one evaluator version on one trace. */
-export interface MonitorVerdict {
+/** One evaluator version's latest verdicts on the traces of one bucket. */
+export interface EvaluatorBucket {
   evaluatorId: string;
   evaluatorVersion: string;
-  traceId: string;
-  outcome: "pass" | "fail" | "error";
+  bucket: number;
+  pass: number;
+  fail: number;
+  errors: number;
 }
 
-/** A ground-truth decision on a trace; `failureMode` names why it failed. */
-export interface MonitorLabel {
-  traceId: string;
-  pass: boolean;
-  failureMode: string | null;
+/** One model's traces in one bucket; the sums are over the traces that report them, null when none does. */
+export interface ModelBucket {
+  model: string | null;
+  bucket: number;
+  traces: number;
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  tokens: number | null;
+  costUsd: number | null;
+  /** Traces that report a cost, which the cost per trace divides by. */
+  costed: number;
+}
+
+/** The traces of a bucket with ground truth, and per failure mode those failing for it (each trace counted once). */
+export interface LabelledBucket {
+  bucket: number;
+  labelled: number;
+}
+export interface FailureModeBucket {
+  failureMode: string;
+  bucket: number;
+  failing: number;
+}
+
+/** What the store aggregates per bucket: the only rows that cross from the store into JavaScript. */
+export interface MonitorBuckets {
+  evaluators: readonly EvaluatorBucket[];
+  models: readonly ModelBucket[];
+  labelled: readonly LabelledBucket[];
+  failureModes: readonly FailureModeBucket[];
 }
 
 /** An evaluator version's calibration: the confusion the correction reads (the population's where recorded). */
@@ -40,10 +71,8 @@ export interface MonitorCalibration {
   confusion: Confusion;
 }
 
-export interface MonitorInput {
-  traces: readonly MonitorTrace[];
-  verdicts: readonly MonitorVerdict[];
-  labels: readonly MonitorLabel[];
+export interface MonitorInput extends MonitorBuckets {
+  extent: MonitorExtent;
   calibrations: readonly MonitorCalibration[];
   /** Posterior draws per bucket for the corrected rate's band (default 2,000). */
   resamples?: number;
@@ -134,41 +163,34 @@ export interface MonitorData {
 
 const share = (part: number, whole: number) => (whole ? part / whole : null);
 
+/** The bucket unit for the extent's times, which the store buckets by; null when no trace has a time. */
+export function monitorUnit(extent: MonitorExtent): BucketUnit | null {
+  return extent.first === null || extent.last === null ? null : bucketUnit(extent.first, extent.last);
+}
+
 export function monitorData(input: MonitorInput): MonitorData {
-  const timeBasis = {start: 0, received: 0, none: 0};
-  const bucketOf = new Map<string, number>();
-  const timed: {trace: MonitorTrace; time: number}[] = [];
-  for (const trace of input.traces) {
-    const {time, basis} = traceTime(trace);
-    timeBasis[basis]++;
-    if (time !== null) timed.push({trace, time});
-  }
+  const {extent} = input;
+  const unit = monitorUnit(extent);
   const empty: MonitorData = {
     unit: null,
     buckets: [],
-    traces: input.traces.length,
-    timeBasis,
+    traces: extent.traces,
+    timeBasis: extent.timeBasis,
     evaluators: [],
     models: [],
     failureModes: [],
     flags: []
   };
-  if (!timed.length) return empty;
-  let first = Infinity;
-  let last = -Infinity;
-  for (const {time} of timed) {
-    if (time < first) first = time;
-    if (time > last) last = time;
-  }
-  const unit = bucketUnit(first, last);
-  const buckets = bucketRange(first, last, unit);
+  if (unit === null) return empty;
+  const buckets = bucketRange(extent.first!, extent.last!, unit);
   const index = new Map(buckets.map((b, i) => [b, i]));
+  const indexOf = (bucket: number) => {
+    const i = index.get(bucket);
+    if (i === undefined) throw new Error(`bucket ${bucket} is not a ${unit} between the extent's first and last times`);
+    return i;
+  };
   const tracesPerBucket = buckets.map(() => 0);
-  for (const {trace, time} of timed) {
-    const b = bucketStart(time, unit);
-    bucketOf.set(trace.traceId, b);
-    tracesPerBucket[index.get(b)!]!++;
-  }
+  for (const row of input.models) tracesPerBucket[indexOf(row.bucket)]! += row.traces;
 
   const flags: DriftFlag[] = [];
   const flag = (kind: DriftFlag["kind"], subject: string, bucket: number, drift: DriftResult) => {
@@ -176,19 +198,19 @@ export function monitorData(input: MonitorInput): MonitorData {
       flags.push({kind, subject, bucket, value: drift.value, baseline: drift.baseline, z: drift.z});
   };
 
-  const evaluators = evaluatorSeries(input, buckets, index, bucketOf, tracesPerBucket);
+  const evaluators = evaluatorSeries(input, buckets, indexOf, tracesPerBucket);
   for (const series of evaluators)
     for (const point of series.points)
       flag("evaluator failure rate", `${series.evaluatorId} ${series.evaluatorVersion}`, point.bucket, point.drift);
 
-  const models = modelSeries(timed, buckets, index, unit);
+  const models = modelSeries(input.models, buckets, indexOf);
   for (const series of models)
     for (const point of series.points) {
       flag("model error rate", series.model ?? "(no model)", point.bucket, point.errorDrift);
       flag("model cost per trace", series.model ?? "(no model)", point.bucket, point.costDrift);
     }
 
-  const failureModes = failureModeSeries(input.labels, buckets, index, bucketOf);
+  const failureModes = failureModeSeries(input, buckets, indexOf);
   for (const series of failureModes)
     for (const point of series.points) flag("failure mode share", series.failureMode, point.bucket, point.drift);
 
@@ -199,8 +221,7 @@ export function monitorData(input: MonitorInput): MonitorData {
 function evaluatorSeries(
   input: MonitorInput,
   buckets: number[],
-  index: Map<number, number>,
-  bucketOf: Map<string, number>,
+  indexOf: (bucket: number) => number,
   tracesPerBucket: number[]
 ): EvaluatorSeries[] {
   const calibrations = new Map(input.calibrations.map((c) => [`${c.evaluatorId}\u0000${c.evaluatorVersion}`, c]));
@@ -208,23 +229,21 @@ function evaluatorSeries(
     string,
     {id: string; version: string; counts: {pass: number; fail: number; errors: number}[]}
   >();
-  for (const verdict of input.verdicts) {
-    const bucket = bucketOf.get(verdict.traceId);
-    if (bucket === undefined) continue;
-    const key = `${verdict.evaluatorId}\u0000${verdict.evaluatorVersion}`;
+  for (const row of input.evaluators) {
+    const key = `${row.evaluatorId}\u0000${row.evaluatorVersion}`;
     let group = groups.get(key);
     if (!group) {
       group = {
-        id: verdict.evaluatorId,
-        version: verdict.evaluatorVersion,
+        id: row.evaluatorId,
+        version: row.evaluatorVersion,
         counts: buckets.map(() => ({pass: 0, fail: 0, errors: 0}))
       };
       groups.set(key, group);
     }
-    const counts = group.counts[index.get(bucket)!]!;
-    if (verdict.outcome === "pass") counts.pass++;
-    else if (verdict.outcome === "fail") counts.fail++;
-    else counts.errors++;
+    const counts = group.counts[indexOf(row.bucket)]!;
+    counts.pass += row.pass;
+    counts.fail += row.fail;
+    counts.errors += row.errors;
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -276,58 +295,35 @@ function evaluatorSeries(
 }
 
 function modelSeries(
-  timed: {trace: MonitorTrace; time: number}[],
+  rows: readonly ModelBucket[],
   buckets: number[],
-  index: Map<number, number>,
-  unit: BucketUnit
+  indexOf: (bucket: number) => number
 ): ModelSeries[] {
-  interface Acc {
-    traces: number;
-    errors: number;
-    latencies: number[];
-    tokens: number;
-    tokened: number;
-    cost: number;
-    costed: number;
-  }
-  const groups = new Map<string | null, Acc[]>();
-  for (const {trace, time} of timed) {
-    let accs = groups.get(trace.model);
-    if (!accs) {
-      accs = buckets.map(() => ({traces: 0, errors: 0, latencies: [], tokens: 0, tokened: 0, cost: 0, costed: 0}));
-      groups.set(trace.model, accs);
-    }
-    const acc = accs[index.get(bucketStart(time, unit))!]!;
-    acc.traces++;
-    if (trace.status === "error") acc.errors++;
-    if (trace.latencyMs !== null && Number.isFinite(trace.latencyMs)) acc.latencies.push(trace.latencyMs);
-    if (trace.tokens !== null && Number.isFinite(trace.tokens)) {
-      acc.tokens += trace.tokens;
-      acc.tokened++;
-    }
-    if (trace.costUsd !== null && Number.isFinite(trace.costUsd)) {
-      acc.cost += trace.costUsd;
-      acc.costed++;
-    }
+  const groups = new Map<string | null, (ModelBucket | null)[]>();
+  for (const row of rows) {
+    let series = groups.get(row.model);
+    if (!series) groups.set(row.model, (series = buckets.map(() => null)));
+    series[indexOf(row.bucket)] = row;
   }
   return [...groups.entries()]
-    .map(([model, accs]) => {
-      const errorDrift = proportionDrift(accs.map((a) => ({fail: a.errors, total: a.traces})));
-      const costDrift = robustDrift(accs.map((a) => (a.costed ? a.cost / a.costed : null)));
+    .map(([model, series]) => {
+      const errorDrift = proportionDrift(series.map((r) => ({fail: r?.errors ?? 0, total: r?.traces ?? 0})));
+      const costPerTrace = series.map((r) => (r && r.costed && r.costUsd !== null ? r.costUsd / r.costed : null));
+      const costDrift = robustDrift(costPerTrace);
       return {
         model,
-        traces: accs.reduce((s, a) => s + a.traces, 0),
-        points: accs.map((a, i): ModelPoint => ({
+        traces: series.reduce((s, r) => s + (r?.traces ?? 0), 0),
+        points: series.map((r, i): ModelPoint => ({
           bucket: buckets[i]!,
-          traces: a.traces,
-          errors: a.errors,
-          errorRate: share(a.errors, a.traces),
-          p50: quantile(a.latencies, 0.5),
-          p95: quantile(a.latencies, 0.95),
-          p99: quantile(a.latencies, 0.99),
-          tokens: a.tokened ? a.tokens : null,
-          costUsd: a.costed ? a.cost : null,
-          costPerTrace: a.costed ? a.cost / a.costed : null,
+          traces: r?.traces ?? 0,
+          errors: r?.errors ?? 0,
+          errorRate: share(r?.errors ?? 0, r?.traces ?? 0),
+          p50: r?.p50 ?? null,
+          p95: r?.p95 ?? null,
+          p99: r?.p99 ?? null,
+          tokens: r?.tokens ?? null,
+          costUsd: r?.costUsd ?? null,
+          costPerTrace: costPerTrace[i]!,
           errorDrift: errorDrift[i]!,
           costDrift: costDrift[i]!
         }))
@@ -338,35 +334,25 @@ function modelSeries(
 
 /** Per failure mode, the share of the bucket's labelled traces that fail for it, by the traces' own time. */
 function failureModeSeries(
-  labels: readonly MonitorLabel[],
+  input: MonitorInput,
   buckets: number[],
-  index: Map<number, number>,
-  bucketOf: Map<string, number>
+  indexOf: (bucket: number) => number
 ): FailureModeSeries[] {
-  const labelled = buckets.map(() => new Set<string>());
-  const failing = new Map<string, Set<string>[]>();
-  for (const label of labels) {
-    const bucket = bucketOf.get(label.traceId);
-    if (bucket === undefined) continue;
-    const i = index.get(bucket)!;
-    labelled[i]!.add(label.traceId);
-    if (label.pass || label.failureMode === null) continue;
-    let sets = failing.get(label.failureMode);
-    if (!sets) failing.set(label.failureMode, (sets = buckets.map(() => new Set<string>())));
-    sets[i]!.add(label.traceId);
+  const labelled = buckets.map(() => 0);
+  for (const row of input.labelled) labelled[indexOf(row.bucket)]! += row.labelled;
+  const failing = new Map<string, number[]>();
+  for (const row of input.failureModes) {
+    let counts = failing.get(row.failureMode);
+    if (!counts) failing.set(row.failureMode, (counts = buckets.map(() => 0)));
+    counts[indexOf(row.bucket)]! += row.failing;
   }
   return [...failing.entries()]
-    .map(([failureMode, sets]) => {
-      const drift = proportionDrift(sets.map((s, i) => ({fail: s.size, total: labelled[i]!.size})));
+    .map(([failureMode, counts]) => {
+      const drift = proportionDrift(counts.map((n, i) => ({fail: n, total: labelled[i]!})));
       return {
         failureMode,
-        failing: sets.reduce((n, s) => n + s.size, 0),
-        points: sets.map((s, i) => ({
-          bucket: buckets[i]!,
-          labelled: labelled[i]!.size,
-          failing: s.size,
-          drift: drift[i]!
-        }))
+        failing: counts.reduce((sum, n) => sum + n, 0),
+        points: counts.map((n, i) => ({bucket: buckets[i]!, labelled: labelled[i]!, failing: n, drift: drift[i]!}))
       };
     })
     .sort((a, b) => b.failing - a.failing || a.failureMode.localeCompare(b.failureMode));
