@@ -2,6 +2,7 @@
  * @module `plumbline pairwise judge|agreement`: a pairwise judge asked about two experiments' outputs for every case
  * both answered, each pair in both orders; and how the judge and the reviewers of the Pairwise review page agree.
  */
+import {setMaxListeners} from "node:events";
 import {readFileSync} from "node:fs";
 import {randomUUID} from "node:crypto";
 import type {Metric} from "../../src/core/calibration/metric.js";
@@ -140,6 +141,9 @@ async function judge(args: string[], io: Io): Promise<number> {
   requireWorkspace(workspace);
 
   const controller = new AbortController();
+  // The \`openai\` client adds a listener to the signal per request and keeps it; the signal lives for this run only,
+  // so they are bounded by its calls, and Node's warning at eleven would only alarm.
+  setMaxListeners(0, controller.signal);
   const release = onInterrupt({
     stop: () => {
       io.err("stopping: cancelling the calls in flight; the answers so far are kept");
