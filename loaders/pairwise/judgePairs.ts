@@ -17,6 +17,7 @@ import {
 import {sha256Hex} from "../formats/hash.js";
 import {createChatClient, parseJsonAnswer, type AnswerShape, type ChatClientOptions} from "../judge/chatClient.js";
 import {runPool} from "../judge/pool.js";
+import type {PairwiseCache} from "../store/pairwiseVerdicts.js";
 
 const ANSWER: AnswerShape<PairwiseAnswer> = {
   name: "preference",
@@ -34,17 +35,6 @@ export interface PairwiseCall {
   /** The request's key in the cache, and whether the answer came from it. */
   cacheKey: string;
   cached: boolean;
-}
-
-/** A cached answer: the judge's answer as it was shown the outputs, and what the call that made it used. */
-export interface CachedAnswer {
-  answer: PairwiseAnswer;
-  inputTokens: number | null;
-  outputTokens: number | null;
-}
-
-export interface PairwiseCache {
-  get(keys: readonly string[]): Promise<Map<string, CachedAnswer>>;
 }
 
 export interface PairwiseRun {

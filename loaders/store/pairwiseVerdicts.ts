@@ -5,9 +5,20 @@
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {PreferenceClass} from "../../src/core/calibration/judgmentSetStats.js";
 import type {PairwiseVerdict} from "../../src/core/pairwise/review.js";
-import type {CachedAnswer, PairwiseCache} from "../pairwise/judgePairs.js";
 import {tableExists} from "./db.js";
 import {insertRows} from "./insertRows.js";
+
+/** A cached answer: the judge's answer as it was shown the outputs, and what the call that made it used. */
+export interface CachedAnswer {
+  answer: {preference: "A" | "B" | "tie"; reasoning: string};
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+/** Where a pairwise judge run looks up answers it was given before, by request key. */
+export interface PairwiseCache {
+  get(keys: readonly string[]): Promise<Map<string, CachedAnswer>>;
+}
 
 export interface PairwiseVerdictRow {
   runId: string;
