@@ -122,7 +122,7 @@ export async function readPairwiseVerdicts(
   const where = experiments ? "WHERE experiment_1 = ? AND experiment_2 = ?" : "";
   const reader = await connection.runAndReadAll(
     `SELECT judge_id, pair_id, shown_order, preference, experiment_1, experiment_2, case_id FROM pairwise_verdicts ${where}
-     QUALIFY row_number() OVER (PARTITION BY judge_id, pair_id, shown_order ORDER BY created_at DESC, error IS NULL) = 1
+     QUALIFY row_number() OVER (PARTITION BY judge_id, pair_id, shown_order ORDER BY created_at DESC, (error IS NULL) DESC) = 1
      ORDER BY judge_id, experiment_1, experiment_2, pair_id, shown_order`,
     experiments ? [experiments[0], experiments[1]] : []
   );
