@@ -174,14 +174,17 @@ export function followLog(file: string, from: LogPosition = {offset: 0, line: 0}
   };
 }
 
-export interface LogWriter {
+export interface LogWriter<E = AnnotationEvent> {
   /** Appends the events as one write, durably; resolves once they are on disk. */
-  append(events: readonly AnnotationEvent[]): Promise<void>;
+  append(events: readonly E[]): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Opens the log for appending. Writes from one process are serialised here, in the order they were asked for. */
-export function openLogWriter(file: string): LogWriter {
+/**
+ * Opens the log for appending. Writes from one process are serialised here, in the order they were asked for. The
+ * pairwise review log (`pairwise.jsonl`) is written the same way, with its own events.
+ */
+export function openLogWriter<E = AnnotationEvent>(file: string): LogWriter<E> {
   mkdirSync(dirname(file), {recursive: true});
   const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
   let needsNewline = endsMidLine(file);

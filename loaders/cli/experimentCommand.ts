@@ -15,7 +15,7 @@ import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {onInterrupt} from "./interrupt.js";
 import {progressBar} from "./progress.js";
 
-const help = `Usage: plumbline experiment <run | list | show | compare> [options]
+const help = `Usage: plumbline experiment <run | list | show | compare | queue> [options]
 
 An experiment runs a candidate (a task) on every case of one dataset version and records, per case, the output
 or the error, tokens, latency and cost, and the case's trace (source experiment:<name>), which evaluators, the
@@ -50,6 +50,8 @@ gate and reference checks score like any other trace.
   compare <A> <B> [--json]        B against the baseline A, case by case: pass rates per evaluator, the
                                   paired difference and exact McNemar test, regressed and improved cases
                                   (\`plumbline experiment compare --help\`)
+  queue <name> --queue <id>       send the experiment's traces that a trusted evaluator fails to a review
+                                  queue (\`plumbline experiment queue --help\`)
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
@@ -77,6 +79,7 @@ export const command: Command = {
     if (sub === "list") return list(rest, io);
     if (sub === "show") return show(rest, io);
     if (sub === "compare") return (await import("./experimentCompareCommand.js")).compare(rest, io);
+    if (sub === "queue") return (await import("./experimentQueueCommand.js")).queue(rest, io);
     throw usageError(
       sub === undefined ? "name a subcommand: run, list or show" : `unknown subcommand: ${sub}`,
       "experiment"

@@ -78,6 +78,10 @@ const VERBS: Record<string, {summary: string; load: () => Promise<Command>}> = {
     summary: "run a candidate on a dataset and record its outputs; list and show experiments",
     load: async () => (await import("./experimentCommand.js")).command
   },
+  pairwise: {
+    summary: "ask a pairwise judge about two experiments' outputs; measure its and the reviewers' agreement",
+    load: async () => (await import("./pairwiseCommand.js")).command
+  },
   notebook: {
     summary: "write a starting notebook of your own into src/notebooks/",
     load: async () => (await import("./notebookCommand.js")).command

@@ -14,6 +14,8 @@ import type {Duplex} from "node:stream";
 import {serve, type ServerType} from "@hono/node-server";
 import {feedbackRoutes} from "../annotations/feedbackRoutes.js";
 import {openAnnotationService, type AnnotationService} from "../annotations/service.js";
+import {openPairwiseReview} from "../annotations/pairwiseLog.js";
+import {pairwiseRoutes} from "../annotations/pairwiseRoutes.js";
 import {PlumblineError} from "../errors.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver, type Receiver} from "../intake/receiver.js";
@@ -228,6 +230,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log(`annotation store mirror will retry: ${error instanceof Error ? error.message : String(error)}`)
   });
   for (const problem of service.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
+  const pairwise = openPairwiseReview({workspace: options.workspace});
+  for (const problem of pairwise.problems) log(`${problem.file}:${problem.line}: ${problem.reason}`);
   const receiver = openReceiver({
     workspace: options.workspace,
     ...(options.receivingMs !== undefined ? {receivingMs: options.receivingMs} : {}),
@@ -265,6 +269,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       subApps: [
         ...(options.subApps ?? []),
         {path: "/api/feedback", app: feedbackRoutes(service)},
+        {path: "/api/pairwise", app: pairwiseRoutes(pairwise)},
         {path: "/v1", app: intakeRoutes(receiver)},
         {path: "/api/live", app: liveRoutes(receiver)}
       ],
@@ -310,12 +315,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await once(preview, "exit");
       }
       await service.close();
+      await pairwise.close();
     }
   } catch (error) {
     if (preview && preview.exitCode === null) preview.kill("SIGTERM");
     await otlp?.close();
     await receiver.close();
     await service.close();
+    await pairwise.close();
     throw error;
   }
 }

@@ -420,6 +420,37 @@ export const TABLES = {
     output_tokens BIGINT,
     cost_usd DOUBLE,
     latency_ms DOUBLE,
+    created_at TIMESTAMP NOT NULL`,
+  // Pairwise judges (loaders/store/pairwiseVerdicts.ts): a judge shown two experiments' outputs for one case.
+  /**
+   * One answer of a pairwise judge on one pair in one presentation order; a failed call is a row with its error and
+   * no answer. `preference` is the answer in the pair's numbering (output 1 is `experiment_1`'s, names sorted).
+   */
+  pairwise_verdicts: `
+    run_id VARCHAR NOT NULL,
+    judge_id VARCHAR NOT NULL,
+    judge_version VARCHAR NOT NULL,
+    judge_model VARCHAR NOT NULL,
+    experiment_1 VARCHAR NOT NULL,
+    experiment_2 VARCHAR NOT NULL,
+    case_id VARCHAR NOT NULL,
+    pair_id VARCHAR NOT NULL,
+    shown_order VARCHAR NOT NULL,
+    answer VARCHAR,
+    preference VARCHAR,
+    reasoning VARCHAR,
+    error VARCHAR,
+    cached BOOLEAN NOT NULL,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    created_at TIMESTAMP NOT NULL`,
+  /** Successful pairwise answers by the exact request (spec version, model, rendered prompt): a rerun costs no calls. */
+  pairwise_cache: `
+    cache_key VARCHAR NOT NULL,
+    answer VARCHAR NOT NULL,
+    reasoning VARCHAR NOT NULL,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
     created_at TIMESTAMP NOT NULL`
 } as const;
 
