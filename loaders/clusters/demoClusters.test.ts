@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import {before, describe, test} from "node:test";
 import {demoWorkspace} from "../fixtures/demoWorkspace.js";
 import {withReadConnection} from "../store/db.js";
+import {readTraceFacts} from "../store/clusterInputs.js";
+import {clusterSignatures, groupSignatures, signatureOf} from "../../src/core/clusters/signature.js";
 
 describe("clusters of the demo workspace", () => {
   let workspace: string;
@@ -53,6 +55,22 @@ describe("clusters of the demo workspace", () => {
         size: 13
       }
     ]);
+  });
+
+  test("grouping the demo's real traces as they are read gives the clusters each trace's own signature gives", async () => {
+    const facts = await withReadConnection(workspace, readTraceFacts);
+    const each = facts.flatMap((f) => signatureOf(f) ?? []);
+    assert.equal(each.length, 309);
+    const grouped = groupSignatures(facts);
+    assert.deepEqual(grouped.clusters, clusterSignatures(each));
+    assert.deepEqual(
+      grouped.flagged,
+      each.map((s) => s.traceId)
+    );
+    assert.deepEqual(
+      grouped.severities,
+      each.map((s) => s.severity)
+    );
   });
 
   test("the demo's τ-bench runs come labelled by their benchmark's grader: 116 failures in two modes, 84 passes", async () => {

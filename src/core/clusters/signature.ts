@@ -85,6 +85,9 @@ function isNegative(feedback: FeedbackInput, options: SignatureOptions): boolean
   return false;
 }
 
+/** Text → its template; `signatureOf` takes one so that a batch can normalise each distinct error text once. */
+export type Templater = (error: string) => string;
+
 /**
  * An error as a template, without the generic "Error:" a format may put in front: a chat transcript's failed tool
  * result reads "Error: upstream timed out" where OTLP's span status says "upstream timed out".
@@ -93,10 +96,28 @@ export function failureTemplate(error: string): string {
   return errorTemplate(error.replace(/^\s*(?:error|exception)\s*:\s*/i, ""));
 }
 
+/**
+ * `failureTemplate` remembered by error text. Production errors repeat verbatim, so a run normalises each distinct
+ * text once; past `limit` entries it starts afresh, so a run of all-distinct errors holds a bounded map.
+ */
+export function cachedFailureTemplate(limit = 100_000): Templater {
+  let cache = new Map<string, string>();
+  return (error) => {
+    let template = cache.get(error);
+    if (template === undefined) {
+      template = failureTemplate(error);
+      if (cache.size >= limit) cache = new Map();
+      cache.set(error, template);
+    }
+    return template;
+  };
+}
+
 /** The signature of a trace with at least one failure cue, or null for a trace with none. */
 export function signatureOf(
   input: SignatureInput,
-  options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS
+  options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS,
+  template: Templater = failureTemplate
 ): Signature | null {
   const parts: string[] = [];
   const madeOf: SignatureField[] = [];
@@ -104,40 +125,41 @@ export function signatureOf(
   const tool = input.failedTools[0];
   const span = input.errorSpans[0];
   if (tool) {
-    parts.push(`tool ${tool.name} failed: ${tool.error ? failureTemplate(tool.error) : "(no message)"}`);
+    parts.push(`tool ${tool.name} failed: ${tool.error ? template(tool.error) : "(no message)"}`);
     madeOf.push("failing tool", "normalised error");
     severity = 0.6;
   } else if (span) {
-    parts.push(`step ${span.name} failed${span.message ? `: ${failureTemplate(span.message)}` : ""}`);
+    parts.push(`step ${span.name} failed${span.message ? `: ${template(span.message)}` : ""}`);
     madeOf.push("failing step", ...(span.message ? (["normalised error"] as const) : []));
     severity = 0.6;
   }
-  if (input.retrievalMisses.length > 0) {
-    parts.push(`retrieval miss in ${[...new Set(input.retrievalMisses)].sort().join(", ")}`);
+  const misses = input.retrievalMisses;
+  if (misses.length > 0) {
+    parts.push(`retrieval miss in ${misses.length === 1 ? misses[0] : [...new Set(misses)].sort().join(", ")}`);
     madeOf.push("retrieval miss");
     severity = Math.max(severity, 0.4);
   }
   const structural = parts.length > 0;
-  if (!options.ignoreFeedback) {
-    const blamed = [
-      ...new Set(
-        input.feedback
-          .filter((f) => f.label !== null && options.attributionFeedback.includes(f.name))
-          .map((f) => f.label!)
-      )
-    ].sort();
-    const negative = [
-      ...new Set(input.feedback.filter((f) => isNegative(f, options)).map((f) => `${f.name}=${f.label!.toLowerCase()}`))
-    ].sort();
-    if (blamed.length > 0 || negative.length > 0) severity = Math.max(severity, 0.8);
-    // Feedback names the failure only where the structure shows none: added to a tool failure, it would split one
-    // failure by whether somebody happened to leave a thumbs-down.
-    if (!structural && blamed.length > 0) {
-      parts.push(`blamed agent ${blamed.join(", ")}`);
-      madeOf.push("blamed agent");
-    } else if (!structural && negative.length > 0) {
-      parts.push(`negative feedback ${negative.join(", ")}`);
-      madeOf.push("negative feedback");
+  const feedback = input.feedback;
+  if (!options.ignoreFeedback && feedback.length > 0) {
+    const blames = (f: FeedbackInput) => f.label !== null && options.attributionFeedback.includes(f.name);
+    if (structural) {
+      // Feedback names the failure only where the structure shows none: added to a tool failure, it would split one
+      // failure by whether somebody happened to leave a thumbs-down. It still weighs on the severity.
+      if (feedback.some((f) => blames(f) || isNegative(f, options))) severity = Math.max(severity, 0.8);
+    } else {
+      const blamed = [...new Set(feedback.filter(blames).map((f) => f.label!))].sort();
+      const negative = [
+        ...new Set(feedback.filter((f) => isNegative(f, options)).map((f) => `${f.name}=${f.label!.toLowerCase()}`))
+      ].sort();
+      if (blamed.length > 0 || negative.length > 0) severity = Math.max(severity, 0.8);
+      if (blamed.length > 0) {
+        parts.push(`blamed agent ${blamed.join(", ")}`);
+        madeOf.push("blamed agent");
+      } else if (negative.length > 0) {
+        parts.push(`negative feedback ${negative.join(", ")}`);
+        madeOf.push("negative feedback");
+      }
     }
   }
   if (input.status === "error") severity = 1;
@@ -193,4 +215,50 @@ export function clusterSignatures(signatures: readonly Signature[]): SignatureCl
       traceIds: members.map((m) => m.traceId).sort()
     }))
     .sort((a, b) => b.traceIds.length - a.traceIds.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Every flagged trace in input order with its severity, beside the clusters they form. */
+export interface SignatureGrouping {
+  clusters: SignatureCluster[];
+  flagged: string[];
+  severities: number[];
+}
+
+/**
+ * The signature clusters of many traces, as `clusterSignatures` forms them from each trace's `signatureOf`, but
+ * grouped as the traces are read: no per-trace signature outlives its trace (a million of them kept alive cost more
+ * in garbage collection than making them), and each distinct error text is normalised once.
+ */
+export function groupSignatures(
+  inputs: Iterable<SignatureInput>,
+  options: SignatureOptions = DEFAULT_SIGNATURE_OPTIONS
+): SignatureGrouping {
+  const template = cachedFailureTemplate();
+  const groups = new Map<string, {first: Signature; severity: number; traceIds: string[]}>();
+  const flagged: string[] = [];
+  const severities: number[] = [];
+  for (const input of inputs) {
+    const s = signatureOf(input, options, template);
+    if (!s) continue;
+    flagged.push(s.traceId);
+    severities.push(s.severity);
+    const group = groups.get(s.key);
+    if (!group) groups.set(s.key, {first: s, severity: s.severity, traceIds: [s.traceId]});
+    else {
+      group.traceIds.push(s.traceId);
+      if (s.severity > group.severity) group.severity = s.severity;
+    }
+  }
+  const clusters = [...groups.entries()]
+    .map(([key, {first, severity, traceIds}]) => ({
+      clusterId: `sig-${shortHash(key)}`,
+      key,
+      name: first.parts.join(" · "),
+      parts: first.parts,
+      madeOf: first.madeOf,
+      severity,
+      traceIds: traceIds.sort()
+    }))
+    .sort((a, b) => b.traceIds.length - a.traceIds.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {clusters, flagged, severities};
 }
