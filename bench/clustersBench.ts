@@ -18,8 +18,8 @@ import {seededRandom} from "../src/core/random.js";
 import {sampleIndices} from "../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../src/core/clusters/semantic.js";
 import {
-  clusterSignatures,
   DEFAULT_SIGNATURE_OPTIONS,
+  groupSignatures,
   signatureOf,
   type SignatureInput
 } from "../src/core/clusters/signature.js";
@@ -340,7 +340,7 @@ export async function clustersBench(
   // Signatures of 1,000,000 traces (in memory: the SQL read is measured in the end-to-end row above).
   const inputs = syntheticSignatureInputs(1_000_000);
   t = performance.now();
-  const sigs = await peakRss(async () => clusterSignatures(inputs.flatMap((x) => signatureOf(x) ?? [])));
+  const sigs = await peakRss(async () => groupSignatures(inputs).clusters);
   const sigName = `signatures of 1,000,000 synthetic traces, grouped (${fmt.int(sigs.value.length)} clusters)`;
   timings[sigName] = performance.now() - t;
   memory[sigName] = sigs.peakMb;

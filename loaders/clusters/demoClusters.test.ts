@@ -4,7 +4,7 @@ import {before, describe, test} from "node:test";
 import {demoWorkspace} from "../fixtures/demoWorkspace.js";
 import {withReadConnection} from "../store/db.js";
 import {readTraceFacts} from "../store/clusterInputs.js";
-import {clusterSignatures, groupSignatures, signatureOf} from "../../src/core/clusters/signature.js";
+import {groupSignatures, signatureOf} from "../../src/core/clusters/signature.js";
 
 describe("clusters of the demo workspace", () => {
   let workspace: string;
@@ -62,7 +62,16 @@ describe("clusters of the demo workspace", () => {
     const each = facts.flatMap((f) => signatureOf(f) ?? []);
     assert.equal(each.length, 309);
     const grouped = groupSignatures(facts);
-    assert.deepEqual(grouped.clusters, clusterSignatures(each));
+    const byKey = new Map<string, string[]>();
+    for (const s of each) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s.traceId]);
+    assert.deepEqual(
+      new Map(grouped.clusters.map((c) => [c.key, c.traceIds])),
+      new Map([...byKey].map(([key, ids]) => [key, ids.sort()]))
+    );
+    for (const c of grouped.clusters) {
+      const first = each.find((s) => s.key === c.key)!;
+      assert.deepEqual([c.name, c.madeOf], [first.parts.join(" · "), first.madeOf]);
+    }
     assert.deepEqual(
       grouped.flagged,
       each.map((s) => s.traceId)

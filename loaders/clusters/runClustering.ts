@@ -6,12 +6,7 @@
  */
 import {maxOf, minOf} from "../../src/core/clusters/extent.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {
-  clusterSignatures,
-  DEFAULT_SIGNATURE_OPTIONS,
-  signatureOf,
-  type SignatureOptions
-} from "../../src/core/clusters/signature.js";
+import {DEFAULT_SIGNATURE_OPTIONS, groupSignatures, type SignatureOptions} from "../../src/core/clusters/signature.js";
 import {sampleIndices, seededRandom} from "../../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters, type SemanticResult} from "../../src/core/clusters/semantic.js";
 import {sparseRow, tfidfVectors, traceTokens, type TfidfModel} from "../../src/core/clusters/tfidf.js";
@@ -117,8 +112,8 @@ export async function runClustering(
   const facts = await readTraceFacts(connection);
   const byId = new Map(facts.map((f) => [f.traceId, f]));
   lap("read");
-  const signatures = facts.flatMap((f) => signatureOf(f, options.signature ?? DEFAULT_SIGNATURE_OPTIONS) ?? []);
-  const signatureClusters = clusterSignatures(signatures);
+  const grouping = groupSignatures(facts, options.signature ?? DEFAULT_SIGNATURE_OPTIONS);
+  const signatureClusters = grouping.clusters;
   const clusters: ClusterRow[] = [];
   const members: TraceClusterRow[] = [];
   for (const c of signatureClusters) {
@@ -145,8 +140,8 @@ export async function runClustering(
   lap("signatures");
   let semantic: ClusterSummary["semantic"] = null;
   let topic: ClusterSummary["topic"] = null;
-  const flaggedIds = signatures.map((s) => s.traceId);
-  const severityOf = new Map(signatures.map((s) => [s.traceId, s.severity]));
+  const flaggedIds = grouping.flagged;
+  const severityOf = new Map(flaggedIds.map((id, i) => [id, grouping.severities[i]!]));
   const seenOf = (ids: readonly string[]) => seenRange(ids.map((id) => byId.get(id)!));
   let draftSummary: DraftSummary | null = null;
   if (options.semantic && options.drafter && flaggedIds.length > 0) {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {
-  clusterSignatures,
   DEFAULT_SIGNATURE_OPTIONS,
+  groupSignatures,
   signatureFields,
   signatureOf,
   type SignatureInput
@@ -78,13 +78,15 @@ test("without a structural failure, the kind of miss names it: a blamed agent, n
 
 test("traces with equal keys form one cluster, largest first, with a stable id", () => {
   const failing = (traceId: string, error: string) =>
-    signatureOf({...base, traceId, status: "error", failedTools: [{name: "pay", error, parentName: null}]})!;
-  const clusters = clusterSignatures([
+    ({...base, traceId, status: "error", failedTools: [{name: "pay", error, parentName: null}]}) as SignatureInput;
+  const {clusters, flagged} = groupSignatures([
     failing("c", "card 4242 declined"),
     failing("a", "card 1111 declined"),
     failing("b", "gateway timeout"),
-    failing("d", "card 99 declined")
+    failing("d", "card 99 declined"),
+    {...base, traceId: "e"}
   ]);
+  assert.deepEqual(flagged, ["c", "a", "b", "d"], "every trace with a failure cue, in the order read");
   assert.deepEqual(
     clusters.map((c) => [c.name, c.traceIds]),
     [
@@ -93,5 +95,5 @@ test("traces with equal keys form one cluster, largest first, with a stable id",
     ]
   );
   assert.match(clusters[0]!.clusterId, /^sig-[0-9a-f]{16}$/);
-  assert.equal(clusterSignatures([failing("x", "card 5 declined")])[0]!.clusterId, clusters[0]!.clusterId);
+  assert.equal(groupSignatures([failing("x", "card 5 declined")]).clusters[0]!.clusterId, clusters[0]!.clusterId);
 });

@@ -11,7 +11,6 @@
  * feedback on it. So the same failing run ingested from two files or two formats (OTLP and a chat transcript)
  * has one key. Deterministic and explainable: every part is a fact a person can check in the trace.
  */
-import {maxOf} from "./extent.js";
 import {errorTemplate} from "./errorTemplate.js";
 import {shortHash} from "./hash.js";
 
@@ -196,27 +195,6 @@ export interface SignatureCluster {
   traceIds: string[];
 }
 
-/** Groups signatures by key, largest first (then by key, so the order never depends on input order). */
-export function clusterSignatures(signatures: readonly Signature[]): SignatureCluster[] {
-  const groups = new Map<string, Signature[]>();
-  for (const s of signatures) {
-    const group = groups.get(s.key);
-    if (group) group.push(s);
-    else groups.set(s.key, [s]);
-  }
-  return [...groups.entries()]
-    .map(([key, members]) => ({
-      clusterId: `sig-${shortHash(key)}`,
-      key,
-      name: members[0]!.parts.join(" · "),
-      parts: members[0]!.parts,
-      madeOf: members[0]!.madeOf,
-      severity: maxOf(members.map((m) => m.severity)),
-      traceIds: members.map((m) => m.traceId).sort()
-    }))
-    .sort((a, b) => b.traceIds.length - a.traceIds.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
 /** Every flagged trace in input order with its severity, beside the clusters they form. */
 export interface SignatureGrouping {
   clusters: SignatureCluster[];
@@ -225,8 +203,8 @@ export interface SignatureGrouping {
 }
 
 /**
- * The signature clusters of many traces, as `clusterSignatures` forms them from each trace's `signatureOf`, but
- * grouped as the traces are read: no per-trace signature outlives its trace (a million of them kept alive cost more
+ * The signature clusters of many traces: traces with equal keys form one cluster, largest first (then by key, so the
+ * order never depends on input order). Grouped as the traces are read: no per-trace signature outlives its trace (a million of them kept alive cost more
  * in garbage collection than making them), and each distinct error text is normalised once.
  */
 export function groupSignatures(
