@@ -4,6 +4,7 @@ import {
   DEFAULT_SIGNATURE_OPTIONS,
   groupSignatures,
   signatureFields,
+  signatureFieldValues,
   signatureOf,
   type SignatureInput
 } from "./signature.js";
@@ -96,4 +97,25 @@ test("traces with equal keys form one cluster, largest first, with a stable id",
   );
   assert.match(clusters[0]!.clusterId, /^sig-[0-9a-f]{16}$/);
   assert.equal(groupSignatures([failing("x", "card 5 declined")]).clusters[0]!.clusterId, clusters[0]!.clusterId);
+});
+
+test("a key reads back as its fields with their values, even when the error itself holds the separator", () => {
+  const tool = signatureOf({
+    ...base,
+    failedTools: [{name: "cancel_reservation", error: "Error: a | b for 42", parentName: null}],
+    retrievalMisses: ["kb"]
+  })!;
+  assert.deepEqual(signatureFieldValues(tool.key), [
+    {field: "failing tool", value: "cancel_reservation"},
+    {field: "normalised error", value: "a | b for <n>"},
+    {field: "retrieval miss", value: "kb"}
+  ]);
+  assert.deepEqual(signatureFields(tool.key), tool.madeOf);
+  assert.deepEqual(signatureFieldValues("step plan failed"), [{field: "failing step", value: "plan"}]);
+  assert.deepEqual(signatureFieldValues("retrieval miss in faq, kb"), [{field: "retrieval miss", value: "faq, kb"}]);
+  assert.deepEqual(signatureFieldValues("blamed agent WebSurfer"), [{field: "blamed agent", value: "WebSurfer"}]);
+  assert.deepEqual(signatureFieldValues("negative feedback thumbs=down"), [
+    {field: "negative feedback", value: "thumbs=down"}
+  ]);
+  assert.deepEqual(signatureFieldValues("error status"), [{field: "error status", value: "error"}]);
 });

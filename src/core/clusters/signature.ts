@@ -170,18 +170,47 @@ export function signatureOf(
   return {traceId: input.traceId, key: parts.join(" | "), parts, madeOf, severity};
 }
 
+/** One field of a signature with the value its traces share ("failing tool": "cancel_reservation"). */
+export interface SignatureFieldValue {
+  field: SignatureField;
+  value: string;
+}
+
+/** The fields a signature stands on when no tool or step failed and no retrieval missed: the kind of miss. */
+export const FALLBACK_FIELDS: readonly SignatureField[] = ["blamed agent", "negative feedback", "error status"];
+
+const MISSES = " | retrieval miss in ";
+
+/**
+ * The fields a signature key is made of with their values, read back from the key itself (as stored in the
+ * `clusters` table), in key order. A normalised error may itself hold " | ", so the key is read by its shape rather
+ * than split: only retrieval misses can follow a failing tool or step.
+ */
+export function signatureFieldValues(key: string): SignatureFieldValue[] {
+  const out: SignatureFieldValue[] = [];
+  let head = key;
+  let misses: string | null = null;
+  if (key.startsWith("retrieval miss in ")) {
+    misses = key.slice("retrieval miss in ".length);
+    head = "";
+  } else if (/^(?:tool|step) /.test(key) && key.lastIndexOf(MISSES) >= 0) {
+    misses = key.slice(key.lastIndexOf(MISSES) + MISSES.length);
+    head = key.slice(0, key.lastIndexOf(MISSES));
+  }
+  const failed = /^(tool|step) (.+?) failed(?:: ([\s\S]*))?$/.exec(head);
+  if (failed) {
+    out.push({field: failed[1] === "tool" ? "failing tool" : "failing step", value: failed[2]!});
+    if (failed[3] !== undefined) out.push({field: "normalised error", value: failed[3]});
+  } else if (head.startsWith("blamed agent ")) out.push({field: "blamed agent", value: head.slice(13)});
+  else if (head.startsWith("negative feedback ")) out.push({field: "negative feedback", value: head.slice(18)});
+  else if (head === "error status") out.push({field: "error status", value: "error"});
+  if (misses !== null) out.push({field: "retrieval miss", value: misses});
+  return out;
+}
+
 /** The fields a signature key is made of, read back from the key itself (as stored in the `clusters` table). */
 export function signatureFields(key: string): SignatureField[] {
-  return key.split(" | ").flatMap((part): SignatureField[] => {
-    if (part.startsWith("tool ")) return ["failing tool", "normalised error"];
-    if (part.startsWith("step "))
-      return part.includes(" failed: ") ? ["failing step", "normalised error"] : ["failing step"];
-    if (part.startsWith("retrieval miss")) return ["retrieval miss"];
-    if (part.startsWith("blamed agent")) return ["blamed agent"];
-    if (part.startsWith("negative feedback")) return ["negative feedback"];
-    if (part === "error status") return ["error status"];
-    return [];
-  });
+  return signatureFieldValues(key).map((f) => f.field);
 }
 
 export interface SignatureCluster {
