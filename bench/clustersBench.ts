@@ -242,8 +242,7 @@ function syntheticSignatureInputs(n: number): SignatureInput[] {
         : [
             {
               name: TOOLS[i % TOOLS.length]!,
-              error: ERRORS[i % ERRORS.length]!.replace(/\{\w+\}/g, () => String(Math.floor(random() * 1e4))),
-              parentName: `agent-${i % 7}`
+              error: ERRORS[i % ERRORS.length]!.replace(/\{\w+\}/g, () => String(Math.floor(random() * 1e4)))
             }
           ],
     errorSpans: [],

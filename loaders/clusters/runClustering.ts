@@ -13,6 +13,7 @@ import {sparseRow, tfidfVectors, traceTokens, type TfidfModel} from "../../src/c
 import {centroidsOf, nearestCentroid} from "../../src/core/clusters/assign.js";
 import {clusterName, evidenceText, evidenceTokens, wordsAndPhrases} from "../../src/core/clusters/evidence.js";
 import {
+  countTraces,
   DEFAULT_EVIDENCE_OPTIONS,
   readTraceEvidence,
   readTraceFacts,
@@ -109,7 +110,8 @@ export async function runClustering(
     t = next;
   };
   const runId = `run-${new Date(now).toISOString()}`;
-  const facts = await readTraceFacts(connection);
+  const traces = await countTraces(connection);
+  const facts = await readTraceFacts(connection, true);
   const byId = new Map(facts.map((f) => [f.traceId, f]));
   lap("read");
   const grouping = groupSignatures(facts, options.signature ?? DEFAULT_SIGNATURE_OPTIONS);
@@ -286,7 +288,7 @@ export async function runClustering(
   lap("write");
   return {
     runId,
-    traces: facts.length,
+    traces,
     flagged: flaggedIds.length,
     signatureClusters: signatureClusters.length,
     largestSignature: signatureClusters[0]
@@ -299,8 +301,12 @@ export async function runClustering(
   };
 }
 
-/** How many traces `assignRest` reads and assigns at a time: bounds memory whatever the number of flagged traces. */
-const ASSIGN_BATCH = 5000;
+/**
+ * How many traces `assignRest` reads and assigns at a time: bounds memory whatever the number of flagged traces.
+ * Each batch's reads scan the tool calls, spans and messages whole, so the scans, not the batch's size, set its
+ * cost: on 2.4 million spans a batch of 5,000 read its evidence and text in 0.96 s and one of 20,000 in 1.66 s.
+ */
+const ASSIGN_BATCH = 20_000;
 
 /**
  * Every flagged trace's cluster: the sample's from the fitted clustering, the rest's by the nearest centroid of

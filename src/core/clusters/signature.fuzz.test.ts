@@ -89,8 +89,7 @@ const input = (errors: readonly string[]) =>
     failedTools: fc.array(
       fc.record({
         name,
-        error: fc.option(fc.oneof(fc.constantFrom(...errors), errorText), {nil: null}),
-        parentName: fc.option(name, {nil: null})
+        error: fc.option(fc.oneof(fc.constantFrom(...errors), errorText), {nil: null})
       }),
       {maxLength: 2}
     ),

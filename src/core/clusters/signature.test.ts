@@ -23,24 +23,24 @@ test("a trace with no failure cue has no signature", () => {
   assert.equal(signatureOf({...base, feedback: [{name: "reward", label: "pass", value: 1}]}), null);
 });
 
-test("the first failing tool and its normalised error make the key; where it was called and feedback do not", () => {
+test("the first failing tool and its normalised error make the key; feedback and the trace's status do not", () => {
   const s = signatureOf({
     ...base,
     status: "error",
     failedTools: [
-      {name: "refund", error: "Error: order 1234 not found", parentName: "support agent"},
-      {name: "lookup", error: "timeout", parentName: "support agent"}
+      {name: "refund", error: "Error: order 1234 not found"},
+      {name: "lookup", error: "timeout"}
     ],
     feedback: [{name: "thumbs", label: "DOWN", value: 0}]
   });
   assert.deepEqual(s?.parts, ["tool refund failed: order <n> not found"]);
   assert.deepEqual(s?.madeOf, ["failing tool", "normalised error"]);
   assert.equal(s?.severity, 1);
-  // The same failure called from another agent, with no feedback and an "ok" trace status, is the same failure.
+  // The same failure with no feedback and an "ok" trace status is the same failure.
   const elsewhere = signatureOf({
     ...base,
     traceId: "u",
-    failedTools: [{name: "refund", error: "order 98 not found", parentName: "triage"}]
+    failedTools: [{name: "refund", error: "order 98 not found"}]
   });
   assert.equal(elsewhere?.key, s?.key);
   assert.equal(elsewhere?.severity, 0.6);
@@ -79,7 +79,7 @@ test("without a structural failure, the kind of miss names it: a blamed agent, n
 
 test("traces with equal keys form one cluster, largest first, with a stable id", () => {
   const failing = (traceId: string, error: string) =>
-    ({...base, traceId, status: "error", failedTools: [{name: "pay", error, parentName: null}]}) as SignatureInput;
+    ({...base, traceId, status: "error", failedTools: [{name: "pay", error}]}) as SignatureInput;
   const {clusters, flagged} = groupSignatures([
     failing("c", "card 4242 declined"),
     failing("a", "card 1111 declined"),
@@ -102,7 +102,7 @@ test("traces with equal keys form one cluster, largest first, with a stable id",
 test("a key reads back as its fields with their values, even when the error itself holds the separator", () => {
   const tool = signatureOf({
     ...base,
-    failedTools: [{name: "cancel_reservation", error: "Error: a | b for 42", parentName: null}],
+    failedTools: [{name: "cancel_reservation", error: "Error: a | b for 42"}],
     retrievalMisses: ["kb"]
   })!;
   assert.deepEqual(signatureFieldValues(tool.key), [

@@ -24,7 +24,8 @@ export interface FeedbackInput {
 export interface SignatureInput {
   traceId: string;
   status: string;
-  failedTools: {name: string; error: string | null; parentName: string | null}[];
+  /** Failed tool calls; not who called them, since a signature never names the caller. */
+  failedTools: {name: string; error: string | null}[];
   /** Spans with status error that are not tool calls, deepest first within the trace's order. */
   errorSpans: {name: string; kind: string; message: string | null}[];
   /** Retriever spans that returned no documents. */

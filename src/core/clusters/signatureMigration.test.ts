@@ -5,8 +5,11 @@ import {errorTemplate} from "./errorTemplate.js";
 import {DEFAULT_SIGNATURE_OPTIONS, signatureOf, type SignatureInput} from "./signature.js";
 import {currentSignatureKey, isOldSignatureKey} from "./signatureMigration.js";
 
+/** What the old format read of a trace: the caller of each failed tool too. */
+type OldInput = SignatureInput & {failedTools: {name: string; error: string | null; parentName: string | null}[]};
+
 /** The key as the format before this one wrote it: the reference the old keys in registries were made by. */
-function oldKey(input: SignatureInput, options = DEFAULT_SIGNATURE_OPTIONS): string | null {
+function oldKey(input: OldInput, options = DEFAULT_SIGNATURE_OPTIONS): string | null {
   const parts: string[] = [];
   const tool = input.failedTools[0];
   if (tool) {
@@ -71,7 +74,7 @@ const piece = fc.constantFrom(
 );
 const error = fc.array(piece, {maxLength: 6}).map((xs) => xs.join(""));
 const name = fc.constantFrom("refund", "kb", "plan", "WebSurfer", "Orchestrator");
-const input: fc.Arbitrary<SignatureInput> = fc.record({
+const input: fc.Arbitrary<OldInput> = fc.record({
   traceId: fc.constant("t"),
   status: fc.constantFrom("ok", "error"),
   failedTools: fc.array(
