@@ -85,7 +85,7 @@ function isNegative(feedback: FeedbackInput, options: SignatureOptions): boolean
   return false;
 }
 
-/** Text → its template; `signatureOf` takes one so that a batch can normalise each distinct error text once. */
+/** Text → its template; `signatureOf` takes one so that a batch can normalise each kind of error once. */
 export type Templater = (error: string) => string;
 
 /**
@@ -97,19 +97,31 @@ export function failureTemplate(error: string): string {
 }
 
 /**
- * `failureTemplate` remembered by error text. Production errors repeat verbatim, so a run normalises each distinct
- * text once; past `limit` entries it starts afresh, so a run of all-distinct errors holds a bounded map.
+ * An error with every digit but 0 read as 1: two errors that differ only in their digits have one shape, and one
+ * template when the template keeps no digit. No rule of `errorTemplate` tells digits apart except the 0 of a "0x"
+ * hex number, which the shape keeps, so matches fall at the same places in an error and in its shape.
+ */
+function digitShape(error: string): string {
+  return error.replace(/[1-9]/g, "1");
+}
+
+/**
+ * `failureTemplate` remembered by the error's digit shape. Production errors repeat verbatim or differ only in an
+ * id or a count, so a run normalises each shape once; a template that kept a digit is made from the error itself,
+ * since there the shape's 1s would show. Past `limit` shapes it starts afresh, so a run holds a bounded map.
  */
 export function cachedFailureTemplate(limit = 100_000): Templater {
-  let cache = new Map<string, string>();
+  let cache = new Map<string, string | null>();
   return (error) => {
-    let template = cache.get(error);
+    const shape = digitShape(error);
+    let template = cache.get(shape);
     if (template === undefined) {
-      template = failureTemplate(error);
+      template = failureTemplate(shape);
+      if (/\d/.test(template)) template = null;
       if (cache.size >= limit) cache = new Map();
-      cache.set(error, template);
+      cache.set(shape, template);
     }
-    return template;
+    return template ?? failureTemplate(error);
   };
 }
 
