@@ -7,10 +7,12 @@
  *   the final answer; annotations left out, since they are the labels) and drafted descriptions (from the fake
  *   OpenAI server, whose scripted answer quotes the evidence's first line: a measure of the pipeline, not of a
  *   model) — each TF-IDF → UMAP → k-means by silhouette; purity and ARI against the labels.
- * - Scale: `runClustering` end to end on ≥ 20,000 flagged synthetic OTLP traces; fit-and-assign on 100,000
- *   synthetic evidence texts in memory; signatures of 1,000,000 synthetic traces. Peak RSS is sampled.
+ * - Scale: `runClustering` end to end on ≥ 20,000 and on ≥ 100,000 flagged synthetic OTLP traces (the second
+ *   ingests 2.4 million spans through the real ingest first, which takes minutes: its setup has a row of its own);
+ *   fit-and-assign on 100,000 synthetic evidence texts in memory; signatures of 1,000,000 synthetic traces, grouped
+ *   as `runClustering` groups them. Peak RSS is sampled.
  */
-import {existsSync, rmSync, writeFileSync} from "node:fs";
+import {appendFileSync, existsSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {adjustedRandIndex, purity} from "../src/core/clusters/randIndex.js";
@@ -18,8 +20,8 @@ import {seededRandom} from "../src/core/random.js";
 import {sampleIndices} from "../src/core/random.js";
 import {DEFAULT_SEMANTIC_OPTIONS, semanticClusters} from "../src/core/clusters/semantic.js";
 import {
-  clusterSignatures,
   DEFAULT_SIGNATURE_OPTIONS,
+  groupSignatures,
   signatureOf,
   type SignatureInput
 } from "../src/core/clusters/signature.js";
@@ -242,14 +244,54 @@ function syntheticSignatureInputs(n: number): SignatureInput[] {
         : [
             {
               name: TOOLS[i % TOOLS.length]!,
-              error: ERRORS[i % ERRORS.length]!.replace(/\{\w+\}/g, () => String(Math.floor(random() * 1e4))),
-              parentName: `agent-${i % 7}`
+              error: ERRORS[i % ERRORS.length]!.replace(/\{\w+\}/g, () => String(Math.floor(random() * 1e4)))
             }
           ],
     errorSpans: [],
     retrievalMisses: i % 4 === 3 ? ["kb_search"] : [],
     feedback: i % 5 === 0 ? [{name: "thumbs", label: "down", value: 0}] : []
   }));
+}
+
+/**
+ * A workspace of `lines` synthetic OTLP lines (ten traces, a hundred spans each) through the real ingest. The file
+ * is written in blocks of 500 lines: the 24,100 lines for 100,000 flagged traces are 2.4 GB, more than one string
+ * holds. Setting up that one takes minutes (writing and ingesting 2.4 million spans), measured in its own row.
+ */
+async function syntheticWorkspace(lines: number): Promise<{workspace: string; setupMs: number}> {
+  const workspace = join(OUT, `ws-cluster-scale-${lines}`);
+  const file = join(OUT, `cluster-scale-${lines}.jsonl`);
+  rmSync(workspace, {recursive: true, force: true});
+  const started = performance.now();
+  writeFileSync(file, "");
+  for (let start = 0; start < lines; start += 500) {
+    const block = Array.from({length: Math.min(500, lines - start)}, (_, i) => generateOtlpLine(start + i));
+    appendFileSync(file, block.join("\n") + "\n");
+  }
+  try {
+    await ingest({workspace, paths: [file]}, {log: () => {}, progress: () => {}});
+  } finally {
+    rmSync(file, {force: true});
+  }
+  return {workspace, setupMs: performance.now() - started};
+}
+
+/** `runClustering` end to end on a synthetic workspace, its steps and peak RSS (of the whole bench process). */
+async function endToEnd(lines: number, timings: Record<string, number>, memory: Record<string, number>) {
+  const {workspace, setupMs} = await syntheticWorkspace(lines);
+  const scaled = await peakRss(() =>
+    withConnection(workspace, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS))
+  );
+  const scale = scaled.value;
+  const flagged = `${fmt.int(scale.flagged)} flagged`;
+  timings[
+    `setting up ${fmt.int(scale.traces)} synthetic traces (${fmt.int(lines * 100)} spans): writing and ingesting`
+  ] = setupMs;
+  const name = `runClustering on ${fmt.int(scale.traces)} synthetic traces: ${flagged}, fitted on ${fmt.int(scale.semantic?.sample ?? 0)}, the rest assigned`;
+  timings[name] = Object.values(scale.timings).reduce((a, b) => a + b, 0);
+  memory[name] = scaled.peakMb;
+  for (const [step, ms] of Object.entries(scale.timings)) timings[`  ${step} (${flagged})`] = ms;
+  rmSync(workspace, {recursive: true, force: true});
 }
 
 export async function clustersBench(
@@ -315,21 +357,9 @@ export async function clustersBench(
     for (const [step, ms] of Object.entries(run.timings)) timings[`  ${step}`] = ms;
     return out;
   });
-  // Scale, end to end: synthetic OTLP traces (one tool call in eight failing) until at least 20,000 are flagged.
-  const synthetic = join(OUT, "ws-cluster-scale");
-  const file = join(OUT, "cluster-scale.jsonl");
-  rmSync(synthetic, {recursive: true, force: true});
-  writeFileSync(file, Array.from({length: 4800}, (_, i) => generateOtlpLine(i)).join("\n") + "\n");
-  await ingest({workspace: synthetic, paths: [file]}, {log: () => {}, progress: () => {}});
-  rmSync(file, {force: true});
-  const scaled = await peakRss(() =>
-    withConnection(synthetic, (connection) => runClustering(connection, DEFAULT_CLUSTER_OPTIONS))
-  );
-  const scale = scaled.value;
-  const scaleName = `runClustering on ${fmt.int(scale.traces)} synthetic traces: ${fmt.int(scale.flagged)} flagged, fitted on ${fmt.int(scale.semantic?.sample ?? 0)}, the rest assigned`;
-  timings[scaleName] = Object.values(scale.timings).reduce((a, b) => a + b, 0);
-  memory[scaleName] = scaled.peakMb;
-  for (const [step, ms] of Object.entries(scale.timings)) timings[`  ${step} `] = ms;
+  // Scale, end to end: synthetic OTLP traces (one tool call in eight failing) until at least 20,000, then at least
+  // 100,000, are flagged.
+  for (const lines of [4800, 24_100]) await endToEnd(lines, timings, memory);
   // Scale, in memory: 100,000 flagged traces' evidence, fitted on 2,000 and the rest assigned (no store reads).
   const evidence = syntheticEvidence(100_000);
   let t = performance.now();
@@ -339,9 +369,10 @@ export async function clustersBench(
   memory[bigName] = assigned.peakMb;
   // Signatures of 1,000,000 traces (in memory: the SQL read is measured in the end-to-end row above).
   const inputs = syntheticSignatureInputs(1_000_000);
+  const held = process.memoryUsage().rss / 1e6;
   t = performance.now();
-  const sigs = await peakRss(async () => clusterSignatures(inputs.flatMap((x) => signatureOf(x) ?? [])));
-  const sigName = `signatures of 1,000,000 synthetic traces, grouped (${fmt.int(sigs.value.length)} clusters)`;
+  const sigs = await peakRss(async () => groupSignatures(inputs).clusters);
+  const sigName = `signatures of 1,000,000 synthetic traces, grouped (${fmt.int(sigs.value.length)} clusters; RSS before, inputs held: ${fmt.mb(held)})`;
   timings[sigName] = performance.now() - t;
   memory[sigName] = sigs.peakMb;
   console.log(

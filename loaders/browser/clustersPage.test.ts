@@ -99,6 +99,17 @@ describe("the Clusters page", {timeout: 180_000}, () => {
       })
       .first();
     await first.waitFor();
+    // What makes the signature, under its name: one chip a field, with the value its traces share.
+    assert.equal(
+      await first.locator(".pl-made-of").innerText(),
+      "tool: issue_refund · error: RefundError: order <n> not found in ledger"
+    );
+    assert.deepEqual(await first.locator(".pl-made-of .pl-chip").evaluateAll((xs) => xs.map((x) => x.dataset.field)), [
+      "failing tool",
+      "normalised error"
+    ]);
+    const miss = page.locator(".pl-clusters tbody tr[data-cluster]", {hasText: "retrieval miss in"}).first();
+    assert.match(await miss.locator(".pl-made-of").innerText(), /^retrieval miss: \S/);
     // What the refund failures are about: the topic cluster that holds all of them.
     assert.match(
       await first.locator(".pl-topic").innerText(),
@@ -173,6 +184,8 @@ describe("the Clusters page", {timeout: 180_000}, () => {
       await page.locator(".pl-clusters").waitFor();
       await page.locator(".pl-cluster-table select").selectOption("signature");
       const row = page.locator(".pl-clusters tbody tr[data-cluster]", {hasText: "<img"});
+      // The chips under its name hold the same error as text.
+      assert.ok((await row.locator(".pl-made-of").innerText()).includes("error: <img"));
       await row.getByRole("button", {name: "traces"}).click();
       const body = await page.locator("body").innerText();
       // The signature holds the error as a template (its quoted value a placeholder): the tag's text is shown.

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import {before, describe, test} from "node:test";
 import {demoWorkspace} from "../fixtures/demoWorkspace.js";
 import {withReadConnection} from "../store/db.js";
+import {readTraceFacts} from "../store/clusterInputs.js";
+import {groupSignatures, signatureOf} from "../../src/core/clusters/signature.js";
 
 describe("clusters of the demo workspace", () => {
   let workspace: string;
@@ -53,6 +55,31 @@ describe("clusters of the demo workspace", () => {
         size: 13
       }
     ]);
+  });
+
+  test("grouping the demo's real traces as they are read gives the clusters each trace's own signature gives", async () => {
+    const facts = await withReadConnection(workspace, readTraceFacts);
+    const each = facts.flatMap((f) => signatureOf(f) ?? []);
+    assert.equal(each.length, 309);
+    const grouped = groupSignatures(facts);
+    const byKey = new Map<string, string[]>();
+    for (const s of each) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s.traceId]);
+    assert.deepEqual(
+      new Map(grouped.clusters.map((c) => [c.key, c.traceIds])),
+      new Map([...byKey].map(([key, ids]) => [key, ids.sort()]))
+    );
+    for (const c of grouped.clusters) {
+      const first = each.find((s) => s.key === c.key)!;
+      assert.deepEqual([c.name, c.madeOf], [first.parts.join(" · "), first.madeOf]);
+    }
+    assert.deepEqual(
+      grouped.flagged,
+      each.map((s) => s.traceId)
+    );
+    assert.deepEqual(
+      grouped.severities,
+      each.map((s) => s.severity)
+    );
   });
 
   test("the demo's τ-bench runs come labelled by their benchmark's grader: 116 failures in two modes, 84 passes", async () => {

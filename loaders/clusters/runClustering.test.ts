@@ -16,11 +16,11 @@ describe("clustering a workspace", () => {
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
 
-  test("the store gives each trace its failed tools with their caller, error spans, retrieval misses and feedback", async () => {
+  test("the store gives each trace its failed tools, error spans, retrieval misses and feedback", async () => {
     const facts = await withReadConnection(workspace, readTraceFacts);
     const refund = facts.find((f) => f.traceId === "refund-0")!;
     assert.deepEqual(refund.failedTools, [
-      {name: "issue_refund", error: "RefundError: order 1000 not found in ledger", parentName: "support agent"}
+      {name: "issue_refund", error: "RefundError: order 1000 not found in ledger"}
     ]);
     assert.deepEqual(refund.feedback, [{name: "thumbs", label: "down", value: 0}]);
     assert.equal(refund.sessionId, "session-0");

@@ -154,3 +154,49 @@ describe("the failure-mode registry", () => {
     );
   });
 });
+
+describe("a registry written under the old signature keys", () => {
+  let workspace: string;
+  before(async () => {
+    workspace = tempDir("old-keys");
+    await writeFixtureWorkspace(workspace, clusterFixtureTraces());
+    await withConnection(workspace, (c) => runClustering(c, {...DEFAULT_CLUSTER_OPTIONS, semantic: false}));
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  /** A promotion as it was written when keys held the caller, feedback and status, by the id that key hashed to. */
+  const promotedUnder = (name: string, signature: string, clusterId: string) =>
+    JSON.stringify({
+      version: 1,
+      type: "promote",
+      at: new Date(FIXTURE_NOW - DAY).toISOString(),
+      name,
+      description: null,
+      cluster: {clusterId, kind: "signature", signature, traceIds: []}
+    });
+
+  test("a mode promoted under an old key finds its members under the new key, and names the new cluster", async () => {
+    const keys = await withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT signature, cluster_id, size FROM clusters")).getRowObjectsJson()
+    );
+    const refund = keys.find((k) => k.signature === REFUND_SIGNATURE)!;
+    writeFileSync(
+      eventLogPath(workspace),
+      [
+        promotedUnder(
+          "refund lookup fails",
+          "tool issue_refund failed in support agent: RefundError: order <n> not found in ledger | feedback thumbs=down | status error",
+          "sig-0123456789abcdef"
+        ),
+        promotedUnder("gone", "tool pay failed in checkout: card <n> declined | status error", "sig-fedcba9876543210")
+      ].join("\n") + "\n"
+    );
+    const {modes} = await listModes({workspace, now: FIXTURE_NOW, evaluatorsDir: join(workspace, "none")});
+    const mode = modes.find((m) => m.name === "refund lookup fails")!;
+    assert.deepEqual([mode.traces, mode.clusterIds], [refund.size, [refund.cluster_id]]);
+    assert.equal(mode.traces, 12);
+    // A failure the latest run does not show keeps its own id and no traces.
+    const gone = modes.find((m) => m.name === "gone")!;
+    assert.deepEqual([gone.traces, gone.clusterIds], [0, ["sig-fedcba9876543210"]]);
+  });
+});

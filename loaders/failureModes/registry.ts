@@ -19,8 +19,11 @@ import {
 import {dailyCounts, DEFAULT_TRENDS, trendFlags, type TrendThresholds} from "../../src/core/failureModes/trends.js";
 import type {FailureModeState} from "../../src/core/schemas/failureMode.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
+import {currentSignatureKey} from "../../src/core/clusters/signatureMigration.js";
+import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
 import {
   readLabelledModes,
+  readSignatureKeys,
   readSignatureMembers,
   readTraceTimes,
   type FailureModeRow
@@ -45,6 +48,26 @@ export interface RegistryOptions {
   now: number;
   evaluatorsDir?: string;
   thresholds?: TrendThresholds;
+}
+
+/**
+ * A signature link's cluster in the latest run. A link keeps the key it was promoted under; when signatures
+ * changed format since, its old key is read into today's (see `currentSignatureKey`) and the cluster with that key
+ * is the mode's, or, for an old error template cut at its length limit, the one cluster whose key it begins. A
+ * link whose failure is not in the latest run keeps its own id.
+ */
+function signatureResolver(keys: ReadonlyMap<string, string>): (link: ClusterLink) => string {
+  return (link) => {
+    if (link.signature === null || keys.get(link.signature) === link.clusterId) return link.clusterId;
+    const key = currentSignatureKey(link.signature);
+    if (key === null) return link.clusterId;
+    const exact = keys.get(key);
+    if (exact !== undefined) return exact;
+    if (!key.endsWith("…")) return link.clusterId;
+    const head = key.slice(0, -1);
+    const begun = [...keys].filter(([k]) => k.startsWith(head));
+    return begun.length === 1 ? begun[0]![1] : link.clusterId;
+  };
 }
 
 export async function loadRegistry(
@@ -73,14 +96,16 @@ export async function loadRegistry(
         registered: false
       });
   }
+  const currentId = signatureResolver(await readSignatureKeys(connection));
+  const linkId = (link: ClusterLink) => (link.kind === "signature" ? currentId(link) : link.clusterId);
   const signatureIds = [
-    ...new Set(records.flatMap((r) => r.clusters.filter((c) => c.kind === "signature").map((c) => c.clusterId)))
+    ...new Set(records.flatMap((r) => r.clusters.filter((c) => c.kind === "signature").map(linkId)))
   ];
   const members = await readSignatureMembers(connection, signatureIds);
   const traceSets = records.map((r) => {
     const ids = new Set<string>(labelled.get(r.name)?.traceIds ?? []);
     for (const link of r.clusters)
-      for (const id of link.kind === "signature" ? (members.get(link.clusterId) ?? []) : link.traceIds) ids.add(id);
+      for (const id of link.kind === "signature" ? (members.get(linkId(link)) ?? []) : link.traceIds) ids.add(id);
     return ids;
   });
   const times = await readTraceTimes(
@@ -117,7 +142,7 @@ export async function loadRegistry(
       lastSeen: trend.lastSeen,
       traces: seen.length,
       sessions: new Set(seen.map((t) => t.sessionId)).size,
-      clusterIds: record.clusters.map((c) => c.clusterId),
+      clusterIds: record.clusters.map(linkId),
       annotationCount,
       evaluatorIds,
       trends: trend.flags,

@@ -25,17 +25,20 @@ async function rows(
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** One row per trace, in trace id order. A retriever span that returned an empty document list is a miss. */
-export async function readTraceFacts(connection: DuckDBConnection): Promise<TraceFacts[]> {
+/**
+ * One row per trace, in trace id order. A retriever span that returned an empty document list is a miss. With
+ * `cuesOnly`, only the traces that can have a signature: an error status, a failed tool or step, a retrieval miss
+ * or any feedback. The others have none, and leaving them in the store spares converting most of a large
+ * workspace's rows for nothing.
+ */
+export async function readTraceFacts(connection: DuckDBConnection, cuesOnly = false): Promise<TraceFacts[]> {
   const result = await rows(
     connection,
     `
     WITH tools AS (
-      SELECT c.trace_id, list({name: c.name, error: coalesce(c.error, c.result), parent: p.name} ORDER BY c.idx) AS failed
-      FROM tool_calls c
-      LEFT JOIN spans s ON s.trace_id = c.trace_id AND s.span_id = c.span_id
-      LEFT JOIN spans p ON p.trace_id = s.trace_id AND p.span_id = s.parent_span_id
-      WHERE c.success = false GROUP BY c.trace_id
+      -- Not the caller: a signature never names it, and finding it joins every span twice.
+      SELECT c.trace_id, list({name: c.name, error: coalesce(c.error, c.result)} ORDER BY c.idx) AS failed
+      FROM tool_calls c WHERE c.success = false GROUP BY c.trace_id
     ), error_spans AS (
       -- The deepest failed span that is not a tool call: a failed parent whose failed child explains it comes later.
       SELECT s.trace_id, list({name: s.name, kind: s.kind, message: s.status_message}
@@ -57,6 +60,12 @@ export async function readTraceFacts(connection: DuckDBConnection): Promise<Trac
     FROM traces t
     LEFT JOIN tools USING (trace_id) LEFT JOIN error_spans USING (trace_id)
     LEFT JOIN misses USING (trace_id) LEFT JOIN fb USING (trace_id)
+    ${
+      cuesOnly
+        ? `WHERE t.status = 'error' OR tools.trace_id IS NOT NULL OR error_spans.trace_id IS NOT NULL
+          OR misses.trace_id IS NOT NULL OR fb.trace_id IS NOT NULL`
+        : ""
+    }
     ORDER BY t.trace_id`
   );
   return result.map((r) => ({
@@ -65,11 +74,7 @@ export async function readTraceFacts(connection: DuckDBConnection): Promise<Trac
     sessionId: String(r.session_id),
     seenAt: Number(r.seen_at),
     firstUserMessage: text(r.first_user_message),
-    failedTools: (r.failed as {name: string; error: string | null; parent: string | null}[]).map((t) => ({
-      name: t.name,
-      error: t.error,
-      parentName: t.parent
-    })),
+    failedTools: (r.failed as {name: string; error: string | null}[]).map((t) => ({name: t.name, error: t.error})),
     errorSpans: (r.error_spans as {name: string; kind: string; message: string | null}[]).map((s) => ({...s})),
     retrievalMisses: (r.misses as string[]).slice(),
     feedback: (r.feedback as {name: string; label: string | null; value: number | null}[]).map((f) => ({
@@ -78,6 +83,11 @@ export async function readTraceFacts(connection: DuckDBConnection): Promise<Trac
       value: f.value === null ? null : Number(f.value)
     }))
   }));
+}
+
+/** How many traces the store holds. */
+export async function countTraces(connection: DuckDBConnection): Promise<number> {
+  return Number((await connection.runAndReadAll("SELECT count(*) FROM traces")).getRows()[0]![0]);
 }
 
 /** Per trace: its user turns (each cut to `maxTurnChars`) and the names of the tools it called, in order. */

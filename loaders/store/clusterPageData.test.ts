@@ -23,6 +23,10 @@ test("without a semantic map, each signature cluster lists only its most recent 
   const refund = data.clusters.find((c) => c.name.startsWith("tool issue_refund"))!;
   assert.equal(refund.size, 12);
   assert.deepEqual(refund.madeOf, ["failing tool", "normalised error"]);
+  assert.deepEqual(refund.fields, [
+    {field: "failing tool", value: "issue_refund"},
+    {field: "normalised error", value: "RefundError: order <n> not found in ledger"}
+  ]);
   // Volume over the 30 days up to the newest trace: the twelve traces fall on the last three days, four a day.
   assert.equal(data.volumeUntil, FIXTURE_NOW);
   assert.deepEqual(refund.daily.slice(-3), [4, 4, 4]);

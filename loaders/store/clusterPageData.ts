@@ -11,7 +11,7 @@ import {
   type ClusterPageData,
   type ClusterSummaryRow
 } from "../../src/core/clusters/pageData.js";
-import {signatureFields} from "../../src/core/clusters/signature.js";
+import {signatureFields, signatureFieldValues} from "../../src/core/clusters/signature.js";
 import {commonSeverity, worstSeverity} from "../../src/core/annotations/severity.js";
 import {SeveritySchema, type Severity} from "../../src/core/schemas/annotation.js";
 import {tableExists} from "./db.js";
@@ -152,6 +152,7 @@ export async function clusterPageData(
       severity: Number(c.severity),
       signature: c.signature === null ? null : String(c.signature),
       madeOf: c.kind === "semantic" ? [...EVIDENCE_FIELDS] : signatureFields(String(c.signature ?? "")),
+      fields: c.kind === "semantic" ? [] : signatureFieldValues(String(c.signature ?? "")),
       terms: (c.terms as string[] | null) ?? [],
       representatives: (c.representative_trace_ids as string[]).slice(),
       firstSeen: num(c.first_seen),

@@ -36,6 +36,13 @@ export async function readClusterLink(
   };
 }
 
+/** The latest run's signature clusters: their ids by key. */
+export async function readSignatureKeys(connection: DuckDBConnection): Promise<Map<string, string>> {
+  if (!(await tableExists(connection, "clusters"))) return new Map();
+  const result = await rows(connection, "SELECT signature, cluster_id FROM clusters WHERE kind = 'signature'");
+  return new Map(result.map((r) => [String(r.signature), String(r.cluster_id)]));
+}
+
 /** Current members of signature clusters by id. */
 export async function readSignatureMembers(
   connection: DuckDBConnection,

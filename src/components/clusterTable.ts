@@ -4,6 +4,7 @@
  * text (error messages, user words) and are rendered as text.
  */
 import {byPriority, promoteCommand, type ClusterSummaryRow} from "../core/clusters/pageData.js";
+import {FALLBACK_FIELDS, type SignatureField, type SignatureFieldValue} from "../core/clusters/signature.js";
 import {el, replace} from "./dom.js";
 import {count, shorten} from "./format.js";
 import {tryApi} from "./api.js";
@@ -30,6 +31,45 @@ function volume(cluster: ClusterSummaryRow): HTMLElement {
         )
       : null,
     !dated && !cluster.undated ? el("span", {class: "pl-muted"}, "none in these 30 days") : null
+  );
+}
+
+/** How a chip names each field of a signature; the kinds of miss a signature falls back on say so. */
+const FIELD_NAMES: Record<SignatureField, string> = {
+  "failing tool": "tool",
+  "failing step": "step",
+  "normalised error": "error",
+  "retrieval miss": "retrieval miss",
+  "blamed agent": "fallback: blamed agent",
+  "negative feedback": "fallback: negative feedback",
+  "error status": "fallback: status"
+};
+
+const CHIP_CHARS = 60;
+
+/**
+ * What makes a signature cluster's key, one chip a field ("tool: cancel_reservation · error: …"), so a reader sees
+ * which facts its traces share. The values are trace text: rendered as text, cut, with the whole in the title.
+ */
+function madeOfChips(fields: readonly SignatureFieldValue[]): HTMLElement | null {
+  if (fields.length === 0) return null;
+  return el(
+    "div",
+    {class: "pl-made-of", attrs: {"aria-label": "What makes this signature"}},
+    ...fields.flatMap((f, i) => [
+      i > 0 ? " · " : null,
+      el(
+        "span",
+        {
+          class: "pl-chip",
+          attrs: {"data-field": f.field},
+          title: FALLBACK_FIELDS.includes(f.field)
+            ? `No tool, step or retrieval failed in these traces, so the signature falls back on the ${f.field}: ${f.value}`
+            : `${f.field}: ${f.value}`
+        },
+        `${FIELD_NAMES[f.field]}: ${shorten(f.value, CHIP_CHARS)}`
+      )
+    ])
   );
 }
 
@@ -208,6 +248,7 @@ function clusterRow(
       "td",
       {class: "pl-cluster-name"},
       el("span", {class: "pl-name", title: cluster.name}, shorten(cluster.name, NAME_CHARS)),
+      madeOfChips(cluster.fields ?? []),
       clusterId(cluster.id),
       cluster.kind === "semantic" && cluster.terms.length
         ? el("div", {class: "pl-muted"}, cluster.terms.join(" · "))

@@ -1,7 +1,7 @@
 /** @module The shape of `data/clusters.json`, written by its data loader and read by the Clusters page. */
 import type {Severity} from "../schemas/annotation.js";
 import type {FailureModeState} from "../schemas/failureMode.js";
-import type {SignatureField} from "./signature.js";
+import type {SignatureField, SignatureFieldValue} from "./signature.js";
 
 export interface ClusterSummaryRow {
   id: string;
@@ -17,6 +17,8 @@ export interface ClusterSummaryRow {
    * ("error messages", "failed tool results", …, see `EVIDENCE_FIELDS`).
    */
   madeOf: (SignatureField | EvidenceField)[];
+  /** A signature cluster's fields with the values its traces share, in key order (empty for a semantic cluster). */
+  fields: SignatureFieldValue[];
   terms: string[];
   representatives: string[];
   firstSeen: number | null;

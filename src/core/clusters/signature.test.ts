@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {
-  clusterSignatures,
   DEFAULT_SIGNATURE_OPTIONS,
+  groupSignatures,
   signatureFields,
+  signatureFieldValues,
   signatureOf,
   type SignatureInput
 } from "./signature.js";
@@ -22,24 +23,24 @@ test("a trace with no failure cue has no signature", () => {
   assert.equal(signatureOf({...base, feedback: [{name: "reward", label: "pass", value: 1}]}), null);
 });
 
-test("the first failing tool and its normalised error make the key; where it was called and feedback do not", () => {
+test("the first failing tool and its normalised error make the key; feedback and the trace's status do not", () => {
   const s = signatureOf({
     ...base,
     status: "error",
     failedTools: [
-      {name: "refund", error: "Error: order 1234 not found", parentName: "support agent"},
-      {name: "lookup", error: "timeout", parentName: "support agent"}
+      {name: "refund", error: "Error: order 1234 not found"},
+      {name: "lookup", error: "timeout"}
     ],
     feedback: [{name: "thumbs", label: "DOWN", value: 0}]
   });
   assert.deepEqual(s?.parts, ["tool refund failed: order <n> not found"]);
   assert.deepEqual(s?.madeOf, ["failing tool", "normalised error"]);
   assert.equal(s?.severity, 1);
-  // The same failure called from another agent, with no feedback and an "ok" trace status, is the same failure.
+  // The same failure with no feedback and an "ok" trace status is the same failure.
   const elsewhere = signatureOf({
     ...base,
     traceId: "u",
-    failedTools: [{name: "refund", error: "order 98 not found", parentName: "triage"}]
+    failedTools: [{name: "refund", error: "order 98 not found"}]
   });
   assert.equal(elsewhere?.key, s?.key);
   assert.equal(elsewhere?.severity, 0.6);
@@ -78,13 +79,15 @@ test("without a structural failure, the kind of miss names it: a blamed agent, n
 
 test("traces with equal keys form one cluster, largest first, with a stable id", () => {
   const failing = (traceId: string, error: string) =>
-    signatureOf({...base, traceId, status: "error", failedTools: [{name: "pay", error, parentName: null}]})!;
-  const clusters = clusterSignatures([
+    ({...base, traceId, status: "error", failedTools: [{name: "pay", error}]}) as SignatureInput;
+  const {clusters, flagged} = groupSignatures([
     failing("c", "card 4242 declined"),
     failing("a", "card 1111 declined"),
     failing("b", "gateway timeout"),
-    failing("d", "card 99 declined")
+    failing("d", "card 99 declined"),
+    {...base, traceId: "e"}
   ]);
+  assert.deepEqual(flagged, ["c", "a", "b", "d"], "every trace with a failure cue, in the order read");
   assert.deepEqual(
     clusters.map((c) => [c.name, c.traceIds]),
     [
@@ -93,5 +96,26 @@ test("traces with equal keys form one cluster, largest first, with a stable id",
     ]
   );
   assert.match(clusters[0]!.clusterId, /^sig-[0-9a-f]{16}$/);
-  assert.equal(clusterSignatures([failing("x", "card 5 declined")])[0]!.clusterId, clusters[0]!.clusterId);
+  assert.equal(groupSignatures([failing("x", "card 5 declined")]).clusters[0]!.clusterId, clusters[0]!.clusterId);
+});
+
+test("a key reads back as its fields with their values, even when the error itself holds the separator", () => {
+  const tool = signatureOf({
+    ...base,
+    failedTools: [{name: "cancel_reservation", error: "Error: a | b for 42"}],
+    retrievalMisses: ["kb"]
+  })!;
+  assert.deepEqual(signatureFieldValues(tool.key), [
+    {field: "failing tool", value: "cancel_reservation"},
+    {field: "normalised error", value: "a | b for <n>"},
+    {field: "retrieval miss", value: "kb"}
+  ]);
+  assert.deepEqual(signatureFields(tool.key), tool.madeOf);
+  assert.deepEqual(signatureFieldValues("step plan failed"), [{field: "failing step", value: "plan"}]);
+  assert.deepEqual(signatureFieldValues("retrieval miss in faq, kb"), [{field: "retrieval miss", value: "faq, kb"}]);
+  assert.deepEqual(signatureFieldValues("blamed agent WebSurfer"), [{field: "blamed agent", value: "WebSurfer"}]);
+  assert.deepEqual(signatureFieldValues("negative feedback thumbs=down"), [
+    {field: "negative feedback", value: "thumbs=down"}
+  ]);
+  assert.deepEqual(signatureFieldValues("error status"), [{field: "error status", value: "error"}]);
 });
