@@ -4,8 +4,8 @@
  * Framework's own `sql` blocks and `DuckDBClient` load DuckDB-WASM from a CDN, which an offline reader and the
  * report's Content-Security-Policy both refuse. Here the library, its worker and its WebAssembly module are
  * named with `import.meta.resolve`, so Framework copies them from `node_modules` into the built site (`_node/`)
- * and nothing leaves the machine. Only the "eh" bundle (WebAssembly exceptions, in every current browser) is
- * named: the "mvp" one would add 39 MB to the site for browsers from before 2022. The policy must allow
+ * and nothing leaves the machine. Only the "eh" bundle (WebAssembly exception handling: Chrome 95, Firefox 100,
+ * Safari 15.2 and later) is named: the "mvp" one for older browsers would add 39 MB to the site. The policy must allow
  * `'wasm-unsafe-eval'` in `script-src` (see `loaders/site/csp.ts`); docs/notebooks.md says why.
  */
 import * as duckdb from "@duckdb/duckdb-wasm";
