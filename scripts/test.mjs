@@ -55,7 +55,7 @@ Environment:
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
 const oneAtATime = [
-  /^loaders\/browser\/(annotate|quickstart)\.test\.ts$/,
+  /^loaders\/browser\/(annotate|quickstart|clustersPromote)\.test\.ts$/,
   /^loaders\/server\/(startToken|pages)\.test\.ts$/
 ];
 // One more process than cores: page tests spend part of their time waiting on Chromium and servers.

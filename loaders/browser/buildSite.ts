@@ -116,8 +116,15 @@ export function keepOnly(projectDir: string, pages: readonly string[]): void {
       writeFileSync(join(notebooks, name), `# ${name}\n`);
 }
 
-/** Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. */
-export async function buildSite(projectDir: string, workspace: string): Promise<BuiltSite> {
+/**
+ * Runs `observable build` in `projectDir` against `workspace`; rejects with the build's output on failure. `env`
+ * adds to the build's environment (e.g. `PLUMBLINE_NOW`, see `../site/pagesClock.ts`).
+ */
+export async function buildSite(
+  projectDir: string,
+  workspace: string,
+  env: Readonly<Record<string, string>> = {}
+): Promise<BuiltSite> {
   const log = join(projectDir, "network.log");
   const start = performance.now();
   const cli = join(projectDir, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
@@ -125,6 +132,7 @@ export async function buildSite(projectDir: string, workspace: string): Promise<
     cwd: projectDir,
     env: {
       ...process.env,
+      ...env,
       PATH: `${join(projectDir, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
       PLUMBLINE_WORKSPACE: workspace,
       PLUMBLINE_NETWORK_LOG: log,

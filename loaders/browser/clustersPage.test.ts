@@ -15,6 +15,7 @@ import {HOSTILE_IMAGE, HOSTILE_SCRIPT, message} from "../fixtures/fixtureTraces.
 import {writeFixtureWorkspace, type FixtureTrace} from "../fixtures/fixtureWorkspace.js";
 import {serveStatic, type StaticServer} from "./staticServer.js";
 import {assertClean} from "./assertClean.js";
+import {NOW_ENV} from "../site/pagesClock.js";
 
 /** A failing trace whose error, user turn and name are markup that would run if any of it became HTML. */
 function hostileFailure(): FixtureTrace {
@@ -76,7 +77,9 @@ describe("the Clusters page", {timeout: 180_000}, () => {
           {name: "empty kb search", description: "the knowledge base returned nothing", clusterId}
         );
       },
-      ["clusters.md"]
+      ["clusters.md"],
+      // The pages are built as of the fixture's own time, so its traces fall in the last 30 days.
+      {[NOW_ENV]: new Date(FIXTURE_NOW).toISOString()}
     );
     ({site, server, browser} = built);
   });
@@ -171,7 +174,21 @@ describe("the Clusters page", {timeout: 180_000}, () => {
 
     // The registry: the promoted mode with its state, trend and volume, and the command for a move.
     const mode = page.locator('.pl-modes tr[data-mode="empty kb search"]');
-    assert.match(await mode.innerText(), /empty kb search[\s\S]*new[\s\S]*quiet[\s\S]*\b6\b/);
+    assert.match(await mode.innerText(), /empty kb search[\s\S]*new[\s\S]*\b6\b/);
+
+    // Failure modes over time: the mode's traces a day as a line, its days with traces as dots, and a legend.
+    const trend = page.locator(".pl-mode-trend");
+    assert.equal(await trend.locator('svg g[aria-label="line"] path').count(), 1);
+    const days = await trend.locator('svg g[aria-label="dot"] circle title').allTextContents();
+    assert.ok(days.length > 0);
+    const perDay = days.map((t) => /^empty kb search: (\d+) on \d{4}-\d\d-\d\d$/.exec(t));
+    assert.ok(perDay.every(Boolean), days.join("; "));
+    assert.equal(
+      perDay.reduce((sum, m) => sum + Number(m![1]), 0),
+      6,
+      "every trace of the mode on its day"
+    );
+    assert.match((await trend.textContent()) ?? "", /empty kb search[\s\S]*traces a day/);
     assertClean(record);
   });
 

@@ -8,7 +8,8 @@ import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {assertClean} from "./assertClean.js";
 import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
-import {screenshot, screenshotOptions, screenshotPage} from "./screenshots.js";
+import {screenshot, screenshotOptions, screenshotPage, screenshotWorkspace} from "./screenshots.js";
+import {NOW_ENV} from "../site/pagesClock.js";
 import type {StaticServer} from "./staticServer.js";
 
 /** Each page, the element that shows it has drawn, and the name of its screenshot. */
@@ -29,10 +30,23 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
   let server: StaticServer;
   let browser: Browser;
 
+  /** The time the pages are built and shown as of, in a screenshot run (see screenshots.ts); else the clock's. */
+  let now: string | undefined;
+
   before(async () => {
-    built = await openBuiltSite("demo-ws", async (workspace) => {
-      await ensureDemoWorkspace(workspace, true, () => {});
-    });
+    // Filled in before the build starts: the build runs as of the kept workspace's time.
+    const env: Record<string, string> = {};
+    built = await openBuiltSite(
+      "demo-ws",
+      async (workspace) => {
+        const create = async (into: string) => void (await ensureDemoWorkspace(into, true, () => {}));
+        if (!screenshotOptions.dir) return create(workspace);
+        now = await screenshotWorkspace(workspace, create);
+        env[NOW_ENV] = now;
+      },
+      undefined,
+      env
+    );
     ({server, browser} = built);
   });
 
@@ -119,7 +133,7 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
       await page.context().close();
     }
     if (!screenshotOptions.dir) return;
-    const page = await screenshotPage(browser);
+    const page = await screenshotPage(browser, now);
     for (const {name, path, ready} of PAGES) {
       await page.goto(`${server.url}${path}`);
       await page.locator(ready).first().waitFor({timeout: 60_000});

@@ -20,7 +20,9 @@ const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript",
   ".css": "text/css",
-  ".json": "application/json"
+  ".json": "application/json",
+  // As Python's http.server types it: WebAssembly is compiled from its response only when it says what it is.
+  ".wasm": "application/wasm"
 };
 
 /** Serves exactly the file a path names, as `python3 -m http.server` would without its folder index: nothing else. */

@@ -41,12 +41,13 @@ export async function openSite(workspace: string, site: BuiltSite, cleanup: () =
 
 /**
  * Builds a site of its own from a new workspace that `fill` writes, then opens it (`name` names the temp folder).
- * With `pages`, only those pages are built (see `keepOnly`).
+ * With `pages`, only those pages are built (see `keepOnly`); `env` adds to the build's environment.
  */
 export async function openBuiltSite(
   name: string,
   fill: (workspace: string) => Promise<void>,
-  pages?: readonly string[]
+  pages?: readonly string[],
+  env: Readonly<Record<string, string>> = {}
 ): Promise<OpenSite> {
   const workspace = tempDir(name);
   let site: BuiltSite | undefined;
@@ -58,7 +59,7 @@ export async function openBuiltSite(
     await fill(workspace);
     const project = copyProject();
     if (pages) keepOnly(project, pages);
-    site = await buildSite(project, workspace);
+    site = await buildSite(project, workspace, env);
     addCspMeta(site.distDir);
   } catch (error) {
     cleanup();

@@ -2,10 +2,28 @@
  * @module Screenshots of the pages for the docs, taken by the page tests so that they never go stale. Off unless
  * the run asks (`SCREENSHOTS=1 node scripts/test.mjs loaders/browser/demoSite`); the flag is read once, here.
  * Each is the first screen of the page at a fixed viewport, written to `docs/images/<name>.png`.
+ *
+ * Two runs write the same files. The pages show times of two kinds: the workspace's own (when the demo was
+ * ingested, gated, promoted into a dataset) and the time the site was built or viewed as of. So the screenshot run
+ * builds the demo workspace once per version of the command and of the demo data, keeps it
+ * (`screenshotWorkspace`), and builds and shows the pages as of the time it was made (`PLUMBLINE_NOW` for the
+ * data loaders, Playwright's clock in the page).
  */
-import {mkdirSync} from "node:fs";
-import {join} from "node:path";
+import {createHash} from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs";
+import {join, relative} from "node:path";
 import type {Browser, Page} from "playwright-core";
+import {buildDirOf, manifestPath} from "../bundle/currentBuild.mjs";
 import {REPO_ROOT} from "./buildSite.js";
 
 export const SCREENSHOT_VIEWPORT = {width: 1280, height: 800};
@@ -20,10 +38,55 @@ export const screenshotOptions: ScreenshotOptions = {
   dir: process.env.SCREENSHOTS === "1" ? join(REPO_ROOT, "docs", "images") : null
 };
 
-/** A page at the screenshots' viewport, so that every PNG has the same size whatever the test's own pages use. */
-export async function screenshotPage(browser: Browser): Promise<Page> {
+/**
+ * A page at the screenshots' viewport, so that every PNG has the same size whatever the test's own pages use;
+ * with `now`, its clock stands still at that time, so nothing the page computes from the time moves.
+ */
+export async function screenshotPage(browser: Browser, now?: string): Promise<Page> {
   const context = await browser.newContext({viewport: SCREENSHOT_VIEWPORT, deviceScaleFactor: 1});
+  if (now) await context.clock.setFixedTime(new Date(now));
   return context.newPage();
+}
+
+/** What the kept workspace is made from: the command's current build and the demo's input files. */
+function workspaceKey(): string {
+  const hash = createHash("sha256");
+  const manifest = manifestPath(buildDirOf(REPO_ROOT, {}));
+  hash.update(existsSync(manifest) ? readFileSync(manifest) : "no build");
+  const visit = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) visit(path);
+      else hash.update(`${relative(REPO_ROOT, path)}\0${stat.size}\0${stat.mtimeMs}\n`);
+    }
+  };
+  visit(join(REPO_ROOT, "data", "demo"));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * Copies into `into` the workspace `create` made, made once and kept (under node_modules/.cache) until the
+ * command or the demo data change, and returns the time it was made: what the pages are built and shown as of.
+ */
+export async function screenshotWorkspace(into: string, create: (workspace: string) => Promise<void>): Promise<string> {
+  const kept = join(REPO_ROOT, "node_modules", ".cache", "plumbline", "screenshot-workspace", workspaceKey());
+  const stamp = join(kept, "made-at.json");
+  if (!existsSync(stamp)) {
+    const partial = `${kept}.${process.pid}`;
+    rmSync(partial, {recursive: true, force: true});
+    mkdirSync(partial, {recursive: true});
+    await create(partial);
+    writeFileSync(join(partial, "made-at.json"), JSON.stringify({now: new Date().toISOString()}));
+    try {
+      renameSync(partial, kept);
+    } catch {
+      // Another run kept its own first.
+      rmSync(partial, {recursive: true, force: true});
+    }
+  }
+  cpSync(kept, into, {recursive: true});
+  return (JSON.parse(readFileSync(stamp, "utf8")) as {now: string}).now;
 }
 
 /** Writes `<dir>/<name>.png` of what `page` shows now, with the caret and animations stilled. */

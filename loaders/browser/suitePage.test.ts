@@ -68,6 +68,25 @@ describe("the suite page", {timeout: 300_000}, () => {
     assert.equal(runs.length, 2);
     assert.match(runs[0]!, /candidate 2\s+blocked/);
     assert.match(runs[1]!, /candidate 1\s+passed/);
+
+    // Pass rate over the runs: a line per evaluator that ran, a dot and a threshold tick per run, and a legend.
+    const trend = page.locator(".pl-suite-trend");
+    assert.match(await trend.locator("h3").innerText(), /^Pass rate over gate runs$/);
+    const titles = await trend.locator('svg g[aria-label="dot"] circle title').allTextContents();
+    const toolFailed = titles.filter((t) => /\ntool-failed /.test(t));
+    assert.deepEqual(
+      toolFailed.map((t) => t.replace(/ · .*\n/, " · ").replace(/\+\w+/, "+…")),
+      [
+        "candidate 1 · tool-failed 1.0.0+…: 70.0 % passed, threshold 60.0 %",
+        "candidate 2 · tool-failed 1.0.0+…: 70.0 % passed, threshold 90.0 %"
+      ]
+    );
+    const evaluators = new Set(titles.map((t) => /\n(\S+) /.exec(t)![1]));
+    assert.equal(await trend.locator('svg g[aria-label="line"] path').count(), evaluators.size);
+    assert.equal(await trend.locator('svg g[aria-label="tick"] line').count(), titles.length);
+    const text = (await trend.textContent()) ?? "";
+    assert.match(text, /tool-failed/, "the legend names the evaluator");
+    assert.match(text, /pass rate \(%\)/, "the axis says its unit");
     assertClean(record, "/suite");
   });
 

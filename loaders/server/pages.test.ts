@@ -123,7 +123,10 @@ describe("the pages behind plumbline start", {timeout: 180_000}, () => {
       served.delete("connect-src");
       built.delete("connect-src");
       assert.deepEqual(served, built, path);
-      assert.deepEqual(served.get("script-src"), ["'self'", ...new Set(inlineScripts(response.text).map(scriptHash))]);
+      assert.deepEqual(served.get("script-src"), [
+        ...STRICT_CSP["script-src"]!,
+        ...new Set(inlineScripts(response.text).map(scriptHash))
+      ]);
       assert.ok(inlineScripts(response.text).length > 0);
       // The page reloads on a code change instead of evaluating code, which the policy forbids.
       assert.equal(response.text.includes(LIVE_EVAL), false, path);

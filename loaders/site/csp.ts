@@ -13,10 +13,15 @@ import {createHash} from "node:crypto";
 import {readFileSync, readdirSync, statSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 
-/** Everything from this origin only; inline styles because Plot and Framework set `style` attributes. */
+/**
+ * Everything from this origin only; inline styles because Plot and Framework set `style` attributes.
+ * `'wasm-unsafe-eval'` lets a page's worker compile WebAssembly the site serves (DuckDB-WASM, for SQL in a
+ * notebook: `src/components/sql.ts`); unlike `'unsafe-eval'` it allows no `eval` or `new Function` of JavaScript,
+ * and the module's bytes can still come from this origin only (`connect-src`). Workers come from this origin.
+ */
 export const STRICT_CSP: Record<string, string[]> = {
   "default-src": ["'self'"],
-  "script-src": ["'self'"],
+  "script-src": ["'self'", "'wasm-unsafe-eval'"],
   "style-src": ["'self'", "'unsafe-inline'"],
   "img-src": ["'self'", "data:"],
   "connect-src": ["'self'"],

@@ -24,6 +24,7 @@ import {clustersView} from "./clustersView.js";
 import {detailReader} from "./detailReader.js";
 import {el, table} from "./dom.js";
 import {failureModeTable} from "./failureModeTable.js";
+import {failureModeTrend as trendChart} from "./failureModeTrend.js";
 import {suiteView} from "./suiteView.js";
 import {traceList} from "./traceList.js";
 import {traceView} from "./traceView.js";
@@ -139,9 +140,17 @@ export function failureModes(modes: readonly FailureModeSummary[]): HTMLElement 
   return failureModeTable(modes);
 }
 
-/** What the CI gate decided about the latest candidate, and the runs before it (`data/suite.json`). */
+/** Each failure mode's traces a day over the last 30 days, as lines with a legend (`failureModes` of `clusters.json`). */
+export function failureModeTrend(
+  modes: readonly FailureModeSummary[],
+  {width = 640}: {width?: number} = {}
+): HTMLElement {
+  return trendChart(modes, Plot, width);
+}
+
+/** What the CI gate decided about the latest candidate, its pass rates over the runs, and the runs before it (`data/suite.json`). */
 export function gateDecision(data: SuitePageData): HTMLElement {
-  return suiteView(data);
+  return suiteView(data, Plot);
 }
 
 /**

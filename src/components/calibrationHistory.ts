@@ -142,34 +142,26 @@ export function inSampleView(data: CalibrationPageData): HTMLElement {
       {class: "pl-muted"},
       "Traces an evaluator was learned from say how well it fits them, not how well it judges new ones: every figure above leaves them out."
     ),
-    el(
-      "table",
+    table(
       {class: "pl-cal-table"},
-      el(
-        "thead",
-        null,
-        el("tr", null, ...["evaluator", "version", "n", "tp", "fp", "fn", "tn", "MCC"].map((h) => el("th", null, h)))
-      ),
-      el(
-        "tbody",
-        null,
-        ...[...groups.values()].map((g) => {
-          const c = confusion(g.pairs);
-          const m = mcc(c);
-          return el(
-            "tr",
-            {attrs: {"data-evaluator": g.e}},
-            el("td", null, g.e),
-            el("td", null, g.v),
-            el("td", null, g.pairs.length),
-            el("td", null, c.tp),
-            el("td", null, c.fp),
-            el("td", null, c.fn),
-            el("td", null, c.tn),
-            el("td", null, "value" in m ? `${m.value.toFixed(3)} (in-sample)` : `undefined (in-sample)`)
-          );
-        })
-      )
+      ["evaluator", "version", "n", "tp", "fp", "fn", "tn", "MCC"],
+      [...groups.values()].map((g) => {
+        const c = confusion(g.pairs);
+        const m = mcc(c);
+        return {
+          props: {attrs: {"data-evaluator": g.e}},
+          cells: [
+            g.e,
+            g.v,
+            g.pairs.length,
+            c.tp,
+            c.fp,
+            c.fn,
+            c.tn,
+            "value" in m ? `${m.value.toFixed(3)} (in-sample)` : `undefined (in-sample)`
+          ]
+        };
+      })
     )
   );
   return root;

@@ -20,7 +20,7 @@ import {
   type EvaluatorCalibration,
   type VersionCalibration
 } from "../core/calibration/summary.js";
-import {el, replace} from "./dom.js";
+import {cell, el, replace, table as recordTable} from "./dom.js";
 
 type Plot = typeof PlotModule;
 type Row = CalibrationPageData["aligned"][number];
@@ -308,36 +308,20 @@ function cellTraces(spec: (typeof CELLS)[number], rows: Row[]): HTMLElement {
   const box = el("div", {class: "pl-cal-traces"}, el("h4", null, `${rows.length} ${spec.name}`));
   if (!rows.length) return box;
   box.append(
-    el(
-      "table",
+    recordTable(
       {class: "pl-cal-table"},
-      el(
-        "thead",
-        null,
-        el(
-          "tr",
-          null,
-          el("th", null, "Trace"),
-          el("th", null, "Judge's reasoning"),
-          el("th", null, "Annotator's explanation")
-        )
-      ),
-      el(
-        "tbody",
-        null,
-        ...[...rows]
-          .sort((a, b) => a.t.localeCompare(b.t, undefined, {numeric: true}))
-          .slice(0, SHOWN)
-          .map((r) =>
-            el(
-              "tr",
-              {class: "pl-cal-trace"},
-              el("td", {class: "pl-mono pl-cal-id"}, r.t),
-              el("td", {class: "pl-cal-text"}, r.r ?? "—"),
-              el("td", {class: "pl-cal-text"}, r.x ?? "—", el("div", {class: "pl-muted"}, r.d))
-            )
-          )
-      )
+      ["Trace", "Judge's reasoning", "Annotator's explanation"],
+      [...rows]
+        .sort((a, b) => a.t.localeCompare(b.t, undefined, {numeric: true}))
+        .slice(0, SHOWN)
+        .map((r) => ({
+          props: {class: "pl-cal-trace"},
+          cells: [
+            cell({class: "pl-mono pl-cal-id"}, r.t),
+            cell({class: "pl-cal-text"}, r.r ?? "—"),
+            cell({class: "pl-cal-text"}, r.x ?? "—", el("div", {class: "pl-muted"}, r.d))
+          ]
+        }))
     )
   );
   if (rows.length > SHOWN)
@@ -420,30 +404,21 @@ function mccChart(e: EvaluatorCalibration, Plot: Plot): HTMLElement | SVGSVGElem
 }
 
 function annotatorTable(rows: CalibrationPageData["annotators"]): HTMLElement {
-  return el(
-    "table",
+  return recordTable(
     {class: "pl-cal-table"},
-    el(
-      "thead",
-      null,
-      el("tr", null, ...["Annotator", "n", "MCC [95 %]", "Cohen's kappa", "Accuracy"].map((h) => el("th", null, h)))
-    ),
-    el(
-      "tbody",
-      null,
-      ...rows.map((a) => {
-        const r = reportFromConfusion(a.confusion, {seed: 1});
-        return el(
-          "tr",
-          null,
-          el("td", null, a.a),
-          el("td", {class: "pl-num"}, r.n),
-          el("td", {class: "pl-num pl-mono"}, metricText(r.metrics.mcc)),
-          el("td", {class: "pl-num"}, f(r.metrics.kappa.metric)),
-          el("td", {class: "pl-num"}, f(r.metrics.accuracy.metric))
-        );
-      })
-    )
+    ["Annotator", "n", "MCC [95 %]", "Cohen's kappa", "Accuracy"],
+    rows.map((a) => {
+      const r = reportFromConfusion(a.confusion, {seed: 1});
+      return {
+        cells: [
+          a.a,
+          cell({class: "pl-num"}, r.n),
+          cell({class: "pl-num pl-mono"}, metricText(r.metrics.mcc)),
+          cell({class: "pl-num"}, f(r.metrics.kappa.metric)),
+          cell({class: "pl-num"}, f(r.metrics.accuracy.metric))
+        ]
+      };
+    })
   );
 }
 

@@ -44,18 +44,35 @@ export function replace(parent: Node, ...children: Child[]): void {
   append(parent, ...children);
 }
 
+/** A cell of `table` with props of its own (a number's alignment, a `data-` attribute) and any content. */
+export class Cell {
+  readonly content: Child[];
+  constructor(
+    readonly props: Props | null,
+    ...content: Child[]
+  ) {
+    this.content = content;
+  }
+}
+
+/** `new Cell(props, ...content)`, shorter in a row of cells. */
+export function cell(props: Props | null, ...content: Child[]): Cell {
+  return new Cell(props, ...content);
+}
+
 /** One body row of `table`: its cells, and its own props (e.g. a `data-` attribute a test or a click reads). */
 export interface Row {
   props?: Props | null;
-  cells: Child[];
+  cells: (Child | Cell)[];
 }
 
 /** A table: a header row of plain text, then one row a record, each cell a `td`. */
 export function table(props: Props | null, headers: readonly string[], rows: readonly Row[]): HTMLTableElement {
+  const td = (c: Child | Cell) => (c instanceof Cell ? el("td", c.props, ...c.content) : el("td", null, c));
   return el(
     "table",
     props,
     el("thead", null, el("tr", null, ...headers.map((h) => el("th", null, h)))),
-    el("tbody", null, ...rows.map((r) => el("tr", r.props ?? null, ...r.cells.map((c) => el("td", null, c)))))
+    el("tbody", null, ...rows.map((r) => el("tr", r.props ?? null, ...r.cells.map(td))))
   );
 }

@@ -1,7 +1,7 @@
 /** @module The failure-mode registry on the Clusters page: state, trend flags, volume, links, and moves. */
 import {setStateCommand, type ClusterSummaryRow, type FailureModeSummary} from "../core/clusters/pageData.js";
 import {tryApi} from "./api.js";
-import {el, replace} from "./dom.js";
+import {cell, el, replace, table} from "./dom.js";
 import {count, timestamp} from "./format.js";
 
 const day = (ms: number | null) => timestamp(ms).slice(0, 10);
@@ -48,76 +48,61 @@ export function failureModeTable(
       "No failure modes yet. Promote a cluster above, or annotate traces with a failure-mode name."
     );
   }
-  const rows = modes.map((mode) =>
-    el(
-      "tr",
-      {attrs: {"data-mode": mode.name}},
-      el(
-        "td",
-        null,
-        el("strong", null, mode.name),
-        mode.description ? el("div", {class: "pl-muted"}, mode.description) : null,
-        mode.registered ? null : el("div", {class: "pl-muted"}, "named in annotations, not promoted yet")
-      ),
-      el(
-        "td",
-        null,
-        el("span", {class: "pl-badge"}, mode.state.replace(/_/g, " ")),
-        findings.has(mode.name)
-          ? el("div", {class: "pl-chip pl-gate-finding"}, FINDING[findings.get(mode.name)!.kind])
-          : null
-      ),
-      el(
-        "td",
-        null,
-        ...mode.trends.map((flag) => el("span", {class: `pl-chip pl-trend-${flag}`}, flag)),
-        // Its traces have no times of their own: no trend can be read, and none is claimed.
-        mode.firstSeen === null && mode.traces > 0
-          ? el("span", {class: "pl-chip pl-muted", title: "its traces have no start time"}, "undated")
-          : null,
-        mode.pruneCandidate ? el("span", {class: "pl-chip"}, "prune?") : null
-      ),
-      el("td", {class: "pl-num"}, count(mode.traces)),
-      el("td", {class: "pl-num"}, count(mode.sessions)),
-      el("td", null, day(mode.firstSeen)),
-      el("td", null, day(mode.lastSeen)),
-      el("td", {class: "pl-num"}, count(mode.annotationCount)),
-      el(
-        "td",
-        {class: "pl-mode-severity"},
-        mode.severity?.worst
-          ? `${mode.severity.worst}${mode.severity.common !== mode.severity.worst ? ` (mostly ${mode.severity.common})` : ""}`
-          : "—"
-      ),
-      el("td", null, mode.evaluatorIds.join(", ") || "—"),
-      el("td", null, moveControl(mode))
-    )
-  );
-  return el(
-    "table",
+  return table(
     {class: "pl-modes"},
-    el(
-      "thead",
-      null,
-      el(
-        "tr",
-        null,
-        ...[
-          "Failure mode",
-          "State",
-          "Trend",
-          "Traces",
-          "Sessions",
-          "First seen",
-          "Last seen",
-          "Labels",
-          "Worst severity",
-          "Evaluators",
-          ""
-        ].map((h) => el("th", null, h))
-      )
-    ),
-    el("tbody", null, ...rows)
+    [
+      "Failure mode",
+      "State",
+      "Trend",
+      "Traces",
+      "Sessions",
+      "First seen",
+      "Last seen",
+      "Labels",
+      "Worst severity",
+      "Evaluators",
+      ""
+    ],
+    modes.map((mode) => ({
+      props: {attrs: {"data-mode": mode.name}},
+      cells: [
+        cell(
+          null,
+          el("strong", null, mode.name),
+          mode.description ? el("div", {class: "pl-muted"}, mode.description) : null,
+          mode.registered ? null : el("div", {class: "pl-muted"}, "named in annotations, not promoted yet")
+        ),
+        cell(
+          null,
+          el("span", {class: "pl-badge"}, mode.state.replace(/_/g, " ")),
+          findings.has(mode.name)
+            ? el("div", {class: "pl-chip pl-gate-finding"}, FINDING[findings.get(mode.name)!.kind])
+            : null
+        ),
+        cell(
+          null,
+          ...mode.trends.map((flag) => el("span", {class: `pl-chip pl-trend-${flag}`}, flag)),
+          // Its traces have no times of their own: no trend can be read, and none is claimed.
+          mode.firstSeen === null && mode.traces > 0
+            ? el("span", {class: "pl-chip pl-muted", title: "its traces have no start time"}, "undated")
+            : null,
+          mode.pruneCandidate ? el("span", {class: "pl-chip"}, "prune?") : null
+        ),
+        cell({class: "pl-num"}, count(mode.traces)),
+        cell({class: "pl-num"}, count(mode.sessions)),
+        day(mode.firstSeen),
+        day(mode.lastSeen),
+        cell({class: "pl-num"}, count(mode.annotationCount)),
+        cell(
+          {class: "pl-mode-severity"},
+          mode.severity?.worst
+            ? `${mode.severity.worst}${mode.severity.common !== mode.severity.worst ? ` (mostly ${mode.severity.common})` : ""}`
+            : "—"
+        ),
+        mode.evaluatorIds.join(", ") || "—",
+        moveControl(mode)
+      ]
+    }))
   );
 }
 

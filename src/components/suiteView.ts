@@ -16,7 +16,10 @@ import {
 } from "../core/gate/format.js";
 import type {RunLine, SuitePageData} from "../core/gate/pageData.js";
 import type {GateEvaluator, GateRun} from "../core/schemas/gateReport.js";
-import {el} from "./dom.js";
+import type * as PlotModule from "@observablehq/plot";
+import {cell, el, table} from "./dom.js";
+
+type Plot = typeof PlotModule;
 
 const OUTCOME: Record<GateEvaluator["outcome"], [string, string]> = {
   blocked: ["blocked", "pl-bad"],
@@ -32,7 +35,8 @@ function badge(text: string, tone: string): HTMLElement {
   return el("span", {class: `pl-badge ${tone}`}, text);
 }
 
-export function suiteView(data: SuitePageData): HTMLElement {
+/** `Plot` draws pass rate over the gate runs; without it the runs are listed as a table alone. */
+export function suiteView(data: SuitePageData, Plot?: Plot): HTMLElement {
   const root = el("div", {class: "pl-suite"});
   for (const problem of data.problems) root.append(el("p", {class: "pl-cal-note"}, problem));
   const run = data.latest;
@@ -51,7 +55,9 @@ export function suiteView(data: SuitePageData): HTMLElement {
   root.append(verdict(run), evaluatorTable(run));
   if (run.baseline) root.append(baselineSection(run));
   if (run.transitions?.length) root.append(transitionList(run));
-  root.append(coverage(run), calibrations(run), history(data.runs));
+  root.append(coverage(run), calibrations(run));
+  if (Plot) root.append(passRateChart(data.runs, Plot));
+  root.append(history(data.runs));
   return root;
 }
 
@@ -105,38 +111,33 @@ function evaluatorTable(run: GateRun): HTMLElement {
     "section",
     null,
     el("h3", null, "Evaluators in the latest run"),
-    el(
-      "table",
+    table(
       {class: "pl-cal-table pl-suite-evaluators"},
-      el("thead", null, el("tr", null, ...head.map((h) => el("th", null, h)))),
-      el(
-        "tbody",
-        null,
-        ...run.evaluators.map((e) => {
-          const [text, tone] = OUTCOME[e.outcome];
-          return el(
-            "tr",
-            {attrs: {"data-evaluator": e.id, "data-outcome": e.outcome}},
-            el("td", {class: "pl-mono"}, e.id),
-            el("td", null, e.failureMode),
-            el(
-              "td",
+      head,
+      run.evaluators.map((e) => {
+        const [text, tone] = OUTCOME[e.outcome];
+        return {
+          props: {attrs: {"data-evaluator": e.id, "data-outcome": e.outcome}},
+          cells: [
+            cell({class: "pl-mono"}, e.id),
+            e.failureMode,
+            cell(
               null,
               // The same words the gate prints, then the figures they rest on.
               e.role === "skipped" ? `skipped: ${statusText(e)}` : statusText(e),
               el("div", {class: "pl-muted"}, e.reason),
               ...extraWarnings(e).map((w) => el("div", {class: "pl-muted pl-suite-warning"}, `warning: ${w}`))
             ),
-            el("td", null, badge(text, tone)),
-            el("td", {class: "pl-num"}, percent(e.passRate)),
-            el("td", {class: "pl-num"}, `${percent(e.minPassRate)}${e.thresholdFrom === "spec" ? " (spec)" : ""}`),
-            el("td", {class: "pl-num"}, percent(e.failRate)),
-            el("td", {class: "pl-num pl-suite-corrected"}, correctedText(e)),
-            el("td", {class: "pl-num"}, e.counts ? e.counts.pass + e.counts.fail : "—"),
-            el("td", {class: "pl-num"}, e.counts?.errors || "")
-          );
-        })
-      )
+            badge(text, tone),
+            cell({class: "pl-num"}, percent(e.passRate)),
+            cell({class: "pl-num"}, `${percent(e.minPassRate)}${e.thresholdFrom === "spec" ? " (spec)" : ""}`),
+            cell({class: "pl-num"}, percent(e.failRate)),
+            cell({class: "pl-num pl-suite-corrected"}, correctedText(e)),
+            cell({class: "pl-num"}, e.counts ? e.counts.pass + e.counts.fail : "—"),
+            cell({class: "pl-num"}, e.counts?.errors || "")
+          ]
+        };
+      })
     )
   );
 }
@@ -263,42 +264,75 @@ function calibrations(run: GateRun): HTMLElement {
   );
 }
 
+/**
+ * Pass rate of each evaluator over the gate runs, oldest on the left, each run numbered in order (runs can be
+ * seconds or months apart, so their order reads better than a time axis), with the threshold each run applied
+ * as a tick. Evaluator ids come from spec files: Plot sets legend entries and titles as text.
+ */
+export function passRateChart(runs: readonly RunLine[], Plot: Plot): HTMLElement {
+  const ordered = [...runs].reverse();
+  const points = ordered.flatMap((r, i) =>
+    r.passRates.flatMap((p) =>
+      p.passRate === null
+        ? []
+        : [
+            {
+              run: i + 1,
+              evaluator: p.evaluator,
+              passRate: p.passRate,
+              minPassRate: p.minPassRate,
+              title: `${r.label} · ${when(r.at)}\n${p.evaluator} ${p.version}: ${percent(p.passRate)} passed, threshold ${percent(p.minPassRate)}`
+            }
+          ]
+    )
+  );
+  const section = el("section", {class: "pl-suite-trend"}, el("h3", null, "Pass rate over gate runs"));
+  if (!points.length) {
+    section.append(el("p", {class: "pl-muted"}, "No run has a pass rate yet."));
+    return section;
+  }
+  section.append(
+    el(
+      "p",
+      {class: "pl-muted"},
+      "Each dot is an evaluator's pass rate in one run; a dash is the threshold that run applied. Point at a dot for the run and the evaluator's version."
+    ),
+    Plot.plot({
+      height: 220,
+      marginLeft: 48,
+      x: {label: "gate run (1 = oldest shown)", ticks: Math.min(ordered.length, 10), tickFormat: "d", inset: 16},
+      y: {label: "pass rate (%)", percent: true, domain: [0, 1], grid: true},
+      color: {legend: true, label: "evaluator"},
+      marks: [
+        Plot.tickY(points, {x: "run", y: "minPassRate", stroke: "evaluator", strokeDasharray: "3 2"}),
+        Plot.line(points, {x: "run", y: "passRate", stroke: "evaluator", z: "evaluator"}),
+        Plot.dot(points, {x: "run", y: "passRate", fill: "evaluator", r: 4, title: "title"})
+      ]
+    })
+  );
+  return section;
+}
+
 function history(runs: RunLine[]): HTMLElement {
   return el(
     "section",
     null,
     el("h3", null, "Gate runs, newest first"),
-    el(
-      "table",
+    table(
       {class: "pl-cal-table pl-suite-runs"},
-      el(
-        "thead",
-        null,
-        el(
-          "tr",
-          null,
-          ...["When", "Candidate", "Verdict", "Blocked by", "Traces", "Evaluators run", "Coverage"].map((h) =>
-            el("th", null, h)
-          )
-        )
-      ),
-      el(
-        "tbody",
-        null,
-        ...runs.map((r) =>
-          el(
-            "tr",
-            {attrs: {"data-run": r.runId}},
-            el("td", {class: "pl-mono"}, when(r.at)),
-            el("td", null, r.label),
-            el("td", null, r.blocked ? badge("blocked", "pl-bad") : badge("passed", "pl-good")),
-            el("td", null, r.blockedBy.join(", ")),
-            el("td", {class: "pl-num"}, r.traces),
-            el("td", {class: "pl-num"}, `${r.ran} of ${r.evaluators}`),
-            el("td", {class: "pl-num"}, percent(r.coverage, 0))
-          )
-        )
-      )
+      ["When", "Candidate", "Verdict", "Blocked by", "Traces", "Evaluators run", "Coverage"],
+      runs.map((r) => ({
+        props: {attrs: {"data-run": r.runId}},
+        cells: [
+          cell({class: "pl-mono"}, when(r.at)),
+          r.label,
+          r.blocked ? badge("blocked", "pl-bad") : badge("passed", "pl-good"),
+          r.blockedBy.join(", "),
+          cell({class: "pl-num"}, r.traces),
+          cell({class: "pl-num"}, `${r.ran} of ${r.evaluators}`),
+          cell({class: "pl-num"}, percent(r.coverage, 0))
+        ]
+      }))
     )
   );
 }

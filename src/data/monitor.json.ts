@@ -6,7 +6,8 @@ import {loadSuite} from "../../loaders/gate/suite.js";
 import {EVALUATORS_DIR} from "../../loaders/judge/specFile.js";
 import {readMonitorRows} from "../../loaders/store/monitorRows.js";
 import {withReadConnection, workspaceDir} from "../../loaders/store/read.js";
+import {pagesNow} from "../../loaders/site/pagesClock.js";
 
 const rows = await withReadConnection(workspaceDir(), readMonitorRows);
 const calibrations = monitorCalibrations(loadSuite(EVALUATORS_DIR).specs.map((loaded) => loaded.spec));
-process.stdout.write(JSON.stringify({...monitorData({...rows, calibrations}), generatedAt: Date.now()}));
+process.stdout.write(JSON.stringify({...monitorData({...rows, calibrations}), generatedAt: pagesNow()}));

@@ -92,6 +92,8 @@ export interface FailureModeSummary {
   pruneCandidate: boolean;
   /** Over the severities its labels give: the worst and the most common (null when none says). */
   severity?: {worst: Severity | null; common: Severity | null};
+  /** Its dated traces a day (UTC midnight, in ms) over the 30 days its trend flags are read from, oldest first. */
+  daily?: {day: number; count: number}[];
 }
 
 export interface ClusterPageData {

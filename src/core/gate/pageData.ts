@@ -14,6 +14,8 @@ export interface RunLine {
   evaluators: number;
   ran: number;
   coverage: number | null;
+  /** Each evaluator the run did not skip: its pass rate (null with no verdict) against its threshold, by version. */
+  passRates: {evaluator: string; version: string; passRate: number | null; minPassRate: number}[];
 }
 
 export interface SuitePageData {
@@ -37,7 +39,10 @@ export function suitePageData(runs: readonly GateRun[], problems: string[]): Sui
       traces: r.candidate.traces,
       evaluators: r.evaluators.length,
       ran: r.evaluators.filter((e) => e.role !== "skipped").length,
-      coverage: r.coverage.share
+      coverage: r.coverage.share,
+      passRates: r.evaluators
+        .filter((e) => e.role !== "skipped")
+        .map((e) => ({evaluator: e.id, version: e.evaluatorVersion, passRate: e.passRate, minPassRate: e.minPassRate}))
     })),
     problems
   };
