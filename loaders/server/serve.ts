@@ -17,6 +17,7 @@ import {openAnnotationService, type AnnotationService} from "../annotations/serv
 import {openPairwiseReview} from "../annotations/pairwiseLog.js";
 import {pairwiseRoutes} from "../annotations/pairwiseRoutes.js";
 import {PlumblineError} from "../errors.js";
+import {SERVED_ENV} from "../site/cache.js";
 import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver, type Receiver} from "../intake/receiver.js";
 import {intakeRoutes, liveRoutes} from "../intake/routes.js";
@@ -96,6 +97,8 @@ async function startPages(
       ...env,
       PLUMBLINE_WORKSPACE: options.workspace,
       PLUMBLINE_API: "1",
+      // Its cache is being served: invalidated outputs are marked stale, not deleted under a request.
+      [SERVED_ENV]: "1",
       PATH: `${join(PROJECT_ROOT, "node_modules", ".bin")}:${env.PATH ?? ""}`
     }
   });
@@ -237,7 +240,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.receivingMs !== undefined ? {receivingMs: options.receivingMs} : {}),
     onTraces: (traceIds) => {
       // The pages' loaders run again on the next view, so the explorer lists traces as they arrive, unbuilt.
-      void afterWorkspaceChange(options.workspace);
+      void afterWorkspaceChange(options.workspace, undefined, {served: true});
       options.onTraces?.(traceIds);
     },
     onCatchUpError: (error) =>

@@ -1,6 +1,6 @@
 // The loader cache's rules: what is cleared, when, and for which workspace.
 import assert from "node:assert/strict";
-import {appendFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync} from "node:fs";
+import {appendFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, it} from "node:test";
 import {cacheDir, invalidateIfWorkspaceChanged, invalidateLoaderCache, invalidateLoaderCacheFor} from "./cache.js";
@@ -15,6 +15,23 @@ describe("invalidateLoaderCache(sourceRoot)", () => {
     writeFileSync(join(cacheDir(root), "summary.json"), "old");
     invalidateLoaderCache(root);
     assert.deepEqual(readdirSync(cacheDir(root)), ["_npm"]);
+  });
+
+  it("marks a served cache's outputs stale instead of deleting them, and a build's check deletes them", () => {
+    const root = tempDir("root");
+    const workspace = tempDir("ws");
+    writeFileSync(join(workspace, "plumbline.duckdb"), "v1");
+    invalidateIfWorkspaceChanged(root, workspace);
+    const cached = join(cacheDir(root), "data", "details.bin");
+    mkdirSync(join(cacheDir(root), "data"), {recursive: true});
+    writeFileSync(cached, "old");
+    invalidateLoaderCache(root, {served: true});
+    // Still there for a request being answered, but older than any loader file, so the preview runs it again.
+    assert.equal(existsSync(cached), true);
+    assert.equal(statSync(cached).mtimeMs, 0);
+    // The workspace is unchanged since the stamp, yet a build must not take the stale output as it is.
+    assert.equal(invalidateIfWorkspaceChanged(root, workspace), false);
+    assert.equal(existsSync(cached), false);
   });
 
   it("does nothing when there is no cache yet", () => {

@@ -7,7 +7,17 @@
  * workspace calls `invalidateLoaderCache`, and the app's config calls `invalidateIfWorkspaceChanged` each time
  * Framework loads it, which catches a workspace changed behind our back or a different PLUMBLINE_WORKSPACE.
  */
-import {existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync
+} from "node:fs";
 import {join, resolve} from "node:path";
 
 /** Where Framework keeps its caches, under the source root (`src/` in this repository). */
@@ -18,11 +28,29 @@ export function cacheDir(sourceRoot: string): string {
 const STAMP = "plumbline-workspace.json";
 
 /**
- * Deletes every cached loader output under `sourceRoot` (the Framework `root`, e.g. `<repo>/src`), so the next
+ * Set by `plumbline start` on its page server's process: the cache is being served, so an invalidated output is
+ * marked stale rather than deleted (see `invalidateLoaderCache`).
+ */
+export const SERVED_ENV = "PLUMBLINE_CACHE_SERVED";
+
+export interface InvalidateOptions {
+  /**
+   * A page server may be sending the cached files right now. Deleting one between Framework finding it and sending
+   * it answered that request 404 (the live Traces page's detail file, as spans arrived). So each output's
+   * modification time is set to the epoch instead: the preview reruns a loader whose output is older than the
+   * loader file and renames the new output over the old one, which leaves a file being sent whole. Defaults to
+   * whether this process is the page server.
+   */
+  served?: boolean;
+}
+
+/**
+ * Invalidates every cached loader output under `sourceRoot` (the Framework `root`, e.g. `<repo>/src`), so the next
  * build or page view reruns the loaders. Framework's own caches, whose names start with an underscore (`_npm`,
  * `_observablehq`, …), are kept: they depend on package versions, not on the workspace.
  */
-export function invalidateLoaderCache(sourceRoot: string): void {
+export function invalidateLoaderCache(sourceRoot: string, options: InvalidateOptions = {}): void {
+  const served = options.served ?? process.env[SERVED_ENV] === "1";
   const dir = cacheDir(sourceRoot);
   let entries: string[];
   try {
@@ -31,8 +59,48 @@ export function invalidateLoaderCache(sourceRoot: string): void {
     return;
   }
   for (const entry of entries) {
-    if (!entry.startsWith("_")) rmSync(join(dir, entry), {recursive: true, force: true});
+    if (entry.startsWith("_")) continue;
+    if (served) {
+      if (entry !== STAMP) markStale(join(dir, entry));
+    } else rmSync(join(dir, entry), {recursive: true, force: true});
   }
+}
+
+function markStale(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) markStale(join(path, name));
+    else utimesSync(path, STALE, STALE);
+  } catch {
+    // Gone meanwhile (a loader's temporary file renamed): nothing left to mark.
+  }
+}
+
+/** The modification time of an output marked stale. */
+const STALE = new Date(0);
+
+/**
+ * Deletes the outputs marked stale under `sourceRoot`: a build takes any cached output as it is (Framework's
+ * `useStale`), so one marked stale while a page server ran must not outlive it into a build.
+ */
+export function dropStaleOutputs(sourceRoot: string): void {
+  const walk = (path: string): void => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    else if (stat.mtimeMs === STALE.getTime()) rmSync(path, {force: true});
+  };
+  const dir = cacheDir(sourceRoot);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) if (!entry.startsWith("_") && entry !== STAMP) walk(join(dir, entry));
 }
 
 /**
@@ -41,7 +109,11 @@ export function invalidateLoaderCache(sourceRoot: string): void {
  * next runs on this one. So a command run on a scratch workspace leaves a preview of the main one alone. A cache
  * with no stamp is of unknown origin and is cleared.
  */
-export function invalidateLoaderCacheFor(sourceRoot: string, workspace: string): boolean {
+export function invalidateLoaderCacheFor(
+  sourceRoot: string,
+  workspace: string,
+  options: InvalidateOptions = {}
+): boolean {
   let builtFrom: unknown;
   try {
     builtFrom = (JSON.parse(readStamp(sourceRoot) ?? "null") as {workspace?: unknown} | null)?.workspace;
@@ -52,7 +124,7 @@ export function invalidateLoaderCacheFor(sourceRoot: string, workspace: string):
     const changed = new Set([realWorkspace(workspace), resolve(workspace)]);
     if (!changed.has(realWorkspace(builtFrom)) && !changed.has(resolve(builtFrom))) return false;
   }
-  invalidateLoaderCache(sourceRoot);
+  invalidateLoaderCache(sourceRoot, options);
   return true;
 }
 
@@ -83,6 +155,7 @@ export function workspaceFingerprint(workspace: string): string {
  * current one. Returns whether it cleared anything.
  */
 export function invalidateIfWorkspaceChanged(sourceRoot: string, workspace: string): boolean {
+  if (process.env[SERVED_ENV] !== "1") dropStaleOutputs(sourceRoot);
   const current = workspaceFingerprint(workspace);
   // No stamp: a cache of unknown origin, so it is treated as stale.
   const changed = readStamp(sourceRoot) !== current;

@@ -7,11 +7,15 @@
  */
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {invalidateLoaderCacheFor} from "../site/cache.js";
+import {invalidateLoaderCacheFor, type InvalidateOptions} from "../site/cache.js";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
 /** Call after changing `workspace`: the pages' loader cache is cleared if it was built from that workspace. */
-export async function afterWorkspaceChange(workspace: string, root = PROJECT_ROOT): Promise<void> {
-  invalidateLoaderCacheFor(join(root, "src"), workspace);
+export async function afterWorkspaceChange(
+  workspace: string,
+  root = PROJECT_ROOT,
+  options: InvalidateOptions = {}
+): Promise<void> {
+  invalidateLoaderCacheFor(join(root, "src"), workspace, options);
 }
