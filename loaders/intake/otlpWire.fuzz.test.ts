@@ -6,26 +6,16 @@
  * decoded value itself and against the reader.
  */
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
-import {join} from "node:path";
 import {test} from "node:test";
 import fc from "fast-check";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {acceptRequest} from "./accept.js";
 import {decodeTraceRequest, encodeTraceRequest} from "./otlpProto.js";
 import {decodeWireRequest, WireError} from "./otlpWire.js";
+import {realRequests, type JsonRequest} from "./fixtures/realRequests.js";
 
-type Json = Record<string, any>;
-const here = import.meta.dirname;
-const POOL: Json[] = [
-  JSON.parse(readFileSync(join(here, "..", "formats", "fixtures", "otlp-manual-agent-tools.json"), "utf8")),
-  ...readFileSync(join(here, "..", "ingest", "fixtures", "bad-input", "otlp.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Json)
-    .filter((request) => Array.isArray(request.resourceSpans)),
-  JSON.parse(generateOtlpLine(7, 6))
-];
+type Json = JsonRequest;
+const POOL: Json[] = [...realRequests(), JSON.parse(generateOtlpLine(7, 6))];
 
 /** protobufjs's reading, with what JSON cannot hold written as OTLP/JSON writes it. */
 function reference(bytes: Uint8Array): unknown {

@@ -15,17 +15,10 @@ import {withReadConnection} from "../store/db.js";
 import {encodeTraceRequest} from "./otlpProto.js";
 import {openReceiver, type ReceiverResponse} from "./receiver.js";
 import {intakeDir, listSegments} from "./wal.js";
+import {realRequests, type JsonRequest} from "./fixtures/realRequests.js";
 
-type Json = Record<string, any>;
-const here = import.meta.dirname;
-const POOL: Json[] = [
-  JSON.parse(readFileSync(join(here, "..", "formats", "fixtures", "otlp-manual-agent-tools.json"), "utf8")),
-  ...readFileSync(join(here, "..", "ingest", "fixtures", "bad-input", "otlp.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Json)
-    .filter((request) => Array.isArray(request.resourceSpans))
-];
+type Json = JsonRequest;
+const POOL: Json[] = realRequests();
 
 const FIELDS = [
   "traceId",
