@@ -20,7 +20,7 @@
  * `onTraces(traceIds)` is called after each catch-up with the ids of the traces it (re)built, for work that follows
  * new traffic (online evaluation, automation rules). It runs after the store's lock is released.
  */
-import {closeSync, mkdirSync, openSync, readSync, rmSync, statSync, unlinkSync, writeFileSync} from "node:fs";
+import {mkdirSync, rmSync, unlinkSync, writeFileSync} from "node:fs";
 import {open} from "node:fs/promises";
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
@@ -108,30 +108,6 @@ export function quarantine(workspace: string, rejected: readonly Rejected[]): st
   return path;
 }
 
-/** The bytes of `file` from `offset` up to the last line end within `maxBytes` (at least one whole line). */
-function readWholeBlock(file: string, offset: number, maxBytes: number): {block: Buffer; end: number} | null {
-  const size = statSync(file).size;
-  if (size <= offset) return null;
-  const fd = openSync(file, "r");
-  try {
-    let want = Math.min(size - offset, maxBytes);
-    for (;;) {
-      const bytes = Buffer.allocUnsafe(want);
-      const n = readSync(fd, bytes, 0, want, offset);
-      const last = bytes.lastIndexOf(0x0a, n - 1);
-      if (last === -1) {
-        // One line longer than `maxBytes`: read on until it ends, or stop at an unterminated tail.
-        if (offset + n >= size) return null;
-        want = Math.min(size - offset, want * 2);
-        continue;
-      }
-      return {block: bytes.subarray(0, last), end: offset + last + 1};
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A piece of a batch of log lines, in a buffer of its own, so it goes to a worker without a copy. */
 interface Part {
   block: Uint8Array;
@@ -175,6 +151,16 @@ async function* readParts(file: string, offset: number, maxBytes: number, partBy
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** Whether `file` holds a whole line past `offset` (the first part `readParts` would give). */
+async function hasWholeLine(file: string, offset: number): Promise<boolean> {
+  const parts = readParts(file, offset, 1, PART_BYTES);
+  try {
+    return !(await parts.next()).done;
+  } finally {
+    await parts.return(undefined);
   }
 }
 
@@ -338,8 +324,8 @@ async function dropFinished(
     if (isOpenSegment(file)) continue;
     const pid = writerPid(name);
     if (pid === null || (pid !== process.pid && processAlive(pid))) continue;
-    // Nothing whole is left past the offset (readWholeBlock found none): what remains is a torn tail or nothing.
-    if (readWholeBlock(file, offsets[name] ?? 0, 1 << 20)) continue;
+    // Nothing whole is left past the offset: what remains is a torn tail or nothing.
+    if (await hasWholeLine(file, offsets[name] ?? 0)) continue;
     unlinkSync(file);
     delete offsets[name];
     changed = true;
