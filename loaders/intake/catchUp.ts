@@ -17,8 +17,13 @@
  * The lines of one block are read as one record (ingest/otlpRequests.ts), so the spans of a trace that came in
  * several requests are read together; the merge rebuilds every trace it touches from the store.
  *
- * `onTraces(traceIds)` is called after each catch-up with the ids of the traces it (re)built, for work that follows
- * new traffic (online evaluation, automation rules). It runs after the store's lock is released.
+ * While requests keep coming (`waitForMore`, given by the receiver), one opening of the store takes in pass after
+ * pass for up to a few seconds: an opening and its checkpoint cost more than the merge of a few thousand spans, so a
+ * store opened per pass spent more on that than on the spans. Between openings it is left to other processes.
+ *
+ * `onTraces(traceIds)` is called after each pass with the ids of the traces it (re)built, for work that follows
+ * new traffic (online evaluation, automation rules). The store may still be held then: work on it in this process
+ * waits for the opening to end (store/db.ts opens one instance per file at a time).
  */
 import {mkdirSync, rmSync, unlinkSync, writeFileSync} from "node:fs";
 import {open} from "node:fs/promises";
@@ -28,7 +33,7 @@ import {makeScratchFolder, processAlive, STAGING_PREFIX} from "../files/scratch.
 import {emptyTally, type ConvertTally, type Rejected} from "../ingest/convert.js";
 import {convertRequests} from "../ingest/otlpRequests.js";
 import {recordsFromBlock} from "../ingest/records.js";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type StagedFiles} from "../ingest/stage.js";
+import {emptyFiles, mergeStaged, STAGED_KINDS, type StagedFiles, type Timings} from "../ingest/stage.js";
 import {StagingWriter} from "../ingest/stagingWriter.js";
 import type {WorkerPool} from "../ingest/workerPool.js";
 import {withConnection} from "../store/db.js";
@@ -48,7 +53,13 @@ const BATCH_BYTES = 128 << 20;
  */
 const PART_BYTES = 4 << 20;
 /** Merges per opening of the store, after which it is released for a while to other writers. */
-const MERGES_PER_OPENING = 8;
+const MERGES_PER_OPENING = 64;
+/**
+ * How long one opening of the store may last while requests keep coming, and how long it is then left to other
+ * processes (a page's data loader, a CLI command) before the catch-up opens it again.
+ */
+const HOLD_MS = 5000;
+const RELEASE_MS = 600;
 
 export type Offsets = Record<string, number>;
 
@@ -86,6 +97,16 @@ export interface CatchUpOptions {
   onQuarantine?: (path: string, rejected: number) => void;
   batchBytes?: number;
   pool?: CatchUpPool | null;
+  /** Told how long each step of each merge took (as `plumbline ingest --timings` is). */
+  timings?: Timings;
+  /**
+   * Asked once the log is taken in to its end: resolves true when more was logged since (the store is kept open for
+   * it, up to `holdMs`), false after a pause in the traffic (the store is checkpointed and released).
+   */
+  waitForMore?: () => Promise<boolean>;
+  holdMs?: number;
+  /** Called after each merge with the spans it took in, while the store may still be held. */
+  onMerged?: (spans: number) => void;
 }
 
 export interface CatchUpResult {
@@ -181,9 +202,17 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   const {workspace, pool} = options;
   const batchBytes = options.batchBytes ?? BATCH_BYTES;
   const result: CatchUpResult = {taken: {}, spans: 0, traceIds: [], rejected: 0, deleted: []};
-  const segments = listSegments(workspace);
-  if (!segments.length) return result;
+  if (!listSegments(workspace).length) return result;
+  // The traces (re)built since they were last reported.
   const built = new Set<string>();
+  const reported = new Set<string>();
+  const report = () => {
+    if (!built.size) return;
+    const ids = [...built];
+    built.clear();
+    for (const id of ids) reported.add(id);
+    options.onTraces?.(ids);
+  };
   // Converts one segment's batch into staged files: in the pool's workers, or here without one.
   // Converts one batch, part by part as it is read, into staged files: in the pool's workers, or here without one.
   // Each part goes to a worker as soon as it is read (the pool waits while every worker is busy), so a batch's
@@ -225,64 +254,82 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     return {tally, staged: combine(await pool.pool.rotate()), end};
   };
   type Batch = {name: string; file: string; from: number; converted: ReturnType<typeof convert>};
+  const timings = options.timings ?? (() => {});
+  const holdMs = options.holdMs ?? HOLD_MS;
   for (let more = true; more;) {
+    const opening = performance.now();
     more = await withConnection(workspace, async (connection) => {
+      timings("open the store", performance.now() - opening);
       const offsets = await readOffsets(connection);
-      // The batches past the stored offsets, segment by segment; each starts where the one before it ended.
-      let segment = 0;
-      let from = offsets[segments[0]!] ?? 0;
-      const start = async (): Promise<Batch | null> => {
-        for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
-          const name = segments[segment]!;
-          const file = join(intakeDir(workspace), name);
-          const parts = readParts(file, from, batchBytes, PART_BYTES);
-          const first = await parts.next();
-          if (first.done) continue;
-          const rest = async function* () {
-            yield first.value;
-            yield* parts;
-          };
-          return {name, file, from, converted: convert(file, rest())};
-        }
-        return null;
-      };
       let merges = 0;
-      // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
-      for (let batch = await start(); batch; merges++) {
-        const {tally, staged, dir, end} = await batch.converted;
-        from = end;
-        const ahead = merges + 1 < MERGES_PER_OPENING ? await start() : null;
-        for (const id of tally.traceIds ?? []) built.add(id);
-        try {
-          if (tally.rejected.length) {
-            const path = quarantine(workspace, tally.rejected);
-            result.rejected += tally.rejected.length;
-            options.onQuarantine?.(path, tally.rejected.length);
+      for (;;) {
+        // Listed again on each pass: a held store takes in the segments a writer began meanwhile.
+        const segments = listSegments(workspace);
+        // The batches past the stored offsets, segment by segment; each starts where the one before it ended.
+        let segment = 0;
+        let from = offsets[segments[0]!] ?? 0;
+        const start = async (): Promise<Batch | null> => {
+          for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
+            const name = segments[segment]!;
+            const file = join(intakeDir(workspace), name);
+            const parts = readParts(file, from, batchBytes, PART_BYTES);
+            const first = await parts.next();
+            if (first.done) continue;
+            const rest = async function* () {
+              yield first.value;
+              yield* parts;
+            };
+            return {name, file, from, converted: convert(file, rest())};
           }
-          await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
-        } catch (error) {
-          // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
-          if (ahead) void ahead.converted.then(removeStaged, () => undefined);
-          throw error;
-        } finally {
-          removeStaged({staged, dir});
+          return null;
+        };
+        const bounded = () => merges >= MERGES_PER_OPENING || performance.now() - opening >= holdMs;
+        // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
+        for (let batch = await start(); batch;) {
+          const {tally, staged, dir, end} = await batch.converted;
+          from = end;
+          merges++;
+          const ahead = bounded() ? null : await start();
+          for (const id of tally.traceIds ?? []) built.add(id);
+          try {
+            if (tally.rejected.length) {
+              const path = quarantine(workspace, tally.rejected);
+              result.rejected += tally.rejected.length;
+              options.onQuarantine?.(path, tally.rejected.length);
+            }
+            await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date(), options.timings);
+          } catch (error) {
+            // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
+            if (ahead) void ahead.converted.then(removeStaged, () => undefined);
+            throw error;
+          } finally {
+            removeStaged({staged, dir});
+          }
+          result.spans += tally.spans;
+          offsets[batch.name] = end;
+          await writeOffsets(connection, offsets);
+          result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
+          options.onMerged?.(tally.spans);
+          // Released for a while to other writers and readers; the next opening goes on from the offsets.
+          if (!ahead && bounded()) return checkpointed(connection, true, timings);
+          batch = ahead;
         }
-        result.spans += tally.spans;
-        offsets[batch.name] = end;
-        await writeOffsets(connection, offsets);
-        result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
-        // Released for a while to other writers; the next opening goes on from the offsets.
-        if (merges + 1 >= MERGES_PER_OPENING) return checkpointed(connection, true);
-        batch = ahead;
+        await dropFinished(workspace, segments, offsets, connection, result);
+        // Taken in to the end: held open while more keeps coming (each opening and checkpoint costs more than a
+        // merge of a few thousand spans), released once the traffic pauses.
+        if (!options.waitForMore) break;
+        if (bounded()) return checkpointed(connection, true, timings);
+        report();
+        if (!(await options.waitForMore())) break;
       }
-      await dropFinished(workspace, segments, offsets, connection, result);
-      return merges ? checkpointed(connection, false) : false;
+      return merges ? checkpointed(connection, false, timings) : false;
     });
+    // A bounded opening ended with more to take in: other processes get the store for a while first (their
+    // retries are at most 500 ms apart, see store/db.ts).
+    if (more && options.waitForMore) await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
   }
-  if (built.size) {
-    result.traceIds = [...built];
-    options.onTraces?.(result.traceIds);
-  }
+  report();
+  result.traceIds = [...reported];
   return result;
 }
 
@@ -295,8 +342,10 @@ function removeStaged({staged, dir}: {staged: StagedFiles; dir?: string}): void 
  * Checkpoints the store before it is closed: DuckDB would do it in the close, which blocks the thread that answers
  * requests (`closeSync`), whereas a `CHECKPOINT` statement runs on DuckDB's own threads.
  */
-async function checkpointed<T>(connection: DuckDBConnection, value: T): Promise<T> {
+async function checkpointed<T>(connection: DuckDBConnection, value: T, timings: Timings): Promise<T> {
+  const started = performance.now();
   await connection.run("CHECKPOINT");
+  timings("checkpoint", performance.now() - started);
   return value;
 }
 

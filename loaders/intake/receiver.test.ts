@@ -31,9 +31,12 @@ const json = (value: unknown) => ({
 });
 const text = (r: ReceiverResponse) => (typeof r.body === "string" ? r.body : Buffer.from(r.body).toString());
 
+/**
+ * A receiver on `workspace` (made with `tempDir` and no test context), closed when the test ends and only then
+ * removed: the catch-up may hold the store for a moment after the last request.
+ */
 function receiverIn(workspace: string, t: {after(fn: () => unknown): void}, options = {}): Receiver {
   const receiver = openReceiver({workspace, catchUpDelayMs: 10, ...options});
-  // The workspace is removed again once closed: a last catch-up may have written to it after its own hook ran.
   t.after(async () => {
     await receiver.close();
     removeTempDir(workspace);
@@ -45,7 +48,7 @@ const rows = (workspace: string, sql: string) =>
   withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
 
 test("a JSON request is answered 200 with an empty response once logged, and its spans reach the store", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t);
   const answer = await receiver.handle(json(agentRequest()));
   assert.equal(answer.status, 200);
@@ -63,7 +66,7 @@ test("a JSON request is answered 200 with an empty response once logged, and its
 });
 
 test("a gzip'd protobuf request is answered in protobuf, and reads as the same rows as its JSON form", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t);
   const answer = await receiver.handle({
     body: gzipSync(encodeTraceRequest(agentRequest())),
@@ -74,7 +77,7 @@ test("a gzip'd protobuf request is answered in protobuf, and reads as the same r
   assert.equal(answer.headers["content-type"], "application/x-protobuf");
   assert.deepEqual(decodeTraceResponse(answer.body as Uint8Array), {});
   await receiver.flush();
-  const other = tempDir("intake-json", t);
+  const other = tempDir("intake-json");
   const fromJson = receiverIn(other, t);
   await fromJson.handle(json(agentRequest()));
   await fromJson.flush();
@@ -83,7 +86,7 @@ test("a gzip'd protobuf request is answered in protobuf, and reads as the same r
 });
 
 test("a span the reader refuses is counted in rejectedSpans, quarantined with its reason, and the others are kept", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t);
   const request = agentRequest();
   request.resourceSpans[0].scopeSpans[0].spans[2].traceId = 42;
@@ -120,7 +123,7 @@ test("a span the reader refuses is counted in rejectedSpans, quarantined with it
 });
 
 test("a body that is not a request is 400, another content type 415, and a body over the limit once unzipped 413", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t, {maxDecodedBytes: 1000});
   const bad = await receiver.handle({
     body: Buffer.from("{nope"),
@@ -156,7 +159,7 @@ test("a body that is not a request is 400, another content type 415, and a body 
 });
 
 test("a receiver too far behind or too busy answers 503 or 429 with Retry-After, and takes the request when retried", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   // The catch-up waits long enough for the backlog to be seen.
   const receiver = receiverIn(workspace, t, {maxBacklogBytes: 0, catchUpDelayMs: 60_000});
   assert.equal((await receiver.handle(json(withSpans(agentRequest(), [0])))).status, 200);
@@ -166,14 +169,14 @@ test("a receiver too far behind or too busy answers 503 or 429 with Retry-After,
   await receiver.flush();
   assert.equal((await receiver.handle(json(withSpans(agentRequest(), [1])))).status, 200);
 
-  const busy = receiverIn(tempDir("intake-busy", t), t, {maxPending: 0});
+  const busy = receiverIn(tempDir("intake-busy"), t, {maxPending: 0});
   const refused = await busy.handle(json(agentRequest()));
   assert.equal(refused.status, 429);
   assert.equal(refused.headers["retry-after"], "1");
 });
 
 test("a span sent twice is stored once", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t);
   await receiver.handle(json(agentRequest()));
   await receiver.flush();
@@ -260,7 +263,7 @@ const TRACE_SQL = `SELECT * EXCLUDE (source_file, ingested_at), metadata::VARCHA
 const MESSAGE_SQL = "SELECT * FROM messages ORDER BY span_id, direction, idx";
 
 test("a trace split over three requests in reverse order gives the trace row and messages of the file ingest of all its spans", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t, {catchUpDelayMs: 60_000});
   for (const indexes of [[2], [1], [0]])
     assert.equal((await receiver.handle(json(withSpans(conversationRequest(), indexes)))).status, 200);
@@ -278,7 +281,7 @@ test("a trace split over three requests in reverse order gives the trace row and
 });
 
 test("requests of one trace logged as sent, spaced JSON beside protobuf, are read together and their trace reported once", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const seen: string[][] = [];
   const receiver = receiverIn(workspace, t, {catchUpDelayMs: 60_000, onTraces: (ids: string[]) => void seen.push(ids)});
   const spaced = Buffer.from(JSON.stringify(withSpans(conversationRequest(), [2])).replaceAll('":', '" : '));
@@ -305,7 +308,7 @@ test("requests of one trace logged as sent, spaced JSON beside protobuf, are rea
 });
 
 test("a trace whose spans reach the store in separate catch-ups is rebuilt from all of them", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const seen: string[][] = [];
   const watched = openReceiver({workspace, catchUpDelayMs: 10, onTraces: (ids) => void seen.push(ids)});
   t.after(async () => {
@@ -323,7 +326,7 @@ test("a trace whose spans reach the store in separate catch-ups is rebuilt from 
 });
 
 test("lines logged by a receiver that stopped before its catch-up reach the store when the next one starts", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const wal = openWalWriter({workspace});
   await wal.append([JSON.stringify(agentRequest())]);
   await wal.close();
@@ -337,7 +340,7 @@ test("lines logged by a receiver that stopped before its catch-up reach the stor
 });
 
 test("a logged request with a row too large for the store is quarantined alone; the requests beside it are stored", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const wal = openWalWriter({workspace});
   const huge = withSpans(agentRequest(), [1]);
   huge.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({
@@ -362,7 +365,7 @@ test("a logged request with a row too large for the store is quarantined alone; 
 });
 
 test("a span whose row is over the store's limit is counted in rejectedSpans and quarantined before the answer", async (t) => {
-  const workspace = tempDir("intake", t);
+  const workspace = tempDir("intake");
   const receiver = receiverIn(workspace, t);
   const request = withSpans(agentRequest(), [0, 1, 2, 3]);
   request.resourceSpans[0].scopeSpans[0].spans[1].attributes.push({

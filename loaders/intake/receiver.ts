@@ -51,6 +51,10 @@ export interface ReceiverOptions {
   clock?: () => number;
   /** A trace is "receiving" while its last span came in under this long ago (default 30 s). */
   receivingMs?: number;
+  /** How long the catch-up keeps the store open for more requests once it has taken in the log (default 300 ms). */
+  quietMs?: number;
+  /** The longest one opening of the store lasts while requests keep coming (default 5 s). */
+  holdMs?: number;
 }
 
 export interface ReceiverRequest {
@@ -141,8 +145,45 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     });
     return pool;
   };
-  const catchUpNow = async () =>
-    catchUp({workspace, onTraces: options.onTraces, onQuarantine: options.onQuarantine, pool: await poolOf()});
+  const quietMs = options.quietMs ?? 300;
+  // Wakes a catch-up waiting for more lines (see `waitForMore`) when a request is logged or the receiver closes.
+  let wake: (() => void) | null = null;
+  // Set by `flush`: whoever waited for the store is about to use it, so a catch-up holding it lets go once taken in.
+  let release = false;
+  const catchUpNow = async (target: {at: number}) =>
+    catchUp({
+      workspace,
+      onTraces: options.onTraces,
+      onQuarantine: options.onQuarantine,
+      pool: await poolOf(),
+      holdMs: options.holdMs,
+      onMerged: () => void stored++,
+      // The log is taken in up to what was appended when this pass began: those requests are in the store.
+      waitForMore: async () => {
+        caughtUp = Math.max(caughtUp, target.at);
+        drained = true;
+        settle();
+        if (appended <= target.at && !closed && !release) {
+          await new Promise<void>((resolve) => {
+            const timeout = setTimeout(() => {
+              wake = null;
+              resolve();
+            }, quietMs);
+            wake = () => {
+              clearTimeout(timeout);
+              wake = null;
+              resolve();
+            };
+          });
+        }
+        if (closed || release || appended <= target.at) {
+          release = false;
+          return false;
+        }
+        target.at = appended;
+        return true;
+      }
+    });
   const receivingMs = options.receivingMs ?? 30_000;
   const now = options.clock ?? Date.now;
   // The last time each trace received a span; entries older than `receivingMs` are dropped as they are read.
@@ -151,6 +192,8 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   let pending = 0;
   let appended = 0;
   let caughtUp = 0;
+  // Whether a catch-up has taken the log in to its end since the start (what an earlier run logged included).
+  let drained = false;
   let closed = false;
 
   // The catch-up: one run at a time; a run asked for while one is going follows it.
@@ -169,11 +212,11 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       again = true;
       return running;
     }
-    const target = appended;
-    running = catchUpNow()
+    const target = {at: appended};
+    running = catchUpNow(target)
       .then((result) => {
-        caughtUp = Math.max(caughtUp, target);
-        if (result?.spans) stored++;
+        caughtUp = Math.max(caughtUp, target.at);
+        drained = true;
         return result;
       })
       .catch((error: unknown) => {
@@ -299,6 +342,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
           const bytes = line ?? Buffer.from(JSON.stringify(accepted.request), "utf8");
           await wal.append([bytes]);
           appended += bytes.length + 1;
+          wake?.();
           const at = now();
           if (traceIds && !accepted.rejected.length) for (const traceId of traceIds) lastReceived.set(traceId, at);
           else
@@ -321,7 +365,12 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     },
     flush() {
       // A catch-up still waiting to start (the one at start, for what an earlier run logged) is waited for too.
-      if (appended <= caughtUp && !running && !timer) return Promise.resolve();
+      if (running) {
+        release = true;
+        wake?.();
+      }
+      if (appended <= caughtUp && drained) return Promise.resolve();
+      release = true;
       const done = new Promise<void>((resolve) => waiters.push(resolve));
       if (!running) {
         if (timer) clearTimeout(timer);
@@ -332,12 +381,13 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     },
     async close() {
       closed = true;
+      wake?.();
       if (timer) clearTimeout(timer);
       timer = null;
       await wal.close();
       while (running) await running;
       if (appended > caughtUp) {
-        await catchUpNow()
+        await catchUpNow({at: appended})
           .then(() => void (caughtUp = appended))
           .catch((error: unknown) => options.onCatchUpError?.(error));
       }
