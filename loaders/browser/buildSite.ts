@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {notebookTitle} from "../../src/core/notebooks/notebookPage.js";
 import {buildDirOf, manifestPath, type BuildManifest} from "../bundle/currentBuild.mjs";
 import {RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
 import {tempDir} from "../fixtures/tempDir.js";
@@ -108,12 +109,15 @@ export function keepOnly(projectDir: string, pages: readonly string[]): void {
   const src = join(projectDir, "src");
   for (const name of readdirSync(src))
     if (name.endsWith(".md") && !pages.includes(name)) writeFileSync(join(src, name), `# ${name}\n`);
-  // The user's notebooks (src/notebooks/) are pages too, named "notebooks/<name>.md" here.
+  // The user's notebooks (src/notebooks/) are pages too, named "notebooks/<name>.md" here. A stand-in keeps its
+  // notebook's title, which the navigation bar shows on every page (and so in every screenshot).
   const notebooks = join(src, "notebooks");
   if (!existsSync(notebooks)) return;
   for (const name of readdirSync(notebooks))
-    if (name.endsWith(".md") && !pages.includes(`notebooks/${name}`))
-      writeFileSync(join(notebooks, name), `# ${name}\n`);
+    if (name.endsWith(".md") && !pages.includes(`notebooks/${name}`)) {
+      const file = join(notebooks, name);
+      writeFileSync(file, `# ${notebookTitle(readFileSync(file, "utf8"), name.slice(0, -3))}\n`);
+    }
 }
 
 /**

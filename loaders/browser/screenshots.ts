@@ -1,7 +1,9 @@
 /**
  * @module Screenshots of the pages for the docs, taken by the page tests so that they never go stale. Off unless
- * the run asks (`SCREENSHOTS=1 node scripts/test.mjs loaders/browser/demoSite`); the flag is read once, here.
- * Each is the first screen of the page at a fixed viewport, written to `docs/images/<name>.png`.
+ * the run asks (`SCREENSHOTS=1 node scripts/test.mjs loaders/browser/demoSite` for the demo's pages,
+ * `… loaders/browser/experimentsScreenshots` for Experiments and Pairwise review, which need the README's step 7
+ * run on the demo first); the flag is read once, here. Each is the first screen of the page at a fixed viewport,
+ * written to `docs/images/<name>.png`.
  *
  * Two runs write the same files. The pages show times of two kinds: the workspace's own (when the demo was
  * ingested, gated, promoted into a dataset) and the time the site was built or viewed as of. So the screenshot run
@@ -48,8 +50,11 @@ export async function screenshotPage(browser: Browser, now?: string): Promise<Pa
   return context.newPage();
 }
 
-/** What the kept workspace is made from: the command's current build and the demo's input files. */
-function workspaceKey(): string {
+/**
+ * What a kept workspace is made from: the command's current build, the demo's input files and any others its
+ * making reads (the scripted candidates of the README's step 7, say).
+ */
+function workspaceKey(inputs: readonly string[]): string {
   const hash = createHash("sha256");
   const manifest = manifestPath(buildDirOf(REPO_ROOT, {}));
   hash.update(existsSync(manifest) ? readFileSync(manifest) : "no build");
@@ -61,16 +66,23 @@ function workspaceKey(): string {
       else hash.update(`${relative(REPO_ROOT, path)}\0${stat.size}\0${stat.mtimeMs}\n`);
     }
   };
-  visit(join(REPO_ROOT, "data", "demo"));
+  for (const dir of [join(REPO_ROOT, "data", "demo"), ...inputs]) visit(dir);
   return hash.digest("hex").slice(0, 16);
 }
 
 /**
- * Copies into `into` the workspace `create` made, made once and kept (under node_modules/.cache) until the
- * command or the demo data change, and returns the time it was made: what the pages are built and shown as of.
+ * Copies into `into` the workspace `create` made, made once and kept (under node_modules/.cache, by `name`) until
+ * the command, the demo data or the folders `inputs` change, and returns the time it was made: what the pages are
+ * built and shown as of.
  */
-export async function screenshotWorkspace(into: string, create: (workspace: string) => Promise<void>): Promise<string> {
-  const kept = join(REPO_ROOT, "node_modules", ".cache", "plumbline", "screenshot-workspace", workspaceKey());
+export async function screenshotWorkspace(
+  into: string,
+  create: (workspace: string) => Promise<void>,
+  name = "demo",
+  inputs: readonly string[] = []
+): Promise<string> {
+  const key = workspaceKey(inputs);
+  const kept = join(REPO_ROOT, "node_modules", ".cache", "plumbline", "screenshot-workspace", name, key);
   const stamp = join(kept, "made-at.json");
   if (!existsSync(stamp)) {
     const partial = `${kept}.${process.pid}`;

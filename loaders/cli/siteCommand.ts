@@ -2,7 +2,6 @@
 import {spawn} from "node:child_process";
 import {join} from "node:path";
 import {addCspMeta} from "../site/csp.js";
-import {workspaceDir} from "../store/db.js";
 import {generateToken, isLoopbackHost} from "../server/auth.js";
 import {DEFAULT_MAX_BODY_BYTES, formatBytes, parseByteSize} from "../server/body.js";
 import {startServer} from "../server/serve.js";
@@ -12,8 +11,8 @@ import {CliError, parseVerbArgs, usageError} from "./error.js";
 import {parseDuration} from "./duration.js";
 import type {Command, Io} from "./command.js";
 import {onInterrupt} from "./interrupt.js";
-import {ensureDemoWorkspace} from "./demoCommand.js";
-import {afterWorkspaceChange, PROJECT_ROOT} from "../workspace/changed.js";
+import {PROJECT_ROOT} from "../workspace/changed.js";
+import {prepareWorkspace, sitePlan} from "./siteWorkspace.js";
 
 const OBSERVABLE = join(PROJECT_ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
 
@@ -46,19 +45,14 @@ function runObservable(args: string[], io: Io, workspace: string): Promise<numbe
   });
 }
 
-/** The workspace to show: built from the demo when it does not exist yet, with no stale loader output. */
-async function prepareWorkspace(named: string | undefined, io: Io): Promise<string> {
-  const workspace = named ?? workspaceDir(io.env);
-  await ensureDemoWorkspace(workspace, false, (line) => io.err(line));
-  await afterWorkspaceChange(workspace);
-  return workspace;
-}
-
 const startHelp = `Usage: plumbline start [options]
 
 Serves the environment at http://127.0.0.1:3000 (the next free port when taken): the pages, and the JSON API
-under /api/ that the annotation page writes through. On first run it builds the demo workspace from data/demo,
-so it works with no network and no API key. Labels are appended to <workspace>/annotations/events.jsonl.
+under /api/ that the annotation page writes through. On first run in the default workspace (data/, where
+\`npm start\` looks) it builds the demo workspace from data/demo, so it works with no network and no API key.
+A workspace named by --workspace or $PLUMBLINE_WORKSPACE that has no store yet starts empty (add traces with
+\`plumbline ingest FILE --workspace <dir>\`), unless --demo asks for the demo there. Labels are appended to
+<workspace>/annotations/events.jsonl.
 OpenTelemetry exporters send traces to POST /v1/traces (protobuf or JSON); each request is written to
 <workspace>/intake/ before it is answered, and the store catches up in the background.
 Apps send end-user feedback (thumbs, scores, comments) to POST /api/feedback (see docs/live.md, "Feedback from a
@@ -67,6 +61,7 @@ as \`plumbline online run\` does.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --demo               build the bundled demo into the workspace when it has no store yet (always so in data/)
   --port <n>           the port (default 3000)
   --host <address>     the address to bind (default 127.0.0.1). Any other address requires an access token
   --token <token>      the access token; when another address is bound without one, a token is generated and
@@ -98,7 +93,7 @@ export const startCommand: Command = {
       token = generateToken();
       io.err(`access token (shown once; pass --token to choose your own): ${token}`);
     }
-    const workspace = await prepareWorkspace(options.workspace, io);
+    const workspace = await prepareWorkspace(sitePlan(options.workspace, options.demo, io.env), io);
     const {port, maxBodyBytes, otlpPort, receivingMs, quietMs} = options;
     // Writes from other pages mount beside the annotation API, behind the same token.
     const subApps = [{path: "/api/failure-modes", app: failureModeRoutes({workspace})}];
@@ -151,6 +146,8 @@ export const startCommand: Command = {
 
 export interface StartArgs {
   workspace: string | undefined;
+  /** `--demo`: build the demo into a named workspace that has no store yet. */
+  demo: boolean;
   port: number;
   host: string;
   token: string | undefined;
@@ -171,6 +168,7 @@ export function parseStartArgs(args: readonly string[]): StartArgs {
     args: withOtlpPortDefault(args),
     options: {
       workspace: {type: "string"},
+      demo: {type: "boolean", default: false},
       port: {type: "string", default: "3000"},
       host: {type: "string", default: "127.0.0.1"},
       token: {type: "string"},
@@ -190,6 +188,7 @@ export function parseStartArgs(args: readonly string[]): StartArgs {
     throw usageError(`invalid --max-body: ${values["max-body"]} (a size such as 1048576, 512KiB or 4MiB)`, "start");
   return {
     workspace: values.workspace,
+    demo: values.demo,
     port,
     host: values.host,
     token: values.token,
@@ -246,9 +245,12 @@ Publishing: copy dist/ as it is to any static host.
   GitHub Pages          publish dist/ (e.g. actions/upload-pages-artifact with path: dist)
   an object store       upload dist/ (e.g. aws s3 sync dist s3://<bucket>/report); link to .../index.html
 The report is read-only: labelling and decisions need \`plumbline start\`. See docs/publishing.md.
+As with \`plumbline start\`, the demo is built only into the default workspace (data/) or with --demo; a named
+workspace with no store yet gives an empty report.
 
 Options:
   --workspace <dir>    the workspace folder (default: $PLUMBLINE_WORKSPACE or data/)
+  --demo               build the bundled demo into the workspace when it has no store yet (always so in data/)
   -h, --help           show this help`;
 
 export const buildCommand: Command = {
@@ -256,8 +258,11 @@ export const buildCommand: Command = {
   summary: "build the static report site into dist/",
   help: buildHelp,
   async run(args, io) {
-    const {values} = parseVerbArgs("build", {args, options: {workspace: {type: "string"}}});
-    const workspace = await prepareWorkspace(values.workspace, io);
+    const {values} = parseVerbArgs("build", {
+      args,
+      options: {workspace: {type: "string"}, demo: {type: "boolean", default: false}}
+    });
+    const workspace = await prepareWorkspace(sitePlan(values.workspace, values.demo, io.env), io);
     const status = await runObservable(["build"], io, workspace);
     if (status !== 0) throw new CliError(`the site build failed (exit status ${status})`);
     // Each page's inline scripts change with every build; pin them by hash so the site runs under a strict policy.

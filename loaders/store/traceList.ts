@@ -84,7 +84,8 @@ export async function traceListIPC(connection: DuckDBConnection): Promise<Uint8A
   const columns = reader.getColumnsJS();
   const vectors: Record<string, Vector> = {};
   COLUMNS.forEach(([name, , kind], i) => {
-    vectors[name] = vectorFromArray(columns[i] as unknown[], arrowType(kind));
+    // A workspace with no trace yet reads no chunk, and DuckDB then gives no column at all: an empty list.
+    vectors[name] = vectorFromArray((columns[i] ?? []) as unknown[], arrowType(kind));
   });
   return tableToIPC(new Table(vectors));
 }

@@ -5,7 +5,7 @@
  */
 import {byPriority, promoteCommand, type ClusterSummaryRow} from "../core/clusters/pageData.js";
 import {FALLBACK_FIELDS, type SignatureField, type SignatureFieldValue} from "../core/clusters/signature.js";
-import {el, replace} from "./dom.js";
+import {cell, el, replace, table, tableRow} from "./dom.js";
 import {count, shorten} from "./format.js";
 import {tryApi} from "./api.js";
 
@@ -171,7 +171,13 @@ export function clusterTable(
   onPromoted: OnPromoted = () => {}
 ): HTMLElement {
   const sorted = clusters.slice().sort(byPriority);
-  const body = el("tbody");
+  const clusterRows = table(
+    {class: "pl-clusters"},
+    ["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Traces a day, 30 days", ""],
+    []
+  );
+  // Filled, and filled again when the kind or "show all" changes.
+  const body = clusterRows.tBodies[0]!;
   const kind = el(
     "select",
     {attrs: {"aria-label": "Kind of cluster"}},
@@ -200,28 +206,7 @@ export function clusterTable(
     render();
   });
   render();
-  return el(
-    "div",
-    {class: "pl-cluster-table"},
-    el("div", null, kind),
-    el(
-      "table",
-      {class: "pl-clusters"},
-      el(
-        "thead",
-        null,
-        el(
-          "tr",
-          null,
-          ...["Kind", "Cluster", "Traces", "Sessions", "Severity", "Priority", "Traces a day, 30 days", ""].map((h) =>
-            el("th", null, h)
-          )
-        )
-      ),
-      body
-    ),
-    more
-  );
+  return el("div", {class: "pl-cluster-table"}, el("div", null, kind), clusterRows, more);
 }
 
 function clusterRow(
@@ -229,76 +214,72 @@ function clusterRow(
   onShow: (cluster: ClusterSummaryRow) => void,
   labels: ReadonlyMap<string, string>,
   onPromoted: OnPromoted
-): HTMLElement[] {
+): HTMLTableRowElement[] {
   const label = labels.get(cluster.id);
-  const detail = el("tr", {class: "pl-detail", attrs: {hidden: ""}}, el("td", {attrs: {colspan: "8"}}));
-  const row = el(
-    "tr",
-    {attrs: {"data-cluster": cluster.id}},
-    el(
-      "td",
-      null,
+  // The promote form opens in the row after the cluster's own, spanning the table.
+  const detail = tableRow({props: {class: "pl-detail", attrs: {hidden: ""}}, cells: [cell({attrs: {colspan: "8"}})]});
+  const num = {class: "pl-num"};
+  const row = tableRow({
+    props: {attrs: {"data-cluster": cluster.id}},
+    cells: [
       el(
         "span",
         {class: `pl-badge ${cluster.kind === "signature" ? "pl-bad" : ""}`},
         label ? `${cluster.kind} ${label}` : cluster.kind
-      )
-    ),
-    el(
-      "td",
-      {class: "pl-cluster-name"},
-      el("span", {class: "pl-name", title: cluster.name}, shorten(cluster.name, NAME_CHARS)),
-      madeOfChips(cluster.fields ?? []),
-      clusterId(cluster.id),
-      cluster.kind === "semantic" && cluster.terms.length
-        ? el("div", {class: "pl-muted"}, cluster.terms.join(" · "))
-        : null,
-      cluster.topic
-        ? el(
-            "div",
-            {class: "pl-muted pl-topic"},
-            `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
-              `${Math.round(cluster.topic.share * 100)}% of its traces)`
-          )
-        : null
-    ),
-    el("td", {class: "pl-num"}, count(cluster.size)),
-    el("td", {class: "pl-num"}, count(cluster.sessions)),
-    el(
-      "td",
-      {class: "pl-num"},
-      cluster.severity.toFixed(1),
-      // What annotators and imported tickets said, beside the cluster's own failure weight.
-      cluster.labelSeverity
-        ? el(
-            "div",
-            {class: "pl-muted pl-label-severity", title: `from ${cluster.labelSeverity.labels} labels`},
-            `worst ${cluster.labelSeverity.worst} · mostly ${cluster.labelSeverity.common}`
-          )
-        : null
-    ),
-    el("td", {class: "pl-num"}, (cluster.size * cluster.severity).toFixed(1)),
-    el("td", null, volume(cluster)),
-    el(
-      "td",
-      null,
-      el("button", {class: "pl-link", on: {click: () => onShow(cluster)}}, "traces"),
-      " · ",
-      el(
-        "button",
-        {
-          class: "pl-link",
-          on: {
-            click: () => {
-              const cell = detail.firstElementChild!;
-              if (!cell.firstChild) replace(cell, promoteForm(cluster, onPromoted));
-              detail.toggleAttribute("hidden");
+      ),
+      cell(
+        {class: "pl-cluster-name"},
+        el("span", {class: "pl-name", title: cluster.name}, shorten(cluster.name, NAME_CHARS)),
+        madeOfChips(cluster.fields ?? []),
+        clusterId(cluster.id),
+        cluster.kind === "semantic" && cluster.terms.length
+          ? el("div", {class: "pl-muted"}, cluster.terms.join(" · "))
+          : null,
+        cluster.topic
+          ? el(
+              "div",
+              {class: "pl-muted pl-topic"},
+              `about: ${cluster.topic.terms.slice(0, 4).join(" · ")} (${labels.get(cluster.topic.clusterId) ?? cluster.topic.clusterId}, ` +
+                `${Math.round(cluster.topic.share * 100)}% of its traces)`
+            )
+          : null
+      ),
+      cell(num, count(cluster.size)),
+      cell(num, count(cluster.sessions)),
+      cell(
+        num,
+        cluster.severity.toFixed(1),
+        // What annotators and imported tickets said, beside the cluster's own failure weight.
+        cluster.labelSeverity
+          ? el(
+              "div",
+              {class: "pl-muted pl-label-severity", title: `from ${cluster.labelSeverity.labels} labels`},
+              `worst ${cluster.labelSeverity.worst} · mostly ${cluster.labelSeverity.common}`
+            )
+          : null
+      ),
+      cell(num, (cluster.size * cluster.severity).toFixed(1)),
+      volume(cluster),
+      cell(
+        null,
+        el("button", {class: "pl-link", on: {click: () => onShow(cluster)}}, "traces"),
+        " · ",
+        el(
+          "button",
+          {
+            class: "pl-link",
+            on: {
+              click: () => {
+                const form = detail.firstElementChild!;
+                if (!form.firstChild) replace(form, promoteForm(cluster, onPromoted));
+                detail.toggleAttribute("hidden");
+              }
             }
-          }
-        },
-        "promote…"
+          },
+          "promote…"
+        )
       )
-    )
-  );
+    ]
+  });
   return [row, detail];
 }

@@ -5,7 +5,7 @@
  */
 import type {CaseView, DatasetsPageData, DatasetView, NowhereReview} from "../core/datasets/pageData.js";
 import {REVIEW_OUTCOMES} from "../core/datasets/outcomeKinds.js";
-import {el, replace} from "./dom.js";
+import {cell, el, replace, rowGroup, table, tableRow, type Row} from "./dom.js";
 
 const KIND_TEXT: Record<CaseView["kind"], string> = {
   confirmed_failure: "confirmed failure",
@@ -82,37 +82,38 @@ const oneLine = (text: string | null) => (text ?? "—").replace(/\s+/g, " ");
  * One case as a `tbody` of two rows: a compact line to scan, and its details (input, expected output and
  * behaviour, why it was added, the full conversation), shown when the line is clicked or Enter pressed on it.
  */
-function caseRows(c: CaseView): HTMLElement {
+function caseRows(c: CaseView): HTMLTableSectionElement {
   const toggle = el("span", {class: "pl-ds-toggle", attrs: {"aria-hidden": "true"}}, "▸");
-  const detail = el(
-    "tr",
-    {class: "pl-ds-case-detail", attrs: {hidden: ""}},
-    el(
-      "td",
-      {attrs: {colspan: String(CASE_COLUMNS.length)}},
-      field("Input", c.input, "pl-ds-input"),
-      field("Expected output", c.expectedOutput, "pl-ds-expected-output"),
-      field("Expected behaviour", c.expectedBehaviour, "pl-ds-expected-behaviour"),
-      el(
-        "div",
-        {class: "pl-muted pl-ds-why"},
-        `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
-        c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : "",
-        c.criterion ? ` · criterion ${c.criterion}` : ""
-      ),
-      contextView(c)
-    )
-  );
-  const line = el(
-    "tr",
-    {class: "pl-ds-case-line", attrs: {tabindex: "0", "aria-expanded": "false"}},
-    el("td", null, toggle),
-    el("td", null, el("span", {class: `pl-badge pl-ds-kind pl-ds-${c.kind}`}, KIND_TEXT[c.kind])),
-    el("td", {class: "pl-mono"}, c.caseId),
-    el("td", null, c.failureMode ?? ""),
-    el("td", {class: "pl-ds-input-line", title: c.input ?? ""}, oneLine(c.input)),
-    el("td", {class: "pl-muted"}, `${c.addedBy}, ${when(c.addedAt).slice(0, 10)}`)
-  );
+  const detail = tableRow({
+    props: {class: "pl-ds-case-detail", attrs: {hidden: ""}},
+    cells: [
+      cell(
+        {attrs: {colspan: String(CASE_COLUMNS.length)}},
+        field("Input", c.input, "pl-ds-input"),
+        field("Expected output", c.expectedOutput, "pl-ds-expected-output"),
+        field("Expected behaviour", c.expectedBehaviour, "pl-ds-expected-behaviour"),
+        el(
+          "div",
+          {class: "pl-muted pl-ds-why"},
+          `Added by ${c.addedBy} on ${when(c.addedAt)}: ${c.reason}`,
+          c.sourceTraceId && c.sourceTraceId !== c.caseId ? ` (trace ${c.sourceTraceId})` : "",
+          c.criterion ? ` · criterion ${c.criterion}` : ""
+        ),
+        contextView(c)
+      )
+    ]
+  });
+  const line = tableRow({
+    props: {class: "pl-ds-case-line", attrs: {tabindex: "0", "aria-expanded": "false"}},
+    cells: [
+      toggle,
+      el("span", {class: `pl-badge pl-ds-kind pl-ds-${c.kind}`}, KIND_TEXT[c.kind]),
+      cell({class: "pl-mono"}, c.caseId),
+      c.failureMode ?? "",
+      cell({class: "pl-ds-input-line", title: c.input ?? ""}, oneLine(c.input)),
+      cell({class: "pl-muted"}, `${c.addedBy}, ${when(c.addedAt).slice(0, 10)}`)
+    ]
+  });
   const flip = () => {
     const open = detail.hasAttribute("hidden");
     detail.toggleAttribute("hidden", !open);
@@ -123,23 +124,24 @@ function caseRows(c: CaseView): HTMLElement {
   line.addEventListener("keydown", (event) => {
     if (event.key === "Enter") flip();
   });
-  return el("tbody", {class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}}, line, detail);
+  return rowGroup({class: "pl-ds-case", attrs: {"data-case": c.caseId, "data-kind": c.kind}}, line, detail);
 }
 
 function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement {
   const cases = el("div", {class: "pl-ds-cases"});
   const rows = dataset.versions.map((v) =>
-    el(
-      "tr",
-      {class: "pl-ds-version", attrs: {"data-version": String(v.version), tabindex: "0"}},
-      el("td", {class: "pl-num"}, `v${v.version}`),
-      el("td", null, when(v.createdAt)),
-      el("td", null, v.createdBy),
-      el("td", {class: "pl-mono"}, v.source),
-      el("td", {class: "pl-num"}, String(v.cases.length)),
-      el("td", {class: "pl-num"}, `+${v.added} −${v.removed}`),
-      el("td", null, v.note ?? "")
-    )
+    tableRow({
+      props: {class: "pl-ds-version", attrs: {"data-version": String(v.version), tabindex: "0"}},
+      cells: [
+        cell({class: "pl-num"}, `v${v.version}`),
+        when(v.createdAt),
+        v.createdBy,
+        cell({class: "pl-mono"}, v.source),
+        cell({class: "pl-num"}, String(v.cases.length)),
+        cell({class: "pl-num"}, `+${v.added} −${v.removed}`),
+        v.note ?? ""
+      ]
+    })
   );
   const show = (index: number) => {
     const v = dataset.versions[index]!;
@@ -155,12 +157,7 @@ function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement
         {class: "pl-muted pl-ds-kinds"},
         [...byKind].map(([k, n]) => `${n} ${n === 1 ? KIND_TEXT[k] : KIND_PLURAL[k]}`).join(", ") || "no cases"
       ),
-      el(
-        "table",
-        {class: "pl-small-table pl-ds-case-table"},
-        el("thead", null, el("tr", null, ...CASE_COLUMNS.map((h) => el("th", null, h)))),
-        ...list.map(caseRows)
-      )
+      table({class: "pl-small-table pl-ds-case-table"}, CASE_COLUMNS, list.map(caseRows))
     );
   };
   rows.forEach((row, i) => {
@@ -174,19 +171,10 @@ function datasetPanel(dataset: DatasetView, data: DatasetsPageData): HTMLElement
     "section",
     {class: "pl-ds-dataset", attrs: {"data-dataset": dataset.name}},
     el("h2", null, dataset.name),
-    el(
-      "table",
+    table(
       {class: "pl-small-table pl-ds-versions"},
-      el(
-        "thead",
-        null,
-        el(
-          "tr",
-          null,
-          ...["Version", "Created (UTC)", "By", "Source", "Cases", "Change", "Note"].map((h) => el("th", null, h))
-        )
-      ),
-      el("tbody", null, ...rows)
+      ["Version", "Created (UTC)", "By", "Source", "Cases", "Change", "Note"],
+      rows
     ),
     cases
   );
@@ -207,17 +195,18 @@ export function datasetsView(data: DatasetsPageData): HTMLElement {
   return el("div", {class: "pl-datasets"}, ...data.datasets.map((d) => datasetPanel(d, data)));
 }
 
-function nowhereRow(r: NowhereReview): HTMLElement {
+function nowhereRow(r: NowhereReview): Row {
   const said = r.outcomes.map((o) => `none, by ${o.by} on ${when(o.at)}${o.note ? `: ${o.note}` : ""}`).join("; ");
-  return el(
-    "tr",
-    {attrs: {"data-trace": r.traceId, "data-queue": r.queueId}},
-    el("td", null, r.queueName),
-    el("td", {class: "pl-mono"}, r.traceId),
-    el("td", null, r.criterion),
-    el("td", null, r.annotators.join(", ")),
-    el("td", null, said || "no outcome recorded")
-  );
+  return {
+    props: {attrs: {"data-trace": r.traceId, "data-queue": r.queueId}},
+    cells: [
+      r.queueName,
+      cell({class: "pl-mono"}, r.traceId),
+      r.criterion,
+      r.annotators.join(", "),
+      said || "no outcome recorded"
+    ]
+  };
 }
 
 export function reviewsView(data: DatasetsPageData): HTMLElement {
@@ -241,15 +230,10 @@ export function reviewsView(data: DatasetsPageData): HTMLElement {
     "div",
     {class: "pl-ds-reviews"},
     summary,
-    el(
-      "table",
+    table(
       {class: "pl-small-table pl-ds-nowhere"},
-      el(
-        "thead",
-        null,
-        el("tr", null, ...["Queue", "Trace", "Criterion", "Annotators", "Outcome"].map((h) => el("th", null, h)))
-      ),
-      el("tbody", null, ...reviews.nowhere.map(nowhereRow))
+      ["Queue", "Trace", "Criterion", "Annotators", "Outcome"],
+      reviews.nowhere.map(nowhereRow)
     ),
     el(
       "p",

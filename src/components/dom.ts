@@ -66,13 +66,40 @@ export interface Row {
   cells: (Child | Cell)[];
 }
 
-/** A table: a header row of plain text, then one row a record, each cell a `td`. */
-export function table(props: Props | null, headers: readonly string[], rows: readonly Row[]): HTMLTableElement {
-  const td = (c: Child | Cell) => (c instanceof Cell ? el("td", c.props, ...c.content) : el("td", null, c));
-  return el(
-    "table",
-    props,
-    el("thead", null, el("tr", null, ...headers.map((h) => el("th", null, h)))),
-    el("tbody", null, ...rows.map((r) => el("tr", r.props ?? null, ...r.cells.map(td))))
-  );
+const td = (c: Child | Cell) => (c instanceof Cell ? el("td", c.props, ...c.content) : el("td", null, c));
+
+/** A row as `table` builds it, for a caller that keeps it: to mark it selected, or to open the row after it. */
+export function tableRow(row: Row): HTMLTableRowElement {
+  return el("tr", row.props ?? null, ...row.cells.map(td));
+}
+
+/** Rows kept together in a `tbody` of their own (a line and the details it opens), with the group's props. */
+export function rowGroup(props: Props | null, ...rows: (Row | HTMLTableRowElement)[]): HTMLTableSectionElement {
+  return el("tbody", props, ...rows.map((r) => (r instanceof HTMLTableRowElement ? r : tableRow(r))));
+}
+
+/**
+ * A table: a header row (a header with props of its own is a `Cell`, e.g. a number column's alignment), then its
+ * rows, each cell a `td`. Rows go into one `tbody`, always there even with no row, for a caller that fills it
+ * later (`table.tBodies[0]`); a `rowGroup` is a `tbody` of its own.
+ */
+export function table(
+  props: Props | null,
+  headers: readonly (string | Cell)[],
+  rows: readonly (Row | HTMLTableRowElement | HTMLTableSectionElement)[]
+): HTMLTableElement {
+  const th = (h: string | Cell) => (h instanceof Cell ? el("th", h.props, ...h.content) : el("th", null, h));
+  const bodies: HTMLTableSectionElement[] = [];
+  let loose: HTMLTableSectionElement | null = null;
+  for (const r of rows) {
+    if (r instanceof HTMLTableSectionElement) {
+      bodies.push(r);
+      loose = null;
+      continue;
+    }
+    if (!loose) bodies.push((loose = el("tbody")));
+    loose.appendChild(r instanceof HTMLTableRowElement ? r : tableRow(r));
+  }
+  if (!bodies.length) bodies.push(el("tbody"));
+  return el("table", props, el("thead", null, el("tr", null, ...headers.map(th))), ...bodies);
 }

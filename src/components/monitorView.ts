@@ -14,7 +14,7 @@ import {
   Z_THRESHOLD
 } from "../core/monitor/drift.js";
 import type {DriftFlag, EvaluatorSeries, MonitorData, ModelSeries} from "../core/monitor/monitorData.js";
-import {el} from "./dom.js";
+import {cell, el, table} from "./dom.js";
 import {cost, count, duration, timestamp} from "./format.js";
 
 type Plot = typeof PlotModule;
@@ -54,26 +54,20 @@ export function flagList(data: MonitorPageData): HTMLElement {
     return el("p", {class: "pl-monitor-flags pl-muted"}, "No drift flag: no bucket departs from the ones before it.");
   const value = (f: DriftFlag) => (f.kind === "model cost per trace" ? cost(f.value) : percent(f.value));
   const baseline = (f: DriftFlag) => (f.kind === "model cost per trace" ? cost(f.baseline) : percent(f.baseline));
-  return el(
-    "table",
+  return table(
     {class: "pl-small-table pl-monitor-flags"},
-    el("thead", null, el("tr", null, ...["When", "What", "Of", "Value", "Before", "z"].map((h) => el("th", null, h)))),
-    el(
-      "tbody",
-      null,
-      ...data.flags.map((f) =>
-        el(
-          "tr",
-          {attrs: {"data-flag": f.kind}},
-          el("td", null, bucketLabel(f.bucket, data.unit)),
-          el("td", null, f.kind),
-          el("td", null, f.subject),
-          el("td", {class: "pl-num pl-bad-text"}, value(f)),
-          el("td", {class: "pl-num"}, baseline(f)),
-          el("td", {class: "pl-num"}, f.z.toFixed(1))
-        )
-      )
-    )
+    ["When", "What", "Of", "Value", "Before", "z"],
+    data.flags.map((f) => ({
+      props: {attrs: {"data-flag": f.kind}},
+      cells: [
+        bucketLabel(f.bucket, data.unit),
+        f.kind,
+        f.subject,
+        cell({class: "pl-num pl-bad-text"}, value(f)),
+        cell({class: "pl-num"}, baseline(f)),
+        cell({class: "pl-num"}, f.z.toFixed(1))
+      ]
+    }))
   );
 }
 
@@ -296,33 +290,19 @@ export function modelTable(data: MonitorPageData): HTMLElement {
     const known = m.points.filter((p) => p[key] !== null);
     return known.length ? known.reduce((s, p) => s + p[key]!, 0) : null;
   };
-  return el(
-    "table",
+  const num = {class: "pl-num"};
+  return table(
     {class: "pl-small-table pl-monitor-model-table"},
-    el(
-      "thead",
-      null,
-      el(
-        "tr",
-        null,
-        ...["Model", "Traces", "Error rate", "Tokens", "Cost"].map((h, i) => el("th", {class: i ? "pl-num" : ""}, h))
-      )
-    ),
-    el(
-      "tbody",
-      null,
-      ...data.models.map((m) =>
-        el(
-          "tr",
-          null,
-          el("td", null, m.model ?? "(no model)"),
-          el("td", {class: "pl-num"}, count(m.traces)),
-          el("td", {class: "pl-num"}, percent(m.traces ? total(m, "errors")! / m.traces : null)),
-          el("td", {class: "pl-num"}, count(total(m, "tokens"))),
-          el("td", {class: "pl-num"}, cost(total(m, "costUsd")))
-        )
-      )
-    )
+    ["Model", ...["Traces", "Error rate", "Tokens", "Cost"].map((h) => cell(num, h))],
+    data.models.map((m) => ({
+      cells: [
+        m.model ?? "(no model)",
+        cell(num, count(m.traces)),
+        cell(num, percent(m.traces ? total(m, "errors")! / m.traces : null)),
+        cell(num, count(total(m, "tokens"))),
+        cell(num, cost(total(m, "costUsd")))
+      ]
+    }))
   );
 }
 

@@ -2,7 +2,7 @@
 import type {WorkspaceSummary} from "../core/explore/summary.js";
 import {pageHref} from "./pageLink.js";
 import * as Plot from "@observablehq/plot";
-import {el} from "./dom.js";
+import {cell, el, table as domTable} from "./dom.js";
 import {cost, count, timestamp} from "./format.js";
 
 export type {WorkspaceSummary};
@@ -41,25 +41,16 @@ export function headline(s: WorkspaceSummary): HTMLElement {
   );
 }
 
+/** A small table of the Overview: one column per [label, value, numeric?], numbers aligned right. */
 export function table<T>(
   rows: T[],
   columns: [label: string, value: (row: T) => string | Node, numeric?: boolean][]
 ): HTMLElement {
-  return el(
-    "table",
+  const props = (numeric?: boolean) => ({class: numeric ? "pl-num" : ""});
+  return domTable(
     {class: "pl-small-table"},
-    el(
-      "thead",
-      null,
-      el("tr", null, ...columns.map(([label, , numeric]) => el("th", {class: numeric ? "pl-num" : ""}, label)))
-    ),
-    el(
-      "tbody",
-      null,
-      ...rows.map((row) =>
-        el("tr", null, ...columns.map(([, value, numeric]) => el("td", {class: numeric ? "pl-num" : ""}, value(row))))
-      )
-    )
+    columns.map(([label, , numeric]) => cell(props(numeric), label)),
+    rows.map((row) => ({cells: columns.map(([, value, numeric]) => cell(props(numeric), value(row)))}))
   );
 }
 
