@@ -3,10 +3,11 @@
  *
  * - Agreement, on the demo workspace (`plumbline demo`'s: τ-bench airline with its grader's failure modes,
  *   Who&When with the blamed agent and step): three lenses over the same labelled traces — topic (what users
- *   asked: user turns, tools, speakers), evidence (what went wrong: errors, the turns around the first failure,
- *   the final answer; annotations left out, since they are the labels) and drafted descriptions (from the fake
- *   OpenAI server, whose scripted answer quotes the evidence's first line: a measure of the pipeline, not of a
- *   model) — each TF-IDF → UMAP → k-means by silhouette; purity and ARI against the labels.
+ *   asked: user turns, tools, speakers), evidence (what went wrong: errors, the agent that acted at the first
+ *   failure and the speakers around it, the final answer and who gave it; annotations left out, since they are
+ *   the labels, and no feedback read) and drafted descriptions (from the fake OpenAI server, whose scripted answer
+ *   quotes the evidence's first line: a measure of the pipeline, not of a model) — each TF-IDF → UMAP → k-means by
+ *   silhouette; purity and ARI against the labels.
  * - Scale: `runClustering` end to end on ≥ 20,000 and on ≥ 100,000 flagged synthetic OTLP traces (the second
  *   ingests 2.4 million spans through the real ingest first, which takes minutes: its setup has a row of its own);
  *   fit-and-assign on 100,000 synthetic evidence texts in memory; signatures of 1,000,000 synthetic traces, grouped
@@ -110,11 +111,11 @@ async function lensTokens(
 
 const LENS_NAMES: Record<Lens, string> = {
   topic: "topic (user turns, tools, speakers)",
-  evidence: "evidence (errors, turns around the failure, final answer)",
+  evidence: "evidence (errors, acting agent and speakers at the first failure, final answer and who gave it)",
   drafts: "drafted descriptions (fake server: quotes the evidence's first line)"
 };
 
-async function lensAgreement(
+export async function lensAgreement(
   connection: DuckDBConnection,
   dataset: string,
   truth: Map<string, string>,
@@ -213,8 +214,10 @@ function syntheticEvidence(n: number): TraceEvidence[] {
       .replace(/\{id\}/g, () => `X${Math.floor(random() * 1e6)}`);
   return Array.from({length: n}, () => ({
     errors: [`${pick(TOOLS)}: Error: ${fill(pick(ERRORS))}`],
+    actingAgent: null,
     aroundFailure: [],
     finalAnswer: pick(ANSWERS),
+    answeredBy: null,
     annotations: [],
     judgeReasoning: []
   }));
@@ -319,6 +322,7 @@ export async function clustersBench(
         .map(([id, step]) => [String(id), String(step)])
     );
     const hand = new Map([...blamed].filter(([id]) => id.startsWith("ww-hand-")));
+    const generated = new Map([...blamed].filter(([id]) => id.startsWith("ww-algo-")));
     const labelled = [...new Set([...modes.keys(), ...blamed.keys()])].sort();
     let t = performance.now();
     const drafts = await fakeDrafts(connection, labelled);
@@ -329,6 +333,7 @@ export async function clustersBench(
       ["τ-bench airline: grader's failure mode or pass", modes],
       ["Who&When: blamed agent, all runs", blamed],
       ["Who&When: blamed agent, hand-crafted", hand],
+      ["Who&When: blamed agent, algorithm-generated", generated],
       ["Who&When: blamed step, all runs", steps]
     ];
     for (const [dataset, truth] of sets)

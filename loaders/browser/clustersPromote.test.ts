@@ -1,11 +1,12 @@
 // Promotion on the Clusters page served by `plumbline start`, in Chromium with the network cut off: a cluster
 // promoted from its row appears in the failure-mode table at once, without a reload, and the registry holds it.
 import assert from "node:assert/strict";
-import {rmSync} from "node:fs";
+import {readFileSync, rmSync} from "node:fs";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {clusterFixtureTraces} from "../clusters/fixtures.js";
 import {DEFAULT_CLUSTER_OPTIONS, runClustering} from "../clusters/runClustering.js";
+import {eventLogPath} from "../failureModes/eventLog.js";
 import {loadRegistry} from "../failureModes/registry.js";
 import {failureModeRoutes} from "../failureModes/routes.js";
 import {startServer, type RunningServer} from "../server/serve.js";
@@ -83,6 +84,10 @@ describe("promoting a cluster on the Clusters page", {timeout: 240_000}, () => {
     assert.ok(stored, "the registry holds the promoted mode");
     assert.deepEqual(stored.clusterIds, [clusterId]);
     assert.equal(stored.description, "the refund tool cannot find the order");
+    // The promotion keeps the cluster's member traces: the twelve refund failures.
+    const events = readFileSync(eventLogPath(workspace), "utf8").trim().split("\n");
+    const promoted = JSON.parse(events.at(-1)!) as {cluster: {traceIds: string[]}};
+    assert.deepEqual(promoted.cluster.traceIds, Array.from({length: 12}, (_, i) => `refund-${i}`).sort());
     assertClean(record, "/clusters");
   });
 });

@@ -200,3 +200,60 @@ describe("a registry written under the old signature keys", () => {
     assert.deepEqual([gone.traces, gone.clusterIds], [0, ["sig-fedcba9876543210"]]);
   });
 });
+
+describe("a promoted cluster's traces", () => {
+  let workspace: string;
+  let options: ActionOptions;
+  before(async () => {
+    workspace = tempDir("promoted-traces");
+    options = {workspace, now: FIXTURE_NOW, evaluatorsDir: join(workspace, "none")};
+    await writeFixtureWorkspace(workspace, clusterFixtureTraces());
+    await withConnection(workspace, (c) => runClustering(c, DEFAULT_CLUSTER_OPTIONS));
+  });
+  after(() => rmSync(workspace, {recursive: true, force: true}));
+
+  const members = (clusterId: string) =>
+    withReadConnection(workspace, async (c) =>
+      (await c.runAndReadAll("SELECT trace_id FROM trace_clusters WHERE cluster_id = ? ORDER BY trace_id", [clusterId]))
+        .getRows()
+        .map(([id]) => String(id))
+    );
+
+  test("are stored with the promotion for every kind of cluster, and the kind is kept", async () => {
+    const firsts = await withReadConnection(workspace, async (c) =>
+      (
+        await c.runAndReadAll("SELECT kind, min(cluster_id) AS id FROM clusters GROUP BY kind ORDER BY kind")
+      ).getRowObjectsJson()
+    );
+    assert.deepEqual(
+      firsts.map((f) => f.kind),
+      ["semantic", "signature", "topic"]
+    );
+    for (const {kind, id} of firsts) {
+      const mode = await promote(options, {name: `from a ${kind} cluster`, description: null, clusterId: String(id)});
+      const expected = await members(String(id));
+      assert.ok(expected.length > 0);
+      assert.equal(mode.traces, expected.length);
+      const event = readFileSync(eventLogPath(workspace), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .at(-1);
+      assert.deepEqual(event.cluster, {
+        clusterId: id,
+        kind,
+        signature: kind === "signature" ? event.cluster.signature : null,
+        traceIds: expected
+      });
+    }
+  });
+
+  test("still count when the next run groups them elsewhere", async () => {
+    const counts = async () =>
+      new Map((await listModes(options)).modes.map((m) => [m.name, m.traces] as [string, number]));
+    const before = await counts();
+    // Every membership of the store dropped: what a rerun that regroups or drops these traces leaves behind.
+    await withConnection(workspace, (c) => c.run("DELETE FROM trace_clusters"));
+    assert.deepEqual(await counts(), before);
+  });
+});

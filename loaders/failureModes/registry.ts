@@ -104,8 +104,10 @@ export async function loadRegistry(
   const members = await readSignatureMembers(connection, signatureIds);
   const traceSets = records.map((r) => {
     const ids = new Set<string>(labelled.get(r.name)?.traceIds ?? []);
-    for (const link of r.clusters)
-      for (const id of link.kind === "signature" ? (members.get(linkId(link)) ?? []) : link.traceIds) ids.add(id);
+    for (const link of r.clusters) {
+      for (const id of link.traceIds) ids.add(id);
+      if (link.kind === "signature") for (const id of members.get(linkId(link)) ?? []) ids.add(id);
+    }
     return ids;
   });
   const times = await readTraceTimes(

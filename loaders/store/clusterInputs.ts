@@ -4,7 +4,8 @@
  */
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {SignatureInput} from "../../src/core/clusters/signature.js";
-import type {TraceEvidence} from "../../src/core/clusters/evidence.js";
+import type {AroundMessage, TraceEvidence} from "../../src/core/clusters/evidence.js";
+import {FAILURE_CUE} from "../../src/core/clusters/failureCue.js";
 import {tableExists} from "./db.js";
 
 export interface TraceFacts extends SignatureInput {
@@ -135,8 +136,9 @@ export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {annotations: true, max
 
 /**
  * Per trace, the evidence of what went wrong (see `TraceEvidence`): failed tool calls' errors, failed steps'
- * messages, the messages beside the first failed call's result, the last assistant message, failing labels'
- * failure modes and explanations, and failing judges' reasoning.
+ * messages, the agent that acted just before the first failure and the messages beside it, the last assistant
+ * message, failing labels' failure modes and explanations (unless left out), and failing judges' reasoning. No
+ * feedback is read: feedback holds what people blamed, and clusters are measured against it.
  */
 export async function readTraceEvidence(
   connection: DuckDBConnection,
@@ -145,7 +147,15 @@ export async function readTraceEvidence(
 ): Promise<Map<string, TraceEvidence>> {
   const out = new Map<string, TraceEvidence>();
   for (const id of traceIds)
-    out.set(id, {errors: [], aroundFailure: [], finalAnswer: null, annotations: [], judgeReasoning: []});
+    out.set(id, {
+      errors: [],
+      actingAgent: null,
+      aroundFailure: [],
+      finalAnswer: null,
+      answeredBy: null,
+      annotations: [],
+      judgeReasoning: []
+    });
   if (traceIds.length === 0) return out;
   const ids = listValue(traceIds.slice());
   const cut = options.maxChars;
@@ -164,31 +174,59 @@ export async function readTraceEvidence(
     [ids]
   ))
     entry(r.trace_id).errors = texts(r.errors).sort();
+  // The first failure is where the first failed tool call's result was read; in a trace whose tools record no
+  // failure, the first transcript message that reads as one (FAILURE_CUE). Around it: the message before, the
+  // message itself and the one after, each under its speaker's name; and the agent that acted just before it.
   for (const r of await rows(
     connection,
     `WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS trace_id),
     first_failure AS (
       SELECT c.trace_id, arg_min(c.call_id, c.idx) AS call_id FROM tool_calls c JOIN wanted USING (trace_id)
       WHERE c.success = false GROUP BY c.trace_id
-    ), failed_at AS (
+    ), failed_call AS (
       SELECT m.trace_id, min(m.idx) AS idx FROM messages m JOIN first_failure f
         ON f.trace_id = m.trace_id AND m.tool_call_id = f.call_id GROUP BY m.trace_id
+    ), transcript AS (
+      SELECT m.trace_id, m.idx, m.content, min(m.idx) OVER (PARTITION BY m.trace_id) AS first_idx
+      FROM messages m JOIN wanted USING (trace_id)
+      WHERE m.direction = 'transcript' AND m.trace_id NOT IN (SELECT trace_id FROM failed_call)
+    ), failed_text AS (
+      -- The first message states the task, so a word like "error" there reports nothing yet.
+      SELECT trace_id, min(idx) AS idx FROM transcript
+      WHERE idx > first_idx AND content IS NOT NULL AND regexp_matches(content, ?, 'i')
+      GROUP BY trace_id
+    ), failed_at AS (
+      SELECT trace_id, idx FROM failed_call UNION ALL SELECT trace_id, idx FROM failed_text
+    ), before AS (
+      SELECT m.trace_id, f.idx AS failed_idx, m.idx, m.role, m.name, m.content FROM messages m JOIN failed_at f
+        ON f.trace_id = m.trace_id AND m.idx <= f.idx + 1
+      WHERE m.direction = 'transcript'
+    ), reporter AS (
+      SELECT trace_id, any_value(name) AS name FROM before WHERE idx = failed_idx GROUP BY trace_id
     )
-    SELECT m.trace_id, list(m.role || ': ' || left(m.content, ${cut}) ORDER BY m.idx) AS around
-    FROM messages m JOIN failed_at f ON f.trace_id = m.trace_id AND m.idx BETWEEN f.idx - 1 AND f.idx + 1
-    WHERE m.content IS NOT NULL AND m.direction = 'transcript' GROUP BY m.trace_id`,
-    [ids]
-  ))
-    entry(r.trace_id).aroundFailure = texts(r.around);
+    SELECT b.trace_id,
+      list({speaker: coalesce(b.name, b.role), text: left(b.content, ${cut})} ORDER BY b.idx)
+        FILTER (WHERE b.idx >= b.failed_idx - 1 AND b.content IS NOT NULL) AS around,
+      arg_max(b.name, b.idx) FILTER (WHERE b.idx < b.failed_idx AND b.name IS NOT NULL AND b.role <> 'tool'
+        AND b.name IS DISTINCT FROM r.name) AS acting
+    FROM before b LEFT JOIN reporter r USING (trace_id) GROUP BY b.trace_id`,
+    [ids, FAILURE_CUE]
+  )) {
+    entry(r.trace_id).aroundFailure = ((r.around as AroundMessage[] | null) ?? []).map((m) => ({...m}));
+    entry(r.trace_id).actingAgent = text(r.acting);
+  }
   for (const r of await rows(
     connection,
-    `SELECT m.trace_id, arg_max(left(m.content, ${cut}), (m.turn, m.idx)) AS answer FROM messages m
+    `SELECT m.trace_id, arg_max(left(m.content, ${cut}), (m.turn, m.idx)) AS answer,
+      arg_max(m.name, (m.turn, m.idx)) AS answered_by FROM messages m
     WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) AND m.role = 'assistant' AND m.content IS NOT NULL
       AND m.direction IN ('transcript', 'output')
     GROUP BY m.trace_id`,
     [ids]
-  ))
+  )) {
     entry(r.trace_id).finalAnswer = text(r.answer);
+    entry(r.trace_id).answeredBy = text(r.answered_by);
+  }
   if (options.annotations) {
     const sources: string[] = [];
     if (await tableExists(connection, "human_labels"))

@@ -1,7 +1,7 @@
 /** @module What the failure-mode registry reads from the store (clusters, traces, human labels) and its mirror table. */
 import {SeveritySchema, type Severity} from "../../src/core/schemas/annotation.js";
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
-import type {ClusterLink} from "../../src/core/schemas/failureMode.js";
+import {ClusterLinkSchema, type ClusterLink} from "../../src/core/schemas/failureMode.js";
 import {tableExists} from "./db.js";
 import type {FailureModeSummary} from "../../src/core/clusters/pageData.js";
 
@@ -25,13 +25,12 @@ export async function readClusterLink(
   const members = await rows(connection, "SELECT trace_id FROM trace_clusters WHERE cluster_id = ? ORDER BY trace_id", [
     clusterId
   ]);
-  const kind = cluster.kind === "semantic" ? "semantic" : "signature";
   return {
     clusterId,
-    kind,
+    kind: ClusterLinkSchema.shape.kind.parse(cluster.kind),
     signature: cluster.signature === null ? null : String(cluster.signature),
-    // A signature cluster is found again by its id in every run; only semantic clusters need their traces kept.
-    traceIds: kind === "semantic" ? members.map((m) => String(m.trace_id)) : [],
+    // Kept for every kind: the next run may regroup these traces, or a signature may change its key.
+    traceIds: members.map((m) => String(m.trace_id)),
     name: String(cluster.name)
   };
 }

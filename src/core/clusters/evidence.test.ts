@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {clusterName, evidenceText, evidenceTokens, NO_EVIDENCE, wordsAndPhrases} from "./evidence.js";
+import {AGENT_WEIGHT, clusterName, evidenceText, evidenceTokens, NO_EVIDENCE, wordsAndPhrases} from "./evidence.js";
 
 test("two instances of one error share their evidence words, and ids and numbers are not words", () => {
   const a = evidenceTokens({...NO_EVIDENCE, errors: ["Error: flight HAT030 not available on date 2024-05-13"]});
@@ -25,4 +25,27 @@ test("the evidence text labels each part, and a name prefers phrases without rep
     "payment amount, card declined"
   );
   assert.equal(clusterName(["refund", "ledger"]), "refund, ledger");
+});
+
+test("who acted at the first failure and who answered count as weighted agent tokens, the turns around it by speaker", () => {
+  const tokens = evidenceTokens({
+    ...NO_EVIDENCE,
+    actingAgent: "DataAnalysis_Expert",
+    aroundFailure: [
+      {speaker: "DataAnalysis_Expert", text: "reading the vendor sheet with pandas"},
+      {speaker: "Computer_terminal", text: "exitcode: 1 (execution failed)"}
+    ],
+    finalAnswer: "Rainforest Bistro pays least",
+    answeredBy: "Verification_Expert"
+  });
+  const count = (t: string) => tokens.filter((x) => x === t).length;
+  assert.equal(count("acted:DataAnalysis_Expert"), AGENT_WEIGHT);
+  assert.equal(count("answered:Verification_Expert"), AGENT_WEIGHT);
+  assert.deepEqual(
+    tokens.filter((t) => t.startsWith("spoke:")),
+    ["spoke:DataAnalysis_Expert", "spoke:Computer_terminal"]
+  );
+  // The around-turns' words and the final answer's phrases are left to the text, not the tokens.
+  assert.ok(!tokens.includes("pandas") && !tokens.includes("execution"));
+  assert.ok(tokens.includes("rainforest") && !tokens.includes("rainforest bistro"));
 });

@@ -1,18 +1,33 @@
 /**
  * @module The evidence of what went wrong in one flagged trace, as text: error messages and failed tool results,
- * the turns around the first failure, the final answer, annotators' explanations and failure modes, and the
- * reasoning of judges that failed it. Semantic clusters are made of this, not of what users asked about, so that
- * they gather traces that failed alike; what a trace is about stays a second lens (`traceTokens`).
+ * the agent that acted just before the first failure, the turns around that failure (each under its speaker's
+ * name), the final answer and who gave it, annotators' explanations and failure modes, and the reasoning of judges
+ * that failed it. Semantic clusters are made of this, not of what users asked about, so that they gather traces
+ * that failed alike; what a trace is about stays a second lens (`traceTokens`).
  */
 import {failureTemplate} from "./signature.js";
 import {tokenize} from "./tfidf.js";
 
+/** One message near the first failure: who spoke (an agent's name, else the role) and what was said. */
+export interface AroundMessage {
+  speaker: string;
+  text: string;
+}
+
 export interface TraceEvidence {
   /** Failed tool calls' errors (or results, where the error is the result) and failed steps' messages. */
   errors: string[];
-  /** The messages just before and after the first failure, in order. */
-  aroundFailure: string[];
+  /**
+   * The agent whose step the first failure answers: the last named speaker before the message that shows it, other
+   * than that message's own speaker (the code runner that printed the traceback, the orchestrator that noted no
+   * progress) and other than a tool. Null when the trace names no such agent.
+   */
+  actingAgent: string | null;
+  /** The messages just before and after the first failure and that message itself, in order. */
+  aroundFailure: AroundMessage[];
   finalAnswer: string | null;
+  /** Who gave the final answer, when the trace names its speakers: in a failed run, the last agent to act on it. */
+  answeredBy: string | null;
   /** Failure modes and explanations people gave on failing labels. */
   annotations: string[];
   /** Reasoning of judge verdicts that failed the trace. */
@@ -21,8 +36,10 @@ export interface TraceEvidence {
 
 export const NO_EVIDENCE: TraceEvidence = {
   errors: [],
+  actingAgent: null,
   aroundFailure: [],
   finalAnswer: null,
+  answeredBy: null,
   annotations: [],
   judgeReasoning: []
 };
@@ -31,8 +48,11 @@ export const NO_EVIDENCE: TraceEvidence = {
 export function evidenceText(evidence: TraceEvidence, maxChars = 4000): string {
   const text = [
     ...evidence.errors.map((e) => `error: ${e}`),
-    ...evidence.aroundFailure.map((m) => `around the failure: ${m}`),
-    evidence.finalAnswer ? `final answer: ${evidence.finalAnswer}` : "",
+    evidence.actingAgent ? `acting agent: ${evidence.actingAgent}` : "",
+    ...evidence.aroundFailure.map((m) => `around the failure: ${m.speaker}: ${m.text}`),
+    evidence.finalAnswer
+      ? `final answer${evidence.answeredBy ? ` by ${evidence.answeredBy}` : ""}: ${evidence.finalAnswer}`
+      : "",
     ...evidence.annotations.map((a) => `annotator: ${a}`),
     ...evidence.judgeReasoning.map((r) => `judge: ${r}`)
   ]
@@ -49,15 +69,33 @@ export function wordsAndPhrases(text: string): string[] {
 }
 
 /**
+ * How many times each agent token counts. Term frequency is sublinear (1 + ln n), so three counts weigh about
+ * twice one: who acted at the first failure and who gave the final answer then outweigh any single word.
+ */
+export const AGENT_WEIGHT = 3;
+
+const agentTokens = (prefix: string, name: string | null) =>
+  name ? Array.from({length: AGENT_WEIGHT}, () => `${prefix}:${name}`) : [];
+
+/**
  * The tokens of a trace's evidence. Errors are read as templates first (ids, numbers and quoted values stripped,
- * the placeholders dropped), so two instances of one error share their words.
+ * the placeholders dropped), so two instances of one error share their words and phrases. Agents are tokens of
+ * their own (`acted:<name>`, `answered:<name>`), so a name never merges with the same words in a message.
+ *
+ * The turns around the failure count by who spoke them (`spoke:<speaker>`), and the final answer by its words
+ * alone, without phrases: both are long free text (plans, code, web pages, summaries) whose words tell what the
+ * task was about, the topic lens's business, and they outweighed who acted. On Who&When's blamed agent over all
+ * runs, the around-turns' words and phrases brought the ARI to 0.034, below the topic lens's 0.078; without them,
+ * 0.118 (BENCHMARKS.md). The evidence text keeps them whole for a person, a drafting model or an embedding model.
  */
 export function evidenceTokens(evidence: TraceEvidence): string[] {
   const template = (e: string) => failureTemplate(e).replace(/<(?:str|url|id|date|path|n)>/g, " ");
   return [
     ...evidence.errors.flatMap((e) => wordsAndPhrases(template(e))),
-    ...evidence.aroundFailure.flatMap((m) => wordsAndPhrases(template(m))),
-    ...(evidence.finalAnswer ? wordsAndPhrases(evidence.finalAnswer) : []),
+    ...agentTokens("acted", evidence.actingAgent),
+    ...evidence.aroundFailure.map((m) => `spoke:${m.speaker}`),
+    ...(evidence.finalAnswer ? tokenize(evidence.finalAnswer) : []),
+    ...agentTokens("answered", evidence.answeredBy),
     ...evidence.annotations.flatMap(wordsAndPhrases),
     ...evidence.judgeReasoning.flatMap(wordsAndPhrases)
   ];

@@ -27,10 +27,15 @@ export const FailureModeNameSchema = z
 
 const Base = {version: z.literal(1), at: z.iso.datetime(), name: FailureModeNameSchema};
 
-/** A cluster linked to a mode: a signature cluster by its signature (stable across runs), a semantic one by its traces. */
+/**
+ * A cluster linked to a mode, with the ids of the traces it held when it was promoted: the traces a person looked
+ * at when naming the mode. A signature cluster is also found again by its signature in later runs, and its members
+ * there count too; a semantic or topic cluster's id names another group in the next run, so its promoted traces are
+ * all that stays. Links written before every kind kept its traces hold none for signature clusters.
+ */
 export const ClusterLinkSchema = z.object({
   clusterId: z.string(),
-  kind: z.enum(["signature", "semantic"]),
+  kind: z.enum(["signature", "semantic", "topic"]),
   signature: z.string().nullable(),
   traceIds: z.array(z.string())
 });
