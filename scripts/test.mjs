@@ -132,7 +132,7 @@ const known = {...readTimes(keptTimesFile), ...readTimes(timesFile)};
 // fixture site, one starts early and builds it; the others would only wait for it in a slot of their own, so
 // they are ranked by size with the rest.
 const sharesSite = files.filter(
-  (f) => f.startsWith("loaders/browser/") && /openFixtureSite\(/.test(readFileSync(f, "utf8"))
+  (f) => f.startsWith("loaders/browser/") && /[fF]ixtureSite\(/.test(readFileSync(f, "utf8"))
 );
 const slowByNature = (unit) =>
   (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);

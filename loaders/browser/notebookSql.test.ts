@@ -1,17 +1,15 @@
-// SQL in a notebook: DuckDB-WASM from the built site itself, under the strict policy (sent as a header on every
-// file, the worker's included), in Chromium with the network cut off. The count the SQL cell shows is checked
-// against the verdict table the page queried, read here in Node.
+// SQL in a notebook: DuckDB-WASM from the built site itself (the page tests' shared one), under the strict policy
+// (sent as a header on every file, the worker's included), in Chromium with the network cut off. The count the SQL
+// cell shows is checked against the verdict table the page queried, read here in Node.
 import assert from "node:assert/strict";
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {tableFromArrays, tableFromIPC, tableToIPC} from "apache-arrow";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {recordedPage} from "./chromium.js";
 import {assertClean} from "./assertClean.js";
-import {writeFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
-
-const PAGE = "notebooks/calibration-by-model.md";
+import {openFixtureSite} from "../fixtures/fixtureSite.js";
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string, prefix = ""): string[] {
@@ -24,7 +22,7 @@ describe("SQL in a notebook, offline", {timeout: 600_000}, () => {
   let built: OpenSite;
 
   before(async () => {
-    built = await openBuiltSite("notebook-sql", writeFixtureSiteWorkspace, [PAGE]);
+    built = await openFixtureSite();
   });
 
   after(() => built?.close());

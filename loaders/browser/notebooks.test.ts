@@ -1,6 +1,7 @@
 // A user's notebooks in the built site, and every link between pages, on a static server that maps nothing (no
 // clean URLs, no index file for a folder, no Content-Security-Policy header: the pages' own meta policy is all),
-// in Chromium with the network cut off. The site is built with a notebook written by `plumbline notebook new`.
+// in Chromium with the network cut off. The site is the page tests' shared one, whose project holds a notebook
+// written by `plumbline notebook new` (loaders/fixtures/fixtureSite.ts).
 import assert from "node:assert/strict";
 import {createReadStream, statSync} from "node:fs";
 import {createServer} from "node:http";
@@ -8,13 +9,10 @@ import type {AddressInfo} from "node:net";
 import {extname, join, normalize, sep} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
-import {buildSite, copyProject, type BuiltSite} from "./buildSite.js";
+import type {BuiltSite} from "./buildSite.js";
 import {launchChromium, recordedPage} from "./chromium.js";
 import {assertClean} from "./assertClean.js";
-import {addCspMeta} from "../site/csp.js";
-import {writeStarterNotebook} from "../cli/notebookCommand.js";
-import {writeFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
-import {tempDir} from "../fixtures/tempDir.js";
+import {FIXTURE_NOTEBOOK, fixtureSite} from "../fixtures/fixtureSite.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -56,12 +54,7 @@ describe("notebooks and links in the built site, on a static server that maps no
   let browser: Browser;
 
   before(async () => {
-    const workspace = tempDir("notebooks-workspace");
-    await writeFixtureSiteWorkspace(workspace);
-    const project = copyProject();
-    writeStarterNotebook(join(project, "src", "notebooks"), "my-notes");
-    site = await buildSite(project, workspace);
-    addCspMeta(site.distDir);
+    ({site} = await fixtureSite());
     server = await plainServer(site.distDir);
     browser = await launchChromium();
   });
@@ -74,14 +67,14 @@ describe("notebooks and links in the built site, on a static server that maps no
   it("builds a new notebook with no network and loads it with no request failed and no console error", async () => {
     assert.deepEqual(site.networkRequests, [], "the build asked the network for something");
     const {page, record} = await recordedPage(browser);
-    await page.goto(`${server.url}/notebooks/my-notes.html`);
+    await page.goto(`${server.url}/notebooks/${FIXTURE_NOTEBOOK}.html`);
     const slices = page.locator("table.pl-nb-slices");
     await slices.waitFor();
     // The fixture's calibration part: one evaluator's verdicts, on traces without a model.
     assert.match(await slices.innerText(), /evaluator_id|key 1|\(none\)/);
     assert.ok((await page.locator("svg").count()) >= 1, "the starter's chart is drawn");
-    assert.match(await page.locator("nav.pl-nav").innerText(), /my-notes/);
-    assertClean(record, "notebooks/my-notes");
+    assert.match(await page.locator("nav.pl-nav").innerText(), new RegExp(FIXTURE_NOTEBOOK));
+    assertClean(record, `notebooks/${FIXTURE_NOTEBOOK}`);
   });
 
   it("shows calibration by model and prompt version, with drill-down into a confusion cell", async () => {
@@ -132,7 +125,7 @@ describe("notebooks and links in the built site, on a static server that maps no
     // Every page of the app and both notebooks, reached by links alone.
     for (const name of ["traces", "clusters", "annotate", "agreement", "calibration", "suite", "datasets", "monitor"])
       assert.ok(seen.has(`${server.url}/${name}.html`), `no link reaches ${name}.html`);
-    for (const name of ["my-notes", "calibration-by-model", "weekly-report"])
+    for (const name of [FIXTURE_NOTEBOOK, "calibration-by-model", "weekly-report"])
       assert.ok(seen.has(`${server.url}/notebooks/${name}.html`), `no link reaches notebooks/${name}.html`);
     for (const file of files) {
       const response = await fetch(file);
@@ -146,8 +139,9 @@ describe("notebooks and links in the built site, on a static server that maps no
       const count = await page.locator("nav.pl-nav a").count();
       assert.ok(count >= 12, `${from}: ${count} navigation links`);
       for (let i = 0; i < count; i++) {
-        // Each page settles before the next navigation, so no request is cut off by leaving it.
-        await page.goto(from);
+        // Each page settles before the next navigation, so no request is cut off by leaving it. The first click
+        // is made from the page loaded to count the links.
+        if (i > 0) await page.goto(from);
         await page.waitForLoadState("networkidle");
         const link = page.locator("nav.pl-nav a").nth(i);
         const expected = await link.evaluate((a) => (a as HTMLAnchorElement).href);

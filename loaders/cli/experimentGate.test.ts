@@ -6,14 +6,12 @@ import {TOOL_ERROR_MODE} from "../annotations/tauBenchLabels.js";
 import {command as experiment} from "./experimentCommand.js";
 import {command as failureMode} from "./failureModeCommand.js";
 import {command as gate} from "./gateCommand.js";
-import {TAU_FIXED, TAU_REGRESSED} from "../experiments/fixtures.js";
 import {captureIo} from "../fixtures/captureIo.js";
-import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
+import {copyTauExperimentsWorkspace} from "../fixtures/tauExperiments.js";
 import {tempDir} from "../fixtures/tempDir.js";
 import {EVALUATORS_DIR} from "../judge/specFile.js";
 import {readGateRuns} from "../gate/gateRuns.js";
 
-const node = JSON.stringify(process.execPath);
 const env = {PATH: process.env.PATH ?? ""};
 
 /** The registry's state of a mode, as `failure-mode list --json` gives it. */
@@ -28,28 +26,7 @@ describe("the τ-bench airline regressions, a fixed and a regressed candidate, c
   let workspace: string;
   before(async () => {
     workspace = join(tempDir("experiment-gate"), "workspace");
-    await copyDemoWorkspace(workspace);
-    for (const [name, script] of [
-      ["tau-regressed", TAU_REGRESSED],
-      ["tau-fixed", TAU_FIXED]
-    ] as const) {
-      const io = captureIo(env);
-      const status = await experiment.run(
-        [
-          "run",
-          "--dataset",
-          "airline-regressions",
-          "--name",
-          name,
-          "--task",
-          `${node} ${JSON.stringify(script)}`,
-          "--workspace",
-          workspace
-        ],
-        io
-      );
-      assert.equal(status, 0, io.stderr.join("\n"));
-    }
+    await copyTauExperimentsWorkspace(workspace);
   });
 
   test("compare names every case that the fixed candidate improved on the tool-error evaluator, with a tiny p", async () => {

@@ -9,9 +9,8 @@ import {after, before, describe, test} from "node:test";
 import {blindOrder} from "../../src/core/pairwise/blind.js";
 import {pairIdOf} from "../../src/core/pairwise/review.js";
 import {captureIo} from "../fixtures/captureIo.js";
-import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
+import {copyTauExperimentsWorkspace} from "../fixtures/tauExperiments.js";
 import {tempDir} from "../fixtures/tempDir.js";
-import {TAU_FIXED, TAU_REGRESSED} from "../experiments/fixtures.js";
 import {chatCompletion, startFakeOpenAI, type FakeOpenAI, type FakeRequest} from "../judge/fakeOpenAI.js";
 import {readExperimentPairs} from "../pairwise/experimentPairs.js";
 import {startServer} from "../server/serve.js";
@@ -21,7 +20,6 @@ import {main} from "./main.js";
 const root = tempDir("experiment-review");
 const workspace = join(root, "ws");
 const specFile = join(root, "prefers-resolution.json");
-const node = JSON.stringify(process.execPath);
 after(() => rmSync(root, {recursive: true, force: true}));
 
 let fake: FakeOpenAI;
@@ -53,23 +51,7 @@ function shown(request: FakeRequest): {a: string; b: string} {
 
 before(async () => {
   fake = await startFakeOpenAI();
-  await copyDemoWorkspace(workspace);
-  for (const [name, task] of [
-    ["tau-fixed", TAU_FIXED],
-    ["tau-regressed", TAU_REGRESSED]
-  ] as const) {
-    const r = await run(
-      "experiment",
-      "run",
-      "--dataset",
-      "airline-regressions",
-      "--name",
-      name,
-      "--task",
-      `${node} ${JSON.stringify(task)}`
-    );
-    assert.equal(r.status, 0, r.err);
-  }
+  await copyTauExperimentsWorkspace(workspace);
   caseIds = (
     (await withReadConnection(workspace, async (c) =>
       (

@@ -44,6 +44,21 @@ function receiverIn(workspace: string, t: {after(fn: () => unknown): void}, opti
   return receiver;
 }
 
+/**
+ * A receiver whose catch-up waits a minute after each request, so that requests pile up until `flush`. The catch-up
+ * every receiver runs at its start is over before it is returned: a flush while that one runs would wait for the
+ * one it schedules next, a minute later.
+ */
+async function heldReceiverIn(
+  workspace: string,
+  t: {after(fn: () => unknown): void},
+  options: {maxBacklogBytes?: number; onTraces?: (ids: string[]) => void} = {}
+): Promise<Receiver> {
+  const receiver = receiverIn(workspace, t, {...options, catchUpDelayMs: 60_000});
+  await receiver.flush();
+  return receiver;
+}
+
 const rows = (workspace: string, sql: string) =>
   withReadConnection(workspace, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson());
 
@@ -161,7 +176,7 @@ test("a body that is not a request is 400, another content type 415, and a body 
 test("a receiver too far behind or too busy answers 503 or 429 with Retry-After, and takes the request when retried", async (t) => {
   const workspace = tempDir("intake");
   // The catch-up waits long enough for the backlog to be seen.
-  const receiver = receiverIn(workspace, t, {maxBacklogBytes: 0, catchUpDelayMs: 60_000});
+  const receiver = await heldReceiverIn(workspace, t, {maxBacklogBytes: 0});
   assert.equal((await receiver.handle(json(withSpans(agentRequest(), [0])))).status, 200);
   const behind = await receiver.handle(json(withSpans(agentRequest(), [1])));
   assert.equal(behind.status, 503);
@@ -264,7 +279,7 @@ const MESSAGE_SQL = "SELECT * FROM messages ORDER BY span_id, direction, idx";
 
 test("a trace split over three requests in reverse order gives the trace row and messages of the file ingest of all its spans", async (t) => {
   const workspace = tempDir("intake");
-  const receiver = receiverIn(workspace, t, {catchUpDelayMs: 60_000});
+  const receiver = await heldReceiverIn(workspace, t);
   for (const indexes of [[2], [1], [0]])
     assert.equal((await receiver.handle(json(withSpans(conversationRequest(), indexes)))).status, 200);
   await receiver.flush();
@@ -283,7 +298,7 @@ test("a trace split over three requests in reverse order gives the trace row and
 test("requests of one trace logged as sent, spaced JSON beside protobuf, are read together and their trace reported once", async (t) => {
   const workspace = tempDir("intake");
   const seen: string[][] = [];
-  const receiver = receiverIn(workspace, t, {catchUpDelayMs: 60_000, onTraces: (ids: string[]) => void seen.push(ids)});
+  const receiver = await heldReceiverIn(workspace, t, {onTraces: (ids: string[]) => void seen.push(ids)});
   const spaced = Buffer.from(JSON.stringify(withSpans(conversationRequest(), [2])).replaceAll('":', '" : '));
   assert.equal(
     (await receiver.handle({body: spaced, contentType: "application/json", contentEncoding: undefined})).status,

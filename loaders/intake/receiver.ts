@@ -176,7 +176,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
             };
           });
         }
-        if (closed || release || appended <= target.at) {
+        if (closed || appended <= target.at) {
           release = false;
           return false;
         }
@@ -229,7 +229,8 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         settle();
         if (again || appended > caughtUp) {
           again = false;
-          schedule(delay);
+          // Someone waits on `flush`: at once rather than after the delay.
+          schedule(waiters.length ? 0 : delay);
         }
       });
     return running;
