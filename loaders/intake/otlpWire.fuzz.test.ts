@@ -11,7 +11,7 @@ import fc from "fast-check";
 import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {acceptRequest} from "./accept.js";
 import {decodeTraceRequest, encodeTraceRequest} from "./otlpProto.js";
-import {decodeWireRequest, WireError} from "./otlpWire.js";
+import {decodeWireRequest, WireError, wireRequestText} from "./otlpWire.js";
 import {realRequests, type JsonRequest} from "./fixtures/realRequests.js";
 
 type Json = JsonRequest;
@@ -87,6 +87,29 @@ function checkSummary(bytes: Uint8Array): void {
   if (!wire.suspect && spans.length) assert.deepEqual(acceptRequest(wire.value, 0).rejected, []);
 }
 
+/**
+ * The text written straight from the bytes is the decoded request's `JSON.stringify`, byte for byte, with the same
+ * spans and traces; it is refused (left to the decoder) for every suspect request. Returns whether it was written.
+ */
+function checkText(bytes: Uint8Array): boolean {
+  const text = wireRequestText(bytes);
+  let wire: ReturnType<typeof decodeWireRequest>;
+  try {
+    wire = decodeWireRequest(bytes);
+  } catch (error) {
+    assert.ok(error instanceof WireError);
+    assert.equal(text, null, "bytes the decoder refuses have no text");
+    return false;
+  }
+  if (text === null) return false;
+  assert.equal(wire.suspect, false, "a suspect request is left to the decoder");
+  assert.equal(text.json.toString("utf8"), JSON.stringify(wire.value));
+  assert.ok(text.json.equals(Buffer.from(JSON.stringify(wire.value), "utf8")));
+  assert.equal(text.spans, wire.spans);
+  assert.deepEqual(text.traceIds, wire.traceIds);
+  return true;
+}
+
 test("the one-pass decoder reads real requests with arbitrary values exactly as protobufjs does", () => {
   fc.assert(
     fc.property(fc.constantFrom(...POOL), fc.array(edit, {minLength: 1, maxLength: 4}), (original, edits) => {
@@ -98,6 +121,9 @@ test("the one-pass decoder reads real requests with arbitrary values exactly as 
       }
       assert.deepEqual(plain(decodeWireRequest(bytes).value), reference(bytes));
       checkSummary(bytes);
+      // protobufjs writes each field once and a repeated field's elements together, as exporters do: every request
+      // the reader cannot refuse is written straight to text.
+      assert.equal(checkText(bytes), !decodeWireRequest(bytes).suspect);
     }),
     {numRuns: 300}
   );
@@ -130,6 +156,7 @@ test("damaged bytes are read as protobufjs reads them or refused with a WireErro
         }
         assert.deepEqual(ours, theirs);
         checkSummary(damaged);
+        checkText(damaged);
       }
     ),
     {numRuns: 500}

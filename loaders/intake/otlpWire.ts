@@ -16,7 +16,12 @@
  * must be valid UTF-8, nesting stops at protobufjs's depth of 100. The one deliberate difference: a double that is
  * NaN or infinite is the string OTLP/JSON writes ("NaN", "Infinity", "-Infinity") rather than a number that JSON
  * cannot hold.
+ *
+ * `wireRequestText` writes the same request straight to its OTLP/JSON text (what the receiver logs) for requests
+ * encoded the usual way, with no objects in between; the rest go through `decodeWireRequest`.
  */
+
+import {isUtf8} from "node:buffer";
 
 /** The bytes are not a protobuf message of this shape (the receiver answers 400 with this message). */
 export class WireError extends Error {
@@ -491,5 +496,424 @@ export function decodeWireRequest(bytes: Uint8Array): WireRequest {
   } finally {
     buf = new Uint8Array(0);
     view = new DataView(buf.buffer);
+  }
+}
+
+/*
+ * The same request written straight to its OTLP/JSON text, as bytes: what the receiver logs. Building the objects
+ * above, then `JSON.stringify` and a UTF-8 encoding of the result, was two thirds of the request path's cost and
+ * most of its garbage. The text is byte for byte `JSON.stringify({resourceSpans})` of the decoded value (the
+ * property test compares them), for requests written the way encoders write them: each field once, a repeated
+ * field's elements together, no span without ids, no flattened attribute without a key. Anything else (a merged
+ * or overwritten field, a suspect span, a string that is not UTF-8) is left to the decoder above.
+ */
+
+/** Thrown inside the writer when the request needs the decoder: never escapes `wireRequestText`. */
+const DECODE = new Error("decode");
+
+let out: Buffer = Buffer.allocUnsafe(0);
+let at = 0;
+let textSummary = {spans: 0, traceIds: new Set<string>()};
+
+function room(n: number): void {
+  if (at + n <= out.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + n));
+  out.copy(bigger, 0, 0, at);
+  out = bigger;
+}
+
+/** ASCII text as it is (keys, numbers, punctuation): short, so copied here rather than by a call into C++. */
+function raw(text: string): void {
+  room(text.length);
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+}
+
+/** Lower-case hex digits as character codes. */
+const DIGITS = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+const ESCAPE: (string | null)[] = Array.from({length: 128}, (_, b) => {
+  if (b === 0x22) return '\\"';
+  if (b === 0x5c) return "\\\\";
+  if (b >= 0x20) return null;
+  return {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}[b] ?? `\\u${b.toString(16).padStart(4, "0")}`;
+});
+
+/** A length-delimited string field as a JSON string, escaped as `JSON.stringify` escapes (UTF-8 copied as is). */
+function textString(): void {
+  const end = delimited();
+  const start = pos;
+  pos = end;
+  room((end - start) * 6 + 2);
+  out[at++] = 0x22;
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) {
+      ascii = false;
+      out[at++] = b;
+      continue;
+    }
+    const escape = ESCAPE[b];
+    if (escape === null) out[at++] = b;
+    else at += out.write(escape!, at, "latin1");
+  }
+  out[at++] = 0x22;
+  if (!ascii && !isUtf8(buf.subarray(start, end))) throw DECODE;
+}
+
+/**
+ * Where a message's keys stand: the singular fields met (written or left out as zero), the keys written, and the
+ * repeated one whose array is still open.
+ */
+interface Keys {
+  met: string[];
+  written: string[];
+  open: string | null;
+}
+
+/** A singular field met: met again (merged or overwritten), it is the decoder's to read. */
+function meet(keys: Keys, name: string): void {
+  if (keys.met.includes(name)) throw DECODE;
+  keys.met.push(name);
+}
+
+function key(keys: Keys, name: string, repeated: boolean): void {
+  if (repeated && keys.open === name) {
+    raw(",");
+    return;
+  }
+  if (keys.open !== null) raw("]");
+  keys.open = null;
+  if (!repeated) meet(keys, name);
+  // A repeated field split by another key is the decoder's to read.
+  else if (keys.written.includes(name)) throw DECODE;
+  room(name.length + 4);
+  if (keys.written.length) out[at++] = 0x2c;
+  out[at++] = 0x22;
+  for (let i = 0; i < name.length; i++) out[at++] = name.charCodeAt(i);
+  out[at++] = 0x22;
+  out[at++] = 0x3a;
+  keys.written.push(name);
+  if (repeated) {
+    raw("[");
+    keys.open = name;
+  }
+}
+
+/** Writes one message's fields up to `end` as a JSON object, with `field` writing each known one (false: unknown). */
+function textMessage(
+  end: number,
+  depth: number,
+  field: (keys: Keys, number: number, wire: number, depth: number) => boolean
+): Keys {
+  if (depth > MAX_DEPTH) throw DECODE;
+  const keys: Keys = {met: [], written: [], open: null};
+  raw("{");
+  while (pos < end) {
+    const tag = uint32();
+    const number = tag >>> 3;
+    const wire = tag & 7;
+    if (!field(keys, number, wire, depth)) skip(wire, number, depth);
+  }
+  if (pos !== end) throw DECODE;
+  if (keys.open !== null) raw("]");
+  raw("}");
+  return keys;
+}
+
+/** A proto3 scalar: written unless zero (a zero one is left out, as the decoder leaves it out). */
+function scalar(keys: Keys, name: string, value: string | number, zero: boolean, quoted: boolean): void {
+  if (zero) return meet(keys, name);
+  key(keys, name, false);
+  raw(quoted ? `"${value}"` : String(value));
+}
+
+function textAnyValue(keys: Keys, number: number, wire: number, depth: number): boolean {
+  const member = ONEOF[number - 1];
+  if (member === undefined) return false;
+  const wanted = number === 2 || number === 3 ? 0 : number === 4 ? 1 : 2;
+  if (wire !== wanted) return false;
+  // A second member of the oneof replaces the first: the decoder's to read.
+  if (keys.written.length) throw DECODE;
+  key(keys, member, false);
+  switch (number) {
+    case 1:
+      textString();
+      break;
+    case 2:
+      raw(bool() ? "true" : "false");
+      break;
+    case 3:
+      raw(`"${int64(true)}"`);
+      break;
+    case 4: {
+      const value = double();
+      raw(typeof value === "number" ? String(value) : `"${value}"`);
+      break;
+    }
+    case 5:
+      textMessage(delimited(), depth + 1, textArrayValue);
+      break;
+    case 6:
+      textMessage(delimited(), depth + 1, textKvlist);
+      break;
+    default:
+      raw(`"${base64(bytes())}"`);
+  }
+  return true;
+}
+
+function textArrayValue(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number !== 1 || wire !== 2) return false;
+  key(keys, "values", true);
+  textMessage(delimited(), depth + 1, textAnyValue);
+  return true;
+}
+
+function textKvlist(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number !== 1 || wire !== 2) return false;
+  key(keys, "values", true);
+  textMessage(delimited(), depth + 1, textKeyValue);
+  return true;
+}
+
+function textKeyValue(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number === 1 && wire === 2) {
+    textName(keys, "key");
+    return true;
+  }
+  if (number === 2 && wire === 2) {
+    key(keys, "value", false);
+    textMessage(delimited(), depth + 1, textAnyValue);
+    return true;
+  }
+  return false;
+}
+
+/** A flattened attribute (see `attribute`): one without a key makes the request suspect, the decoder's to read. */
+function textAttribute(keys: Keys, depth: number): void {
+  key(keys, "attributes", true);
+  if (!textMessage(delimited(), depth + 1, textKeyValue).written.includes("key")) throw DECODE;
+}
+
+function textCount(keys: Keys, name: string): void {
+  const n = uint32();
+  scalar(keys, name, n, n === 0, false);
+}
+
+/** A string field, left out when empty (which only its length tells, before anything is written). */
+function textName(keys: Keys, name: string): void {
+  const start = pos;
+  if (delimited() === pos) return meet(keys, name);
+  pos = start;
+  key(keys, name, false);
+  textString();
+}
+
+function textResource(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number === 1 && wire === 2) textAttribute(keys, depth);
+  else if (number === 2 && wire === 0) textCount(keys, "droppedAttributesCount");
+  else return false;
+  return true;
+}
+
+function textScope(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if ((number === 1 || number === 2) && wire === 2) textName(keys, number === 1 ? "name" : "version");
+  else if (number === 3 && wire === 2) {
+    key(keys, "attributes", true);
+    textMessage(delimited(), depth + 1, textKeyValue);
+  } else if (number === 4 && wire === 0) textCount(keys, "droppedAttributesCount");
+  else return false;
+  return true;
+}
+
+/** An id as hex (an empty one left out); returns whether there was one. */
+function textId(keys: Keys, name: string): Uint8Array {
+  const value = bytes();
+  if (!value.length) {
+    meet(keys, name);
+    return value;
+  }
+  key(keys, name, false);
+  room(value.length * 2 + 2);
+  out[at++] = 0x22;
+  for (let i = 0; i < value.length; i++) {
+    out[at++] = DIGITS[value[i]! >> 4]!;
+    out[at++] = DIGITS[value[i]! & 15]!;
+  }
+  out[at++] = 0x22;
+  return value;
+}
+
+let spanTraceId = "";
+let spanHasId = false;
+
+function textSpan(keys: Keys, number: number, wire: number, depth: number): boolean {
+  switch (number) {
+    case 1:
+    case 2:
+    case 4: {
+      if (wire !== 2) return false;
+      const value = textId(keys, number === 1 ? "traceId" : number === 2 ? "spanId" : "parentSpanId");
+      if (number === 1) spanTraceId = value.length ? hex(value) : "";
+      else if (number === 2) spanHasId = value.length > 0;
+      return true;
+    }
+    case 3:
+    case 5:
+      if (wire !== 2) return false;
+      textName(keys, number === 3 ? "traceState" : "name");
+      return true;
+    case 6: {
+      if (wire !== 0) return false;
+      const kind = uint32() | 0;
+      scalar(keys, "kind", kind, kind === 0, false);
+      return true;
+    }
+    case 7:
+    case 8: {
+      if (wire !== 1) return false;
+      const t = fixed64();
+      scalar(keys, number === 7 ? "startTimeUnixNano" : "endTimeUnixNano", t, t === "0", true);
+      return true;
+    }
+    case 9:
+      if (wire !== 2) return false;
+      textAttribute(keys, depth);
+      return true;
+    case 10:
+    case 12:
+    case 14:
+      if (wire !== 0) return false;
+      textCount(
+        keys,
+        number === 10 ? "droppedAttributesCount" : number === 12 ? "droppedEventsCount" : "droppedLinksCount"
+      );
+      return true;
+    case 11:
+      if (wire !== 2) return false;
+      key(keys, "events", true);
+      textMessage(delimited(), depth + 1, textEvent);
+      return true;
+    case 13:
+      if (wire !== 2) return false;
+      key(keys, "links", true);
+      textMessage(delimited(), depth + 1, textLink);
+      return true;
+    case 15:
+      if (wire !== 2) return false;
+      key(keys, "status", false);
+      textMessage(delimited(), depth + 1, textStatus);
+      return true;
+    case 16: {
+      if (wire !== 5) return false;
+      const flags = fixed32();
+      scalar(keys, "flags", flags, flags === 0, false);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function textEvent(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number === 1 && wire === 1) {
+    const t = fixed64();
+    scalar(keys, "timeUnixNano", t, t === "0", true);
+  } else if (number === 2 && wire === 2) textName(keys, "name");
+  else if (number === 3 && wire === 2) textAttribute(keys, depth);
+  else if (number === 4 && wire === 0) textCount(keys, "droppedAttributesCount");
+  else return false;
+  return true;
+}
+
+function textLink(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if ((number === 1 || number === 2) && wire === 2) textId(keys, number === 1 ? "traceId" : "spanId");
+  else if (number === 3 && wire === 2) textName(keys, "traceState");
+  else if (number === 4 && wire === 2) {
+    key(keys, "attributes", true);
+    textMessage(delimited(), depth + 1, textKeyValue);
+  } else if (number === 5 && wire === 0) textCount(keys, "droppedAttributesCount");
+  else if (number === 6 && wire === 5) {
+    const flags = fixed32();
+    scalar(keys, "flags", flags, flags === 0, false);
+  } else return false;
+  return true;
+}
+
+function textStatus(keys: Keys, number: number, wire: number): boolean {
+  if (number === 2 && wire === 2) textName(keys, "message");
+  else if (number === 3 && wire === 0) {
+    const code = uint32() | 0;
+    scalar(keys, "code", code, code === 0, false);
+  } else return false;
+  return true;
+}
+
+function textScopeSpans(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number === 1 && wire === 2) {
+    key(keys, "scope", false);
+    textMessage(delimited(), depth + 1, textScope);
+  } else if (number === 2 && wire === 2) {
+    key(keys, "spans", true);
+    spanTraceId = "";
+    spanHasId = false;
+    textMessage(delimited(), depth + 1, textSpan);
+    // A span without a trace or span id is suspect: the decoder's to read.
+    if (!spanTraceId || !spanHasId) throw DECODE;
+    textSummary.spans++;
+    textSummary.traceIds.add(spanTraceId);
+  } else if (number === 3 && wire === 2) textName(keys, "schemaUrl");
+  else return false;
+  return true;
+}
+
+function textResourceSpans(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number === 1 && wire === 2) {
+    key(keys, "resource", false);
+    textMessage(delimited(), depth + 1, textResource);
+  } else if (number === 2 && wire === 2) {
+    key(keys, "scopeSpans", true);
+    textMessage(delimited(), depth + 1, textScopeSpans);
+  } else if (number === 3 && wire === 2) textName(keys, "schemaUrl");
+  else return false;
+  return true;
+}
+
+function textRequest(keys: Keys, number: number, wire: number, depth: number): boolean {
+  if (number !== 1 || wire !== 2) return false;
+  key(keys, "resourceSpans", true);
+  textMessage(delimited(), depth + 1, textResourceSpans);
+  return true;
+}
+
+export interface WireText {
+  /** `JSON.stringify({resourceSpans})` of the decoded request, as UTF-8 bytes. */
+  json: Buffer;
+  spans: number;
+  traceIds: Set<string>;
+}
+
+/**
+ * The OTLP/JSON text of a protobuf `ExportTraceServiceRequest` that no span of which the reader could refuse, or null
+ * when the request must go through `decodeWireRequest` (which then also says why the bytes are not a request).
+ */
+export function wireRequestText(bytes: Uint8Array): WireText | null {
+  buf = bytes;
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  pos = 0;
+  // About three bytes of text a byte of protobuf: ids double as hex, keys and quotes are added.
+  out = Buffer.allocUnsafe(bytes.length * 3 + 256);
+  at = 0;
+  textSummary = {spans: 0, traceIds: new Set()};
+  try {
+    textMessage(bytes.length, 0, textRequest);
+    return {json: out.subarray(0, at), spans: textSummary.spans, traceIds: textSummary.traceIds};
+  } catch {
+    return null;
+  } finally {
+    buf = new Uint8Array(0);
+    view = new DataView(buf.buffer);
+    out = Buffer.allocUnsafe(0);
   }
 }

@@ -27,9 +27,9 @@ import {isUtf8} from "node:buffer";
 import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
 import {WorkerPool, workerScript} from "../ingest/workerPool.js";
 import {catchUp, quarantine, type CatchUpPool, type CatchUpResult} from "./catchUp.js";
-import {acceptDecoded, acceptRequest, MalformedRequest, type Accepted} from "./accept.js";
+import {acceptDecoded, acceptRequest, MalformedRequest, SIZED_FROM_BYTES, type Accepted} from "./accept.js";
 import {encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
-import {decodeWireRequest, WireError} from "./otlpWire.js";
+import {decodeWireRequest, WireError, wireRequestText} from "./otlpWire.js";
 import {openWalWriter, type WalWriter} from "./wal.js";
 
 export interface ReceiverOptions {
@@ -313,7 +313,13 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         // The logged line: the body itself when it is already one (JSON, whole, on one line), else the kept spans.
         let line: string | Buffer | null = null;
         try {
-          if (encoding === "protobuf") {
+          // A request no span of which the reader can refuse is written straight to its logged text.
+          const text = encoding === "protobuf" && body.byteLength < SIZED_FROM_BYTES ? wireRequestText(body) : null;
+          if (text) {
+            traceIds = text.traceIds;
+            accepted = {request: null, spans: text.spans, rejected: [], whole: true};
+            if (text.spans) line = text.json;
+          } else if (encoding === "protobuf") {
             const wire = decodeWireRequest(body);
             traceIds = wire.traceIds;
             accepted = acceptDecoded(wire, body.byteLength);
@@ -339,14 +345,14 @@ export function openReceiver(options: ReceiverOptions): Receiver {
             }))
           );
         }
-        if (accepted.request) {
+        if (line || accepted.request) {
           const bytes = line ?? Buffer.from(JSON.stringify(accepted.request), "utf8");
           await wal.append([bytes]);
           appended += bytes.length + 1;
           wake?.();
           const at = now();
           if (traceIds && !accepted.rejected.length) for (const traceId of traceIds) lastReceived.set(traceId, at);
-          else
+          else if (accepted.request)
             for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
               for (const ss of rs.scopeSpans ?? [])
                 for (const span of ss.spans ?? [])
