@@ -553,9 +553,9 @@ function textString(): void {
       out[at++] = b;
       continue;
     }
-    const escape = ESCAPE[b];
+    const escape = ESCAPE[b]!;
     if (escape === null) out[at++] = b;
-    else at += out.write(escape!, at, "latin1");
+    else for (let j = 0; j < escape.length; j++) out[at++] = escape.charCodeAt(j);
   }
   out[at++] = 0x22;
   if (!ascii && !isUtf8(buf.subarray(start, end))) throw DECODE;
@@ -567,14 +567,21 @@ function textString(): void {
  */
 interface Keys {
   met: string[];
+  metCount: number;
   written: string[];
+  writtenCount: number;
   open: string | null;
+}
+
+function has(names: string[], count: number, name: string): boolean {
+  for (let i = 0; i < count; i++) if (names[i] === name) return true;
+  return false;
 }
 
 /** A singular field met: met again (merged or overwritten), it is the decoder's to read. */
 function meet(keys: Keys, name: string): void {
-  if (keys.met.includes(name)) throw DECODE;
-  keys.met.push(name);
+  if (has(keys.met, keys.metCount, name)) throw DECODE;
+  keys.met[keys.metCount++] = name;
 }
 
 function key(keys: Keys, name: string, repeated: boolean): void {
@@ -586,19 +593,21 @@ function key(keys: Keys, name: string, repeated: boolean): void {
   keys.open = null;
   if (!repeated) meet(keys, name);
   // A repeated field split by another key is the decoder's to read.
-  else if (keys.written.includes(name)) throw DECODE;
+  else if (has(keys.written, keys.writtenCount, name)) throw DECODE;
   room(name.length + 4);
-  if (keys.written.length) out[at++] = 0x2c;
+  if (keys.writtenCount) out[at++] = 0x2c;
   out[at++] = 0x22;
   for (let i = 0; i < name.length; i++) out[at++] = name.charCodeAt(i);
   out[at++] = 0x22;
   out[at++] = 0x3a;
-  keys.written.push(name);
+  keys.written[keys.writtenCount++] = name;
   if (repeated) {
     raw("[");
     keys.open = name;
   }
 }
+
+const depths: Keys[] = [];
 
 /** Writes one message's fields up to `end` as a JSON object, with `field` writing each known one (false: unknown). */
 function textMessage(
@@ -607,7 +616,11 @@ function textMessage(
   field: (keys: Keys, number: number, wire: number, depth: number) => boolean
 ): Keys {
   if (depth > MAX_DEPTH) throw DECODE;
-  const keys: Keys = {met: [], written: [], open: null};
+  // Messages nest, so one record per depth serves them all (a request has a dozen messages a span).
+  const keys = (depths[depth] ??= {met: [], metCount: 0, written: [], writtenCount: 0, open: null});
+  keys.metCount = 0;
+  keys.writtenCount = 0;
+  keys.open = null;
   raw("{");
   while (pos < end) {
     const tag = uint32();
@@ -634,7 +647,7 @@ function textAnyValue(keys: Keys, number: number, wire: number, depth: number): 
   const wanted = number === 2 || number === 3 ? 0 : number === 4 ? 1 : 2;
   if (wire !== wanted) return false;
   // A second member of the oneof replaces the first: the decoder's to read.
-  if (keys.written.length) throw DECODE;
+  if (keys.writtenCount) throw DECODE;
   key(keys, member, false);
   switch (number) {
     case 1:
@@ -693,7 +706,8 @@ function textKeyValue(keys: Keys, number: number, wire: number, depth: number): 
 /** A flattened attribute (see `attribute`): one without a key makes the request suspect, the decoder's to read. */
 function textAttribute(keys: Keys, depth: number): void {
   key(keys, "attributes", true);
-  if (!textMessage(delimited(), depth + 1, textKeyValue).written.includes("key")) throw DECODE;
+  const kv = textMessage(delimited(), depth + 1, textKeyValue);
+  if (!has(kv.written, kv.writtenCount, "key")) throw DECODE;
 }
 
 function textCount(keys: Keys, name: string): void {
