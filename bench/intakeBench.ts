@@ -96,6 +96,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     // Requests answered 429 or 503 are sent again after the Retry-After the receiver asks for, as exporters do; only
     // acknowledged requests count, and only their latency (a refusal is answered at once and would flatter it).
     let refused = 0;
+    const statuses: Record<number, number> = {};
     const acked: number[] = [];
     const client = async () => {
       let n = next++;
@@ -122,6 +123,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
           n = next++;
         } else {
           refused++;
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
           const wait = Number(response.headers.get("retry-after") ?? 1) * 1000;
           await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, until - performance.now()))));
         }
@@ -187,7 +189,10 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         ["live intake (512-span gzip'd protobuf requests, 4 clients)", "figure"],
         ["sending time", fmt.ms(sendMs)],
         ["spans acknowledged / stored", `${fmt.int(acknowledged)} / ${fmt.int(stored)}`],
-        ["requests refused (429/503) and sent again after Retry-After", fmt.int(refused)],
+        [
+          "requests refused (429/503) and sent again after Retry-After",
+          `${fmt.int(refused)}${refused ? ` (${Object.entries(statuses).map(([status, n]) => `${status}: ${n}`).join(", ")})` : ""}`
+        ],
         ["acknowledged spans/s", fmt.int(figures.acknowledgedPerSecond)],
         ["sustained spans/s (until the store holds them)", fmt.int(figures.sustainedPerSecond)],
         ["store catch-up after the last request", fmt.ms(figures.drainMs)],

@@ -105,8 +105,8 @@ export interface CatchUpOptions {
    */
   waitForMore?: () => Promise<boolean>;
   holdMs?: number;
-  /** Called after each merge with the spans it took in, while the store may still be held. */
-  onMerged?: (spans: number) => void;
+  /** Called after each merge with the bytes of log it took in, while the store may still be held. */
+  onMerged?: (bytes: number) => void;
 }
 
 export interface CatchUpResult {
@@ -309,7 +309,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
           offsets[batch.name] = end;
           await writeOffsets(connection, offsets);
           result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
-          options.onMerged?.(tally.spans);
+          options.onMerged?.(end - batch.from);
           // Released for a while to other writers and readers; the next opening goes on from the offsets.
           if (!ahead && bounded()) return checkpointed(connection, true, timings);
           batch = ahead;
@@ -325,8 +325,11 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
       return merges ? checkpointed(connection, false, timings) : false;
     });
     // A bounded opening ended with more to take in: other processes get the store for a while first (their
-    // retries are at most 500 ms apart, see store/db.ts).
-    if (more && options.waitForMore) await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
+    // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile.
+    if (more && options.waitForMore) {
+      report();
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
+    }
   }
   report();
   result.traceIds = [...reported];

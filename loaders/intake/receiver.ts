@@ -157,7 +157,10 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       onQuarantine: options.onQuarantine,
       pool: await poolOf(),
       holdMs: options.holdMs,
-      onMerged: () => void stored++,
+      onMerged: (bytes) => {
+        stored++;
+        taken += bytes;
+      },
       // The log is taken in up to what was appended when this pass began: those requests are in the store.
       waitForMore: async () => {
         caughtUp = Math.max(caughtUp, target.at);
@@ -192,6 +195,10 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   let pending = 0;
   let appended = 0;
   let caughtUp = 0;
+  // Bytes of log merged into the store since the start, as each merge ends: a catch-up that keeps the store open
+  // while requests keep coming may not reach the log's end (where `caughtUp` moves) for a long while. It counts
+  // what an earlier run logged too, so the backlog it gives is never too large.
+  let taken = 0;
   // Whether a catch-up has taken the log in to its end since the start (what an earlier run logged included).
   let drained = false;
   let closed = false;
@@ -246,7 +253,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   schedule(0);
 
   return {
-    backlog: () => appended - caughtUp,
+    backlog: () => Math.max(0, appended - taken),
     live() {
       const since = now() - receivingMs;
       const receiving: Record<string, number> = {};
@@ -273,7 +280,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         return failure(encoding, 429, RPC.resourceExhausted, `more than ${maxPending} requests at once; retry`, {
           "retry-after": "1"
         });
-      if (appended - caughtUp > maxBacklog)
+      if (appended - taken > maxBacklog)
         return failure(
           encoding,
           503,
