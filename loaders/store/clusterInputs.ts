@@ -4,7 +4,7 @@
  */
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {SignatureInput} from "../../src/core/clusters/signature.js";
-import type {AroundMessage, TraceEvidence} from "../../src/core/clusters/evidence.js";
+import {noEvidence, type AroundMessage, type TraceEvidence} from "../../src/core/clusters/evidence.js";
 import {FAILURE_CUE} from "../../src/core/clusters/failureCue.js";
 import {tableExists} from "./db.js";
 
@@ -146,16 +146,7 @@ export async function readTraceEvidence(
   options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS
 ): Promise<Map<string, TraceEvidence>> {
   const out = new Map<string, TraceEvidence>();
-  for (const id of traceIds)
-    out.set(id, {
-      errors: [],
-      actingAgent: null,
-      aroundFailure: [],
-      finalAnswer: null,
-      answeredBy: null,
-      annotations: [],
-      judgeReasoning: []
-    });
+  for (const id of traceIds) out.set(id, noEvidence());
   if (traceIds.length === 0) return out;
   const ids = listValue(traceIds.slice());
   const cut = options.maxChars;

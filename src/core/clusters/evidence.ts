@@ -34,15 +34,20 @@ export interface TraceEvidence {
   judgeReasoning: string[];
 }
 
-export const NO_EVIDENCE: TraceEvidence = {
-  errors: [],
-  actingAgent: null,
-  aroundFailure: [],
-  finalAnswer: null,
-  answeredBy: null,
-  annotations: [],
-  judgeReasoning: []
-};
+/** A trace with no evidence yet, with lists of its own (a reader fills them in place). */
+export function noEvidence(): TraceEvidence {
+  return {
+    errors: [],
+    actingAgent: null,
+    aroundFailure: [],
+    finalAnswer: null,
+    answeredBy: null,
+    annotations: [],
+    judgeReasoning: []
+  };
+}
+
+export const NO_EVIDENCE: TraceEvidence = Object.freeze(noEvidence());
 
 /** The evidence as one text for a person or a model to read (and the key of a cached vector or draft). */
 export function evidenceText(evidence: TraceEvidence, maxChars = 4000): string {
