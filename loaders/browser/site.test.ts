@@ -92,6 +92,13 @@ describe("the built site", {timeout: 300_000}, () => {
     await traces.page.getByRole("button", {name: /^Spans/}).click();
     await traces.page.locator(".pl-span-error").first().waitFor();
     assert.match(traces.page.url(), /#trace=trace-refund$/);
+    // A static build has no API: the page keeps its snapshot and never polls for arriving traces (the poll, every
+    // 2 s under `plumbline start`, would log a failed request in the console here).
+    await traces.page.waitForTimeout(2500);
+    assert.deepEqual(
+      traces.record.requests.filter((url) => url.includes("/api/live")),
+      []
+    );
     assertClean(traces.record, "/traces");
   });
 

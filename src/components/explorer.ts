@@ -111,17 +111,19 @@ interface LiveAnswer {
  * The Traces page's live view under `plumbline start`: yields the built snapshot first, then polls `GET /api/live`
  * every `everyMs` and yields again when the store has taken in new spans (the list and detail files are fetched
  * anew: the server clears the pages' loader cache as spans arrive, so their loaders run again) or when the set of
- * traces still receiving changes. A static build has no API: the first failed poll ends the feed, leaving the
- * snapshot as built.
+ * traces still receiving changes. A static build has no API (`api` false): it keeps the snapshot as built, and a
+ * failed poll ends the feed the same way.
  */
 export async function* liveTraces(
   listUrl: string,
   detailsUrl: string,
   initial: ArrayBuffer | Promise<ArrayBuffer>,
+  api = true,
   everyMs = 2000
 ): AsyncGenerator<LiveSnapshot> {
   let current: LiveSnapshot = {bytes: await initial, detailsUrl, receiving: new Set()};
   yield current;
+  if (!api) return;
   // The receiver counts spans stored since the server started. Starting from 0 rather than from the first answer
   // costs one extra fetch of the list when the page opens on a server that has received spans, and never misses
   // spans that arrive between the snapshot and the first poll.
