@@ -191,7 +191,13 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         ["spans acknowledged / stored", `${fmt.int(acknowledged)} / ${fmt.int(stored)}`],
         [
           "requests refused (429/503) and sent again after Retry-After",
-          `${fmt.int(refused)}${refused ? ` (${Object.entries(statuses).map(([status, n]) => `${status}: ${n}`).join(", ")})` : ""}`
+          `${fmt.int(refused)}${
+            refused
+              ? ` (${Object.entries(statuses)
+                  .map(([status, n]) => `${status}: ${n}`)
+                  .join(", ")})`
+              : ""
+          }`
         ],
         ["acknowledged spans/s", fmt.int(figures.acknowledgedPerSecond)],
         ["sustained spans/s (until the store holds them)", fmt.int(figures.sustainedPerSecond)],
