@@ -10,6 +10,7 @@
  * writer would size it, so a span whose row the store would refuse is counted in the answer, not only found by
  * the catch-up after it. Smaller requests cannot make such a row and skip that work.
  */
+import {isUtf8} from "node:buffer";
 import {otlpReader} from "../formats/otlp.js";
 import {convertRecords, emptyTally} from "../ingest/convert.js";
 import {MAX_ROW_BYTES} from "../ingest/stage.js";
@@ -17,7 +18,7 @@ import type {StagingWriter} from "../ingest/stagingWriter.js";
 import {RecordError} from "../formats/reader.js";
 import {dropRepeatedMessages} from "../formats/repeatedMessages.js";
 import {isRecord, type JsonRecord} from "../formats/values.js";
-import type {WireRequest} from "./otlpWire.js";
+import {decodeWireRequest, wireRequestText} from "./otlpWire.js";
 
 export interface SpanReject {
   reason: string;
@@ -112,14 +113,49 @@ export function acceptRequest(value: unknown, bytes = 0): Accepted {
   return {request: accepted ? {resourceSpans: kept} : null, spans: accepted, rejected, whole: false};
 }
 
+/** What the receiver logs of a request body, and the traces it names when that is known without reading it. */
+export interface AcceptedBody extends Accepted {
+  /** The line to log as it is, when the body gives it ready (else `request` is logged as JSON). */
+  line: Uint8Array | null;
+  traceIds: Iterable<string> | null;
+}
+
 /**
- * A request from the protobuf decoder (otlpWire.ts). Its values have their types by construction, so the reader
- * can refuse a span of it only for what the decoder marks as suspect (an id or an attribute key missing) or for a
- * row too large (sized requests): otherwise it is kept whole without being read, which is most of the cost of
- * a request. The decoder's property test checks that the reader agrees.
+ * A protobuf body (otlpWire.ts). Its values have their types by construction, so the reader can refuse a span of it
+ * only for what the decoder marks as suspect (an id or an attribute key missing) or for a row too large (sized
+ * requests): otherwise it is kept whole without being read, which is most of the cost of a request, and written
+ * straight to its logged text when encoded the usual way. The decoder's property test checks that the reader agrees.
  */
-export function acceptDecoded(wire: WireRequest, bytes: number): Accepted {
-  if (wire.suspect || bytes >= SIZED_FROM_BYTES) return acceptRequest(wire.value, bytes);
-  if (wire.spans === 0) return {request: null, spans: 0, rejected: [], whole: true};
-  return {request: {resourceSpans: wire.value.resourceSpans}, spans: wire.spans, rejected: [], whole: true};
+export function acceptProtobuf(body: Uint8Array): AcceptedBody {
+  const sized = body.byteLength >= SIZED_FROM_BYTES;
+  const text = sized ? null : wireRequestText(body);
+  if (text)
+    return {
+      request: null,
+      spans: text.spans,
+      rejected: [],
+      whole: true,
+      line: text.spans ? text.json : null,
+      traceIds: text.traceIds
+    };
+  const wire = decodeWireRequest(body);
+  const accepted: Accepted =
+    wire.suspect || sized
+      ? acceptRequest(wire.value, body.byteLength)
+      : {
+          request: wire.spans ? {resourceSpans: wire.value.resourceSpans} : null,
+          spans: wire.spans,
+          rejected: [],
+          whole: true
+        };
+  // A request read span by span may have lost some: the traces are then those of the spans kept.
+  return {...accepted, line: null, traceIds: accepted.rejected.length ? null : wire.traceIds};
+}
+
+/** A JSON body: kept whole, on one line and valid UTF-8, it is logged as it came. */
+export function acceptJson(body: Uint8Array): AcceptedBody {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const accepted = acceptRequest(JSON.parse(text.toString("utf8")), body.byteLength);
+  const line = accepted.whole && text.indexOf(0x0a) === -1 && isUtf8(text) ? text : null;
+  return {...accepted, line, traceIds: null};
 }

@@ -33,7 +33,7 @@ import {makeScratchFolder, processAlive, STAGING_PREFIX} from "../files/scratch.
 import {emptyTally, type ConvertTally, type Rejected} from "../ingest/convert.js";
 import {convertRequests} from "../ingest/otlpRequests.js";
 import {recordsFromBlock} from "../ingest/records.js";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type StagedFiles, type Timings} from "../ingest/stage.js";
+import {emptyFiles, mergeStaged, STAGED_KINDS, type StagedFiles} from "../ingest/stage.js";
 import {StagingWriter} from "../ingest/stagingWriter.js";
 import type {WorkerPool} from "../ingest/workerPool.js";
 import {withConnection} from "../store/db.js";
@@ -97,8 +97,6 @@ export interface CatchUpOptions {
   onQuarantine?: (path: string, rejected: number) => void;
   batchBytes?: number;
   pool?: CatchUpPool | null;
-  /** Told how long each step of each merge took (as `plumbline ingest --timings` is). */
-  timings?: Timings;
   /**
    * Asked once the log is taken in to its end: resolves true when more was logged since (the store is kept open for
    * it, up to `holdMs`), false after a pause in the traffic (the store is checkpointed and released).
@@ -213,7 +211,6 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     for (const id of ids) reported.add(id);
     options.onTraces?.(ids);
   };
-  // Converts one segment's batch into staged files: in the pool's workers, or here without one.
   // Converts one batch, part by part as it is read, into staged files: in the pool's workers, or here without one.
   // Each part goes to a worker as soon as it is read (the pool waits while every worker is busy), so a batch's
   // size bounds the merge, not the memory.
@@ -254,12 +251,10 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     return {tally, staged: combine(await pool.pool.rotate()), end};
   };
   type Batch = {name: string; file: string; from: number; converted: ReturnType<typeof convert>};
-  const timings = options.timings ?? (() => {});
   const holdMs = options.holdMs ?? HOLD_MS;
   for (let more = true; more;) {
     const opening = performance.now();
     more = await withConnection(workspace, async (connection) => {
-      timings("open the store", performance.now() - opening);
       const offsets = await readOffsets(connection);
       let merges = 0;
       for (;;) {
@@ -297,7 +292,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
               result.rejected += tally.rejected.length;
               options.onQuarantine?.(path, tally.rejected.length);
             }
-            await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date(), options.timings);
+            await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
           } catch (error) {
             // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
             if (ahead) void ahead.converted.then(removeStaged, () => undefined);
@@ -311,18 +306,18 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
           result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
           options.onMerged?.(end - batch.from);
           // Released for a while to other writers and readers; the next opening goes on from the offsets.
-          if (!ahead && bounded()) return checkpointed(connection, true, timings);
+          if (!ahead && bounded()) return checkpointed(connection, true);
           batch = ahead;
         }
         await dropFinished(workspace, segments, offsets, connection, result);
         // Taken in to the end: held open while more keeps coming (each opening and checkpoint costs more than a
         // merge of a few thousand spans), released once the traffic pauses.
         if (!options.waitForMore) break;
-        if (bounded()) return checkpointed(connection, true, timings);
+        if (bounded()) return checkpointed(connection, true);
         report();
         if (!(await options.waitForMore())) break;
       }
-      return merges ? checkpointed(connection, false, timings) : false;
+      return merges ? checkpointed(connection, false) : false;
     });
     // A bounded opening ended with more to take in: other processes get the store for a while first (their
     // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile.
@@ -345,10 +340,8 @@ function removeStaged({staged, dir}: {staged: StagedFiles; dir?: string}): void 
  * Checkpoints the store before it is closed: DuckDB would do it in the close, which blocks the thread that answers
  * requests (`closeSync`), whereas a `CHECKPOINT` statement runs on DuckDB's own threads.
  */
-async function checkpointed<T>(connection: DuckDBConnection, value: T, timings: Timings): Promise<T> {
-  const started = performance.now();
+async function checkpointed<T>(connection: DuckDBConnection, value: T): Promise<T> {
   await connection.run("CHECKPOINT");
-  timings("checkpoint", performance.now() - started);
   return value;
 }
 

@@ -485,14 +485,21 @@ function request(into: Obj, number: number, wire: number, depth: number): boolea
 
 /** Decodes a protobuf `ExportTraceServiceRequest`; throws `WireError` when the bytes are not one. */
 export function decodeWireRequest(bytes: Uint8Array): WireRequest {
+  return reading(bytes, () => {
+    const result: WireRequest = {value: {}, spans: 0, traceIds: new Set(), suspect: false};
+    summary = result;
+    message(bytes.length, result.value, 0, request);
+    return result;
+  });
+}
+
+/** Runs `read` over `bytes` (the readers' shared position), letting go of them after. */
+function reading<T>(bytes: Uint8Array, read: () => T): T {
   buf = bytes;
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = 0;
-  const result: WireRequest = {value: {}, spans: 0, traceIds: new Set(), suspect: false};
-  summary = result;
   try {
-    message(bytes.length, result.value, 0, request);
-    return result;
+    return read();
   } finally {
     buf = new Uint8Array(0);
     view = new DataView(buf.buffer);
@@ -913,21 +920,18 @@ export interface WireText {
  * when the request must go through `decodeWireRequest` (which then also says why the bytes are not a request).
  */
 export function wireRequestText(bytes: Uint8Array): WireText | null {
-  buf = bytes;
-  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  pos = 0;
   // About three bytes of text a byte of protobuf: ids double as hex, keys and quotes are added.
   out = Buffer.allocUnsafe(bytes.length * 3 + 256);
   at = 0;
   textSummary = {spans: 0, traceIds: new Set()};
   try {
-    textMessage(bytes.length, 0, textRequest);
-    return {json: out.subarray(0, at), spans: textSummary.spans, traceIds: textSummary.traceIds};
+    return reading(bytes, () => {
+      textMessage(bytes.length, 0, textRequest);
+      return {json: out.subarray(0, at), spans: textSummary.spans, traceIds: textSummary.traceIds};
+    });
   } catch {
     return null;
   } finally {
-    buf = new Uint8Array(0);
-    view = new DataView(buf.buffer);
     out = Buffer.allocUnsafe(0);
   }
 }

@@ -23,13 +23,12 @@
 import {rmSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {gunzipSync} from "node:zlib";
-import {isUtf8} from "node:buffer";
 import {makeScratchFolder, STAGING_PREFIX} from "../files/scratch.js";
 import {WorkerPool, workerScript} from "../ingest/workerPool.js";
 import {catchUp, quarantine, type CatchUpPool, type CatchUpResult} from "./catchUp.js";
-import {acceptDecoded, acceptRequest, MalformedRequest, SIZED_FROM_BYTES, type Accepted} from "./accept.js";
+import {acceptJson, acceptProtobuf, MalformedRequest, type AcceptedBody} from "./accept.js";
 import {encodeRpcStatus, encodeTraceResponse, type PartialSuccess} from "./otlpProto.js";
-import {decodeWireRequest, WireError, wireRequestText} from "./otlpWire.js";
+import {WireError} from "./otlpWire.js";
 import {openWalWriter, type WalWriter} from "./wal.js";
 
 export interface ReceiverOptions {
@@ -163,8 +162,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       },
       // The log is taken in up to what was appended when this pass began: those requests are in the store.
       waitForMore: async () => {
-        caughtUp = Math.max(caughtUp, target.at);
-        drained = true;
+        reached(target.at);
         settle();
         if (appended <= target.at && !closed && !release) {
           await new Promise<void>((resolve) => {
@@ -201,6 +199,11 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   let taken = 0;
   // Whether a catch-up has taken the log in to its end since the start (what an earlier run logged included).
   let drained = false;
+  /** A catch-up has taken the log in to its end, and with it every request logged before `at` bytes. */
+  const reached = (at: number) => {
+    caughtUp = Math.max(caughtUp, at);
+    drained = true;
+  };
   let closed = false;
 
   // The catch-up: one run at a time; a run asked for while one is going follows it.
@@ -222,8 +225,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     const target = {at: appended};
     running = catchUpNow(target)
       .then((result) => {
-        caughtUp = Math.max(caughtUp, target.at);
-        drained = true;
+        reached(target.at);
         return result;
       })
       .catch((error: unknown) => {
@@ -315,26 +317,9 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         }
         if (body.byteLength > maxDecoded)
           return failure(encoding, 413, RPC.invalidArgument, `the body is over ${maxDecoded} bytes`);
-        let accepted: Accepted;
-        let traceIds: Iterable<string> | null = null;
-        // The logged line: the body itself when it is already one (JSON, whole, on one line), else the kept spans.
-        let line: string | Buffer | null = null;
+        let accepted: AcceptedBody;
         try {
-          // A request no span of which the reader can refuse is written straight to its logged text.
-          const text = encoding === "protobuf" && body.byteLength < SIZED_FROM_BYTES ? wireRequestText(body) : null;
-          if (text) {
-            traceIds = text.traceIds;
-            accepted = {request: null, spans: text.spans, rejected: [], whole: true};
-            if (text.spans) line = text.json;
-          } else if (encoding === "protobuf") {
-            const wire = decodeWireRequest(body);
-            traceIds = wire.traceIds;
-            accepted = acceptDecoded(wire, body.byteLength);
-          } else {
-            const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-            accepted = acceptRequest(JSON.parse(text.toString("utf8")), body.byteLength);
-            if (accepted.whole && text.indexOf(0x0a) === -1 && isUtf8(text)) line = text;
-          }
+          accepted = encoding === "protobuf" ? acceptProtobuf(body) : acceptJson(body);
         } catch (error) {
           if (error instanceof MalformedRequest || error instanceof WireError || error instanceof SyntaxError)
             return failure(encoding, 400, RPC.invalidArgument, `not an ExportTraceServiceRequest: ${error.message}`);
@@ -352,13 +337,13 @@ export function openReceiver(options: ReceiverOptions): Receiver {
             }))
           );
         }
-        if (line || accepted.request) {
-          const bytes = line ?? Buffer.from(JSON.stringify(accepted.request), "utf8");
+        if (accepted.line || accepted.request) {
+          const bytes = accepted.line ?? Buffer.from(JSON.stringify(accepted.request), "utf8");
           await wal.append([bytes]);
           appended += bytes.length + 1;
           wake?.();
           const at = now();
-          if (traceIds && !accepted.rejected.length) for (const traceId of traceIds) lastReceived.set(traceId, at);
+          if (accepted.traceIds) for (const traceId of accepted.traceIds) lastReceived.set(traceId, at);
           else if (accepted.request)
             for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
               for (const ss of rs.scopeSpans ?? [])
