@@ -87,7 +87,6 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     });
     const latencies: number[] = [];
     let next = 0;
-    let acknowledged = 0;
     let failures = 0;
     const templates = Array.from({length: TEMPLATES}, (_, t) => template(t));
     const started = performance.now();
@@ -95,7 +94,6 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     const until = started + seconds * 1000;
     // Requests answered 429 or 503 are sent again after the Retry-After the receiver asks for, as exporters do; only
     // acknowledged requests count, and only their latency (a refusal is answered at once and would flatter it).
-    let refused = 0;
     const statuses: Record<number, number> = {};
     const acked: number[] = [];
     const client = async () => {
@@ -118,11 +116,9 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         }
         if (response.status === 200) {
           latencies.push(performance.now() - sent);
-          acknowledged += SPANS_PER_REQUEST;
           acked.push(n);
           n = next++;
         } else {
-          refused++;
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
           const wait = Number(response.headers.get("retry-after") ?? 1) * 1000;
           await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, until - performance.now()))));
@@ -130,6 +126,8 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       }
     };
     await Promise.all(Array.from({length: CLIENTS}, client));
+    const refused = Object.values(statuses).reduce((sum, n) => sum + n, 0);
+    const acknowledged = acked.length * SPANS_PER_REQUEST;
     const clientCpuUs = process.cpuUsage(clientCpu);
     const sendMs = performance.now() - started;
     child.kill("SIGTERM");
