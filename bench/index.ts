@@ -28,6 +28,7 @@ const {values, positionals} = parseArgs({
     spans: {type: "string", default: "1000000"},
     "intake-seconds": {type: "string", default: "20"},
     long: {type: "boolean", default: false},
+    "intake-gzip": {type: "boolean", default: false},
     "intake-profile": {type: "string"},
     baseline: {type: "string"},
     help: {type: "boolean", short: "h", default: false}
@@ -56,7 +57,8 @@ if (values.help) {
 Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds).
 Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 spans and doubling up to four times
 --spans (about 7.5 GB of generated input at the default). --intake-seconds N sends to the live receiver for N
-seconds (default 20); --long is the ten-minute memory run (600 s, RSS sampled every 10 s).
+seconds (default 20); --long is the ten-minute memory run (600 s, RSS sampled every 10 s). Requests go as exporters
+send them by default, uncompressed protobuf; --intake-gzip gzips them (Content-Encoding: gzip).
 --intake-profile DIR writes the receiver's CPU profile (node --cpu-prof) to DIR. --baseline DIR times the ingest of another checkout
 (another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
@@ -77,7 +79,10 @@ for (const section of sections) {
   if (section === "ingest") results.ingest = await ingestBench(Number(values.spans), values.baseline);
   else if (section === "ingest-memory") results.ingestMemory = await ingestMemoryBench(4 * Number(values.spans));
   else if (section === "intake")
-    results.intake = await intakeBench(values.long ? 600 : Number(values["intake-seconds"]), values["intake-profile"]);
+    results.intake = await intakeBench(values.long ? 600 : Number(values["intake-seconds"]), {
+      profileDir: values["intake-profile"],
+      gzip: values["intake-gzip"]
+    });
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "monitor") results.monitor = await monitorBench();
   else if (section === "clusters") results.clusters = await clustersBench();

@@ -1,9 +1,10 @@
 /**
  * @module Live intake: the OTLP/HTTP receiver in a process of its own (loaders/intake/fixtures/receiverMain.ts)
- * taking gzip'd protobuf requests of 512 spans (the OpenTelemetry SDK's batch size) from four clients at once for
- * `seconds`, then stopped with SIGTERM, which lets the store catch up before it exits. The clients share this
- * machine's cores with the receiver, which a real exporter would not: each request is a pre-encoded synthetic
- * request with fresh ids patched in, then gzip'd, so the clients cost little (their CPU per span is printed). Sustained intake is the spans
+ * taking protobuf requests of 512 spans (the OpenTelemetry SDK's batch size), uncompressed as exporters send them
+ * by default (`gzip`: gzip'd), from four clients at once for `seconds`, then stopped with SIGTERM, which lets the
+ * store catch up before it exits. The clients share this machine's cores with the receiver, which a real exporter
+ * would not: each request is a pre-encoded synthetic request with fresh ids patched in, so the clients cost little
+ * (their CPU per span is printed). Sustained intake is the spans
  * acknowledged over the whole time until the store holds them; beside it, the file ingest's spans/s on the same
  * requests written as OTLP/JSON Lines, in the same run; p99 request latency; the receiver's peak RSS.
  */
@@ -52,9 +53,9 @@ function template(t: number): Template {
  * Request n: its template with the first three bytes of every id set to n, so every request's traces and spans are
  * new to the store (as an exporter's are) and the same n always gives the same bytes.
  */
-function requestBody(templates: Template[], n: number): Uint8Array {
+function requestBody(templates: Template[], n: number): Uint8Array<ArrayBuffer> {
   const {bytes, ids} = templates[n % templates.length]!;
-  const body = Uint8Array.from(bytes);
+  const body = new Uint8Array(bytes);
   for (const at of ids) {
     body[at] = n >>> 16;
     body[at + 1] = (n >>> 8) & 0xff;
@@ -65,8 +66,17 @@ function requestBody(templates: Template[], n: number): Uint8Array {
 const CLIENTS = 4;
 const MAIN = join(ROOT, "loaders", "intake", "fixtures", "receiverMain.ts");
 
-/** `profileDir`: the receiver's process writes a CPU profile there (`node --cpu-prof`) when it exits. */
-export async function intakeBench(seconds = 20, profileDir?: string): Promise<Record<string, number>> {
+export interface IntakeBenchOptions {
+  /** The receiver's process writes a CPU profile there (`node --cpu-prof`) when it exits. */
+  profileDir?: string;
+  /** Send gzip'd requests (`Content-Encoding: gzip`) rather than the exporters' default, uncompressed ones. */
+  gzip?: boolean;
+}
+
+export async function intakeBench(
+  seconds = 20,
+  {profileDir, gzip = false}: IntakeBenchOptions = {}
+): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-intake-"));
   try {
     const workspace = join(dir, "ws");
@@ -99,13 +109,13 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     const client = async () => {
       let n = next++;
       while (performance.now() < until) {
-        const body = gzipSync(requestBody(templates, n));
+        const body = gzip ? gzipSync(requestBody(templates, n)) : requestBody(templates, n);
         const sent = performance.now();
         let response: Response;
         try {
           response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
             method: "POST",
-            headers: {"content-type": "application/x-protobuf", "content-encoding": "gzip"},
+            headers: {"content-type": "application/x-protobuf", ...(gzip ? {"content-encoding": "gzip"} : {})},
             body
           });
           await response.arrayBuffer();
@@ -155,13 +165,18 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
     closeSync(out);
     const fileStarted = performance.now();
     const fileCpu = process.cpuUsage();
+    const fileFaults = process.resourceUsage().minorPageFault;
     await ingest({workspace: join(dir, "file-ws"), paths: [file]});
     const fileMs = performance.now() - fileStarted;
     const fileCpuUs = process.cpuUsage(fileCpu);
+    const fileFaultsPerSpan = (process.resourceUsage().minorPageFault - fileFaults) / (requests * SPANS_PER_REQUEST);
+    const receiverFaultsPerSpan = Number(/faults (\d+)/.exec(output)?.[1] ?? 0) / Math.max(1, stored);
     const receiverCpuUs = Number(/cpu (\d+)/.exec(output)?.[1] ?? 0);
+    const merges = Number(/merges (\d+)/.exec(output)?.[1] ?? 0);
     const [loopP99Ms, loopMaxMs] = (/loop ([\d.]+) ([\d.]+)/.exec(output)?.slice(1) ?? ["0", "0"]).map(Number);
     const figures = {
       seconds,
+      gzip: gzip ? 1 : 0,
       requests: latencies.length,
       failedRequests: failures,
       refusedRequests: refused,
@@ -170,6 +185,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       acknowledgedPerSecond: acknowledged / (sendMs / 1000),
       sustainedPerSecond: stored / (totalMs / 1000),
       drainMs: totalMs - sendMs,
+      merges,
       p50LatencyMs: latencies[Math.floor(latencies.length / 2)]!,
       p99LatencyMs: p99,
       peakRssMb,
@@ -179,12 +195,14 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
       eventLoopDelayP99Ms: loopP99Ms!,
       eventLoopDelayMaxMs: loopMaxMs!,
       receiverCpuUsPerSpan: receiverCpuUs / Math.max(1, stored),
+      receiverFaultsPerSpan,
+      fileFaultsPerSpan,
       clientCpuUsPerSpan: (clientCpuUs.user + clientCpuUs.system) / Math.max(1, acknowledged),
       fileCpuUsPerSpan: (fileCpuUs.user + fileCpuUs.system) / (requests * SPANS_PER_REQUEST)
     };
     console.log(
       table([
-        ["live intake (512-span gzip'd protobuf requests, 4 clients)", "figure"],
+        [`live intake (512-span protobuf requests${gzip ? ", gzip'd" : ", uncompressed"}, 4 clients)`, "figure"],
         ["sending time", fmt.ms(sendMs)],
         ["spans acknowledged / stored", `${fmt.int(acknowledged)} / ${fmt.int(stored)}`],
         [
@@ -200,6 +218,7 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         ["acknowledged spans/s", fmt.int(figures.acknowledgedPerSecond)],
         ["sustained spans/s (until the store holds them)", fmt.int(figures.sustainedPerSecond)],
         ["store catch-up after the last request", fmt.ms(figures.drainMs)],
+        ["store merges (mean spans a merge)", `${fmt.int(merges)} (${fmt.int(stored / Math.max(1, merges))})`],
         ["request latency p50 / p99", `${figures.p50LatencyMs.toFixed(0)} ms / ${p99.toFixed(0)} ms`],
         ["receiver peak RSS", fmt.mb(peakRssMb)],
         ["receiver's event loop delay p99 / longest", `${loopP99Ms!.toFixed(0)} ms / ${loopMaxMs!.toFixed(0)} ms`],
@@ -215,6 +234,10 @@ export async function intakeBench(seconds = 20, profileDir?: string): Promise<Re
         [
           "CPU per span: receiver / file ingest / the bench's clients",
           `${figures.receiverCpuUsPerSpan.toFixed(0)} µs / ${figures.fileCpuUsPerSpan.toFixed(0)} µs / ${figures.clientCpuUsPerSpan.toFixed(0)} µs`
+        ],
+        [
+          "page faults per span (memory touched afresh): receiver / file ingest",
+          `${receiverFaultsPerSpan.toFixed(2)} / ${fileFaultsPerSpan.toFixed(2)}`
         ]
       ])
     );

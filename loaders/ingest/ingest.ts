@@ -18,7 +18,7 @@ import {
   WORKSPACE_SCRATCH_PREFIXES
 } from "../files/scratch.js";
 import {withConnection} from "../store/db.js";
-import type {InputFile, MergeCounts, SpanConflict} from "./stage.js";
+import {limitMergeMemory, type InputFile, type MergeCounts, type SpanConflict} from "./stage.js";
 import {convertRecords, emptyTally, type ConvertTally, type Rejected, type RawRecord} from "./convert.js";
 import {emptyFlagCounts, FLAG_KINDS, FLAGGED_SAMPLE_PER_KIND, type FlagCounts, type Flagged} from "./flags.js";
 import {detectReader, readerFor, UnknownFormatError} from "./formatOf.js";
@@ -203,15 +203,10 @@ export async function ingest(options: IngestOptions, effects: IngestEffects = si
     );
   }
   return withConnection(options.workspace, async (connection) => {
-    // A merge's working set, not the input, bounds DuckDB's memory: past this it spills to the workspace's temp
-    // folder. Each segment's commit checkpoints (DuckDB's default threshold), so that work overlaps the reading of
-    // the next segment instead of piling up at the end; the last checkpoint only writes out what is left.
-    const memoryLimit = options.memoryLimit ?? "512MB";
-    await connection.run(`SET memory_limit = '${memoryLimit}'`);
-    // Buffer blocks come from a pool of that size, kept for the instance's life: allocated and freed through the
-    // general allocator, every merge faulted its blocks' pages in afresh (1M spans: about 0.8 s less CPU, 50–100 MB
-    // more peak memory). The pool goes with the instance when the ingest closes it.
-    await connection.run(`SET block_allocator_memory = '${memoryLimit}'`);
+    // A merge's working set, not the input, bounds DuckDB's memory. Each segment's commit checkpoints (DuckDB's
+    // default threshold), so that work overlaps the reading of the next segment instead of piling up at the end; the
+    // last checkpoint only writes out what is left.
+    await limitMergeMemory(connection, options.memoryLimit);
     const summary = await ingestFiles(connection, files, skipped, options, effects);
     const started = performance.now();
     await connection.run("CHECKPOINT");

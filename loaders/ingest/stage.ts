@@ -202,6 +202,21 @@ export async function mergeStaged(
   }
 }
 
+/** DuckDB's memory for the merges of one opening of the store, unless the caller asks for another. */
+export const MERGE_MEMORY_LIMIT = "512MB";
+
+/**
+ * Bounds DuckDB's memory for the merges that follow on `connection`: past the limit a merge spills to the
+ * workspace's temp folder, and the buffer pool caches no more of the store than that (left at DuckDB's default, most
+ * of the machine's memory, a long-lived opening kept more and more of a growing store's blocks). Buffer blocks come
+ * from a pool of that size, kept for the instance's life: allocated and freed through the general allocator, every
+ * merge faulted its blocks' pages in afresh (1M spans: about 0.8 s less CPU, 50–100 MB more peak memory).
+ */
+export async function limitMergeMemory(connection: DuckDBConnection, limit = MERGE_MEMORY_LIMIT): Promise<void> {
+  await connection.run(`SET memory_limit = '${limit}'`);
+  await connection.run(`SET block_allocator_memory = '${limit}'`);
+}
+
 /**
  * Memory limits a merge is tried again under, after rolling back, when it ran out of the one it was given; null is
  * DuckDB's default (most of the machine's memory). The ingest's limit keeps its memory flat on ordinary traces, but

@@ -33,7 +33,7 @@ import {makeScratchFolder, processAlive, STAGING_PREFIX} from "../files/scratch.
 import {emptyTally, type ConvertTally, type Rejected} from "../ingest/convert.js";
 import {convertRequests} from "../ingest/otlpRequests.js";
 import {recordsFromBlock} from "../ingest/records.js";
-import {emptyFiles, mergeStaged, STAGED_KINDS, type StagedFiles} from "../ingest/stage.js";
+import {emptyFiles, limitMergeMemory, mergeStaged, STAGED_KINDS, type StagedFiles} from "../ingest/stage.js";
 import {StagingWriter} from "../ingest/stagingWriter.js";
 import type {WorkerPool} from "../ingest/workerPool.js";
 import {withConnection} from "../store/db.js";
@@ -255,6 +255,8 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   for (let more = true; more;) {
     const opening = performance.now();
     more = await withConnection(workspace, async (connection) => {
+      // As the file ingest's: an opening held for seconds on a growing store would otherwise cache ever more of it.
+      await limitMergeMemory(connection);
       const offsets = await readOffsets(connection);
       let merges = 0;
       for (;;) {
