@@ -4,10 +4,11 @@
  * - Agreement, on the demo workspace (`plumbline demo`'s: τ-bench airline with its grader's failure modes,
  *   Who&When with the blamed agent and step): three lenses over the same labelled traces — topic (what users
  *   asked: user turns, tools, speakers), evidence (what went wrong: errors, the agent that acted at the first
- *   failure and the speakers around it, the final answer and who gave it; annotations left out, since they are
- *   the labels, and no feedback read) and drafted descriptions (from the fake OpenAI server, whose scripted answer
- *   quotes the evidence's first line: a measure of the pipeline, not of a model) — each TF-IDF → UMAP → k-means by
- *   silhouette; purity and ARI against the labels.
+ *   failure and the speakers around it, the final answer and who gave it, the team and the last agent to speak;
+ *   annotations left out, since they are the labels, and no feedback read) and drafted descriptions (from the
+ *   fake OpenAI server, whose scripted answer quotes the evidence's first line: a measure of the pipeline, not of
+ *   a model) — each TF-IDF → UMAP → k-means by silhouette; purity and ARI against the labels, at seed 42 and over seeds 1–5.
+ * - Held out: the evidence weights chosen on one half of each label set, scored on the other half.
  * - Scale: `runClustering` end to end on ≥ 20,000 and on ≥ 100,000 flagged synthetic OTLP traces (the second
  *   ingests 2.4 million spans through the real ingest first, which takes minutes: its setup has a row of its own);
  *   fit-and-assign on 100,000 synthetic evidence texts in memory; signatures of 1,000,000 synthetic traces, grouped
@@ -191,7 +192,8 @@ export async function heldOutAgreement(
 
 const LENS_NAMES: Record<Lens, string> = {
   topic: "topic (user turns, tools, speakers)",
-  evidence: "evidence (errors, acting agent and speakers at the first failure, final answer and who gave it)",
+  evidence:
+    "evidence (errors, acting agent and speakers at the first failure, final answer and who gave it, team, last agent)",
   drafts: "drafted descriptions (fake server: quotes the evidence's first line)"
 };
 
