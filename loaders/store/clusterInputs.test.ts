@@ -11,9 +11,9 @@ import {withConnection, withReadConnection} from "./db.js";
 /**
  * A multi-agent run whose tools record nothing, as Who&When's are: the task names an error it may meet (the first
  * message reports no failure), an analyst's code fails in the code runner, and a verifier gives the final answer.
- * People blamed `blamed` at step `step`.
+ * People blamed `blamed` at step `step`. With `runnerLast`, the code runner prints once more after the verifier.
  */
-function multiAgentRun(traceId: string, blamed: string, step: number): FixtureTrace {
+function multiAgentRun(traceId: string, blamed: string, step: number, runnerLast = false): FixtureTrace {
   const turns: [Message["role"], string | null, string][] = [
     ["user", null, "Which vendor pays the least rent? Watch for an error in the sheet."],
     ["assistant", "Planner", "DataAnalysis_Expert, please read the vendor sheet."],
@@ -26,6 +26,7 @@ function multiAgentRun(traceId: string, blamed: string, step: number): FixtureTr
     ["assistant", "DataAnalysis_Expert", "The header is on the second row; reading it again."],
     ["assistant", "Verification_Expert", "Rainforest Bistro pays the least rent. TERMINATE"]
   ];
+  if (runnerLast) turns.push(["user", "Computer_terminal", "exitcode: 0 (execution succeeded)"]);
   const messages = turns.map(([role, name, content], index): Message => ({
     traceId,
     spanId: null,
@@ -52,7 +53,8 @@ describe("the evidence of a multi-agent run", () => {
     workspace = tempDir("evidence");
     await writeFixtureWorkspace(workspace, [
       multiAgentRun("run-a", "DataAnalysis_Expert", 2),
-      multiAgentRun("run-b", "Verification_Expert", 5)
+      multiAgentRun("run-b", "Verification_Expert", 5),
+      multiAgentRun("run-c", "Verification_Expert", 5, true)
     ]);
   });
   after(() => rmSync(workspace, {recursive: true, force: true}));
@@ -73,17 +75,36 @@ describe("the evidence of a multi-agent run", () => {
     assert.match(evidenceText(evidence), /final answer by Verification_Expert: Rainforest Bistro/);
   });
 
+  test("names the team and the last agent to speak, never the code runner, which only reports what it ran", async () => {
+    const evidence = await read(["run-a", "run-c"]);
+    for (const id of ["run-a", "run-c"]) {
+      assert.deepEqual(evidence.get(id)!.team, [
+        "Computer_terminal",
+        "DataAnalysis_Expert",
+        "Planner",
+        "Verification_Expert"
+      ]);
+      assert.equal(evidence.get(id)!.lastAgent, "Verification_Expert");
+    }
+    assert.match(evidenceText(evidence.get("run-a")!), /\nlast agent: Verification_Expert$/);
+  });
+
   test("is the same whoever people blamed: the labels it is scored against are never read", async () => {
     const before = await read(["run-a", "run-b"]);
     assert.equal(evidenceText(before.get("run-a")!), evidenceText(before.get("run-b")!));
     assert.deepEqual(evidenceTokens(before.get("run-a")!), evidenceTokens(before.get("run-b")!));
     // Change what people blamed in place; the evidence does not move.
     await withConnection(workspace, async (c) => {
-      await c.run("UPDATE feedback SET label = 'Planner', comment = 'the plan was wrong' WHERE name = 'mistake_agent'");
+      await c.run(
+        "UPDATE feedback SET label = 'Reviewer', comment = 'the plan was wrong' WHERE name = 'mistake_agent'"
+      );
       await c.run("UPDATE feedback SET value = 1 WHERE name = 'mistake_step'");
     });
     const after = await read(["run-a", "run-b"]);
     assert.deepEqual(after, before);
-    assert.ok(!evidenceText(after.get("run-a")!).includes("Planner"));
+    assert.ok(!evidenceText(after.get("run-a")!).includes("Reviewer"));
+    // The parts that name agents are read from the transcript alone.
+    assert.equal(after.get("run-a")!.lastAgent, "Verification_Expert");
+    assert.ok(!evidenceTokens(after.get("run-a")!).some((t) => t.includes("Reviewer")));
   });
 });

@@ -5,7 +5,7 @@
 import {listValue, type DuckDBConnection, type DuckDBValue} from "@duckdb/node-api";
 import type {SignatureInput} from "../../src/core/clusters/signature.js";
 import {noEvidence, type AroundMessage, type TraceEvidence} from "../../src/core/clusters/evidence.js";
-import {FAILURE_CUE} from "../../src/core/clusters/failureCue.js";
+import {CODE_RUNNER_OUTPUT, FAILURE_CUE} from "../../src/core/clusters/failureCue.js";
 import {tableExists} from "./db.js";
 
 export interface TraceFacts extends SignatureInput {
@@ -205,6 +205,25 @@ export async function readTraceEvidence(
   )) {
     entry(r.trace_id).aroundFailure = ((r.around as AroundMessage[] | null) ?? []).map((m) => ({...m}));
     entry(r.trace_id).actingAgent = text(r.acting);
+  }
+  // The team: every named speaker but a tool. The last agent: the last of them to speak, other than a code runner
+  // (a speaker that reports an exit code), whose output closes nothing.
+  for (const r of await rows(
+    connection,
+    `WITH named AS (
+      SELECT m.trace_id, m.idx, m.name, m.content FROM messages m
+      WHERE m.trace_id IN (SELECT unnest(?::VARCHAR[])) AND m.direction = 'transcript' AND m.name IS NOT NULL
+        AND m.role <> 'tool'
+    ), runners AS (
+      SELECT DISTINCT trace_id, name FROM named WHERE regexp_matches(content, ?, 'i')
+    )
+    SELECT n.trace_id, list_sort(list(DISTINCT n.name)) AS team,
+      arg_max(n.name, n.idx) FILTER (WHERE r.name IS NULL) AS last_agent
+    FROM named n LEFT JOIN runners r ON r.trace_id = n.trace_id AND r.name = n.name GROUP BY n.trace_id`,
+    [ids, CODE_RUNNER_OUTPUT]
+  )) {
+    entry(r.trace_id).team = texts(r.team);
+    entry(r.trace_id).lastAgent = text(r.last_agent);
   }
   for (const r of await rows(
     connection,

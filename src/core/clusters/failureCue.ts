@@ -22,3 +22,9 @@ const cue = new RegExp(FAILURE_CUE, "i");
 export function showsFailure(text: string): boolean {
   return cue.test(text);
 }
+
+/**
+ * What a code runner's message starts with: the exit code of what it ran. Its speaker executes and reports, and
+ * decides nothing, so it is never the agent that closed a run.
+ */
+export const CODE_RUNNER_OUTPUT = String.raw`^\s*exit ?code:? *-?[0-9]`;
