@@ -1,6 +1,7 @@
 // Every page of the site built from the demo workspace (`plumbline demo`: τ-bench, Who&When, the format fixtures),
 // as a new user first sees it, in Chromium with the network cut off: what each page says at a glance, no console
-// error on any, and, when the run asks, the screenshots in docs/images (see screenshots.ts).
+// error on any, and, when the run asks, the screenshots in docs/images (see screenshots.ts). The site is the run's
+// demo site (loaders/fixtures/demoSite.ts), shared with the published report's test.
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
@@ -8,6 +9,7 @@ import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {assertClean} from "./assertClean.js";
 import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openDemoSite} from "../fixtures/demoSite.js";
 import {screenshot, screenshotOptions, screenshotPage, screenshotWorkspace} from "./screenshots.js";
 import {NOW_ENV} from "../site/pagesClock.js";
 import type {StaticServer} from "./staticServer.js";
@@ -34,13 +36,20 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
   let now: string | undefined;
 
   before(async () => {
+    // The run's demo site, which the published report's test reads too (its workspace also holds the shipped
+    // evaluator's verdicts, which none of the checks below reads); a screenshot run builds a site of its own, as
+    // of the time of the workspace kept for the screenshots.
+    if (!screenshotOptions.dir) {
+      built = await openDemoSite();
+      ({server, browser} = built);
+      return;
+    }
     // Filled in before the build starts: the build runs as of the kept workspace's time.
     const env: Record<string, string> = {};
     built = await openBuiltSite(
       "demo-ws",
       async (workspace) => {
         const create = async (into: string) => void (await ensureDemoWorkspace(into, true, () => {}));
-        if (!screenshotOptions.dir) return create(workspace);
         now = await screenshotWorkspace(workspace, create);
         env[NOW_ENV] = now;
       },

@@ -5,12 +5,10 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import {main} from "../cli/main.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
-import {captureIo} from "../fixtures/captureIo.js";
-import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
+import {openDemoSite} from "../fixtures/demoSite.js";
 import {recordedPage} from "./chromium.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {assertClean} from "./assertClean.js";
 
 /** What each page of the report must show of the demo's loop. */
@@ -41,16 +39,8 @@ describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;
 
   before(async () => {
-    built = await openBuiltSite("report", async (workspace) => {
-      await copyDemoWorkspace(workspace);
-      // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
-      const io = captureIo();
-      assert.equal(
-        await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io),
-        0,
-        io.stderr.join("\n")
-      );
-    });
+    // The demo with the shipped generated evaluator's verdicts, for its matrix on the Calibration page.
+    built = await openDemoSite();
   });
 
   after(() => built?.close());
