@@ -153,7 +153,14 @@ const sharesSite = files.filter(
 const slowByNature = (unit) =>
   (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);
 const bytes = (unit) => (CHECKS.has(unit) ? 20_000 : members.get(unit).reduce((n, f) => n + statSync(f).size, 0));
-const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
+// A part of a split folder never timed (the folder was split since) takes an equal share of the folder's time.
+const folderOf = (part) => `${dirname(PARTS.get(part)[0])}/`;
+const shareOfFolder = (part) =>
+  known[folderOf(part)] / ([...PARTS.keys()].filter((p) => folderOf(p) === folderOf(part)).length + 1);
+const expected = (unit) =>
+  known[unit] ??
+  (PARTS.has(unit) && known[folderOf(unit)] !== undefined ? shareOfFolder(unit) : undefined) ??
+  (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const checks = args.length ? [] : [...CHECKS.keys()];
 for (const check of checks) members.set(check, []);
