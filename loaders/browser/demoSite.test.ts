@@ -7,7 +7,7 @@ import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {assertClean} from "./assertClean.js";
-import {recordedPage} from "./chromium.js";
+import {recordedTab, type RecordedTab} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
 import {openDemoSite} from "../fixtures/demoSite.js";
 import {screenshot, screenshotOptions, screenshotPage, screenshotWorkspace} from "./screenshots.js";
@@ -61,9 +61,13 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
 
   after(() => built?.close());
 
+  // One tab for every page (see recordedTab), each checked on its own.
+  let tab: RecordedTab | undefined;
+
   async function open(path: string, ready: string): Promise<{page: Page; done(): void}> {
-    const {page, record} = await recordedPage(browser);
-    await page.goto(`${server.url}${path}`);
+    tab ??= await recordedTab(browser);
+    const {page, record} = tab;
+    await tab.open(`${server.url}${path}`);
     await page.locator(ready).first().waitFor({timeout: 60_000});
     return {page, done: () => assertClean(record, path)};
   }
@@ -139,7 +143,6 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
       // Charts draw after their data: give the page a moment for anything late to complain.
       await page.waitForTimeout(500);
       done();
-      await page.context().close();
     }
     if (!screenshotOptions.dir) return;
     const page = await screenshotPage(browser, now);

@@ -10,7 +10,7 @@ import {extname, join, normalize, sep} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import type {BuiltSite} from "./buildSite.js";
-import {launchChromium, recordedPage} from "./chromium.js";
+import {launchChromium, recordedPage, recordedTab} from "./chromium.js";
 import {assertClean} from "./assertClean.js";
 import {FIXTURE_NOTEBOOK, fixtureSite} from "../fixtures/fixtureSite.js";
 
@@ -103,12 +103,12 @@ describe("notebooks and links in the built site, on a static server that maps no
     const seen = new Set<string>([start]);
     const queue = [start];
     const files = new Set<string>();
-    // One tab for the whole crawl, so that its pages share the HTTP cache and compile DuckDB's WebAssembly once
-    // rather than once a page; what a page keeps in the browser's storage is cleared before the next one opens.
-    const {page, record} = await recordedPage(browser);
+    // One tab for the whole crawl (see recordedTab): DuckDB's WebAssembly is compiled once, not once a page.
+    const tab = await recordedTab(browser);
+    const {page, record} = tab;
     while (queue.length) {
       const url = queue.shift()!;
-      const response = await page.goto(url);
+      const response = await tab.open(url);
       assert.equal(response?.status(), 200, `${url} answered ${response?.status()}`);
       await page.waitForLoadState("networkidle");
       const hrefs = await page.$$eval("a[href]", (links) => links.map((a) => (a as HTMLAnchorElement).href));
@@ -122,8 +122,6 @@ describe("notebooks and links in the built site, on a static server that maps no
         } else files.add(clean);
       }
       assertClean(record, url);
-      await page.evaluate(() => (localStorage.clear(), sessionStorage.clear()));
-      for (const list of Object.values(record)) list.length = 0;
     }
     await page.context().close();
     // Every page of the app and both notebooks, reached by links alone.

@@ -7,7 +7,7 @@ import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {openDemoSite} from "../fixtures/demoSite.js";
-import {recordedPage} from "./chromium.js";
+import {recordedTab, type RecordedTab} from "./chromium.js";
 import type {OpenSite} from "./openBuiltSite.js";
 import {assertClean} from "./assertClean.js";
 
@@ -37,10 +37,13 @@ const EXPECTED: Record<string, RegExp[]> = {
 
 describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;
+  // One tab for every page (see recordedTab), each checked on its own.
+  let tab: RecordedTab;
 
   before(async () => {
     // The demo with the shipped generated evaluator's verdicts, for its matrix on the Calibration page.
     built = await openDemoSite();
+    tab = await recordedTab(built.browser);
   });
 
   after(() => built?.close());
@@ -53,8 +56,8 @@ describe("the published report", {timeout: 420_000}, () => {
 
   for (const [path, patterns] of Object.entries(EXPECTED)) {
     it(`${path} shows its part of the loop from dist/ alone`, async () => {
-      const {page, record} = await recordedPage(built.browser);
-      await page.goto(`${built.server.url}${path}`);
+      const {page, record} = tab;
+      await tab.open(`${built.server.url}${path}`);
       await page.locator("main").waitFor();
       for (const pattern of patterns) {
         await page
@@ -68,7 +71,6 @@ describe("the published report", {timeout: 420_000}, () => {
           });
       }
       assertClean(record, path);
-      await page.close();
     });
   }
 });
