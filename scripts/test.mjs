@@ -38,10 +38,10 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`Usage: node scripts/test.mjs [--list] [--save-times] [path-substring...]
 
 Runs the test files whose path contains any of the substrings (by default all of them, with the type checks and
-Prettier's check): each folder's files in one process, each page test and preview test in one of its own;
-several processes at a time, the slowest first, and of the four that serve the repository's own pages, one at
-a time. A process's output is printed when it fails; every process's time is printed at the end and kept for
-the next run's order.
+Prettier's check): each folder's files in one process (the longest folder's in parts), each page test and
+preview test in one of its own; several processes at a time, the slowest first, and of the four that serve the
+repository's own pages, one at a time. A process's output is printed when it fails; every process's time is
+printed at the end and kept for the next run's order.
 
   --list         print the processes in the order they would start (slowest first), with their last times, and stop
   --save-times   after a full run that passed, keep its times in scripts/testTimes.json, the order of a fresh clone
@@ -96,10 +96,26 @@ const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
 // The page tests and the preview tests keep a process each: each one builds or serves a site and drives
 // Chromium, and runs long enough to be scheduled on its own; so do the fuzz tests (`*.fuzz.test.ts`), which
 // would make their folder the run's longest process. A folder is timed as one, under its name.
+// A folder whose files together would be the run's longest process, which nothing else can shorten, is split:
+// the files of each part below run in a process of their own, named by the part, and its other files in the
+// folder's. loaders/cli/'s end-to-end tests took 400 s of one process, the longest by far.
+const PARTS = new Map([
+  [
+    "loaders/cli/ (experiments)",
+    [
+      "loaders/cli/experimentCommand.test.ts",
+      "loaders/cli/experimentReview.test.ts",
+      "loaders/cli/experimentGate.test.ts"
+    ]
+  ],
+  ["loaders/cli/ (gate, generate)", ["loaders/cli/gateCommand.test.ts", "loaders/cli/generateCommand.test.ts"]]
+]);
+const partOf = new Map([...PARTS].flatMap(([part, partFiles]) => partFiles.map((file) => [file, part])));
 const drivesChromium = (file) => file.startsWith("loaders/browser/") || isPreview(file);
 const ownProcess = (file) => drivesChromium(file) || file.endsWith(".fuzz.test.ts");
 const unitOf = (file) => {
   if (ownProcess(file)) return file;
+  if (partOf.has(file)) return partOf.get(file);
   const parts = file.split("/");
   return `${parts.slice(0, parts[0] === "scripts" || parts[0] === "bench" ? 1 : 2).join("/")}/`;
 };
@@ -137,7 +153,14 @@ const sharesSite = files.filter(
 const slowByNature = (unit) =>
   (unit.startsWith("loaders/browser/") && !sharesSite.slice(1).includes(unit)) || isPreview(unit);
 const bytes = (unit) => (CHECKS.has(unit) ? 20_000 : members.get(unit).reduce((n, f) => n + statSync(f).size, 0));
-const expected = (unit) => known[unit] ?? (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
+// A part of a split folder never timed (the folder was split since) takes an equal share of the folder's time.
+const folderOf = (part) => `${dirname(PARTS.get(part)[0])}/`;
+const shareOfFolder = (part) =>
+  known[folderOf(part)] / ([...PARTS.keys()].filter((p) => folderOf(p) === folderOf(part)).length + 1);
+const expected = (unit) =>
+  known[unit] ??
+  (PARTS.has(unit) && known[folderOf(unit)] !== undefined ? shareOfFolder(unit) : undefined) ??
+  (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
 const checks = args.length ? [] : [...CHECKS.keys()];
 for (const check of checks) members.set(check, []);

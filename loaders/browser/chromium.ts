@@ -5,7 +5,7 @@
  * route handler that aborts any request to another host. Each request, failed request, console error and
  * Content-Security-Policy violation is recorded, so a test can assert there were none.
  */
-import {chromium, type Browser, type Page} from "playwright-core";
+import {chromium, type Browser, type Page, type Response} from "playwright-core";
 import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "./chromiumLaunch.mjs";
 
 /**
@@ -73,4 +73,30 @@ export async function recordedPage(browser: Browser): Promise<{page: Page; recor
   });
   page.on("pageerror", (error) => void record.pageErrors.push(error.message));
   return {page, record};
+}
+
+export interface RecordedTab {
+  page: Page;
+  /** What the page opened last did: emptied by each `open`. */
+  record: PageRecord;
+  /** Leaves the page open for a blank one, forgets it (its record and what it kept in storage) and opens `url`. */
+  open(url: string): Promise<Response | null>;
+}
+
+/**
+ * One tab that goes from page to page, each checked on its own: its pages share the HTTP cache, so DuckDB's
+ * WebAssembly and the pages' bundles are fetched and compiled once rather than once a page, as a context of each
+ * page's own would. Whatever leaving a page cancels is counted to neither page.
+ */
+export async function recordedTab(browser: Browser): Promise<RecordedTab> {
+  const {page, record} = await recordedPage(browser);
+  const open = async (url: string) => {
+    if (page.url().startsWith("http")) {
+      await page.evaluate(() => (localStorage.clear(), sessionStorage.clear()));
+      await page.goto("about:blank");
+    }
+    for (const list of Object.values(record)) list.length = 0;
+    return page.goto(url);
+  };
+  return {page, record, open};
 }

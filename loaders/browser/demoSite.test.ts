@@ -1,13 +1,15 @@
 // Every page of the site built from the demo workspace (`plumbline demo`: τ-bench, Who&When, the format fixtures),
 // as a new user first sees it, in Chromium with the network cut off: what each page says at a glance, no console
-// error on any, and, when the run asks, the screenshots in docs/images (see screenshots.ts).
+// error on any, and, when the run asks, the screenshots in docs/images (see screenshots.ts). The site is the run's
+// demo site (loaders/fixtures/demoSite.ts), shared with the published report's test.
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {ensureDemoWorkspace} from "../cli/demoCommand.js";
 import {assertClean} from "./assertClean.js";
-import {recordedPage} from "./chromium.js";
+import {recordedTab, type RecordedTab} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openDemoSite} from "../fixtures/demoSite.js";
 import {screenshot, screenshotOptions, screenshotPage, screenshotWorkspace} from "./screenshots.js";
 import {NOW_ENV} from "../site/pagesClock.js";
 import type {StaticServer} from "./staticServer.js";
@@ -34,13 +36,20 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
   let now: string | undefined;
 
   before(async () => {
+    // The run's demo site, which the published report's test reads too (its workspace also holds the shipped
+    // evaluator's verdicts, which none of the checks below reads); a screenshot run builds a site of its own, as
+    // of the time of the workspace kept for the screenshots.
+    if (!screenshotOptions.dir) {
+      built = await openDemoSite();
+      ({server, browser} = built);
+      return;
+    }
     // Filled in before the build starts: the build runs as of the kept workspace's time.
     const env: Record<string, string> = {};
     built = await openBuiltSite(
       "demo-ws",
       async (workspace) => {
         const create = async (into: string) => void (await ensureDemoWorkspace(into, true, () => {}));
-        if (!screenshotOptions.dir) return create(workspace);
         now = await screenshotWorkspace(workspace, create);
         env[NOW_ENV] = now;
       },
@@ -52,9 +61,13 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
 
   after(() => built?.close());
 
+  // One tab for every page (see recordedTab), each checked on its own.
+  let tab: RecordedTab | undefined;
+
   async function open(path: string, ready: string): Promise<{page: Page; done(): void}> {
-    const {page, record} = await recordedPage(browser);
-    await page.goto(`${server.url}${path}`);
+    tab ??= await recordedTab(browser);
+    const {page, record} = tab;
+    await tab.open(`${server.url}${path}`);
     await page.locator(ready).first().waitFor({timeout: 60_000});
     return {page, done: () => assertClean(record, path)};
   }
@@ -130,7 +143,6 @@ describe("the demo workspace's pages", {timeout: 600_000}, () => {
       // Charts draw after their data: give the page a moment for anything late to complain.
       await page.waitForTimeout(500);
       done();
-      await page.context().close();
     }
     if (!screenshotOptions.dir) return;
     const page = await screenshotPage(browser, now);

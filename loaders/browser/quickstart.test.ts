@@ -8,7 +8,7 @@ import {rmSync} from "node:fs";
 import {after, before, describe, it} from "node:test";
 import type {Browser} from "playwright-core";
 import {PROJECT_ROOT} from "../workspace/changed.js";
-import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
+import {launchChromium, recordedPage, recordedTab, type PageRecord} from "./chromium.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 /** The demo's traces: 200 τ-bench runs, 184 Who&When runs, and 27 from the format fixtures. */
@@ -124,7 +124,10 @@ describe("plumbline start on a new workspace", {timeout: 300_000}, () => {
       const {base, output, workspace} = started;
       assert.doesNotMatch(output(), /demo workspace/);
       assert.match(output(), new RegExp(`npx plumbline ingest FILE --workspace ${workspace}`));
-      // Every page draws, empty, with nothing failing: no loader that needs a trace, no chart of nothing.
+      // Every page draws, empty, with nothing failing: no loader that needs a trace, no chart of nothing. One tab
+      // goes to each in turn (see recordedTab).
+      const tab = await recordedTab(browser);
+      const {page, record} = tab;
       for (const path of [
         "/traces",
         "/",
@@ -137,8 +140,8 @@ describe("plumbline start on a new workspace", {timeout: 300_000}, () => {
         "/experiments",
         "/monitor"
       ]) {
-        const {page, record} = await recordedPage(browser);
-        await page.goto(`${base}${path}`, {waitUntil: "networkidle", timeout: 60_000});
+        await tab.open(`${base}${path}`);
+        await page.waitForLoadState("networkidle", {timeout: 60_000});
         await page.waitForTimeout(1000);
         if (path === "/traces") assert.equal(await page.locator(".pl-body .pl-row").count(), 0);
         assert.ok(
@@ -146,7 +149,6 @@ describe("plumbline start on a new workspace", {timeout: 300_000}, () => {
           `${path} shows demo traces`
         );
         assertClean(record, path);
-        await page.context().close();
       }
     });
   });

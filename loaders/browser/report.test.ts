@@ -5,12 +5,10 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
-import {main} from "../cli/main.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
-import {captureIo} from "../fixtures/captureIo.js";
-import {copyDemoWorkspace} from "../fixtures/demoWorkspace.js";
-import {recordedPage} from "./chromium.js";
-import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
+import {openDemoSite} from "../fixtures/demoSite.js";
+import {recordedTab, type RecordedTab} from "./chromium.js";
+import type {OpenSite} from "./openBuiltSite.js";
 import {assertClean} from "./assertClean.js";
 
 /** What each page of the report must show of the demo's loop. */
@@ -39,18 +37,13 @@ const EXPECTED: Record<string, RegExp[]> = {
 
 describe("the published report", {timeout: 420_000}, () => {
   let built: OpenSite;
+  // One tab for every page (see recordedTab), each checked on its own.
+  let tab: RecordedTab;
 
   before(async () => {
-    built = await openBuiltSite("report", async (workspace) => {
-      await copyDemoWorkspace(workspace);
-      // The shipped generated evaluator's verdicts, for its matrix on the Calibration page.
-      const io = captureIo();
-      assert.equal(
-        await main(["judge", "run", "--evaluator", "tool-error-not-recovered", "--workspace", workspace], io),
-        0,
-        io.stderr.join("\n")
-      );
-    });
+    // The demo with the shipped generated evaluator's verdicts, for its matrix on the Calibration page.
+    built = await openDemoSite();
+    tab = await recordedTab(built.browser);
   });
 
   after(() => built?.close());
@@ -63,8 +56,8 @@ describe("the published report", {timeout: 420_000}, () => {
 
   for (const [path, patterns] of Object.entries(EXPECTED)) {
     it(`${path} shows its part of the loop from dist/ alone`, async () => {
-      const {page, record} = await recordedPage(built.browser);
-      await page.goto(`${built.server.url}${path}`);
+      const {page, record} = tab;
+      await tab.open(`${built.server.url}${path}`);
       await page.locator("main").waitFor();
       for (const pattern of patterns) {
         await page
@@ -78,7 +71,6 @@ describe("the published report", {timeout: 420_000}, () => {
           });
       }
       assertClean(record, path);
-      await page.close();
     });
   }
 });

@@ -11,6 +11,7 @@ import {generateOtlpLine} from "../formats/otlpSynth.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {otlpRequest} from "../fixtures/otlpBuild.js";
 import {tempDir} from "../fixtures/tempDir.js";
+import {copyDemoWorkspace, demoWorkspace} from "../fixtures/demoWorkspace.js";
 
 const DEMO = join(PROJECT_ROOT, "data", "demo");
 
@@ -81,9 +82,12 @@ test("a τ-bench array written on one line is read as the same runs as the prett
 });
 
 test("re-ingesting the whole demo input adds nothing", async () => {
+  // A copy of the run's demo workspace (loaders/fixtures/demoWorkspace.ts), which one ingest of the same input
+  // began: made once per run for every test that needs the demo, rather than ingested again here.
   const workspace = tempWorkspace();
-  const first = await ingest({workspace, paths: demoInputs()});
-  assert.ok(first.added.traces > 380, `expected the demo's traces, got ${first.added.traces}`);
+  await copyDemoWorkspace(workspace);
+  const traces = Number(/demo workspace ready: (\d+) traces/.exec((await demoWorkspace()).log.join("\n"))?.[1]);
+  assert.ok(traces > 380, `expected the demo's traces, got ${traces}`);
   const counts = `SELECT (SELECT count(*) FROM traces)::INT AS traces, (SELECT count(*) FROM spans)::INT AS spans,
     (SELECT count(*) FROM messages)::INT AS messages, (SELECT count(*) FROM tool_calls)::INT AS calls,
     (SELECT count(*) FROM feedback)::INT AS feedback, (SELECT count(*) FROM trace_sources)::INT AS sources`;
