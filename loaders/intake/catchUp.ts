@@ -111,7 +111,6 @@ export interface CatchUpResult {
   /** Bytes of log taken in, per segment name. */
   taken: Record<string, number>;
   spans: number;
-  traceIds: string[];
   /** Records the merge refused (a row too large for the store), written to the quarantine folder. */
   rejected: number;
   /** Segments deleted, taken in to their end. */
@@ -199,16 +198,15 @@ function combine(parts: StagedFiles[]): StagedFiles {
 export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   const {workspace, pool} = options;
   const batchBytes = options.batchBytes ?? BATCH_BYTES;
-  const result: CatchUpResult = {taken: {}, spans: 0, traceIds: [], rejected: 0, deleted: []};
+  const result: CatchUpResult = {taken: {}, spans: 0, rejected: 0, deleted: []};
   if (!listSegments(workspace).length) return result;
-  // The traces (re)built since they were last reported.
+  // The traces (re)built since they were last reported. None is kept once reported: while traffic keeps coming, one
+  // catch-up can run for hours.
   const built = new Set<string>();
-  const reported = new Set<string>();
   const report = () => {
     if (!built.size) return;
     const ids = [...built];
     built.clear();
-    for (const id of ids) reported.add(id);
     options.onTraces?.(ids);
   };
   // Converts one batch, part by part as it is read, into staged files: in the pool's workers, or here without one.
@@ -329,7 +327,6 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     }
   }
   report();
-  result.traceIds = [...reported];
   return result;
 }
 

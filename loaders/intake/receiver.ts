@@ -187,8 +187,20 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     });
   const receivingMs = options.receivingMs ?? 30_000;
   const now = options.clock ?? Date.now;
-  // The last time each trace received a span; entries older than `receivingMs` are dropped as they are read.
+  // The last time each trace received a span, oldest first (a trace that receives one moves to the end); entries
+  // older than `receivingMs` are dropped as requests come and as the map is read, so it holds the last
+  // `receivingMs` of traffic, not every trace ever received.
   const lastReceived = new Map<string, number>();
+  const received = (traceId: string, at: number) => {
+    lastReceived.delete(traceId);
+    lastReceived.set(traceId, at);
+  };
+  const forget = (since: number) => {
+    for (const [traceId, at] of lastReceived) {
+      if (at >= since) break;
+      lastReceived.delete(traceId);
+    }
+  };
   let stored = 0;
   let pending = 0;
   let appended = 0;
@@ -258,11 +270,9 @@ export function openReceiver(options: ReceiverOptions): Receiver {
     backlog: () => Math.max(0, appended - taken),
     live() {
       const since = now() - receivingMs;
+      forget(since);
       const receiving: Record<string, number> = {};
-      for (const [traceId, at] of lastReceived) {
-        if (at < since) lastReceived.delete(traceId);
-        else receiving[traceId] = at;
-      }
+      for (const [traceId, at] of lastReceived) if (at >= since) receiving[traceId] = at;
       return {stored, receiving, receivingMs};
     },
     async handle(request) {
@@ -343,12 +353,13 @@ export function openReceiver(options: ReceiverOptions): Receiver {
           appended += bytes.length + 1;
           wake?.();
           const at = now();
-          if (accepted.traceIds) for (const traceId of accepted.traceIds) lastReceived.set(traceId, at);
+          forget(at - receivingMs);
+          if (accepted.traceIds) for (const traceId of accepted.traceIds) received(traceId, at);
           else if (accepted.request)
             for (const rs of accepted.request.resourceSpans as {scopeSpans?: {spans?: {traceId?: unknown}[]}[]}[])
               for (const ss of rs.scopeSpans ?? [])
                 for (const span of ss.spans ?? [])
-                  if (typeof span.traceId === "string") lastReceived.set(span.traceId.toLowerCase(), at);
+                  if (typeof span.traceId === "string") received(span.traceId.toLowerCase(), at);
           schedule();
         }
         if (!accepted.rejected.length) return success(encoding, null);

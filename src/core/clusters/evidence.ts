@@ -2,8 +2,9 @@
  * @module The evidence of what went wrong in one flagged trace, as text: error messages and failed tool results,
  * the agent that acted just before the first failure, the turns around that failure (each under its speaker's
  * name), the final answer and who gave it, the team that ran and the last agent to speak, annotators' explanations
- * and failure modes, and the reasoning of judges that failed it. Semantic clusters are made of this, not of what users asked about, so that they gather traces
- * that failed alike; what a trace is about stays a second lens (`traceTokens`).
+ * and failure modes, and the reasoning of judges that failed it. Semantic clusters are made of this, not of what
+ * users asked about, so that they gather traces that failed alike; what a trace is about stays a second lens
+ * (`traceTokens`).
  */
 import {failureTemplate} from "./signature.js";
 import {tokenize} from "./tfidf.js";
