@@ -114,8 +114,10 @@ describe("the built site", {timeout: 300_000}, () => {
     await page.waitForFunction(() => location.hash.includes("q=refund"));
     await page.locator(".pl-body .pl-row", {hasText: "Where is my refund"}).click();
     await page.waitForFunction(() => location.hash === "#q=refund&tool_errors=1&trace=trace-refund");
+    // Reloading while the trace's details are still on their way would abort that request, and count it as failed.
+    await page.locator(".pl-view .pl-tab-body").waitFor();
     await page.reload();
-    await page.locator(".pl-view-head").waitFor();
+    await page.locator(".pl-view .pl-tab-body").waitFor();
     assert.equal(await page.getByRole("searchbox", {name: "Search traces"}).inputValue(), "refund");
     assert.equal(await page.locator(".pl-body .pl-row").count(), 1);
     assertClean(record, "/traces (linked filter)");
