@@ -52,6 +52,8 @@ const BATCH_BYTES = 128 << 20;
  * young for the garbage collector (a whole batch per worker cost it twice the file ingest's time).
  */
 const PART_BYTES = 4 << 20;
+/** How often a batch that follows the log while a merge runs looks for more lines. */
+const FOLLOW_POLL_MS = 25;
 /** Merges per opening of the store, after which it is released for a while to other writers. */
 const MERGES_PER_OPENING = 64;
 /**
@@ -140,13 +142,28 @@ interface Part {
  * about `partBytes` (a line longer than that is a part of its own), ending before an unterminated tail. Reading a
  * batch into one buffer and copying it into parts kept the thread from answering requests for up to 600 ms.
  */
-async function* readParts(file: string, offset: number, maxBytes: number, partBytes: number): AsyncGenerator<Part> {
+async function* readParts(
+  file: string,
+  offset: number,
+  maxBytes: number,
+  partBytes: number,
+  follow: () => boolean = () => false
+): AsyncGenerator<Part> {
   const handle = await open(file, "r");
   try {
-    const size = (await handle.stat()).size;
+    let size = (await handle.stat()).size;
     let at = offset;
     let line = 1;
-    while (at < size && at - offset < maxBytes) {
+    for (;;) {
+      if (at - offset >= maxBytes) break;
+      if (at >= size) {
+        // Caught up with the writer: while `follow` holds, what it appends meanwhile joins this batch (which is
+        // never empty: a batch starts only where the log has a whole line).
+        if (at === offset || !follow()) break;
+        await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+        size = (await handle.stat()).size;
+        continue;
+      }
       let want = Math.min(size - at, partBytes);
       for (;;) {
         const bytes = Buffer.allocUnsafeSlow(want);
@@ -154,7 +171,13 @@ async function* readParts(file: string, offset: number, maxBytes: number, partBy
         const last = bytesRead ? bytes.lastIndexOf(0x0a, bytesRead - 1) : -1;
         if (last === -1) {
           // A line longer than the part: read on until it ends, or stop at an unterminated tail (never acknowledged).
-          if (at + bytesRead >= size) return;
+          if (at + bytesRead >= size) {
+            if (at === offset || !follow()) return;
+            await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+            size = (await handle.stat()).size;
+            want = Math.min(size - at, Math.max(want, partBytes));
+            continue;
+          }
           want = Math.min(size - at, want * 2);
           continue;
         }
@@ -250,81 +273,108 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   };
   type Batch = {name: string; file: string; from: number; converted: ReturnType<typeof convert>};
   const holdMs = options.holdMs ?? HOLD_MS;
-  for (let more = true; more;) {
-    const opening = performance.now();
-    more = await withConnection(workspace, async (connection) => {
-      // As the file ingest's: an opening held for seconds on a growing store would otherwise cache ever more of it.
-      await limitMergeMemory(connection);
-      const offsets = await readOffsets(connection);
-      let merges = 0;
-      for (;;) {
-        // Listed again on each pass: a held store takes in the segments a writer began meanwhile.
-        const segments = listSegments(workspace);
-        // The batches past the stored offsets, segment by segment; each starts where the one before it ended.
-        let segment = 0;
-        let from = offsets[segments[0]!] ?? 0;
-        const start = async (): Promise<Batch | null> => {
-          for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
-            const name = segments[segment]!;
-            const file = join(intakeDir(workspace), name);
-            const parts = readParts(file, from, batchBytes, PART_BYTES);
-            const first = await parts.next();
-            if (first.done) continue;
-            const rest = async function* () {
-              yield first.value;
-              yield* parts;
-            };
-            return {name, file, from, converted: convert(file, rest())};
+  // A batch that began converting as an opening ended: the conversion needs no store, so it goes on while the store
+  // is left to others, and the next opening merges it first.
+  let carried: Batch | null = null;
+  try {
+    for (let more = true; more;) {
+      const opening = performance.now();
+      more = await withConnection(workspace, async (connection) => {
+        // As the file ingest's: an opening held for seconds on a growing store would otherwise cache ever more of it.
+        await limitMergeMemory(connection);
+        const offsets = await readOffsets(connection);
+        let merges = 0;
+        for (;;) {
+          // Listed again on each pass: a held store takes in the segments a writer began meanwhile.
+          const segments = listSegments(workspace);
+          // The batches past the stored offsets, segment by segment; each starts where the one before it ended.
+          let segment = 0;
+          let from = offsets[segments[0]!] ?? 0;
+          let resumed: Batch | null = null;
+          if (carried) {
+            // Taken up where the last opening left off, unless the offsets moved meanwhile (another writer).
+            const at = segments.indexOf(carried.name);
+            if (at !== -1 && (offsets[carried.name] ?? 0) === carried.from) {
+              [resumed, segment, from] = [carried, at, carried.from];
+            } else void carried.converted.then(removeStaged, () => undefined);
+            carried = null;
           }
-          return null;
-        };
-        const bounded = () => merges >= MERGES_PER_OPENING || performance.now() - opening >= holdMs;
-        // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
-        for (let batch = await start(); batch;) {
-          const {tally, staged, dir, end} = await batch.converted;
-          from = end;
-          merges++;
-          const ahead = bounded() ? null : await start();
-          for (const id of tally.traceIds ?? []) built.add(id);
-          try {
-            if (tally.rejected.length) {
-              const path = quarantine(workspace, tally.rejected);
-              result.rejected += tally.rejected.length;
-              options.onQuarantine?.(path, tally.rejected.length);
+          const start = async (follow?: () => boolean): Promise<Batch | null> => {
+            for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
+              const name = segments[segment]!;
+              const file = join(intakeDir(workspace), name);
+              const parts = readParts(file, from, batchBytes, PART_BYTES, follow);
+              const first = await parts.next();
+              if (first.done) continue;
+              const rest = async function* () {
+                yield first.value;
+                yield* parts;
+              };
+              return {name, file, from, converted: convert(file, rest())};
             }
-            await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
-          } catch (error) {
-            // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
-            if (ahead) void ahead.converted.then(removeStaged, () => undefined);
-            throw error;
-          } finally {
-            removeStaged({staged, dir});
+            return null;
+          };
+          // An opening that took nothing in is not bounded by its time: it waits for more, or ends when none comes.
+          const bounded = () => merges >= MERGES_PER_OPENING || (merges > 0 && performance.now() - opening >= holdMs);
+          // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
+          for (let batch = resumed ?? (await start()); batch;) {
+            const {tally, staged, dir, end} = await batch.converted;
+            from = end;
+            merges++;
+            // The next batch takes in what the log gains while this one merges, so a merge that takes longer is
+            // followed by a larger one: each merge has a cost of its own, whatever its size.
+            let merging = true;
+            const ahead = await start(() => merging && !bounded());
+            for (const id of tally.traceIds ?? []) built.add(id);
+            try {
+              if (tally.rejected.length) {
+                const path = quarantine(workspace, tally.rejected);
+                result.rejected += tally.rejected.length;
+                options.onQuarantine?.(path, tally.rejected.length);
+              }
+              await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
+            } catch (error) {
+              // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
+              if (ahead) void ahead.converted.then(removeStaged, () => undefined);
+              throw error;
+            } finally {
+              merging = false;
+              removeStaged({staged, dir});
+            }
+            result.spans += tally.spans;
+            offsets[batch.name] = end;
+            await writeOffsets(connection, offsets);
+            result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
+            options.onMerged?.(end - batch.from);
+            // Released for a while to other writers and readers; the next opening goes on from the offsets, with the
+            // batch converting meanwhile.
+            if (bounded()) {
+              carried = ahead;
+              return checkpointed(connection, true);
+            }
+            batch = ahead;
           }
-          result.spans += tally.spans;
-          offsets[batch.name] = end;
-          await writeOffsets(connection, offsets);
-          result.taken[batch.name] = (result.taken[batch.name] ?? 0) + (end - batch.from);
-          options.onMerged?.(end - batch.from);
-          // Released for a while to other writers and readers; the next opening goes on from the offsets.
-          if (!ahead && bounded()) return checkpointed(connection, true);
-          batch = ahead;
+          await dropFinished(workspace, segments, offsets, connection, result);
+          // Taken in to the end: held open while more keeps coming (each opening and checkpoint costs more than a
+          // merge of a few thousand spans), released once the traffic pauses.
+          if (!options.waitForMore) break;
+          if (bounded()) return checkpointed(connection, true);
+          report();
+          if (!(await options.waitForMore())) break;
         }
-        await dropFinished(workspace, segments, offsets, connection, result);
-        // Taken in to the end: held open while more keeps coming (each opening and checkpoint costs more than a
-        // merge of a few thousand spans), released once the traffic pauses.
-        if (!options.waitForMore) break;
-        if (bounded()) return checkpointed(connection, true);
+        return merges ? checkpointed(connection, false) : false;
+      });
+      // A bounded opening ended with more to take in: other processes get the store for a while first (their
+      // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile.
+      if (more && options.waitForMore) {
         report();
-        if (!(await options.waitForMore())) break;
+        await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
       }
-      return merges ? checkpointed(connection, false) : false;
-    });
-    // A bounded opening ended with more to take in: other processes get the store for a while first (their
-    // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile.
-    if (more && options.waitForMore) {
-      report();
-      await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
     }
+  } finally {
+    // Left by an opening that failed: its staged files go, and its lines are read again by the next catch-up.
+    const left = carried as Batch | null;
+    if (left) void left.converted.then(removeStaged, () => undefined);
   }
   report();
   return result;

@@ -433,3 +433,33 @@ test("a segment is deleted once taken in and closed; the one still written to is
   assert.deepEqual(listSegments(workspace), []);
   assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM spans"), [{n: 4}]);
 });
+
+test("requests that keep coming while openings of the store end and batches convert between them are each stored once", async (t) => {
+  const workspace = tempDir("intake");
+  // Openings of a few milliseconds: most end with the next batch still converting, which the next opening merges.
+  const receiver = receiverIn(workspace, t, {holdMs: 5, quietMs: 50, workers: 1});
+  const request = (n: number) => {
+    const copy = agentRequest();
+    for (const span of copy.resourceSpans[0].scopeSpans[0].spans) span.traceId = n.toString(16).padStart(32, "0");
+    return copy;
+  };
+  let merges = 0;
+  for (let n = 1; n <= 60; n++) {
+    assert.equal((await receiver.handle(json(request(n)))).status, 200);
+    // Paced, so that the log grows while merges run and each opening finds more behind it.
+    if (n % 6 === 0) await new Promise((resolve) => setTimeout(resolve, 15));
+    merges = receiver.live().stored;
+  }
+  await receiver.flush();
+  assert.deepEqual(
+    await rows(workspace, "SELECT count(*)::INT AS n, count(DISTINCT trace_id)::INT AS traces FROM spans"),
+    [{n: 240, traces: 60}]
+  );
+  assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM traces"), [{n: 60}]);
+  assert.ok(receiver.live().stored > 1, `${receiver.live().stored} merges (${merges} while sending)`);
+  // Every batch's staged files are gone, the carried ones' included (the workers' folder stays while they do).
+  const staged = readdirSync(workspace)
+    .filter((name) => name.startsWith(".staging-"))
+    .flatMap((dir) => readdirSync(join(workspace, dir), {recursive: true, encoding: "utf8"}));
+  assert.deepEqual(staged, []);
+});
