@@ -463,3 +463,16 @@ test("requests that keep coming while openings of the store end and batches conv
     .flatMap((dir) => readdirSync(join(workspace, dir), {recursive: true, encoding: "utf8"}));
   assert.deepEqual(staged, []);
 });
+
+test("the live view hears of stored spans only once their traces are reported, so a page never reloads before the cache is invalidated", async (t) => {
+  const workspace = tempDir("intake");
+  // What the live view says when the traces are reported: the server invalidates the pages' cache right then.
+  const toldAtReport: number[] = [];
+  const receiver: Receiver = receiverIn(workspace, t, {
+    onTraces: () => void toldAtReport.push(receiver.live().stored)
+  });
+  assert.equal((await receiver.handle(json(agentRequest()))).status, 200);
+  await receiver.flush();
+  assert.equal(toldAtReport[0], 0);
+  assert.ok(receiver.live().stored > 0);
+});

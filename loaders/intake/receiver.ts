@@ -81,7 +81,11 @@ export interface Receiver {
 }
 
 export interface LiveState {
-  /** Changes whenever a catch-up has put new spans in the store: the page then reloads its trace list. */
+  /**
+   * Changes whenever a catch-up has put new spans in the store and reported their traces (`onTraces`, which the
+   * server answers by invalidating the pages' loader cache): the page then reloads its trace list. Changed at the
+   * merge, before the report, a page that asked in between got the list the cache still held, and kept it.
+   */
   stored: number;
   /** Traces that received a span in the last `receivingMs`, with the time of their last one (ms since the epoch). */
   receiving: Record<string, number>;
@@ -152,12 +156,15 @@ export function openReceiver(options: ReceiverOptions): Receiver {
   const catchUpNow = async (target: {at: number}) =>
     catchUp({
       workspace,
-      onTraces: options.onTraces,
+      onTraces: (traceIds) => {
+        options.onTraces?.(traceIds);
+        stored = merged;
+      },
       onQuarantine: options.onQuarantine,
       pool: await poolOf(),
       holdMs: options.holdMs,
       onMerged: (bytes) => {
-        stored++;
+        merged++;
         taken += bytes;
       },
       // The log is taken in up to what was appended when this pass began: those requests are in the store.
@@ -201,6 +208,8 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       lastReceived.delete(traceId);
     }
   };
+  // Merges done, and those whose traces have been reported (what the live view is told).
+  let merged = 0;
   let stored = 0;
   let pending = 0;
   let appended = 0;
