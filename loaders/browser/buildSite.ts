@@ -6,22 +6,12 @@
  * preloaded, so any request it would make to a registry or CDN fails and is recorded.
  */
 import {spawn} from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync
-} from "node:fs";
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {notebookTitle} from "../../src/core/notebooks/notebookPage.js";
 import {buildDirOf, manifestPath, type BuildManifest} from "../bundle/currentBuild.mjs";
-import {RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
+import {oncePerRun, RUN_DIR_ENV} from "../fixtures/oncePerRun.js";
 import {tempDir} from "../fixtures/tempDir.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -39,29 +29,57 @@ export interface BuiltSite {
   elapsedMs: number;
 }
 
-/**
- * Framework's bundles of npm packages for the pages (`.observablehq/cache/_node`), kept for the rest of a test run
- * (`oncePerRun.ts`): they depend on node_modules alone, and bundling them again is a sixth of every build.
- */
-function runNodeCache(): string | null {
-  const runDir = process.env[RUN_DIR_ENV];
-  return runDir ? join(runDir, "framework-node-cache") : null;
-}
-
 const nodeCacheOf = (projectDir: string) => join(projectDir, "src", ".observablehq", "cache", "_node");
 
-/** Keeps a finished build's npm bundles for the run, once: copied aside, then renamed into place whole. */
-function keepNodeCache(projectDir: string): void {
-  const kept = runNodeCache();
-  if (!kept || existsSync(kept) || !existsSync(nodeCacheOf(projectDir))) return;
-  const partial = `${kept}.${process.pid}`;
-  cpSync(nodeCacheOf(projectDir), partial, {recursive: true});
-  try {
-    renameSync(partial, kept);
-  } catch {
-    // Another build of the run kept its own first.
-    rmSync(partial, {recursive: true, force: true});
+/**
+ * What the pages' client code (the pages, the notebooks and the components of src/, not its data loaders) takes
+ * from node_modules, as lines of a page that takes the same: each package imported by name, and each file of one
+ * named with `import.meta.resolve` (which Framework copies, or bundles when it is JavaScript).
+ */
+function pageNodeImports(src: string): string[] {
+  const sources = [
+    ...readdirSync(src).filter((name) => name.endsWith(".md")),
+    ...readdirSync(join(src, "notebooks"))
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => join("notebooks", name)),
+    ...readdirSync(join(src, "components"))
+      .filter((name) => /\.[jt]s$/.test(name) && !name.endsWith(".test.ts"))
+      .map((name) => join("components", name))
+  ];
+  const imported = new Set<string>();
+  const resolved = new Set<string>();
+  for (const file of sources) {
+    const text = readFileSync(join(src, file), "utf8");
+    for (const [, name] of text.matchAll(/\bfrom\s+"([^".\/:][^":]*)"/g)) imported.add(name!);
+    for (const [, name] of text.matchAll(/import\.meta\.resolve\("([^".\/:][^":]*)"\)/g)) resolved.add(name!);
   }
+  return [
+    ...[...imported].sort().map((name, i) => `import * as p${i} from "${name}";`),
+    ...[...resolved].sort().map((name) => `import.meta.resolve("${name}");`)
+  ];
+}
+
+/**
+ * Framework's bundles of the npm packages the pages import (`.observablehq/cache/_node`), made once per test run
+ * (`oncePerRun.ts`) by a build of one page that takes all of them (see pageNodeImports), and copied into each build's project: they depend
+ * on node_modules alone, and bundling them is a third of a build of the whole site. Made before any build rather
+ * than kept from the first to finish, since the run's first builds start together and each would bundle its own.
+ * Null outside a test run, or when making them failed (each build then bundles what it needs, as Framework does).
+ */
+async function runNodeBundles(): Promise<string | null> {
+  if (!process.env[RUN_DIR_ENV]) return null;
+  const made = oncePerRun("framework-node-bundles", async (root) => {
+    const project = copyProject(REPO_ROOT, join(root, "project"));
+    keepOnly(project, []);
+    const code = pageNodeImports(join(REPO_ROOT, "src")).join("\n");
+    writeFileSync(join(project, "src", "index.md"), `# npm bundles\n\n\`\`\`js\n${code}\n\`\`\`\n`);
+    await observableBuild(project, join(root, "workspace"));
+    return {dir: nodeCacheOf(project)};
+  });
+  return made.then(
+    ({dir}) => dir,
+    () => null
+  );
 }
 
 /**
@@ -95,8 +113,6 @@ export function copyProject(from = REPO_ROOT, into?: string): string {
   }
   copyCommandBuild(from, dir);
   symlinkSync(join(from, "node_modules"), join(dir, "node_modules"), "dir");
-  const kept = runNodeCache();
-  if (kept && existsSync(kept)) cpSync(kept, nodeCacheOf(dir), {recursive: true});
   return dir;
 }
 
@@ -129,6 +145,17 @@ export async function buildSite(
   workspace: string,
   env: Readonly<Record<string, string>> = {}
 ): Promise<BuiltSite> {
+  const bundles = await runNodeBundles();
+  if (bundles) cpSync(bundles, nodeCacheOf(projectDir), {recursive: true});
+  return observableBuild(projectDir, workspace, env);
+}
+
+/** `observable build` in `projectDir` against `workspace`, with the network guard. */
+async function observableBuild(
+  projectDir: string,
+  workspace: string,
+  env: Readonly<Record<string, string>> = {}
+): Promise<BuiltSite> {
   const log = join(projectDir, "network.log");
   const start = performance.now();
   const cli = join(projectDir, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
@@ -150,6 +177,5 @@ export async function buildSite(
   const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
   const networkRequests = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
   if (code !== 0) throw new Error(`observable build exited with ${code}:\n${output}`);
-  keepNodeCache(projectDir);
   return {projectDir, distDir: join(projectDir, "dist"), networkRequests, output, elapsedMs: performance.now() - start};
 }

@@ -8,7 +8,7 @@ import {after, before, describe, it} from "node:test";
 import {command as experiment} from "../cli/experimentCommand.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
-import {writeFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
+import {copyFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
 import {assertClean} from "./assertClean.js";
 import {recordedPage} from "./chromium.js";
 import {openBuiltSite, type OpenSite} from "./openBuiltSite.js";
@@ -32,7 +32,7 @@ describe("the experiments page", {timeout: 600_000}, () => {
     built = await openBuiltSite(
       "experiments-page",
       async (workspace) => {
-        await writeFixtureSiteWorkspace(workspace);
+        await copyFixtureSiteWorkspace(workspace);
         const task = join(workspace, "task.mjs");
         writeFileSync(task, TASK);
         for (const [name, mode] of [

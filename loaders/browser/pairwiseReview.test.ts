@@ -12,7 +12,7 @@ import {readPairwiseChoices} from "../annotations/pairwiseLog.js";
 import {command as experiment} from "../cli/experimentCommand.js";
 import {captureIo} from "../fixtures/captureIo.js";
 import {HOSTILE_IMAGE, HOSTILE_SCRIPT} from "../fixtures/fixtureTraces.js";
-import {writeFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
+import {copyFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
 import {tempDir} from "../fixtures/tempDir.js";
 import {startServer, type RunningServer} from "../server/serve.js";
 import {launchChromium, recordedPage, type PageRecord} from "./chromium.js";
@@ -58,7 +58,7 @@ describe("the pairwise review page", {timeout: 300_000}, () => {
 
   before(async () => {
     workspace = tempDir("pairwise-page");
-    await writeFixtureSiteWorkspace(workspace);
+    await copyFixtureSiteWorkspace(workspace);
     const task = join(workspace, "task.mjs");
     writeFileSync(task, TASK);
     for (const [name, mode] of [

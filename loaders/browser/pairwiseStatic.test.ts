@@ -8,7 +8,7 @@ import {blindOrder} from "../../src/core/pairwise/blind.js";
 import {openPairwiseReview} from "../annotations/pairwiseLog.js";
 import {command as experiment} from "../cli/experimentCommand.js";
 import {captureIo} from "../fixtures/captureIo.js";
-import {writeFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
+import {copyFixtureSiteWorkspace} from "../fixtures/fixtureSite.js";
 import {readExperimentPairs} from "../pairwise/experimentPairs.js";
 import {withConnection} from "../store/db.js";
 import {writePairwiseVerdicts} from "../store/pairwiseVerdicts.js";
@@ -30,7 +30,7 @@ describe("the pairwise review page on the published site", {timeout: 600_000}, (
     built = await openBuiltSite(
       "pairwise-static",
       async (workspace) => {
-        await writeFixtureSiteWorkspace(workspace);
+        await copyFixtureSiteWorkspace(workspace);
         const task = join(workspace, "task.mjs");
         writeFileSync(task, TASK);
         for (const name of ["first", "second"]) {
