@@ -7,9 +7,10 @@
 // Processes run several at a time, the slowest first: each run keeps every one's time (under node_modules/.cache),
 // and the next one starts the long ones early so that no long one is left to run alone at the end. Most tests
 // use only their own temporary folders and ports chosen by the system, and the page tests share one built site
-// (loaders/fixtures/fixtureSite.ts: the first file that asks builds it, the others wait for it). Four files serve
-// the repository's own pages through Framework's preview, each on a workspace of its own, and the preview keeps
-// one loader cache under src/.observablehq for the workspace it last served: those four run one at a time,
+// (loaders/fixtures/fixtureSite.ts: the first file that asks builds it, the others wait for it). The files that serve
+// the repository's own pages through Framework's preview (`plumbline start`, or `startServer` with its page server),
+// each on a workspace of its own, share the preview's one loader cache under src/.observablehq, kept for the
+// workspace it last served: they run one at a time (two at once served each other's data, and failed),
 // alongside the others (whose commands leave that cache alone, since they change other workspaces).
 //
 // The run gets a temporary folder of its own (TMPDIR for every test) and fails if a test leaves anything in it.
@@ -39,7 +40,7 @@ if (args.includes("--help") || args.includes("-h")) {
 
 Runs the test files whose path contains any of the substrings (by default all of them, with the type checks and
 Prettier's check): each folder's files in one process (the longest folder's in parts), each page test and
-preview test in one of its own; several processes at a time, the slowest first, and of the four that serve the
+preview test in one of its own; several processes at a time, the slowest first, and of those that serve the
 repository's own pages, one at a time. A process's output is printed when it fails; every process's time is
 printed at the end and kept for the next run's order.
 
@@ -86,7 +87,13 @@ if (!files.length) {
   process.exit(1);
 }
 
-const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file));
+// Any other test that starts the server with its page server (a `startServer` call without `pages: false`) serves
+// them too: found here rather than listed, so that a new one cannot run beside the others and share their cache.
+const startsPages = (file) =>
+  [...readFileSync(file, "utf8").matchAll(/startServer\(\{([\s\S]*?)\}\)/g)].some(
+    ([, args]) => !/pages:\s*false/.test(args)
+  );
+const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file)) || startsPages(file);
 
 // Files run one folder to a process (see scripts/testBatch.mjs): `src/core/`, `loaders/<stage>/` and the other
 // roots each in one Node process, since starting Node and the TypeScript loader and importing DuckDB, zod and
