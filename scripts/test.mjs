@@ -90,6 +90,7 @@ if (!files.length) {
 // Any other test that starts the server with its page server (a `startServer` call without `pages: false`) serves
 // them too: found here rather than listed, so that a new one cannot run beside the others and share their cache.
 const startsPages = (file) =>
+  file.endsWith(".test.ts") &&
   [...readFileSync(file, "utf8").matchAll(/startServer\(\{([\s\S]*?)\}\)/g)].some(
     ([, args]) => !/pages:\s*false/.test(args)
   );
