@@ -194,7 +194,7 @@ export function describeRun(summary: ClusterSummary): string {
   if (summary.drafts) {
     const d = summary.drafts;
     lines.push(
-      `  ${d.drafted} failure descriptions drafted (${d.cached} from the cache, ${d.calls} calls, ${d.errors} failed` +
+      `  ${d.drafted} failure descriptions drafted (${d.cached} from the cache, ${d.calls} call${d.calls === 1 ? "" : "s"}, ${d.errors} failed` +
         (d.skipped ? `, ${d.skipped} traces left with their evidence: the --max-calls budget was spent` : "") +
         ")" +
         (d.firstError ? `; first error: ${d.firstError}` : "")

@@ -241,7 +241,7 @@ function printSummary(s: RunSummary, id: string, version: string, io: Io): void 
       `${id} ${version}: run ${s.runId}`,
       `  ${s.total} traces: ${s.fail} fail, ${s.pass} pass, ${s.errors} errors` +
         (s.resumed ? ` (${s.resumed} judged before this resumption)` : ""),
-      `  ${s.calls} calls, ${s.cached} answers from the cache, ${s.inputTokens} input and ${s.outputTokens} output tokens, cost ${s.calls === 0 ? "nothing (no calls)" : s.costUsd === null ? "unknown (give --price-in and --price-out)" : `$${s.costUsd.toFixed(4)}`}`,
+      `  ${s.calls} call${s.calls === 1 ? "" : "s"}, ${s.cached} answer${s.cached === 1 ? "" : "s"} from the cache, ${s.inputTokens} input and ${s.outputTokens} output tokens, cost ${s.calls === 0 ? "nothing (no calls)" : s.costUsd === null ? "unknown (give --price-in and --price-out)" : `$${s.costUsd.toFixed(4)}`}`,
       ...(s.errors
         ? ["  errors are stored with their reason (judge_verdicts.error); rerun with --resume to retry them"]
         : [])

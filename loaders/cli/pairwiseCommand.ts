@@ -226,7 +226,7 @@ async function judge(args: string[], io: Io): Promise<number> {
     io.out(
       [
         `${spec.id} ${spec.version} (${model}) on ${experiments[0]} (output 1) and ${experiments[1]} (output 2): run ${runId}`,
-        `  ${pairCount} pairs, each in both orders: ${run.made} calls, ${run.cached} answers from the cache, ${run.errors} errors` +
+        `  ${pairCount} pairs, each in both orders: ${run.made} call${run.made === 1 ? "" : "s"}, ${run.cached} answer${run.cached === 1 ? "" : "s"} from the cache, ${run.errors} errors` +
           (run.skipped ? `, ${run.skipped} orders left by --max-calls` : ""),
         `  both orders answered on ${both} pairs; they agree on ${consistent} (the rest count as ties: position bias)`,
         `  preferred: ${experiments[0]} ${counts["1"]}, ${experiments[1]} ${counts["2"]}, tie ${counts.tie}, no answer ${counts.none}`,
