@@ -55,10 +55,8 @@ Environment:
 
 const roots = ["src", "loaders", "scripts", "bench"];
 const skip = new Set(["node_modules", ".observablehq", "dist"]);
-const oneAtATime = [
-  /^loaders\/browser\/(annotate|quickstart|clustersPromote)\.test\.ts$/,
-  /^loaders\/server\/(startToken|pages)\.test\.ts$/
-];
+// The tests that serve them through `plumbline start`; those that call `startServer` are found below.
+const oneAtATime = [/^loaders\/browser\/quickstart\.test\.ts$/, /^loaders\/server\/startToken\.test\.ts$/];
 // One more process than cores: page tests spend part of their time waiting on Chromium and servers.
 const concurrency = Number(process.env.PLUMBLINE_TEST_CONCURRENCY ?? availableParallelism() + 1);
 const verbose = process.env.PLUMBLINE_TEST_VERBOSE === "1";
@@ -89,12 +87,17 @@ if (!files.length) {
 
 // Any other test that starts the server with its page server (a `startServer` call without `pages: false`) serves
 // them too: found here rather than listed, so that a new one cannot run beside the others and share their cache.
+// Read once per file: the scheduler asks again each time a process ends.
+const previews = new Map();
 const startsPages = (file) =>
   file.endsWith(".test.ts") &&
   [...readFileSync(file, "utf8").matchAll(/startServer\(\{([\s\S]*?)\}\)/g)].some(
     ([, args]) => !/pages:\s*false/.test(args)
   );
-const isPreview = (file) => oneAtATime.some((pattern) => pattern.test(file)) || startsPages(file);
+const isPreview = (file) => {
+  if (!previews.has(file)) previews.set(file, oneAtATime.some((pattern) => pattern.test(file)) || startsPages(file));
+  return previews.get(file);
+};
 
 // Files run one folder to a process (see scripts/testBatch.mjs): `src/core/`, `loaders/<stage>/` and the other
 // roots each in one Node process, since starting Node and the TypeScript loader and importing DuckDB, zod and
