@@ -154,14 +154,18 @@ async function* readParts(
     let size = (await handle.stat()).size;
     let at = offset;
     let line = 1;
+    // Caught up with the writer: while `follow` holds, what it appends meanwhile joins this batch (which is never
+    // empty: a batch starts only where the log has a whole line). False when the batch ends here.
+    const waited = async (): Promise<boolean> => {
+      if (at === offset || !follow()) return false;
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+      size = (await handle.stat()).size;
+      return true;
+    };
     for (;;) {
       if (at - offset >= maxBytes) break;
       if (at >= size) {
-        // Caught up with the writer: while `follow` holds, what it appends meanwhile joins this batch (which is
-        // never empty: a batch starts only where the log has a whole line).
-        if (at === offset || !follow()) break;
-        await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-        size = (await handle.stat()).size;
+        if (!(await waited())) break;
         continue;
       }
       let want = Math.min(size - at, partBytes);
@@ -172,9 +176,7 @@ async function* readParts(
         if (last === -1) {
           // A line longer than the part: read on until it ends, or stop at an unterminated tail (never acknowledged).
           if (at + bytesRead >= size) {
-            if (at === offset || !follow()) return;
-            await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-            size = (await handle.stat()).size;
+            if (!(await waited())) return;
             want = Math.min(size - at, Math.max(want, partBytes));
             continue;
           }

@@ -443,12 +443,10 @@ test("requests that keep coming while openings of the store end and batches conv
     for (const span of copy.resourceSpans[0].scopeSpans[0].spans) span.traceId = n.toString(16).padStart(32, "0");
     return copy;
   };
-  let merges = 0;
   for (let n = 1; n <= 60; n++) {
     assert.equal((await receiver.handle(json(request(n)))).status, 200);
     // Paced, so that the log grows while merges run and each opening finds more behind it.
     if (n % 6 === 0) await new Promise((resolve) => setTimeout(resolve, 15));
-    merges = receiver.live().stored;
   }
   await receiver.flush();
   assert.deepEqual(
@@ -456,7 +454,7 @@ test("requests that keep coming while openings of the store end and batches conv
     [{n: 240, traces: 60}]
   );
   assert.deepEqual(await rows(workspace, "SELECT count(*)::INT AS n FROM traces"), [{n: 60}]);
-  assert.ok(receiver.live().stored > 1, `${receiver.live().stored} merges (${merges} while sending)`);
+  assert.ok(receiver.live().stored > 1, `${receiver.live().stored} merges`);
   // Every batch's staged files are gone, the carried ones' included (the workers' folder stays while they do).
   const staged = readdirSync(workspace)
     .filter((name) => name.startsWith(".staging-"))
