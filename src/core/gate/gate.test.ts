@@ -256,6 +256,10 @@ describe("renderMarkdown(run)", () => {
     assert.ok(!md.includes("<img"), "no raw HTML");
     assert.ok(md.includes("\\| \\*bold\\* &amp; &quot;quoted&quot;"), md);
     assert.equal(escapeMarkdown("a\nb"), "a b");
+    assert.equal(
+      escapeMarkdown("red \u001b[31mtool\u001b[0m\u0000\tcall\u2028x\u0085y"),
+      "red  \\[31mtool \\[0m call x y"
+    );
     // Every table row has as many cells as the header, so the escaped pipe did not split one.
     const rows = md.split("\n").filter((l) => l.startsWith("| "));
     const cells = (l: string) => l.split(/(?<!\\)\|/).length;

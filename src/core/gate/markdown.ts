@@ -20,7 +20,9 @@ import {
 export function escapeMarkdown(text: string): string {
   return (
     text
-      .replace(/[\r\n]+/g, " ")
+      // Line breaks would end a table row; other control characters (a terminal's escape sequences, NUL, the
+      // Unicode line separators) are invisible or act on whatever shows the summary. A name keeps one line.
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
       // Names sit mid-line (table cells, after "**"), so only the characters that act there need escaping.
       .replace(/[\\`*_[\]|~]/g, "\\$&")
       .replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]!)
