@@ -6,6 +6,7 @@ import {test} from "node:test";
 import {parseRubric} from "../../src/core/schemas/rubric.js";
 import {EvaluatorSpecSchema, parseEvaluatorSpec} from "../../src/core/schemas/evaluator.js";
 import {renderJudgePrompt} from "../../src/core/evaluator/judgePrompt.js";
+import {parsePairwiseSpec, PAIRWISE_PLACEHOLDERS} from "../../src/core/schemas/pairwise.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 
 const example = (name: string): unknown => JSON.parse(readFileSync(join(PROJECT_ROOT, "examples", name), "utf8"));
@@ -34,4 +35,11 @@ test("the worked llm_judge spec parses with the evaluator schema, and its prompt
   assert.doesNotMatch(prompt, /\{\{/);
   assert.match(prompt, /Refund policy/);
   assert.match(prompt, /Example 2:/);
+});
+
+test("the pairwise judge spec parses with the pairwise schema and its prompt shows every placeholder", () => {
+  const parsed = parsePairwiseSpec(example("follows-instruction.json"));
+  assert.ok("spec" in parsed, "errors" in parsed ? parsed.errors.join("\n") : "");
+  assert.equal(parsed.spec.kind, "pairwise_judge");
+  for (const name of PAIRWISE_PLACEHOLDERS) assert.match(parsed.spec.judge.prompt, new RegExp(`\\{\\{${name}\\}\\}`));
 });
