@@ -35,7 +35,7 @@ Options:
   --timings            print how long each step took, on standard error
   -h, --help           show this help
 
-Exit status: 0 when something was ingested, 1 when nothing was (or --strict and anything was rejected),
+Exit status: 0 when something was ingested, 1 when nothing was (or --strict and anything was rejected or skipped),
 2 on a usage error.`;
 
 export const command: Command = {
