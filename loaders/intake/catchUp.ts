@@ -276,6 +276,8 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
     return {tally, staged: combine(await pool.pool.rotate()), end};
   };
   type Batch = {name: string; file: string; from: number; converted: ReturnType<typeof convert>};
+  // A batch no merge will take: its staged files go once its conversion ends, and its lines are read again later.
+  const discard = (batch: Batch | null) => void batch?.converted.then(removeStaged, () => undefined);
   const holdMs = options.holdMs ?? HOLD_MS;
   // A batch that began converting as an opening ended: the conversion needs no store, so it goes on while the store
   // is left to others, and the next opening merges it first.
@@ -306,7 +308,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
             const at = segments.indexOf(carried.name);
             if (at !== -1 && (offsets[carried.name] ?? 0) === carried.from) {
               [resumed, segment, from] = [carried, at, carried.from];
-            } else void carried.converted.then(removeStaged, () => undefined);
+            } else discard(carried);
             carried = null;
           }
           const start = async (follow?: () => boolean): Promise<Batch | null> => {
@@ -344,8 +346,8 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
               }
               await mergeStaged(connection, staged, [{path: batch.file, format: "otlp"}], new Date());
             } catch (error) {
-              // The batch converting meanwhile is left to the next catch-up, with its staged files removed.
-              if (ahead) void ahead.converted.then(removeStaged, () => undefined);
+              // The batch converting meanwhile is left to the next catch-up.
+              discard(ahead);
               throw error;
             } finally {
               merging = false;
@@ -382,9 +384,8 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
       }
     }
   } finally {
-    // Left by an opening that failed: its staged files go, and its lines are read again by the next catch-up.
-    const left = carried as Batch | null;
-    if (left) void left.converted.then(removeStaged, () => undefined);
+    // Left by an opening that failed: its lines are read again by the next catch-up.
+    discard(carried);
   }
   report();
   return result;
