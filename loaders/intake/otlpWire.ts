@@ -545,26 +545,37 @@ const ESCAPE: (string | null)[] = Array.from({length: 128}, (_, b) => {
   return {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}[b] ?? `\\u${b.toString(16).padStart(4, "0")}`;
 });
 
+/** What each byte needs in a JSON string: 0 copied, 1 escaped (see `ESCAPE`), 2 copied but not ASCII. */
+const CLASS = Uint8Array.from({length: 256}, (_, b) => (b >= 0x80 ? 2 : ESCAPE[b] === null ? 0 : 1));
+const ESCAPE_BYTES: Uint8Array[] = ESCAPE.map((e) => Uint8Array.from(e ?? "", (c) => c.charCodeAt(0)));
+
 /** A length-delimited string field as a JSON string, escaped as `JSON.stringify` escapes (UTF-8 copied as is). */
 function textString(): void {
   const end = delimited();
   const start = pos;
   pos = end;
   room((end - start) * 6 + 2);
-  out[at++] = 0x22;
+  // Locals rather than the module's variables, and a typed table rather than the strings: the loop runs once a byte
+  // of every string, and this way took 5.2–5.8 µs a span for the whole request against 6.0–6.6.
+  const o = out;
+  const b = buf;
+  let a = at;
+  o[a++] = 0x22;
   let ascii = true;
   for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80) {
+    const c = b[i]!;
+    const kind = CLASS[c]!;
+    if (kind === 0) o[a++] = c;
+    else if (kind === 2) {
       ascii = false;
-      out[at++] = b;
-      continue;
+      o[a++] = c;
+    } else {
+      const escape = ESCAPE_BYTES[c]!;
+      for (let j = 0; j < escape.length; j++) o[a++] = escape[j]!;
     }
-    const escape = ESCAPE[b]!;
-    if (escape === null) out[at++] = b;
-    else for (let j = 0; j < escape.length; j++) out[at++] = escape.charCodeAt(j);
   }
-  out[at++] = 0x22;
+  o[a++] = 0x22;
+  at = a;
   if (!ascii && !isUtf8(buf.subarray(start, end))) throw DECODE;
 }
 
