@@ -301,13 +301,17 @@ export function openReceiver(options: ReceiverOptions): Receiver {
         return failure(encoding, 429, RPC.resourceExhausted, `more than ${maxPending} requests at once; retry`, {
           "retry-after": "1"
         });
+      // Retried after a second: the store takes in about 50 MB a second, so a backlog just over the limit is under it
+      // by then. Asked to wait 5 s, every client came back after the store had run out of work, which left the
+      // machine idle for seconds at a time; and the OpenTelemetry exporters give a batch up after 5 retries or
+      // their 10 s timeout, so short waits let it try more often within that.
       if (appended - taken > maxBacklog)
         return failure(
           encoding,
           503,
           RPC.unavailable,
           "the store is behind the received spans; retry once it has caught up",
-          {"retry-after": "5"}
+          {"retry-after": "1"}
         );
       pending++;
       try {
