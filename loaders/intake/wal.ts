@@ -72,6 +72,8 @@ interface Waiting {
  * V8's heap made the receiver's thread run full garbage collections many times a second.
  */
 const KEPT_BYTES = 16 << 20;
+/** A group buffer's size to begin with: a few 512-span requests' text; it grows for larger groups. */
+const START_BYTES = 1 << 20;
 
 export function openWalWriter(options: WalWriterOptions): WalWriter {
   const dir = resolve(intakeDir(options.workspace));
@@ -83,11 +85,11 @@ export function openWalWriter(options: WalWriterOptions): WalWriter {
   let path: string | null = null;
   let size = 0;
   // The group being filled: its bytes, how many, and who waits for them.
-  let filling: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  let filling: Buffer = Buffer.allocUnsafeSlow(START_BYTES);
   let filled = 0;
   let queue: Waiting[] = [];
   // The other buffer, free while no group is being written.
-  let spare: Buffer | null = Buffer.allocUnsafeSlow(1 << 20);
+  let spare: Buffer | null = Buffer.allocUnsafeSlow(START_BYTES);
   let writing: Promise<void> | null = null;
   let closed = false;
   const begin = (): number => {
@@ -119,7 +121,7 @@ export function openWalWriter(options: WalWriterOptions): WalWriter {
       const buffer = filling;
       const bytes = buffer.subarray(0, filled);
       queue = [];
-      filling = spare ?? Buffer.allocUnsafeSlow(1 << 20);
+      filling = spare ?? Buffer.allocUnsafeSlow(START_BYTES);
       spare = null;
       filled = 0;
       try {
