@@ -18,8 +18,11 @@
  * several requests are read together; the merge rebuilds every trace it touches from the store.
  *
  * While requests keep coming (`waitForMore`, given by the receiver), one opening of the store takes in pass after
- * pass for up to a few seconds: an opening and its checkpoint cost more than the merge of a few thousand spans, so a
- * store opened per pass spent more on that than on the spans. Between openings it is left to other processes.
+ * pass for as long as nobody else wants the store (store/db.ts `storeWanted`): an opening and its checkpoint cost
+ * more than the merge of a few thousand spans, so a store opened per pass spent more on that than on the spans, and
+ * over ten minutes openings of at most 5 s cost a fifth of the intake's throughput against 60 s ones. Another
+ * process that asks for the store (a page's data loader, a command) gets it after the merge under way; an open
+ * queued in this process (the annotation mirror, online evaluation) after at most `holdMs`.
  *
  * `onTraces(traceIds)` is called after each pass with the ids of the traces it (re)built, for work that follows
  * new traffic (online evaluation, automation rules). The store may still be held then: work on it in this process
@@ -36,7 +39,7 @@ import {recordsFromBlock} from "../ingest/records.js";
 import {emptyFiles, limitMergeMemory, mergeStaged, STAGED_KINDS, type StagedFiles} from "../ingest/stage.js";
 import {StagingWriter} from "../ingest/stagingWriter.js";
 import type {WorkerPool} from "../ingest/workerPool.js";
-import {withConnection} from "../store/db.js";
+import {storeWanted, withConnection} from "../store/db.js";
 import {intakeDir, isOpenSegment, listSegments} from "./wal.js";
 
 const KEY = "intake_log";
@@ -54,15 +57,20 @@ const BATCH_BYTES = 128 << 20;
 const PART_BYTES = 4 << 20;
 /** How often a batch that follows the log while a merge runs looks for more lines. */
 const FOLLOW_POLL_MS = 25;
-/** Merges per opening of the store, after which it is released for a while to other writers. */
-const MERGES_PER_OPENING = 64;
 /**
- * How long one opening of the store may last while requests keep coming, and how long it is then left to other
- * processes (a page's data loader, a CLI command) before the catch-up opens it again.
+ * How long one opening of the store may last while requests keep coming: while another open in this process waits
+ * for it, and at all. The longest hold is for a process that cannot ask for the store (one that may not write in
+ * the workspace): it gets the store when the hold ends, for `RELEASE_MS`.
  */
 const HOLD_MS = 5000;
+const MAX_HOLD_MS = 60_000;
+/** How long the store is left to other processes after an opening they may want, longer than their retries' gap. */
 const RELEASE_MS = 600;
-/** Above what one opening of the store merges (at most `HOLD_MS` of traffic), so its one checkpoint is its last. */
+/**
+ * DuckDB checkpoints a commit past this much of its own log. Past its default (16 MB) every merge of 50,000 spans
+ * paid for a checkpoint of its own. This one is above what a merge adds, and bounds what the checkpoint that ends an
+ * opening has to write, so an opening asked for ends soon.
+ */
 const CHECKPOINT_THRESHOLD = "1GB";
 
 export type Offsets = Record<string, number>;
@@ -106,7 +114,10 @@ export interface CatchUpOptions {
    * it, up to `holdMs`), false after a pause in the traffic (the store is checkpointed and released).
    */
   waitForMore?: () => Promise<boolean>;
+  /** The longest opening while another open of the store in this process waits (default 5 s). */
   holdMs?: number;
+  /** The longest opening while nobody asks for the store (default 60 s). */
+  maxHoldMs?: number;
   /** Called after each merge with the bytes of log it took in, while the store may still be held. */
   onMerged?: (bytes: number) => void;
 }
@@ -279,6 +290,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
   // A batch no merge will take: its staged files go once its conversion ends, and its lines are read again later.
   const discard = (batch: Batch | null) => void batch?.converted.then(removeStaged, () => undefined);
   const holdMs = options.holdMs ?? HOLD_MS;
+  const maxHoldMs = options.maxHoldMs ?? MAX_HOLD_MS;
   // A batch that began converting as an opening ended: the conversion needs no store, so it goes on while the store
   // is left to others, and the next opening merges it first.
   let carried: Batch | null = null;
@@ -326,8 +338,16 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
             }
             return null;
           };
-          // An opening that took nothing in is not bounded by its time: it waits for more, or ends when none comes.
-          const bounded = () => merges >= MERGES_PER_OPENING || (merges > 0 && performance.now() - opening >= holdMs);
+          // An opening that took nothing in is not bounded: it waits for more, or ends when none comes. One that did
+          // ends when another process asks for the store, when an open in this one has waited `holdMs`, or at the
+          // longest hold.
+          const bounded = () => {
+            if (!merges) return false;
+            const held = performance.now() - opening;
+            if (held >= maxHoldMs) return true;
+            const wanted = storeWanted(workspace);
+            return wanted.elsewhere || (wanted.here && held >= holdMs);
+          };
           // While one batch merges, the next one converts in the workers: the store and the parsing work at once.
           for (let batch = resumed ?? (await start()); batch;) {
             const {tally, staged, dir, end} = await batch.converted;
@@ -377,10 +397,12 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
         return merges ? checkpointed(connection, false) : false;
       });
       // A bounded opening ended with more to take in: other processes get the store for a while first (their
-      // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile.
+      // retries are at most 500 ms apart, see store/db.ts), and the traces it built are reported meanwhile. Opens
+      // waiting in this process need no pause: the next opening queues behind them.
       if (more && options.waitForMore) {
         report();
-        await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
+        const wanted = storeWanted(workspace);
+        if (wanted.elsewhere || !wanted.here) await new Promise((resolve) => setTimeout(resolve, RELEASE_MS));
       }
     }
   } finally {

@@ -437,7 +437,7 @@ test("a segment is deleted once taken in and closed; the one still written to is
 test("requests that keep coming while openings of the store end and batches convert between them are each stored once", async (t) => {
   const workspace = tempDir("intake");
   // Openings of a few milliseconds: most end with the next batch still converting, which the next opening merges.
-  const receiver = receiverIn(workspace, t, {holdMs: 5, quietMs: 50, workers: 1});
+  const receiver = receiverIn(workspace, t, {maxHoldMs: 5, quietMs: 50, workers: 1});
   const request = (n: number) => {
     const copy = agentRequest();
     for (const span of copy.resourceSpans[0].scopeSpans[0].spans) span.traceId = n.toString(16).padStart(32, "0");

@@ -52,8 +52,10 @@ export interface ReceiverOptions {
   receivingMs?: number;
   /** How long the catch-up keeps the store open for more requests once it has taken in the log (default 300 ms). */
   quietMs?: number;
-  /** The longest one opening of the store lasts while requests keep coming (default 5 s). */
+  /** The longest one opening of the store lasts while another open in this process waits (default 5 s). */
   holdMs?: number;
+  /** The longest one opening of the store lasts while requests keep coming and nobody asks for it (default 60 s). */
+  maxHoldMs?: number;
 }
 
 export interface ReceiverRequest {
@@ -163,6 +165,7 @@ export function openReceiver(options: ReceiverOptions): Receiver {
       onQuarantine: options.onQuarantine,
       pool: await poolOf(),
       holdMs: options.holdMs,
+      maxHoldMs: options.maxHoldMs,
       onMerged: (bytes) => {
         merged++;
         taken += bytes;

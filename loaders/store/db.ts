@@ -3,7 +3,7 @@
  * connection it hands out is closed in a `finally`, so a failed statement never leaves the file locked.
  */
 import {AsyncLocalStorage} from "node:async_hooks";
-import {existsSync, mkdirSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
@@ -65,12 +65,19 @@ export async function withReadConnection<T>(
  */
 const queues = new Map<string, Promise<unknown>>();
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
+/** Opens queued in this process behind the one that holds the file, per file. */
+const waiting = new Map<string, number>();
 
 function oneAtATime<T>(path: string, work: () => Promise<T>): Promise<T> {
   const mine = held.getStore();
   if (mine?.has(path)) return work();
   const previous = queues.get(path) ?? Promise.resolve();
-  const next = previous.then(() => held.run(new Set([...(mine ?? []), path]), work));
+  waiting.set(path, (waiting.get(path) ?? 0) + 1);
+  const next = previous.then(() => {
+    waiting.set(path, waiting.get(path)! - 1);
+    if (!waiting.get(path)) waiting.delete(path);
+    return held.run(new Set([...(mine ?? []), path]), work);
+  });
   const settled = next.catch(() => undefined);
   queues.set(path, settled);
   void settled.then(() => {
@@ -101,20 +108,84 @@ async function withInstance<T>(
   });
 }
 
-/** How long an open waits for another process's brief hold on the file (the annotation server's mirror). */
+/**
+ * How long an open waits for another process's hold on the file: the intake's catch-up, which lets go within
+ * seconds of being asked (`storeWanted`), or a command's brief one.
+ */
 const LOCK_WAIT_MS = 10_000;
+/** The most time between an open's retries, and so between its touches of the file that asks for the store. */
+const RETRY_MS = 500;
+
+/**
+ * Beside the store: written (with the writer's pid) by a process whose open finds the file locked, on every retry,
+ * so that a process holding the store for as long as nobody else wants it (the intake's catch-up) lets go.
+ */
+function wantedFile(path: string): string {
+  return `${path}.wanted`;
+}
 
 async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
-    try {
-      return await DuckDBInstance.create(path, options);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!/lock/i.test(message) || Date.now() + wait > deadline) return failOpen(path, options, message);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+  let asked = false;
+  try {
+    for (let wait = 25; ; wait = Math.min(wait * 2, RETRY_MS)) {
+      try {
+        return await DuckDBInstance.create(path, options);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!/lock/i.test(message) || Date.now() + wait > deadline) return failOpen(path, options, message);
+        asked = ask(path) || asked;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
+  } finally {
+    if (asked) withdraw(path);
   }
+}
+
+/**
+ * Asks for the store, best effort: a workspace this process may not write in cannot be asked for, and its opens
+ * wait for the holder's longest hold instead.
+ */
+function ask(path: string): boolean {
+  try {
+    writeFileSync(wantedFile(path), String(process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes this process's request; another waiter's is left, and goes stale once it stops asking. */
+function withdraw(path: string): void {
+  try {
+    if (readFileSync(wantedFile(path), "utf8") === String(process.pid)) rmSync(wantedFile(path), {force: true});
+  } catch {
+    // Gone already, or never readable.
+  }
+}
+
+/** Who else waits for the workspace's store: opens queued in this process, and other processes asking for it. */
+export interface StoreWanted {
+  here: boolean;
+  elsewhere: boolean;
+}
+
+/**
+ * Whether the store is wanted by someone other than its holder: the holder checks this between units of work and
+ * lets go when it is. Another process counts while its request is fresh (it rewrites it at least every
+ * `RETRY_MS`), so one that gave up or crashed stops counting within seconds.
+ */
+export function storeWanted(workspace: string, now = Date.now()): StoreWanted {
+  const path = resolve(dbPath(workspace));
+  let elsewhere = false;
+  try {
+    const file = wantedFile(path);
+    if (now - statSync(file).mtimeMs < 3 * RETRY_MS) elsewhere = readFileSync(file, "utf8") !== String(process.pid);
+  } catch {
+    // No request, or one removed as it was read.
+  }
+  return {here: (waiting.get(path) ?? 0) > 0, elsewhere};
 }
 
 function failOpen(path: string, options: Record<string, string>, message: string): never {
