@@ -30,6 +30,7 @@ const {values, positionals} = parseArgs({
     long: {type: "boolean", default: false},
     "intake-gzip": {type: "boolean", default: false},
     "intake-profile": {type: "string"},
+    "intake-reader": {type: "string"},
     baseline: {type: "string"},
     help: {type: "boolean", short: "h", default: false}
   }
@@ -59,7 +60,9 @@ Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 
 --spans (about 7.5 GB of generated input at the default). --intake-seconds N sends to the live receiver for N
 seconds (default 20); --long is the ten-minute memory run (600 s, RSS sampled every 10 s). Requests go as exporters
 send them by default, uncompressed protobuf; --intake-gzip gzips them (Content-Encoding: gzip).
---intake-profile DIR writes the receiver's CPU profile (node --cpu-prof) to DIR. --baseline DIR times the ingest of another checkout
+--intake-profile DIR writes the receiver's CPU profile (node --cpu-prof) to DIR. --intake-reader MS has another
+process read the store every MS ms while the clients send, as a page's data loader would, and prints how long its
+reads waited for the store the intake holds. --baseline DIR times the ingest of another checkout
 (another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
@@ -81,7 +84,8 @@ for (const section of sections) {
   else if (section === "intake")
     results.intake = await intakeBench(values.long ? 600 : Number(values["intake-seconds"]), {
       profileDir: values["intake-profile"],
-      gzip: values["intake-gzip"]
+      gzip: values["intake-gzip"],
+      ...(values["intake-reader"] ? {readerEveryMs: Number(values["intake-reader"])} : {})
     });
   else if (section === "explorer") results.explorer = await explorerBench();
   else if (section === "monitor") results.monitor = await monitorBench();

@@ -101,11 +101,18 @@ export interface IntakeBenchOptions {
   profileDir?: string;
   /** Send gzip'd requests (`Content-Encoding: gzip`) rather than the exporters' default, uncompressed ones. */
   gzip?: boolean;
+  /**
+   * Another process reads the store this often while the clients send, as a page's data loader would: how long each
+   * read waits for the store the catch-up holds.
+   */
+  readerEveryMs?: number;
 }
+
+const READER = join(ROOT, "loaders", "intake", "fixtures", "storeReader.ts");
 
 export async function intakeBench(
   seconds = 20,
-  {profileDir, gzip = false}: IntakeBenchOptions = {}
+  {profileDir, gzip = false, readerEveryMs}: IntakeBenchOptions = {}
 ): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "plumbline-bench-intake-"));
   try {
@@ -125,6 +132,14 @@ export async function intakeBench(
       };
       look();
     });
+    const reader = readerEveryMs
+      ? spawn(process.execPath, ["--import", "tsx", READER, workspace, String(readerEveryMs)], {
+          cwd: ROOT,
+          stdio: ["ignore", "pipe", "inherit"]
+        })
+      : null;
+    let read = "";
+    reader?.stdout!.on("data", (data: Buffer) => void (read += data.toString()));
     const latencies: number[] = [];
     let next = 0;
     let failures = 0;
@@ -163,6 +178,13 @@ export async function intakeBench(
     };
     await Promise.all(Array.from({length: CLIENTS}, client));
     agent.destroy();
+    if (reader) {
+      reader.kill();
+      await once(reader, "exit");
+    }
+    const readWaits = [...read.matchAll(/^read (\d+)/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    const readsFailed = [...read.matchAll(/^failed /gm)].length;
+    for (const [line] of read.matchAll(/^failed .*/gm)) console.log(`a read of the store gave up: ${line}`);
     const refused = Object.values(statuses).reduce((sum, n) => sum + n, 0);
     const acknowledged = acked.length * SPANS_PER_REQUEST;
     const clientCpuUs = process.cpuUsage(clientCpu);
@@ -225,7 +247,16 @@ export async function intakeBench(
       receiverFaultsPerSpan,
       fileFaultsPerSpan,
       clientCpuUsPerSpan: (clientCpuUs.user + clientCpuUs.system) / Math.max(1, acknowledged),
-      fileCpuUsPerSpan: (fileCpuUs.user + fileCpuUs.system) / (requests * SPANS_PER_REQUEST)
+      fileCpuUsPerSpan: (fileCpuUs.user + fileCpuUs.system) / (requests * SPANS_PER_REQUEST),
+      ...(reader
+        ? {
+            readerEveryMs: readerEveryMs!,
+            reads: readWaits.length,
+            readsFailed,
+            readWaitP50Ms: readWaits[Math.floor(readWaits.length / 2)] ?? 0,
+            readWaitMaxMs: readWaits.at(-1) ?? 0
+          }
+        : {})
     };
     console.log(
       table([
@@ -262,6 +293,14 @@ export async function intakeBench(
           "CPU per span: receiver / file ingest / the bench's clients",
           `${figures.receiverCpuUsPerSpan.toFixed(0)} µs / ${figures.fileCpuUsPerSpan.toFixed(0)} µs / ${figures.clientCpuUsPerSpan.toFixed(0)} µs`
         ],
+        ...(reader
+          ? [
+              [
+                `another process's reads of the store (every ${fmt.ms(readerEveryMs!)}): wait p50 / longest, gave up`,
+                `${fmt.int(readWaits.length)} reads: ${fmt.ms(figures.readWaitP50Ms ?? 0)} / ${fmt.ms(figures.readWaitMaxMs ?? 0)}, ${readsFailed}`
+              ]
+            ]
+          : []),
         [
           "page faults per span (memory touched afresh): receiver / file ingest",
           `${receiverFaultsPerSpan.toFixed(2)} / ${fileFaultsPerSpan.toFixed(2)}`

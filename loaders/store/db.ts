@@ -115,6 +115,7 @@ async function withInstance<T>(
 const LOCK_WAIT_MS = 10_000;
 /** The most time between an open's retries, and so between its touches of the file that asks for the store. */
 const RETRY_MS = 500;
+const ASKED_RETRY_MS = 100;
 
 /**
  * Beside the store: written (with the writer's pid) by a process whose open finds the file locked, on every retry,
@@ -135,7 +136,9 @@ async function openInstance(path: string, options: Record<string, string>): Prom
         const message = error instanceof Error ? error.message : String(error);
         if (!/lock/i.test(message) || Date.now() + wait > deadline) return failOpen(path, options, message);
         asked = ask(path) || asked;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        // Once asked, the holder lets go within seconds and leaves the store for `RELEASE_MS` (intake/catchUp.ts):
+        // retries come quicker then, so that the wait after it lets go is short.
+        await new Promise((resolve) => setTimeout(resolve, asked ? Math.min(wait, ASKED_RETRY_MS) : wait));
       }
     }
   } finally {
