@@ -131,11 +131,16 @@ function success(encoding: Encoding, partial: PartialSuccess | null): ReceiverRe
 }
 
 export const DEFAULT_MAX_DECODED_BYTES = 64 << 20;
+/**
+ * Logged bytes the store may be behind before a request gets 503: above the catch-up's largest merge (512 MiB, see
+ * catchUp.ts), so a store merging one is not refused traffic for it.
+ */
+const DEFAULT_MAX_BACKLOG_BYTES = 1 << 30;
 
 export function openReceiver(options: ReceiverOptions): Receiver {
   const {workspace} = options;
   const maxPending = options.maxPending ?? 64;
-  const maxBacklog = options.maxBacklogBytes ?? 256 << 20;
+  const maxBacklog = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
   const maxDecoded = options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
   const delay = options.catchUpDelayMs ?? 200;
   const wal: WalWriter = openWalWriter({workspace, clock: options.clock});

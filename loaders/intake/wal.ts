@@ -24,8 +24,11 @@ const closeAsync = promisify(close);
 const NEWLINE = 0x0a;
 
 export const SEGMENT_SUFFIX = ".otlp.jsonl";
-/** A segment is closed and a new one begun past this size, so no one file grows without bound. */
-export const SEGMENT_BYTES = 64 << 20;
+/**
+ * A segment is closed and a new one begun past this size, so no one file grows without bound. A merge takes in lines
+ * of one segment at a time, so this bounds the merges too (catchUp.ts `BATCH_BYTES`).
+ */
+export const SEGMENT_BYTES = 512 << 20;
 
 export function intakeDir(workspace: string): string {
   return join(workspace, "intake");

@@ -109,10 +109,12 @@ async function withInstance<T>(
 }
 
 /**
- * How long an open waits for another process's hold on the file: the intake's catch-up, which lets go within
- * seconds of being asked (`storeWanted`), or a command's brief one.
+ * How long an open waits for another process's hold on the file: a command's, or the intake's catch-up, which lets
+ * go once asked (`storeWanted`) after the merge under way and a checkpoint. Under full load those take several
+ * seconds, so an open that could ask waits longer.
  */
 const LOCK_WAIT_MS = 10_000;
+const ASKED_WAIT_MS = 30_000;
 /** The most time between an open's retries, and so between its touches of the file that asks for the store. */
 const RETRY_MS = 500;
 const ASKED_RETRY_MS = 100;
@@ -126,7 +128,8 @@ function wantedFile(path: string): string {
 }
 
 async function openInstance(path: string, options: Record<string, string>): Promise<DuckDBInstance> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const started = Date.now();
+  let deadline = started + LOCK_WAIT_MS;
   let asked = false;
   try {
     for (let wait = 25; ; wait = Math.min(wait * 2, RETRY_MS)) {
@@ -135,7 +138,7 @@ async function openInstance(path: string, options: Record<string, string>): Prom
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!/lock/i.test(message) || Date.now() + wait > deadline) return failOpen(path, options, message);
-        asked = ask(path) || asked;
+        if (ask(path)) [asked, deadline] = [true, started + ASKED_WAIT_MS];
         // Once asked, the holder lets go within seconds and leaves the store for `RELEASE_MS` (intake/catchUp.ts):
         // retries come quicker then, so that the wait after it lets go is short.
         await new Promise((resolve) => setTimeout(resolve, asked ? Math.min(wait, ASKED_RETRY_MS) : wait));
