@@ -47,9 +47,10 @@ const KEY = "intake_log";
  * Bytes of log taken in per merge, at most and, while the log keeps growing, at least. A merge has a cost of its own
  * (its commit, the traces it rebuilds), and DuckDB writes the full row groups (122,880 rows) of a large insert
  * straight to the file as it goes (its optimistic writer), not through its own log and again at the checkpoint: the
- * catch-up alone took 23.6 µs of CPU a span in 128 MiB batches and 18.4 in 1 GiB ones (the file ingest: 17.5). With batches of whatever the log held as the merge
- * before ended (64,000 spans on average, bounded by 64 MiB segments), the receiver ran at 50-55 % of the file
- * ingest's spans/s; following the log to at least 256 MiB, 58-62 %.
+ * catch-up alone took 23.6 µs of CPU a span in 128 MiB batches and 18.4 in 1 GiB ones (the file ingest: 17.5).
+ * With batches of whatever the log held as the merge before ended (64,000 spans on average, bounded by 64 MiB
+ * segments), the receiver ran at 50-55 % of the file ingest's spans/s; following the log to at least 256 MiB,
+ * 58-62 %.
  *
  * A batch follows the log for the least size only while the log grows by `FOLLOW_MIN_RATE` bytes a second or more
  * (about 16,000 spans) and has not stopped for `FOLLOW_QUIET_MS`: where the merges' own cost matters. Otherwise it

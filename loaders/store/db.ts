@@ -150,8 +150,8 @@ async function openInstance(path: string, options: Record<string, string>): Prom
 }
 
 /**
- * Asks for the store, best effort: a workspace this process may not write in cannot be asked for, and its opens
- * wait for the holder's longest hold instead.
+ * Asks for the store, best effort: in a workspace this process may not write in it cannot ask, and its opens get the
+ * store only when a hold ends (the intake's lasts up to a minute), or give up after `LOCK_WAIT_MS`.
  */
 function ask(path: string): boolean {
   try {
