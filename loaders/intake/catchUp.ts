@@ -166,6 +166,12 @@ interface Part {
 }
 
 /**
+ * Whether a batch that has caught up with the log's writer goes on following it, given the bytes it holds and how
+ * long the log has not grown.
+ */
+type Follow = (bytes: number, quietMs: number) => boolean;
+
+/**
  * The whole lines of `file` from `offset`, up to about `maxBytes`, read off the thread's event loop in parts of
  * about `partBytes` (a line longer than that is a part of its own), ending before an unterminated tail. Reading a
  * batch into one buffer and copying it into parts kept the thread from answering requests for up to 600 ms.
@@ -175,7 +181,7 @@ async function* readParts(
   offset: number,
   maxBytes: number,
   partBytes: number,
-  follow: (bytes: number, quietMs: number) => boolean = () => false
+  follow: Follow = () => false
 ): AsyncGenerator<Part> {
   const handle = await open(file, "r");
   try {
@@ -343,7 +349,7 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
             } else discard(carried);
             carried = null;
           }
-          const start = async (follow?: (bytes: number, quietMs: number) => boolean): Promise<Batch | null> => {
+          const start = async (follow?: Follow): Promise<Batch | null> => {
             for (; segment < segments.length; segment++, from = offsets[segments[segment]!] ?? 0) {
               const name = segments[segment]!;
               const file = join(intakeDir(workspace), name);
@@ -378,15 +384,18 @@ export async function catchUp(options: CatchUpOptions): Promise<CatchUpResult> {
             // has a cost of its own, whatever its size.
             let merging = true;
             const aheadStarted = performance.now();
-            const ahead = await start(
-              (bytes, quietMs) =>
-                !bounded() &&
-                (merging ||
-                  (bytes < MIN_BATCH_BYTES &&
-                    quietMs < FOLLOW_QUIET_MS &&
-                    performance.now() - aheadStarted < FOLLOW_MAX_MS &&
-                    bytes >= (FOLLOW_MIN_RATE * (performance.now() - aheadStarted)) / 1000))
-            );
+            const growing: Follow = (bytes, quietMs) => {
+              if (merging) return true;
+              const since = performance.now() - aheadStarted;
+              return (
+                bytes < MIN_BATCH_BYTES &&
+                quietMs < FOLLOW_QUIET_MS &&
+                since < FOLLOW_MAX_MS &&
+                bytes >= (FOLLOW_MIN_RATE * since) / 1000
+              );
+            };
+            // `bounded` reads the request file beside the store, so it is asked only when the batch would go on.
+            const ahead = await start((bytes, quietMs) => growing(bytes, quietMs) && !bounded());
             for (const id of tally.traceIds ?? []) built.add(id);
             try {
               if (tally.rejected.length) {
