@@ -9,12 +9,15 @@ import {withConnection} from "../store/db.js";
 import {PROJECT_ROOT} from "../workspace/changed.js";
 import {openReceiver} from "./receiver.js";
 
-const FIXTURE = join(import.meta.dirname, "..", "formats", "fixtures", "otlp-manual-agent-tools.json");
+const FIXTURE = readFileSync(
+  join(import.meta.dirname, "..", "formats", "fixtures", "otlp-manual-agent-tools.json"),
+  "utf8"
+);
 const READER = join(PROJECT_ROOT, "loaders", "intake", "fixtures", "storeReader.ts");
 
 /** The fixture's request with every span in trace `n`. */
 function request(n: number) {
-  const value = JSON.parse(readFileSync(FIXTURE, "utf8")) as {
+  const value = JSON.parse(FIXTURE) as {
     resourceSpans: {scopeSpans: {spans: {traceId: string}[]}[]}[];
   };
   for (const span of value.resourceSpans[0]!.scopeSpans[0]!.spans) span.traceId = n.toString(16).padStart(32, "0");
