@@ -26,9 +26,9 @@ Groups the workspace's failing and flagged traces so that one review item stands
   semantic clusters   the evidence of what went wrong (errors, failed tool results, the turns around the first
                       failure, the final answer, annotators' notes, failing judges' reasoning) embedded (TF-IDF
                       offline, or an OpenAI-compatible embeddings endpoint), projected to 2-D with UMAP (seeded)
-                      and grouped by k-means, k chosen by the silhouette; each named by its most distinctive
-                      words and phrases. Fitted on a seeded sample of --max-traces; every other flagged trace
-                      joins the nearest cluster
+                      and grouped by k-means, k chosen by the silhouette, --runs times; the clusters are what
+                      most of those runs agree on, each named by its most distinctive words and phrases. Fitted
+                      on a seeded sample of --max-traces; every other flagged trace joins the nearest cluster
   topic clusters      the same traces by what they are about (user turns, tools, speakers): a second lens,
                       shown as "about: …" beside each cluster
 
@@ -44,6 +44,8 @@ Options:
                         more, and assign the rest to the nearest cluster (default: ${DEFAULT_CLUSTER_OPTIONS.maxTraces})
   --seed <n>            seed for sampling, UMAP and k-means (default: ${DEFAULT_CLUSTER_OPTIONS.seed})
   --max-k <n>           the most clusters one split may make (default: ${DEFAULT_CLUSTER_OPTIONS.maxK})
+  --runs <n>            projections each lens's clusters are the consensus of: one alone depends on its seed
+                        (default: ${DEFAULT_CLUSTER_OPTIONS.runs}; 1 is fastest)
   --split-threshold <s> split a cluster again only when the split's mean silhouette reaches s, 0–1
                         (default: ${DEFAULT_CLUSTER_OPTIONS.splitThreshold}; lower finds finer clusters)
   --drafts              first draft a failure description of each flagged trace with a chat model (one or two
@@ -84,6 +86,7 @@ export const command: Command = {
         seed: {type: "string"},
         "max-k": {type: "string"},
         "split-threshold": {type: "string"},
+        runs: {type: "string"},
         "signatures-only": {type: "boolean", default: false},
         drafts: {type: "boolean", default: false},
         "draft-model": {type: "string", default: "gpt-4o-mini"},
@@ -110,6 +113,7 @@ export const command: Command = {
       embeddings,
       maxTraces: positiveInt(values["max-traces"], "max-traces", DEFAULT_CLUSTER_OPTIONS.maxTraces),
       maxK: positiveInt(values["max-k"], "max-k", DEFAULT_CLUSTER_OPTIONS.maxK),
+      runs: positiveInt(values.runs, "runs", DEFAULT_CLUSTER_OPTIONS.runs),
       seed,
       semantic: !values["signatures-only"],
       signature: {...DEFAULT_SIGNATURE_OPTIONS, ignoreFeedback: values["no-feedback"]},

@@ -34,6 +34,8 @@ export interface ClusterOptions {
   maxK: number;
   /** See SemanticOptions.splitThreshold. */
   splitThreshold: number;
+  /** See SemanticOptions.runs: how many projections each lens's clusters are the consensus of. */
+  runs: number;
   signature?: SignatureOptions;
   /** Skip semantic clustering (signatures only). */
   semantic: boolean;
@@ -51,6 +53,7 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   seed: 42,
   maxK: 12,
   splitThreshold: 0.5,
+  runs: DEFAULT_SEMANTIC_OPTIONS.runs,
   semantic: true
 };
 
@@ -175,6 +178,7 @@ export async function runClustering(
     let method: string;
     let cacheFigures: {cached?: number; fetched?: number} = {};
     const fitted = tfidfVectors(tokens);
+    const layout = layoutMethod(options.runs);
     const what = options.drafts ? "drafted failure descriptions (evidence where none)" : "failure evidence";
     if (options.embeddings === "openai") {
       if (!options.endpoint) throw new Error("openai embeddings need an endpoint");
@@ -187,16 +191,17 @@ export async function runClustering(
       );
       vectors = result.vectors;
       cacheFigures = {cached: result.cached, fetched: result.fetched};
-      method = `${what}: embeddings ${options.endpoint.model} + umap + k-means (k by silhouette)`;
+      method = `${what}: embeddings ${options.endpoint.model} + ${layout}`;
     } else {
       vectors = fitted.vectors;
-      method = `${what}: tf-idf + umap + k-means (k by silhouette)`;
+      method = `${what}: tf-idf + ${layout}`;
     }
     lap("embed");
     const lensOptions = {
       ...DEFAULT_SEMANTIC_OPTIONS,
       maxK: options.maxK,
-      splitThreshold: options.splitThreshold
+      splitThreshold: options.splitThreshold,
+      runs: options.runs
     };
     const result = semanticClusters(vectors, tokens, random, {
       ...lensOptions,
@@ -251,7 +256,7 @@ export async function runClustering(
     const topicFit = tfidfVectors(topicTokens);
     const topicResult = semanticClusters(topicFit.vectors, topicTokens, seededRandom(options.seed + 1), lensOptions);
     const topicLens = await assignRest(topicResult, topicFit, chosen, rest, topicTokensOf, () => {});
-    const topicMethod = "topic: tf-idf of user turns, tools and speakers + umap + k-means (k by silhouette)";
+    const topicMethod = `topic: tf-idf of user turns, tools and speakers + ${layout}`;
     for (const c of topicResult.clusters) {
       const ids = topicLens.members.get(c.label)!;
       const terms = c.terms.map((x) => x.term);
@@ -299,6 +304,12 @@ export async function runClustering(
     topic,
     timings
   };
+}
+
+/** How a lens's clusters were found, as the Clusters page shows it. */
+function layoutMethod(runs: number): string {
+  const one = "umap + k-means (k by silhouette)";
+  return runs > 1 ? `consensus of ${runs} × ${one}` : one;
 }
 
 /**

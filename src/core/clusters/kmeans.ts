@@ -82,26 +82,31 @@ export function kmeans(
   return best!;
 }
 
-/** The mean silhouette of a labelling (Rousseeuw 1987); a point alone in its cluster scores 0. */
+/**
+ * The mean silhouette of a labelling (Rousseeuw 1987); a point alone in its cluster scores 0. Quadratic in the
+ * points, so the sums per cluster live in a typed array indexed by a dense cluster number rather than a map: the
+ * consensus of several projections computes it for every k of every run.
+ */
 export function silhouette(points: readonly Point[], labels: readonly number[]): number {
-  const clusters = [...new Set(labels)];
-  if (clusters.length < 2) return 0;
+  const dense = new Map<number, number>();
+  const of = Int32Array.from(labels, (l) => dense.get(l) ?? dense.set(l, dense.size).get(l)!);
+  const k = dense.size;
+  if (k < 2) return 0;
+  const size = new Float64Array(k);
+  for (const c of of) size[c]!++;
+  const sums = new Float64Array(k);
   let total = 0;
   points.forEach((p, i) => {
-    const sums = new Map<number, [number, number]>();
+    sums.fill(0);
     points.forEach((q, j) => {
-      if (i === j) return;
-      const entry = sums.get(labels[j]!) ?? [0, 0];
-      entry[0] += Math.sqrt(dist2(p, q));
-      entry[1]++;
-      sums.set(labels[j]!, entry);
+      if (i !== j) sums[of[j]!]! += Math.sqrt(dist2(p, q));
     });
-    const own = sums.get(labels[i]!);
-    if (!own) return;
-    const a = own[0] / own[1];
+    const own = of[i]!;
+    if (size[own]! < 2) return;
+    const a = sums[own]! / (size[own]! - 1);
     let b = Infinity;
-    for (const [label, [sum, count]] of sums) if (label !== labels[i]) b = Math.min(b, sum / count);
-    total += b === Infinity ? 0 : (b - a) / Math.max(a, b);
+    for (let c = 0; c < k; c++) if (c !== own) b = Math.min(b, sums[c]! / size[c]!);
+    total += (b - a) / Math.max(a, b);
   });
   return total / points.length;
 }

@@ -1,12 +1,16 @@
 /**
- * @module Semantic clusters: embedding vectors → a 2-D UMAP projection (seeded) → k-means with k chosen by the
- * silhouette, split again inside each part while the split is well separated → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its centre.
+ * @module Semantic clusters: embedding vectors → 2-D UMAP projections (seeded, several) → in each, k-means with k
+ * chosen by the silhouette, split again inside each part while the split is well separated → the consensus of
+ * those clusterings → each cluster named by its class-based TF-IDF terms and shown through the traces nearest its
+ * centre on the first projection, which is the map.
  * Pure: the vectors, the tokens to name clusters by and the random source are passed in.
  */
 import {maxOf, minOf} from "./extent.js";
 import {UMAP} from "umap-js";
 import {classTerms, type ClassTerm} from "./classTerms.js";
 import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
+import {consensusLabels} from "./consensus.js";
+import {exactNeighbours} from "./neighbours.js";
 import type {Random} from "../random.js";
 
 export interface SemanticOptions {
@@ -18,7 +22,14 @@ export interface SemanticOptions {
   /** Split a cluster again only when the split's mean silhouette reaches this (0–1). */
   splitThreshold: number;
   representatives: number;
-  /** Called with (epochs done, epochs in all) while UMAP optimises. */
+  /**
+   * How many projections (each its own UMAP layout and split) the clusters are the consensus of. One layout's
+   * clusters depend on its seed; seven agree with each other, and with labelled failures, far more steadily.
+   */
+  runs: number;
+  /** UMAP's optimisation epochs per projection (umap-js picks 500 below 10,000 points; 200 cost less, lose nothing measured). */
+  epochs: number;
+  /** Called with (epochs done, epochs in all, over every projection) while UMAP optimises. */
   progress?: (done: number, total: number) => void;
 }
 
@@ -28,7 +39,9 @@ export const DEFAULT_SEMANTIC_OPTIONS: SemanticOptions = {
   maxK: 12,
   minSize: 5,
   splitThreshold: 0.5,
-  representatives: 5
+  representatives: 5,
+  runs: 7,
+  epochs: 200
 };
 
 export interface SemanticCluster {
@@ -44,16 +57,22 @@ export interface SemanticResult {
   labels: number[];
   clusters: SemanticCluster[];
   k: number;
+  /** The mean silhouette of every k tried at the top level of the first projection (the map's). */
   silhouettes: {k: number; silhouette: number}[];
 }
 
 /**
- * Projects `vectors` to 2-D. Identical vectors (traces with the same text) are projected once and share a place,
+ * Projects `vectors` to 2-D, `options.runs` times from one neighbour graph (the layouts differ by their seeded
+ * start and sampling only). Identical vectors (traces with the same text) are projected once and share a place,
  * spread by a small seeded jitter so the map still shows how many there are: UMAP's neighbour search degrades
  * badly on many exact duplicates (18 s instead of under 2 s for 2,000 templated traces). With fewer than three
  * distinct vectors UMAP cannot run and they sit on a line.
  */
-export function project(vectors: readonly number[][], random: Random, options: SemanticOptions): [number, number][] {
+export function projections(
+  vectors: readonly number[][],
+  random: Random,
+  options: SemanticOptions
+): [number, number][][] {
   const index = new Map<string, number>();
   const unique: number[][] = [];
   const of = vectors.map((v) => {
@@ -65,38 +84,46 @@ export function project(vectors: readonly number[][], random: Random, options: S
     }
     return i;
   });
-  let places: [number, number][];
   const n = unique.length;
-  if (n < 3) places = unique.map((_, i) => [i, 0]);
+  const runs = Math.max(1, options.runs);
+  const layouts: [number, number][][] = [];
+  if (n < 3) for (let run = 0; run < runs; run++) layouts.push(unique.map((_, i) => [i, 0]));
   else {
-    const umap = new UMAP({
-      nComponents: 2,
-      nNeighbors: Math.max(2, Math.min(options.nNeighbors, n - 1)),
-      minDist: options.minDist,
-      random
-    });
-    const epochs = umap.initializeFit(unique);
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      umap.step();
-      if (epoch % 10 === 0) options.progress?.(epoch, epochs);
+    const nNeighbors = Math.max(2, Math.min(options.nNeighbors, n - 1));
+    const neighbours = exactNeighbours(unique, nNeighbors);
+    for (let run = 0; run < runs; run++) {
+      const umap = new UMAP({nComponents: 2, nNeighbors, minDist: options.minDist, nEpochs: options.epochs, random});
+      umap.setPrecomputedKNN(neighbours.indices, neighbours.distances);
+      const epochs = umap.initializeFit(unique);
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        umap.step();
+        if (epoch % 10 === 0) options.progress?.(run * epochs + epoch, runs * epochs);
+      }
+      options.progress?.((run + 1) * epochs, runs * epochs);
+      layouts.push(umap.getEmbedding().map((p) => [p[0]!, p[1]!]));
     }
-    options.progress?.(epochs, epochs);
-    places = umap.getEmbedding().map((p) => [p[0]!, p[1]!]);
   }
-  if (n === vectors.length) return places;
-  const xs = places.map((p) => p[0]);
-  const ys = places.map((p) => p[1]);
-  const spread = 0.01 * Math.max(maxOf(xs) - minOf(xs), maxOf(ys) - minOf(ys), 1);
-  const seen = new Set<number>();
-  return of.map((i) => {
-    const [x, y] = places[i]!;
-    // The first of a group keeps the exact place; the others scatter around it.
-    if (!seen.has(i)) {
-      seen.add(i);
-      return [x, y];
-    }
-    return [x + (random() - 0.5) * spread, y + (random() - 0.5) * spread];
+  if (n === vectors.length) return layouts;
+  return layouts.map((places) => {
+    const xs = places.map((p) => p[0]);
+    const ys = places.map((p) => p[1]);
+    const spread = 0.01 * Math.max(maxOf(xs) - minOf(xs), maxOf(ys) - minOf(ys), 1);
+    const seen = new Set<number>();
+    return of.map((i) => {
+      const [x, y] = places[i]!;
+      // The first of a group keeps the exact place; the others scatter around it.
+      if (!seen.has(i)) {
+        seen.add(i);
+        return [x, y];
+      }
+      return [x + (random() - 0.5) * spread, y + (random() - 0.5) * spread];
+    });
   });
+}
+
+/** One projection of `vectors` to 2-D (see `projections`). */
+export function project(vectors: readonly number[][], random: Random, options: SemanticOptions): [number, number][] {
+  return projections(vectors, random, {...options, runs: 1})[0]!;
 }
 
 export function semanticClusters(
@@ -105,13 +132,17 @@ export function semanticClusters(
   random: Random,
   options: SemanticOptions = DEFAULT_SEMANTIC_OPTIONS
 ): SemanticResult {
-  const coords = project(vectors, random, options);
-  const chosen = splitBySilhouette(coords, random, {
+  const layouts = projections(vectors, random, options);
+  const split = {
     ...DEFAULT_SPLIT_OPTIONS,
     maxK: options.maxK,
     minSize: options.minSize,
     threshold: options.splitThreshold
-  });
+  };
+  const runs = layouts.map((coords) => splitBySilhouette(coords, random, split));
+  const coords = layouts[0]!;
+  const labels = runs.length === 1 ? runs[0]!.labels : consensusLabels(runs.map((run) => run.labels));
+  const chosen = {labels, centres: centresOf(coords, labels), scores: runs[0]!.scores};
   const terms = classTerms(tokens, chosen.labels, 6);
   const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);
@@ -132,4 +163,16 @@ export function semanticClusters(
     k: order.length,
     silhouettes: chosen.scores
   };
+}
+
+/** The mean place of each label's members (labels 0…k−1). */
+function centresOf(coords: readonly [number, number][], labels: readonly number[]): number[][] {
+  const k = labels.reduce((max, l) => Math.max(max, l + 1), 0);
+  const sums = Array.from({length: k}, () => [0, 0, 0]);
+  labels.forEach((l, i) => {
+    sums[l]![0]! += coords[i]![0];
+    sums[l]![1]! += coords[i]![1];
+    sums[l]![2]!++;
+  });
+  return sums.map(([x, y, count]) => [x! / count!, y! / count!]);
 }

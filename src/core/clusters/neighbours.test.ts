@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import fc from "fast-check";
+import {exactNeighbours} from "./neighbours.js";
+
+const normalised = (row: number[]) => {
+  const norm = Math.hypot(...row);
+  return norm > 0 ? row.map((v) => v / norm) : row;
+};
+
+test("the neighbours are the nearest rows by Euclidean distance, the row itself first", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({min: 2, max: 30}).chain((n) =>
+        fc.array(
+          // Sparse rows: most terms absent, as in TF-IDF.
+          fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.double({min: 0.01, max: 1, noNaN: true})), {
+            minLength: 8,
+            maxLength: 8
+          }),
+          {minLength: n, maxLength: n}
+        )
+      ),
+      fc.integer({min: 1, max: 10}),
+      (raw, k) => {
+        const rows = raw.map(normalised);
+        const found = exactNeighbours(rows, k);
+        rows.forEach((row, i) => {
+          const distance = (j: number) => Math.hypot(...row.map((v, d) => v - rows[j]![d]!));
+          const want = Math.min(k, rows.length);
+          assert.equal(found.indices[i]!.length, want);
+          assert.equal(found.indices[i]![0], i);
+          assert.equal(found.distances[i]![0], 0);
+          // Ties may fall either way, so compare the distances, then check each named row is that far.
+          const expected = rows
+            .map((_, j) => j)
+            .filter((j) => j !== i)
+            .map(distance)
+            .sort((a, b) => a - b)
+            .slice(0, want - 1);
+          found.distances[i]!.slice(1).forEach((d, p) => {
+            assert.ok(Math.abs(d - expected[p]!) < 1e-9, `row ${i}: ${d} against ${expected[p]}`);
+            assert.ok(Math.abs(d - distance(found.indices[i]![p + 1]!)) < 1e-9);
+          });
+        });
+      }
+    ),
+    {numRuns: 200, seed: 3}
+  );
+});
+
+test("equally near rows are listed lower index first", () => {
+  const rows = [
+    [1, 0],
+    [0, 1],
+    [0, 1],
+    [0, 1]
+  ];
+  assert.deepEqual(exactNeighbours(rows, 3).indices[0], [0, 1, 2]);
+  assert.deepEqual(exactNeighbours(rows, 3).indices[3], [3, 1, 2]);
+});
