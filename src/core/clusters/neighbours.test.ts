@@ -8,21 +8,30 @@ const normalised = (row: number[]) => {
   return norm > 0 ? row.map((v) => v / norm) : row;
 };
 
-test("the neighbours are the nearest rows by Euclidean distance, the row itself first", () => {
-  fc.assert(
-    fc.property(
-      fc.integer({min: 2, max: 30}).chain((n) =>
+/** Rows of `width` terms, each present with chance one in `every`: dense rows take one path, sparse rows another. */
+const rowsOf = (width: number, every: number) =>
+  fc
+    .integer({min: 2, max: 30})
+    .chain((n) =>
+      fc.array(
         fc.array(
-          // Sparse rows: most terms absent, as in TF-IDF.
-          fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.double({min: 0.01, max: 1, noNaN: true})), {
-            minLength: 8,
-            maxLength: 8
-          }),
-          {minLength: n, maxLength: n}
-        )
-      ),
-      fc.integer({min: 1, max: 10}),
-      (raw, k) => {
+          fc.oneof(
+            {weight: every - 1, arbitrary: fc.constant(0)},
+            {weight: 1, arbitrary: fc.double({min: 0.01, max: 1, noNaN: true})}
+          ),
+          {minLength: width, maxLength: width}
+        ),
+        {minLength: n, maxLength: n}
+      )
+    );
+
+for (const [kind, width, every] of [
+  ["dense", 6, 1],
+  ["sparse", 40, 10]
+] as const)
+  test(`the neighbours of ${kind} rows are the nearest by Euclidean distance, the row itself first`, () => {
+    fc.assert(
+      fc.property(rowsOf(width, every), fc.integer({min: 1, max: 10}), (raw, k) => {
         const rows = raw.map(normalised);
         const found = exactNeighbours(rows, k);
         rows.forEach((row, i) => {
@@ -43,11 +52,10 @@ test("the neighbours are the nearest rows by Euclidean distance, the row itself 
             assert.ok(Math.abs(d - distance(found.indices[i]![p + 1]!)) < 1e-9);
           });
         });
-      }
-    ),
-    {numRuns: 200, seed: 3}
-  );
-});
+      }),
+      {numRuns: 200, seed: 3}
+    );
+  });
 
 test("equally near rows are listed lower index first", () => {
   const rows = [
