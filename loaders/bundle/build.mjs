@@ -1,6 +1,6 @@
 /**
- * @module Builds the `plumbline` command with esbuild: every verb and the ingest worker threads' script, from the
- * project's TypeScript, into one folder (`dist-cli/`) that `bin/plumbline.js` runs. Plain JavaScript, so the
+ * @module Builds the `plumbline` command with esbuild: every verb and the worker threads' scripts (ingest, lens),
+ * from the project's TypeScript, into one folder (`dist-cli/`) that `bin/plumbline.js` runs. Plain JavaScript, so the
  * command can rebuild itself before any TypeScript loader exists.
  *
  * The build is split: the entry holds the dispatcher and each verb is a chunk of its own, imported when it runs,
@@ -21,7 +21,11 @@ import {hashInputs, manifestPath, PROJECT_ROOT_KEY, stampInputs} from "./current
  * The command's entry points, relative to the project folder. The pages' data loaders (`dataLoaderEntries`) are
  * built with them, so that `plumbline start` and `plumbline build` run them without a TypeScript loader.
  */
-export const COMMAND_ENTRIES = {main: "loaders/cli/main.ts", worker: "loaders/ingest/worker.ts"};
+export const COMMAND_ENTRIES = {
+  main: "loaders/cli/main.ts",
+  worker: "loaders/ingest/worker.ts",
+  lensWorker: "loaders/clusters/lensWorker.ts"
+};
 
 const HELP_TEXTS = fileURLToPath(new URL("./helpTexts.mjs", import.meta.url));
 

@@ -8,6 +8,8 @@ import {fileURLToPath, pathToFileURL} from "node:url";
 import {captureIo} from "../fixtures/captureIo.js";
 import {main, mainHelp} from "../cli/main.js";
 import {SOURCE_WORKER, workerScript} from "../ingest/workerPool.js";
+import {fitLensInThread, lensWorkerScript, SOURCE_LENS_WORKER} from "../clusters/lensThread.js";
+import {DEFAULT_SEMANTIC_OPTIONS} from "../../src/core/clusters/semantic.js";
 import {currentBuild, manifestPath, type BuildManifest} from "./currentBuild.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -58,10 +60,20 @@ test("the first run builds the command, with one line, and --help and a verb's -
   assert.match(unknown.stderr, /^main from the build\nunknown command: frobnicate/);
 });
 
-test("the ingest workers run from the build while it is current", async () => {
+test("the ingest and lens workers run from the build while it is current, and the built lens worker fits as the sources do", async () => {
   const build = await currentBuild(ROOT, buildDir);
   assert.ok(build);
   assert.equal((await workerScript({PLUMBLINE_CLI_BUILD: buildDir})).href, pathToFileURL(build.worker).href);
+  const lens = await lensWorkerScript({PLUMBLINE_CLI_BUILD: buildDir});
+  assert.equal(lens.href, pathToFileURL(join(build.dir, "lensWorker.js")).href);
+  const tokens = Array.from({length: 30}, (_, i) =>
+    [
+      ["refund", "card"],
+      ["flight", "seat"]
+    ][i % 2]!.concat(`w${i % 4}`)
+  );
+  const task = {tokens, seed: 5, options: {...DEFAULT_SEMANTIC_OPTIONS, runs: 2}};
+  assert.deepEqual(await fitLensInThread(task, lens), await fitLensInThread(task, SOURCE_LENS_WORKER));
 });
 
 test("a build older than its sources is rebuilt before the command runs, with one line, and not again", async () => {
@@ -81,6 +93,7 @@ test("a build older than its sources is rebuilt before the command runs, with on
     SOURCE_WORKER,
     "stale, the workers run the sources"
   );
+  assert.equal(await lensWorkerScript({PLUMBLINE_CLI_BUILD: buildDir}), SOURCE_LENS_WORKER);
   const rebuilt = plumbline("ingest", "--help");
   assert.equal(rebuilt.status, 0, rebuilt.stderr);
   assert.match(

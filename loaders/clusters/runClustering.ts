@@ -24,6 +24,7 @@ import {
 import {replaceClusters, type ClusterRow, type TraceClusterRow} from "../store/clusterTables.js";
 import {embedTexts, type EmbeddingEndpoint} from "./embeddings.js";
 import {draftFailures, type DraftOptions, type DraftSummary} from "./drafts.js";
+import {fitLensInThread} from "./lensThread.js";
 
 export interface ClusterOptions {
   embeddings: "tfidf" | "openai";
@@ -36,6 +37,12 @@ export interface ClusterOptions {
   splitThreshold: number;
   /** See SemanticOptions.runs: how many projections each lens's clusters are the consensus of. */
   runs: number;
+  /**
+   * Fit the topic lens on a worker thread, beside the evidence lens (the clusters are the same either way). By
+   * default, when the sample has `LENS_THREAD_MIN` traces or more: below that, starting the thread costs more than
+   * it saves.
+   */
+  lensThread?: boolean;
   signature?: SignatureOptions;
   /** Skip semantic clustering (signatures only). */
   semantic: boolean;
@@ -174,6 +181,22 @@ export async function runClustering(
     // The evidence lens: the map and the semantic clusters.
     const tokens = await evidenceTokensOf(chosen);
     lap("evidence inputs");
+    const lensOptions = {
+      ...DEFAULT_SEMANTIC_OPTIONS,
+      maxK: options.maxK,
+      splitThreshold: options.splitThreshold,
+      runs: options.runs
+    };
+    // The topic lens fits on another thread while this one fits the evidence: the same clusters, on two cores.
+    const topicTokens = await topicTokensOf(chosen);
+    const topicSeed = options.seed + 1;
+    const topicInThread = options.lensThread ?? chosen.length >= LENS_THREAD_MIN;
+    const topicFitting = topicInThread
+      ? fitLensInThread({tokens: topicTokens, seed: topicSeed, options: lensOptions})
+      : null;
+    // Awaited after the evidence lens; until then a failure must not count as unhandled.
+    topicFitting?.catch(() => {});
+    lap("topic inputs");
     let vectors: number[][];
     let method: string;
     let cacheFigures: {cached?: number; fetched?: number} = {};
@@ -197,12 +220,6 @@ export async function runClustering(
       method = `${what}: tf-idf + ${layout}`;
     }
     lap("embed");
-    const lensOptions = {
-      ...DEFAULT_SEMANTIC_OPTIONS,
-      maxK: options.maxK,
-      splitThreshold: options.splitThreshold,
-      runs: options.runs
-    };
     const result = semanticClusters(vectors, tokens, random, {
       ...lensOptions,
       progress: (d, n) => progress("umap", d, n)
@@ -252,9 +269,9 @@ export async function runClustering(
       ...cacheFigures
     };
     // The topic lens: what the traces are about (user turns, tools, speakers), shown beside each cluster.
-    const topicTokens = await topicTokensOf(chosen);
     const topicFit = tfidfVectors(topicTokens);
-    const topicResult = semanticClusters(topicFit.vectors, topicTokens, seededRandom(options.seed + 1), lensOptions);
+    const topicResult =
+      (await topicFitting) ?? semanticClusters(topicFit.vectors, topicTokens, seededRandom(topicSeed), lensOptions);
     const topicLens = await assignRest(topicResult, topicFit, chosen, rest, topicTokensOf, () => {});
     const topicMethod = `topic: tf-idf of user turns, tools and speakers + ${layout}`;
     for (const c of topicResult.clusters) {
@@ -305,6 +322,9 @@ export async function runClustering(
     timings
   };
 }
+
+/** The smallest sample whose topic lens is fitted on a worker thread by default. */
+export const LENS_THREAD_MIN = 500;
 
 /** How a lens's clusters were found, as the Clusters page shows it. */
 function layoutMethod(runs: number): string {
