@@ -19,7 +19,11 @@ export async function lensWorkerScript(env: NodeJS.ProcessEnv = process.env): Pr
   return build ? pathToFileURL(join(build.dir, "lensWorker.js")) : SOURCE_LENS_WORKER;
 }
 
-/** The lens fitted on another thread; rejects with the worker's error, or if it exits without an answer. */
+/**
+ * The lens fitted on another thread; rejects with the worker's error, or if it exits without an answer. Given its
+ * `script`, the thread starts before this returns; without, only once the script is found, at the caller's next
+ * await.
+ */
 export async function fitLensInThread(task: LensTask, script?: URL): Promise<SemanticResult> {
   const worker = new Worker(script ?? (await lensWorkerScript()), {workerData: task});
   return new Promise<SemanticResult>((resolve, reject) => {

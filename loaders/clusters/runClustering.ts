@@ -24,7 +24,7 @@ import {
 import {replaceClusters, type ClusterRow, type TraceClusterRow} from "../store/clusterTables.js";
 import {embedTexts, type EmbeddingEndpoint} from "./embeddings.js";
 import {draftFailures, type DraftOptions, type DraftSummary} from "./drafts.js";
-import {fitLensInThread} from "./lensThread.js";
+import {fitLensInThread, lensWorkerScript} from "./lensThread.js";
 
 export interface ClusterOptions {
   embeddings: "tfidf" | "openai";
@@ -191,8 +191,10 @@ export async function runClustering(
     const topicTokens = await topicTokensOf(chosen);
     const topicSeed = options.seed + 1;
     const topicInThread = options.lensThread ?? chosen.length >= LENS_THREAD_MIN;
-    const topicFitting = topicInThread
-      ? fitLensInThread({tokens: topicTokens, seed: topicSeed, options: lensOptions})
+    // The script is found first, so that the thread starts now rather than at the next await, after the evidence.
+    const script = topicInThread ? await lensWorkerScript() : null;
+    const topicFitting = script
+      ? fitLensInThread({tokens: topicTokens, seed: topicSeed, options: lensOptions}, script)
       : null;
     // Awaited after the evidence lens; until then a failure must not count as unhandled.
     topicFitting?.catch(() => {});
