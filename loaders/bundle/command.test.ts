@@ -65,7 +65,7 @@ test("the ingest and lens workers run from the build while it is current, and th
   assert.ok(build);
   assert.equal((await workerScript({PLUMBLINE_CLI_BUILD: buildDir})).href, pathToFileURL(build.worker).href);
   const lens = await lensWorkerScript({PLUMBLINE_CLI_BUILD: buildDir});
-  assert.equal(lens.href, pathToFileURL(join(build.dir, "lensWorker.js")).href);
+  assert.equal(lens.href, pathToFileURL(build.lensWorker).href);
   const tokens = Array.from({length: 30}, (_, i) =>
     [
       ["refund", "card"],

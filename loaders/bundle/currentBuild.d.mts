@@ -15,6 +15,8 @@ export interface Build {
   main: string;
   /** The ingest worker threads' script. */
   worker: string;
+  /** The script of the thread that fits the topic lens (loaders/clusters/lensWorker.ts). */
+  lensWorker: string;
   /** The help texts, written at build time: `{main, verbs: {name: text}}`. */
   help: string;
 }
@@ -27,3 +29,9 @@ export function manifestPath(buildDir: string): string;
 export function stampInputs(root: string, inputs: readonly string[]): Stamp[];
 export function hashInputs(root: string, inputs: readonly string[]): Promise<string>;
 export function currentBuild(root: string, buildDir: string): Promise<Build | null>;
+export function workerScriptOf(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  name: "worker" | "lensWorker",
+  source: URL
+): Promise<URL>;

@@ -60,6 +60,15 @@ export async function hashInputs(root, inputs) {
   return hash.digest("hex");
 }
 
+/**
+ * A worker thread's script: its file in the command's build (`name`, a field of the build) when that build is
+ * current, else `source`, its sources run through the TypeScript loader.
+ */
+export async function workerScriptOf(root, env, name, source) {
+  const build = await currentBuild(root, buildDirOf(root, env));
+  return build ? pathToFileURL(build[name]) : source;
+}
+
 /** The build's files when it was built from the sources as they are now, else null. */
 export async function currentBuild(root, buildDir) {
   let manifest;
@@ -69,7 +78,13 @@ export async function currentBuild(root, buildDir) {
     return null;
   }
   const dir = join(buildDir, manifest.dir);
-  const build = {dir, main: join(dir, "main.js"), worker: join(dir, "worker.js"), help: join(dir, "help.json")};
+  const build = {
+    dir,
+    main: join(dir, "main.js"),
+    worker: join(dir, "worker.js"),
+    lensWorker: join(dir, "lensWorker.js"),
+    help: join(dir, "help.json")
+  };
   if (!existsSync(build.main)) return null;
   let stamps;
   try {

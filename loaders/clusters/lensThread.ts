@@ -2,10 +2,9 @@
  * @module Fits a lens in a worker thread (`lensWorker.ts`): the command's build of it when that is current, or the
  * sources through the TypeScript loader.
  */
-import {join} from "node:path";
-import {fileURLToPath, pathToFileURL} from "node:url";
+import {fileURLToPath} from "node:url";
 import {Worker} from "node:worker_threads";
-import {buildDirOf, currentBuild} from "../bundle/currentBuild.mjs";
+import {workerScriptOf} from "../bundle/currentBuild.mjs";
 import type {SemanticResult} from "../../src/core/clusters/semantic.js";
 import type {LensTask} from "./lensWorker.js";
 
@@ -13,10 +12,8 @@ import type {LensTask} from "./lensWorker.js";
 export const SOURCE_LENS_WORKER = new URL("./lensWorkerEntry.mjs", import.meta.url);
 
 /** The lens worker's script: the command's build of it when current, else the sources. */
-export async function lensWorkerScript(env: NodeJS.ProcessEnv = process.env): Promise<URL> {
-  const root = fileURLToPath(new URL("../..", import.meta.url));
-  const build = await currentBuild(root, buildDirOf(root, env));
-  return build ? pathToFileURL(join(build.dir, "lensWorker.js")) : SOURCE_LENS_WORKER;
+export function lensWorkerScript(env: NodeJS.ProcessEnv = process.env): Promise<URL> {
+  return workerScriptOf(fileURLToPath(new URL("../..", import.meta.url)), env, "lensWorker", SOURCE_LENS_WORKER);
 }
 
 /**

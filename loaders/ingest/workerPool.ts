@@ -3,9 +3,9 @@
  * (one in work, one waiting, so it never idles while the main thread reads the next), and the main thread never
  * reads further ahead than that, so memory stays flat whatever the file size.
  */
-import {fileURLToPath, pathToFileURL} from "node:url";
+import {fileURLToPath} from "node:url";
 import {Worker} from "node:worker_threads";
-import {buildDirOf, currentBuild} from "../bundle/currentBuild.mjs";
+import {workerScriptOf} from "../bundle/currentBuild.mjs";
 import type {StagedFiles} from "./stage.js";
 import type {ConvertTally} from "./convert.js";
 import type {BlockTask} from "./worker.js";
@@ -18,10 +18,8 @@ export const SOURCE_WORKER = new URL("./workerEntry.mjs", import.meta.url);
  * the sources themselves. Each thread compiles the sources through the TypeScript loader, which starts a loader
  * thread of its own: about half a second of CPU per thread, against a tenth of that for the build.
  */
-export async function workerScript(env: NodeJS.ProcessEnv = process.env): Promise<URL> {
-  const root = fileURLToPath(new URL("../..", import.meta.url));
-  const build = await currentBuild(root, buildDirOf(root, env));
-  return build ? pathToFileURL(build.worker) : SOURCE_WORKER;
+export function workerScript(env: NodeJS.ProcessEnv = process.env): Promise<URL> {
+  return workerScriptOf(fileURLToPath(new URL("../..", import.meta.url)), env, "worker", SOURCE_WORKER);
 }
 
 type Reply =
