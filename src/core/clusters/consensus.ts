@@ -5,6 +5,8 @@
  * against labelled failures by a factor of five on the demo's sets; the consensus of seven barely moves.
  */
 
+import {distinct} from "./distinct.js";
+
 /**
  * Labels (0…k−1, in order of first appearance) of the consensus of `runs`, each one label per item. Items join
  * while the mean share of runs that put their members together exceeds `agreement` (0.5: most runs).
@@ -14,23 +16,11 @@ export function consensusLabels(runs: readonly (readonly number[])[], agreement 
   if (runs.some((run) => run.length !== n)) throw new Error("invalid runs: each run needs one label per item");
   const r = runs.length;
   // Items every run labels alike are one point of the linkage, weighted by how many they are.
-  const index = new Map<string, number>();
-  const tuples: number[][] = [];
-  const weight: number[] = [];
-  const of = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const tuple = runs.map((run) => run[i]!);
-    const key = tuple.join(",");
-    let u = index.get(key);
-    if (u === undefined) {
-      index.set(key, (u = tuples.length));
-      tuples.push(tuple);
-      weight.push(0);
-    }
-    weight[u]!++;
-    of[i] = u;
-  }
+  const items = Array.from({length: n}, (_, i) => runs.map((run) => run[i]!));
+  const {values: tuples, of} = distinct(items, (tuple) => tuple.join(","));
   const m = tuples.length;
+  const weight = new Array<number>(m).fill(0);
+  for (const u of of) weight[u]!++;
   const apart = new Float64Array(m * m);
   for (let a = 0; a < m; a++)
     for (let b = a + 1; b < m; b++) {

@@ -11,6 +11,7 @@ import {classTerms, type ClassTerm} from "./classTerms.js";
 import {DEFAULT_SPLIT_OPTIONS, splitBySilhouette} from "./kmeans.js";
 import {consensusLabels} from "./consensus.js";
 import {exactNeighbours} from "./neighbours.js";
+import {distinct} from "./distinct.js";
 import type {Random} from "../random.js";
 
 export interface SemanticOptions {
@@ -73,17 +74,7 @@ export function projections(
   random: Random,
   options: SemanticOptions
 ): [number, number][][] {
-  const index = new Map<string, number>();
-  const unique: number[][] = [];
-  const of = vectors.map((v) => {
-    const key = v.join(",");
-    let i = index.get(key);
-    if (i === undefined) {
-      index.set(key, (i = unique.length));
-      unique.push(v.slice());
-    }
-    return i;
-  });
+  const {values: unique, of} = distinct(vectors, (v) => v.join(","));
   const n = unique.length;
   const runs = Math.max(1, options.runs);
   const layouts: [number, number][][] = [];
@@ -121,11 +112,6 @@ export function projections(
   });
 }
 
-/** One projection of `vectors` to 2-D (see `projections`). */
-export function project(vectors: readonly number[][], random: Random, options: SemanticOptions): [number, number][] {
-  return projections(vectors, random, {...options, runs: 1})[0]!;
-}
-
 export function semanticClusters(
   vectors: readonly number[][],
   tokens: readonly (readonly string[])[],
@@ -142,11 +128,10 @@ export function semanticClusters(
   const runs = layouts.map((coords) => splitBySilhouette(coords, random, split));
   const coords = layouts[0]!;
   const labels = runs.length === 1 ? runs[0]!.labels : consensusLabels(runs.map((run) => run.labels));
-  const chosen = {labels, centres: centresOf(coords, labels), scores: runs[0]!.scores};
-  const terms = classTerms(tokens, chosen.labels, 6);
-  const clusters: SemanticCluster[] = chosen.centres.map((centre, label) => {
+  const terms = classTerms(tokens, labels, 6);
+  const clusters: SemanticCluster[] = centresOf(coords, labels).map((centre, label) => {
     const distance = (i: number) => Math.hypot(coords[i]![0] - centre[0]!, coords[i]![1] - centre[1]!);
-    const members = chosen.labels
+    const members = labels
       .flatMap((l, i) => (l === label ? [i] : []))
       .sort((a, b) => distance(a) - distance(b) || a - b);
     return {label, terms: terms.get(label) ?? [], members, centre: [centre[0]!, centre[1]!]};
@@ -158,10 +143,10 @@ export function semanticClusters(
   const relabel = new Map(order.map((c, i) => [c.label, i]));
   return {
     coords,
-    labels: chosen.labels.map((l) => relabel.get(l) ?? -1),
+    labels: labels.map((l) => relabel.get(l) ?? -1),
     clusters: order.map((c, i) => ({...c, label: i})),
     k: order.length,
-    silhouettes: chosen.scores
+    silhouettes: runs[0]!.scores
   };
 }
 
