@@ -21,6 +21,7 @@ import {intakeBench} from "./intakeBench.js";
 import {judgeGenerationBench} from "./judgeGenerationBench.js";
 import {monitorBench} from "./monitorBench.js";
 import {ensureCommandBuilt, OUT} from "./run.js";
+import {suiteBench} from "./suiteBench.js";
 
 const {values, positionals} = parseArgs({
   allowPositionals: true,
@@ -32,6 +33,7 @@ const {values, positionals} = parseArgs({
     "intake-profile": {type: "string"},
     "intake-reader": {type: "string"},
     baseline: {type: "string"},
+    "suite-baseline": {type: "string"},
     help: {type: "boolean", short: "h", default: false}
   }
 });
@@ -54,6 +56,7 @@ const ALL = [
 ];
 if (values.help) {
   console.log(`Usage: npm run bench -- [section...] [--spans N] [--intake-seconds N] [--baseline DIR]
+       [--suite-baseline REF]
 
 Sections: ${ALL.join(", ")} (default: all; explorer uses the workspace that ingest builds).
 Also ingest-memory, not in the default run: the ingest's peak memory at 250,000 spans and doubling up to four times
@@ -63,7 +66,10 @@ send them by default, uncompressed protobuf; --intake-gzip gzips them (Content-E
 --intake-profile DIR writes the receiver's CPU profile (node --cpu-prof) to DIR. --intake-reader MS has another
 process read the store every MS ms while the clients send, as a page's data loader would, and prints how long its
 reads waited for the store the intake holds. --baseline DIR times the ingest of another checkout
-(another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it. Figures print as tables and are written to bench/out/results.json.`);
+(another version's worktree with its node_modules) in the same rounds and prints this ingest's ratio to it.
+Also suite, not in the default run (about twenty minutes): \`npm test\` on fresh clones of this commit and of
+--suite-baseline REF, one after the other, and this commit's tests that stand for REF's, with the checks.
+Figures print as tables and are written to bench/out/results.json.`);
   process.exit(0);
 }
 const sections = positionals.length ? positionals : ALL;
@@ -98,6 +104,7 @@ for (const section of sections) {
   else if (section === "gate") results.gate = await gateBench();
   else if (section === "experiments") results.experiments = await experimentsBench();
   else if (section === "cli") results.cli = await cliBench();
+  else if (section === "suite") results.suite = await suiteBench(values["suite-baseline"]);
   else if (section === "judge-generation") results.judgeGeneration = await judgeGenerationBench();
   else throw new Error(`unknown section ${section}`);
 }

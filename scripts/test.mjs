@@ -34,9 +34,10 @@ import {buildDirOf, currentBuild} from "../loaders/bundle/currentBuild.mjs";
 import {CHROMIUM_ARGS, CHROMIUM_PATH, SHARED_CHROMIUM_ENV} from "../loaders/browser/chromiumLaunch.mjs";
 
 const listOnly = process.argv.includes("--list");
-const args = process.argv.slice(2).filter((arg) => arg !== "--list" && arg !== "--save-times");
+const FLAGS = new Set(["--list", "--save-times", "--checks"]);
+const args = process.argv.slice(2).filter((arg) => !FLAGS.has(arg));
 if (args.includes("--help") || args.includes("-h")) {
-  console.log(`Usage: node scripts/test.mjs [--list] [--save-times] [path-substring...]
+  console.log(`Usage: node scripts/test.mjs [--list] [--save-times] [--checks] [path-substring...]
 
 Runs the test files whose path contains any of the substrings (by default all of them, with the type checks and
 Prettier's check): each folder's files in one process (the longest folder's in parts), each page test and
@@ -46,6 +47,7 @@ printed at the end and kept for the next run's order.
 
   --list         print the processes in the order they would start (slowest first), with their last times, and stop
   --save-times   after a full run that passed, keep its times in scripts/testTimes.json, the order of a fresh clone
+  --checks       run the type checks and Prettier's check also when path substrings choose the tests
 
 Environment:
   PLUMBLINE_TEST_CONCURRENCY   processes at a time (default: one more than the number of cores)
@@ -173,7 +175,7 @@ const expected = (unit) =>
   (PARTS.has(unit) && known[folderOf(unit)] !== undefined ? shareOfFolder(unit) : undefined) ??
   (slowByNature(unit) ? 1_000_000 : 0) + bytes(unit);
 const bySlowest = (a, b) => expected(b) - expected(a) || a.localeCompare(b);
-const checks = args.length ? [] : [...CHECKS.keys()];
+const checks = args.length && !process.argv.includes("--checks") ? [] : [...CHECKS.keys()];
 for (const check of checks) members.set(check, []);
 const queue = [...members.keys()].sort(bySlowest);
 if (listOnly) {

@@ -14,6 +14,10 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // DuckDB-WebAssembly (the notebooks' SQL) runs from its baseline compile: the optimizing compile of its 34 MB
+  // module, in the background on every page that loads it, cost the two notebook tests about 6 s of their 76 s of
+  // CPU, and the tests' queries are small.
+  "--js-flags=--no-wasm-tier-up",
   // Rules are separated by commas and EXCLUDE takes one host, so "EXCLUDE localhost,127.0.0.1" would leave
   // 127.0.0.1 mapped to nothing; each loopback name gets its own rule.
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
