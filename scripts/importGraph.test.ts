@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
+import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
 import {describe, test} from "node:test";
 import {
   cycleEdges,
@@ -10,6 +11,7 @@ import {
   packageName,
   type ImportEdge
 } from "./importGraph.js";
+import {tempDir} from "../loaders/fixtures/tempDir.js";
 
 // The layers of the project, as loaders/README.md draws them. Test files are exempt throughout: a test may drive
 // the whole command (`main`) or build a workspace with the ingest to prove a lower layer, and nothing imports a
@@ -46,6 +48,34 @@ describe("the import graph", () => {
     assert.ok(
       edges.some((edge) => edge.from === "loaders/cli/main.ts" && edge.to === "loaders/errors.ts"),
       "main.ts imports loaders/errors.ts"
+    );
+  });
+
+  test("takes every specifier a file names, type-only ones too, and none from its strings or comments", (t) => {
+    const root = tempDir("import-graph", t);
+    mkdirSync(join(root, "loaders", "a"), {recursive: true});
+    writeFileSync(join(root, "loaders", "a", "b.ts"), "export const b = 1;\n");
+    writeFileSync(
+      join(root, "loaders", "a", "x.ts"),
+      [
+        'import type {Schema} from "zod";',
+        'import {type Io, b} from "./b.js";',
+        'export {parse} from "csv-parse";',
+        '// import {nope} from "in-a-comment";',
+        "const text = 'import {nope} from \"in-a-string\"';",
+        "export const f = <T,>(x: T): T => x;",
+        'export const g = (s: Schema | Io) => import("node:fs").then(() => [s, text, b]);'
+      ].join("\n")
+    );
+    const found = importEdges(["loaders"], root).filter((edge) => edge.from === "loaders/a/x.ts");
+    assert.deepEqual(
+      found.map(({to, local, typeOnly}) => ({to, local, typeOnly})).sort((p, q) => p.to.localeCompare(q.to)),
+      [
+        {to: "csv-parse", local: false, typeOnly: false},
+        {to: "loaders/a/b.ts", local: true, typeOnly: false},
+        {to: "node:fs", local: false, typeOnly: false},
+        {to: "zod", local: false, typeOnly: true}
+      ]
     );
   });
 
