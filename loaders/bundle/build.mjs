@@ -15,7 +15,7 @@ import {execFileSync} from "node:child_process";
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {join, relative, sep} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
-import {hashInputs, manifestPath, PROJECT_ROOT_KEY, stampInputs} from "./currentBuild.mjs";
+import {DATA_LOADER_FOLDERS, hashInputs, manifestPath, PROJECT_ROOT_KEY, stampInputs} from "./currentBuild.mjs";
 
 /**
  * The command's entry points, relative to the project folder. The pages' data loaders (`dataLoaderEntries`) are
@@ -53,20 +53,24 @@ function keepModuleUrls(root) {
   };
 }
 
-/** The project's data loaders (`src/data/*.ts`), as entries `data/<name>` (e.g. `data/summary.json`). */
+/**
+ * The project's data loaders (`src/data/*.ts`, `src/notebooks/data/*.ts`), as entries named by their path under
+ * src/ without `.ts` (e.g. `data/summary.json`, `notebooks/data/verdicts.arrow`).
+ */
 export function dataLoaderEntries(root) {
-  const dir = join(root, "src", "data");
-  let names = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // A project without pages (the build's own tests).
-  }
   return Object.fromEntries(
-    names
-      .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts"))
-      .sort()
-      .map((name) => [`data/${name.slice(0, -".ts".length)}`, `src/data/${name}`])
+    DATA_LOADER_FOLDERS.flatMap((folder) => {
+      let names = [];
+      try {
+        names = readdirSync(join(root, "src", folder));
+      } catch {
+        // A project without pages or notebooks (the build's own tests).
+      }
+      return names
+        .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts"))
+        .sort()
+        .map((name) => [`${folder}/${name.slice(0, -".ts".length)}`, `src/${folder}/${name}`]);
+    })
   );
 }
 

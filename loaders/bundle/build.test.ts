@@ -71,14 +71,19 @@ test("built code sees its source's own module URL, in the project its launcher n
   }
 });
 
-test("the pages' data loaders are entries of the build, and nothing else under src/data is", (t) => {
+test("the pages' and the notebooks' data loaders are entries of the build, and nothing else under their folders is", (t) => {
   const options = project(t);
   mkdirSync(join(options.root, "src", "data"), {recursive: true});
+  mkdirSync(join(options.root, "src", "notebooks", "data"), {recursive: true});
   for (const name of ["summary.json.ts", "traces.arrow.ts", "summary.test.ts", "types.d.ts", "notes.md"])
     writeFileSync(join(options.root, "src", "data", name), "");
+  for (const name of ["verdicts.arrow.ts", "verdicts.test.ts"])
+    writeFileSync(join(options.root, "src", "notebooks", "data", name), "");
+  writeFileSync(join(options.root, "src", "notebooks", "weekly.md"), "");
   assert.deepEqual(dataLoaderEntries(options.root), {
     "data/summary.json": "src/data/summary.json.ts",
-    "data/traces.arrow": "src/data/traces.arrow.ts"
+    "data/traces.arrow": "src/data/traces.arrow.ts",
+    "notebooks/data/verdicts.arrow": "src/notebooks/data/verdicts.arrow.ts"
   });
   assert.deepEqual(dataLoaderEntries(join(options.root, "none")), {});
 });

@@ -23,7 +23,8 @@ export interface Build {
 
 export const PROJECT_ROOT_KEY: string;
 export function setProjectRoot(root: string): void;
-export function builtDataLoader(build: Build, name: string): string | null;
+export const DATA_LOADER_FOLDERS: readonly string[];
+export function builtDataLoader(build: Build, path: string): string | null;
 export function buildDirOf(root: string, env?: NodeJS.ProcessEnv): string;
 export function manifestPath(buildDir: string): string;
 export function stampInputs(root: string, inputs: readonly string[]): Stamp[];

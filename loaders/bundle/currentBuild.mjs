@@ -28,11 +28,17 @@ export function setProjectRoot(root) {
   globalThis[Symbol.for(PROJECT_ROOT_KEY)] = pathToFileURL(join(root, "/")).href;
 }
 
-/** The built module of the data loader `src/data/<name>` (e.g. `summary.json.ts`) in `build`, or null. */
-export function builtDataLoader(build, name) {
-  if (!name.endsWith(".ts")) return null;
-  const path = join(build.dir, "data", `${name.slice(0, -".ts".length)}.js`);
-  return existsSync(path) ? path : null;
+/** The folders under src/ that hold the data loaders the repository ships: the pages' and the notebooks'. */
+export const DATA_LOADER_FOLDERS = ["data", "notebooks/data"];
+
+/**
+ * The built module of the data loader at `path` under src/ (e.g. `data/summary.json.ts`) in `build`, or null: a
+ * loader the build does not hold (one added since, or a user's own) runs from its source.
+ */
+export function builtDataLoader(build, path) {
+  if (!path.endsWith(".ts")) return null;
+  const built = join(build.dir, `${path.slice(0, -".ts".length)}.js`);
+  return existsSync(built) ? built : null;
 }
 
 export function manifestPath(buildDir) {

@@ -14,8 +14,8 @@ describe("a data loader", {timeout: 120_000}, () => {
   let project = "";
   let build: Build;
   let workspace = "";
-  const run = (env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ["loaders/site/runLoader.mjs", "src/data/summary.json.ts"], {
+  const run = (env: Record<string, string> = {}, loader = "src/data/summary.json.ts") =>
+    spawnSync(process.execPath, ["loaders/site/runLoader.mjs", loader], {
       cwd: project,
       encoding: "utf8",
       env: {...process.env, PLUMBLINE_DEV: "", PLUMBLINE_CLI_BUILD: "", PLUMBLINE_WORKSPACE: workspace, ...env}
@@ -40,6 +40,23 @@ describe("a data loader", {timeout: 120_000}, () => {
     assert.equal(built.stdout, source.stdout);
   });
 
+  test("the notebooks' loader runs from the build too, with the bytes its source writes", () => {
+    const loader = "src/notebooks/data/verdicts.arrow.ts";
+    const built = run({}, loader);
+    const source = run({PLUMBLINE_DEV: "1"}, loader);
+    assert.equal(built.status, 0, built.stderr);
+    assert.ok(built.stdout.length > 100, "an Arrow table");
+    assert.equal(built.stdout, source.stdout);
+    const module = builtDataLoader(build, "notebooks/data/verdicts.arrow.ts")!;
+    const original = readFileSync(module, "utf8");
+    writeFileSync(module, 'process.stdout.write("from the build");\n');
+    try {
+      assert.equal(run({}, loader).stdout, "from the build");
+    } finally {
+      writeFileSync(module, original);
+    }
+  });
+
   test("finds the files of the project it runs in, not of the one its build was made in", () => {
     // Without a workspace named, the store looks for the data/ folder of its project; run from elsewhere.
     const {PLUMBLINE_WORKSPACE: _, ...env} = process.env;
@@ -53,7 +70,7 @@ describe("a data loader", {timeout: 120_000}, () => {
   });
 
   test("runs from the build while it is current, and from its source once the source changed", () => {
-    const loader = builtDataLoader(build, "summary.json.ts")!;
+    const loader = builtDataLoader(build, "data/summary.json.ts")!;
     const original = readFileSync(loader, "utf8");
     writeFileSync(loader, 'process.stdout.write("from the build");\n');
     try {
