@@ -382,7 +382,6 @@ async function syntheticWorkspace(lines: number, distinct: boolean): Promise<{wo
   return {workspace, setupMs: performance.now() - started};
 }
 
-/** `runClustering` end to end on a synthetic workspace, its steps and peak RSS (of the whole bench process). */
 /**
  * Words that make each synthetic trace's text its own: real flagged traces rarely repeat one another word for word,
  * and UMAP projects repeated texts once, so templated traces alone understate the fit.
@@ -406,6 +405,7 @@ async function makeDistinct(workspace: string): Promise<void> {
   });
 }
 
+/** `runClustering` end to end on a synthetic workspace, its steps and peak RSS (of the whole bench process). */
 async function endToEnd(
   lines: number,
   timings: Record<string, number>,
