@@ -7,7 +7,8 @@
  *   failure and the speakers around it, the final answer and who gave it, the team and the last agent to speak;
  *   annotations left out, since they are the labels, and no feedback read) and drafted descriptions (from the
  *   fake OpenAI server, whose scripted answer quotes the evidence's first line: a measure of the pipeline, not of
- *   a model) — each TF-IDF → seven UMAP projections → k-means by silhouette in each → their consensus; purity and ARI against the labels, at seed 42 and over seeds 1–5.
+ *   a model) — each TF-IDF → seven UMAP projections → k-means by silhouette in each → their consensus; purity and
+ *   ARI against the labels, at seed 42 and over seeds 1–5.
  * - Held out: the evidence weights chosen on one half of each label set, scored on the other half.
  * - Scale: `runClustering` end to end on ≥ 20,000 and on ≥ 100,000 flagged synthetic OTLP traces, and on the
  *   ≥ 20,000 again with three hashed words added to every message so that no two traces' texts repeat (the second

@@ -93,7 +93,8 @@ function typeOnlySpecifiers(text: string): Set<string> {
 
 /**
  * The specifiers `file` imports or re-exports from, each once, in order: those of its JavaScript once types are
- * stripped, then the type-only ones. A declaration file (`.d.mts`) has no JavaScript: its statements are read as written.
+ * stripped, then the type-only ones. A declaration file (`.d.mts`) has no JavaScript: its statements are read as
+ * written.
  */
 function specifiersOf(file: string, text: string, typeOnly: ReadonlySet<string>): string[] {
   if (DECLARATIONS.test(file)) return [...new Set([...text.matchAll(FROM)].map((match) => match[3]!))];

@@ -6,8 +6,8 @@
  * A loader runs from the command's build (dist-cli/, which holds every loader; see loaders/bundle/build.mjs)
  * when that build is current, and from its TypeScript source through tsx otherwise (a source edited since the
  * build, PLUMBLINE_DEV=1, a loader the build does not know). The build saves each loader about 0.6 s of CPU,
- * the TypeScript loader's start and its transforms; a `plumbline build` runs seventeen. Plain JavaScript, so that it
- * starts without a TypeScript loader.
+ * the TypeScript loader's start and its transforms; a `plumbline build` runs seventeen. Plain JavaScript, so
+ * that it starts without a TypeScript loader.
  */
 import {posix, relative, resolve, sep} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -29,7 +29,7 @@ const source = resolve(loader);
 // The loader's path under src/ (e.g. "data/summary.json.ts"), when it is in a folder the build holds loaders of.
 const path = relative(resolve(root, "src"), source).split(sep).join("/");
 const build =
-  process.env.PLUMBLINE_DEV !== "1" && DATA_LOADER_FOLDERS.some((folder) => posix.dirname(path) === folder)
+  process.env.PLUMBLINE_DEV !== "1" && DATA_LOADER_FOLDERS.includes(posix.dirname(path))
     ? await currentBuild(root, buildDirOf(root))
     : null;
 const built = build && builtDataLoader(build, path);
