@@ -199,6 +199,20 @@ test("a file whose first record is foreign or broken is read by the format most 
   assert.ok(summary.quarantineFile && readFileSync(summary.quarantineFile, "utf8").includes("lf-1"));
 });
 
+test("a file whose first record is cut to its opening brace is still read line by line, losing nothing", async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, "cut-first.jsonl");
+  writeFileSync(file, ["{", chatLine("c1", "one"), chatLine("c2", "two")].join("\n"));
+  const summary = await ingest({workspace: join(dir, "ws"), paths: [file], workers: 0});
+  assert.equal(summary.files[0]!.records, 3);
+  assert.equal(summary.ingested, 2);
+  assert.deepEqual(
+    summary.rejectedSample.map((r) => [r.line, r.text]),
+    [[1, "{"]]
+  );
+  assert.match(summary.rejectedSample[0]!.reason, /invalid JSON/);
+});
+
 test("an empty or whitespace-only file is reported as empty, not as broken JSON", async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, "empty.jsonl"), "");

@@ -248,9 +248,9 @@ function parses(text: string | undefined): {ok: true; value: unknown} | {ok: fal
 
 /**
  * Decides how a file is split. JSON Lines when its first non-blank line is JSON by itself, or when, of its first
- * lines, as many parse on their own as do not (a truncated or broken first record must not turn a file of good
- * lines into one bad document); a line holding only a bracket opens a pretty-printed document. The values of the
- * first lines that parse are the sample the file's format is detected from.
+ * lines, as many parse on their own as do not (a truncated or broken first record, even one cut to "{", must not
+ * turn a file of good lines into one bad document); a first line of "[" alone opens a pretty-printed document. The
+ * values of the first lines that parse are the sample the file's format is detected from.
  */
 export async function fileMode(path: string, gzip = false): Promise<FileMode> {
   // Enough lines to find `SAMPLE_RECORDS` that parse among some broken ones; a sample line past the first
@@ -266,9 +266,11 @@ export async function fileMode(path: string, gzip = false): Promise<FileMode> {
     // A single-line file is a document and a JSON Lines file of one record alike; lines mode reads both.
     return {mode: "lines", sample};
   }
-  const trimmed = lines[0]!.trim();
-  if (trimmed === "{" || trimmed === "[") return {mode: "document"};
-  // Lines of a pretty-printed document rarely parse alone (they end in commas); records of JSON Lines do.
+  // An array's first line: a JSON Lines record is an object, and no cut of one leaves "[" (where `[`, one element
+  // per line, `]` would pass for JSON Lines below).
+  if (lines[0]!.trim() === "[") return {mode: "document"};
+  // Lines of a pretty-printed document rarely parse alone (they end in commas); records of JSON Lines do. This holds
+  // for a first line of "{" too: a record cut after its first byte, which must not make its file one bad document.
   const records = parsed.slice(1).filter((p) => p.ok && typeof p.value === "object" && p.value !== null).length;
   if (records > 0 && records * 2 >= lines.length - 1) return {mode: "lines", sample};
   return {mode: "document"};
